@@ -1,0 +1,67 @@
+// Configuration, read from the environment once at boot and validated; a bad
+// value stops the server with a message that names the variable.
+import path from "node:path";
+import { z } from "zod";
+
+const GiB = 1024 ** 3;
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  PUBLIC_ORIGIN: z.string().url("must be a URL such as https://report.example.com").optional(),
+  MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024, "must be at least 1 MiB")
+    .default(4 * GiB),
+  MAX_ATTACHMENTS_PER_REPORT: z.coerce.number().int().min(0).max(100).default(20),
+  UPLOAD_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
+  ACK_DEADLINE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
+  TIME_ZONE: z.string().default("Asia/Seoul"),
+  HSTS: bool.default("false"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema> & {
+  /** Absolute paths derived from DATA_DIR. */
+  paths: { data: string; pglite: string; blobs: string };
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
+    );
+  }
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: parsed.data.TIME_ZONE });
+  } catch {
+    throw new ConfigError([`TIME_ZONE: unknown time zone (got ${JSON.stringify(parsed.data.TIME_ZONE)})`]);
+  }
+  const data = path.resolve(parsed.data.DATA_DIR);
+  return {
+    ...parsed.data,
+    paths: { data, pglite: path.join(data, "pgdata"), blobs: path.join(data, "blobs") },
+  };
+}

@@ -1,0 +1,89 @@
+// HTTP helpers for resource routes: typed API errors with a stable code, JSON
+// bodies read with a hard size limit, and schema validation that names fields.
+import type { z } from "zod";
+import type { ApiErrorBody } from "../intake/wire";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ApiError";
+  }
+}
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export function json<T>(data: T, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "application/json; charset=utf-8");
+  for (const [k, v] of Object.entries(NO_STORE)) headers.set(k, v);
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
+
+export function errorResponse(error: ApiError): Response {
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message, fields: error.fields } };
+  return json(body, { status: error.status });
+}
+
+/** Runs an API handler; ApiErrors become their JSON answer, anything else rethrows to the 500 path. */
+export async function handleApi(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    throw error;
+  }
+}
+
+export function requireMethod(request: Request, ...methods: string[]): void {
+  if (!methods.includes(request.method)) {
+    throw new ApiError(405, "method_not_allowed", `use ${methods.join(" or ")}`);
+  }
+}
+
+/** Reads at most `limit` bytes of a JSON body; a larger body is refused without reading it all. */
+export async function readJson(request: Request, limit: number): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    throw new ApiError(415, "unsupported_media_type", "send application/json");
+  }
+  const declared = Number(request.headers.get("Content-Length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
+  }
+  if (!request.body) throw new ApiError(400, "empty_body", "request body is empty");
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  } catch (cause) {
+    throw new ApiError(400, "bad_json", "request body is not valid JSON", undefined, { cause });
+  }
+}
+
+export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.join(".") || "(body)";
+    fields[key] ??= issue.message;
+  }
+  throw new ApiError(400, "invalid_request", `invalid fields: ${Object.keys(fields).join(", ")}`, fields);
+}

@@ -1,0 +1,30 @@
+// Everything a request handler needs, built once by the server entry and
+// handed to Remix as load context. Route modules reach the database, the blob
+// store and the configuration only through this.
+import type { AppLoadContext } from "@remix-run/node";
+import type { DatabaseHandle, Db } from "../../db/client";
+import type { BlobStore } from "./blob-store";
+import type { Config } from "./config";
+import type { Logger } from "./log";
+
+export interface Services {
+  config: Config;
+  database: DatabaseHandle;
+  db: Db;
+  blobs: BlobStore;
+  log: Logger;
+  /** The current time; tests and the CLI's --now move it. */
+  now(): Date;
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+    cspNonce: string;
+  }
+}
+
+export function services(context: AppLoadContext): Services {
+  if (!context.services) throw new Error("request handled without services in the load context");
+  return context.services;
+}

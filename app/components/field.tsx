@@ -1,0 +1,42 @@
+import type { ReactNode } from "react";
+import { useI18n } from "../i18n/react";
+
+/** A labelled control with its hint and error wired up through aria-describedby. */
+export function Field(props: {
+  name: string;
+  label: string;
+  required?: boolean;
+  hint?: string;
+  error?: string;
+  children: (aria: { id: string; "aria-describedby"?: string; "aria-invalid"?: true; required?: boolean }) => ReactNode;
+}) {
+  const { t } = useI18n();
+  const id = `f-${props.name}`;
+  const described = [props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null].filter(Boolean).join(" ");
+  return (
+    <div className={`field${props.error ? " field--error" : ""}`}>
+      <label htmlFor={id}>
+        {props.label}{" "}
+        <span className={props.required ? "tag tag--required" : "tag"}>
+          {props.required ? t("report.required") : t("report.optional")}
+        </span>
+      </label>
+      {props.hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p className="error-text" id={`${id}-error`}>
+          {props.error}
+        </p>
+      ) : null}
+      {props.children({
+        id,
+        "aria-describedby": described || undefined,
+        "aria-invalid": props.error ? true : undefined,
+        required: props.required,
+      })}
+    </div>
+  );
+}

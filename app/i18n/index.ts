@@ -1,0 +1,61 @@
+// Message catalogs and locale choice. Korean for browsers that prefer Korean,
+// English otherwise; `?lang=ko|en` overrides (no cookie: the reporter side sets none).
+import { en, type MessageKey } from "./en";
+import { ko } from "./ko";
+
+export type Locale = "ko" | "en";
+export const LOCALES: readonly Locale[] = ["ko", "en"];
+export type { MessageKey };
+
+const catalogs: Record<Locale, Record<MessageKey, string>> = { en, ko };
+
+export function isLocale(value: unknown): value is Locale {
+  return value === "ko" || value === "en";
+}
+
+/** Picks the locale from `?lang=` or the Accept-Language header. */
+export function resolveLocale(request: Request): Locale {
+  const param = new URL(request.url).searchParams.get("lang");
+  if (isLocale(param)) return param;
+  const header = request.headers.get("Accept-Language") ?? "";
+  const ranked = header
+    .split(",")
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(";");
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+      return { tag: (tag ?? "").toLowerCase(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((x) => x.tag && Number.isFinite(x.q) && x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  return ranked[0]?.tag.startsWith("ko") ? "ko" : "en";
+}
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export function translator(locale: Locale): Translate {
+  const catalog = catalogs[locale];
+  return (key, params) => {
+    const text = catalog[key];
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  };
+}
+
+/** Byte sizes in the reader's language. */
+export function formatBytes(bytes: number, locale: Locale): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const n = new Intl.NumberFormat(locale === "ko" ? "ko-KR" : "en-US", { maximumFractionDigits: u === 0 ? 0 : 1 }).format(v);
+  return `${n} ${units[u]}`;
+}
+
+export function formatDay(day: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
+    new Date(`${day}T00:00:00Z`),
+  );
+}

@@ -1,0 +1,13 @@
+import type { Params } from "@remix-run/react";
+import { isUuid } from "../../crypto/encoding";
+import { ApiError } from "../.server/http";
+
+export const UPLOAD_TOKEN_HEADER = "X-Upload-Token";
+
+/** The upload id from the path and its capability token from the header, checked for shape. */
+export function uploadParams(request: Request, params: Params): { uploadId: string; token: string | null } {
+  const uploadId = params.uploadId ?? "";
+  if (!isUuid(uploadId)) throw new ApiError(404, "upload_not_found", "no such upload");
+  const token = request.headers.get(UPLOAD_TOKEN_HEADER);
+  return { uploadId, token: token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : null };
+}

@@ -1,0 +1,108 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import type { ReactNode } from "react";
+import { resolveLocale, translator, type Locale } from "./i18n";
+import { useI18n } from "./i18n/react";
+import { useNonce } from "./nonce";
+import styles from "./styles/app.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { locale: resolveLocale(request) };
+}
+
+function LanguageSwitch() {
+  const { locale, t } = useI18n();
+  const location = useLocation();
+  const other: Locale = locale === "ko" ? "en" : "ko";
+  const params = new URLSearchParams(location.search);
+  params.set("lang", other);
+  return (
+    <Link className="lang-switch" to={`${location.pathname}?${params}`} hrefLang={other} lang={other}>
+      <span className="visually-hidden">{t("lang.label")}: </span>
+      {t("lang.switchTo")}
+    </Link>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  const data = useRouteLoaderData<typeof loader>("root");
+  const locale = data?.locale ?? "en";
+  const t = translator(locale);
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <title>{t("app.name")}</title>
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          {t("nav.skip")}
+        </a>
+        <header className="site-header">
+          <div className="site-header__inner">
+            <Link to={`/?lang=${locale}`} className="brand">
+              <span className="brand__name">{t("app.name")}</span>
+              <span className="brand__subtitle">{t("app.subtitle")}</span>
+            </Link>
+            <nav aria-label={t("nav.label")}>
+              <ul className="nav-list">
+                <li>
+                  <Link to={`/report?lang=${locale}`}>{t("nav.report")}</Link>
+                </li>
+                <li>{data ? <LanguageSwitch /> : null}</li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>{t("footer.noTracking")}</p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t, href } = useI18n();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <div className="page">
+      <h1>{t("error.title")}</h1>
+      <p>{notFound ? t("error.notFound") : t("error.generic")}</p>
+      <p>
+        <Link to={href("/")}>{t("error.backHome")}</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+// The report form: loader supplies categories and investigators' public keys;
+// the component encrypts and submits in the browser.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useState } from "react";
+import { getIntakeInfo } from "../.server/intake";
+import { services } from "../.server/services";
+import { ReceiptPanel } from "../components/receipt-panel";
+import { ReportForm } from "../components/report-form";
+import { useI18n } from "../i18n/react";
+import type { SubmittedReport } from "../reporter/intake-client";
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { info: await getIntakeInfo(services(context)) };
+}
+
+/** A plain form post can only come from a browser without JavaScript: refuse it unread. */
+export async function action() {
+  throw new Response("This form needs JavaScript to encrypt your report.", { status: 400 });
+}
+
+export default function ReportPage() {
+  const { info } = useLoaderData<typeof loader>();
+  const { t } = useI18n();
+  const [receipt, setReceipt] = useState<SubmittedReport | null>(null);
+  if (receipt) {
+    return (
+      <div className="page">
+        <ReceiptPanel receiptCode={receipt.receiptCode} caseNumber={receipt.caseNumber} ackDueOn={receipt.ackDueOn} />
+      </div>
+    );
+  }
+  return (
+    <div className="page">
+      <h1>{t("report.title")}</h1>
+      {info.open ? (
+        <>
+          <p id="report-intro">{t("report.intro")}</p>
+          <ReportForm info={info} onSubmitted={setReceipt} />
+        </>
+      ) : (
+        <section className="notice" aria-labelledby="closed-title" data-testid="intake-closed">
+          <h2 id="closed-title">{t("report.closed.title")}</h2>
+          <p>{t("report.closed.body")}</p>
+        </section>
+      )}
+    </div>
+  );
+}

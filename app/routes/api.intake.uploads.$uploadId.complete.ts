@@ -1,0 +1,14 @@
+// POST: marks an upload complete once every byte announced has arrived.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { completeUpload } from "../.server/intake";
+import { handleApi, json, requireMethod } from "../.server/http";
+import { services } from "../.server/services";
+import { uploadParams } from "../intake/upload-params.server";
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return handleApi(async () => {
+    requireMethod(request, "POST");
+    const { uploadId, token } = uploadParams(request, params);
+    return json(await completeUpload(services(context), uploadId, token));
+  });
+}

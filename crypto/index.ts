@@ -1,0 +1,11 @@
+// The public surface of crypto/. Isomorphic (browser, Node, tests), no I/O.
+// Callers await loadSodium() once before using the synchronous functions.
+export { loadSodium } from "./sodium";
+export * from "./errors";
+export * from "./types";
+export * from "./encoding";
+export * from "./aead";
+export * from "./envelope";
+export * from "./receipt";
+export * from "./attachment-stream";
+export * from "./report";

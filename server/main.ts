@@ -1,0 +1,30 @@
+// `npm start` (production build) and `npm run dev` (Vite with HMR).
+import { ConfigError } from "../app/.server/config";
+import { startPortal } from "./start";
+
+const dev = process.argv.includes("--dev");
+
+try {
+  const portal = await startPortal({ dev });
+  process.stderr.write(
+    `Clean OKESTRO Report is listening on ${portal.url} (database: ${portal.services.database.kind}, data: ${portal.services.config.paths.data})\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: shutting down\n`);
+    portal.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

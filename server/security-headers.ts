@@ -1,0 +1,57 @@
+// Security headers for every response, and the per-request CSP nonce that
+// Remix puts on its inline scripts. The policy is enforced, not report-only.
+import { randomBytes } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+
+export function contentSecurityPolicy(nonce: string, dev: boolean): string {
+  return [
+    "default-src 'self'",
+    // wasm-unsafe-eval: libsodium runs as WebAssembly; nothing may eval JavaScript.
+    `script-src 'self' 'nonce-${nonce}' 'wasm-unsafe-eval'`,
+    dev ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    dev ? "connect-src 'self' ws://localhost:24678" : "connect-src 'self'",
+    "worker-src 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "manifest-src 'self'",
+  ].join("; ");
+}
+
+export function securityHeaders(options: { dev: boolean; hsts: boolean }) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const nonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, options.dev));
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "no-referrer");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
+    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()");
+    if (options.hsts) res.setHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    next();
+  };
+}
+
+/**
+ * Refuses state-changing requests that a browser marks as coming from another
+ * site. Requests without Origin (non-browser clients) carry no ambient
+ * credentials on reporter routes; staff routes add their own session checks.
+ */
+export function sameOriginWrites(publicOrigin: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+    const site = req.get("Sec-Fetch-Site");
+    const origin = req.get("Origin");
+    const own = publicOrigin ?? `${req.protocol}://${req.get("Host")}`;
+    if (site === "cross-site" || (origin !== undefined && origin !== "null" && origin !== own) || origin === "null") {
+      res.status(403).type("application/json").send(JSON.stringify({ error: { code: "cross_origin", message: "cross-origin request refused" } }));
+      return;
+    }
+    next();
+  };
+}

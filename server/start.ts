@@ -1,0 +1,130 @@
+// Boots the portal: configuration, database (migrated, organisation
+// initialised on first start), blob store, the HTTP app and background jobs.
+// Used by `npm start`, by the tests and by the benchmarks.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { openDatabase, type DatabaseHandle } from "../db/client";
+import { LocalDiskBlobStore } from "../app/.server/blob-store";
+import { loadConfig, type Config } from "../app/.server/config";
+import { cleanupUploads } from "../app/.server/intake";
+import { createLogger, describeError, type Logger } from "../app/.server/log";
+import { initOrganisation, isInitialised } from "../app/.server/org";
+import type { Services } from "../app/.server/services";
+import { countActiveInvestigators } from "../app/.server/staff";
+import { accessLog } from "./access-log";
+import { sameOriginWrites, securityHeaders } from "./security-headers";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  /** Vite dev server with HMR instead of the production build. */
+  dev?: boolean;
+  /** Log sink; defaults to stderr. */
+  logWrite?: (line: string) => void;
+  /** Overrides the clock (tests). */
+  now?: () => Date;
+}
+
+export interface RunningPortal {
+  url: string;
+  server: Server;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export async function openServices(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Services> {
+  const database: DatabaseHandle = await openDatabase({
+    url: config.DATABASE_URL,
+    pgliteDir: config.paths.pglite,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  await database.migrate();
+  if (!(await isInitialised(database.db))) {
+    const r = await initOrganisation(database.db);
+    log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });
+  }
+  return { config, database, db: database.db, blobs: new LocalDiskBlobStore(config.paths.blobs), log, now };
+}
+
+export async function startPortal(options: StartOptions = {}): Promise<RunningPortal> {
+  const config = loadConfig(options.env ?? process.env);
+  const log = createLogger(config.LOG_LEVEL, options.logWrite);
+  const services = await openServices(config, log, options.now);
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(securityHeaders({ dev: !!options.dev, hsts: config.HSTS }));
+  app.use(accessLog(log));
+  app.use(sameOriginWrites(config.PUBLIC_ORIGIN));
+  // Compress pages and scripts, never upload or download streams.
+  app.use(compression({ filter: (req, res) => !req.path.startsWith("/api/") && compression.filter(req, res) }));
+
+  let build: ServerBuild | (() => Promise<ServerBuild>);
+  let closeVite = async () => {};
+  if (options.dev) {
+    const vite = await import("vite").then((v) => v.createServer({ root: ROOT, server: { middlewareMode: true } }));
+    app.use(vite.middlewares);
+    build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+    closeVite = () => vite.close();
+  } else {
+    const clientDir = path.join(ROOT, "build/client");
+    app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
+    app.use(express.static(clientDir, { maxAge: "1h", index: false }));
+    build = (await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href)) as ServerBuild;
+  }
+
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: options.dev ? "development" : "production",
+      getLoadContext: (_req, res) => ({ services, cspNonce: String(res.locals.cspNonce) }),
+    }),
+  );
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    log.error("unhandled error", describeError(error));
+    if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.on("error", reject);
+  });
+  server.requestTimeout = 15 * 60_000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  const url = `http://${host}:${port}`;
+
+  const sweep = setInterval(() => {
+    cleanupUploads(services)
+      .then((r) => (r.uploads || r.orphanBlobs) && log.info("upload cleanup", r))
+      .catch((e) => log.error("upload cleanup failed", describeError(e)));
+  }, 15 * 60_000);
+  sweep.unref();
+
+  if ((await countActiveInvestigators(services.db)) === 0) {
+    log.warn("no investigator account yet: the report form stays closed until one exists", {
+      hint: "npm run cli -- user:create --role investigator --email you@example.com --password-file ./pw.txt",
+    });
+  }
+
+  return {
+    url,
+    server,
+    services,
+    close: async () => {
+      clearInterval(sweep);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closeVite();
+      await services.database.close();
+    },
+  };
+}
