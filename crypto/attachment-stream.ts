@@ -51,6 +51,7 @@ export class AttachmentEncryptor {
   private done = false;
 
   constructor(key: FileKey, binding: StreamBinding) {
+    if (key.length !== 32) throw new CryptoError("bad_key", "a file key is 32 bytes");
     const sodium = sodiumNow();
     const init = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
     this.state = init.state;

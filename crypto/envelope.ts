@@ -60,7 +60,13 @@ export function sealReportKeys(
     keys.reportKey,
     keys.caseKey,
   );
-  const sealed = sodiumNow().crypto_box_seal(inner, recipient);
+  let sealed: Uint8Array;
+  try {
+    sealed = sodiumNow().crypto_box_seal(inner, recipient);
+  } catch (cause) {
+    // libsodium refuses public keys of small order (all-zero shared secret).
+    throw new CryptoError("bad_key", "not a usable staff public key", { cause });
+  }
   return concatBytes(Uint8Array.of(ENVELOPE_V1), sealed) as SealedEnvelope;
 }
 

@@ -2,6 +2,7 @@
 // project goes through crypto/. The standard build has no crypto_pwhash
 // (Argon2id); staff-only code loads the sumo build from ./sodium-sumo.ts.
 import sodium from "libsodium-wrappers";
+import { CryptoError } from "./errors";
 
 export type Sodium = typeof sodium;
 
@@ -16,7 +17,7 @@ export function loadSodium(): Promise<Sodium> {
 /** Synchronous access for code that runs after loadSodium() resolved. */
 export function sodiumNow(): Sodium {
   if (!sodium.crypto_aead_xchacha20poly1305_ietf_encrypt) {
-    throw new Error("libsodium is not ready: await loadSodium() first");
+    throw new CryptoError("not_ready", "libsodium is not ready: await loadSodium() first");
   }
   return sodium;
 }

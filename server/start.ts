@@ -12,6 +12,7 @@ import express from "express";
 import { openDatabase, type DatabaseHandle } from "../db/client";
 import { LocalDiskBlobStore } from "../app/.server/blob-store";
 import { loadConfig, type Config } from "../app/.server/config";
+import { assertDataDirFree, lockDataDir } from "../app/.server/data-lock";
 import { cleanupUploads } from "../app/.server/intake";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
 import { initOrganisation, isInitialised } from "../app/.server/org";
@@ -40,6 +41,7 @@ export interface RunningPortal {
 }
 
 export async function openServices(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Services> {
+  if (!config.DATABASE_URL) assertDataDirFree(config.paths.data);
   const database: DatabaseHandle = await openDatabase({
     url: config.DATABASE_URL,
     pgliteDir: config.paths.pglite,
@@ -56,7 +58,11 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
 export async function startPortal(options: StartOptions = {}): Promise<RunningPortal> {
   const config = loadConfig(options.env ?? process.env);
   const log = createLogger(config.LOG_LEVEL, options.logWrite);
-  const services = await openServices(config, log, options.now);
+  const release = config.DATABASE_URL ? () => {} : lockDataDir(config.paths.data);
+  const services = await openServices(config, log, options.now).catch((error) => {
+    release();
+    throw error;
+  });
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
@@ -125,6 +131,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       server.closeAllConnections();
       await closeVite();
       await services.database.close();
+      release();
     },
   };
 }

@@ -1,8 +1,8 @@
 // Attachment ciphertext storage. The interface is small so that shared storage
 // (an object store, a network file system) can replace the local disk; the
 // local implementation keeps blobs under DATA_DIR/blobs.
-import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readdir, rm, stat, truncate } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -49,28 +49,30 @@ export class LocalDiskBlobStore implements BlobStore {
   async writeAt(key: string, offset: number, body: Readable, maxBytes: number): Promise<number> {
     const file = this.file(key);
     await mkdir(path.dirname(file), { recursive: true });
-    await (await open(file, "a")).close(); // create it if missing; "a" itself ignores positions
-    const handle = await open(file, "r+");
+    await (await open(file, "a")).close(); // create it if missing
+    const { size } = await stat(file);
+    if (size < offset) throw new Error(`blob ${key} is shorter than the write offset`);
+    await truncate(file, offset);
     let written = 0;
+    const limiter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        written += chunk.length;
+        if (written > maxBytes) done(new BlobTooLargeError(maxBytes));
+        else done(null, chunk);
+      },
+    });
     try {
-      const { size } = await handle.stat();
-      if (size < offset) throw new Error(`blob ${key} is shorter than the write offset`);
-      await handle.truncate(offset);
-      const limiter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          written += chunk.length;
-          if (written > maxBytes) done(new BlobTooLargeError(maxBytes));
-          else done(null, chunk);
-        },
-      });
-      await pipeline(body, limiter, handle.createWriteStream({ start: offset, autoClose: false, highWaterMark: 1 << 20 }));
+      await pipeline(body, limiter, createWriteStream(file, { flags: "r+", start: offset, highWaterMark: 1 << 20 }));
       // Acknowledged bytes must survive a crash of the server or the machine.
-      await handle.sync();
+      const handle = await open(file, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
-      await handle.truncate(offset).catch(() => {});
+      await truncate(file, offset).catch(() => {});
       throw error;
-    } finally {
-      await handle.close();
     }
     return written;
   }

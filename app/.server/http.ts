@@ -27,7 +27,9 @@ export function json<T>(data: T, init: ResponseInit = {}): Response {
 
 export function errorResponse(error: ApiError): Response {
   const body: ApiErrorBody = { error: { code: error.code, message: error.message, fields: error.fields } };
-  return json(body, { status: error.status });
+  // A body refused unread leaves the connection unusable for the next request: close it.
+  const headers = error.status === 413 || error.status === 415 ? { Connection: "close" } : undefined;
+  return json(body, { status: error.status, headers });
 }
 
 /** Runs an API handler; ApiErrors become their JSON answer, anything else rethrows to the 500 path. */

@@ -1,0 +1,110 @@
+// Operator commands. Each takes the opened services and parsed arguments and
+// returns the text to print; cli/main.ts does the process plumbing.
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { cleanupUploads } from "../app/.server/intake";
+import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org";
+import type { Services } from "../app/.server/services";
+import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  org:init
+      Creates the organisation, the affiliates (OKESTRO Cloud, OKESTRO AGI) and
+      the report categories. Safe to run again: it only adds what is missing.
+
+  user:create --role <admin|investigator|affiliate> --email E --password-file F
+              [--affiliate cloud|agi] [--name "Display name"]
+      Creates a staff account. Its X25519 key pair is generated here by the
+      same crypto module the browser uses; the password file's first line is
+      the password ("-" reads it from standard input). Prints the recovery key
+      once. Investigators' display names are shown to reporters, who may
+      exclude them from a report.
+
+  uploads:cleanup
+      Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS,
+      and stray blobs. The server also does this every 15 minutes.
+
+Configuration comes from the environment (see README.md): DATA_DIR, DATABASE_URL, ...
+`;
+
+export type Command = (s: Services, argv: string[]) => Promise<string>;
+
+async function readPassword(file: string): Promise<string> {
+  const raw =
+    file === "-"
+      ? await new Promise<string>((resolve, reject) => {
+          let data = "";
+          process.stdin.setEncoding("utf8");
+          process.stdin.on("data", (c) => (data += c));
+          process.stdin.on("end", () => resolve(data));
+          process.stdin.on("error", reject);
+        })
+      : await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
+          throw new UsageError(`cannot read --password-file ${file}: ${e.code ?? e.message}`);
+        });
+  const firstLine = raw.split(/\r?\n/)[0] ?? "";
+  if (!firstLine) throw new UsageError("the password file is empty");
+  return firstLine;
+}
+
+const ROLES: StaffRole[] = ["admin", "investigator", "affiliate"];
+
+export const commands: Record<string, Command> = {
+  "org:init": async (s) => {
+    const r = await initOrganisation(s.db);
+    return `Organisation ${r.organisationCreated ? "created" : "already present"}; ${r.affiliatesCreated} affiliate(s) and ${r.categoriesCreated} categor${r.categoriesCreated === 1 ? "y" : "ies"} added.`;
+  },
+
+  "user:create": async (s, argv) => {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        role: { type: "string" },
+        email: { type: "string" },
+        "password-file": { type: "string" },
+        affiliate: { type: "string" },
+        name: { type: "string" },
+      },
+      strict: true,
+    });
+    if (!values.role || !ROLES.includes(values.role as StaffRole)) throw new UsageError("--role must be admin, investigator or affiliate");
+    if (!values.email) throw new UsageError("--email is required");
+    if (!values["password-file"]) throw new UsageError("--password-file is required");
+    const slugs = AFFILIATES.map((a) => a.slug) as string[];
+    if (values.affiliate && !slugs.includes(values.affiliate)) throw new UsageError(`--affiliate must be one of ${slugs.join(", ")}`);
+    await initOrganisation(s.db);
+    const password = await readPassword(values["password-file"]);
+    try {
+      const created = await createStaffUser(s.db, {
+        role: values.role as StaffRole,
+        email: values.email,
+        password,
+        displayName: values.name,
+        affiliate: values.affiliate as AffiliateSlug | undefined,
+      });
+      return [
+        `Created ${created.role} ${created.email} (id ${created.id}).`,
+        "",
+        "Recovery key (shown once; store it offline, it unlocks this account's private key if the password is lost):",
+        `  ${created.recoveryKey}`,
+      ].join("\n");
+    } catch (error) {
+      if (error instanceof StaffInputError) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+
+  "uploads:cleanup": async (s) => {
+    const r = await cleanupUploads(s);
+    return `Removed ${r.uploads} unclaimed upload(s) and ${r.orphanBlobs} stray blob(s).`;
+  },
+};

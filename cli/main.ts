@@ -1,0 +1,40 @@
+// `npm run cli -- <command>`: operator commands on the configured database.
+import { ConfigError, loadConfig } from "../app/.server/config";
+import { DataDirBusyError } from "../app/.server/data-lock";
+import { createLogger } from "../app/.server/log";
+import { openServices } from "../server/start";
+import { commands, USAGE, UsageError } from "./commands";
+
+const [name, ...rest] = process.argv.slice(2);
+
+async function main(): Promise<number> {
+  if (!name || name === "help" || name === "--help") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command: ${name}\n\n${USAGE}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const services = await openServices(config, createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL));
+  try {
+    process.stdout.write(`${await command(services, rest)}\n`);
+    return 0;
+  } finally {
+    await services.database.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirBusyError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

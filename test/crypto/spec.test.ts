@@ -1,0 +1,281 @@
+// Checks docs/CRYPTO.md against the committed vectors with a second,
+// independent implementation of each format built from lower-level parts:
+// node:crypto (ChaCha20, ChaCha20-Poly1305, SHA-256), the argon2 package
+// (Argon2id), a few lines of HChaCha20 written here, and only single
+// libsodium primitives where Node has no equivalent (Poly1305, BLAKE2b,
+// X25519 + XSalsa20-Poly1305). crypto/ itself is not used to decrypt here.
+import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
+import argon2 from "argon2";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadSodiumSumo } from "../../crypto/staff";
+import {
+  fromHex,
+  patternBytes,
+  readVectorFile,
+  sha256Hex,
+  toHex,
+  type AeadFile,
+  type EnvelopeFile,
+  type ReceiptFile,
+  type StaffKdfFile,
+  type StreamFile,
+} from "../vectors/common";
+import { concat } from "./helpers";
+
+// The sumo build: the standard build leaves out some of the low-level primitives used here.
+let sodium: Awaited<ReturnType<typeof loadSodiumSumo>>;
+beforeAll(async () => {
+  sodium = await loadSodiumSumo();
+});
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+// ---- primitives written from their specifications
+
+function rotl(v: number, n: number): number {
+  return ((v << n) | (v >>> (32 - n))) >>> 0;
+}
+
+/** HChaCha20 (draft-irtf-cfrg-xchacha section 2.2). */
+function hchacha20(key: Uint8Array, input16: Uint8Array): Uint8Array {
+  const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const k = dv(key);
+  const n = dv(input16);
+  const s = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574];
+  for (let i = 0; i < 8; i++) s.push(k.getUint32(4 * i, true));
+  for (let i = 0; i < 4; i++) s.push(n.getUint32(4 * i, true));
+  const qr = (a: number, b: number, c: number, d: number) => {
+    s[a] = (s[a]! + s[b]!) >>> 0; s[d] = rotl(s[d]! ^ s[a]!, 16);
+    s[c] = (s[c]! + s[d]!) >>> 0; s[b] = rotl(s[b]! ^ s[c]!, 12);
+    s[a] = (s[a]! + s[b]!) >>> 0; s[d] = rotl(s[d]! ^ s[a]!, 8);
+    s[c] = (s[c]! + s[d]!) >>> 0; s[b] = rotl(s[b]! ^ s[c]!, 7);
+  };
+  for (let i = 0; i < 10; i++) {
+    qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15);
+    qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14);
+  }
+  const out = new Uint8Array(32);
+  const o = new DataView(out.buffer);
+  [0, 1, 2, 3, 12, 13, 14, 15].forEach((w, i) => o.setUint32(4 * i, s[w]!, true));
+  return out;
+}
+
+/** ChaCha20 (RFC 8439) keystream XOR, starting at block `counter`, via node:crypto. */
+function chacha20Xor(key: Uint8Array, nonce12: Uint8Array, counter: number, data: Uint8Array): Uint8Array {
+  const iv = new Uint8Array(16);
+  new DataView(iv.buffer).setUint32(0, counter, true);
+  iv.set(nonce12, 4);
+  return new Uint8Array(createCipheriv("chacha20", key, iv).update(data));
+}
+
+function le64(n: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
+  return b;
+}
+
+/** ISO/IEC 7816-4 unpadding with a block size (as sodium_unpad). */
+function unpad(padded: Uint8Array, block: number): Uint8Array {
+  if (padded.length === 0 || padded.length % block !== 0) throw new Error("padded length is not a multiple of the block");
+  let i = padded.length - 1;
+  while (i >= 0 && padded.length - i <= block && padded[i] === 0) i--;
+  if (i < 0 || padded.length - i > block || padded[i] !== 0x80) throw new Error("bad padding");
+  return padded.subarray(0, i);
+}
+
+function pad(plain: Uint8Array, block: number): Uint8Array {
+  const out = new Uint8Array((Math.floor(plain.length / block) + 1) * block);
+  out.set(plain);
+  out[plain.length] = 0x80;
+  return out;
+}
+
+/** crypto_kdf_derive_from_key: BLAKE2b(key = master, salt = LE64(id) || 0^8, personal = ctx || 0^8, empty message). */
+function kdf(master: Uint8Array, id: number, ctx: string): Uint8Array {
+  const salt = concat(le64(id), new Uint8Array(8));
+  const personal = concat(utf8(ctx), new Uint8Array(8));
+  expect(personal.length).toBe(16);
+  return sodium.crypto_generichash_blake2b_salt_personal(32, master, salt, personal);
+}
+
+// ---- formats, per docs/CRYPTO.md
+
+describe("aead-v1 per the specification", () => {
+  const file = readVectorFile<AeadFile>("aead-v1.json");
+
+  it("an XChaCha20-Poly1305 built from HChaCha20 + node ChaCha20-Poly1305 reproduces every vector", () => {
+    // Cross-check the hand-written HChaCha20 against libsodium once.
+    const k = fromHex(file.cases[0]!.key);
+    const n = fromHex(file.cases[0]!.nonce).subarray(0, 16);
+    expect(toHex(hchacha20(k, n))).toBe(toHex(sodium.crypto_core_hchacha20(n, k, null)));
+
+    for (const c of file.cases) {
+      const ct = fromHex(c.ciphertext);
+      expect(ct[0]).toBe(0x01);
+      const nonce = ct.subarray(1, 25);
+      const body = ct.subarray(25, ct.length - 16);
+      const tag = ct.subarray(ct.length - 16);
+      const subkey = hchacha20(fromHex(c.key), nonce.subarray(0, 16));
+      const nonce12 = concat(new Uint8Array(4), nonce.subarray(16, 24));
+      const ad = utf8(`cor/aead-v1/${c.purpose}/${c.id}${c.subId ? `/${c.subId}` : ""}`);
+      expect(new TextDecoder().decode(ad)).toBe(c.associatedData);
+
+      const d = createDecipheriv("chacha20-poly1305", subkey, nonce12, { authTagLength: 16 });
+      d.setAAD(ad, { plaintextLength: body.length });
+      d.setAuthTag(tag);
+      const padded = new Uint8Array(Buffer.concat([d.update(body), d.final()]));
+      expect(toHex(padded), c.name).toBe(c.padded);
+      expect(toHex(unpad(padded, c.block)), c.name).toBe(c.plaintext);
+
+      const e = createCipheriv("chacha20-poly1305", subkey, nonce12, { authTagLength: 16 });
+      e.setAAD(ad, { plaintextLength: padded.length });
+      const again = concat(Uint8Array.of(1), nonce, e.update(pad(fromHex(c.plaintext), c.block)), e.final(), e.getAuthTag());
+      expect(toHex(again), c.name).toBe(c.ciphertext);
+    }
+  });
+});
+
+describe("envelope-v1 per the specification", () => {
+  const file = readVectorFile<EnvelopeFile>("envelope-v1.json");
+
+  it("opens as a libsodium sealed box: epk || crypto_box(inner, nonce = BLAKE2b-192(epk || pk))", () => {
+    for (const c of file.cases) {
+      const env = fromHex(c.envelope);
+      expect(env.length).toBe(130);
+      expect(env[0]).toBe(0x01);
+      const epk = env.subarray(1, 33);
+      const boxed = env.subarray(33);
+      const pk = fromHex(c.recipientPublicKey);
+      const sk = fromHex(c.recipientSecretKey);
+      expect(toHex(sodium.crypto_scalarmult_base(sk))).toBe(c.recipientPublicKey);
+      const nonce = sodium.crypto_generichash(24, concat(epk, pk), null);
+      const shared = sodium.crypto_box_beforenm(epk, sk); // HSalsa20(X25519(sk, epk), 0^16)
+      const inner = sodium.crypto_secretbox_open_easy(boxed, nonce, shared); // XSalsa20-Poly1305, tag first
+      expect(toHex(inner)).toBe(c.inner);
+      expect(inner.length).toBe(81);
+      expect(inner[0]).toBe(0x01);
+      expect(toHex(inner.subarray(1, 17))).toBe(c.reportId.replace(/-/g, ""));
+      expect(toHex(inner.subarray(17, 49))).toBe(c.reportKey);
+      expect(toHex(inner.subarray(49, 81))).toBe(c.caseKey);
+    }
+  });
+});
+
+describe("stream-v1 per the specification", () => {
+  const file = readVectorFile<StreamFile>("stream-v1.json");
+  const TAG_FINAL = 0x03;
+  const TAG_REKEY = 0x02;
+
+  /** crypto_secretstream_xchacha20poly1305 pull, written from its construction. */
+  function decryptStream(key: Uint8Array, ct: Uint8Array, ad: Uint8Array): Uint8Array {
+    expect(ct[0]).toBe(0x01);
+    const header = ct.subarray(1, 25);
+    let k = hchacha20(key, header.subarray(0, 16));
+    const nonce = new Uint8Array(12); // counter (LE32) || inonce (8)
+    new DataView(nonce.buffer).setUint32(0, 1, true);
+    nonce.set(header.subarray(16, 24), 4);
+    const out: Uint8Array[] = [];
+    let o = 25;
+    let finished = false;
+    while (o < ct.length) {
+      expect(finished, "data after the final chunk").toBe(false);
+      const len = Math.min(65536 + 17, ct.length - o);
+      const chunk = ct.subarray(o, o + len);
+      o += len;
+      const c = chunk.subarray(1, chunk.length - 16);
+      const mac = chunk.subarray(chunk.length - 16);
+      const polyKey = chacha20Xor(k, nonce, 0, new Uint8Array(64)).subarray(0, 32);
+      const block = chacha20Xor(k, nonce, 1, new Uint8Array(64));
+      const tag = block[0]! ^ chunk[0]!;
+      block[0] = chunk[0]!;
+      const macInput = concat(
+        ad,
+        new Uint8Array((16 - ad.length) & 15),
+        block,
+        c,
+        new Uint8Array((16 - 64 + c.length) & 15), // libsodium pads by (0x10 - 64 + mlen) & 0xf
+        le64(ad.length),
+        le64(64 + c.length),
+      );
+      expect(toHex(sodium.crypto_onetimeauth(macInput, polyKey))).toBe(toHex(mac));
+      out.push(chacha20Xor(k, nonce, 2, c));
+      for (let i = 0; i < 8; i++) nonce[4 + i]! ^= mac[i]!;
+      const counter = (new DataView(nonce.buffer).getUint32(0, true) + 1) >>> 0;
+      new DataView(nonce.buffer).setUint32(0, counter, true);
+      if ((tag & TAG_REKEY) !== 0 || counter === 0) {
+        const next = chacha20Xor(k, nonce, 0, concat(k, nonce.subarray(4)));
+        k = next.subarray(0, 32);
+        nonce.set(next.subarray(32, 40), 4);
+        new DataView(nonce.buffer).setUint32(0, 1, true);
+      }
+      if (tag === TAG_FINAL) finished = true;
+      else expect(tag).toBe(0x00);
+      if (!finished) expect(len).toBe(65536 + 17);
+    }
+    expect(finished, "final chunk seen").toBe(true);
+    return concat(...out);
+  }
+
+  it("every vector decrypts with a secretstream written from the construction", () => {
+    const ad = utf8(`cor/stream-v1/attachment/${file.reportId}/${file.attachmentId}`);
+    expect(new TextDecoder().decode(ad)).toBe(file.associatedData);
+    for (const c of file.cases) {
+      const ct = fromHex(c.ciphertext);
+      expect(ct.length).toBe(25 + c.plaintextLength + 17 * (c.plaintextLength === 0 ? 1 : Math.ceil(c.plaintextLength / 65536)));
+      const plain = decryptStream(fromHex(file.fileKey), ct, ad);
+      expect(sha256Hex(plain), c.name).toBe(c.plaintextSha256);
+      if (c.plaintext === undefined) expect(toHex(plain)).toBe(toHex(patternBytes(c.plaintextLength)));
+    }
+  });
+});
+
+describe("receipt-v1 per the specification", () => {
+  const file = readVectorFile<ReceiptFile>("receipt-v1.json");
+
+  it("master, lookup, wrap key and the server's hash follow from the normalized code", () => {
+    for (const c of file.codes) {
+      const master = sodium.crypto_generichash(32, utf8(c.normalized), utf8(file.masterKey));
+      expect(toHex(master)).toBe(c.master);
+      expect(toHex(kdf(master, 1, "rcptlkup"))).toBe(c.lookup);
+      expect(toHex(kdf(master, 2, "rcptwrap"))).toBe(c.wrapKey);
+      const h = createHash("sha256").update("cor/receipt-lookup-v1\0").update(fromHex(c.lookup)).digest("hex");
+      expect(h).toBe(c.serverLookupHash);
+    }
+  });
+});
+
+describe("staff-kdf-v1 per the specification", () => {
+  const file = readVectorFile<StaffKdfFile>("staff-kdf-v1.json");
+
+  it("an independent Argon2id (argon2 package) gives the same master and keys", async () => {
+    const c = file.cases[0]!;
+    const password = Buffer.from(c.password.normalize("NFKC"), "utf8");
+    expect(password.toString("hex")).toBe(c.passwordNfkc);
+    const master = await argon2.hash(password, {
+      type: argon2.argon2id,
+      version: 0x13,
+      timeCost: file.params.opslimit,
+      memoryCost: file.params.memlimit / 1024,
+      parallelism: 1,
+      hashLength: 32,
+      salt: Buffer.from(fromHex(c.salt)),
+      raw: true,
+    });
+    expect(master.toString("hex")).toBe(c.master);
+    expect(toHex(kdf(new Uint8Array(master), 1, "staffath"))).toBe(c.authKey);
+    expect(toHex(kdf(new Uint8Array(master), 2, "staffwrp"))).toBe(c.wrapKey);
+    expect(toHex(sodium.crypto_scalarmult_base(fromHex(c.secretKey)))).toBe(c.publicKey);
+  });
+
+  it("recovery keys are big-endian base32 of the 32 bytes with 4 zero bits appended", () => {
+    const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    for (const r of file.recoveryKeys) {
+      let bits = "";
+      for (const b of fromHex(r.key)) bits += b.toString(2).padStart(8, "0");
+      bits += "0000";
+      let text = "";
+      for (let i = 0; i < bits.length; i += 5) text += alphabet[parseInt(bits.slice(i, i + 5), 2)];
+      expect(text.match(/.{4}/g)!.join("-")).toBe(r.text);
+    }
+  });
+});

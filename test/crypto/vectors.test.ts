@@ -1,0 +1,265 @@
+// Checks every committed known-answer vector in test/vectors/ against crypto/.
+// Deterministic formats must reproduce byte for byte; randomized formats
+// (envelope-v1, stream-v1) must decrypt to the recorded values.
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  AttachmentDecryptor,
+  PURPOSES,
+  associatedData,
+  decryptAttachment,
+  decryptRecord,
+  deriveReceiptSecrets,
+  encryptRecord,
+  formatReceipt,
+  fromUtf8,
+  loadSodium,
+  openReportKeys,
+  parseReceipt,
+  publicKeyOf,
+  receiptCheckSymbol,
+  streamAssociatedData,
+  streamChunkCount,
+  streamCiphertextSize,
+  uuidToBytes,
+  RECEIPT_ALPHABET,
+  STREAM_CHUNK_BYTES,
+  type CryptoErrorCode,
+  type FileKey,
+  type RecordBinding,
+  type RecordKey,
+  type RecordPurpose,
+  type StaffSecretKey,
+} from "../../crypto/index";
+import {
+  STAFF_KDF_V1,
+  deriveStaffPasswordKeys,
+  formatRecoveryKey,
+  parseRecoveryKey,
+  unwrapStaffSecretKey,
+} from "../../crypto/staff";
+import type { PasswordWrapKey, RecoveryKey } from "../../crypto/index";
+import {
+  PATTERN_RULE,
+  fromHex,
+  patternBytes,
+  readVectorFile,
+  sha256Hex,
+  toHex,
+  type AeadFile,
+  type EnvelopeFile,
+  type ReceiptFile,
+  type StaffKdfFile,
+  type StreamFile,
+} from "../vectors/common";
+import { expectCryptoError } from "./helpers";
+
+const aead = readVectorFile<AeadFile>("aead-v1.json");
+const envelope = readVectorFile<EnvelopeFile>("envelope-v1.json");
+const stream = readVectorFile<StreamFile>("stream-v1.json");
+const receipt = readVectorFile<ReceiptFile>("receipt-v1.json");
+const staff = readVectorFile<StaffKdfFile>("staff-kdf-v1.json");
+
+const HEX = /^(?:[0-9a-f]{2})*$/;
+
+function bindingOf(v: { purpose: string; id: string; subId?: string }): RecordBinding {
+  return { purpose: v.purpose as RecordPurpose, id: v.id, ...(v.subId ? { subId: v.subId } : {}) };
+}
+
+beforeAll(async () => {
+  await loadSodium();
+});
+
+describe("vector files", () => {
+  it("each has a format, a description and stays small", () => {
+    const files: [string, { format: string; description: string }][] = [
+      ["aead-v1", aead],
+      ["envelope-v1", envelope],
+      ["stream-v1", stream],
+      ["receipt-v1", receipt],
+      ["staff-kdf-v1", staff],
+    ];
+    let total = 0;
+    for (const [format, file] of files) {
+      expect(file.format).toBe(format);
+      expect(file.description.length).toBeGreaterThan(20);
+      total += JSON.stringify(file).length;
+    }
+    expect(total).toBeLessThan(1024 * 1024);
+  });
+
+  it("use lowercase hex for binary values", () => {
+    for (const c of aead.cases) for (const v of [c.key, c.plaintext, c.padded, c.nonce, c.ciphertext]) expect(v).toMatch(HEX);
+    for (const c of envelope.cases) for (const v of [c.envelope, c.inner, c.reportKey, c.caseKey]) expect(v).toMatch(HEX);
+    for (const c of stream.cases) expect(c.ciphertext).toMatch(HEX);
+    for (const c of receipt.codes) for (const v of [c.master, c.lookup, c.wrapKey]) expect(v).toMatch(HEX);
+  });
+});
+
+describe("aead-v1 vectors", () => {
+  it.each(aead.cases.map((c) => [c.name, c] as const))("%s reproduces exactly", (_name, c) => {
+    const key = fromHex(c.key) as RecordKey;
+    const binding = bindingOf(c);
+    expect(fromUtf8(associatedData(binding))).toBe(c.associatedData);
+    expect(PURPOSES[binding.purpose].block).toBe(c.block);
+    expect(toHex(encryptRecord(key, binding, fromHex(c.plaintext), fromHex(c.nonce)))).toBe(c.ciphertext);
+    expect(toHex(decryptRecord(key, binding, fromHex(c.ciphertext)))).toBe(c.plaintext);
+    if (c.plaintextText !== undefined) expect(fromUtf8(fromHex(c.plaintext))).toBe(c.plaintextText);
+    const padded = fromHex(c.padded);
+    expect(padded.length % c.block).toBe(0);
+    expect(c.ciphertext.length / 2).toBe(1 + 24 + padded.length + 16);
+  });
+
+  it("covers every purpose", () => {
+    expect(new Set(aead.cases.map((c) => c.purpose))).toEqual(new Set(Object.keys(PURPOSES)));
+  });
+
+  it.each(aead.invalid.map((v) => [v.name, v] as const))("rejects: %s", (_name, v) => {
+    expectCryptoError(
+      () => decryptRecord(fromHex(v.key) as RecordKey, bindingOf(v), fromHex(v.ciphertext)),
+      v.error as CryptoErrorCode,
+    );
+  });
+});
+
+describe("envelope-v1 vectors", () => {
+  it.each(envelope.cases.map((c) => [c.name, c] as const))("%s opens to the recorded keys", (_name, c) => {
+    const secretKey = fromHex(c.recipientSecretKey) as StaffSecretKey;
+    const publicKey = publicKeyOf(secretKey);
+    expect(toHex(publicKey)).toBe(c.recipientPublicKey);
+    expect(toHex(uuidToBytes(c.reportId))).toBe(c.reportIdBytes);
+    const env = fromHex(c.envelope);
+    expect(env.length).toBe(130);
+    expect(env[0]).toBe(1);
+    const keys = openReportKeys(env, c.reportId, { publicKey, secretKey });
+    expect(toHex(keys.reportKey)).toBe(c.reportKey);
+    expect(toHex(keys.caseKey)).toBe(c.caseKey);
+    expect(c.inner).toBe(`01${c.reportIdBytes}${c.reportKey}${c.caseKey}`);
+  });
+
+  it.each(envelope.invalid.map((v) => [v.name, v] as const))("rejects: %s", (_name, v) => {
+    const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
+    expectCryptoError(
+      () => openReportKeys(fromHex(v.envelope), v.reportId, { secretKey, publicKey: publicKeyOf(secretKey) }),
+      v.error as CryptoErrorCode,
+    );
+  });
+
+  it("includes the wrong-report case with code wrong_record", () => {
+    expect(envelope.invalid.some((v) => v.error === "wrong_record")).toBe(true);
+  });
+});
+
+describe("stream-v1 vectors", () => {
+  const key = fromHex(stream.fileKey) as FileKey;
+  const binding = { reportId: stream.reportId, attachmentId: stream.attachmentId };
+
+  it("records the binding, chunk size and pattern rule", () => {
+    expect(fromUtf8(streamAssociatedData(binding))).toBe(stream.associatedData);
+    expect(stream.chunkBytes).toBe(STREAM_CHUNK_BYTES);
+    expect(stream.patternRule).toBe(PATTERN_RULE);
+    const sizes = stream.cases.map((c) => c.plaintextLength);
+    for (const s of [0, 65536, 65537]) expect(sizes).toContain(s);
+    expect(Math.max(...sizes)).toBeGreaterThanOrEqual(190_000);
+  });
+
+  it.each(stream.cases.map((c) => [c.name, c] as const))("%s decrypts to the recorded plaintext", (_name, c) => {
+    const ct = fromHex(c.ciphertext);
+    expect(ct.length).toBe(c.ciphertextLength);
+    expect(ct.length).toBe(streamCiphertextSize(c.plaintextLength));
+    expect(streamChunkCount(c.plaintextLength)).toBe(c.chunkCount);
+    expect(sha256Hex(ct)).toBe(c.ciphertextSha256);
+    expect(toHex(ct.subarray(0, 25))).toBe(c.header);
+    const expected = c.plaintext !== undefined ? fromHex(c.plaintext) : patternBytes(c.plaintextLength);
+    expect(expected.length).toBe(c.plaintextLength);
+    expect(sha256Hex(expected)).toBe(c.plaintextSha256);
+    const plain = decryptAttachment(key, binding, ct);
+    expect(plain.length).toBe(c.plaintextLength);
+    expect(sha256Hex(plain)).toBe(c.plaintextSha256);
+  });
+
+  it("decrypts the largest vector fed one odd-sized slice at a time", () => {
+    const c = stream.cases.reduce((a, b) => (b.plaintextLength > a.plaintextLength ? b : a));
+    const ct = fromHex(c.ciphertext);
+    const d = new AttachmentDecryptor(key, binding);
+    const parts: Uint8Array[] = [];
+    for (let o = 0; o < ct.length; o += 9973) parts.push(...d.push(ct.subarray(o, o + 9973)));
+    parts.push(...d.finish());
+    expect(sha256Hex(Buffer.concat(parts))).toBe(c.plaintextSha256);
+  });
+});
+
+describe("receipt-v1 vectors", () => {
+  it("uses the Crockford alphabet", () => {
+    expect(receipt.alphabet).toBe(RECEIPT_ALPHABET);
+  });
+
+  it.each(receipt.codes.map((c) => [c.name, c] as const))("%s reproduces exactly", (_name, c) => {
+    expect(receiptCheckSymbol(c.normalized.slice(0, 19))).toBe(c.checkSymbol);
+    expect(formatReceipt(c.normalized)).toBe(c.display);
+    expect(parseReceipt(c.display)).toEqual({ ok: true, code: c.normalized });
+    const { lookup, wrapKey } = deriveReceiptSecrets(c.display);
+    expect(toHex(lookup)).toBe(c.lookup);
+    expect(toHex(wrapKey)).toBe(c.wrapKey);
+    expect(sha256Hex(new TextEncoder().encode("cor/receipt-lookup-v1\0"), lookup)).toBe(c.serverLookupHash);
+  });
+
+  it.each(receipt.normalization.map((n) => [JSON.stringify(n.input), n] as const))("normalizes %s", (_name, n) => {
+    expect(parseReceipt(n.input)).toEqual({ ok: true, code: n.normalized });
+  });
+
+  it.each(receipt.invalid.map((v) => [JSON.stringify(v.input), v] as const))("rejects %s", (_name, v) => {
+    expect(parseReceipt(v.input)).toEqual({ ok: false, problem: v.problem });
+    expectCryptoError(() => deriveReceiptSecrets(v.input), "bad_receipt");
+  });
+});
+
+describe("staff-kdf-v1 vectors", () => {
+  it("records the frozen parameter set", () => {
+    expect(staff.params).toEqual({
+      algorithm: STAFF_KDF_V1.algorithm,
+      version: STAFF_KDF_V1.version,
+      opslimit: STAFF_KDF_V1.opslimit,
+      memlimit: STAFF_KDF_V1.memlimit,
+      parallelism: 1,
+      saltBytes: STAFF_KDF_V1.saltBytes,
+      outputBytes: 32,
+    });
+  });
+
+  // One Argon2id derivation per case (64 MiB): keep the vector file to one case.
+  it.each(staff.cases.map((c) => [c.name, c] as const))("%s reproduces exactly and its wraps open", async (_name, c) => {
+    expect(toHex(new TextEncoder().encode(c.password.normalize("NFKC")))).toBe(c.passwordNfkc);
+    const { authKey, wrapKey } = await deriveStaffPasswordKeys(c.password, fromHex(c.salt));
+    expect(toHex(authKey)).toBe(c.authKey);
+    expect(toHex(wrapKey)).toBe(c.wrapKey);
+
+    const secretKey = fromHex(c.secretKey);
+    const wrapped = encryptRecord(wrapKey, { purpose: "staff-secret-key", id: c.userId }, secretKey, fromHex(c.wrapNonce));
+    expect(toHex(wrapped)).toBe(c.wrappedSecretKey);
+    const pair = unwrapStaffSecretKey(wrapKey, c.userId, fromHex(c.wrappedSecretKey), "password");
+    expect(toHex(pair.secretKey)).toBe(c.secretKey);
+    expect(toHex(pair.publicKey)).toBe(c.publicKey);
+
+    const recoveryKey = parseRecoveryKey(c.recoveryKeyText);
+    expect(toHex(recoveryKey)).toBe(c.recoveryKey);
+    const wrappedRecovery = encryptRecord(recoveryKey, { purpose: "staff-secret-key-recovery", id: c.userId }, secretKey, fromHex(c.recoveryWrapNonce));
+    expect(toHex(wrappedRecovery)).toBe(c.wrappedSecretKeyRecovery);
+    expect(toHex(unwrapStaffSecretKey(recoveryKey, c.userId, wrappedRecovery, "recovery").publicKey)).toBe(c.publicKey);
+
+    // The two wraps are not interchangeable.
+    expectCryptoError(() => unwrapStaffSecretKey(wrapKey, c.userId, fromHex(c.wrappedSecretKey), "recovery"), "decrypt_failed");
+    expectCryptoError(
+      () => unwrapStaffSecretKey(recoveryKey as unknown as PasswordWrapKey, c.userId, fromHex(c.wrappedSecretKey), "password"),
+      "decrypt_failed",
+    );
+  });
+
+  it("recovery keys format and parse as recorded", () => {
+    for (const r of staff.recoveryKeys) {
+      expect(formatRecoveryKey(fromHex(r.key) as RecoveryKey)).toBe(r.text);
+      expect(toHex(parseRecoveryKey(r.text))).toBe(r.key);
+    }
+    for (const r of staff.recoveryKeyInputs) expect(toHex(parseRecoveryKey(r.input))).toBe(r.key);
+    for (const r of staff.recoveryKeyInvalid) expectCryptoError(() => parseRecoveryKey(r.input), r.error as CryptoErrorCode);
+  });
+});

@@ -1,0 +1,53 @@
+// Starts the real portal (production build, real database, real blob store)
+// on an ephemeral port for a test file, with its logs captured.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { commands } from "../../cli/commands";
+import { startPortal, type RunningPortal } from "../../server/start";
+import { freshPostgresDatabase, type Backend } from "./backends";
+
+export interface TestPortal extends RunningPortal {
+  backend: Backend;
+  dataDir: string;
+  logs: string[];
+  /** Moves the portal's clock (upload cleanup, deadlines). */
+  setNow(date: Date | null): void;
+  cli(command: string, ...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startTestPortal(backend: Backend, env: Record<string, string> = {}): Promise<TestPortal> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "cor-test-"));
+  const pg = backend === "postgres" ? await freshPostgresDatabase() : null;
+  const logs: string[] = [];
+  let now: Date | null = null;
+  const portal = await startPortal({
+    env: {
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      DATABASE_URL: pg?.url,
+      LOG_LEVEL: "debug",
+      ...env,
+    },
+    logWrite: (line) => logs.push(line),
+    now: () => now ?? new Date(),
+  });
+  return {
+    ...portal,
+    backend,
+    dataDir,
+    logs,
+    setNow: (d) => {
+      now = d;
+    },
+    cli: (command, ...args) => commands[command]!(portal.services, args),
+    stop: async () => {
+      await portal.close();
+      await pg?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
