@@ -6,7 +6,6 @@ import {
   Meta,
   Outlet,
   Scripts,
-  ScrollRestoration,
   useLocation,
   useRouteError,
   useRouteLoaderData,
@@ -81,7 +80,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="site-footer">
           <p>{t("footer.noTracking")}</p>
         </footer>
-        <ScrollRestoration nonce={nonce} />
+        {/* No <ScrollRestoration>: it keeps positions in sessionStorage, and reporter pages store nothing. */}
         <Scripts nonce={nonce} />
       </body>
     </html>

@@ -131,6 +131,11 @@ class Api {
   }
 }
 
+/** The platform's fetch must be called unbound-free: browsers throw "Illegal invocation" otherwise. */
+function apiFor(options: IntakeOptions): Api {
+  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)));
+}
+
 const retryable = (e: unknown) => e instanceof IntakeError && (e.code === "network" || (e.status ?? 0) >= 500 || e.code === "part_interrupted" || e.code === "part_in_progress");
 
 async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRetry: (attempt: number) => void): Promise<T> {
@@ -146,7 +151,7 @@ async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRetry: (at
 }
 
 export async function fetchIntakeInfo(options: IntakeOptions = {}): Promise<IntakeInfo> {
-  const api = new Api(options.baseUrl ?? "", options.fetch ?? fetch);
+  const api = apiFor(options);
   return api.call<IntakeInfo>("GET", "/api/intake/info");
 }
 
@@ -256,7 +261,7 @@ export async function submitEncryptedReport(
   options: IntakeOptions = {},
 ): Promise<SubmittedReport> {
   await loadSodium();
-  const api = new Api(options.baseUrl ?? "", options.fetch ?? fetch);
+  const api = apiFor(options);
   options.onProgress?.({ phase: "sealing" });
   const recipients = recipientsOf(info, draft.excludedInvestigators);
   if (recipients.length === 0) throw new IntakeError("no_recipients", "at least one investigator must be able to read the report");

@@ -1,0 +1,134 @@
+// The real portal as an operator runs it: the production build served by
+// server/main.ts in a child process of its own (so that its memory can be
+// read from /proc), PGlite and blobs in a temporary DATA_DIR, and one
+// investigator created beforehand with the CLI.
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface PortalProcess {
+  url: string;
+  pid: number;
+  dataDir: string;
+  /** Every line the server wrote to stderr/stdout. */
+  lines: string[];
+  stop(): Promise<void>;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${out}`))));
+  });
+}
+
+export function portalEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "info", ...extra };
+  delete env.DATABASE_URL; // PGlite in DATA_DIR, whatever the caller's shell says
+  return env;
+}
+
+/** `npm run cli -- user:create --role investigator ...`, before the server holds the data-dir lock. */
+export async function createInvestigator(dataDir: string, email: string): Promise<string> {
+  const pwFile = path.join(dataDir, "..", "investigator-password.txt");
+  await writeFile(pwFile, "bench password: correct horse battery staple\n", { mode: 0o600 });
+  const out = await run(
+    "npm",
+    ["run", "--silent", "cli", "--", "user:create", "--role", "investigator", "--email", email, "--password-file", pwFile, "--name", "Bench Investigator"],
+    portalEnv(dataDir),
+  );
+  const id = /\(id ([0-9a-f-]{36})\)/.exec(out)?.[1];
+  if (!id) throw new Error(`user:create printed no id:\n${out}`);
+  return id;
+}
+
+/**
+ * Starts `NODE_ENV=production tsx server/main.ts` as `node --import tsx server/main.ts`:
+ * the same program without tsx's wrapper process, so the pid is the server's own.
+ */
+export async function startPortalProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<PortalProcess> {
+  const env = portalEnv(dataDir, { NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", ...extraEnv });
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  let pending = "";
+  const onData = (chunk: Buffer) => {
+    pending += chunk.toString("utf8");
+    const parts = pending.split("\n");
+    pending = parts.pop() ?? "";
+    lines.push(...parts.filter((l) => l.length > 0));
+  };
+  child.stdout!.on("data", onData);
+  child.stderr!.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server did not start within 120 s:\n${lines.join("\n")}`)), 120_000);
+    const poll = setInterval(() => {
+      for (const l of lines) {
+        const m = /listening on (http:\/\/[^\s]+)/.exec(l);
+        if (m) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve(m[1]!);
+          return;
+        }
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}) before listening:\n${lines.join("\n")}`));
+    });
+  });
+
+  return {
+    url,
+    pid: child.pid!,
+    dataDir,
+    lines,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 15_000).unref());
+      if ((await Promise.race([exited, timeout])) === "timeout") {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+export interface AccessLine {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+/** The server's access-log lines (one per request, with its duration). */
+export function accessLines(lines: string[]): AccessLine[] {
+  const out: AccessLine[] = [];
+  for (const l of lines) {
+    if (!l.startsWith("{")) continue;
+    try {
+      const o = JSON.parse(l) as { msg?: string; method?: string; path?: string; status?: number; ms?: number };
+      if (o.msg === "request" && o.method && o.path && typeof o.ms === "number") {
+        out.push({ method: o.method, path: o.path, status: o.status ?? 0, ms: o.ms });
+      }
+    } catch {
+      /* not a log line */
+    }
+  }
+  return out;
+}
