@@ -31,6 +31,8 @@ export const PURPOSES = {
   "file-key": { block: 16 },
   "file-meta": { block: 256 },
   message: { block: 256 },
+  "privacy-request": { block: 256 },
+  "privacy-answer": { block: 256 },
   note: { block: 256 },
   "staff-secret-key": { block: 16 },
   "staff-secret-key-recovery": { block: 16 },

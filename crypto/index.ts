@@ -9,3 +9,4 @@ export * from "./envelope";
 export * from "./receipt";
 export * from "./attachment-stream";
 export * from "./report";
+export * from "./dialogue";

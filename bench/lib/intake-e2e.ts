@@ -1,7 +1,17 @@
 // End to end through the real app: the real report page in Chromium, the real
 // form, the real upload API served by the child server process.
 import type { Browser, Page, Request } from "playwright-core";
+import { STREAM_ABYTES, STREAM_CHUNK_BYTES, STREAM_HEADER_BYTES } from "../../crypto/attachment-stream";
+import { LIMITS } from "../../app/intake/limits";
 import { sampleRss, type MemoryPhase } from "./rss";
+
+/** Ciphertext bytes of upload part `index` of a file of `fileBytes`, as intake-client cuts it. */
+export function partCipherBytes(index: number, fileBytes: number, partPlain = LIMITS.partPlainBytes): number {
+  const start = index * partPlain;
+  const plain = Math.max(0, Math.min(partPlain, fileBytes - start));
+  const chunks = plain === 0 ? 1 : Math.ceil(plain / STREAM_CHUNK_BYTES);
+  return plain + chunks * STREAM_ABYTES + (index === 0 ? STREAM_HEADER_BYTES : 0);
+}
 
 export interface PartTiming {
   index: number;
@@ -82,7 +92,7 @@ export async function submitThroughForm(
     const t = req.timing();
     parts.push({
       index: Number(m[2]),
-      bytes: req.postDataBuffer()?.length ?? 0,
+      bytes: 0, // filled in from the file size below (no request bodies over CDP)
       fetchAt: t.startTime,
       endAt: t.startTime + t.responseEnd,
       sendAndServerMs: t.responseStart - t.requestStart,
@@ -123,6 +133,7 @@ export async function submitThroughForm(
     // requestfinished events may trail the receipt by a moment.
     await page.waitForTimeout(200);
     parts.sort((a, b) => a.index - b.index);
+    for (const p of parts) p.bytes = partCipherBytes(p.index, input.fileBytes ?? 0);
     return {
       label,
       fileBytes: input.fileBytes ?? 0,

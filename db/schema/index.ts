@@ -2,3 +2,4 @@ export * from "./org";
 export * from "./staff";
 export * from "./reports";
 export * from "./uploads";
+export * from "./followup";
