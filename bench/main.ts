@@ -78,7 +78,7 @@ function stats(xs: number[]) {
   return { n: s.length, mean: s.reduce((a, b) => a + b, 0) / s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
 }
 
-async function main() {
+async function run() {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "cor-bench-"));
   const dataDir = path.join(tmp, "data");
   await mkdir(dataDir);
@@ -224,11 +224,7 @@ async function main() {
       pageWeight: { ...pageWeight, targetGzipBytes: TARGET_PAGE_GZIP_BYTES },
       diagnostics: diagBytes > 0 ? { bytes: diagBytes, browser: browserDiag, serverIngestFromNode: ingest, nodeIntakeClient: nodeClient, disk } : null,
     };
-    await mkdir(path.dirname(OUT), { recursive: true });
-    await writeFile(OUT, `${JSON.stringify(result, null, 2)}\n`);
-    printTable(result);
-    process.stdout.write(`\nJSON: ${path.relative(process.cwd(), OUT)}   (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-    if (!blobOk) process.exitCode = 1;
+    return result;
   } finally {
     await portal?.stop().catch(() => {});
     await browser.close().catch(() => {});
@@ -237,31 +233,7 @@ async function main() {
   }
 }
 
-type Result = Awaited<ReturnType<typeof buildShape>>;
-// Only for the type of printTable's argument.
-declare function buildShape(): {
-  machine: ReturnType<typeof describeMachine>;
-  crypto: { rawSecretstream: { median: Rate }; wasmCore: { median: Rate }; attachmentEncryptor: { median: Rate }; floorMBps: number };
-  endToEnd: {
-    fileBytes: number;
-    ms: number;
-    MBps: number;
-    parts: PartAnalysis | null;
-    serverPartMs: ReturnType<typeof stats>;
-    warmup: { fileBytes: number; ms: number; MBps: number } | null;
-    emptySubmissionMs: number;
-  };
-  memory: { empty: MemoryPhase | null; upload: MemoryPhase | null; growthMiB: number | null; kernelGrowthMiB: number | null };
-  correctness: { blobBytes: number | null; expectedBlobBytes: number; ok: boolean };
-  pageWeight: PageWeight;
-  diagnostics: {
-    bytes: number;
-    browser: { fileRead: Rate; readEncrypt: Rate & { readMs: number; encryptMs: number }; uploadSink: Rate } | null;
-    serverIngestFromNode: (IngestResult & { memory: MemoryPhase; serverPartMs: ReturnType<typeof stats> }) | null;
-    nodeIntakeClient: Rate | null;
-    disk: DiskResult | null;
-  } | null;
-};
+type Result = Awaited<ReturnType<typeof run>>;
 
 function printTable(r: Result): void {
   const floor = r.crypto.floorMBps;
@@ -331,6 +303,15 @@ function printTable(r: Result): void {
   process.stdout.write(`\nIntake benchmark on ${ma.nproc} x ${ma.cpuModel}, ${ma.memTotalMiB} MiB, Node ${ma.node}, Chromium ${ma.chromium}\n`);
   process.stdout.write(`${line(["measure", "figure", "ratio", "target / note"])}\n${w.map((n) => "-".repeat(n)).join("  ")}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
+
+async function main() {
+  const result = await run();
+  await mkdir(path.dirname(OUT), { recursive: true });
+  await writeFile(OUT, `${JSON.stringify(result, null, 2)}\n`);
+  printTable(result);
+  process.stdout.write(`\nJSON: ${path.relative(process.cwd(), OUT)}   (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  if (!result.correctness.ok) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

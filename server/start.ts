@@ -13,8 +13,10 @@ import { openDatabase, type DatabaseHandle } from "../db/client";
 import { LocalDiskBlobStore } from "../app/.server/blob-store";
 import { loadConfig, type Config } from "../app/.server/config";
 import { assertDataDirFree, lockDataDir } from "../app/.server/data-lock";
+import { expireReporterSessions } from "../app/.server/followup";
 import { cleanupUploads } from "../app/.server/intake";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
+import { AttemptLimiter, ClientPseudonyms } from "../app/.server/rate-limit";
 import { initOrganisation, isInitialised } from "../app/.server/org";
 import type { Services } from "../app/.server/services";
 import { countActiveInvestigators } from "../app/.server/staff";
@@ -52,7 +54,20 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     const r = await initOrganisation(database.db);
     log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });
   }
-  return { config, database, db: database.db, blobs: new LocalDiskBlobStore(config.paths.blobs), log, now };
+  return {
+    config,
+    database,
+    db: database.db,
+    blobs: new LocalDiskBlobStore(config.paths.blobs),
+    log,
+    now,
+    receiptLimiter: new AttemptLimiter({
+      perClient: config.RECEIPT_ATTEMPTS_PER_CLIENT,
+      global: config.RECEIPT_ATTEMPTS_GLOBAL,
+      windowMs: config.RECEIPT_LIMIT_WINDOW_MINUTES * 60_000,
+      maxClients: 100_000,
+    }),
+  };
 }
 
 export async function startPortal(options: StartOptions = {}): Promise<RunningPortal> {
@@ -65,7 +80,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   });
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  app.set("trust proxy", config.TRUST_PROXY === 0 ? false : config.TRUST_PROXY);
+  const pseudonyms = new ClientPseudonyms();
   app.use(securityHeaders({ dev: !!options.dev, hsts: config.HSTS }));
   app.use(accessLog(log));
   app.use(sameOriginWrites(config.PUBLIC_ORIGIN));
@@ -91,7 +107,12 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     createRequestHandler({
       build,
       mode: options.dev ? "development" : "production",
-      getLoadContext: (_req, res) => ({ services, cspNonce: String(res.locals.cspNonce) }),
+      // The address is hashed here and goes no further: see app/.server/rate-limit.ts.
+      getLoadContext: (req, res) => ({
+        services,
+        cspNonce: String(res.locals.cspNonce),
+        clientKey: pseudonyms.of(req.ip ?? "unknown"),
+      }),
     }),
   );
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -109,10 +130,12 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const url = `http://${host}:${port}`;
 
   const sweep = setInterval(() => {
+    services.receiptLimiter.prune(Date.now());
+    expireReporterSessions(services).catch((e) => log.error("session expiry failed", describeError(e)));
     cleanupUploads(services)
       .then((r) => (r.uploads || r.orphanBlobs) && log.info("upload cleanup", r))
       .catch((e) => log.error("upload cleanup failed", describeError(e)));
-  }, 15 * 60_000);
+  }, 5 * 60_000);
   sweep.unref();
 
   if ((await countActiveInvestigators(services.db)) === 0) {

@@ -31,6 +31,14 @@ const schema = z.object({
   FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
   TIME_ZONE: z.string().default("Asia/Seoul"),
   HSTS: bool.default("false"),
+  /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  RECEIPT_ATTEMPTS_PER_CLIENT: z.coerce.number().int().min(1).default(10),
+  RECEIPT_ATTEMPTS_GLOBAL: z.coerce.number().int().min(1).default(2000),
+  RECEIPT_LIMIT_WINDOW_MINUTES: z.coerce.number().min(0.1).default(15),
+  /** Every receipt look-up answers no sooner than this, found or not. */
+  RECEIPT_MIN_RESPONSE_MS: z.coerce.number().int().min(0).max(5000).default(300),
+  REPORTER_SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(120).default(15),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ApiErrorBody } from "../intake/wire";
 
 export class ApiError extends Error {
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly code: string,
@@ -27,8 +28,10 @@ export function json<T>(data: T, init: ResponseInit = {}): Response {
 
 export function errorResponse(error: ApiError): Response {
   const body: ApiErrorBody = { error: { code: error.code, message: error.message, fields: error.fields } };
+  const headers: Record<string, string> = {};
   // A body refused unread leaves the connection unusable for the next request: close it.
-  const headers = error.status === 413 || error.status === 415 ? { Connection: "close" } : undefined;
+  if (error.status === 413 || error.status === 415) headers.Connection = "close";
+  if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
   return json(body, { status: error.status, headers });
 }
 

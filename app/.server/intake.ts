@@ -68,16 +68,21 @@ const sha256 = (data: Uint8Array | string) => new Uint8Array(createHash("sha256"
 /** Uploads in progress per process: a second writer to the same upload waits its turn. */
 const writing = new Set<string>();
 
+/**
+ * Opens an upload for a report in the making (`for: "new"`, anyone may) or
+ * for a stored report (`for: "existing"`, the caller has checked the session).
+ */
 export async function createUpload(
   s: Services,
-  input: { reportId: string; ciphertextBytes: number },
+  input: { reportId: string; ciphertextBytes: number; for: "new" | "existing" },
 ): Promise<CreateUploadResponse> {
   const max = streamCiphertextSize(s.config.MAX_ATTACHMENT_BYTES);
   if (input.ciphertextBytes > max) {
     throw new ApiError(413, "file_too_large", `an attachment may be at most ${s.config.MAX_ATTACHMENT_BYTES} bytes`);
   }
   const [existing] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.id, input.reportId));
-  if (existing) throw new ApiError(409, "report_exists", "this report has already been submitted");
+  if (existing && input.for === "new") throw new ApiError(409, "report_exists", "this report has already been submitted");
+  if (!existing && input.for === "existing") throw new ApiError(404, "not_found", "no such case");
   const open = await s.db.select({ id: uploads.id }).from(uploads).where(eq(uploads.reportId, input.reportId));
   if (open.length >= s.config.MAX_ATTACHMENTS_PER_REPORT) {
     throw new ApiError(409, "too_many_attachments", `a report may have at most ${s.config.MAX_ATTACHMENTS_PER_REPORT} attachments`);
@@ -207,7 +212,7 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
 
 // ---------------------------------------------------------------- submission
 
-function checkRecord(name: string, ct: Uint8Array, purpose: RecordPurpose): void {
+export function checkRecord(name: string, ct: Uint8Array, purpose: RecordPurpose): void {
   const block = PURPOSES[purpose].block;
   if (ct[0] !== 1) throw new ApiError(400, "bad_ciphertext", `${name}: unknown format version`, { [name]: "unknown format version" });
   if ((ct.length - AEAD_OVERHEAD) % block !== 0 || ct.length <= AEAD_OVERHEAD) {

@@ -6,6 +6,7 @@ import type { DatabaseHandle, Db } from "../../db/client";
 import type { BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import type { Logger } from "./log";
+import type { AttemptLimiter } from "./rate-limit";
 
 export interface Services {
   config: Config;
@@ -15,12 +16,16 @@ export interface Services {
   log: Logger;
   /** The current time; tests and the CLI's --now move it. */
   now(): Date;
+  /** Receipt-code attempt limits (in memory, per process). */
+  receiptLimiter: AttemptLimiter;
 }
 
 declare module "@remix-run/node" {
   interface AppLoadContext {
     services: Services;
     cspNonce: string;
+    /** A rotating keyed hash of the client address: for rate limits only, never stored or logged. */
+    clientKey: string;
   }
 }
 

@@ -9,6 +9,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return handleApi(async () => {
     requireMethod(request, "POST");
     const input = parseWith(createUploadRequest, await readJson(request, 4096));
-    return json(await createUpload(services(context), input), { status: 201 });
+    return json(await createUpload(services(context), { ...input, for: "new" }), { status: 201 });
   });
 }

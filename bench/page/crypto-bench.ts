@@ -147,7 +147,7 @@ async function uploadSink(url: string, totalBytes: number, partBytes: number): P
     const r = await fetch(`${url}?part=${i}`, {
       method: "PUT",
       headers: { "Content-Type": "application/octet-stream" },
-      body,
+      body: body as unknown as BodyInit,
       cache: "no-store",
     });
     if (!r.ok) throw new Error(`sink answered ${r.status}`);

@@ -1,0 +1,54 @@
+// Wire format of the reporter follow-up API (validated on the server; the
+// browser imports the types only).
+import { z } from "zod";
+import { b64, uuid } from "./wire";
+
+export const openSessionRequest = z.object({ lookup: b64(32, 32) });
+
+export const postMessageRequest = z.object({ id: uuid, body: b64(41, 64 * 1024) });
+export const attachFileRequest = z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) });
+export const followupUploadRequest = z.object({ ciphertextBytes: z.number().int().min(25 + 17) });
+export const privacyRequestRequest = z.object({
+  id: uuid,
+  kind: z.enum(["access", "correction", "deletion", "suspension"]),
+  detail: b64(41, 64 * 1024).nullable(),
+});
+
+export type ReportStatus = "received" | "acknowledged" | "in_review" | "investigating" | "closed";
+export type PrivacyKind = z.infer<typeof privacyRequestRequest>["kind"];
+
+/** Everything the reporter's browser needs to show the case; binary fields are base64url ciphertext. */
+export interface ReporterCaseView {
+  reportId: string;
+  caseNumber: string;
+  categoryId: string;
+  status: ReportStatus;
+  receivedOn: string;
+  acknowledgedOn: string | null;
+  updatedOn: string;
+  closedOn: string | null;
+  ackDueOn: string;
+  feedbackDueOn: string | null;
+  reporterKey: string;
+  title: string;
+  body: string;
+  identity: string | null;
+  attachments: { id: string; source: "reporter" | "investigator"; meta: string; fileKey: string; ciphertextBytes: number; addedOn: string }[];
+  messages: { id: string; seq: number; author: "reporter" | "investigator"; body: string; sentOn: string }[];
+  privacyRequests: {
+    id: string;
+    kind: PrivacyKind;
+    state: "open" | "answered";
+    detail: string | null;
+    requestedOn: string;
+    dueOn: string;
+    answer: string | null;
+    answeredOn: string | null;
+  }[];
+}
+
+export interface OpenSessionResponse {
+  token: string;
+  idleSeconds: number;
+  case: ReporterCaseView;
+}

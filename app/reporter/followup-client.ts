@@ -1,0 +1,264 @@
+// The reporter's follow-up, independent of React and of the platform: open the
+// case with the receipt code (only a derived look-up value leaves), decrypt it,
+// talk with the investigators, add files, make privacy requests, leave. Keys
+// and the session token live in this object's memory only.
+import {
+  AttachmentDecryptor,
+  decryptBody,
+  decryptFileMeta,
+  decryptIdentity,
+  decryptMessage,
+  decryptPrivacyText,
+  decryptTitle,
+  deriveReceiptSecrets,
+  encryptMessage,
+  encryptPrivacyText,
+  fromBase64Url,
+  isCryptoError,
+  loadSodium,
+  newRecordId,
+  parseReceipt,
+  toBase64Url,
+  unwrapFileKey,
+  unwrapReporterKey,
+  type AttachmentMeta,
+  type MessageKind,
+  type ReceiptProblem,
+  type ReportBody,
+  type ReporterIdentity,
+  type ReportKey,
+} from "../../crypto";
+import type { OpenSessionResponse, PrivacyKind, ReporterCaseView, ReportStatus } from "../intake/followup-wire";
+import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type SourceFile } from "./transport";
+
+export { IntakeError } from "./transport";
+
+export interface DecryptedCase {
+  reportId: string;
+  caseNumber: string;
+  categoryId: string;
+  status: ReportStatus;
+  receivedOn: string;
+  acknowledgedOn: string | null;
+  updatedOn: string;
+  closedOn: string | null;
+  ackDueOn: string;
+  feedbackDueOn: string | null;
+  title: string;
+  body: ReportBody;
+  identity: ReporterIdentity | null;
+  attachments: (AttachmentMeta & { id: string; source: "reporter" | "investigator"; addedOn: string })[];
+  messages: { id: string; seq: number; author: "reporter" | "investigator"; kind: MessageKind; text: string; sentOn: string }[];
+  privacyRequests: {
+    id: string;
+    kind: PrivacyKind;
+    state: "open" | "answered";
+    detail: string | null;
+    requestedOn: string;
+    dueOn: string;
+    answer: string | null;
+    answeredOn: string | null;
+  }[];
+}
+
+/** Thrown before any request when the typed code cannot be right (check symbol, length, characters). */
+export class ReceiptFormatError extends Error {
+  constructor(readonly problem: ReceiptProblem) {
+    super(`receipt code is invalid (${problem})`);
+    this.name = "ReceiptFormatError";
+  }
+}
+
+export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): DecryptedCase {
+  const id = view.reportId;
+  const ct = fromBase64Url;
+  return {
+    reportId: id,
+    caseNumber: view.caseNumber,
+    categoryId: view.categoryId,
+    status: view.status,
+    receivedOn: view.receivedOn,
+    acknowledgedOn: view.acknowledgedOn,
+    updatedOn: view.updatedOn,
+    closedOn: view.closedOn,
+    ackDueOn: view.ackDueOn,
+    feedbackDueOn: view.feedbackDueOn,
+    title: decryptTitle(reportKey, id, ct(view.title)),
+    body: decryptBody(reportKey, id, ct(view.body)),
+    identity: view.identity ? decryptIdentity(reportKey, id, ct(view.identity)) : null,
+    attachments: view.attachments.map((a) => ({
+      id: a.id,
+      source: a.source,
+      addedOn: a.addedOn,
+      ...decryptFileMeta(reportKey, id, a.id, ct(a.meta)),
+    })),
+    messages: view.messages.map((m) => {
+      const plain = decryptMessage(reportKey, id, m.id, ct(m.body), m.author);
+      return { id: m.id, seq: m.seq, author: m.author, kind: plain.kind, text: plain.text, sentOn: m.sentOn };
+    }),
+    privacyRequests: view.privacyRequests.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      state: p.state,
+      requestedOn: p.requestedOn,
+      dueOn: p.dueOn,
+      answeredOn: p.answeredOn,
+      detail: p.detail ? decryptPrivacyText(reportKey, id, p.id, "request", ct(p.detail)) : null,
+      answer: p.answer ? decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer)) : null,
+    })),
+  };
+}
+
+export class FollowupSession {
+  private token: string | null;
+  readonly idleSeconds: number;
+
+  constructor(
+    private readonly api: Api,
+    token: string,
+    readonly reportId: string,
+    private reportKey: ReportKey | null,
+    idleSeconds: number,
+    private readonly options: IntakeOptions,
+    /** The last case view received: the wrapped file keys for downloads. */
+    private view: ReporterCaseView,
+  ) {
+    this.token = token;
+    this.idleSeconds = idleSeconds;
+  }
+
+  private auth(): Record<string, string> {
+    if (!this.token) throw new IntakeError("session_ended", "the session has ended");
+    return { Authorization: `Bearer ${this.token}` };
+  }
+
+  private key(): ReportKey {
+    if (!this.reportKey) throw new IntakeError("session_ended", "the session has ended");
+    return this.reportKey;
+  }
+
+  /** The session token, for a last log-out beacon when the page goes away. */
+  get beaconToken(): string | null {
+    return this.token;
+  }
+
+  async refresh(): Promise<DecryptedCase> {
+    this.view = await this.api.call<ReporterCaseView>("GET", "/api/followup/case", { headers: this.auth() });
+    return decryptCase(this.view, this.key());
+  }
+
+  async sendMessage(text: string, kind: MessageKind = "message"): Promise<void> {
+    const id = newRecordId();
+    const body = encryptMessage(this.key(), this.reportId, id, { author: "reporter", kind, text });
+    await this.api.call("POST", "/api/followup/messages", { json: { id, body: toBase64Url(body) }, headers: this.auth() });
+  }
+
+  async addFiles(files: SourceFile[]): Promise<void> {
+    for (const [i, file] of files.entries()) {
+      const encrypted = await uploadEncryptedFile(
+        this.api,
+        { path: "/api/followup/uploads", headers: this.auth() },
+        this.reportId,
+        this.key(),
+        file,
+        i,
+        this.options,
+      );
+      await this.api.call("POST", "/api/followup/attachments", { json: encrypted, headers: this.auth() });
+    }
+  }
+
+  async requestPrivacy(kind: PrivacyKind, text: string | null): Promise<{ dueOn: string }> {
+    const id = newRecordId();
+    const detail = text ? toBase64Url(encryptPrivacyText(this.key(), this.reportId, id, "request", text)) : null;
+    return this.api.call("POST", "/api/followup/privacy-requests", { json: { id, kind, detail }, headers: this.auth() });
+  }
+
+  /** Downloads and decrypts one attachment, streaming through the decryptor. */
+  async downloadAttachment(attachmentId: string): Promise<{ meta: AttachmentMeta; parts: Uint8Array[] }> {
+    const entry = this.view.attachments.find((a) => a.id === attachmentId);
+    if (!entry) throw new IntakeError("not_found", "no such attachment in this case");
+    const key = this.key();
+    const meta = decryptFileMeta(key, this.reportId, entry.id, fromBase64Url(entry.meta));
+    const fileKey = unwrapFileKey(key, this.reportId, entry.id, fromBase64Url(entry.fileKey));
+    const response = await this.api.raw("GET", `/api/followup/attachments/${entry.id}`, this.auth());
+    const decryptor = new AttachmentDecryptor(fileKey, { reportId: this.reportId, attachmentId: entry.id });
+    const parts: Uint8Array[] = [];
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      // Copy: the decryptor may keep a reference until the next chunk arrives.
+      parts.push(...decryptor.push(value.slice()));
+    }
+    parts.push(...decryptor.finish());
+    return { meta, parts };
+  }
+
+  /** Ends the session on the server and forgets the keys here. */
+  async logout(): Promise<void> {
+    const headers = this.token ? this.auth() : null;
+    this.forget();
+    if (headers) await this.api.call("DELETE", "/api/followup/session", { headers }).catch(() => {});
+  }
+
+  /** Drops the token and the report key from memory. */
+  forget(): void {
+    this.token = null;
+    this.reportKey?.fill(0);
+    this.reportKey = null;
+  }
+}
+
+/** Everything about the case, decrypted, as the reporter's own copy (the access right). */
+export function exportCase(c: DecryptedCase): string {
+  return JSON.stringify(
+    {
+      exportedBy: "Clean OKESTRO Report",
+      caseNumber: c.caseNumber,
+      status: c.status,
+      dates: { received: c.receivedOn, acknowledged: c.acknowledgedOn, lastUpdate: c.updatedOn, closed: c.closedOn },
+      report: { title: c.title, ...c.body },
+      contact: c.identity,
+      attachments: c.attachments.map(({ name, type, size, addedOn, source }) => ({ name, type, size, addedOn, addedBy: source })),
+      dialogue: c.messages.map(({ author, kind, text, sentOn }) => ({ author, kind, text, sentOn })),
+      privacyRequests: c.privacyRequests.map(({ kind, state, detail, requestedOn, dueOn, answer, answeredOn }) => ({
+        kind,
+        state,
+        detail,
+        requestedOn,
+        dueOn,
+        answer,
+        answeredOn,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * Opens the case for a typed receipt code. A code that cannot be right throws
+ * ReceiptFormatError without any request; a wrong one gets the server's
+ * uniform "not_found"; too many attempts get "too_many_attempts".
+ */
+export async function openCase(receipt: string, options: IntakeOptions = {}): Promise<{ session: FollowupSession; case: DecryptedCase }> {
+  const parsed = parseReceipt(receipt);
+  if (!parsed.ok) throw new ReceiptFormatError(parsed.problem);
+  await loadSodium();
+  const { lookup, wrapKey } = deriveReceiptSecrets(parsed.code);
+  const api = apiFor(options);
+  const opened = await api.call<OpenSessionResponse>("POST", "/api/followup/session", { json: { lookup: toBase64Url(lookup) } });
+  try {
+    const reportKey = unwrapReporterKey(wrapKey, opened.case.reportId, fromBase64Url(opened.case.reporterKey));
+    const session = new FollowupSession(api, opened.token, opened.case.reportId, reportKey, opened.idleSeconds, options, opened.case);
+    return { session, case: decryptCase(opened.case, reportKey) };
+  } catch (error) {
+    if (isCryptoError(error)) throw new IntakeError("decrypt_failed", "the case could not be decrypted with this receipt code", undefined, { cause: error });
+    throw error;
+  } finally {
+    wrapKey.fill(0);
+  }
+}
+
+export { preloadCrypto } from "./intake-client";

@@ -1,0 +1,216 @@
+// Talking to the portal from the reporter's side, independent of React and
+// of the platform: JSON calls with typed errors, retries, and the encrypted,
+// resumable upload of one file. Used by intake and by follow-up.
+import {
+  AttachmentEncryptor,
+  encryptFileMeta,
+  generateFileKey,
+  streamCiphertextSize,
+  STREAM_CHUNK_BYTES,
+  toBase64Url,
+  wrapFileKey,
+  type ReportKey,
+} from "../../crypto";
+import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
+
+export const UPLOAD_TOKEN_HEADER = "X-Upload-Token";
+
+/** A file to attach: a browser File, or anything that can hand out byte ranges. */
+export interface SourceFile {
+  name: string;
+  type: string;
+  size: number;
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+export function fromBrowserFile(file: File): SourceFile {
+  return {
+    name: file.name,
+    type: file.type || "application/octet-stream",
+    size: file.size,
+    read: async (start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer()),
+  };
+}
+
+export type Progress =
+  | { phase: "sealing" }
+  | { phase: "uploading"; file: number; name: string; sentBytes: number; totalBytes: number }
+  | { phase: "retrying"; attempt: number }
+  | { phase: "saving" };
+
+export interface IntakeOptions {
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  onProgress?: (p: Progress) => void;
+  /** Waits between retries; tests shorten it. */
+  retryDelaysMs?: number[];
+}
+
+export class IntakeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message, options);
+    this.name = "IntakeError";
+  }
+}
+
+/** An uploaded file as the submission or attach request names it. */
+export interface EncryptedAttachment {
+  uploadId: string;
+  meta: string;
+  fileKey: string;
+}
+
+export const DEFAULT_RETRY_DELAYS = [500, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000];
+
+async function errorOf(response: Response): Promise<IntakeError> {
+  let code = `http_${response.status}`;
+  let message = response.statusText;
+  let fields: Record<string, string> | undefined;
+  try {
+    const err = (await response.json()) as ApiErrorBody;
+    code = err.error.code;
+    message = err.error.message;
+    fields = err.error.fields;
+  } catch {
+    /* not our JSON error body: keep the status */
+  }
+  return new IntakeError(code, message, response.status, undefined, fields);
+}
+
+export class Api {
+  constructor(
+    private readonly base: string,
+    private readonly doFetch: typeof fetch,
+  ) {}
+
+  /** A request whose body is streamed by the caller (downloads); errors as for call(). */
+  async raw(method: string, path: string, headers: Record<string, string>): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.doFetch(`${this.base}${path}`, { method, headers, cache: "no-store", credentials: "omit" });
+    } catch (cause) {
+      throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
+    }
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  }
+
+  async call<T>(method: string, path: string, init: { json?: unknown; body?: Uint8Array; headers?: Record<string, string> } = {}): Promise<T> {
+    const headers: Record<string, string> = { ...init.headers };
+    let body: BodyInit | undefined;
+    if (init.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(init.json);
+    } else if (init.body) {
+      headers["Content-Type"] = "application/octet-stream";
+      body = init.body as unknown as BodyInit;
+    }
+    let response: Response;
+    try {
+      response = await this.doFetch(`${this.base}${path}`, { method, headers, body, cache: "no-store", credentials: "omit" });
+    } catch (cause) {
+      throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
+    }
+    if (!response.ok) throw await errorOf(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+}
+
+/** The platform's fetch must be called unbound-free: browsers throw "Illegal invocation" otherwise. */
+export function apiFor(options: IntakeOptions): Api {
+  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)));
+}
+
+export const retryable = (e: unknown) => e instanceof IntakeError && (e.code === "network" || (e.status ?? 0) >= 500 || e.code === "part_interrupted" || e.code === "part_in_progress");
+
+export async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRetry: (attempt: number) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!retryable(error) || attempt >= delays.length) throw error;
+      onRetry(attempt + 1);
+      await new Promise((r) => setTimeout(r, delays[attempt]));
+    }
+  }
+}
+
+/**
+ * Encrypts and uploads one file under a fresh file key: parts are encrypted
+ * while the previous one is in flight, and a part whose upload failed is sent
+ * again (the server keeps what it acknowledged), so the upload survives
+ * dropped connections and server restarts.
+ */
+export async function uploadEncryptedFile(
+  api: Api,
+  open: { path: string; headers?: Record<string, string> },
+  reportId: string,
+  reportKey: ReportKey,
+  file: SourceFile,
+  index: number,
+  options: IntakeOptions,
+): Promise<EncryptedAttachment> {
+  const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
+  const onRetry = (attempt: number) => options.onProgress?.({ phase: "retrying", attempt });
+  const total = streamCiphertextSize(file.size);
+  const created = await withRetry(
+    () => api.call<CreateUploadResponse>("POST", open.path, { json: { reportId, ciphertextBytes: total }, headers: open.headers }),
+    delays,
+    onRetry,
+  );
+  const uploadId = created.uploadId;
+  const auth = { [UPLOAD_TOKEN_HEADER]: created.token };
+  const partPlain = created.partPlainBytes - (created.partPlainBytes % STREAM_CHUNK_BYTES);
+  const fileKey = generateFileKey();
+  const encryptor = new AttachmentEncryptor(fileKey, { reportId, attachmentId: uploadId });
+  const parts = Math.max(1, Math.ceil(file.size / partPlain));
+
+  const encryptPart = async (n: number): Promise<Uint8Array> => {
+    const start = n * partPlain;
+    const end = Math.min(file.size, start + partPlain);
+    const cipher = encryptor.push(await file.read(start, end), n === parts - 1);
+    if (n !== 0) return cipher;
+    const withHeader = new Uint8Array(encryptor.header.length + cipher.length);
+    withHeader.set(encryptor.header);
+    withHeader.set(cipher, encryptor.header.length);
+    return withHeader;
+  };
+
+  let sent = 0;
+  options.onProgress?.({ phase: "uploading", file: index, name: file.name, sentBytes: 0, totalBytes: total });
+  let next = encryptPart(0);
+  for (let n = 0; n < parts; n++) {
+    const bytes = await next;
+    if (n + 1 < parts) next = encryptPart(n + 1);
+    await withRetry(
+      async () => {
+        try {
+          await api.call<UploadStatusResponse>("PUT", `/api/intake/uploads/${uploadId}/parts/${n}`, { body: bytes, headers: auth });
+        } catch (error) {
+          // The server may have stored the part before the answer got lost.
+          if (!retryable(error) && !(error instanceof IntakeError && error.code === "wrong_part")) throw error;
+          const status = await api.call<UploadStatusResponse>("GET", `/api/intake/uploads/${uploadId}`, { headers: auth });
+          if (status.nextPart > n) return;
+          throw error;
+        }
+      },
+      delays,
+      onRetry,
+    );
+    sent += bytes.length;
+    options.onProgress?.({ phase: "uploading", file: index, name: file.name, sentBytes: sent, totalBytes: total });
+  }
+  await withRetry(() => api.call("POST", `/api/intake/uploads/${uploadId}/complete`, { headers: auth }), delays, onRetry);
+  return {
+    uploadId,
+    meta: toBase64Url(encryptFileMeta(reportKey, reportId, uploadId, { name: file.name, type: file.type, size: file.size })),
+    fileKey: toBase64Url(wrapFileKey(reportKey, reportId, uploadId, fileKey)),
+  };
+}
+

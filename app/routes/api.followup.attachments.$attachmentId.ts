@@ -1,0 +1,27 @@
+// GET: one attachment's ciphertext, for the reporter's browser to decrypt.
+// Always a download, never rendered: Content-Disposition attachment + nosniff.
+import { Readable } from "node:stream";
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { isUuid } from "../../crypto/encoding";
+import { attachmentBlob, requireReporterSession } from "../.server/followup";
+import { ApiError, handleApi } from "../.server/http";
+import { services } from "../.server/services";
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  return handleApi(async () => {
+    const s = services(context);
+    const { reportId } = await requireReporterSession(s, request);
+    const id = params.attachmentId ?? "";
+    if (!isUuid(id)) throw new ApiError(404, "not_found", "no such attachment in this case");
+    const blob = await attachmentBlob(s, reportId, id);
+    return new Response(Readable.toWeb(blob.stream) as ReadableStream, {
+      headers: {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(blob.bytes),
+        "Content-Disposition": `attachment; filename="${id}.cor"`,
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+      },
+    });
+  });
+}
