@@ -69,6 +69,9 @@ export function Layout({ children }: { children: ReactNode }) {
                 <li>
                   <Link to={`/report?lang=${locale}`}>{t("nav.report")}</Link>
                 </li>
+                <li>
+                  <Link to={`/status?lang=${locale}`}>{t("nav.followup")}</Link>
+                </li>
                 <li>{data ? <LanguageSwitch /> : null}</li>
               </ul>
             </nav>

@@ -19,8 +19,10 @@ import path from "node:path";
 import { streamCiphertextSize } from "../crypto/attachment-stream";
 import { LIMITS } from "../app/intake/limits";
 import { BenchPage, rate, type Rate } from "./lib/browser-bench";
+import { CdpBrowser } from "./lib/cdp";
 import { launchChromium } from "./lib/chromium";
-import { analyseParts, submitThroughForm, type PartAnalysis, type Submission } from "./lib/intake-e2e";
+import { cdpDriver, playwrightDriver } from "./lib/drivers";
+import { analyseParts, submitThroughForm, type PartAnalysis } from "./lib/intake-e2e";
 import { describeMachine } from "./lib/machine";
 import { diskFloor, nodeClientSubmit, nodeIngest, type DiskResult, type IngestResult } from "./lib/node-diagnostics";
 import { measurePageWeight, type PageWeight } from "./lib/page-weight";
@@ -85,6 +87,7 @@ async function run() {
   const bigFile = path.join(tmp, `attachment-${FILE_MIB}MiB.bin`);
   const warmFile = path.join(tmp, `warmup-${WARMUP_MIB}MiB.bin`);
   let portal: PortalProcess | null = null;
+  let cdp: CdpBrowser | null = null;
   const browser = await launchChromium();
   try {
     const machine = describeMachine(browser.version());
@@ -94,26 +97,37 @@ async function run() {
     if (WARMUP_MIB > 0) await makeFile(warmFile, Math.round(WARMUP_MIB * MiB));
 
     // ---------------------------------------------------------------- 1. crypto in Chromium
-    say(`secretstream and AttachmentEncryptor in Chromium: ${RUNS} x ${RAW_MIB} MiB each`);
+    say(`secretstream and AttachmentEncryptor in Chromium (playwright-core): ${RUNS} x ${RAW_MIB} MiB each`);
     const bench = await BenchPage.open(browser);
     const rawBytes = Math.round(RAW_MIB * MiB);
-    const raw = await bench.repeat("rawPush", RUNS, rawBytes);
-    const wasmCore = await bench.repeat("wasmCorePush", RUNS, rawBytes);
-    const encryptor = await bench.repeat("encryptorPush", RUNS, rawBytes, LIMITS.partPlainBytes);
+    const { raw, wasmCore, encryptor } = await bench.cryptoRates(rawBytes, LIMITS.partPlainBytes, RUNS);
     const floor = raw.median.MBps;
     say(`  raw secretstream ${floor.toFixed(1)} MB/s, wasm core ${wasmCore.median.MBps.toFixed(1)} MB/s, AttachmentEncryptor ${encryptor.median.MBps.toFixed(1)} MB/s`);
 
-    let browserDiag: { fileRead: Rate; readEncrypt: Rate & { readMs: number; encryptMs: number }; uploadSink: Rate } | null = null;
+    let browserDiag: {
+      fileRead: Rate;
+      readEncrypt: Rate & { readMs: number; encryptMs: number };
+      uploadSinkPlaywright: Rate;
+      uploadSinkCdp: Rate;
+    } | null = null;
     if (diagBytes > 0) {
       say(`diagnostics in Chromium over ${(diagBytes / MiB).toFixed(0)} MiB: file read, read+encrypt, upload to a discarding sink`);
       await bench.chooseFile(bigFile);
       const fileRead = rate(await bench.call("fileRead", diagBytes, LIMITS.partPlainBytes));
       const re = await bench.call("readEncrypt", diagBytes, LIMITS.partPlainBytes);
-      const uploadSink = rate(await bench.call("uploadSink", bench.sinkUrl, diagBytes, LIMITS.partPlainBytes));
-      browserDiag = { fileRead, readEncrypt: { ...rate(re), readMs: re.readMs, encryptMs: re.encryptMs }, uploadSink };
-      say(`  read ${fileRead.MBps.toFixed(1)} MB/s, read+encrypt ${browserDiag.readEncrypt.MBps.toFixed(1)} MB/s, upload-only ${uploadSink.MBps.toFixed(1)} MB/s`);
+      const uploadSinkPlaywright = rate(await bench.call("uploadSink", bench.sinkUrl, diagBytes, LIMITS.partPlainBytes));
+      browserDiag = { fileRead, readEncrypt: { ...rate(re), readMs: re.readMs, encryptMs: re.encryptMs }, uploadSinkPlaywright, uploadSinkCdp: uploadSinkPlaywright };
+      say(`  read ${fileRead.MBps.toFixed(1)} MB/s, read+encrypt ${browserDiag.readEncrypt.MBps.toFixed(1)} MB/s, upload under Playwright ${uploadSinkPlaywright.MBps.toFixed(1)} MB/s`);
     }
     await bench.close();
+
+    cdp = await CdpBrowser.launch();
+    if (browserDiag) {
+      const clean = await BenchPage.open(cdp);
+      browserDiag.uploadSinkCdp = rate(await clean.call("uploadSink", clean.sinkUrl, diagBytes, LIMITS.partPlainBytes));
+      await clean.close();
+      say(`  upload without DevTools network instrumentation ${browserDiag.uploadSinkCdp.MBps.toFixed(1)} MB/s`);
+    }
 
     // ---------------------------------------------------------------- the real portal
     say("creating an investigator with the CLI, starting the production server");
@@ -125,23 +139,29 @@ async function run() {
 
     const pageWeight: PageWeight = await measurePageWeight(browser, portal.url);
 
-    say("warm-up: an empty submission" + (WARMUP_MIB > 0 ? ` and a ${WARMUP_MIB} MiB upload` : ""));
-    await submitThroughForm(browser, portal.url, "warm-up empty", {}, null);
-    const warm = WARMUP_MIB > 0 ? await submitThroughForm(browser, portal.url, "warm-up upload", { filePath: warmFile, fileBytes: Math.round(WARMUP_MIB * MiB) }, null) : null;
+    const warmBytes = Math.round(WARMUP_MIB * MiB);
+    say("warm-up: an empty submission" + (WARMUP_MIB > 0 ? ` and a ${WARMUP_MIB} MiB upload, with each driver` : ""));
+    await submitThroughForm(await cdpDriver(cdp), portal.url, "warm-up empty", {}, null);
+    const warm = WARMUP_MIB > 0 ? await submitThroughForm(await cdpDriver(cdp), portal.url, "warm-up upload", { filePath: warmFile, fileBytes: warmBytes }, null) : null;
+    const warmPw =
+      WARMUP_MIB > 0 ? await submitThroughForm(await playwrightDriver(browser), portal.url, "warm-up upload (playwright)", { filePath: warmFile, fileBytes: warmBytes }, null) : null;
+    await browser.close();
 
     // ---------------------------------------------------------------- 3a. empty submission
     say("empty submission (no attachments), sampling the server's RSS every 50 ms");
-    const empty = await submitThroughForm(browser, portal.url, "empty submission", {}, portal.pid);
+    const empty = await submitThroughForm(await cdpDriver(cdp), portal.url, "empty submission", {}, portal.pid);
 
     // ---------------------------------------------------------------- 2 + 3b. the big upload
     say(`${FILE_MIB} MiB attachment through the report form`);
     const logMark = portal.lines.length;
-    const big = await submitThroughForm(browser, portal.url, `${FILE_MIB} MiB upload`, { filePath: bigFile, fileBytes }, portal.pid);
+    const big = await submitThroughForm(await cdpDriver(cdp), portal.url, `${FILE_MIB} MiB upload`, { filePath: bigFile, fileBytes }, portal.pid);
     const bigMBps = fileBytes / 1e6 / (big.ms / 1000);
-    say(`  ${big.ms.toFixed(0)} ms click to receipt: ${bigMBps.toFixed(1)} MB/s`);
+    say(`  ${big.ms.toFixed(0)} ms click to receipt (${big.inPageMs.toFixed(0)} ms in the page): ${bigMBps.toFixed(1)} MB/s`);
     const serverPartMs = accessLines(portal.lines.slice(logMark))
       .filter((l) => l.method === "PUT" && /\/parts\/\d+$/.test(l.path))
       .map((l) => l.ms);
+    await cdp.close();
+    cdp = null;
 
     // ---------------------------------------------------------------- 4. stored size
     const expectedBlobBytes = streamCiphertextSize(fileBytes);
@@ -207,7 +227,11 @@ async function run() {
         caseNumber: big.caseNumber,
         parts,
         serverPartMs: stats(serverPartMs),
-        warmup: warm ? { fileBytes: warm.fileBytes, ms: warm.ms, MBps: warm.fileBytes / 1e6 / (warm.ms / 1000) } : null,
+        driver: big.driver,
+        warmup: warm ? { fileBytes: warm.fileBytes, ms: warm.ms, MBps: warm.fileBytes / 1e6 / (warm.ms / 1000), parts: analyseParts(warm) } : null,
+        warmupUnderPlaywright: warmPw
+          ? { fileBytes: warmPw.fileBytes, ms: warmPw.ms, MBps: warmPw.fileBytes / 1e6 / (warmPw.ms / 1000), parts: analyseParts(warmPw) }
+          : null,
         emptySubmissionMs: empty.ms,
       },
       memory: {
@@ -227,6 +251,7 @@ async function run() {
     return result;
   } finally {
     await portal?.stop().catch(() => {});
+    await cdp?.close().catch(() => {});
     await browser.close().catch(() => {});
     if (KEEP_TMP) say(`kept ${tmp}`);
     else await rm(tmp, { recursive: true, force: true });
@@ -254,6 +279,14 @@ function printTable(r: Result): void {
   ]);
   rows.push(["  click to receipt", `${(e.ms / 1000).toFixed(2)} s`, "", ""]);
   if (e.warmup) rows.push([`  warm-up ${(e.warmup.fileBytes / MiB).toFixed(0)} MiB via the form`, mb(e.warmup.MBps), ratio(e.warmup.MBps / floor), "info"]);
+  if (e.warmupUnderPlaywright) {
+    rows.push([
+      `  same, driven by Playwright`,
+      mb(e.warmupUnderPlaywright.MBps),
+      ratio(e.warmupUnderPlaywright.MBps / floor),
+      "CDP Network domain on: bodies copied to DevTools",
+    ]);
+  }
   rows.push(["  empty submission, click to receipt", `${e.emptySubmissionMs.toFixed(0)} ms`, "", ""]);
   const m = r.memory;
   rows.push(["server RSS at start of empty submission", mib(m.empty?.startMiB), "", ""]);
@@ -275,7 +308,7 @@ function printTable(r: Result): void {
   rows.push(["  + lazily loaded (libsodium chunk)", kb(r.pageWeight.lazyGzipBytes), "", `total ${kb(r.pageWeight.totalGzipBytes)}`]);
   if (e.parts) {
     const p = e.parts;
-    rows.push([`upload parts (${p.parts} x 8 MiB): mean in flight`, `${p.meanPartMs.toFixed(1)} ms`, "", `${mb(p.inFlightMBps)} while in flight`]);
+    rows.push([`upload parts (${p.parts} x ${(LIMITS.partPlainBytes / MiB).toFixed(0)} MiB): mean in flight`, `${p.meanPartMs.toFixed(1)} ms`, "", `${mb(p.inFlightMBps)} while in flight`]);
     rows.push(["  time in flight / gaps / head / tail", `${(p.inFlightMs / 1000).toFixed(2)} / ${(p.gapMs / 1000).toFixed(2)} / ${(p.headMs / 1000).toFixed(2)} / ${(p.tailMs / 1000).toFixed(2)} s`, "", ""]);
     if (e.serverPartMs) rows.push(["  server time per part (access log)", `${e.serverPartMs.mean.toFixed(1)} ms mean`, "", `p95 ${e.serverPartMs.p95.toFixed(1)} ms`]);
   }
@@ -285,7 +318,8 @@ function printTable(r: Result): void {
     if (d.browser) {
       rows.push([`diag: Chromium Blob.slice().arrayBuffer(), ${size}`, mb(d.browser.fileRead.MBps), ratio(d.browser.fileRead.MBps / floor), ""]);
       rows.push([`diag: Chromium read then encrypt, ${size}`, mb(d.browser.readEncrypt.MBps), ratio(d.browser.readEncrypt.MBps / floor), `read ${(d.browser.readEncrypt.readMs / 1000).toFixed(2)} s, encrypt ${(d.browser.readEncrypt.encryptMs / 1000).toFixed(2)} s`]);
-      rows.push([`diag: Chromium PUT 8 MiB parts to a sink, ${size}`, mb(d.browser.uploadSink.MBps), ratio(d.browser.uploadSink.MBps / floor), ""]);
+      rows.push([`diag: Chromium PUT 8 MiB parts to a sink, ${size}`, mb(d.browser.uploadSinkCdp.MBps), ratio(d.browser.uploadSinkCdp.MBps / floor), "uninstrumented (bare CDP driver)"]);
+      rows.push([`  same under Playwright`, mb(d.browser.uploadSinkPlaywright.MBps), ratio(d.browser.uploadSinkPlaywright.MBps / floor), "request bodies copied to DevTools"]);
     }
     if (d.serverIngestFromNode) {
       const i = d.serverIngestFromNode;

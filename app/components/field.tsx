@@ -27,7 +27,7 @@ export function Field(props: {
         </p>
       ) : null}
       {props.error ? (
-        <p className="error-text" id={`${id}-error`}>
+        <p className="error-text" id={`${id}-error`} role="alert">
           {props.error}
         </p>
       ) : null}

@@ -29,9 +29,9 @@ import {
   type ReportKey,
 } from "../../crypto";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView, ReportStatus } from "../intake/followup-wire";
-import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type SourceFile } from "./transport";
+import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "./transport";
 
-export { IntakeError } from "./transport";
+export { fromBrowserFile, IntakeError } from "./transport";
 
 export interface DecryptedCase {
   reportId: string;
@@ -153,7 +153,8 @@ export class FollowupSession {
     await this.api.call("POST", "/api/followup/messages", { json: { id, body: toBase64Url(body) }, headers: this.auth() });
   }
 
-  async addFiles(files: SourceFile[]): Promise<void> {
+  async addFiles(files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
+    const options = onProgress ? { ...this.options, onProgress } : this.options;
     for (const [i, file] of files.entries()) {
       const encrypted = await uploadEncryptedFile(
         this.api,
@@ -162,7 +163,7 @@ export class FollowupSession {
         this.key(),
         file,
         i,
-        this.options,
+        options,
       );
       await this.api.call("POST", "/api/followup/attachments", { json: encrypted, headers: this.auth() });
     }

@@ -15,6 +15,9 @@ export default function Landing() {
           {t("landing.cta")}
         </Link>
       </p>
+      <p>
+        <Link to={href("/status")}>{t("landing.followup")}</Link>
+      </p>
 
       <section aria-labelledby="how">
         <h2 id="how">{t("landing.how.title")}</h2>

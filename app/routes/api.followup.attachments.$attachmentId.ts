@@ -1,5 +1,6 @@
 // GET: one attachment's ciphertext, for the reporter's browser to decrypt.
-// Always a download, never rendered: Content-Disposition attachment + nosniff.
+// Always a download, never rendered: Content-Disposition attachment here, and
+// X-Content-Type-Options nosniff on every response (server/security-headers.ts).
 import { Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
@@ -19,7 +20,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
         "Content-Type": "application/octet-stream",
         "Content-Length": String(blob.bytes),
         "Content-Disposition": `attachment; filename="${id}.cor"`,
-        "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
       },
     });

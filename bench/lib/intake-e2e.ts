@@ -1,12 +1,15 @@
 // End to end through the real app: the real report page in Chromium, the real
-// form, the real upload API served by the child server process.
-import type { Browser, Page, Request } from "playwright-core";
+// form, the real upload API served by the child server process. The form is
+// driven either by playwright-core or by the bare CDP driver (./cdp.ts), which
+// leaves the browser's network path uninstrumented; the timings come from the
+// page itself (Resource Timing), so both drivers report the same way.
 import { STREAM_ABYTES, STREAM_CHUNK_BYTES, STREAM_HEADER_BYTES } from "../../crypto/attachment-stream";
 import { LIMITS } from "../../app/intake/limits";
+import type { FormDriver } from "./drivers";
 import { sampleRss, type MemoryPhase } from "./rss";
 
 /** Ciphertext bytes of upload part `index` of a file of `fileBytes`, as intake-client cuts it. */
-export function partCipherBytes(index: number, fileBytes: number, partPlain = LIMITS.partPlainBytes): number {
+export function partCipherBytes(index: number, fileBytes: number, partPlain: number = LIMITS.partPlainBytes): number {
   const start = index * partPlain;
   const plain = Math.max(0, Math.min(partPlain, fileBytes - start));
   const chunks = plain === 0 ? 1 : Math.ceil(plain / STREAM_CHUNK_BYTES);
@@ -16,25 +19,26 @@ export function partCipherBytes(index: number, fileBytes: number, partPlain = LI
 export interface PartTiming {
   index: number;
   bytes: number;
-  /** Epoch ms: when the page called fetch(), when the response was fully read. */
+  /** Page clock (ms): fetch() called, request sent, response started, response ended. */
   fetchAt: number;
+  requestStart: number;
+  responseStart: number;
   endAt: number;
-  /** Request headers sent to response headers received (body upload + server work). */
-  sendAndServerMs: number;
 }
 
 export interface Submission {
   label: string;
+  driver: FormDriver["name"];
   fileBytes: number;
   /** Wall time from the click to the receipt code on screen, measured in Node. */
   ms: number;
-  /** The same, measured in the page (submit event to receipt element inserted). */
-  inPageMs: number | null;
-  receiptShown: boolean;
+  /** The same in the page's clock: submit event to receipt element inserted. */
+  inPageMs: number;
   caseNumber: string | null;
   uploadIds: string[];
   parts: PartTiming[];
-  clickAt: number;
+  /** Page clock (ms) of the submit event and of the receipt. */
+  submitAt: number;
   receiptAt: number;
   memory: MemoryPhase | null;
 }
@@ -44,30 +48,91 @@ export interface FormInput {
   fileBytes?: number;
 }
 
-const PART_URL = /\/api\/intake\/uploads\/([0-9a-f-]{36})\/parts\/(\d+)$/;
+const SUBMIT = 'button[type="submit"]';
 
-async function openForm(page: Page, portalUrl: string): Promise<void> {
-  await page.goto(`${portalUrl}/report?lang=en`, { waitUntil: "networkidle" });
-  // Hydrated (the button is enabled) and libsodium preloaded (networkidle above).
-  await page.waitForFunction(() => {
-    const b = document.querySelector<HTMLButtonElement>('button[type="submit"]');
-    return !!b && !b.disabled;
-  });
+/** Waits for hydration (enabled button) and for the page to stop fetching (libsodium preloaded). */
+async function openForm(d: FormDriver, portalUrl: string): Promise<void> {
+  await d.goto(`${portalUrl}/report?lang=en`);
+  await d.evaluate(`new Promise((resolve, reject) => {
+    const until = Date.now() + 60000;
+    let seen = -1, stableSince = 0;
+    const tick = () => {
+      const b = document.querySelector(${JSON.stringify(SUBMIT)});
+      const n = performance.getEntriesByType("resource").length;
+      if (n !== seen) { seen = n; stableSince = Date.now(); }
+      if (b && !b.disabled && Date.now() - stableSince >= 500) return resolve(true);
+      if (Date.now() > until) return reject(new Error("the report form did not become ready"));
+      setTimeout(tick, 50);
+    };
+    tick();
+  })`);
 }
 
-async function fillForm(page: Page, input: FormInput): Promise<void> {
-  await page.selectOption('select[name="category"]', { index: 1 });
-  await page.fill('input[name="title"]', "Benchmark report: invoices approved twice");
-  await page.fill('textarea[name="description"]', "A benchmark of report intake. ".repeat(40));
-  await page.fill('textarea[name="details"]', "Details that only investigators may read. ".repeat(20));
-  await page.fill('input[name="periodFrom"]', "2026-01-05");
-  await page.fill('input[name="periodTo"]', "2026-03-31");
-  await page.fill('input[name="reporterName"]', "Bench Reporter");
-  await page.fill('input[name="email"]', "reporter@example.com");
-  await page.fill('input[name="phone"]', "+82 10 0000 0000");
-  await page.check('input[name="consentReport"]');
-  await page.check('input[name="consentOptional"]');
-  if (input.filePath) await page.setInputFiles('input[name="attachments"]', input.filePath);
+/** Fills every field of the form (they are uncontrolled: the submit handler reads FormData). */
+async function fillForm(d: FormDriver, input: FormInput): Promise<void> {
+  const values = {
+    title: "Benchmark report: invoices approved twice",
+    description: "A benchmark of report intake. ".repeat(40).trim(),
+    details: "Details that only investigators may read. ".repeat(20).trim(),
+    periodFrom: "2026-01-05",
+    periodTo: "2026-03-31",
+    reporterName: "Bench Reporter",
+    email: "reporter@example.com",
+    phone: "+82 10 0000 0000",
+  };
+  await d.evaluate(`(() => {
+    const form = document.querySelector("form.report-form") || document.querySelector("form");
+    const set = (el, v) => { el.focus(); el.value = v; el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); };
+    const select = form.querySelector('select[name="category"]');
+    const option = [...select.options].find((o) => o.value && !o.disabled);
+    if (!option) throw new Error("no category to choose");
+    set(select, option.value);
+    for (const [name, v] of Object.entries(${JSON.stringify(values)})) {
+      const el = form.querySelector('[name="' + name + '"]');
+      if (!el) throw new Error("no field " + name);
+      set(el, v);
+    }
+    for (const name of ["consentReport", "consentOptional"]) {
+      const el = form.querySelector('input[name="' + name + '"]');
+      if (!el.checked) el.click();
+    }
+    return true;
+  })()`);
+  if (input.filePath) await d.setInputFiles('input[name="attachments"]', [input.filePath]);
+}
+
+const INSTRUMENT = `(() => {
+  performance.setResourceTimingBufferSize(1000000);
+  performance.clearResourceTimings();
+  const b = (window.__bench = { submit: null, receipt: null, failed: null });
+  document.addEventListener("submit", () => (b.submit = performance.now()), { capture: true, once: true });
+  window.__benchDone = new Promise((resolve) => {
+    const check = () => {
+      if (document.querySelector('[data-testid="receipt-code"]')) { b.receipt = performance.now(); resolve("receipt"); return true; }
+      const err = document.querySelector('.notice--error[role="alert"]');
+      if (err) { b.failed = err.textContent; resolve("failed"); return true; }
+      return false;
+    };
+    new MutationObserver((_, obs) => { if (check()) obs.disconnect(); }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+  return true;
+})()`;
+
+const COLLECT = `(() => {
+  const b = window.__bench;
+  const parts = performance.getEntriesByType("resource")
+    .filter((e) => /\\/api\\/intake\\/uploads\\/[0-9a-f-]{36}\\/parts\\/\\d+$/.test(new URL(e.name).pathname))
+    .map((e) => ({ url: new URL(e.name).pathname, startTime: e.startTime, requestStart: e.requestStart, responseStart: e.responseStart, responseEnd: e.responseEnd }));
+  const cn = document.querySelector('[data-testid="case-number"]');
+  return { submit: b.submit, receipt: b.receipt, failed: b.failed, caseNumber: cn ? cn.textContent : null, parts };
+})()`;
+
+interface Collected {
+  submit: number | null;
+  receipt: number | null;
+  failed: string | null;
+  caseNumber: string | null;
+  parts: { url: string; startTime: number; requestStart: number; responseStart: number; responseEnd: number }[];
 }
 
 /**
@@ -75,95 +140,71 @@ async function fillForm(page: Page, input: FormInput): Promise<void> {
  * submit" and waits for the receipt code; samples the server's RSS meanwhile.
  */
 export async function submitThroughForm(
-  browser: Browser,
+  d: FormDriver,
   portalUrl: string,
   label: string,
   input: FormInput,
   serverPid: number | null,
 ): Promise<Submission> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const parts: PartTiming[] = [];
-  const uploadIds = new Set<string>();
-  const onFinished = (req: Request) => {
-    const m = PART_URL.exec(new URL(req.url()).pathname);
-    if (!m || req.method() !== "PUT") return;
-    uploadIds.add(m[1]!);
-    const t = req.timing();
-    parts.push({
-      index: Number(m[2]),
-      bytes: 0, // filled in from the file size below (no request bodies over CDP)
-      fetchAt: t.startTime,
-      endAt: t.startTime + t.responseEnd,
-      sendAndServerMs: t.responseStart - t.requestStart,
-    });
-  };
-  page.on("requestfinished", onFinished);
   try {
-    await openForm(page, portalUrl);
-    await fillForm(page, input);
-    // Timestamps inside the page too (Runtime.evaluate is not subject to the page's CSP).
-    await page.evaluate(() => {
-      const w = window as unknown as { __benchSubmit?: number; __benchReceipt?: number };
-      document.addEventListener("submit", () => (w.__benchSubmit = performance.now()), { capture: true, once: true });
-      new MutationObserver((_, obs) => {
-        if (document.querySelector('[data-testid="receipt-code"]')) {
-          w.__benchReceipt = performance.now();
-          obs.disconnect();
-        }
-      }).observe(document.body, { childList: true, subtree: true });
-    });
-    const button = page.getByRole("button", { name: "Encrypt and submit" });
-    await button.scrollIntoViewIfNeeded();
+    await openForm(d, portalUrl);
+    await fillForm(d, input);
+    await d.evaluate(INSTRUMENT);
     const memory = serverPid ? sampleRss(serverPid, label) : null;
-    const clickAt = Date.now();
     const t0 = performance.now();
-    await button.click();
-    const shown = await page.waitForSelector('[data-testid="receipt-code"], .notice--error[role="alert"]', { timeout: 60 * 60_000 });
+    await d.click(SUBMIT);
+    const outcome = await d.evaluate<string>("window.__benchDone");
     const ms = performance.now() - t0;
-    const receiptAt = Date.now();
     const mem = memory?.stop() ?? null;
-    const receiptShown = (await shown.getAttribute("data-testid")) === "receipt-code";
-    if (!receiptShown) throw new Error(`${label}: the form reported a failure: ${await shown.innerText()}`);
-    const caseNumber = await page.locator('[data-testid="case-number"]').textContent();
-    const inPage = await page.evaluate(() => {
-      const w = window as unknown as { __benchSubmit?: number; __benchReceipt?: number };
-      return w.__benchSubmit !== undefined && w.__benchReceipt !== undefined ? w.__benchReceipt - w.__benchSubmit : null;
+    const c = await d.evaluate<Collected>(COLLECT);
+    if (outcome !== "receipt" || c.submit === null || c.receipt === null) {
+      throw new Error(`${label}: no receipt: ${c.failed ?? outcome}`);
+    }
+    const uploadIds = new Set<string>();
+    const parts: PartTiming[] = c.parts.map((p) => {
+      const m = /uploads\/([0-9a-f-]{36})\/parts\/(\d+)$/.exec(p.url)!;
+      uploadIds.add(m[1]!);
+      const index = Number(m[2]);
+      return {
+        index,
+        bytes: partCipherBytes(index, input.fileBytes ?? 0),
+        fetchAt: p.startTime,
+        requestStart: p.requestStart,
+        responseStart: p.responseStart,
+        endAt: p.responseEnd,
+      };
     });
-    // requestfinished events may trail the receipt by a moment.
-    await page.waitForTimeout(200);
     parts.sort((a, b) => a.index - b.index);
-    for (const p of parts) p.bytes = partCipherBytes(p.index, input.fileBytes ?? 0);
     return {
       label,
+      driver: d.name,
       fileBytes: input.fileBytes ?? 0,
       ms,
-      inPageMs: inPage,
-      receiptShown,
-      caseNumber,
+      inPageMs: c.receipt - c.submit,
+      caseNumber: c.caseNumber,
       uploadIds: [...uploadIds],
       parts,
-      clickAt,
-      receiptAt,
+      submitAt: c.submit,
+      receiptAt: c.receipt,
       memory: mem,
     };
   } finally {
-    page.off("requestfinished", onFinished);
-    await context.close();
+    await d.close();
   }
 }
 
 export interface PartAnalysis {
   parts: number;
-  /** From the click to the first part's fetch(): sealing, POST /uploads, reading and encrypting part 0. */
+  /** From the submit event to the first part's fetch(): sealing, POST /uploads, reading and encrypting part 0. */
   headMs: number;
-  /** Sum over parts of fetch() to response read. */
+  /** Sum over parts of fetch() to response end. */
   inFlightMs: number;
   /** Sum of the pauses between one part's response and the next part's fetch(): waiting for the next encrypted part. */
   gapMs: number;
   /** From the last part's response to the receipt: complete, submit, render. */
   tailMs: number;
   meanPartMs: number;
+  /** Mean time from request start to first response byte: sending the body and the server's work. */
   meanSendAndServerMs: number;
   /** Upload rate while a part is in flight (ciphertext bytes / in-flight time). */
   inFlightMBps: number;
@@ -177,7 +218,7 @@ export function analyseParts(s: Submission): PartAnalysis | null {
   let bytes = 0;
   s.parts.forEach((p, i) => {
     inFlight += p.endAt - p.fetchAt;
-    sendAndServer += p.sendAndServerMs;
+    sendAndServer += p.responseStart - p.requestStart;
     bytes += p.bytes;
     if (i > 0) gap += Math.max(0, p.fetchAt - s.parts[i - 1]!.endAt);
   });
@@ -185,7 +226,7 @@ export function analyseParts(s: Submission): PartAnalysis | null {
   const last = s.parts[s.parts.length - 1]!;
   return {
     parts: s.parts.length,
-    headMs: first.fetchAt - s.clickAt,
+    headMs: first.fetchAt - s.submitAt,
     inFlightMs: inFlight,
     gapMs: gap,
     tailMs: s.receiptAt - last.endAt,

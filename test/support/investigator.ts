@@ -60,3 +60,14 @@ export async function decryptReportAsInvestigator(s: Services, reportId: string,
     files: files.sort((x, y) => x.name.localeCompare(y.name)),
   };
 }
+
+/** The report key as an investigator's browser obtains it: password -> secret key -> envelope. */
+export async function investigatorReportKey(s: Services, reportId: string, email: string, password: string) {
+  const { user, keyPair } = await unlockStaff(s, email, password);
+  const [envelope] = await s.db
+    .select()
+    .from(reportKeyEnvelopes)
+    .where(and(eq(reportKeyEnvelopes.reportId, reportId), eq(reportKeyEnvelopes.staffUserId, user.id)));
+  if (!envelope) throw new Error(`${email} holds no envelope for report ${reportId}`);
+  return { staffUserId: user.id, ...openEnvelope(envelope.envelope, reportId, keyPair) };
+}

@@ -1,0 +1,293 @@
+// The reporter's view of their case, decrypted in this browser: status and
+// deadlines, the report, files, the dialogue, privacy requests, log out.
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { formatBytes, formatDay, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
+import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
+import type { Progress } from "../reporter/transport";
+import { Field } from "./field";
+import { loadFollowup } from "./receipt-login";
+
+const MESSAGE_MAX = 10_000;
+
+function saveFile(name: string, type: string, parts: BlobPart[]) {
+  const url = URL.createObjectURL(new Blob(parts, { type: type || "application/octet-stream" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function CaseView(props: { session: FollowupSession; initial: DecryptedCase; onLogout: (reason?: MessageKey) => void }) {
+  const { t, locale } = useI18n();
+  const { session } = props;
+  const [c, setC] = useState(props.initial);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const day = (d: string | null) => (d ? formatDay(d, locale) : t("status.dates.none"));
+
+  useEffect(() => heading.current?.focus(), []);
+
+  const run = async (what: string, fn: () => Promise<string | null>) => {
+    setBusy(what);
+    setError(null);
+    setStatus(null);
+    try {
+      const done = await fn();
+      setC(await session.refresh());
+      setStatus(done);
+      return true;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "session_expired" || code === "no_session" || code === "session_ended") {
+        props.onLogout("status.errors.expired");
+        return false;
+      }
+      setError(t("status.errors.failed", { reason: code === "network" ? t("report.errors.network") : t("report.errors.server", { code: code ?? "unknown" }) }));
+      return false;
+    } finally {
+      setBusy(null);
+      setProgress(null);
+    }
+  };
+
+  const onMessage = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const text = String(new FormData(form).get("message") ?? "").trim();
+    if (!text || [...text].length > MESSAGE_MAX) return;
+    if (await run("message", async () => (await session.sendMessage(text), t("status.sent")))) form.reset();
+  };
+
+  const onFiles = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const files = new FormData(form).getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+    if (files.length === 0) return;
+    const m = await loadFollowup();
+    if (await run("files", async () => (await session.addFiles(files.map(m.fromBrowserFile), setProgress), null))) form.reset();
+  };
+
+  const onPrivacy = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const kind = String(data.get("privacyKind") ?? "") as "access" | "correction" | "deletion" | "suspension";
+    const detail = String(data.get("privacyDetail") ?? "").trim() || null;
+    if (!["access", "correction", "deletion", "suspension"].includes(kind)) return;
+    if (kind === "correction" && !detail) {
+      setError(t("report.errors.required"));
+      return;
+    }
+    const ok = await run("privacy", async () => {
+      const r = await session.requestPrivacy(kind, detail);
+      if (kind === "access") await downloadAll();
+      return t("status.privacy.sent", { date: formatDay(r.dueOn, locale) });
+    });
+    if (ok) form.reset();
+  };
+
+  const downloadAll = async () => {
+    const m = await loadFollowup();
+    saveFile(`${c.caseNumber}.json`, "application/json", [m.exportCase(await session.refresh())]);
+  };
+
+  const download = async (id: string) => {
+    await run("download", async () => {
+      const { meta, parts } = await session.downloadAttachment(id);
+      saveFile(meta.name, meta.type, parts as BlobPart[]);
+      return null;
+    });
+  };
+
+  const next =
+    c.status === "closed"
+      ? t("status.next.closed")
+      : c.status === "received"
+        ? t("status.next.ack", { date: day(c.ackDueOn) })
+        : c.feedbackDueOn
+          ? t("status.next.feedback", { date: day(c.feedbackDueOn) })
+          : null;
+
+  return (
+    <div className="page case-view">
+      <h1 ref={heading} tabIndex={-1}>
+        {t("status.case", { number: c.caseNumber })}
+      </h1>
+      <p className="hint">{t("status.idleWarning")}</p>
+      <p>
+        <button type="button" className="button" onClick={() => props.onLogout()}>
+          {t("status.logout")}
+        </button>
+      </p>
+      <div role="status" aria-live="polite">
+        {status ? <p className="notice">{status}</p> : null}
+        {progress && progress.phase === "uploading" ? (
+          <p>
+            {t("status.progress", { name: progress.name, percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100) })}
+          </p>
+        ) : null}
+      </div>
+      {error ? (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      ) : null}
+
+      <section aria-labelledby="now">
+        <h2 id="now">{t("status.now")}</h2>
+        <p data-testid="case-status">{t(`status.state.${c.status}` as MessageKey)}</p>
+        <dl className="dates">
+          <dt>{t("status.dates.received")}</dt>
+          <dd>{day(c.receivedOn)}</dd>
+          <dt>{t("status.dates.acknowledged")}</dt>
+          <dd>{day(c.acknowledgedOn)}</dd>
+          <dt>{t("status.dates.updated")}</dt>
+          <dd>{day(c.updatedOn)}</dd>
+          {c.closedOn ? (
+            <>
+              <dt>{t("status.dates.closed")}</dt>
+              <dd>{day(c.closedOn)}</dd>
+            </>
+          ) : null}
+        </dl>
+        {next ? <p>{next}</p> : null}
+      </section>
+
+      <section aria-labelledby="report">
+        <h2 id="report">{t("status.report")}</h2>
+        <h3 data-testid="case-title">{c.title}</h3>
+        <p className="pre">{c.body.description}</p>
+        {c.body.details ? <p className="pre">{c.body.details}</p> : null}
+        {c.body.periodFrom || c.body.periodTo ? (
+          <p>
+            {t("report.period")}: {c.body.periodFrom ? day(c.body.periodFrom) : "…"} – {c.body.periodTo ? day(c.body.periodTo) : "…"}
+          </p>
+        ) : null}
+        {c.identity ? (
+          <dl className="dates">
+            {c.identity.name ? (
+              <>
+                <dt>{t("report.reporterName")}</dt>
+                <dd>{c.identity.name}</dd>
+              </>
+            ) : null}
+            {c.identity.email ? (
+              <>
+                <dt>{t("report.email")}</dt>
+                <dd>{c.identity.email}</dd>
+              </>
+            ) : null}
+            {c.identity.phone ? (
+              <>
+                <dt>{t("report.phone")}</dt>
+                <dd>{c.identity.phone}</dd>
+              </>
+            ) : null}
+          </dl>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="files">
+        <h2 id="files">{t("status.files")}</h2>
+        {c.attachments.length === 0 ? <p>{t("status.files.none")}</p> : null}
+        <ul className="file-list">
+          {c.attachments.map((a) => (
+            <li key={a.id}>
+              <button type="button" className="link-button" onClick={() => download(a.id)} disabled={busy !== null}>
+                {t("status.files.download", { name: a.name })}
+              </button>{" "}
+              <span className="hint">
+                ({formatBytes(a.size, locale)}
+                {a.source === "investigator" ? `, ${t("status.files.fromInvestigator")}` : ""})
+              </span>
+            </li>
+          ))}
+        </ul>
+        <form method="post" onSubmit={onFiles} noValidate>
+          <Field name="attachments" label={t("status.files.add")}>
+            {(aria) => <input type="file" name="attachments" multiple {...aria} />}
+          </Field>
+          <button type="submit" className="button" disabled={busy !== null}>
+            {t("status.files.upload")}
+          </button>
+        </form>
+      </section>
+
+      <section aria-labelledby="dialogue">
+        <h2 id="dialogue">{t("status.dialogue")}</h2>
+        {c.messages.length === 0 ? <p>{t("status.dialogue.none")}</p> : null}
+        <ol className="dialogue" data-testid="dialogue">
+          {c.messages.map((m) => (
+            <li key={m.id} className={`dialogue__item dialogue__item--${m.author}`}>
+              <p className="dialogue__meta">
+                <strong>{m.author === "reporter" ? t("status.dialogue.you") : t("status.dialogue.investigator")}</strong>
+                {m.kind === "question" ? ` · ${t("status.dialogue.question")}` : ""} · {day(m.sentOn)}
+              </p>
+              <p className="pre">{m.text}</p>
+            </li>
+          ))}
+        </ol>
+        <form method="post" onSubmit={onMessage} noValidate>
+          <Field name="message" label={t("status.message")} hint={t("status.message.hint", { max: MESSAGE_MAX })}>
+            {(aria) => <textarea name="message" rows={5} maxLength={MESSAGE_MAX} {...aria} />}
+          </Field>
+          <button type="submit" className="button button--primary" disabled={busy !== null}>
+            {t("status.send")}
+          </button>
+        </form>
+      </section>
+
+      <section aria-labelledby="privacy">
+        <h2 id="privacy">{t("status.privacy")}</h2>
+        <p>{t("status.privacy.intro")}</p>
+        <form method="post" onSubmit={onPrivacy} noValidate>
+          <fieldset>
+            <legend>{t("status.privacy.kind")}</legend>
+            {(["access", "correction", "deletion", "suspension"] as const).map((k) => (
+              <div className="checkbox" key={k}>
+                <input type="radio" id={`pk-${k}`} name="privacyKind" value={k} required />
+                <label htmlFor={`pk-${k}`}>{t(`status.privacy.kind.${k}`)}</label>
+              </div>
+            ))}
+          </fieldset>
+          <Field name="privacyDetail" label={t("status.privacy.detail")}>
+            {(aria) => <textarea name="privacyDetail" rows={3} maxLength={MESSAGE_MAX} {...aria} />}
+          </Field>
+          <button type="submit" className="button" disabled={busy !== null}>
+            {t("status.privacy.submit")}
+          </button>{" "}
+          <button type="button" className="button" onClick={() => void downloadAll()} disabled={busy !== null}>
+            {t("status.privacy.download")}
+          </button>
+        </form>
+        {c.privacyRequests.length > 0 ? (
+          <>
+            <h3>{t("status.privacy.list")}</h3>
+            <ul data-testid="privacy-requests">
+              {c.privacyRequests.map((p) => (
+                <li key={p.id}>
+                  <strong>{t(`status.privacy.kind.${p.kind}`)}</strong> — {t("status.privacy.due", { requested: day(p.requestedOn), due: day(p.dueOn) })}
+                  {p.detail ? <p className="pre">{p.detail}</p> : null}
+                  {p.answer ? (
+                    <p>
+                      {t("status.privacy.answered", { date: day(p.answeredOn) })} <span className="pre">{p.answer}</span>
+                    </p>
+                  ) : (
+                    <p className="hint">{t("status.privacy.open")}</p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+      </section>
+    </div>
+  );
+}

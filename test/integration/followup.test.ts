@@ -1,0 +1,312 @@
+// Reporter follow-up through the real server on PGlite and PostgreSQL: open the
+// case with the receipt, read it, talk with an investigator, add a file, make
+// privacy requests, and the bad paths: wrong, malformed and brute-forced codes,
+// expired sessions, sessions used against other cases, tampered ciphertext.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  decryptMessage,
+  decryptPrivacyText,
+  deriveReceiptSecrets,
+  encryptMessage,
+  encryptPrivacyText,
+  loadSodium,
+  newRecordId,
+  toBase64Url,
+} from "../../crypto";
+import { answerPrivacyRequest, appendMessage } from "../../app/.server/followup";
+import { exportCase, openCase, ReceiptFormatError, type FollowupSession } from "../../app/reporter/followup-client";
+import { fetchIntakeInfo, IntakeError, submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
+import { messages, privacyRequests, reporterSessions } from "../../db/schema";
+import { backends } from "../support/backends";
+import { memoryFile, patternedBytes } from "../support/files";
+import { investigatorReportKey } from "../support/investigator";
+import { startTestPortal, type TestPortal } from "../support/portal";
+import { scanDatabase, scanLines } from "../support/scan";
+import { createStaff, PASSWORD } from "../support/staff";
+
+const M = (f: string) => `FOLLOWUP-${f}-b81e`;
+
+function draft(categoryId: string, title: string): ReportDraft {
+  return {
+    categoryId,
+    title,
+    body: { description: "what happened", details: "", periodFrom: null, periodTo: null },
+    identity: null,
+    excludedInvestigators: [],
+    consentReport: true,
+    consentOptional: true,
+    consentAffiliateIdentity: false,
+  };
+}
+
+async function post(portal: TestPortal, path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${portal.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
+
+for (const backend of await backends()) {
+  describe(`follow-up on ${backend}`, () => {
+    let portal: TestPortal;
+    let receiptA: string;
+    let receiptB: string;
+    let reportA: string;
+    let reportB: string;
+
+    beforeAll(async () => {
+      await loadSodium();
+      portal = await startTestPortal(backend, { TRUST_PROXY: "1", RECEIPT_MIN_RESPONSE_MS: "50", RECEIPT_ATTEMPTS_PER_CLIENT: "10" });
+      await createStaff(portal, "investigator", "inv@okestro.example");
+      const info = await fetchIntakeInfo({ baseUrl: portal.url });
+      const a = await submitEncryptedReport(draft(info.categories[0]!.id, M("titleA")), [memoryFile(`${M("file")}.txt`, "text/plain", Buffer.from(M("fileBody")))], info, { baseUrl: portal.url });
+      const b = await submitEncryptedReport(draft(info.categories[1]!.id, M("titleB")), [], info, { baseUrl: portal.url });
+      [receiptA, reportA, receiptB, reportB] = [a.receiptCode, a.reportId, b.receiptCode, b.reportId];
+    });
+    afterAll(async () => {
+      await portal?.stop();
+    });
+
+    const open = (code: string, client = "203.0.113.1") =>
+      openCase(code, { baseUrl: portal.url, fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), "X-Forwarded-For": client } }) });
+
+    it("opens the case with the receipt and decrypts it in the client", async () => {
+      const { session, case: c } = await open(receiptA.toLowerCase().replace(/-/g, " "));
+      expect(c.reportId).toBe(reportA);
+      expect(c.title).toBe(M("titleA"));
+      expect(c.status).toBe("received");
+      expect(c.ackDueOn > c.receivedOn).toBe(true);
+      expect(c.attachments.map((a) => a.name)).toEqual([`${M("file")}.txt`]);
+      const file = await session.downloadAttachment(c.attachments[0]!.id);
+      expect(Buffer.concat(file.parts).toString()).toBe(M("fileBody"));
+      await session.logout();
+    });
+
+    it("catches typos with the check symbol before any request", async () => {
+      const before = portal.logs.length;
+      const typo = receiptA.slice(0, 5) + (receiptA[5] === "A" ? "B" : "A") + receiptA.slice(6);
+      await expect(open(typo)).rejects.toBeInstanceOf(ReceiptFormatError);
+      await expect(open("ABC")).rejects.toMatchObject({ problem: "length" });
+      await expect(open("UUUU-UUUU-UUUU-UUUU-UUUU")).rejects.toMatchObject({ problem: "character" });
+      expect(portal.logs.slice(before).filter((l) => l.includes("/api/followup"))).toEqual([]);
+    });
+
+    it("answers a wrong code and a malformed look-up uniformly", async () => {
+      const wrong = deriveReceiptSecrets("0000-0000-0000-0000-0000").lookup;
+      const r1 = await post(portal, "/api/followup/session", { lookup: toBase64Url(wrong) }, { "X-Forwarded-For": "198.51.100.7" });
+      expect(r1.status).toBe(404);
+      expect(await r1.json()).toEqual({ error: { code: "not_found", message: "no case matches this receipt code" } });
+      const r2 = await post(portal, "/api/followup/session", { lookup: "short" }, { "X-Forwarded-For": "198.51.100.7" });
+      expect(r2.status).toBe(400);
+      // Found and not found take at least the configured floor.
+      const t0 = performance.now();
+      await post(portal, "/api/followup/session", { lookup: toBase64Url(wrong) }, { "X-Forwarded-For": "198.51.100.8" });
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(45);
+    });
+
+    it("stops brute force per client, and a correct code still works for another client", async () => {
+      const attacker = "192.0.2.66";
+      const statuses = new Map<number, number>();
+      let opened = 0;
+      const guesses = 3000;
+      const batch = 100;
+      for (let i = 0; i < guesses; i += batch) {
+        const results = await Promise.all(
+          Array.from({ length: batch }, (_, j) => {
+            const lookup = new Uint8Array(32);
+            new DataView(lookup.buffer).setUint32(0, i + j + 1);
+            return post(portal, "/api/followup/session", { lookup: toBase64Url(lookup) }, { "X-Forwarded-For": attacker });
+          }),
+        );
+        for (const r of results) {
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+          if (r.status === 200) opened++;
+          await r.arrayBuffer();
+        }
+      }
+      expect(opened).toBe(0);
+      expect(statuses.get(404)).toBeLessThanOrEqual(10 + batch); // the limit, plus one batch in flight when it tripped
+      expect(statuses.get(429)).toBeGreaterThanOrEqual(guesses - 10 - batch);
+      const limited = await post(portal, "/api/followup/session", { lookup: toBase64Url(deriveReceiptSecrets(receiptA).lookup) }, { "X-Forwarded-For": attacker });
+      expect(limited.status).toBe(429);
+      const body = (await limited.json()) as { error: { code: string; message: string; fields: { retryAfterMinutes: string } } };
+      expect(body.error.code).toBe("too_many_attempts");
+      expect(body.error.message).toMatch(/try again in \d+ minutes/);
+      expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+      // The real reporter, elsewhere, is not slowed down.
+      const { session } = await open(receiptA, "203.0.113.99");
+      await session.logout();
+      // Nothing of the attacker's address is kept anywhere.
+      expect(await scanDatabase(portal.services, [attacker])).toEqual([]);
+      expect(scanLines("logs", portal.logs, [attacker, "203.0.113"])).toEqual([]);
+    });
+
+    describe("with an open session", () => {
+      let session: FollowupSession;
+      let token: string;
+
+      beforeAll(async () => {
+        ({ session } = await open(receiptA, "203.0.113.2"));
+        token = session.beaconToken!;
+      });
+
+      it("exchanges encrypted messages with an investigator, who can ask questions", async () => {
+        const inv = await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD);
+        const qid = newRecordId();
+        await appendMessage(
+          portal.services,
+          reportA,
+          { id: qid, body: encryptMessage(inv.reportKey, reportA, qid, { author: "investigator", kind: "question", text: M("question") }) },
+          { author: "investigator", staffUserId: inv.staffUserId },
+        );
+        let c = await session.refresh();
+        expect(c.messages.map((m) => [m.author, m.kind, m.text])).toEqual([["investigator", "question", M("question")]]);
+        await session.sendMessage(M("answer"));
+        c = await session.refresh();
+        expect(c.messages.map((m) => [m.author, m.text])).toEqual([
+          ["investigator", M("question")],
+          ["reporter", M("answer")],
+        ]);
+        const rows = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportA));
+        const mine = rows.find((r) => r.author === "reporter")!;
+        expect(decryptMessage(inv.reportKey, reportA, mine.id, mine.bodyCt, "reporter").text).toBe(M("answer"));
+        // The author is authenticated: relabelling a row breaks decryption.
+        expect(() => decryptMessage(inv.reportKey, reportA, mine.id, mine.bodyCt, "investigator")).toThrow(/author/);
+      });
+
+      it("adds a file to the case", async () => {
+        const bytes = patternedBytes(150_000, M("added"));
+        await session.addFiles([memoryFile("later.bin", "application/octet-stream", bytes)]);
+        const c = await session.refresh();
+        const added = c.attachments.find((a) => a.name === "later.bin")!;
+        expect(added.source).toBe("reporter");
+        const got = await session.downloadAttachment(added.id);
+        expect(Buffer.concat(got.parts).equals(Buffer.from(bytes))).toBe(true);
+      });
+
+      it("records privacy requests due in 10 days, and shows the investigators' answers", async () => {
+        const correction = await session.requestPrivacy("correction", M("correction"));
+        await session.requestPrivacy("deletion", null);
+        const c = await session.refresh();
+        expect(c.privacyRequests.map((p) => [p.kind, p.state, p.detail])).toEqual(
+          expect.arrayContaining([
+            ["correction", "open", M("correction")],
+            ["deletion", "open", null],
+          ]),
+        );
+        const req = c.privacyRequests.find((p) => p.kind === "correction")!;
+        const days = (Date.parse(req.dueOn) - Date.parse(req.requestedOn)) / 86400_000;
+        expect(days).toBe(10);
+        expect(correction.dueOn).toBe(req.dueOn);
+        const inv = await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD);
+        const [row] = await portal.services.db.select().from(privacyRequests).where(eq(privacyRequests.id, req.id));
+        expect(decryptPrivacyText(inv.reportKey, reportA, req.id, "request", row!.detailCt!)).toBe(M("correction"));
+        await answerPrivacyRequest(portal.services, reportA, req.id, inv.staffUserId, encryptPrivacyText(inv.reportKey, reportA, req.id, "answer", M("answered")));
+        const after = await session.refresh();
+        expect(after.privacyRequests.find((p) => p.id === req.id)).toMatchObject({ state: "answered", answer: M("answered") });
+        expect(after.updatedOn).toBe(after.privacyRequests.find((p) => p.id === req.id)!.answeredOn);
+        const exported = JSON.parse(exportCase(after));
+        expect(exported.report.title).toBe(M("titleA"));
+        expect(exported.dialogue).toHaveLength(2);
+      });
+
+      it("cannot reach another case with this session", async () => {
+        const auth = { Authorization: `Bearer ${token}` };
+        const other = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportB));
+        expect(other).toEqual([]);
+        // A message, a privacy request or an attachment id of case B is not reachable from A's session.
+        const viewB = await open(receiptB, "203.0.113.3");
+        await viewB.session.sendMessage("from B");
+        const [msgB] = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportB));
+        const reuse = await post(portal, "/api/followup/messages", { id: msgB!.id, body: toBase64Url(msgB!.bodyCt) }, auth);
+        expect(reuse.status).toBe(409);
+        const c = await session.refresh();
+        expect(c.messages.every((m) => m.text !== "from B")).toBe(true);
+        const upB = await post(portal, "/api/followup/uploads", { ciphertextBytes: 100 }, { Authorization: `Bearer ${viewB.session.beaconToken}` });
+        const { uploadId } = (await upB.json()) as { uploadId: string };
+        const steal = await post(portal, "/api/followup/attachments", { uploadId, meta: "A".repeat(400), fileKey: "A".repeat(119) }, auth);
+        expect(steal.status).toBe(400);
+        const attachmentOfA = c.attachments[0]!.id;
+        const dl = await fetch(`${portal.url}/api/followup/attachments/${attachmentOfA}`, { headers: { Authorization: `Bearer ${viewB.session.beaconToken}` } });
+        expect(dl.status).toBe(404);
+        await viewB.session.logout();
+      });
+
+      it("serves attachments only as downloads", async () => {
+        const c = await session.refresh();
+        const r = await fetch(`${portal.url}/api/followup/attachments/${c.attachments[0]!.id}`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(r.status).toBe(200);
+        expect(r.headers.get("content-disposition")).toMatch(/^attachment;/);
+        expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(r.headers.get("content-type")).toBe("application/octet-stream");
+        await r.arrayBuffer();
+      });
+
+      it("refuses oversized and tampered messages, keeping what was stored", async () => {
+        const auth = { Authorization: `Bearer ${token}` };
+        const before = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportA));
+        const big = await post(portal, "/api/followup/messages", { id: newRecordId(), body: "A".repeat(200_000) }, auth);
+        expect(big.status).toBe(413);
+        const wrongVersion = await post(portal, "/api/followup/messages", { id: newRecordId(), body: toBase64Url(Uint8Array.of(2, ...new Uint8Array(296))) }, auth);
+        expect(wrongVersion.status).toBe(400);
+        expect(((await wrongVersion.json()) as { error: { code: string } }).error.code).toBe("bad_ciphertext");
+        // A well-formed but tampered ciphertext is stored (the server cannot tell) and fails to decrypt for readers.
+        const id = newRecordId();
+        const inv = await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD);
+        const good = encryptMessage(inv.reportKey, reportA, id, { author: "reporter", kind: "message", text: "x" });
+        good[30]! ^= 1;
+        expect((await post(portal, "/api/followup/messages", { id, body: toBase64Url(good) }, auth)).status).toBe(201);
+        await expect(session.refresh()).rejects.toMatchObject({ code: "decrypt_failed" });
+        await portal.services.db.delete(messages).where(eq(messages.id, id));
+        const after = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportA));
+        expect(after).toEqual(before);
+      });
+
+      it("ends at log-out: the token no longer works", async () => {
+        await session.logout();
+        const r = await fetch(`${portal.url}/api/followup/case`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(r.status).toBe(401);
+        expect(await portal.services.db.select().from(reporterSessions).where(eq(reporterSessions.reportId, reportA))).toEqual([]);
+      });
+    });
+
+    it("expires a session after 15 minutes idle", async () => {
+      const { session } = await open(receiptB, "203.0.113.4");
+      const token = session.beaconToken!;
+      portal.setNow(new Date(Date.now() + 16 * 60_000));
+      try {
+        const r = await fetch(`${portal.url}/api/followup/case`, { headers: { Authorization: `Bearer ${token}` } });
+        expect(r.status).toBe(401);
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe("session_expired");
+      } finally {
+        portal.setNow(null);
+      }
+      await expect(session.refresh()).rejects.toBeInstanceOf(IntakeError);
+    });
+
+    it("ends a session from the tab-close beacon", async () => {
+      const { session } = await open(receiptB, "203.0.113.5");
+      const token = session.beaconToken!;
+      const r = await fetch(`${portal.url}/api/followup/session/end`, { method: "POST", body: token, headers: { "Content-Type": "text/plain" } });
+      expect(r.status).toBe(204);
+      expect((await fetch(`${portal.url}/api/followup/case`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    });
+
+    it("refuses every follow-up route without a session", async () => {
+      for (const [method, path] of [
+        ["GET", "/api/followup/case"],
+        ["POST", "/api/followup/messages"],
+        ["POST", "/api/followup/uploads"],
+        ["POST", "/api/followup/attachments"],
+        ["POST", "/api/followup/privacy-requests"],
+        ["GET", `/api/followup/attachments/${reportA}`],
+        ["DELETE", "/api/followup/session"],
+      ] as const) {
+        const r = await fetch(`${portal.url}${path}`, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + "A".repeat(43) }, body: method === "POST" ? "{}" : undefined });
+        expect([path, r.status]).toEqual([path, 401]);
+      }
+    });
+
+    it("leaves no marker in the database", async () => {
+      expect(await scanDatabase(portal.services, [M("titleA"), M("question"), M("answer"), M("correction"), M("answered"), M("added"), receiptA, receiptA.replace(/-/g, "")])).toEqual([]);
+    });
+  });
+}
