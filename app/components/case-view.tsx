@@ -223,6 +223,11 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       <section aria-labelledby="dialogue">
         <h2 id="dialogue">{t("status.dialogue")}</h2>
         {c.messages.length === 0 ? <p>{t("status.dialogue.none")}</p> : null}
+        <p>
+          <button type="button" className="button" onClick={() => void run("refresh", async () => null)} disabled={busy !== null}>
+            {t("status.refresh")}
+          </button>
+        </p>
         <ol className="dialogue" data-testid="dialogue">
           {c.messages.map((m) => (
             <li key={m.id} className={`dialogue__item dialogue__item--${m.author}`}>

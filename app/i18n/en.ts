@@ -168,6 +168,7 @@ export const en = {
   "status.dialogue.you": "You",
   "status.dialogue.investigator": "Investigator",
   "status.dialogue.question": "Question",
+  "status.refresh": "Check for new messages",
   "status.message": "Your message or answer",
   "status.message.hint": "Encrypted in this browser. Up to {max} characters.",
   "status.send": "Encrypt and send",

@@ -169,6 +169,7 @@ export const ko: Record<MessageKey, string> = {
   "status.dialogue.you": "나",
   "status.dialogue.investigator": "조사 담당자",
   "status.dialogue.question": "질문",
+  "status.refresh": "새 메시지 확인",
   "status.message": "메시지 또는 답변",
   "status.message.hint": "이 브라우저에서 암호화됩니다. 최대 {max}자.",
   "status.send": "암호화하여 보내기",
