@@ -31,7 +31,7 @@ Commands:
 
   uploads:cleanup
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS,
-      and stray blobs. The server also does this every 15 minutes.
+      and stray blobs. The running server also does this every 5 minutes.
 
 Configuration comes from the environment (see README.md): DATA_DIR, DATABASE_URL, ...
 `;

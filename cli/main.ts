@@ -1,6 +1,6 @@
 // `npm run cli -- <command>`: operator commands on the configured database.
 import { ConfigError, loadConfig } from "../app/.server/config";
-import { DataDirBusyError } from "../app/.server/data-lock";
+import { DataDirBusyError, lockDataDir } from "../app/.server/data-lock";
 import { createLogger } from "../app/.server/log";
 import { openServices } from "../server/start";
 import { commands, USAGE, UsageError } from "./commands";
@@ -18,12 +18,17 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const services = await openServices(config, createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL));
+  const release = config.DATABASE_URL ? () => {} : lockDataDir(config.paths.data);
   try {
-    process.stdout.write(`${await command(services, rest)}\n`);
-    return 0;
+    const services = await openServices(config, createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL));
+    try {
+      process.stdout.write(`${await command(services, rest)}\n`);
+      return 0;
+    } finally {
+      await services.database.close();
+    }
   } finally {
-    await services.database.close();
+    release();
   }
 }
 

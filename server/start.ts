@@ -12,7 +12,7 @@ import express from "express";
 import { openDatabase, type DatabaseHandle } from "../db/client";
 import { LocalDiskBlobStore } from "../app/.server/blob-store";
 import { loadConfig, type Config } from "../app/.server/config";
-import { assertDataDirFree, lockDataDir } from "../app/.server/data-lock";
+import { lockDataDir } from "../app/.server/data-lock";
 import { expireReporterSessions } from "../app/.server/followup";
 import { cleanupUploads } from "../app/.server/intake";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
@@ -43,7 +43,6 @@ export interface RunningPortal {
 }
 
 export async function openServices(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Services> {
-  if (!config.DATABASE_URL) assertDataDirFree(config.paths.data);
   const database: DatabaseHandle = await openDatabase({
     url: config.DATABASE_URL,
     pgliteDir: config.paths.pglite,

@@ -1,12 +1,16 @@
 // PGlite is an in-process database: only one process may open DATA_DIR at a
-// time. The server holds this lock; the CLI checks it before touching the data.
+// time. The server and the CLI both take this lock (an exclusively created
+// pid file); a stale file left by a dead process is replaced.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export class DataDirBusyError extends Error {
-  constructor(readonly pid: number, dir: string) {
+  constructor(
+    readonly pid: number,
+    dir: string,
+  ) {
     super(
-      `The portal (process ${pid}) is running on the embedded database in ${dir}. ` +
+      `Another process (${pid}) has the embedded database in ${dir} open: the portal or a CLI command. ` +
         "Stop it, run this command, then start it again. With DATABASE_URL set, commands can run while the portal runs.",
     );
     this.name = "DataDirBusyError";
@@ -26,20 +30,30 @@ export function lockFile(dataDir: string): string {
   return path.join(dataDir, "portal.pid");
 }
 
-/** Throws DataDirBusyError if another live process holds the data directory. */
-export function assertDataDirFree(dataDir: string): void {
+function holder(dataDir: string): number | null {
   try {
     const pid = Number(readFileSync(lockFile(dataDir), "utf8").trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirBusyError(pid, dataDir);
-  } catch (error) {
-    if (error instanceof DataDirBusyError) throw error;
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
   }
 }
 
 /** Takes the data directory for this process; returns the release function. */
 export function lockDataDir(dataDir: string): () => void {
-  assertDataDirFree(dataDir);
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(lockFile(dataDir), `${process.pid}\n`);
-  return () => rmSync(lockFile(dataDir), { force: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile(dataDir), `${process.pid}\n`, { flag: "wx" });
+      return () => {
+        if (holder(dataDir) === process.pid) rmSync(lockFile(dataDir), { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const pid = holder(dataDir);
+      if (pid !== null && alive(pid)) throw new DataDirBusyError(pid, dataDir);
+      rmSync(lockFile(dataDir), { force: true }); // stale: its process is gone
+    }
+  }
+  throw new DataDirBusyError(holder(dataDir) ?? 0, dataDir);
 }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
 import { toBase64Url } from "../../crypto/encoding";
-import { attachments, messages, privacyRequests, reporterSessions, reports, uploads } from "../../db/schema";
+import { attachments, messages, privacyRequests, reporterSessions, reportKeyEnvelopes, reports, uploads } from "../../db/schema";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { addDays, dayIn } from "./dates";
 import { ApiError } from "./http";
@@ -274,4 +274,28 @@ export async function attachmentBlob(s: Services, reportId: string, attachmentId
     .where(and(eq(attachments.id, attachmentId), eq(attachments.reportId, reportId)));
   if (!a) throw new ApiError(404, "not_found", "no such attachment in this case");
   return { stream: s.blobs.read(a.blobKey), bytes: a.ciphertextBytes };
+}
+
+/**
+ * Open privacy requests as tasks for one investigator: only cases they hold
+ * an envelope for (an excluded investigator never sees them), soonest due first.
+ */
+export async function privacyTasksFor(s: Services, staffUserId: string) {
+  return s.db
+    .select({
+      requestId: privacyRequests.id,
+      reportId: privacyRequests.reportId,
+      caseNumber: reports.caseNumber,
+      kind: privacyRequests.kind,
+      requestedOn: privacyRequests.requestedOn,
+      dueOn: privacyRequests.dueOn,
+    })
+    .from(privacyRequests)
+    .innerJoin(reports, eq(reports.id, privacyRequests.reportId))
+    .innerJoin(
+      reportKeyEnvelopes,
+      and(eq(reportKeyEnvelopes.reportId, privacyRequests.reportId), eq(reportKeyEnvelopes.staffUserId, staffUserId)),
+    )
+    .where(eq(privacyRequests.state, "open"))
+    .orderBy(asc(privacyRequests.dueOn), asc(privacyRequests.id));
 }

@@ -259,8 +259,19 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
   const investigators = await activeInvestigators(s);
   const investigatorIds = new Set(investigators.map((i) => i.id));
   const excluded = new Set(input.excludedInvestigators);
+  // An exclusion may name any investigator account, also one disabled since the page loaded.
+  const anyInvestigator = excluded.size
+    ? new Set(
+        (
+          await s.db
+            .select({ id: staffUsers.id })
+            .from(staffUsers)
+            .where(and(eq(staffUsers.role, "investigator"), inArray(staffUsers.id, [...excluded])))
+        ).map((r) => r.id),
+      )
+    : new Set<string>();
   for (const id of excluded) {
-    if (!investigatorIds.has(id)) throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
+    if (!anyInvestigator.has(id)) throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
   }
   const sealedFor = new Set<string>();
   for (const e of input.envelopes) {
@@ -341,7 +352,15 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
       return { caseNumber, ackDueOn };
     } catch (error) {
       if (isUniqueViolation(error, "reports_case_number_unique") && attempt < 5) continue;
-      if (isUniqueViolation(error, "reports_pkey")) throw new ApiError(409, "report_exists", "this report has already been submitted");
+      if (isUniqueViolation(error, "reports_pkey")) {
+        // A retry raced the first attempt, which has now committed: same report, same answer.
+        const [stored] = await s.db
+          .select({ caseNumber: reports.caseNumber, ackDueOn: reports.ackDueOn, lookup: reports.receiptLookupHash })
+          .from(reports)
+          .where(eq(reports.id, input.reportId));
+        if (stored && Buffer.from(stored.lookup).equals(Buffer.from(lookupHash))) return { caseNumber: stored.caseNumber, ackDueOn: stored.ackDueOn };
+        throw new ApiError(409, "report_exists", "this report has already been submitted");
+      }
       throw error;
     }
   }

@@ -14,7 +14,7 @@ export interface Services {
   db: Db;
   blobs: BlobStore;
   log: Logger;
-  /** The current time; tests and the CLI's --now move it. */
+  /** The current time; tests move it. */
   now(): Date;
   /** Receipt-code attempt limits (in memory, per process). */
   receiptLimiter: AttemptLimiter;

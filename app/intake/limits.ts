@@ -1,5 +1,8 @@
 // Limits shared by the reporter's browser (checks before encrypting) and the
 // server (checks on ciphertext sizes). Character limits are on plaintext.
+/** Header carrying an upload's capability token. */
+export const UPLOAD_TOKEN_HEADER = "X-Upload-Token";
+
 export const LIMITS = {
   titleChars: 200,
   descriptionChars: 20_000,

@@ -1,8 +1,8 @@
 import type { Params } from "@remix-run/react";
 import { isUuid } from "../../crypto/encoding";
 import { ApiError } from "../.server/http";
+import { UPLOAD_TOKEN_HEADER } from "./limits";
 
-export const UPLOAD_TOKEN_HEADER = "X-Upload-Token";
 
 /** The upload id from the path and its capability token from the header, checked for shape. */
 export function uploadParams(request: Request, params: Params): { uploadId: string; token: string | null } {

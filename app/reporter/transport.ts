@@ -11,9 +11,10 @@ import {
   wrapFileKey,
   type ReportKey,
 } from "../../crypto";
+import { UPLOAD_TOKEN_HEADER } from "../intake/limits";
 import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
 
-export const UPLOAD_TOKEN_HEADER = "X-Upload-Token";
+export { UPLOAD_TOKEN_HEADER };
 
 /** A file to attach: a browser File, or anything that can hand out byte ranges. */
 export interface SourceFile {

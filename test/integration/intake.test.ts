@@ -12,6 +12,7 @@ import {
 } from "../../app/reporter/intake-client";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { attachments, reportExclusions, reportKeyEnvelopes, reports, uploads } from "../../db/schema";
+import { DataDirBusyError, lockDataDir } from "../../app/.server/data-lock";
 import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
@@ -62,6 +63,10 @@ for (const backend of await backends()) {
     });
     afterAll(async () => {
       await portal?.stop();
+    });
+
+    it.runIf(backend === "pglite")("keeps a second process (the CLI, another server) off the embedded database while it runs", () => {
+      expect(() => lockDataDir(portal.dataDir)).toThrow(DataDirBusyError);
     });
 
     it("answers /healthz with the database status", async () => {
