@@ -65,8 +65,10 @@ describe.skipIf(!hasChromium)("report intake in Chromium", () => {
     await expect.poll(() => submit.isEnabled()).toBe(true);
     await page.getByLabel(/^Description/).fill("Kept after the error");
     await submit.click();
-    const alert = page.getByRole("alert");
-    await expect(alert.textContent()).resolves.toContain("Please correct the following");
+    const summary = page.locator(".summary-anchor").getByRole("alert");
+    await expect(summary.textContent()).resolves.toContain("Please correct the following");
+    // Each field says what is wrong with it, too.
+    await expect(page.locator("#f-title-error").textContent()).resolves.toBe("This field is required.");
     expect(await page.getByLabel(/^Description/).inputValue()).toBe("Kept after the error");
     expect(await page.locator("#f-title").getAttribute("aria-invalid")).toBe("true");
     expect(await portal.services.db.select().from(reports)).toEqual([]);
