@@ -25,8 +25,13 @@ export class AttemptLimiter {
 
   constructor(private readonly config: LimitConfig) {}
 
-  check(clientKey: string, now: number): LimitVerdict {
+  private globalWindow(now: number): Counter {
     if (this.global.resetAt <= now) this.global = { failures: 0, resetAt: now + this.config.windowMs };
+    return this.global;
+  }
+
+  check(clientKey: string, now: number): LimitVerdict {
+    this.globalWindow(now);
     if (this.global.failures >= this.config.global) return { ok: false, retryAfterMs: this.global.resetAt - now, scope: "global" };
     const c = this.clients.get(clientKey);
     if (c && c.resetAt > now && c.failures >= this.config.perClient) return { ok: false, retryAfterMs: c.resetAt - now, scope: "client" };
@@ -38,7 +43,7 @@ export class AttemptLimiter {
   }
 
   fail(clientKey: string, now: number): void {
-    this.global.failures++;
+    this.globalWindow(now).failures++;
     const c = this.clients.get(clientKey);
     if (!c || c.resetAt <= now) this.clients.set(clientKey, { failures: 1, resetAt: now + this.config.windowMs });
     else c.failures++;

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { AttemptLimiter, ClientPseudonyms } from "../../app/.server/rate-limit";
+
+describe("receipt attempt limits", () => {
+  const config = { perClient: 3, global: 10, windowMs: 60_000, maxClients: 5 };
+
+  it("limits each client, then forgives after the window", () => {
+    const l = new AttemptLimiter(config);
+    for (let i = 0; i < 3; i++) {
+      expect(l.check("a", 0).ok).toBe(true);
+      l.fail("a", 0);
+    }
+    expect(l.check("a", 1000)).toEqual({ ok: false, retryAfterMs: 59_000, scope: "client" });
+    expect(l.check("b", 1000).ok).toBe(true);
+    expect(l.check("a", 60_001).ok).toBe(true);
+  });
+
+  it("limits all clients together", () => {
+    const l = new AttemptLimiter({ ...config, maxClients: 100 });
+    for (let i = 0; i < 10; i++) l.fail(`c${i}`, 0);
+    expect(l.check("fresh", 1)).toMatchObject({ ok: false, scope: "global" });
+    expect(l.check("fresh", 60_001).ok).toBe(true);
+  });
+
+  it("bounds its memory", () => {
+    const l = new AttemptLimiter({ ...config, global: 1000 });
+    for (let i = 0; i < 5; i++) l.fail(`c${i}`, 0);
+    expect(l.check("sixth", 1)).toMatchObject({ ok: false, scope: "global" });
+    expect(l.check("sixth", 60_001).ok).toBe(true); // expired entries are pruned
+    expect(l.trackedClients).toBe(0);
+  });
+
+  it("turns addresses into keyed pseudonyms that do not contain them", () => {
+    const p = new ClientPseudonyms();
+    const a = p.of("192.0.2.1");
+    expect(a).toBe(p.of("192.0.2.1"));
+    expect(a).not.toBe(p.of("192.0.2.2"));
+    expect(a).not.toContain("192");
+    expect(new ClientPseudonyms().of("192.0.2.1")).not.toBe(a); // a fresh key per process
+  });
+});
