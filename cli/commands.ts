@@ -2,6 +2,7 @@
 // returns the text to print; cli/main.ts does the process plumbing.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { verifyAuditChain } from "../app/.server/audit";
 import { cleanupUploads } from "../app/.server/intake";
 import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org";
 import type { Services } from "../app/.server/services";
@@ -11,6 +12,14 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
+  }
+}
+
+/** audit:verify found a broken chain: exit status 1 with the message. */
+export class AuditBrokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditBrokenError";
   }
 }
 
@@ -28,6 +37,10 @@ Commands:
       the password ("-" reads it from standard input). Prints the recovery key
       once. Investigators' display names are shown to reporters, who may
       exclude them from a report.
+
+  audit:verify
+      Checks the hash chain of the audit log from the first entry and names the
+      first entry that was changed, removed or reordered. Exit status 1 if broken.
 
   uploads:cleanup
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS,
@@ -101,6 +114,12 @@ export const commands: Record<string, Command> = {
       if (error instanceof StaffInputError) throw new UsageError(error.message);
       throw error;
     }
+  },
+
+  "audit:verify": async (s) => {
+    const r = await verifyAuditChain(s.db);
+    if (r.ok) return `Audit chain intact: ${r.entries} entries verified.`;
+    throw new AuditBrokenError(`Audit chain BROKEN at entry ${r.brokenAt}: ${r.reason} (${r.entries} entries before it verified).`);
   },
 
   "uploads:cleanup": async (s) => {

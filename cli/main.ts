@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from "../app/.server/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/data-lock";
 import { createLogger } from "../app/.server/log";
 import { openServices } from "../server/start";
-import { commands, USAGE, UsageError } from "./commands";
+import { AuditBrokenError, commands, USAGE, UsageError } from "./commands";
 
 const [name, ...rest] = process.argv.slice(2);
 
@@ -35,6 +35,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof AuditBrokenError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirBusyError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);

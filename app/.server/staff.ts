@@ -16,6 +16,7 @@ import { generateStaffKeyPair } from "../../crypto/envelope";
 import type { Db } from "../../db/client";
 import { affiliates, staffUsers } from "../../db/schema";
 import type { AffiliateSlug } from "./org";
+import { appendAudit } from "./audit";
 import { checkPasswordStrength } from "./password-policy";
 
 export type StaffRole = "admin" | "investigator" | "affiliate";
@@ -73,18 +74,22 @@ export async function createStaffUser(db: Db, input: CreateStaffInput): Promise<
   const salt = generateKdfSalt();
   const { authKey, wrapKey } = await deriveStaffPasswordKeys(input.password, salt);
   const recoveryKey = generateRecoveryKey();
-  await db.insert(staffUsers).values({
-    id,
-    email,
-    displayName,
-    role: input.role,
-    affiliateId,
-    kdfVersion: STAFF_KDF_V1.version,
-    kdfSalt: salt,
-    authHash: await argon2.hash(Buffer.from(authKey), AUTH_HASH_OPTIONS),
-    publicKey: keyPair.publicKey,
-    secretKeyWrapped: wrapStaffSecretKey(wrapKey, id, keyPair.secretKey, "password"),
-    secretKeyRecoveryWrapped: wrapStaffSecretKey(recoveryKey, id, keyPair.secretKey, "recovery"),
+  const authHash = await argon2.hash(Buffer.from(authKey), AUTH_HASH_OPTIONS);
+  await db.transaction(async (tx) => {
+    await tx.insert(staffUsers).values({
+      id,
+      email,
+      displayName,
+      role: input.role,
+      affiliateId,
+      kdfVersion: STAFF_KDF_V1.version,
+      kdfSalt: salt,
+      authHash,
+      publicKey: keyPair.publicKey,
+      secretKeyWrapped: wrapStaffSecretKey(wrapKey, id, keyPair.secretKey, "password"),
+      secretKeyRecoveryWrapped: wrapStaffSecretKey(recoveryKey, id, keyPair.secretKey, "recovery"),
+    });
+    await appendAudit(tx, { actorType: "system", action: "staff.created", details: { staffUserId: id, role: input.role, via: "cli" } }, new Date());
   });
   return { id, email, role: input.role, recoveryKey: formatRecoveryKey(recoveryKey) };
 }

@@ -3,3 +3,4 @@ export * from "./staff";
 export * from "./reports";
 export * from "./uploads";
 export * from "./followup";
+export * from "./audit";
