@@ -34,6 +34,7 @@ export const PURPOSES = {
   "privacy-request": { block: 256 },
   "privacy-answer": { block: 256 },
   note: { block: 256 },
+  labels: { block: 256 },
   "staff-secret-key": { block: 16 },
   "staff-secret-key-recovery": { block: 16 },
 } as const;

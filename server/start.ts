@@ -15,6 +15,7 @@ import { loadConfig, type Config } from "../app/.server/config";
 import { lockDataDir } from "../app/.server/data-lock";
 import { expireReporterSessions } from "../app/.server/followup";
 import { cleanupUploads } from "../app/.server/intake";
+import { expireStaffSessions } from "../app/.server/staff-auth";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/rate-limit";
 import { initOrganisation, isInitialised } from "../app/.server/org";
@@ -66,6 +67,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
       windowMs: config.RECEIPT_LIMIT_WINDOW_MINUTES * 60_000,
       maxClients: 100_000,
     }),
+    staffLoginLimiter: new AttemptLimiter({ perClient: 30, global: 5000, windowMs: 15 * 60_000, maxClients: 100_000 }),
   };
 }
 
@@ -131,6 +133,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const sweep = setInterval(() => {
     services.receiptLimiter.prune(Date.now());
     expireReporterSessions(services).catch((e) => log.error("session expiry failed", describeError(e)));
+    expireStaffSessions(services).catch((e) => log.error("staff session expiry failed", describeError(e)));
     cleanupUploads(services)
       .then((r) => (r.uploads || r.orphanBlobs) && log.info("upload cleanup", r))
       .catch((e) => log.error("upload cleanup failed", describeError(e)));

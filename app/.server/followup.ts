@@ -147,6 +147,13 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
   };
 }
 
+type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
+
+/** Marks that the reporter added something: investigators see the case as unread again. */
+async function bumpActivity(tx: Tx, reportId: string): Promise<void> {
+  await tx.update(reports).set({ activitySeq: sql`${reports.activitySeq} + 1` }).where(eq(reports.id, reportId));
+}
+
 /** Appends a message to a case's dialogue (either side); ids come from the sender, who bound them into the ciphertext. */
 export async function appendMessage(
   s: Services,
@@ -177,6 +184,7 @@ export async function appendMessage(
           sentOn: today(s),
         });
         if (from.author === "investigator") await tx.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
+        else await bumpActivity(tx, reportId);
         return { id: input.id, seq: next };
       });
     } catch (error) {
@@ -224,6 +232,7 @@ export async function attachUploadedFile(
       addedOn: today(s),
     });
     await tx.delete(uploads).where(eq(uploads.id, u.id));
+    if (source === "reporter") await bumpActivity(tx, reportId);
     return { id: u.id };
   });
 }
@@ -244,7 +253,10 @@ export async function createPrivacyRequest(
   }
   const requestedOn = today(s);
   const dueOn = addDays(requestedOn, PRIVACY_DUE_DAYS);
-  await s.db.insert(privacyRequests).values({ id: input.id, reportId, kind: input.kind, detailCt: input.detail, requestedOn, dueOn });
+  await s.db.transaction(async (tx) => {
+    await tx.insert(privacyRequests).values({ id: input.id, reportId, kind: input.kind, detailCt: input.detail, requestedOn, dueOn });
+    await bumpActivity(tx, reportId);
+  });
   return { id: input.id, dueOn };
 }
 

@@ -18,6 +18,8 @@ export interface Services {
   now(): Date;
   /** Receipt-code attempt limits (in memory, per process). */
   receiptLimiter: AttemptLimiter;
+  /** Staff sign-in attempt limits per client (account locks are in the database). */
+  staffLoginLimiter: AttemptLimiter;
 }
 
 declare module "@remix-run/node" {

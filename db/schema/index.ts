@@ -4,3 +4,4 @@ export * from "./reports";
 export * from "./uploads";
 export * from "./followup";
 export * from "./audit";
+export * from "./staff-auth";

@@ -1,7 +1,7 @@
 // Reports. Everything a person wrote is ciphertext (bytea); the plaintext
 // columns are workflow metadata, kept coarse: dates, not times of day.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, date, index, pgEnum, pgTable, primaryKey, smallint, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, integer, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { categories } from "./org";
 import { staffUsers } from "./staff";
 import { bytea } from "./types";
@@ -12,6 +12,15 @@ export const reportStatus = pgEnum("report_status", [
   "in_review",
   "investigating",
   "closed",
+]);
+
+export const casePriority = pgEnum("case_priority", ["low", "normal", "high", "urgent"]);
+export const caseOutcome = pgEnum("case_outcome", [
+  "substantiated",
+  "partly_substantiated",
+  "not_substantiated",
+  "insufficient_information",
+  "referred",
 ]);
 
 export const reports = pgTable(
@@ -38,10 +47,20 @@ export const reports = pgTable(
     consentReport: boolean("consent_report").notNull(),
     consentOptional: boolean("consent_optional").notNull(),
     consentAffiliateIdentity: boolean("consent_affiliate_identity").notNull(),
+    // Case handling (plaintext workflow metadata, DESIGN.md section 3).
+    assigneeId: uuid("assignee_id").references(() => staffUsers.id),
+    priority: casePriority("priority").notNull().default("normal"),
+    outcome: caseOutcome("outcome"),
+    /** Staff labels as a JSON array under the case-internal key (purpose "labels"): free text stays encrypted. */
+    labelsCt: bytea("labels_ct"),
+    /** Bumped by everything the reporter adds; investigators' "unread" compares against it. */
+    activitySeq: integer("activity_seq").notNull().default(1),
   },
   (t) => [
     index("reports_status_ack_due_idx").on(t.status, t.ackDueOn),
     index("reports_received_idx").on(t.receivedOn),
+    index("reports_feedback_due_idx").on(t.status, t.feedbackDueOn),
+    index("reports_assignee_idx").on(t.assigneeId),
     check("reports_consent_required", sql`${t.consentReport}`),
   ],
 );
@@ -93,4 +112,36 @@ export const attachments = pgTable(
     addedOn: date("added_on").notNull(),
   },
   (t) => [index("attachments_report_idx").on(t.reportId)],
+);
+
+/** Investigators' internal notes, under the case-internal key: the reporter never sees them. */
+export const caseNotes = pgTable(
+  "case_notes",
+  {
+    id: uuid("id").primaryKey(),
+    reportId: uuid("report_id")
+      .notNull()
+      .references(() => reports.id, { onDelete: "cascade" }),
+    staffUserId: uuid("staff_user_id")
+      .notNull()
+      .references(() => staffUsers.id),
+    bodyCt: bytea("body_ct").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("case_notes_report_idx").on(t.reportId, t.createdAt)],
+);
+
+/** What each investigator has seen of a case, for unread marking. */
+export const caseViews = pgTable(
+  "case_views",
+  {
+    reportId: uuid("report_id")
+      .notNull()
+      .references(() => reports.id, { onDelete: "cascade" }),
+    staffUserId: uuid("staff_user_id")
+      .notNull()
+      .references(() => staffUsers.id),
+    seenSeq: integer("seen_seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.reportId, t.staffUserId] })],
 );
