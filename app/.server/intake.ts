@@ -311,6 +311,7 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
           receivedOn: today,
           updatedOn: today,
           ackDueOn,
+          nextDueOn: ackDueOn,
           receiptLookupHash: lookupHash,
           reporterKeyWrapped: input.reporterKey,
           titleCt: input.title,

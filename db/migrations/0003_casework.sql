@@ -58,6 +58,7 @@ CREATE TABLE "staff_totp" (
 	"last_step" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "reports" ADD COLUMN "next_due_on" date;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "assignee_id" uuid;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "priority" "case_priority" DEFAULT 'normal' NOT NULL;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "outcome" "case_outcome";--> statement-breakpoint
@@ -77,5 +78,5 @@ CREATE INDEX "case_notes_report_idx" ON "case_notes" USING btree ("report_id","c
 CREATE INDEX "recovery_codes_user_idx" ON "staff_recovery_codes" USING btree ("staff_user_id");--> statement-breakpoint
 CREATE INDEX "staff_sessions_user_idx" ON "staff_sessions" USING btree ("staff_user_id");--> statement-breakpoint
 ALTER TABLE "reports" ADD CONSTRAINT "reports_assignee_id_staff_users_id_fk" FOREIGN KEY ("assignee_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "reports_feedback_due_idx" ON "reports" USING btree ("status","feedback_due_on");--> statement-breakpoint
+CREATE INDEX "reports_next_due_idx" ON "reports" USING btree ("next_due_on","id");--> statement-breakpoint
 CREATE INDEX "reports_assignee_idx" ON "reports" USING btree ("assignee_id");

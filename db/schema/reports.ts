@@ -38,6 +38,8 @@ export const reports = pgTable(
     updatedOn: date("updated_on").notNull(),
     ackDueOn: date("ack_due_on").notNull(),
     feedbackDueOn: date("feedback_due_on"),
+    /** The deadline that matters now (acknowledgement, then feedback; none once closed): the inbox sorts on it. */
+    nextDueOn: date("next_due_on"),
     formatVersion: smallint("format_version").notNull().default(1),
     receiptLookupHash: bytea("receipt_lookup_hash").notNull().unique(),
     reporterKeyWrapped: bytea("reporter_key_wrapped").notNull(),
@@ -59,7 +61,7 @@ export const reports = pgTable(
   (t) => [
     index("reports_status_ack_due_idx").on(t.status, t.ackDueOn),
     index("reports_received_idx").on(t.receivedOn),
-    index("reports_feedback_due_idx").on(t.status, t.feedbackDueOn),
+    index("reports_next_due_idx").on(t.nextDueOn, t.id),
     index("reports_assignee_idx").on(t.assigneeId),
     check("reports_consent_required", sql`${t.consentReport}`),
   ],

@@ -168,6 +168,7 @@ function aeadVectors(sodium: Sodium): AeadFile {
     { name: "message", keyLabel: "report key A", purpose: "message", id: reportId, subId: messageId, plaintext: json({ text: "Could you name the approving manager?" }), text: true },
     { name: "privacy request text", keyLabel: "report key A", purpose: "privacy-request", id: reportId, subId: messageId, plaintext: json({ text: "Please correct the incident period." }), text: true },
     { name: "privacy request answer", keyLabel: "report key A", purpose: "privacy-answer", id: reportId, subId: messageId, plaintext: json({ text: "The period has been corrected." }), text: true },
+    { name: "labels under the case key", keyLabel: "case key A", purpose: "labels", id: reportId, plaintext: json(["urgent", "finance"]), text: true },
     { name: "internal note under the case key", keyLabel: "case key A", purpose: "note", id: reportId, subId: noteId, plaintext: json({ text: "Cross-check with the ERP export." }), text: true },
     { name: "empty plaintext (one block of padding)", keyLabel: "case key A", purpose: "note", id: reportId, subId: noteId, plaintext: new Uint8Array(0) },
     { name: "plaintext of block - 1 bytes (255 for block 256)", keyLabel: "report key A", purpose: "message", id: reportId, subId: messageId, plaintext: patternBytes(255) },

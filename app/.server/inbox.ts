@@ -1,0 +1,128 @@
+// The investigator's inbox: every case they hold a key envelope for (so an
+// excluded investigator, who has none, never sees the case in any list,
+// count or search), filtered, sorted by deadline or date, a page at a time.
+// Titles travel as ciphertext with the envelope; the browser decrypts them.
+import { and, asc, count, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { toBase64Url } from "../../crypto/encoding";
+import { caseViews, reportKeyEnvelopes, reports } from "../../db/schema";
+import { dayIn } from "./dates";
+import type { Services } from "./services";
+
+export interface InboxFilter {
+  status?: "received" | "acknowledged" | "in_review" | "investigating" | "closed" | "open";
+  categoryId?: string;
+  assignee?: "me" | "none" | string;
+  overdue?: boolean;
+  caseNumber?: string;
+  sort?: "deadline" | "received";
+  page?: number;
+}
+
+export const PAGE_SIZE = 50;
+
+export interface InboxRow {
+  id: string;
+  caseNumber: string;
+  categoryId: string;
+  status: string;
+  priority: string;
+  assigneeId: string | null;
+  receivedOn: string;
+  ackDueOn: string;
+  feedbackDueOn: string | null;
+  nextDueOn: string | null;
+  overdue: boolean;
+  unread: boolean;
+  title: string;
+  envelope: string;
+}
+
+export async function listInbox(s: Services, staffUserId: string, f: InboxFilter): Promise<{ total: number; page: number; pageSize: number; rows: InboxRow[] }> {
+  const today = dayIn(s.config.TIME_ZONE, s.now());
+  const where: SQL[] = [eq(reportKeyEnvelopes.staffUserId, staffUserId)];
+  if (f.status === "open") where.push(sql`${reports.status} <> 'closed'`);
+  else if (f.status) where.push(eq(reports.status, f.status));
+  if (f.categoryId) where.push(eq(reports.categoryId, f.categoryId));
+  if (f.assignee === "me") where.push(eq(reports.assigneeId, staffUserId));
+  else if (f.assignee === "none") where.push(isNull(reports.assigneeId));
+  else if (f.assignee) where.push(eq(reports.assigneeId, f.assignee));
+  if (f.overdue) where.push(lt(reports.nextDueOn, today));
+  if (f.caseNumber) where.push(eq(reports.caseNumber, f.caseNumber.trim().toUpperCase()));
+  const filter = and(...where);
+  const page = Math.max(1, Math.floor(f.page ?? 1));
+  const order =
+    f.sort === "received"
+      ? [desc(reports.receivedOn), desc(reports.id)]
+      : [sql`${reports.nextDueOn} asc nulls last`, asc(reports.id)];
+  const [rows, totals] = (await Promise.all([
+    s.db
+      .select({
+        id: reports.id,
+        caseNumber: reports.caseNumber,
+        categoryId: reports.categoryId,
+        status: reports.status,
+        priority: reports.priority,
+        assigneeId: reports.assigneeId,
+        receivedOn: reports.receivedOn,
+        ackDueOn: reports.ackDueOn,
+        feedbackDueOn: reports.feedbackDueOn,
+        nextDueOn: reports.nextDueOn,
+        activitySeq: reports.activitySeq,
+        seenSeq: caseViews.seenSeq,
+        titleCt: reports.titleCt,
+        envelope: reportKeyEnvelopes.envelope,
+      })
+      .from(reportKeyEnvelopes)
+      .innerJoin(reports, eq(reports.id, reportKeyEnvelopes.reportId))
+      .leftJoin(caseViews, and(eq(caseViews.reportId, reports.id), eq(caseViews.staffUserId, staffUserId)))
+      .where(filter)
+      .orderBy(...order)
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE),
+    s.db
+      .select({ total: count() })
+      .from(reportKeyEnvelopes)
+      .innerJoin(reports, eq(reports.id, reportKeyEnvelopes.reportId))
+      .where(filter),
+  ])) as [
+    {
+      id: string;
+      caseNumber: string;
+      categoryId: string;
+      status: string;
+      priority: string;
+      assigneeId: string | null;
+      receivedOn: string;
+      ackDueOn: string;
+      feedbackDueOn: string | null;
+      nextDueOn: string | null;
+      activitySeq: number;
+      seenSeq: number | null;
+      titleCt: Uint8Array;
+      envelope: Uint8Array;
+    }[],
+    { total: number }[],
+  ];
+  return {
+    total: totals[0]?.total ?? 0,
+    page,
+    pageSize: PAGE_SIZE,
+    rows: rows.map((r) => ({
+      id: r.id,
+      caseNumber: r.caseNumber,
+      categoryId: r.categoryId,
+      status: r.status,
+      priority: r.priority,
+      assigneeId: r.assigneeId,
+      receivedOn: r.receivedOn,
+      ackDueOn: r.ackDueOn,
+      feedbackDueOn: r.feedbackDueOn,
+      nextDueOn: r.nextDueOn,
+      overdue: r.nextDueOn !== null && r.nextDueOn < today,
+      unread: (r.seenSeq ?? 0) < r.activitySeq,
+      title: toBase64Url(r.titleCt),
+      envelope: toBase64Url(r.envelope),
+    })),
+  };
+}
+
