@@ -3,9 +3,20 @@ import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { describeError } from "./.server/log";
 import { NonceContext } from "./nonce";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * Errors thrown by loaders and actions. Remix's default prints the whole error,
+ * and query errors quote their parameters (ciphertext, look-up values): log
+ * only what describeError keeps.
+ */
+export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
+  if (request.signal.aborted) return;
+  context.services?.log.error("request failed", describeError(error));
+}
 
 export default function handleRequest(
   request: Request,

@@ -26,6 +26,18 @@ import { sameOriginWrites, securityHeaders } from "./security-headers";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** IPv4 addresses as they are; IPv6 by /64, since one host usually has a whole /64 to pick from. */
+export function clientNetwork(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4) return v4[1]!;
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const full = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t];
+  return `${full.slice(0, 4).map((x) => x.toLowerCase().replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Vite dev server with HMR instead of the production build. */
@@ -112,7 +124,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       getLoadContext: (req, res) => ({
         services,
         cspNonce: String(res.locals.cspNonce),
-        clientKey: pseudonyms.of(req.ip ?? "unknown"),
+        clientKey: pseudonyms.of(clientNetwork(req.ip ?? "unknown")),
       }),
     }),
   );

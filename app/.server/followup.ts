@@ -36,15 +36,13 @@ export class TooManyAttemptsError extends ApiError {
  */
 export async function openReporterSession(s: Services, lookup: Uint8Array, clientKey: string): Promise<OpenSessionResponse> {
   const started = performance.now();
-  const verdict = s.receiptLimiter.check(clientKey, Date.now());
+  const verdict = s.receiptLimiter.attempt(clientKey, Date.now());
   if (!verdict.ok) throw new TooManyAttemptsError(Math.ceil(verdict.retryAfterMs / 1000));
   const hash = receiptLookupHash(lookup);
   try {
     const [report] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.receiptLookupHash, hash));
-    if (!report) {
-      s.receiptLimiter.fail(clientKey, Date.now());
-      throw new ApiError(404, "not_found", "no case matches this receipt code");
-    }
+    if (!report) throw new ApiError(404, "not_found", "no case matches this receipt code");
+    s.receiptLimiter.succeeded(clientKey);
     const token = randomBytes(32);
     const now = s.now();
     await s.db.insert(reporterSessions).values({ tokenHash: sha256(token), reportId: report.id, createdAt: now, lastSeenAt: now });
@@ -190,6 +188,8 @@ export async function appendMessage(
     } catch (error) {
       // Two messages raced for the same position: take the next one.
       if (attempt < 5 && isUnique(error, "messages_report_seq_idx")) continue;
+      // The same message sent twice at once: the other copy won; answer as for a retry.
+      if (attempt < 5 && isUnique(error, "messages_pkey")) continue;
       throw error;
     }
   }
@@ -231,7 +231,11 @@ export async function attachUploadedFile(
       ciphertextBytes: u.expectedBytes,
       addedOn: today(s),
     });
-    await tx.delete(uploads).where(eq(uploads.id, u.id));
+    const claimed = await tx
+      .delete(uploads)
+      .where(and(eq(uploads.id, u.id), eq(uploads.state, "complete")))
+      .returning({ id: uploads.id });
+    if (claimed.length !== 1) throw new ApiError(409, "upload_incomplete", "the upload changed meanwhile; upload the file again");
     if (source === "reporter") await bumpActivity(tx, reportId);
     return { id: u.id };
   });
@@ -253,10 +257,16 @@ export async function createPrivacyRequest(
   }
   const requestedOn = today(s);
   const dueOn = addDays(requestedOn, PRIVACY_DUE_DAYS);
-  await s.db.transaction(async (tx) => {
-    await tx.insert(privacyRequests).values({ id: input.id, reportId, kind: input.kind, detailCt: input.detail, requestedOn, dueOn });
-    await bumpActivity(tx, reportId);
-  });
+  try {
+    await s.db.transaction(async (tx) => {
+      await tx.insert(privacyRequests).values({ id: input.id, reportId, kind: input.kind, detailCt: input.detail, requestedOn, dueOn });
+      await bumpActivity(tx, reportId);
+    });
+  } catch (error) {
+    // The same request sent twice at once: the other copy was stored.
+    if (isUnique(error, "privacy_requests_pkey")) return createPrivacyRequest(s, reportId, input);
+    throw error;
+  }
   return { id: input.id, dueOn };
 }
 

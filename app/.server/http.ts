@@ -51,17 +51,11 @@ export function requireMethod(request: Request, ...methods: string[]): void {
   }
 }
 
-/** Reads at most `limit` bytes of a JSON body; a larger body is refused without reading it all. */
-export async function readJson(request: Request, limit: number): Promise<unknown> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!type.toLowerCase().startsWith("application/json")) {
-    throw new ApiError(415, "unsupported_media_type", "send application/json");
-  }
+/** Reads at most `limit` bytes of a body; a larger one is refused without reading it all. */
+export async function readBounded(request: Request, limit: number): Promise<Buffer> {
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > limit) {
-    throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
-  }
-  if (!request.body) throw new ApiError(400, "empty_body", "request body is empty");
+  if (Number.isFinite(declared) && declared > limit) throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -75,8 +69,19 @@ export async function readJson(request: Request, limit: number): Promise<unknown
     }
     chunks.push(value);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Reads at most `limit` bytes of a JSON body; a larger body is refused without reading it all. */
+export async function readJson(request: Request, limit: number): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    throw new ApiError(415, "unsupported_media_type", "send application/json");
+  }
+  if (!request.body) throw new ApiError(400, "empty_body", "request body is empty");
+  const body = await readBounded(request, limit);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(body.toString("utf8")) as unknown;
   } catch (cause) {
     throw new ApiError(400, "bad_json", "request body is not valid JSON", undefined, { cause });
   }

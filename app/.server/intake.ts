@@ -134,6 +134,24 @@ export async function writeUploadPart(
   body: Readable,
   contentLength: number | null,
 ): Promise<UploadStatusResponse> {
+  if (writing.has(uploadId)) throw new ApiError(409, "part_in_progress", "another request is writing this upload");
+  writing.add(uploadId);
+  try {
+    return await writePartLocked(s, uploadId, token, index, body, contentLength);
+  } finally {
+    writing.delete(uploadId);
+  }
+}
+
+async function writePartLocked(
+  s: Services,
+  uploadId: string,
+  token: string | null,
+  index: number,
+  body: Readable,
+  contentLength: number | null,
+): Promise<UploadStatusResponse> {
+  // Read the committed offset only while holding the lock, so a retried part can never cut acknowledged bytes.
   const row = await requireUpload(s, uploadId, token);
   if (row.state !== "open") throw new ApiError(409, "upload_complete", "this upload is already complete");
   if (index !== row.nextPart) {
@@ -144,27 +162,21 @@ export async function writeUploadPart(
   if (contentLength !== null && contentLength > limit) {
     throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
   }
-  if (writing.has(uploadId)) throw new ApiError(409, "part_in_progress", "another request is writing this upload");
-  writing.add(uploadId);
+  let written: number;
   try {
-    let written: number;
-    try {
-      written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
-    } catch (error) {
-      if (error instanceof BlobTooLargeError) throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
-      throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });
-    }
-    if (written === 0) throw new ApiError(400, "empty_part", "a part must not be empty");
-    const [updated] = await s.db
-      .update(uploads)
-      .set({ receivedBytes: row.receivedBytes + written, nextPart: index + 1, updatedAt: s.now() })
-      .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
-      .returning();
-    if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
-    return status(updated);
-  } finally {
-    writing.delete(uploadId);
+    written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
+  } catch (error) {
+    if (error instanceof BlobTooLargeError) throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
+    throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });
   }
+  if (written === 0) throw new ApiError(400, "empty_part", "a part must not be empty");
+  const [updated] = await s.db
+    .update(uploads)
+    .set({ receivedBytes: row.receivedBytes + written, nextPart: index + 1, updatedAt: s.now() })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
+    .returning();
+  if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
+  return status(updated);
 }
 
 export async function completeUpload(s: Services, uploadId: string, token: string | null): Promise<UploadStatusResponse> {
@@ -185,8 +197,9 @@ export async function completeUpload(s: Services, uploadId: string, token: strin
 
 export async function abortUpload(s: Services, uploadId: string, token: string | null): Promise<void> {
   const row = await requireUpload(s, uploadId, token);
-  await s.db.delete(uploads).where(eq(uploads.id, row.id));
-  await s.blobs.delete(row.blobKey);
+  const gone = await s.db.delete(uploads).where(eq(uploads.id, row.id)).returning({ id: uploads.id });
+  // Only the request that removed the row removes the bytes (a claimed upload keeps them).
+  if (gone.length === 1) await s.blobs.delete(row.blobKey);
 }
 
 /**

@@ -42,6 +42,23 @@ export class AttemptLimiter {
     return { ok: true };
   }
 
+  /**
+   * Checks and, if allowed, counts the attempt as a failure at once (no await
+   * in between, so concurrent requests cannot all slip through); call
+   * `succeeded` to take it back when it turns out right.
+   */
+  attempt(clientKey: string, now: number): LimitVerdict {
+    const verdict = this.check(clientKey, now);
+    if (verdict.ok) this.fail(clientKey, now);
+    return verdict;
+  }
+
+  succeeded(clientKey: string): void {
+    if (this.global.failures > 0) this.global.failures--;
+    const c = this.clients.get(clientKey);
+    if (c && c.failures > 0) c.failures--;
+  }
+
   fail(clientKey: string, now: number): void {
     this.globalWindow(now).failures++;
     const c = this.clients.get(clientKey);

@@ -235,7 +235,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
                 <strong>{m.author === "reporter" ? t("status.dialogue.you") : t("status.dialogue.investigator")}</strong>
                 {m.kind === "question" ? ` · ${t("status.dialogue.question")}` : ""} · {day(m.sentOn)}
               </p>
-              <p className="pre">{m.text}</p>
+              {m.text === null ? <p className="hint">{t("status.unreadable")}</p> : <p className="pre">{m.text}</p>}
             </li>
           ))}
         </ol>

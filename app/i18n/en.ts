@@ -169,6 +169,7 @@ export const en = {
   "status.dialogue.investigator": "Investigator",
   "status.dialogue.question": "Question",
   "status.refresh": "Check for new messages",
+  "status.unreadable": "This item could not be decrypted; it may have been damaged.",
   "status.message": "Your message or answer",
   "status.message.hint": "Encrypted in this browser. Up to {max} characters.",
   "status.send": "Encrypt and send",

@@ -170,6 +170,7 @@ export const ko: Record<MessageKey, string> = {
   "status.dialogue.investigator": "조사 담당자",
   "status.dialogue.question": "질문",
   "status.refresh": "새 메시지 확인",
+  "status.unreadable": "이 항목은 복호화할 수 없습니다. 손상되었을 수 있습니다.",
   "status.message": "메시지 또는 답변",
   "status.message.hint": "이 브라우저에서 암호화됩니다. 최대 {max}자.",
   "status.send": "암호화하여 보내기",

@@ -48,7 +48,8 @@ export interface DecryptedCase {
   body: ReportBody;
   identity: ReporterIdentity | null;
   attachments: (AttachmentMeta & { id: string; source: "reporter" | "investigator"; addedOn: string })[];
-  messages: { id: string; seq: number; author: "reporter" | "investigator"; kind: MessageKind; text: string; sentOn: string }[];
+  /** `text` is null when a message does not decrypt (tampered or damaged): shown as unreadable, the rest still works. */
+  messages: { id: string; seq: number; author: "reporter" | "investigator"; kind: MessageKind; text: string | null; sentOn: string }[];
   privacyRequests: {
     id: string;
     kind: PrivacyKind;
@@ -66,6 +67,16 @@ export class ReceiptFormatError extends Error {
   constructor(readonly problem: ReceiptProblem) {
     super(`receipt code is invalid (${problem})`);
     this.name = "ReceiptFormatError";
+  }
+}
+
+/** One damaged record must not hide the whole case: it reads as null instead. */
+function readable<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (error) {
+    if (isCryptoError(error)) return null;
+    throw error;
   }
 }
 
@@ -93,8 +104,8 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
       ...decryptFileMeta(reportKey, id, a.id, ct(a.meta)),
     })),
     messages: view.messages.map((m) => {
-      const plain = decryptMessage(reportKey, id, m.id, ct(m.body), m.author);
-      return { id: m.id, seq: m.seq, author: m.author, kind: plain.kind, text: plain.text, sentOn: m.sentOn };
+      const plain = readable(() => decryptMessage(reportKey, id, m.id, ct(m.body), m.author));
+      return { id: m.id, seq: m.seq, author: m.author, kind: plain?.kind ?? "message", text: plain?.text ?? null, sentOn: m.sentOn };
     }),
     privacyRequests: view.privacyRequests.map((p) => ({
       id: p.id,
@@ -103,8 +114,8 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
       requestedOn: p.requestedOn,
       dueOn: p.dueOn,
       answeredOn: p.answeredOn,
-      detail: p.detail ? decryptPrivacyText(reportKey, id, p.id, "request", ct(p.detail)) : null,
-      answer: p.answer ? decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer)) : null,
+      detail: p.detail ? readable(() => decryptPrivacyText(reportKey, id, p.id, "request", ct(p.detail!))) : null,
+      answer: p.answer ? readable(() => decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer!))) : null,
     })),
   };
 }
@@ -137,6 +148,27 @@ export class FollowupSession {
     return this.reportKey;
   }
 
+  private busyCount = 0;
+
+  /** True while an upload or send is under way: the session must not time out then. */
+  get busy(): boolean {
+    return this.busyCount > 0;
+  }
+
+  private async whileBusy<T>(fn: () => Promise<T>): Promise<T> {
+    this.busyCount++;
+    try {
+      return await fn();
+    } finally {
+      this.busyCount--;
+    }
+  }
+
+  /** Tells the server the reporter is still here (their idle clock restarts). */
+  async keepAlive(): Promise<void> {
+    await this.api.call("GET", "/api/followup/session", { headers: this.auth() });
+  }
+
   /** The session token, for a last log-out beacon when the page goes away. */
   get beaconToken(): string | null {
     return this.token;
@@ -148,12 +180,20 @@ export class FollowupSession {
   }
 
   async sendMessage(text: string, kind: MessageKind = "message"): Promise<void> {
+    return this.whileBusy(() => this.send(text, kind));
+  }
+
+  private async send(text: string, kind: MessageKind): Promise<void> {
     const id = newRecordId();
     const body = encryptMessage(this.key(), this.reportId, id, { author: "reporter", kind, text });
     await this.api.call("POST", "/api/followup/messages", { json: { id, body: toBase64Url(body) }, headers: this.auth() });
   }
 
   async addFiles(files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
+    return this.whileBusy(() => this.upload(files, onProgress));
+  }
+
+  private async upload(files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
     const options = onProgress ? { ...this.options, onProgress } : this.options;
     for (const [i, file] of files.entries()) {
       const encrypted = await uploadEncryptedFile(

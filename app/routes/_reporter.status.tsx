@@ -32,8 +32,19 @@ export default function StatusPage() {
     };
     touch();
     for (const e of ACTIVITY_EVENTS) document.addEventListener(e, touch, { passive: true });
+    let lastPing = Date.now();
     const timer = setInterval(() => {
-      if (Date.now() - lastActivity.current > session.idleSeconds * 1000) end("status.errors.idle");
+      const now = Date.now();
+      if (session.busy) lastActivity.current = now; // an upload or a send in progress is activity
+      if (now - lastActivity.current > session.idleSeconds * 1000) {
+        end("status.errors.idle");
+        return;
+      }
+      // Active reporters keep their server session: the server only sees requests.
+      if (now - lastPing > 60_000 && now - lastActivity.current < 60_000) {
+        lastPing = now;
+        session.keepAlive().catch(() => {});
+      }
     }, 5_000);
     // Closing or leaving the tab ends the session on the server too.
     const onHide = () => {
@@ -42,10 +53,16 @@ export default function StatusPage() {
       session.forget();
     };
     window.addEventListener("pagehide", onHide);
+    // A page restored from the back/forward cache would show the decrypted case again: reload instead.
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) window.location.reload();
+    };
+    window.addEventListener("pageshow", onShow);
     return () => {
       for (const e of ACTIVITY_EVENTS) document.removeEventListener(e, touch);
       clearInterval(timer);
       window.removeEventListener("pagehide", onHide);
+      window.removeEventListener("pageshow", onShow);
     };
   }, [opened, end]);
 

@@ -1,10 +1,18 @@
 // POST: opens a follow-up session with the look-up value derived from the
 // receipt code (never the code itself). DELETE: ends the session (log out).
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { endReporterSession, openReporterSession, requireReporterSession } from "../.server/followup";
 import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
 import { services } from "../.server/services";
 import { openSessionRequest } from "../intake/followup-wire";
+
+/** GET: keeps the session alive while the reporter is active (typing, uploading). */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return handleApi(async () => {
+    await requireReporterSession(services(context), request);
+    return new Response(null, { status: 204, headers: { "Cache-Control": "no-store" } });
+  });
+}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleApi(async () => {

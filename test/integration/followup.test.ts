@@ -22,7 +22,7 @@ import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
-import { scanDatabase, scanLines } from "../support/scan";
+import { scanDatabase, scanDirectory, scanLines } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 
 const M = (f: string) => `FOLLOWUP-${f}-b81e`;
@@ -114,7 +114,6 @@ for (const backend of await backends()) {
     it("stops brute force per client, and a correct code still works for another client", async () => {
       const attacker = "192.0.2.66";
       const statuses = new Map<number, number>();
-      let opened = 0;
       const guesses = 10_000;
       const batch = 100;
       for (let i = 0; i < guesses; i += batch) {
@@ -127,13 +126,11 @@ for (const backend of await backends()) {
         );
         for (const r of results) {
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-          if (r.status === 200) opened++;
           await r.arrayBuffer();
         }
       }
-      expect(opened).toBe(0);
-      expect(statuses.get(404)).toBeLessThanOrEqual(10 + batch); // the limit, plus one batch in flight when it tripped
-      expect(statuses.get(429)).toBeGreaterThanOrEqual(guesses - 10 - batch);
+      // Exactly the limit is looked up, even with a hundred requests in flight at a time.
+      expect(Object.fromEntries(statuses)).toEqual({ 404: 10, 429: guesses - 10 });
       const limited = await post(portal, "/api/followup/session", { lookup: toBase64Url(deriveReceiptSecrets(receiptA).lookup) }, { "X-Forwarded-For": attacker });
       expect(limited.status).toBe(429);
       const body = (await limited.json()) as { error: { code: string; message: string; fields: { retryAfterMinutes: string } } };
@@ -236,8 +233,11 @@ for (const backend of await backends()) {
         expect(c.messages.every((m) => m.text !== "from B")).toBe(true);
         const upB = await post(portal, "/api/followup/uploads", { ciphertextBytes: 100 }, { Authorization: `Bearer ${viewB.session.beaconToken}` });
         const { uploadId } = (await upB.json()) as { uploadId: string };
-        const steal = await post(portal, "/api/followup/attachments", { uploadId, meta: "A".repeat(400), fileKey: "A".repeat(119) }, auth);
+        // Well-formed ciphertexts, so only the ownership check can refuse it.
+        const wellFormed = (n: number) => toBase64Url(Uint8Array.of(1, ...new Uint8Array(n - 1)));
+        const steal = await post(portal, "/api/followup/attachments", { uploadId, meta: wellFormed(41 + 256), fileKey: wellFormed(89) }, auth);
         expect(steal.status).toBe(400);
+        expect(((await steal.json()) as { error: { code: string } }).error.code).toBe("unknown_upload");
         const attachmentOfA = c.attachments[0]!.id;
         const dl = await fetch(`${portal.url}/api/followup/attachments/${attachmentOfA}`, { headers: { Authorization: `Bearer ${viewB.session.beaconToken}` } });
         expect(dl.status).toBe(404);
@@ -268,7 +268,10 @@ for (const backend of await backends()) {
         const good = encryptMessage(inv.reportKey, reportA, id, { author: "reporter", kind: "message", text: "x" });
         good[30]! ^= 1;
         expect((await post(portal, "/api/followup/messages", { id, body: toBase64Url(good) }, auth)).status).toBe(201);
-        await expect(session.refresh()).rejects.toMatchObject({ code: "decrypt_failed" });
+        // It reads as unreadable; the rest of the case still decrypts.
+        const shown = await session.refresh();
+        expect(shown.messages.find((m) => m.id === id)?.text).toBeNull();
+        expect(shown.title).toBe(M("titleA"));
         await portal.services.db.delete(messages).where(eq(messages.id, id));
         const after = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportA));
         expect(after).toEqual(before);
@@ -319,8 +322,43 @@ for (const backend of await backends()) {
       }
     });
 
-    it("leaves no marker in the database", async () => {
-      expect(await scanDatabase(portal.services, [M("titleA"), M("question"), M("answer"), M("correction"), M("answered"), M("added"), receiptA, receiptA.replace(/-/g, "")])).toEqual([]);
+    it("keeps an active reporter's session alive", async () => {
+      const { session } = await open(receiptB, "203.0.113.6");
+      const at = Date.now();
+      try {
+        portal.setNow(new Date(at + 10 * 60_000));
+        await session.keepAlive();
+        portal.setNow(new Date(at + 20 * 60_000));
+        await expect(session.refresh()).resolves.toMatchObject({ reportId: reportB });
+      } finally {
+        portal.setNow(null);
+      }
+      await session.logout();
+    });
+
+    it("treats the same message sent twice at once as one", async () => {
+      const { session } = await open(receiptB, "203.0.113.7");
+      const inv = await investigatorReportKey(portal.services, reportB, "inv@okestro.example", PASSWORD);
+      const id = newRecordId();
+      const body = toBase64Url(encryptMessage(inv.reportKey, reportB, id, { author: "reporter", kind: "message", text: "twice" }));
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => post(portal, "/api/followup/messages", { id, body }, { Authorization: `Bearer ${session.beaconToken}` })),
+      );
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      expect(await portal.services.db.select().from(messages).where(eq(messages.id, id))).toHaveLength(1);
+      await session.logout();
+    });
+
+    it("refuses an oversized log-out beacon without reading it", async () => {
+      const r = await fetch(`${portal.url}/api/followup/session/end`, { method: "POST", body: "x".repeat(1024 * 1024), headers: { "Content-Type": "text/plain" } });
+      expect(r.status).toBe(413);
+    });
+
+    it("leaves no marker in the database, the blobs or the logs", async () => {
+      const markers = [M("titleA"), M("question"), M("answer"), M("correction"), M("answered"), M("added"), M("fileBody"), receiptA, receiptA.replace(/-/g, "")];
+      expect(await scanDatabase(portal.services, markers)).toEqual([]);
+      expect(await scanDirectory(portal.services.config.paths.blobs, markers)).toEqual([]);
+      expect(scanLines("logs", portal.logs, markers)).toEqual([]);
     });
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AttemptLimiter, ClientPseudonyms } from "../../app/.server/rate-limit";
+import { clientNetwork } from "../../server/start";
 
 describe("receipt attempt limits", () => {
   const config = { perClient: 3, global: 10, windowMs: 60_000, maxClients: 5 };
@@ -37,5 +38,25 @@ describe("receipt attempt limits", () => {
     expect(a).not.toBe(p.of("192.0.2.2"));
     expect(a).not.toContain("192");
     expect(new ClientPseudonyms().of("192.0.2.1")).not.toBe(a); // a fresh key per process
+  });
+});
+
+describe("client networks for rate limits", () => {
+  it("keeps IPv4 addresses and groups IPv6 by /64", () => {
+    expect(clientNetwork("192.0.2.7")).toBe("192.0.2.7");
+    expect(clientNetwork("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(clientNetwork("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(clientNetwork("2001:db8:1:2::9")).toBe(clientNetwork("2001:db8:1:2:ffff::1"));
+    expect(clientNetwork("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientNetwork("::1")).toBe("0:0:0:0::/64");
+  });
+
+  it("counts an attempt before the answer, and takes it back on success", () => {
+    const l = new AttemptLimiter({ perClient: 2, global: 100, windowMs: 60_000, maxClients: 10 });
+    expect(l.attempt("a", 0).ok).toBe(true);
+    expect(l.attempt("a", 0).ok).toBe(true);
+    expect(l.attempt("a", 0).ok).toBe(false);
+    l.succeeded("a");
+    expect(l.attempt("a", 0).ok).toBe(true);
   });
 });

@@ -1,0 +1,85 @@
+// POST /api/staff/cases/:reportId/:op: every investigator action on a case.
+// Each op has its schema (app/staff/wire.ts) and one call into the domain
+// module, which checks the investigator holds the case's key (else 404) and
+// audits the action. GET .../grants lists who may be granted access.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { isUuid, toBase64Url } from "../../crypto/encoding";
+import {
+  addNote,
+  answerPrivacy,
+  assignCase,
+  changeStatus,
+  grantAccess,
+  grantCandidates,
+  recordContentEvent,
+  requireCaseAccess,
+  sendStaffMessage,
+  setLabels,
+  setPriority,
+} from "../.server/casework";
+import { attachUploadedFile } from "../.server/followup";
+import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
+import { createUpload } from "../.server/intake";
+import { services, type Services } from "../.server/services";
+import { INVESTIGATOR } from "../.server/staff-http";
+import { requireStaff, type StaffPrincipal } from "../.server/staff-auth";
+import { caseOps, type CaseOp } from "../staff/wire";
+import type { z } from "zod";
+import { appendAudit } from "../.server/audit";
+
+type Handler<K extends CaseOp> = (s: Services, staff: StaffPrincipal, reportId: string, input: z.output<(typeof caseOps)[K]>) => Promise<unknown>;
+
+const handlers: { [K in CaseOp]: Handler<K> } = {
+  status: (s, staff, id, i) => changeStatus(s, staff, id, i),
+  assign: (s, staff, id, i) => assignCase(s, staff, id, i.assigneeId),
+  priority: (s, staff, id, i) => setPriority(s, staff, id, i.priority),
+  labels: (s, staff, id, i) => setLabels(s, staff, id, i.labels),
+  notes: (s, staff, id, i) => addNote(s, staff, id, i),
+  messages: (s, staff, id, i) => sendStaffMessage(s, staff, id, i),
+  "privacy-answer": (s, staff, id, i) => answerPrivacy(s, staff, id, i.requestId, i.answer),
+  events: (s, staff, id, i) => recordContentEvent(s, staff, id, i.event, i.subject),
+  grants: (s, staff, id, i) => grantAccess(s, staff, id, i.granteeId, i.envelope),
+  uploads: async (s, staff, id, i) => {
+    await requireCaseAccess(s, staff.id, { id });
+    return createUpload(s, { reportId: id, ciphertextBytes: i.ciphertextBytes, for: "existing" });
+  },
+  attachments: async (s, staff, id, i) => {
+    const { report } = await requireCaseAccess(s, staff.id, { id });
+    const r = await attachUploadedFile(s, id, i, "investigator");
+    await s.db.transaction((tx) =>
+      appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "attachment.added", reportId: id, caseNumber: report.caseNumber }, s.now()),
+    );
+    return r;
+  },
+};
+
+function target(params: Record<string, string | undefined>): { reportId: string; op: string } {
+  const reportId = params.reportId ?? "";
+  if (!isUuid(reportId)) throw new ApiError(404, "not_found", "no such case");
+  return { reportId, op: params.op ?? "" };
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  return handleApi(async () => {
+    requireMethod(request, "POST");
+    const s = services(context);
+    const staff = await requireStaff(s, request, INVESTIGATOR);
+    const { reportId, op } = target(params);
+    if (!(op in caseOps)) throw new ApiError(404, "not_found", "no such action");
+    const key = op as CaseOp;
+    const input = parseWith(caseOps[key], await readJson(request, 256 * 1024));
+    const result = await (handlers[key] as Handler<CaseOp>)(s, staff, reportId, input);
+    return json(result ?? { ok: true });
+  });
+}
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  return handleApi(async () => {
+    const s = services(context);
+    const staff = await requireStaff(s, request, INVESTIGATOR);
+    const { reportId, op } = target(params);
+    if (op !== "grants") throw new ApiError(404, "not_found", "no such resource");
+    const rows = await grantCandidates(s, staff, reportId);
+    return json(rows.map((r) => ({ id: r.id, displayName: r.displayName, publicKey: toBase64Url(r.publicKey) })));
+  });
+}

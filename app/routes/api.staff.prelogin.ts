@@ -1,0 +1,14 @@
+// POST: the password KDF salt for an email (a stable fake one for unknown addresses).
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
+import { services } from "../.server/services";
+import { preLogin } from "../.server/staff-auth";
+import { preloginRequest } from "../staff/wire";
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  return handleApi(async () => {
+    requireMethod(request, "POST");
+    const input = parseWith(preloginRequest, await readJson(request, 1024));
+    return json(await preLogin(services(context), input.email));
+  });
+}

@@ -1,0 +1,21 @@
+// Inbox filters from a URL's query string; anything unknown is ignored.
+import { isUuid } from "../../crypto/encoding";
+import type { InboxFilter } from "../.server/inbox";
+
+const STATUSES = ["received", "acknowledged", "in_review", "investigating", "closed", "open"] as const;
+
+export function inboxQuery(q: URLSearchParams): InboxFilter {
+  const status = q.get("status");
+  const category = q.get("category");
+  const assignee = q.get("assignee");
+  const page = Number(q.get("page") ?? "1");
+  return {
+    status: (STATUSES as readonly string[]).includes(status ?? "") ? (status as InboxFilter["status"]) : undefined,
+    categoryId: category && isUuid(category) ? category : undefined,
+    assignee: assignee === "me" || assignee === "none" || (assignee && isUuid(assignee)) ? assignee : undefined,
+    overdue: q.get("overdue") === "1",
+    caseNumber: /^COR-[0-9A-Z]{4}-[0-9A-Z]{4}$/i.test(q.get("case") ?? "") ? q.get("case")! : undefined,
+    sort: q.get("sort") === "received" ? "received" : "deadline",
+    page: Number.isSafeInteger(page) && page > 0 && page < 100_000 ? page : 1,
+  };
+}
