@@ -88,13 +88,15 @@ export class Api {
   constructor(
     private readonly base: string,
     private readonly doFetch: typeof fetch,
+    /** Reporter calls never send cookies; staff calls need their session cookie. */
+    private readonly credentials: RequestCredentials = "omit",
   ) {}
 
   /** A request whose body is streamed by the caller (downloads); errors as for call(). */
   async raw(method: string, path: string, headers: Record<string, string>): Promise<Response> {
     let response: Response;
     try {
-      response = await this.doFetch(`${this.base}${path}`, { method, headers, cache: "no-store", credentials: "omit" });
+      response = await this.doFetch(`${this.base}${path}`, { method, headers, cache: "no-store", credentials: this.credentials });
     } catch (cause) {
       throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
     }
@@ -114,7 +116,7 @@ export class Api {
     }
     let response: Response;
     try {
-      response = await this.doFetch(`${this.base}${path}`, { method, headers, body, cache: "no-store", credentials: "omit" });
+      response = await this.doFetch(`${this.base}${path}`, { method, headers, body, cache: "no-store", credentials: this.credentials });
     } catch (cause) {
       throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
     }
@@ -124,8 +126,8 @@ export class Api {
 }
 
 /** The platform's fetch must be called unbound-free: browsers throw "Illegal invocation" otherwise. */
-export function apiFor(options: IntakeOptions): Api {
-  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)));
+export function apiFor(options: IntakeOptions, credentials: RequestCredentials = "omit"): Api {
+  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials);
 }
 
 export const retryable = (e: unknown) => e instanceof IntakeError && (e.code === "network" || (e.status ?? 0) >= 500 || e.code === "part_interrupted" || e.code === "part_in_progress");

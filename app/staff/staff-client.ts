@@ -1,0 +1,126 @@
+// Staff sign-in and the staff key ring, independent of React and of the
+// platform (the browser uses it, and tests run it in Node). The password and
+// the keys derived from it never leave this module; the server gets only the
+// authentication key. The unlocked key pair lives in memory only.
+import { fromBase64Url, loadSodium, toBase64Url, type StaffKeyPair } from "../../crypto";
+import { deriveStaffPasswordKeys, unwrapStaffSecretKey, type StaffPasswordKeys } from "../../crypto/staff";
+import { apiFor, IntakeError, type Api, type IntakeOptions } from "../reporter/transport";
+
+export { IntakeError as StaffApiError };
+
+export interface StaffUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: "admin" | "investigator" | "affiliate";
+  affiliateId: string | null;
+}
+
+interface SignedInResponse {
+  user: StaffUser;
+  secretKeyWrapped: string;
+  publicKey: string;
+  recoveryCodes?: string[];
+}
+
+export interface TotpSetup {
+  secret: string;
+  uri: string;
+  qrSvgDataUrl: string;
+}
+
+export class StaffClient {
+  private readonly api: Api;
+  private pendingKeys: StaffPasswordKeys | null = null;
+  private keys: StaffKeyPair | null = null;
+  user: StaffUser | null = null;
+
+  constructor(readonly options: IntakeOptions = {}) {
+    this.api = apiFor(options, "same-origin");
+  }
+
+  get keyPair(): StaffKeyPair | null {
+    return this.keys;
+  }
+
+  /** Step one: the password, turned into keys here. Resolves to what comes next. */
+  async signIn(email: string, password: string): Promise<"totp" | "totp_setup"> {
+    await loadSodium();
+    const pre = await this.api.call<{ salt: string; kdfVersion: number }>("POST", "/api/staff/prelogin", { json: { email } });
+    const derived = await deriveStaffPasswordKeys(password, fromBase64Url(pre.salt));
+    const r = await this.api.call<{ next: "totp" | "totp_setup" }>("POST", "/api/staff/login", {
+      json: { email, authKey: toBase64Url(derived.authKey) },
+    });
+    this.pendingKeys = derived;
+    return r.next;
+  }
+
+  beginTotpSetup(): Promise<TotpSetup> {
+    return this.api.call<TotpSetup>("GET", "/api/staff/totp-setup");
+  }
+
+  /** Confirms the authenticator; resolves to the recovery codes, shown once. */
+  async finishTotpSetup(code: string): Promise<string[]> {
+    const r = await this.api.call<SignedInResponse>("POST", "/api/staff/totp-setup", { json: { code } });
+    this.unlockWith(r);
+    return r.recoveryCodes ?? [];
+  }
+
+  /** Step two: a TOTP code or a recovery code. */
+  async secondFactor(input: { code: string } | { recoveryCode: string }): Promise<StaffUser> {
+    const r = await this.api.call<SignedInResponse>("POST", "/api/staff/second-factor", { json: input });
+    this.unlockWith(r);
+    return r.user;
+  }
+
+  private unlockWith(r: SignedInResponse): void {
+    if (!this.pendingKeys) throw new IntakeError("no_password", "sign in with the password first");
+    this.keys = unwrapStaffSecretKey(this.pendingKeys.wrapKey, r.user.id, fromBase64Url(r.secretKeyWrapped), "password");
+    this.pendingKeys.wrapKey.fill(0);
+    this.pendingKeys = null;
+    this.user = r.user;
+  }
+
+  /** After a reload the session is still there but the keys are not: the password unlocks them again. */
+  async unlock(password: string): Promise<StaffUser> {
+    await loadSodium();
+    const me = await this.api.call<{ user: StaffUser; kdfSalt: string; secretKeyWrapped: string }>("GET", "/api/staff/me");
+    const { wrapKey } = await deriveStaffPasswordKeys(password, fromBase64Url(me.kdfSalt));
+    try {
+      this.keys = unwrapStaffSecretKey(wrapKey, me.user.id, fromBase64Url(me.secretKeyWrapped), "password");
+    } catch (cause) {
+      throw new IntakeError("wrong_password", "the password does not unlock your key", undefined, { cause });
+    } finally {
+      wrapKey.fill(0);
+    }
+    this.user = me.user;
+    return me.user;
+  }
+
+  async signOut(): Promise<void> {
+    this.keys?.secretKey.fill(0);
+    this.keys = null;
+    this.user = null;
+    await this.api.call("POST", "/api/staff/logout").catch(() => {});
+  }
+
+  /** A case action (app/staff/wire.ts caseOps). */
+  caseOp<T = unknown>(reportId: string, op: string, body: unknown): Promise<T> {
+    return this.api.call<T>("POST", `/api/staff/cases/${reportId}/${op}`, { json: body });
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.api.call<T>("GET", path);
+  }
+
+  raw(path: string): Promise<Response> {
+    return this.api.raw("GET", path, {});
+  }
+}
+
+/** The browser's one staff client: its key ring survives client-side navigation, not reloads. */
+let browserClient: StaffClient | null = null;
+export function staffClient(): StaffClient {
+  browserClient ??= new StaffClient();
+  return browserClient;
+}
