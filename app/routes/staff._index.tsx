@@ -1,0 +1,161 @@
+// The investigator's inbox: filters and paging on the server, titles
+// decrypted here with the investigator's key.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { asc, eq } from "drizzle-orm";
+import { useMemo, useState } from "react";
+import { categories, staffUsers } from "../../db/schema";
+import { listInbox } from "../.server/inbox";
+import { services } from "../.server/services";
+import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
+import { StaffKeyGate } from "../components/staff-key-gate";
+import { StaffHeader } from "../components/staff-header";
+import { formatDay, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
+import { inboxTitle } from "../staff/decrypt";
+import { inboxQuery } from "../staff/inbox-query";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const s = services(context);
+  const staff = await requireStaffPage(s, request, INVESTIGATOR);
+  const filter = inboxQuery(new URL(request.url).searchParams);
+  const [inbox, cats, team] = await Promise.all([
+    listInbox(s, staff.id, filter),
+    s.db.select({ id: categories.id, nameKo: categories.nameKo, nameEn: categories.nameEn }).from(categories).orderBy(asc(categories.sortOrder)),
+    s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).where(eq(staffUsers.role, "investigator")).orderBy(asc(staffUsers.displayName)),
+  ]);
+  return { me: { id: staff.id, displayName: staff.displayName }, filter, inbox, categories: cats, team };
+}
+
+export default function Inbox() {
+  const { me, filter, inbox, categories: cats, team } = useLoaderData<typeof loader>();
+  const { t, locale, href } = useI18n();
+  const [search, setSearch] = useState("");
+  const catName = useMemo(() => new Map(cats.map((c) => [c.id, locale === "ko" ? c.nameKo : c.nameEn])), [cats, locale]);
+  const teamName = useMemo(() => new Map(team.map((m) => [m.id, m.displayName])), [team]);
+  const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
+  const pageLink = (page: number) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({ status: filter.status, category: filter.categoryId, assignee: filter.assignee, sort: filter.sort, case: filter.caseNumber })) if (v) q.set(k, String(v));
+    if (filter.overdue) q.set("overdue", "1");
+    q.set("page", String(page));
+    return href(`/staff?${q}`);
+  };
+
+  return (
+    <div className="page wide">
+      <StaffHeader name={me.displayName} />
+      <h1>{t("staff.inbox")}</h1>
+      <Form method="get" className="filters" aria-label={t("staff.inbox.filter")}>
+        <input type="hidden" name="lang" value={locale} />
+        <label>
+          {t("staff.inbox.status")}{" "}
+          <select name="status" defaultValue={filter.status ?? ""}>
+            <option value="">{t("staff.inbox.status.any")}</option>
+            <option value="open">{t("staff.inbox.status.open")}</option>
+            {(["received", "acknowledged", "in_review", "investigating", "closed"] as const).map((st) => (
+              <option key={st} value={st}>
+                {t(`staff.status.${st}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("staff.inbox.category")}{" "}
+          <select name="category" defaultValue={filter.categoryId ?? ""}>
+            <option value="">{t("staff.inbox.category.any")}</option>
+            {cats.map((c) => (
+              <option key={c.id} value={c.id}>
+                {catName.get(c.id)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("staff.inbox.assignee")}{" "}
+          <select name="assignee" defaultValue={filter.assignee ?? ""}>
+            <option value="">{t("staff.inbox.assignee.any")}</option>
+            <option value="me">{t("staff.inbox.assignee.me")}</option>
+            <option value="none">{t("staff.inbox.assignee.none")}</option>
+            {team.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.displayName}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="checkbox">
+          <input type="checkbox" name="overdue" value="1" defaultChecked={filter.overdue} /> {t("staff.inbox.overdue")}
+        </label>
+        <label>
+          {t("staff.inbox.sort")}{" "}
+          <select name="sort" defaultValue={filter.sort ?? "deadline"}>
+            <option value="deadline">{t("staff.inbox.sort.deadline")}</option>
+            <option value="received">{t("staff.inbox.sort.received")}</option>
+          </select>
+        </label>
+        <label>
+          {t("staff.inbox.case")} <input type="text" name="case" defaultValue={filter.caseNumber ?? ""} size={14} placeholder="COR-XXXX-XXXX" />
+        </label>
+        <button type="submit" className="button">
+          {t("staff.inbox.apply")}
+        </button>
+      </Form>
+
+      <StaffKeyGate>
+        {(_client, keys) => {
+          const rows = inbox.rows.map((r) => ({ ...r, plainTitle: inboxTitle(r, keys) }));
+          const shown = search ? rows.filter((r) => (r.plainTitle ?? "").toLowerCase().includes(search.toLowerCase())) : rows;
+          return (
+            <>
+              <p>
+                <label>
+                  {t("staff.inbox.search")} <input type="search" value={search} onChange={(e) => setSearch(e.currentTarget.value)} />
+                </label>{" "}
+                <span role="status">{t("staff.inbox.count", { total: inbox.total })}</span>
+              </p>
+              {shown.length === 0 ? <p>{t("staff.inbox.none")}</p> : null}
+              <table className="inbox" data-testid="inbox">
+                <thead>
+                  <tr>
+                    <th scope="col">{t("staff.inbox.col.case")}</th>
+                    <th scope="col">{t("staff.inbox.col.title")}</th>
+                    <th scope="col">{t("staff.inbox.col.category")}</th>
+                    <th scope="col">{t("staff.inbox.col.status")}</th>
+                    <th scope="col">{t("staff.inbox.col.assignee")}</th>
+                    <th scope="col">{t("staff.inbox.col.received")}</th>
+                    <th scope="col">{t("staff.inbox.col.due")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((r) => (
+                    <tr key={r.id} className={`${r.overdue ? "overdue" : ""} ${r.unread ? "unread" : ""}`}>
+                      <td>
+                        <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link>
+                        {r.unread ? <span className="tag tag--new"> {t("staff.inbox.unreadMark")}</span> : null}
+                      </td>
+                      <td>{r.plainTitle ?? <span className="hint">{t("staff.case.unreadable")}</span>}</td>
+                      <td>{catName.get(r.categoryId)}</td>
+                      <td>{t(`staff.status.${r.status}` as MessageKey)}</td>
+                      <td>{r.assigneeId ? teamName.get(r.assigneeId) : "—"}</td>
+                      <td>{formatDay(r.receivedOn, locale)}</td>
+                      <td>
+                        {r.nextDueOn ? formatDay(r.nextDueOn, locale) : "—"}
+                        {r.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <nav className="pager" aria-label={t("staff.inbox.page", { page: inbox.page, pages })}>
+                {inbox.page > 1 ? <Link to={pageLink(inbox.page - 1)}>{t("staff.inbox.prev")}</Link> : null}{" "}
+                <span>{t("staff.inbox.page", { page: inbox.page, pages })}</span>{" "}
+                {inbox.page < pages ? <Link to={pageLink(inbox.page + 1)}>{t("staff.inbox.next")}</Link> : null}
+              </nav>
+            </>
+          );
+        }}
+      </StaffKeyGate>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+// One case for an investigator. The loader hands out ciphertext only for a
+// case the investigator holds the key of; anything else is the same 404.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { asc, eq } from "drizzle-orm";
+import { categories, staffUsers } from "../../db/schema";
+import { staffCaseView } from "../.server/casework";
+import { ApiError } from "../.server/http";
+import { services } from "../.server/services";
+import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
+import { StaffCaseView } from "../components/staff-case";
+import { StaffHeader } from "../components/staff-header";
+import { StaffKeyGate } from "../components/staff-key-gate";
+import { useI18n } from "../i18n/react";
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const s = services(context);
+  const staff = await requireStaffPage(s, request, INVESTIGATOR);
+  try {
+    const c = await staffCaseView(s, staff, (params.caseNumber ?? "").toUpperCase());
+    const [cat] = await s.db.select().from(categories).where(eq(categories.id, c.categoryId));
+    const people = await s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).orderBy(asc(staffUsers.displayName));
+    return { me: { displayName: staff.displayName }, c, category: cat ? { ko: cat.nameKo, en: cat.nameEn } : null, people };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
+    throw error;
+  }
+}
+
+export default function StaffCasePage() {
+  const { me, c, category, people } = useLoaderData<typeof loader>();
+  const { t, locale, href } = useI18n();
+  const names = new Map(people.map((p) => [p.id, p.displayName]));
+  return (
+    <div className="page wide">
+      <StaffHeader name={me.displayName} />
+      <p>
+        <Link to={href("/staff")}>{t("staff.case.back")}</Link>
+      </p>
+      <StaffKeyGate>
+        {(client, keys) => (
+          <StaffCaseView c={c} client={client} keys={keys} names={names} category={category ? (locale === "ko" ? category.ko : category.en) : ""} />
+        )}
+      </StaffKeyGate>
+    </div>
+  );
+}

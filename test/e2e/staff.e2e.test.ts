@@ -1,0 +1,142 @@
+// End to end in Chromium for the investigator: first sign-in with the
+// authenticator enrolment, the inbox with the title decrypted in the browser,
+// a question to the reporter and the reporter's answer, an internal note the
+// reporter never sees, closing the case; and the excluded investigator, who
+// sees nothing, and gets a 404 for the case's own URL.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openCase } from "../../app/reporter/followup-client";
+import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
+import { chromiumAvailable, launchChromium } from "../support/browser";
+import { startTestPortal, type TestPortal } from "../support/portal";
+import { createStaff, PASSWORD } from "../support/staff";
+import { totpCode } from "../support/staff-session";
+
+describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () => {
+  let portal: TestPortal;
+  let browser: Browser;
+  let receipt: string;
+  let caseNumber: string;
+  const errors: string[] = [];
+
+  const newPage = async () => {
+    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+    });
+    return page;
+  };
+
+  async function signInFirstTime(page: Page, email: string): Promise<void> {
+    await page.goto(`${portal.url}/staff/login?lang=en`);
+    await page.getByLabel(/^Email address/).fill(email);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const secret = (await page.getByTestId("totp-secret").textContent({ timeout: 30_000 }))!;
+    expect(await page.getByRole("img", { name: /QR code/ }).getAttribute("src")).toMatch(/^data:image\/svg\+xml;base64,/);
+    await page.getByLabel(/^Authenticator code/).fill(totpCode(secret));
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await page.getByTestId("recovery-codes").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("recovery-codes").locator("li").count()).toBe(10);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(/\/staff\?/);
+  }
+
+  beforeAll(async () => {
+    portal = await startTestPortal("pglite");
+    await createStaff(portal, "investigator", "kang@okestro.example", ["--name", "Kang"]);
+    const excluded = await createStaff(portal, "investigator", "yoon@okestro.example", ["--name", "Yoon"]);
+    const info = await fetchIntakeInfo({ baseUrl: portal.url });
+    const r = await submitEncryptedReport(
+      {
+        categoryId: info.categories[1]!.id,
+        title: "Expense fraud <script>window.__x=1</script>",
+        body: { description: "Receipts were forged <img src=x onerror=window.__y=1>", details: "", periodFrom: null, periodTo: null },
+        identity: { name: "Anon", email: null, phone: null },
+        excludedInvestigators: [excluded.id],
+        consentReport: true,
+        consentOptional: true,
+        consentAffiliateIdentity: false,
+      },
+      [],
+      info,
+      { baseUrl: portal.url },
+    );
+    receipt = r.receiptCode;
+    caseNumber = r.caseNumber;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.stop();
+  });
+
+  it("handles a case from sign-in to closing", async () => {
+    const page = await newPage();
+    await signInFirstTime(page, "kang@okestro.example");
+    const inbox = page.getByTestId("inbox");
+    await expect(inbox.textContent({ timeout: 30_000 })).resolves.toContain("Expense fraud <script>window.__x=1</script>");
+    expect(await inbox.textContent()).toContain(caseNumber);
+    await page.getByRole("link", { name: caseNumber }).click();
+    await expect(page.getByTestId("staff-case-title").textContent({ timeout: 30_000 })).resolves.toBe("Expense fraud <script>window.__x=1</script>");
+    expect(await page.getByTestId("staff-case-description").textContent()).toContain("onerror=window.__y=1");
+    expect(await page.evaluate(() => [(window as unknown as { __x?: number }).__x, (window as unknown as { __y?: number }).__y])).toEqual([undefined, undefined]);
+
+    // Acknowledge.
+    await page.getByLabel("Change status to").selectOption("acknowledged");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("Acknowledged");
+
+    // Ask a question; the reporter answers with the receipt.
+    await page.getByLabel("Message to the reporter").fill("Who approved the expenses?");
+    await page.getByLabel("Ask as a question").check();
+    await page.getByRole("button", { name: "Encrypt and send" }).click();
+    await expect.poll(() => page.getByTestId("staff-dialogue").textContent()).toContain("Who approved the expenses?");
+    const reporter = await openCase(receipt, { baseUrl: portal.url });
+    expect(reporter.case.messages.map((m) => [m.kind, m.text])).toEqual([["question", "Who approved the expenses?"]]);
+    await reporter.session.sendMessage("The regional director");
+
+    // An internal note.
+    await page.getByLabel("New note").fill("Check the travel system logs");
+    await page.getByRole("button", { name: "Encrypt and add note" }).click();
+    await expect.poll(() => page.getByTestId("staff-notes").textContent()).toContain("Check the travel system logs");
+    await page.reload();
+    // After a reload the key is gone from memory: unlock it with the password.
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole("button", { name: "Unlock" }).click();
+    await expect.poll(() => page.getByTestId("staff-dialogue").textContent(), { timeout: 30_000 }).toContain("The regional director");
+
+    // Close with an outcome and a summary for the reporter.
+    await page.getByLabel("Change status to").selectOption("closed");
+    await page.getByLabel("Outcome").selectOption("substantiated");
+    await page.getByLabel("Closing summary to the reporter").fill("Thank you; measures have been taken.");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("Substantiated");
+
+    const after = await reporter.session.refresh();
+    expect(after.status).toBe("closed");
+    expect(after.messages.at(-1)!.text).toBe("Thank you; measures have been taken.");
+    expect(JSON.stringify(after)).not.toContain("travel system logs");
+    await reporter.session.logout();
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the excluded investigator nothing, and the case URL is a 404", async () => {
+    const page = await newPage();
+    await signInFirstTime(page, "yoon@okestro.example");
+    await expect(page.locator("body").textContent({ timeout: 30_000 })).resolves.toContain("0 cases");
+    expect(await page.locator("body").textContent()).not.toContain(caseNumber);
+    const response = await page.goto(`${portal.url}/staff/cases/${caseNumber}?lang=en`);
+    expect(response!.status()).toBe(404);
+    const missing = await page.goto(`${portal.url}/staff/cases/COR-0000-0000?lang=en`);
+    expect(missing!.status()).toBe(404);
+  });
+
+  it("sends anyone without a staff session to the sign-in page", async () => {
+    const page = await newPage();
+    await page.goto(`${portal.url}/staff?lang=en`);
+    await page.waitForURL(/\/staff\/login/);
+    expect(await page.locator("h1").textContent()).toBe("Sign in");
+  });
+});
