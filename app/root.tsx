@@ -81,7 +81,9 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="site-footer">
-          <p>{t("footer.noTracking")}</p>
+          <p>
+            {t("footer.noTracking")} <Link to={`/staff/login?lang=${locale}`}>{t("footer.staff")}</Link>
+          </p>
         </footer>
         {/* No <ScrollRestoration>: it keeps positions in sessionStorage, and reporter pages store nothing. */}
         <Scripts nonce={nonce} />

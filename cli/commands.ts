@@ -3,6 +3,8 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { verifyAuditChain } from "../app/.server/audit";
+import { ApiError } from "../app/.server/http";
+import { createInvitation } from "../app/.server/invitations";
 import { cleanupUploads } from "../app/.server/intake";
 import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org";
 import type { Services } from "../app/.server/services";
@@ -37,6 +39,10 @@ Commands:
       the password ("-" reads it from standard input). Prints the recovery key
       once. Investigators' display names are shown to reporters, who may
       exclude them from a report.
+
+  invite:create --role <admin|investigator|affiliate> --email E [--affiliate cloud|agi] [--name N]
+      Prints an invitation link (valid 72 hours, once). The invitee opens it,
+      chooses a password and gets a key pair made in their own browser.
 
   audit:verify
       Checks the hash chain of the audit log from the first entry and names the
@@ -112,6 +118,24 @@ export const commands: Record<string, Command> = {
       ].join("\n");
     } catch (error) {
       if (error instanceof StaffInputError) throw new UsageError(error.message);
+      throw error;
+    }
+  },
+
+  "invite:create": async (s, argv) => {
+    const { values } = parseArgs({
+      args: argv,
+      options: { role: { type: "string" }, email: { type: "string" }, affiliate: { type: "string" }, name: { type: "string" } },
+      strict: true,
+    });
+    if (!values.role || !ROLES.includes(values.role as StaffRole)) throw new UsageError("--role must be admin, investigator or affiliate");
+    if (!values.email) throw new UsageError("--email is required");
+    try {
+      const inv = await createInvitation(s, { email: values.email, role: values.role as StaffRole, affiliate: values.affiliate, displayName: values.name }, null);
+      const origin = s.config.PUBLIC_ORIGIN ?? `http://localhost:${s.config.PORT}`;
+      return `Invitation for ${values.email} (${values.role}), valid until ${inv.expiresAt.toISOString()}:\n  ${origin}${inv.path}`;
+    } catch (error) {
+      if (error instanceof ApiError) throw new UsageError(error.message);
       throw error;
     }
   },

@@ -82,6 +82,11 @@ export function unwrapStaffSecretKey(
 
 const B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
+/** What proves possession of a recovery key to the server ("staffrcv", id 3); the server keeps its hash. */
+export function recoveryProof(key: RecoveryKey): Uint8Array {
+  return sodiumNow().crypto_kdf_derive_from_key(32, 3, "staffrcv", key);
+}
+
 export function generateRecoveryKey(): RecoveryKey {
   return sodiumNow().randombytes_buf(32) as RecoveryKey;
 }

@@ -15,6 +15,7 @@ import { loadConfig, type Config } from "../app/.server/config";
 import { lockDataDir } from "../app/.server/data-lock";
 import { expireReporterSessions } from "../app/.server/followup";
 import { cleanupUploads } from "../app/.server/intake";
+import { ensureSetupLink } from "../app/.server/invitations";
 import { expireStaffSessions } from "../app/.server/staff-auth";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/rate-limit";
@@ -152,6 +153,14 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   }, 5 * 60_000);
   sweep.unref();
 
+  const setup = await ensureSetupLink(services);
+  if (setup) {
+    // The one way in on an empty installation: printed for the operator, valid once, for 24 hours.
+    log.warn("first-run setup: open this link to create the first administrator and investigator", {
+      setupLink: `${config.PUBLIC_ORIGIN ?? url}${setup.path}`,
+      validUntil: setup.expiresAt.toISOString(),
+    });
+  }
   if ((await countActiveInvestigators(services.db)) === 0) {
     log.warn("no investigator account yet: the report form stays closed until one exists", {
       hint: "npm run cli -- user:create --role investigator --email you@example.com --password-file ./pw.txt",

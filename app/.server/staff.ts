@@ -1,23 +1,16 @@
 // Staff accounts. Key material is made by crypto/, the same module the
 // browser uses; the server keeps argon2(authKey) and wrapped secret keys only.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq } from "drizzle-orm";
-import { loadSodium, uuidFromRandom } from "../../crypto";
-import {
-  STAFF_KDF_V1,
-  deriveStaffPasswordKeys,
-  formatRecoveryKey,
-  generateKdfSalt,
-  generateRecoveryKey,
-  wrapStaffSecretKey,
-} from "../../crypto/staff";
-import { generateStaffKeyPair } from "../../crypto/envelope";
+import { fromBase64Url, uuidFromRandom } from "../../crypto/encoding";
+import { STAFF_KDF_V1 } from "../../crypto/staff";
+import { makeAccountKeys, type AccountKeyMaterial } from "../staff/account-keys";
 import type { Db } from "../../db/client";
 import { affiliates, staffUsers } from "../../db/schema";
 import type { AffiliateSlug } from "./org";
 import { appendAudit } from "./audit";
-import { checkPasswordStrength } from "./password-policy";
+import { passwordProblem } from "../staff/password-strength";
 
 export type StaffRole = "admin" | "investigator" | "affiliate";
 
@@ -54,7 +47,7 @@ export async function createStaffUser(db: Db, input: CreateStaffInput): Promise<
   if (!EMAIL_RE.test(email) || email.length > 254) throw new StaffInputError(`not an email address: ${input.email}`);
   if (input.role === "affiliate" && !input.affiliate) throw new StaffInputError("an affiliate reviewer needs --affiliate cloud|agi");
   if (input.role !== "affiliate" && input.affiliate) throw new StaffInputError("--affiliate is only for the affiliate role");
-  const weak = checkPasswordStrength(input.password, [email]);
+  const weak = await passwordProblem(input.password, [email, input.displayName ?? ""]);
   if (weak) throw new StaffInputError(`password refused: ${weak}`);
   const displayName = (input.displayName ?? email.split("@")[0]!).trim();
   if (displayName.length === 0 || displayName.length > 100) throw new StaffInputError("display name must be 1 to 100 characters");
@@ -68,30 +61,51 @@ export async function createStaffUser(db: Db, input: CreateStaffInput): Promise<
     affiliateId = a.id;
   }
 
-  await loadSodium();
   const id = uuidFromRandom(randomBytes(16));
-  const keyPair = generateStaffKeyPair();
-  const salt = generateKdfSalt();
-  const { authKey, wrapKey } = await deriveStaffPasswordKeys(input.password, salt);
-  const recoveryKey = generateRecoveryKey();
-  const authHash = await argon2.hash(Buffer.from(authKey), AUTH_HASH_OPTIONS);
-  await db.transaction(async (tx) => {
+  const { material, recoveryKey } = await makeAccountKeys(id, input.password);
+  await insertStaffUser(db, { id, email, displayName, role: input.role, affiliateId }, material, { via: "cli" });
+  return { id, email, role: input.role, recoveryKey };
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * Stores a new account from its key material (made by makeAccountKeys in the
+ * browser or the CLI): argon2 over the authentication key and a hash of the
+ * recovery proof; the wrapped secret keys as they are. Audited.
+ */
+export async function insertStaffUser(
+  db: Db | Tx,
+  who: { id: string; email: string; displayName: string; role: StaffRole; affiliateId: string | null },
+  m: AccountKeyMaterial,
+  audit: { via: string; by?: string },
+): Promise<void> {
+  const bytes = (b: string, n?: number) => {
+    const v = fromBase64Url(b);
+    if (n !== undefined && v.length !== n) throw new StaffInputError("key material has the wrong size");
+    return v;
+  };
+  if (m.kdfVersion !== STAFF_KDF_V1.version) throw new StaffInputError("unknown key derivation version");
+  const authHash = await argon2.hash(Buffer.from(bytes(m.authKey, 32)), AUTH_HASH_OPTIONS);
+  const write = async (tx: Db | Tx) => {
     await tx.insert(staffUsers).values({
-      id,
-      email,
-      displayName,
-      role: input.role,
-      affiliateId,
-      kdfVersion: STAFF_KDF_V1.version,
-      kdfSalt: salt,
+      id: who.id,
+      email: who.email,
+      displayName: who.displayName,
+      role: who.role,
+      affiliateId: who.affiliateId,
+      kdfVersion: m.kdfVersion,
+      kdfSalt: bytes(m.kdfSalt, 16),
       authHash,
-      publicKey: keyPair.publicKey,
-      secretKeyWrapped: wrapStaffSecretKey(wrapKey, id, keyPair.secretKey, "password"),
-      secretKeyRecoveryWrapped: wrapStaffSecretKey(recoveryKey, id, keyPair.secretKey, "recovery"),
+      publicKey: bytes(m.publicKey, 32),
+      secretKeyWrapped: bytes(m.secretKeyWrapped, 89),
+      secretKeyRecoveryWrapped: bytes(m.secretKeyRecoveryWrapped, 89),
+      recoveryVerifier: new Uint8Array(createHash("sha256").update(bytes(m.recoveryProof, 32)).digest()),
     });
-    await appendAudit(tx, { actorType: "system", action: "staff.created", details: { staffUserId: id, role: input.role, via: "cli" } }, new Date());
-  });
-  return { id, email, role: input.role, recoveryKey: formatRecoveryKey(recoveryKey) };
+    await appendAudit(tx, { actorType: audit.by ? "staff" : "system", actorId: audit.by ?? null, action: "staff.created", details: { staffUserId: who.id, role: who.role, via: audit.via } }, new Date());
+  };
+  if ("rollback" in db) await write(db);
+  else await (db as Db).transaction((tx) => write(tx));
 }
 
 export async function countActiveInvestigators(db: Db): Promise<number> {

@@ -1,4 +1,4 @@
-import { useNavigate } from "@remix-run/react";
+import { Link, useNavigate } from "@remix-run/react";
 import { useI18n } from "../i18n/react";
 import { loadStaffClient } from "./staff-key-gate";
 
@@ -13,7 +13,7 @@ export function StaffHeader(props: { name: string }) {
   return (
     <p className="staff-bar">
       <span>
-        {t("staff.title")}: <strong>{props.name}</strong>
+        {t("staff.title")}: <strong>{props.name}</strong> · <Link to={href("/staff/account")}>{t("staff.account")}</Link>
       </span>{" "}
       <button type="button" className="button" onClick={() => void signOut()}>
         {t("staff.signout")}

@@ -1,6 +1,6 @@
 // Staff sign-in: password (turned into keys in this browser), then the
 // authenticator code, or its enrolment at the first sign-in.
-import { useNavigate } from "@remix-run/react";
+import { Link, useNavigate } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Field } from "../components/field";
 import type { MessageKey } from "../i18n";
@@ -8,6 +8,9 @@ import { useI18n } from "../i18n/react";
 import type { TotpSetup } from "../staff/staff-client";
 
 const loadStaff = () => import("../staff/staff-client");
+
+/** Where each role starts. */
+const homeOf = (role: string | undefined) => (role === "admin" ? "/admin" : "/staff");
 
 type Step = { kind: "password" } | { kind: "totp" } | { kind: "setup"; setup: TotpSetup } | { kind: "codes"; codes: string[] };
 
@@ -62,8 +65,8 @@ export default function StaffLogin() {
       if (step.kind === "setup") {
         setStep({ kind: "codes", codes: await staffClient().finishTotpSetup(code) });
       } else {
-        await staffClient().secondFactor(recoveryCode ? { recoveryCode } : { code });
-        navigate(href("/staff"));
+        const user = await staffClient().secondFactor(recoveryCode ? { recoveryCode } : { code });
+        navigate(href(homeOf(user.role)));
       }
     });
   };
@@ -92,6 +95,9 @@ export default function StaffLogin() {
               {busy ? t("staff.signin.deriving") : t("staff.signin.submit")}
             </button>
           </form>
+          <p>
+            <Link to={href("/staff/recover")}>{t("recover.link")}</Link>
+          </p>
         </>
       ) : null}
       {step.kind === "totp" || step.kind === "setup" ? (
@@ -138,7 +144,7 @@ export default function StaffLogin() {
               </li>
             ))}
           </ul>
-          <button type="button" className="button button--primary" onClick={() => navigate(href("/staff"))}>
+          <button type="button" className="button button--primary" onClick={() => void loadStaff().then((m) => navigate(href(homeOf(m.staffClient().user?.role))))}>
             {t("staff.continue")}
           </button>
         </>

@@ -3,7 +3,15 @@
 // the keys derived from it never leave this module; the server gets only the
 // authentication key. The unlocked key pair lives in memory only.
 import { fromBase64Url, loadSodium, toBase64Url, type StaffKeyPair } from "../../crypto";
-import { deriveStaffPasswordKeys, unwrapStaffSecretKey, type StaffPasswordKeys } from "../../crypto/staff";
+import {
+  deriveStaffPasswordKeys,
+  generateKdfSalt,
+  parseRecoveryKey,
+  recoveryProof,
+  unwrapStaffSecretKey,
+  wrapStaffSecretKey,
+  type StaffPasswordKeys,
+} from "../../crypto/staff";
 import { apiFor, IntakeError, type Api, type IntakeOptions } from "../reporter/transport";
 
 export { IntakeError as StaffApiError };
@@ -97,6 +105,21 @@ export class StaffClient {
     return me.user;
   }
 
+  /** Re-wraps the private key under a new password; the key pair, and so access to cases, stays. */
+  async changePassword(current: string, next: string): Promise<void> {
+    await loadSodium();
+    const me = await this.api.call<{ user: StaffUser; kdfSalt: string; secretKeyWrapped: string }>("GET", "/api/staff/me");
+    const old = await deriveStaffPasswordKeys(current, fromBase64Url(me.kdfSalt));
+    let keys: StaffKeyPair;
+    try {
+      keys = unwrapStaffSecretKey(old.wrapKey, me.user.id, fromBase64Url(me.secretKeyWrapped), "password");
+    } catch (cause) {
+      throw new IntakeError("wrong_password", "the current password does not unlock your key", undefined, { cause });
+    }
+    const fresh = await newPasswordKeys(me.user.id, next, keys);
+    await this.api.call("POST", "/api/staff/password", { json: { currentAuthKey: toBase64Url(old.authKey), keys: fresh } });
+  }
+
   async signOut(): Promise<void> {
     this.keys?.secretKey.fill(0);
     this.keys = null;
@@ -109,6 +132,10 @@ export class StaffClient {
     return this.api.call<T>("POST", `/api/staff/cases/${reportId}/${op}`, { json: body });
   }
 
+  post<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.api.call<T>("POST", path, body === undefined ? {} : { json: body });
+  }
+
   get<T>(path: string): Promise<T> {
     return this.api.call<T>("GET", path);
   }
@@ -116,6 +143,34 @@ export class StaffClient {
   raw(path: string): Promise<Response> {
     return this.api.raw("GET", path, {});
   }
+}
+
+async function newPasswordKeys(userId: string, password: string, keys: StaffKeyPair) {
+  const salt = generateKdfSalt();
+  const derived = await deriveStaffPasswordKeys(password, salt);
+  const wrapped = wrapStaffSecretKey(derived.wrapKey, userId, keys.secretKey, "password");
+  derived.wrapKey.fill(0);
+  return { kdfSalt: toBase64Url(salt), authKey: toBase64Url(derived.authKey), secretKeyWrapped: toBase64Url(wrapped) };
+}
+
+/**
+ * Sets a new password with the recovery key shown at activation: the private
+ * key is unwrapped with it here and wrapped under the new password.
+ */
+export async function recoverWithKey(options: IntakeOptions, email: string, recoveryKeyText: string, password: string): Promise<void> {
+  await loadSodium();
+  const api = apiFor(options, "same-origin");
+  const recovery = parseRecoveryKey(recoveryKeyText);
+  const material = await api.call<{ userId: string; secretKeyRecoveryWrapped: string }>("POST", "/api/staff/recover", { json: { email } });
+  let keys: StaffKeyPair;
+  try {
+    keys = unwrapStaffSecretKey(recovery, material.userId, fromBase64Url(material.secretKeyRecoveryWrapped), "recovery");
+  } catch (cause) {
+    throw new IntakeError("invalid_recovery", "the email address or recovery key is not right", undefined, { cause });
+  }
+  const fresh = await newPasswordKeys(material.userId, password, keys);
+  keys.secretKey.fill(0);
+  await api.call("POST", "/api/staff/recover", { json: { email, recoveryProof: toBase64Url(recoveryProof(recovery)), keys: fresh } });
 }
 
 /** The browser's one staff client: its key ring survives client-side navigation, not reloads. */

@@ -10,6 +10,43 @@ export const secondFactorRequest = z.union([
 ]);
 export const totpCodeRequest = z.object({ code: z.string().regex(/^\d{6}$/, "six digits") });
 
+const keyMaterial = z.object({
+  kdfVersion: z.literal(1),
+  kdfSalt: z.string().length(22),
+  authKey: z.string().length(43),
+  publicKey: z.string().length(43),
+  secretKeyWrapped: z.string().length(119),
+  secretKeyRecoveryWrapped: z.string().length(119),
+  recoveryProof: z.string().length(43),
+});
+
+export const activationRequest = z.object({
+  accounts: z
+    .array(
+      z.object({
+        id: uuid,
+        email: z.string().min(3).max(254),
+        displayName: z.string().min(1).max(100),
+        role: z.enum(["admin", "investigator", "affiliate"]),
+        keys: keyMaterial,
+      }),
+    )
+    .min(1)
+    .max(2),
+});
+
+export const invitationRequest = z.object({
+  email: z.string().min(3).max(254),
+  role: z.enum(["admin", "investigator", "affiliate"]),
+  affiliate: z.enum(["cloud", "agi"]).optional(),
+  displayName: z.string().max(100).optional(),
+});
+
+const newPasswordKeys = z.object({ kdfSalt: z.string().length(22), authKey: z.string().length(43), secretKeyWrapped: z.string().length(119) });
+export const changePasswordRequest = z.object({ currentAuthKey: b64(32, 32), keys: newPasswordKeys });
+export const recoverStartRequest = z.object({ email: z.string().min(3).max(254) });
+export const recoverRequest = z.object({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
+
 export const caseOps = {
   status: z.object({
     to: z.enum(["acknowledged", "in_review", "investigating", "closed"]),

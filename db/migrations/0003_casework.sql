@@ -58,6 +58,7 @@ CREATE TABLE "staff_totp" (
 	"last_step" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "staff_users" ADD COLUMN "recovery_verifier" "bytea" NOT NULL;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "next_due_on" date;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "assignee_id" uuid;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "priority" "case_priority" DEFAULT 'normal' NOT NULL;--> statement-breakpoint

@@ -23,6 +23,8 @@ export const staffUsers = pgTable(
     publicKey: bytea("public_key").notNull(),
     secretKeyWrapped: bytea("secret_key_wrapped").notNull(),
     secretKeyRecoveryWrapped: bytea("secret_key_recovery_wrapped").notNull(),
+    /** sha256 of a value derived from the recovery key: proves possession when resetting the password. */
+    recoveryVerifier: bytea("recovery_verifier").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,0 +1,42 @@
+// Reset a forgotten password with the recovery key, in this browser.
+import { Link } from "@remix-run/react";
+import { useState } from "react";
+import { Field } from "../components/field";
+import { NewPasswordForm } from "../components/password-form";
+import { useI18n } from "../i18n/react";
+
+export default function Recover() {
+  const { t, href } = useI18n();
+  const [done, setDone] = useState(false);
+  return (
+    <div className="page narrow">
+      <h1>{t("recover.title")}</h1>
+      <p>{t("recover.intro")}</p>
+      {done ? (
+        <p className="notice" role="status">
+          {t("recover.done")} <Link to={href("/staff/login")}>{t("staff.signin")}</Link>
+        </p>
+      ) : (
+        <NewPasswordForm
+          submitLabel={t("recover.submit")}
+          context={(d) => [String(d.get("email") ?? "")]}
+          extra={
+            <>
+              <Field name="email" label={t("staff.email")} required>
+                {(aria) => <input type="email" name="email" autoComplete="username" {...aria} />}
+              </Field>
+              <Field name="recoveryKey" label={t("recover.key")} required>
+                {(aria) => <input type="text" name="recoveryKey" autoComplete="off" spellCheck={false} {...aria} />}
+              </Field>
+            </>
+          }
+          onSubmit={async (data, password) => {
+            const m = await import("../staff/staff-client");
+            await m.recoverWithKey({}, String(data.get("email") ?? ""), String(data.get("recoveryKey") ?? ""), password);
+            setDone(true);
+          }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+// Staff accounts through the real server on PGlite and PostgreSQL: the
+// first-run setup link, invitations and activation with keys made by the same
+// code the browser runs, administration (locks, sessions, disabling), password
+// change and recovery with the recovery key.
+import { writeFile } from "node:fs/promises";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSodium, newRecordId } from "../../crypto";
+import { makeAccountKeys } from "../../app/staff/account-keys";
+import { recoverWithKey, StaffClient } from "../../app/staff/staff-client";
+import { staffUsers } from "../../db/schema";
+import { backends } from "../support/backends";
+import { startTestPortal, type TestPortal } from "../support/portal";
+import { PASSWORD } from "../support/staff";
+import { cookieFetch, firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
+
+const NEW_PASSWORD = "lantern orchard velvet compass";
+const post = (portal: TestPortal, path: string, body: unknown) =>
+  fetch(`${portal.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+async function account(email: string, role: "admin" | "investigator" | "affiliate") {
+  const id = newRecordId();
+  const { material, recoveryKey } = await makeAccountKeys(id, PASSWORD);
+  return { account: { id, email, displayName: email.split("@")[0]!, role, keys: material }, recoveryKey };
+}
+
+function setupToken(portal: TestPortal): string {
+  const line = portal.logs.find((l) => l.includes("setupLink"));
+  if (!line) throw new Error("no setup link was printed");
+  return new URL(JSON.parse(line).setupLink as string).pathname.split("/").pop()!;
+}
+
+for (const backend of await backends()) {
+  describe(`staff accounts on ${backend}`, () => {
+    let portal: TestPortal;
+    let admin: SignedInStaff;
+    let invited: SignedInStaff;
+    let firstRecoveryKey: string;
+
+    beforeAll(async () => {
+      await loadSodium();
+      portal = await startTestPortal(backend);
+    });
+    afterAll(async () => {
+      await portal?.stop();
+    });
+
+    it("prints a one-time setup link on an empty installation that creates the first administrator and investigator", async () => {
+      const token = setupToken(portal);
+      expect(await (await fetch(`${portal.url}/api/staff/activate/${token}`)).json()).toMatchObject({ kind: "setup" });
+      const a = await account("chief@okestro.example", "admin");
+      const i = await account("first@okestro.example", "investigator");
+      firstRecoveryKey = i.recoveryKey;
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [a.account] })).status).toBe(400);
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [a.account, i.account] })).status).toBe(201);
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [a.account, i.account] })).status).toBe(404);
+      admin = await firstSignIn(portal.url, "chief@okestro.example", PASSWORD);
+      expect(admin.client.user?.role).toBe("admin");
+    });
+
+    it("lets an unused setup link die after 24 hours", async () => {
+      const fresh = await startTestPortal(backend);
+      try {
+        const token = setupToken(fresh);
+        fresh.setNow(new Date(Date.now() + 25 * 3600_000));
+        expect((await fetch(`${fresh.url}/api/staff/activate/${token}`)).status).toBe(404);
+      } finally {
+        fresh.setNow(null);
+        await fresh.stop();
+      }
+    });
+
+    it("invites an investigator whose browser makes the keys; the link works once, for that address and role only", async () => {
+      const r = await admin.client.post<{ path: string }>("/api/staff/invitations", { email: "invited@okestro.example", role: "investigator", displayName: "Invited" });
+      const token = r.path.split("/").pop()!;
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [(await account("invited@okestro.example", "admin")).account] })).status).toBe(400);
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [(await account("someone@okestro.example", "investigator")).account] })).status).toBe(400);
+      const right = await account("invited@okestro.example", "investigator");
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [right.account] })).status).toBe(201);
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [right.account] })).status).toBe(404);
+      invited = await firstSignIn(portal.url, "invited@okestro.example", PASSWORD);
+      expect(invited.client.user).toMatchObject({ role: "investigator" });
+      await expect(invited.client.post("/api/staff/invitations", { email: "x@okestro.example", role: "admin" })).rejects.toMatchObject({ status: 403 });
+      expect(await portal.cli("invite:create", "--role", "affiliate", "--affiliate", "cloud", "--email", "cloud@okestro.example")).toMatch(
+        /\/staff\/activate\/[A-Za-z0-9_-]{43}/,
+      );
+    });
+
+    it("refuses weak passwords where they are typed (here the operator's CLI)", async () => {
+      const file = `${portal.dataDir}/weak.txt`;
+      await writeFile(file, "Password1234!\n");
+      await expect(portal.cli("user:create", "--role", "investigator", "--email", "weak@okestro.example", "--password-file", file)).rejects.toThrow(/password refused/);
+      await writeFile(file, "Okestro2026!\n");
+      await expect(portal.cli("user:create", "--role", "investigator", "--email", "weak@okestro.example", "--password-file", file)).rejects.toThrow(/password refused/);
+    });
+
+    it("shows locks to administrators, who unlock accounts, end sessions and disable accounts", async () => {
+      const email = "first@okestro.example";
+      const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
+      for (let i = 0; i < 10; i++) await expect(c.signIn(email, `a wrong guess number ${i}`)).rejects.toMatchObject({ status: 401 });
+      await expect(c.signIn(email, PASSWORD)).rejects.toMatchObject({ code: "account_locked" });
+      const { listStaff } = await import("../../app/.server/admin");
+      const row = (await listStaff(portal.services)).find((u) => u.email === email)!;
+      expect(row.lockedAt).not.toBeNull();
+      await admin.client.post(`/api/admin/staff/${row.id}/unlock`);
+      const user = await firstSignIn(portal.url, email, PASSWORD);
+      await admin.client.post(`/api/admin/staff/${row.id}/revoke-sessions`);
+      await expect(user.client.get("/api/staff/me")).rejects.toMatchObject({ status: 401 });
+      await admin.client.post(`/api/admin/staff/${row.id}/disable`);
+      await expect(new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() }).signIn(email, PASSWORD)).rejects.toMatchObject({ code: "account_locked" });
+      await admin.client.post(`/api/admin/staff/${row.id}/enable`);
+      await expect(admin.client.post(`/api/admin/staff/${admin.client.user!.id}/disable`)).rejects.toMatchObject({ code: "self" });
+      const audit = await admin.client.get<{ action: string }[]>("/api/admin/audit?action=staff.");
+      expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["staff.unlock", "staff.revoke-sessions", "staff.disable", "staff.enable", "staff.invited", "staff.created"]));
+    });
+
+    it("changes a password by re-wrapping the same key, ending the other sessions", async () => {
+      const email = "invited@okestro.example";
+      const [before] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+      const other = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
+      await other.signIn(email, PASSWORD);
+      const later = Date.now() + 60_000;
+      portal.setNow(new Date(later));
+      try {
+        await other.secondFactor({ code: totpCode(invited.totpSecret, later) });
+        await expect(invited.client.changePassword("not my password at all", NEW_PASSWORD)).rejects.toMatchObject({ code: "wrong_password" });
+        await invited.client.changePassword(PASSWORD, NEW_PASSWORD);
+        await expect(other.get("/api/staff/me")).rejects.toMatchObject({ status: 401 });
+        await expect(invited.client.get("/api/staff/me")).resolves.toBeTruthy();
+      } finally {
+        portal.setNow(null);
+      }
+      const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
+      await expect(c.signIn(email, PASSWORD)).rejects.toMatchObject({ code: "invalid_credentials" });
+      expect(await c.signIn(email, NEW_PASSWORD)).toBe("totp");
+      const [after] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+      expect(Buffer.from(after!.publicKey).equals(Buffer.from(before!.publicKey))).toBe(true);
+      // The re-wrapped key unlocks to the same key pair.
+      await invited.client.unlock(NEW_PASSWORD);
+      expect(Buffer.from(invited.client.keyPair!.publicKey).equals(Buffer.from(before!.publicKey))).toBe(true);
+    });
+
+    it("resets a forgotten password with the recovery key; a wrong key or unknown address gets nowhere", async () => {
+      const email = "first@okestro.example";
+      await expect(recoverWithKey({ baseUrl: portal.url }, email, "0".repeat(52), NEW_PASSWORD)).rejects.toMatchObject({ code: "invalid_recovery" });
+      await expect(recoverWithKey({ baseUrl: portal.url }, "ghost@okestro.example", firstRecoveryKey, NEW_PASSWORD)).rejects.toMatchObject({ code: "invalid_recovery" });
+      const [before] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+      await recoverWithKey({ baseUrl: portal.url }, email, firstRecoveryKey, NEW_PASSWORD);
+      const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
+      await expect(c.signIn(email, PASSWORD)).rejects.toMatchObject({ code: "invalid_credentials" });
+      expect(await c.signIn(email, NEW_PASSWORD)).toBe("totp");
+      const [after] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+      expect(Buffer.from(after!.publicKey).equals(Buffer.from(before!.publicKey))).toBe(true);
+      expect(Buffer.from(after!.secretKeyWrapped).equals(Buffer.from(before!.secretKeyWrapped))).toBe(false);
+    });
+  });
+}
