@@ -1,0 +1,155 @@
+// Every staff and administration route against every kind of caller, with the
+// expected answer for each pair: the server checks access for every route and
+// every role, and an excluded investigator meets the same 404 as for a case
+// that does not exist. (Issue 8 extends this to a matrix generated from the
+// route files.)
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
+import { openCase } from "../../app/reporter/followup-client";
+import { loadSodium } from "../../crypto";
+import { attachments } from "../../db/schema";
+import { backends } from "../support/backends";
+import { memoryFile } from "../support/files";
+import { startTestPortal, type TestPortal } from "../support/portal";
+import { createStaff, PASSWORD } from "../support/staff";
+import { firstSignIn } from "../support/staff-session";
+
+type Caller = "anonymous" | "reporter" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
+type Outcome = "ok" | "unauth" | "forbidden" | "hidden" | "login";
+const CALLERS: Caller[] = ["anonymous", "reporter", "investigator", "excluded", "admin", "cloud", "agi"];
+
+interface RouteCase {
+  name: string;
+  method: "GET" | "POST";
+  path: (ids: { reportId: string; caseNumber: string; attachmentId: string; userId: string }) => string;
+  body?: unknown;
+  expect: Record<Caller, Outcome>;
+}
+
+const investigatorOnly = (excluded: Outcome): Record<Caller, Outcome> => ({
+  anonymous: "unauth",
+  reporter: "unauth",
+  investigator: "ok",
+  excluded,
+  admin: "forbidden",
+  cloud: "forbidden",
+  agi: "forbidden",
+});
+const adminOnly: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" };
+const anyStaff: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", investigator: "ok", excluded: "ok", admin: "ok", cloud: "ok", agi: "ok" };
+
+const ROUTES: RouteCase[] = [
+  { name: "inbox API", method: "GET", path: () => "/api/staff/cases", expect: investigatorOnly("ok") },
+  { name: "case action", method: "POST", path: (i) => `/api/staff/cases/${i.reportId}/priority`, body: { priority: "high" }, expect: investigatorOnly("hidden") },
+  { name: "grant candidates", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/grants`, expect: investigatorOnly("hidden") },
+  { name: "attachment download", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/attachments/${i.attachmentId}`, expect: investigatorOnly("hidden") },
+  { name: "own account", method: "GET", path: () => "/api/staff/me", expect: anyStaff },
+  { name: "invitations", method: "POST", path: () => "/api/staff/invitations", body: { email: "new@okestro.example", role: "investigator" }, expect: adminOnly },
+  { name: "account administration", method: "POST", path: (i) => `/api/admin/staff/${i.userId}/unlock`, expect: adminOnly },
+  { name: "audit log", method: "GET", path: () => "/api/admin/audit", expect: { ...adminOnly, investigator: "ok", excluded: "ok" } },
+  {
+    name: "inbox page",
+    method: "GET",
+    path: () => "/staff",
+    expect: { anonymous: "login", reporter: "login", investigator: "ok", excluded: "ok", admin: "forbidden", cloud: "forbidden", agi: "forbidden" },
+  },
+  {
+    name: "case page",
+    method: "GET",
+    path: (i) => `/staff/cases/${i.caseNumber}`,
+    expect: { anonymous: "login", reporter: "login", investigator: "ok", excluded: "hidden", admin: "forbidden", cloud: "forbidden", agi: "forbidden" },
+  },
+  {
+    name: "administration page",
+    method: "GET",
+    path: () => "/admin",
+    expect: { anonymous: "login", reporter: "login", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" },
+  },
+  {
+    name: "reporter case API",
+    method: "GET",
+    path: () => "/api/followup/case",
+    expect: { anonymous: "unauth", reporter: "ok", investigator: "unauth", excluded: "unauth", admin: "unauth", cloud: "unauth", agi: "unauth" },
+  },
+];
+
+async function classify(r: Response): Promise<Outcome> {
+  if (r.status === 302 || r.status === 303) return (r.headers.get("location") ?? "").startsWith("/staff/login") ? "login" : "ok";
+  if (r.status === 401) return "unauth";
+  if (r.status === 403) return "forbidden";
+  if (r.status === 404) return "hidden";
+  return "ok";
+}
+
+for (const backend of await backends()) {
+  describe(`access-control matrix on ${backend}`, () => {
+    let portal: TestPortal;
+    const fetchers = new Map<Caller, typeof fetch>();
+    const ids = { reportId: "", caseNumber: "", attachmentId: "", userId: "" };
+
+    beforeAll(async () => {
+      await loadSodium();
+      portal = await startTestPortal(backend);
+      const inv = await createStaff(portal, "investigator", "inv@okestro.example");
+      const excl = await createStaff(portal, "investigator", "excl@okestro.example");
+      await createStaff(portal, "admin", "admin@okestro.example");
+      await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]);
+      await createStaff(portal, "affiliate", "agi@okestro.example", ["--affiliate", "agi"]);
+      ids.userId = inv.id;
+      const info = await fetchIntakeInfo({ baseUrl: portal.url });
+      const r = await submitEncryptedReport(
+        {
+          categoryId: info.categories[0]!.id,
+          title: "matrix",
+          body: { description: "matrix", details: "", periodFrom: null, periodTo: null },
+          identity: null,
+          excludedInvestigators: [excl.id],
+          consentReport: true,
+          consentOptional: true,
+          consentAffiliateIdentity: false,
+        },
+        [memoryFile("m.txt", "text/plain", Buffer.from("m"))],
+        info,
+        { baseUrl: portal.url },
+      );
+      ids.reportId = r.reportId;
+      ids.caseNumber = r.caseNumber;
+      ids.attachmentId = (await portal.services.db.select().from(attachments))[0]!.id;
+      fetchers.set("anonymous", (input, init) => fetch(input, { ...init, redirect: "manual" }));
+      const reporter = await openCase(r.receiptCode, { baseUrl: portal.url });
+      const bearer = reporter.session.beaconToken!;
+      fetchers.set("reporter", (input, init) => fetch(input, { ...init, redirect: "manual", headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${bearer}` } }));
+      for (const [caller, email] of [
+        ["investigator", "inv@okestro.example"],
+        ["excluded", "excl@okestro.example"],
+        ["admin", "admin@okestro.example"],
+        ["cloud", "cloud@okestro.example"],
+        ["agi", "agi@okestro.example"],
+      ] as const) {
+        // The signed-in client's fetch carries its session cookie.
+        const s = await firstSignIn(portal.url, email, PASSWORD);
+        const withCookie = s.client.options.fetch as typeof fetch;
+        fetchers.set(caller, (input, init) => withCookie(input, { ...init, redirect: "manual" }));
+      }
+    });
+    afterAll(async () => {
+      await portal?.stop();
+    });
+
+    for (const route of ROUTES) {
+      it(`${route.name}: ${route.method} ${route.path({ reportId: ":id", caseNumber: ":case", attachmentId: ":file", userId: ":user" })}`, async () => {
+        const got: Record<string, Outcome> = {};
+        for (const caller of CALLERS) {
+          const r = await fetchers.get(caller)!(`${portal.url}${route.path(ids)}`, {
+            method: route.method,
+            headers: route.body ? { "Content-Type": "application/json" } : {},
+            body: route.body ? JSON.stringify(route.body) : undefined,
+          });
+          got[caller] = await classify(r);
+          await r.arrayBuffer().catch(() => {});
+        }
+        expect(got).toEqual(route.expect);
+      });
+    }
+  });
+}
