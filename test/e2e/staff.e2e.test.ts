@@ -1,5 +1,6 @@
-// End to end in Chromium for the investigator: first sign-in with the
-// authenticator enrolment, the inbox with the title decrypted in the browser,
+// End to end in Chromium for the investigator workspace: the first-run setup
+// link and an invitation, both activated with keys made in the browser; first
+// sign-in with the authenticator enrolment, the inbox with the title decrypted in the browser,
 // a question to the reporter and the reporter's answer, an internal note the
 // reporter never sees, closing the case; and the excluded investigator, who
 // sees nothing, and gets a 404 for the case's own URL.
@@ -9,7 +10,7 @@ import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { chromiumAvailable, launchChromium } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
-import { createStaff, PASSWORD } from "../support/staff";
+import { PASSWORD } from "../support/staff";
 import { totpCode } from "../support/staff-session";
 
 describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () => {
@@ -28,7 +29,7 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     return page;
   };
 
-  async function signInFirstTime(page: Page, email: string): Promise<void> {
+  async function signInFirstTime(page: Page, email: string, home = /\/staff\?/): Promise<void> {
     await page.goto(`${portal.url}/staff/login?lang=en`);
     await page.getByLabel(/^Email address/).fill(email);
     await page.getByLabel(/^Password/).fill(PASSWORD);
@@ -40,21 +41,63 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     await page.getByTestId("recovery-codes").waitFor({ timeout: 30_000 });
     expect(await page.getByTestId("recovery-codes").locator("li").count()).toBe(10);
     await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL(/\/staff\?/);
+    await page.waitForURL(home);
+  }
+
+  async function activateInBrowser(page: Page, link: string, accounts: { prefix: string; email?: string; name: string }[]): Promise<string[]> {
+    await page.goto(`${link}?lang=en`);
+    for (const a of accounts) {
+      if (a.email) await page.locator(`input[name="${a.prefix}-email"]`).fill(a.email);
+      await page.locator(`input[name="${a.prefix}-name"]`).fill(a.name);
+      await page.locator(`input[name="${a.prefix}-password"]`).fill(PASSWORD);
+      await page.locator(`input[name="${a.prefix}-repeat"]`).fill(PASSWORD);
+    }
+    await page.getByRole("button", { name: "Create my keys and activate" }).click();
+    await page.getByTestId("recovery-key").first().waitFor({ timeout: 60_000 });
+    return page.getByTestId("recovery-key").allTextContents();
   }
 
   beforeAll(async () => {
     portal = await startTestPortal("pglite");
-    await createStaff(portal, "investigator", "kang@okestro.example", ["--name", "Kang"]);
-    const excluded = await createStaff(portal, "investigator", "yoon@okestro.example", ["--name", "Yoon"]);
+    browser = await launchChromium();
+  });
+
+  it("sets up the first administrator and investigator from the one-time link, with keys made in the browser", async () => {
+    const line = portal.logs.find((l) => l.includes("setupLink"))!;
+    const link = JSON.parse(line).setupLink as string;
+    const page = await newPage();
+    const keys = await activateInBrowser(page, link, [
+      { prefix: "admin", email: "chief@okestro.example", name: "Chief" },
+      { prefix: "investigator", email: "kang@okestro.example", name: "Kang" },
+    ]);
+    expect(keys).toHaveLength(2);
+    for (const k of keys) expect(k).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){12}$/);
+    // The link is spent.
+    await page.goto(`${link}?lang=en`);
+    await expect(page.locator("body").textContent()).resolves.toContain("not valid");
+  });
+
+  it("lets the administrator invite an investigator, who activates the account in the browser", async () => {
+    const page = await newPage();
+    await signInFirstTime(page, "chief@okestro.example", /\/admin\?/);
+    await page.getByLabel("Email").first().fill("yoon@okestro.example");
+    await page.getByRole("button", { name: "Create invitation link" }).click();
+    const link = (await page.getByTestId("invite-link").textContent({ timeout: 30_000 }))!;
+    expect(await page.getByTestId("staff-table").textContent()).toContain("kang@okestro.example");
+    const invitee = await newPage();
+    await activateInBrowser(invitee, link, [{ prefix: "invite", name: "Yoon" }]);
+  });
+
+  it("receives a report that excludes the invited investigator", async () => {
     const info = await fetchIntakeInfo({ baseUrl: portal.url });
+    const yoon = info.investigators.find((i) => i.displayName === "Yoon")!;
     const r = await submitEncryptedReport(
       {
         categoryId: info.categories[1]!.id,
         title: "Expense fraud <script>window.__x=1</script>",
         body: { description: "Receipts were forged <img src=x onerror=window.__y=1>", details: "", periodFrom: null, periodTo: null },
         identity: { name: "Anon", email: null, phone: null },
-        excludedInvestigators: [excluded.id],
+        excludedInvestigators: [yoon.id],
         consentReport: true,
         consentOptional: true,
         consentAffiliateIdentity: false,
@@ -65,8 +108,8 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     );
     receipt = r.receiptCode;
     caseNumber = r.caseNumber;
-    browser = await launchChromium();
   });
+
   afterAll(async () => {
     await browser?.close();
     await portal?.stop();
@@ -125,7 +168,7 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
   it("shows the excluded investigator nothing, and the case URL is a 404", async () => {
     const page = await newPage();
     await signInFirstTime(page, "yoon@okestro.example");
-    await expect(page.locator("body").textContent({ timeout: 30_000 })).resolves.toContain("0 cases");
+    await expect.poll(() => page.locator("body").textContent(), { timeout: 30_000 }).toContain("0 cases");
     expect(await page.locator("body").textContent()).not.toContain(caseNumber);
     const response = await page.goto(`${portal.url}/staff/cases/${caseNumber}?lang=en`);
     expect(response!.status()).toBe(404);
