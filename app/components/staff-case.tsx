@@ -231,6 +231,27 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
         </ul>
       </Section>
 
+      <form
+        method="post"
+        noValidate
+        onSubmit={(e) => {
+          const { form, data } = formOf(e);
+          const files = data.getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+          if (files.length === 0) return;
+          void act(async () => {
+            const m = await import("../staff/staff-client");
+            await client.addFiles(c.id, rk, files.map(m.fromBrowserFile));
+          }, form);
+        }}
+      >
+        <Field name="attachments" label={t("status.files.add")}>
+          {(aria) => <input type="file" name="attachments" multiple {...aria} />}
+        </Field>
+        <button type="submit" className="button" disabled={busy}>
+          {t("status.files.upload")}
+        </button>
+      </form>
+
       <Section id="s-dialogue" title={t("staff.case.dialogue")}>
         <ol className="dialogue" data-testid="staff-dialogue">
           {c.messages.map((m) => {

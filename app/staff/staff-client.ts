@@ -2,7 +2,7 @@
 // platform (the browser uses it, and tests run it in Node). The password and
 // the keys derived from it never leave this module; the server gets only the
 // authentication key. The unlocked key pair lives in memory only.
-import { fromBase64Url, loadSodium, toBase64Url, type StaffKeyPair } from "../../crypto";
+import { fromBase64Url, loadSodium, toBase64Url, type ReportKey, type StaffKeyPair } from "../../crypto";
 import {
   deriveStaffPasswordKeys,
   generateKdfSalt,
@@ -12,9 +12,10 @@ import {
   wrapStaffSecretKey,
   type StaffPasswordKeys,
 } from "../../crypto/staff";
-import { apiFor, IntakeError, type Api, type IntakeOptions } from "../reporter/transport";
+import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../reporter/transport";
 
 export { IntakeError as StaffApiError };
+export { fromBrowserFile } from "../reporter/transport";
 
 export interface StaffUser {
   id: string;
@@ -134,6 +135,14 @@ export class StaffClient {
 
   post<T = unknown>(path: string, body?: unknown): Promise<T> {
     return this.api.call<T>("POST", path, body === undefined ? {} : { json: body });
+  }
+
+  /** Encrypts and uploads files to a case under its report key, then attaches them. */
+  async addFiles(reportId: string, reportKey: ReportKey, files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
+    for (const [i, file] of files.entries()) {
+      const encrypted = await uploadEncryptedFile(this.api, { path: `/api/staff/cases/${reportId}/uploads` }, reportId, reportKey, file, i, { ...this.options, onProgress });
+      await this.caseOp(reportId, "attachments", encrypted);
+    }
   }
 
   get<T>(path: string): Promise<T> {

@@ -22,6 +22,7 @@ import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intak
 import { StaffClient } from "../../app/staff/staff-client";
 import { auditLog, reports, staffLoginState, staffUsers } from "../../db/schema";
 import { backends } from "../support/backends";
+import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
 import { cookieFetch, firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
@@ -225,6 +226,21 @@ for (const backend of await backends()) {
         await expect(
           lee.client.caseOp(reportId, "grants", { granteeId: parkId, envelope: toBase64Url(sealReportKeys(keys, reportId, parkUser!.publicKey as never)) }),
         ).rejects.toMatchObject({ status: 403, code: "excluded" });
+      });
+
+      it("sends a file to the reporter, encrypted under the report key, and downloads it back as a download", async () => {
+        const page = await lee.client.get<InboxPage>("/api/staff/cases");
+        const keys = openEnvelope(fromBase64Url(page.rows.find((r) => r.id === reportId)!.envelope), reportId, lee.client.keyPair!);
+        await lee.client.addFiles(reportId, keys.reportKey, [memoryFile("measures.pdf", "application/pdf", Buffer.from("%PDF measures"))]);
+        const reporter = await openCase(receipt, { baseUrl: portal.url });
+        const file = reporter.case.attachments.find((a) => a.name === "measures.pdf")!;
+        expect(file.source).toBe("investigator");
+        expect(Buffer.concat((await reporter.session.downloadAttachment(file.id)).parts).toString()).toBe("%PDF measures");
+        await reporter.session.logout();
+        const r = await lee.client.raw(`/api/staff/cases/${reportId}/attachments/${file.id}`);
+        expect(r.headers.get("content-disposition")).toMatch(/^attachment;/);
+        expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+        await r.arrayBuffer();
       });
 
       it("keeps administrators and reporter sessions out of investigator routes", async () => {
