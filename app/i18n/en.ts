@@ -241,6 +241,7 @@ export const en = {
   "staff.inbox.case": "Case number",
   "staff.inbox.apply": "Apply",
   "staff.inbox.search": "Search titles on this page",
+  "staff.inbox.searchAll": "Search the titles of all {total} cases of this filter",
   "staff.inbox.col.case": "Case",
   "staff.inbox.col.title": "Title",
   "staff.inbox.col.category": "Category",

@@ -242,6 +242,7 @@ export const ko: Record<MessageKey, string> = {
   "staff.inbox.case": "사건 번호",
   "staff.inbox.apply": "적용",
   "staff.inbox.search": "이 페이지의 제목 검색",
+  "staff.inbox.searchAll": "이 필터의 사건 {total}건 제목 모두 검색",
   "staff.inbox.col.case": "사건",
   "staff.inbox.col.title": "제목",
   "staff.inbox.col.category": "유형",

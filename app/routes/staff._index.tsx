@@ -15,6 +15,9 @@ import { useI18n } from "../i18n/react";
 import { inboxTitle } from "../staff/decrypt";
 import { inboxQuery } from "../staff/inbox-query";
 
+/** Title search decrypts at most this many pages (of 50) in the browser. */
+const SEARCH_PAGE_LIMIT = 40;
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const staff = await requireStaffPage(s, request, INVESTIGATOR);
@@ -31,15 +34,41 @@ export default function Inbox() {
   const { me, filter, inbox, categories: cats, team } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const [search, setSearch] = useState("");
+  const [everywhere, setEverywhere] = useState<{ id: string; caseNumber: string; title: string }[] | null>(null);
+  const [searching, setSearching] = useState(false);
   const catName = useMemo(() => new Map(cats.map((c) => [c.id, locale === "ko" ? c.nameKo : c.nameEn])), [cats, locale]);
   const teamName = useMemo(() => new Map(team.map((m) => [m.id, m.displayName])), [team]);
   const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
-  const pageLink = (page: number) => {
+  const filterQuery = () => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries({ status: filter.status, category: filter.categoryId, assignee: filter.assignee, sort: filter.sort, case: filter.caseNumber })) if (v) q.set(k, String(v));
     if (filter.overdue) q.set("overdue", "1");
+    return q;
+  };
+  const pageLink = (page: number) => {
+    const q = filterQuery();
     q.set("page", String(page));
     return href(`/staff?${q}`);
+  };
+  /** Title search over every case the filter holds: the titles are only readable here, so the pages are fetched and decrypted here. */
+  const searchAll = async (client: { get<T>(p: string): Promise<T> }, keys: Parameters<typeof inboxTitle>[1]) => {
+    setSearching(true);
+    try {
+      const found: { id: string; caseNumber: string; title: string }[] = [];
+      const needle = search.toLowerCase();
+      for (let page = 1; page <= Math.min(pages, SEARCH_PAGE_LIMIT); page++) {
+        const q = filterQuery();
+        q.set("page", String(page));
+        const data = await client.get<typeof inbox>(`/api/staff/cases?${q}`);
+        for (const r of data.rows) {
+          const title = inboxTitle(r, keys);
+          if (title && title.toLowerCase().includes(needle)) found.push({ id: r.id, caseNumber: r.caseNumber, title });
+        }
+      }
+      setEverywhere(found);
+    } finally {
+      setSearching(false);
+    }
   };
 
   return (
@@ -103,7 +132,7 @@ export default function Inbox() {
       </Form>
 
       <StaffKeyGate>
-        {(_client, keys) => {
+        {(client, keys) => {
           // Measured by the benchmark (bench/inbox.ts): opening 50 envelopes and titles in the browser.
           performance.mark("inbox-decrypt-start");
           const rows = inbox.rows.map((r) => ({ ...r, plainTitle: inboxTitle(r, keys) }));
@@ -113,10 +142,24 @@ export default function Inbox() {
             <>
               <p>
                 <label>
-                  {t("staff.inbox.search")} <input type="search" value={search} onChange={(e) => setSearch(e.currentTarget.value)} />
+                  {t("staff.inbox.search")} <input type="search" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setEverywhere(null); }} />
                 </label>{" "}
-                <span role="status">{t("staff.inbox.count", { total: inbox.total })}</span>
+                <span role="status">{t("staff.inbox.count", { total: inbox.total })}</span>{" "}
+                {search && pages > 1 ? (
+                  <button type="button" className="button" disabled={searching} onClick={() => void searchAll(client, keys)}>
+                    {t("staff.inbox.searchAll", { total: Math.min(inbox.total, SEARCH_PAGE_LIMIT * inbox.pageSize) })}
+                  </button>
+                ) : null}
               </p>
+              {everywhere ? (
+                <ul data-testid="search-results" aria-label={t("staff.inbox.search")}>
+                  {everywhere.map((r) => (
+                    <li key={r.id}>
+                      <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link> {r.title}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
               {shown.length === 0 ? <p>{t("staff.inbox.none")}</p> : null}
               <table className="inbox" data-testid="inbox">
                 <thead>
