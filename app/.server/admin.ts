@@ -1,7 +1,8 @@
 // Administration: staff accounts (locks, sessions, disabling) and the audit
 // log. Administrators never see report content: nothing here reads a case.
 import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
-import { affiliates, auditLog, staffLoginState, staffSessions, staffUsers } from "../../db/schema";
+import { randomUUID } from "node:crypto";
+import { affiliates, auditLog, categories, staffLoginState, staffSessions, staffUsers } from "../../db/schema";
 import { appendAudit } from "./audit";
 import { ApiError } from "./http";
 import type { Services } from "./services";
@@ -86,4 +87,32 @@ export async function listAudit(s: Services, f: AuditFilter, pageSize = 100) {
     details: r.details,
     hash: Buffer.from(r.hash).toString("hex").slice(0, 16),
   }));
+}
+
+export async function listCategories(s: Services) {
+  return s.db.select().from(categories).orderBy(categories.sortOrder);
+}
+
+/** Adds a report category (names in both languages) or switches one on or off; never deletes (cases refer to it). */
+export async function saveCategory(
+  s: Services,
+  admin: StaffPrincipal,
+  input: { id?: string; nameKo?: string; nameEn?: string; active?: boolean },
+): Promise<void> {
+  await s.db.transaction(async (tx) => {
+    if (input.id) {
+      const done = await tx
+        .update(categories)
+        .set({ ...(input.active !== undefined ? { active: input.active } : {}), ...(input.nameKo ? { nameKo: input.nameKo } : {}), ...(input.nameEn ? { nameEn: input.nameEn } : {}) })
+        .where(eq(categories.id, input.id))
+        .returning({ id: categories.id });
+      if (done.length === 0) throw new ApiError(404, "not_found", "no such category");
+    } else {
+      if (!input.nameKo?.trim() || !input.nameEn?.trim()) throw new ApiError(400, "names_required", "a category needs a Korean and an English name");
+      const [{ max }] = (await tx.select({ max: sql<number>`coalesce(max(${categories.sortOrder}), 0)::int` }).from(categories)) as [{ max: number }];
+      const slug = `custom-${randomUUID().slice(0, 8)}`;
+      await tx.insert(categories).values({ slug, nameKo: input.nameKo.trim(), nameEn: input.nameEn.trim(), sortOrder: max + 10 });
+    }
+    await appendAudit(tx, { actorType: "staff", actorId: admin.id, action: "category.saved", details: { categoryId: input.id ?? null, active: input.active ?? null } }, s.now());
+  });
 }

@@ -17,9 +17,11 @@ import {
   encryptPrivacyText,
   fromBase64Url,
   newRecordId,
+  sealReportKeys,
   toBase64Url,
   unwrapFileKey,
   type StaffKeyPair,
+  type StaffPublicKey,
 } from "../../crypto";
 import { formatBytes, formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
@@ -55,6 +57,7 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [candidates, setCandidates] = useState<{ id: string; displayName: string; publicKey: string }[] | null>(null);
   const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const keys = useMemo(() => openCaseKeys(c.envelope, c.id, props.keys), [c.envelope, c.id, props.keys]);
 
@@ -403,6 +406,48 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
             );
           })}
         </ul>
+      </Section>
+
+      <Section id="s-access" title={t("staff.case.access")}>
+        <p className="hint">{t("staff.case.access.intro")}</p>
+        <p>
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => void act(async () => setCandidates(await client.get<{ id: string; displayName: string; publicKey: string }[]>(`/api/staff/cases/${c.id}/grants`)))}
+          >
+            {t("staff.case.access.list")}
+          </button>
+        </p>
+        {candidates ? (
+          candidates.length === 0 ? (
+            <p>{t("staff.case.access.none")}</p>
+          ) : (
+            <ul>
+              {candidates.map((p) => (
+                <li key={p.id}>
+                  {p.displayName}{" "}
+                  <button
+                    type="button"
+                    className="link-button"
+                    disabled={busy}
+                    onClick={() =>
+                      void act(async () => {
+                        // The keys are sealed here, to the colleague's public key; the server only stores the envelope.
+                        const envelope = sealReportKeys(keys, c.id, fromBase64Url(p.publicKey) as StaffPublicKey);
+                        await client.caseOp(c.id, "grants", { granteeId: p.id, envelope: toBase64Url(envelope) });
+                        setCandidates(null);
+                      })
+                    }
+                  >
+                    {t("staff.case.access.grant", { name: p.displayName })}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )
+        ) : null}
       </Section>
 
       <Section id="s-audit" title={t("staff.case.audit")}>

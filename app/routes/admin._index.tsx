@@ -3,7 +3,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useMemo, useState, type FormEvent } from "react";
-import { listAudit, listStaff } from "../.server/admin";
+import { affiliates } from "../../db/schema";
+import { listAudit, listCategories, listStaff } from "../.server/admin";
 import { services } from "../.server/services";
 import { ADMIN, requireStaffPage } from "../.server/staff-http";
 import { StaffHeader } from "../components/staff-header";
@@ -15,14 +16,30 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireStaffPage(s, request, ADMIN);
   const q = new URL(request.url).searchParams;
   const caseNumber = q.get("case") ?? "";
-  const [staff, audit] = await Promise.all([
+  const [staff, cats, affs, audit] = await Promise.all([
     listStaff(s),
+    listCategories(s),
+    s.db.select().from(affiliates),
     listAudit(s, {
       action: q.get("action")?.slice(0, 40) || undefined,
       caseNumber: /^COR-[0-9A-Z]{4}-[0-9A-Z]{4}$/i.test(caseNumber) ? caseNumber : undefined,
     }),
   ]);
-  return { me: { id: admin.id, displayName: admin.displayName }, staff, audit, filter: { action: q.get("action") ?? "", case: caseNumber } };
+  const settings = {
+    ackDays: s.config.ACK_DEADLINE_DAYS,
+    feedbackMonths: s.config.FEEDBACK_DEADLINE_MONTHS,
+    maxAttachmentBytes: s.config.MAX_ATTACHMENT_BYTES,
+    timeZone: s.config.TIME_ZONE,
+  };
+  return {
+    me: { id: admin.id, displayName: admin.displayName },
+    staff,
+    categories: cats.map((c) => ({ id: c.id, nameKo: c.nameKo, nameEn: c.nameEn, active: c.active })),
+    affiliates: affs.map((a) => ({ slug: a.slug, nameKo: a.nameKo, nameEn: a.nameEn })),
+    settings,
+    audit,
+    filter: { action: q.get("action") ?? "", case: caseNumber },
+  };
 }
 
 async function post(path: string, body?: unknown) {
@@ -38,7 +55,7 @@ async function post(path: string, body?: unknown) {
 }
 
 export default function Admin() {
-  const { me, staff, audit, filter } = useLoaderData<typeof loader>();
+  const { me, staff, categories, affiliates: affs, settings, audit, filter } = useLoaderData<typeof loader>();
   const { t, locale } = useI18n();
   const revalidator = useRevalidator();
   const [message, setMessage] = useState<string | null>(null);
@@ -166,6 +183,61 @@ export default function Admin() {
             {t("admin.invite.link", { until: link.until })} <code data-testid="invite-link">{link.url}</code>
           </p>
         ) : null}
+      </section>
+
+      <section aria-labelledby="a-categories">
+        <h2 id="a-categories">{t("admin.categories")}</h2>
+        <ul>
+          {categories.map((c) => (
+            <li key={c.id}>
+              {locale === "ko" ? c.nameKo : c.nameEn} {c.active ? "" : `(${t("admin.state.disabled")})`}{" "}
+              <button type="button" className="link-button" onClick={() => void run(() => post("/api/admin/categories", { id: c.id, active: !c.active }))}>
+                {c.active ? t("admin.disable") : t("admin.enable")}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <form
+          method="post"
+          className="filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const d = new FormData(e.currentTarget);
+            const form = e.currentTarget;
+            void run(async () => {
+              await post("/api/admin/categories", { nameKo: String(d.get("nameKo") ?? ""), nameEn: String(d.get("nameEn") ?? "") });
+              form.reset();
+            });
+          }}
+        >
+          <label>
+            {t("admin.categories.ko")} <input type="text" name="nameKo" required maxLength={100} />
+          </label>
+          <label>
+            {t("admin.categories.en")} <input type="text" name="nameEn" required maxLength={100} />
+          </label>
+          <button type="submit" className="button">
+            {t("admin.categories.add")}
+          </button>
+        </form>
+        <h3>{t("admin.affiliates")}</h3>
+        <ul>
+          {affs.map((a) => (
+            <li key={a.slug}>{locale === "ko" ? a.nameKo : a.nameEn}</li>
+          ))}
+        </ul>
+        <h3>{t("admin.settings")}</h3>
+        <p className="hint">{t("admin.settings.intro")}</p>
+        <dl className="dates">
+          <dt>ACK_DEADLINE_DAYS</dt>
+          <dd>{settings.ackDays}</dd>
+          <dt>FEEDBACK_DEADLINE_MONTHS</dt>
+          <dd>{settings.feedbackMonths}</dd>
+          <dt>MAX_ATTACHMENT_BYTES</dt>
+          <dd>{settings.maxAttachmentBytes}</dd>
+          <dt>TIME_ZONE</dt>
+          <dd>{settings.timeZone}</dd>
+        </dl>
       </section>
 
       <section aria-labelledby="a-audit">

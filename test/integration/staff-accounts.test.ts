@@ -114,6 +114,18 @@ for (const backend of await backends()) {
       expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["staff.unlock", "staff.revoke-sessions", "staff.disable", "staff.enable", "staff.invited", "staff.created"]));
     });
 
+    it("lets administrators add report categories and switch them off for new reports", async () => {
+      await admin.client.post("/api/admin/categories", { nameKo: "안전 위반", nameEn: "Safety violations" });
+      const info = await (await fetch(`${portal.url}/api/intake/info`)).json() as { categories: { id: string; nameEn: string }[] };
+      const added = info.categories.find((c) => c.nameEn === "Safety violations")!;
+      expect(added).toBeTruthy();
+      await admin.client.post("/api/admin/categories", { id: added.id, active: false });
+      const after = await (await fetch(`${portal.url}/api/intake/info`)).json() as { categories: { id: string }[] };
+      expect(after.categories.map((c) => c.id)).not.toContain(added.id);
+      await expect(invited.client.post("/api/admin/categories", { nameKo: "x", nameEn: "x" })).rejects.toMatchObject({ status: 403 });
+      await expect(admin.client.post("/api/admin/categories", { nameKo: "", nameEn: "" })).rejects.toMatchObject({ code: "names_required" });
+    });
+
     it("changes a password by re-wrapping the same key, ending the other sessions", async () => {
       const email = "invited@okestro.example";
       const [before] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
