@@ -10,8 +10,8 @@ import { loadFollowup } from "./receipt-login";
 
 const MESSAGE_MAX = 10_000;
 
-function saveFile(name: string, type: string, parts: BlobPart[]) {
-  const url = URL.createObjectURL(new Blob(parts, { type: type || "application/octet-stream" }));
+function saveFile(name: string, blob: Blob) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = name;
@@ -95,13 +95,13 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
 
   const downloadAll = async () => {
     const m = await loadFollowup();
-    saveFile(`${c.caseNumber}.json`, "application/json", [m.exportCase(await session.refresh())]);
+    saveFile(`${c.caseNumber}.json`, new Blob([m.exportCase(await session.refresh())], { type: "application/json" }));
   };
 
   const download = async (id: string) => {
     await run("download", async () => {
-      const { meta, parts } = await session.downloadAttachment(id);
-      saveFile(meta.name, meta.type, parts as BlobPart[]);
+      const { meta, blob } = await session.downloadAttachment(id);
+      saveFile(meta.name, blob);
       return null;
     });
   };

@@ -28,6 +28,7 @@ import { useI18n } from "../i18n/react";
 import { attempt, openCaseKeys } from "../staff/decrypt";
 import type { StaffClient } from "../staff/staff-client";
 import type { staffCaseView } from "../.server/casework";
+import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import { Field } from "./field";
 
 export type StaffCase = Awaited<ReturnType<typeof staffCaseView>>;
@@ -143,16 +144,9 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
       const fileKey = unwrapFileKey(rk, c.id, a.id, fromBase64Url(a.fileKey));
       const response = await client.raw(`/api/staff/cases/${c.id}/attachments/${a.id}`);
       const decryptor = new AttachmentDecryptor(fileKey, { reportId: c.id, attachmentId: a.id });
-      const parts: BlobPart[] = [];
-      const reader = response.body!.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parts.push(...(decryptor.push(value.slice()) as BlobPart[]));
-      }
-      parts.push(...(decryptor.finish() as BlobPart[]));
-      // Always a download with the type the reporter gave: never rendered in this page.
-      const url = URL.createObjectURL(new Blob(parts, { type: "application/octet-stream" }));
+      // Always a download, typed as opaque bytes: never rendered in this page.
+      const blob = await decryptResponseToBlob(response, decryptor, "application/octet-stream");
+      const url = URL.createObjectURL(blob);
       const link = document.createElement("a");
       link.href = url;
       link.download = meta.name.replace(/[\\/\u0000-\u001f]/g, "_");

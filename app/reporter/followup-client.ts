@@ -29,6 +29,7 @@ import {
   type ReportKey,
 } from "../../crypto";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView, ReportStatus } from "../intake/followup-wire";
+import { decryptResponseToBlob } from "./decrypt-download";
 import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "./transport";
 
 export { fromBrowserFile, IntakeError } from "./transport";
@@ -215,8 +216,8 @@ export class FollowupSession {
     return this.api.call("POST", "/api/followup/privacy-requests", { json: { id, kind, detail }, headers: this.auth() });
   }
 
-  /** Downloads and decrypts one attachment, streaming through the decryptor. */
-  async downloadAttachment(attachmentId: string): Promise<{ meta: AttachmentMeta; parts: Uint8Array[] }> {
+  /** Downloads and decrypts one attachment as it streams, into a Blob (bounded page memory). */
+  async downloadAttachment(attachmentId: string): Promise<{ meta: AttachmentMeta; blob: Blob }> {
     const entry = this.view.attachments.find((a) => a.id === attachmentId);
     if (!entry) throw new IntakeError("not_found", "no such attachment in this case");
     const key = this.key();
@@ -224,16 +225,7 @@ export class FollowupSession {
     const fileKey = unwrapFileKey(key, this.reportId, entry.id, fromBase64Url(entry.fileKey));
     const response = await this.api.raw("GET", `/api/followup/attachments/${entry.id}`, this.auth());
     const decryptor = new AttachmentDecryptor(fileKey, { reportId: this.reportId, attachmentId: entry.id });
-    const parts: Uint8Array[] = [];
-    const reader = response.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      // Copy: the decryptor may keep a reference until the next chunk arrives.
-      parts.push(...decryptor.push(value.slice()));
-    }
-    parts.push(...decryptor.finish());
-    return { meta, parts };
+    return { meta, blob: await decryptResponseToBlob(response, decryptor, "application/octet-stream") };
   }
 
   /** Ends the session on the server and forgets the keys here. */

@@ -235,7 +235,7 @@ for (const backend of await backends()) {
         const reporter = await openCase(receipt, { baseUrl: portal.url });
         const file = reporter.case.attachments.find((a) => a.name === "measures.pdf")!;
         expect(file.source).toBe("investigator");
-        expect(Buffer.concat((await reporter.session.downloadAttachment(file.id)).parts).toString()).toBe("%PDF measures");
+        expect(Buffer.from(await (await reporter.session.downloadAttachment(file.id)).blob.arrayBuffer()).toString()).toBe("%PDF measures");
         await reporter.session.logout();
         const r = await lee.client.raw(`/api/staff/cases/${reportId}/attachments/${file.id}`);
         expect(r.headers.get("content-disposition")).toMatch(/^attachment;/);
