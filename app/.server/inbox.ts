@@ -2,7 +2,7 @@
 // excluded investigator, who has none, never sees the case in any list,
 // count or search), filtered, sorted by deadline or date, a page at a time.
 // Titles travel as ciphertext with the envelope; the browser decrypts them.
-import { and, asc, count, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { toBase64Url } from "../../crypto/encoding";
 import { caseViews, reportKeyEnvelopes, reports } from "../../db/schema";
 import { dayIn } from "./dates";
@@ -37,9 +37,19 @@ export interface InboxRow {
   envelope: string;
 }
 
-export async function listInbox(s: Services, staffUserId: string, f: InboxFilter): Promise<{ total: number; page: number; pageSize: number; rows: InboxRow[] }> {
+/** Totals are counted up to this many; beyond, the inbox says "more than". */
+export const COUNT_CAP = 5000;
+
+export async function listInbox(
+  s: Services,
+  staffUserId: string,
+  f: InboxFilter,
+): Promise<{ total: number; totalCapped: boolean; page: number; pageSize: number; rows: InboxRow[] }> {
   const today = dayIn(s.config.TIME_ZONE, s.now());
-  const where: SQL[] = [eq(reportKeyEnvelopes.staffUserId, staffUserId)];
+  // Visibility is "holds an envelope", written as EXISTS so that PostgreSQL can walk
+  // the reports in deadline order and stop after one page instead of sorting them all.
+  const held = sql`exists (select 1 from ${reportKeyEnvelopes} e where e.report_id = ${reports.id} and e.staff_user_id = ${staffUserId})`;
+  const where: SQL[] = [held];
   if (f.status === "open") where.push(sql`${reports.status} <> 'closed'`);
   else if (f.status) where.push(eq(reports.status, f.status));
   if (f.categoryId) where.push(eq(reports.categoryId, f.categoryId));
@@ -54,7 +64,7 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
     f.sort === "received"
       ? [desc(reports.receivedOn), desc(reports.id)]
       : [sql`${reports.nextDueOn} asc nulls last`, asc(reports.id)];
-  const [rows, totals] = (await Promise.all([
+  const [rows, counted] = await Promise.all([
     s.db
       .select({
         id: reports.id,
@@ -70,41 +80,23 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
         activitySeq: reports.activitySeq,
         seenSeq: caseViews.seenSeq,
         titleCt: reports.titleCt,
-        envelope: reportKeyEnvelopes.envelope,
+        envelope: sql<Uint8Array>`(select e.envelope from ${reportKeyEnvelopes} e where e.report_id = ${reports.id} and e.staff_user_id = ${staffUserId})`,
       })
-      .from(reportKeyEnvelopes)
-      .innerJoin(reports, eq(reports.id, reportKeyEnvelopes.reportId))
+      .from(reports)
       .leftJoin(caseViews, and(eq(caseViews.reportId, reports.id), eq(caseViews.staffUserId, staffUserId)))
       .where(filter)
       .orderBy(...order)
       .limit(PAGE_SIZE)
       .offset((page - 1) * PAGE_SIZE),
-    s.db
-      .select({ total: count() })
-      .from(reportKeyEnvelopes)
-      .innerJoin(reports, eq(reports.id, reportKeyEnvelopes.reportId))
-      .where(filter),
-  ])) as [
-    {
-      id: string;
-      caseNumber: string;
-      categoryId: string;
-      status: string;
-      priority: string;
-      assigneeId: string | null;
-      receivedOn: string;
-      ackDueOn: string;
-      feedbackDueOn: string | null;
-      nextDueOn: string | null;
-      activitySeq: number;
-      seenSeq: number | null;
-      titleCt: Uint8Array;
-      envelope: Uint8Array;
-    }[],
-    { total: number }[],
-  ];
+    s.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from (select 1 from ${reports} where ${filter} limit ${COUNT_CAP + 1}) capped`,
+    ),
+  ]);
+  const countRows = (Array.isArray(counted) ? counted : (counted as unknown as { rows: { n: number }[] }).rows) as { n: number }[];
+  const n = countRows[0]?.n ?? 0;
   return {
-    total: totals[0]?.total ?? 0,
+    total: Math.min(n, COUNT_CAP),
+    totalCapped: n > COUNT_CAP,
     page,
     pageSize: PAGE_SIZE,
     rows: rows.map((r) => ({
@@ -121,8 +113,14 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
       overdue: r.nextDueOn !== null && r.nextDueOn < today,
       unread: (r.seenSeq ?? 0) < r.activitySeq,
       title: toBase64Url(r.titleCt),
-      envelope: toBase64Url(r.envelope),
+      envelope: toBase64Url(toBytes(r.envelope)),
     })),
   };
 }
 
+/** A bytea from a raw SQL column: postgres.js gives a Buffer, PGlite a Uint8Array. */
+function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === "string" && v.startsWith("\\x")) return new Uint8Array(Buffer.from(v.slice(2), "hex"));
+  throw new Error("unexpected bytea value");
+}

@@ -5,6 +5,8 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { asc, eq } from "drizzle-orm";
 import { useMemo, useState } from "react";
 import { categories, staffUsers } from "../../db/schema";
+import { dayIn } from "../.server/dates";
+import { privacyTasksFor } from "../.server/followup";
 import { listInbox } from "../.server/inbox";
 import { services } from "../.server/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
@@ -22,16 +24,25 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const staff = await requireStaffPage(s, request, INVESTIGATOR);
   const filter = inboxQuery(new URL(request.url).searchParams);
-  const [inbox, cats, team] = await Promise.all([
+  const [inbox, cats, team, tasks] = await Promise.all([
     listInbox(s, staff.id, filter),
     s.db.select({ id: categories.id, nameKo: categories.nameKo, nameEn: categories.nameEn }).from(categories).orderBy(asc(categories.sortOrder)),
     s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).where(eq(staffUsers.role, "investigator")).orderBy(asc(staffUsers.displayName)),
+    privacyTasksFor(s, staff.id),
   ]);
-  return { me: { id: staff.id, displayName: staff.displayName }, filter, inbox, categories: cats, team };
+  const today = dayIn(s.config.TIME_ZONE, s.now());
+  return {
+    me: { id: staff.id, displayName: staff.displayName },
+    filter,
+    inbox,
+    categories: cats,
+    team,
+    tasks: tasks.map((t) => ({ ...t, overdue: t.dueOn < today })),
+  };
 }
 
 export default function Inbox() {
-  const { me, filter, inbox, categories: cats, team } = useLoaderData<typeof loader>();
+  const { me, filter, inbox, categories: cats, team, tasks } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const [search, setSearch] = useState("");
   const [everywhere, setEverywhere] = useState<{ id: string; caseNumber: string; title: string }[] | null>(null);
@@ -75,6 +86,20 @@ export default function Inbox() {
     <div className="page wide">
       <StaffHeader name={me.displayName} />
       <h1>{t("staff.inbox")}</h1>
+      {tasks.length > 0 ? (
+        <section aria-labelledby="tasks" className="card card--warn">
+          <h2 id="tasks">{t("staff.tasks")}</h2>
+          <ul data-testid="privacy-tasks">
+            {tasks.map((task) => (
+              <li key={task.requestId}>
+                <Link to={href(`/staff/cases/${task.caseNumber}`)}>{task.caseNumber}</Link> · {t(`status.privacy.kind.${task.kind}` as MessageKey)} ·{" "}
+                {t("staff.tasks.due", { date: formatDay(task.dueOn, locale) })}
+                {task.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <Form method="get" className="filters" aria-label={t("staff.inbox.filter")}>
         <input type="hidden" name="lang" value={locale} />
         <label>
@@ -144,7 +169,9 @@ export default function Inbox() {
                 <label>
                   {t("staff.inbox.search")} <input type="search" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setEverywhere(null); }} />
                 </label>{" "}
-                <span role="status">{t("staff.inbox.count", { total: inbox.total })}</span>{" "}
+                <span role="status">
+                  {inbox.totalCapped ? t("staff.inbox.countMore", { total: inbox.total }) : t("staff.inbox.count", { total: inbox.total })}
+                </span>{" "}
                 {search && pages > 1 ? (
                   <button type="button" className="button" disabled={searching} onClick={() => void searchAll(client, keys)}>
                     {t("staff.inbox.searchAll", { total: Math.min(inbox.total, SEARCH_PAGE_LIMIT * inbox.pageSize) })}
@@ -170,7 +197,8 @@ export default function Inbox() {
                     <th scope="col">{t("staff.inbox.col.status")}</th>
                     <th scope="col">{t("staff.inbox.col.assignee")}</th>
                     <th scope="col">{t("staff.inbox.col.received")}</th>
-                    <th scope="col">{t("staff.inbox.col.due")}</th>
+                    <th scope="col">{t("staff.inbox.col.ack")}</th>
+                    <th scope="col">{t("staff.inbox.col.feedback")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -186,8 +214,12 @@ export default function Inbox() {
                       <td>{r.assigneeId ? teamName.get(r.assigneeId) : "—"}</td>
                       <td>{formatDay(r.receivedOn, locale)}</td>
                       <td>
-                        {r.nextDueOn ? formatDay(r.nextDueOn, locale) : "—"}
-                        {r.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+                        {formatDay(r.ackDueOn, locale)}
+                        {r.overdue && r.status === "received" ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+                      </td>
+                      <td>
+                        {r.feedbackDueOn ? formatDay(r.feedbackDueOn, locale) : "—"}
+                        {r.overdue && r.status !== "received" ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
                       </td>
                     </tr>
                   ))}
@@ -196,7 +228,9 @@ export default function Inbox() {
               <nav className="pager" aria-label={t("staff.inbox.page", { page: inbox.page, pages })}>
                 {inbox.page > 1 ? <Link to={pageLink(inbox.page - 1)}>{t("staff.inbox.prev")}</Link> : null}{" "}
                 <span>{t("staff.inbox.page", { page: inbox.page, pages })}</span>{" "}
-                {inbox.page < pages ? <Link to={pageLink(inbox.page + 1)}>{t("staff.inbox.next")}</Link> : null}
+                {inbox.page < pages || (inbox.totalCapped && inbox.rows.length === inbox.pageSize) ? (
+                  <Link to={pageLink(inbox.page + 1)}>{t("staff.inbox.next")}</Link>
+                ) : null}
               </nav>
             </>
           );

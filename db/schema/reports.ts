@@ -60,7 +60,7 @@ export const reports = pgTable(
   },
   (t) => [
     index("reports_status_ack_due_idx").on(t.status, t.ackDueOn),
-    index("reports_received_idx").on(t.receivedOn),
+    index("reports_received_idx").on(t.receivedOn, t.id),
     index("reports_next_due_idx").on(t.nextDueOn, t.id),
     index("reports_assignee_idx").on(t.assigneeId),
     check("reports_consent_required", sql`${t.consentReport}`),

@@ -161,7 +161,12 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     expect(after.status).toBe("closed");
     expect(after.messages.at(-1)!.text).toBe("Thank you; measures have been taken.");
     expect(JSON.stringify(after)).not.toContain("travel system logs");
+    // A privacy request becomes a task in the investigator's inbox, with its due date.
+    await reporter.session.requestPrivacy("access", null);
     await reporter.session.logout();
+    await page.getByRole("link", { name: "Back to the cases" }).click();
+    await expect.poll(() => page.getByTestId("privacy-tasks").textContent(), { timeout: 30_000 }).toContain(caseNumber);
+    expect(await page.getByTestId("privacy-tasks").textContent()).toMatch(/Access: a copy of my report and messages · answer due/);
     expect(errors).toEqual([]);
   });
 
