@@ -102,6 +102,7 @@ export async function benchInbox(options: { cases: number; iterations: number; c
       queries[name] = { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
     }
 
+    process.stderr.write(`[inbox] ${options.cases} cases seeded in ${seedSeconds.toFixed(1)} s; queries: ${JSON.stringify(queries)}\n`);
     let decrypt50Ms: number | null = null;
     if (options.chromiumPath) {
       // Sign in (password -> keys, TOTP) with the Node client, hand its session cookie to the browser,

@@ -5,8 +5,11 @@ import type { Logger } from "../app/.server/log";
 
 const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|COR-[0-9A-Z]{4}-[0-9A-Z]{4}/gi;
 
+/** Invitation and setup links carry a 43-character token: it never reaches the log. */
+const TOKEN = /\/activate\/[A-Za-z0-9_-]+/g;
+
 export function maskPath(path: string): string {
-  return path.replace(ID, ":id").slice(0, 200);
+  return path.replace(TOKEN, "/activate/:token").replace(ID, ":id").slice(0, 200);
 }
 
 export function accessLog(log: Logger) {

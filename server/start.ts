@@ -145,6 +145,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
 
   const sweep = setInterval(() => {
     services.receiptLimiter.prune(Date.now());
+    services.staffLoginLimiter.prune(Date.now());
     expireReporterSessions(services).catch((e) => log.error("session expiry failed", describeError(e)));
     expireStaffSessions(services).catch((e) => log.error("staff session expiry failed", describeError(e)));
     cleanupUploads(services)

@@ -150,7 +150,7 @@ export interface LoginResult {
 
 /** Checks email and authentication key; on success opens a session that still needs the second factor. */
 export async function loginWithPassword(s: Services, email: string, authKey: Uint8Array, clientKey: string): Promise<LoginResult> {
-  const verdict = s.staffLoginLimiter.check(clientKey, Date.now());
+  const verdict = s.staffLoginLimiter.attempt(clientKey, Date.now());
   if (!verdict.ok) {
     const e = new StaffAuthError(429, "too_many_attempts", `too many attempts; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`);
     e.retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
@@ -161,10 +161,10 @@ export async function loginWithPassword(s: Services, email: string, authKey: Uin
   const hash = user?.authHash ?? (await (dummyHash ??= argon2.hash(randomBytes(32), AUTH_HASH_OPTIONS)));
   const ok = await argon2.verify(hash, Buffer.from(authKey)).catch(() => false);
   if (!user || !ok) {
-    s.staffLoginLimiter.fail(clientKey, Date.now());
     if (user) await recordFailure(s, user.id);
     throw new StaffAuthError(401, "invalid_credentials", "the email address or password is not right");
   }
+  s.staffLoginLimiter.succeeded(clientKey);
   const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id));
   if (state?.lockedAt || user.status !== "active") {
     throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
@@ -286,7 +286,8 @@ export async function finishTotpSetup(s: Services, request: Request, code: strin
 /** The second step of a sign-in: a TOTP code, or one of the recovery codes. */
 export async function loginSecondFactor(s: Services, request: Request, input: { code?: string; recoveryCode?: string }, clientKey: string): Promise<SignedIn> {
   const { session, user } = await requirePending(s, request);
-  const verdict = s.staffLoginLimiter.check(clientKey, Date.now());
+  // Counted before the check, so parallel guesses cannot slip past the limit.
+  const verdict = s.staffLoginLimiter.attempt(clientKey, Date.now());
   if (!verdict.ok) throw new StaffAuthError(429, "too_many_attempts", "too many attempts; try again later");
   const [t] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
   if (!t?.enabledAt) throw new StaffAuthError(409, "totp_setup_required", "set up the second factor first");
@@ -298,7 +299,10 @@ export async function loginSecondFactor(s: Services, request: Request, input: { 
         .set({ lastStep: step })
         .where(and(eq(staffTotp.staffUserId, user.id), lt(staffTotp.lastStep, step)))
         .returning();
-      if (claimed) return signedIn(s, session.tokenHash, user, "totp");
+      if (claimed) {
+        s.staffLoginLimiter.succeeded(clientKey);
+        return signedIn(s, session.tokenHash, user, "totp");
+      }
     }
   } else if (input.recoveryCode) {
     const hash = sha256(normaliseRecovery(input.recoveryCode));
@@ -307,9 +311,11 @@ export async function loginSecondFactor(s: Services, request: Request, input: { 
       .set({ usedAt: s.now() })
       .where(and(eq(staffRecoveryCodes.codeHash, hash), eq(staffRecoveryCodes.staffUserId, user.id), isNull(staffRecoveryCodes.usedAt)))
       .returning();
-    if (used) return signedIn(s, session.tokenHash, user, "recovery_code");
+    if (used) {
+      s.staffLoginLimiter.succeeded(clientKey);
+      return signedIn(s, session.tokenHash, user, "recovery_code");
+    }
   }
-  s.staffLoginLimiter.fail(clientKey, Date.now());
   await recordFailure(s, user.id);
   throw new StaffAuthError(401, "invalid_code", "that code is not right");
 }

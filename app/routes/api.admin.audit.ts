@@ -1,16 +1,18 @@
-// GET (administrators and investigators): the audit log, newest first, filtered; ?verify=1 checks the chain.
+// GET (administrators): the audit log, newest first, filtered; ?verify=1 checks the chain.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
 import { listAudit } from "../.server/admin";
 import { verifyAuditChain } from "../.server/audit";
 import { handleApi, json } from "../.server/http";
 import { services } from "../.server/services";
+import { ADMIN } from "../.server/staff-http";
 import { requireStaff } from "../.server/staff-auth";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return handleApi(async () => {
     const s = services(context);
-    await requireStaff(s, request, ["admin", "investigator"]);
+    // Administrators only: the whole log names every case, including ones an investigator was excluded from.
+    await requireStaff(s, request, ADMIN);
     const q = new URL(request.url).searchParams;
     if (q.get("verify") === "1") return json(await verifyAuditChain(s.db));
     const actor = q.get("actor");

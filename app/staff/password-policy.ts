@@ -1,6 +1,5 @@
 // Staff passwords: long passphrases welcome, obviously weak ones refused.
-// The full breached-password check lands with the staff login work; this is
-// the floor every path (CLI now, browser later) applies.
+// This is the quick floor; password-strength.ts adds zxcvbn's estimate.
 const COMMON = new Set([
   "password", "password1", "password123", "passw0rd", "123456789012", "qwertyuiop", "iloveyou",
   "letmein", "welcome", "admin", "administrator", "okestro", "changeme", "12345678", "123456789",

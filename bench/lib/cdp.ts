@@ -88,6 +88,10 @@ export class CdpBrowser {
     return () => this.listeners.delete(fn);
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   async version(): Promise<string> {
     const v = await this.send("Browser.getVersion");
     return String(v.product ?? "").replace(/^[^/]*\//, "");

@@ -6,6 +6,7 @@
 import { STREAM_ABYTES, STREAM_CHUNK_BYTES, STREAM_HEADER_BYTES } from "../../crypto/attachment-stream";
 import { LIMITS } from "../../app/intake/limits";
 import type { FormDriver } from "./drivers";
+import { startCpuAccounting, type CpuUse } from "./cpu";
 import { sampleRss, type MemoryPhase } from "./rss";
 
 /** Ciphertext bytes of upload part `index` of a file of `fileBytes`, as intake-client cuts it. */
@@ -40,12 +41,17 @@ export interface Submission {
   /** Page clock (ms) of the submit event and of the receipt. */
   submitAt: number;
   receiptAt: number;
+  /** Intervals (page clock) in which the page's main thread was held up for more than 10 ms. */
+  mainThreadBlocked: [number, number][];
   memory: MemoryPhase | null;
+  cpu: CpuUse | null;
 }
 
 export interface FormInput {
   filePath?: string;
   fileBytes?: number;
+  /** Processes whose CPU time to account for between the click and the receipt. */
+  cpu?: { groups: Parameters<typeof startCpuAccounting>[0]; cores: number };
 }
 
 const SUBMIT = 'button[type="submit"]';
@@ -104,7 +110,14 @@ async function fillForm(d: FormDriver, input: FormInput): Promise<void> {
 const INSTRUMENT = `(() => {
   performance.setResourceTimingBufferSize(1000000);
   performance.clearResourceTimings();
-  const b = (window.__bench = { submit: null, receipt: null, failed: null });
+  const b = (window.__bench = { submit: null, receipt: null, failed: null, blocked: [] });
+  // Main-thread heartbeat: a 4 ms timer that fires late was held up by a task (encryption, React, ...).
+  let last = performance.now();
+  b.heartbeat = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 10) b.blocked.push([last, now]);
+    last = now;
+  }, 4);
   document.addEventListener("submit", () => (b.submit = performance.now()), { capture: true, once: true });
   window.__benchDone = new Promise((resolve) => {
     const check = () => {
@@ -120,11 +133,12 @@ const INSTRUMENT = `(() => {
 
 const COLLECT = `(() => {
   const b = window.__bench;
+  clearInterval(b.heartbeat);
   const parts = performance.getEntriesByType("resource")
     .filter((e) => /\\/api\\/intake\\/uploads\\/[0-9a-f-]{36}\\/parts\\/\\d+$/.test(new URL(e.name).pathname))
     .map((e) => ({ url: new URL(e.name).pathname, startTime: e.startTime, requestStart: e.requestStart, responseStart: e.responseStart, responseEnd: e.responseEnd }));
   const cn = document.querySelector('[data-testid="case-number"]');
-  return { submit: b.submit, receipt: b.receipt, failed: b.failed, caseNumber: cn ? cn.textContent : null, parts };
+  return { submit: b.submit, receipt: b.receipt, failed: b.failed, caseNumber: cn ? cn.textContent : null, parts, blocked: b.blocked };
 })()`;
 
 interface Collected {
@@ -133,6 +147,7 @@ interface Collected {
   failed: string | null;
   caseNumber: string | null;
   parts: { url: string; startTime: number; requestStart: number; responseStart: number; responseEnd: number }[];
+  blocked: [number, number][];
 }
 
 /**
@@ -151,10 +166,12 @@ export async function submitThroughForm(
     await fillForm(d, input);
     await d.evaluate(INSTRUMENT);
     const memory = serverPid ? sampleRss(serverPid, label) : null;
+    const cpu = input.cpu ? startCpuAccounting(input.cpu.groups, input.cpu.cores) : null;
     const t0 = performance.now();
     await d.click(SUBMIT);
     const outcome = await d.evaluate<string>("window.__benchDone");
     const ms = performance.now() - t0;
+    const cpuUse = cpu?.stop() ?? null;
     const mem = memory?.stop() ?? null;
     const c = await d.evaluate<Collected>(COLLECT);
     if (outcome !== "receipt" || c.submit === null || c.receipt === null) {
@@ -186,7 +203,9 @@ export async function submitThroughForm(
       parts,
       submitAt: c.submit,
       receiptAt: c.receipt,
+      mainThreadBlocked: c.blocked.filter(([a, z]) => z > c.submit! && a < c.receipt!),
       memory: mem,
+      cpu: cpuUse,
     };
   } finally {
     await d.close();
@@ -204,10 +223,26 @@ export interface PartAnalysis {
   /** From the last part's response to the receipt: complete, submit, render. */
   tailMs: number;
   meanPartMs: number;
+  /** Mean time from fetch() to the request going out (body handed to the network service, connection). */
+  meanQueueMs: number;
   /** Mean time from request start to first response byte: sending the body and the server's work. */
   meanSendAndServerMs: number;
+  /** Mean time from first response byte to response end. */
+  meanResponseMs: number;
   /** Upload rate while a part is in flight (ciphertext bytes / in-flight time). */
   inFlightMBps: number;
+  /** Main thread held up (> 10 ms at a time) between submit and receipt, in total, inside the gaps, and while parts were queued. */
+  mainThreadBlockedMs: number;
+  gapBlockedMs: number;
+  queuedBlockedMs: number;
+  /** ... and while a part's body was being sent and the server worked on it (request start to response start). */
+  sendingBlockedMs: number;
+}
+
+function overlap(blocked: [number, number][], from: number, to: number): number {
+  let n = 0;
+  for (const [a, z] of blocked) n += Math.max(0, Math.min(z, to) - Math.max(a, from));
+  return n;
 }
 
 export function analyseParts(s: Submission): PartAnalysis | null {
@@ -215,10 +250,20 @@ export function analyseParts(s: Submission): PartAnalysis | null {
   let gap = 0;
   let inFlight = 0;
   let sendAndServer = 0;
+  let queue = 0;
+  let response = 0;
   let bytes = 0;
+  let gapBlocked = 0;
+  let queuedBlocked = 0;
+  let sendingBlocked = 0;
   s.parts.forEach((p, i) => {
+    queuedBlocked += overlap(s.mainThreadBlocked, p.fetchAt, p.requestStart);
+    sendingBlocked += overlap(s.mainThreadBlocked, p.requestStart, p.responseStart);
+    if (i > 0) gapBlocked += overlap(s.mainThreadBlocked, s.parts[i - 1]!.endAt, p.fetchAt);
     inFlight += p.endAt - p.fetchAt;
+    queue += p.requestStart - p.fetchAt;
     sendAndServer += p.responseStart - p.requestStart;
+    response += p.endAt - p.responseStart;
     bytes += p.bytes;
     if (i > 0) gap += Math.max(0, p.fetchAt - s.parts[i - 1]!.endAt);
   });
@@ -231,7 +276,13 @@ export function analyseParts(s: Submission): PartAnalysis | null {
     gapMs: gap,
     tailMs: s.receiptAt - last.endAt,
     meanPartMs: inFlight / s.parts.length,
+    meanQueueMs: queue / s.parts.length,
     meanSendAndServerMs: sendAndServer / s.parts.length,
+    meanResponseMs: response / s.parts.length,
     inFlightMBps: bytes / 1e6 / (inFlight / 1000),
+    mainThreadBlockedMs: overlap(s.mainThreadBlocked, s.submitAt, s.receiptAt),
+    gapBlockedMs: gapBlocked,
+    queuedBlockedMs: queuedBlocked,
+    sendingBlockedMs: sendingBlocked,
   };
 }

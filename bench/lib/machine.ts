@@ -9,6 +9,8 @@ export interface Machine {
   node: string;
   chromium: string;
   kernel: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverage1m: number;
 }
 
 export function describeMachine(chromiumVersion: string): Machine {
@@ -28,5 +30,6 @@ export function describeMachine(chromiumVersion: string): Machine {
     node: process.version,
     chromium: chromiumVersion,
     kernel: `${os.type()} ${os.release()}`,
+    loadAverage1m: os.loadavg()[0] ?? 0,
   };
 }

@@ -2,7 +2,11 @@
 // bundled by esbuild from the same sources and the same libsodium-wrappers build
 // (the ESM "import" entry, as Vite resolves it) that the report page ships.
 // Every function resolves to plain numbers; bench/lib/browser-bench.ts drives them.
+import { fromBrowserFile, submitEncryptedReport } from "../../app/reporter/intake-client";
+import type { IntakeInfo } from "../../app/intake/wire";
 import { AttachmentEncryptor, generateFileKey, STREAM_CHUNK_BYTES } from "../../crypto/attachment-stream";
+import { toBase64Url } from "../../crypto/encoding";
+import { generateStaffKeyPair } from "../../crypto/envelope";
 import { loadSodium } from "../../crypto/sodium";
 
 const CHUNK = STREAM_CHUNK_BYTES;
@@ -156,7 +160,142 @@ async function uploadSink(url: string, totalBytes: number, partBytes: number): P
   return { bytes: parts * partBytes, ms: performance.now() - t0 };
 }
 
-const api = { rawPush, wasmCorePush, encryptorPush, fileRead, readEncrypt, uploadSink };
+/**
+ * The app's own intake-client (submitEncryptedReport with the chosen file)
+ * against a stand-in for the intake API: every part's PUT really goes over the
+ * network, to the discarding sink; the small JSON calls are answered in the
+ * page. What the browser side of the app can do with no server behind it.
+ */
+async function intakeClientToSink(totalBytes: number, sinkUrl: string): Promise<Timed> {
+  await loadSodium();
+  const picked = pickedFile();
+  const file = totalBytes < picked.size ? new File([picked.slice(0, totalBytes)], picked.name, { type: picked.type }) : picked;
+  const uploadId = uuid();
+  let received = 0;
+  let expected = 0;
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  const standIn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const path = new URL(String(input), location.origin).pathname;
+    const method = init?.method ?? "GET";
+    const part = /\/parts\/(\d+)$/.exec(path);
+    if (method === "POST" && path === "/api/intake/uploads") {
+      expected = (JSON.parse(String(init?.body)) as { ciphertextBytes: number }).ciphertextBytes;
+      return json(201, { uploadId, token: "A".repeat(43), partPlainBytes: 8 * 1024 * 1024 });
+    }
+    if (method === "PUT" && part) {
+      const r = await fetch(`${sinkUrl}?part=${part[1]}`, { method: "PUT", headers: init?.headers, body: init?.body, cache: "no-store", credentials: "omit" });
+      const { bytes } = (await r.json()) as { bytes: number };
+      received += bytes;
+      return json(200, { uploadId, state: "open", receivedBytes: received, nextPart: Number(part[1]) + 1, expectedBytes: expected });
+    }
+    if (method === "POST" && path.endsWith("/complete")) {
+      return json(200, { uploadId, state: "complete", receivedBytes: received, nextPart: 0, expectedBytes: expected });
+    }
+    if (method === "POST" && path === "/api/intake/reports") return json(201, { caseNumber: "COR-BNCH-0001", ackDueOn: "2026-11-29" });
+    return json(404, { error: { code: "not_found", message: path } });
+  };
+  const info: IntakeInfo = {
+    open: true,
+    categories: [{ id: uuid(), slug: "bench", nameKo: "bench", nameEn: "bench" }],
+    investigators: [{ id: uuid(), displayName: "Bench", publicKey: toBase64Url(generateStaffKeyPair().publicKey) }],
+    maxAttachmentBytes: 64 * 1024 ** 3,
+    maxAttachments: 20,
+  };
+  const t0 = performance.now();
+  await submitEncryptedReport(
+    {
+      categoryId: info.categories[0]!.id,
+      title: "bench",
+      body: { description: "bench", details: "", periodFrom: null, periodTo: null },
+      identity: null,
+      excludedInvestigators: [],
+      consentReport: true,
+      consentOptional: true,
+      consentAffiliateIdentity: false,
+    },
+    [fromBrowserFile(file)],
+    info,
+    { fetch: standIn as typeof fetch, retryDelaysMs: [] },
+  );
+  const ms = performance.now() - t0;
+  if (received !== expected) throw new Error(`sink got ${received} of ${expected} bytes`);
+  return { bytes: file.size, ms };
+}
+
+/**
+ * A what-if for comparison: the same pipeline as intake-client (the next part
+ * is read and encrypted while the current one uploads), but the encryption
+ * runs in a dedicated worker, so the page's main thread only reads and sends.
+ */
+async function workerPipelineToSink(totalBytes: number, partBytes: number, sinkUrl: string): Promise<Timed> {
+  const file = pickedFile();
+  const size = Math.min(file.size, totalBytes);
+  const parts = Math.max(1, Math.ceil(size / partBytes));
+  const worker = new Worker(new URL(import.meta.url), { type: "module" });
+  const pending = new Map<number, (c: Uint8Array) => void>();
+  worker.onmessage = (ev: MessageEvent<{ n: number; cipher: ArrayBuffer }>) => {
+    pending.get(ev.data.n)?.(new Uint8Array(ev.data.cipher));
+    pending.delete(ev.data.n);
+  };
+  const ask = (n: number, message: unknown, transfer: Transferable[] = []) =>
+    new Promise<Uint8Array>((resolve) => {
+      pending.set(n, resolve);
+      worker.postMessage(message, transfer);
+    });
+  try {
+    await ask(-1, { init: { reportId: uuid(), attachmentId: uuid() } });
+    const encryptPart = async (n: number) => {
+      const plain = await file.slice(n * partBytes, Math.min(size, (n + 1) * partBytes)).arrayBuffer();
+      return ask(n, { n, plain, final: n === parts - 1 }, [plain]);
+    };
+    const t0 = performance.now();
+    let next = encryptPart(0);
+    for (let n = 0; n < parts; n++) {
+      const bytes = await next;
+      if (n + 1 < parts) next = encryptPart(n + 1);
+      const r = await fetch(`${sinkUrl}?part=${n}`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream" },
+        body: bytes as unknown as BodyInit,
+        cache: "no-store",
+      });
+      await r.arrayBuffer();
+    }
+    return { bytes: size, ms: performance.now() - t0 };
+  } finally {
+    worker.terminate();
+  }
+}
+
+/** The worker side of workerPipelineToSink: this same bundle, loaded as a module worker. */
+function serveAsEncryptionWorker(): void {
+  let encryptor: AttachmentEncryptor | null = null;
+  const post = (m: unknown, t: Transferable[] = []) => (self as unknown as Worker).postMessage(m, t);
+  self.onmessage = async (ev: MessageEvent) => {
+    const d = ev.data as { init?: { reportId: string; attachmentId: string }; n?: number; plain?: ArrayBuffer; final?: boolean };
+    if (d.init) {
+      await loadSodium();
+      encryptor = new AttachmentEncryptor(generateFileKey(), d.init);
+      post({ n: -1, cipher: new ArrayBuffer(0) });
+      return;
+    }
+    const body = encryptor!.push(new Uint8Array(d.plain!), d.final!);
+    let out: Uint8Array = body;
+    if (d.n === 0) {
+      out = new Uint8Array(encryptor!.header.length + body.length);
+      out.set(encryptor!.header);
+      out.set(body, encryptor!.header.length);
+    }
+    post({ n: d.n, cipher: out.buffer }, [out.buffer as ArrayBuffer]);
+  };
+}
+
+const api = { rawPush, wasmCorePush, encryptorPush, fileRead, readEncrypt, uploadSink, intakeClientToSink, workerPipelineToSink };
 export type BenchApi = typeof api;
-(globalThis as unknown as { bench: BenchApi }).bench = api;
-document.title = "bench ready";
+
+if (typeof document === "undefined") {
+  serveAsEncryptionWorker();
+} else {
+  (globalThis as unknown as { bench: BenchApi }).bench = api;
+  document.title = "bench ready";
+}

@@ -58,6 +58,7 @@ CREATE TABLE "staff_totp" (
 	"last_step" integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+DROP INDEX "reports_status_ack_due_idx";--> statement-breakpoint
 DROP INDEX "reports_received_idx";--> statement-breakpoint
 ALTER TABLE "staff_users" ADD COLUMN "recovery_verifier" "bytea" NOT NULL;--> statement-breakpoint
 ALTER TABLE "reports" ADD COLUMN "next_due_on" date;--> statement-breakpoint
@@ -80,6 +81,8 @@ CREATE INDEX "case_notes_report_idx" ON "case_notes" USING btree ("report_id","c
 CREATE INDEX "recovery_codes_user_idx" ON "staff_recovery_codes" USING btree ("staff_user_id");--> statement-breakpoint
 CREATE INDEX "staff_sessions_user_idx" ON "staff_sessions" USING btree ("staff_user_id");--> statement-breakpoint
 ALTER TABLE "reports" ADD CONSTRAINT "reports_assignee_id_staff_users_id_fk" FOREIGN KEY ("assignee_id") REFERENCES "public"."staff_users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "reports_status_due_idx" ON "reports" USING btree ("status","next_due_on","id");--> statement-breakpoint
+CREATE INDEX "reports_category_due_idx" ON "reports" USING btree ("category_id","status","next_due_on","id");--> statement-breakpoint
 CREATE INDEX "reports_next_due_idx" ON "reports" USING btree ("next_due_on","id");--> statement-breakpoint
 CREATE INDEX "reports_assignee_idx" ON "reports" USING btree ("assignee_id");--> statement-breakpoint
 CREATE INDEX "reports_received_idx" ON "reports" USING btree ("received_on","id");

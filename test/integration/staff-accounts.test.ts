@@ -56,6 +56,10 @@ for (const backend of await backends()) {
       expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [a.account, i.account] })).status).toBe(404);
       admin = await firstSignIn(portal.url, "chief@okestro.example", PASSWORD);
       expect(admin.client.user?.role).toBe("admin");
+      // The link's token is never in the access log.
+      const accessLines = portal.logs.filter((l) => l.includes('"msg":"request"'));
+      expect(accessLines.some((l) => l.includes("/api/staff/activate/:token"))).toBe(true);
+      expect(accessLines.filter((l) => l.includes(token))).toEqual([]);
     });
 
     it("lets an unused setup link die after 24 hours", async () => {
