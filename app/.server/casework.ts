@@ -134,7 +134,16 @@ export async function changeStatus(
     throw new ApiError(400, "outcome_required", "closing a case needs an outcome and a closing summary for the reporter");
   }
   const day = today(s);
-  if (input.summary) await appendMessage(s, reportId, input.summary, { author: "investigator", staffUserId: staff.id });
+  // The closing summary is stored (and audited) first: a failed status change can be retried with the same message id.
+  if (input.summary) {
+    await appendMessage(s, reportId, input.summary, { author: "investigator", staffUserId: staff.id }, {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "message.sent",
+      reportId,
+      caseNumber: report.caseNumber,
+    });
+  }
   await s.db.transaction(async (tx) => {
     const set: Partial<typeof reports.$inferInsert> = { status: input.to, updatedOn: day };
     if (input.to === "acknowledged") {
@@ -205,18 +214,25 @@ export async function addNote(s: Services, staff: StaffPrincipal, reportId: stri
 
 export async function sendStaffMessage(s: Services, staff: StaffPrincipal, reportId: string, message: { id: string; body: Uint8Array }): Promise<void> {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-  await appendMessage(s, reportId, message, { author: "investigator", staffUserId: staff.id });
-  await s.db.transaction((tx) =>
-    appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "message.sent", reportId, caseNumber: report.caseNumber }, s.now()),
-  );
+  await appendMessage(s, reportId, message, { author: "investigator", staffUserId: staff.id }, {
+    actorType: "staff",
+    actorId: staff.id,
+    action: "message.sent",
+    reportId,
+    caseNumber: report.caseNumber,
+  });
 }
 
 export async function answerPrivacy(s: Services, staff: StaffPrincipal, reportId: string, requestId: string, answer: Uint8Array): Promise<void> {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-  await answerPrivacyRequest(s, reportId, requestId, staff.id, answer);
-  await s.db.transaction((tx) =>
-    appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "privacy.answered", reportId, caseNumber: report.caseNumber, details: { requestId } }, s.now()),
-  );
+  await answerPrivacyRequest(s, reportId, requestId, staff.id, answer, {
+    actorType: "staff",
+    actorId: staff.id,
+    action: "privacy.answered",
+    reportId,
+    caseNumber: report.caseNumber,
+    details: { requestId },
+  });
 }
 
 /** What the browser reports it did with content (decrypted, downloaded, exported), for the audit log. */

@@ -10,6 +10,7 @@ import { attachments, messages, privacyRequests, reporterSessions, reportKeyEnve
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { addDays, dayIn } from "./dates";
 import { ApiError } from "./http";
+import { appendAudit, type AuditEntry } from "./audit";
 import { checkRecord } from "./intake";
 import { receiptLookupHash } from "./receipt-lookup";
 import type { Services } from "./services";
@@ -158,6 +159,7 @@ export async function appendMessage(
   reportId: string,
   input: { id: string; body: Uint8Array },
   from: { author: "reporter" } | { author: "investigator"; staffUserId: string },
+  auditEntry?: AuditEntry,
 ): Promise<{ id: string; seq: number }> {
   checkRecord("body", input.body, "message");
   for (let attempt = 0; ; attempt++) {
@@ -183,6 +185,7 @@ export async function appendMessage(
         });
         if (from.author === "investigator") await tx.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
         else await bumpActivity(tx, reportId);
+        if (auditEntry) await appendAudit(tx, auditEntry, s.now());
         return { id: input.id, seq: next };
       });
     } catch (error) {
@@ -210,6 +213,7 @@ export async function attachUploadedFile(
   reportId: string,
   input: { uploadId: string; meta: Uint8Array; fileKey: Uint8Array },
   source: "reporter" | "investigator",
+  auditEntry?: AuditEntry,
 ): Promise<{ id: string }> {
   checkRecord("meta", input.meta, "file-meta");
   checkRecord("fileKey", input.fileKey, "file-key");
@@ -237,6 +241,7 @@ export async function attachUploadedFile(
       .returning({ id: uploads.id });
     if (claimed.length !== 1) throw new ApiError(409, "upload_incomplete", "the upload changed meanwhile; upload the file again");
     if (source === "reporter") await bumpActivity(tx, reportId);
+    if (auditEntry) await appendAudit(tx, auditEntry, s.now());
     return { id: u.id };
   });
 }
@@ -277,15 +282,19 @@ export async function answerPrivacyRequest(
   requestId: string,
   staffUserId: string,
   answer: Uint8Array,
+  auditEntry?: AuditEntry,
 ): Promise<void> {
   checkRecord("answer", answer, "privacy-answer");
-  const done = await s.db
-    .update(privacyRequests)
-    .set({ state: "answered", answerCt: answer, answeredOn: today(s), answeredBy: staffUserId })
-    .where(and(eq(privacyRequests.id, requestId), eq(privacyRequests.reportId, reportId), eq(privacyRequests.state, "open")))
-    .returning({ id: privacyRequests.id });
-  if (done.length === 0) throw new ApiError(404, "not_found", "no open privacy request with this id in this case");
-  await s.db.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
+  await s.db.transaction(async (tx) => {
+    const done = await tx
+      .update(privacyRequests)
+      .set({ state: "answered", answerCt: answer, answeredOn: today(s), answeredBy: staffUserId })
+      .where(and(eq(privacyRequests.id, requestId), eq(privacyRequests.reportId, reportId), eq(privacyRequests.state, "open")))
+      .returning({ id: privacyRequests.id });
+    if (done.length === 0) throw new ApiError(404, "not_found", "no open privacy request with this id in this case");
+    await tx.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
+    if (auditEntry) await appendAudit(tx, auditEntry, s.now());
+  });
 }
 
 /** The stored ciphertext of one attachment of the case, for a download. */

@@ -1,6 +1,11 @@
 import { Link, useNavigate } from "@remix-run/react";
+import { useEffect } from "react";
 import { useI18n } from "../i18n/react";
 import { loadStaffClient } from "./staff-key-gate";
+
+/** Matches the server's idle limit (STAFF_IDLE_MINUTES): the key leaves memory when the session would end. */
+const IDLE_MS = 30 * 60_000;
+const ACTIVITY = ["pointerdown", "keydown", "input", "scroll"] as const;
 
 export function StaffHeader(props: { name: string }) {
   const { t, href } = useI18n();
@@ -10,6 +15,30 @@ export function StaffHeader(props: { name: string }) {
     await m.staffClient().signOut();
     navigate(href("/staff/login"));
   };
+
+  useEffect(() => {
+    let last = Date.now();
+    const touch = () => {
+      last = Date.now();
+    };
+    for (const e of ACTIVITY) document.addEventListener(e, touch, { passive: true });
+    const timer = setInterval(() => {
+      if (Date.now() - last > IDLE_MS) void signOut();
+    }, 15_000);
+    // A page restored from the back/forward cache would show decrypted content again: reload it.
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) window.location.reload();
+    };
+    window.addEventListener("pageshow", onShow);
+    return () => {
+      for (const e of ACTIVITY) document.removeEventListener(e, touch);
+      clearInterval(timer);
+      window.removeEventListener("pageshow", onShow);
+    };
+    // signOut is stable enough for this purpose; re-arming on every render is not wanted.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   return (
     <p className="staff-bar">
       <span>

@@ -25,7 +25,6 @@ import { INVESTIGATOR } from "../.server/staff-http";
 import { requireStaff, type StaffPrincipal } from "../.server/staff-auth";
 import { caseOps, type CaseOp } from "../staff/wire";
 import type { z } from "zod";
-import { appendAudit } from "../.server/audit";
 
 type Handler<K extends CaseOp> = (s: Services, staff: StaffPrincipal, reportId: string, input: z.output<(typeof caseOps)[K]>) => Promise<unknown>;
 
@@ -45,11 +44,7 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   },
   attachments: async (s, staff, id, i) => {
     const { report } = await requireCaseAccess(s, staff.id, { id });
-    const r = await attachUploadedFile(s, id, i, "investigator");
-    await s.db.transaction((tx) =>
-      appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "attachment.added", reportId: id, caseNumber: report.caseNumber }, s.now()),
-    );
-    return r;
+    return attachUploadedFile(s, id, i, "investigator", { actorType: "staff", actorId: staff.id, action: "attachment.added", reportId: id, caseNumber: report.caseNumber });
   },
 };
 
