@@ -12,6 +12,7 @@ import { categories, reportKeyEnvelopes, reports, staffUsers } from "../db/schem
 import { startPortal } from "../server/start";
 import { commands } from "../cli/commands";
 import { freshPostgresDatabase } from "../test/support/backends";
+import { CHROMIUM_ARGS } from "../test/support/browser";
 import { firstSignIn } from "../test/support/staff-session";
 
 const STATUSES = ["received", "acknowledged", "in_review", "investigating", "closed"] as const;
@@ -108,10 +109,7 @@ export async function benchInbox(options: { cases: number; iterations: number; c
       // Sign in (password -> keys, TOTP) with the Node client, hand its session cookie to the browser,
       // and let the page unlock the key with the password as after a reload.
       const signedIn = await firstSignIn(portal.url, "bench@okestro.example", "saffron lighthouse quarterly ledger");
-      const browser = await chromium.launch({
-        executablePath: options.chromiumPath,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      });
+      const browser = await chromium.launch({ executablePath: options.chromiumPath, args: CHROMIUM_ARGS });
       try {
         const context = await browser.newContext();
         const cookie = await cookieOf(signedIn.client.options.fetch as typeof fetch);

@@ -20,7 +20,7 @@ import {
 } from "../../db/schema";
 import { appendAudit } from "./audit";
 import { addMonths, dayIn } from "./dates";
-import { appendMessage, answerPrivacyRequest } from "./followup";
+import { appendMessage, answerPrivacyRequest, privacyRequestView } from "./followup";
 import { ApiError } from "./http";
 import { checkRecord } from "./intake";
 import type { Services } from "./services";
@@ -92,17 +92,7 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
     attachments: files.map((a) => ({ id: a.id, source: a.source, meta: b64(a.metaCt), fileKey: b64(a.fileKeyWrapped), ciphertextBytes: a.ciphertextBytes, addedOn: a.addedOn })),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, staffUserId: m.staffUserId, body: b64(m.bodyCt), sentOn: m.sentOn })),
     notes: notes.map((n) => ({ id: n.id, staffUserId: n.staffUserId, body: b64(n.bodyCt), createdAt: n.createdAt.toISOString() })),
-    privacyRequests: requests.map((p) => ({
-      id: p.id,
-      kind: p.kind,
-      state: p.state,
-      detail: p.detailCt ? b64(p.detailCt) : null,
-      requestedOn: p.requestedOn,
-      dueOn: p.dueOn,
-      answer: p.answerCt ? b64(p.answerCt) : null,
-      answeredOn: p.answeredOn,
-      overdue: p.state === "open" && p.dueOn < today(s),
-    })),
+    privacyRequests: requests.map((p) => ({ ...privacyRequestView(p), overdue: p.state === "open" && p.dueOn < today(s) })),
     team,
     auditTrail: trail.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actorId: e.actorId, action: e.action, details: e.details })),
   };

@@ -3,6 +3,7 @@
 // requests. Staff-side counterparts used by the investigator workspace live
 // here too, so both sides share one set of rules.
 import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
 import { toBase64Url } from "../../crypto/encoding";
@@ -133,17 +134,34 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
       addedOn: a.addedOn,
     })),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, body: b64(m.bodyCt), sentOn: m.sentOn })),
-    privacyRequests: requests.map((p) => ({
-      id: p.id,
-      kind: p.kind,
-      state: p.state,
-      detail: p.detailCt ? b64(p.detailCt) : null,
-      requestedOn: p.requestedOn,
-      dueOn: p.dueOn,
-      answer: p.answerCt ? b64(p.answerCt) : null,
-      answeredOn: p.answeredOn,
-    })),
+    privacyRequests: requests.map(privacyRequestView),
   };
+}
+
+/** A privacy request as both sides' browsers receive it (texts as ciphertext). */
+export function privacyRequestView(p: typeof privacyRequests.$inferSelect) {
+  return {
+    id: p.id,
+    kind: p.kind,
+    state: p.state,
+    detail: p.detailCt ? b64(p.detailCt) : null,
+    requestedOn: p.requestedOn,
+    dueOn: p.dueOn,
+    answer: p.answerCt ? b64(p.answerCt) : null,
+    answeredOn: p.answeredOn,
+  };
+}
+
+/** An attachment's ciphertext as a response: always a download of opaque bytes, never rendered. */
+export function attachmentDownload(blob: { stream: import("node:stream").Readable; bytes: number }, attachmentId: string): Response {
+  return new Response(Readable.toWeb(blob.stream) as ReadableStream, {
+    headers: {
+      "Content-Type": "application/octet-stream",
+      "Content-Length": String(blob.bytes),
+      "Content-Disposition": `attachment; filename="${attachmentId}.cor"`,
+      "Cache-Control": "no-store",
+    },
+  });
 }
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];

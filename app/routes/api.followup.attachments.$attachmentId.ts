@@ -1,10 +1,9 @@
 // GET: one attachment's ciphertext, for the reporter's browser to decrypt.
 // Always a download, never rendered: Content-Disposition attachment here, and
 // X-Content-Type-Options nosniff on every response (server/security-headers.ts).
-import { Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { attachmentBlob, requireReporterSession } from "../.server/followup";
+import { attachmentBlob, attachmentDownload, requireReporterSession } from "../.server/followup";
 import { ApiError, handleApi } from "../.server/http";
 import { services } from "../.server/services";
 
@@ -15,13 +14,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const id = params.attachmentId ?? "";
     if (!isUuid(id)) throw new ApiError(404, "not_found", "no such attachment in this case");
     const blob = await attachmentBlob(s, reportId, id);
-    return new Response(Readable.toWeb(blob.stream) as ReadableStream, {
-      headers: {
-        "Content-Type": "application/octet-stream",
-        "Content-Length": String(blob.bytes),
-        "Content-Disposition": `attachment; filename="${id}.cor"`,
-        "Cache-Control": "no-store",
-      },
-    });
+    return attachmentDownload(blob, id);
   });
 }

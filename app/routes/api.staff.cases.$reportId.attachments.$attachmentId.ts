@@ -1,10 +1,9 @@
 // GET: an attachment's ciphertext for an investigator who holds the case's key;
 // the browser decrypts it as it streams. Always a download; audited.
-import { Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
 import { recordContentEvent, requireCaseAccess } from "../.server/casework";
-import { attachmentBlob } from "../.server/followup";
+import { attachmentBlob, attachmentDownload } from "../.server/followup";
 import { ApiError, handleApi } from "../.server/http";
 import { services } from "../.server/services";
 import { INVESTIGATOR } from "../.server/staff-http";
@@ -20,13 +19,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     await requireCaseAccess(s, staff.id, { id: reportId });
     const blob = await attachmentBlob(s, reportId, id);
     await recordContentEvent(s, staff, reportId, "downloaded", id);
-    return new Response(Readable.toWeb(blob.stream) as ReadableStream, {
-      headers: {
-        "Content-Type": "application/octet-stream",
-        "Content-Length": String(blob.bytes),
-        "Content-Disposition": `attachment; filename="${id}.cor"`,
-        "Cache-Control": "no-store",
-      },
-    });
+    return attachmentDownload(blob, id);
   });
 }

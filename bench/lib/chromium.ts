@@ -1,18 +1,11 @@
 // Debian's Chromium through playwright-core; never a downloaded browser.
 import { chromium, type Browser } from "playwright-core";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+import { CHROMIUM_ARGS as TEST_ARGS, CHROMIUM_PATH } from "../../test/support/browser";
 
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_PATH };
+/** The tests' flags, plus --headless for the bare CDP driver, which starts Chromium itself. */
+export const CHROMIUM_ARGS = ["--headless", ...TEST_ARGS];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });

@@ -35,13 +35,7 @@ export async function unlockStaff(s: Services, email: string, password: string) 
 }
 
 export async function decryptReportAsInvestigator(s: Services, reportId: string, email: string, password: string): Promise<DecryptedReport> {
-  const { user, keyPair } = await unlockStaff(s, email, password);
-  const [envelope] = await s.db
-    .select()
-    .from(reportKeyEnvelopes)
-    .where(and(eq(reportKeyEnvelopes.reportId, reportId), eq(reportKeyEnvelopes.staffUserId, user.id)));
-  if (!envelope) throw new Error(`${email} holds no envelope for report ${reportId}`);
-  const { reportKey } = openEnvelope(envelope.envelope, reportId, keyPair);
+  const { reportKey } = await investigatorReportKey(s, reportId, email, password);
   const [report] = await s.db.select().from(reports).where(eq(reports.id, reportId));
   const files = [];
   for (const a of await s.db.select().from(attachments).where(eq(attachments.reportId, reportId))) {
