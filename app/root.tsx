@@ -21,8 +21,13 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  return { locale: resolveLocale(request) };
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const config = context.services?.config;
+  // The deadlines the pages promise are the configured ones.
+  return {
+    locale: resolveLocale(request),
+    deadlines: { ackDays: config?.ACK_DEADLINE_DAYS ?? 7, feedbackMonths: config?.FEEDBACK_DEADLINE_MONTHS ?? 3 },
+  };
 }
 
 function LanguageSwitch() {

@@ -5,7 +5,7 @@ import { useI18n } from "../i18n/react";
 
 /** Shows the receipt code once, with a way to copy it and advice on keeping it. */
 export function ReceiptPanel(props: { receiptCode: string; caseNumber: string; ackDueOn: string }) {
-  const { t, locale, href } = useI18n();
+  const { t, locale, href, deadlines } = useI18n();
   const heading = useRef<HTMLHeadingElement>(null);
   const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
   useEffect(() => heading.current?.focus(), []);
@@ -39,7 +39,7 @@ export function ReceiptPanel(props: { receiptCode: string; caseNumber: string; a
       <p>
         {t("receipt.caseNumber")}: <strong data-testid="case-number">{props.caseNumber}</strong>
       </p>
-      <p>{t("receipt.deadlines", { ack: formatDay(props.ackDueOn, locale) })}</p>
+      <p>{t("receipt.deadlines", { ack: formatDay(props.ackDueOn, locale), feedbackMonths: deadlines.feedbackMonths })}</p>
       <div className="card card--warn">
         <h2>{t("receipt.advice.title")}</h2>
         <ul>

@@ -21,7 +21,7 @@ export const en = {
   "landing.how.title": "How it works",
   "landing.how.1": "Write your report and attach files if you have them. Everything is encrypted in your browser before it is sent.",
   "landing.how.2": "You receive a receipt code. Keep it safe: it is the only way to follow your report, and it cannot be recovered.",
-  "landing.how.3": "The ethics investigators acknowledge the report within 7 days and give you feedback within 3 months.",
+  "landing.how.3": "The ethics investigators acknowledge the report within {ackDays} days and give you feedback within {feedbackMonths} months.",
   "landing.collect.title": "What we collect",
   "landing.collect.body":
     "The report itself (title, description, incident details and period) is required. Your name, email address, phone number and files are optional. We do not record your IP address or information about your device. The contents are encrypted so that only the ethics investigators can read them; the server stores only the encrypted form. Reports are kept for 3 years after the case is closed and then destroyed.",
@@ -122,7 +122,7 @@ export const en = {
   "receipt.advice.1": "It is shown only once and cannot be recovered: nobody, not even the investigators, can look it up for you.",
   "receipt.advice.2": "With it you can follow your case, read the investigators' messages and answer them.",
   "receipt.advice.3": "Anyone who has it can read your report. Do not store it where others can find it, such as a shared or company computer.",
-  "receipt.deadlines": "The investigators will acknowledge your report by {ack} and give you feedback within 3 months after that.",
+  "receipt.deadlines": "The investigators will acknowledge your report by {ack} and give you feedback within {feedbackMonths} months after that.",
   "receipt.done": "I have saved my receipt code",
   "nav.followup": "Follow up on a report",
   "landing.followup": "Already reported? Follow your case with your receipt code",

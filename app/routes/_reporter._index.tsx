@@ -5,7 +5,7 @@ import { useI18n } from "../i18n/react";
 export const meta: MetaFunction = () => [{ name: "description", content: "Clean OKESTRO Report" }];
 
 export default function Landing() {
-  const { t, href } = useI18n();
+  const { t, href, deadlines } = useI18n();
   return (
     <div className="page landing">
       <h1>{t("landing.title")}</h1>
@@ -24,7 +24,7 @@ export default function Landing() {
         <ol>
           <li>{t("landing.how.1")}</li>
           <li>{t("landing.how.2")}</li>
-          <li>{t("landing.how.3")}</li>
+          <li>{t("landing.how.3", deadlines)}</li>
         </ol>
       </section>
 
