@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { toBase64Url } from "../../crypto/encoding";
 import { caseViews, reportKeyEnvelopes, reports } from "../../db/schema";
+import { audit } from "./audit";
 import { dayIn } from "./dates";
 import type { Services } from "./services";
 
@@ -35,6 +36,11 @@ export interface InboxRow {
   unread: boolean;
   title: string;
   envelope: string;
+}
+
+/** Handing out a page of title ciphertexts with their envelopes is access to content: audited. */
+export async function auditInboxListing(s: Services, staffUserId: string, page: number, rows: number): Promise<void> {
+  await audit(s.db, { actorType: "staff", actorId: staffUserId, action: "inbox.listed", details: { page, rows } }, s.now());
 }
 
 /** Totals are counted up to this many; beyond, the inbox says "more than". */

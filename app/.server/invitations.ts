@@ -54,9 +54,9 @@ export async function createInvitation(
 
 /** While no administrator exists: a fresh one-time setup link (older unused ones die). */
 export async function ensureSetupLink(s: Services): Promise<Invitation | null> {
+  await s.db.delete(staffInvitations).where(and(eq(staffInvitations.kind, "setup"), isNull(staffInvitations.usedAt)));
   const [admin] = await s.db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
   if (admin) return null;
-  await s.db.delete(staffInvitations).where(and(eq(staffInvitations.kind, "setup"), isNull(staffInvitations.usedAt)));
   return issue(s, { kind: "setup" }, SETUP_TTL_HOURS);
 }
 
@@ -101,6 +101,11 @@ export async function activate(s: Services, token: string, accounts: ActivationA
     if (!isUuid(a.id)) throw new ApiError(400, "bad_id", "account id must be a UUID");
     if (!EMAIL_RE.test(a.email.trim())) throw new ApiError(400, "bad_email", "not an email address");
     if (!a.displayName.trim() || a.displayName.length > 100) throw new ApiError(400, "bad_name", "a display name of 1 to 100 characters is needed");
+  }
+  if (inv.kind === "setup") {
+    // However the first administrator came to be (this link, the CLI), the setup link is void from then on.
+    const [admin] = await s.db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.role, "admin")).limit(1);
+    if (admin) throw new ApiError(404, "invalid_link", "this link is not valid, has expired or was already used");
   }
   const emails = accounts.map((a) => a.email.trim().toLowerCase());
   if (new Set(emails).size !== emails.length) throw new ApiError(400, "same_email", "each account needs its own email address");

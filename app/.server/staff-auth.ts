@@ -15,7 +15,9 @@ import { ApiError } from "./http";
 import type { Services } from "./services";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./staff";
 
+/** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
 export const STAFF_COOKIE = "cor_staff";
+const cookieName = (secure: boolean) => (secure ? `__Host-${STAFF_COOKIE}` : STAFF_COOKIE);
 export const STAFF_IDLE_MINUTES = 30;
 const SESSION_MAX_HOURS = 12;
 const LOCK_AFTER_FAILURES = 10;
@@ -50,7 +52,7 @@ export async function preLogin(s: Services, email: string): Promise<{ salt: stri
 // ------------------------------------------------------------------ sessions
 
 function cookie(token: string, secure: boolean, maxAgeSeconds?: number): string {
-  const parts = [`${STAFF_COOKIE}=${token}`, "Path=/", "HttpOnly", "SameSite=Strict"];
+  const parts = [`${cookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Strict"];
   if (secure) parts.push("Secure");
   if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
   return parts.join("; ");
@@ -62,10 +64,17 @@ export function clearStaffCookie(s: Services): string {
   return cookie("", secureCookies(s), 0);
 }
 
-function readToken(request: Request): Uint8Array | null {
+function readToken(s: Services, request: Request): Uint8Array | null {
   const header = request.headers.get("Cookie") ?? "";
-  const m = new RegExp(`(?:^|;\\s*)${STAFF_COOKIE}=([A-Za-z0-9_-]{43})(?:;|$)`).exec(header);
-  return m ? new Uint8Array(Buffer.from(m[1]!, "base64url")) : null;
+  const name = cookieName(secureCookies(s));
+  const found = header
+    .split(";")
+    .map((c) => c.trim())
+    .filter((c) => c.startsWith(`${name}=`))
+    .map((c) => c.slice(name.length + 1));
+  // Two cookies of the same name mean someone planted one: accept neither.
+  if (found.length !== 1 || !/^[A-Za-z0-9_-]{43}$/.test(found[0]!)) return null;
+  return new Uint8Array(Buffer.from(found[0]!, "base64url"));
 }
 
 async function newSession(s: Services, staffUserId: string, pending: boolean): Promise<string> {
@@ -78,7 +87,7 @@ async function newSession(s: Services, staffUserId: string, pending: boolean): P
 type SessionRow = typeof staffSessions.$inferSelect;
 
 async function sessionOf(s: Services, request: Request): Promise<{ session: SessionRow; user: typeof staffUsers.$inferSelect } | null> {
-  const token = readToken(request);
+  const token = readToken(s, request);
   if (!token) return null;
   const tokenHash = sha256(token);
   const [row] = await s.db
@@ -121,7 +130,7 @@ async function requirePending(s: Services, request: Request) {
 }
 
 export async function logoutStaff(s: Services, request: Request): Promise<void> {
-  const token = readToken(request);
+  const token = readToken(s, request);
   if (!token) return;
   const [row] = await s.db.delete(staffSessions).where(eq(staffSessions.tokenHash, sha256(token))).returning();
   if (row) await audit(s.db, { actorType: "staff", actorId: row.staffUserId, action: "auth.logout" }, s.now());
@@ -158,6 +167,13 @@ export async function loginWithPassword(s: Services, email: string, authKey: Uin
   }
   const normal = email.trim().toLowerCase();
   const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
+  // A locked or disabled account answers the same whatever the password, so guessing on it teaches nothing.
+  if (user) {
+    const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id));
+    if (state?.lockedAt || user.status !== "active") {
+      throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
+    }
+  }
   const hash = user?.authHash ?? (await (dummyHash ??= argon2.hash(randomBytes(32), AUTH_HASH_OPTIONS)));
   const ok = await argon2.verify(hash, Buffer.from(authKey)).catch(() => false);
   if (!user || !ok) {
@@ -165,10 +181,6 @@ export async function loginWithPassword(s: Services, email: string, authKey: Uin
     throw new StaffAuthError(401, "invalid_credentials", "the email address or password is not right");
   }
   s.staffLoginLimiter.succeeded(clientKey);
-  const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id));
-  if (state?.lockedAt || user.status !== "active") {
-    throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
-  }
   const [totp] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
   const setCookie = await newSession(s, user.id, true);
   return { setCookie, next: totp?.enabledAt ? "totp" : "totp_setup" };
@@ -243,6 +255,10 @@ export interface SignedIn {
 async function signedIn(s: Services, tokenHash: Uint8Array, user: typeof staffUsers.$inferSelect, via: string): Promise<SignedIn> {
   const now = s.now();
   await s.db.transaction(async (tx) => {
+    // Parallel code guesses must not outrun the lock: read it again, locked for update.
+    await tx.insert(staffLoginState).values({ staffUserId: user.id }).onConflictDoNothing();
+    const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id)).for("update");
+    if (state?.lockedAt) throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
     await tx.update(staffSessions).set({ pendingSecondFactor: false, lastSeenAt: now }).where(eq(staffSessions.tokenHash, tokenHash));
     await tx.insert(staffLoginState).values({ staffUserId: user.id, lastLoginAt: now }).onConflictDoUpdate({
       target: staffLoginState.staffUserId,

@@ -2,7 +2,7 @@
 // the new password) and resetting it with the recovery key (the browser
 // unwraps the private key with the recovery key and wraps it anew). Either
 // way the key pair stays, so access to cases stays; other sessions end.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, ne } from "drizzle-orm";
 import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../crypto/encoding";
@@ -55,13 +55,13 @@ export async function recoveryMaterial(s: Services, email: string): Promise<{ us
   const normal = email.trim().toLowerCase();
   const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
   if (user) return { userId: user.id, secretKeyRecoveryWrapped: toBase64Url(user.secretKeyRecoveryWrapped) };
+  // Independent pseudorandom bytes keyed by a value the server never shows (the organisation's id).
   const [org] = await s.db.select({ id: organisations.id }).from(organisations).limit(1);
-  const seed = createHash("sha512").update(`cor/recovery-decoy-v1\0${org?.id ?? ""}\0${normal}`).digest();
+  const prf = (label: string) => createHmac("sha256", org?.id ?? "").update(`cor/recovery-decoy-v1\0${label}\0${normal}`).digest();
   const blob = new Uint8Array(89);
   blob[0] = 1;
-  blob.set(seed.subarray(0, 64), 1);
-  blob.set(seed.subarray(0, 24), 65);
-  return { userId: uuidFromRandom(seed.subarray(32, 48)), secretKeyRecoveryWrapped: toBase64Url(blob) };
+  blob.set(Buffer.concat([prf("blob-0"), prf("blob-1"), prf("blob-2")]).subarray(0, 88), 1);
+  return { userId: uuidFromRandom(prf("user-id").subarray(0, 16)), secretKeyRecoveryWrapped: toBase64Url(blob) };
 }
 
 export async function resetWithRecoveryKey(s: Services, email: string, proof: Uint8Array, keys: NewPasswordKeys): Promise<void> {

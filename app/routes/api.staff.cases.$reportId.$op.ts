@@ -60,7 +60,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const s = services(context);
     const staff = await requireStaff(s, request, INVESTIGATOR);
     const { reportId, op } = target(params);
-    if (!(op in caseOps)) throw new ApiError(404, "not_found", "no such action");
+    if (!Object.hasOwn(caseOps, op)) throw new ApiError(404, "not_found", "no such action");
     const key = op as CaseOp;
     const input = parseWith(caseOps[key], await readJson(request, 256 * 1024));
     const result = await (handlers[key] as Handler<CaseOp>)(s, staff, reportId, input);

@@ -1,7 +1,7 @@
 // GET: the investigator's inbox page as JSON (titles as ciphertext with envelopes).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { handleApi, json } from "../.server/http";
-import { listInbox } from "../.server/inbox";
+import { auditInboxListing, listInbox } from "../.server/inbox";
 import { services } from "../.server/services";
 import { INVESTIGATOR } from "../.server/staff-http";
 import { requireStaff } from "../.server/staff-auth";
@@ -11,6 +11,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return handleApi(async () => {
     const s = services(context);
     const staff = await requireStaff(s, request, INVESTIGATOR);
-    return json(await listInbox(s, staff.id, inboxQuery(new URL(request.url).searchParams)));
+    const inbox = await listInbox(s, staff.id, inboxQuery(new URL(request.url).searchParams));
+    await auditInboxListing(s, staff.id, inbox.page, inbox.rows.length);
+    return json(inbox);
   });
 }

@@ -7,7 +7,7 @@ import { useMemo, useState } from "react";
 import { categories, staffUsers } from "../../db/schema";
 import { dayIn } from "../.server/dates";
 import { privacyTasksFor } from "../.server/followup";
-import { listInbox } from "../.server/inbox";
+import { auditInboxListing, listInbox } from "../.server/inbox";
 import { services } from "../.server/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
 import { StaffKeyGate } from "../components/staff-key-gate";
@@ -30,6 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).where(eq(staffUsers.role, "investigator")).orderBy(asc(staffUsers.displayName)),
     privacyTasksFor(s, staff.id),
   ]);
+  await auditInboxListing(s, staff.id, inbox.page, inbox.rows.length);
   const today = dayIn(s.config.TIME_ZONE, s.now());
   return {
     me: { id: staff.id, displayName: staff.displayName },

@@ -59,7 +59,8 @@ export const caseOps = {
   notes: z.object({ id: uuid, body: b64(41, 64 * 1024) }),
   messages: z.object({ id: uuid, body: b64(41, 64 * 1024) }),
   "privacy-answer": z.object({ requestId: uuid, answer: b64(41, 64 * 1024) }),
-  events: z.object({ event: z.enum(["decrypted", "downloaded", "exported"]), subject: z.string().max(100).optional() }),
+  // Only an id: free text here would land in the permanent audit log.
+  events: z.object({ event: z.enum(["decrypted", "downloaded", "exported"]), subject: uuid.optional() }),
   grants: z.object({ granteeId: uuid, envelope: b64(130, 130) }),
   uploads: z.object({ ciphertextBytes: z.number().int().min(42) }),
   attachments: z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }),

@@ -12,11 +12,14 @@ import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
-import { firstSignIn } from "../support/staff-session";
+import { StaffClient } from "../../app/staff/staff-client";
+import { cookieFetch, firstSignIn } from "../support/staff-session";
 
-type Caller = "anonymous" | "reporter" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
-type Outcome = "ok" | "unauth" | "forbidden" | "hidden" | "login";
-const CALLERS: Caller[] = ["anonymous", "reporter", "investigator", "excluded", "admin", "cloud", "agi"];
+type Caller = "anonymous" | "reporter" | "pending" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
+/** ok = 2xx; anything unexpected shows as its status and fails the row. */
+type Outcome = "ok" | "unauth" | "forbidden" | "hidden" | "login" | `status ${number}`;
+// "pending": right password, second factor not yet given.
+const CALLERS: Caller[] = ["anonymous", "reporter", "pending", "investigator", "excluded", "admin", "cloud", "agi"];
 
 interface RouteCase {
   name: string;
@@ -29,14 +32,15 @@ interface RouteCase {
 const investigatorOnly = (excluded: Outcome): Record<Caller, Outcome> => ({
   anonymous: "unauth",
   reporter: "unauth",
+  pending: "unauth",
   investigator: "ok",
   excluded,
   admin: "forbidden",
   cloud: "forbidden",
   agi: "forbidden",
 });
-const adminOnly: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" };
-const anyStaff: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", investigator: "ok", excluded: "ok", admin: "ok", cloud: "ok", agi: "ok" };
+const adminOnly: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", pending: "unauth", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" };
+const anyStaff: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", pending: "unauth", investigator: "ok", excluded: "ok", admin: "ok", cloud: "ok", agi: "ok" };
 
 const ROUTES: RouteCase[] = [
   { name: "inbox API", method: "GET", path: () => "/api/staff/cases", expect: investigatorOnly("ok") },
@@ -52,34 +56,35 @@ const ROUTES: RouteCase[] = [
     name: "inbox page",
     method: "GET",
     path: () => "/staff",
-    expect: { anonymous: "login", reporter: "login", investigator: "ok", excluded: "ok", admin: "forbidden", cloud: "forbidden", agi: "forbidden" },
+    expect: { anonymous: "login", reporter: "login", pending: "login", investigator: "ok", excluded: "ok", admin: "forbidden", cloud: "forbidden", agi: "forbidden" },
   },
   {
     name: "case page",
     method: "GET",
     path: (i) => `/staff/cases/${i.caseNumber}`,
-    expect: { anonymous: "login", reporter: "login", investigator: "ok", excluded: "hidden", admin: "forbidden", cloud: "forbidden", agi: "forbidden" },
+    expect: { anonymous: "login", reporter: "login", pending: "login", investigator: "ok", excluded: "hidden", admin: "forbidden", cloud: "forbidden", agi: "forbidden" },
   },
   {
     name: "administration page",
     method: "GET",
     path: () => "/admin",
-    expect: { anonymous: "login", reporter: "login", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" },
+    expect: { anonymous: "login", reporter: "login", pending: "login", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" },
   },
   {
     name: "reporter case API",
     method: "GET",
     path: () => "/api/followup/case",
-    expect: { anonymous: "unauth", reporter: "ok", investigator: "unauth", excluded: "unauth", admin: "unauth", cloud: "unauth", agi: "unauth" },
+    expect: { anonymous: "unauth", reporter: "ok", pending: "unauth", investigator: "unauth", excluded: "unauth", admin: "unauth", cloud: "unauth", agi: "unauth" },
   },
 ];
 
 async function classify(r: Response): Promise<Outcome> {
-  if (r.status === 302 || r.status === 303) return (r.headers.get("location") ?? "").startsWith("/staff/login") ? "login" : "ok";
+  if (r.status === 302 || r.status === 303) return (r.headers.get("location") ?? "").startsWith("/staff/login") ? "login" : `status ${r.status}`;
   if (r.status === 401) return "unauth";
   if (r.status === 403) return "forbidden";
   if (r.status === 404) return "hidden";
-  return "ok";
+  if (r.status >= 200 && r.status < 300) return "ok";
+  return `status ${r.status}`;
 }
 
 for (const backend of await backends()) {
@@ -117,6 +122,10 @@ for (const backend of await backends()) {
       ids.caseNumber = r.caseNumber;
       ids.attachmentId = (await portal.services.db.select().from(attachments))[0]!.id;
       fetchers.set("anonymous", (input, init) => fetch(input, { ...init, redirect: "manual" }));
+      const pendingClient = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
+      expect(await pendingClient.signIn("inv@okestro.example", PASSWORD)).toBe("totp_setup");
+      const pendingFetch = pendingClient.options.fetch as typeof fetch;
+      fetchers.set("pending", (input, init) => pendingFetch(input, { ...init, redirect: "manual" }));
       const reporter = await openCase(r.receiptCode, { baseUrl: portal.url });
       const bearer = reporter.session.beaconToken!;
       fetchers.set("reporter", (input, init) => fetch(input, { ...init, redirect: "manual", headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${bearer}` } }));
@@ -152,5 +161,15 @@ for (const backend of await backends()) {
         expect(got).toEqual(route.expect);
       });
     }
+
+    it("shows the excluded investigator nothing of the case in any answer", async () => {
+      for (const path of ["/api/staff/cases", "/staff", `/api/staff/cases?case=${ids.caseNumber}`, "/api/staff/me"]) {
+        const body = await (await fetchers.get("excluded")!(`${portal.url}${path}`, {})).text();
+        expect(body).not.toContain(ids.reportId);
+        expect(body).not.toContain(ids.caseNumber);
+      }
+      // The same requests from the investigator who holds the case do show it (the check can fail).
+      expect(await (await fetchers.get("investigator")!(`${portal.url}/api/staff/cases`, {})).text()).toContain(ids.caseNumber);
+    });
   });
 }

@@ -62,6 +62,33 @@ for (const backend of await backends()) {
       expect(accessLines.filter((l) => l.includes(token))).toEqual([]);
     });
 
+    it("voids the setup link once an administrator exists by any means", async () => {
+      const fresh = await startTestPortal(backend);
+      try {
+        const token = setupToken(fresh);
+        const { createStaff } = await import("../support/staff");
+        await createStaff(fresh, "admin", "cli-admin@okestro.example");
+        const a = await account("late-admin@okestro.example", "admin");
+        const i = await account("late-inv@okestro.example", "investigator");
+        expect((await post(fresh, `/api/staff/activate/${token}`, { accounts: [a.account, i.account] })).status).toBe(404);
+      } finally {
+        await fresh.stop();
+      }
+    });
+
+    it("answers recovery for an unknown address with a decoy that looks like a real answer", async () => {
+      const decoy = await post(portal, "/api/staff/recover", { email: "nobody-here@okestro.example" });
+      const real = await post(portal, "/api/staff/recover", { email: "first@okestro.example" });
+      const d = (await decoy.json()) as { userId: string; secretKeyRecoveryWrapped: string };
+      const r = (await real.json()) as { userId: string; secretKeyRecoveryWrapped: string };
+      expect(Object.keys(d).sort()).toEqual(Object.keys(r).sort());
+      const blob = Buffer.from(d.secretKeyRecoveryWrapped, "base64url");
+      expect(blob.length).toBe(Buffer.from(r.secretKeyRecoveryWrapped, "base64url").length);
+      // No internal repetition, and the id is not taken from the blob.
+      expect(blob.subarray(65, 89).equals(blob.subarray(1, 25))).toBe(false);
+      expect(blob.toString("hex")).not.toContain(d.userId.replace(/-/g, "").slice(0, 12));
+    });
+
     it("lets an unused setup link die after 24 hours", async () => {
       const fresh = await startTestPortal(backend);
       try {

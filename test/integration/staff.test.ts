@@ -119,6 +119,8 @@ for (const backend of await backends()) {
         const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
         for (let i = 0; i < 10; i++) await expect(c.signIn(email, `wrong password number ${i}`)).rejects.toMatchObject({ status: 401 });
         await expect(c.signIn(email, PASSWORD)).rejects.toMatchObject({ code: "account_locked", status: 423 });
+        // Locked, a wrong password gets the same answer: guessing on a locked account teaches nothing.
+        await expect(c.signIn(email, "still guessing away here")).rejects.toMatchObject({ code: "account_locked", status: 423 });
         const [state] = await portal.services.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, id));
         expect(state!.lockedAt).not.toBeNull();
         const actions = (await portal.services.db.select().from(auditLog).where(eq(auditLog.actorId, id))).map((e) => e.action);
