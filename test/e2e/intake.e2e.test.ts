@@ -52,7 +52,9 @@ describe.skipIf(!hasChromium)("report intake in Chromium", () => {
     expect(await p.getAttribute("html", "lang")).toBe("ko");
     await p.getByRole("link", { name: /English/ }).click();
     await p.waitForURL(/lang=en/);
-    await expect(p.locator("h1").textContent()).resolves.toBe("Report wrongdoing safely");
+    // Client-side navigation: the URL changes before the new page has rendered.
+    await expect.poll(() => p.locator("h1").textContent()).toBe("Report wrongdoing safely");
+    expect(await p.getAttribute("html", "lang")).toBe("en");
     await ko.close();
     await page.goto(`${portal.url}/`);
     expect(await page.locator("h1").textContent()).toBe("Report wrongdoing safely");

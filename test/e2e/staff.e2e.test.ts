@@ -185,6 +185,6 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     const page = await newPage();
     await page.goto(`${portal.url}/staff?lang=en`);
     await page.waitForURL(/\/staff\/login/);
-    expect(await page.locator("h1").textContent()).toBe("Sign in");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Sign in");
   });
 });
