@@ -162,8 +162,12 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
         {c.caseNumber}: <span data-testid="staff-case-title">{title ?? t("staff.case.unreadable")}</span>
       </h1>
       <p>
-        {props.category} · {t(`staff.status.${c.status}` as MessageKey)}
-        {c.outcome ? ` (${t(`staff.case.outcome.${c.outcome}` as MessageKey)})` : ""} ·{" "}
+        {props.category} ·{" "}
+        <span data-testid="staff-case-status">
+          {t(`staff.status.${c.status}` as MessageKey)}
+          {c.outcome ? ` (${t(`staff.case.outcome.${c.outcome}` as MessageKey)})` : ""}
+        </span>{" "}
+        ·{" "}
         {t("staff.case.deadlines", { ack: day(c.ackDueOn), feedback: day(c.feedbackDueOn) })}
         {c.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
       </p>

@@ -129,7 +129,7 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     // Acknowledge.
     await page.getByLabel("Change status to").selectOption("acknowledged");
     await page.getByRole("button", { name: "Apply" }).click();
-    await expect.poll(() => page.locator("body").textContent()).toContain("Acknowledged");
+    await expect.poll(() => page.getByTestId("staff-case-status").textContent()).toBe("Acknowledged");
 
     // Ask a question; the reporter answers with the receipt.
     await page.getByLabel("Message to the reporter").fill("Who approved the expenses?");
@@ -155,7 +155,7 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     await page.getByLabel("Outcome").selectOption("substantiated");
     await page.getByLabel("Closing summary to the reporter").fill("Thank you; measures have been taken.");
     await page.getByRole("button", { name: "Apply" }).click();
-    await expect.poll(() => page.locator("body").textContent()).toContain("Substantiated");
+    await expect.poll(() => page.getByTestId("staff-case-status").textContent()).toBe("Closed (Substantiated)");
 
     const after = await reporter.session.refresh();
     expect(after.status).toBe("closed");
