@@ -81,6 +81,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
       maxClients: 100_000,
     }),
     staffLoginLimiter: new AttemptLimiter({ perClient: 30, global: 5000, windowMs: 15 * 60_000, maxClients: 100_000 }),
+    uploadLimiter: new AttemptLimiter({ perClient: config.UPLOADS_PER_CLIENT_PER_HOUR, global: 1_000_000, windowMs: 3600_000, maxClients: 100_000 }),
   };
 }
 
@@ -146,6 +147,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const sweep = setInterval(() => {
     services.receiptLimiter.prune(Date.now());
     services.staffLoginLimiter.prune(Date.now());
+    services.uploadLimiter.prune(Date.now());
     expireReporterSessions(services).catch((e) => log.error("session expiry failed", describeError(e)));
     expireStaffSessions(services).catch((e) => log.error("staff session expiry failed", describeError(e)));
     cleanupUploads(services)

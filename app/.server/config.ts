@@ -26,6 +26,10 @@ const schema = z.object({
     .min(1024 * 1024, "must be at least 1 MiB")
     .default(4 * GiB),
   MAX_ATTACHMENTS_PER_REPORT: z.coerce.number().int().min(0).max(100).default(20),
+  /** Ceiling on the bytes all unfinished uploads may announce together: anonymous uploads cannot fill the disk. */
+  MAX_PENDING_UPLOAD_BYTES: z.coerce.number().int().min(1024 * 1024).default(32 * GiB),
+  /** New anonymous uploads per client per hour (keyed pseudonym, in memory). */
+  UPLOADS_PER_CLIENT_PER_HOUR: z.coerce.number().int().min(1).default(120),
   UPLOAD_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
   ACK_DEADLINE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),

@@ -3,7 +3,7 @@
 // handles ciphertext; it checks shapes and sizes, never content.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
-import { and, asc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../crypto/aead";
 import { streamCiphertextSize } from "../../crypto/attachment-stream";
 import { toBase64Url, uuidFromRandom } from "../../crypto/encoding";
@@ -83,6 +83,12 @@ export async function createUpload(
   const [existing] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.id, input.reportId));
   if (existing && input.for === "new") throw new ApiError(409, "report_exists", "this report has already been submitted");
   if (!existing && input.for === "existing") throw new ApiError(404, "not_found", "no such case");
+  const [pending] = (await s.db.select({ bytes: sql<number>`coalesce(sum(${uploads.expectedBytes}), 0)::float8` }).from(uploads).where(eq(uploads.state, "open"))) as [{ bytes: number }];
+  if (pending.bytes + input.ciphertextBytes > s.config.MAX_PENDING_UPLOAD_BYTES) {
+    const e = new ApiError(503, "uploads_busy", "too many uploads are in progress; try again in a few minutes");
+    e.retryAfterSeconds = 300;
+    throw e;
+  }
   const open = await s.db.select({ id: uploads.id }).from(uploads).where(eq(uploads.reportId, input.reportId));
   if (open.length >= s.config.MAX_ATTACHMENTS_PER_REPORT) {
     throw new ApiError(409, "too_many_attachments", `a report may have at most ${s.config.MAX_ATTACHMENTS_PER_REPORT} attachments`);

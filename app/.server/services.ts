@@ -20,6 +20,8 @@ export interface Services {
   receiptLimiter: AttemptLimiter;
   /** Staff sign-in attempt limits per client (account locks are in the database). */
   staffLoginLimiter: AttemptLimiter;
+  /** New anonymous uploads per client. */
+  uploadLimiter: AttemptLimiter;
 }
 
 declare module "@remix-run/node" {

@@ -1,0 +1,43 @@
+// Anonymous uploads cannot fill the disk: a ceiling on the bytes all
+// unfinished uploads announce, and a per-client rate of new uploads.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../support/backends";
+import { startTestPortal, type TestPortal } from "../support/portal";
+
+const open = (portal: TestPortal, client: string, reportId: string, bytes: number) =>
+  fetch(`${portal.url}/api/intake/uploads`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": client },
+    body: JSON.stringify({ reportId, ciphertextBytes: bytes }),
+  });
+
+for (const backend of await backends()) {
+  describe(`upload limits on ${backend}`, () => {
+    let portal: TestPortal;
+    beforeAll(async () => {
+      portal = await startTestPortal(backend, { TRUST_PROXY: "1", MAX_PENDING_UPLOAD_BYTES: String(1024 * 1024), UPLOADS_PER_CLIENT_PER_HOUR: "3" });
+    });
+    afterAll(async () => {
+      await portal?.stop();
+    });
+
+    it("refuses new uploads while unfinished ones already announce the ceiling, asking to retry later", async () => {
+      expect((await open(portal, "198.51.100.1", "33333333-3333-4333-8333-333333333331", 800 * 1024)).status).toBe(201);
+      const busy = await open(portal, "198.51.100.2", "33333333-3333-4333-8333-333333333332", 400 * 1024);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toBe("300");
+      expect(((await busy.json()) as { error: { code: string } }).error.code).toBe("uploads_busy");
+      // Small ones still fit under the ceiling.
+      expect((await open(portal, "198.51.100.2", "33333333-3333-4333-8333-333333333332", 1000)).status).toBe(201);
+    });
+
+    it("limits how many uploads one client opens per hour, not the others", async () => {
+      const ids = ["44444444-4444-4444-8444-444444444441", "44444444-4444-4444-8444-444444444442", "44444444-4444-4444-8444-444444444443"];
+      for (const id of ids) expect((await open(portal, "203.0.113.50", id, 100)).status).toBe(201);
+      const limited = await open(portal, "203.0.113.50", "44444444-4444-4444-8444-444444444444", 100);
+      expect(limited.status).toBe(429);
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("too_many_uploads");
+      expect((await open(portal, "203.0.113.51", "44444444-4444-4444-8444-444444444445", 100)).status).toBe(201);
+    });
+  });
+}
