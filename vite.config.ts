@@ -11,6 +11,5 @@ declare module "@remix-run/node" {
 export default defineConfig({
   plugins: [remix(remixConfig)],
   build: { target: "es2022", assetsInlineLimit: 0 },
-  worker: { format: "es" },
   server: { hmr: { port: 24678 } },
 });
