@@ -100,7 +100,7 @@ function write(name: string, value: unknown): void {
   const before = existsSync(path) ? readFileSync(path, "utf8") : null;
   writeFileSync(path, text);
   const state = before === null ? "new" : before === text ? "unchanged" : "updated";
-  console.log(`${name}: ${(text.length / 1024).toFixed(1)} KiB, ${state}`);
+  process.stdout.write(`${name}: ${(text.length / 1024).toFixed(1)} KiB, ${state}\n`);
 }
 
 function readExisting<T>(name: string): T | null {
