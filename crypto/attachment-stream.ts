@@ -6,7 +6,7 @@
 //                 TAG_MESSAGE except the last, which carries TAG_FINAL.
 // Every chunk's associated data is "cor/stream-v1/attachment/<reportId>/<attachmentId>".
 // Memory stays bounded by one chunk on both sides, whatever the file size.
-import { utf8 } from "./encoding";
+import { concatBytes, utf8 } from "./encoding";
 import { CryptoError } from "./errors";
 import { sodiumNow } from "./sodium";
 import type { FileKey, StreamCiphertext } from "./types";
@@ -192,22 +192,11 @@ export class AttachmentDecryptor {
 /** Decrypts a whole stream-v1 ciphertext held in memory (tests, small files). */
 export function decryptAttachment(key: FileKey, binding: StreamBinding, ciphertext: Uint8Array): Uint8Array {
   const d = new AttachmentDecryptor(key, binding);
-  const parts = [...d.push(ciphertext), ...d.finish()];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(...d.push(ciphertext), ...d.finish());
 }
 
 /** Encrypts a whole file held in memory (tests, small files). */
 export function encryptAttachment(key: FileKey, binding: StreamBinding, plaintext: Uint8Array): StreamCiphertext {
   const e = new AttachmentEncryptor(key, binding);
-  const body = e.push(plaintext, true);
-  const out = new Uint8Array(e.header.length + body.length);
-  out.set(e.header);
-  out.set(body, e.header.length);
-  return out as StreamCiphertext;
+  return concatBytes(e.header, e.push(plaintext, true)) as StreamCiphertext;
 }

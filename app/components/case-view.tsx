@@ -6,6 +6,7 @@ import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import type { Progress } from "../reporter/transport";
 import { Field } from "./field";
+import { Notices } from "./notices";
 import { loadFollowup } from "./receipt-login";
 
 const MESSAGE_MAX = 10_000;
@@ -126,19 +127,13 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           {t("status.logout")}
         </button>
       </p>
-      <div role="status" aria-live="polite">
-        {status ? <p className="notice">{status}</p> : null}
+      <Notices status={status} error={error}>
         {progress && progress.phase === "uploading" ? (
           <p>
             {t("status.progress", { name: progress.name, percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100) })}
           </p>
         ) : null}
-      </div>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      </Notices>
 
       <section aria-labelledby="now">
         <h2 id="now">{t("status.now")}</h2>

@@ -30,6 +30,7 @@ import type { StaffClient } from "../staff/staff-client";
 import type { staffCaseView } from "../.server/casework";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import { Field } from "./field";
+import { Notices } from "./notices";
 
 export type StaffCase = Awaited<ReturnType<typeof staffCaseView>>;
 
@@ -171,14 +172,7 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
         {t("staff.case.deadlines", { ack: day(c.ackDueOn), feedback: day(c.feedbackDueOn) })}
         {c.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
       </p>
-      <div role="status" aria-live="polite">
-        {notice ? <p className="notice">{notice}</p> : null}
-      </div>
-      {error ? (
-        <p className="notice notice--error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Notices status={notice} error={error} />
 
       <Section id="s-report" title={t("staff.case.report")}>
         {body ? (

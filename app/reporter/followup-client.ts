@@ -28,39 +28,20 @@ import {
   type ReporterIdentity,
   type ReportKey,
 } from "../../crypto";
-import type { OpenSessionResponse, PrivacyKind, ReporterCaseView, ReportStatus } from "../intake/followup-wire";
+import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { decryptResponseToBlob } from "./decrypt-download";
 import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "./transport";
 
 export { fromBrowserFile, IntakeError } from "./transport";
 
-export interface DecryptedCase {
-  reportId: string;
-  caseNumber: string;
-  categoryId: string;
-  status: ReportStatus;
-  receivedOn: string;
-  acknowledgedOn: string | null;
-  updatedOn: string;
-  closedOn: string | null;
-  ackDueOn: string;
-  feedbackDueOn: string | null;
+/** The wire view with every ciphertext replaced by what it decrypts to (privacy texts keep their shape). */
+export interface DecryptedCase extends Omit<ReporterCaseView, "reporterKey" | "title" | "body" | "identity" | "attachments" | "messages"> {
   title: string;
   body: ReportBody;
   identity: ReporterIdentity | null;
   attachments: (AttachmentMeta & { id: string; source: "reporter" | "investigator"; addedOn: string })[];
   /** `text` is null when a message does not decrypt (tampered or damaged): shown as unreadable, the rest still works. */
   messages: { id: string; seq: number; author: "reporter" | "investigator"; kind: MessageKind; text: string | null; sentOn: string }[];
-  privacyRequests: {
-    id: string;
-    kind: PrivacyKind;
-    state: "open" | "answered";
-    detail: string | null;
-    requestedOn: string;
-    dueOn: string;
-    answer: string | null;
-    answeredOn: string | null;
-  }[];
 }
 
 /** Thrown before any request when the typed code cannot be right (check symbol, length, characters). */

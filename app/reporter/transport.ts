@@ -3,6 +3,7 @@
 // resumable upload of one file. Used by intake and by follow-up.
 import {
   AttachmentEncryptor,
+  concatBytes,
   encryptFileMeta,
   generateFileKey,
   streamCiphertextSize,
@@ -179,10 +180,7 @@ export async function uploadEncryptedFile(
     const end = Math.min(file.size, start + partPlain);
     const cipher = encryptor.push(await file.read(start, end), n === parts - 1);
     if (n !== 0) return cipher;
-    const withHeader = new Uint8Array(encryptor.header.length + cipher.length);
-    withHeader.set(encryptor.header);
-    withHeader.set(cipher, encryptor.header.length);
-    return withHeader;
+    return concatBytes(encryptor.header, cipher);
   };
 
   let sent = 0;

@@ -7,6 +7,7 @@ import { affiliates } from "../../db/schema";
 import { listAudit, listCategories, listStaff } from "../.server/admin";
 import { services } from "../.server/services";
 import { ADMIN, requireStaffPage } from "../.server/staff-http";
+import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
@@ -96,9 +97,7 @@ export default function Admin() {
     <div className="page wide">
       <StaffHeader name={me.displayName} />
       <h1>{t("admin.title")}</h1>
-      <div role="status" aria-live="polite">
-        {message ? <p className="notice">{message}</p> : null}
-      </div>
+      <Notices status={message} error={null} />
 
       <section aria-labelledby="a-staff">
         <h2 id="a-staff">{t("admin.staff")}</h2>

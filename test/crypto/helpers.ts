@@ -4,30 +4,24 @@ import { CryptoError, type CryptoErrorCode } from "../../crypto/index";
 
 /** Runs fn and checks that it throws a CryptoError with the given code (never a raw libsodium error). */
 export function expectCryptoError(fn: () => unknown, code: CryptoErrorCode): CryptoError {
-  let caught: unknown = undefined;
-  let threw = false;
   try {
     fn();
   } catch (error) {
-    threw = true;
-    caught = error;
+    return checkCaught(error, code);
   }
-  expect(threw, `expected CryptoError "${code}", but nothing was thrown`).toBe(true);
-  expect(caught, `expected CryptoError "${code}", got ${String(caught)}`).toBeInstanceOf(CryptoError);
-  expect((caught as CryptoError).code).toBe(code);
-  return caught as CryptoError;
+  return expect.fail(`expected CryptoError "${code}", but nothing was thrown`);
 }
 
 export async function expectCryptoErrorAsync(fn: () => Promise<unknown>, code: CryptoErrorCode): Promise<CryptoError> {
-  let caught: unknown = undefined;
-  let threw = false;
   try {
     await fn();
   } catch (error) {
-    threw = true;
-    caught = error;
+    return checkCaught(error, code);
   }
-  expect(threw, `expected CryptoError "${code}", but nothing was thrown`).toBe(true);
+  return expect.fail(`expected CryptoError "${code}", but nothing was thrown`);
+}
+
+function checkCaught(caught: unknown, code: CryptoErrorCode): CryptoError {
   expect(caught, `expected CryptoError "${code}", got ${String(caught)}`).toBeInstanceOf(CryptoError);
   expect((caught as CryptoError).code).toBe(code);
   return caught as CryptoError;
@@ -41,15 +35,7 @@ export function flipByte(bytes: Uint8Array, index: number): Uint8Array {
   return out;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from "../../crypto/encoding";
 
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
