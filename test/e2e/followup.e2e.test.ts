@@ -76,7 +76,8 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
       { author: "investigator", staffUserId: inv.staffUserId },
     );
     await page.getByRole("button", { name: "Check for new messages" }).click();
-    await expect(page.getByTestId("dialogue").textContent()).resolves.toContain("Which warehouse? <img src=x onerror=alert(1)>");
+    // The refresh is asynchronous: wait for the new message rather than reading the list at once.
+    await expect.poll(() => page.getByTestId("dialogue").textContent()).toContain("Which warehouse? <img src=x onerror=alert(1)>");
     await page.locator('textarea[name="message"]').fill("Warehouse 3, night shift");
     await page.getByRole("button", { name: "Encrypt and send" }).click();
     await expect.poll(() => page.getByTestId("dialogue").textContent()).toContain("Warehouse 3, night shift");
@@ -103,7 +104,7 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
 
   it("logs out and leaves nothing of the case in the browser", async () => {
     await page.getByRole("button", { name: "Log out" }).click();
-    await expect(page.locator("body").textContent()).resolves.toContain("You have logged out");
+    await expect.poll(() => page.locator("body").textContent()).toContain("You have logged out");
     expect(await page.locator("body").textContent()).not.toContain("Follow-up E2E title");
     const storage = await page.evaluate(async () => ({
       local: localStorage.length,
