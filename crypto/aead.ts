@@ -9,12 +9,14 @@ import { CryptoError } from "./errors";
 import { sodiumNow } from "./sodium";
 import type {
   CaseKey,
+  FeedbackKey,
   FileKey,
   PasswordWrapKey,
   ReceiptWrapKey,
   RecordCiphertext,
   RecoveryKey,
   ReportKey,
+  ShareKey,
 } from "./types";
 
 export const AEAD_V1 = 0x01;
@@ -35,16 +37,21 @@ export const PURPOSES = {
   "privacy-answer": { block: 256 },
   note: { block: 256 },
   labels: { block: 256 },
+  "share-package": { block: 1024 },
+  "share-key": { block: 16 },
+  "share-file-key": { block: 16 },
+  "share-feedback-key": { block: 16 },
+  "share-feedback": { block: 256 },
   "staff-secret-key": { block: 16 },
   "staff-secret-key-recovery": { block: 16 },
 } as const;
 export type RecordPurpose = keyof typeof PURPOSES;
 
-export type RecordKey = ReportKey | CaseKey | FileKey | ReceiptWrapKey | PasswordWrapKey | RecoveryKey;
+export type RecordKey = ReportKey | CaseKey | FileKey | ShareKey | FeedbackKey | ReceiptWrapKey | PasswordWrapKey | RecoveryKey;
 
 export interface RecordBinding {
   purpose: RecordPurpose;
-  /** The record's owner: a report id, or a staff user id for staff key wraps. */
+  /** The record's owner: a report id, a share id, or a staff user id for staff key wraps. */
   id: string;
   /** The record within the owner, where there can be several (attachment, message). */
   subId?: string;

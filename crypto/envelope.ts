@@ -1,12 +1,16 @@
-// Format "envelope-v1": a report's keys sealed to one staff member's X25519
-// public key with crypto_box_seal (anonymous sender).
+// Format "envelope-v1": keys sealed to one staff member's X25519 public key
+// with crypto_box_seal (anonymous sender).
 //   byte 0  : 0x01 (format version)
 //   bytes 1.: crypto_box_seal(inner, recipientPublicKey)    (48 bytes overhead)
-// inner (81 bytes):
-//   byte 0      : 0x01 (kind: report keys)
+// inner, kind 0x01 "report keys" (81 bytes, for investigators):
+//   byte 0      : 0x01
 //   bytes 1..16 : report id (UUID bytes), checked on opening
 //   bytes 17..48: report key
 //   bytes 49..80: case-internal key
+// inner, kind 0x02 "share key" (49 bytes, for affiliate reviewers):
+//   byte 0      : 0x02
+//   bytes 1..16 : share id (UUID bytes), checked on opening
+//   bytes 17..48: share key
 // Sealed boxes take no associated data, so the record binding lives inside the
 // authenticated plaintext instead.
 import { concatBytes, uuidToBytes } from "./encoding";
@@ -16,6 +20,8 @@ import type {
   CaseKey,
   ReportKey,
   SealedEnvelope,
+  SealedShareEnvelope,
+  ShareKey,
   StaffKeyPair,
   StaffPublicKey,
   StaffSecretKey,
@@ -23,8 +29,10 @@ import type {
 
 export const ENVELOPE_V1 = 0x01;
 export const ENVELOPE_KIND_REPORT_KEYS = 0x01;
-const INNER_BYTES = 1 + 16 + 32 + 32;
-export const ENVELOPE_BYTES = 1 + 48 + INNER_BYTES;
+export const ENVELOPE_KIND_SHARE_KEY = 0x02;
+const SEAL_OVERHEAD = 1 + 48;
+export const ENVELOPE_BYTES = SEAL_OVERHEAD + 1 + 16 + 32 + 32;
+export const SHARE_ENVELOPE_BYTES = SEAL_OVERHEAD + 1 + 16 + 32;
 
 export interface ReportKeys {
   reportKey: ReportKey;
@@ -48,18 +56,8 @@ export function publicKeyOf(secretKey: StaffSecretKey): StaffPublicKey {
   return sodiumNow().crypto_scalarmult_base(secretKey) as StaffPublicKey;
 }
 
-export function sealReportKeys(
-  keys: ReportKeys,
-  reportId: string,
-  recipient: StaffPublicKey,
-): SealedEnvelope {
+function seal(inner: Uint8Array, recipient: StaffPublicKey): Uint8Array {
   if (recipient.length !== 32) throw new CryptoError("bad_key", "a staff public key is 32 bytes");
-  const inner = concatBytes(
-    Uint8Array.of(ENVELOPE_KIND_REPORT_KEYS),
-    uuidToBytes(reportId),
-    keys.reportKey,
-    keys.caseKey,
-  );
   let sealed: Uint8Array;
   try {
     sealed = sodiumNow().crypto_box_seal(inner, recipient);
@@ -67,16 +65,13 @@ export function sealReportKeys(
     // libsodium refuses public keys of small order (all-zero shared secret).
     throw new CryptoError("bad_key", "not a usable staff public key", { cause });
   }
-  return concatBytes(Uint8Array.of(ENVELOPE_V1), sealed) as SealedEnvelope;
+  return concatBytes(Uint8Array.of(ENVELOPE_V1), sealed);
 }
 
-export function openReportKeys(
-  envelope: Uint8Array,
-  reportId: string,
-  keyPair: StaffKeyPair,
-): ReportKeys {
-  if (envelope.length !== ENVELOPE_BYTES) {
-    throw new CryptoError(envelope.length < ENVELOPE_BYTES ? "truncated" : "bad_format", "envelope has the wrong length");
+/** Opens an envelope of one kind and checks the record id inside; returns the key bytes after the id. */
+function open(envelope: Uint8Array, bytes: number, kind: number, recordId: string, keyPair: StaffKeyPair): Uint8Array {
+  if (envelope.length !== bytes) {
+    throw new CryptoError(envelope.length < bytes ? "truncated" : "bad_format", "envelope has the wrong length");
   }
   if (envelope[0] !== ENVELOPE_V1) {
     throw new CryptoError("bad_version", `unknown envelope version ${envelope[0]}`);
@@ -87,15 +82,30 @@ export function openReportKeys(
   } catch (cause) {
     throw new CryptoError("decrypt_failed", "envelope does not open with this key pair", { cause });
   }
-  if (inner[0] !== ENVELOPE_KIND_REPORT_KEYS) {
-    throw new CryptoError("bad_format", "envelope does not hold report keys");
+  if (inner[0] !== kind) {
+    throw new CryptoError("bad_format", `envelope does not hold ${kind === ENVELOPE_KIND_SHARE_KEY ? "a share key" : "report keys"}`);
   }
-  const expected = uuidToBytes(reportId);
-  if (!sodiumNow().memcmp(inner.subarray(1, 17), expected)) {
-    throw new CryptoError("wrong_record", "envelope belongs to another report");
+  if (!sodiumNow().memcmp(inner.subarray(1, 17), uuidToBytes(recordId))) {
+    throw new CryptoError("wrong_record", "envelope belongs to another record");
   }
-  return {
-    reportKey: inner.slice(17, 49) as ReportKey,
-    caseKey: inner.slice(49, 81) as CaseKey,
-  };
+  return inner.slice(17);
+}
+
+export function sealReportKeys(keys: ReportKeys, reportId: string, recipient: StaffPublicKey): SealedEnvelope {
+  const inner = concatBytes(Uint8Array.of(ENVELOPE_KIND_REPORT_KEYS), uuidToBytes(reportId), keys.reportKey, keys.caseKey);
+  return seal(inner, recipient) as SealedEnvelope;
+}
+
+export function openReportKeys(envelope: Uint8Array, reportId: string, keyPair: StaffKeyPair): ReportKeys {
+  const keys = open(envelope, ENVELOPE_BYTES, ENVELOPE_KIND_REPORT_KEYS, reportId, keyPair);
+  return { reportKey: keys.slice(0, 32) as ReportKey, caseKey: keys.slice(32, 64) as CaseKey };
+}
+
+export function sealShareKey(shareKey: ShareKey, shareId: string, recipient: StaffPublicKey): SealedShareEnvelope {
+  if (shareKey.length !== 32) throw new CryptoError("bad_key", "a share key is 32 bytes");
+  return seal(concatBytes(Uint8Array.of(ENVELOPE_KIND_SHARE_KEY), uuidToBytes(shareId), shareKey), recipient) as SealedShareEnvelope;
+}
+
+export function openShareKey(envelope: Uint8Array, shareId: string, keyPair: StaffKeyPair): ShareKey {
+  return open(envelope, SHARE_ENVELOPE_BYTES, ENVELOPE_KIND_SHARE_KEY, shareId, keyPair) as ShareKey;
 }

@@ -10,3 +10,4 @@ export * from "./receipt";
 export * from "./attachment-stream";
 export * from "./report";
 export * from "./dialogue";
+export * from "./share";

@@ -25,10 +25,17 @@ export type PasswordAuthKey = Brand<Uint8Array, "PasswordAuthKey">;
 /** 32-byte recovery key shown once to a staff member. */
 export type RecoveryKey = Brand<Uint8Array, "RecoveryKey">;
 
+/** 32-byte key of one version of a share with an affiliate: its package and file-key wraps. */
+export type ShareKey = Brand<Uint8Array, "ShareKey">;
+/** 32-byte key of a share's feedback thread, stable across the share's versions. */
+export type FeedbackKey = Brand<Uint8Array, "FeedbackKey">;
+
 /** Versioned XChaCha20-Poly1305 record ciphertext (format "aead-v1"). */
 export type RecordCiphertext = Brand<Uint8Array, "RecordCiphertext">;
 /** Versioned sealed box holding a report's keys for one staff member ("envelope-v1"). */
 export type SealedEnvelope = Brand<Uint8Array, "SealedEnvelope">;
+/** Versioned sealed box holding a share key for one affiliate reviewer ("envelope-v1", kind 0x02). */
+export type SealedShareEnvelope = Brand<Uint8Array, "SealedShareEnvelope">;
 /** Bytes of a versioned secretstream attachment ("stream-v1"), or a slice of them. */
 export type StreamCiphertext = Brand<Uint8Array, "StreamCiphertext">;
 

@@ -33,6 +33,8 @@ const schema = z.object({
   UPLOAD_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
   ACK_DEADLINE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
+  /** Years whistleblower data (cases, shares with affiliates) is kept after the purpose is achieved (the case closed). */
+  RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
   TIME_ZONE: z.string().default("Asia/Seoul"),
   HSTS: bool.default("false"),
   /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */

@@ -8,6 +8,7 @@ import { requireStaff, type StaffPrincipal } from "./staff-auth";
 
 export const INVESTIGATOR: StaffRole[] = ["investigator"];
 export const ADMIN: StaffRole[] = ["admin"];
+export const AFFILIATE: StaffRole[] = ["affiliate"];
 export const ANY_STAFF: StaffRole[] = ["admin", "investigator", "affiliate"];
 
 /** For page loaders: the staff member, or a redirect to sign in (401) / a 403 page. */

@@ -1,7 +1,8 @@
 // POST /api/staff/cases/:reportId/:op: every investigator action on a case.
 // Each op has its schema (app/staff/wire.ts) and one call into the domain
 // module, which checks the investigator holds the case's key (else 404) and
-// audits the action. GET .../grants lists who may be granted access.
+// audits the action. GET .../grants lists who may be granted access, GET
+// .../reviewers?affiliate=cloud|agi who a share with that affiliate is sealed to.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid, toBase64Url } from "../../crypto/encoding";
 import {
@@ -18,6 +19,7 @@ import {
   setPriority,
 } from "../.server/casework";
 import { attachUploadedFile } from "../.server/followup";
+import { createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
 import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
 import { createUpload } from "../.server/intake";
 import { services, type Services } from "../.server/services";
@@ -46,7 +48,15 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
     const { report } = await requireCaseAccess(s, staff.id, { id });
     return attachUploadedFile(s, id, i, "investigator", { actorType: "staff", actorId: staff.id, action: "attachment.added", reportId: id, caseNumber: report.caseNumber });
   },
+  shares: (s, staff, id, i) => createShare(s, staff, id, i),
+  "share-update": (s, staff, id, i) => updateShare(s, staff, id, i),
+  "share-revoke": (s, staff, id, i) => revokeShare(s, staff, id, i.shareId),
+  "share-grant": (s, staff, id, i) => grantShare(s, staff, id, i),
+  "share-feedback": (s, staff, id, i) => investigatorFeedback(s, staff, id, i),
 };
+
+/** Share packages carry whole report texts; everything else is small. */
+const bodyLimit = (op: CaseOp) => (op === "shares" || op === "share-update" ? 2 * 1024 * 1024 : 256 * 1024);
 
 function target(params: Record<string, string | undefined>): { reportId: string; op: string } {
   const reportId = params.reportId ?? "";
@@ -62,7 +72,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const { reportId, op } = target(params);
     if (!Object.hasOwn(caseOps, op)) throw new ApiError(404, "not_found", "no such action");
     const key = op as CaseOp;
-    const input = parseWith(caseOps[key], await readJson(request, 256 * 1024));
+    const input = parseWith(caseOps[key], await readJson(request, bodyLimit(key)));
     const result = await (handlers[key] as Handler<CaseOp>)(s, staff, reportId, input);
     return json(result ?? { ok: true });
   });
@@ -73,6 +83,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const s = services(context);
     const staff = await requireStaff(s, request, INVESTIGATOR);
     const { reportId, op } = target(params);
+    if (op === "reviewers") {
+      // Who a share with the given affiliate is sealed to: GET .../reviewers?affiliate=cloud
+      const affiliate = new URL(request.url).searchParams.get("affiliate") ?? "";
+      return json(await reviewersForCase(s, staff, reportId, affiliate));
+    }
     if (op !== "grants") throw new ApiError(404, "not_found", "no such resource");
     const rows = await grantCandidates(s, staff, reportId);
     return json(rows.map((r) => ({ id: r.id, displayName: r.displayName, publicKey: toBase64Url(r.publicKey) })));

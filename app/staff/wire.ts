@@ -1,5 +1,6 @@
 // Wire format of the staff API (validated on the server; the browser imports types only).
 import { z } from "zod";
+import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { b64, uuid } from "../intake/wire";
 
 export const preloginRequest = z.object({ email: z.string().min(3).max(254) });
@@ -47,6 +48,22 @@ export const changePasswordRequest = z.object({ currentAuthKey: b64(32, 32), key
 export const recoverStartRequest = z.object({ email: z.string().min(3).max(254) });
 export const recoverRequest = z.object({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
 
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
+/** A wrapped 32-byte key (aead-v1, block 16) and a share envelope (envelope-v1 kind 0x02). */
+const wrappedKey = b64(89, 89);
+const shareEnvelopes = z.array(z.object({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(200);
+/** One version of a share, built and encrypted in the investigator's browser. */
+const shareVersion = {
+  shareId: uuid,
+  purpose: z.enum(SHARE_PURPOSES),
+  retainUntil: day.nullable(),
+  items: z.array(z.enum(SHARE_ITEMS)).min(1).max(SHARE_ITEMS.length),
+  package: b64(41, 1024 * 1024),
+  shareKey: wrappedKey,
+  files: z.array(z.object({ attachmentId: uuid, fileKey: wrappedKey })).max(100),
+  envelopes: shareEnvelopes,
+};
+
 export const caseOps = {
   status: z.object({
     to: z.enum(["acknowledged", "in_review", "investigating", "closed"]),
@@ -64,6 +81,14 @@ export const caseOps = {
   grants: z.object({ granteeId: uuid, envelope: b64(130, 130) }),
   uploads: z.object({ ciphertextBytes: z.number().int().min(42) }),
   attachments: z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }),
+  shares: z.object({ ...shareVersion, affiliate: z.enum(["cloud", "agi"]), feedbackKey: wrappedKey }),
+  "share-update": z.object({ ...shareVersion, version: z.number().int().min(2) }),
+  "share-revoke": z.object({ shareId: uuid }),
+  "share-grant": z.object({ shareId: uuid, staffUserId: uuid, envelope: b64(98, 98) }),
+  "share-feedback": z.object({ shareId: uuid, id: uuid, body: b64(41, 64 * 1024) }),
 } as const;
 export type CaseOp = keyof typeof caseOps;
 export type CaseOpInput<K extends CaseOp> = z.input<(typeof caseOps)[K]>;
+
+/** A reviewer's feedback on a share (POST /api/affiliate/shares/:shareId/feedback). */
+export const affiliateFeedbackRequest = z.object({ id: uuid, body: b64(41, 64 * 1024) });

@@ -5,3 +5,4 @@ export * from "./uploads";
 export * from "./followup";
 export * from "./audit";
 export * from "./staff-auth";
+export * from "./sharing";
