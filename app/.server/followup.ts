@@ -10,6 +10,7 @@ import { toBase64Url } from "../../crypto/encoding";
 import { attachments, messages, privacyRequests, reporterSessions, reportKeyEnvelopes, reports, uploads } from "../../db/schema";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { addDays, dayIn } from "./dates";
+import { caseProvisions } from "./sharing";
 import { ApiError } from "./http";
 import { appendAudit, type AuditEntry } from "./audit";
 import { checkRecord } from "./intake";
@@ -135,6 +136,8 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
     })),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, body: b64(m.bodyCt), sentOn: m.sentOn })),
     privacyRequests: requests.map(privacyRequestView),
+    // Who provided it is the organisation's business; the reporter sees what went where, when and why.
+    provisions: (await caseProvisions(s, reportId)).map(({ providedBy: _by, version: _v, ...p }) => p),
   };
 }
 

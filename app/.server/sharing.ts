@@ -5,11 +5,11 @@
 // nobody else, identity items only with the reporter's consent, files only of
 // this case. Every version is recorded as a provision; every action is audited
 // in the same transaction.
+import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { SHARE_ENVELOPE_BYTES } from "../../crypto/envelope";
 import { toBase64Url } from "../../crypto/encoding";
 import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../crypto/share";
-import { newRecordId } from "../../crypto/report";
 import {
   affiliates,
   attachments,
@@ -126,7 +126,7 @@ async function writeVersion(tx: Tx, s: Services, shareId: string, input: ShareVe
 
 async function recordProvision(tx: Tx, s: Services, share: { id: string; reportId: string; affiliateId: string; version: number }, input: ShareVersionInput, legalBasis: "consent" | "policy", staff: StaffPrincipal) {
   await tx.insert(shareProvisions).values({
-    id: newRecordId(),
+    id: randomUUID(),
     shareId: share.id,
     reportId: share.reportId,
     affiliateId: share.affiliateId,

@@ -45,6 +45,19 @@ export interface ReporterCaseView {
     answer: string | null;
     answeredOn: string | null;
   }[];
+  /** Every provision of this report to an affiliate (the data subject's right of access). */
+  provisions: ReporterProvision[];
+}
+
+export interface ReporterProvision {
+  affiliate: string;
+  items: string[];
+  purpose: string;
+  legalBasis: "consent" | "policy";
+  providedOn: string;
+  retainUntil: string | null;
+  endedOn: string | null;
+  endReason: "superseded" | "revoked" | null;
 }
 
 export interface OpenSessionResponse {

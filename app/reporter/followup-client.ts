@@ -99,6 +99,7 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
       detail: p.detail ? readable(() => decryptPrivacyText(reportKey, id, p.id, "request", ct(p.detail!))) : null,
       answer: p.answer ? readable(() => decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer!))) : null,
     })),
+    provisions: view.provisions,
   };
 }
 
@@ -244,6 +245,16 @@ export function exportCase(c: DecryptedCase): string {
         dueOn,
         answer,
         answeredOn,
+      })),
+      providedToAffiliates: c.provisions.map(({ affiliate, items, purpose, legalBasis, providedOn, retainUntil, endedOn, endReason }) => ({
+        affiliate,
+        items,
+        purpose,
+        legalBasis,
+        providedOn,
+        retainUntil,
+        endedOn,
+        endReason,
       })),
     },
     null,

@@ -2,7 +2,8 @@
 // Each op has its schema (app/staff/wire.ts) and one call into the domain
 // module, which checks the investigator holds the case's key (else 404) and
 // audits the action. GET .../grants lists who may be granted access, GET
-// .../reviewers?affiliate=cloud|agi who a share with that affiliate is sealed to.
+// .../reviewers?affiliate=cloud|agi who a share with that affiliate is sealed to,
+// GET .../shares the case's shares and provision records.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid, toBase64Url } from "../../crypto/encoding";
 import {
@@ -19,7 +20,7 @@ import {
   setPriority,
 } from "../.server/casework";
 import { attachUploadedFile } from "../.server/followup";
-import { createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
+import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
 import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
 import { createUpload } from "../.server/intake";
 import { services, type Services } from "../.server/services";
@@ -87,6 +88,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       // Who a share with the given affiliate is sealed to: GET .../reviewers?affiliate=cloud
       const affiliate = new URL(request.url).searchParams.get("affiliate") ?? "";
       return json(await reviewersForCase(s, staff, reportId, affiliate));
+    }
+    if (op === "shares") {
+      const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
+      return json({ shares: await caseShares(s, report), provisions: await caseProvisions(s, reportId) });
     }
     if (op !== "grants") throw new ApiError(404, "not_found", "no such resource");
     const rows = await grantCandidates(s, staff, reportId);
