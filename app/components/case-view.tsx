@@ -8,19 +8,9 @@ import type { Progress } from "../reporter/transport";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { loadFollowup } from "./receipt-login";
+import { saveAsFile } from "./save-file";
 
 const MESSAGE_MAX = 10_000;
-
-function saveFile(name: string, blob: Blob) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function CaseView(props: { session: FollowupSession; initial: DecryptedCase; onLogout: (reason?: MessageKey) => void }) {
   const { t, locale } = useI18n();
@@ -96,13 +86,13 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
 
   const downloadAll = async () => {
     const m = await loadFollowup();
-    saveFile(`${c.caseNumber}.json`, new Blob([m.exportCase(await session.refresh())], { type: "application/json" }));
+    saveAsFile(`${c.caseNumber}.json`, new Blob([m.exportCase(await session.refresh())], { type: "application/json" }));
   };
 
   const download = async (id: string) => {
     await run("download", async () => {
       const { meta, blob } = await session.downloadAttachment(id);
-      saveFile(meta.name, blob);
+      saveAsFile(meta.name, blob);
       return null;
     });
   };
@@ -287,6 +277,29 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
             </ul>
           </>
         ) : null}
+      </section>
+
+      <section aria-labelledby="provisions">
+        <h2 id="provisions">{t("status.provisions")}</h2>
+        <p>{t("status.provisions.intro")}</p>
+        {c.provisions.length === 0 ? (
+          <p data-testid="provisions-none">{t("status.provisions.none")}</p>
+        ) : (
+          <ul data-testid="provisions">
+            {c.provisions.map((p) => (
+              <li key={`${p.affiliate}-${p.providedOn}-${p.items.join()}-${p.endReason ?? ""}`}>
+                {t("status.provisions.item", {
+                  date: day(p.providedOn),
+                  affiliate: t(`affiliate.name.${p.affiliate}` as MessageKey),
+                  items: p.items.map((i) => t(`share.item.${i}` as MessageKey)).join(", "),
+                  purpose: t(`share.purpose.${p.purpose}` as MessageKey),
+                  basis: t(`share.basis.${p.legalBasis}`),
+                })}
+                {p.endReason ? ` ${t(`share.provisions.ended.${p.endReason}`, { date: day(p.endedOn) })}` : ""}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
     </div>
   );

@@ -29,8 +29,10 @@ import { attempt, openCaseKeys } from "../staff/decrypt";
 import type { StaffClient } from "../staff/staff-client";
 import type { staffCaseView } from "../.server/casework";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
+import { CaseShares, type CaseProvision, type CaseShare } from "./case-shares";
 import { Field } from "./field";
 import { Notices } from "./notices";
+import { saveAsFile } from "./save-file";
 
 export type StaffCase = Awaited<ReturnType<typeof staffCaseView>>;
 
@@ -52,7 +54,18 @@ function Section(props: { id: string; title: string; children: ReactNode }) {
   );
 }
 
-export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; category: string }) {
+/** Errors with a message of their own; anything else shows its code. */
+const SHARE_ERRORS = new Set(["no_reviewers", "no_identity_consent", "bad_retention"]);
+
+export interface SharingProps {
+  shares: CaseShare[];
+  provisions: CaseProvision[];
+  retentionYears: number;
+  caseRetentionOn: string | null;
+  categoryNames: { ko: string; en: string } | null;
+}
+
+export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; category: string; sharing: SharingProps }) {
   const { c, client } = props;
   const { t, locale } = useI18n();
   const revalidator = useRevalidator();
@@ -84,7 +97,8 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
       setNotice(t("staff.case.saved"));
       revalidator.revalidate();
     } catch (e) {
-      setError(t("staff.errors.generic", { code: (e as { code?: string }).code ?? "unknown" }));
+      const code = (e as { code?: string }).code ?? "unknown";
+      setError(SHARE_ERRORS.has(code) ? t(`share.errors.${code}` as MessageKey) : t("staff.errors.generic", { code }));
     } finally {
       setBusy(false);
     }
@@ -146,15 +160,7 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
       const response = await client.raw(`/api/staff/cases/${c.id}/attachments/${a.id}`);
       const decryptor = new AttachmentDecryptor(fileKey, { reportId: c.id, attachmentId: a.id });
       // Always a download, typed as opaque bytes: never rendered in this page.
-      const blob = await decryptResponseToBlob(response, decryptor, "application/octet-stream");
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = meta.name.replace(/[\\/\u0000-\u001f]/g, "_");
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveAsFile(meta.name, await decryptResponseToBlob(response, decryptor, "application/octet-stream"));
     });
 
   return (
@@ -441,6 +447,31 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
           )
         ) : null}
       </Section>
+
+      <CaseShares
+        c={{
+          id: c.id,
+          caseNumber: c.caseNumber,
+          consentAffiliateIdentity: c.consentAffiliateIdentity,
+          category: props.sharing.categoryNames,
+          title,
+          body,
+          identity,
+          files: c.attachments.flatMap((a) => {
+            const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
+            return meta ? [{ id: a.id, ...meta, fileKeyWrapped: a.fileKey }] : [];
+          }),
+        }}
+        keys={keys}
+        client={client}
+        shares={props.sharing.shares}
+        provisions={props.sharing.provisions}
+        retentionYears={props.sharing.retentionYears}
+        caseRetentionOn={props.sharing.caseRetentionOn}
+        names={props.names}
+        act={(fn, form) => act(fn, form)}
+        busy={busy}
+      />
 
       <Section id="s-audit" title={t("staff.case.audit")}>
         <ol className="audit-trail">

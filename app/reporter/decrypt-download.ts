@@ -33,3 +33,4 @@ export async function decryptResponseToBlob(response: Response, decryptor: Attac
   fold();
   return blob;
 }
+

@@ -6,6 +6,7 @@ import { asc, eq } from "drizzle-orm";
 import { categories, staffUsers } from "../../db/schema";
 import { staffCaseView } from "../.server/casework";
 import { ApiError } from "../.server/http";
+import { caseProvisions, caseShares, shareRetention } from "../.server/sharing";
 import { services } from "../.server/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
 import { StaffCaseView } from "../components/staff-case";
@@ -20,7 +21,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const c = await staffCaseView(s, staff, (params.caseNumber ?? "").toUpperCase());
     const [cat] = await s.db.select().from(categories).where(eq(categories.id, c.categoryId));
     const people = await s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).orderBy(asc(staffUsers.displayName));
-    return { me: { displayName: staff.displayName }, c, category: cat ? { ko: cat.nameKo, en: cat.nameEn } : null, people };
+    const sharing = {
+      shares: await caseShares(s, { id: c.id, closedOn: c.closedOn }),
+      provisions: await caseProvisions(s, c.id),
+      retentionYears: s.config.RETENTION_YEARS,
+      caseRetentionOn: shareRetention(s, null, c.closedOn),
+      categoryNames: cat ? { ko: cat.nameKo, en: cat.nameEn } : null,
+    };
+    return { me: { displayName: staff.displayName }, c, category: cat ? { ko: cat.nameKo, en: cat.nameEn } : null, people, sharing };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;
@@ -28,7 +36,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffCasePage() {
-  const { me, c, category, people } = useLoaderData<typeof loader>();
+  const { me, c, category, people, sharing } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const names = new Map(people.map((p) => [p.id, p.displayName]));
   return (
@@ -39,7 +47,7 @@ export default function StaffCasePage() {
       </p>
       <StaffKeyGate>
         {(client, keys) => (
-          <StaffCaseView c={c} client={client} keys={keys} names={names} category={category ? (locale === "ko" ? category.ko : category.en) : ""} />
+          <StaffCaseView c={c} client={client} keys={keys} names={names} category={category ? (locale === "ko" ? category.ko : category.en) : ""} sharing={sharing} />
         )}
       </StaffKeyGate>
     </div>

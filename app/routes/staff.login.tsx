@@ -10,7 +10,7 @@ import type { TotpSetup } from "../staff/staff-client";
 const loadStaff = () => import("../staff/staff-client");
 
 /** Where each role starts. */
-const homeOf = (role: string | undefined) => (role === "admin" ? "/admin" : "/staff");
+const homeOf = (role: string | undefined) => (role === "admin" ? "/admin" : role === "affiliate" ? "/affiliate" : "/staff");
 
 type Step = { kind: "password" } | { kind: "totp" } | { kind: "setup"; setup: TotpSetup } | { kind: "codes"; codes: string[] };
 

@@ -8,10 +8,9 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
-import { chromiumAvailable, launchChromium } from "../support/browser";
+import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { PASSWORD } from "../support/staff";
-import { totpCode } from "../support/staff-session";
 
 describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () => {
   let portal: TestPortal;
@@ -29,20 +28,7 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     return page;
   };
 
-  async function signInFirstTime(page: Page, email: string, home = /\/staff\?/): Promise<void> {
-    await page.goto(`${portal.url}/staff/login?lang=en`);
-    await page.getByLabel(/^Email address/).fill(email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    const secret = (await page.getByTestId("totp-secret").textContent({ timeout: 30_000 }))!;
-    expect(await page.getByRole("img", { name: /QR code/ }).getAttribute("src")).toMatch(/^data:image\/svg\+xml;base64,/);
-    await page.getByLabel(/^Authenticator code/).fill(totpCode(secret));
-    await page.getByRole("button", { name: "Confirm" }).click();
-    await page.getByTestId("recovery-codes").waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId("recovery-codes").locator("li").count()).toBe(10);
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL(home);
-  }
+  const signInFirstTime = (page: Page, email: string, home = /\/staff\?/) => signInFirstTimeInBrowser(page, portal.url, email, home);
 
   async function activateInBrowser(page: Page, link: string, accounts: { prefix: string; email?: string; name: string }[]): Promise<string[]> {
     await page.goto(`${link}?lang=en`);

@@ -1,7 +1,8 @@
 // Every staff and administration route against every kind of caller, with the
 // expected answer for each pair: the server checks access for every route and
 // every role, and an excluded investigator meets the same 404 as for a case
-// that does not exist. (Issue 8 extends this to a matrix generated from the
+// that does not exist; an affiliate reviewer reaches only their own
+// affiliate's shares, and every share of the other affiliate is a 404. (Issue 8 extends this to a matrix generated from the
 // route files.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
@@ -14,6 +15,8 @@ import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
 import { StaffClient } from "../../app/staff/staff-client";
 import { cookieFetch, firstSignIn } from "../support/staff-session";
+import { createShare } from "../../app/staff/share-builder";
+import { caseForSharing } from "../support/sharing";
 
 type Caller = "anonymous" | "reporter" | "pending" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
 /** ok = 2xx; anything unexpected shows as its status and fails the row. */
@@ -21,10 +24,19 @@ type Outcome = "ok" | "unauth" | "forbidden" | "hidden" | "login" | `status ${nu
 // "pending": right password, second factor not yet given.
 const CALLERS: Caller[] = ["anonymous", "reporter", "pending", "investigator", "excluded", "admin", "cloud", "agi"];
 
+interface Ids {
+  reportId: string;
+  caseNumber: string;
+  attachmentId: string;
+  userId: string;
+  cloudShare: string;
+  agiShare: string;
+}
+
 interface RouteCase {
   name: string;
   method: "GET" | "POST";
-  path: (ids: { reportId: string; caseNumber: string; attachmentId: string; userId: string }) => string;
+  path: (ids: Ids) => string;
   body?: unknown;
   expect: Record<Caller, Outcome>;
 }
@@ -40,6 +52,19 @@ const investigatorOnly = (excluded: Outcome): Record<Caller, Outcome> => ({
   agi: "forbidden",
 });
 const adminOnly: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", pending: "unauth", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" };
+/** Affiliate routes: every other role is refused; a reviewer reaches only their own affiliate's shares (else the same 404). */
+const affiliateOnly = (cloud: Outcome, agi: Outcome, signedOut: Outcome = "unauth"): Record<Caller, Outcome> => ({
+  anonymous: signedOut,
+  reporter: signedOut,
+  pending: signedOut,
+  investigator: "forbidden",
+  excluded: "forbidden",
+  admin: "forbidden",
+  cloud,
+  agi,
+});
+// A syntactically valid aead-v1 record (one 256-byte block): the server cannot tell it from real feedback.
+const FEEDBACK = { id: "7b0c5b38-9a51-4f0e-9d2c-6a1f3e2b9c10", body: Buffer.concat([Buffer.from([1]), Buffer.alloc(296, 7)]).toString("base64url") };
 const anyStaff: Record<Caller, Outcome> = { anonymous: "unauth", reporter: "unauth", pending: "unauth", investigator: "ok", excluded: "ok", admin: "ok", cloud: "ok", agi: "ok" };
 
 const ROUTES: RouteCase[] = [
@@ -52,6 +77,18 @@ const ROUTES: RouteCase[] = [
   { name: "categories", method: "POST", path: () => "/api/admin/categories", body: { nameKo: "테스트", nameEn: "Test" }, expect: adminOnly },
   { name: "account administration", method: "POST", path: (i) => `/api/admin/staff/${i.userId}/unlock`, expect: adminOnly },
   { name: "audit log", method: "GET", path: () => "/api/admin/audit", expect: adminOnly },
+  { name: "case shares", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/shares`, expect: investigatorOnly("hidden") },
+  { name: "affiliate reviewers", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/reviewers?affiliate=cloud`, expect: investigatorOnly("hidden") },
+  { name: "affiliate share list", method: "GET", path: () => "/api/affiliate/shares", expect: affiliateOnly("ok", "ok") },
+  { name: "Cloud share", method: "GET", path: (i) => `/api/affiliate/shares/${i.cloudShare}`, expect: affiliateOnly("ok", "hidden") },
+  { name: "AGI share", method: "GET", path: (i) => `/api/affiliate/shares/${i.agiShare}`, expect: affiliateOnly("hidden", "ok") },
+  { name: "Cloud share file", method: "GET", path: (i) => `/api/affiliate/shares/${i.cloudShare}/attachments/${i.attachmentId}`, expect: affiliateOnly("ok", "hidden") },
+  { name: "AGI share file", method: "GET", path: (i) => `/api/affiliate/shares/${i.agiShare}/attachments/${i.attachmentId}`, expect: affiliateOnly("hidden", "ok") },
+  { name: "Cloud share feedback", method: "POST", path: (i) => `/api/affiliate/shares/${i.cloudShare}/feedback`, body: FEEDBACK, expect: affiliateOnly("ok", "hidden") },
+  { name: "AGI share feedback", method: "POST", path: (i) => `/api/affiliate/shares/${i.agiShare}/feedback`, body: { ...FEEDBACK, id: "0d6f2a41-3c8e-4b7a-8e19-52c4a7d0f3b6" }, expect: affiliateOnly("hidden", "ok") },
+  { name: "affiliate page", method: "GET", path: () => "/affiliate", expect: affiliateOnly("ok", "ok", "login") },
+  { name: "Cloud share page", method: "GET", path: (i) => `/affiliate/shares/${i.cloudShare}`, expect: affiliateOnly("ok", "hidden", "login") },
+  { name: "AGI share page", method: "GET", path: (i) => `/affiliate/shares/${i.agiShare}`, expect: affiliateOnly("hidden", "ok", "login") },
   {
     name: "inbox page",
     method: "GET",
@@ -91,7 +128,8 @@ for (const backend of await backends()) {
   describe(`access-control matrix on ${backend}`, () => {
     let portal: TestPortal;
     const fetchers = new Map<Caller, typeof fetch>();
-    const ids = { reportId: "", caseNumber: "", attachmentId: "", userId: "" };
+    let investigator: StaffClient;
+    const ids: Ids = { reportId: "", caseNumber: "", attachmentId: "", userId: "", cloudShare: "", agiShare: "" };
 
     beforeAll(async () => {
       await loadSodium();
@@ -140,14 +178,21 @@ for (const backend of await backends()) {
         const s = await firstSignIn(portal.url, email, PASSWORD);
         const withCookie = s.client.options.fetch as typeof fetch;
         fetchers.set(caller, (input, init) => withCookie(input, { ...init, redirect: "manual" }));
+        if (caller === "investigator") investigator = s.client;
       }
+      // One share of the case with each affiliate, both holding the attachment.
+      const c = await caseForSharing(portal, ids.reportId, inv.id, investigator.keyPair!);
+      const share = (affiliate: "cloud" | "agi") =>
+        createShare(investigator, c.ref, c.keys, { affiliate, purpose: "fact_finding", purposeNote: null, retainUntil: null, fields: { title: c.title }, redacted: [], files: c.files });
+      ids.cloudShare = (await share("cloud")).shareId;
+      ids.agiShare = (await share("agi")).shareId;
     });
     afterAll(async () => {
       await portal?.stop();
     });
 
     for (const route of ROUTES) {
-      it(`${route.name}: ${route.method} ${route.path({ reportId: ":id", caseNumber: ":case", attachmentId: ":file", userId: ":user" })}`, async () => {
+      it(`${route.name}: ${route.method} ${route.path({ reportId: ":id", caseNumber: ":case", attachmentId: ":file", userId: ":user", cloudShare: ":cloudShare", agiShare: ":agiShare" })}`, async () => {
         const got: Record<string, Outcome> = {};
         for (const caller of CALLERS) {
           const r = await fetchers.get(caller)!(`${portal.url}${route.path(ids)}`, {

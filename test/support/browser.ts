@@ -1,8 +1,11 @@
 // Real Chromium from Debian (never a downloaded browser), driven by playwright-core.
 // Under CI a missing Chromium fails the run instead of skipping it.
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { CI } from "./backends";
+import { PASSWORD } from "./staff";
+import { totpCode } from "./staff-session";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
@@ -26,4 +29,20 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** First sign-in of an account in the browser: password, authenticator enrolment (QR code), recovery codes, then the role's home page. */
+export async function signInFirstTimeInBrowser(page: Page, baseUrl: string, email: string, home: RegExp): Promise<void> {
+  await page.goto(`${baseUrl}/staff/login?lang=en`);
+  await page.getByLabel(/^Email address/).fill(email);
+  await page.getByLabel(/^Password/).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const secret = (await page.getByTestId("totp-secret").textContent({ timeout: 30_000 }))!;
+  expect(await page.getByRole("img", { name: /QR code/ }).getAttribute("src")).toMatch(/^data:image\/svg\+xml;base64,/);
+  await page.getByLabel(/^Authenticator code/).fill(totpCode(secret));
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.getByTestId("recovery-codes").waitFor({ timeout: 30_000 });
+  expect(await page.getByTestId("recovery-codes").locator("li").count()).toBe(10);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL(home);
 }

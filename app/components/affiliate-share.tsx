@@ -1,0 +1,172 @@
+// A share as its affiliate reviewer reads it: the fields and files the
+// investigator chose, decrypted here, read-only; and the feedback thread with
+// the ethics team, encrypted here before it is sent.
+import { useRevalidator } from "@remix-run/react";
+import { useMemo, useState, type FormEvent } from "react";
+import { isCryptoError, type StaffKeyPair } from "../../crypto";
+import { downloadShared, fileDecryptor, openShare, sendFeedback, type AffiliateShareWire } from "../affiliate/share-reader";
+import { formatBytes, formatDay, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
+import { decryptResponseToBlob } from "../reporter/decrypt-download";
+import type { StaffClient } from "../staff/staff-client";
+import { Field } from "./field";
+import { Notices } from "./notices";
+import { saveAsFile } from "./save-file";
+
+export function AffiliateShareView(props: { wire: AffiliateShareWire; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; retentionYears: number }) {
+  const { wire, client } = props;
+  const { t, locale } = useI18n();
+  const revalidator = useRevalidator();
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const opened = useMemo(() => {
+    try {
+      return openShare(wire, props.keys);
+    } catch (e) {
+      if (isCryptoError(e)) return null;
+      throw e;
+    }
+  }, [wire, props.keys]);
+  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
+
+  const run = async (fn: () => Promise<void>, done?: string) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await fn();
+      if (done) setNotice(done);
+    } catch (e) {
+      setError(t("staff.errors.generic", { code: (e as { code?: string }).code ?? "unknown" }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!opened) return <p className="notice notice--error">{t("affiliate.share.unreadable")}</p>;
+  const f = opened.pkg.fields;
+  const identity = (["name", "email", "phone"] as const).filter((k) => f[k] !== undefined);
+
+  const download = (id: string, name: string) =>
+    void run(async () => {
+      const blob = await decryptResponseToBlob(await downloadShared(client, wire.id, id), fileDecryptor(opened, id), "application/octet-stream");
+      saveAsFile(name, blob);
+    });
+  const onFeedback = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const text = String(new FormData(form).get("feedback") ?? "").trim();
+    if (!text) return;
+    void run(async () => {
+      await sendFeedback(client, opened, text);
+      form.reset();
+      revalidator.revalidate();
+    }, t("affiliate.share.feedback.sent"));
+  };
+
+  return (
+    <article className="affiliate-share">
+      <h1>{t("affiliate.share.heading", { caseNumber: wire.caseNumber })}</h1>
+      <p>
+        {t("affiliate.share.meta", { shared: day(wire.sharedOn), version: wire.version, updated: day(wire.updatedOn) })} · {t(`share.purpose.${opened.pkg.purpose}`)} ·{" "}
+        {t("share.retention")}: {wire.retentionOn ? day(wire.retentionOn) : t("share.retention.default", { years: props.retentionYears })}
+      </p>
+      <Notices status={notice} error={error} />
+      {opened.pkg.purposeNote ? (
+        <section aria-labelledby="a-note">
+          <h2 id="a-note">{t("affiliate.share.note")}</h2>
+          <p className="pre">{opened.pkg.purposeNote}</p>
+        </section>
+      ) : null}
+      <section aria-labelledby="a-report">
+        <h2 id="a-report">{t("staff.case.report")}</h2>
+        <dl className="dates" data-testid="affiliate-fields">
+          {f.title !== undefined ? (
+            <>
+              <dt>{t("share.item.title")}</dt>
+              <dd className="pre" data-testid="affiliate-title">
+                {f.title}
+              </dd>
+            </>
+          ) : null}
+          {f.category ? (
+            <>
+              <dt>{t("share.item.category")}</dt>
+              <dd>{locale === "ko" ? f.category.ko : f.category.en}</dd>
+            </>
+          ) : null}
+          {f.description !== undefined ? (
+            <>
+              <dt>{t("share.item.description")}</dt>
+              <dd className="pre" data-testid="affiliate-description">
+                {f.description}
+              </dd>
+            </>
+          ) : null}
+          {f.details !== undefined ? (
+            <>
+              <dt>{t("share.item.details")}</dt>
+              <dd className="pre">{f.details}</dd>
+            </>
+          ) : null}
+          {f.period ? (
+            <>
+              <dt>{t("share.item.period")}</dt>
+              <dd>
+                {day(f.period.from)} – {day(f.period.to)}
+              </dd>
+            </>
+          ) : null}
+          {identity.map((k) => (
+            <div key={k}>
+              <dt>{t(`share.item.${k}` as MessageKey)}</dt>
+              <dd>{f[k] ?? "—"}</dd>
+            </div>
+          ))}
+        </dl>
+        {identity.length === 0 ? <p className="hint">{t("affiliate.share.pseudonymised")}</p> : null}
+        {opened.pkg.redacted.length > 0 ? <p className="hint">{t("share.redacted", { fields: opened.pkg.redacted.map((r) => t(`share.item.${r}`)).join(", ") })}</p> : null}
+      </section>
+      <section aria-labelledby="a-files">
+        <h2 id="a-files">{t("affiliate.share.files")}</h2>
+        {opened.pkg.files.length === 0 ? (
+          <p>{t("affiliate.share.noFiles")}</p>
+        ) : (
+          <ul className="file-list">
+            {opened.pkg.files.map((file) => (
+              <li key={file.id}>
+                <button type="button" className="link-button" disabled={busy} onClick={() => download(file.id, file.name)}>
+                  {t("affiliate.share.download", { name: file.name })}
+                </button>{" "}
+                <span className="hint">({formatBytes(file.size, locale)})</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="a-feedback">
+        <h2 id="a-feedback">{t("share.feedback")}</h2>
+        {opened.feedback.length === 0 ? <p className="hint">{t("share.feedback.none")}</p> : null}
+        <ol className="dialogue" data-testid="affiliate-feedback">
+          {opened.feedback.map((m) => (
+            <li key={m.id} className={`dialogue__item dialogue__item--${m.author === "affiliate" ? "reporter" : "investigator"}`}>
+              <p className="dialogue__meta">
+                <strong>{m.author === "affiliate" ? (props.names.get(m.staffUserId ?? "") ?? t("affiliate.share.reviewer")) : t("share.feedback.ethics")}</strong> · {new Date(m.createdAt).toLocaleString(locale)}
+              </p>
+              <p className="pre">{m.text ?? t("staff.case.unreadable")}</p>
+            </li>
+          ))}
+        </ol>
+        <form method="post" noValidate onSubmit={onFeedback}>
+          <Field name="feedback" label={t("affiliate.share.feedback.label")} hint={t("affiliate.share.feedback.hint")}>
+            {(aria) => <textarea name="feedback" rows={4} maxLength={10_000} {...aria} />}
+          </Field>
+          <button type="submit" className="button button--primary" disabled={busy}>
+            {t("share.feedback.send")}
+          </button>
+        </form>
+      </section>
+    </article>
+  );
+}

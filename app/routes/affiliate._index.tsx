@@ -1,0 +1,74 @@
+// An affiliate reviewer's list of shares: those addressed to their own
+// affiliate, active and within retention. Opening one needs the key an
+// investigator sealed to this reviewer; without it the share shows as waiting.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { eq } from "drizzle-orm";
+import { affiliates } from "../../db/schema";
+import { listAffiliateShares } from "../.server/affiliate-shares";
+import { services } from "../.server/services";
+import { AFFILIATE, requireStaffPage } from "../.server/staff-http";
+import { StaffHeader } from "../components/staff-header";
+import { formatDay, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const s = services(context);
+  const reviewer = await requireStaffPage(s, request, AFFILIATE);
+  const [affiliate] = await s.db.select({ slug: affiliates.slug }).from(affiliates).where(eq(affiliates.id, reviewer.affiliateId ?? ""));
+  return {
+    me: { displayName: reviewer.displayName },
+    affiliate: affiliate?.slug ?? "",
+    retentionYears: s.config.RETENTION_YEARS,
+    shares: await listAffiliateShares(s, reviewer),
+  };
+}
+
+export default function AffiliateShares() {
+  const { me, affiliate, shares, retentionYears } = useLoaderData<typeof loader>();
+  const { t, locale, href } = useI18n();
+  const day = (d: string) => formatDay(d, locale);
+  return (
+    <div className="page wide">
+      <StaffHeader name={me.displayName} />
+      <h1>{t("affiliate.title", { affiliate: t(`affiliate.name.${affiliate}` as MessageKey) })}</h1>
+      <p>{t("affiliate.intro")}</p>
+      {shares.length === 0 ? (
+        <p data-testid="affiliate-empty">{t("affiliate.list.empty")}</p>
+      ) : (
+        <div className="table-scroll">
+          <table data-testid="affiliate-shares">
+            <thead>
+              <tr>
+                <th scope="col">{t("affiliate.list.case")}</th>
+                <th scope="col">{t("affiliate.list.shared")}</th>
+                <th scope="col">{t("affiliate.list.purpose")}</th>
+                <th scope="col">{t("affiliate.list.retention")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shares.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    {s.hasKey ? (
+                      <Link to={href(`/affiliate/shares/${s.id}`)} aria-label={t("affiliate.list.open", { caseNumber: s.caseNumber })}>
+                        {s.caseNumber}
+                      </Link>
+                    ) : (
+                      <>
+                        {s.caseNumber} <span className="hint">({t("affiliate.list.awaiting")})</span>
+                      </>
+                    )}
+                  </td>
+                  <td>{day(s.sharedOn)}</td>
+                  <td>{t(`share.purpose.${s.purpose}`)}</td>
+                  <td>{s.retentionOn ? day(s.retentionOn) : t("share.retention.default", { years: retentionYears })}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
