@@ -152,9 +152,10 @@ for (const backend of await backends()) {
       await expect(createShare(dropAll, c.ref, c.keys, selection())).rejects.toMatchObject({ status: 400 });
       // A file of another case, swapped in on the way: the server checks every file belongs to this one.
       const foreign = consenting.files[0]!.id;
+      const selected = selection().files[0]!.id;
       const swapping = new StaffClient({
         baseUrl: portal.url,
-        fetch: (input, init) => (lee.client.options.fetch as typeof fetch)(input, typeof init?.body === "string" ? { ...init, body: init.body.replaceAll(c.files[0]!.id, foreign) } : init),
+        fetch: (input, init) => (lee.client.options.fetch as typeof fetch)(input, typeof init?.body === "string" ? { ...init, body: init.body.replaceAll(selected, foreign) } : init),
       });
       await expect(createShare(swapping, c.ref, c.keys, selection())).rejects.toMatchObject({ status: 400, code: "bad_files" });
       expect(await portal.services.db.select().from(shares)).toHaveLength(0);
@@ -265,7 +266,7 @@ for (const backend of await backends()) {
     it("shows the AGI reviewer nothing of the Cloud share, and the Cloud reviewer nothing of an AGI share", async () => {
       expect(await agi.client.get("/api/affiliate/shares")).toEqual([]);
       await expect(agi.client.get(`/api/affiliate/shares/${shareId}`)).rejects.toMatchObject({ status: 404 });
-      await expect(agi.client.raw(`/api/affiliate/shares/${shareId}/attachments/${c.files[0]!.id}`)).rejects.toMatchObject({ status: 404 });
+      await expect(agi.client.raw(`/api/affiliate/shares/${shareId}/attachments/${selection().files[0]!.id}`)).rejects.toMatchObject({ status: 404 });
       const opened = openShare(await fetchShare(cloud.client, shareId), cloud.client.keyPair!);
       await expect(agi.client.post(`/api/affiliate/shares/${shareId}/feedback`, { id: newRecordId(), body: toBase64Url(new Uint8Array(41 + 256)) })).rejects.toMatchObject({ status: 404 });
       const { shareId: agiShare } = await createShare(lee.client, c.ref, c.keys, selection({ affiliate: "agi", purpose: "corrective_action", files: [] , fields: { title: c.title }, redacted: [] }));
@@ -300,7 +301,7 @@ for (const backend of await backends()) {
       expect(opened.pkg.version).toBe(2);
       expect(opened.pkg.fields).toEqual({ title: M.title, details: M.details });
       expect(opened.feedback.map((f) => f.text)).toEqual(["Checked with our procurement team.", "Thank you."]);
-      await expect(cloud.client.raw(`/api/affiliate/shares/${shareId}/attachments/${c.files[0]!.id}`)).rejects.toMatchObject({ status: 404 });
+      await expect(cloud.client.raw(`/api/affiliate/shares/${shareId}/attachments/${selection().files[0]!.id}`)).rejects.toMatchObject({ status: 404 });
       const provisions = (await sharesOf(c.ref.id)).provisions.filter((p) => p.affiliate === "cloud");
       expect(provisions.map((p) => [p.version, p.items.join(","), p.endReason])).toEqual([
         [1, "title,description,attachments", "superseded"],
