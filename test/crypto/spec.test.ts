@@ -14,6 +14,7 @@ import {
   readVectorFile,
   sha256Hex,
   toHex,
+  type AeadCase,
   type AeadFile,
   type EnvelopeFile,
   type ReceiptFile,
@@ -98,6 +99,41 @@ function kdf(master: Uint8Array, id: number, ctx: string): Uint8Array {
   return sodium.crypto_generichash_blake2b_salt_personal(32, master, salt, personal);
 }
 
+/** aead-v1 decryption per §3: XChaCha20-Poly1305 from HChaCha20 + node's ChaCha20-Poly1305, then unpadding. */
+function aeadOpen(key: Uint8Array, ad: string, block: number, ct: Uint8Array): Uint8Array {
+  expect(ct[0]).toBe(0x01);
+  const nonce = ct.subarray(1, 25);
+  const d = createDecipheriv("chacha20-poly1305", hchacha20(key, nonce.subarray(0, 16)), concat(new Uint8Array(4), nonce.subarray(16, 24)), { authTagLength: 16 });
+  const body = ct.subarray(25, ct.length - 16);
+  d.setAAD(utf8(ad), { plaintextLength: body.length });
+  d.setAuthTag(ct.subarray(ct.length - 16));
+  return unpad(new Uint8Array(Buffer.concat([d.update(body), d.final()])), block);
+}
+
+/** A libsodium sealed box opened from its construction: epk || crypto_box(m, nonce = BLAKE2b-192(epk || pk)). Throws if it does not open. */
+function sealedBoxOpen(sealed: Uint8Array, pk: Uint8Array, sk: Uint8Array): Uint8Array {
+  const epk = sealed.subarray(0, 32);
+  const nonce = sodium.crypto_generichash(24, concat(epk, pk), null);
+  const shared = sodium.crypto_box_beforenm(epk, sk); // HSalsa20(X25519(sk, epk), 0^16)
+  return sodium.crypto_secretbox_open_easy(sealed.subarray(32), nonce, shared); // XSalsa20-Poly1305, tag first
+}
+
+/** envelope-v1 decoding per §4, for either kind: the key bytes after the id, or the error code of the first failed step. */
+function envelopeOpen(env: Uint8Array, kind: 0x01 | 0x02, id: string, sk: Uint8Array): { keys: Uint8Array } | { error: string } {
+  const length = kind === 0x01 ? 130 : 98;
+  if (env.length !== length) return { error: env.length < length ? "truncated" : "bad_format" };
+  if (env[0] !== 0x01) return { error: "bad_version" };
+  let inner: Uint8Array;
+  try {
+    inner = sealedBoxOpen(env.subarray(1), sodium.crypto_scalarmult_base(sk), sk);
+  } catch {
+    return { error: "decrypt_failed" };
+  }
+  if (inner[0] !== kind) return { error: "bad_format" };
+  if (toHex(inner.subarray(1, 17)) !== id.replace(/-/g, "")) return { error: "wrong_record" };
+  return { keys: inner.subarray(17) };
+}
+
 // ---- formats, per docs/CRYPTO.md
 
 describe("aead-v1 per the specification", () => {
@@ -133,6 +169,51 @@ describe("aead-v1 per the specification", () => {
       expect(toHex(again), c.name).toBe(c.ciphertext);
     }
   });
+
+  it("has a vector for every sharing purpose, with the key, ids and block of the purposes table", () => {
+    const one = (purpose: string): AeadCase => {
+      const c = file.cases.find((x) => x.purpose === purpose);
+      expect(c, purpose).toBeDefined();
+      return c!;
+    };
+    const pkg = one("share-package");
+    const shareKey = one("share-key");
+    const fileKey = one("share-file-key");
+    const feedbackKey = one("share-feedback-key");
+    const feedback = one("share-feedback");
+    expect([pkg, shareKey, fileKey, feedbackKey, feedback].map((c) => c.block)).toEqual([1024, 16, 16, 16, 256]);
+    // share-package: key = share key, id = share id, subId = the version in decimal.
+    expect(pkg.subId).toMatch(/^[1-9][0-9]*$/);
+    expect(pkg.key).toBe(shareKey.plaintext);
+    // share-key and share-feedback-key: under the case key, id = report id, subId = share id.
+    const labels = one("labels");
+    for (const c of [shareKey, feedbackKey]) {
+      expect(c.key).toBe(labels.key);
+      expect(c.id).toBe(labels.id);
+      expect(c.subId).toBe(pkg.id);
+    }
+    // share-file-key: under the share key, id = share id, subId = attachment id; the same file key as under the report key.
+    expect(fileKey.key).toBe(pkg.key);
+    expect(fileKey.id).toBe(pkg.id);
+    expect(fileKey.plaintext).toBe(one("file-key").plaintext);
+    // share-feedback: under the feedback key, id = share id.
+    expect(feedback.key).toBe(feedbackKey.plaintext);
+    expect(feedback.id).toBe(pkg.id);
+  });
+
+  it("a share package is JSON with its version and the feedback key as base64url", () => {
+    const c = file.cases.find((x) => x.purpose === "share-package")!;
+    const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(fromHex(c.key), c.associatedData, c.block, fromHex(c.ciphertext)))) as Record<string, unknown>;
+    expect(pkg.version).toBe(Number(c.subId));
+    expect(Object.keys(pkg).sort()).toEqual(["affiliate", "caseNumber", "feedbackKey", "fields", "files", "purpose", "purposeNote", "redacted", "reportId", "version"]);
+    const feedbackKey = Buffer.from(pkg.feedbackKey as string, "base64url");
+    expect(feedbackKey.length).toBe(32);
+    for (const f of file.cases.filter((x) => x.purpose === "share-feedback")) {
+      const fb = JSON.parse(new TextDecoder().decode(aeadOpen(feedbackKey, f.associatedData, f.block, fromHex(f.ciphertext)))) as Record<string, unknown>;
+      expect(Object.keys(fb).sort()).toEqual(["author", "text"]);
+      expect(["affiliate", "investigator"]).toContain(fb.author);
+    }
+  });
 });
 
 describe("envelope-v1 per the specification", () => {
@@ -157,6 +238,67 @@ describe("envelope-v1 per the specification", () => {
       expect(toHex(inner.subarray(1, 17))).toBe(c.reportId.replace(/-/g, ""));
       expect(toHex(inner.subarray(17, 49))).toBe(c.reportKey);
       expect(toHex(inner.subarray(49, 81))).toBe(c.caseKey);
+    }
+  });
+
+  it("kind 0x02: 0x01 || sealed box of 0x02 || shareId (16) || shareKey (32), 98 bytes", () => {
+    expect(file.shareCases.length).toBeGreaterThan(0);
+    for (const c of file.shareCases) {
+      const env = fromHex(c.envelope);
+      expect(env.length).toBe(98);
+      expect(env[0]).toBe(0x01);
+      const pk = fromHex(c.recipientPublicKey);
+      const sk = fromHex(c.recipientSecretKey);
+      expect(toHex(sodium.crypto_scalarmult_base(sk))).toBe(c.recipientPublicKey);
+      const inner = sealedBoxOpen(env.subarray(1), pk, sk);
+      expect(toHex(sodium.crypto_box_seal_open(env.subarray(1), pk, sk))).toBe(toHex(inner));
+      expect(toHex(inner)).toBe(c.inner);
+      expect(inner.length).toBe(49);
+      expect(inner[0]).toBe(0x02);
+      expect(toHex(inner.subarray(1, 17))).toBe(c.shareId.replace(/-/g, ""));
+      expect(c.shareIdBytes).toBe(c.shareId.replace(/-/g, ""));
+      expect(toHex(inner.subarray(17, 49))).toBe(c.shareKey);
+      expect(envelopeOpen(env, 0x02, c.shareId, sk)).toEqual({ keys: inner.subarray(17) });
+    }
+  });
+
+  it("the decoding steps reject every invalid entry with its recorded code, for both kinds", () => {
+    for (const v of file.invalid) {
+      expect(envelopeOpen(fromHex(v.envelope), 0x01, v.reportId, fromHex(v.recipientSecretKey)), v.name).toEqual({ error: v.error });
+    }
+    for (const v of file.shareInvalid) {
+      expect(envelopeOpen(fromHex(v.envelope), 0x02, v.shareId, fromHex(v.recipientSecretKey)), v.name).toEqual({ error: v.error });
+    }
+  });
+
+  it("the key chain: reviewer secret key -> share key -> package -> feedback key and file keys, never the report or case key", () => {
+    const aead = readVectorFile<AeadFile>("aead-v1.json");
+    const reviewer = file.shareCases.find((c) => c.name === "reviewer A")!;
+    const opened = envelopeOpen(fromHex(reviewer.envelope), 0x02, reviewer.shareId, fromHex(reviewer.recipientSecretKey));
+    expect("keys" in opened).toBe(true);
+    const shareKey = (opened as { keys: Uint8Array }).keys;
+    const at = (purpose: string) => aead.cases.find((c) => c.purpose === purpose)!;
+
+    const p = at("share-package");
+    expect(p.id).toBe(reviewer.shareId);
+    const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(shareKey, `cor/aead-v1/share-package/${reviewer.shareId}/${p.subId}`, 1024, fromHex(p.ciphertext)))) as {
+      feedbackKey: string;
+      files: { id: string }[];
+    };
+    const feedbackKey = Buffer.from(pkg.feedbackKey, "base64url");
+    const f = at("share-feedback");
+    expect(JSON.parse(new TextDecoder().decode(aeadOpen(feedbackKey, `cor/aead-v1/share-feedback/${reviewer.shareId}/${f.subId}`, 256, fromHex(f.ciphertext))))).toEqual(JSON.parse(f.plaintextText!));
+
+    const w = at("share-file-key");
+    expect(pkg.files.map((x) => x.id)).toContain(w.subId);
+    const fileKey = aeadOpen(shareKey, `cor/aead-v1/share-file-key/${reviewer.shareId}/${w.subId}`, 16, fromHex(w.ciphertext));
+    expect(toHex(fileKey)).toBe(at("file-key").plaintext);
+
+    // Nothing the reviewer can reach opens the case-key wraps or report-key records.
+    const caseWrap = at("share-key");
+    for (const k of [shareKey, feedbackKey, fileKey]) {
+      expect(() => aeadOpen(k, caseWrap.associatedData, 16, fromHex(caseWrap.ciphertext))).toThrow();
+      expect(() => aeadOpen(k, at("report-title").associatedData, 256, fromHex(at("report-title").ciphertext))).toThrow();
     }
   });
 });

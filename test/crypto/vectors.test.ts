@@ -7,13 +7,16 @@ import {
   PURPOSES,
   associatedData,
   decryptAttachment,
+  decryptFeedback,
   decryptRecord,
+  decryptSharePackage,
   deriveReceiptSecrets,
   encryptRecord,
   formatReceipt,
   fromUtf8,
   loadSodium,
   openReportKeys,
+  openShareKey,
   parseReceipt,
   publicKeyOf,
   receiptCheckSymbol,
@@ -22,12 +25,15 @@ import {
   streamCiphertextSize,
   uuidToBytes,
   RECEIPT_ALPHABET,
+  SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
   type CryptoErrorCode,
+  type FeedbackAuthor,
   type FileKey,
   type RecordBinding,
   type RecordKey,
   type RecordPurpose,
+  type ShareKey,
   type StaffSecretKey,
 } from "../../crypto/index";
 import {
@@ -90,6 +96,7 @@ describe("vector files", () => {
   it("use lowercase hex for binary values", () => {
     for (const c of aead.cases) for (const v of [c.key, c.plaintext, c.padded, c.nonce, c.ciphertext]) expect(v).toMatch(HEX);
     for (const c of envelope.cases) for (const v of [c.envelope, c.inner, c.reportKey, c.caseKey]) expect(v).toMatch(HEX);
+    for (const c of envelope.shareCases) for (const v of [c.envelope, c.inner, c.shareIdBytes, c.shareKey]) expect(v).toMatch(HEX);
     for (const c of stream.cases) expect(c.ciphertext).toMatch(HEX);
     for (const c of receipt.codes) for (const v of [c.master, c.lookup, c.wrapKey]) expect(v).toMatch(HEX);
   });
@@ -119,6 +126,20 @@ describe("aead-v1 vectors", () => {
       v.error as CryptoErrorCode,
     );
   });
+
+  it("the share package opens through decryptSharePackage, and its feedback key opens the feedback", () => {
+    const p = aead.cases.find((c) => c.purpose === "share-package")!;
+    const pkg = decryptSharePackage(fromHex(p.key) as ShareKey, p.id, Number(p.subId), fromHex(p.ciphertext));
+    expect(pkg.version).toBe(Number(p.subId));
+    const wrapped = aead.cases.find((c) => c.purpose === "share-feedback-key")!;
+    expect(toHex(pkg.feedbackKey)).toBe(wrapped.plaintext);
+    const feedback = aead.cases.filter((c) => c.purpose === "share-feedback");
+    expect(feedback.map((f) => (JSON.parse(f.plaintextText!) as { author: string }).author).sort()).toEqual(["affiliate", "investigator"]);
+    for (const f of feedback) {
+      const { author, text } = JSON.parse(f.plaintextText!) as { author: FeedbackAuthor; text: string };
+      expect(decryptFeedback(pkg.feedbackKey, f.id, f.subId!, fromHex(f.ciphertext), author)).toEqual({ author, text });
+    }
+  });
 });
 
 describe("envelope-v1 vectors", () => {
@@ -146,6 +167,41 @@ describe("envelope-v1 vectors", () => {
 
   it("includes the wrong-report case with code wrong_record", () => {
     expect(envelope.invalid.some((v) => v.error === "wrong_record")).toBe(true);
+  });
+
+  it.each(envelope.shareCases.map((c) => [c.name, c] as const))("share key: %s opens to the recorded share key", (_name, c) => {
+    const secretKey = fromHex(c.recipientSecretKey) as StaffSecretKey;
+    const publicKey = publicKeyOf(secretKey);
+    expect(toHex(publicKey)).toBe(c.recipientPublicKey);
+    expect(toHex(uuidToBytes(c.shareId))).toBe(c.shareIdBytes);
+    const env = fromHex(c.envelope);
+    expect(env.length).toBe(SHARE_ENVELOPE_BYTES);
+    expect(env.length).toBe(98);
+    expect(env[0]).toBe(1);
+    expect(toHex(openShareKey(env, c.shareId, { publicKey, secretKey }))).toBe(c.shareKey);
+    expect(c.inner).toBe(`02${c.shareIdBytes}${c.shareKey}`);
+  });
+
+  it.each(envelope.shareInvalid.map((v) => [v.name, v] as const))("share key rejects: %s", (_name, v) => {
+    const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
+    expectCryptoError(
+      () => openShareKey(fromHex(v.envelope), v.shareId, { secretKey, publicKey: publicKeyOf(secretKey) }),
+      v.error as CryptoErrorCode,
+    );
+  });
+
+  it("share key entries include wrong_record, a report-keys envelope and a kind 0x01 inner", () => {
+    const codes = new Set(envelope.shareInvalid.map((v) => v.error));
+    for (const code of ["wrong_record", "decrypt_failed", "bad_version", "truncated", "bad_format"]) expect(codes).toContain(code);
+    expect(envelope.shareInvalid.some((v) => v.envelope.length / 2 === 130 && v.error === "bad_format")).toBe(true);
+    expect(envelope.invalid.some((v) => v.envelope.length / 2 === SHARE_ENVELOPE_BYTES && v.error === "truncated")).toBe(true);
+  });
+
+  it("reviewer A's share key is the key of the aead-v1 sharing cases", () => {
+    const c = envelope.shareCases.find((s) => s.name === "reviewer A")!;
+    const p = aead.cases.find((x) => x.purpose === "share-package")!;
+    expect(c.shareId).toBe(p.id);
+    expect(c.shareKey).toBe(p.key);
   });
 });
 

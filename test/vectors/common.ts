@@ -123,12 +123,35 @@ export interface EnvelopeInvalid {
   error: string;
 }
 
+/** Kind 0x02: a share key sealed to one affiliate reviewer. */
+export interface ShareEnvelopeCase {
+  name: string;
+  recipientSecretKey: string;
+  recipientPublicKey: string;
+  shareId: string;
+  shareIdBytes: string;
+  shareKey: string;
+  inner: string;
+  envelope: string;
+}
+
+/** Opened with openShareKey (the entries of `invalid` are opened with openReportKeys). */
+export interface ShareEnvelopeInvalid {
+  name: string;
+  recipientSecretKey: string;
+  shareId: string;
+  envelope: string;
+  error: string;
+}
+
 export interface EnvelopeFile {
   format: "envelope-v1";
   description: string;
   deterministic: false;
   cases: EnvelopeCase[];
   invalid: EnvelopeInvalid[];
+  shareCases: ShareEnvelopeCase[];
+  shareInvalid: ShareEnvelopeInvalid[];
 }
 
 export interface StreamCase {

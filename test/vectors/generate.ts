@@ -24,10 +24,12 @@ import {
   fromUtf8,
   isCryptoError,
   openReportKeys,
+  openShareKey,
   parseReceipt,
   publicKeyOf,
   receiptCheckSymbol,
   sealReportKeys,
+  sealShareKey,
   streamAssociatedData,
   streamChunkCount,
   streamCiphertextSize,
@@ -36,13 +38,24 @@ import {
   concatBytes,
   deriveReceiptSecrets,
   RECEIPT_ALPHABET,
+  SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
+  decryptFeedback,
+  decryptSharePackage,
+  encryptSharePackage,
+  toBase64Url,
+  unwrapFeedbackKeyForCase,
+  unwrapFileKeyForShare,
+  unwrapShareKeyForCase,
   type CaseKey,
+  type FeedbackKey,
   type FileKey,
   type RecordBinding,
   type RecordKey,
   type RecordPurpose,
   type ReportKey,
+  type ShareKey,
+  type SharePackage,
   type StaffKeyPair,
   type StaffSecretKey,
 } from "../../crypto/index";
@@ -72,6 +85,8 @@ import {
   type EnvelopeFile,
   type EnvelopeInvalid,
   type ReceiptCase,
+  type ShareEnvelopeCase,
+  type ShareEnvelopeInvalid,
   type ReceiptFile,
   type StaffKdfFile,
   type StreamCase,
@@ -131,13 +146,64 @@ interface AeadSpec {
   text?: boolean;
 }
 
+/** The share package of the vectors: what an investigator selected, redacted and encrypted for OKESTRO Cloud. */
+function sharePackageOf(reportId: string, attachmentId: string): SharePackage {
+  return {
+    reportId,
+    caseNumber: "COR-7K3M-Q9PX",
+    affiliate: "cloud",
+    version: 2,
+    purpose: "fact_finding",
+    purposeNote: "Please check the delivery records of the three invoices.",
+    fields: {
+      title: "클라우드 사업부 허위 세금계산서",
+      category: { ko: "회계 부정", en: "Accounting fraud" },
+      details: "Between March and May, three invoices were approved by █████ without a delivery record.",
+      period: { from: "2024-03-01", to: "2024-05-31" },
+    },
+    redacted: ["details"],
+    files: [{ id: attachmentId, name: "invoice-2024-03.pdf", type: "application/pdf", size: 183211 }],
+    feedbackKey: labelBytes("feedback key 1") as FeedbackKey,
+  };
+}
+
+/** The share cases also open through the helpers of crypto/share.ts, and the package is what encryptSharePackage writes. */
+function checkShareCases(cases: AeadCase[], pkg: SharePackage): void {
+  const of = (purpose: RecordPurpose) => cases.find((c) => c.purpose === purpose) ?? fail(`no ${purpose} case`);
+  const p = of("share-package");
+  const shareKey = fromHex(p.key) as ShareKey;
+  const opened = decryptSharePackage(shareKey, p.id, Number(p.subId), fromHex(p.ciphertext));
+  if (JSON.stringify({ ...opened, feedbackKey: toHex(opened.feedbackKey) }) !== JSON.stringify({ ...pkg, feedbackKey: toHex(pkg.feedbackKey) })) fail("share package round trip");
+  const written = decryptRecord(shareKey, { purpose: "share-package", id: p.id, subId: p.subId! }, encryptSharePackage(shareKey, p.id, pkg));
+  if (toHex(written) !== p.plaintext) fail("share package plaintext is not what encryptSharePackage writes");
+  const sk = of("share-key");
+  if (toHex(unwrapShareKeyForCase(fromHex(sk.key) as CaseKey, sk.id, sk.subId!, fromHex(sk.ciphertext))) !== p.key) fail("share key wrap");
+  const fk = of("share-file-key");
+  if (toHex(unwrapFileKeyForShare(shareKey, fk.id, fk.subId!, fromHex(fk.ciphertext))) !== fk.plaintext) fail("share file key wrap");
+  const fbk = of("share-feedback-key");
+  const feedbackKey = unwrapFeedbackKeyForCase(fromHex(fbk.key) as CaseKey, fbk.id, fbk.subId!, fromHex(fbk.ciphertext));
+  if (toHex(feedbackKey) !== toHex(opened.feedbackKey)) fail("feedback key in the package and under the case key differ");
+  for (const f of cases.filter((c) => c.purpose === "share-feedback")) {
+    if (f.key !== toHex(feedbackKey)) fail(`${f.name}: not under the package's feedback key`);
+    const author = (JSON.parse(f.plaintextText!) as { author: "affiliate" | "investigator" }).author;
+    decryptFeedback(feedbackKey, f.id, f.subId!, fromHex(f.ciphertext), author);
+  }
+}
+
 function aeadVectors(sodium: Sodium): AeadFile {
   const reportId = labelUuid("aead/report");
   const attachmentId = labelUuid("aead/attachment");
   const messageId = labelUuid("aead/message");
   const noteId = labelUuid("aead/note");
   const staffId = labelUuid("aead/staff-user");
+  // The share of the sharing vectors; envelope-v1.json seals the same share key to reviewers.
+  const shareId = labelUuid("share/share 1");
+  const feedbackId = labelUuid("share/feedback 1");
+  const replyId = labelUuid("share/feedback 2");
   const json = (v: unknown) => utf8(JSON.stringify(v));
+  const sharePackage = sharePackageOf(reportId, attachmentId);
+  // Exactly the plaintext encryptSharePackage writes: the package with the feedback key as base64url.
+  const sharePackageJson = json({ ...sharePackage, feedbackKey: toBase64Url(sharePackage.feedbackKey) });
   const specs: AeadSpec[] = [
     { name: "report title (JSON string, Korean)", keyLabel: "report key A", purpose: "report-title", id: reportId, plaintext: json("클라우드 사업부 허위 세금계산서"), text: true },
     {
@@ -175,6 +241,37 @@ function aeadVectors(sodium: Sodium): AeadFile {
     { name: "plaintext of exactly one block (256) gets a second block", keyLabel: "report key A", purpose: "message", id: reportId, subId: messageId, plaintext: patternBytes(256) },
     { name: "staff secret key wrapped under the password wrap key", keyLabel: "password wrap key A", purpose: "staff-secret-key", id: staffId, plaintext: labelBytes("staff secret key A") },
     { name: "staff secret key wrapped under the recovery key", keyLabel: "recovery key A", purpose: "staff-secret-key-recovery", id: staffId, plaintext: labelBytes("staff secret key A") },
+    // Sharing with affiliates. New cases go at the end: the nonce of case i is labelBytes("aead nonce i").
+    {
+      name: "share package, version 2 (JSON, redacted details, one file)",
+      keyLabel: "share key 1",
+      purpose: "share-package",
+      id: shareId,
+      subId: String(sharePackage.version),
+      plaintext: sharePackageJson,
+      text: true,
+    },
+    { name: "share key wrapped under the case key", keyLabel: "case key A", purpose: "share-key", id: reportId, subId: shareId, plaintext: labelBytes("share key 1") },
+    { name: "file key re-wrapped under the share key", keyLabel: "share key 1", purpose: "share-file-key", id: shareId, subId: attachmentId, plaintext: labelBytes("file key A") },
+    { name: "feedback key wrapped under the case key", keyLabel: "case key A", purpose: "share-feedback-key", id: reportId, subId: shareId, plaintext: labelBytes("feedback key 1") },
+    {
+      name: "share feedback from the affiliate",
+      keyLabel: "feedback key 1",
+      purpose: "share-feedback",
+      id: shareId,
+      subId: feedbackId,
+      plaintext: json({ author: "affiliate", text: "세 건 모두 납품 기록이 없습니다. The three deliveries have no record in our system." }),
+      text: true,
+    },
+    {
+      name: "share feedback from an investigator",
+      keyLabel: "feedback key 1",
+      purpose: "share-feedback",
+      id: shareId,
+      subId: replyId,
+      plaintext: json({ author: "investigator", text: "Thank you. Please keep the purchase orders until the case is closed." }),
+      text: true,
+    },
   ];
 
   const cases: AeadCase[] = specs.map((s, i) => {
@@ -237,9 +334,24 @@ function aeadVectors(sodium: Sodium): AeadFile {
     { name: "opened with another key", ...same, key: toHex(labelBytes("report key B")), ciphertext: base.ciphertext, error: "decrypt_failed" },
     { name: "authentic but not padded (no 0x80 marker)", ...same, ciphertext: toHex(unpadded), error: "bad_format" },
   ];
+  const pkgCase = cases.find((c) => c.purpose === "share-package")!;
+  const shareKeyCase = cases.find((c) => c.purpose === "share-key")!;
+  invalid.push(
+    { name: "share package opened as another version", key: pkgCase.key, purpose: pkgCase.purpose, id: pkgCase.id, subId: "1", ciphertext: pkgCase.ciphertext, error: "decrypt_failed" },
+    {
+      name: "share key wrap opened as a feedback key wrap (same key, ids and block)",
+      key: shareKeyCase.key,
+      purpose: "share-feedback-key",
+      id: shareKeyCase.id,
+      subId: shareKeyCase.subId,
+      ciphertext: shareKeyCase.ciphertext,
+      error: "decrypt_failed",
+    },
+  );
   for (const v of invalid) {
     expectCode(() => decryptRecord(fromHex(v.key) as RecordKey, bindingOf(v), fromHex(v.ciphertext)), v.error, `aead ${v.name}`);
   }
+  checkShareCases(cases, sharePackage);
   return {
     format: "aead-v1",
     description:
@@ -323,6 +435,9 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
     { name: "sealed body byte flipped", recipientSecretKey: sk, reportId: a.reportId, envelope: toHex(flip(env, -1)), error: "decrypt_failed" },
     { name: "inner kind byte 0x02", recipientSecretKey: sk, reportId: a.reportId, envelope: wrongKind, error: "bad_format" },
   ];
+  const { shareCases, shareInvalid } = shareEnvelopeVectors(sodium, existing, a);
+  // A share envelope is 32 bytes shorter than a report-keys envelope: openReportKeys stops at the length.
+  invalid.push({ name: "share-key envelope (98 bytes) opened as report keys", recipientSecretKey: shareCases[0]!.recipientSecretKey, reportId: a.reportId, envelope: shareCases[0]!.envelope, error: "truncated" });
   for (const v of invalid) {
     const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
     expectCode(() => openReportKeys(fromHex(v.envelope), v.reportId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error, `envelope ${v.name}`);
@@ -330,11 +445,103 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
   return {
     format: "envelope-v1",
     description:
-      "A report's two keys sealed to one staff X25519 key: 0x01 || crypto_box_seal(inner, recipientPublicKey), inner = 0x01 || reportId(16 raw UUID bytes) || reportKey(32) || caseKey(32). Randomized (ephemeral sender key): decrypt-only. Opening `envelope` with the recipient key pair for `reportId` must give `reportKey` and `caseKey`; `invalid` entries must fail with the given error code.",
+      "Keys sealed to one staff X25519 key: 0x01 || crypto_box_seal(inner, recipientPublicKey). Kind 0x01, report keys (`cases`, 130 bytes): inner = 0x01 || reportId(16 raw UUID bytes) || reportKey(32) || caseKey(32). Kind 0x02, share key for an affiliate reviewer (`shareCases`, 98 bytes): inner = 0x02 || shareId(16 raw UUID bytes) || shareKey(32). Randomized (ephemeral sender key): decrypt-only. Opening `envelope` with the recipient key pair for `reportId` must give `reportKey` and `caseKey`, for `shareId` must give `shareKey`; `invalid` entries (opened as report keys) and `shareInvalid` entries (opened as a share key) must fail with the given error code.",
     deterministic: false,
     cases,
     invalid,
+    shareCases,
+    shareInvalid,
   };
+}
+
+/** Kind 0x02. "reviewer A" holds the share key of the aead-v1 sharing cases, so the whole key chain can be walked. */
+function shareEnvelopeVectors(
+  sodium: Sodium,
+  existing: EnvelopeFile | null,
+  reportCase: EnvelopeCase,
+): { shareCases: ShareEnvelopeCase[]; shareInvalid: ShareEnvelopeInvalid[] } {
+  const specs = [
+    { name: "reviewer A", skLabel: "reviewer secret key A", shareLabel: "share/share 1", keyLabel: "share key 1" },
+    { name: "reviewer B, same share", skLabel: "reviewer secret key B", shareLabel: "share/share 1", keyLabel: "share key 1" },
+    { name: "reviewer A, another share", skLabel: "reviewer secret key A", shareLabel: "share/share 2", keyLabel: "share key 2" },
+  ];
+  const shareCases: ShareEnvelopeCase[] = specs.map((s) => {
+    const secretKey = labelBytes(s.skLabel) as StaffSecretKey;
+    const publicKey = publicKeyOf(secretKey);
+    const shareId = labelUuid(s.shareLabel);
+    const shareKey = labelBytes(s.keyLabel) as ShareKey;
+    const inner = concatBytes(Uint8Array.of(2), uuidToBytes(shareId), shareKey);
+    const kp: StaffKeyPair = { publicKey, secretKey };
+    const opens = (hex: string | undefined): boolean => {
+      if (!hex) return false;
+      try {
+        return toHex(openShareKey(fromHex(hex), shareId, kp)) === toHex(shareKey);
+      } catch {
+        return false;
+      }
+    };
+    let envelope = existing?.shareCases?.find((c) => c.name === s.name)?.envelope;
+    if (!opens(envelope)) envelope = toHex(sealShareKey(shareKey, shareId, publicKey));
+    if (!opens(envelope)) fail(`share envelope ${s.name} does not open`);
+    const env = fromHex(envelope!);
+    if (env.length !== SHARE_ENVELOPE_BYTES || env.length !== 98) fail(`share envelope ${s.name}: length`);
+    if (toHex(sodium.crypto_box_seal_open(env.subarray(1), publicKey, secretKey)) !== toHex(inner)) fail(`share envelope ${s.name}: inner layout`);
+    return {
+      name: s.name,
+      recipientSecretKey: toHex(secretKey),
+      recipientPublicKey: toHex(publicKey),
+      shareId,
+      shareIdBytes: toHex(uuidToBytes(shareId)),
+      shareKey: toHex(shareKey),
+      inner: toHex(inner),
+      envelope: envelope!,
+    };
+  });
+
+  const a = shareCases[0]!;
+  const env = fromHex(a.envelope);
+  const sk = a.recipientSecretKey;
+  const pk = fromHex(a.recipientPublicKey);
+  // An authentic sealed box of the share envelope's length whose inner kind byte is 0x01.
+  const kindName = "inner kind byte 0x01 (98 bytes)";
+  const priorKind = existing?.shareInvalid?.find((v) => v.name === kindName)?.envelope;
+  const kindOk = (hex: string | undefined): boolean => {
+    if (!hex) return false;
+    try {
+      const inner = sodium.crypto_box_seal_open(fromHex(hex).subarray(1), pk, fromHex(sk));
+      return inner[0] === 1 && toHex(inner.subarray(1)) === a.inner.slice(2);
+    } catch {
+      return false;
+    }
+  };
+  const wrongKind = kindOk(priorKind)
+    ? priorKind!
+    : toHex(concatBytes(Uint8Array.of(1), sodium.crypto_box_seal(concatBytes(Uint8Array.of(1), fromHex(a.inner).subarray(1)), pk)));
+  if (!kindOk(wrongKind)) fail("share envelope of kind 0x01");
+  const shareInvalid: ShareEnvelopeInvalid[] = [
+    { name: "opened for another share id", recipientSecretKey: sk, shareId: shareCases[2]!.shareId, envelope: a.envelope, error: "wrong_record" },
+    { name: "opened by another reviewer", recipientSecretKey: shareCases[1]!.recipientSecretKey, shareId: a.shareId, envelope: a.envelope, error: "decrypt_failed" },
+    { name: "opened by an investigator of the report", recipientSecretKey: reportCase.recipientSecretKey, shareId: a.shareId, envelope: a.envelope, error: "decrypt_failed" },
+    { name: "version byte 0x02", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))), error: "bad_version" },
+    { name: "last byte cut off", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(env.subarray(0, env.length - 1)), error: "truncated" },
+    { name: "one byte too many", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(concatBytes(env, Uint8Array.of(0))), error: "bad_format" },
+    { name: "ephemeral public key byte flipped", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(flip(env, 3)), error: "decrypt_failed" },
+    { name: "tag byte flipped", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(flip(env, 40)), error: "decrypt_failed" },
+    { name: "sealed body byte flipped", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(flip(env, -1)), error: "decrypt_failed" },
+    { name: kindName, recipientSecretKey: sk, shareId: a.shareId, envelope: wrongKind, error: "bad_format" },
+    {
+      name: "report-keys envelope (130 bytes) opened as a share key",
+      recipientSecretKey: reportCase.recipientSecretKey,
+      shareId: a.shareId,
+      envelope: reportCase.envelope,
+      error: "bad_format",
+    },
+  ];
+  for (const v of shareInvalid) {
+    const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
+    expectCode(() => openShareKey(fromHex(v.envelope), v.shareId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error, `share envelope ${v.name}`);
+  }
+  return { shareCases, shareInvalid };
 }
 
 // ---------------------------------------------------------------- stream-v1
