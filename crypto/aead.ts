@@ -8,6 +8,7 @@ import { concatBytes, fromUtf8, utf8 } from "./encoding";
 import { CryptoError } from "./errors";
 import { sodiumNow } from "./sodium";
 import type {
+  ArchiveKey,
   CaseKey,
   FeedbackKey,
   FileKey,
@@ -42,16 +43,18 @@ export const PURPOSES = {
   "share-file-key": { block: 16 },
   "share-feedback-key": { block: 16 },
   "share-feedback": { block: 256 },
+  "archive-package": { block: 1024 },
+  "archive-file-key": { block: 16 },
   "staff-secret-key": { block: 16 },
   "staff-secret-key-recovery": { block: 16 },
 } as const;
 export type RecordPurpose = keyof typeof PURPOSES;
 
-export type RecordKey = ReportKey | CaseKey | FileKey | ShareKey | FeedbackKey | ReceiptWrapKey | PasswordWrapKey | RecoveryKey;
+export type RecordKey = ReportKey | CaseKey | FileKey | ShareKey | FeedbackKey | ArchiveKey | ReceiptWrapKey | PasswordWrapKey | RecoveryKey;
 
 export interface RecordBinding {
   purpose: RecordPurpose;
-  /** The record's owner: a report id, a share id, or a staff user id for staff key wraps. */
+  /** The record's owner: a report id, a share or archive id, or a staff user id for staff key wraps. */
   id: string;
   /** The record within the owner, where there can be several (attachment, message). */
   subId?: string;

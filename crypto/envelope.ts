@@ -11,6 +11,10 @@
 //   byte 0      : 0x02
 //   bytes 1..16 : share id (UUID bytes), checked on opening
 //   bytes 17..48: share key
+// inner, kind 0x03 "archive key" (49 bytes, for administrators):
+//   byte 0      : 0x03
+//   bytes 1..16 : archive id (UUID bytes), checked on opening
+//   bytes 17..48: archive key
 // Sealed boxes take no associated data, so the record binding lives inside the
 // authenticated plaintext instead.
 import { concatBytes, uuidToBytes } from "./encoding";
@@ -21,6 +25,8 @@ import type {
   ReportKey,
   SealedEnvelope,
   SealedShareEnvelope,
+  SealedArchiveEnvelope,
+  ArchiveKey,
   ShareKey,
   StaffKeyPair,
   StaffPublicKey,
@@ -30,9 +36,12 @@ import type {
 export const ENVELOPE_V1 = 0x01;
 export const ENVELOPE_KIND_REPORT_KEYS = 0x01;
 export const ENVELOPE_KIND_SHARE_KEY = 0x02;
+export const ENVELOPE_KIND_ARCHIVE_KEY = 0x03;
 const SEAL_OVERHEAD = 1 + 48;
 export const ENVELOPE_BYTES = SEAL_OVERHEAD + 1 + 16 + 32 + 32;
 export const SHARE_ENVELOPE_BYTES = SEAL_OVERHEAD + 1 + 16 + 32;
+/** Kinds 0x02 and 0x03 hold one key and have the same length. */
+export const ARCHIVE_ENVELOPE_BYTES = SHARE_ENVELOPE_BYTES;
 
 export interface ReportKeys {
   reportKey: ReportKey;
@@ -55,6 +64,8 @@ export function generateStaffKeyPair(): StaffKeyPair {
 export function publicKeyOf(secretKey: StaffSecretKey): StaffPublicKey {
   return sodiumNow().crypto_scalarmult_base(secretKey) as StaffPublicKey;
 }
+
+const KIND_NAMES: Record<number, string> = { [ENVELOPE_KIND_REPORT_KEYS]: "report keys", [ENVELOPE_KIND_SHARE_KEY]: "a share key", [ENVELOPE_KIND_ARCHIVE_KEY]: "an archive key" };
 
 function seal(inner: Uint8Array, recipient: StaffPublicKey): Uint8Array {
   if (recipient.length !== 32) throw new CryptoError("bad_key", "a staff public key is 32 bytes");
@@ -83,7 +94,7 @@ function open(envelope: Uint8Array, bytes: number, kind: number, recordId: strin
     throw new CryptoError("decrypt_failed", "envelope does not open with this key pair", { cause });
   }
   if (inner[0] !== kind) {
-    throw new CryptoError("bad_format", `envelope does not hold ${kind === ENVELOPE_KIND_SHARE_KEY ? "a share key" : "report keys"}`);
+    throw new CryptoError("bad_format", `envelope does not hold ${KIND_NAMES[kind] ?? "this kind of key"}`);
   }
   if (!sodiumNow().memcmp(inner.subarray(1, 17), uuidToBytes(recordId))) {
     throw new CryptoError("wrong_record", "envelope belongs to another record");
@@ -108,4 +119,13 @@ export function sealShareKey(shareKey: ShareKey, shareId: string, recipient: Sta
 
 export function openShareKey(envelope: Uint8Array, shareId: string, keyPair: StaffKeyPair): ShareKey {
   return open(envelope, SHARE_ENVELOPE_BYTES, ENVELOPE_KIND_SHARE_KEY, shareId, keyPair) as ShareKey;
+}
+
+export function sealArchiveKey(archiveKey: ArchiveKey, archiveId: string, recipient: StaffPublicKey): SealedArchiveEnvelope {
+  if (archiveKey.length !== 32) throw new CryptoError("bad_key", "an archive key is 32 bytes");
+  return seal(concatBytes(Uint8Array.of(ENVELOPE_KIND_ARCHIVE_KEY), uuidToBytes(archiveId), archiveKey), recipient) as SealedArchiveEnvelope;
+}
+
+export function openArchiveKey(envelope: Uint8Array, archiveId: string, keyPair: StaffKeyPair): ArchiveKey {
+  return open(envelope, ARCHIVE_ENVELOPE_BYTES, ENVELOPE_KIND_ARCHIVE_KEY, archiveId, keyPair) as ArchiveKey;
 }

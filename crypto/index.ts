@@ -11,3 +11,4 @@ export * from "./attachment-stream";
 export * from "./report";
 export * from "./dialogue";
 export * from "./share";
+export * from "./archive";

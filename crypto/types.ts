@@ -27,6 +27,8 @@ export type RecoveryKey = Brand<Uint8Array, "RecoveryKey">;
 
 /** 32-byte key of one version of a share with an affiliate: its package and file-key wraps. */
 export type ShareKey = Brand<Uint8Array, "ShareKey">;
+/** 32-byte key of one archived case: its package and file-key wraps, sealed to the administrators. */
+export type ArchiveKey = Brand<Uint8Array, "ArchiveKey">;
 /** 32-byte key of a share's feedback thread, stable across the share's versions. */
 export type FeedbackKey = Brand<Uint8Array, "FeedbackKey">;
 
@@ -36,6 +38,8 @@ export type RecordCiphertext = Brand<Uint8Array, "RecordCiphertext">;
 export type SealedEnvelope = Brand<Uint8Array, "SealedEnvelope">;
 /** Versioned sealed box holding a share key for one affiliate reviewer ("envelope-v1", kind 0x02). */
 export type SealedShareEnvelope = Brand<Uint8Array, "SealedShareEnvelope">;
+/** Versioned sealed box holding an archive key for one administrator ("envelope-v1", kind 0x03). */
+export type SealedArchiveEnvelope = Brand<Uint8Array, "SealedArchiveEnvelope">;
 /** Bytes of a versioned secretstream attachment ("stream-v1"), or a slice of them. */
 export type StreamCiphertext = Brand<Uint8Array, "StreamCiphertext">;
 

@@ -118,8 +118,8 @@ function sealedBoxOpen(sealed: Uint8Array, pk: Uint8Array, sk: Uint8Array): Uint
   return sodium.crypto_secretbox_open_easy(sealed.subarray(32), nonce, shared); // XSalsa20-Poly1305, tag first
 }
 
-/** envelope-v1 decoding per §4, for either kind: the key bytes after the id, or the error code of the first failed step. */
-function envelopeOpen(env: Uint8Array, kind: 0x01 | 0x02, id: string, sk: Uint8Array): { keys: Uint8Array } | { error: string } {
+/** envelope-v1 decoding per §4, for any kind: the key bytes after the id, or the error code of the first failed step. */
+function envelopeOpen(env: Uint8Array, kind: 0x01 | 0x02 | 0x03, id: string, sk: Uint8Array): { keys: Uint8Array } | { error: string } {
   const length = kind === 0x01 ? 130 : 98;
   if (env.length !== length) return { error: env.length < length ? "truncated" : "bad_format" };
   if (env[0] !== 0x01) return { error: "bad_version" };
@@ -214,6 +214,37 @@ describe("aead-v1 per the specification", () => {
       expect(["affiliate", "investigator"]).toContain(fb.author);
     }
   });
+
+  it("has a vector for both archive purposes, with the key, ids and block of the purposes table", () => {
+    const pkg = file.cases.find((x) => x.purpose === "archive-package");
+    const fileKey = file.cases.find((x) => x.purpose === "archive-file-key");
+    expect(pkg).toBeDefined();
+    expect(fileKey).toBeDefined();
+    expect([pkg!.block, fileKey!.block]).toEqual([1024, 16]);
+    // archive-package: key = archive key, id = archive id, no subId.
+    expect(pkg!.subId).toBeUndefined();
+    expect(pkg!.associatedData).toBe(`cor/aead-v1/archive-package/${pkg!.id}`);
+    // archive-file-key: under the same archive key, id = archive id, subId = attachment id; a 32-byte file key.
+    expect(fileKey!.key).toBe(pkg!.key);
+    expect(fileKey!.id).toBe(pkg!.id);
+    expect(fileKey!.associatedData).toBe(`cor/aead-v1/archive-file-key/${pkg!.id}/${fileKey!.subId}`);
+    expect(fileKey!.plaintext.length).toBe(64);
+  });
+
+  it("an archive package is JSON with the records of the closed case", () => {
+    const c = file.cases.find((x) => x.purpose === "archive-package")!;
+    const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(fromHex(c.key), c.associatedData, c.block, fromHex(c.ciphertext)))) as Record<string, unknown>;
+    expect(Object.keys(pkg).sort()).toEqual(
+      ["body", "caseNumber", "category", "dates", "files", "identity", "messages", "notes", "outcome", "privacyRequests", "provisions", "reportId", "title"].sort(),
+    );
+    expect(Object.keys(pkg.dates as object).sort()).toEqual(["acknowledgedOn", "closedOn", "receivedOn"]);
+    for (const list of ["messages", "notes", "privacyRequests", "provisions", "files"]) expect(Array.isArray(pkg[list]), list).toBe(true);
+    for (const f of pkg.files as Record<string, unknown>[]) {
+      expect(Object.keys(f).sort()).toEqual(["id", "name", "size", "type"]);
+      expect(Number.isSafeInteger(f.size)).toBe(true);
+    }
+    expect(pkg).toEqual(JSON.parse(c.plaintextText!));
+  });
 });
 
 describe("envelope-v1 per the specification", () => {
@@ -268,6 +299,66 @@ describe("envelope-v1 per the specification", () => {
     }
     for (const v of file.shareInvalid) {
       expect(envelopeOpen(fromHex(v.envelope), 0x02, v.shareId, fromHex(v.recipientSecretKey)), v.name).toEqual({ error: v.error });
+    }
+    for (const v of file.archiveInvalid) {
+      expect(envelopeOpen(fromHex(v.envelope), 0x03, v.archiveId, fromHex(v.recipientSecretKey)), v.name).toEqual({ error: v.error });
+    }
+  });
+
+  it("kind 0x03: 0x01 || sealed box of 0x03 || archiveId (16) || archiveKey (32), 98 bytes", () => {
+    expect(file.archiveCases.length).toBeGreaterThan(0);
+    for (const c of file.archiveCases) {
+      const env = fromHex(c.envelope);
+      expect(env.length).toBe(98);
+      expect(env[0]).toBe(0x01);
+      const pk = fromHex(c.recipientPublicKey);
+      const sk = fromHex(c.recipientSecretKey);
+      expect(toHex(sodium.crypto_scalarmult_base(sk))).toBe(c.recipientPublicKey);
+      const inner = sealedBoxOpen(env.subarray(1), pk, sk);
+      expect(toHex(sodium.crypto_box_seal_open(env.subarray(1), pk, sk))).toBe(toHex(inner));
+      expect(toHex(inner)).toBe(c.inner);
+      expect(inner.length).toBe(49);
+      expect(inner[0]).toBe(0x03);
+      expect(toHex(inner.subarray(1, 17))).toBe(c.archiveId.replace(/-/g, ""));
+      expect(c.archiveIdBytes).toBe(c.archiveId.replace(/-/g, ""));
+      expect(toHex(inner.subarray(17, 49))).toBe(c.archiveKey);
+      expect(envelopeOpen(env, 0x03, c.archiveId, sk)).toEqual({ keys: inner.subarray(17) });
+      // Same length as kind 0x02: opened as a share key for the same id, only the kind byte refuses it.
+      expect(envelopeOpen(env, 0x02, c.archiveId, sk)).toEqual({ error: "bad_format" });
+    }
+    for (const c of file.shareCases) {
+      expect(envelopeOpen(fromHex(c.envelope), 0x03, c.shareId, fromHex(c.recipientSecretKey))).toEqual({ error: "bad_format" });
+    }
+  });
+
+  it("the archive key chain: administrator secret key -> archive key -> package and file key -> the kept stream-v1 blob's key", () => {
+    const aead = readVectorFile<AeadFile>("aead-v1.json");
+    const stream = readVectorFile<StreamFile>("stream-v1.json");
+    const admin = file.archiveCases.find((c) => c.name === "administrator A")!;
+    const opened = envelopeOpen(fromHex(admin.envelope), 0x03, admin.archiveId, fromHex(admin.recipientSecretKey));
+    expect("keys" in opened).toBe(true);
+    const archiveKey = (opened as { keys: Uint8Array }).keys;
+    const at = (purpose: string) => aead.cases.find((c) => c.purpose === purpose)!;
+
+    const p = at("archive-package");
+    expect(p.id).toBe(admin.archiveId);
+    const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(archiveKey, `cor/aead-v1/archive-package/${admin.archiveId}`, 1024, fromHex(p.ciphertext)))) as {
+      reportId: string;
+      files: { id: string; size: number }[];
+    };
+    const w = at("archive-file-key");
+    expect(pkg.files.map((x) => x.id)).toContain(w.subId);
+    const fileKey = aeadOpen(archiveKey, `cor/aead-v1/archive-file-key/${admin.archiveId}/${w.subId}`, 16, fromHex(w.ciphertext));
+    expect(fileKey.length).toBe(32);
+    // The blob is the case's own stream-v1 ciphertext, still bound to the case's report id and attachment id.
+    expect(toHex(fileKey)).toBe(stream.fileKey);
+    expect(pkg.reportId).toBe(stream.reportId);
+    expect(w.subId).toBe(stream.attachmentId);
+
+    // The archive key opens nothing of the live case or of a share.
+    for (const purpose of ["labels", "report-title", "file-key", "share-package", "share-key"]) {
+      const c = at(purpose);
+      expect(() => aeadOpen(archiveKey, c.associatedData, c.block, fromHex(c.ciphertext)), purpose).toThrow();
     }
   });
 
@@ -357,6 +448,24 @@ describe("stream-v1 per the specification", () => {
     expect(finished, "final chunk seen").toBe(true);
     return concat(...out);
   }
+
+  it("an archived file's blob decrypts with the file key unwrapped from the archive (§8.2)", () => {
+    const aead = readVectorFile<AeadFile>("aead-v1.json");
+    const p = aead.cases.find((c) => c.purpose === "archive-package")!;
+    const w = aead.cases.find((c) => c.purpose === "archive-file-key")!;
+    const archiveKey = fromHex(p.key);
+    const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(archiveKey, p.associatedData, 1024, fromHex(p.ciphertext)))) as {
+      reportId: string;
+      files: { id: string; size: number }[];
+    };
+    const f = pkg.files.find((x) => x.id === w.subId)!;
+    const fileKey = aeadOpen(archiveKey, w.associatedData, 16, fromHex(w.ciphertext));
+    const c = file.cases.find((x) => x.plaintextLength === f.size)!;
+    expect(c).toBeDefined();
+    const plain = decryptStream(fileKey, fromHex(c.ciphertext), utf8(`cor/stream-v1/attachment/${pkg.reportId}/${f.id}`));
+    expect(plain.length).toBe(f.size);
+    expect(sha256Hex(plain)).toBe(c.plaintextSha256);
+  });
 
   it("every vector decrypts with a secretstream written from the construction", () => {
     const ad = utf8(`cor/stream-v1/attachment/${file.reportId}/${file.attachmentId}`);

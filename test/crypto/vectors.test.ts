@@ -6,6 +6,7 @@ import {
   AttachmentDecryptor,
   PURPOSES,
   associatedData,
+  decryptArchivePackage,
   decryptAttachment,
   decryptFeedback,
   decryptRecord,
@@ -15,6 +16,7 @@ import {
   formatReceipt,
   fromUtf8,
   loadSodium,
+  openArchiveKey,
   openReportKeys,
   openShareKey,
   parseReceipt,
@@ -23,10 +25,13 @@ import {
   streamAssociatedData,
   streamChunkCount,
   streamCiphertextSize,
+  unwrapFileKeyForArchive,
   uuidToBytes,
+  ARCHIVE_ENVELOPE_BYTES,
   RECEIPT_ALPHABET,
   SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
+  type ArchiveKey,
   type CryptoErrorCode,
   type FeedbackAuthor,
   type FileKey,
@@ -97,6 +102,7 @@ describe("vector files", () => {
     for (const c of aead.cases) for (const v of [c.key, c.plaintext, c.padded, c.nonce, c.ciphertext]) expect(v).toMatch(HEX);
     for (const c of envelope.cases) for (const v of [c.envelope, c.inner, c.reportKey, c.caseKey]) expect(v).toMatch(HEX);
     for (const c of envelope.shareCases) for (const v of [c.envelope, c.inner, c.shareIdBytes, c.shareKey]) expect(v).toMatch(HEX);
+    for (const c of envelope.archiveCases) for (const v of [c.envelope, c.inner, c.archiveIdBytes, c.archiveKey]) expect(v).toMatch(HEX);
     for (const c of stream.cases) expect(c.ciphertext).toMatch(HEX);
     for (const c of receipt.codes) for (const v of [c.master, c.lookup, c.wrapKey]) expect(v).toMatch(HEX);
   });
@@ -139,6 +145,25 @@ describe("aead-v1 vectors", () => {
       const { author, text } = JSON.parse(f.plaintextText!) as { author: FeedbackAuthor; text: string };
       expect(decryptFeedback(pkg.feedbackKey, f.id, f.subId!, fromHex(f.ciphertext), author)).toEqual({ author, text });
     }
+  });
+
+  it("the archive package opens through decryptArchivePackage, and its file's key through unwrapFileKeyForArchive", () => {
+    const p = aead.cases.find((c) => c.purpose === "archive-package")!;
+    expect(p.subId).toBeUndefined();
+    const archiveKey = fromHex(p.key) as ArchiveKey;
+    const pkg = decryptArchivePackage(archiveKey, p.id, fromHex(p.ciphertext));
+    expect(pkg).toEqual(JSON.parse(p.plaintextText!));
+    expect(pkg.files).toHaveLength(1);
+    const w = aead.cases.find((c) => c.purpose === "archive-file-key")!;
+    expect([w.key, w.id, w.subId]).toEqual([p.key, p.id, pkg.files[0]!.id]);
+    const fileKey = unwrapFileKeyForArchive(archiveKey, w.id, w.subId!, fromHex(w.ciphertext));
+    expect(toHex(fileKey)).toBe(w.plaintext);
+    // The archived file is the stream-v1 attachment: its blob opens with the unwrapped key under the case's report id.
+    expect([pkg.reportId, pkg.files[0]!.id]).toEqual([stream.reportId, stream.attachmentId]);
+    const blob = stream.cases.find((c) => c.plaintextLength === pkg.files[0]!.size)!;
+    expect(blob).toBeDefined();
+    const plain = decryptAttachment(fileKey, { reportId: pkg.reportId, attachmentId: pkg.files[0]!.id }, fromHex(blob.ciphertext));
+    expect(sha256Hex(plain)).toBe(blob.plaintextSha256);
   });
 });
 
@@ -202,6 +227,51 @@ describe("envelope-v1 vectors", () => {
     const p = aead.cases.find((x) => x.purpose === "share-package")!;
     expect(c.shareId).toBe(p.id);
     expect(c.shareKey).toBe(p.key);
+  });
+
+  it.each(envelope.archiveCases.map((c) => [c.name, c] as const))("archive key: %s opens to the recorded archive key", (_name, c) => {
+    const secretKey = fromHex(c.recipientSecretKey) as StaffSecretKey;
+    const publicKey = publicKeyOf(secretKey);
+    expect(toHex(publicKey)).toBe(c.recipientPublicKey);
+    expect(toHex(uuidToBytes(c.archiveId))).toBe(c.archiveIdBytes);
+    const env = fromHex(c.envelope);
+    expect(env.length).toBe(ARCHIVE_ENVELOPE_BYTES);
+    expect(env.length).toBe(98);
+    expect(env[0]).toBe(1);
+    expect(toHex(openArchiveKey(env, c.archiveId, { publicKey, secretKey }))).toBe(c.archiveKey);
+    expect(c.inner).toBe(`03${c.archiveIdBytes}${c.archiveKey}`);
+  });
+
+  it.each(envelope.archiveInvalid.map((v) => [v.name, v] as const))("archive key rejects: %s", (_name, v) => {
+    const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
+    expectCryptoError(
+      () => openArchiveKey(fromHex(v.envelope), v.archiveId, { secretKey, publicKey: publicKeyOf(secretKey) }),
+      v.error as CryptoErrorCode,
+    );
+  });
+
+  it("archive key entries include every code, and kinds 0x02 and 0x03 are told apart in both directions", () => {
+    const codes = new Set(envelope.archiveInvalid.map((v) => v.error));
+    for (const code of ["wrong_record", "decrypt_failed", "bad_version", "truncated", "bad_format"]) expect(codes).toContain(code);
+    // A real share envelope, opened by its reviewer for its own share id, fails on the kind byte alone.
+    const shareIds = new Set(envelope.shareCases.map((c) => c.shareId));
+    const shareEnvelopes = new Set(envelope.shareCases.map((c) => c.envelope));
+    expect(envelope.archiveInvalid.some((v) => shareEnvelopes.has(v.envelope) && shareIds.has(v.archiveId) && v.error === "bad_format")).toBe(true);
+    // A real archive envelope, opened by its administrator as a share key for the archive id, likewise.
+    const archiveIds = new Set(envelope.archiveCases.map((c) => c.archiveId));
+    const archiveEnvelopes = new Set(envelope.archiveCases.map((c) => c.envelope));
+    expect(envelope.shareInvalid.some((v) => archiveEnvelopes.has(v.envelope) && archiveIds.has(v.shareId) && v.error === "bad_format")).toBe(true);
+    expect(envelope.archiveInvalid.some((v) => v.envelope.length / 2 === 130 && v.error === "bad_format")).toBe(true);
+    expect(envelope.invalid.some((v) => archiveEnvelopes.has(v.envelope) && v.error === "truncated")).toBe(true);
+  });
+
+  it("administrator A's archive key is the key of the aead-v1 archive cases", () => {
+    const c = envelope.archiveCases.find((s) => s.name === "administrator A")!;
+    for (const purpose of ["archive-package", "archive-file-key"]) {
+      const p = aead.cases.find((x) => x.purpose === purpose)!;
+      expect(c.archiveId).toBe(p.id);
+      expect(c.archiveKey).toBe(p.key);
+    }
   });
 });
 

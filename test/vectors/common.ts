@@ -144,6 +144,27 @@ export interface ShareEnvelopeInvalid {
   error: string;
 }
 
+/** Kind 0x03: an archive key sealed to one administrator. */
+export interface ArchiveEnvelopeCase {
+  name: string;
+  recipientSecretKey: string;
+  recipientPublicKey: string;
+  archiveId: string;
+  archiveIdBytes: string;
+  archiveKey: string;
+  inner: string;
+  envelope: string;
+}
+
+/** Opened with openArchiveKey. */
+export interface ArchiveEnvelopeInvalid {
+  name: string;
+  recipientSecretKey: string;
+  archiveId: string;
+  envelope: string;
+  error: string;
+}
+
 export interface EnvelopeFile {
   format: "envelope-v1";
   description: string;
@@ -152,6 +173,8 @@ export interface EnvelopeFile {
   invalid: EnvelopeInvalid[];
   shareCases: ShareEnvelopeCase[];
   shareInvalid: ShareEnvelopeInvalid[];
+  archiveCases: ArchiveEnvelopeCase[];
+  archiveInvalid: ArchiveEnvelopeInvalid[];
 }
 
 export interface StreamCase {

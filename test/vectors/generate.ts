@@ -24,10 +24,12 @@ import {
   fromUtf8,
   isCryptoError,
   openReportKeys,
+  openArchiveKey,
   openShareKey,
   parseReceipt,
   publicKeyOf,
   receiptCheckSymbol,
+  sealArchiveKey,
   sealReportKeys,
   sealShareKey,
   streamAssociatedData,
@@ -38,15 +40,21 @@ import {
   concatBytes,
   deriveReceiptSecrets,
   RECEIPT_ALPHABET,
+  ARCHIVE_ENVELOPE_BYTES,
   SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
+  decryptArchivePackage,
   decryptFeedback,
   decryptSharePackage,
+  encryptArchivePackage,
   encryptSharePackage,
   toBase64Url,
   unwrapFeedbackKeyForCase,
+  unwrapFileKeyForArchive,
   unwrapFileKeyForShare,
   unwrapShareKeyForCase,
+  type ArchiveKey,
+  type ArchivePackage,
   type CaseKey,
   type FeedbackKey,
   type FileKey,
@@ -81,6 +89,8 @@ import {
   type AeadCase,
   type AeadFile,
   type AeadInvalid,
+  type ArchiveEnvelopeCase,
+  type ArchiveEnvelopeInvalid,
   type EnvelopeCase,
   type EnvelopeFile,
   type EnvelopeInvalid,
@@ -190,6 +200,55 @@ function checkShareCases(cases: AeadCase[], pkg: SharePackage): void {
   }
 }
 
+/**
+ * The archive package of the vectors: the records of a closed case, copied by an investigator's
+ * browser into the archive. Its one file is the attachment of stream-v1.json (same report id,
+ * attachment id and file key), so the administrators' key chain reaches a committed blob.
+ */
+function archivePackageOf(reportId: string, attachmentId: string): ArchivePackage {
+  return {
+    caseNumber: "COR-4T8W-N2HD",
+    reportId,
+    category: { ko: "금품 수수", en: "Bribery" },
+    outcome: "substantiated",
+    dates: { receivedOn: "2024-02-05", acknowledgedOn: "2024-02-06", closedOn: "2024-09-30" },
+    title: "데이터센터 장비 구매 리베이트",
+    body: {
+      description: "The purchasing lead received payments from a supplier of rack servers.",
+      details: "Two transfers of 3,000,000 KRW in February and March, to a personal account.",
+      periodFrom: "2024-01-01",
+      periodTo: "2024-03-31",
+    },
+    identity: { name: null, email: "reporter@example.com", phone: null },
+    messages: [
+      { author: "investigator", kind: "question", text: "Do you know which supplier made the transfers?", sentOn: "2024-02-07" },
+      { author: "reporter", kind: "message", text: "납품업체 A사입니다. It was A Corp.", sentOn: "2024-02-08" },
+    ],
+    notes: [{ text: "Bank records obtained; both transfers confirmed.", createdAt: "2024-05-14T09:30:00.000Z" }],
+    privacyRequests: [{ kind: "access", requestedOn: "2024-06-03", answeredOn: "2024-06-10", detail: null, answer: "A copy of your report and messages was sent." }],
+    provisions: [
+      { affiliate: "cloud", items: ["title", "description", "attachments"], purpose: "fact_finding", legalBasis: "consent", providedOn: "2024-04-01", endedOn: "2024-09-30" },
+    ],
+    files: [{ id: attachmentId, name: "bank-statement-2024-02.pdf", type: "application/pdf", size: 200_000 }],
+  };
+}
+
+/** The archive cases also open through the helpers of crypto/archive.ts, and the package is what encryptArchivePackage writes. */
+function checkArchiveCases(cases: AeadCase[], pkg: ArchivePackage): void {
+  const of = (purpose: RecordPurpose) => cases.find((c) => c.purpose === purpose) ?? fail(`no ${purpose} case`);
+  const p = of("archive-package");
+  if (p.subId !== undefined) fail("archive package has no subId");
+  const archiveKey = fromHex(p.key) as ArchiveKey;
+  const opened = decryptArchivePackage(archiveKey, p.id, fromHex(p.ciphertext));
+  if (JSON.stringify(opened) !== JSON.stringify(pkg)) fail("archive package round trip");
+  const written = decryptRecord(archiveKey, { purpose: "archive-package", id: p.id }, encryptArchivePackage(archiveKey, p.id, pkg));
+  if (toHex(written) !== p.plaintext) fail("archive package plaintext is not what encryptArchivePackage writes");
+  const fk = of("archive-file-key");
+  if (fk.key !== p.key || fk.id !== p.id) fail("archive file key wrap: not under the archive key and id");
+  if (!pkg.files.some((f) => f.id === fk.subId)) fail("archive file key wrap: not a file of the package");
+  if (toHex(unwrapFileKeyForArchive(archiveKey, fk.id, fk.subId!, fromHex(fk.ciphertext))) !== fk.plaintext) fail("archive file key wrap");
+}
+
 function aeadVectors(sodium: Sodium): AeadFile {
   const reportId = labelUuid("aead/report");
   const attachmentId = labelUuid("aead/attachment");
@@ -204,6 +263,11 @@ function aeadVectors(sodium: Sodium): AeadFile {
   const sharePackage = sharePackageOf(reportId, attachmentId);
   // Exactly the plaintext encryptSharePackage writes: the package with the feedback key as base64url.
   const sharePackageJson = json({ ...sharePackage, feedbackKey: toBase64Url(sharePackage.feedbackKey) });
+  // The archive of the archive vectors; envelope-v1.json seals the same archive key to administrators.
+  // Its file is the stream-v1.json attachment, whose blob the archive keeps.
+  const archiveId = labelUuid("archive/archive 1");
+  const archivedFileId = labelUuid("stream/attachment");
+  const archivePackage = archivePackageOf(labelUuid("stream/report"), archivedFileId);
   const specs: AeadSpec[] = [
     { name: "report title (JSON string, Korean)", keyLabel: "report key A", purpose: "report-title", id: reportId, plaintext: json("클라우드 사업부 허위 세금계산서"), text: true },
     {
@@ -271,6 +335,16 @@ function aeadVectors(sodium: Sodium): AeadFile {
       subId: replyId,
       plaintext: json({ author: "investigator", text: "Thank you. Please keep the purchase orders until the case is closed." }),
       text: true,
+    },
+    // The archive of a closed case, for administrators. Added after the sharing cases, for the same reason.
+    { name: "archive package of a closed case (JSON, one file)", keyLabel: "archive key 1", purpose: "archive-package", id: archiveId, plaintext: json(archivePackage), text: true },
+    {
+      name: "file key re-wrapped under the archive key (the stream-v1 attachment)",
+      keyLabel: "archive key 1",
+      purpose: "archive-file-key",
+      id: archiveId,
+      subId: archivedFileId,
+      plaintext: labelBytes("stream/file key"),
     },
   ];
 
@@ -348,10 +422,41 @@ function aeadVectors(sodium: Sodium): AeadFile {
       error: "decrypt_failed",
     },
   );
+  const archiveCase = cases.find((c) => c.purpose === "archive-package")!;
+  const archiveFileCase = cases.find((c) => c.purpose === "archive-file-key")!;
+  invalid.push(
+    {
+      name: "archive package opened under another archive id",
+      key: archiveCase.key,
+      purpose: archiveCase.purpose,
+      id: labelUuid("archive/archive 2"),
+      ciphertext: archiveCase.ciphertext,
+      error: "decrypt_failed",
+    },
+    {
+      name: "archive file key wrap opened under another attachment id",
+      key: archiveFileCase.key,
+      purpose: archiveFileCase.purpose,
+      id: archiveFileCase.id,
+      subId: attachmentId,
+      ciphertext: archiveFileCase.ciphertext,
+      error: "decrypt_failed",
+    },
+    {
+      name: "archive file key wrap opened as a share file key wrap (same key, ids and block)",
+      key: archiveFileCase.key,
+      purpose: "share-file-key",
+      id: archiveFileCase.id,
+      subId: archiveFileCase.subId,
+      ciphertext: archiveFileCase.ciphertext,
+      error: "decrypt_failed",
+    },
+  );
   for (const v of invalid) {
     expectCode(() => decryptRecord(fromHex(v.key) as RecordKey, bindingOf(v), fromHex(v.ciphertext)), v.error, `aead ${v.name}`);
   }
   checkShareCases(cases, sharePackage);
+  checkArchiveCases(cases, archivePackage);
   return {
     format: "aead-v1",
     description:
@@ -438,6 +543,19 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
   const { shareCases, shareInvalid } = shareEnvelopeVectors(sodium, existing, a);
   // A share envelope is 32 bytes shorter than a report-keys envelope: openReportKeys stops at the length.
   invalid.push({ name: "share-key envelope (98 bytes) opened as report keys", recipientSecretKey: shareCases[0]!.recipientSecretKey, reportId: a.reportId, envelope: shareCases[0]!.envelope, error: "truncated" });
+  const { archiveCases, archiveInvalid } = archiveEnvelopeVectors(sodium, existing, a, shareCases[0]!);
+  const admin = archiveCases[0]!;
+  // Kinds 0x02 and 0x03 have the same length: only the kind byte keeps them apart (same id on purpose).
+  const archiveAsShare: ShareEnvelopeInvalid = {
+    name: "archive-key envelope (kind 0x03, 98 bytes) opened as a share key for the same id",
+    recipientSecretKey: admin.recipientSecretKey,
+    shareId: admin.archiveId,
+    envelope: admin.envelope,
+    error: "bad_format",
+  };
+  expectCode(() => openShareKey(fromHex(archiveAsShare.envelope), archiveAsShare.shareId, keyPairOf(archiveAsShare.recipientSecretKey)), archiveAsShare.error, `share envelope ${archiveAsShare.name}`);
+  shareInvalid.push(archiveAsShare);
+  invalid.push({ name: "archive-key envelope (98 bytes) opened as report keys", recipientSecretKey: admin.recipientSecretKey, reportId: admin.archiveId, envelope: admin.envelope, error: "truncated" });
   for (const v of invalid) {
     const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
     expectCode(() => openReportKeys(fromHex(v.envelope), v.reportId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error, `envelope ${v.name}`);
@@ -445,12 +563,14 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
   return {
     format: "envelope-v1",
     description:
-      "Keys sealed to one staff X25519 key: 0x01 || crypto_box_seal(inner, recipientPublicKey). Kind 0x01, report keys (`cases`, 130 bytes): inner = 0x01 || reportId(16 raw UUID bytes) || reportKey(32) || caseKey(32). Kind 0x02, share key for an affiliate reviewer (`shareCases`, 98 bytes): inner = 0x02 || shareId(16 raw UUID bytes) || shareKey(32). Randomized (ephemeral sender key): decrypt-only. Opening `envelope` with the recipient key pair for `reportId` must give `reportKey` and `caseKey`, for `shareId` must give `shareKey`; `invalid` entries (opened as report keys) and `shareInvalid` entries (opened as a share key) must fail with the given error code.",
+      "Keys sealed to one staff X25519 key: 0x01 || crypto_box_seal(inner, recipientPublicKey). Kind 0x01, report keys (`cases`, 130 bytes): inner = 0x01 || reportId(16 raw UUID bytes) || reportKey(32) || caseKey(32). Kind 0x02, share key for an affiliate reviewer (`shareCases`, 98 bytes): inner = 0x02 || shareId(16 raw UUID bytes) || shareKey(32). Kind 0x03, archive key for an administrator (`archiveCases`, 98 bytes): inner = 0x03 || archiveId(16 raw UUID bytes) || archiveKey(32). Randomized (ephemeral sender key): decrypt-only. Opening `envelope` with the recipient key pair for `reportId` must give `reportKey` and `caseKey`, for `shareId` must give `shareKey`, for `archiveId` must give `archiveKey`; `invalid` entries (opened as report keys), `shareInvalid` entries (opened as a share key) and `archiveInvalid` entries (opened as an archive key) must fail with the given error code.",
     deterministic: false,
     cases,
     invalid,
     shareCases,
     shareInvalid,
+    archiveCases,
+    archiveInvalid,
   };
 }
 
@@ -542,6 +662,110 @@ function shareEnvelopeVectors(
     expectCode(() => openShareKey(fromHex(v.envelope), v.shareId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error, `share envelope ${v.name}`);
   }
   return { shareCases, shareInvalid };
+}
+
+function keyPairOf(secretKeyHex: string): StaffKeyPair {
+  const secretKey = fromHex(secretKeyHex) as StaffSecretKey;
+  return { secretKey, publicKey: publicKeyOf(secretKey) };
+}
+
+/** Kind 0x03. "administrator A" holds the archive key of the aead-v1 archive cases, so the whole key chain can be walked. */
+function archiveEnvelopeVectors(
+  sodium: Sodium,
+  existing: EnvelopeFile | null,
+  reportCase: EnvelopeCase,
+  shareCase: ShareEnvelopeCase,
+): { archiveCases: ArchiveEnvelopeCase[]; archiveInvalid: ArchiveEnvelopeInvalid[] } {
+  const specs = [
+    { name: "administrator A", skLabel: "admin secret key A", archiveLabel: "archive/archive 1", keyLabel: "archive key 1" },
+    { name: "administrator B, same archive", skLabel: "admin secret key B", archiveLabel: "archive/archive 1", keyLabel: "archive key 1" },
+    { name: "administrator A, another archive", skLabel: "admin secret key A", archiveLabel: "archive/archive 2", keyLabel: "archive key 2" },
+  ];
+  const archiveCases: ArchiveEnvelopeCase[] = specs.map((s) => {
+    const secretKey = labelBytes(s.skLabel) as StaffSecretKey;
+    const publicKey = publicKeyOf(secretKey);
+    const archiveId = labelUuid(s.archiveLabel);
+    const archiveKey = labelBytes(s.keyLabel) as ArchiveKey;
+    const inner = concatBytes(Uint8Array.of(3), uuidToBytes(archiveId), archiveKey);
+    const kp: StaffKeyPair = { publicKey, secretKey };
+    const opens = (hex: string | undefined): boolean => {
+      if (!hex) return false;
+      try {
+        return toHex(openArchiveKey(fromHex(hex), archiveId, kp)) === toHex(archiveKey);
+      } catch {
+        return false;
+      }
+    };
+    let envelope = existing?.archiveCases?.find((c) => c.name === s.name)?.envelope;
+    if (!opens(envelope)) envelope = toHex(sealArchiveKey(archiveKey, archiveId, publicKey));
+    if (!opens(envelope)) fail(`archive envelope ${s.name} does not open`);
+    const env = fromHex(envelope!);
+    if (env.length !== ARCHIVE_ENVELOPE_BYTES || env.length !== 98) fail(`archive envelope ${s.name}: length`);
+    if (toHex(sodium.crypto_box_seal_open(env.subarray(1), publicKey, secretKey)) !== toHex(inner)) fail(`archive envelope ${s.name}: inner layout`);
+    return {
+      name: s.name,
+      recipientSecretKey: toHex(secretKey),
+      recipientPublicKey: toHex(publicKey),
+      archiveId,
+      archiveIdBytes: toHex(uuidToBytes(archiveId)),
+      archiveKey: toHex(archiveKey),
+      inner: toHex(inner),
+      envelope: envelope!,
+    };
+  });
+
+  const a = archiveCases[0]!;
+  const env = fromHex(a.envelope);
+  const sk = a.recipientSecretKey;
+  const pk = fromHex(a.recipientPublicKey);
+  // An authentic sealed box to administrator A with this archive's id and key whose inner kind byte is 0x02.
+  const kindName = "inner kind byte 0x02 (98 bytes, this archive's id and key)";
+  const priorKind = existing?.archiveInvalid?.find((v) => v.name === kindName)?.envelope;
+  const kindOk = (hex: string | undefined): boolean => {
+    if (!hex) return false;
+    try {
+      const inner = sodium.crypto_box_seal_open(fromHex(hex).subarray(1), pk, fromHex(sk));
+      return inner[0] === 2 && toHex(inner.subarray(1)) === a.inner.slice(2);
+    } catch {
+      return false;
+    }
+  };
+  const wrongKind = kindOk(priorKind)
+    ? priorKind!
+    : toHex(concatBytes(Uint8Array.of(1), sodium.crypto_box_seal(concatBytes(Uint8Array.of(2), fromHex(a.inner).subarray(1)), pk)));
+  if (!kindOk(wrongKind)) fail("archive envelope of kind 0x02");
+  const archiveInvalid: ArchiveEnvelopeInvalid[] = [
+    { name: "opened for another archive id", recipientSecretKey: sk, archiveId: archiveCases[2]!.archiveId, envelope: a.envelope, error: "wrong_record" },
+    { name: "opened by another administrator", recipientSecretKey: archiveCases[1]!.recipientSecretKey, archiveId: a.archiveId, envelope: a.envelope, error: "decrypt_failed" },
+    { name: "opened by an investigator", recipientSecretKey: reportCase.recipientSecretKey, archiveId: a.archiveId, envelope: a.envelope, error: "decrypt_failed" },
+    { name: "version byte 0x02", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))), error: "bad_version" },
+    { name: "last byte cut off", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(env.subarray(0, env.length - 1)), error: "truncated" },
+    { name: "one byte too many", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(concatBytes(env, Uint8Array.of(0))), error: "bad_format" },
+    { name: "ephemeral public key byte flipped", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(flip(env, 3)), error: "decrypt_failed" },
+    { name: "tag byte flipped", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(flip(env, 40)), error: "decrypt_failed" },
+    { name: "sealed body byte flipped", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(flip(env, -1)), error: "decrypt_failed" },
+    { name: kindName, recipientSecretKey: sk, archiveId: a.archiveId, envelope: wrongKind, error: "bad_format" },
+    {
+      name: "share-key envelope (kind 0x02, 98 bytes) opened as an archive key for the same id",
+      recipientSecretKey: shareCase.recipientSecretKey,
+      archiveId: shareCase.shareId,
+      envelope: shareCase.envelope,
+      error: "bad_format",
+    },
+    {
+      name: "report-keys envelope (130 bytes) opened as an archive key",
+      recipientSecretKey: reportCase.recipientSecretKey,
+      archiveId: a.archiveId,
+      envelope: reportCase.envelope,
+      error: "bad_format",
+    },
+  ];
+  for (const v of archiveInvalid) {
+    expectCode(() => openArchiveKey(fromHex(v.envelope), v.archiveId, keyPairOf(v.recipientSecretKey)), v.error, `archive envelope ${v.name}`);
+  }
+  // The share envelope really is authentic for that id: only its kind byte is wrong.
+  if (toHex(openShareKey(fromHex(shareCase.envelope), shareCase.shareId, keyPairOf(shareCase.recipientSecretKey))) !== shareCase.shareKey) fail("share envelope");
+  return { archiveCases, archiveInvalid };
 }
 
 // ---------------------------------------------------------------- stream-v1
