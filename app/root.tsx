@@ -87,7 +87,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </main>
         <footer className="site-footer">
           <p>
-            {t("footer.noTracking")} <Link to={`/staff/login?lang=${locale}`}>{t("footer.staff")}</Link>
+            {t("footer.noTracking")} <Link to={`/privacy?lang=${locale}`}>{t("footer.privacy")}</Link> ·{" "}
+            <Link to={`/staff/login?lang=${locale}`}>{t("footer.staff")}</Link>
           </p>
         </footer>
         {/* No <ScrollRestoration>: it keeps positions in sessionStorage, and reporter pages store nothing. */}

@@ -7,6 +7,7 @@ import { ApiError } from "../app/.server/http";
 import { createInvitation } from "../app/.server/invitations";
 import { cleanupUploads } from "../app/.server/intake";
 import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org";
+import { runRetention, type RetentionRun } from "../app/.server/retention";
 import type { Services } from "../app/.server/services";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff";
 
@@ -51,6 +52,13 @@ Commands:
   uploads:cleanup
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS,
       and stray blobs. The running server also does this every 5 minutes.
+
+  retention:run [--now ISO-DATE] [--dry-run]
+      Destroys what is due: cases RETENTION_YEARS after they closed, reports
+      never acknowledged UNACKNOWLEDGED_RETENTION_MONTHS after receipt, shares
+      past their retention, archives past their own date. Cases under a legal
+      hold are kept and listed. --now runs as of another date; --dry-run lists
+      without destroying. The running server also does this every hour.
 
 Configuration comes from the environment (see README.md): DATA_DIR, DATABASE_URL, ...
 `;
@@ -146,8 +154,32 @@ export const commands: Record<string, Command> = {
     throw new AuditBrokenError(`Audit chain BROKEN at entry ${r.brokenAt}: ${r.reason} (${r.entries} entries before it verified).`);
   },
 
+  "retention:run": async (s, argv) => {
+    const { values } = parseArgs({ args: argv, options: { now: { type: "string" }, "dry-run": { type: "boolean" } }, strict: true });
+    let now: Date | undefined;
+    if (values.now !== undefined) {
+      now = new Date(values.now);
+      if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date such as 2029-05-01, not ${values.now}`);
+    }
+    return describeRun(await runRetention(s, { now, dryRun: values["dry-run"] ?? false }));
+  },
+
   "uploads:cleanup": async (s) => {
     const r = await cleanupUploads(s);
     return `Removed ${r.uploads} unclaimed upload(s) and ${r.orphanBlobs} stray blob(s).`;
   },
 };
+
+function describeRun(r: RetentionRun): string {
+  const verb = r.dryRun ? "Would destroy" : "Destroyed";
+  const lines = [`Retention as of ${r.today}${r.dryRun ? " (dry run: nothing changed)" : ""}:`];
+  lines.push(`${verb} ${r.cases.length} case(s)${r.cases.length ? ":" : "."}`);
+  for (const c of r.cases) lines.push(`  ${c.caseNumber}  ${c.reason}, kept until ${c.retentionOn}`);
+  if (r.heldCases.length) {
+    lines.push(`Kept ${r.heldCases.length} case(s) under a legal hold:`);
+    for (const c of r.heldCases) lines.push(`  ${c.caseNumber}  due ${c.retentionOn}`);
+  }
+  lines.push(`${verb} ${r.shares.length} expired share(s) and ${r.archives.length} archive(s)${r.archives.length ? ":" : "."}`);
+  for (const a of r.archives) lines.push(`  ${a.caseNumber}  archived, kept until ${a.retainUntil}`);
+  return lines.join("\n");
+}

@@ -16,6 +16,7 @@ import { lockDataDir } from "../app/.server/data-lock";
 import { expireReporterSessions } from "../app/.server/followup";
 import { cleanupUploads } from "../app/.server/intake";
 import { ensureSetupLink } from "../app/.server/invitations";
+import { runRetention } from "../app/.server/retention";
 import { expireStaffSessions } from "../app/.server/staff-auth";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/rate-limit";
@@ -155,6 +156,15 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       .catch((e) => log.error("upload cleanup failed", describeError(e)));
   }, 5 * 60_000);
   sweep.unref();
+  // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES. State lives in the database,
+  // so a restart loses nothing and a run repeated on another server finds nothing left to do.
+  const retention = () =>
+    runRetention(services)
+      .then((r) => (r.cases.length || r.shares.length || r.archives.length) && log.info("retention run", { cases: r.cases.length, held: r.heldCases.length, shares: r.shares.length, archives: r.archives.length }))
+      .catch((e) => log.error("retention run failed", describeError(e)));
+  const retentionTimer = config.RETENTION_INTERVAL_MINUTES > 0 ? setInterval(retention, config.RETENTION_INTERVAL_MINUTES * 60_000) : null;
+  retentionTimer?.unref();
+  if (retentionTimer) void retention();
 
   const setup = await ensureSetupLink(services);
   if (setup) {
@@ -176,6 +186,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     services,
     close: async () => {
       clearInterval(sweep);
+      if (retentionTimer) clearInterval(retentionTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closeVite();

@@ -35,6 +35,22 @@ const schema = z.object({
   FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
   /** Years whistleblower data (cases, shares with affiliates) is kept after the purpose is achieved (the case closed). */
   RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
+  /** How often the server runs the retention job (0: never; operators then run `retention:run`). */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(60),
+  /** Months a report that was never acknowledged is kept at most after its receipt. */
+  UNACKNOWLEDGED_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  /** Privacy officer and department named on /privacy; defaults are the company privacy policy's. */
+  PRIVACY_OFFICER_NAME: z.string().trim().min(1).max(200).default("Kim Minjun, Kim Young Kwang"),
+  PRIVACY_OFFICER_TITLE: z.string().trim().min(1).max(200).default("CEO"),
+  PRIVACY_OFFICER_PHONE: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ()-]{2,39}$/, "must be a phone number such as 02-6080-0029")
+    .default("02-6080-0029"),
+  PRIVACY_OFFICER_EMAIL: z.string().trim().email("must be an email address").max(254).default("info@okestro.com"),
+  PRIVACY_DEPARTMENT: z.string().trim().min(1).max(200).default("Customer Support Center"),
+  /** The company entrusted with sending e-mail (the policy's consignee). */
+  EMAIL_CONSIGNEE: z.string().trim().min(1).max(200).default("Stevie Corporation"),
   TIME_ZONE: z.string().default("Asia/Seoul"),
   HSTS: bool.default("false"),
   /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */

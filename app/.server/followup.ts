@@ -17,8 +17,8 @@ import { checkRecord } from "./intake";
 import { receiptLookupHash } from "./receipt-lookup";
 import type { Services } from "./services";
 
-const SESSION_MAX_HOURS = 4;
-const PRIVACY_DUE_DAYS = 10;
+export const SESSION_MAX_HOURS = 4;
+export const PRIVACY_DUE_DAYS = 10;
 const sha256 = (data: Uint8Array) => new Uint8Array(createHash("sha256").update(data).digest());
 const b64 = (v: Uint8Array) => toBase64Url(v);
 const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
@@ -152,6 +152,9 @@ export function privacyRequestView(p: typeof privacyRequests.$inferSelect) {
     dueOn: p.dueOn,
     answer: p.answerCt ? b64(p.answerCt) : null,
     answeredOn: p.answeredOn,
+    outcome: p.outcome,
+    refusalReason: p.refusalReason,
+    refusalBasis: p.refusalBasis,
   };
 }
 

@@ -8,6 +8,7 @@ import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../crypto/aead";
 import { streamCiphertextSize } from "../../crypto/attachment-stream";
 import { toBase64Url, uuidFromRandom } from "../../crypto/encoding";
 import {
+  archiveFiles,
   attachments,
   categories,
   reportExclusions,
@@ -220,6 +221,8 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
   const known = new Set<string>();
   for (const r of await s.db.select({ k: uploads.blobKey }).from(uploads)) known.add(r.k);
   for (const r of await s.db.select({ k: attachments.blobKey }).from(attachments)) known.add(r.k);
+  // An archived case's files are the archive's now: never strays.
+  for (const r of await s.db.select({ k: archiveFiles.blobKey }).from(archiveFiles)) known.add(r.k);
   for await (const blob of s.blobs.list()) {
     if (!known.has(blob.key) && blob.modifiedAt < cutoff) {
       await s.blobs.delete(blob.key);

@@ -62,7 +62,7 @@ export function CaseShares(props: Props) {
         {props.shares.map((share) => {
           const pkg = attempt(() => builder.openSharedPackage(keys, c.id, share));
           const feedbackKey = attempt(() => unwrapFeedbackKeyForCase(keys.caseKey, c.id, share.id, fromBase64Url(share.feedbackKey)));
-          const state = share.state === "revoked" ? "revoked" : share.expired ? "expired" : "active";
+          const state = share.state !== "active" ? share.state : share.expired ? "expired" : "active";
           return (
             <li key={share.id} className="share" data-testid={`share-${share.affiliate}`}>
               <h3>

@@ -265,13 +265,21 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
                 <li key={p.id}>
                   <strong>{t(`status.privacy.kind.${p.kind}`)}</strong> — {t("status.privacy.due", { requested: day(p.requestedOn), due: day(p.dueOn) })}
                   {p.detail ? <p className="pre">{p.detail}</p> : null}
+                  {p.outcome === "refused" ? (
+                    <p data-testid="privacy-refusal">
+                      {t(`status.privacy.refused.${p.refusalReason ?? "legal_hold"}`, {
+                        date: day(p.answeredOn),
+                        basis: p.refusalBasis ? t(`retention.basis.${p.refusalBasis}` as MessageKey) : "",
+                      })}
+                    </p>
+                  ) : null}
                   {p.answer ? (
                     <p>
                       {t("status.privacy.answered", { date: day(p.answeredOn) })} <span className="pre">{p.answer}</span>
                     </p>
-                  ) : (
+                  ) : p.state === "open" ? (
                     <p className="hint">{t("status.privacy.open")}</p>
-                  )}
+                  ) : null}
                 </li>
               ))}
             </ul>

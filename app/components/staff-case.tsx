@@ -1,7 +1,7 @@
 // One case for an investigator, decrypted in this browser: the report and
 // files, the dialogue with the reporter, internal notes, the workflow, and
 // privacy requests. Every change is encrypted here before it is sent.
-import { useRevalidator } from "@remix-run/react";
+import { useNavigate, useRevalidator } from "@remix-run/react";
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import {
   AttachmentDecryptor,
@@ -29,6 +29,7 @@ import { attempt, openCaseKeys } from "../staff/decrypt";
 import type { StaffClient } from "../staff/staff-client";
 import type { staffCaseView } from "../.server/casework";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
+import { CaseRetention, RetentionBasisSelect, type Hold } from "./case-retention";
 import { CaseShares, type CaseProvision, type CaseShare } from "./case-shares";
 import { Field } from "./field";
 import { Notices } from "./notices";
@@ -55,7 +56,7 @@ function Section(props: { id: string; title: string; children: ReactNode }) {
 }
 
 /** Errors with a message of their own; anything else shows its code. */
-const SHARE_ERRORS = new Set(["no_reviewers", "no_identity_consent", "bad_retention"]);
+const SHARE_ERRORS = new Set(["no_reviewers", "no_identity_consent", "bad_retention", "legal_hold", "no_admins", "not_closed"]);
 
 export interface SharingProps {
   shares: CaseShare[];
@@ -65,10 +66,19 @@ export interface SharingProps {
   categoryNames: { ko: string; en: string } | null;
 }
 
-export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; category: string; sharing: SharingProps }) {
+export function StaffCaseView(props: {
+  c: StaffCase;
+  client: StaffClient;
+  keys: StaffKeyPair;
+  names: Map<string, string>;
+  category: string;
+  sharing: SharingProps;
+  retention: { holds: Hold[]; retentionOn: string | null };
+}) {
   const { c, client } = props;
-  const { t, locale } = useI18n();
+  const { t, locale, href } = useI18n();
   const revalidator = useRevalidator();
+  const navigate = useNavigate();
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -153,6 +163,41 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
     if (!text) return;
     void act(() => client.caseOp(c.id, "privacy-answer", { requestId, answer: toBase64Url(encryptPrivacyText(rk, c.id, requestId, "answer", text)) }), form);
   };
+  /** A deletion request: granting destroys the case now (unless a hold applies); refusing names the statute. */
+  const DeletionDecision = ({ requestId }: { requestId: string }) => (
+    <div className="deletion-decision">
+      <h3>{t("staff.case.privacy.deletion")}</h3>
+      <button
+        type="button"
+        className="button button--danger"
+        disabled={busy}
+        onClick={() => {
+          if (!window.confirm(t("staff.case.privacy.grant.confirm"))) return;
+          void act(async () => {
+            const r = await client.caseOp<{ outcome: string }>(c.id, "privacy-deletion", { requestId, decision: "grant" });
+            if (r.outcome === "granted") navigate(href("/staff"));
+          });
+        }}
+      >
+        {t("staff.case.privacy.grant")}
+      </button>
+      <form
+        method="post"
+        noValidate
+        onSubmit={(e) => {
+          const { form, data } = formOf(e);
+          const basis = String(data.get("basis") ?? "");
+          if (basis) void act(() => client.caseOp(c.id, "privacy-deletion", { requestId, decision: "refuse", basis }), form);
+        }}
+      >
+        <RetentionBasisSelect name={`refuse-basis-${requestId}`} label={t("staff.case.privacy.refuse")} />
+        <button type="submit" className="button" disabled={busy}>
+          {t("staff.case.privacy.refuse.submit")}
+        </button>
+      </form>
+    </div>
+  );
+
   const download = (a: StaffCase["attachments"][number]) =>
     void act(async () => {
       const meta = decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta));
@@ -386,11 +431,19 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
                 {t("staff.case.privacy.due", { kind: t(`status.privacy.kind.${p.kind}` as MessageKey), requested: day(p.requestedOn), due: day(p.dueOn) })}
                 {p.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
                 {detail ? <p className="pre">{detail}</p> : null}
-                {p.state === "answered" ? (
+                {p.outcome ? (
+                  <p data-testid="privacy-decision">
+                    {p.outcome === "granted"
+                      ? t("staff.case.privacy.granted")
+                      : t(`status.privacy.refused.${p.refusalReason ?? "legal_hold"}`, { date: day(p.answeredOn), basis: p.refusalBasis ? t(`retention.basis.${p.refusalBasis}` as MessageKey) : "" })}
+                  </p>
+                ) : null}
+                {p.kind === "deletion" && p.state === "open" ? <DeletionDecision requestId={p.id} /> : null}
+                {p.state === "answered" && !p.outcome ? (
                   <p className="pre">
                     {t("staff.case.privacy.answer")}: {ans ?? t("staff.case.unreadable")}
                   </p>
-                ) : (
+                ) : p.state === "answered" ? null : (
                   <form method="post" onSubmit={answer(p.id)} noValidate>
                     <Field name={`answer-${p.id}`} label={t("staff.case.privacy.answer")}>
                       {(aria) => <textarea name="answer" rows={2} maxLength={10_000} {...aria} />}
@@ -468,6 +521,19 @@ export function StaffCaseView(props: { c: StaffCase; client: StaffClient; keys: 
         provisions={props.sharing.provisions}
         retentionYears={props.sharing.retentionYears}
         caseRetentionOn={props.sharing.caseRetentionOn}
+        names={props.names}
+        act={(fn, form) => act(fn, form)}
+        busy={busy}
+      />
+
+      <CaseRetention
+        c={{ ...c, provisions: props.sharing.provisions }}
+        keys={keys}
+        client={client}
+        holds={props.retention.holds}
+        retentionOn={props.retention.retentionOn}
+        retentionYears={props.sharing.retentionYears}
+        category={props.sharing.categoryNames}
         names={props.names}
         act={(fn, form) => act(fn, form)}
         busy={busy}

@@ -44,6 +44,10 @@ export interface ReporterCaseView {
     dueOn: string;
     answer: string | null;
     answeredOn: string | null;
+    /** A deletion request's decision; a refusal says why (and, under legal retention, which statute). */
+    outcome: "granted" | "refused" | null;
+    refusalReason: "legal_hold" | "legal_retention" | null;
+    refusalBasis: string | null;
   }[];
   /** Every provision of this report to an affiliate (the data subject's right of access). */
   provisions: ReporterProvision[];
@@ -57,7 +61,7 @@ export interface ReporterProvision {
   providedOn: string;
   retainUntil: string | null;
   endedOn: string | null;
-  endReason: "superseded" | "revoked" | null;
+  endReason: "superseded" | "revoked" | "expired" | null;
 }
 
 export interface OpenSessionResponse {

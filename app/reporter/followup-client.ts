@@ -96,6 +96,9 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
       requestedOn: p.requestedOn,
       dueOn: p.dueOn,
       answeredOn: p.answeredOn,
+      outcome: p.outcome,
+      refusalReason: p.refusalReason,
+      refusalBasis: p.refusalBasis,
       detail: p.detail ? readable(() => decryptPrivacyText(reportKey, id, p.id, "request", ct(p.detail!))) : null,
       answer: p.answer ? readable(() => decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer!))) : null,
     })),
@@ -237,9 +240,12 @@ export function exportCase(c: DecryptedCase): string {
       contact: c.identity,
       attachments: c.attachments.map(({ name, type, size, addedOn, source }) => ({ name, type, size, addedOn, addedBy: source })),
       dialogue: c.messages.map(({ author, kind, text, sentOn }) => ({ author, kind, text, sentOn })),
-      privacyRequests: c.privacyRequests.map(({ kind, state, detail, requestedOn, dueOn, answer, answeredOn }) => ({
+      privacyRequests: c.privacyRequests.map(({ kind, state, detail, requestedOn, dueOn, answer, answeredOn, outcome, refusalReason, refusalBasis }) => ({
         kind,
         state,
+        outcome,
+        refusalReason,
+        refusalBasis,
         detail,
         requestedOn,
         dueOn,

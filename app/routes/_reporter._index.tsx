@@ -31,6 +31,9 @@ export default function Landing() {
       <section aria-labelledby="collect">
         <h2 id="collect">{t("landing.collect.title")}</h2>
         <p>{t("landing.collect.body")}</p>
+        <p>
+          <Link to={href("/privacy")}>{t("landing.privacyLink")}</Link>
+        </p>
       </section>
 
       <section aria-labelledby="anonymous">

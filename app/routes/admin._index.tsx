@@ -1,5 +1,5 @@
-// Administration: staff accounts, invitations and the audit log. No report
-// content is loaded here: an administrator is not a reader of cases.
+// Administration: staff accounts, invitations, statistics and the audit log.
+// No report content is loaded here: an administrator is not a reader of cases.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useMemo, useState, type FormEvent } from "react";
@@ -7,6 +7,8 @@ import { affiliates } from "../../db/schema";
 import { listAudit, listCategories, listStaff } from "../.server/admin";
 import { services } from "../.server/services";
 import { ADMIN, requireStaffPage } from "../.server/staff-http";
+import { caseStatistics, parseStatisticsRange } from "../.server/statistics";
+import { AdminStatistics } from "../components/admin-statistics";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
 import type { MessageKey } from "../i18n";
@@ -17,7 +19,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireStaffPage(s, request, ADMIN);
   const q = new URL(request.url).searchParams;
   const caseNumber = q.get("case") ?? "";
-  const [staff, cats, affs, audit] = await Promise.all([
+  const range = parseStatisticsRange(q);
+  const [staff, cats, affs, audit, statistics] = await Promise.all([
     listStaff(s),
     listCategories(s),
     s.db.select().from(affiliates),
@@ -25,6 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       action: q.get("action")?.slice(0, 40) || undefined,
       caseNumber: /^COR-[0-9A-Z]{4}-[0-9A-Z]{4}$/i.test(caseNumber) ? caseNumber : undefined,
     }),
+    caseStatistics(s, range ?? undefined),
   ]);
   const settings = {
     ackDays: s.config.ACK_DEADLINE_DAYS,
@@ -40,6 +44,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     settings,
     audit,
     filter: { action: q.get("action") ?? "", case: caseNumber },
+    statistics,
+    statsFilter: { from: range?.from ?? "", to: range?.to ?? "", invalid: range === null },
   };
 }
 
@@ -56,7 +62,7 @@ async function post(path: string, body?: unknown) {
 }
 
 export default function Admin() {
-  const { me, staff, categories, affiliates: affs, settings, audit, filter } = useLoaderData<typeof loader>();
+  const { me, staff, categories, affiliates: affs, settings, audit, filter, statistics, statsFilter } = useLoaderData<typeof loader>();
   const { t, locale } = useI18n();
   const revalidator = useRevalidator();
   const [message, setMessage] = useState<string | null>(null);
@@ -238,6 +244,8 @@ export default function Admin() {
           <dd>{settings.timeZone}</dd>
         </dl>
       </section>
+
+      <AdminStatistics stats={statistics} filter={statsFilter} />
 
       <section aria-labelledby="a-audit">
         <h2 id="a-audit">{t("admin.audit")}</h2>

@@ -3,7 +3,8 @@
 // module, which checks the investigator holds the case's key (else 404) and
 // audits the action. GET .../grants lists who may be granted access, GET
 // .../reviewers?affiliate=cloud|agi who a share with that affiliate is sealed to,
-// GET .../shares the case's shares and provision records.
+// GET .../shares the case's shares and provision records, GET .../admins the
+// administrators an archive of the case is sealed to.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid, toBase64Url } from "../../crypto/encoding";
 import {
@@ -16,9 +17,12 @@ import {
   recordContentEvent,
   requireCaseAccess,
   sendStaffMessage,
+  staffCaseView,
   setLabels,
   setPriority,
 } from "../.server/casework";
+import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/case-retention";
+import { caseRetentionOn } from "../.server/retention";
 import { attachUploadedFile } from "../.server/followup";
 import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
 import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
@@ -54,10 +58,14 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   "share-revoke": (s, staff, id, i) => revokeShare(s, staff, id, i.shareId),
   "share-grant": (s, staff, id, i) => grantShare(s, staff, id, i),
   "share-feedback": (s, staff, id, i) => investigatorFeedback(s, staff, id, i),
+  holds: (s, staff, id, i) => placeHold(s, staff, id, i.reason),
+  "hold-lift": (s, staff, id, i) => liftHold(s, staff, id, i.holdId),
+  "privacy-deletion": (s, staff, id, i) => decideDeletion(s, staff, id, i),
+  archive: (s, staff, id, i) => archiveCase(s, staff, id, i),
 };
 
 /** Share packages carry whole report texts; everything else is small. */
-const bodyLimit = (op: CaseOp) => (op === "shares" || op === "share-update" ? 2 * 1024 * 1024 : 256 * 1024);
+const bodyLimit = (op: CaseOp) => (op === "archive" ? 24 * 1024 * 1024 : op === "shares" || op === "share-update" ? 2 * 1024 * 1024 : 256 * 1024);
 
 function target(params: Record<string, string | undefined>): { reportId: string; op: string } {
   const reportId = params.reportId ?? "";
@@ -92,6 +100,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     if (op === "shares") {
       const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
       return json({ shares: await caseShares(s, report), provisions: await caseProvisions(s, reportId) });
+    }
+    if (op === "view") {
+      // The case as its page loads it (ciphertext), for clients other than the page.
+      const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
+      const view = await staffCaseView(s, staff, report.caseNumber);
+      return json({ ...view, shares: await caseShares(s, report), provisions: await caseProvisions(s, reportId), holds: await caseHolds(s, reportId), retentionOn: caseRetentionOn(s, report) });
+    }
+    if (op === "admins") {
+      // Who an archive of this case is sealed to.
+      await requireCaseAccess(s, staff.id, { id: reportId });
+      return json((await activeAdmins(s)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) })));
     }
     if (op !== "grants") throw new ApiError(404, "not_found", "no such resource");
     const rows = await grantCandidates(s, staff, reportId);

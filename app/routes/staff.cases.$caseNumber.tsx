@@ -6,6 +6,8 @@ import { asc, eq } from "drizzle-orm";
 import { categories, staffUsers } from "../../db/schema";
 import { staffCaseView } from "../.server/casework";
 import { ApiError } from "../.server/http";
+import { caseHolds } from "../.server/case-retention";
+import { caseRetentionOn } from "../.server/retention";
 import { caseProvisions, caseShares, shareRetention } from "../.server/sharing";
 import { services } from "../.server/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
@@ -28,7 +30,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       caseRetentionOn: shareRetention(s, null, c.closedOn),
       categoryNames: cat ? { ko: cat.nameKo, en: cat.nameEn } : null,
     };
-    return { me: { displayName: staff.displayName }, c, category: cat ? { ko: cat.nameKo, en: cat.nameEn } : null, people, sharing };
+    const retention = { holds: await caseHolds(s, c.id), retentionOn: caseRetentionOn(s, c) };
+    return { me: { displayName: staff.displayName }, c, category: cat ? { ko: cat.nameKo, en: cat.nameEn } : null, people, sharing, retention };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;
@@ -36,7 +39,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffCasePage() {
-  const { me, c, category, people, sharing } = useLoaderData<typeof loader>();
+  const { me, c, category, people, sharing, retention } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const names = new Map(people.map((p) => [p.id, p.displayName]));
   return (
@@ -47,7 +50,7 @@ export default function StaffCasePage() {
       </p>
       <StaffKeyGate>
         {(client, keys) => (
-          <StaffCaseView c={c} client={client} keys={keys} names={names} category={category ? (locale === "ko" ? category.ko : category.en) : ""} sharing={sharing} />
+          <StaffCaseView c={c} client={client} keys={keys} names={names} category={category ? (locale === "ko" ? category.ko : category.en) : ""} sharing={sharing} retention={retention} />
         )}
       </StaffKeyGate>
     </div>

@@ -48,6 +48,18 @@ export const changePasswordRequest = z.object({ currentAuthKey: b64(32, 32), key
 export const recoverStartRequest = z.object({ email: z.string().min(3).max(254) });
 export const recoverRequest = z.object({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
 
+/** The statutes of the privacy policy that require keeping records longer (app/.server/case-retention.ts RETENTION_BASES). */
+export const RETENTION_BASIS_CODES = [
+  "ecommerce_transactions",
+  "ecommerce_complaints",
+  "ecommerce_advertising",
+  "national_tax",
+  "electronic_financial",
+  "communications_secrets",
+  "credit_information",
+  "value_added_tax",
+] as const;
+const retentionBasis = z.enum(RETENTION_BASIS_CODES);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
 /** A wrapped 32-byte key (aead-v1, block 16) and a share envelope (envelope-v1 kind 0x02). */
 const wrappedKey = b64(89, 89);
@@ -86,9 +98,22 @@ export const caseOps = {
   "share-revoke": z.object({ shareId: uuid }),
   "share-grant": z.object({ shareId: uuid, staffUserId: uuid, envelope: b64(98, 98) }),
   "share-feedback": z.object({ shareId: uuid, id: uuid, body: b64(41, 64 * 1024) }),
+  holds: z.object({ reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]) }),
+  "hold-lift": z.object({ holdId: uuid }),
+  "privacy-deletion": z.object({ requestId: uuid, decision: z.enum(["grant", "refuse"]), basis: retentionBasis.optional() }),
+  archive: z.object({
+    archiveId: uuid,
+    basis: retentionBasis,
+    package: b64(41, 16 * 1024 * 1024),
+    files: z.array(z.object({ attachmentId: uuid, fileKey: wrappedKey })).max(200),
+    envelopes: z.array(z.object({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(100),
+  }),
 } as const;
 export type CaseOp = keyof typeof caseOps;
 export type CaseOpInput<K extends CaseOp> = z.input<(typeof caseOps)[K]>;
 
 /** A reviewer's feedback on a share (POST /api/affiliate/shares/:shareId/feedback). */
 export const affiliateFeedbackRequest = z.object({ id: uuid, body: b64(41, 64 * 1024) });
+
+/** An administrator sealing an archive's key to another administrator (POST /api/admin/archives/:archiveId/grants). */
+export const archiveGrantRequest = z.object({ staffUserId: uuid, envelope: b64(98, 98) });

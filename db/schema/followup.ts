@@ -1,7 +1,7 @@
 // The reporter's side of a case after intake: follow-up sessions opened with
 // the receipt, the encrypted dialogue and privacy requests.
 import { sql } from "drizzle-orm";
-import { check, date, index, integer, pgEnum, pgTable, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, date, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { reports } from "./reports";
 import { staffUsers } from "./staff";
 import { bytea } from "./types";
@@ -49,6 +49,9 @@ export const messages = pgTable(
 
 export const privacyRequestKind = pgEnum("privacy_request_kind", ["access", "correction", "deletion", "suspension"]);
 export const privacyRequestState = pgEnum("privacy_request_state", ["open", "answered"]);
+/** How a deletion request was decided; a refusal carries its reason, which the reporter is shown. */
+export const privacyOutcome = pgEnum("privacy_outcome", ["granted", "refused"]);
+export const privacyRefusal = pgEnum("privacy_refusal", ["legal_hold", "legal_retention"]);
 
 /** Data-subject requests made with the receipt; a staff answer is due in 10 days. */
 export const privacyRequests = pgTable(
@@ -67,6 +70,10 @@ export const privacyRequests = pgTable(
     answerCt: bytea("answer_ct"),
     answeredOn: date("answered_on"),
     answeredBy: uuid("answered_by").references(() => staffUsers.id),
+    outcome: privacyOutcome("outcome"),
+    refusalReason: privacyRefusal("refusal_reason"),
+    /** For a refusal under legal retention: which statute (retention_basis code). */
+    refusalBasis: text("refusal_basis"),
   },
   (t) => [index("privacy_requests_report_idx").on(t.reportId), index("privacy_requests_due_idx").on(t.state, t.dueOn)],
 );

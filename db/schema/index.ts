@@ -6,3 +6,4 @@ export * from "./followup";
 export * from "./audit";
 export * from "./staff-auth";
 export * from "./sharing";
+export * from "./retention";

@@ -9,7 +9,7 @@ import { attachments, reports } from "./reports";
 import { staffUsers } from "./staff";
 import { bytea } from "./types";
 
-export const shareState = pgEnum("share_state", ["active", "revoked"]);
+export const shareState = pgEnum("share_state", ["active", "revoked", "expired"]);
 export const sharePurpose = pgEnum("share_purpose", ["fact_finding", "corrective_action", "legal_review", "related_matter"]);
 export const legalBasis = pgEnum("legal_basis", ["consent", "policy"]);
 
@@ -36,8 +36,9 @@ export const shares = pgTable(
       .notNull()
       .references(() => staffUsers.id),
     updatedOn: date("updated_on").notNull(),
+    /** The day it was revoked, or destroyed at the end of its retention (state expired). */
     revokedOn: date("revoked_on"),
-    /** Destroyed (null) at revocation. */
+    /** Destroyed (null) at revocation or expiry. */
     packageCt: bytea("package_ct"),
     /** The share key under the case-internal key, for investigators; destroyed at revocation. */
     shareKeyCt: bytea("share_key_ct"),
@@ -102,7 +103,7 @@ export const shareFeedback = pgTable(
   (t) => [index("share_feedback_share_idx").on(t.shareId, t.createdAt)],
 );
 
-export const provisionEnd = pgEnum("provision_end", ["superseded", "revoked"]);
+export const provisionEnd = pgEnum("provision_end", ["superseded", "revoked", "expired"]);
 
 /**
  * The record of provision to a third party (the policy's "provision of

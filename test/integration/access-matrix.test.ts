@@ -77,6 +77,7 @@ const ROUTES: RouteCase[] = [
   { name: "categories", method: "POST", path: () => "/api/admin/categories", body: { nameKo: "테스트", nameEn: "Test" }, expect: adminOnly },
   { name: "account administration", method: "POST", path: (i) => `/api/admin/staff/${i.userId}/unlock`, expect: adminOnly },
   { name: "audit log", method: "GET", path: () => "/api/admin/audit", expect: adminOnly },
+  { name: "statistics", method: "GET", path: () => "/api/admin/statistics", expect: adminOnly },
   { name: "case shares", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/shares`, expect: investigatorOnly("hidden") },
   { name: "affiliate reviewers", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/reviewers?affiliate=cloud`, expect: investigatorOnly("hidden") },
   { name: "affiliate share list", method: "GET", path: () => "/api/affiliate/shares", expect: affiliateOnly("ok", "ok") },

@@ -68,3 +68,21 @@ export function scanLines(label: string, lines: string[], markers: string[]): Fi
   search(label, Buffer.from(lines.join("\n")), markers, out);
   return out;
 }
+
+/** Raw byte strings (ciphertexts) anywhere in the files under `dir`. */
+export async function scanDirectoryForBytes(dir: string, needles: { label: string; bytes: Uint8Array }[]): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const name of await readdir(d).catch(() => [] as string[])) {
+      const p = path.join(d, name);
+      const st = await stat(p).catch(() => null);
+      if (st?.isDirectory()) await walk(p);
+      else if (st?.isFile()) {
+        const data = await readFile(p);
+        for (const n of needles) if (data.includes(Buffer.from(n.bytes))) out.push({ where: p, marker: n.label });
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}

@@ -1,0 +1,18 @@
+// GET: one archive as ciphertext, for an administrator who holds its key (else 404). Audited.
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { isUuid } from "../../crypto/encoding";
+import { archiveView } from "../.server/archive";
+import { ApiError, handleApi, json } from "../.server/http";
+import { services } from "../.server/services";
+import { ADMIN } from "../.server/staff-http";
+import { requireStaff } from "../.server/staff-auth";
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  return handleApi(async () => {
+    const s = services(context);
+    const admin = await requireStaff(s, request, ADMIN);
+    const id = params.archiveId ?? "";
+    if (!isUuid(id)) throw new ApiError(404, "not_found", "no such archive");
+    return json(await archiveView(s, admin, id));
+  });
+}
