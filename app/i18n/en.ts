@@ -726,6 +726,7 @@ export const en = {
   "archive.meta": "Archived {archived} under: {basis}. Destroyed after {until}.",
   "archive.unreadable": "This archive cannot be opened with your key.",
   "archive.link": "Archive of closed cases kept under a statute",
+  "archive.caseDates": "Received → closed",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -59,3 +59,12 @@ export function formatDay(day: string, locale: Locale): string {
     new Date(`${day}T00:00:00Z`),
   );
 }
+
+/**
+ * An instant as "YYYY-MM-DD HH:MM UTC": the same text on the server and in any
+ * browser (locale-dependent formatting differs between ICU builds and breaks
+ * hydration of server-rendered pages).
+ */
+export function formatInstant(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}

@@ -724,4 +724,5 @@ export const ko: Record<MessageKey, string> = {
   "archive.meta": "{archived}에 이관, 근거: {basis}. {until} 이후 파기.",
   "archive.unreadable": "이 보관 기록을 내 키로 열 수 없습니다.",
   "archive.link": "법령에 따라 보관 중인 종결 사건 보관소",
+  "archive.caseDates": "접수 → 종결",
 };

@@ -1,7 +1,7 @@
 // Administration: staff accounts, invitations, statistics and the audit log.
 // No report content is loaded here: an administrator is not a reader of cases.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useRevalidator } from "@remix-run/react";
+import { Form, Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useMemo, useState, type FormEvent } from "react";
 import { affiliates } from "../../db/schema";
 import { listAudit, listCategories, listStaff } from "../.server/admin";
@@ -11,7 +11,7 @@ import { caseStatistics, parseStatisticsRange } from "../.server/statistics";
 import { AdminStatistics } from "../components/admin-statistics";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
-import type { MessageKey } from "../i18n";
+import { formatInstant, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -63,12 +63,12 @@ async function post(path: string, body?: unknown) {
 
 export default function Admin() {
   const { me, staff, categories, affiliates: affs, settings, audit, filter, statistics, statsFilter } = useLoaderData<typeof loader>();
-  const { t, locale } = useI18n();
+  const { t, locale, href } = useI18n();
   const revalidator = useRevalidator();
   const [message, setMessage] = useState<string | null>(null);
   const [link, setLink] = useState<{ url: string; until: string } | null>(null);
   const names = useMemo(() => new Map(staff.map((u) => [u.id, u.displayName])), [staff]);
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(locale) : "—");
+  const when = (iso: string | null) => (iso ? formatInstant(iso) : "—");
 
   const run = async (fn: () => Promise<unknown>) => {
     setMessage(null);
@@ -103,6 +103,9 @@ export default function Admin() {
     <div className="page wide">
       <StaffHeader name={me.displayName} />
       <h1>{t("admin.title")}</h1>
+      <p>
+        <Link to={href("/admin/archives")}>{t("archive.link")}</Link>
+      </p>
       <Notices status={message} error={null} />
 
       <section aria-labelledby="a-staff">
