@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { openCase } from "../../app/reporter/followup-client";
-import { loadSodium } from "../../crypto";
+import { encryptMessage, loadSodium, newRecordId, toBase64Url } from "../../crypto";
 import { attachments } from "../../db/schema";
 import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
@@ -16,6 +16,7 @@ import { createStaff, PASSWORD } from "../support/staff";
 import { StaffClient } from "../../app/staff/staff-client";
 import { cookieFetch, firstSignIn } from "../support/staff-session";
 import { createShare } from "../../app/staff/share-builder";
+import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";
 import { caseForSharing } from "../support/sharing";
 
 type Caller = "anonymous" | "reporter" | "pending" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
@@ -31,6 +32,8 @@ interface Ids {
   userId: string;
   cloudShare: string;
   agiShare: string;
+  archiveId: string;
+  archivedFileId: string;
 }
 
 interface RouteCase {
@@ -80,6 +83,13 @@ const ROUTES: RouteCase[] = [
   { name: "statistics", method: "GET", path: () => "/api/admin/statistics", expect: adminOnly },
   { name: "case shares", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/shares`, expect: investigatorOnly("hidden") },
   { name: "affiliate reviewers", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/reviewers?affiliate=cloud`, expect: investigatorOnly("hidden") },
+  { name: "case view API", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/view`, expect: investigatorOnly("hidden") },
+  { name: "archive recipients", method: "GET", path: (i) => `/api/staff/cases/${i.reportId}/admins`, expect: investigatorOnly("hidden") },
+  { name: "legal hold", method: "POST", path: (i) => `/api/staff/cases/${i.reportId}/holds`, body: { reason: "litigation" }, expect: investigatorOnly("hidden") },
+  { name: "archive list", method: "GET", path: () => "/api/admin/archives", expect: adminOnly },
+  { name: "archive", method: "GET", path: (i) => `/api/admin/archives/${i.archiveId}`, expect: adminOnly },
+  { name: "archived file", method: "GET", path: (i) => `/api/admin/archives/${i.archiveId}/files/${i.archivedFileId}`, expect: adminOnly },
+  { name: "archive pages", method: "GET", path: () => "/admin/archives", expect: { anonymous: "login", reporter: "login", pending: "login", investigator: "forbidden", excluded: "forbidden", admin: "ok", cloud: "forbidden", agi: "forbidden" } },
   { name: "affiliate share list", method: "GET", path: () => "/api/affiliate/shares", expect: affiliateOnly("ok", "ok") },
   { name: "Cloud share", method: "GET", path: (i) => `/api/affiliate/shares/${i.cloudShare}`, expect: affiliateOnly("ok", "hidden") },
   { name: "AGI share", method: "GET", path: (i) => `/api/affiliate/shares/${i.agiShare}`, expect: affiliateOnly("hidden", "ok") },
@@ -130,7 +140,7 @@ for (const backend of await backends()) {
     let portal: TestPortal;
     const fetchers = new Map<Caller, typeof fetch>();
     let investigator: StaffClient;
-    const ids: Ids = { reportId: "", caseNumber: "", attachmentId: "", userId: "", cloudShare: "", agiShare: "" };
+    const ids: Ids = { reportId: "", caseNumber: "", attachmentId: "", userId: "", cloudShare: "", agiShare: "", archiveId: "", archivedFileId: "" };
 
     beforeAll(async () => {
       await loadSodium();
@@ -187,13 +197,25 @@ for (const backend of await backends()) {
         createShare(investigator, c.ref, c.keys, { affiliate, purpose: "fact_finding", purposeNote: null, retainUntil: null, fields: { title: c.title }, redacted: [], files: c.files });
       ids.cloudShare = (await share("cloud")).shareId;
       ids.agiShare = (await share("agi")).shareId;
+      // A second case, closed and moved into the archive for the administrator.
+      const other = await submitEncryptedReport(
+        { categoryId: info.categories[0]!.id, title: "archived", body: { description: "archived", details: "", periodFrom: null, periodTo: null }, identity: null, excludedInvestigators: [], consentReport: true, consentOptional: true, consentAffiliateIdentity: false },
+        [memoryFile("a.txt", "text/plain", Buffer.from("a"))],
+        info,
+        { baseUrl: portal.url },
+      );
+      const o = await caseForSharing(portal, other.reportId, inv.id, investigator.keyPair!);
+      const summaryId = newRecordId();
+      await investigator.caseOp(other.reportId, "status", { to: "closed", outcome: "referred", summary: { id: summaryId, body: toBase64Url(encryptMessage(o.keys.reportKey, other.reportId, summaryId, { author: "investigator", kind: "message", text: "done" })) } });
+      ids.archiveId = (await archiveCase(investigator, await investigator.get<ArchivableCase>(`/api/staff/cases/${other.reportId}/view`), o.keys, null, "national_tax")).archiveId;
+      ids.archivedFileId = o.files[0]!.id;
     });
     afterAll(async () => {
       await portal?.stop();
     });
 
     for (const route of ROUTES) {
-      it(`${route.name}: ${route.method} ${route.path({ reportId: ":id", caseNumber: ":case", attachmentId: ":file", userId: ":user", cloudShare: ":cloudShare", agiShare: ":agiShare" })}`, async () => {
+      it(`${route.name}: ${route.method} ${route.path({ reportId: ":id", caseNumber: ":case", attachmentId: ":file", userId: ":user", cloudShare: ":cloudShare", agiShare: ":agiShare", archiveId: ":archive", archivedFileId: ":file" })}`, async () => {
         const got: Record<string, Outcome> = {};
         for (const caller of CALLERS) {
           const r = await fetchers.get(caller)!(`${portal.url}${route.path(ids)}`, {
