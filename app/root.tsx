@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // The deadlines the pages promise are the configured ones.
   return {
     locale: resolveLocale(request),
-    deadlines: { ackDays: config?.ACK_DEADLINE_DAYS ?? 7, feedbackMonths: config?.FEEDBACK_DEADLINE_MONTHS ?? 3 },
+    deadlines: { ackDays: config?.ACK_DEADLINE_DAYS ?? 7, feedbackMonths: config?.FEEDBACK_DEADLINE_MONTHS ?? 3, retentionYears: config?.RETENTION_YEARS ?? 3 },
   };
 }
 

@@ -290,7 +290,7 @@ function ConsentBlock(props: {
   refuse: MessageKey;
   label: MessageKey;
 }) {
-  const { t } = useI18n();
+  const { t, deadlines } = useI18n();
   const id = `f-${props.name}`;
   return (
     <div className={`consent${props.error ? " field--error" : ""}`}>
@@ -299,7 +299,7 @@ function ConsentBlock(props: {
           {props.rows.map(([head, body]) => (
             <tr key={head}>
               <th scope="row">{t(head)}</th>
-              <td>{t(body)}</td>
+              <td>{t(body, deadlines)}</td>
             </tr>
           ))}
         </tbody>

@@ -24,7 +24,7 @@ export const en = {
   "landing.how.3": "The ethics investigators acknowledge the report within {ackDays} days and give you feedback within {feedbackMonths} months.",
   "landing.collect.title": "What we collect",
   "landing.collect.body":
-    "The report itself (title, description, incident details and period) is required. Your name, email address, phone number and files are optional. We do not record your IP address or information about your device. The contents are encrypted so that only the ethics investigators can read them; the server stores only the encrypted form. Reports are kept for 3 years after the case is closed and then destroyed.",
+    "The report itself (title, description, incident details and period) is required. Your name, email address, phone number and files are optional. We do not record your IP address or information about your device. The contents are encrypted so that only the ethics investigators can read them; the server stores only the encrypted form. Reports are kept for {retentionYears} years after the case is closed and then destroyed.",
   "landing.anonymous.title": "You may stay anonymous",
   "landing.anonymous.body":
     "You do not have to give your name or contact details. Without an email address or phone number we cannot send you progress updates, but you can always follow your case with the receipt code.",
@@ -80,7 +80,7 @@ export const en = {
   "report.consent.table.recipient": "Recipient",
   "report.consent.purpose":
     "Processing the report, verifying its content where needed, confirming receipt, follow-up actions and other handling of the case.",
-  "report.consent.retention": "3 years after the purpose is achieved (the case is closed), then destroyed.",
+  "report.consent.retention": "{retentionYears} years after the purpose is achieved (the case is closed), then destroyed.",
   "report.consent.report.items": "Report details: title, description, incident details and period.",
   "report.consent.report.refuse": "You may refuse; if you do, the report cannot be submitted.",
   "report.consentReport": "I agree to the collection and use of my report as described above.",

@@ -26,7 +26,7 @@ export const ko: Record<MessageKey, string> = {
   "landing.how.3": "윤리 조사 담당자가 {ackDays}일 이내에 접수를 확인하고, {feedbackMonths}개월 이내에 처리 결과를 알려 드립니다.",
   "landing.collect.title": "수집하는 정보",
   "landing.collect.body":
-    "제보 내용(제목, 설명, 사건 상세, 기간)은 필수입니다. 이름, 이메일 주소, 전화번호, 파일은 선택 사항입니다. 접속 IP 주소나 기기 정보는 기록하지 않습니다. 내용은 윤리 조사 담당자만 읽을 수 있도록 암호화되며, 서버에는 암호문만 저장됩니다. 제보는 사건 종결 후 3년간 보관한 뒤 파기합니다.",
+    "제보 내용(제목, 설명, 사건 상세, 기간)은 필수입니다. 이름, 이메일 주소, 전화번호, 파일은 선택 사항입니다. 접속 IP 주소나 기기 정보는 기록하지 않습니다. 내용은 윤리 조사 담당자만 읽을 수 있도록 암호화되며, 서버에는 암호문만 저장됩니다. 제보는 사건 종결 후 {retentionYears}년간 보관한 뒤 파기합니다.",
   "landing.anonymous.title": "익명으로 제보할 수 있습니다",
   "landing.anonymous.body":
     "이름이나 연락처를 밝히지 않아도 됩니다. 이메일 주소나 전화번호가 없으면 진행 상황을 보내 드릴 수 없지만, 접수번호로 언제든지 제보를 확인할 수 있습니다.",
@@ -81,7 +81,7 @@ export const ko: Record<MessageKey, string> = {
   "report.consent.table.retention": "보유 기간",
   "report.consent.table.recipient": "제공받는 자",
   "report.consent.purpose": "제보 처리, 필요한 경우 제보 내용의 추가 확인, 접수 확인, 후속 조치 및 기타 사건 처리.",
-  "report.consent.retention": "목적 달성(사건 종결) 후 3년, 이후 파기.",
+  "report.consent.retention": "목적 달성(사건 종결) 후 {retentionYears}년, 이후 파기.",
   "report.consent.report.items": "제보 내용: 제목, 설명, 사건 상세, 기간.",
   "report.consent.report.refuse": "동의를 거부할 수 있으며, 거부하면 제보를 접수할 수 없습니다.",
   "report.consentReport": "위와 같이 제보 내용을 수집·이용하는 데 동의합니다.",

@@ -5,16 +5,16 @@ import { translator, type Locale, type Translate } from ".";
 export interface I18n {
   locale: Locale;
   /** The configured deadlines, for the texts that promise them. */
-  deadlines: { ackDays: number; feedbackMonths: number };
+  deadlines: { ackDays: number; feedbackMonths: number; retentionYears: number };
   t: Translate;
   /** An internal link that keeps the chosen language. */
   href(path: string): string;
 }
 
 export function useI18n(): I18n {
-  const data = useRouteLoaderData<{ locale: Locale; deadlines?: { ackDays: number; feedbackMonths: number } }>("root");
+  const data = useRouteLoaderData<{ locale: Locale; deadlines?: { ackDays: number; feedbackMonths: number; retentionYears: number } }>("root");
   const locale = data?.locale ?? "en";
-  const deadlines = data?.deadlines ?? { ackDays: 7, feedbackMonths: 3 };
+  const deadlines = data?.deadlines ?? { ackDays: 7, feedbackMonths: 3, retentionYears: 3 };
   return useMemo(
     () => ({
       locale,

@@ -30,7 +30,7 @@ export default function Landing() {
 
       <section aria-labelledby="collect">
         <h2 id="collect">{t("landing.collect.title")}</h2>
-        <p>{t("landing.collect.body")}</p>
+        <p>{t("landing.collect.body", deadlines)}</p>
         <p>
           <Link to={href("/privacy")}>{t("landing.privacyLink")}</Link>
         </p>
