@@ -16,6 +16,7 @@ import { lockDataDir } from "../app/.server/data-lock";
 import { expireReporterSessions } from "../app/.server/followup";
 import { cleanupUploads } from "../app/.server/intake";
 import { ensureSetupLink } from "../app/.server/invitations";
+import { createMailer } from "../app/.server/mailer";
 import { runRetention } from "../app/.server/retention";
 import { expireStaffSessions } from "../app/.server/staff-auth";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
@@ -73,6 +74,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     database,
     db: database.db,
     blobs: new LocalDiskBlobStore(config.paths.blobs),
+    mailer: createMailer(config),
     log,
     now,
     receiptLimiter: new AttemptLimiter({

@@ -52,6 +52,13 @@ const schema = z.object({
   /** The company entrusted with sending e-mail (the policy's consignee). */
   EMAIL_CONSIGNEE: z.string().trim().min(1).max(200).default("Stevie Corporation"),
   TIME_ZONE: z.string().default("Asia/Seoul"),
+  /** smtp://user:password@host:587 or smtps://…; unset: no e-mail at all, notifications show in the portal only. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  SMTP_FROM: z.string().min(3).default("Clean OKESTRO Report <no-reply@okestro.com>"),
+  /** How often the server sends staff notifications and checks deadlines (0: never). */
+  NOTIFY_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(5),
+  /** Hour of the day (TIME_ZONE) at which daily digests go out. */
+  NOTIFY_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   HSTS: bool.default("false"),
   /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),

@@ -6,6 +6,7 @@ import type { DatabaseHandle, Db } from "../../db/client";
 import type { BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import type { Logger } from "./log";
+import type { Mailer } from "./mailer";
 import type { AttemptLimiter } from "./rate-limit";
 
 export interface Services {
@@ -13,6 +14,8 @@ export interface Services {
   database: DatabaseHandle;
   db: Db;
   blobs: BlobStore;
+  /** SMTP, or a mailer that says it is not configured. */
+  mailer: Mailer;
   log: Logger;
   /** The current time; tests move it. */
   now(): Date;

@@ -7,3 +7,4 @@ export * from "./audit";
 export * from "./staff-auth";
 export * from "./sharing";
 export * from "./retention";
+export * from "./notifications";
