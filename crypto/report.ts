@@ -28,6 +28,8 @@ export interface ReporterIdentity {
   name: string | null;
   email: string | null;
   phone: string | null;
+  /** The reporter asked for content-free update e-mails at `email`, in this language (absent: no). */
+  notify?: { email: boolean; language: "ko" | "en" };
 }
 
 export interface Recipient {
@@ -128,11 +130,17 @@ export function decryptBody(reportKey: ReportKey, reportId: string, ct: Uint8Arr
 
 export function decryptIdentity(reportKey: ReportKey, reportId: string, ct: Uint8Array): ReporterIdentity {
   const o = expectObject(decryptJson(reportKey, { purpose: "report-identity", id: reportId }, ct), "identity");
-  return {
+  const identity: ReporterIdentity = {
     name: expectNullableString(o.name, "name"),
     email: expectNullableString(o.email, "email"),
     phone: expectNullableString(o.phone, "phone"),
   };
+  if (o.notify !== undefined) {
+    const n = expectObject(o.notify, "notify");
+    if (typeof n.email !== "boolean" || (n.language !== "ko" && n.language !== "en")) throw new CryptoError("bad_format", "notification preference has the wrong shape");
+    identity.notify = { email: n.email, language: n.language };
+  }
+  return identity;
 }
 
 export interface AttachmentMeta {

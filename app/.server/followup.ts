@@ -136,6 +136,7 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
     })),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, body: b64(m.bodyCt), sentOn: m.sentOn })),
     privacyRequests: requests.map(privacyRequestView),
+    emailNotifications: s.mailer.configured,
     // Who provided it is the organisation's business; the reporter sees what went where, when and why.
     provisions: (await caseProvisions(s, reportId)).map(({ providedBy: _by, version: _v, ...p }) => p),
   };

@@ -50,6 +50,7 @@ export async function getIntakeInfo(s: Services): Promise<IntakeInfo> {
       publicKey: toBase64Url(i.publicKey),
     })),
     maxAttachmentBytes: s.config.MAX_ATTACHMENT_BYTES,
+    emailNotifications: s.mailer.configured,
     maxAttachments: s.config.MAX_ATTACHMENTS_PER_REPORT,
   };
 }

@@ -26,6 +26,14 @@ export class MailError extends Error {
   }
 }
 
+/**
+ * By name, not instanceof: the mailer is built by the server entry and used from the Remix build,
+ * which carries its own copy of this module.
+ */
+export function isMailError(error: unknown): error is MailError {
+  return error instanceof Error && error.name === "MailError";
+}
+
 export interface Mailer {
   readonly configured: boolean;
   send(mail: Mail): Promise<void>;
@@ -42,7 +50,8 @@ export function createMailer(config: Pick<Config, "SMTP_URL" | "SMTP_FROM">): Ma
   if (!config.SMTP_URL) return notConfigured;
   // One connection per message: nothing queued in memory outlives the send, and a server that
   // was down is simply tried again on the next one.
-  const transport = nodemailer.createTransport(config.SMTP_URL, {
+  const transport = nodemailer.createTransport({
+    url: config.SMTP_URL,
     logger: false,
     debug: false,
     connectionTimeout: 10_000,

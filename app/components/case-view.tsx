@@ -287,6 +287,27 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
         ) : null}
       </section>
 
+      {c.identity?.email ? (
+        <section aria-labelledby="email-updates">
+          <h2 id="email-updates">{t("status.email.title")}</h2>
+          {c.emailNotifications ? (
+            <>
+              <p data-testid="email-updates">{c.identity.notify?.email ? t("status.email.on") : t("status.email.off")}</p>
+              <button
+                type="button"
+                className="button"
+                disabled={busy !== null}
+                onClick={() => void run("email", async () => (await session.setEmailUpdates(!c.identity?.notify?.email, locale), t("status.email.saved")))}
+              >
+                {c.identity.notify?.email ? t("status.email.turnOff") : t("status.email.turnOn")}
+              </button>
+            </>
+          ) : (
+            <p>{t("status.email.unavailable")}</p>
+          )}
+        </section>
+      ) : null}
+
       <section aria-labelledby="provisions">
         <h2 id="provisions">{t("status.provisions")}</h2>
         <p>{t("status.provisions.intro")}</p>

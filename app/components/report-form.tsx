@@ -61,7 +61,13 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       const optional = (v: string) => (v === "" ? null : v);
       const identity =
         fields.reporterName || fields.email || fields.phone
-          ? { name: optional(fields.reporterName), email: optional(fields.email), phone: optional(fields.phone) }
+          ? {
+              name: optional(fields.reporterName),
+              email: optional(fields.email),
+              phone: optional(fields.phone),
+              // Kept inside the encrypted identity: the server never learns the address or the wish.
+              ...(fields.email && fields.notifyByEmail ? { notify: { email: true, language: locale } } : {}),
+            }
           : null;
       const result = await client.submitEncryptedReport(
         {
@@ -174,6 +180,14 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         <Field name="phone" label={t("report.phone")} error={errorFor("phone")}>
           {(aria) => <input type="tel" name="phone" maxLength={LIMITS.phoneChars} autoComplete="off" {...aria} />}
         </Field>
+        <div className="checkbox">
+          <input type="checkbox" id="f-notifyByEmail" name="notifyByEmail" disabled={!info.emailNotifications} aria-describedby="f-notifyByEmail-hint" />
+          <label htmlFor="f-notifyByEmail">{t("report.notifyByEmail")}</label>
+        </div>
+        <p className="hint" id="f-notifyByEmail-hint">
+          {info.emailNotifications ? t("report.notifyByEmail.hint") : t("report.notifyByEmail.unavailable")}
+        </p>
+        <p className="hint">{t("report.phone.hint")}</p>
       </fieldset>
 
       <fieldset disabled={working}>

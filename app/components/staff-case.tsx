@@ -34,6 +34,7 @@ import { CaseShares, type CaseProvision, type CaseShare } from "./case-shares";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { saveAsFile } from "./save-file";
+import { newNotification, notifyReporter, type PendingNotification, type ReporterEvent } from "../staff/notify-reporter";
 
 export type StaffCase = Awaited<ReturnType<typeof staffCaseView>>;
 
@@ -82,6 +83,8 @@ export function StaffCaseView(props: {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [unsent, setUnsent] = useState<PendingNotification | null>(null);
+  const [mailNotice, setMailNotice] = useState<string | null>(null);
   const [candidates, setCandidates] = useState<{ id: string; displayName: string; publicKey: string }[] | null>(null);
   const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const keys = useMemo(() => openCaseKeys(c.envelope, c.id, props.keys), [c.envelope, c.id, props.keys]);
@@ -113,6 +116,20 @@ export function StaffCaseView(props: {
       setBusy(false);
     }
   };
+  // A content-free e-mail to the reporter, if they asked for one; a failure stays on screen with a retry that keeps the id.
+  const tellReporter = async (pending: PendingNotification) => {
+    try {
+      const r = await notifyReporter(client, c.id, identity, pending);
+      if (!r) return;
+      setUnsent(null);
+      setMailNotice(r.delivered ? t("notify.reporter.sent") : t("notify.reporter.notConfigured"));
+    } catch {
+      setUnsent(pending);
+      setMailNotice(null);
+    }
+  };
+  const andTell = (event: ReporterEvent | null) => (event ? tellReporter(newNotification(event)) : Promise.resolve());
+
   const formOf = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     return { form: e.currentTarget, data: new FormData(e.currentTarget) };
@@ -124,7 +141,10 @@ export function StaffCaseView(props: {
     if (!text) return;
     const id = newRecordId();
     const kind = data.get("question") === "on" ? "question" : "message";
-    void act(() => client.caseOp(c.id, "messages", { id, body: toBase64Url(encryptMessage(rk, c.id, id, { author: "investigator", kind, text })) }), form);
+    void act(async () => {
+      await client.caseOp(c.id, "messages", { id, body: toBase64Url(encryptMessage(rk, c.id, id, { author: "investigator", kind, text })) });
+      await andTell(kind);
+    }, form);
   };
   const addNote = (e: FormEvent<HTMLFormElement>) => {
     const { form, data } = formOf(e);
@@ -141,7 +161,10 @@ export function StaffCaseView(props: {
     const summaryText = String(data.get("summary") ?? "").trim();
     const id = newRecordId();
     const summary = to === "closed" && summaryText ? { id, body: toBase64Url(encryptMessage(rk, c.id, id, { author: "investigator", kind: "message", text: summaryText })) } : undefined;
-    void act(() => client.caseOp(c.id, "status", { to, outcome, summary }), form);
+    void act(async () => {
+      await client.caseOp(c.id, "status", { to, outcome, summary });
+      await andTell(to === "acknowledged" ? "acknowledged" : to === "closed" ? "closed" : null);
+    }, form);
   };
   const saveHandling = (e: FormEvent<HTMLFormElement>) => {
     const { data } = formOf(e);
@@ -161,7 +184,10 @@ export function StaffCaseView(props: {
     const { form, data } = formOf(e);
     const text = String(data.get("answer") ?? "").trim();
     if (!text) return;
-    void act(() => client.caseOp(c.id, "privacy-answer", { requestId, answer: toBase64Url(encryptPrivacyText(rk, c.id, requestId, "answer", text)) }), form);
+    void act(async () => {
+      await client.caseOp(c.id, "privacy-answer", { requestId, answer: toBase64Url(encryptPrivacyText(rk, c.id, requestId, "answer", text)) });
+      await andTell("privacy_answer");
+    }, form);
   };
   /** A deletion request: granting destroys the case now (unless a hold applies); refusing names the statute. */
   const DeletionDecision = ({ requestId }: { requestId: string }) => (
@@ -224,6 +250,19 @@ export function StaffCaseView(props: {
         {c.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
       </p>
       <Notices status={notice} error={error} />
+      {mailNotice ? (
+        <p className="notice" role="status" data-testid="reporter-mail">
+          {mailNotice}
+        </p>
+      ) : null}
+      {unsent ? (
+        <p className="notice notice--error" role="alert" data-testid="reporter-mail-failed">
+          {t("notify.reporter.failed")}{" "}
+          <button type="button" className="button" disabled={busy} onClick={() => void tellReporter(unsent)}>
+            {t("notify.reporter.retry")}
+          </button>
+        </p>
+      ) : null}
 
       <Section id="s-report" title={t("staff.case.report")}>
         {body ? (
@@ -255,6 +294,7 @@ export function StaffCaseView(props: {
           <p>{t("staff.case.noIdentity")}</p>
         )}
         <p className="hint">{t("staff.case.consentAffiliate", { value: c.consentAffiliateIdentity ? "✓" : "✗" })}</p>
+        {identity?.email ? <p className="hint">{identity.notify?.email ? t("notify.reporter.wanted") : t("notify.reporter.notWanted")}</p> : null}
       </Section>
 
       <Section id="s-files" title={t("staff.case.files")}>

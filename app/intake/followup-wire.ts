@@ -6,6 +6,8 @@ import { b64, uuid } from "./wire";
 export const openSessionRequest = z.object({ lookup: b64(32, 32) });
 
 export const postMessageRequest = z.object({ id: uuid, body: b64(41, 64 * 1024) });
+/** The reporter's own identity record, re-encrypted in their browser (e.g. to switch update e-mails off). */
+export const replaceIdentityRequest = z.object({ identity: b64(41, 4 * 1024) });
 export const attachFileRequest = z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) });
 export const followupUploadRequest = z.object({ ciphertextBytes: z.number().int().min(25 + 17) });
 export const privacyRequestRequest = z.object({
@@ -49,6 +51,8 @@ export interface ReporterCaseView {
     refusalReason: "legal_hold" | "legal_retention" | null;
     refusalBasis: string | null;
   }[];
+  /** Whether this portal sends e-mail at all (SMTP configured). */
+  emailNotifications: boolean;
   /** Every provision of this report to an affiliate (the data subject's right of access). */
   provisions: ReporterProvision[];
 }

@@ -89,6 +89,8 @@ export interface IntakeInfo {
   investigators: IntakeRecipient[];
   maxAttachmentBytes: number;
   maxAttachments: number;
+  /** Whether this portal sends e-mail (SMTP configured): the form offers update e-mails only then. */
+  emailNotifications: boolean;
 }
 
 /** Error body of every API failure: a stable code for the browser's catalog and an English message. */

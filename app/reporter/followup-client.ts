@@ -11,6 +11,7 @@ import {
   decryptPrivacyText,
   decryptTitle,
   deriveReceiptSecrets,
+  encryptJson,
   encryptMessage,
   encryptPrivacyText,
   fromBase64Url,
@@ -103,6 +104,7 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
       answer: p.answer ? readable(() => decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer!))) : null,
     })),
     provisions: view.provisions,
+    emailNotifications: view.emailNotifications,
   };
 }
 
@@ -173,6 +175,19 @@ export class FollowupSession {
     const id = newRecordId();
     const body = encryptMessage(this.key(), this.reportId, id, { author: "reporter", kind, text });
     await this.api.call("POST", "/api/followup/messages", { json: { id, body: toBase64Url(body) }, headers: this.auth() });
+  }
+
+  /**
+   * Switches update e-mails on or off: the identity is re-encrypted here with the new wish (and the
+   * language of this page), so the server never learns the address or the choice.
+   */
+  async setEmailUpdates(on: boolean, language: "ko" | "en"): Promise<DecryptedCase> {
+    const current = this.view.identity ? decryptIdentity(this.key(), this.reportId, fromBase64Url(this.view.identity)) : null;
+    if (!current?.email) throw new IntakeError("no_email", "no e-mail address was given with this report");
+    const next = { ...current, notify: { email: on, language } };
+    const identity = encryptJson(this.key(), { purpose: "report-identity", id: this.reportId }, next);
+    await this.api.call("POST", "/api/followup/identity", { json: { identity: toBase64Url(identity) }, headers: this.auth() });
+    return this.refresh();
   }
 
   async addFiles(files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {

@@ -23,6 +23,7 @@ export interface DraftFields {
   consentReport: boolean;
   consentOptional: boolean;
   consentAffiliateIdentity: boolean;
+  notifyByEmail: boolean;
   files: { name: string; size: number }[];
 }
 
@@ -46,6 +47,7 @@ export function readDraftFields(form: FormData): DraftFields {
     consentReport: form.get("consentReport") === "on",
     consentOptional: form.get("consentOptional") === "on",
     consentAffiliateIdentity: form.get("consentAffiliateIdentity") === "on",
+    notifyByEmail: form.get("notifyByEmail") === "on",
     files: form
       .getAll("attachments")
       .filter((f): f is File => typeof f === "object" && f !== null && "size" in f && (f as File).name !== "")

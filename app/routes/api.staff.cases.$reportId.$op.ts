@@ -22,6 +22,7 @@ import {
   setPriority,
 } from "../.server/casework";
 import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/case-retention";
+import { notifyReporter } from "../.server/reporter-notify";
 import { caseRetentionOn } from "../.server/retention";
 import { attachUploadedFile } from "../.server/followup";
 import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
@@ -58,6 +59,7 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   "share-revoke": (s, staff, id, i) => revokeShare(s, staff, id, i.shareId),
   "share-grant": (s, staff, id, i) => grantShare(s, staff, id, i),
   "share-feedback": (s, staff, id, i) => investigatorFeedback(s, staff, id, i),
+  "notify-reporter": (s, staff, id, i) => notifyReporter(s, staff, id, i),
   holds: (s, staff, id, i) => placeHold(s, staff, id, i.reason),
   "hold-lift": (s, staff, id, i) => liftHold(s, staff, id, i.holdId),
   "privacy-deletion": (s, staff, id, i) => decideDeletion(s, staff, id, i),

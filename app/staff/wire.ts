@@ -98,6 +98,13 @@ export const caseOps = {
   "share-revoke": z.object({ shareId: uuid }),
   "share-grant": z.object({ shareId: uuid, staffUserId: uuid, envelope: b64(98, 98) }),
   "share-feedback": z.object({ shareId: uuid, id: uuid, body: b64(41, 64 * 1024) }),
+  // The reporter's address, decrypted in the investigator's browser, for one send; never stored.
+  "notify-reporter": z.object({
+    id: uuid,
+    event: z.enum(["acknowledged", "message", "question", "privacy_answer", "closed"]),
+    email: z.string().email().max(254),
+    language: z.enum(["ko", "en"]),
+  }),
   holds: z.object({ reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]) }),
   "hold-lift": z.object({ holdId: uuid }),
   "privacy-deletion": z.object({ requestId: uuid, decision: z.enum(["grant", "refuse"]), basis: retentionBasis.optional() }),

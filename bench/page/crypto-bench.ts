@@ -196,6 +196,7 @@ async function intakeClientToSink(totalBytes: number, sinkUrl: string): Promise<
   };
   const info: IntakeInfo = {
     open: true,
+    emailNotifications: false,
     categories: [{ id: uuid(), slug: "bench", nameKo: "bench", nameEn: "bench" }],
     investigators: [{ id: uuid(), displayName: "Bench", publicKey: toBase64Url(generateStaffKeyPair().publicKey) }],
     maxAttachmentBytes: 64 * 1024 ** 3,

@@ -1,0 +1,18 @@
+// POST: the reporter's contact details, re-encrypted in their browser (to switch update e-mails on or off).
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { requireReporterSession } from "../.server/followup";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
+import { replaceIdentity } from "../.server/reporter-notify";
+import { services } from "../.server/services";
+import { replaceIdentityRequest } from "../intake/followup-wire";
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  return handleApi(async () => {
+    requireMethod(request, "POST");
+    const s = services(context);
+    const { reportId } = await requireReporterSession(s, request);
+    const input = parseWith(replaceIdentityRequest, await readJson(request, 16 * 1024));
+    await replaceIdentity(s, reportId, input.identity);
+    return json({ ok: true });
+  });
+}

@@ -1,0 +1,36 @@
+// After an investigator acts on a case, their browser (the only place the
+// reporter's address can be decrypted) asks the server to send one
+// content-free update e-mail, if the reporter asked for them. The id makes a
+// retry after a failure deliver once.
+import { newRecordId, type ReporterIdentity } from "../../crypto";
+import type { StaffClient } from "./staff-client";
+
+export type ReporterEvent = "acknowledged" | "message" | "question" | "privacy_answer" | "closed";
+
+export interface PendingNotification {
+  id: string;
+  event: ReporterEvent;
+}
+
+export interface NotifyResult {
+  delivered: boolean;
+  reason?: "not_configured";
+  repeated?: boolean;
+}
+
+/** The address and language, if the reporter asked for update e-mails. */
+export function emailWish(identity: ReporterIdentity | null): { email: string; language: "ko" | "en" } | null {
+  if (!identity?.email || !identity.notify?.email) return null;
+  return { email: identity.email, language: identity.notify.language };
+}
+
+/** Sends (or retries, with the same `pending.id`) one notification; null when the reporter wants none. */
+export function notifyReporter(client: StaffClient, reportId: string, identity: ReporterIdentity | null, pending: PendingNotification): Promise<NotifyResult> | null {
+  const wish = emailWish(identity);
+  if (!wish) return null;
+  return client.caseOp<NotifyResult>(reportId, "notify-reporter", { id: pending.id, event: pending.event, ...wish });
+}
+
+export function newNotification(event: ReporterEvent): PendingNotification {
+  return { id: newRecordId(), event };
+}
