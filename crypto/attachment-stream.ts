@@ -132,9 +132,11 @@ export class AttachmentDecryptor {
       if (this.buffer.length < STREAM_HEADER_BYTES) throw new CryptoError("truncated", "stream has no header");
       this.openHeader();
     }
-    if (this.buffer.length > 0) {
-      out.push(this.decryptChunk(this.buffer));
-      this.buffer = new Uint8Array(0);
+    // Cut at every chunk as push does: after a failed push the buffer can hold more than one.
+    while (this.buffer.length > 0) {
+      const chunk = this.buffer.subarray(0, CIPHER_CHUNK_BYTES);
+      out.push(this.decryptChunk(chunk));
+      this.buffer = this.buffer.subarray(chunk.length);
     }
     if (!this.finished) throw new CryptoError("truncated", "stream ended before its final chunk");
     return out;

@@ -30,7 +30,9 @@ export function uuidFromRandom(random: Uint8Array): string {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF stays in the text (and fails JSON.parse) rather than being dropped,
+// so fromUtf8 is the exact inverse of utf8 and BOM-prefixed plaintexts are bad_format (docs/CRYPTO.md §2).
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);

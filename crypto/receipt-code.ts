@@ -27,7 +27,7 @@ export function receiptCheckSymbol(symbols: string): string {
 
 /** Groups of four separated by hyphens, for display. */
 export function formatReceipt(normalized: string): string {
-  return normalized.match(/.{1,4}/g)!.join("-");
+  return (normalized.match(/.{1,4}/g) ?? []).join("-");
 }
 
 export type ReceiptProblem = "empty" | "length" | "character" | "check";

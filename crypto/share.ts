@@ -96,6 +96,7 @@ export function decryptSharePackage(key: ShareKey, shareId: string, version: num
     o.redacted.every((r) => r === "title" || r === "description" || r === "details") &&
     fields !== null &&
     typeof fields === "object" &&
+    !Array.isArray(fields) &&
     Object.keys(fields).every((k) => (SHARE_ITEMS as readonly string[]).includes(k) && k !== "attachments") &&
     ["title", "description", "details"].every((k) => fields[k] === undefined || isText(fields[k])) &&
     ["name", "email", "phone"].every((k) => fields[k] === undefined || isNullableText(fields[k])) &&

@@ -93,6 +93,7 @@ export function generateRecoveryKey(): RecoveryKey {
 
 /** 32 bytes as 52 Crockford base32 symbols in groups of four. */
 export function formatRecoveryKey(key: RecoveryKey): string {
+  if (key.length !== 32) throw new CryptoError("bad_key", "a recovery key is 32 bytes");
   let bits = 0;
   let acc = 0;
   let out = "";
