@@ -9,6 +9,7 @@ import { cleanupUploads } from "../app/.server/intake";
 import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org";
 import { runRetention, type RetentionRun } from "../app/.server/retention";
 import type { Services } from "../app/.server/services";
+import { runNotifications, type NotificationRun } from "../app/.server/staff-notifications";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff";
 
 export class UsageError extends Error {
@@ -59,6 +60,15 @@ Commands:
       past their retention, archives past their own date. Cases under a legal
       hold are kept and listed. --now runs as of another date; --dry-run lists
       without destroying. The running server also does this every hour.
+
+  notify:run [--now ISO-DATE]
+      Staff notifications once: records deadline reminders (acknowledgement or
+      feedback due within 48 hours, cases past their deadline), checks the audit
+      chain (administrators are told when it is broken), then e-mails what is
+      due: single e-mails, and daily digests after NOTIFY_DIGEST_HOUR. Nothing is
+      recorded or sent twice. Without SMTP_URL nothing is e-mailed. --now runs
+      as of another time. The running server does this every
+      NOTIFY_INTERVAL_MINUTES.
 
 Configuration comes from the environment (see README.md): DATA_DIR, DATABASE_URL, ...
 `;
@@ -164,11 +174,30 @@ export const commands: Record<string, Command> = {
     return describeRun(await runRetention(s, { now, dryRun: values["dry-run"] ?? false }));
   },
 
+  "notify:run": async (s, argv) => {
+    const { values } = parseArgs({ args: argv, options: { now: { type: "string" } }, strict: true });
+    let now: Date | undefined;
+    if (values.now !== undefined) {
+      now = new Date(values.now);
+      if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date such as 2029-05-01T09:00+09:00, not ${values.now}`);
+    }
+    return describeNotifications(await runNotifications(s, { now, auditCheck: true }));
+  },
+
   "uploads:cleanup": async (s) => {
     const r = await cleanupUploads(s);
     return `Removed ${r.uploads} unclaimed upload(s) and ${r.orphanBlobs} stray blob(s).`;
   },
 };
+
+function describeNotifications(r: NotificationRun): string {
+  return [
+    `Notifications as of ${r.today}:`,
+    `Recorded ${r.deadlineReminders} deadline reminder(s).`,
+    r.audit === null ? "Audit chain not checked." : r.audit.ok ? "Audit chain intact." : `Audit chain BROKEN at entry ${r.audit.brokenAt}: administrators notified.`,
+    r.smtp ? `E-mailed ${r.sent} notification(s) and ${r.digests} digest(s); ${r.failed} failed (retried later).` : "No SMTP server configured (SMTP_URL): nothing e-mailed; notifications are shown in the portal.",
+  ].join("\n");
+}
 
 function describeRun(r: RetentionRun): string {
   const verb = r.dryRun ? "Would destroy" : "Destroyed";

@@ -18,6 +18,7 @@ import { cleanupUploads } from "../app/.server/intake";
 import { ensureSetupLink } from "../app/.server/invitations";
 import { createMailer } from "../app/.server/mailer";
 import { runRetention } from "../app/.server/retention";
+import { runNotifications, settleStaffNotifications } from "../app/.server/staff-notifications";
 import { expireStaffSessions } from "../app/.server/staff-auth";
 import { createLogger, describeError, type Logger } from "../app/.server/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/rate-limit";
@@ -25,6 +26,7 @@ import { initOrganisation, isInitialised } from "../app/.server/org";
 import type { Services } from "../app/.server/services";
 import { countActiveInvestigators } from "../app/.server/staff";
 import { accessLog } from "./access-log";
+import { drainUnreadBodies } from "./drain-unread-body";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -100,6 +102,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY === 0 ? false : config.TRUST_PROXY);
   const pseudonyms = new ClientPseudonyms();
+  app.use(drainUnreadBodies);
   app.use(securityHeaders({ dev: !!options.dev, hsts: config.HSTS }));
   app.use(accessLog(log));
   app.use(sameOriginWrites(config.PUBLIC_ORIGIN));
@@ -133,7 +136,16 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       }),
     }),
   );
-  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    // Errors Express marks as the client's (a path that does not percent-decode: 400) are answered as such.
+    const status = (error as { status?: unknown } | null)?.status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      if (res.headersSent) return;
+      res.status(status).set("Cache-Control", "no-store");
+      if (req.path.startsWith("/api/")) res.json({ error: { code: "bad_request", message: "the request URL could not be read" } });
+      else res.type("text/plain").send("Bad request");
+      return;
+    }
     log.error("unhandled error", describeError(error));
     if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });
@@ -167,6 +179,16 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const retentionTimer = config.RETENTION_INTERVAL_MINUTES > 0 ? setInterval(retention, config.RETENTION_INTERVAL_MINUTES * 60_000) : null;
   retentionTimer?.unref();
   if (retentionTimer) void retention();
+  // Staff notifications: deadline reminders, the hourly audit-chain check and e-mail (single and digests)
+  // at start and every NOTIFY_INTERVAL_MINUTES. What was recorded or sent is in the database, so a
+  // restart sends nothing twice; events recorded by requests are also sent right away.
+  const notifications = () =>
+    runNotifications(services)
+      .then((r) => (r.deadlineReminders || r.sent || r.failed || r.digests || r.audit?.ok === false) && log.info("notification run", { reminders: r.deadlineReminders, sent: r.sent, failed: r.failed, digests: r.digests, auditOk: r.audit?.ok ?? null }))
+      .catch((e) => log.error("notification run failed", describeError(e)));
+  const notifyTimer = config.NOTIFY_INTERVAL_MINUTES > 0 ? setInterval(notifications, config.NOTIFY_INTERVAL_MINUTES * 60_000) : null;
+  notifyTimer?.unref();
+  if (notifyTimer) void notifications();
 
   const setup = await ensureSetupLink(services);
   if (setup) {
@@ -189,8 +211,10 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     close: async () => {
       clearInterval(sweep);
       if (retentionTimer) clearInterval(retentionTimer);
+      if (notifyTimer) clearInterval(notifyTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await settleStaffNotifications(services);
       await closeVite();
       await services.database.close();
       release();

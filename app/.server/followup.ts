@@ -16,6 +16,7 @@ import { appendAudit, type AuditEntry } from "./audit";
 import { checkRecord } from "./intake";
 import { receiptLookupHash } from "./receipt-lookup";
 import type { Services } from "./services";
+import { kickStaffNotifications, notifyCaseHolders } from "./staff-notifications";
 
 export const SESSION_MAX_HOURS = 4;
 export const PRIVACY_DUE_DAYS = 10;
@@ -189,7 +190,7 @@ export async function appendMessage(
   checkRecord("body", input.body, "message");
   for (let attempt = 0; ; attempt++) {
     try {
-      return await s.db.transaction(async (tx) => {
+      const sent = await s.db.transaction(async (tx) => {
         const [existing] = await tx.select({ reportId: messages.reportId, seq: messages.seq }).from(messages).where(eq(messages.id, input.id));
         if (existing) {
           if (existing.reportId !== reportId) throw new ApiError(409, "id_taken", "this message id is taken");
@@ -209,10 +210,15 @@ export async function appendMessage(
           sentOn: today(s),
         });
         if (from.author === "investigator") await tx.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
-        else await bumpActivity(tx, reportId);
+        else {
+          await bumpActivity(tx, reportId);
+          await notifyCaseHolders(tx, s, { event: "reporter_message", reportId, dedupeKey: `reporter_message:${input.id}` });
+        }
         if (auditEntry) await appendAudit(tx, auditEntry, s.now());
         return { id: input.id, seq: next };
       });
+      if (from.author === "reporter") kickStaffNotifications(s);
+      return sent;
     } catch (error) {
       // Two messages raced for the same position: take the next one.
       if (attempt < 5 && isUnique(error, "messages_report_seq_idx")) continue;
@@ -246,7 +252,7 @@ export async function attachUploadedFile(
   if (count.length >= s.config.MAX_ATTACHMENTS_PER_REPORT * 5) {
     throw new ApiError(409, "too_many_attachments", "this case has reached its attachment limit");
   }
-  return s.db.transaction(async (tx) => {
+  const attached = await s.db.transaction(async (tx) => {
     const [u] = await tx.select().from(uploads).where(eq(uploads.id, input.uploadId));
     if (!u || u.reportId !== reportId) throw new ApiError(400, "unknown_upload", "no such upload for this case");
     if (u.state !== "complete") throw new ApiError(409, "upload_incomplete", "the file has not finished uploading");
@@ -265,10 +271,15 @@ export async function attachUploadedFile(
       .where(and(eq(uploads.id, u.id), eq(uploads.state, "complete")))
       .returning({ id: uploads.id });
     if (claimed.length !== 1) throw new ApiError(409, "upload_incomplete", "the upload changed meanwhile; upload the file again");
-    if (source === "reporter") await bumpActivity(tx, reportId);
+    if (source === "reporter") {
+      await bumpActivity(tx, reportId);
+      await notifyCaseHolders(tx, s, { event: "reporter_message", reportId, dedupeKey: `reporter_file:${u.id}` });
+    }
     if (auditEntry) await appendAudit(tx, auditEntry, s.now());
     return { id: u.id };
   });
+  if (source === "reporter") kickStaffNotifications(s);
+  return attached;
 }
 
 export async function createPrivacyRequest(
@@ -291,12 +302,14 @@ export async function createPrivacyRequest(
     await s.db.transaction(async (tx) => {
       await tx.insert(privacyRequests).values({ id: input.id, reportId, kind: input.kind, detailCt: input.detail, requestedOn, dueOn });
       await bumpActivity(tx, reportId);
+      await notifyCaseHolders(tx, s, { event: "privacy_request", reportId, dedupeKey: `privacy_request:${input.id}` });
     });
   } catch (error) {
     // The same request sent twice at once: the other copy was stored.
     if (isUnique(error, "privacy_requests_pkey")) return createPrivacyRequest(s, reportId, input);
     throw error;
   }
+  kickStaffNotifications(s);
   return { id: input.id, dueOn };
 }
 

@@ -31,6 +31,7 @@ import { addDays, dayIn } from "./dates";
 import { ApiError } from "./http";
 import { receiptLookupHash } from "./receipt-lookup";
 import type { Services } from "./services";
+import { kickStaffNotifications, notifyStaff } from "./staff-notifications";
 
 export async function getIntakeInfo(s: Services): Promise<IntakeInfo> {
   const [cats, investigators] = await Promise.all([
@@ -174,7 +175,10 @@ async function writePartLocked(
   try {
     written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
   } catch (error) {
-    if (error instanceof BlobTooLargeError) throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
+    // By name as well: the blob store is built by the server entry, outside the Remix build, so its class is not this one.
+    if (error instanceof BlobTooLargeError || (error as Error | null)?.name === "BlobTooLargeError") {
+      throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
+    }
     throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });
   }
   if (written === 0) throw new ApiError(400, "empty_part", "a part must not be empty");
@@ -372,7 +376,10 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
             .returning({ id: uploads.id });
           if (claimed.length !== uploadIds.length) throw new ApiError(409, "upload_incomplete", "an attachment changed during submission");
         }
+        // The investigators who can read it learn that it arrived (nothing of it): with the report, or not at all.
+        await notifyStaff(tx, s, { event: "new_case", staffUserIds: input.envelopes.map((e) => e.staffUserId), reportId: input.reportId, dedupeKey: `new_case:${input.reportId}` });
       });
+      kickStaffNotifications(s);
       return { caseNumber, ackDueOn };
     } catch (error) {
       if (isUniqueViolation(error, "reports_case_number_unique") && attempt < 5) continue;

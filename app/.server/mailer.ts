@@ -10,8 +10,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
-  /** BCP 47 language of the text, sent as Content-Language. */
-  lang: "ko" | "en";
+  /** Language(s) of the text, sent as Content-Language (staff e-mails carry both, Korean first). */
+  lang: "ko" | "en" | "ko, en";
 }
 
 /** A send that failed; `temporary` when a later retry may succeed (connection refused, 4xx). */

@@ -28,6 +28,7 @@ import { ApiError } from "./http";
 import { checkRecord } from "./intake";
 import type { Services } from "./services";
 import type { StaffPrincipal } from "./staff-auth";
+import { kickStaffNotifications, notifyStaff } from "./staff-notifications";
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
 type Report = typeof reports.$inferSelect;
@@ -49,6 +50,8 @@ export function shareExpired(s: Services, retainUntil: string | null, closedOn: 
 }
 
 export async function affiliateBySlug(s: Services, slug: string) {
+  // A slug is a short lower-case word; anything else (a NUL would be a database error) names no affiliate.
+  if (!/^[a-z0-9-]{1,40}$/.test(slug)) throw new ApiError(400, "unknown_affiliate", "no such affiliate");
   const [row] = await s.db.select().from(affiliates).where(eq(affiliates.slug, slug));
   if (!row) throw new ApiError(400, "unknown_affiliate", "no such affiliate");
   return row;
@@ -187,7 +190,10 @@ export async function createShare(s: Services, staff: StaffPrincipal, reportId: 
     await writeVersion(tx, s, input.shareId, input);
     await recordProvision(tx, s, { id: input.shareId, reportId, affiliateId: affiliate.id, version: 1 }, input, legalBasis, staff);
     await appendAudit(tx, shareAudit(staff, report, "share.created", { shareId: input.shareId, affiliate: input.affiliate, items: input.items.join(","), legalBasis }), s.now());
+    const reviewers = input.envelopes.map((e) => e.staffUserId);
+    await notifyStaff(tx, s, { event: "share_new", staffUserIds: reviewers, reportId, shareId: input.shareId, dedupeKey: `share_new:${input.shareId}` });
   });
+  kickStaffNotifications(s);
   return { shareId: input.shareId, version: 1 };
 }
 
@@ -229,7 +235,10 @@ export async function updateShare(s: Services, staff: StaffPrincipal, reportId: 
     await endProvision(tx, s, share.id, "superseded");
     await recordProvision(tx, s, { ...share, version: input.version }, input, legalBasis, staff);
     await appendAudit(tx, shareAudit(staff, report, "share.updated", { shareId: share.id, version: input.version, items: input.items.join(","), legalBasis }), s.now());
+    const reviewers = input.envelopes.map((e) => e.staffUserId);
+    await notifyStaff(tx, s, { event: "share_updated", staffUserIds: reviewers, reportId, shareId: share.id, dedupeKey: `share_updated:${share.id}:${input.version}` });
   });
+  kickStaffNotifications(s);
   return { shareId: share.id, version: input.version };
 }
 
@@ -261,7 +270,10 @@ export async function grantShare(s: Services, staff: StaffPrincipal, reportId: s
       .returning({ id: shareEnvelopes.staffUserId });
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this reviewer already has access");
     await appendAudit(tx, shareAudit(staff, report, "share.granted", { shareId: share.id, granteeId: input.staffUserId }), s.now());
+    // To the late reviewer the share is new.
+    await notifyStaff(tx, s, { event: "share_new", staffUserIds: [input.staffUserId], reportId, shareId: share.id, dedupeKey: `share_new:${share.id}` });
   });
+  kickStaffNotifications(s);
 }
 
 /** Appends feedback to a share's thread; ids come from the writer, who bound them into the ciphertext. */

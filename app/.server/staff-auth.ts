@@ -13,6 +13,7 @@ import { organisations, staffLoginState, staffRecoveryCodes, staffSessions, staf
 import { appendAudit, audit } from "./audit";
 import { ApiError } from "./http";
 import type { Services } from "./services";
+import { activeAdmins, kickStaffNotifications, notifyStaff } from "./staff-notifications";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./staff";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
@@ -188,7 +189,7 @@ export async function loginWithPassword(s: Services, email: string, authKey: Uin
 
 async function recordFailure(s: Services, staffUserId: string): Promise<void> {
   const now = s.now();
-  await s.db.transaction(async (tx) => {
+  const locked = await s.db.transaction(async (tx) => {
     await tx.insert(staffLoginState).values({ staffUserId }).onConflictDoNothing();
     const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, staffUserId)).for("update");
     const failed = (state?.failedAttempts ?? 0) + 1;
@@ -198,7 +199,11 @@ async function recordFailure(s: Services, staffUserId: string): Promise<void> {
       .set({ failedAttempts: failed, lastFailedAt: now, ...(lock ? { lockedAt: now } : {}) })
       .where(eq(staffLoginState.staffUserId, staffUserId));
     await appendAudit(tx, { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } }, now);
+    // Administrators learn that an account was locked (which one, on /admin).
+    if (lock) await notifyStaff(tx, s, { event: "account_locked", staffUserIds: await activeAdmins(tx), dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`, at: now });
+    return lock;
   });
+  if (locked) kickStaffNotifications(s);
 }
 
 // ------------------------------------------------------------------ second factor

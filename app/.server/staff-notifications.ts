@@ -8,6 +8,10 @@
 // What an e-mail says: the kind of event and where to sign in, in Korean and
 // English (staff have no language setting). Never a case number, title, name,
 // share content or anything of the reporter. Nothing here logs an address.
+//
+// No time of day is stored for what a reporter did (ADR 007): rows of events a
+// reporter set off keep only the calendar day (its first instant in TIME_ZONE),
+// and `emailed_at` only the day of the send.
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
@@ -24,7 +28,7 @@ import {
 import { translator, type MessageKey } from "../i18n";
 import { verifyAuditChain } from "./audit";
 import { addDays, dayIn } from "./dates";
-import { MailError, type Mail } from "./mailer";
+import { isMailError, type Mail } from "./mailer";
 import type { Services } from "./services";
 import type { StaffPrincipal } from "./staff-auth";
 
@@ -44,6 +48,24 @@ export const STAFF_EVENTS = [
 ] as const;
 export type StaffEvent = (typeof STAFF_EVENTS)[number];
 export type NotifyMode = "immediate" | "digest";
+
+/** Events a reporter's action sets off: their rows keep the day only. */
+const REPORTER_EVENTS: ReadonlySet<StaffEvent> = new Set(["new_case", "reporter_message", "privacy_request"]);
+
+/** The first instant of the calendar day of `at` in `timeZone`. */
+export function startOfDayIn(timeZone: string, at: Date): Date {
+  const day = dayIn(timeZone, at);
+  const wanted = Date.parse(`${day}T00:00:00Z`);
+  const format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  let t = wanted;
+  // Two corrections settle the zone's offset (and a daylight-saving change on that day).
+  for (let i = 0; i < 2; i++) {
+    const p = Object.fromEntries(format.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+    const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
+    t += wanted - wall;
+  }
+  return new Date(t);
+}
 
 /** A row is e-mailed at most this many times before the portal gives up on it (it stays listed). */
 export const MAX_ATTEMPTS = 10;
@@ -69,6 +91,7 @@ export async function notifyStaff(db: Db | Tx, s: Services, notice: StaffNotice)
   const ids = [...new Set(notice.staffUserIds)];
   if (ids.length === 0) return 0;
   const at = notice.at ?? s.now();
+  const createdAt = REPORTER_EVENTS.has(notice.event) ? startOfDayIn(s.config.TIME_ZONE, at) : at;
   const inserted = await db
     .insert(staffNotifications)
     .values(
@@ -79,7 +102,7 @@ export async function notifyStaff(db: Db | Tx, s: Services, notice: StaffNotice)
         reportId: notice.reportId ?? null,
         shareId: notice.shareId ?? null,
         dedupeKey: notice.dedupeKey,
-        createdAt: at,
+        createdAt,
       })),
     )
     .onConflictDoNothing({ target: [staffNotifications.staffUserId, staffNotifications.dedupeKey] })
@@ -132,7 +155,7 @@ export function notificationMail(s: Services, to: string, event: StaffEvent): Ma
     to,
     subject: `${ko("app.name")}: ${ko("notify.staff.mail.subject")} / ${en("app.name")}: ${en("notify.staff.mail.subject")}`,
     text: bilingual(s, (t) => [t("notify.staff.mail.intro"), "", t(key)]),
-    lang: "ko",
+    lang: "ko, en",
   };
 }
 
@@ -143,7 +166,7 @@ export function digestMail(s: Services, to: string, counts: Map<StaffEvent, numb
     to,
     subject: `${ko("app.name")}: ${ko("notify.staff.mail.digestSubject")} / ${en("app.name")}: ${en("notify.staff.mail.digestSubject")}`,
     text: bilingual(s, (t) => [t("notify.staff.mail.digestIntro"), "", ...lines(t)]),
-    lang: "ko",
+    lang: "ko, en",
   };
 }
 
@@ -158,12 +181,15 @@ interface RunnerState {
   tail: Promise<unknown>;
   queued: boolean;
   lastAuditCheck: number | null;
+  /** After a temporary failure (server unreachable, 4xx) no pass sends before this time; doubles up to an hour. */
+  pauseUntil: number | null;
+  pauses: number;
 }
 const STATE = Symbol.for("cor.staff-notifications");
 
 function state(s: Services): RunnerState {
   const holder = s as unknown as { [STATE]?: RunnerState };
-  holder[STATE] ??= { tail: Promise.resolve(), queued: false, lastAuditCheck: null };
+  holder[STATE] ??= { tail: Promise.resolve(), queued: false, lastAuditCheck: null, pauseUntil: null, pauses: 0 };
   return holder[STATE];
 }
 
@@ -211,16 +237,14 @@ export async function settleStaffNotifications(s: Services): Promise<void> {
 
 function errorText(error: unknown): { text: string; temporary: boolean } {
   // MailError messages carry the SMTP code only, never a recipient; anything else is not repeated.
-  if (error instanceof MailError) return { text: error.message.slice(0, 300), temporary: error.temporary };
+  // (By name: the mailer comes from the server entry's copy of mailer.ts, this may run in the build's.)
+  if (isMailError(error)) return { text: error.message.slice(0, 300), temporary: error.temporary };
   return { text: "unexpected error while sending", temporary: true };
 }
 
 /** Staff who may receive e-mail: active and not locked. */
 const reachable = () => and(eq(staffUsers.status, "active"), isNull(staffLoginState.lockedAt));
 
-/** Retries back off: attempt n+1 no sooner than 2^n - 1 minutes after the event (about 8.5 hours for the tenth). */
-const dueForAttempt = (now: Date) =>
-  sql`${staffNotifications.createdAt} + (power(2, ${staffNotifications.attempts}) - 1) * interval '1 minute' <= ${now.toISOString()}::timestamptz`;
 
 function localHour(timeZone: string, at: Date): number {
   const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" }).formatToParts(at);
@@ -230,7 +254,18 @@ function localHour(timeZone: string, at: Date): number {
 async function sendPass(s: Services, now: Date): Promise<SendResult> {
   const result: SendResult = { sent: 0, failed: 0, digests: 0 };
   if (!s.mailer.configured) return result;
+  const st = state(s);
+  if (st.pauseUntil !== null && now.getTime() < st.pauseUntil) return result;
+  const emailedOn = startOfDayIn(s.config.TIME_ZONE, now);
   let stop = false;
+  const temporaryFailure = () => {
+    st.pauseUntil = now.getTime() + Math.min(60, 2 ** st.pauses) * 60_000;
+    st.pauses++;
+  };
+  const delivered = () => {
+    st.pauseUntil = null;
+    st.pauses = 0;
+  };
 
   // Single e-mails, oldest first. A row is claimed (emailed_at set) before its send and released
   // on failure, so two servers never send the same row; a crash in between loses that one e-mail
@@ -249,7 +284,6 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
           lt(staffNotifications.attempts, MAX_ATTEMPTS),
           reachable(),
           or(isNull(staffNotificationPrefs.mode), eq(staffNotificationPrefs.mode, "immediate")),
-          dueForAttempt(now),
         ),
       )
       .orderBy(asc(staffNotifications.createdAt), asc(staffNotifications.id))
@@ -257,12 +291,13 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
     for (const r of rows) {
       const claimed = await s.db
         .update(staffNotifications)
-        .set({ emailedAt: now })
+        .set({ emailedAt: emailedOn })
         .where(and(eq(staffNotifications.id, r.id), isNull(staffNotifications.emailedAt), eq(staffNotifications.attempts, r.attempts)))
         .returning({ id: staffNotifications.id });
       if (claimed.length === 0) continue;
       try {
         await s.mailer.send(notificationMail(s, r.email, r.event));
+        delivered();
         await s.db.update(staffNotifications).set({ lastError: null }).where(eq(staffNotifications.id, r.id));
         result.sent++;
       } catch (error) {
@@ -272,8 +307,9 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
           .set({ emailedAt: null, attempts: sql`${staffNotifications.attempts} + 1`, lastError: e.text })
           .where(eq(staffNotifications.id, r.id));
         result.failed++;
-        // The server is unreachable or busy: leave the rest for the next pass rather than failing each.
+        // The server is unreachable or busy: leave the rest for a later pass rather than failing each.
         if (e.temporary) {
+          temporaryFailure();
           stop = true;
           break;
         }
@@ -312,7 +348,7 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
     if (claimed.length === 0) continue;
     const rows = await s.db
       .update(staffNotifications)
-      .set({ emailedAt: now })
+      .set({ emailedAt: emailedOn })
       .where(
         and(
           eq(staffNotifications.staffUserId, d.staffUserId),
@@ -328,6 +364,7 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
     for (const r of rows) counts.set(r.event, (counts.get(r.event) ?? 0) + 1);
     try {
       await s.mailer.send(digestMail(s, d.email, counts));
+      delivered();
       result.digests++;
     } catch (error) {
       const e = errorText(error);
@@ -340,7 +377,10 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
         .set({ digestSentOn: d.sentOn })
         .where(and(eq(staffNotificationPrefs.staffUserId, d.staffUserId), eq(staffNotificationPrefs.digestSentOn, today)));
       result.failed++;
-      if (e.temporary) break;
+      if (e.temporary) {
+        temporaryFailure();
+        break;
+      }
     }
   }
   return result;
@@ -454,7 +494,8 @@ export type EmailState = "off" | "sent" | "pending" | "retrying" | "failed";
 export interface StaffNotificationItem {
   id: string;
   event: StaffEvent;
-  createdAt: string;
+  /** The calendar day (TIME_ZONE): no time of day is shown, as none is kept for reporters' events. */
+  day: string;
   read: boolean;
   email: EmailState;
   attempts: number;
@@ -532,7 +573,7 @@ export async function listStaffNotifications(s: Services, staff: Pick<StaffPrinc
     items: rows.map((r) => ({
       id: r.id,
       event: r.event,
-      createdAt: r.createdAt.toISOString(),
+      day: dayIn(s.config.TIME_ZONE, r.createdAt),
       read: r.readAt !== null,
       email: emailState(r),
       attempts: r.attempts,

@@ -7,10 +7,12 @@ import { affiliates } from "../../db/schema";
 import { listAudit, listCategories, listStaff } from "../.server/admin";
 import { services } from "../.server/services";
 import { ADMIN, requireStaffPage } from "../.server/staff-http";
+import { listStaffNotifications } from "../.server/staff-notifications";
 import { caseStatistics, parseStatisticsRange } from "../.server/statistics";
 import { AdminStatistics } from "../components/admin-statistics";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
+import { StaffNotifications } from "../components/staff-notifications";
 import { formatInstant, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
@@ -20,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = new URL(request.url).searchParams;
   const caseNumber = q.get("case") ?? "";
   const range = parseStatisticsRange(q);
-  const [staff, cats, affs, audit, statistics] = await Promise.all([
+  const [staff, cats, affs, audit, statistics, notifications] = await Promise.all([
     listStaff(s),
     listCategories(s),
     s.db.select().from(affiliates),
@@ -29,6 +31,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       caseNumber: /^COR-[0-9A-Z]{4}-[0-9A-Z]{4}$/i.test(caseNumber) ? caseNumber : undefined,
     }),
     caseStatistics(s, range ?? undefined),
+    listStaffNotifications(s, admin),
   ]);
   const settings = {
     ackDays: s.config.ACK_DEADLINE_DAYS,
@@ -46,6 +49,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     filter: { action: q.get("action") ?? "", case: caseNumber },
     statistics,
     statsFilter: { from: range?.from ?? "", to: range?.to ?? "", invalid: range === null },
+    notifications,
   };
 }
 
@@ -62,7 +66,7 @@ async function post(path: string, body?: unknown) {
 }
 
 export default function Admin() {
-  const { me, staff, categories, affiliates: affs, settings, audit, filter, statistics, statsFilter } = useLoaderData<typeof loader>();
+  const { me, staff, categories, affiliates: affs, settings, audit, filter, statistics, statsFilter, notifications } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const revalidator = useRevalidator();
   const [message, setMessage] = useState<string | null>(null);
@@ -107,6 +111,8 @@ export default function Admin() {
         <Link to={href("/admin/archives")}>{t("archive.link")}</Link>
       </p>
       <Notices status={message} error={null} />
+
+      <StaffNotifications view={notifications} />
 
       <section aria-labelledby="a-staff">
         <h2 id="a-staff">{t("admin.staff")}</h2>

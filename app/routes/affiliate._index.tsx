@@ -8,7 +8,9 @@ import { affiliates } from "../../db/schema";
 import { listAffiliateShares } from "../.server/affiliate-shares";
 import { services } from "../.server/services";
 import { AFFILIATE, requireStaffPage } from "../.server/staff-http";
+import { listStaffNotifications } from "../.server/staff-notifications";
 import { StaffHeader } from "../components/staff-header";
+import { StaffNotifications } from "../components/staff-notifications";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
@@ -21,11 +23,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     affiliate: affiliate?.slug ?? "",
     retentionYears: s.config.RETENTION_YEARS,
     shares: await listAffiliateShares(s, reviewer),
+    notifications: await listStaffNotifications(s, reviewer),
   };
 }
 
 export default function AffiliateShares() {
-  const { me, affiliate, shares, retentionYears } = useLoaderData<typeof loader>();
+  const { me, affiliate, shares, retentionYears, notifications } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const day = (d: string) => formatDay(d, locale);
   return (
@@ -33,6 +36,7 @@ export default function AffiliateShares() {
       <StaffHeader name={me.displayName} />
       <h1>{t("affiliate.title", { affiliate: t(`affiliate.name.${affiliate}` as MessageKey) })}</h1>
       <p>{t("affiliate.intro")}</p>
+      <StaffNotifications view={notifications} />
       {shares.length === 0 ? (
         <p data-testid="affiliate-empty">{t("affiliate.list.empty")}</p>
       ) : (

@@ -10,8 +10,10 @@ import { privacyTasksFor } from "../.server/followup";
 import { auditInboxListing, listInbox } from "../.server/inbox";
 import { services } from "../.server/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff-http";
+import { listStaffNotifications } from "../.server/staff-notifications";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { StaffHeader } from "../components/staff-header";
+import { StaffNotifications } from "../components/staff-notifications";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { inboxTitle } from "../staff/decrypt";
@@ -24,11 +26,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const staff = await requireStaffPage(s, request, INVESTIGATOR);
   const filter = inboxQuery(new URL(request.url).searchParams);
-  const [inbox, cats, team, tasks] = await Promise.all([
+  const [inbox, cats, team, tasks, notifications] = await Promise.all([
     listInbox(s, staff.id, filter),
     s.db.select({ id: categories.id, nameKo: categories.nameKo, nameEn: categories.nameEn }).from(categories).orderBy(asc(categories.sortOrder)),
     s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).where(eq(staffUsers.role, "investigator")).orderBy(asc(staffUsers.displayName)),
     privacyTasksFor(s, staff.id),
+    listStaffNotifications(s, staff),
   ]);
   await auditInboxListing(s, staff.id, inbox.page, inbox.rows.length);
   const today = dayIn(s.config.TIME_ZONE, s.now());
@@ -39,11 +42,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     categories: cats,
     team,
     tasks: tasks.map((t) => ({ ...t, overdue: t.dueOn < today })),
+    notifications,
   };
 }
 
 export default function Inbox() {
-  const { me, filter, inbox, categories: cats, team, tasks } = useLoaderData<typeof loader>();
+  const { me, filter, inbox, categories: cats, team, tasks, notifications } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const [search, setSearch] = useState("");
   const [everywhere, setEverywhere] = useState<{ id: string; caseNumber: string; title: string }[] | null>(null);
@@ -101,6 +105,7 @@ export default function Inbox() {
           </ul>
         </section>
       ) : null}
+      <StaffNotifications view={notifications} />
       <Form method="get" className="filters" aria-label={t("staff.inbox.filter")}>
         <input type="hidden" name="lang" value={locale} />
         <label>

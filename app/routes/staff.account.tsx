@@ -1,22 +1,75 @@
-// Change password: the private key is re-wrapped in this browser.
+// Change password: the private key is re-wrapped in this browser. And the
+// choice between single notification e-mails and a daily digest.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { useState } from "react";
+import { useState, type FormEvent } from "react";
 import { services } from "../.server/services";
 import { ANY_STAFF, requireStaffPage } from "../.server/staff-http";
+import { notificationMode } from "../.server/staff-notifications";
 import { Field } from "../components/field";
+import { Notices } from "../components/notices";
 import { NewPasswordForm } from "../components/password-form";
 import { StaffHeader } from "../components/staff-header";
 import { loadStaffClient } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const staff = await requireStaffPage(services(context), request, ANY_STAFF);
-  return { me: { displayName: staff.displayName, email: staff.email } };
+  const s = services(context);
+  const staff = await requireStaffPage(s, request, ANY_STAFF);
+  return {
+    me: { displayName: staff.displayName, email: staff.email },
+    notify: { mode: await notificationMode(s, staff.id), smtp: s.mailer.configured, digestHour: s.config.NOTIFY_DIGEST_HOUR },
+  };
+}
+
+function NotificationPrefs(props: { mode: "immediate" | "digest"; smtp: boolean; digestHour: number }) {
+  const { t } = useI18n();
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const save = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const mode = String(new FormData(event.currentTarget).get("mode") ?? "immediate");
+    setStatus(null);
+    setError(null);
+    void (async () => {
+      const r = await fetch("/api/staff/notification-prefs", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ mode }),
+        credentials: "same-origin",
+      });
+      if (r.ok) setStatus(t("notify.staff.prefs.saved"));
+      else {
+        const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
+        setError(t("staff.errors.generic", { code: body?.error?.code ?? String(r.status) }));
+      }
+    })();
+  };
+  return (
+    <section aria-labelledby="notify-prefs">
+      <h2 id="notify-prefs">{t("notify.staff.prefs.title")}</h2>
+      {props.smtp ? null : <p className="hint">{t("notify.staff.noSmtp")}</p>}
+      <form method="post" onSubmit={save}>
+        <fieldset>
+          <legend>{t("notify.staff.prefs.title")}</legend>
+          <label className="checkbox">
+            <input type="radio" name="mode" value="immediate" defaultChecked={props.mode === "immediate"} /> {t("notify.staff.prefs.immediate")}
+          </label>
+          <label className="checkbox">
+            <input type="radio" name="mode" value="digest" defaultChecked={props.mode === "digest"} /> {t("notify.staff.prefs.digest", { hour: props.digestHour })}
+          </label>
+        </fieldset>
+        <button type="submit" className="button">
+          {t("notify.staff.prefs.save")}
+        </button>
+      </form>
+      <Notices status={status} error={error} />
+    </section>
+  );
 }
 
 export default function Account() {
-  const { me } = useLoaderData<typeof loader>();
+  const { me, notify } = useLoaderData<typeof loader>();
   const { t } = useI18n();
   const [done, setDone] = useState(false);
   return (
@@ -42,6 +95,7 @@ export default function Account() {
           setDone(true);
         }}
       />
+      <NotificationPrefs mode={notify.mode} smtp={notify.smtp} digestHour={notify.digestHour} />
     </div>
   );
 }

@@ -124,3 +124,8 @@ export const affiliateFeedbackRequest = z.object({ id: uuid, body: b64(41, 64 * 
 
 /** An administrator sealing an archive's key to another administrator (POST /api/admin/archives/:archiveId/grants). */
 export const archiveGrantRequest = z.object({ staffUserId: uuid, envelope: b64(98, 98) });
+
+/** Marking one's own notifications read: all of them, or the listed ones (POST /api/staff/notifications/read). */
+export const notificationsReadRequest = z.object({ ids: z.array(uuid).max(100).optional() });
+/** Single e-mails or a daily digest (POST /api/staff/notification-prefs). */
+export const notificationPrefsRequest = z.object({ mode: z.enum(["immediate", "digest"]) });

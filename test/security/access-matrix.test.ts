@@ -297,7 +297,7 @@ for (const backend of await backends()) {
 
 
     it("shows the excluded investigator nothing of the case in any answer", async () => {
-      for (const p of ["/api/staff/cases", "/staff", `/api/staff/cases?case=${ids.caseNumber}`, "/api/staff/me"]) {
+      for (const p of ["/api/staff/cases", "/staff", `/api/staff/cases?case=${ids.caseNumber}`, "/api/staff/me", "/api/staff/notifications"]) {
         const body = await (await fetchers.get("excluded")!(`${portal.url}${p}`, {})).text();
         expect(body).not.toContain(ids.reportId);
         expect(body).not.toContain(ids.caseNumber);

@@ -1,0 +1,110 @@
+// The "Notifications" section of the staff pages (inbox, affiliate list,
+// administration): the latest events as plain sentences with their time, a
+// link to the case or share where the reader can still open it, the e-mail
+// state, and "mark all read". Says so when the portal sends no e-mail.
+import { Link, useRevalidator } from "@remix-run/react";
+import { useState } from "react";
+import type { StaffNotificationsView } from "../.server/staff-notifications";
+import { formatDay, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
+import { Notices } from "./notices";
+
+export function StaffNotifications(props: { view: StaffNotificationsView }) {
+  const { view } = props;
+  const { t, locale, href } = useI18n();
+  const revalidator = useRevalidator();
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const markAll = async () => {
+    setBusy(true);
+    setStatus(null);
+    setError(null);
+    try {
+      const r = await fetch("/api/staff/notifications/read", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{}",
+        credentials: "same-origin",
+      });
+      if (!r.ok) {
+        const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
+        throw new Error(body?.error?.code ?? String(r.status));
+      }
+      setStatus(t("notify.staff.marked"));
+      revalidator.revalidate();
+    } catch (e) {
+      setError(t("staff.errors.generic", { code: (e as Error).message }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const emailNote = (item: StaffNotificationsView["items"][number]) => {
+    switch (item.email) {
+      case "sent":
+        return t("notify.staff.email.sent");
+      case "pending":
+        return t("notify.staff.email.pending");
+      case "retrying":
+        return t("notify.staff.email.retrying", { attempts: item.attempts });
+      case "failed":
+        return t("notify.staff.email.failed");
+      default:
+        return null;
+    }
+  };
+
+  return (
+    <section aria-labelledby="notifications-title" className="card" data-testid="staff-notifications">
+      <h2 id="notifications-title">
+        {t("notify.staff.title")}{" "}
+        {view.unread > 0 ? <span className="tag tag--new">{t("notify.staff.unread", { count: view.unread })}</span> : null}
+      </h2>
+      {view.smtp ? null : (
+        <p className="hint" data-testid="notifications-no-smtp">
+          {t("notify.staff.noSmtp")}
+        </p>
+      )}
+      {view.items.length === 0 ? (
+        <p>{t("notify.staff.none")}</p>
+      ) : (
+        <ul className="notifications">
+          {view.items.map((item) => {
+            const note = emailNote(item);
+            return (
+              <li key={item.id} className={item.read ? undefined : "unread"}>
+                <time dateTime={item.day}>{formatDay(item.day, locale)}</time> ·{" "}
+                {item.read ? null : <span className="tag tag--new">{t("notify.staff.new")}</span>}{" "}
+                {t(`notify.staff.event.${item.event}` as MessageKey)}
+                {/* The case number stays outside the link text: the link's purpose comes from its list item. */}
+                {item.link ? (
+                  <>
+                    {" "}
+                    ({t("notify.staff.caseRef", { caseNumber: item.link.caseNumber })}:{" "}
+                    {item.link.kind === "case" ? (
+                      <Link to={href(`/staff/cases/${item.link.caseNumber}`)}>{t("notify.staff.openCase")}</Link>
+                    ) : (
+                      <Link to={href(`/affiliate/shares/${item.link.shareId}`)}>{t("notify.staff.openShare")}</Link>
+                    )}
+                    )
+                  </>
+                ) : null}
+                {note ? <span className="hint"> ({note})</span> : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {view.unread > 0 ? (
+        <p>
+          <button type="button" className="button" disabled={busy} onClick={() => void markAll()}>
+            {t("notify.staff.markRead")}
+          </button>
+        </p>
+      ) : null}
+      <Notices status={status} error={error} />
+    </section>
+  );
+}
