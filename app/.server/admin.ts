@@ -67,7 +67,8 @@ export interface AuditFilter {
 
 export async function listAudit(s: Services, f: AuditFilter, pageSize = 100) {
   const where: SQL[] = [];
-  if (f.action) where.push(sql`${auditLog.action} like ${`${f.action.replace(/[%_\\]/g, "")}%`}`);
+  // LIKE wildcards are taken literally by dropping them; NUL too (PostgreSQL text cannot hold it: an error, not a filter).
+  if (f.action) where.push(sql`${auditLog.action} like ${`${f.action.replace(/[%_\\\u0000]/g, "")}%`}`);
   if (f.actorId) where.push(eq(auditLog.actorId, f.actorId));
   if (f.caseNumber) where.push(eq(auditLog.caseNumber, f.caseNumber.toUpperCase()));
   if (f.before) where.push(lt(auditLog.seq, f.before));

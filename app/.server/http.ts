@@ -51,6 +51,33 @@ export function requireMethod(request: Request, ...methods: string[]): void {
   }
 }
 
+/**
+ * Past a body's limit, what is still being sent is read and dropped, up to this many bytes more and for this
+ * long, so the client gets its 413 instead of a reset connection (cancelling the stream destroys the socket
+ * before any answer is written); beyond that the stream is cancelled.
+ */
+const DRAIN_BYTES = 1024 * 1024;
+const DRAIN_MS = 2000;
+
+async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+  let dropped = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(resolve, DRAIN_MS, "timeout")));
+  try {
+    while (dropped <= Math.max(DRAIN_BYTES, limit)) {
+      const next = await Promise.race([reader.read(), timeout]);
+      if (next === "timeout") break;
+      if (next.done) return;
+      dropped += next.value.length;
+    }
+  } catch {
+    return;
+  } finally {
+    clearTimeout(timer);
+  }
+  await reader.cancel().catch(() => {});
+}
+
 /** Reads at most `limit` bytes of a body; a larger one is refused without reading it all. */
 export async function readBounded(request: Request, limit: number): Promise<Buffer> {
   const declared = Number(request.headers.get("Content-Length") ?? "NaN");
@@ -64,12 +91,33 @@ export async function readBounded(request: Request, limit: number): Promise<Buff
     if (done) break;
     total += value.length;
     if (total > limit) {
-      await reader.cancel().catch(() => {});
+      await drainThenCancel(reader, limit);
       throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+// ignoreBOM keeps a byte order mark in the text, so JSON.parse refuses it as before.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Whether a parsed JSON value holds U+0000 in any string or key (PostgreSQL text cannot store it). No recursion: any depth. */
+function holdsNul(root: unknown): boolean {
+  const stack = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return true;
+    } else if (Array.isArray(value)) stack.push(...value);
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes("\u0000")) return true;
+        stack.push(v);
+      }
+    }
+  }
+  return false;
 }
 
 /** Reads at most `limit` bytes of a JSON body; a larger body is refused without reading it all. */
@@ -80,11 +128,20 @@ export async function readJson(request: Request, limit: number): Promise<unknown
   }
   if (!request.body) throw new ApiError(400, "empty_body", "request body is empty");
   const body = await readBounded(request, limit);
+  let text: string;
   try {
-    return JSON.parse(body.toString("utf8")) as unknown;
+    text = strictUtf8.decode(body);
+  } catch (cause) {
+    throw new ApiError(400, "bad_json", "request body is not valid UTF-8", undefined, { cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
   } catch (cause) {
     throw new ApiError(400, "bad_json", "request body is not valid JSON", undefined, { cause });
   }
+  if (holdsNul(value)) throw new ApiError(400, "bad_json", "request body holds a NUL character");
+  return value;
 }
 
 export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
