@@ -58,7 +58,15 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   // No statement or parameter logging: parameters hold ciphertext and receipt look-ups.
-  const client = postgres(url, { max: poolSize, onnotice: () => {}, connection: { application_name: "clean-okestro-report" } });
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    connection: { application_name: "clean-okestro-report" },
+    // Wait at most about a second before connecting again. postgres.js waits 3^n/100 s after n failed
+    // attempts (shared by the pool, up to 20 s), so after a database restart under load every request
+    // waited many seconds although the database was back (test/faults/postgres-restart.test.ts).
+    backoff: (attempts: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** attempts, 1),
+  });
   const db = drizzlePostgres({ client, schema }) as unknown as Db;
   return {
     db,

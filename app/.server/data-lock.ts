@@ -26,6 +26,14 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Data directories this process holds. A pid file naming this process but not
+ * listed here was left by an earlier process that had the same pid and was
+ * killed (a restarted container starts the same way each time, and often gets
+ * the same pid): it is stale, not ours to respect.
+ */
+const held = new Set<string>();
+
 export function lockFile(dataDir: string): string {
   return path.join(dataDir, "portal.pid");
 }
@@ -42,16 +50,19 @@ function holder(dataDir: string): number | null {
 /** Takes the data directory for this process; returns the release function. */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
+  const key = path.resolve(dataDir);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockFile(dataDir), `${process.pid}\n`, { flag: "wx" });
+      held.add(key);
       return () => {
+        held.delete(key);
         if (holder(dataDir) === process.pid) rmSync(lockFile(dataDir), { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const pid = holder(dataDir);
-      if (pid !== null && alive(pid)) throw new DataDirBusyError(pid, dataDir);
+      if (pid !== null && (pid === process.pid ? held.has(key) : alive(pid))) throw new DataDirBusyError(pid, dataDir);
       rmSync(lockFile(dataDir), { force: true }); // stale: its process is gone
     }
   }
