@@ -29,6 +29,12 @@ function cpuTimes(pid: number): { user: number; sys: number } | null {
   return { user: (Number(f[11]) / ticksPerSecond) * 1000, sys: (Number(f[12]) / ticksPerSecond) * 1000 };
 }
 
+/** User + system CPU time of one process so far, ms; null if it is gone. */
+export function processCpuMs(pid: number): number | null {
+  const t = cpuTimes(pid);
+  return t === null ? null : t.user + t.sys;
+}
+
 function descendants(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const name of readdirSync("/proc")) {

@@ -1,7 +1,8 @@
 // The real portal as an operator runs it: the production build served by
-// server/main.ts in a child process of its own (so that its memory can be
-// read from /proc), PGlite and blobs in a temporary DATA_DIR, and one
-// investigator created beforehand with the CLI.
+// server/main.ts in a child process of its own (so that its memory and CPU can
+// be read from /proc), PGlite (or PostgreSQL at a given DATABASE_URL) and
+// blobs in a temporary DATA_DIR, and one investigator created beforehand with
+// the CLI.
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -29,20 +30,23 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
-export function portalEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "info", ...extra };
-  delete env.DATABASE_URL; // PGlite in DATA_DIR, whatever the caller's shell says
+export function portalEnv(dataDir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "info" };
+  delete env.DATABASE_URL; // PGlite in DATA_DIR unless the caller names a database, whatever the shell says
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
 
+export const INVESTIGATOR_PASSWORD = "bench password: correct horse battery staple";
+
 /** `npm run cli -- user:create --role investigator ...`, before the server holds the data-dir lock. */
-export async function createInvestigator(dataDir: string, email: string): Promise<string> {
+export async function createInvestigator(dataDir: string, email: string, databaseUrl?: string): Promise<string> {
   const pwFile = path.join(dataDir, "..", "investigator-password.txt");
-  await writeFile(pwFile, "bench password: correct horse battery staple\n", { mode: 0o600 });
+  await writeFile(pwFile, `${INVESTIGATOR_PASSWORD}\n`, { mode: 0o600 });
   const out = await run(
     "npm",
     ["run", "--silent", "cli", "--", "user:create", "--role", "investigator", "--email", email, "--password-file", pwFile, "--name", "Bench Investigator"],
-    portalEnv(dataDir),
+    portalEnv(dataDir, { DATABASE_URL: databaseUrl }),
   );
   const id = /\(id ([0-9a-f-]{36})\)/.exec(out)?.[1];
   if (!id) throw new Error(`user:create printed no id:\n${out}`);
@@ -53,9 +57,9 @@ export async function createInvestigator(dataDir: string, email: string): Promis
  * Starts `NODE_ENV=production tsx server/main.ts` as `node --import tsx server/main.ts`:
  * the same program without tsx's wrapper process, so the pid is the server's own.
  */
-export async function startPortalProcess(dataDir: string, extraEnv: Record<string, string> = {}): Promise<PortalProcess> {
+export async function startPortalProcess(dataDir: string, extraEnv: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Promise<PortalProcess> {
   const env = portalEnv(dataDir, { NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", ...extraEnv });
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

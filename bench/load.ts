@@ -1,0 +1,304 @@
+// Load test (issue 8): BENCH_LOAD_REPORTERS (200) concurrent reporters submit
+// reports with attachments for BENCH_LOAD_SECONDS (60) against the production
+// server in a child process, each with the app's own intake client in Node
+// (everything sealed and encrypted before it leaves, attachments uploaded in
+// parts, the report submitted, the receipt received), retrying as the report
+// page does. When the time is up, submissions already under way finish; then
+// the server is stopped, the database is opened afresh from disk and every
+// acknowledged submission is read back and decrypted as an investigator
+// would (password -> private key -> the report's envelope -> title, body,
+// identity, file names and every file's bytes; test/support/investigator.ts)
+// and compared with what was sent. None may be lost.
+//
+// Used by `npm run bench` (section `load`) and, smaller, by `npm run test:load`
+// (test/load/intake.load.ts). Prints figures only; the one failing condition
+// is a lost or altered submission.
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { fetchIntakeInfo, submitEncryptedReport, IntakeError } from "../app/reporter/intake-client";
+import { LocalDiskBlobStore } from "../app/.server/blob-store";
+import {
+  AttachmentDecryptor,
+  decryptBody,
+  decryptFileMeta,
+  decryptIdentity,
+  decryptTitle,
+  loadSodium,
+  openEnvelope,
+  unwrapFileKey,
+} from "../crypto";
+import { openDatabase } from "../db/client";
+import { attachments, reportKeyEnvelopes, reports, uploads } from "../db/schema";
+import type { Services } from "../app/.server/services";
+import { unlockStaff } from "../test/support/investigator";
+import { databaseFor, postgresCpu, type Backend } from "./lib/backends";
+import { startCpuAccounting } from "./lib/cpu";
+import { createInvestigator, INVESTIGATOR_PASSWORD, startPortalProcess } from "./lib/portal";
+import { countingFetch, randomReport, type SentReport } from "./lib/reporters";
+import { envNum, fmt, printTable, stats, type Stats } from "./lib/util";
+
+export interface LoadOptions {
+  backend: Backend;
+  reporters: number;
+  seconds: number;
+  /** Attachments per report: 1 to this many. */
+  maxFiles: number;
+  minFileBytes: number;
+  maxFileBytes: number;
+  cores: number;
+  log?: (msg: string) => void;
+}
+
+export function loadOptionsFromEnv(backend: Backend, cores: number, defaults: { reporters: number; seconds: number }): LoadOptions {
+  return {
+    backend,
+    reporters: Math.max(1, Math.round(envNum("BENCH_LOAD_REPORTERS", defaults.reporters))),
+    seconds: envNum("BENCH_LOAD_SECONDS", defaults.seconds),
+    maxFiles: Math.max(1, Math.round(envNum("BENCH_LOAD_MAX_FILES", 2))),
+    minFileBytes: Math.round(envNum("BENCH_LOAD_MIN_FILE_KIB", 1) * 1024),
+    maxFileBytes: Math.round(envNum("BENCH_LOAD_MAX_FILE_KIB", 256) * 1024),
+    cores,
+  };
+}
+
+export interface LoadResult {
+  backend: Backend;
+  reporters: number;
+  seconds: number;
+  /** From the first submission's start to the last one's end (those under way at the deadline finish). */
+  wallSeconds: number;
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  failures: Record<string, number>;
+  verified: number;
+  /** Acknowledged but not found, or found but not what was sent. */
+  lost: number;
+  lostExamples: string[];
+  /** Stored reports nobody got a receipt for (a reporter's answer lost): not lost, listed. */
+  storedUnacknowledged: number;
+  /** Upload rows left open (failed submissions); the server's cleanup removes them after UPLOAD_TTL_HOURS. */
+  leftoverUploads: number;
+  files: number;
+  plaintextBytes: number;
+  submissionsPerSecond: number;
+  requests: number;
+  requestsPerSecond: number;
+  submissionLatency: Stats | null;
+  requestLatency: Stats | null;
+  retries: number;
+  /** CPU over the run: the server process (with PGlite inside), this process (the reporters), PostgreSQL's processes for the database, everything else. */
+  cpuSeconds: { server: number; client: number; postgres: number; other: number };
+  verifySeconds: number;
+}
+
+/** Reads every acknowledged report back from a freshly opened database and the blob store, decrypting as an investigator. */
+async function verify(
+  sent: SentReport[],
+  where: { dataDir: string; databaseUrl: string | undefined },
+  email: string,
+): Promise<Pick<LoadResult, "verified" | "lost" | "lostExamples" | "storedUnacknowledged" | "leftoverUploads">> {
+  const handle = await openDatabase({ url: where.databaseUrl, pgliteDir: path.join(where.dataDir, "pgdata"), poolSize: 4 });
+  const blobs = new LocalDiskBlobStore(path.join(where.dataDir, "blobs"));
+  try {
+    const s = { db: handle.db } as unknown as Services;
+    const { user, keyPair } = await unlockStaff(s, email, INVESTIGATOR_PASSWORD);
+    let verified = 0;
+    const lostExamples: string[] = [];
+    let lost = 0;
+    let notStored = 0;
+    const miss = (r: SentReport, why: string) => {
+      lost++;
+      if (lostExamples.length < 10) lostExamples.push(`${r.caseNumber} (${r.reportId}): ${why}`);
+    };
+    for (const r of sent) {
+      const [report] = await handle.db.select().from(reports).where(eq(reports.id, r.reportId));
+      if (!report) {
+        notStored++;
+        miss(r, "not stored");
+        continue;
+      }
+      try {
+        if (report.caseNumber !== r.caseNumber) throw new Error(`case number ${report.caseNumber}, receipt said ${r.caseNumber}`);
+        const [env] = await handle.db
+          .select()
+          .from(reportKeyEnvelopes)
+          .where(sql`${reportKeyEnvelopes.reportId} = ${r.reportId} and ${reportKeyEnvelopes.staffUserId} = ${user.id}`);
+        if (!env) throw new Error("no envelope for the investigator");
+        const { reportKey } = openEnvelope(env.envelope, r.reportId, keyPair);
+        if (decryptTitle(reportKey, r.reportId, report.titleCt) !== r.title) throw new Error("title differs");
+        if (JSON.stringify(decryptBody(reportKey, r.reportId, report.bodyCt)) !== JSON.stringify(r.body)) throw new Error("body differs");
+        const identity = report.identityCt ? decryptIdentity(reportKey, r.reportId, report.identityCt) : null;
+        if (JSON.stringify(identity) !== JSON.stringify(r.identity)) throw new Error("identity differs");
+        const got: SentReport["files"] = [];
+        for (const a of await handle.db.select().from(attachments).where(eq(attachments.reportId, r.reportId))) {
+          const meta = decryptFileMeta(reportKey, r.reportId, a.id, a.metaCt);
+          const decryptor = new AttachmentDecryptor(unwrapFileKey(reportKey, r.reportId, a.id, a.fileKeyWrapped), { reportId: r.reportId, attachmentId: a.id });
+          const hash = createHash("sha256");
+          let size = 0;
+          for await (const piece of blobs.read(a.blobKey)) {
+            for (const p of decryptor.push(new Uint8Array(piece as Buffer))) {
+              hash.update(p);
+              size += p.length;
+            }
+          }
+          for (const p of decryptor.finish()) {
+            hash.update(p);
+            size += p.length;
+          }
+          if (size !== meta.size) throw new Error(`file ${meta.name}: ${size} bytes, meta says ${meta.size}`);
+          got.push({ name: meta.name, type: meta.type, size, sha256: hash.digest("hex") });
+        }
+        const key = (f: SentReport["files"][number]) => `${f.name}|${f.type}|${f.size}|${f.sha256}`;
+        const want = r.files.map(key).sort();
+        const have = got.map(key).sort();
+        if (JSON.stringify(want) !== JSON.stringify(have)) throw new Error(`files differ: sent ${want.length}, stored ${have.length}`);
+        verified++;
+      } catch (error) {
+        miss(r, error instanceof Error ? error.message : String(error));
+      }
+    }
+    const [{ n: storedTotal }] = (await handle.db.select({ n: sql<number>`count(*)::int` }).from(reports)) as [{ n: number }];
+    const [{ n: leftover }] = (await handle.db.select({ n: sql<number>`count(*)::int` }).from(uploads)) as [{ n: number }];
+    const acknowledgedStored = sent.length - notStored;
+    return { verified, lost, lostExamples, storedUnacknowledged: Math.max(0, storedTotal - acknowledgedStored), leftoverUploads: leftover };
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
+  const log = o.log ?? (() => {});
+  await loadSodium();
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `cor-load-${o.backend}-`));
+  const dataDir = path.join(tmp, "data");
+  await mkdir(dataDir);
+  const db = await databaseFor(o.backend);
+  const email = "load-investigator@example.com";
+  try {
+    await createInvestigator(dataDir, email, db.url);
+    // All reporters come from 127.0.0.1, which the per-client upload limit (120 an hour) would stop at once.
+    const portal = await startPortalProcess(dataDir, { DATABASE_URL: db.url, UPLOADS_PER_CLIENT_PER_HOUR: "100000000" });
+    let result: Omit<LoadResult, "verified" | "lost" | "lostExamples" | "storedUnacknowledged" | "leftoverUploads" | "verifySeconds">;
+    const sent: SentReport[] = [];
+    try {
+      const info = await fetchIntakeInfo({ baseUrl: portal.url });
+      log(`[${o.backend}] load: ${o.reporters} concurrent reporters for ${o.seconds} s, 1 to ${o.maxFiles} attachments of ${(o.minFileBytes / 1024).toFixed(0)} to ${(o.maxFileBytes / 1024).toFixed(0)} KiB each`);
+      const counter = countingFetch();
+      const failures: Record<string, number> = {};
+      let attempted = 0;
+      let files = 0;
+      let plaintextBytes = 0;
+      let retries = 0;
+      const latencies: number[] = [];
+      const acct = startCpuAccounting([{ group: "server", pid: portal.pid }], o.cores);
+      const pgAcct = db.url ? await postgresCpu(db.url) : null;
+      const t0 = performance.now();
+      const end = t0 + o.seconds * 1000;
+      let lastReport = t0;
+      const progress = setInterval(() => log(`  ${sent.length} acknowledged, ${Object.values(failures).reduce((a, b) => a + b, 0)} failed, ${counter.latencies.length} requests`), 15_000);
+      try {
+        await Promise.all(
+          Array.from({ length: o.reporters }, async (_, w) => {
+            for (let i = 0; performance.now() < end; i++) {
+              attempted++;
+              const nFiles = 1 + Math.floor(Math.random() * o.maxFiles);
+              const r = randomReport(info, `load-${w}-${i}`, nFiles, o.minFileBytes, o.maxFileBytes);
+              const a = performance.now();
+              try {
+                const ack = await submitEncryptedReport(r.draft, r.files, info, {
+                  baseUrl: portal.url,
+                  fetch: counter.fetch,
+                  // The page's own retry schedule, shortened to fit a bounded run.
+                  retryDelaysMs: [250, 500, 1000, 2000, 4000],
+                  onProgress: (p) => {
+                    if (p.phase === "retrying") retries++;
+                  },
+                });
+                const ms = performance.now() - a;
+                latencies.push(ms);
+                files += r.files.length;
+                plaintextBytes += r.sent.files.reduce((n, f) => n + f.size, 0);
+                sent.push({ ...r.sent, reportId: ack.reportId, caseNumber: ack.caseNumber, latencyMs: ms });
+                lastReport = performance.now();
+              } catch (error) {
+                const code = error instanceof IntakeError ? `${error.code}${error.status ? ` (${error.status})` : ""}` : error instanceof Error ? error.message : String(error);
+                failures[code] = (failures[code] ?? 0) + 1;
+              }
+            }
+          }),
+        );
+      } finally {
+        clearInterval(progress);
+      }
+      const wallSeconds = (Math.max(lastReport, performance.now()) - t0) / 1000;
+      const pgMs = (await pgAcct?.stop()) ?? 0;
+      const cpu = acct.stop();
+      const failed = Object.values(failures).reduce((a, b) => a + b, 0);
+      result = {
+        backend: o.backend,
+        reporters: o.reporters,
+        seconds: o.seconds,
+        wallSeconds,
+        attempted,
+        acknowledged: sent.length,
+        failed,
+        failures,
+        files,
+        plaintextBytes,
+        submissionsPerSecond: sent.length / wallSeconds,
+        requests: counter.latencies.length,
+        requestsPerSecond: counter.latencies.length / wallSeconds,
+        submissionLatency: stats(latencies),
+        requestLatency: stats(counter.latencies),
+        retries,
+        cpuSeconds: {
+          server: (cpu.byProcess.find((p) => p.group === "server")?.cpuMs ?? 0) / 1000,
+          client: (cpu.byProcess.find((p) => p.group === "bench")?.cpuMs ?? 0) / 1000,
+          postgres: pgMs / 1000,
+          other: Math.max(0, cpu.otherCpuMs - pgMs) / 1000,
+        },
+      };
+      log(`  ${sent.length} acknowledged (${fmt.perS(result.submissionsPerSecond)}), ${failed} failed, ${result.requests} requests (${fmt.perS(result.requestsPerSecond)}); stopping the server`);
+    } finally {
+      await portal.stop();
+    }
+    log(`[${o.backend}] reading back and decrypting ${sent.length} acknowledged submissions from the database opened afresh`);
+    const v0 = performance.now();
+    const checked = await verify(sent, { dataDir, databaseUrl: db.url }, email);
+    const verifySeconds = (performance.now() - v0) / 1000;
+    log(`  verified ${checked.verified}, lost ${checked.lost}${checked.lostExamples.length ? `: ${checked.lostExamples.join("; ")}` : ""} (${verifySeconds.toFixed(1)} s)`);
+    return { ...result, ...checked, verifySeconds };
+  } finally {
+    await db.release();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export function printLoad(results: LoadResult[]): void {
+  const rows: string[][] = [];
+  for (const r of results) {
+    rows.push([
+      `${r.backend}: ${r.reporters} reporters, ${r.seconds} s`,
+      `${r.acknowledged} acknowledged`,
+      `${r.verified} verified`,
+      `${r.lost} lost`,
+      `${fmt.perS(r.submissionsPerSecond)} submissions`,
+      `p50 ${fmt.ms(r.submissionLatency?.p50, 0)} / p99 ${fmt.ms(r.submissionLatency?.p99, 0)}`,
+      `${r.failed} failed${r.failed ? ` (${Object.entries(r.failures).map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""}, ${r.retries} retries`,
+    ]);
+    rows.push([
+      "",
+      `${r.files} files, ${(r.plaintextBytes / 1e6).toFixed(0)} MB`,
+      `${r.storedUnacknowledged} stored unacked`,
+      `${r.leftoverUploads} open uploads`,
+      `${fmt.perS(r.requestsPerSecond)} requests`,
+      `p50 ${fmt.ms(r.requestLatency?.p50, 0)} / p99 ${fmt.ms(r.requestLatency?.p99, 0)}`,
+      `${r.wallSeconds.toFixed(1)} s wall; CPU-s server ${r.cpuSeconds.server.toFixed(0)}${r.backend === "postgres" ? `, PostgreSQL ${r.cpuSeconds.postgres.toFixed(0)}` : ""}, reporters ${r.cpuSeconds.client.toFixed(0)}, other processes ${r.cpuSeconds.other.toFixed(0)}; verified in ${r.verifySeconds.toFixed(1)} s`,
+    ]);
+  }
+  printTable("Load test: concurrent reporters with attachments, then every acknowledged submission decrypted and compared", ["run", "acknowledged", "verified", "lost", "rate", "latency", "note"], rows);
+}
