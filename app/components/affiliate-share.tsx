@@ -12,6 +12,7 @@ import type { StaffClient } from "../staff/staff-client";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { saveAsFile } from "./save-file";
+import { SharedFields } from "./shared-fields";
 
 export function AffiliateShareView(props: { wire: AffiliateShareWire; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; retentionYears: number }) {
   const { wire, client } = props;
@@ -81,52 +82,8 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
       ) : null}
       <section aria-labelledby="a-report">
         <h2 id="a-report">{t("staff.case.report")}</h2>
-        <dl className="dates" data-testid="affiliate-fields">
-          {f.title !== undefined ? (
-            <>
-              <dt>{t("share.item.title")}</dt>
-              <dd className="pre" data-testid="affiliate-title">
-                {f.title}
-              </dd>
-            </>
-          ) : null}
-          {f.category ? (
-            <>
-              <dt>{t("share.item.category")}</dt>
-              <dd>{locale === "ko" ? f.category.ko : f.category.en}</dd>
-            </>
-          ) : null}
-          {f.description !== undefined ? (
-            <>
-              <dt>{t("share.item.description")}</dt>
-              <dd className="pre" data-testid="affiliate-description">
-                {f.description}
-              </dd>
-            </>
-          ) : null}
-          {f.details !== undefined ? (
-            <>
-              <dt>{t("share.item.details")}</dt>
-              <dd className="pre">{f.details}</dd>
-            </>
-          ) : null}
-          {f.period ? (
-            <>
-              <dt>{t("share.item.period")}</dt>
-              <dd>
-                {day(f.period.from)} – {day(f.period.to)}
-              </dd>
-            </>
-          ) : null}
-          {identity.map((k) => (
-            <div key={k}>
-              <dt>{t(`share.item.${k}` as MessageKey)}</dt>
-              <dd>{f[k] ?? "—"}</dd>
-            </div>
-          ))}
-        </dl>
+        <SharedFields pkg={opened.pkg} testIdPrefix="affiliate" />
         {identity.length === 0 ? <p className="hint">{t("affiliate.share.pseudonymised")}</p> : null}
-        {opened.pkg.redacted.length > 0 ? <p className="hint">{t("share.redacted", { fields: opened.pkg.redacted.map((r) => t(`share.item.${r}`)).join(", ") })}</p> : null}
       </section>
       <section aria-labelledby="a-files">
         <h2 id="a-files">{t("affiliate.share.files")}</h2>

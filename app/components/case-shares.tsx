@@ -11,6 +11,7 @@ import { attempt } from "../staff/decrypt";
 import * as builder from "../staff/share-builder";
 import type { StaffClient } from "../staff/staff-client";
 import { Field } from "./field";
+import { SharedFields } from "./shared-fields";
 
 export type CaseShare = Awaited<ReturnType<typeof caseShares>>[number];
 export type CaseProvision = Awaited<ReturnType<typeof caseProvisions>>[number];
@@ -193,50 +194,11 @@ export function CaseShares(props: Props) {
 }
 
 function SharedPackageView({ pkg }: { pkg: SharePackage }) {
-  const { t, locale } = useI18n();
-  const f = pkg.fields;
+  const { t } = useI18n();
   return (
     <details>
       <summary>{t("share.shown")}</summary>
-      <dl className="dates">
-        {f.title !== undefined ? (
-          <>
-            <dt>{t("share.item.title")}</dt>
-            <dd className="pre">{f.title}</dd>
-          </>
-        ) : null}
-        {f.category ? (
-          <>
-            <dt>{t("share.item.category")}</dt>
-            <dd>{locale === "ko" ? f.category.ko : f.category.en}</dd>
-          </>
-        ) : null}
-        {f.description !== undefined ? (
-          <>
-            <dt>{t("share.item.description")}</dt>
-            <dd className="pre">{f.description}</dd>
-          </>
-        ) : null}
-        {f.details !== undefined ? (
-          <>
-            <dt>{t("share.item.details")}</dt>
-            <dd className="pre">{f.details}</dd>
-          </>
-        ) : null}
-        {pkg.files.length > 0 ? (
-          <>
-            <dt>{t("share.item.attachments")}</dt>
-            <dd>{pkg.files.map((x) => x.name).join(", ")}</dd>
-          </>
-        ) : null}
-        {IDENTITY_ITEMS.filter((k) => f[k as "name"] !== undefined).map((k) => (
-          <div key={k}>
-            <dt>{t(`share.item.${k}` as MessageKey)}</dt>
-            <dd>{f[k as "name"] ?? "—"}</dd>
-          </div>
-        ))}
-      </dl>
-      {pkg.redacted.length > 0 ? <p className="hint">{t("share.redacted", { fields: pkg.redacted.map((r) => t(`share.item.${r}`)).join(", ") })}</p> : null}
+      <SharedFields pkg={pkg} fileNames />
     </details>
   );
 }

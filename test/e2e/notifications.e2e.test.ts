@@ -4,7 +4,7 @@
 // the reporter switches them off on the follow-up page.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser } from "../support/browser";
+import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff } from "../support/staff";
 import { TestSmtp } from "../support/smtp";
@@ -20,14 +20,7 @@ describe.skipIf(!chromiumAvailable())("update e-mails in Chromium", () => {
   let caseNumber = "";
   const errors: string[] = [];
 
-  const newPage = async () => {
-    const p = await (await browser.newContext({ locale: "ko-KR" })).newPage();
-    p.on("pageerror", (e) => errors.push(String(e)));
-    p.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-    });
-    return p;
-  };
+  const newPage = () => watchedPage(browser, errors, { locale: "ko-KR" });
 
   beforeAll(async () => {
     await smtp.start();

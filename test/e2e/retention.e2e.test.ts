@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSodium } from "../../crypto";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
-import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser } from "../support/browser";
+import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
 import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
@@ -20,14 +20,7 @@ describe.skipIf(!chromiumAvailable())("retention, deletion and the archive in Ch
   const errors: string[] = [];
   const reports: Record<"deleted" | "archived", { reportId: string; caseNumber: string; receipt: string }> = {} as never;
 
-  const newPage = async () => {
-    const p = await (await browser.newContext({ locale: "en-US" })).newPage();
-    p.on("pageerror", (e) => errors.push(String(e)));
-    p.on("console", (m) => {
-      if (/Content Security Policy|Refused to|hydrat/i.test(m.text())) errors.push(m.text());
-    });
-    return p;
-  };
+  const newPage = () => watchedPage(browser, errors, { watch: /Content Security Policy|Refused to|hydrat/i });
   const openInBrowser = async (caseNumber: string) => {
     await page.getByTestId("inbox").getByRole("link", { name: caseNumber }).click();
     await page.getByTestId("staff-case-title").waitFor({ timeout: 30_000 });

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
-import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser } from "../support/browser";
+import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { PASSWORD } from "../support/staff";
 
@@ -19,14 +19,7 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
   let caseNumber: string;
   const errors: string[] = [];
 
-  const newPage = async () => {
-    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-    });
-    return page;
-  };
+  const newPage = () => watchedPage(browser, errors);
 
   const signInFirstTime = (page: Page, email: string, home = /\/staff\?/) => signInFirstTimeInBrowser(page, portal.url, email, home);
 

@@ -46,3 +46,14 @@ export async function signInFirstTimeInBrowser(page: Page, baseUrl: string, emai
   await page.getByRole("button", { name: "Continue" }).click();
   await page.waitForURL(home);
 }
+
+/** A page in a fresh context that records page errors and CSP refusals (and whatever else `watch` matches) in `errors`. */
+export async function watchedPage(browser: Browser, errors: string[], options: { locale?: string; watch?: RegExp } = {}): Promise<Page> {
+  const page = await (await browser.newContext({ locale: options.locale ?? "en-US" })).newPage();
+  const watch = options.watch ?? /Content Security Policy|Refused to/i;
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (watch.test(m.text())) errors.push(m.text());
+  });
+  return page;
+}

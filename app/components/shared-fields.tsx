@@ -1,0 +1,69 @@
+// The fields of a share package as shared (after redaction), for the
+// investigators' record of a share and the reviewer's view alike.
+import type { SharePackage } from "../../crypto";
+import { formatDay, type MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
+
+const IDENTITY = ["name", "email", "phone"] as const;
+
+export function SharedFields(props: { pkg: SharePackage; testIdPrefix?: string; fileNames?: boolean }) {
+  const { t, locale } = useI18n();
+  const f = props.pkg.fields;
+  const id = (what: string) => (props.testIdPrefix ? `${props.testIdPrefix}-${what}` : undefined);
+  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
+  return (
+    <>
+      <dl className="dates" data-testid={id("fields")}>
+        {f.title !== undefined ? (
+          <>
+            <dt>{t("share.item.title")}</dt>
+            <dd className="pre" data-testid={id("title")}>
+              {f.title}
+            </dd>
+          </>
+        ) : null}
+        {f.category ? (
+          <>
+            <dt>{t("share.item.category")}</dt>
+            <dd>{locale === "ko" ? f.category.ko : f.category.en}</dd>
+          </>
+        ) : null}
+        {f.description !== undefined ? (
+          <>
+            <dt>{t("share.item.description")}</dt>
+            <dd className="pre" data-testid={id("description")}>
+              {f.description}
+            </dd>
+          </>
+        ) : null}
+        {f.details !== undefined ? (
+          <>
+            <dt>{t("share.item.details")}</dt>
+            <dd className="pre">{f.details}</dd>
+          </>
+        ) : null}
+        {f.period ? (
+          <>
+            <dt>{t("share.item.period")}</dt>
+            <dd>
+              {day(f.period.from)} – {day(f.period.to)}
+            </dd>
+          </>
+        ) : null}
+        {props.fileNames && props.pkg.files.length > 0 ? (
+          <>
+            <dt>{t("share.item.attachments")}</dt>
+            <dd>{props.pkg.files.map((x) => x.name).join(", ")}</dd>
+          </>
+        ) : null}
+        {IDENTITY.filter((k) => f[k] !== undefined).map((k) => (
+          <div key={k}>
+            <dt>{t(`share.item.${k}` as MessageKey)}</dt>
+            <dd>{f[k] ?? "—"}</dd>
+          </div>
+        ))}
+      </dl>
+      {props.pkg.redacted.length > 0 ? <p className="hint">{t("share.redacted", { fields: props.pkg.redacted.map((r) => t(`share.item.${r}`)).join(", ") })}</p> : null}
+    </>
+  );
+}
