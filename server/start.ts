@@ -28,6 +28,7 @@ import { countActiveInvestigators } from "../app/.server/staff";
 import { accessLog } from "./access-log";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
+import { uploadPartHandler, uploadPartRoute } from "./upload-parts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -108,6 +109,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   app.use(sameOriginWrites(config.PUBLIC_ORIGIN));
   // Compress pages and scripts, never upload or download streams.
   app.use(compression({ filter: (req, res) => !req.path.startsWith("/api/") && compression.filter(req, res) }));
+  // Upload parts stream straight to the blob store, not through Remix (ADR 018).
+  app.all(uploadPartRoute.path, uploadPartHandler(services));
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite = async () => {};

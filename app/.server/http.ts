@@ -45,7 +45,7 @@ export async function handleApi(fn: () => Promise<Response>): Promise<Response> 
   }
 }
 
-export function requireMethod(request: Request, ...methods: string[]): void {
+export function requireMethod(request: { method: string }, ...methods: string[]): void {
   if (!methods.includes(request.method)) {
     throw new ApiError(405, "method_not_allowed", `use ${methods.join(" or ")}`);
   }

@@ -3,11 +3,15 @@ import { isUuid } from "../../crypto/encoding";
 import { ApiError } from "../.server/http";
 import { UPLOAD_TOKEN_HEADER } from "./limits";
 
+/** Reads one request header: a web Request's `headers`, or an Express request. */
+interface HeaderSource {
+  get(name: string): string | string[] | null | undefined;
+}
 
 /** The upload id from the path and its capability token from the header, checked for shape. */
-export function uploadParams(request: Request, params: Params): { uploadId: string; token: string | null } {
+export function uploadParams(headers: HeaderSource, params: Params): { uploadId: string; token: string | null } {
   const uploadId = params.uploadId ?? "";
   if (!isUuid(uploadId)) throw new ApiError(404, "upload_not_found", "no such upload");
-  const token = request.headers.get(UPLOAD_TOKEN_HEADER);
-  return { uploadId, token: token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : null };
+  const token = headers.get(UPLOAD_TOKEN_HEADER);
+  return { uploadId, token: typeof token === "string" && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : null };
 }

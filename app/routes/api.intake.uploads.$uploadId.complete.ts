@@ -8,7 +8,7 @@ import { uploadParams } from "../intake/upload-params.server";
 export async function action({ request, params, context }: ActionFunctionArgs) {
   return handleApi(async () => {
     requireMethod(request, "POST");
-    const { uploadId, token } = uploadParams(request, params);
+    const { uploadId, token } = uploadParams(request.headers, params);
     return json(await completeUpload(services(context), uploadId, token));
   });
 }

@@ -7,7 +7,7 @@ import { uploadParams } from "../intake/upload-params.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {
-    const { uploadId, token } = uploadParams(request, params);
+    const { uploadId, token } = uploadParams(request.headers, params);
     return json(await getUploadStatus(services(context), uploadId, token));
   });
 }
@@ -15,7 +15,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   return handleApi(async () => {
     requireMethod(request, "DELETE");
-    const { uploadId, token } = uploadParams(request, params);
+    const { uploadId, token } = uploadParams(request.headers, params);
     await abortUpload(services(context), uploadId, token);
     return new Response(null, { status: 204 });
   });

@@ -4,6 +4,7 @@
 // blobs in a temporary DATA_DIR, and one investigator created beforehand with
 // the CLI.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,13 +54,22 @@ export async function createInvestigator(dataDir: string, email: string, databas
   return id;
 }
 
+/** The Node flags `npm start` gives the server (package.json: `tsx <flags> server/main.ts`), so the bench runs what users run. */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const between = /\btsx((?:\s+--[^\s]+)*)\s+server\/main\.ts/.exec(pkg.scripts.start ?? "");
+  if (!between) throw new Error("package.json's start script no longer reads `tsx [flags] server/main.ts`");
+  return between[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 /**
- * Starts `NODE_ENV=production tsx server/main.ts` as `node --import tsx server/main.ts`:
- * the same program without tsx's wrapper process, so the pid is the server's own.
+ * Starts `npm start`'s server (`NODE_ENV=production tsx <flags> server/main.ts`) as
+ * `node <flags> --import tsx server/main.ts`: the same program without tsx's wrapper process, so the pid is
+ * the server's own.
  */
 export async function startPortalProcess(dataDir: string, extraEnv: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Promise<PortalProcess> {
   const env = portalEnv(dataDir, { NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", ...extraEnv });
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "server/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...startScriptNodeFlags(), ...nodeArgs, "--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

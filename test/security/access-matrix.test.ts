@@ -25,6 +25,7 @@ import { cookieFetch, firstSignIn } from "../support/staff-session";
 import { createShare } from "../../app/staff/share-builder";
 import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";
 import { caseForSharing } from "../support/sharing";
+import { uploadPartRoute } from "../../server/upload-parts";
 
 type Caller = "anonymous" | "reporter" | "pending" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
 /** ok = 2xx; bad = 400; anything else shows as its status and fails the row. */
@@ -132,7 +133,7 @@ const MATRIX: Record<string, Row[]> = {
   "api.intake.uploads.ts POST": [{ name: "new upload", path: () => "/api/intake/uploads", body: {}, expect: all("bad") }],
   "api.intake.uploads.$uploadId.ts GET": [{ name: "upload status without its token", path: () => `/api/intake/uploads/${uuid0}`, expect: all("hidden") }],
   "api.intake.uploads.$uploadId.ts DELETE": [{ name: "cancel upload without its token", path: () => `/api/intake/uploads/${uuid0}`, expect: all("hidden") }],
-  "api.intake.uploads.$uploadId.parts.$part.ts PUT": [{ name: "upload part without its token", path: () => `/api/intake/uploads/${uuid0}/parts/0`, expect: all("hidden") }],
+  "server/upload-parts.ts PUT": [{ name: "upload part without its token", path: () => `/api/intake/uploads/${uuid0}/parts/0`, expect: all("hidden") }],
   "api.intake.uploads.$uploadId.complete.ts POST": [{ name: "complete upload without its token", path: () => `/api/intake/uploads/${uuid0}/complete`, expect: all("hidden") }],
   "api.staff.activate.$token.ts GET": [{ name: "activation link that does not exist", path: () => "/api/staff/activate/not-a-token", expect: all("hidden") }],
   // The body is checked before the token: a malformed activation is refused without looking the token up.
@@ -174,6 +175,8 @@ const MATRIX: Record<string, Row[]> = {
 };
 
 const ROUTES_DIR = path.join(import.meta.dirname, "../../app/routes");
+/** Routes Express answers itself, ahead of Remix. */
+const NODE_ROUTES = [uploadPartRoute];
 
 /** "<file> <METHOD>" for every method a route module answers: loader = GET; action = its requireMethod list, else POST. */
 function routeMethods(): string[] {
@@ -188,6 +191,7 @@ function routeMethods(): string[] {
     // A page without a loader still answers GET with its server-rendered markup (layouts excepted: no URL of their own).
     if (file.endsWith(".tsx") && !out.some((k) => k.startsWith(`${file} GET`)) && file !== "_reporter.tsx") out.push(`${file} GET`);
   }
+  for (const route of NODE_ROUTES) for (const m of route.methods) out.push(`${route.file} ${m}`);
   return out.sort();
 }
 
@@ -205,6 +209,11 @@ describe("the matrix covers every route", () => {
   it("has rows for every route module and method, and no rows for routes that do not exist", () => {
     const inCode = routeMethods();
     expect(Object.keys(MATRIX).sort()).toEqual(inCode);
+  });
+  it("knows every route the server registers outside Remix", () => {
+    const src = readFileSync(path.join(import.meta.dirname, "../../server/start.ts"), "utf8");
+    const registered = [...src.matchAll(/\bapp\.(?:all|get|post|put|patch|delete)\(\s*([^,]+),/g)].map((m) => m[1]!.trim());
+    expect(registered.sort()).toEqual(['"*"', ...NODE_ROUTES.map(() => "uploadPartRoute.path")].sort());
   });
   it("has a row for every case op and every GET op of the dispatcher", () => {
     const src = readFileSync(path.join(ROUTES_DIR, "api.staff.cases.$reportId.$op.ts"), "utf8");
