@@ -5,6 +5,7 @@ import { Form } from "@remix-run/react";
 import type { CaseStatistics, DayStats, DestructionReason } from "../.server/statistics";
 import { formatDay, type Locale } from "../i18n";
 import { useI18n } from "../i18n/react";
+import { UserText } from "./user-text";
 
 // As DESTRUCTION_REASONS in app/.server/statistics.ts (a value from there cannot reach the browser bundle).
 const REASONS: DestructionReason[] = ["retention", "unacknowledged", "deletion_request", "archived"];
@@ -24,7 +25,7 @@ export function AdminStatistics({ stats, filter }: { stats: CaseStatistics; filt
       <td>{num(d.max)}</td>
     </>
   );
-  const name = (x: { nameKo: string; nameEn: string }) => (locale === "ko" ? x.nameKo : x.nameEn);
+  const name = (x: { nameKo: string; nameEn: string }) => <UserText text={locale === "ko" ? x.nameKo : x.nameEn} />;
   const p = stats.privacyRequests;
 
   return (

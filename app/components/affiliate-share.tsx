@@ -13,10 +13,11 @@ import { Field } from "./field";
 import { Notices } from "./notices";
 import { saveAsFile } from "./save-file";
 import { SharedFields } from "./shared-fields";
+import { UserText } from "./user-text";
 
 export function AffiliateShareView(props: { wire: AffiliateShareWire; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; retentionYears: number }) {
   const { wire, client } = props;
-  const { t, locale } = useI18n();
+  const { t, tx, locale } = useI18n();
   const revalidator = useRevalidator();
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
@@ -77,7 +78,9 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
       {opened.pkg.purposeNote ? (
         <section aria-labelledby="a-note">
           <h2 id="a-note">{t("affiliate.share.note")}</h2>
-          <p className="pre">{opened.pkg.purposeNote}</p>
+          <p className="pre">
+            <UserText text={opened.pkg.purposeNote} kind="prose" />
+          </p>
         </section>
       ) : null}
       <section aria-labelledby="a-report">
@@ -94,7 +97,7 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
             {opened.pkg.files.map((file) => (
               <li key={file.id}>
                 <button type="button" className="link-button" disabled={busy} onClick={() => download(file.id, file.name)}>
-                  {t("affiliate.share.download", { name: file.name })}
+                  {tx("affiliate.share.download", { name: <UserText text={file.name} kind="identifier" /> })}
                 </button>{" "}
                 <span className="hint">({formatBytes(file.size, locale)})</span>
               </li>
@@ -109,9 +112,11 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
           {opened.feedback.map((m) => (
             <li key={m.id} className={`dialogue__item dialogue__item--${m.author === "affiliate" ? "reporter" : "investigator"}`}>
               <p className="dialogue__meta">
-                <strong>{m.author === "affiliate" ? (props.names.get(m.staffUserId ?? "") ?? t("affiliate.share.reviewer")) : t("share.feedback.ethics")}</strong> · {new Date(m.createdAt).toLocaleString(locale)}
+                <strong>{m.author === "affiliate" ? <UserText text={props.names.get(m.staffUserId ?? "")} fallback={t("affiliate.share.reviewer")} /> : t("share.feedback.ethics")}</strong> · {new Date(m.createdAt).toLocaleString(locale)}
               </p>
-              <p className="pre">{m.text ?? t("staff.case.unreadable")}</p>
+              <p className="pre">
+                <UserText text={m.text} kind="prose" fallback={t("staff.case.unreadable")} />
+              </p>
             </li>
           ))}
         </ol>

@@ -9,10 +9,11 @@ import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import type { StaffClient } from "../staff/staff-client";
 import { Notices } from "./notices";
 import { saveAsFile } from "./save-file";
+import { UserText } from "./user-text";
 
 export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient; keys: StaffKeyPair }) {
   const { wire } = props;
-  const { t, locale } = useI18n();
+  const { t, tx, locale } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const pkg = useMemo(() => {
     try {
@@ -45,20 +46,24 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
         <dl className="dates">
           <dt>{t("share.item.title")}</dt>
           <dd className="pre" data-testid="archive-title">
-            {pkg.title ?? t("staff.case.unreadable")}
+            <UserText text={pkg.title} fallback={t("staff.case.unreadable")} />
           </dd>
           {pkg.category ? (
             <>
               <dt>{t("share.item.category")}</dt>
-              <dd>{locale === "ko" ? pkg.category.ko : pkg.category.en}</dd>
+              <dd>
+                <UserText text={locale === "ko" ? pkg.category.ko : pkg.category.en} />
+              </dd>
             </>
           ) : null}
           <dt>{t("share.item.description")}</dt>
           <dd className="pre" data-testid="archive-description">
-            {pkg.body?.description ?? "—"}
+            <UserText text={pkg.body?.description} kind="prose" fallback="—" />
           </dd>
           <dt>{t("share.item.details")}</dt>
-          <dd className="pre">{pkg.body?.details || "—"}</dd>
+          <dd className="pre">
+            <UserText text={pkg.body?.details || null} kind="prose" fallback="—" />
+          </dd>
           <dt>{t("share.item.period")}</dt>
           <dd>
             {day(pkg.body?.periodFrom ?? null)} – {day(pkg.body?.periodTo ?? null)}
@@ -78,11 +83,17 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
         {pkg.identity ? (
           <dl className="dates">
             <dt>{t("report.reporterName")}</dt>
-            <dd>{pkg.identity.name ?? "—"}</dd>
+            <dd>
+              <UserText text={pkg.identity.name} fallback="—" />
+            </dd>
             <dt>{t("report.email")}</dt>
-            <dd>{pkg.identity.email ?? "—"}</dd>
+            <dd>
+              <UserText text={pkg.identity.email} kind="identifier" fallback="—" />
+            </dd>
             <dt>{t("report.phone")}</dt>
-            <dd>{pkg.identity.phone ?? "—"}</dd>
+            <dd>
+              <UserText text={pkg.identity.phone} kind="identifier" fallback="—" />
+            </dd>
           </dl>
         ) : (
           <p>{t("staff.case.noIdentity")}</p>
@@ -94,7 +105,7 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
           {pkg.files.map((f) => (
             <li key={f.id}>
               <button type="button" className="link-button" onClick={() => download(f.id, f.name)}>
-                {t("staff.case.download", { name: f.name })}
+                {tx("staff.case.download", { name: <UserText text={f.name} kind="identifier" /> })}
               </button>{" "}
               <span className="hint">({formatBytes(f.size, locale)})</span>
             </li>
@@ -109,7 +120,9 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
               <p className="dialogue__meta">
                 <strong>{m.author === "reporter" ? t("staff.case.reporter") : t("staff.case.investigator")}</strong> · {day(m.sentOn)}
               </p>
-              <p className="pre">{m.text ?? t("staff.case.unreadable")}</p>
+              <p className="pre">
+                <UserText text={m.text} kind="prose" fallback={t("staff.case.unreadable")} />
+              </p>
             </li>
           ))}
         </ol>
@@ -120,7 +133,9 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
           {pkg.notes.map((n, i) => (
             <li key={i}>
               <span className="hint">{n.createdAt.slice(0, 10)}</span>
-              <p className="pre">{n.text ?? t("staff.case.unreadable")}</p>
+              <p className="pre">
+                <UserText text={n.text} kind="prose" fallback={t("staff.case.unreadable")} />
+              </p>
             </li>
           ))}
         </ul>
@@ -131,8 +146,16 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
           {pkg.privacyRequests.map((p, i) => (
             <li key={i}>
               {t(`status.privacy.kind.${p.kind}` as MessageKey)} · {day(p.requestedOn)} → {day(p.answeredOn)}
-              {p.detail ? <p className="pre">{p.detail}</p> : null}
-              {p.answer ? <p className="pre">{p.answer}</p> : null}
+              {p.detail ? (
+                <p className="pre">
+                  <UserText text={p.detail} kind="prose" />
+                </p>
+              ) : null}
+              {p.answer ? (
+                <p className="pre">
+                  <UserText text={p.answer} kind="prose" />
+                </p>
+              ) : null}
             </li>
           ))}
         </ul>

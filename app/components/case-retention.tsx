@@ -10,6 +10,7 @@ import { archiveCase, type ArchivableCase } from "../staff/archive-builder";
 import type { StaffClient } from "../staff/staff-client";
 import { RETENTION_BASIS_CODES } from "../staff/wire";
 import { Field } from "./field";
+import { UserText } from "./user-text";
 
 export const HOLD_REASONS = ["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"] as const;
 
@@ -55,7 +56,7 @@ export function CaseRetention(props: {
   busy: boolean;
 }) {
   const { c, act, busy } = props;
-  const { t, locale, href } = useI18n();
+  const { t, tx, locale, href } = useI18n();
   const navigate = useNavigate();
   const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const active = props.holds.filter((h) => h.liftedOn === null);
@@ -93,7 +94,7 @@ export function CaseRetention(props: {
           <li key={h.id}>
             {h.liftedOn
               ? t("retention.hold.lifted", { reason: t(`retention.hold.reason.${h.reason}`), placed: day(h.placedOn), lifted: day(h.liftedOn) })
-              : t("retention.hold.active", { reason: t(`retention.hold.reason.${h.reason}`), date: day(h.placedOn), name: props.names.get(h.placedBy) ?? "" })}{" "}
+              : tx("retention.hold.active", { reason: t(`retention.hold.reason.${h.reason}`), date: day(h.placedOn), name: <UserText text={props.names.get(h.placedBy)} /> })}{" "}
             {h.liftedOn ? null : (
               <button type="button" className="link-button" disabled={busy} onClick={() => void act(() => props.client.caseOp(c.id, "hold-lift", { holdId: h.id }))}>
                 {t("retention.hold.lift")}

@@ -2,7 +2,7 @@
 // page: the share form (items, redaction, purpose, retention), the case's
 // shares with their reviewers, feedback, update and revocation, and the record
 // of provision. Everything the affiliate gets is built and encrypted here.
-import { useState, type FormEvent } from "react";
+import { Fragment, useState, type FormEvent, type ReactNode } from "react";
 import { decryptFeedback, fromBase64Url, IDENTITY_ITEMS, SHARE_PURPOSES, unwrapFeedbackKeyForCase, type ReportBody, type ReporterIdentity, type ReportKeys, type SharePackage, type SharePurpose } from "../../crypto";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
@@ -12,6 +12,7 @@ import * as builder from "../staff/share-builder";
 import type { StaffClient } from "../staff/staff-client";
 import { Field } from "./field";
 import { SharedFields } from "./shared-fields";
+import { UserText } from "./user-text";
 
 export type CaseShare = Awaited<ReturnType<typeof caseShares>>[number];
 export type CaseProvision = Awaited<ReturnType<typeof caseProvisions>>[number];
@@ -47,7 +48,7 @@ interface Props {
 
 export function CaseShares(props: Props) {
   const { c, keys, client, act, busy } = props;
-  const { t, locale } = useI18n();
+  const { t, tx, locale } = useI18n();
   const [editing, setEditing] = useState<{ share: CaseShare | null } | null>(null);
   const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const affiliateName = (slug: string) => t(`affiliate.name.${slug}` as MessageKey);
@@ -75,13 +76,25 @@ export function CaseShares(props: Props) {
               </p>
               {share.state === "active" ? (
                 <>
-                  <p>{t("share.holders", { names: share.holders.map((h) => h.displayName).join(", ") || "—" })}</p>
+                  <p>
+                    {tx("share.holders", {
+                      names:
+                        share.holders.length === 0
+                          ? "—"
+                          : share.holders.map((h, i) => (
+                              <Fragment key={h.id}>
+                                {i > 0 ? ", " : null}
+                                <UserText text={h.displayName} />
+                              </Fragment>
+                            )),
+                    })}
+                  </p>
                   {share.awaiting.length > 0 ? (
                     <p>
                       {t("share.awaiting")}{" "}
                       {share.awaiting.map((r) => (
                         <button key={r.id} type="button" className="link-button" disabled={busy} onClick={() => void act(() => builder.grantShare(client, c.id, keys, share, r))}>
-                          {t("share.grant", { name: r.displayName })}
+                          {tx("share.grant", { name: <UserText text={r.displayName} /> })}
                         </button>
                       ))}
                     </p>
@@ -112,9 +125,19 @@ export function CaseShares(props: Props) {
                   return (
                     <li key={f.id} className={`dialogue__item dialogue__item--${f.author === "affiliate" ? "reporter" : "investigator"}`}>
                       <p className="dialogue__meta">
-                        <strong>{f.author === "affiliate" ? `${props.names.get(f.staffUserId) ?? ""} (${affiliateName(share.affiliate)})` : (props.names.get(f.staffUserId) ?? t("share.feedback.ethics"))}</strong> · {new Date(f.createdAt).toLocaleString(locale)}
+                        <strong>
+                          {f.author === "affiliate" ? (
+                            <>
+                              <UserText text={props.names.get(f.staffUserId)} /> ({affiliateName(share.affiliate)})
+                            </>
+                          ) : (
+                            <UserText text={props.names.get(f.staffUserId)} fallback={t("share.feedback.ethics")} />
+                          )}
+                        </strong> · {new Date(f.createdAt).toLocaleString(locale)}
                       </p>
-                      <p className="pre">{plain?.text ?? t("staff.case.unreadable")}</p>
+                      <p className="pre">
+                        <UserText text={plain?.text} kind="prose" fallback={t("staff.case.unreadable")} />
+                      </p>
                     </li>
                   );
                 })}
@@ -180,7 +203,9 @@ export function CaseShares(props: Props) {
                     <td>{t(`share.purpose.${p.purpose}`)}</td>
                     <td>{t(`share.basisShort.${p.legalBasis}`)}</td>
                     <td>{retentionText(p.retainUntil)}</td>
-                    <td>{props.names.get(p.providedBy) ?? ""}</td>
+                    <td>
+                      <UserText text={props.names.get(p.providedBy)} />
+                    </td>
                     <td>{p.endReason ? t(`share.provisions.ended.${p.endReason}`, { date: day(p.endedOn) }) : t("share.provisions.current")}</td>
                   </tr>
                 ))}
@@ -258,7 +283,7 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
     });
   };
 
-  const box = (item: string, label: string, disabled = false) => (
+  const box = (item: string, label: ReactNode, disabled = false) => (
     <div className="checkbox" key={item}>
       <input type="checkbox" id={`share-item-${item}`} name="item" value={item} defaultChecked={had(item)} disabled={disabled} />
       <label htmlFor={`share-item-${item}`}>{label}</label>
@@ -287,7 +312,18 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
       <fieldset>
         <legend>{t("share.items")}</legend>
         {box("title", t("share.item.title"))}
-        {box("category", `${t("share.item.category")}${c.category ? ` (${locale === "ko" ? c.category.ko : c.category.en})` : ""}`)}
+        {box(
+          "category",
+          <>
+            {t("share.item.category")}
+            {c.category ? (
+              <>
+                {" "}
+                (<UserText text={locale === "ko" ? c.category.ko : c.category.en} />)
+              </>
+            ) : null}
+          </>,
+        )}
         {box("description", t("share.item.description"))}
         {box("details", t("share.item.details"))}
         {box("period", t("share.item.period"))}
@@ -295,7 +331,7 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
           <div className="checkbox" key={f.id}>
             <input type="checkbox" id={`share-file-${f.id}`} name="file" value={f.id} defaultChecked={share?.attachmentIds.includes(f.id) ?? false} />
             <label htmlFor={`share-file-${f.id}`}>
-              {t("share.item.attachments")}: {f.name}
+              {t("share.item.attachments")}: <UserText text={f.name} kind="identifier" />
             </label>
           </div>
         ))}

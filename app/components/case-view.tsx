@@ -9,11 +9,12 @@ import { Field } from "./field";
 import { Notices } from "./notices";
 import { loadFollowup } from "./receipt-login";
 import { saveAsFile } from "./save-file";
+import { UserText } from "./user-text";
 
 const MESSAGE_MAX = 10_000;
 
 export function CaseView(props: { session: FollowupSession; initial: DecryptedCase; onLogout: (reason?: MessageKey) => void }) {
-  const { t, locale } = useI18n();
+  const { t, tx, locale } = useI18n();
   const { session } = props;
   const [c, setC] = useState(props.initial);
   const [busy, setBusy] = useState<string | null>(null);
@@ -120,7 +121,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       <Notices status={status} error={error}>
         {progress && progress.phase === "uploading" ? (
           <p>
-            {t("status.progress", { name: progress.name, percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100) })}
+            {tx("status.progress", { name: <UserText text={progress.name} kind="identifier" />, percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100) })}
           </p>
         ) : null}
       </Notices>
@@ -147,9 +148,17 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
 
       <section aria-labelledby="report">
         <h2 id="report">{t("status.report")}</h2>
-        <h3 data-testid="case-title">{c.title}</h3>
-        <p className="pre">{c.body.description}</p>
-        {c.body.details ? <p className="pre">{c.body.details}</p> : null}
+        <h3 data-testid="case-title">
+          <UserText text={c.title} />
+        </h3>
+        <p className="pre">
+          <UserText text={c.body.description} kind="prose" />
+        </p>
+        {c.body.details ? (
+          <p className="pre">
+            <UserText text={c.body.details} kind="prose" />
+          </p>
+        ) : null}
         {c.body.periodFrom || c.body.periodTo ? (
           <p>
             {t("report.period")}: {c.body.periodFrom ? day(c.body.periodFrom) : "…"} – {c.body.periodTo ? day(c.body.periodTo) : "…"}
@@ -160,19 +169,25 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
             {c.identity.name ? (
               <>
                 <dt>{t("report.reporterName")}</dt>
-                <dd>{c.identity.name}</dd>
+                <dd>
+                  <UserText text={c.identity.name} />
+                </dd>
               </>
             ) : null}
             {c.identity.email ? (
               <>
                 <dt>{t("report.email")}</dt>
-                <dd>{c.identity.email}</dd>
+                <dd>
+                  <UserText text={c.identity.email} kind="identifier" />
+                </dd>
               </>
             ) : null}
             {c.identity.phone ? (
               <>
                 <dt>{t("report.phone")}</dt>
-                <dd>{c.identity.phone}</dd>
+                <dd>
+                  <UserText text={c.identity.phone} kind="identifier" />
+                </dd>
               </>
             ) : null}
           </dl>
@@ -186,7 +201,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           {c.attachments.map((a) => (
             <li key={a.id}>
               <button type="button" className="link-button" onClick={() => download(a.id)} disabled={busy !== null}>
-                {t("status.files.download", { name: a.name })}
+                {tx("status.files.download", { name: <UserText text={a.name} kind="identifier" /> })}
               </button>{" "}
               <span className="hint">
                 ({formatBytes(a.size, locale)}
@@ -220,7 +235,13 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
                 <strong>{m.author === "reporter" ? t("status.dialogue.you") : t("status.dialogue.investigator")}</strong>
                 {m.kind === "question" ? ` · ${t("status.dialogue.question")}` : ""} · {day(m.sentOn)}
               </p>
-              {m.text === null ? <p className="hint">{t("status.unreadable")}</p> : <p className="pre">{m.text}</p>}
+              {m.text === null ? (
+                <p className="hint">{t("status.unreadable")}</p>
+              ) : (
+                <p className="pre">
+                  <UserText text={m.text} kind="prose" />
+                </p>
+              )}
             </li>
           ))}
         </ol>
@@ -264,7 +285,11 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
               {c.privacyRequests.map((p) => (
                 <li key={p.id}>
                   <strong>{t(`status.privacy.kind.${p.kind}`)}</strong> — {t("status.privacy.due", { requested: day(p.requestedOn), due: day(p.dueOn) })}
-                  {p.detail ? <p className="pre">{p.detail}</p> : null}
+                  {p.detail ? (
+                    <p className="pre">
+                      <UserText text={p.detail} kind="prose" />
+                    </p>
+                  ) : null}
                   {p.outcome === "refused" ? (
                     <p data-testid="privacy-refusal">
                       {t(`status.privacy.refused.${p.refusalReason ?? "legal_hold"}`, {
@@ -275,7 +300,10 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
                   ) : null}
                   {p.answer ? (
                     <p>
-                      {t("status.privacy.answered", { date: day(p.answeredOn) })} <span className="pre">{p.answer}</span>
+                      {t("status.privacy.answered", { date: day(p.answeredOn) })}{" "}
+                      <span className="pre">
+                        <UserText text={p.answer} kind="prose" />
+                      </span>
                     </p>
                   ) : p.state === "open" ? (
                     <p className="hint">{t("status.privacy.open")}</p>

@@ -10,6 +10,7 @@ import type { Progress, SubmittedReport } from "../reporter/intake-client";
 import { readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
 import { LIMITS } from "../intake/limits";
 import { Field } from "./field";
+import { showControls, UserText } from "./user-text";
 
 const loadClient = () => import("../reporter/intake-client");
 
@@ -140,7 +141,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
               </option>
               {info.categories.map((c) => (
                 <option key={c.id} value={c.id}>
-                  {locale === "ko" ? c.nameKo : c.nameEn}
+                  {showControls(locale === "ko" ? c.nameKo : c.nameEn)}
                 </option>
               ))}
             </select>
@@ -216,7 +217,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
             <ul aria-labelledby="selected-files" className="file-list">
               {files.map((f, i) => (
                 <li key={i}>
-                  {f.name} <span className="hint">({formatBytes(f.size, locale)})</span>
+                  <UserText text={f.name} kind="identifier" /> <span className="hint">({formatBytes(f.size, locale)})</span>
                 </li>
               ))}
             </ul>
@@ -237,7 +238,9 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
             {info.investigators.map((inv) => (
               <li key={inv.id}>
                 <input type="checkbox" id={`ex-${inv.id}`} name="excludedInvestigators" value={inv.id} />
-                <label htmlFor={`ex-${inv.id}`}>{inv.displayName}</label>
+                <label htmlFor={`ex-${inv.id}`}>
+                  <UserText text={inv.displayName} />
+                </label>
               </li>
             ))}
           </ul>
@@ -344,7 +347,7 @@ function ConsentBlock(props: {
 }
 
 function ProgressView(props: { cryptoLoading: boolean; progress: Progress | null }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const p = props.progress;
   if (props.cryptoLoading || !p) return <p>{t("report.loadingCrypto")}</p>;
   switch (p.phase) {
@@ -358,7 +361,7 @@ function ProgressView(props: { cryptoLoading: boolean; progress: Progress | null
       const pct = p.totalBytes ? Math.floor((p.sentBytes / p.totalBytes) * 100) : 100;
       return (
         <div>
-          <label htmlFor="upload-progress">{t("report.progress.file", { name: p.name })}</label>{" "}
+          <label htmlFor="upload-progress">{tx("report.progress.file", { name: <UserText text={p.name} kind="identifier" /> })}</label>{" "}
           <progress id="upload-progress" max={100} value={pct}>
             {pct}%
           </progress>{" "}

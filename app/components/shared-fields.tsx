@@ -1,8 +1,10 @@
 // The fields of a share package as shared (after redaction), for the
 // investigators' record of a share and the reviewer's view alike.
+import { Fragment } from "react";
 import type { SharePackage } from "../../crypto";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
+import { UserText } from "./user-text";
 
 const IDENTITY = ["name", "email", "phone"] as const;
 
@@ -18,28 +20,32 @@ export function SharedFields(props: { pkg: SharePackage; testIdPrefix?: string; 
           <>
             <dt>{t("share.item.title")}</dt>
             <dd className="pre" data-testid={id("title")}>
-              {f.title}
+              <UserText text={f.title} />
             </dd>
           </>
         ) : null}
         {f.category ? (
           <>
             <dt>{t("share.item.category")}</dt>
-            <dd>{locale === "ko" ? f.category.ko : f.category.en}</dd>
+            <dd>
+              <UserText text={locale === "ko" ? f.category.ko : f.category.en} />
+            </dd>
           </>
         ) : null}
         {f.description !== undefined ? (
           <>
             <dt>{t("share.item.description")}</dt>
             <dd className="pre" data-testid={id("description")}>
-              {f.description}
+              <UserText text={f.description} kind="prose" />
             </dd>
           </>
         ) : null}
         {f.details !== undefined ? (
           <>
             <dt>{t("share.item.details")}</dt>
-            <dd className="pre">{f.details}</dd>
+            <dd className="pre">
+              <UserText text={f.details} kind="prose" />
+            </dd>
           </>
         ) : null}
         {f.period ? (
@@ -53,13 +59,22 @@ export function SharedFields(props: { pkg: SharePackage; testIdPrefix?: string; 
         {props.fileNames && props.pkg.files.length > 0 ? (
           <>
             <dt>{t("share.item.attachments")}</dt>
-            <dd>{props.pkg.files.map((x) => x.name).join(", ")}</dd>
+            <dd>
+              {props.pkg.files.map((x, i) => (
+                <Fragment key={x.id}>
+                  {i > 0 ? ", " : null}
+                  <UserText text={x.name} kind="identifier" />
+                </Fragment>
+              ))}
+            </dd>
           </>
         ) : null}
         {IDENTITY.filter((k) => f[k] !== undefined).map((k) => (
           <div key={k}>
             <dt>{t(`share.item.${k}` as MessageKey)}</dt>
-            <dd>{f[k] ?? "—"}</dd>
+            <dd>
+              <UserText text={f[k]} kind={k === "name" ? "name" : "identifier"} fallback="—" />
+            </dd>
           </div>
         ))}
       </dl>

@@ -34,6 +34,7 @@ import { CaseShares, type CaseProvision, type CaseShare } from "./case-shares";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { saveAsFile } from "./save-file";
+import { showControls, UserText } from "./user-text";
 import { newNotification, notifyReporter, type PendingNotification, type ReporterEvent } from "../staff/notify-reporter";
 
 export type StaffCase = Awaited<ReturnType<typeof staffCaseView>>;
@@ -77,7 +78,7 @@ export function StaffCaseView(props: {
   retention: { holds: Hold[]; retentionOn: string | null };
 }) {
   const { c, client } = props;
-  const { t, locale, href } = useI18n();
+  const { t, tx, locale, href } = useI18n();
   const revalidator = useRevalidator();
   const navigate = useNavigate();
   const [notice, setNotice] = useState<string | null>(null);
@@ -237,10 +238,13 @@ export function StaffCaseView(props: {
   return (
     <div className="staff-case">
       <h1>
-        {c.caseNumber}: <span data-testid="staff-case-title">{title ?? t("staff.case.unreadable")}</span>
+        {c.caseNumber}:{" "}
+        <span data-testid="staff-case-title">
+          <UserText text={title} fallback={t("staff.case.unreadable")} />
+        </span>
       </h1>
       <p>
-        {props.category} ·{" "}
+        <UserText text={props.category} /> ·{" "}
         <span data-testid="staff-case-status">
           {t(`staff.status.${c.status}` as MessageKey)}
           {c.outcome ? ` (${t(`staff.case.outcome.${c.outcome}` as MessageKey)})` : ""}
@@ -268,9 +272,13 @@ export function StaffCaseView(props: {
         {body ? (
           <>
             <p className="pre" data-testid="staff-case-description">
-              {body.description}
+              <UserText text={body.description} kind="prose" />
             </p>
-            {body.details ? <p className="pre">{body.details}</p> : null}
+            {body.details ? (
+              <p className="pre">
+                <UserText text={body.details} kind="prose" />
+              </p>
+            ) : null}
             {body.periodFrom || body.periodTo ? (
               <p>
                 {t("report.period")}: {day(body.periodFrom)} – {day(body.periodTo)}
@@ -284,11 +292,17 @@ export function StaffCaseView(props: {
         {identity ? (
           <dl className="dates">
             <dt>{t("report.reporterName")}</dt>
-            <dd>{identity.name ?? "—"}</dd>
+            <dd>
+              <UserText text={identity.name} fallback="—" />
+            </dd>
             <dt>{t("report.email")}</dt>
-            <dd>{identity.email ?? "—"}</dd>
+            <dd>
+              <UserText text={identity.email} kind="identifier" fallback="—" />
+            </dd>
             <dt>{t("report.phone")}</dt>
-            <dd>{identity.phone ?? "—"}</dd>
+            <dd>
+              <UserText text={identity.phone} kind="identifier" fallback="—" />
+            </dd>
           </dl>
         ) : (
           <p>{t("staff.case.noIdentity")}</p>
@@ -305,7 +319,7 @@ export function StaffCaseView(props: {
               <li key={a.id}>
                 {meta ? (
                   <button type="button" className="link-button" onClick={() => download(a)} disabled={busy}>
-                    {t("staff.case.download", { name: meta.name })}
+                    {tx("staff.case.download", { name: <UserText text={meta.name} kind="identifier" /> })}
                   </button>
                 ) : (
                   t("staff.case.unreadable")
@@ -345,10 +359,16 @@ export function StaffCaseView(props: {
             return (
               <li key={m.id} className={`dialogue__item dialogue__item--${m.author === "reporter" ? "reporter" : "investigator"}`}>
                 <p className="dialogue__meta">
-                  <strong>{m.author === "reporter" ? t("staff.case.reporter") : (props.names.get(m.staffUserId ?? "") ?? t("staff.case.investigator"))}</strong>
+                  <strong>{m.author === "reporter" ? t("staff.case.reporter") : <UserText text={props.names.get(m.staffUserId ?? "")} fallback={t("staff.case.investigator")} />}</strong>
                   {plain?.kind === "question" ? ` · ${t("status.dialogue.question")}` : ""} · {day(m.sentOn)}
                 </p>
-                {plain ? <p className="pre">{plain.text}</p> : <p className="hint">{t("staff.case.unreadable")}</p>}
+                {plain ? (
+                  <p className="pre">
+                    <UserText text={plain.text} kind="prose" />
+                  </p>
+                ) : (
+                  <p className="hint">{t("staff.case.unreadable")}</p>
+                )}
               </li>
             );
           })}
@@ -375,8 +395,12 @@ export function StaffCaseView(props: {
             const plain = attempt(() => decryptJson(keys.caseKey, { purpose: "note", id: c.id, subId: n.id }, fromBase64Url(n.body))) as { text?: string } | null;
             return (
               <li key={n.id}>
-                <span className="hint">{props.names.get(n.staffUserId) ?? ""} · {new Date(n.createdAt).toLocaleString(locale)}</span>
-                <p className="pre">{plain?.text ?? t("staff.case.unreadable")}</p>
+                <span className="hint">
+                  <UserText text={props.names.get(n.staffUserId)} /> · {new Date(n.createdAt).toLocaleString(locale)}
+                </span>
+                <p className="pre">
+                  <UserText text={plain?.text} kind="prose" fallback={t("staff.case.unreadable")} />
+                </p>
               </li>
             );
           })}
@@ -435,7 +459,7 @@ export function StaffCaseView(props: {
                 <option value="">{t("staff.case.nobody")}</option>
                 {c.team.map((m) => (
                   <option key={m.id} value={m.id}>
-                    {m.displayName}
+                    {showControls(m.displayName)}
                   </option>
                 ))}
               </select>
@@ -470,7 +494,11 @@ export function StaffCaseView(props: {
               <li key={p.id} className={p.overdue ? "overdue" : ""}>
                 {t("staff.case.privacy.due", { kind: t(`status.privacy.kind.${p.kind}` as MessageKey), requested: day(p.requestedOn), due: day(p.dueOn) })}
                 {p.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
-                {detail ? <p className="pre">{detail}</p> : null}
+                {detail ? (
+                  <p className="pre">
+                    <UserText text={detail} kind="prose" />
+                  </p>
+                ) : null}
                 {p.outcome ? (
                   <p data-testid="privacy-decision">
                     {p.outcome === "granted"
@@ -481,7 +509,7 @@ export function StaffCaseView(props: {
                 {p.kind === "deletion" && p.state === "open" ? <DeletionDecision requestId={p.id} /> : null}
                 {p.state === "answered" && !p.outcome ? (
                   <p className="pre">
-                    {t("staff.case.privacy.answer")}: {ans ?? t("staff.case.unreadable")}
+                    {t("staff.case.privacy.answer")}: <UserText text={ans} kind="prose" fallback={t("staff.case.unreadable")} />
                   </p>
                 ) : p.state === "answered" ? null : (
                   <form method="post" onSubmit={answer(p.id)} noValidate>
@@ -518,7 +546,7 @@ export function StaffCaseView(props: {
             <ul>
               {candidates.map((p) => (
                 <li key={p.id}>
-                  {p.displayName}{" "}
+                  <UserText text={p.displayName} />{" "}
                   <button
                     type="button"
                     className="link-button"
@@ -532,7 +560,7 @@ export function StaffCaseView(props: {
                       })
                     }
                   >
-                    {t("staff.case.access.grant", { name: p.displayName })}
+                    {tx("staff.case.access.grant", { name: <UserText text={p.displayName} /> })}
                   </button>
                 </li>
               ))}
@@ -583,7 +611,7 @@ export function StaffCaseView(props: {
         <ol className="audit-trail">
           {c.auditTrail.map((e) => (
             <li key={e.seq}>
-              {new Date(e.at).toLocaleString(locale)} · {props.names.get(e.actorId ?? "") ?? "system"} · <code>{e.action}</code>
+              {new Date(e.at).toLocaleString(locale)} · <UserText text={props.names.get(e.actorId ?? "")} fallback="system" /> · <code>{e.action}</code>
             </li>
           ))}
         </ol>

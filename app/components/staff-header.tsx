@@ -2,6 +2,7 @@ import { Link, useNavigate } from "@remix-run/react";
 import { useEffect } from "react";
 import { useI18n } from "../i18n/react";
 import { loadStaffClient } from "./staff-key-gate";
+import { UserText } from "./user-text";
 
 /** Matches the server's idle limit (STAFF_IDLE_MINUTES): the key leaves memory when the session would end. */
 const IDLE_MS = 30 * 60_000;
@@ -42,7 +43,11 @@ export function StaffHeader(props: { name: string }) {
   return (
     <p className="staff-bar">
       <span>
-        {t("staff.title")}: <strong>{props.name}</strong> · <Link to={href("/staff/account")}>{t("staff.account")}</Link>
+        {t("staff.title")}:{" "}
+        <strong>
+          <UserText text={props.name} />
+        </strong>{" "}
+        · <Link to={href("/staff/account")}>{t("staff.account")}</Link>
       </span>{" "}
       <button type="button" className="button" onClick={() => void signOut()}>
         {t("staff.signout")}

@@ -789,6 +789,8 @@ export const en = {
   "archive.unreadable": "This archive cannot be opened with your key.",
   "archive.link": "Archive of closed cases kept under a statute",
   "archive.caseDates": "Received → closed",
+  "usertext.direction": "Hidden text-direction control {code} ({name}), shown here instead of applied: it could make the text read differently from what it is.",
+  "usertext.invisible": "Invisible control character {code} ({name}), shown here instead of applied.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -787,4 +787,6 @@ export const ko: Record<MessageKey, string> = {
   "archive.unreadable": "이 보관 기록을 내 키로 열 수 없습니다.",
   "archive.link": "법령에 따라 보관 중인 종결 사건 보관소",
   "archive.caseDates": "접수 → 종결",
+  "usertext.direction": "숨은 텍스트 방향 제어 문자 {code}({name})입니다. 글자 순서를 실제와 다르게 보이게 할 수 있어 적용하지 않고 표시합니다.",
+  "usertext.invisible": "보이지 않는 제어 문자 {code}({name})입니다. 적용하지 않고 표시합니다.",
 };

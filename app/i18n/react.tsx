@@ -1,12 +1,14 @@
 import { useRouteLoaderData } from "@remix-run/react";
-import { useMemo } from "react";
-import { translator, type Locale, type Translate } from ".";
+import { Fragment, useMemo, type ReactNode } from "react";
+import { translator, type Locale, type MessageKey, type Translate } from ".";
 
 export interface I18n {
   locale: Locale;
   /** The configured deadlines, for the texts that promise them. */
   deadlines: { ackDays: number; feedbackMonths: number; retentionYears: number };
   t: Translate;
+  /** A message with React nodes for its parameters (user text as <UserText>, which a string cannot hold). */
+  tx(key: MessageKey, params: Record<string, ReactNode>): ReactNode;
   /** An internal link that keeps the chosen language. */
   href(path: string): string;
 }
@@ -20,8 +22,14 @@ export function useI18n(): I18n {
       locale,
       deadlines,
       t: translator(locale),
+      tx: (key: MessageKey, params: Record<string, ReactNode>) => interpolate(translator(locale)(key), params),
       href: (path: string) => `${path}${path.includes("?") ? "&" : "?"}lang=${locale}`,
     }),
     [locale, deadlines],
   );
+}
+
+/** Fills "{name}" placeholders in a message with React nodes; unknown placeholders stay as they are. */
+export function interpolate(template: string, params: Record<string, ReactNode>): ReactNode {
+  return template.split(/\{(\w+)\}/).map((part, i) => (i % 2 === 0 ? part : <Fragment key={i}>{part in params ? params[part] : `{${part}}`}</Fragment>));
 }

@@ -13,6 +13,7 @@ import { AdminStatistics } from "../components/admin-statistics";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
+import { UserText } from "../components/user-text";
 import { formatInstant, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
@@ -129,8 +130,12 @@ export default function Admin() {
           <tbody>
             {staff.map((u) => (
               <tr key={u.id}>
-                <td>{u.email}</td>
-                <td>{u.displayName}</td>
+                <td>
+                  <UserText text={u.email} kind="identifier" />
+                </td>
+                <td>
+                  <UserText text={u.displayName} />
+                </td>
                 <td>
                   {t(`role.${u.role}` as MessageKey)}
                   {u.affiliate ? ` (${u.affiliate})` : ""}
@@ -204,7 +209,7 @@ export default function Admin() {
         <ul>
           {categories.map((c) => (
             <li key={c.id}>
-              {locale === "ko" ? c.nameKo : c.nameEn} {c.active ? "" : `(${t("admin.state.disabled")})`}{" "}
+              <UserText text={locale === "ko" ? c.nameKo : c.nameEn} /> {c.active ? "" : `(${t("admin.state.disabled")})`}{" "}
               <button type="button" className="link-button" onClick={() => void run(() => post("/api/admin/categories", { id: c.id, active: !c.active }))}>
                 {c.active ? t("admin.disable") : t("admin.enable")}
               </button>
@@ -288,7 +293,7 @@ export default function Admin() {
               <tr key={e.seq}>
                 <td>{e.seq}</td>
                 <td>{when(e.at)}</td>
-                <td>{e.actorId ? (names.get(e.actorId) ?? e.actorId) : e.actorType}</td>
+                <td>{e.actorId ? <UserText text={names.get(e.actorId) ?? e.actorId} /> : e.actorType}</td>
                 <td>
                   <code>{e.action}</code>
                 </td>

@@ -10,6 +10,7 @@ import { ADMIN, requireStaffPage } from "../.server/staff-http";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
+import { UserText } from "../components/user-text";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
@@ -21,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function ArchiveList() {
   const { me, archives } = useLoaderData<typeof loader>();
-  const { t, locale, href } = useI18n();
+  const { t, tx, locale, href } = useI18n();
   const revalidator = useRevalidator();
   const [error, setError] = useState<string | null>(null);
   const pending = archives.filter((a) => a.hasKey && a.awaiting.length > 0);
@@ -97,7 +98,7 @@ export default function ArchiveList() {
                           })()
                         }
                       >
-                        {t("archive.grant", { name: x.displayName })}
+                        {tx("archive.grant", { name: <UserText text={x.displayName} /> })}
                       </button>
                     </li>
                   )),

@@ -14,6 +14,7 @@ import { listStaffNotifications } from "../.server/staff-notifications";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
+import { showControls, UserText } from "../components/user-text";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { inboxTitle } from "../staff/decrypt";
@@ -126,7 +127,7 @@ export default function Inbox() {
             <option value="">{t("staff.inbox.category.any")}</option>
             {cats.map((c) => (
               <option key={c.id} value={c.id}>
-                {catName.get(c.id)}
+                {showControls(catName.get(c.id) ?? "")}
               </option>
             ))}
           </select>
@@ -139,7 +140,7 @@ export default function Inbox() {
             <option value="none">{t("staff.inbox.assignee.none")}</option>
             {team.map((m) => (
               <option key={m.id} value={m.id}>
-                {m.displayName}
+                {showControls(m.displayName)}
               </option>
             ))}
           </select>
@@ -188,7 +189,7 @@ export default function Inbox() {
                 <ul data-testid="search-results" aria-label={t("staff.inbox.search")}>
                   {everywhere.map((r) => (
                     <li key={r.id}>
-                      <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link> {r.title}
+                      <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link> <UserText text={r.title} />
                     </li>
                   ))}
                 </ul>
@@ -214,10 +215,14 @@ export default function Inbox() {
                         <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link>
                         {r.unread ? <span className="tag tag--new"> {t("staff.inbox.unreadMark")}</span> : null}
                       </td>
-                      <td>{r.plainTitle ?? <span className="hint">{t("staff.case.unreadable")}</span>}</td>
-                      <td>{catName.get(r.categoryId)}</td>
+                      <td>
+                        <UserText text={r.plainTitle} fallback={<span className="hint">{t("staff.case.unreadable")}</span>} />
+                      </td>
+                      <td>
+                        <UserText text={catName.get(r.categoryId)} />
+                      </td>
                       <td>{t(`staff.status.${r.status}` as MessageKey)}</td>
-                      <td>{r.assigneeId ? teamName.get(r.assigneeId) : "—"}</td>
+                      <td>{r.assigneeId ? <UserText text={teamName.get(r.assigneeId)} /> : "—"}</td>
                       <td>{formatDay(r.receivedOn, locale)}</td>
                       <td>
                         {formatDay(r.ackDueOn, locale)}

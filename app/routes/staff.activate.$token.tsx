@@ -7,6 +7,7 @@ import { ApiError } from "../.server/http";
 import { invitationInfo } from "../.server/invitations";
 import { services } from "../.server/services";
 import { Field } from "../components/field";
+import { UserText } from "../components/user-text";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
@@ -23,7 +24,7 @@ type Slot = { key: "admin" | "investigator" | "invite"; role: "admin" | "investi
 
 export default function Activate() {
   const { token, info } = useLoaderData<typeof loader>();
-  const { t, href } = useI18n();
+  const { t, tx, href } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ email: string; recoveryKey: string }[] | null>(null);
@@ -98,7 +99,7 @@ export default function Activate() {
         <p>{t("activate.recoveryIntro")}</p>
         {done.map((d) => (
           <div key={d.email} className="card card--warn">
-            <h2>{t("activate.recovery", { email: d.email })}</h2>
+            <h2>{tx("activate.recovery", { email: <UserText text={d.email} kind="identifier" /> })}</h2>
             <p>
               <code data-testid="recovery-key">{d.recoveryKey}</code>
             </p>
@@ -126,7 +127,7 @@ export default function Activate() {
         {slots.map((slot) => (
           <fieldset key={slot.key} disabled={busy}>
             <legend>
-              <h2>{slot.key === "invite" ? slot.email : t(slot.key === "admin" ? "activate.admin" : "activate.investigator")}</h2>
+              <h2>{slot.key === "invite" ? <UserText text={slot.email} kind="identifier" /> : t(slot.key === "admin" ? "activate.admin" : "activate.investigator")}</h2>
             </legend>
             {slot.email === null ? (
               <Field name={`${slot.key}-email`} label={t("staff.email")} required>

@@ -29,7 +29,8 @@ import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
-import { escapeHtml, hostile, HOSTILE_NAMES, signedInContext, signInFromNode, XssWatch, type NodeStaff } from "../support/xss";
+import { showControls } from "../../app/components/user-text";
+import { escapeHtml, hostile, HOSTILE_NAMES, htmlText, renderedName, signedInContext, signInFromNode, XssWatch, type NodeStaff } from "../support/xss";
 
 /** One hostile string per field and case, each led by a marker naming it. */
 const fieldsOf = (c: "A" | "B") => {
@@ -65,6 +66,8 @@ const INTAKE_FILES = (c: typeof A) => [
   { name: "javascript:window.__xss=4", type: "text/plain", body: "x" },
 ];
 const LABELS = [A.label, "javascript:window.__xss=4", HOSTILE_NAMES.categoryKo];
+/** The fields shown as prose (user-text.tsx): embeddings, overrides and isolates as markers; every other field as a name or identifier (every control as a marker). */
+const PROSE = /^(description|details|reporter message|investigator message|closing summary|note|privacy request|privacy answer|share purpose note|affiliate feedback|investigator feedback reply)/;
 
 describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Chromium", () => {
   let portal: TestPortal;
@@ -90,10 +93,10 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
   };
   const textOf = async (page: Page, selector: string) => (await page.locator(selector).allTextContents()).join("\n");
 
-  /** Each [field, text, selector] shows as that exact text; then the DOM audit, and nothing may have happened. */
+  /** Each [field, text, selector] shows as that exact text (its controls as markers, as UserText shows them); then the DOM audit, and nothing may have happened. */
   async function rendered(page: Page, view: string, checks: [string, string, string?][]) {
     for (const [field, text, selector = "main"] of checks) {
-      await expect.poll(() => textOf(page, selector), { timeout: 10_000, message: `${field} as text in ${view} (${selector})` }).toContain(text);
+      await expect.poll(() => textOf(page, selector), { timeout: 10_000, message: `${field} as text in ${view} (${selector})` }).toContain(showControls(text, PROSE.test(field) ? "prose" : "name"));
       cover(field, view);
     }
     await clean(page, view);
@@ -244,7 +247,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     await open(page, "/staff?lang=en", '[data-testid="inbox"]', { unlock: true });
     const html = await watch.html(page);
     // Server-rendered plain text: escaped in the HTML (the loader data escapes "<" too).
-    for (const name of [HOSTILE_NAMES.investigator, HOSTILE_NAMES.colleague, HOSTILE_NAMES.categoryEn]) expect(html).toContain(escapeHtml(name));
+    for (const name of [HOSTILE_NAMES.investigator, HOSTILE_NAMES.colleague, HOSTILE_NAMES.categoryEn]) expect(htmlText(html)).toContain(renderedName(name));
     const checks: [string, string, string?][] = [
       ["title", A.title, '[data-testid="inbox"]'],
       ["display name (investigator)", HOSTILE_NAMES.investigator],
@@ -365,7 +368,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     ] as const) {
       const page = pages[who] ?? (await staffPage(who, who === "lee" ? lee : cloud));
       await open(page, "/staff/account?lang=en", "main form");
-      expect(await watch.html(page)).toContain(escapeHtml(name));
+      expect(htmlText(await watch.html(page))).toContain(renderedName(name));
       await rendered(page, "account page (en)", [[`display name (${who === "lee" ? "investigator" : "reviewer"})`, name]]);
       await toKorean(page);
       await rendered(page, "account page (ko)", [[`display name (${who === "lee" ? "investigator" : "reviewer"})`, name]]);
@@ -391,7 +394,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
   it("shows the affiliate reviewer the share list and the share as text, in English and Korean", async () => {
     const page = await staffPage("cloud", cloud);
     await open(page, "/affiliate?lang=en", '[data-testid="affiliate-shares"]');
-    expect(await watch.html(page)).toContain(escapeHtml(HOSTILE_NAMES.reviewer));
+    expect(htmlText(await watch.html(page))).toContain(renderedName(HOSTILE_NAMES.reviewer));
     await rendered(page, "affiliate list (en)", [["display name (reviewer)", HOSTILE_NAMES.reviewer]]);
     await toKorean(page);
     await rendered(page, "affiliate list (ko)", [["display name (reviewer)", HOSTILE_NAMES.reviewer]]);
@@ -406,7 +409,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     const page = await staffPage("admin", admin);
     await open(page, "/admin?lang=en", '[data-testid="staff-table"]');
     const html = await watch.html(page);
-    for (const name of Object.values(HOSTILE_NAMES).filter((n) => n !== HOSTILE_NAMES.categoryKo)) expect(html).toContain(escapeHtml(name));
+    for (const name of Object.values(HOSTILE_NAMES).filter((n) => n !== HOSTILE_NAMES.categoryKo)) expect(htmlText(html)).toContain(renderedName(name));
     const names: [string, string, string][] = [
       ["display name (investigator)", HOSTILE_NAMES.investigator, '[data-testid="staff-table"]'],
       ["display name (colleague)", HOSTILE_NAMES.colleague, '[data-testid="staff-table"]'],
@@ -484,7 +487,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     ] as const) {
       await open(page, `/report?lang=${lang}`, 'select[name="categoryId"], select');
       const html = await watch.html(page);
-      for (const name of [HOSTILE_NAMES.investigator, HOSTILE_NAMES.colleague, category]) expect(html).toContain(escapeHtml(name));
+      for (const name of [HOSTILE_NAMES.investigator, HOSTILE_NAMES.colleague, category]) expect(htmlText(html)).toContain(renderedName(name));
       await rendered(page, `report form (${lang})`, [
         ["display name (investigator)", HOSTILE_NAMES.investigator],
         ["display name (colleague)", HOSTILE_NAMES.colleague],

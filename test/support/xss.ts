@@ -5,6 +5,7 @@
 // enforced CSP with a fresh nonce and no 'unsafe-inline' for scripts, every
 // <script> carrying that nonce, and no hostile markup in the HTML or the DOM.
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
+import { showControls } from "../../app/components/user-text";
 import { StaffClient } from "../../app/staff/staff-client";
 import { totpCode } from "./staff-session";
 
@@ -46,6 +47,12 @@ export const HOSTILE_NAMES = {
 
 /** React's escaping of text and attribute values in server-rendered HTML. */
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]!);
+
+/** A name as the server renders it in text: its controls shown as markers (app/components/user-text.tsx), escaped. */
+export const renderedName = (name: string) => escapeHtml(showControls(name));
+
+/** The text of a server-rendered document, still escaped: scripts and tags dropped (React escapes ">" in attribute values, so a tag ends at its first ">"). */
+export const htmlText = (html: string) => html.replace(/<script\b[\s\S]*?<\/script>/gi, "").replace(/<[^>]*>/g, "");
 
 /** Markup that must never appear as markup in a response (escaped text is "&lt;…"; loader data escapes "<"). */
 const RAW_FRAGMENTS = ["<img src=x", "<svg onload", "<iframe", "<script>window.__xss", "<script nonce=\"\">", "<math>", "<a href=\"javascript:", "<a href=javascript:"];
