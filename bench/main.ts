@@ -11,7 +11,8 @@
 //   page         /report JS+CSS weight, and time until the form is usable over 1 Mbit/s + 300 ms,
 //                floor: the same bytes as one HTML + one script (page.ts)
 //   intake       encrypted submissions per second under concurrent Node intake clients, p50/p99,
-//                floors: as many bare INSERTs of equally sized rows, as many GET /healthz (intake-rate.ts)
+//                floors: as many bare INSERTs of equally sized rows, the same POSTs to plain node:http
+//                doing one INSERT, as many GET /healthz (intake-rate.ts)
 //   receipt      follow-up log-ins per second at BENCH_CASES cases, floors: derivation + query
 //                (+ one HTTP round trip) (receipt-lookup.ts)
 //   inbox        inbox query p95 at BENCH_CASES (100,000) cases and 50 titles decrypted in Chromium,
@@ -268,7 +269,7 @@ function printSummary(): void {
         l.insert ? `${fmt.perS(l.insert.perSecond)} INSERT` : "n/a",
         l.insert ? fmt.ratio(l.intake.perSecond / l.insert.perSecond) : "",
         "little over floor",
-        `see docs (/healthz: ${fmt.ratio(l.intake.perSecond / l.healthz.perSecond)})`,
+        `see docs (plain HTTP: ${l.plainHttp ? fmt.ratio(l.intake.perSecond / l.plainHttp.perSecond) : "n/a"}, /healthz: ${fmt.ratio(l.intake.perSecond / l.healthz.perSecond)})`,
       ]);
     }
   }

@@ -7,6 +7,7 @@ import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../crypto/aead";
 import { streamCiphertextSize } from "../../crypto/attachment-stream";
 import { toBase64Url, uuidFromRandom } from "../../crypto/encoding";
+import type { Db } from "../../db/client";
 import {
   archiveFiles,
   attachments,
@@ -31,7 +32,9 @@ import { addDays, dayIn } from "./dates";
 import { ApiError } from "./http";
 import { receiptLookupHash } from "./receipt-lookup";
 import type { Services } from "./services";
-import { kickStaffNotifications, notifyStaff } from "./staff-notifications";
+import { kickStaffNotifications, staffNoticeInsert } from "./staff-notifications";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export async function getIntakeInfo(s: Services): Promise<IntakeInfo> {
   const [cats, investigators] = await Promise.all([
@@ -265,40 +268,38 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
     });
   }
   const lookupHash = receiptLookupHash(input.receiptLookup);
+  const excluded = new Set(input.excludedInvestigators);
+
+  // What the checks need, in one statement: an earlier submission of this id, the category, the
+  // active investigators and, of the excluded ones, those that exist (an exclusion may name any
+  // investigator account, also one disabled since the page loaded).
+  const known = (
+    await s.db
+      .select({
+        caseNumber: reports.caseNumber,
+        ackDueOn: reports.ackDueOn,
+        sameReceipt: sql<boolean>`${eq(reports.receiptLookupHash, lookupHash)}`,
+        categoryActive: sql<boolean>`exists (select 1 from ${categories} where "categories"."id" = ${input.categoryId} and "categories"."active")`,
+        activeInvestigators: sql<string[]>`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and "staff_users"."status" = 'active')`,
+        existingExcluded: sql<string[]>`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and ${inArray(staffUsers.id, [...excluded])})`,
+      })
+      // One row whether or not the report exists.
+      .from(sql`(select 1) as "submission"`)
+      .leftJoin(reports, eq(reports.id, input.reportId))
+  )[0]!;
 
   // A retried submission (the first answer was lost) gets the same answer.
-  const [already] = await s.db
-    .select({ caseNumber: reports.caseNumber, ackDueOn: reports.ackDueOn, lookup: reports.receiptLookupHash })
-    .from(reports)
-    .where(eq(reports.id, input.reportId));
-  if (already) {
-    if (Buffer.from(already.lookup).equals(Buffer.from(lookupHash))) return { caseNumber: already.caseNumber, ackDueOn: already.ackDueOn };
+  if (known.caseNumber !== null && known.ackDueOn !== null) {
+    if (known.sameReceipt) return { caseNumber: known.caseNumber, ackDueOn: known.ackDueOn };
     throw new ApiError(409, "report_exists", "this report has already been submitted");
   }
-
-  const [category] = await s.db
-    .select({ id: categories.id })
-    .from(categories)
-    .where(and(eq(categories.id, input.categoryId), eq(categories.active, true)));
-  if (!category) throw new ApiError(400, "unknown_category", "no such category", { categoryId: "no such category" });
+  if (!known.categoryActive) throw new ApiError(400, "unknown_category", "no such category", { categoryId: "no such category" });
 
   // Every active investigator the reporter did not exclude must hold an envelope.
-  const investigators = await activeInvestigators(s);
-  const investigatorIds = new Set(investigators.map((i) => i.id));
-  const excluded = new Set(input.excludedInvestigators);
-  // An exclusion may name any investigator account, also one disabled since the page loaded.
-  const anyInvestigator = excluded.size
-    ? new Set(
-        (
-          await s.db
-            .select({ id: staffUsers.id })
-            .from(staffUsers)
-            .where(and(eq(staffUsers.role, "investigator"), inArray(staffUsers.id, [...excluded])))
-        ).map((r) => r.id),
-      )
-    : new Set<string>();
+  const investigatorIds = new Set(known.activeInvestigators);
+  const existingExcluded = new Set(known.existingExcluded);
   for (const id of excluded) {
-    if (!anyInvestigator.has(id)) throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
+    if (!existingExcluded.has(id)) throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
   }
   const sealedFor = new Set<string>();
   for (const e of input.envelopes) {
@@ -306,7 +307,7 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
     if (excluded.has(e.staffUserId)) throw new ApiError(400, "excluded_recipient", "an excluded investigator must not receive the keys");
     sealedFor.add(e.staffUserId);
   }
-  const expected = investigators.filter((i) => !excluded.has(i.id)).map((i) => i.id);
+  const expected = [...investigatorIds].filter((id) => !excluded.has(id));
   if (expected.length === 0) throw new ApiError(400, "no_recipients", "at least one investigator must be able to read the report");
   const missingOrStale =
     expected.some((id) => !sealedFor.has(id)) || [...sealedFor].some((id) => !investigatorIds.has(id));
@@ -326,81 +327,98 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
 
   const today = dayIn(s.config.TIME_ZONE, s.now());
   const ackDueOn = addDays(today, s.config.ACK_DEADLINE_DAYS);
+  // Everything of the report in one statement (a statement is atomic): the report, its envelopes,
+  // exclusions and attachments, and the notice to the investigators who can read it (nothing of
+  // it), with the report or not at all.
+  const store = (db: Db | Tx, caseNumber: string) => {
+    const parts = [
+      sql`new_report as ${db.insert(reports).values({
+        id: input.reportId,
+        caseNumber,
+        categoryId: input.categoryId,
+        status: "received",
+        receivedOn: today,
+        updatedOn: today,
+        ackDueOn,
+        nextDueOn: ackDueOn,
+        receiptLookupHash: lookupHash,
+        reporterKeyWrapped: input.reporterKey,
+        titleCt: input.title,
+        bodyCt: input.body,
+        identityCt: input.identity,
+        consentReport: input.consentReport,
+        consentOptional: input.consentOptional,
+        consentAffiliateIdentity: input.consentAffiliateIdentity,
+      })}`,
+      sql`new_envelopes as ${db
+        .insert(reportKeyEnvelopes)
+        .values(input.envelopes.map((e) => ({ reportId: input.reportId, staffUserId: e.staffUserId, envelope: e.envelope, grantedOn: today })))}`,
+    ];
+    if (excluded.size > 0) {
+      parts.push(sql`new_exclusions as ${db.insert(reportExclusions).values([...excluded].map((staffUserId) => ({ reportId: input.reportId, staffUserId })))}`);
+    }
+    if (input.attachments.length > 0) {
+      const rows = input.attachments.map((a) => {
+        const u = byId.get(a.uploadId)!;
+        return {
+          id: u.id,
+          reportId: input.reportId,
+          source: "reporter" as const,
+          metaCt: a.meta,
+          fileKeyWrapped: a.fileKey,
+          blobKey: u.blobKey,
+          ciphertextBytes: u.expectedBytes,
+          addedOn: today,
+        };
+      });
+      parts.push(sql`new_attachments as ${db.insert(attachments).values(rows)}`);
+    }
+    const notice = staffNoticeInsert(db, s, { event: "new_case", staffUserIds: input.envelopes.map((e) => e.staffUserId), reportId: input.reportId, dedupeKey: `new_case:${input.reportId}` });
+    if (notice) parts.push(sql`new_notices as ${notice}`);
+    return db.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
+  };
   for (let attempt = 0; ; attempt++) {
     const caseNumber = generateCaseNumber();
     try {
-      await s.db.transaction(async (tx) => {
-        await tx.insert(reports).values({
-          id: input.reportId,
-          caseNumber,
-          categoryId: category.id,
-          status: "received",
-          receivedOn: today,
-          updatedOn: today,
-          ackDueOn,
-          nextDueOn: ackDueOn,
-          receiptLookupHash: lookupHash,
-          reporterKeyWrapped: input.reporterKey,
-          titleCt: input.title,
-          bodyCt: input.body,
-          identityCt: input.identity,
-          consentReport: input.consentReport,
-          consentOptional: input.consentOptional,
-          consentAffiliateIdentity: input.consentAffiliateIdentity,
-        });
-        await tx.insert(reportKeyEnvelopes).values(
-          input.envelopes.map((e) => ({ reportId: input.reportId, staffUserId: e.staffUserId, envelope: e.envelope, grantedOn: today })),
-        );
-        if (excluded.size > 0) {
-          await tx.insert(reportExclusions).values([...excluded].map((staffUserId) => ({ reportId: input.reportId, staffUserId })));
-        }
-        if (input.attachments.length > 0) {
-          await tx.insert(attachments).values(
-            input.attachments.map((a) => {
-              const u = byId.get(a.uploadId)!;
-              return {
-                id: u.id,
-                reportId: input.reportId,
-                source: "reporter" as const,
-                metaCt: a.meta,
-                fileKeyWrapped: a.fileKey,
-                blobKey: u.blobKey,
-                ciphertextBytes: u.expectedBytes,
-                addedOn: today,
-              };
-            }),
-          );
+      if (uploadIds.length === 0) {
+        await store(s.db, caseNumber);
+      } else {
+        // The uploads are claimed in the same transaction (an abort may have taken one meanwhile: then
+        // nothing is kept), after the INSERT so that a racing retry meets the report's rows and gets its answer.
+        await s.db.transaction(async (tx) => {
+          await store(tx, caseNumber);
           const claimed = await tx
             .delete(uploads)
             .where(and(inArray(uploads.id, uploadIds), eq(uploads.state, "complete")))
             .returning({ id: uploads.id });
           if (claimed.length !== uploadIds.length) throw new ApiError(409, "upload_incomplete", "an attachment changed during submission");
-        }
-        // The investigators who can read it learn that it arrived (nothing of it): with the report, or not at all.
-        await notifyStaff(tx, s, { event: "new_case", staffUserIds: input.envelopes.map((e) => e.staffUserId), reportId: input.reportId, dedupeKey: `new_case:${input.reportId}` });
-      });
+        });
+      }
       kickStaffNotifications(s);
       return { caseNumber, ackDueOn };
     } catch (error) {
       if (isUniqueViolation(error, "reports_case_number_unique") && attempt < 5) continue;
-      if (isUniqueViolation(error, "reports_pkey")) {
-        // A retry raced the first attempt, which has now committed: same report, same answer.
+      if (isUniqueViolation(error)) {
+        // A retry raced the first attempt, which has now committed: same report, same answer. The parts of
+        // the statement run in no fixed order, so the clash may be on any of the report's rows (its id, an
+        // envelope): whether the report is stored decides.
         const [stored] = await s.db
           .select({ caseNumber: reports.caseNumber, ackDueOn: reports.ackDueOn, lookup: reports.receiptLookupHash })
           .from(reports)
           .where(eq(reports.id, input.reportId));
         if (stored && Buffer.from(stored.lookup).equals(Buffer.from(lookupHash))) return { caseNumber: stored.caseNumber, ackDueOn: stored.ackDueOn };
-        throw new ApiError(409, "report_exists", "this report has already been submitted");
+        if (stored || isUniqueViolation(error, "reports_pkey")) throw new ApiError(409, "report_exists", "this report has already been submitted");
       }
       throw error;
     }
   }
 }
 
-function isUniqueViolation(error: unknown, constraint: string): boolean {
+/** A unique violation (of `constraint` when given) anywhere in the error's chain of causes. */
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
   for (let e: unknown = error; e instanceof Error || (typeof e === "object" && e !== null); e = (e as { cause?: unknown }).cause) {
     const o = e as { code?: string; constraint_name?: string; constraint?: string };
-    if (o.code === "23505" && (o.constraint_name === constraint || o.constraint === constraint)) return true;
+    if (o.code === "23505" && (constraint === undefined || o.constraint_name === constraint || o.constraint === constraint)) return true;
     if (!(e as { cause?: unknown }).cause) break;
   }
   return false;

@@ -86,13 +86,16 @@ export interface StaffNotice {
   at?: Date;
 }
 
-/** Records one notification per staff member (inside the caller's transaction when given one); returns how many are new. */
-export async function notifyStaff(db: Db | Tx, s: Services, notice: StaffNotice): Promise<number> {
+/**
+ * The INSERT of one notification per staff member, not yet run (null for nobody): intake sends it
+ * within the statement that stores the report.
+ */
+export function staffNoticeInsert(db: Db | Tx, s: Services, notice: StaffNotice) {
   const ids = [...new Set(notice.staffUserIds)];
-  if (ids.length === 0) return 0;
+  if (ids.length === 0) return null;
   const at = notice.at ?? s.now();
   const createdAt = REPORTER_EVENTS.has(notice.event) ? startOfDayIn(s.config.TIME_ZONE, at) : at;
-  const inserted = await db
+  return db
     .insert(staffNotifications)
     .values(
       ids.map((staffUserId) => ({
@@ -105,9 +108,13 @@ export async function notifyStaff(db: Db | Tx, s: Services, notice: StaffNotice)
         createdAt,
       })),
     )
-    .onConflictDoNothing({ target: [staffNotifications.staffUserId, staffNotifications.dedupeKey] })
-    .returning({ id: staffNotifications.id });
-  return inserted.length;
+    .onConflictDoNothing({ target: [staffNotifications.staffUserId, staffNotifications.dedupeKey] });
+}
+
+/** Records one notification per staff member (inside the caller's transaction when given one); returns how many are new. */
+export async function notifyStaff(db: Db | Tx, s: Services, notice: StaffNotice): Promise<number> {
+  const insert = staffNoticeInsert(db, s, notice);
+  return insert ? (await insert.returning({ id: staffNotifications.id })).length : 0;
 }
 
 /** Active investigators who hold an envelope for the case (an excluded investigator never does). */

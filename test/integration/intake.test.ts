@@ -1,7 +1,7 @@
 // Intake through the real server on PGlite and on PostgreSQL: the reporter's
 // client code encrypts, the server stores, an investigator decrypts, and no
 // marker typed by the reporter is anywhere in the database, blobs or logs.
-import { count, eq } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fetchIntakeInfo,
@@ -11,7 +11,7 @@ import {
   type SourceFile,
 } from "../../app/reporter/intake-client";
 import type { IntakeInfo } from "../../app/intake/wire";
-import { attachments, reportExclusions, reportKeyEnvelopes, reports, uploads } from "../../db/schema";
+import { attachments, reportExclusions, reportKeyEnvelopes, reports, staffNotifications, uploads } from "../../db/schema";
 import { DataDirBusyError, lockDataDir } from "../../app/.server/data-lock";
 import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
@@ -185,6 +185,70 @@ for (const backend of await backends()) {
       expect(await again.json()).toEqual(first);
       expect(await portal.services.db.select({ n: count() }).from(reports)).toEqual(before);
     });
+
+    it("answers the same submission sent three times at once with one receipt, storing it once", async () => {
+      const info = await fetchIntakeInfo({ baseUrl: portal.url });
+      let body: string | null = null;
+      const capture: typeof fetch = async (input, init) => {
+        if (!String(input).endsWith("/api/intake/reports")) return fetch(input, init);
+        body = String(init!.body);
+        return new Response(JSON.stringify({ error: { code: "captured", message: "captured" } }), { status: 418 });
+      };
+      await expect(submitEncryptedReport(draft(info, { identity: null, consentOptional: false }), [], info, { baseUrl: portal.url, fetch: capture })).rejects.toThrow(IntakeError);
+      const answers = await Promise.all([1, 2, 3].map(() => post(portal, "/api/intake/reports", body!)));
+      expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+      const [first, ...rest] = await Promise.all(answers.map((a) => a.json()));
+      for (const a of rest) expect(a).toEqual(first);
+      const reportId = (JSON.parse(body!) as { reportId: string }).reportId;
+      expect(await portal.services.db.select({ n: count() }).from(reports).where(eq(reports.id, reportId))).toEqual([{ n: 1 }]);
+    });
+
+    for (const files of [0, 1]) {
+      it(`stores nothing of a submission (${files} files) whose notice to the investigators fails, and takes it again afterwards`, async () => {
+        const db = portal.services.db;
+        const info = await fetchIntakeInfo({ baseUrl: portal.url });
+        const rows = async () => ({
+          reports: (await db.select({ n: count() }).from(reports))[0]!.n,
+          envelopes: (await db.select({ n: count() }).from(reportKeyEnvelopes))[0]!.n,
+          exclusions: (await db.select({ n: count() }).from(reportExclusions))[0]!.n,
+          attachments: (await db.select({ n: count() }).from(attachments))[0]!.n,
+          uploads: (await db.select({ n: count() }).from(uploads))[0]!.n,
+          notices: (await db.select({ n: count() }).from(staffNotifications))[0]!.n,
+        });
+        let body: string | null = null;
+        const recording: typeof fetch = (input, init) => {
+          if (String(input).endsWith("/api/intake/reports")) body = String(init!.body);
+          return fetch(input, init);
+        };
+        const sources = files ? [memoryFile("note.txt", "text/plain", patternedBytes(1000, "atomic"))] : [];
+        const start = await rows();
+        // The fault is the database's, not a stand-in for our code: a trigger refuses every staff notification.
+        await db.execute(sql`create function refuse_notice() returns trigger language plpgsql as $$ begin raise exception 'refused by the test'; end $$`);
+        await db.execute(sql`create trigger refuse_notice before insert on staff_notifications for each statement execute function refuse_notice()`);
+        try {
+          const submitting = submitEncryptedReport(draft(info, { identity: null, consentOptional: files > 0, excludedInvestigators: [inv2] }), sources, info, {
+            baseUrl: portal.url,
+            fetch: recording,
+            retryDelaysMs: [],
+          });
+          await expect(submitting).rejects.toMatchObject({ status: 500 });
+          expect(await rows()).toEqual({ ...start, uploads: start.uploads + files });
+        } finally {
+          await db.execute(sql`drop trigger refuse_notice on staff_notifications`);
+          await db.execute(sql`drop function refuse_notice()`);
+        }
+        const again = await post(portal, "/api/intake/reports", body!);
+        expect(again.status).toBe(201);
+        expect(await rows()).toEqual({
+          ...start,
+          reports: start.reports + 1,
+          envelopes: start.envelopes + 1,
+          exclusions: start.exclusions + 1,
+          attachments: start.attachments + files,
+          notices: start.notices + 1,
+        });
+      });
+    }
 
     it("resumes an upload when the answer to a part is lost", async () => {
       const info = await fetchIntakeInfo({ baseUrl: portal.url });
