@@ -144,11 +144,20 @@ export async function readJson(request: Request, limit: number): Promise<unknown
   return value;
 }
 
+/**
+ * Validates a request body against its schema. Request schemas are strict (z.strictObject at every level): a
+ * member the schema does not name is refused, not dropped, and named in `fields` as "unknown field".
+ */
 export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
+  // No prototype: an unknown member may be called "__proto__", and it must be named like any other.
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) fields[[...issue.path, key].join(".")] ??= "unknown field";
+      continue;
+    }
     const key = issue.path.join(".") || "(body)";
     fields[key] ??= issue.message;
   }

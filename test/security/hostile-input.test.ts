@@ -22,7 +22,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeFileName } from "../../app/components/save-file";
 import { MAX_PART_BYTES, UPLOAD_TOKEN_HEADER, LIMITS } from "../../app/intake/limits";
-import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
+import { fetchIntakeInfo, submitEncryptedReport, type IntakeError, type ReportDraft } from "../../app/reporter/intake-client";
 import { isCryptoError, loadSodium } from "../../crypto";
 import { apiEndpoints, endpointName, type Endpoint } from "../support/api-routes";
 import { backends } from "../support/backends";
@@ -60,8 +60,8 @@ const EXCLUDED: Exclusions = {
 const OPAQUE_FIELDS = new Set(["receiptLookup"]);
 
 type Expect =
-  /** A clear 4xx JSON error. */
-  | { kind: "refused"; status?: number[] }
+  /** A clear 4xx JSON error; `unknown`: a 400 invalid_request naming this member as an unknown field. */
+  | { kind: "refused"; status?: number[]; unknown?: string }
   /** A read: any 2xx or a clear 4xx (e.g. an unknown filter is ignored). */
   | { kind: "answered" }
   /** The tab-close beacon: 204 with no body for anything it does not recognise, or a clear 4xx. */
@@ -88,6 +88,10 @@ function problemOf(c: Case, res: RawResponse): string | null {
     const p = refusalProblem(res);
     if (p) return p;
     if (c.expect.status && !c.expect.status.includes(res.status)) return `status ${res.status}, expected ${c.expect.status.join(" or ")}: ${res.text.slice(0, 200)}`;
+    if (c.expect.unknown) {
+      const { error } = JSON.parse(res.text) as { error: { code: string; fields?: Record<string, string> } };
+      if (error.code !== "invalid_request" || error.fields?.[c.expect.unknown] !== "unknown field") return `does not name ${c.expect.unknown} as an unknown field: ${res.text.slice(0, 200)}`;
+    }
     return null;
   }
   if (c.expect.kind === "remix-method") {
@@ -182,7 +186,10 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
     expect,
   });
   const all = variants(e.schemas, baseline, { opaque: (p: Path) => OPAQUE_FIELDS.has(String(p[p.length - 1])) });
-  for (const v of all) cases.push(post(`${v.category}: ${v.label}${v.schemaValid ? " (schema-valid: the server must refuse it)" : ""}`, JSON.stringify(v.body)));
+  for (const v of all) {
+    const expect: Expect = v.unknown ? { kind: "refused", status: [400], unknown: v.unknown } : REFUSED;
+    cases.push(post(`${v.category}: ${v.label}${v.schemaValid ? " (schema-valid: the server must refuse it)" : ""}`, JSON.stringify(v.body), {}, expect));
+  }
 
   // The body as a whole. What only readJson sees (syntax, encoding, Content-Type, nesting) is sent to the first op
   // of a route (the other ops share the same reading); what depends on the schema or the limit, to every op.
@@ -236,7 +243,8 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
   cases.push(post(`oversized: ${limit + 1} bytes chunked, no Content-Length`, Buffer.alloc(0), { chunkedBytes: limit + 1 }, { kind: "refused", status: [413] }));
   if (first) cases.push(post(`oversized: Content-Length 10^15`, Buffer.from("{"), { declaredLength: 1e15 }, { kind: "refused", status: [413] }));
   // Extra members everywhere (prototype pollution, mass assignment), in a body that is otherwise wrong in one field:
-  // they must not get it past validation. (That they are ignored in a valid body is shown after the suite.)
+  // they must not get it past validation. In a valid body they are refused and named ("unknown member" variants
+  // above, and a whole submission after the suite).
   const broken = all.find((v) => !v.schemaValid && (v.category === "missing field" || v.category === "wrong type"));
   if (broken) cases.push(post(`extra members (__proto__, constructor, role, …) with ${broken.label}`, withExtraFieldsJson(broken.body)));
   if (!e.schemas.some((x) => x.safeParse({}).success)) cases.push(post("extra members only", withExtraFieldsJson({})));
@@ -477,29 +485,35 @@ for (const backend of await backends()) {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
-    it("still takes a normal submission, extra members in every object ignored, and it reads back exactly", async () => {
-      // The submission goes through a fetch that adds the hostile extra members to every object of the JSON body.
+    it("refuses a submission with extra members in its objects, naming each, then takes it without them, and it reads back exactly", async () => {
+      // The first submission goes through a fetch that adds the hostile extra members to every object of the JSON body.
       const addExtras: typeof fetch = (input, init) => {
         if (String(input).endsWith("/api/intake/reports") && typeof init?.body === "string") init = { ...init, body: withExtraFieldsJson(JSON.parse(init.body)) };
         return fetch(input, init);
       };
       const info = await fetchIntakeInfo({ baseUrl: w.url });
       const bytes = Buffer.from("after the hostile suite");
-      const r = await submitEncryptedReport(
-        {
-          categoryId: info.categories[0]!.id,
-          title: "still works",
-          body: { description: "a normal report", details: "", periodFrom: null, periodTo: null },
-          identity: null,
-          excludedInvestigators: [],
-          consentReport: true,
-          consentOptional: true,
-          consentAffiliateIdentity: false,
-        },
-        [memoryFile("../../etc/passwd\u0007\u202Etxt.exe", "text/plain", bytes)],
-        info,
-        { baseUrl: w.url, fetch: addExtras },
+      const draft: ReportDraft = {
+        categoryId: info.categories[0]!.id,
+        title: "still works",
+        body: { description: "a normal report", details: "", periodFrom: null, periodTo: null },
+        identity: null,
+        excludedInvestigators: [],
+        consentReport: true,
+        consentOptional: true,
+        consentAffiliateIdentity: false,
+      };
+      const file = () => memoryFile("../../etc/passwd\u0007\u202Etxt.exe", "text/plain", bytes);
+      const refused = await submitEncryptedReport(draft, [file()], info, { baseUrl: w.url, fetch: addExtras, retryDelaysMs: [] }).then(
+        () => null,
+        (e: unknown) => e as IntakeError,
       );
+      expect(refused).toMatchObject({ code: "invalid_request", status: 400 });
+      const named = Object.entries(refused!.fields ?? {}).filter(([, v]) => v === "unknown field").map(([k]) => k);
+      for (const k of ["__proto__", "constructor", "role", "status", "caseNumber", "envelopes.0.isAdmin", "envelopes.0.__proto__", "attachments.0.role"]) expect(named).toContain(k);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+      const r = await submitEncryptedReport(draft, [file()], info, { baseUrl: w.url });
       const got = await decryptReportAsInvestigator(w.portal.services, r.reportId, "inv@okestro.example", PASSWORD);
       expect(got.title).toBe("still works");
       expect(Buffer.from(got.files[0]!.bytes).equals(bytes)).toBe(true);
