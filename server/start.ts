@@ -26,6 +26,7 @@ import { initOrganisation, isInitialised } from "../app/.server/org";
 import type { Services } from "../app/.server/services";
 import { countActiveInvestigators } from "../app/.server/staff";
 import { accessLog } from "./access-log";
+import { apiMethods } from "./api-methods";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
 
@@ -123,6 +124,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     build = (await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href)) as ServerBuild;
   }
 
+  // A method an API route does not take: JSON 405 with Allow (see server/api-methods.ts).
+  app.use(apiMethods(build));
   app.all(
     "*",
     createRequestHandler({

@@ -15,16 +15,19 @@
 // every table and the blob directory, compared before and after). Three kinds
 // of answer are not that error, by design: a read with a hostile query value
 // may be answered (an unknown filter is ignored; these run before the
-// comparison starts, since an answered read is audited), the tab-close beacon
-// answers 204 to anything (it gives no oracle), and a method a route module
-// has no handler for is answered by Remix itself (405, its own JSON).
+// comparison starts, since an answered read is audited), and the tab-close
+// beacon answers 204 to anything (it gives no oracle). A method a route does
+// not take, whether or not its module has a handler for it, gets 405 JSON
+// with an Allow header naming exactly what the route takes.
+import { readFileSync } from "node:fs";
 import net from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeFileName } from "../../app/components/save-file";
 import { MAX_PART_BYTES, UPLOAD_TOKEN_HEADER, LIMITS } from "../../app/intake/limits";
 import { fetchIntakeInfo, submitEncryptedReport, type IntakeError, type ReportDraft } from "../../app/reporter/intake-client";
 import { isCryptoError, loadSodium } from "../../crypto";
-import { apiEndpoints, endpointName, type Endpoint } from "../support/api-routes";
+import { apiEndpoints, endpointName, ROUTES_DIR, type Endpoint } from "../support/api-routes";
 import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
 import {
@@ -66,11 +69,8 @@ type Expect =
   | { kind: "answered" }
   /** The tab-close beacon: 204 with no body for anything it does not recognise, or a clear 4xx. */
   | { kind: "beacon" }
-  /**
-   * A method the route module has no handler for: Remix itself answers 405 (or 400 for a GET without a loader)
-   * with its own JSON `{message}`, before any of our code runs.
-   */
-  | { kind: "remix-method" };
+  /** A method the route does not take: 405 method_not_allowed (no body for HEAD) with exactly these methods in Allow. */
+  | { kind: "wrong-method"; allow: string[] };
 
 interface Case {
   label: string;
@@ -94,10 +94,14 @@ function problemOf(c: Case, res: RawResponse): string | null {
     }
     return null;
   }
-  if (c.expect.kind === "remix-method") {
-    if (res.status !== 405 && res.status !== 400) return `status ${res.status}, expected 405: ${res.text.slice(0, 200)}`;
-    if (!String(res.headers["content-type"] ?? "").startsWith("application/json")) return `status ${res.status} with content-type ${res.headers["content-type"]}`;
-    return null;
+  if (c.expect.kind === "wrong-method") {
+    if (res.status !== 405) return `status ${res.status}, expected 405: ${res.text.slice(0, 200)}`;
+    const allow = String(res.headers.allow ?? "").split(/,\s*/).filter(Boolean).sort();
+    if (allow.join(", ") !== [...c.expect.allow].sort().join(", ")) return `Allow: ${res.headers.allow ?? "(none)"}, expected ${c.expect.allow.join(", ")}`;
+    if (c.req.method === "HEAD") return String(res.headers["content-type"] ?? "").startsWith("application/json") ? null : `content-type ${res.headers["content-type"]}`;
+    const p = refusalProblem(res);
+    if (p) return p;
+    return (JSON.parse(res.text) as { error: { code: string } }).error.code === "method_not_allowed" ? null : `code ${res.text.slice(0, 200)}`;
   }
   if (c.expect.kind === "beacon") {
     if (res.status === 204 && res.text === "") return null;
@@ -376,16 +380,16 @@ function casesFor(e: Endpoint, w: World): Case[] {
   }
   cases.push(...queryCases(e, path, headers));
   if (e.file.includes("uploads.$uploadId")) cases.push(...uploadCases(e, w));
-  // Methods the route does not take (once per route file, on its first endpoint): with an action, requireMethod
-  // answers; a method without a handler in the module is answered by Remix.
+  // Every method the route does not take (once per route file, on its first endpoint), whether its module has a
+  // handler for it (an action taking other methods) or not (POST to a loader-only module, GET to an action-only one).
   const mine = ENDPOINTS.filter((x) => x.file === e.file);
   if (mine[0] === e) {
-    const hasAction = mine.some((x) => x.fn === "action");
-    const hasLoader = mine.some((x) => x.fn === "loader");
+    const allow = [...new Set(mine.flatMap((x) => (x.method === "GET" ? ["GET", "HEAD"] : [x.method])))];
     const json = { ...headers, "Content-Type": "application/json" };
-    cases.push({ label: "method: PATCH", req: { method: "PATCH", path, headers: json, body: "{}" }, expect: hasAction ? { kind: "refused", status: [405] } : { kind: "remix-method" } });
-    if (!hasAction) cases.push({ label: "method: POST to a route without an action", req: { method: "POST", path, headers: json, body: "{}" }, expect: { kind: "remix-method" } });
-    if (!hasLoader) cases.push({ label: "method: GET to a route without a loader", req: { method: "GET", path, headers }, expect: { kind: "remix-method" } });
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].filter((m) => !allow.includes(m))) {
+      const body = ["GET", "HEAD"].includes(method) ? {} : { headers: json, body: "{}" };
+      cases.push({ label: `method: ${method}`, req: { method, path, headers, ...body }, expect: { kind: "wrong-method", allow } });
+    }
   }
   return cases;
 }
@@ -446,6 +450,15 @@ for (const backend of await backends()) {
       }
       // Every case op is its own endpoint.
       expect(ENDPOINTS.filter((e) => e.file === "api.staff.cases.$reportId.$op.ts" && e.method === "POST").length).toBeGreaterThanOrEqual(21);
+    });
+
+    it("finds every action opening with requireMethod, which is how server/api-methods.ts learns its methods safely", () => {
+      const files = [...new Set(ENDPOINTS.filter((e) => e.fn === "action").map((e) => e.file))];
+      expect(files.length).toBeGreaterThan(25);
+      for (const file of files) {
+        const src = readFileSync(join(ROUTES_DIR, file), "utf8");
+        expect(src, file).toMatch(/export async function action\([^)]*\)[^{]*\{\s*return handleApi\(async \(\) => \{\s*requireMethod\(request(, "[A-Z]+")+\);/);
+      }
     });
 
     // Reads first: a GET with a hostile query value may be answered (an unknown filter is ignored), and a read
