@@ -29,6 +29,7 @@ import { accessLog } from "./access-log";
 import { apiMethods } from "./api-methods";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
+import { answerUnavailable } from "./unavailable";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -149,6 +150,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       else res.type("text/plain").send("Bad request");
       return;
     }
+    if (answerUnavailable(error, req, res, log)) return;
     log.error("unhandled error", describeError(error));
     if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });

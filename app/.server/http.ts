@@ -1,6 +1,7 @@
 // HTTP helpers for resource routes: typed API errors with a stable code, JSON
 // bodies read with a hard size limit, and schema validation that names fields.
 import type { z } from "zod";
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../db/unavailable";
 import type { ApiErrorBody } from "../intake/wire";
 
 export class ApiError extends Error {
@@ -35,12 +36,23 @@ export function errorResponse(error: ApiError): Response {
   return json(body, { status: error.status, headers });
 }
 
-/** Runs an API handler; ApiErrors become their JSON answer, anything else rethrows to the 500 path. */
+/** The answer while the database cannot be reached: 503, try again shortly. Nothing of the request is logged. */
+export function unavailableError(cause: unknown): ApiError {
+  const e = new ApiError(503, "unavailable", "the service is briefly unavailable; try again in a few seconds", undefined, { cause });
+  e.retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS;
+  return e;
+}
+
+/**
+ * Runs an API handler; ApiErrors become their JSON answer, a database that cannot be reached (db/unavailable.ts)
+ * 503 `unavailable` with Retry-After, and anything else rethrows to the 500 path.
+ */
 export async function handleApi(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
+    if (isDatabaseUnavailable(error)) return errorResponse(unavailableError(error));
     throw error;
   }
 }
