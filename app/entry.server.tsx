@@ -3,10 +3,20 @@ import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../db/unavailable";
 import { describeError } from "./.server/log";
+import { unavailablePageHtml } from "./.server/unavailable";
+import { resolveLocale } from "./i18n";
 import { NonceContext } from "./nonce";
 
 const ABORT_DELAY = 5_000;
+
+/**
+ * Requests (by their load context) in which a loader or action found the database unreachable. Remix calls
+ * handleError with the error itself before it calls handleRequest or handleDataRequest with the error already
+ * sanitised, so this is where the two meet. (API routes answer such errors themselves in handleApi: 503 JSON.)
+ */
+const databaseUnavailable = new WeakSet<AppLoadContext>();
 
 /**
  * Errors thrown by loaders and actions. Remix's default prints the whole error,
@@ -15,7 +25,27 @@ const ABORT_DELAY = 5_000;
  */
 export function handleError(error: unknown, { request, context }: { request: Request; context: AppLoadContext }) {
   if (request.signal.aborted) return;
+  if (isDatabaseUnavailable(error)) {
+    databaseUnavailable.add(context);
+    context.services?.log.error("database unavailable", describeError(error));
+    return;
+  }
   context.services?.log.error("request failed", describeError(error));
+}
+
+/** A page while the database cannot be reached: a plain 503 page (no React, no scripts) in the reader's language. */
+function unavailablePage(request: Request, headers: Headers): Response {
+  headers.set("Content-Type", "text/html; charset=utf-8");
+  headers.set("Retry-After", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  return new Response(unavailablePageHtml(resolveLocale(request)), { status: 503, headers });
+}
+
+/** Client-side navigations (single fetch) that met the same outage: 503 with Retry-After instead of 500. */
+export function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {
+  if (response.status !== 500 || !databaseUnavailable.has(context)) return response;
+  const headers = new Headers(response.headers);
+  headers.set("Retry-After", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  return new Response(response.body, { status: 503, statusText: "Service Unavailable", headers });
 }
 
 export default function handleRequest(
@@ -28,6 +58,7 @@ export default function handleRequest(
   const nonce = loadContext.cspNonce ?? "";
   // Pages may show decrypted content or receipts later on: never cache them.
   responseHeaders.set("Cache-Control", "no-store");
+  if (databaseUnavailable.has(loadContext)) return unavailablePage(request, responseHeaders);
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(

@@ -26,8 +26,10 @@ import { initOrganisation, isInitialised } from "../app/.server/org";
 import type { Services } from "../app/.server/services";
 import { countActiveInvestigators } from "../app/.server/staff";
 import { accessLog } from "./access-log";
+import { apiMethods } from "./api-methods";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
+import { answerUnavailable } from "./unavailable";
 import { uploadPartHandler, uploadPartRoute } from "./upload-parts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -126,6 +128,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     build = (await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href)) as ServerBuild;
   }
 
+  // A method an API route does not take: JSON 405 with Allow (see server/api-methods.ts).
+  app.use(apiMethods(build));
   app.all(
     "*",
     createRequestHandler({
@@ -149,6 +153,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       else res.type("text/plain").send("Bad request");
       return;
     }
+    if (answerUnavailable(error, req, res, log)) return;
     log.error("unhandled error", describeError(error));
     if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });

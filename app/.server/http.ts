@@ -1,10 +1,13 @@
 // HTTP helpers for resource routes: typed API errors with a stable code, JSON
 // bodies read with a hard size limit, and schema validation that names fields.
 import type { z } from "zod";
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../db/unavailable";
 import type { ApiErrorBody } from "../intake/wire";
 
 export class ApiError extends Error {
   retryAfterSeconds?: number;
+  /** For a 405: the methods the route does take (the `Allow` header). */
+  allow?: string[];
   constructor(
     readonly status: number,
     readonly code: string,
@@ -32,22 +35,56 @@ export function errorResponse(error: ApiError): Response {
   // A body refused unread leaves the connection unusable for the next request: close it.
   if (error.status === 413 || error.status === 415) headers.Connection = "close";
   if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
+  if (error.allow) headers.Allow = error.allow.join(", ");
   return json(body, { status: error.status, headers });
 }
 
-/** Runs an API handler; ApiErrors become their JSON answer, anything else rethrows to the 500 path. */
+/** The answer while the database cannot be reached: 503, try again shortly. Nothing of the request is logged. */
+export function unavailableError(cause: unknown): ApiError {
+  const e = new ApiError(503, "unavailable", "the service is briefly unavailable; try again in a few seconds", undefined, { cause });
+  e.retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS;
+  return e;
+}
+
+/**
+ * Runs an API handler; ApiErrors become their JSON answer, a database that cannot be reached (db/unavailable.ts)
+ * 503 `unavailable` with Retry-After, and anything else rethrows to the 500 path.
+ */
 export async function handleApi(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
+    if (isDatabaseUnavailable(error)) return errorResponse(unavailableError(error));
     throw error;
   }
 }
 
+/**
+ * Marks the probe request with which server/api-methods.ts asks an action which methods it takes. A symbol
+ * property: no HTTP request can carry it. Symbol.for, since server/ and the Remix build each load this module.
+ */
+export const METHOD_PROBE = Symbol.for("clean-okestro-report.method-probe");
+
+/** What requireMethod throws at the probe: its method list (matched by name across the build boundary). */
+export class MethodsProbe extends Error {
+  constructor(readonly methods: string[]) {
+    super("method probe");
+    this.name = "MethodsProbe";
+  }
+}
+
+/**
+ * The methods an action takes; the first statement of every action. The JSON 405 with `Allow` for a method
+ * a route does not take comes from server/api-methods.ts, which learns this list from here; the 405 below
+ * is its fallback.
+ */
 export function requireMethod(request: { method: string }, ...methods: string[]): void {
+  if ((request as { [METHOD_PROBE]?: boolean })[METHOD_PROBE] === true) throw new MethodsProbe(methods);
   if (!methods.includes(request.method)) {
-    throw new ApiError(405, "method_not_allowed", `use ${methods.join(" or ")}`);
+    const refused = new ApiError(405, "method_not_allowed", `use ${methods.join(" or ")}`);
+    refused.allow = methods;
+    throw refused;
   }
 }
 
@@ -144,11 +181,20 @@ export async function readJson(request: Request, limit: number): Promise<unknown
   return value;
 }
 
+/**
+ * Validates a request body against its schema. Request schemas are strict (z.strictObject at every level): a
+ * member the schema does not name is refused, not dropped, and named in `fields` as "unknown field".
+ */
 export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
+  // No prototype: an unknown member may be called "__proto__", and it must be named like any other.
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) fields[[...issue.path, key].join(".")] ??= "unknown field";
+      continue;
+    }
     const key = issue.path.join(".") || "(body)";
     fields[key] ??= issue.message;
   }

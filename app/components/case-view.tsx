@@ -1,7 +1,7 @@
 // The reporter's view of their case, decrypted in this browser: status and
 // deadlines, the report, files, the dialogue, privacy requests, log out.
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { formatBytes, formatDay, type MessageKey } from "../i18n";
+import { failureReason, formatBytes, formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import type { Progress } from "../reporter/transport";
@@ -41,7 +41,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
         props.onLogout("status.errors.expired");
         return false;
       }
-      setError(t("status.errors.failed", { reason: code === "network" ? t("report.errors.network") : t("report.errors.server", { code: code ?? "unknown" }) }));
+      setError(t("status.errors.failed", { reason: failureReason(t, code) }));
       return false;
     } finally {
       setBusy(null);

@@ -2,7 +2,7 @@
 // characters, check symbol) before anything is sent, and never sent itself.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { parseReceipt } from "../../crypto/receipt-code";
-import type { MessageKey } from "../i18n";
+import { failureReason, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { Field } from "./field";
@@ -40,7 +40,7 @@ export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: F
       const err = e as { code?: string; fields?: Record<string, string> };
       if (err.code === "not_found") setError(t("status.errors.notFound"));
       else if (err.code === "too_many_attempts") setError(t("status.errors.tooMany", { minutes: err.fields?.retryAfterMinutes ?? "15" }));
-      else setError(t("status.errors.failed", { reason: err.code === "network" ? t("report.errors.network") : t("report.errors.server", { code: err.code ?? "unknown" }) }));
+      else setError(t("status.errors.failed", { reason: failureReason(t, err.code) }));
       input.current?.focus();
     } finally {
       setBusy(false);

@@ -3,7 +3,7 @@
 // reporter submits. Without JavaScript the submit button stays disabled, so
 // plaintext can never be posted.
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { formatBytes, type MessageKey } from "../i18n";
+import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { IntakeInfo } from "../intake/wire";
 import type { Progress, SubmittedReport } from "../reporter/intake-client";
@@ -94,8 +94,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       props.onSubmitted(result);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const reason = code === "network" ? t("report.errors.network") : t("report.errors.server", { code: code ?? "unknown" });
-      setFailure(t("report.errors.failed", { reason }));
+      setFailure(t("report.errors.failed", { reason: failureReason(t, code) }));
       setPhase({ kind: "editing" });
       requestAnimationFrame(() => summary.current?.focus());
     }

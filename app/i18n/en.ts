@@ -13,6 +13,8 @@ export const en = {
   "error.notFound": "This page does not exist.",
   "error.generic": "The page could not be shown. Please try again later.",
   "error.backHome": "Back to the start page",
+  "unavailable.title": "Briefly unavailable",
+  "unavailable.text": "The portal is briefly unavailable. Please reload this page in a few moments.",
 
   "landing.title": "Report wrongdoing safely",
   "landing.intro":
@@ -129,6 +131,7 @@ export const en = {
   "report.errors.failed": "The report could not be submitted: {reason}. Nothing you typed has been lost; please try again.",
   "report.errors.network": "the connection to the server failed",
   "report.errors.server": "the server refused it ({code})",
+  "report.errors.unavailable": "the portal is briefly unavailable",
   "receipt.title": "Your report has been received",
   "receipt.codeLabel": "Your receipt code",
   "receipt.caseNumber": "Case number",

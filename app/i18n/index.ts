@@ -41,6 +41,16 @@ export function translator(locale: Locale): Translate {
   };
 }
 
+/**
+ * Why a reporter's request failed, for "…: {reason}": the connection, the portal briefly unavailable (503
+ * `unavailable`, after the client's own retries), or the server's refusal code.
+ */
+export function failureReason(t: Translate, code: string | undefined): string {
+  if (code === "network") return t("report.errors.network");
+  if (code === "unavailable") return t("report.errors.unavailable");
+  return t("report.errors.server", { code: code ?? "unknown" });
+}
+
 /** Byte sizes in the reader's language. */
 export function formatBytes(bytes: number, locale: Locale): string {
   const units = ["B", "KB", "MB", "GB", "TB"];

@@ -15,6 +15,8 @@ export const ko: Record<MessageKey, string> = {
   "error.notFound": "존재하지 않는 페이지입니다.",
   "error.generic": "페이지를 표시할 수 없습니다. 잠시 후 다시 시도해 주세요.",
   "error.backHome": "처음 화면으로",
+  "unavailable.title": "일시적으로 이용할 수 없습니다",
+  "unavailable.text": "포털을 잠시 이용할 수 없습니다. 잠시 후 이 페이지를 새로 고쳐 주세요.",
 
   "landing.title": "안전하게 제보하세요",
   "landing.intro":
@@ -130,6 +132,7 @@ export const ko: Record<MessageKey, string> = {
   "report.errors.failed": "제보를 제출하지 못했습니다: {reason}. 입력한 내용은 그대로 남아 있으니 다시 시도해 주세요.",
   "report.errors.network": "서버와의 연결에 실패했습니다",
   "report.errors.server": "서버가 요청을 거부했습니다 ({code})",
+  "report.errors.unavailable": "포털을 잠시 이용할 수 없습니다",
   "receipt.title": "제보가 접수되었습니다",
   "receipt.codeLabel": "접수번호(영수 코드)",
   "receipt.caseNumber": "사건 번호",

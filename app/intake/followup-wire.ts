@@ -1,16 +1,16 @@
 // Wire format of the reporter follow-up API (validated on the server; the
-// browser imports the types only).
+// browser imports the types only). Objects are strict, as in wire.ts.
 import { z } from "zod";
 import { b64, uuid } from "./wire";
 
-export const openSessionRequest = z.object({ lookup: b64(32, 32) });
+export const openSessionRequest = z.strictObject({ lookup: b64(32, 32) });
 
-export const postMessageRequest = z.object({ id: uuid, body: b64(41, 64 * 1024) });
+export const postMessageRequest = z.strictObject({ id: uuid, body: b64(41, 64 * 1024) });
 /** The reporter's own identity record, re-encrypted in their browser (e.g. to switch update e-mails off). */
-export const replaceIdentityRequest = z.object({ identity: b64(41, 4 * 1024) });
-export const attachFileRequest = z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) });
-export const followupUploadRequest = z.object({ ciphertextBytes: z.number().int().min(25 + 17) });
-export const privacyRequestRequest = z.object({
+export const replaceIdentityRequest = z.strictObject({ identity: b64(41, 4 * 1024) });
+export const attachFileRequest = z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) });
+export const followupUploadRequest = z.strictObject({ ciphertextBytes: z.number().int().min(25 + 17) });
+export const privacyRequestRequest = z.strictObject({
   id: uuid,
   kind: z.enum(["access", "correction", "deletion", "suspension"]),
   detail: b64(41, 64 * 1024).nullable(),

@@ -1,5 +1,7 @@
 // The intake API's wire format, validated on the server. Binary fields travel
-// as unpadded base64url. The browser only imports the types.
+// as unpadded base64url. The browser only imports the types. Every object is
+// strict (z.strictObject): a member the schema does not name is refused with
+// 400 invalid_request naming it, never silently dropped.
 import { z } from "zod";
 import { fromBase64Url, isUuid } from "../../crypto/encoding";
 
@@ -25,7 +27,7 @@ export function b64(min: number, max: number) {
     });
 }
 
-export const createUploadRequest = z.object({
+export const createUploadRequest = z.strictObject({
   reportId: uuid,
   ciphertextBytes: z.number().int().min(25 + 17),
 });
@@ -43,7 +45,7 @@ export interface UploadStatusResponse {
   expectedBytes: number;
 }
 
-export const submitReportRequest = z.object({
+export const submitReportRequest = z.strictObject({
   reportId: uuid,
   categoryId: uuid,
   title: b64(41, 4 * 1024),
@@ -52,12 +54,12 @@ export const submitReportRequest = z.object({
   reporterKey: b64(89, 89),
   receiptLookup: b64(32, 32),
   envelopes: z
-    .array(z.object({ staffUserId: uuid, envelope: b64(130, 130) }))
+    .array(z.strictObject({ staffUserId: uuid, envelope: b64(130, 130) }))
     .min(1)
     .max(1000),
   excludedInvestigators: z.array(uuid).max(1000),
   attachments: z
-    .array(z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }))
+    .array(z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }))
     .max(100),
   consentReport: z.literal(true, { errorMap: () => ({ message: "consent to process the report is required" }) }),
   consentOptional: z.boolean(),

@@ -95,7 +95,7 @@ export async function submitEncryptedReport(
   });
   const attachments = [];
   for (const [i, file] of files.entries()) {
-    attachments.push(await uploadEncryptedFile(api, { path: "/api/intake/uploads" }, sealed.reportId, sealed.keys.reportKey, file, i, options));
+    attachments.push(await uploadEncryptedFile(api, { path: "/api/intake/uploads", body: { reportId: sealed.reportId } }, sealed.reportId, sealed.keys.reportKey, file, i, options));
   }
   options.onProgress?.({ phase: "saving" });
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;

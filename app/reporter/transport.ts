@@ -153,7 +153,11 @@ export async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRet
  */
 export async function uploadEncryptedFile(
   api: Api,
-  open: { path: string; headers?: Record<string, string> },
+  /**
+   * Where to open the upload. `body`: members the route takes besides `ciphertextBytes` (intake names the
+   * report; follow-up and case routes know it from the session or path, and their strict schemas refuse it).
+   */
+  open: { path: string; headers?: Record<string, string>; body?: Record<string, string> },
   reportId: string,
   reportKey: ReportKey,
   file: SourceFile,
@@ -164,7 +168,7 @@ export async function uploadEncryptedFile(
   const onRetry = (attempt: number) => options.onProgress?.({ phase: "retrying", attempt });
   const total = streamCiphertextSize(file.size);
   const created = await withRetry(
-    () => api.call<CreateUploadResponse>("POST", open.path, { json: { reportId, ciphertextBytes: total }, headers: open.headers }),
+    () => api.call<CreateUploadResponse>("POST", open.path, { json: { ...open.body, ciphertextBytes: total }, headers: open.headers }),
     delays,
     onRetry,
   );

@@ -8,7 +8,7 @@ import { ADMIN } from "../.server/staff-http";
 import { requireStaff } from "../.server/staff-auth";
 import { uuid } from "../intake/wire";
 
-const schema = z.object({
+const schema = z.strictObject({
   id: uuid.optional(),
   nameKo: z.string().max(100).optional(),
   nameEn: z.string().max(100).optional(),

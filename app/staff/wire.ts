@@ -1,17 +1,18 @@
 // Wire format of the staff API (validated on the server; the browser imports types only).
+// Objects are strict, as in app/intake/wire.ts: unknown members are refused.
 import { z } from "zod";
 import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { b64, uuid } from "../intake/wire";
 
-export const preloginRequest = z.object({ email: z.string().min(3).max(254) });
-export const loginRequest = z.object({ email: z.string().min(3).max(254), authKey: b64(32, 32) });
+export const preloginRequest = z.strictObject({ email: z.string().min(3).max(254) });
+export const loginRequest = z.strictObject({ email: z.string().min(3).max(254), authKey: b64(32, 32) });
 export const secondFactorRequest = z.union([
-  z.object({ code: z.string().regex(/^\d{6}$/, "six digits") }),
-  z.object({ recoveryCode: z.string().min(10).max(40) }),
+  z.strictObject({ code: z.string().regex(/^\d{6}$/, "six digits") }),
+  z.strictObject({ recoveryCode: z.string().min(10).max(40) }),
 ]);
-export const totpCodeRequest = z.object({ code: z.string().regex(/^\d{6}$/, "six digits") });
+export const totpCodeRequest = z.strictObject({ code: z.string().regex(/^\d{6}$/, "six digits") });
 
-const keyMaterial = z.object({
+const keyMaterial = z.strictObject({
   kdfVersion: z.literal(1),
   kdfSalt: z.string().length(22),
   authKey: z.string().length(43),
@@ -21,10 +22,10 @@ const keyMaterial = z.object({
   recoveryProof: z.string().length(43),
 });
 
-export const activationRequest = z.object({
+export const activationRequest = z.strictObject({
   accounts: z
     .array(
-      z.object({
+      z.strictObject({
         id: uuid,
         email: z.string().min(3).max(254),
         displayName: z.string().min(1).max(100),
@@ -36,17 +37,17 @@ export const activationRequest = z.object({
     .max(2),
 });
 
-export const invitationRequest = z.object({
+export const invitationRequest = z.strictObject({
   email: z.string().min(3).max(254),
   role: z.enum(["admin", "investigator", "affiliate"]),
   affiliate: z.enum(["cloud", "agi"]).optional(),
   displayName: z.string().max(100).optional(),
 });
 
-const newPasswordKeys = z.object({ kdfSalt: z.string().length(22), authKey: z.string().length(43), secretKeyWrapped: z.string().length(119) });
-export const changePasswordRequest = z.object({ currentAuthKey: b64(32, 32), keys: newPasswordKeys });
-export const recoverStartRequest = z.object({ email: z.string().min(3).max(254) });
-export const recoverRequest = z.object({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
+const newPasswordKeys = z.strictObject({ kdfSalt: z.string().length(22), authKey: z.string().length(43), secretKeyWrapped: z.string().length(119) });
+export const changePasswordRequest = z.strictObject({ currentAuthKey: b64(32, 32), keys: newPasswordKeys });
+export const recoverStartRequest = z.strictObject({ email: z.string().min(3).max(254) });
+export const recoverRequest = z.strictObject({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
 
 /** The statutes of the privacy policy that require keeping records longer (app/.server/case-retention.ts RETENTION_BASES). */
 export const RETENTION_BASIS_CODES = [
@@ -63,7 +64,7 @@ const retentionBasis = z.enum(RETENTION_BASIS_CODES);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
 /** A wrapped 32-byte key (aead-v1, block 16) and a share envelope (envelope-v1 kind 0x02). */
 const wrappedKey = b64(89, 89);
-const shareEnvelopes = z.array(z.object({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(200);
+const shareEnvelopes = z.array(z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(200);
 /** One version of a share, built and encrypted in the investigator's browser. */
 const shareVersion = {
   shareId: uuid,
@@ -72,60 +73,60 @@ const shareVersion = {
   items: z.array(z.enum(SHARE_ITEMS)).min(1).max(SHARE_ITEMS.length),
   package: b64(41, 1024 * 1024),
   shareKey: wrappedKey,
-  files: z.array(z.object({ attachmentId: uuid, fileKey: wrappedKey })).max(100),
+  files: z.array(z.strictObject({ attachmentId: uuid, fileKey: wrappedKey })).max(100),
   envelopes: shareEnvelopes,
 };
 
 export const caseOps = {
-  status: z.object({
+  status: z.strictObject({
     to: z.enum(["acknowledged", "in_review", "investigating", "closed"]),
     outcome: z.enum(["substantiated", "partly_substantiated", "not_substantiated", "insufficient_information", "referred"]).optional(),
-    summary: z.object({ id: uuid, body: b64(41, 64 * 1024) }).optional(),
+    summary: z.strictObject({ id: uuid, body: b64(41, 64 * 1024) }).optional(),
   }),
-  assign: z.object({ assigneeId: uuid.nullable() }),
-  priority: z.object({ priority: z.enum(["low", "normal", "high", "urgent"]) }),
-  labels: z.object({ labels: b64(41, 8 * 1024) }),
-  notes: z.object({ id: uuid, body: b64(41, 64 * 1024) }),
-  messages: z.object({ id: uuid, body: b64(41, 64 * 1024) }),
-  "privacy-answer": z.object({ requestId: uuid, answer: b64(41, 64 * 1024) }),
+  assign: z.strictObject({ assigneeId: uuid.nullable() }),
+  priority: z.strictObject({ priority: z.enum(["low", "normal", "high", "urgent"]) }),
+  labels: z.strictObject({ labels: b64(41, 8 * 1024) }),
+  notes: z.strictObject({ id: uuid, body: b64(41, 64 * 1024) }),
+  messages: z.strictObject({ id: uuid, body: b64(41, 64 * 1024) }),
+  "privacy-answer": z.strictObject({ requestId: uuid, answer: b64(41, 64 * 1024) }),
   // Only an id: free text here would land in the permanent audit log.
-  events: z.object({ event: z.enum(["decrypted", "downloaded", "exported"]), subject: uuid.optional() }),
-  grants: z.object({ granteeId: uuid, envelope: b64(130, 130) }),
-  uploads: z.object({ ciphertextBytes: z.number().int().min(42) }),
-  attachments: z.object({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }),
-  shares: z.object({ ...shareVersion, affiliate: z.enum(["cloud", "agi"]), feedbackKey: wrappedKey }),
-  "share-update": z.object({ ...shareVersion, version: z.number().int().min(2) }),
-  "share-revoke": z.object({ shareId: uuid }),
-  "share-grant": z.object({ shareId: uuid, staffUserId: uuid, envelope: b64(98, 98) }),
-  "share-feedback": z.object({ shareId: uuid, id: uuid, body: b64(41, 64 * 1024) }),
+  events: z.strictObject({ event: z.enum(["decrypted", "downloaded", "exported"]), subject: uuid.optional() }),
+  grants: z.strictObject({ granteeId: uuid, envelope: b64(130, 130) }),
+  uploads: z.strictObject({ ciphertextBytes: z.number().int().min(42) }),
+  attachments: z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }),
+  shares: z.strictObject({ ...shareVersion, affiliate: z.enum(["cloud", "agi"]), feedbackKey: wrappedKey }),
+  "share-update": z.strictObject({ ...shareVersion, version: z.number().int().min(2) }),
+  "share-revoke": z.strictObject({ shareId: uuid }),
+  "share-grant": z.strictObject({ shareId: uuid, staffUserId: uuid, envelope: b64(98, 98) }),
+  "share-feedback": z.strictObject({ shareId: uuid, id: uuid, body: b64(41, 64 * 1024) }),
   // The reporter's address, decrypted in the investigator's browser, for one send; never stored.
-  "notify-reporter": z.object({
+  "notify-reporter": z.strictObject({
     id: uuid,
     event: z.enum(["acknowledged", "message", "question", "privacy_answer", "closed"]),
     email: z.string().email().max(254),
     language: z.enum(["ko", "en"]),
   }),
-  holds: z.object({ reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]) }),
-  "hold-lift": z.object({ holdId: uuid }),
-  "privacy-deletion": z.object({ requestId: uuid, decision: z.enum(["grant", "refuse"]), basis: retentionBasis.optional() }),
-  archive: z.object({
+  holds: z.strictObject({ reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]) }),
+  "hold-lift": z.strictObject({ holdId: uuid }),
+  "privacy-deletion": z.strictObject({ requestId: uuid, decision: z.enum(["grant", "refuse"]), basis: retentionBasis.optional() }),
+  archive: z.strictObject({
     archiveId: uuid,
     basis: retentionBasis,
     package: b64(41, 16 * 1024 * 1024),
-    files: z.array(z.object({ attachmentId: uuid, fileKey: wrappedKey })).max(200),
-    envelopes: z.array(z.object({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(100),
+    files: z.array(z.strictObject({ attachmentId: uuid, fileKey: wrappedKey })).max(200),
+    envelopes: z.array(z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(100),
   }),
 } as const;
 export type CaseOp = keyof typeof caseOps;
 export type CaseOpInput<K extends CaseOp> = z.input<(typeof caseOps)[K]>;
 
 /** A reviewer's feedback on a share (POST /api/affiliate/shares/:shareId/feedback). */
-export const affiliateFeedbackRequest = z.object({ id: uuid, body: b64(41, 64 * 1024) });
+export const affiliateFeedbackRequest = z.strictObject({ id: uuid, body: b64(41, 64 * 1024) });
 
 /** An administrator sealing an archive's key to another administrator (POST /api/admin/archives/:archiveId/grants). */
-export const archiveGrantRequest = z.object({ staffUserId: uuid, envelope: b64(98, 98) });
+export const archiveGrantRequest = z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) });
 
 /** Marking one's own notifications read: all of them, or the listed ones (POST /api/staff/notifications/read). */
-export const notificationsReadRequest = z.object({ ids: z.array(uuid).max(100).optional() });
+export const notificationsReadRequest = z.strictObject({ ids: z.array(uuid).max(100).optional() });
 /** Single e-mails or a daily digest (POST /api/staff/notification-prefs). */
-export const notificationPrefsRequest = z.object({ mode: z.enum(["immediate", "digest"]) });
+export const notificationPrefsRequest = z.strictObject({ mode: z.enum(["immediate", "digest"]) });

@@ -3,7 +3,9 @@
 // encrypted reports with attachments. The machine's shared PostgreSQL is never
 // touched: the test makes a private cluster with Debian's binaries on a free
 // port. Every request must either succeed (and then its report is stored whole
-// and decrypts) or get a clear error status, never a dropped connection;
+// and decrypts) or get a clear error status, never a dropped connection: a
+// request the outage defeated gets 503 `unavailable` as JSON with Retry-After
+// (a page the plain 503 page), and the log holds nothing of the requests;
 // nothing is half stored; the same server process serves new submissions
 // afterwards, without retries, and soon after the database is back.
 import { mkdtemp, rm } from "node:fs/promises";
@@ -14,7 +16,8 @@ import { commands } from "../../cli/commands";
 import { fetchIntakeInfo } from "../../app/reporter/intake-client";
 import { auditStore, createInvestigator, freePort, spawnPortal, withServices, type ChildPortal } from "../support/child-portal";
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from "../support/private-postgres";
-import { checkStored, SubmissionStream, tally } from "../support/submission-stream";
+import { checkStored, SubmissionStream, tally, type Exchange } from "../support/submission-stream";
+import { ko } from "../../app/i18n/ko";
 
 const available = privatePostgresAvailable(); // throws under CI when the binaries are missing
 const KiB = 1024;
@@ -75,6 +78,8 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
     // Three restarts, each after a few more reports went through.
     const restarts: [number, number][] = [];
     const outage: [number, number, number] = [0, 0, 0];
+    type Answer = { status: number; retryAfter: string | null; type: string | null; body: string };
+    let duringOutage: { api: Answer; page: Answer; navigation: Answer } | undefined;
     try {
       for (let r = 0; r < RESTARTS; r++) {
         const acked = stream.acknowledged().length;
@@ -90,7 +95,18 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
       const ackedBeforeOutage = stream.acknowledged().length;
       outage[0] = Date.now();
       await pg.stop();
-      await new Promise((r) => setTimeout(r, 3000));
+      // While it is away, a read, a page and a client-side navigation say so.
+      const [api, page, navigation] = await Promise.all([
+        fetch(`${portal.url}/api/intake/info`),
+        fetch(`${portal.url}/report`, { headers: { "Accept-Language": "ko-KR,ko;q=0.9" } }),
+        fetch(`${portal.url}/report.data`),
+      ]);
+      duringOutage = {
+        api: { status: api.status, retryAfter: api.headers.get("Retry-After"), type: api.headers.get("Content-Type"), body: await api.text() },
+        page: { status: page.status, retryAfter: page.headers.get("Retry-After"), type: page.headers.get("Content-Type"), body: await page.text() },
+        navigation: { status: navigation.status, retryAfter: navigation.headers.get("Retry-After"), type: navigation.headers.get("Content-Type"), body: "" },
+      };
+      await new Promise((r) => setTimeout(r, Math.max(0, outage[0] + 3000 - Date.now())));
       await pg.start();
       outage[1] = Date.now();
       await waitUntil("reports acknowledged after the outage", () => stream.acknowledged().length >= ackedBeforeOutage + 8);
@@ -113,14 +129,29 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
     expect(after.exchanges.filter((e) => e.status !== 200 && e.status !== 201)).toEqual([]);
     expect(await Promise.race([portal.exited.then(() => "exited"), new Promise((r) => setTimeout(() => r("running"), 10))])).toBe("running");
 
-    // Every request got an answer: success, or a clear error status (never a dropped connection).
+    // Every request got an answer: success, or a clear error status (never a dropped connection). What the
+    // database's absence defeated is a 503 `unavailable` JSON answer with Retry-After, never a bare 500; a part
+    // sent again after its answer was lost meets 409 wrong_part, and the client moves on.
     const all = [...stream.exchanges, ...after.exchanges];
     expect(all.filter((e) => e.status === "network")).toEqual([]);
-    const unclear = all.filter((e) => typeof e.status === "number" && e.status >= 400 && !(e.status >= 500 || e.code === "wrong_part"));
+    const unavailable = (e: Exchange) => e.status === 503 && e.code === "unavailable" && e.retryAfter === "5" && !!e.contentType?.startsWith("application/json");
+    const unclear = all.filter((e) => typeof e.status === "number" && e.status >= 400 && !(unavailable(e) || e.code === "wrong_part"));
     expect(unclear).toEqual([]);
     // The restart was felt: requests around it failed (and the clients' retries carried most reports through).
     const failedAround = stream.exchanges.filter((e) => typeof e.status === "number" && e.status >= 500 && e.endedAt >= restarts[0]![0]);
     expect(failedAround.length).toBeGreaterThan(0);
+    // While the database was stopped: the API in JSON, a page as the plain 503 page in the reader's language
+    // (no script), a client-side navigation as 503, each with Retry-After.
+    expect(duringOutage!.api).toMatchObject({ status: 503, retryAfter: "5", type: expect.stringMatching(/^application\/json/) });
+    expect(JSON.parse(duringOutage!.api.body)).toMatchObject({ error: { code: "unavailable", message: expect.any(String) } });
+    expect(duringOutage!.page).toMatchObject({ status: 503, retryAfter: "5", type: expect.stringMatching(/^text\/html/) });
+    expect(duringOutage!.page.body).toContain(ko["unavailable.text"]);
+    expect(duringOutage!.page.body).not.toContain("<script");
+    expect(duringOutage!.navigation).toMatchObject({ status: 503, retryAfter: "5" });
+    // The log says the database was away, and holds nothing of the requests: no report id, no ciphertext.
+    expect(portal.logs.some((l) => l.includes('"database unavailable"'))).toBe(true);
+    const sentIds = [...stream.sent, ...after.sent].flatMap((x) => (x.reportId ? [x.reportId] : []));
+    expect(portal.logs.filter((l) => sentIds.some((id) => l.includes(id)) || /[A-Za-z0-9_-]{60,}/.test(l))).toEqual([]);
 
     // Once the database is back, the server uses it again at once, not after a reconnection back-off of many seconds.
     const firstSuccess = Math.min(...stream.exchanges.filter((e) => e.endedAt > outage[1] && typeof e.status === "number" && e.status < 300).map((e) => e.endedAt));

@@ -15,16 +15,19 @@
 // every table and the blob directory, compared before and after). Three kinds
 // of answer are not that error, by design: a read with a hostile query value
 // may be answered (an unknown filter is ignored; these run before the
-// comparison starts, since an answered read is audited), the tab-close beacon
-// answers 204 to anything (it gives no oracle), and a method a route module
-// has no handler for is answered by Remix itself (405, its own JSON).
+// comparison starts, since an answered read is audited), and the tab-close
+// beacon answers 204 to anything (it gives no oracle). A method a route does
+// not take, whether or not its module has a handler for it, gets 405 JSON
+// with an Allow header naming exactly what the route takes.
+import { readFileSync } from "node:fs";
 import net from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeFileName } from "../../app/components/save-file";
 import { MAX_PART_BYTES, UPLOAD_TOKEN_HEADER, LIMITS } from "../../app/intake/limits";
-import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
+import { fetchIntakeInfo, submitEncryptedReport, type IntakeError, type ReportDraft } from "../../app/reporter/intake-client";
 import { isCryptoError, loadSodium } from "../../crypto";
-import { apiEndpoints, endpointName, type Endpoint } from "../support/api-routes";
+import { apiEndpoints, endpointName, ROUTES_DIR, type Endpoint } from "../support/api-routes";
 import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
 import {
@@ -60,17 +63,14 @@ const EXCLUDED: Exclusions = {
 const OPAQUE_FIELDS = new Set(["receiptLookup"]);
 
 type Expect =
-  /** A clear 4xx JSON error. */
-  | { kind: "refused"; status?: number[] }
+  /** A clear 4xx JSON error; `unknown`: a 400 invalid_request naming this member as an unknown field. */
+  | { kind: "refused"; status?: number[]; unknown?: string }
   /** A read: any 2xx or a clear 4xx (e.g. an unknown filter is ignored). */
   | { kind: "answered" }
   /** The tab-close beacon: 204 with no body for anything it does not recognise, or a clear 4xx. */
   | { kind: "beacon" }
-  /**
-   * A method the route module has no handler for: Remix itself answers 405 (or 400 for a GET without a loader)
-   * with its own JSON `{message}`, before any of our code runs.
-   */
-  | { kind: "remix-method" };
+  /** A method the route does not take: 405 method_not_allowed (no body for HEAD) with exactly these methods in Allow. */
+  | { kind: "wrong-method"; allow: string[] };
 
 interface Case {
   label: string;
@@ -88,12 +88,20 @@ function problemOf(c: Case, res: RawResponse): string | null {
     const p = refusalProblem(res);
     if (p) return p;
     if (c.expect.status && !c.expect.status.includes(res.status)) return `status ${res.status}, expected ${c.expect.status.join(" or ")}: ${res.text.slice(0, 200)}`;
+    if (c.expect.unknown) {
+      const { error } = JSON.parse(res.text) as { error: { code: string; fields?: Record<string, string> } };
+      if (error.code !== "invalid_request" || error.fields?.[c.expect.unknown] !== "unknown field") return `does not name ${c.expect.unknown} as an unknown field: ${res.text.slice(0, 200)}`;
+    }
     return null;
   }
-  if (c.expect.kind === "remix-method") {
-    if (res.status !== 405 && res.status !== 400) return `status ${res.status}, expected 405: ${res.text.slice(0, 200)}`;
-    if (!String(res.headers["content-type"] ?? "").startsWith("application/json")) return `status ${res.status} with content-type ${res.headers["content-type"]}`;
-    return null;
+  if (c.expect.kind === "wrong-method") {
+    if (res.status !== 405) return `status ${res.status}, expected 405: ${res.text.slice(0, 200)}`;
+    const allow = String(res.headers.allow ?? "").split(/,\s*/).filter(Boolean).sort();
+    if (allow.join(", ") !== [...c.expect.allow].sort().join(", ")) return `Allow: ${res.headers.allow ?? "(none)"}, expected ${c.expect.allow.join(", ")}`;
+    if (c.req.method === "HEAD") return String(res.headers["content-type"] ?? "").startsWith("application/json") ? null : `content-type ${res.headers["content-type"]}`;
+    const p = refusalProblem(res);
+    if (p) return p;
+    return (JSON.parse(res.text) as { error: { code: string } }).error.code === "method_not_allowed" ? null : `code ${res.text.slice(0, 200)}`;
   }
   if (c.expect.kind === "beacon") {
     if (res.status === 204 && res.text === "") return null;
@@ -182,7 +190,10 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
     expect,
   });
   const all = variants(e.schemas, baseline, { opaque: (p: Path) => OPAQUE_FIELDS.has(String(p[p.length - 1])) });
-  for (const v of all) cases.push(post(`${v.category}: ${v.label}${v.schemaValid ? " (schema-valid: the server must refuse it)" : ""}`, JSON.stringify(v.body)));
+  for (const v of all) {
+    const expect: Expect = v.unknown ? { kind: "refused", status: [400], unknown: v.unknown } : REFUSED;
+    cases.push(post(`${v.category}: ${v.label}${v.schemaValid ? " (schema-valid: the server must refuse it)" : ""}`, JSON.stringify(v.body), {}, expect));
+  }
 
   // The body as a whole. What only readJson sees (syntax, encoding, Content-Type, nesting) is sent to the first op
   // of a route (the other ops share the same reading); what depends on the schema or the limit, to every op.
@@ -236,7 +247,8 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
   cases.push(post(`oversized: ${limit + 1} bytes chunked, no Content-Length`, Buffer.alloc(0), { chunkedBytes: limit + 1 }, { kind: "refused", status: [413] }));
   if (first) cases.push(post(`oversized: Content-Length 10^15`, Buffer.from("{"), { declaredLength: 1e15 }, { kind: "refused", status: [413] }));
   // Extra members everywhere (prototype pollution, mass assignment), in a body that is otherwise wrong in one field:
-  // they must not get it past validation. (That they are ignored in a valid body is shown after the suite.)
+  // they must not get it past validation. In a valid body they are refused and named ("unknown member" variants
+  // above, and a whole submission after the suite).
   const broken = all.find((v) => !v.schemaValid && (v.category === "missing field" || v.category === "wrong type"));
   if (broken) cases.push(post(`extra members (__proto__, constructor, role, …) with ${broken.label}`, withExtraFieldsJson(broken.body)));
   if (!e.schemas.some((x) => x.safeParse({}).success)) cases.push(post("extra members only", withExtraFieldsJson({})));
@@ -367,17 +379,17 @@ function casesFor(e: Endpoint, w: World): Case[] {
     cases.push(...pathCases(e, w, headers, () => ({})));
   }
   cases.push(...queryCases(e, path, headers));
-  if (e.file.includes("uploads.$uploadId")) cases.push(...uploadCases(e, w));
-  // Methods the route does not take (once per route file, on its first endpoint): with an action, requireMethod
-  // answers; a method without a handler in the module is answered by Remix.
+  if (e.pattern.startsWith("/api/intake/uploads/:uploadId")) cases.push(...uploadCases(e, w));
+  // Every method the route does not take (once per route file, on its first endpoint), whether its module has a
+  // handler for it (an action taking other methods) or not (POST to a loader-only module, GET to an action-only one).
   const mine = ENDPOINTS.filter((x) => x.file === e.file);
   if (mine[0] === e) {
-    const hasAction = mine.some((x) => x.fn === "action");
-    const hasLoader = mine.some((x) => x.fn === "loader");
+    const allow = [...new Set(mine.flatMap((x) => (x.method === "GET" ? ["GET", "HEAD"] : [x.method])))];
     const json = { ...headers, "Content-Type": "application/json" };
-    cases.push({ label: "method: PATCH", req: { method: "PATCH", path, headers: json, body: "{}" }, expect: hasAction ? { kind: "refused", status: [405] } : { kind: "remix-method" } });
-    if (!hasAction) cases.push({ label: "method: POST to a route without an action", req: { method: "POST", path, headers: json, body: "{}" }, expect: { kind: "remix-method" } });
-    if (!hasLoader) cases.push({ label: "method: GET to a route without a loader", req: { method: "GET", path, headers }, expect: { kind: "remix-method" } });
+    for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].filter((m) => !allow.includes(m))) {
+      const body = ["GET", "HEAD"].includes(method) ? {} : { headers: json, body: "{}" };
+      cases.push({ label: `method: ${method}`, req: { method, path, headers, ...body }, expect: { kind: "wrong-method", allow } });
+    }
   }
   return cases;
 }
@@ -440,6 +452,16 @@ for (const backend of await backends()) {
       expect(ENDPOINTS.filter((e) => e.file === "api.staff.cases.$reportId.$op.ts" && e.method === "POST").length).toBeGreaterThanOrEqual(21);
     });
 
+    it("finds every action opening with requireMethod, which is how server/api-methods.ts learns its methods safely", () => {
+      // Route modules only: the Express routes ahead of Remix (server/) answer wrong methods themselves.
+      const files = [...new Set(ENDPOINTS.filter((e) => e.fn === "action" && !e.file.startsWith("server/")).map((e) => e.file))];
+      expect(files.length).toBeGreaterThan(25);
+      for (const file of files) {
+        const src = readFileSync(join(ROUTES_DIR, file), "utf8");
+        expect(src, file).toMatch(/export async function action\([^)]*\)[^{]*\{\s*return handleApi\(async \(\) => \{\s*requireMethod\(request(, "[A-Z]+")+\);/);
+      }
+    });
+
     // Reads first: a GET with a hostile query value may be answered (an unknown filter is ignored), and a read
     // that is answered is audited and marks things seen, as it should. The comparison starts after them.
     for (const e of ENDPOINTS.filter((x) => x.method === "GET")) {
@@ -477,29 +499,35 @@ for (const backend of await backends()) {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
-    it("still takes a normal submission, extra members in every object ignored, and it reads back exactly", async () => {
-      // The submission goes through a fetch that adds the hostile extra members to every object of the JSON body.
+    it("refuses a submission with extra members in its objects, naming each, then takes it without them, and it reads back exactly", async () => {
+      // The first submission goes through a fetch that adds the hostile extra members to every object of the JSON body.
       const addExtras: typeof fetch = (input, init) => {
         if (String(input).endsWith("/api/intake/reports") && typeof init?.body === "string") init = { ...init, body: withExtraFieldsJson(JSON.parse(init.body)) };
         return fetch(input, init);
       };
       const info = await fetchIntakeInfo({ baseUrl: w.url });
       const bytes = Buffer.from("after the hostile suite");
-      const r = await submitEncryptedReport(
-        {
-          categoryId: info.categories[0]!.id,
-          title: "still works",
-          body: { description: "a normal report", details: "", periodFrom: null, periodTo: null },
-          identity: null,
-          excludedInvestigators: [],
-          consentReport: true,
-          consentOptional: true,
-          consentAffiliateIdentity: false,
-        },
-        [memoryFile("../../etc/passwd\u0007\u202Etxt.exe", "text/plain", bytes)],
-        info,
-        { baseUrl: w.url, fetch: addExtras },
+      const draft: ReportDraft = {
+        categoryId: info.categories[0]!.id,
+        title: "still works",
+        body: { description: "a normal report", details: "", periodFrom: null, periodTo: null },
+        identity: null,
+        excludedInvestigators: [],
+        consentReport: true,
+        consentOptional: true,
+        consentAffiliateIdentity: false,
+      };
+      const file = () => memoryFile("../../etc/passwd\u0007\u202Etxt.exe", "text/plain", bytes);
+      const refused = await submitEncryptedReport(draft, [file()], info, { baseUrl: w.url, fetch: addExtras, retryDelaysMs: [] }).then(
+        () => null,
+        (e: unknown) => e as IntakeError,
       );
+      expect(refused).toMatchObject({ code: "invalid_request", status: 400 });
+      const named = Object.entries(refused!.fields ?? {}).filter(([, v]) => v === "unknown field").map(([k]) => k);
+      for (const k of ["__proto__", "constructor", "role", "status", "caseNumber", "envelopes.0.isAdmin", "envelopes.0.__proto__", "attachments.0.role"]) expect(named).toContain(k);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+      const r = await submitEncryptedReport(draft, [file()], info, { baseUrl: w.url });
       const got = await decryptReportAsInvestigator(w.portal.services, r.reportId, "inv@okestro.example", PASSWORD);
       expect(got.title).toBe("still works");
       expect(Buffer.from(got.files[0]!.bytes).equals(bytes)).toBe(true);

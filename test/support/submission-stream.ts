@@ -50,6 +50,9 @@ export interface Exchange {
   status: number | "network";
   /** The JSON error code (or the start of the text) of a refusal; for "network", why. */
   code?: string;
+  /** Of a refusal: its Content-Type and Retry-After headers. */
+  contentType?: string | null;
+  retryAfter?: string | null;
   startedAt: number;
   endedAt: number;
 }
@@ -159,6 +162,8 @@ export class SubmissionStream {
         });
         exchange.status = r.status;
         if (!r.ok) {
+          exchange.contentType = r.headers.get("Content-Type");
+          exchange.retryAfter = r.headers.get("Retry-After");
           const text = await r.clone().text();
           try {
             exchange.code = (JSON.parse(text) as { error: { code: string } }).error.code;

@@ -245,11 +245,16 @@ export function getAt(value: unknown, path: Path): unknown {
 export interface Variant {
   /** What was done, e.g. `title: version byte 0x02`. */
   label: string;
-  category: "wrong type" | "missing field" | "oversized field" | "malformed value" | "NUL character" | "ciphertext";
+  category: "wrong type" | "missing field" | "oversized field" | "malformed value" | "NUL character" | "ciphertext" | "unknown field";
   body: unknown;
   /** The schema alone would accept it: the server's own checks have to refuse it. */
   schemaValid: boolean;
+  /** "unknown field": the dotted path of the member the refusal must name. */
+  unknown?: string;
 }
+
+/** The member an "unknown field" variant adds. */
+export const UNKNOWN_MEMBER = "probeUnknown";
 
 /** Fields whose bytes carry no version or structure the server could check (a look-up value is any 32 bytes). */
 export interface VariantOptions {
@@ -291,6 +296,13 @@ export function variants(schemas: ZodTypeAny[], baseline: unknown, options: Vari
     if (requireInvalid && schemaValid) return;
     out.push({ label, category, body, schemaValid });
   };
+  // A member the schema does not name, in the body itself and in every object inside it (request schemas are
+  // strict: it must be refused and named, not dropped).
+  const objects: Path[] = [[], ...fields(schema, baseline).filter((f) => f.kind === "object").map((f) => f.path)];
+  for (const p of objects) {
+    const at = [...p, UNKNOWN_MEMBER];
+    out.push({ label: `${at.join(".")}: unknown member`, category: "unknown field", body: setAt(baseline, at, "probe"), schemaValid: accepts(setAt(baseline, at, "probe")), unknown: at.join(".") });
+  }
   for (const f of fields(schema, baseline)) {
     const name = f.path.join(".");
     const value = getAt(baseline, f.path);
