@@ -16,7 +16,10 @@
 // runs (test/security/hostile-input.test.ts checks that every action opens
 // with requireMethod). Route modules need no second list, and every 405 of the
 // API comes from here; requireMethod's own 405 stays behind it as a fallback.
-// Paths that are no API route pass on untouched (Remix answers them 404).
+// A path under /api/ that is no API route gets a JSON 404 {"error": {"code":
+// "not_found"}} here too, instead of the HTML page of the catch-all route: an
+// API client gets an answer it can read. A path whose segments do not decode
+// passes on, so the route it names refuses it in its own words.
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import type express from "express";
 import { METHOD_PROBE, type MethodsProbe } from "../app/.server/http";
@@ -100,7 +103,11 @@ export function apiMethods(build: Build): express.RequestHandler {
       let routes = tables.get(b);
       if (!routes) tables.set(b, (routes = apiRoutes(b)));
       const route = match(routes, req.path);
-      if (!route) return next();
+      if (!route) {
+        if (req.path.split("/").some((segment) => decoded(segment) === null)) return next();
+        res.status(404).set("Cache-Control", "no-store").json({ error: { code: "not_found", message: "no such API route" } });
+        return;
+      }
       const reads = typeof route.module.loader === "function";
       const writes = typeof route.module.action === "function" ? await actionMethods(route.module) : [];
       // An action that did not tell its methods: let it answer for itself (requireMethod).

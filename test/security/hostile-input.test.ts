@@ -492,6 +492,17 @@ for (const backend of await backends()) {
       expect(diffSnapshots(before, after)).toEqual([]);
     });
 
+    it("answers a path under /api/ that is no route with a JSON 404, whatever the method", async () => {
+      const paths = ["/api/", "/api/nope", "/api/intake/reports/extra", "/api/intake/uploads/x/parts/0/more", "/api/staff/cases/x/y/z/w", "/API/INTAKE/NOPE", "/api/%E2%80%AEgnp.exe"];
+      for (const path of paths) {
+        for (const method of ["GET", "POST", "DELETE"]) {
+          const r = await rawRequest(w.url, { method, path, headers: { "Content-Type": "application/json" }, body: method === "GET" ? undefined : "{}" });
+          expect(refusalProblem(r), `${method} ${path}`).toBeNull();
+          expect([r.status, (JSON.parse(r.text) as { error: { code: string } }).error.code], `${method} ${path}`).toEqual([404, "not_found"]);
+        }
+      }
+    });
+
     it("still answers /healthz, and nothing polluted Object.prototype", async () => {
       const r = await rawRequest(w.url, { method: "GET", path: "/healthz" });
       expect(r.status).toBe(200);
