@@ -2,7 +2,7 @@
 // sign-in with password and TOTP, sessions, lockout; the inbox and every
 // case action with the decryption in the (Node) client; exclusion is absolute;
 // grants; and the reporter sees what investigators send, never their notes.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   decryptJson,
@@ -20,12 +20,17 @@ import { verifyAuditChain } from "../../app/.server/audit";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { StaffClient } from "../../app/staff/staff-client";
-import { auditLog, reports, staffLoginState, staffUsers } from "../../db/schema";
+import { auditLog, caseNotes, reports, staffLoginState, staffUsers } from "../../db/schema";
 import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { scanDatabase, scanDirectory, scanLines } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 import { cookieFetch, firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
+
+/** What the reporter and the investigators write: none of it may reach the server's storage or logs in the clear. */
+const M = (what: string) => `STAFFCASE-${what}-e52b`;
+const MARKERS = ["title", "description", "question", "note", "label", "answer", "summary", "filename", "filebody", "refused-note"].map(M);
 
 interface InboxPage {
   total: number;
@@ -51,8 +56,8 @@ for (const backend of await backends()) {
       const r = await submitEncryptedReport(
         {
           categoryId: info.categories[0]!.id,
-          title: "Kickbacks in procurement",
-          body: { description: "Vendor pays the manager", details: "", periodFrom: null, periodTo: null },
+          title: M("title"),
+          body: { description: M("description"), details: "", periodFrom: null, periodTo: null },
           identity: null,
           excludedInvestigators: [parkId],
           consentReport: true,
@@ -150,7 +155,7 @@ for (const backend of await backends()) {
         const page = await lee.client.get<InboxPage>("/api/staff/cases");
         const row = page.rows.find((r) => r.id === reportId)!;
         const keys = openEnvelope(fromBase64Url(row.envelope), reportId, lee.client.keyPair!);
-        expect(decryptTitle(keys.reportKey, reportId, fromBase64Url(row.title))).toBe("Kickbacks in procurement");
+        expect(decryptTitle(keys.reportKey, reportId, fromBase64Url(row.title))).toBe(M("title"));
         expect(row).toMatchObject({ status: "received", unread: true, overdue: false });
         const parks = await park.client.get<InboxPage>("/api/staff/cases");
         expect(parks.rows.map((r) => r.id)).not.toContain(reportId);
@@ -176,19 +181,19 @@ for (const backend of await backends()) {
         const qid = newRecordId();
         await lee.client.caseOp(reportId, "messages", {
           id: qid,
-          body: toBase64Url(encryptMessage(keys.reportKey, reportId, qid, { author: "investigator", kind: "question", text: "When did it start?" })),
+          body: toBase64Url(encryptMessage(keys.reportKey, reportId, qid, { author: "investigator", kind: "question", text: M("question") })),
         });
         const nid = newRecordId();
-        await lee.client.caseOp(reportId, "notes", { id: nid, body: toBase64Url(encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: "INTERNAL-ONLY note" })) });
-        await lee.client.caseOp(reportId, "labels", { labels: toBase64Url(encryptJson(keys.caseKey, { purpose: "labels", id: reportId }, ["finance"])) });
+        await lee.client.caseOp(reportId, "notes", { id: nid, body: toBase64Url(encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: M("note") })) });
+        await lee.client.caseOp(reportId, "labels", { labels: toBase64Url(encryptJson(keys.caseKey, { purpose: "labels", id: reportId }, [M("label")])) });
         await lee.client.caseOp(reportId, "priority", { priority: "high" });
 
         const reporter = await openCase(receipt, { baseUrl: portal.url });
         expect(reporter.case.status).toBe("acknowledged");
         expect(reporter.case.feedbackDueOn).not.toBeNull();
-        expect(reporter.case.messages.map((m) => [m.author, m.kind, m.text])).toEqual([["investigator", "question", "When did it start?"]]);
-        expect(JSON.stringify(reporter.case)).not.toContain("INTERNAL-ONLY");
-        await reporter.session.sendMessage("In March");
+        expect(reporter.case.messages.map((m) => [m.author, m.kind, m.text])).toEqual([["investigator", "question", M("question")]]);
+        expect(JSON.stringify(reporter.case)).not.toContain(M("note"));
+        await reporter.session.sendMessage(M("answer"));
 
         const unread = await lee.client.get<InboxPage>("/api/staff/cases");
         expect(unread.rows.find((r) => r.id === reportId)!.unread).toBe(true);
@@ -198,15 +203,15 @@ for (const backend of await backends()) {
         await lee.client.caseOp(reportId, "status", {
           to: "closed",
           outcome: "substantiated",
-          summary: { id: sid, body: toBase64Url(encryptMessage(keys.reportKey, reportId, sid, { author: "investigator", kind: "message", text: "Measures were taken." })) },
+          summary: { id: sid, body: toBase64Url(encryptMessage(keys.reportKey, reportId, sid, { author: "investigator", kind: "message", text: M("summary") })) },
         });
         const after = await reporter.session.refresh();
         expect(after.status).toBe("closed");
-        expect(after.messages.at(-1)!.text).toBe("Measures were taken.");
+        expect(after.messages.at(-1)!.text).toBe(M("summary"));
         await reporter.session.logout();
         // The labels decrypt with the case key only.
         const [stored] = await portal.services.db.select().from(reports).where(eq(reports.id, reportId));
-        expect(decryptJson(keys.caseKey, { purpose: "labels", id: reportId }, stored!.labelsCt!)).toEqual(["finance"]);
+        expect(decryptJson(keys.caseKey, { purpose: "labels", id: reportId }, stored!.labelsCt!)).toEqual([M("label")]);
         expect(stored!.priority).toBe("high");
       });
 
@@ -223,7 +228,7 @@ for (const backend of await backends()) {
         const theirs = await newcomer.client.get<InboxPage>("/api/staff/cases");
         const row = theirs.rows.find((r) => r.id === reportId)!;
         const k = openEnvelope(fromBase64Url(row.envelope), reportId, newcomer.client.keyPair!);
-        expect(decryptTitle(k.reportKey, reportId, fromBase64Url(row.title))).toBe("Kickbacks in procurement");
+        expect(decryptTitle(k.reportKey, reportId, fromBase64Url(row.title))).toBe(M("title"));
         const [parkUser] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.id, parkId));
         await expect(
           lee.client.caseOp(reportId, "grants", { granteeId: parkId, envelope: toBase64Url(sealReportKeys(keys, reportId, parkUser!.publicKey as never)) }),
@@ -233,11 +238,11 @@ for (const backend of await backends()) {
       it("sends a file to the reporter, encrypted under the report key, and downloads it back as a download", async () => {
         const page = await lee.client.get<InboxPage>("/api/staff/cases");
         const keys = openEnvelope(fromBase64Url(page.rows.find((r) => r.id === reportId)!.envelope), reportId, lee.client.keyPair!);
-        await lee.client.addFiles(reportId, keys.reportKey, [memoryFile("measures.pdf", "application/pdf", Buffer.from("%PDF measures"))]);
+        await lee.client.addFiles(reportId, keys.reportKey, [memoryFile(`${M("filename")}.pdf`, "application/pdf", Buffer.from(`%PDF ${M("filebody")}`))]);
         const reporter = await openCase(receipt, { baseUrl: portal.url });
-        const file = reporter.case.attachments.find((a) => a.name === "measures.pdf")!;
+        const file = reporter.case.attachments.find((a) => a.name === `${M("filename")}.pdf`)!;
         expect(file.source).toBe("investigator");
-        expect(Buffer.from(await (await reporter.session.downloadAttachment(file.id)).blob.arrayBuffer()).toString()).toBe("%PDF measures");
+        expect(Buffer.from(await (await reporter.session.downloadAttachment(file.id)).blob.arrayBuffer()).toString()).toBe(`%PDF ${M("filebody")}`);
         await reporter.session.logout();
         const r = await lee.client.raw(`/api/staff/cases/${reportId}/attachments/${file.id}`);
         expect(r.headers.get("content-disposition")).toMatch(/^attachment;/);
@@ -254,6 +259,60 @@ for (const backend of await backends()) {
         expect((await fetch(`${portal.url}/api/staff/cases`, { headers: bearer })).status).toBe(401);
         expect((await fetch(`${portal.url}/api/staff/me`, { headers: bearer })).status).toBe(401);
         await reporter.session.logout();
+      });
+
+      it("logs a failed case action by its error alone, without ciphertext or ids, and stores nothing of it", async () => {
+        // The database refuses the row (a fault outside our code), so the action fails past handleApi's typed errors
+        // into Remix's handleError, whose driver error would quote the statement's parameters.
+        const page = await lee.client.get<InboxPage>("/api/staff/cases");
+        const row = page.rows.find((r) => r.id === reportId)!;
+        const keys = openEnvelope(fromBase64Url(row.envelope), reportId, lee.client.keyPair!);
+        const nid = newRecordId();
+        const body = encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: M("refused-note") });
+        const from = portal.logs.length;
+        await portal.services.db.execute(sql`alter table case_notes add constraint refused_for_test check (false) not valid`);
+        let refused: unknown = null;
+        try {
+          await lee.client.caseOp(reportId, "notes", { id: nid, body: toBase64Url(body) }).catch((e: unknown) => (refused = e));
+        } finally {
+          await portal.services.db.execute(sql`alter table case_notes drop constraint refused_for_test`);
+        }
+        expect(refused).toMatchObject({ status: 500 });
+        const answered = JSON.stringify({ ...(refused as object), message: (refused as Error).message });
+        const lines = portal.logs.slice(from).join("\n");
+        // The cause is named in the log, so an operator can act on it ...
+        expect(lines).toMatch(/"request failed".*refused_for_test/);
+        // ... and nothing of the request is, in the log or in the answer.
+        const secrets = [reportId, nid, row.caseNumber, toBase64Url(body), Buffer.from(body).toString("base64").slice(0, 40), Buffer.from(body).toString("hex").slice(0, 40)];
+        for (const secret of secrets) {
+          expect(lines).not.toContain(secret);
+          expect(answered).not.toContain(secret);
+        }
+        expect(answered).not.toMatch(/insert into|case_notes|refused_for_test/i);
+        expect(await portal.services.db.select().from(caseNotes).where(eq(caseNotes.id, nid))).toEqual([]);
+        // Once the database takes rows again, the same note goes through.
+        await lee.client.caseOp(reportId, "notes", { id: nid, body: toBase64Url(body) });
+        expect(await portal.services.db.select().from(caseNotes).where(eq(caseNotes.id, nid))).toHaveLength(1);
+      });
+
+      it("leaves no marker of what was written in tables, blobs, database files or logs, and no address, password, code or id in the log", async () => {
+        const s = portal.services;
+        expect(await scanDatabase(s, MARKERS)).toEqual([]);
+        expect(await scanDirectory(s.config.paths.blobs, MARKERS)).toEqual([]);
+        if (backend === "pglite") expect(await scanDirectory(s.config.paths.pglite, MARKERS)).toEqual([]);
+        expect(scanLines("logs", portal.logs, MARKERS)).toEqual([]);
+        // Staff routes' lines: every line but the operator's setup link (which names the server's own address).
+        const logs = portal.logs.filter((l) => !l.includes('"setupLink"')).join("\n");
+        expect(logs).toContain('"path":"/api/staff/cases/:id/notes"');
+        expect(logs).toContain('"path":"/api/staff/login"');
+        const page = await lee.client.get<InboxPage>("/api/staff/cases");
+        const caseNumber = page.rows.find((r) => r.id === reportId)!.caseNumber;
+        for (const secret of ["okestro.example", PASSWORD, "wrong password number", ...lee.recoveryCodes, lee.totpSecret, receipt, reportId, parkId, caseNumber]) {
+          expect(logs).not.toContain(secret);
+        }
+        expect(logs).not.toMatch(/127\.0\.0\.1|::1|::ffff|user-agent|undici|node-fetch/i);
+        // The scanner itself works: a planted marker is found.
+        expect(scanLines("self-check", [`x ${M("note")} y`], MARKERS)).toHaveLength(1);
       });
 
       it("audits every action in an intact chain", async () => {
