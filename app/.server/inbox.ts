@@ -2,7 +2,7 @@
 // excluded investigator, who has none, never sees the case in any list,
 // count or search), filtered, sorted by deadline or date, a page at a time.
 // Titles travel as ciphertext with the envelope; the browser decrypts them.
-import { and, asc, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { toBase64Url } from "../../crypto/encoding";
 import { caseViews, reportKeyEnvelopes, reports } from "../../db/schema";
 import { audit } from "./audit";
@@ -66,34 +66,39 @@ export async function listInbox(
   if (f.caseNumber) where.push(eq(reports.caseNumber, f.caseNumber.trim().toUpperCase()));
   const filter = and(...where);
   const page = Math.max(1, Math.floor(f.page ?? 1));
-  const order =
-    f.sort === "received"
-      ? [desc(reports.receivedOn), desc(reports.id)]
-      : [sql`${reports.nextDueOn} asc nulls last`, asc(reports.id)];
+  // The page is chosen first, then only its rows get their envelope and read mark: joined before the
+  // LIMIT, PostgreSQL fetches both for every row it skips on the way to a later page.
+  const pageOf = s.db
+    .select({
+      id: reports.id,
+      caseNumber: reports.caseNumber,
+      categoryId: reports.categoryId,
+      status: reports.status,
+      priority: reports.priority,
+      assigneeId: reports.assigneeId,
+      receivedOn: reports.receivedOn,
+      ackDueOn: reports.ackDueOn,
+      feedbackDueOn: reports.feedbackDueOn,
+      nextDueOn: reports.nextDueOn,
+      activitySeq: reports.activitySeq,
+      titleCt: reports.titleCt,
+    })
+    .from(reports)
+    .where(filter)
+    .orderBy(...orderOf(reports, f.sort))
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .as("page");
   const [rows, counted] = await Promise.all([
     s.db
       .select({
-        id: reports.id,
-        caseNumber: reports.caseNumber,
-        categoryId: reports.categoryId,
-        status: reports.status,
-        priority: reports.priority,
-        assigneeId: reports.assigneeId,
-        receivedOn: reports.receivedOn,
-        ackDueOn: reports.ackDueOn,
-        feedbackDueOn: reports.feedbackDueOn,
-        nextDueOn: reports.nextDueOn,
-        activitySeq: reports.activitySeq,
+        ...pageOf._.selectedFields,
         seenSeq: caseViews.seenSeq,
-        titleCt: reports.titleCt,
-        envelope: sql<Uint8Array>`(select e.envelope from ${reportKeyEnvelopes} e where e.report_id = ${reports.id} and e.staff_user_id = ${staffUserId})`,
+        envelope: sql<Uint8Array>`(select e.envelope from ${reportKeyEnvelopes} e where e.report_id = ${pageOf.id} and e.staff_user_id = ${staffUserId})`,
       })
-      .from(reports)
-      .leftJoin(caseViews, and(eq(caseViews.reportId, reports.id), eq(caseViews.staffUserId, staffUserId)))
-      .where(filter)
-      .orderBy(...order)
-      .limit(PAGE_SIZE)
-      .offset((page - 1) * PAGE_SIZE),
+      .from(pageOf)
+      .leftJoin(caseViews, and(eq(caseViews.reportId, pageOf.id), eq(caseViews.staffUserId, staffUserId)))
+      .orderBy(...orderOf(pageOf, f.sort)),
     s.db.execute<{ n: number }>(
       sql`select count(*)::int as n from (select 1 from ${reports} where ${filter} limit ${COUNT_CAP + 1}) capped`,
     ),
@@ -122,6 +127,11 @@ export async function listInbox(
       envelope: toBase64Url(toBytes(r.envelope)),
     })),
   };
+}
+
+/** Deadline first (cases without one last) or newest first; the id makes the order total, so pages do not overlap. */
+function orderOf(t: { nextDueOn: AnyColumn | SQL.Aliased; receivedOn: AnyColumn | SQL.Aliased; id: AnyColumn | SQL.Aliased }, sort: InboxFilter["sort"]): SQL[] {
+  return sort === "received" ? [sql`${t.receivedOn} desc`, sql`${t.id} desc`] : [sql`${t.nextDueOn} asc nulls last`, sql`${t.id} asc`];
 }
 
 /** A bytea from a raw SQL column: postgres.js gives a Buffer, PGlite a Uint8Array. */

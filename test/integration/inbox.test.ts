@@ -1,0 +1,160 @@
+// The inbox's filters, sorts and pages against the same selection made in
+// memory from the stored rows: every filter and combination, both sorts,
+// every page and the one after the last; rows the investigator holds no
+// envelope for never appear; each row carries its own envelope, title, read
+// mark and overdue flag. 260 cases with real sealed boxes (the benchmark's
+// seeding, spread over statuses, categories, dates and assignees, with ties
+// on dates so the id must break them).
+import { inArray, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dayIn } from "../../app/.server/dates";
+import { COUNT_CAP, listInbox, PAGE_SIZE, type InboxFilter } from "../../app/.server/inbox";
+import { toBase64Url } from "../../crypto";
+import { caseViews, reportKeyEnvelopes } from "../../db/schema";
+import { startScalePortal, type ScalePortal } from "../../bench/lib/seed";
+import { backends } from "../support/backends";
+
+const CASES = 260;
+
+interface Stored {
+  id: string;
+  caseNumber: string;
+  categoryId: string;
+  status: string;
+  assigneeId: string | null;
+  receivedOn: string;
+  nextDueOn: string | null;
+  activitySeq: number;
+  titleCt: Uint8Array;
+  envelope: Uint8Array | null;
+  seenSeq: number | null;
+}
+
+const bytes = (v: unknown): Uint8Array => (typeof v === "string" ? new Uint8Array(Buffer.from(v.slice(2), "hex")) : (v as Uint8Array));
+
+for (const backend of await backends()) {
+  describe(`inbox on ${backend}`, () => {
+    let sp: ScalePortal;
+    let stored: Stored[];
+    let today: string;
+
+    beforeAll(async () => {
+      sp = await startScalePortal(backend, CASES, () => {});
+      const db = sp.s.db;
+      const ids = (await db.execute<{ id: string; case_number: string; activity_seq: number }>(sql`select id, case_number, activity_seq from reports order by case_number`)) as unknown;
+      const list = (Array.isArray(ids) ? ids : (ids as { rows: unknown[] }).rows) as { id: string; case_number: string; activity_seq: number }[];
+      // Every 20th case as if the investigator were excluded (no envelope); read marks: seen, seen an older state, never.
+      await db.delete(reportKeyEnvelopes).where(inArray(reportKeyEnvelopes.reportId, list.filter((_, j) => j % 20 === 0).map((r) => r.id)));
+      const marks = list.flatMap((r, j) => (j % 4 === 1 ? [{ reportId: r.id, staffUserId: sp.me.id, seenSeq: r.activity_seq }] : j % 4 === 2 ? [{ reportId: r.id, staffUserId: sp.me.id, seenSeq: r.activity_seq - 1 }] : []));
+      await db.insert(caseViews).values(marks);
+      // Every third open case due from today to four weeks ahead, so that "overdue" is not the same as "open".
+      await db.execute(sql`update reports set next_due_on = current_date + (substr(case_number, 10)::int % 29) where next_due_on is not null and substr(case_number, 10)::int % 3 = 1`);
+      const result = (await db.execute(sql`
+        select r.id, r.case_number, r.category_id, r.status, r.assignee_id, r.received_on::text as received_on, r.next_due_on::text as next_due_on,
+               r.activity_seq, r.title_ct, e.envelope, cv.seen_seq
+        from reports r
+        left join report_key_envelopes e on e.report_id = r.id and e.staff_user_id = ${sp.me.id}
+        left join case_views cv on cv.report_id = r.id and cv.staff_user_id = ${sp.me.id}`)) as unknown;
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+      stored = rows.map((r) => ({
+        id: String(r.id),
+        caseNumber: String(r.case_number),
+        categoryId: String(r.category_id),
+        status: String(r.status),
+        assigneeId: (r.assignee_id as string | null) ?? null,
+        receivedOn: String(r.received_on),
+        nextDueOn: (r.next_due_on as string | null) ?? null,
+        activitySeq: Number(r.activity_seq),
+        titleCt: bytes(r.title_ct),
+        envelope: r.envelope == null ? null : bytes(r.envelope),
+        seenSeq: r.seen_seq == null ? null : Number(r.seen_seq),
+      }));
+      today = dayIn(sp.s.config.TIME_ZONE, sp.s.now());
+    }, 120_000);
+    afterAll(async () => {
+      await sp?.close();
+    });
+
+    /** The inbox's selection and order, computed here from the stored rows. */
+    function expected(f: InboxFilter): Stored[] {
+      const me = sp.me.id;
+      const rows = stored.filter(
+        (r) =>
+          r.envelope !== null &&
+          (f.status === undefined || (f.status === "open" ? r.status !== "closed" : r.status === f.status)) &&
+          (f.categoryId === undefined || r.categoryId === f.categoryId) &&
+          (f.assignee === undefined || (f.assignee === "me" ? r.assigneeId === me : f.assignee === "none" ? r.assigneeId === null : r.assigneeId === f.assignee)) &&
+          (!f.overdue || (r.nextDueOn !== null && r.nextDueOn < today)) &&
+          (f.caseNumber === undefined || r.caseNumber === f.caseNumber.trim().toUpperCase()),
+      );
+      const byId = (a: Stored, b: Stored) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      if (f.sort === "received") return rows.sort((a, b) => (a.receivedOn === b.receivedOn ? -byId(a, b) : a.receivedOn < b.receivedOn ? 1 : -1));
+      return rows.sort((a, b) => {
+        if (a.nextDueOn === b.nextDueOn) return byId(a, b);
+        if (a.nextDueOn === null) return 1;
+        if (b.nextDueOn === null) return -1;
+        return a.nextDueOn < b.nextDueOn ? -1 : 1;
+      });
+    }
+
+    it("lists exactly the held cases of every filter and sort, page by page, each row with its own envelope and marks", async () => {
+      const cats = sp.categoryIds;
+      const bases: InboxFilter[] = [
+        {},
+        { status: "open" },
+        ...(["received", "acknowledged", "in_review", "investigating", "closed"] as const).map((status) => ({ status })),
+        { categoryId: cats[1]! },
+        { assignee: "me" },
+        { assignee: "none" },
+        { assignee: sp.me.id },
+        { assignee: "5a0c8e1e-3f3b-4c55-9a51-0f6f0c7e9d21" },
+        { overdue: true },
+        { overdue: true, assignee: "me" },
+        { status: "investigating", categoryId: cats[2]! },
+        { status: "open", categoryId: cats[3]!, assignee: "none" },
+        { caseNumber: " cor-0000-0042 " },
+        { caseNumber: "COR-0000-0040" }, // every 20th case has no envelope for this investigator
+        { caseNumber: "COR-9999-9999" },
+      ];
+      let pagesCompared = 0;
+      for (const base of bases) {
+        for (const sort of ["deadline", "received"] as const) {
+          const f = { ...base, sort };
+          const want = expected(f);
+          const pages = Math.max(1, Math.ceil(want.length / PAGE_SIZE));
+          for (let page = 1; page <= pages + 1; page++) {
+            const got = await listInbox(sp.s, sp.me.id, { ...f, page });
+            const slice = want.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+            const label = `${JSON.stringify(f)} page ${page}`;
+            expect(got.total, label).toBe(want.length);
+            expect(got.totalCapped, label).toBe(false);
+            expect(got.rows.map((r) => r.caseNumber), label).toEqual(slice.map((r) => r.caseNumber));
+            for (const [i, row] of got.rows.entries()) {
+              const s = slice[i]!;
+              expect(row.envelope, label).toBe(toBase64Url(s.envelope!));
+              expect(row.title, label).toBe(toBase64Url(s.titleCt));
+              expect(row.unread, label).toBe((s.seenSeq ?? 0) < s.activitySeq);
+              expect(row.overdue, label).toBe(s.nextDueOn !== null && s.nextDueOn < today);
+            }
+            pagesCompared++;
+          }
+        }
+      }
+      // The selection is not trivially empty or whole: the comparisons above covered real pages.
+      expect(expected({}).length).toBe(CASES - CASES / 20);
+      expect(expected({ overdue: true }).length).toBeGreaterThan(0);
+      expect(expected({ overdue: true }).length).toBeLessThan(expected({ status: "open" }).length);
+      expect(expected({ caseNumber: "cor-0000-0042" })).toHaveLength(1);
+      expect(stored.some((r) => r.nextDueOn === null) && stored.some((r) => r.seenSeq !== null && r.seenSeq < r.activitySeq)).toBe(true);
+      expect(pagesCompared).toBeGreaterThan(60);
+      expect(COUNT_CAP).toBeGreaterThan(CASES);
+    });
+
+    it("shows nothing to an investigator who holds no envelope, whatever the filter", async () => {
+      const stranger = "5a0c8e1e-3f3b-4c55-9a51-0f6f0c7e9d21";
+      for (const f of [{}, { status: "open" as const }, { caseNumber: "COR-0000-0042" }, { assignee: "none" as const, sort: "received" as const }]) {
+        expect(await listInbox(sp.s, stranger, f)).toMatchObject({ total: 0, rows: [] });
+      }
+    });
+  });
+}
