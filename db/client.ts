@@ -4,8 +4,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { is, sql } from "drizzle-orm";
+import { PgTable, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -22,8 +22,16 @@ export interface DatabaseHandle {
   /** Applies the committed migrations; safe to run from several servers at once. */
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Vacuums and analyses every table of the schema, one at a time, where nothing else does: on PGlite.
+   * Returns how many tables, or null on PostgreSQL, whose autovacuum does it (ADR 019).
+   */
+  upkeep(): Promise<number | null>;
   close(): Promise<void>;
 }
+
+/** The schema's tables, for upkeep: names come from the schema objects, never from strings. */
+const TABLES: PgTable[] = (Object.values(schema) as unknown[]).filter((v): v is PgTable => is(v, PgTable));
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -51,6 +59,15 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => {
       await client.query("select 1");
+    },
+    // PGlite is PostgreSQL in single-user mode: no autovacuum runs, and its activity counters do not
+    // survive a restart, so without this no table is ever vacuumed or analysed. Dead rows would pile
+    // up, index-only scans would visit the heap for every row (the inbox's visibility check and count)
+    // and the planner would plan with the statistics of an empty database. Table by table, so that
+    // requests queued meanwhile run in between.
+    upkeep: async () => {
+      for (const table of TABLES) await db.execute(sql`vacuum (analyze) ${table}`);
+      return TABLES.length;
     },
     close: () => client.close(),
   };
@@ -85,6 +102,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    upkeep: async () => null,
     close: () => client.end({ timeout: 5 }),
   };
 }

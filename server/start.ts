@@ -187,6 +187,25 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const retentionTimer = config.RETENTION_INTERVAL_MINUTES > 0 ? setInterval(retention, config.RETENTION_INTERVAL_MINUTES * 60_000) : null;
   retentionTimer?.unref();
   if (retentionTimer) void retention();
+  // The embedded database's vacuum and statistics (PostgreSQL's autovacuum does this there): a minute
+  // after start (PGlite forgets what changed when it stops; the wait keeps it off the first requests),
+  // then every DB_UPKEEP_INTERVAL_MINUTES.
+  let upkeepRunning = false;
+  const upkeep = () => {
+    if (upkeepRunning) return;
+    upkeepRunning = true;
+    const started = performance.now();
+    services.database
+      .upkeep()
+      .then((tables) => tables !== null && log.info("database upkeep", { tables, ms: Math.round(performance.now() - started) }))
+      .catch((e) => log.error("database upkeep failed", describeError(e)))
+      .finally(() => (upkeepRunning = false));
+  };
+  const upkeepEveryMs = services.database.kind === "pglite" ? config.DB_UPKEEP_INTERVAL_MINUTES * 60_000 : 0;
+  const upkeepTimer = upkeepEveryMs > 0 ? setInterval(upkeep, upkeepEveryMs) : null;
+  const upkeepFirst = upkeepEveryMs > 0 ? setTimeout(upkeep, Math.min(60_000, upkeepEveryMs)) : null;
+  upkeepTimer?.unref();
+  upkeepFirst?.unref();
   // Staff notifications: deadline reminders, the hourly audit-chain check and e-mail (single and digests)
   // at start and every NOTIFY_INTERVAL_MINUTES. What was recorded or sent is in the database, so a
   // restart sends nothing twice; events recorded by requests are also sent right away.
@@ -220,6 +239,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       clearInterval(sweep);
       if (retentionTimer) clearInterval(retentionTimer);
       if (notifyTimer) clearInterval(notifyTimer);
+      if (upkeepTimer) clearInterval(upkeepTimer);
+      if (upkeepFirst) clearTimeout(upkeepFirst);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await settleStaffNotifications(services);

@@ -37,6 +37,8 @@ const schema = z.object({
   RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
   /** How often the server runs the retention job (0: never; operators then run `retention:run`). */
   RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(60),
+  /** How often the server vacuums and analyses the embedded database (PGlite only; 0: never; ADR 019). */
+  DB_UPKEEP_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(60),
   /** Months a report that was never acknowledged is kept at most after its receipt. */
   UNACKNOWLEDGED_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   /** Privacy officer and department named on /privacy; defaults are the company privacy policy's. */

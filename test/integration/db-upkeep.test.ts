@@ -1,0 +1,103 @@
+// The embedded database's upkeep (ADR 019): PGlite runs no autovacuum, so
+// the portal vacuums and analyses it, at start and on a timer. What vacuum
+// and analyze leave behind is read from pg_class, which they write directly:
+// relallvisible (pages the visibility map marks all-visible, what index-only
+// scans need) and reltuples (-1 until a table was first analysed).
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { submitEncryptedReport, fetchIntakeInfo } from "../../app/reporter/intake-client";
+import { loadSodium } from "../../crypto";
+import type { Db } from "../../db/client";
+import { backends } from "../support/backends";
+import { startTestPortal, type TestPortal } from "../support/portal";
+import { createStaff } from "../support/staff";
+
+interface RelState {
+  relpages: number;
+  relallvisible: number;
+  reltuples: number;
+  rows: number;
+}
+
+async function relState(db: Db, table: "reports" | "categories"): Promise<RelState> {
+  const result = (await db.execute(
+    table === "reports"
+      ? sql`select relpages, relallvisible, reltuples, (select count(*)::int from reports) as rows from pg_class where relname = 'reports'`
+      : sql`select relpages, relallvisible, reltuples, (select count(*)::int from categories) as rows from pg_class where relname = 'categories'`,
+  )) as unknown;
+  const [r] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  return { relpages: Number(r!.relpages), relallvisible: Number(r!.relallvisible), reltuples: Number(r!.reltuples), rows: Number(r!.rows) };
+}
+
+async function submitSome(portal: TestPortal, n: number): Promise<void> {
+  const info = await fetchIntakeInfo({ baseUrl: portal.url });
+  for (let i = 0; i < n; i++) {
+    await submitEncryptedReport(
+      {
+        categoryId: info.categories[i % info.categories.length]!.id,
+        title: `Report ${i}`,
+        body: { description: "x".repeat(400), details: "", periodFrom: null, periodTo: null },
+        identity: null,
+        excludedInvestigators: [],
+        consentReport: true,
+        consentOptional: false,
+        consentAffiliateIdentity: false,
+      },
+      [],
+      info,
+      { baseUrl: portal.url },
+    );
+  }
+}
+
+let portal: TestPortal | null = null;
+afterEach(async () => {
+  await portal?.stop();
+  portal = null;
+});
+
+describe("database upkeep on pglite", () => {
+  it("vacuums and analyses every table when asked, which nothing else does", async () => {
+    await loadSodium();
+    portal = await startTestPortal("pglite", { DB_UPKEEP_INTERVAL_MINUTES: "0" });
+    await createStaff(portal, "investigator", "lee@okestro.example");
+    await submitSome(portal, 40);
+    const db = portal.services.database.db;
+    // A report's status changes leave dead row versions behind, as in daily use.
+    await db.execute(sql`update reports set priority = 'high'`);
+    const before = await relState(db, "reports");
+    expect(before.rows).toBe(40);
+    expect(before.relallvisible).toBe(0);
+    expect(before.reltuples).toBe(-1);
+
+    expect(await portal.services.database.upkeep()).toBeGreaterThan(20);
+    const after = await relState(db, "reports");
+    expect(after.relpages).toBeGreaterThan(0);
+    expect(after.relallvisible).toBe(after.relpages);
+    expect(after.reltuples).toBe(40);
+  });
+
+  it("runs on its own after start and then on its timer, logging how long it took", async () => {
+    // 0.01 minutes: the first run after 0.6 s (a minute, or the interval if shorter), then every 0.6 s.
+    portal = await startTestPortal("pglite", { DB_UPKEEP_INTERVAL_MINUTES: "0.01" });
+    const db = portal.services.database.db;
+    const runs = () => portal!.logs.filter((l) => l.includes('"database upkeep"'));
+    for (let i = 0; i < 200 && runs().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(runs().length).toBeGreaterThanOrEqual(2);
+    expect(runs()[0]).toMatch(/"tables":\d+,"ms":\d+/);
+    const categories = await relState(db, "categories");
+    expect(categories.rows).toBeGreaterThan(0);
+    expect(categories.reltuples).toBe(categories.rows);
+    expect(categories.relallvisible).toBe(categories.relpages);
+  });
+});
+
+for (const backend of (await backends()).filter((b) => b === "postgres")) {
+  describe(`database upkeep on ${backend}`, () => {
+    it("leaves PostgreSQL to its autovacuum and runs nothing", async () => {
+      portal = await startTestPortal(backend);
+      expect(await portal.services.database.upkeep()).toBeNull();
+      expect(portal.logs.some((l) => l.includes('"database upkeep"'))).toBe(false);
+    });
+  });
+}
