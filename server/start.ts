@@ -190,16 +190,16 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   // The embedded database's vacuum and statistics (PostgreSQL's autovacuum does this there): a minute
   // after start (PGlite forgets what changed when it stops; the wait keeps it off the first requests),
   // then every DB_UPKEEP_INTERVAL_MINUTES.
-  let upkeepRunning = false;
+  // One run at a time; close() waits for a run under way before it closes the database.
+  let upkeepRun: Promise<void> | null = null;
   const upkeep = () => {
-    if (upkeepRunning) return;
-    upkeepRunning = true;
+    if (upkeepRun) return;
     const started = performance.now();
-    services.database
+    upkeepRun = services.database
       .upkeep()
-      .then((tables) => tables !== null && log.info("database upkeep", { tables, ms: Math.round(performance.now() - started) }))
+      .then((tables) => void (tables !== null && log.info("database upkeep", { tables, ms: Math.round(performance.now() - started) })))
       .catch((e) => log.error("database upkeep failed", describeError(e)))
-      .finally(() => (upkeepRunning = false));
+      .finally(() => (upkeepRun = null));
   };
   const upkeepEveryMs = services.database.kind === "pglite" ? config.DB_UPKEEP_INTERVAL_MINUTES * 60_000 : 0;
   const upkeepTimer = upkeepEveryMs > 0 ? setInterval(upkeep, upkeepEveryMs) : null;
@@ -244,6 +244,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await settleStaffNotifications(services);
+      await upkeepRun;
       await closeVite();
       await services.database.close();
       release();

@@ -89,6 +89,11 @@ describe("database upkeep on pglite", () => {
     expect(categories.rows).toBeGreaterThan(0);
     expect(categories.reltuples).toBe(categories.rows);
     expect(categories.relallvisible).toBe(categories.relpages);
+    // Stopping waits for a run under way instead of closing the database under it.
+    const logs = portal.logs;
+    await portal.stop();
+    portal = null;
+    expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
   });
 });
 
