@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptFileMeta, decryptMessage, encryptMessage, newRecordId } from "../../crypto";
 import { appendMessage } from "../../app/.server/followup";
 import { attachments, messages, privacyRequests, reports } from "../../db/schema";
-import { chromiumAvailable, launchChromium } from "../support/browser";
+import { chromiumAvailable, launchChromium, watchedPage } from "../support/browser";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
@@ -24,11 +24,7 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
     portal = await startTestPortal("pglite");
     await createStaff(portal, "investigator", "choi@okestro.example");
     browser = await launchChromium();
-    page = await (await browser.newContext({ locale: "en-US" })).newPage();
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-    });
+    page = await watchedPage(browser, errors);
   });
   afterAll(async () => {
     await browser?.close();

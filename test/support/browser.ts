@@ -31,6 +31,12 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
+/** Whether a request leaves `origin` (the portal's): `data:` and `blob:` URLs name no server; WebSocket URLs compare as HTTP. */
+export function leavesOrigin(url: string, origin: string): boolean {
+  const u = new URL(url.replace(/^ws/, "http"));
+  return u.protocol !== "data:" && u.protocol !== "blob:" && u.origin !== origin;
+}
+
 /** First sign-in of an account in the browser: password, authenticator enrolment (QR code), recovery codes, then the role's home page. */
 export async function signInFirstTimeInBrowser(page: Page, baseUrl: string, email: string, home: RegExp): Promise<void> {
   await page.goto(`${baseUrl}/staff/login?lang=en`);
@@ -47,7 +53,10 @@ export async function signInFirstTimeInBrowser(page: Page, baseUrl: string, emai
   await page.waitForURL(home);
 }
 
-/** A page in a fresh context that records page errors and CSP refusals (and whatever else `watch` matches) in `errors`. */
+/**
+ * A page in a fresh context that records in `errors` page errors, CSP refusals (and whatever else `watch` matches),
+ * and any request (subresource, fetch, worker, WebSocket) to an origin other than that of its first document.
+ */
 export async function watchedPage(browser: Browser, errors: string[], options: { locale?: string; watch?: RegExp } = {}): Promise<Page> {
   const page = await (await browser.newContext({ locale: options.locale ?? "en-US" })).newPage();
   const watch = options.watch ?? /Content Security Policy|Refused to/i;
@@ -55,5 +64,12 @@ export async function watchedPage(browser: Browser, errors: string[], options: {
   page.on("console", (m) => {
     if (watch.test(m.text())) errors.push(m.text());
   });
+  let origin: string | undefined;
+  const request = (url: string) => {
+    origin ??= new URL(url).origin;
+    if (leavesOrigin(url, origin)) errors.push(`request to another origin: ${url}`);
+  };
+  page.on("request", (r) => request(r.url()));
+  page.on("websocket", (ws) => request(ws.url()));
   return page;
 }
