@@ -1,7 +1,8 @@
 // End to end in Chromium: submit a report, come back with the receipt, read
 // it, exchange messages with an investigator (whose side goes through the
 // server's domain API until the investigator workspace lands), add a file,
-// ask for deletion, log out, and find nothing of the case in the browser.
+// ask for deletion, log out, and find nothing of the case in the browser; leave
+// the page and come Back, and find the receipt form, not the case.
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +111,33 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
       idb: "databases" in indexedDB ? (await indexedDB.databases()).length : 0,
     }));
     expect(storage).toEqual({ local: 0, session: 0, cookie: "", caches: 0, idb: 0 });
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the receipt form, not the case, on Back after leaving an opened case, whether or not the back/forward cache restores it", async () => {
+    // "on": Chromium as reporters have it does not keep this page (a no-store document that fetched no-store
+    // responses), so Back loads it afresh ("back_forward"). "forced": the page is restored from the cache, as
+    // another browser may do, and would show the case again but for its pageshow reload ("reload").
+    for (const bfcache of ["on", "forced"] as const) {
+      const b = await launchChromium({ bfcache });
+      try {
+        const p = await watchedPage(b, errors);
+        await p.goto(`${portal.url}/status?lang=en`);
+        await p.locator('input[name="receipt"]').fill(receipt);
+        await p.getByRole("button", { name: "Open my case" }).click();
+        await p.getByTestId("case-title").waitFor({ timeout: 30_000 });
+        await p.goto(`${portal.url}/privacy?lang=en`);
+        // A restored page fires no load event: wait for the commit, then for a document that was not restored.
+        await p.goBack({ waitUntil: "commit" });
+        const how = () => p.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type);
+        await expect.poll(how, { timeout: 15_000, message: `Back (bfcache ${bfcache}) ends on a fresh document, not the one that showed the case` }).toBeOneOf(["back_forward", "reload"]);
+        if (bfcache === "forced") expect(await how(), "restored from the cache, then reloaded").toBe("reload");
+        await p.locator('input[name="receipt"]').waitFor({ timeout: 30_000 });
+        expect(await p.locator("body").textContent()).not.toContain("Follow-up E2E title");
+      } finally {
+        await b.close();
+      }
+    }
     expect(errors).toEqual([]);
   });
 });

@@ -27,8 +27,18 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+/**
+ * Playwright launches Chromium with the back/forward cache off (--disable-back-forward-cache). `bfcache: "on"`
+ * keeps it on, as in a reporter's browser; `"forced"` also ignores its blocklists (a Chromium testing parameter),
+ * so that a page Chromium would not keep, such as one that fetched a `no-store` response, is restored anyway.
+ */
+export function launchChromium(options: { bfcache?: "on" | "forced" } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: options.bfcache === "forced" ? [...CHROMIUM_ARGS, "--enable-features=BackForwardCache:should_ignore_blocklists/true"] : CHROMIUM_ARGS,
+    ignoreDefaultArgs: options.bfcache ? ["--disable-back-forward-cache"] : [],
+  });
 }
 
 /** Whether a request leaves `origin` (the portal's): `data:` and `blob:` URLs name no server; WebSocket URLs compare as HTTP. */
