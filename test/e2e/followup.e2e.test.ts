@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptFileMeta, decryptMessage, encryptMessage, newRecordId } from "../../crypto";
 import { appendMessage } from "../../app/.server/followup";
 import { attachments, messages, privacyRequests, reports } from "../../db/schema";
-import { chromiumAvailable, launchChromium, watchedPage } from "../support/browser";
+import { chromiumAvailable, launchChromium, leaveAndGoBack, watchedPage } from "../support/browser";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
@@ -126,12 +126,8 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
         await p.locator('input[name="receipt"]').fill(receipt);
         await p.getByRole("button", { name: "Open my case" }).click();
         await p.getByTestId("case-title").waitFor({ timeout: 30_000 });
-        await p.goto(`${portal.url}/privacy?lang=en`);
-        // A restored page fires no load event: wait for the commit, then for a document that was not restored.
-        await p.goBack({ waitUntil: "commit" });
-        const how = () => p.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type);
-        await expect.poll(how, { timeout: 15_000, message: `Back (bfcache ${bfcache}) ends on a fresh document, not the one that showed the case` }).toBeOneOf(["back_forward", "reload"]);
-        if (bfcache === "forced") expect(await how(), "restored from the cache, then reloaded").toBe("reload");
+        const how = await leaveAndGoBack(p, `${portal.url}/privacy?lang=en`);
+        if (bfcache === "forced") expect(how, "restored from the cache, then reloaded").toBe("reload");
         await p.locator('input[name="receipt"]').waitFor({ timeout: 30_000 });
         expect(await p.locator("body").textContent()).not.toContain("Follow-up E2E title");
       } finally {

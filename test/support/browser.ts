@@ -41,6 +41,20 @@ export function launchChromium(options: { bfcache?: "on" | "forced" } = {}): Pro
   });
 }
 
+/**
+ * Leaves the page for `elsewhere` (a full navigation) and goes Back; returns how the document then shown was
+ * loaded: "back_forward" (afresh) or "reload" (restored from the back/forward cache, then reloaded by the page's
+ * pageshow handler). Fails if the document that was left stays on screen (restored and not reloaded).
+ */
+export async function leaveAndGoBack(page: Page, elsewhere: string): Promise<"back_forward" | "reload"> {
+  await page.goto(elsewhere);
+  // A restored page fires no load event: wait for the commit, then for a document that was not restored.
+  await page.goBack({ waitUntil: "commit" });
+  const how = () => page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type);
+  await expect.poll(how, { timeout: 15_000, message: "Back ends on a fresh document, not the one that was left" }).toBeOneOf(["back_forward", "reload"]);
+  return (await how()) as "back_forward" | "reload";
+}
+
 /** Whether a request leaves `origin` (the portal's): `data:` and `blob:` URLs name no server; WebSocket URLs compare as HTTP. */
 export function leavesOrigin(url: string, origin: string): boolean {
   const u = new URL(url.replace(/^ws/, "http"));
