@@ -1,14 +1,15 @@
 // End to end in Chromium: submit a report, come back with the receipt, read
 // it, exchange messages with an investigator (whose side goes through the
 // server's domain API until the investigator workspace lands), add a file,
-// ask for deletion, log out, and find nothing of the case in the browser.
+// ask for deletion, log out, and find nothing of the case in the browser; leave
+// the page and come Back, and find the receipt form, not the case.
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptFileMeta, decryptMessage, encryptMessage, newRecordId } from "../../crypto";
 import { appendMessage } from "../../app/.server/followup";
 import { attachments, messages, privacyRequests, reports } from "../../db/schema";
-import { chromiumAvailable, launchChromium } from "../support/browser";
+import { chromiumAvailable, launchChromium, leaveAndGoBack, watchedPage } from "../support/browser";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
@@ -24,11 +25,7 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
     portal = await startTestPortal("pglite");
     await createStaff(portal, "investigator", "choi@okestro.example");
     browser = await launchChromium();
-    page = await (await browser.newContext({ locale: "en-US" })).newPage();
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
-    });
+    page = await watchedPage(browser, errors);
   });
   afterAll(async () => {
     await browser?.close();
@@ -114,6 +111,29 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
       idb: "databases" in indexedDB ? (await indexedDB.databases()).length : 0,
     }));
     expect(storage).toEqual({ local: 0, session: 0, cookie: "", caches: 0, idb: 0 });
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the receipt form, not the case, on Back after leaving an opened case, whether or not the back/forward cache restores it", async () => {
+    // "on": Chromium as reporters have it does not keep this page (a no-store document that fetched no-store
+    // responses), so Back loads it afresh ("back_forward"). "forced": the page is restored from the cache, as
+    // another browser may do, and would show the case again but for its pageshow reload ("reload").
+    for (const bfcache of ["on", "forced"] as const) {
+      const b = await launchChromium({ bfcache });
+      try {
+        const p = await watchedPage(b, errors);
+        await p.goto(`${portal.url}/status?lang=en`);
+        await p.locator('input[name="receipt"]').fill(receipt);
+        await p.getByRole("button", { name: "Open my case" }).click();
+        await p.getByTestId("case-title").waitFor({ timeout: 30_000 });
+        const how = await leaveAndGoBack(p, `${portal.url}/privacy?lang=en`);
+        if (bfcache === "forced") expect(how, "restored from the cache, then reloaded").toBe("reload");
+        await p.locator('input[name="receipt"]').waitFor({ timeout: 30_000 });
+        expect(await p.locator("body").textContent()).not.toContain("Follow-up E2E title");
+      } finally {
+        await b.close();
+      }
+    }
     expect(errors).toEqual([]);
   });
 });

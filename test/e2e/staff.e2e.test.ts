@@ -3,14 +3,15 @@
 // sign-in with the authenticator enrolment, the inbox with the title decrypted in the browser,
 // a question to the reporter and the reporter's answer, an internal note the
 // reporter never sees, closing the case; and the excluded investigator, who
-// sees nothing, and gets a 404 for the case's own URL.
+// sees nothing, and gets a 404 for the case's own URL. Back after leaving a
+// case page asks for the password instead of showing the case again.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
-import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
+import { chromiumAvailable, launchChromium, leaveAndGoBack, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
-import { PASSWORD } from "../support/staff";
+import { createStaff, PASSWORD } from "../support/staff";
 
 describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () => {
   let portal: TestPortal;
@@ -158,6 +159,51 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     expect(response!.status()).toBe(404);
     const missing = await page.goto(`${portal.url}/staff/cases/COR-0000-0000?lang=en`);
     expect(missing!.status()).toBe(404);
+  });
+
+  it("asks for the password, not showing the case, on Back after leaving the case page, whether or not the back/forward cache restores it", async () => {
+    // As for the reporter (followup.e2e.test.ts): with the cache "on" Chromium does not keep the page; "forced",
+    // it restores it with the decrypted case, and only the staff header's pageshow reload takes it away.
+    const modes = ["on", "forced"] as const;
+    for (const bfcache of modes) await createStaff(portal, "investigator", `back-${bfcache}@okestro.example`);
+    const info = await fetchIntakeInfo({ baseUrl: portal.url });
+    const title = "Back-button case";
+    const { caseNumber } = await submitEncryptedReport(
+      {
+        categoryId: info.categories[1]!.id,
+        title,
+        body: { description: "Seen again after Back?", details: "", periodFrom: null, periodTo: null },
+        identity: null,
+        excludedInvestigators: [],
+        consentReport: true,
+        consentOptional: false,
+        consentAffiliateIdentity: false,
+      },
+      [],
+      info,
+      { baseUrl: portal.url },
+    );
+    for (const bfcache of modes) {
+      const b = await launchChromium({ bfcache });
+      try {
+        const page = await watchedPage(b, errors);
+        await signInFirstTimeInBrowser(page, portal.url, `back-${bfcache}@okestro.example`, /\/staff\?/);
+        // A document loaded after sign-in (Chromium restores no no-store page whose HttpOnly cookies changed
+        // since it loaded), unlocked with the password; then a client-side navigation to the case keeps the key.
+        await page.goto(`${portal.url}/staff?lang=en`);
+        await page.getByLabel(/^Password/).fill(PASSWORD);
+        await page.getByRole("button", { name: "Unlock" }).click();
+        await page.getByRole("link", { name: caseNumber }).click({ timeout: 30_000 });
+        await expect(page.getByTestId("staff-case-title").textContent({ timeout: 30_000 })).resolves.toBe(title);
+        const how = await leaveAndGoBack(page, `${portal.url}/?lang=en`);
+        if (bfcache === "forced") expect(how, "restored from the cache, then reloaded").toBe("reload");
+        await page.getByLabel(/^Password/).waitFor({ timeout: 30_000 });
+        expect(await page.locator("body").textContent()).not.toContain(title);
+      } finally {
+        await b.close();
+      }
+    }
+    expect(errors).toEqual([]);
   });
 
   it("sends anyone without a staff session to the sign-in page", async () => {

@@ -69,7 +69,7 @@ describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in C
     await loadSodium();
     portal = await startTestPortal("pglite", { RETENTION_INTERVAL_MINUTES: "0" });
     browser = await launchChromium();
-    watch = new XssWatch(browser);
+    watch = new XssWatch(browser, portal.url);
     await createStaff(portal, "investigator", "lee@okestro.example", ["--name", INVESTIGATOR]);
     const lee = await signInFromNode(portal.url, "lee@okestro.example", PASSWORD);
     const info = await fetchIntakeInfo({ baseUrl: portal.url });

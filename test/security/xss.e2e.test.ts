@@ -16,6 +16,8 @@
 // CSP (enforced, a fresh nonce, no 'unsafe-inline' for scripts), that every
 // <script> carries the nonce, that no hostile markup reaches the HTML or the
 // DOM, and that each payload is shown as text, exactly, where it is rendered.
+// Every view of this tour is also where the network observer's check runs
+// (THREAT-MODEL §2.6): any request to another origin is an incident.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptJson, encryptMessage, encryptPrivacyText, loadSodium, newRecordId, toBase64Url, type ReportKeys } from "../../crypto";
@@ -24,7 +26,7 @@ import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";
 import { createShare, replyToFeedback } from "../../app/staff/share-builder";
-import { chromiumAvailable, launchChromium } from "../support/browser";
+import { chromiumAvailable, launchChromium, leavesOrigin } from "../support/browser";
 import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { caseForSharing } from "../support/sharing";
@@ -151,7 +153,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     await loadSodium();
     portal = await startTestPortal("pglite", { RETENTION_INTERVAL_MINUTES: "0" });
     browser = await launchChromium();
-    watch = new XssWatch(browser);
+    watch = new XssWatch(browser, portal.url);
     leeId = (await createStaff(portal, "investigator", "lee@okestro.example", ["--name", HOSTILE_NAMES.investigator])).id;
     await createStaff(portal, "investigator", "park@okestro.example", ["--name", HOSTILE_NAMES.colleague]);
     await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud", "--name", HOSTILE_NAMES.reviewer]);
@@ -234,7 +236,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     const rows = [...coverage].map(([field, seen]) => `  ${field.padEnd(34)} ${[...seen].join(", ")}`);
     console.log(
       [
-        `XSS coverage: ${coverage.size} fields, ${views.length} views, ${[...coverage.values()].reduce((n, s) => n + s.size, 0)} field×view pairs; ${watch?.documents.length ?? 0} documents checked; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `XSS coverage: ${coverage.size} fields, ${views.length} views, ${[...coverage.values()].reduce((n, s) => n + s.size, 0)} field×view pairs; ${watch?.documents.length ?? 0} documents checked; ${watch?.requests.length ?? 0} requests, all to the portal; ${((Date.now() - started) / 1000).toFixed(1)} s`,
         ...rows,
       ].join("\n"),
     );
@@ -532,5 +534,11 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     expect(new Set(nonces).size).toBe(nonces.length);
     expect(watch.documents.length).toBeGreaterThanOrEqual(loads);
     expect(watch.take()).toEqual([]);
+  });
+
+  it("made every request of the tour, documents, subresources and fetches, to the portal's own origin", () => {
+    // The watch saw what the pages load, not only the documents: otherwise "no third-party request" would prove nothing.
+    expect([...new Set(watch.requests.map((r) => r.type))]).toEqual(expect.arrayContaining(["document", "script", "stylesheet", "fetch"]));
+    expect(watch.requests.filter((r) => leavesOrigin(r.url, new URL(portal.url).origin))).toEqual([]);
   });
 });

@@ -27,8 +27,38 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+/**
+ * Playwright launches Chromium with the back/forward cache off (--disable-back-forward-cache). `bfcache: "on"`
+ * keeps it on, as in a reporter's browser; `"forced"` also ignores its blocklists (a Chromium testing parameter),
+ * so that a page Chromium would not keep, such as one that fetched a `no-store` response, is restored anyway.
+ */
+export function launchChromium(options: { bfcache?: "on" | "forced" } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: options.bfcache === "forced" ? [...CHROMIUM_ARGS, "--enable-features=BackForwardCache:should_ignore_blocklists/true"] : CHROMIUM_ARGS,
+    ignoreDefaultArgs: options.bfcache ? ["--disable-back-forward-cache"] : [],
+  });
+}
+
+/**
+ * Leaves the page for `elsewhere` (a full navigation) and goes Back; returns how the document then shown was
+ * loaded: "back_forward" (afresh) or "reload" (restored from the back/forward cache, then reloaded by the page's
+ * pageshow handler). Fails if the document that was left stays on screen (restored and not reloaded).
+ */
+export async function leaveAndGoBack(page: Page, elsewhere: string): Promise<"back_forward" | "reload"> {
+  await page.goto(elsewhere);
+  // A restored page fires no load event: wait for the commit, then for a document that was not restored.
+  await page.goBack({ waitUntil: "commit" });
+  const how = () => page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).type);
+  await expect.poll(how, { timeout: 15_000, message: "Back ends on a fresh document, not the one that was left" }).toBeOneOf(["back_forward", "reload"]);
+  return (await how()) as "back_forward" | "reload";
+}
+
+/** Whether a request leaves `origin` (the portal's): `data:` and `blob:` URLs name no server; WebSocket URLs compare as HTTP. */
+export function leavesOrigin(url: string, origin: string): boolean {
+  const u = new URL(url.replace(/^ws/, "http"));
+  return u.protocol !== "data:" && u.protocol !== "blob:" && u.origin !== origin;
 }
 
 /** First sign-in of an account in the browser: password, authenticator enrolment (QR code), recovery codes, then the role's home page. */
@@ -47,7 +77,10 @@ export async function signInFirstTimeInBrowser(page: Page, baseUrl: string, emai
   await page.waitForURL(home);
 }
 
-/** A page in a fresh context that records page errors and CSP refusals (and whatever else `watch` matches) in `errors`. */
+/**
+ * A page in a fresh context that records in `errors` page errors, CSP refusals (and whatever else `watch` matches),
+ * and any request (subresource, fetch, worker, WebSocket) to an origin other than that of its first document.
+ */
 export async function watchedPage(browser: Browser, errors: string[], options: { locale?: string; watch?: RegExp } = {}): Promise<Page> {
   const page = await (await browser.newContext({ locale: options.locale ?? "en-US" })).newPage();
   const watch = options.watch ?? /Content Security Policy|Refused to/i;
@@ -55,5 +88,12 @@ export async function watchedPage(browser: Browser, errors: string[], options: {
   page.on("console", (m) => {
     if (watch.test(m.text())) errors.push(m.text());
   });
+  let origin: string | undefined;
+  const request = (url: string) => {
+    origin ??= new URL(url).origin;
+    if (leavesOrigin(url, origin)) errors.push(`request to another origin: ${url}`);
+  };
+  page.on("request", (r) => request(r.url()));
+  page.on("websocket", (ws) => request(ws.url()));
   return page;
 }

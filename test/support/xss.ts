@@ -4,9 +4,12 @@
 // page error, a popup) and checks every document the browser loads: an
 // enforced CSP with a fresh nonce and no 'unsafe-inline' for scripts, every
 // <script> carrying that nonce, and no hostile markup in the HTML or the DOM.
+// It also records every request the browser makes and reports any that leaves
+// the portal's origin (THREAT-MODEL §2.6).
 import type { Browser, BrowserContext, Page, Response } from "playwright-core";
 import { showControls } from "../../app/components/user-text";
 import { StaffClient } from "../../app/staff/staff-client";
+import { leavesOrigin } from "./browser";
 import { totpCode } from "./staff-session";
 
 /**
@@ -127,9 +130,22 @@ export class XssWatch {
   private readonly nonces = new Set<string>();
   private readonly lastNonce = new WeakMap<Page, string>();
   private readonly lastHtml = new WeakMap<Page, string>();
+  /** Every request made from the watched contexts' pages and workers: its URL and resource type. */
+  readonly requests: { url: string; type: string }[] = [];
   private pending: Promise<void>[] = [];
+  private readonly origin: string;
 
-  constructor(private readonly browser: Browser) {}
+  constructor(
+    private readonly browser: Browser,
+    portalUrl: string,
+  ) {
+    this.origin = new URL(portalUrl).origin;
+  }
+
+  private request(url: string, type: string, from: string): void {
+    this.requests.push({ url, type });
+    if (leavesOrigin(url, this.origin)) this.incidents.push({ kind: "third-party-request", detail: `${type} ${url}`, url: from });
+  }
 
   async context(locale = "en-US"): Promise<BrowserContext> {
     const context = await this.browser.newContext({ locale, acceptDownloads: true });
@@ -137,6 +153,8 @@ export class XssWatch {
       this.incidents.push({ kind, detail, url: frame.url() });
     });
     await context.addInitScript({ content: INIT_SCRIPT });
+    // The context sees its pages' requests and those of their (service) workers.
+    context.on("request", (r) => this.request(r.url(), r.resourceType(), (r.serviceWorker() ?? r.frame()).url()));
     return context;
   }
 
@@ -149,6 +167,7 @@ export class XssWatch {
       void d.dismiss().catch(() => {});
     });
     page.on("popup", (p) => note("popup", p.url()));
+    page.on("websocket", (ws) => this.request(ws.url(), "websocket", page.url()));
     page.on("console", (m) => {
       if (/Content Security Policy|Refused to|hydrat/i.test(m.text())) note("console", m.text());
     });
