@@ -209,7 +209,7 @@ function printScale(): void {
       `${r.backend}: inbox, ${r.cases} cases seeded`,
       `${r.seedSeconds.toFixed(0)} s`,
       "",
-      `real sealed boxes and title ciphertexts: sealing ${r.sealSeconds > 0 ? `${r.sealSeconds.toFixed(0)} s` : "reused"}, INSERTs + ANALYZE ${r.insertSeconds.toFixed(0)} s`,
+      `real sealed boxes and title ciphertexts: sealing ${r.sealSeconds > 0 ? `${r.sealSeconds.toFixed(0)} s` : "reused"}, INSERTs + VACUUM (ANALYZE) ${r.insertSeconds.toFixed(0)} s`,
     ]);
     for (const [name, q] of Object.entries(r.queries)) {
       rows.push([
