@@ -24,9 +24,10 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /**
    * Vacuums and analyses every table of the schema, one at a time, where nothing else does: on PGlite.
-   * Returns how many tables, or null on PostgreSQL, whose autovacuum does it (ADR 019).
+   * Returns how many tables it did (it stops between tables once `stop` is aborted), or null on
+   * PostgreSQL, whose autovacuum does it (ADR 019).
    */
-  upkeep(): Promise<number | null>;
+  upkeep(stop?: AbortSignal): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -63,11 +64,16 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     // PGlite is PostgreSQL in single-user mode: no autovacuum runs, and its activity counters do not
     // survive a restart, so without this no table is ever vacuumed or analysed. Dead rows would pile
     // up, index-only scans would visit the heap for every row (the inbox's visibility check and count)
-    // and the planner would plan with the statistics of an empty database. Table by table, so that
-    // requests queued meanwhile run in between.
-    upkeep: async () => {
-      for (const table of TABLES) await db.execute(sql`vacuum (analyze) ${table}`);
-      return TABLES.length;
+    // and the planner would plan with the statistics of an empty database. One statement per table,
+    // so that requests queued meanwhile run in between, and a shutdown waits for one table at most.
+    upkeep: async (stop) => {
+      let done = 0;
+      for (const table of TABLES) {
+        if (stop?.aborted) break;
+        await db.execute(sql`vacuum (analyze) ${table}`);
+        done++;
+      }
+      return done;
     },
     close: () => client.close(),
   };

@@ -190,13 +190,14 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   // The embedded database's vacuum and statistics (PostgreSQL's autovacuum does this there): a minute
   // after start (PGlite forgets what changed when it stops; the wait keeps it off the first requests),
   // then every DB_UPKEEP_INTERVAL_MINUTES.
-  // One run at a time; close() waits for a run under way before it closes the database.
+  // One run at a time; close() stops a run under way after its current table and waits for that.
   let upkeepRun: Promise<void> | null = null;
+  const upkeepStop = new AbortController();
   const upkeep = () => {
     if (upkeepRun) return;
     const started = performance.now();
     upkeepRun = services.database
-      .upkeep()
+      .upkeep(upkeepStop.signal)
       .then((tables) => void (tables !== null && log.info("database upkeep", { tables, ms: Math.round(performance.now() - started) })))
       .catch((e) => log.error("database upkeep failed", describeError(e)))
       .finally(() => (upkeepRun = null));
@@ -244,6 +245,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await settleStaffNotifications(services);
+      upkeepStop.abort();
       await upkeepRun;
       await closeVite();
       await services.database.close();

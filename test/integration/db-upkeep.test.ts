@@ -59,7 +59,7 @@ afterEach(async () => {
 describe("database upkeep on pglite", () => {
   it("vacuums and analyses every table when asked, which nothing else does", async () => {
     await loadSodium();
-    portal = await startTestPortal("pglite", { DB_UPKEEP_INTERVAL_MINUTES: "0" });
+    portal = await startTestPortal("pglite"); // test portals run no upkeep unless asked
     await createStaff(portal, "investigator", "lee@okestro.example");
     await submitSome(portal, 40);
     const db = portal.services.database.db;
@@ -89,20 +89,51 @@ describe("database upkeep on pglite", () => {
     expect(categories.rows).toBeGreaterThan(0);
     expect(categories.reltuples).toBe(categories.rows);
     expect(categories.relallvisible).toBe(categories.relpages);
-    // Stopping waits for a run under way instead of closing the database under it.
+  });
+
+  it("stops a run under way after its current table when the server stops, and closes the database after it", async () => {
+    portal = await startTestPortal("pglite", { DB_UPKEEP_INTERVAL_MINUTES: "0.01" });
+    const database = portal.services.database;
+    const real = database.upkeep.bind(database);
+    // The server's next run goes through this stand-in, which holds it at "a table under way" until released.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let signal: AbortSignal | undefined;
+    database.upkeep = async (stop) => {
+      signal = stop;
+      await held;
+      return real(stop);
+    };
+    for (let i = 0; i < 100 && !signal; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(signal).toBeDefined();
     const logs = portal.logs;
-    await portal.stop();
+    let stopped = false;
+    const stopping = portal.stop().then(() => (stopped = true));
     portal = null;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(signal!.aborted).toBe(true);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    // The run saw the abort before its first table: no table was vacuumed after the stop began, nothing failed.
+    expect(logs.filter((l) => l.includes('"database upkeep"'))).toEqual([expect.stringContaining('"tables":0')]);
     expect(logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
   });
 });
 
 for (const backend of (await backends()).filter((b) => b === "postgres")) {
   describe(`database upkeep on ${backend}`, () => {
-    it("leaves PostgreSQL to its autovacuum and runs nothing", async () => {
-      portal = await startTestPortal(backend);
+    it("leaves PostgreSQL to its autovacuum and runs nothing, even when the interval is set", async () => {
+      portal = await startTestPortal(backend, { DB_UPKEEP_INTERVAL_MINUTES: "0.01" });
       expect(await portal.services.database.upkeep()).toBeNull();
+      // Long enough for two runs on PGlite (the first after 0.6 s).
+      await new Promise((r) => setTimeout(r, 1500));
       expect(portal.logs.some((l) => l.includes('"database upkeep"'))).toBe(false);
+      const result = (await portal.services.database.db.execute(
+        sql`select count(*)::int as n from pg_stat_user_tables where last_vacuum is not null or last_analyze is not null`,
+      )) as unknown;
+      const [row] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
+      expect(row!.n).toBe(0);
     });
   });
 }

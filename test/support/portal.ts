@@ -30,6 +30,9 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
       DATA_DIR: dataDir,
       DATABASE_URL: pg?.url,
       LOG_LEVEL: "debug",
+      // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
+      // long suite would only add timing noise.
+      DB_UPKEEP_INTERVAL_MINUTES: "0",
       ...env,
     },
     logWrite: (line) => logs.push(line),

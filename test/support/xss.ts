@@ -6,7 +6,7 @@
 // <script> carrying that nonce, and no hostile markup in the HTML or the DOM.
 // It also records every request the browser makes and reports any that leaves
 // the portal's origin (THREAT-MODEL §2.6).
-import type { Browser, BrowserContext, Page, Response } from "playwright-core";
+import type { Browser, BrowserContext, Page, Request, Response } from "playwright-core";
 import { showControls } from "../../app/components/user-text";
 import { StaffClient } from "../../app/staff/staff-client";
 import { leavesOrigin } from "./browser";
@@ -123,6 +123,15 @@ export function cspProblems(header: string | undefined): { problems: string[]; n
   return { problems, nonce };
 }
 
+/** Where a request came from: its worker or frame; a popup's first navigation has no frame yet. */
+function requester(r: Request): string {
+  try {
+    return (r.serviceWorker() ?? r.frame()).url();
+  } catch {
+    return "";
+  }
+}
+
 export class XssWatch {
   readonly incidents: Incident[] = [];
   /** Every document checked, with its URL and status. */
@@ -154,7 +163,7 @@ export class XssWatch {
     });
     await context.addInitScript({ content: INIT_SCRIPT });
     // The context sees its pages' requests and those of their (service) workers.
-    context.on("request", (r) => this.request(r.url(), r.resourceType(), (r.serviceWorker() ?? r.frame()).url()));
+    context.on("request", (r) => this.request(r.url(), r.resourceType(), requester(r)));
     return context;
   }
 
