@@ -11,6 +11,7 @@ import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { chromiumAvailable, launchChromium, leaveAndGoBack, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { submitTextReport } from "../support/reports";
 import { createStaff, PASSWORD } from "../support/staff";
 
 describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () => {
@@ -166,23 +167,8 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     // it restores it with the decrypted case, and only the staff header's pageshow reload takes it away.
     const modes = ["on", "forced"] as const;
     for (const bfcache of modes) await createStaff(portal, "investigator", `back-${bfcache}@okestro.example`);
-    const info = await fetchIntakeInfo({ baseUrl: portal.url });
     const title = "Back-button case";
-    const { caseNumber } = await submitEncryptedReport(
-      {
-        categoryId: info.categories[1]!.id,
-        title,
-        body: { description: "Seen again after Back?", details: "", periodFrom: null, periodTo: null },
-        identity: null,
-        excludedInvestigators: [],
-        consentReport: true,
-        consentOptional: false,
-        consentAffiliateIdentity: false,
-      },
-      [],
-      info,
-      { baseUrl: portal.url },
-    );
+    const { caseNumber } = await submitTextReport(portal.url, { title, description: "Seen again after Back?", category: 1 });
     for (const bfcache of modes) {
       const b = await launchChromium({ bfcache });
       try {

@@ -3,13 +3,15 @@
 // and analyze leave behind is read from pg_class, which they write directly:
 // relallvisible (pages the visibility map marks all-visible, what index-only
 // scans need) and reltuples (-1 until a table was first analysed).
-import { sql } from "drizzle-orm";
+import { getTableName, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
-import { submitEncryptedReport, fetchIntakeInfo } from "../../app/reporter/intake-client";
+import { fetchIntakeInfo } from "../../app/reporter/intake-client";
 import { loadSodium } from "../../crypto";
 import type { Db } from "../../db/client";
+import { categories, reports } from "../../db/schema";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { submitTextReport } from "../support/reports";
 import { createStaff } from "../support/staff";
 
 interface RelState {
@@ -19,11 +21,9 @@ interface RelState {
   rows: number;
 }
 
-async function relState(db: Db, table: "reports" | "categories"): Promise<RelState> {
+async function relState(db: Db, table: typeof reports | typeof categories): Promise<RelState> {
   const result = (await db.execute(
-    table === "reports"
-      ? sql`select relpages, relallvisible, reltuples, (select count(*)::int from reports) as rows from pg_class where relname = 'reports'`
-      : sql`select relpages, relallvisible, reltuples, (select count(*)::int from categories) as rows from pg_class where relname = 'categories'`,
+    sql`select relpages, relallvisible, reltuples, (select count(*)::int from ${table}) as rows from pg_class where relname = ${getTableName(table)}`,
   )) as unknown;
   const [r] = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
   return { relpages: Number(r!.relpages), relallvisible: Number(r!.relallvisible), reltuples: Number(r!.reltuples), rows: Number(r!.rows) };
@@ -31,23 +31,7 @@ async function relState(db: Db, table: "reports" | "categories"): Promise<RelSta
 
 async function submitSome(portal: TestPortal, n: number): Promise<void> {
   const info = await fetchIntakeInfo({ baseUrl: portal.url });
-  for (let i = 0; i < n; i++) {
-    await submitEncryptedReport(
-      {
-        categoryId: info.categories[i % info.categories.length]!.id,
-        title: `Report ${i}`,
-        body: { description: "x".repeat(400), details: "", periodFrom: null, periodTo: null },
-        identity: null,
-        excludedInvestigators: [],
-        consentReport: true,
-        consentOptional: false,
-        consentAffiliateIdentity: false,
-      },
-      [],
-      info,
-      { baseUrl: portal.url },
-    );
-  }
+  for (let i = 0; i < n; i++) await submitTextReport(portal.url, { title: `Report ${i}`, description: "x".repeat(400), category: i }, info);
 }
 
 let portal: TestPortal | null = null;
@@ -65,13 +49,13 @@ describe("database upkeep on pglite", () => {
     const db = portal.services.database.db;
     // A report's status changes leave dead row versions behind, as in daily use.
     await db.execute(sql`update reports set priority = 'high'`);
-    const before = await relState(db, "reports");
+    const before = await relState(db, reports);
     expect(before.rows).toBe(40);
     expect(before.relallvisible).toBe(0);
     expect(before.reltuples).toBe(-1);
 
     expect(await portal.services.database.upkeep()).toBeGreaterThan(20);
-    const after = await relState(db, "reports");
+    const after = await relState(db, reports);
     expect(after.relpages).toBeGreaterThan(0);
     expect(after.relallvisible).toBe(after.relpages);
     expect(after.reltuples).toBe(40);
@@ -85,10 +69,10 @@ describe("database upkeep on pglite", () => {
     for (let i = 0; i < 200 && runs().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     expect(runs().length).toBeGreaterThanOrEqual(2);
     expect(runs()[0]).toMatch(/"tables":\d+,"ms":\d+/);
-    const categories = await relState(db, "categories");
-    expect(categories.rows).toBeGreaterThan(0);
-    expect(categories.reltuples).toBe(categories.rows);
-    expect(categories.relallvisible).toBe(categories.relpages);
+    const state = await relState(db, categories);
+    expect(state.rows).toBeGreaterThan(0);
+    expect(state.reltuples).toBe(state.rows);
+    expect(state.relallvisible).toBe(state.relpages);
   });
 
   it("stops a run under way after its current table when the server stops, and closes the database after it", async () => {

@@ -17,7 +17,7 @@ import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
-import { scanDatabase, scanDirectory, scanLines } from "../support/scan";
+import { scanLines, scanPortal } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 
 const M = (field: string) => `MARK3R-${field}-7f3a9c`;
@@ -153,11 +153,7 @@ for (const backend of await backends()) {
     });
 
     it("leaves no marker and no client address in tables, blobs, database files or logs", async () => {
-      const s = portal.services;
-      expect(await scanDatabase(s, MARKERS)).toEqual([]);
-      expect(await scanDirectory(s.config.paths.blobs, MARKERS)).toEqual([]);
-      if (backend === "pglite") expect(await scanDirectory(s.config.paths.pglite, MARKERS)).toEqual([]);
-      expect(scanLines("logs", portal.logs, MARKERS)).toEqual([]);
+      expect(await scanPortal(portal, MARKERS)).toEqual([]);
       // Every line but the operator's setup link (which names the server's own address, not a client's).
       const logs = portal.logs.filter((l) => !l.includes('"setupLink"')).join("\n");
       expect(logs).toContain('"path":"/api/intake/reports"');

@@ -9,11 +9,12 @@ import { encryptMessage, encryptPrivacyText, loadSodium, newRecordId, toBase64Ur
 import { appendAudit } from "../../app/.server/audit";
 import type { CaseStatistics } from "../../app/.server/statistics";
 import { openCase } from "../../app/reporter/followup-client";
-import { fetchIntakeInfo, submitEncryptedReport, type SubmittedReport } from "../../app/reporter/intake-client";
+import { fetchIntakeInfo, type SubmittedReport } from "../../app/reporter/intake-client";
 import { createShare, updateShare, type ShareSelection } from "../../app/staff/share-builder";
 import { StaffClient } from "../../app/staff/staff-client";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { submitTextReport } from "../support/reports";
 import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { cookieFetch, firstSignIn, totpCode } from "../support/staff-session";
@@ -54,24 +55,7 @@ for (const backend of await backends()) {
       portal.setNow(at(d));
       return at(d);
     };
-    const submit = async (name: string, category: 0 | 1) => {
-      const info = await fetchIntakeInfo({ baseUrl: portal.url });
-      return submitEncryptedReport(
-        {
-          categoryId: info.categories[category]!.id,
-          title: M.title(name),
-          body: { description: M.description, details: "", periodFrom: null, periodTo: null },
-          identity: null,
-          excludedInvestigators: [],
-          consentReport: true,
-          consentOptional: false,
-          consentAffiliateIdentity: false,
-        },
-        [],
-        info,
-        { baseUrl: portal.url },
-      );
-    };
+    const submit = (name: string, category: 0 | 1) => submitTextReport(portal.url, { title: M.title(name), description: M.description, category });
     const requestPrivacy = async (c: SubmittedReport, kind: "access" | "correction" | "deletion" | "suspension") => {
       const { session } = await openCase(c.receiptCode, { baseUrl: portal.url });
       await session.requestPrivacy(kind, kind === "correction" ? M.request : null);

@@ -12,10 +12,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSodium } from "../../crypto";
 import { openCase } from "../../app/reporter/followup-client";
-import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { reports } from "../../db/schema";
 import { chromiumAvailable, launchChromium, signInFirstTimeInBrowser } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { submitTextReport } from "../support/reports";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
 
@@ -52,22 +52,7 @@ describe("forged requests", () => {
     portal = await startTestPortal("pglite", { RETENTION_INTERVAL_MINUTES: "0", NOTIFY_INTERVAL_MINUTES: "0" });
     await createStaff(portal, "investigator", "lee@okestro.example", ["--name", "Lee"]);
     lee = await firstSignIn(portal.url, "lee@okestro.example", PASSWORD);
-    const info = await fetchIntakeInfo({ baseUrl: portal.url });
-    const r = await submitEncryptedReport(
-      {
-        categoryId: info.categories[0]!.id,
-        title: "forgery target",
-        body: { description: "d", details: "", periodFrom: null, periodTo: null },
-        identity: null,
-        excludedInvestigators: [],
-        consentReport: true,
-        consentOptional: false,
-        consentAffiliateIdentity: false,
-      },
-      [],
-      info,
-      { baseUrl: portal.url },
-    );
+    const r = await submitTextReport(portal.url, { title: "forgery target", description: "d" });
     reportId = r.reportId;
     caseNumber = r.caseNumber;
     bearer = (await openCase(r.receiptCode, { baseUrl: portal.url })).session.beaconToken!;

@@ -69,6 +69,17 @@ export function scanLines(label: string, lines: string[], markers: string[]): Fi
   return out;
 }
 
+/** Everywhere a running portal keeps anything: every table, the blob store, PGlite's own files, the log lines. */
+export async function scanPortal(portal: { services: Services; logs: string[]; backend: "pglite" | "postgres" }, markers: string[]): Promise<Finding[]> {
+  const s = portal.services;
+  return [
+    ...(await scanDatabase(s, markers)),
+    ...(await scanDirectory(s.config.paths.blobs, markers)),
+    ...(portal.backend === "pglite" ? await scanDirectory(s.config.paths.pglite, markers) : []),
+    ...scanLines("logs", portal.logs, markers),
+  ];
+}
+
 /** Raw byte strings (ciphertexts) anywhere in the files under `dir`. */
 export async function scanDirectoryForBytes(dir: string, needles: { label: string; bytes: Uint8Array }[]): Promise<Finding[]> {
   const out: Finding[] = [];
