@@ -25,6 +25,7 @@ import { cookieFetch, firstSignIn } from "../support/staff-session";
 import { createShare } from "../../app/staff/share-builder";
 import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";
 import { caseForSharing } from "../support/sharing";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 import { uploadPartRoute } from "../../server/upload-parts";
 
 type Caller = "anonymous" | "reporter" | "pending" | "investigator" | "excluded" | "admin" | "cloud" | "agi";

@@ -18,6 +18,7 @@ import { startTestPortal, type TestPortal } from "../support/portal";
 import { submitTextReport } from "../support/reports";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ROUTES_DIR = path.join(import.meta.dirname, "../../app/routes");
 

@@ -46,6 +46,7 @@ import { decryptReportAsInvestigator } from "../support/investigator";
 import { rawRequest, refusalProblem, type RawRequest, type RawResponse } from "../support/raw-http";
 import { PASSWORD } from "../support/staff";
 import { sample, variants, withExtraFieldsJson, type Path } from "../support/zod-probe";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ENDPOINTS = await apiEndpoints();
 

@@ -22,6 +22,7 @@ import { buildWorld, fillPath, hintFor, pathParams, reportsReadable, rowCounts, 
 import { rawRequest, type RawResponse } from "../support/raw-http";
 import { lintSource, lintTree, type SqlFinding } from "../support/sql-lint";
 import { fields, getAt, sample, setAt } from "../support/zod-probe";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 /** Legitimate string building next to SQL, each with why it is safe. Keyed by file and the flagged text. */
 const ALLOWED: { file: string; text: string; why: string }[] = [

@@ -1,8 +1,10 @@
 // Starts the real portal (production build, real database, real blob store)
 // on an ephemeral port for a test file, with its logs captured.
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { inject } from "vitest";
 import { commands } from "../../cli/commands";
 import { startPortal, type RunningPortal } from "../../server/start";
@@ -31,7 +33,8 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
   // Without the global setup (another config) there is no snapshot: the portal starts empty, only slower.
   const snapshot = options.emptyDatabase ? undefined : inject("pgliteSnapshot");
   const template = options.emptyDatabase ? undefined : inject("postgresTemplate");
-  if (backend === "pglite" && snapshot) await cp(snapshot, path.join(dataDir, "pgdata"), { recursive: true }); // config.paths.pglite
+  // cp(1): about 1,100 files, which fs.cp copies one by one in JavaScript for as much CPU as the portal's start.
+  if (backend === "pglite" && snapshot) await promisify(execFile)("cp", ["-R", snapshot, path.join(dataDir, "pgdata")]); // config.paths.pglite
   const pg = backend === "postgres" ? await freshPostgresDatabase(template || undefined) : null;
   const logs: string[] = [];
   let now: Date | null = null;
