@@ -11,6 +11,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { assertPatchedDriver } from "./patched-driver";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -80,6 +81,8 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  // Refuse to run without the install-time fixes to postgres.js (db/patched-driver.ts, ADR 020).
+  assertPatchedDriver(postgres);
   // No statement or parameter logging: parameters hold ciphertext and receipt look-ups.
   const client = postgres(url, {
     max: poolSize,
