@@ -30,6 +30,7 @@ export type CaseStatusTarget = CaseOpInput<"status">["to"];
 export type CaseOutcomeCode = NonNullable<CaseOpInput<"status">["outcome"]>;
 export type CasePriority = CaseOpInput<"priority">["priority"];
 export type RetentionBasis = NonNullable<CaseOpInput<"privacy-deletion">["basis"]>;
+export type HoldReason = CaseOpInput<"holds">["reason"];
 
 /** A colleague who could be given access (GET …/grants). */
 export interface GrantCandidate {
@@ -95,6 +96,15 @@ export function listGrantCandidates(ctx: CaseContext): Promise<GrantCandidate[]>
 export function grantAccess(ctx: CaseContext, colleague: GrantCandidate): Promise<unknown> {
   const envelope = sealReportKeys(ctx.keys, ctx.reportId, fromBase64Url(colleague.publicKey) as StaffPublicKey);
   return ctx.client.caseOp(ctx.reportId, "grants", { granteeId: colleague.id, envelope: toBase64Url(envelope) });
+}
+
+/** A legal hold stops the case's destruction until it is lifted. */
+export function placeHold(ctx: CaseContext, reason: HoldReason): Promise<unknown> {
+  return ctx.client.caseOp(ctx.reportId, "holds", { reason });
+}
+
+export function liftHold(ctx: CaseContext, holdId: string): Promise<unknown> {
+  return ctx.client.caseOp(ctx.reportId, "hold-lift", { holdId });
 }
 
 /** Adds the investigator's own files to the case, each encrypted as the reporter's are. */
