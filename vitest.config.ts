@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 // Three projects that run on their own (`vitest run --project unit`) or together (`vitest run`), in one pool:
 //   unit         no server, no build: crypto, configuration, helpers (PostgreSQL only where a test says so)
-//   integration  the real portal (production build) over HTTP, on PGlite and PostgreSQL; security and faults
+//   integration  the real portal (production build) over HTTP, on PGlite and PostgreSQL; security, faults, upgrades
 //   e2e          the real portal driven by Chromium
 // The last two start every portal from a migrated database made once per run (ADR 023).
 const DATABASE_SNAPSHOTS = ["test/setup/database-snapshots.ts"];
@@ -26,7 +26,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "test/security/**/*.test.ts", "test/faults/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/security/**/*.test.ts", "test/faults/**/*.test.ts", "test/upgrade/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.e2e.test.ts"],
           globalSetup: DATABASE_SNAPSHOTS,
         },

@@ -16,7 +16,15 @@ const original = sumo.crypto_pwhash;
 if (!(original as { reused?: true }).reused) {
   const results = new Map<string, Uint8Array>();
   const text = (b: unknown) => (typeof b === "string" ? `s:${b}` : b instanceof Uint8Array ? Buffer.from(b).toString("hex") : String(b));
-  type Args = [keyLength: number, password: Uint8Array | string, salt: Uint8Array, opsLimit: number, memLimit: number, algorithm: number, outputFormat?: string | null];
+  type Args = [
+    keyLength: number,
+    password: Uint8Array | string,
+    salt: Uint8Array,
+    opsLimit: number,
+    memLimit: number,
+    algorithm: number,
+    outputFormat?: string | null,
+  ];
   const reused = (...args: Args): Uint8Array => {
     const derive = (): Uint8Array => Reflect.apply(original, sumo, args);
     // Only the form the staff key code uses (bytes out); anything else derives as usual.
