@@ -26,9 +26,16 @@ import { METHOD_PROBE, type MethodsProbe } from "../app/.server/http";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
 
+/** What this middleware reads of a route module's declaration (app/.server/platform/api-route.ts). */
+interface DeclaredRoute {
+  allow(params: Record<string, string | undefined>): string[] | null;
+}
+
 interface ApiRoute {
   /** Path segments: a literal, or null for a `:param` segment. */
   segments: (string | null)[];
+  /** The parameter name of each `:param` segment (null for a literal). */
+  names: (string | null)[];
   module: ServerBuild["routes"][string]["module"];
 }
 
@@ -42,7 +49,10 @@ function apiRoutes(build: ServerBuild): ApiRoute[] {
   return Object.keys(build.routes)
     .map((id) => ({ path: fullPath(id), module: build.routes[id]!.module }))
     .filter((r) => r.path.startsWith("api/"))
-    .map((r) => ({ segments: r.path.split("/").map((s) => (s.startsWith(":") ? null : s.toLowerCase())), module: r.module }));
+    .map((r) => {
+      const parts = r.path.split("/");
+      return { segments: parts.map((s) => (s.startsWith(":") ? null : s.toLowerCase())), names: parts.map((s) => (s.startsWith(":") ? s.slice(1) : null)), module: r.module };
+    });
 }
 
 function decoded(segment: string): string | null {
@@ -108,11 +118,19 @@ export function apiMethods(build: Build): express.RequestHandler {
         res.status(404).set("Cache-Control", "no-store").json({ error: { code: "not_found", message: "no such API route" } });
         return;
       }
-      const reads = typeof route.module.loader === "function";
-      const writes = typeof route.module.action === "function" ? await actionMethods(route.module) : [];
-      // An action that did not tell its methods: let it answer for itself (requireMethod).
-      if (writes === null) return next();
-      const allow = [...(reads ? ["GET", "HEAD"] : []), ...writes];
+      const declared = (route.module as { api?: DeclaredRoute }).api;
+      let allow: string[] | null;
+      if (declared) {
+        const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
+        const params = Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : [])));
+        allow = declared.allow(params);
+      } else {
+        const reads = typeof route.module.loader === "function";
+        const writes = typeof route.module.action === "function" ? await actionMethods(route.module) : [];
+        allow = writes === null ? null : [...(reads ? ["GET", "HEAD"] : []), ...writes];
+      }
+      // A path the route answers for itself (an op it does not have, an action that did not tell its methods).
+      if (allow === null) return next();
       if (allow.length === 0 || allow.includes(req.method)) return next();
       res
         .status(405)
