@@ -7,22 +7,16 @@
 // action-only one, OPTIONS anywhere) itself, before any route code runs, with
 // its own body; `handleError` in entry.server only sees that after the answer
 // is made, and cannot change it. The server build, though, lists every route
-// module with its path and its `loader` and `action`, so a middleware can tell
-// beforehand what a route answers: GET and HEAD if it has a loader, and what
-// its action takes. An action says which methods it takes once, in the
-// `requireMethod(request, …)` call that opens it (app/.server/http.ts): the
-// middleware asks it once per module by calling the action with a probe
-// request, on which requireMethod throws its list back before anything else
-// runs (test/security/hostile-input.test.ts checks that every action opens
-// with requireMethod). Route modules need no second list, and every 405 of the
-// API comes from here; requireMethod's own 405 stays behind it as a fallback.
+// module with its path, and every API route module exports its declaration
+// (`api`, app/.server/platform/api-route.ts, ADR 024), which says what methods
+// a path takes (per op for `$op` routes). Every 405 of the API comes from
+// here; the declaration's own method check stays behind it as a fallback.
 // A path under /api/ that is no API route gets a JSON 404 {"error": {"code":
 // "not_found"}} here too, instead of the HTML page of the catch-all route: an
 // API client gets an answer it can read. A path whose segments do not decode
 // passes on, so the route it names refuses it in its own words.
-import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import type { ServerBuild } from "@remix-run/node";
 import type express from "express";
-import { METHOD_PROBE, type MethodsProbe } from "../app/.server/http";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
 
@@ -83,27 +77,6 @@ function match(routes: ApiRoute[], pathname: string): ApiRoute | null {
   return best;
 }
 
-const probed = new WeakMap<object, Promise<string[] | null>>();
-
-/** The methods an action takes, from its opening requireMethod call; null if it does not answer the probe. */
-function actionMethods(module: ApiRoute["module"]): Promise<string[] | null> {
-  let known = probed.get(module);
-  if (!known) {
-    const request = Object.assign(new Request("http://method-probe.invalid/", { method: "POST" }), { [METHOD_PROBE]: true });
-    known = Promise.resolve()
-      .then(() => module.action!({ request, params: {}, context: {} as AppLoadContext }))
-      .then(
-        () => null,
-        (error: unknown) => {
-          const e = error as Partial<MethodsProbe> | null;
-          return e?.name === "MethodsProbe" && Array.isArray(e.methods) ? e.methods : null;
-        },
-      );
-    probed.set(module, known);
-  }
-  return known;
-}
-
 export function apiMethods(build: Build): express.RequestHandler {
   const tables = new WeakMap<ServerBuild, ApiRoute[]>();
   return (req, res, next) => {
@@ -119,17 +92,11 @@ export function apiMethods(build: Build): express.RequestHandler {
         return;
       }
       const declared = (route.module as { api?: DeclaredRoute }).api;
-      let allow: string[] | null;
-      if (declared) {
-        const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
-        const params = Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : [])));
-        allow = declared.allow(params);
-      } else {
-        const reads = typeof route.module.loader === "function";
-        const writes = typeof route.module.action === "function" ? await actionMethods(route.module) : [];
-        allow = writes === null ? null : [...(reads ? ["GET", "HEAD"] : []), ...writes];
-      }
-      // A path the route answers for itself (an op it does not have, an action that did not tell its methods).
+      // Every API route module declares itself (test/security/hostile-input.test.ts checks it); one that does not answers for itself.
+      if (!declared) return next();
+      const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
+      const allow = declared.allow(Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : []))));
+      // A path naming an op the route does not have: it answers for itself (its guard, then 404).
       if (allow === null) return next();
       if (allow.length === 0 || allow.includes(req.method)) return next();
       res

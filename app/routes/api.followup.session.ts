@@ -4,7 +4,7 @@
 import { anyone, reporterSession } from "../.server/api-guards";
 import { endReporterSession, openReporterSession } from "../.server/followup";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { openSessionRequest } from "../intake/followup-wire";
+import { openSessionRequest, openSessionResponse } from "../intake/followup-wire";
 
 export const api = apiRoute({
   summary: "The reporter's follow-up session",
@@ -23,6 +23,7 @@ export const api = apiRoute({
         { status: 404, code: "not_found" },
         { status: 429, code: "too_many_attempts" },
       ],
+      response: openSessionResponse,
       handler: ({ services, body, context }) => openReporterSession(services, body.lookup, context.clientKey),
     }),
     DELETE: endpoint({

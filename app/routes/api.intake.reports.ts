@@ -4,7 +4,7 @@ import { anyone } from "../.server/api-guards";
 import { submitReport } from "../.server/intake";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { LIMITS } from "../intake/limits";
-import { submitReportRequest } from "../intake/wire";
+import { submitReportRequest, submitReportResponse } from "../intake/wire";
 
 export const api = apiRoute({
   summary: "Report submission",
@@ -14,6 +14,7 @@ export const api = apiRoute({
       guard: anyone,
       body: jsonBody(LIMITS.submissionBytes, submitReportRequest),
       status: 201,
+      response: submitReportResponse,
       errors: [
         { status: 400, code: "bad_ciphertext" },
         { status: 409, code: "report_exists" },

@@ -3,7 +3,7 @@ import { anyone } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { json } from "../.server/http";
 import { loginWithPassword } from "../.server/staff-auth";
-import { loginRequest } from "../staff/wire";
+import { loginRequest, loginResponse } from "../staff/wire";
 
 export const api = apiRoute({
   summary: "Staff sign-in, first step",
@@ -12,6 +12,7 @@ export const api = apiRoute({
       summary: "Email and the authentication key derived in the browser; sets the staff session cookie (pending the second factor)",
       guard: anyone,
       body: jsonBody(1024, loginRequest),
+      response: loginResponse,
       errors: [
         { status: 401, code: "invalid_credentials" },
         { status: 423, code: "account_locked" },
