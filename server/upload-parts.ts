@@ -11,10 +11,10 @@
 // declaration with the Express request's own stream as the body.
 import type { NextFunction, Request, Response } from "express";
 import { uploadToken } from "../app/.server/api-guards";
-import { ApiError, errorResponse, json } from "../app/.server/http";
-import { writeUploadPart } from "../app/.server/intake";
+import { ApiError, errorResponse, json } from "../app/.server/platform/http";
+import { writeUploadPart } from "../app/.server/intake/intake";
 import { apiRoute, endpoint, methodNotAllowed, streamBody } from "../app/.server/platform/api-route";
-import type { Services } from "../app/.server/services";
+import type { Services } from "../app/.server/platform/services";
 import { uploadStatusResponse } from "../app/intake/wire";
 
 const PATH = "/api/intake/uploads/:uploadId/parts/:part";

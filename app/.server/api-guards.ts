@@ -3,9 +3,9 @@
 // domain check it names; the pending-staff guard only documents, since the
 // sign-in functions behind it check the half-finished session themselves.
 import type { Guard } from "./platform/api-route";
-import { requireReporterSession } from "./followup";
-import { requireStaff, type StaffPrincipal } from "./staff-auth";
-import { ADMIN, AFFILIATE, ANY_STAFF, INVESTIGATOR } from "./staff-http";
+import { requireReporterSession } from "./followup/followup";
+import { requireStaff, type StaffPrincipal } from "./staff/auth";
+import { ADMIN, AFFILIATE, ANY_STAFF, INVESTIGATOR } from "./staff/guards";
 import { uploadParams } from "../intake/upload-params.server";
 
 /** Anyone: no credential. */

@@ -1,6 +1,6 @@
 // POST: an administrator who holds an archive's key seals it to another active administrator.
 import { admin } from "../.server/api-guards";
-import { grantArchive } from "../.server/archive";
+import { grantArchive } from "../.server/retention/archive";
 import { apiRoute, endpoint, jsonBody, uuidParam } from "../.server/platform/api-route";
 import { archiveGrantRequest, okResponse } from "../staff/wire";
 

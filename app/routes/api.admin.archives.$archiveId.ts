@@ -1,6 +1,6 @@
 // GET: one archive as ciphertext, for an administrator who holds its key (else 404). Audited.
 import { admin } from "../.server/api-guards";
-import { archiveView } from "../.server/archive";
+import { archiveView } from "../.server/retention/archive";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

@@ -1,6 +1,6 @@
 // GET: the archive (closed cases' records kept under a statute), for administrators.
 import { admin } from "../.server/api-guards";
-import { listArchives } from "../.server/archive";
+import { listArchives } from "../.server/retention/archive";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 
 export const api = apiRoute({

@@ -1,8 +1,8 @@
 // GET (administrators): the audit log, newest first, filtered; ?verify=1 checks the chain.
 import { isUuid } from "../../crypto/encoding";
-import { listAudit } from "../.server/admin";
+import { listAudit } from "../.server/admin/admin";
 import { admin } from "../.server/api-guards";
-import { verifyAuditChain } from "../.server/audit";
+import { verifyAuditChain } from "../.server/audit/audit";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 
 export const api = apiRoute({

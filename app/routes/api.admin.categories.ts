@@ -1,6 +1,6 @@
 // POST (administrators): add a report category, rename one, or switch it on or off.
 import { z } from "zod";
-import { saveCategory } from "../.server/admin";
+import { saveCategory } from "../.server/admin/admin";
 import { admin } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { uuid } from "../intake/wire";

@@ -1,5 +1,5 @@
 // POST (administrators): unlock an account, revoke its sessions, disable or enable it.
-import { adminStaffOp, type StaffAdminOp } from "../.server/admin";
+import { adminStaffOp, type StaffAdminOp } from "../.server/admin/admin";
 import { admin } from "../.server/api-guards";
 import { apiOps, endpoint, uuidParam, type MethodMap } from "../.server/platform/api-route";
 import { okResponse } from "../staff/wire";

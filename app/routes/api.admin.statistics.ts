@@ -1,9 +1,9 @@
 // GET (administrators): statistics from workflow metadata only (counts and days; no case, title or person).
 // ?from=YYYY-MM-DD&to=YYYY-MM-DD limits them to cases received, requests made, provisions and destructions in that span.
 import { admin } from "../.server/api-guards";
-import { ApiError } from "../.server/http";
+import { ApiError } from "../.server/platform/http";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
-import { caseStatistics, parseStatisticsRange } from "../.server/statistics";
+import { caseStatistics, parseStatisticsRange } from "../.server/admin/statistics";
 
 export const api = apiRoute({
   summary: "Statistics",

@@ -1,8 +1,8 @@
 // GET: the ciphertext of a file the share lists, for a reviewer who holds the share's key;
 // the browser decrypts it with the file key from the share. Always a download; audited.
-import { affiliateAttachment } from "../.server/affiliate-shares";
+import { affiliateAttachment } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
-import { attachmentDownload } from "../.server/followup";
+import { attachmentDownload } from "../.server/followup/followup";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

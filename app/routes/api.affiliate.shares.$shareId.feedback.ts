@@ -1,5 +1,5 @@
 // POST: a reviewer's feedback on a share, encrypted in their browser under the share's feedback key.
-import { affiliateFeedback } from "../.server/affiliate-shares";
+import { affiliateFeedback } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody, uuidParam } from "../.server/platform/api-route";
 import { affiliateFeedbackRequest, okResponse } from "../staff/wire";

@@ -1,5 +1,5 @@
 // GET: one share for a reviewer who holds its key, as ciphertext for the browser to open. Audited.
-import { affiliateShareView } from "../.server/affiliate-shares";
+import { affiliateShareView } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 

@@ -1,5 +1,5 @@
 // GET: the shares addressed to the reviewer's affiliate (active, within retention). Audited.
-import { listAffiliateShares } from "../.server/affiliate-shares";
+import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 

@@ -1,6 +1,6 @@
 // GET: the session's case, as ciphertext for the reporter's browser to decrypt.
 import { reporterSession } from "../.server/api-guards";
-import { reporterCaseView } from "../.server/followup";
+import { reporterCaseView } from "../.server/followup/followup";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { reporterCaseViewSchema } from "../intake/followup-wire";
 

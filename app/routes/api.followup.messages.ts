@@ -1,6 +1,6 @@
 // POST: the reporter's encrypted message (or answer to a question) to the investigators.
 import { reporterSession } from "../.server/api-guards";
-import { appendMessage } from "../.server/followup";
+import { appendMessage } from "../.server/followup/followup";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { postMessageRequest } from "../intake/followup-wire";
 

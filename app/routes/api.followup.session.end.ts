@@ -1,7 +1,7 @@
 // POST (text/plain body = session token): ends a session when the tab closes.
 // navigator.sendBeacon cannot set headers, hence the token in the body.
 import { anyone } from "../.server/api-guards";
-import { endReporterSession } from "../.server/followup";
+import { endReporterSession } from "../.server/followup/followup";
 import { apiRoute, bytesBody, endpoint } from "../.server/platform/api-route";
 
 export const api = apiRoute({

@@ -2,7 +2,7 @@
 // receipt code (never the code itself). DELETE: ends the session (log out).
 // GET: keeps the session alive while the reporter is active (typing, uploading).
 import { anyone, reporterSession } from "../.server/api-guards";
-import { endReporterSession, openReporterSession } from "../.server/followup";
+import { endReporterSession, openReporterSession } from "../.server/followup/followup";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { openSessionRequest, openSessionResponse } from "../intake/followup-wire";
 

@@ -1,7 +1,7 @@
 // POST: opens an upload of another encrypted file for the session's case;
 // parts then go to /api/intake/uploads/:id/parts/:n with the upload token.
 import { reporterSession } from "../.server/api-guards";
-import { createUpload } from "../.server/intake";
+import { createUpload } from "../.server/intake/intake";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { followupUploadRequest } from "../intake/followup-wire";
 import { createUploadResponse } from "../intake/wire";

@@ -1,6 +1,6 @@
 // GET: categories and the investigators' public keys a new report is sealed to.
 import { anyone } from "../.server/api-guards";
-import { getIntakeInfo } from "../.server/intake";
+import { getIntakeInfo } from "../.server/intake/intake";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { intakeInfoSchema } from "../intake/wire";
 

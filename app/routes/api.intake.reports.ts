@@ -1,7 +1,7 @@
 // POST: stores an encrypted report, its key envelopes and its finished uploads
 // in one transaction. Only ciphertext arrives here.
 import { anyone } from "../.server/api-guards";
-import { submitReport } from "../.server/intake";
+import { submitReport } from "../.server/intake/intake";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { LIMITS } from "../intake/limits";
 import { submitReportRequest, submitReportResponse } from "../intake/wire";

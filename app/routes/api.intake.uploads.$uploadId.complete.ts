@@ -1,6 +1,6 @@
 // POST: marks an upload complete once every byte announced has arrived.
 import { uploadToken } from "../.server/api-guards";
-import { completeUpload } from "../.server/intake";
+import { completeUpload } from "../.server/intake/intake";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { uploadStatusResponse } from "../intake/wire";
 

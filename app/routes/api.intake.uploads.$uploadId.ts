@@ -1,6 +1,6 @@
 // GET: where an upload stands (for resuming). DELETE: abandons it and its bytes.
 import { uploadToken } from "../.server/api-guards";
-import { abortUpload, getUploadStatus } from "../.server/intake";
+import { abortUpload, getUploadStatus } from "../.server/intake/intake";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { uploadStatusResponse } from "../intake/wire";
 

@@ -1,7 +1,7 @@
 // POST: opens a resumable upload of one encrypted attachment for a report in the making.
 import { anyone } from "../.server/api-guards";
-import { ApiError } from "../.server/http";
-import { createUpload } from "../.server/intake";
+import { ApiError } from "../.server/platform/http";
+import { createUpload } from "../.server/intake/intake";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { createUploadRequest, createUploadResponse } from "../intake/wire";
 

@@ -1,7 +1,7 @@
 // GET: what an invitation or the setup link is for. POST: activates the
 // account(s) with key material made in the browser.
 import { anyone } from "../.server/api-guards";
-import { activate, invitationInfo } from "../.server/invitations";
+import { activate, invitationInfo } from "../.server/staff/invitations";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { activationRequest } from "../staff/wire";
 

@@ -21,16 +21,16 @@ import {
   staffCaseView,
   setLabels,
   setPriority,
-} from "../.server/casework";
-import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/case-retention";
-import { notifyReporter } from "../.server/reporter-notify";
-import { caseRetentionOn } from "../.server/retention";
-import { attachUploadedFile } from "../.server/followup";
-import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
-import { createUpload } from "../.server/intake";
+} from "../.server/casework/casework";
+import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
+import { notifyReporter } from "../.server/notifications/reporter-notify";
+import { caseRetentionOn } from "../.server/retention/retention";
+import { attachUploadedFile } from "../.server/followup/followup";
+import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing/sharing";
+import { createUpload } from "../.server/intake/intake";
 import { apiOps, endpoint, jsonBody, uuidParam, type HandlerInput, type MethodMap } from "../.server/platform/api-route";
-import type { StaffPrincipal } from "../.server/staff-auth";
-import type { Services } from "../.server/services";
+import type { StaffPrincipal } from "../.server/staff/auth";
+import type { Services } from "../.server/platform/services";
 import { caseOps, type CaseOp } from "../staff/wire";
 
 type Handler<K extends CaseOp> = (s: Services, staff: StaffPrincipal, reportId: string, input: z.output<(typeof caseOps)[K]>) => Promise<unknown>;

@@ -1,8 +1,8 @@
 // GET: an attachment's ciphertext for an investigator who holds the case's key;
 // the browser decrypts it as it streams. Always a download; audited.
 import { investigator } from "../.server/api-guards";
-import { recordContentEvent, requireCaseAccess } from "../.server/casework";
-import { attachmentBlob, attachmentDownload } from "../.server/followup";
+import { recordContentEvent, requireCaseAccess } from "../.server/casework/casework";
+import { attachmentBlob, attachmentDownload } from "../.server/followup/followup";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

@@ -1,6 +1,6 @@
 // GET: the investigator's inbox page as JSON (titles as ciphertext with envelopes).
 import { investigator } from "../.server/api-guards";
-import { auditInboxListing, listInbox } from "../.server/inbox";
+import { auditInboxListing, listInbox } from "../.server/casework/inbox";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { INBOX_QUERY, inboxQuery } from "../staff/inbox-query";
 

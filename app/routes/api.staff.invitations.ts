@@ -1,6 +1,6 @@
 // POST (administrators): an invitation link for a new staff account.
 import { admin } from "../.server/api-guards";
-import { createInvitation } from "../.server/invitations";
+import { createInvitation } from "../.server/staff/invitations";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { invitationRequest } from "../staff/wire";
 

@@ -1,8 +1,8 @@
 // POST: first sign-in step, email + the authentication key derived in the browser.
 import { anyone } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { json } from "../.server/http";
-import { loginWithPassword } from "../.server/staff-auth";
+import { json } from "../.server/platform/http";
+import { loginWithPassword } from "../.server/staff/auth";
 import { loginRequest, loginResponse } from "../staff/wire";
 
 export const api = apiRoute({

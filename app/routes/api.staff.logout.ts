@@ -1,7 +1,7 @@
 // POST: ends the staff session.
 import { anyone } from "../.server/api-guards";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
-import { clearStaffCookie, logoutStaff } from "../.server/staff-auth";
+import { clearStaffCookie, logoutStaff } from "../.server/staff/auth";
 
 export const api = apiRoute({
   summary: "Staff sign-out",

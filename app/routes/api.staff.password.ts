@@ -1,7 +1,7 @@
 // POST: changes the signed-in staff member's password (the private key re-wrapped in the browser).
 import { anyStaff } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { changePassword } from "../.server/staff-password";
+import { changePassword } from "../.server/staff/password";
 import { changePasswordRequest, okResponse } from "../staff/wire";
 
 export const api = apiRoute({

@@ -1,7 +1,7 @@
 // POST: the password KDF salt for an email (a stable fake one for unknown addresses).
 import { anyone } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { preLogin } from "../.server/staff-auth";
+import { preLogin } from "../.server/staff/auth";
 import { preloginRequest, preloginResponse } from "../staff/wire";
 
 export const api = apiRoute({

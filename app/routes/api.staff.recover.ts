@@ -1,9 +1,9 @@
 // POST {email}: the recovery-wrapped private key (a decoy for unknown addresses).
 // POST {email, recoveryProof, keys}: sets a new password with the recovery key.
 import { anyone } from "../.server/api-guards";
-import { ApiError } from "../.server/http";
+import { ApiError } from "../.server/platform/http";
 import { apiRoute, endpoint, jsonBodyOf } from "../.server/platform/api-route";
-import { recoveryMaterial, resetWithRecoveryKey } from "../.server/staff-password";
+import { recoveryMaterial, resetWithRecoveryKey } from "../.server/staff/password";
 import { recoverRequest, recoverStartRequest } from "../staff/wire";
 
 export const api = apiRoute({

@@ -1,7 +1,7 @@
 // POST: second sign-in step, a TOTP code or a recovery code; answers with the wrapped private key.
 import { pendingStaff } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { loginSecondFactor } from "../.server/staff-auth";
+import { loginSecondFactor } from "../.server/staff/auth";
 import { secondFactorRequest, signedInResponse } from "../staff/wire";
 
 export const api = apiRoute({

@@ -1,7 +1,7 @@
 // GET: starts TOTP enrolment (secret, otpauth URI, QR code). POST {code}: confirms it, returns recovery codes once.
 import { pendingStaff } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { beginTotpSetup, finishTotpSetup } from "../.server/staff-auth";
+import { beginTotpSetup, finishTotpSetup } from "../.server/staff/auth";
 import { signedInResponse, totpCodeRequest, totpSetupResponse } from "../staff/wire";
 
 export const api = apiRoute({

@@ -3,13 +3,14 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
-import { services } from "../.server/services";
-import { ANY_STAFF, requireStaffPage } from "../.server/staff-http";
-import { notificationMode } from "../.server/staff-notifications";
+import { services } from "../.server/platform/services";
+import { ANY_STAFF, requireStaffPage } from "../.server/staff/guards";
+import { notificationMode } from "../.server/notifications/staff-notifications";
 import { Field } from "../components/field";
 import { Notices } from "../components/notices";
 import { NewPasswordForm } from "../components/password-form";
 import { StaffHeader } from "../components/staff-header";
+import { useAction } from "../components/use-action";
 import { loadStaffClient } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
 
@@ -24,26 +25,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 function NotificationPrefs(props: { mode: "immediate" | "digest"; smtp: boolean; digestHour: number }) {
   const { t } = useI18n();
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { notice: status, error, run } = useAction((e) => t("staff.errors.generic", { code: (e as Error).message }));
   const save = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const mode = String(new FormData(event.currentTarget).get("mode") ?? "immediate");
-    setStatus(null);
-    setError(null);
-    void (async () => {
+    void run(async () => {
       const r = await fetch("/api/staff/notification-prefs", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ mode }),
         credentials: "same-origin",
       });
-      if (r.ok) setStatus(t("notify.staff.prefs.saved"));
-      else {
+      if (!r.ok) {
         const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
-        setError(t("staff.errors.generic", { code: body?.error?.code ?? String(r.status) }));
+        throw new Error(body?.error?.code ?? String(r.status));
       }
-    })();
+      return t("notify.staff.prefs.saved");
+    });
   };
   return (
     <section aria-labelledby="notify-prefs">

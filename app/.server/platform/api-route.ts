@@ -15,8 +15,8 @@ import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@re
 import { Readable } from "node:stream";
 import type { z, ZodTypeAny } from "zod";
 import { isUuid } from "../../../crypto/encoding";
-import { ApiError, handleApi, json, parseWith, readBounded, readJson } from "../http";
-import { services, type Services } from "../services";
+import { ApiError, handleApi, json, parseWith, readBounded, readJson } from "./http";
+import { services, type Services } from "./services";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 export const HTTP_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT", "DELETE"];

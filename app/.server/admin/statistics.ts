@@ -1,0 +1,237 @@
+// Statistics for administrators, computed by SQL aggregates over plaintext
+// workflow metadata only: statuses, categories, calendar days, privacy request
+// kinds and states, provision records and the audit log's destruction entries.
+// Nothing here selects a title, a case number, a report id, a staff member or
+// any ciphertext column; every result is a count or a number of days per
+// status, category, kind, affiliate or month.
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { affiliates, auditLog, categories, privacyRequestKind, privacyRequests, reportStatus, reports, shareProvisions } from "../../../db/schema";
+import { dayIn } from "../platform/dates";
+import type { Services } from "../platform/services";
+
+/** Calendar days (YYYY-MM-DD, inclusive) in TIME_ZONE; either end may be open. */
+export interface StatisticsRange {
+  from?: string;
+  to?: string;
+}
+
+/** count, median, average (1 decimal) and maximum of a number of calendar days; null when nothing was counted. */
+export interface DayStats {
+  count: number;
+  median: number | null;
+  average: number | null;
+  max: number | null;
+}
+
+export type CaseStatus = (typeof reportStatus.enumValues)[number];
+export type PrivacyKind = (typeof privacyRequestKind.enumValues)[number];
+/** Reasons the destruction job records; anything else is counted as "other" and never echoed. */
+export const DESTRUCTION_REASONS = ["retention", "unacknowledged", "deletion_request", "archived"] as const;
+export type DestructionReason = (typeof DESTRUCTION_REASONS)[number];
+export const DESTROYED_ACTION = "case.destroyed";
+
+export interface PrivacyRow {
+  open: number;
+  answered: number;
+  /** Answered after the due date. */
+  answeredLate: number;
+  /** Still open and past the due date today. */
+  openOverdue: number;
+  /** requested_on → answered_on */
+  response: DayStats;
+}
+
+export interface CaseStatistics {
+  /** Today in TIME_ZONE: what "overdue" is measured against. */
+  today: string;
+  timeZone: string;
+  range: StatisticsRange | null;
+  cases: {
+    total: number;
+    open: number;
+    byStatus: { status: CaseStatus; count: number }[];
+    byCategory: { slug: string; nameKo: string; nameEn: string; count: number }[];
+    /** received_on → acknowledged_on */
+    acknowledge: DayStats;
+    /** received_on → closed_on */
+    close: DayStats;
+    /** Open cases whose next deadline is before today: in all, and split by the deadline missed. */
+    overdue: { total: number; acknowledgement: number; feedback: number };
+  };
+  privacyRequests: { byKind: ({ kind: PrivacyKind } & PrivacyRow)[]; total: PrivacyRow };
+  /** Provision records per affiliate: versions provided and distinct shares. */
+  provisions: { affiliate: string; nameKo: string; nameEn: string; versions: number; shares: number }[];
+  /** case.destroyed audit entries per month (YYYY-MM of `at` in TIME_ZONE) and reason. */
+  destructions: ({ month: string; total: number; other: number } & Record<DestructionReason, number>)[];
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isDay = (v: string) => DAY.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+
+/** `from` and `to` from a query string: undefined when absent, null when malformed or reversed. */
+export function parseStatisticsRange(q: URLSearchParams): StatisticsRange | undefined | null {
+  const from = q.get("from") || undefined;
+  const to = q.get("to") || undefined;
+  if (!from && !to) return undefined;
+  if ((from && !isDay(from)) || (to && !isDay(to)) || (from && to && from > to)) return null;
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
+
+const int = (v: unknown): number => Number(v ?? 0);
+const days = (v: unknown): number | null => (v === null || v === undefined ? null : Math.round(Number(v) * 10) / 10);
+
+/** The aggregate expressions for a number of days (NULL rows, e.g. not yet acknowledged, are not counted). */
+function dayAggregates(e: SQL) {
+  return {
+    count: sql<number>`count(${e})::int`,
+    median: sql<number | null>`percentile_cont(0.5) within group (order by ${e})::float8`,
+    average: sql<number | null>`avg(${e})::float8`,
+    max: sql<number | null>`max(${e})::int`,
+  };
+}
+const dayStats = (r: { count: unknown; median: unknown; average: unknown; max: unknown }): DayStats => ({
+  count: int(r.count),
+  median: days(r.median),
+  average: days(r.average),
+  max: days(r.max),
+});
+
+/** Conditions putting a date column inside the range. */
+function within(column: PgColumn | SQL, range: StatisticsRange | undefined): SQL[] {
+  const c: SQL[] = [];
+  if (range?.from) c.push(sql`${column} >= ${range.from}`);
+  if (range?.to) c.push(sql`${column} <= ${range.to}`);
+  return c;
+}
+
+export async function caseStatistics(s: Services, range?: StatisticsRange): Promise<CaseStatistics> {
+  const tz = s.config.TIME_ZONE;
+  const today = dayIn(tz, s.now());
+  const received = within(reports.receivedOn, range);
+  const receivedWhere = received.length ? and(...received) : undefined;
+
+  const ackDays = sql`${reports.acknowledgedOn} - ${reports.receivedOn}`;
+  const closeDays = sql`${reports.closedOn} - ${reports.receivedOn}`;
+  const ack = dayAggregates(ackDays);
+  const close = dayAggregates(closeDays);
+  const overdue = sql`${reports.status} <> 'closed' and ${reports.nextDueOn} < ${today}`;
+
+  const answerDays = sql`${privacyRequests.answeredOn} - ${privacyRequests.requestedOn}`;
+  const answer = dayAggregates(answerDays);
+  const requested = within(privacyRequests.requestedOn, range);
+
+  // Month and reason in a subquery, so the grouping does not repeat the time zone parameter.
+  const destroyedAt = sql`(${auditLog.at} at time zone ${tz})`;
+  const destroyed = s.db
+    .select({
+      month: sql<string>`to_char(${destroyedAt}, 'YYYY-MM')`.as("month"),
+      reason: sql<string | null>`${auditLog.details} ->> 'reason'`.as("reason"),
+    })
+    .from(auditLog)
+    .where(and(eq(auditLog.action, DESTROYED_ACTION), ...within(sql`${destroyedAt}::date`, range)))
+    .as("destroyed");
+
+  const [summary, byStatus, byCategory, privacy, provisions, destructions] = await Promise.all([
+    s.db
+      .select({
+        total: sql<number>`count(*)::int`,
+        open: sql<number>`(count(*) filter (where ${reports.status} <> 'closed'))::int`,
+        overdue: sql<number>`(count(*) filter (where ${overdue}))::int`,
+        overdueAck: sql<number>`(count(*) filter (where ${overdue} and ${reports.status} = 'received'))::int`,
+        ackCount: ack.count,
+        ackMedian: ack.median,
+        ackAverage: ack.average,
+        ackMax: ack.max,
+        closeCount: close.count,
+        closeMedian: close.median,
+        closeAverage: close.average,
+        closeMax: close.max,
+      })
+      .from(reports)
+      .where(receivedWhere),
+    s.db
+      .select({ status: reports.status, count: sql<number>`count(*)::int` })
+      .from(reports)
+      .where(receivedWhere)
+      .groupBy(reports.status),
+    s.db
+      .select({ slug: categories.slug, nameKo: categories.nameKo, nameEn: categories.nameEn, count: sql<number>`count(${reports.id})::int` })
+      .from(categories)
+      .leftJoin(reports, and(eq(reports.categoryId, categories.id), ...received))
+      .groupBy(categories.id)
+      .orderBy(categories.sortOrder, categories.slug),
+    s.db
+      .select({
+        kind: privacyRequests.kind,
+        open: sql<number>`(count(*) filter (where ${privacyRequests.state} = 'open'))::int`,
+        answered: sql<number>`(count(*) filter (where ${privacyRequests.state} = 'answered'))::int`,
+        answeredLate: sql<number>`(count(*) filter (where ${privacyRequests.answeredOn} > ${privacyRequests.dueOn}))::int`,
+        openOverdue: sql<number>`(count(*) filter (where ${privacyRequests.state} = 'open' and ${privacyRequests.dueOn} < ${today}))::int`,
+        ...answer,
+      })
+      .from(privacyRequests)
+      .where(requested.length ? and(...requested) : undefined)
+      // One row per kind and one (kind NULL) for all requests: medians do not add up.
+      .groupBy(sql`grouping sets ((${privacyRequests.kind}), ())`),
+    s.db
+      .select({
+        affiliate: affiliates.slug,
+        nameKo: affiliates.nameKo,
+        nameEn: affiliates.nameEn,
+        versions: sql<number>`count(${shareProvisions.id})::int`,
+        shares: sql<number>`count(distinct ${shareProvisions.shareId})::int`,
+      })
+      .from(affiliates)
+      .leftJoin(shareProvisions, and(eq(shareProvisions.affiliateId, affiliates.id), ...within(shareProvisions.providedOn, range)))
+      .groupBy(affiliates.id)
+      .orderBy(affiliates.slug),
+    s.db
+      .select({ month: destroyed.month, reason: destroyed.reason, count: sql<number>`count(*)::int` })
+      .from(destroyed)
+      .groupBy(destroyed.month, destroyed.reason)
+      .orderBy(destroyed.month),
+  ]);
+
+  const sum = summary[0]!;
+  const statusCounts = new Map(byStatus.map((r) => [r.status, int(r.count)]));
+  const privacyRow = (r: (typeof privacy)[number] | undefined): PrivacyRow => ({
+    open: int(r?.open),
+    answered: int(r?.answered),
+    answeredLate: int(r?.answeredLate),
+    openOverdue: int(r?.openOverdue),
+    response: dayStats(r ?? { count: 0, median: null, average: null, max: null }),
+  });
+
+  const months = new Map<string, CaseStatistics["destructions"][number]>();
+  for (const r of destructions) {
+    const m = months.get(r.month) ?? { month: r.month, ...(Object.fromEntries(DESTRUCTION_REASONS.map((x) => [x, 0])) as Record<DestructionReason, number>), other: 0, total: 0 };
+    const n = int(r.count);
+    const reason = DESTRUCTION_REASONS.find((x) => x === r.reason);
+    if (reason) m[reason] += n;
+    else m.other += n;
+    m.total += n;
+    months.set(r.month, m);
+  }
+
+  return {
+    today,
+    timeZone: tz,
+    range: range ?? null,
+    cases: {
+      total: int(sum.total),
+      open: int(sum.open),
+      byStatus: reportStatus.enumValues.map((status) => ({ status, count: statusCounts.get(status) ?? 0 })),
+      byCategory: byCategory.map((r) => ({ slug: r.slug, nameKo: r.nameKo, nameEn: r.nameEn, count: int(r.count) })),
+      acknowledge: dayStats({ count: sum.ackCount, median: sum.ackMedian, average: sum.ackAverage, max: sum.ackMax }),
+      close: dayStats({ count: sum.closeCount, median: sum.closeMedian, average: sum.closeAverage, max: sum.closeMax }),
+      overdue: { total: int(sum.overdue), acknowledgement: int(sum.overdueAck), feedback: int(sum.overdue) - int(sum.overdueAck) },
+    },
+    privacyRequests: {
+      byKind: privacyRequestKind.enumValues.map((kind) => ({ kind, ...privacyRow(privacy.find((r) => r.kind === kind)) })),
+      total: privacyRow(privacy.find((r) => r.kind === null)),
+    },
+    provisions: provisions.map((r) => ({ affiliate: r.affiliate, nameKo: r.nameKo, nameEn: r.nameEn, versions: int(r.versions), shares: int(r.shares) })),
+    destructions: [...months.values()],
+  };
+}

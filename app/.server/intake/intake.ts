@@ -1,0 +1,424 @@
+// Report intake on the server: who may receive a report, resumable attachment
+// uploads, and storing a submission in one transaction. The server only ever
+// handles ciphertext; it checks shapes and sizes, never content.
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Readable } from "node:stream";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../../crypto/aead";
+import { streamCiphertextSize } from "../../../crypto/attachment-stream";
+import { toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import type { Db } from "../../../db/client";
+import {
+  archiveFiles,
+  attachments,
+  categories,
+  reportExclusions,
+  reportKeyEnvelopes,
+  reports,
+  staffUsers,
+  uploads,
+} from "../../../db/schema";
+import { LIMITS, MAX_PART_BYTES } from "../../intake/limits";
+import type {
+  CreateUploadResponse,
+  IntakeInfo,
+  SubmitReportInput,
+  SubmitReportResponse,
+  UploadStatusResponse,
+} from "../../intake/wire";
+import { BlobTooLargeError } from "../platform/blob-store";
+import { generateCaseNumber } from "./case-number";
+import { addDays, dayIn } from "../platform/dates";
+import { ApiError } from "../platform/http";
+import { receiptLookupHash } from "../case-access/receipt-lookup";
+import type { Services } from "../platform/services";
+import { kickStaffNotifications, staffNoticeInsert } from "../notifications/staff-notifications";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export async function getIntakeInfo(s: Services): Promise<IntakeInfo> {
+  const [cats, investigators] = await Promise.all([
+    s.db
+      .select({ id: categories.id, slug: categories.slug, nameKo: categories.nameKo, nameEn: categories.nameEn })
+      .from(categories)
+      .where(eq(categories.active, true))
+      .orderBy(asc(categories.sortOrder)),
+    activeInvestigators(s),
+  ]);
+  return {
+    open: investigators.length > 0 && cats.length > 0,
+    categories: cats,
+    investigators: investigators.map((i) => ({
+      id: i.id,
+      displayName: i.displayName,
+      publicKey: toBase64Url(i.publicKey),
+    })),
+    maxAttachmentBytes: s.config.MAX_ATTACHMENT_BYTES,
+    emailNotifications: s.mailer.configured,
+    maxAttachments: s.config.MAX_ATTACHMENTS_PER_REPORT,
+  };
+}
+
+function activeInvestigators(s: Services) {
+  return s.db
+    .select({ id: staffUsers.id, displayName: staffUsers.displayName, publicKey: staffUsers.publicKey })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.role, "investigator"), eq(staffUsers.status, "active")))
+    .orderBy(asc(staffUsers.displayName));
+}
+
+// ---------------------------------------------------------------- uploads
+
+const sha256 = (data: Uint8Array | string) => new Uint8Array(createHash("sha256").update(data).digest());
+
+/** Uploads in progress per process: a second writer to the same upload waits its turn. */
+const writing = new Set<string>();
+
+/**
+ * Opens an upload for a report in the making (`for: "new"`, anyone may) or
+ * for a stored report (`for: "existing"`, the caller has checked the session).
+ */
+export async function createUpload(
+  s: Services,
+  input: { reportId: string; ciphertextBytes: number; for: "new" | "existing" },
+): Promise<CreateUploadResponse> {
+  const max = streamCiphertextSize(s.config.MAX_ATTACHMENT_BYTES);
+  if (input.ciphertextBytes > max) {
+    throw new ApiError(413, "file_too_large", `an attachment may be at most ${s.config.MAX_ATTACHMENT_BYTES} bytes`);
+  }
+  const [existing] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.id, input.reportId));
+  if (existing && input.for === "new") throw new ApiError(409, "report_exists", "this report has already been submitted");
+  if (!existing && input.for === "existing") throw new ApiError(404, "not_found", "no such case");
+  const [pending] = (await s.db.select({ bytes: sql<number>`coalesce(sum(${uploads.expectedBytes}), 0)::float8` }).from(uploads).where(eq(uploads.state, "open"))) as [{ bytes: number }];
+  if (pending.bytes + input.ciphertextBytes > s.config.MAX_PENDING_UPLOAD_BYTES) {
+    const e = new ApiError(503, "uploads_busy", "too many uploads are in progress; try again in a few minutes");
+    e.retryAfterSeconds = 300;
+    throw e;
+  }
+  const open = await s.db.select({ id: uploads.id }).from(uploads).where(eq(uploads.reportId, input.reportId));
+  if (open.length >= s.config.MAX_ATTACHMENTS_PER_REPORT) {
+    throw new ApiError(409, "too_many_attachments", `a report may have at most ${s.config.MAX_ATTACHMENTS_PER_REPORT} attachments`);
+  }
+  const id = uuidFromRandom(randomBytes(16));
+  const token = randomBytes(32);
+  await s.db.insert(uploads).values({
+    id,
+    reportId: input.reportId,
+    tokenHash: sha256(token),
+    expectedBytes: input.ciphertextBytes,
+    blobKey: `upload-${id}`,
+    createdAt: s.now(),
+    updatedAt: s.now(),
+  });
+  return { uploadId: id, token: toBase64Url(token), partPlainBytes: LIMITS.partPlainBytes };
+}
+
+async function requireUpload(s: Services, uploadId: string, token: string | null) {
+  const [row] = await s.db.select().from(uploads).where(eq(uploads.id, uploadId));
+  // The stored digest is over the raw token bytes; the header carries base64url.
+  const presented = sha256(Buffer.from(token ?? "", "base64url"));
+  // One answer for "no such upload" and "wrong token": neither tells the other apart.
+  if (!row || !token || !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(presented))) {
+    throw new ApiError(404, "upload_not_found", "no such upload");
+  }
+  return row;
+}
+
+function status(row: typeof uploads.$inferSelect): UploadStatusResponse {
+  return {
+    uploadId: row.id,
+    state: row.state,
+    receivedBytes: row.receivedBytes,
+    nextPart: row.nextPart,
+    expectedBytes: row.expectedBytes,
+  };
+}
+
+export async function getUploadStatus(s: Services, uploadId: string, token: string | null): Promise<UploadStatusResponse> {
+  return status(await requireUpload(s, uploadId, token));
+}
+
+export async function writeUploadPart(
+  s: Services,
+  uploadId: string,
+  token: string | null,
+  index: number,
+  body: Readable,
+  contentLength: number | null,
+): Promise<UploadStatusResponse> {
+  if (writing.has(uploadId)) throw new ApiError(409, "part_in_progress", "another request is writing this upload");
+  writing.add(uploadId);
+  try {
+    return await writePartLocked(s, uploadId, token, index, body, contentLength);
+  } finally {
+    writing.delete(uploadId);
+  }
+}
+
+async function writePartLocked(
+  s: Services,
+  uploadId: string,
+  token: string | null,
+  index: number,
+  body: Readable,
+  contentLength: number | null,
+): Promise<UploadStatusResponse> {
+  // Read the committed offset only while holding the lock, so a retried part can never cut acknowledged bytes.
+  const row = await requireUpload(s, uploadId, token);
+  if (row.state !== "open") throw new ApiError(409, "upload_complete", "this upload is already complete");
+  if (index !== row.nextPart) {
+    throw new ApiError(409, "wrong_part", `expected part ${row.nextPart}, got part ${index}`, { nextPart: String(row.nextPart) });
+  }
+  const room = row.expectedBytes - row.receivedBytes;
+  const limit = Math.min(MAX_PART_BYTES, room);
+  if (contentLength !== null && contentLength > limit) {
+    throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
+  }
+  let written: number;
+  try {
+    written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
+  } catch (error) {
+    if (error instanceof BlobTooLargeError) {
+      throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
+    }
+    throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });
+  }
+  if (written === 0) throw new ApiError(400, "empty_part", "a part must not be empty");
+  const [updated] = await s.db
+    .update(uploads)
+    .set({ receivedBytes: row.receivedBytes + written, nextPart: index + 1, updatedAt: s.now() })
+    .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
+    .returning();
+  if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
+  return status(updated);
+}
+
+export async function completeUpload(s: Services, uploadId: string, token: string | null): Promise<UploadStatusResponse> {
+  const row = await requireUpload(s, uploadId, token);
+  if (row.state === "complete") return status(row);
+  if (row.receivedBytes !== row.expectedBytes) {
+    throw new ApiError(409, "upload_incomplete", `received ${row.receivedBytes} of ${row.expectedBytes} bytes`);
+  }
+  const size = await s.blobs.size(row.blobKey);
+  if (size !== row.expectedBytes) throw new ApiError(409, "upload_incomplete", "stored bytes do not match; upload again");
+  const [updated] = await s.db
+    .update(uploads)
+    .set({ state: "complete", updatedAt: s.now() })
+    .where(eq(uploads.id, uploadId))
+    .returning();
+  return status(updated!);
+}
+
+export async function abortUpload(s: Services, uploadId: string, token: string | null): Promise<void> {
+  const row = await requireUpload(s, uploadId, token);
+  const gone = await s.db.delete(uploads).where(eq(uploads.id, row.id)).returning({ id: uploads.id });
+  // Only the request that removed the row removes the bytes (a claimed upload keeps them).
+  if (gone.length === 1) await s.blobs.delete(row.blobKey);
+}
+
+/**
+ * Removes uploads never claimed by a report within the TTL, and blobs that no
+ * row refers to (left by a crash between writing and recording). Returns counts.
+ */
+export async function cleanupUploads(s: Services): Promise<{ uploads: number; orphanBlobs: number }> {
+  const cutoff = new Date(s.now().getTime() - s.config.UPLOAD_TTL_HOURS * 3600_000);
+  const stale = await s.db.delete(uploads).where(lt(uploads.updatedAt, cutoff)).returning({ blobKey: uploads.blobKey });
+  for (const { blobKey } of stale) await s.blobs.delete(blobKey);
+  let orphanBlobs = 0;
+  const known = new Set<string>();
+  for (const r of await s.db.select({ k: uploads.blobKey }).from(uploads)) known.add(r.k);
+  for (const r of await s.db.select({ k: attachments.blobKey }).from(attachments)) known.add(r.k);
+  // An archived case's files are the archive's now: never strays.
+  for (const r of await s.db.select({ k: archiveFiles.blobKey }).from(archiveFiles)) known.add(r.k);
+  for await (const blob of s.blobs.list()) {
+    if (!known.has(blob.key) && blob.modifiedAt < cutoff) {
+      await s.blobs.delete(blob.key);
+      orphanBlobs++;
+    }
+  }
+  return { uploads: stale.length, orphanBlobs };
+}
+
+// ---------------------------------------------------------------- submission
+
+export function checkRecord(name: string, ct: Uint8Array, purpose: RecordPurpose): void {
+  const block = PURPOSES[purpose].block;
+  if (ct[0] !== 1) throw new ApiError(400, "bad_ciphertext", `${name}: unknown format version`, { [name]: "unknown format version" });
+  if ((ct.length - AEAD_OVERHEAD) % block !== 0 || ct.length <= AEAD_OVERHEAD) {
+    throw new ApiError(400, "bad_ciphertext", `${name}: not an aead-v1 ciphertext`, { [name]: "not an aead-v1 ciphertext" });
+  }
+}
+
+export async function submitReport(s: Services, input: SubmitReportInput): Promise<SubmitReportResponse> {
+  checkRecord("title", input.title, "report-title");
+  checkRecord("body", input.body, "report-body");
+  if (input.identity) checkRecord("identity", input.identity, "report-identity");
+  checkRecord("reporterKey", input.reporterKey, "reporter-key");
+  for (const [i, a] of input.attachments.entries()) {
+    checkRecord(`attachments.${i}.meta`, a.meta, "file-meta");
+    checkRecord(`attachments.${i}.fileKey`, a.fileKey, "file-key");
+  }
+  if (input.attachments.length > s.config.MAX_ATTACHMENTS_PER_REPORT) {
+    throw new ApiError(400, "too_many_attachments", `a report may have at most ${s.config.MAX_ATTACHMENTS_PER_REPORT} attachments`);
+  }
+  if ((input.identity || input.attachments.length > 0) && !input.consentOptional) {
+    throw new ApiError(400, "consent_optional_required", "contact details or files need the consent for optional items", {
+      consentOptional: "required when contact details or files are given",
+    });
+  }
+  const lookupHash = receiptLookupHash(input.receiptLookup);
+  const excluded = new Set(input.excludedInvestigators);
+
+  // What the checks need, in one statement: an earlier submission of this id, the category, the
+  // active investigators and, of the excluded ones, those that exist (an exclusion may name any
+  // investigator account, also one disabled since the page loaded).
+  const known = (
+    await s.db
+      .select({
+        caseNumber: reports.caseNumber,
+        ackDueOn: reports.ackDueOn,
+        sameReceipt: sql<boolean>`${eq(reports.receiptLookupHash, lookupHash)}`,
+        categoryActive: sql<boolean>`exists (select 1 from ${categories} where "categories"."id" = ${input.categoryId} and "categories"."active")`,
+        activeInvestigators: sql<string[]>`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and "staff_users"."status" = 'active')`,
+        existingExcluded: sql<string[]>`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and ${inArray(staffUsers.id, [...excluded])})`,
+      })
+      // One row whether or not the report exists.
+      .from(sql`(select 1) as "submission"`)
+      .leftJoin(reports, eq(reports.id, input.reportId))
+  )[0]!;
+
+  // A retried submission (the first answer was lost) gets the same answer.
+  if (known.caseNumber !== null && known.ackDueOn !== null) {
+    if (known.sameReceipt) return { caseNumber: known.caseNumber, ackDueOn: known.ackDueOn };
+    throw new ApiError(409, "report_exists", "this report has already been submitted");
+  }
+  if (!known.categoryActive) throw new ApiError(400, "unknown_category", "no such category", { categoryId: "no such category" });
+
+  // Every active investigator the reporter did not exclude must hold an envelope.
+  const investigatorIds = new Set(known.activeInvestigators);
+  const existingExcluded = new Set(known.existingExcluded);
+  for (const id of excluded) {
+    if (!existingExcluded.has(id)) throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
+  }
+  const sealedFor = new Set<string>();
+  for (const e of input.envelopes) {
+    if (sealedFor.has(e.staffUserId)) throw new ApiError(400, "duplicate_envelope", "one envelope per investigator");
+    if (excluded.has(e.staffUserId)) throw new ApiError(400, "excluded_recipient", "an excluded investigator must not receive the keys");
+    sealedFor.add(e.staffUserId);
+  }
+  const expected = [...investigatorIds].filter((id) => !excluded.has(id));
+  if (expected.length === 0) throw new ApiError(400, "no_recipients", "at least one investigator must be able to read the report");
+  const missingOrStale =
+    expected.some((id) => !sealedFor.has(id)) || [...sealedFor].some((id) => !investigatorIds.has(id));
+  if (missingOrStale) {
+    throw new ApiError(409, "recipients_changed", "the list of investigators changed; reload the recipients and seal again");
+  }
+
+  const uploadIds = input.attachments.map((a) => a.uploadId);
+  if (new Set(uploadIds).size !== uploadIds.length) throw new ApiError(400, "duplicate_attachment", "an upload is listed twice");
+  const ups = uploadIds.length ? await s.db.select().from(uploads).where(inArray(uploads.id, uploadIds)) : [];
+  const byId = new Map(ups.map((u) => [u.id, u]));
+  for (const id of uploadIds) {
+    const u = byId.get(id);
+    if (!u || u.reportId !== input.reportId) throw new ApiError(400, "unknown_upload", "an attachment's upload does not exist for this report");
+    if (u.state !== "complete") throw new ApiError(409, "upload_incomplete", "an attachment has not finished uploading");
+  }
+
+  const today = dayIn(s.config.TIME_ZONE, s.now());
+  const ackDueOn = addDays(today, s.config.ACK_DEADLINE_DAYS);
+  // Everything of the report in one statement (a statement is atomic): the report, its envelopes,
+  // exclusions and attachments, and the notice to the investigators who can read it (nothing of
+  // it), with the report or not at all.
+  const store = (db: Db | Tx, caseNumber: string) => {
+    const parts = [
+      sql`new_report as ${db.insert(reports).values({
+        id: input.reportId,
+        caseNumber,
+        categoryId: input.categoryId,
+        status: "received",
+        receivedOn: today,
+        updatedOn: today,
+        ackDueOn,
+        nextDueOn: ackDueOn,
+        receiptLookupHash: lookupHash,
+        reporterKeyWrapped: input.reporterKey,
+        titleCt: input.title,
+        bodyCt: input.body,
+        identityCt: input.identity,
+        consentReport: input.consentReport,
+        consentOptional: input.consentOptional,
+        consentAffiliateIdentity: input.consentAffiliateIdentity,
+      })}`,
+      sql`new_envelopes as ${db
+        .insert(reportKeyEnvelopes)
+        .values(input.envelopes.map((e) => ({ reportId: input.reportId, staffUserId: e.staffUserId, envelope: e.envelope, grantedOn: today })))}`,
+    ];
+    if (excluded.size > 0) {
+      parts.push(sql`new_exclusions as ${db.insert(reportExclusions).values([...excluded].map((staffUserId) => ({ reportId: input.reportId, staffUserId })))}`);
+    }
+    if (input.attachments.length > 0) {
+      const rows = input.attachments.map((a) => {
+        const u = byId.get(a.uploadId)!;
+        return {
+          id: u.id,
+          reportId: input.reportId,
+          source: "reporter" as const,
+          metaCt: a.meta,
+          fileKeyWrapped: a.fileKey,
+          blobKey: u.blobKey,
+          ciphertextBytes: u.expectedBytes,
+          addedOn: today,
+        };
+      });
+      parts.push(sql`new_attachments as ${db.insert(attachments).values(rows)}`);
+    }
+    const notice = staffNoticeInsert(db, s, { event: "new_case", staffUserIds: input.envelopes.map((e) => e.staffUserId), reportId: input.reportId, dedupeKey: `new_case:${input.reportId}` });
+    if (notice) parts.push(sql`new_notices as ${notice}`);
+    return db.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
+  };
+  for (let attempt = 0; ; attempt++) {
+    const caseNumber = generateCaseNumber();
+    try {
+      if (uploadIds.length === 0) {
+        await store(s.db, caseNumber);
+      } else {
+        // The uploads are claimed in the same transaction (an abort may have taken one meanwhile: then
+        // nothing is kept), after the INSERT so that a racing retry meets the report's rows and gets its answer.
+        await s.db.transaction(async (tx) => {
+          await store(tx, caseNumber);
+          const claimed = await tx
+            .delete(uploads)
+            .where(and(inArray(uploads.id, uploadIds), eq(uploads.state, "complete")))
+            .returning({ id: uploads.id });
+          if (claimed.length !== uploadIds.length) throw new ApiError(409, "upload_incomplete", "an attachment changed during submission");
+        });
+      }
+      kickStaffNotifications(s);
+      return { caseNumber, ackDueOn };
+    } catch (error) {
+      if (isUniqueViolation(error, "reports_case_number_unique") && attempt < 5) continue;
+      if (isUniqueViolation(error)) {
+        // A retry raced the first attempt, which has now committed: same report, same answer. The parts of
+        // the statement run in no fixed order, so the clash may be on any of the report's rows (its id, an
+        // envelope): whether the report is stored decides.
+        const [stored] = await s.db
+          .select({ caseNumber: reports.caseNumber, ackDueOn: reports.ackDueOn, lookup: reports.receiptLookupHash })
+          .from(reports)
+          .where(eq(reports.id, input.reportId));
+        if (stored && Buffer.from(stored.lookup).equals(Buffer.from(lookupHash))) return { caseNumber: stored.caseNumber, ackDueOn: stored.ackDueOn };
+        if (stored || isUniqueViolation(error, "reports_pkey")) throw new ApiError(409, "report_exists", "this report has already been submitted");
+      }
+      throw error;
+    }
+  }
+}
+
+/** A unique violation (of `constraint` when given) anywhere in the error's chain of causes. */
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (let e: unknown = error; e instanceof Error || (typeof e === "object" && e !== null); e = (e as { cause?: unknown }).cause) {
+    const o = e as { code?: string; constraint_name?: string; constraint?: string };
+    if (o.code === "23505" && (constraint === undefined || o.constraint_name === constraint || o.constraint === constraint)) return true;
+    if (!(e as { cause?: unknown }).cause) break;
+  }
+  return false;
+}

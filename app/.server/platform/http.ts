@@ -1,0 +1,174 @@
+// HTTP helpers for resource routes: typed API errors with a stable code, JSON
+// bodies read with a hard size limit, and schema validation that names fields.
+import type { z } from "zod";
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../../db/unavailable";
+import type { ApiErrorBody } from "../../intake/wire";
+
+export class ApiError extends Error {
+  retryAfterSeconds?: number;
+  /** For a 405: the methods the route does take (the `Allow` header). */
+  allow?: string[];
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ApiError";
+  }
+}
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export function json<T>(data: T, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("Content-Type", "application/json; charset=utf-8");
+  for (const [k, v] of Object.entries(NO_STORE)) headers.set(k, v);
+  return new Response(JSON.stringify(data), { ...init, headers });
+}
+
+export function errorResponse(error: ApiError): Response {
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message, fields: error.fields } };
+  const headers: Record<string, string> = {};
+  // A body refused unread leaves the connection unusable for the next request: close it.
+  if (error.status === 413 || error.status === 415) headers.Connection = "close";
+  if (error.retryAfterSeconds !== undefined) headers["Retry-After"] = String(error.retryAfterSeconds);
+  if (error.allow) headers.Allow = error.allow.join(", ");
+  return json(body, { status: error.status, headers });
+}
+
+/** The answer while the database cannot be reached: 503, try again shortly. Nothing of the request is logged. */
+export function unavailableError(cause: unknown): ApiError {
+  const e = new ApiError(503, "unavailable", "the service is briefly unavailable; try again in a few seconds", undefined, { cause });
+  e.retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS;
+  return e;
+}
+
+/**
+ * Runs an API handler; ApiErrors become their JSON answer, a database that cannot be reached (db/unavailable.ts)
+ * 503 `unavailable` with Retry-After, and anything else rethrows to the 500 path.
+ */
+export async function handleApi(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    if (isDatabaseUnavailable(error)) return errorResponse(unavailableError(error));
+    throw error;
+  }
+}
+
+/**
+ * Past a body's limit, what is still being sent is read and dropped, up to this many bytes more and for this
+ * long, so the client gets its 413 instead of a reset connection (cancelling the stream destroys the socket
+ * before any answer is written); beyond that the stream is cancelled.
+ */
+const DRAIN_BYTES = 1024 * 1024;
+const DRAIN_MS = 2000;
+
+async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<void> {
+  let dropped = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(resolve, DRAIN_MS, "timeout")));
+  try {
+    while (dropped <= Math.max(DRAIN_BYTES, limit)) {
+      const next = await Promise.race([reader.read(), timeout]);
+      if (next === "timeout") break;
+      if (next.done) return;
+      dropped += next.value.length;
+    }
+  } catch {
+    return;
+  } finally {
+    clearTimeout(timer);
+  }
+  await reader.cancel().catch(() => {});
+}
+
+/** Reads at most `limit` bytes of a body; a larger one is refused without reading it all. */
+export async function readBounded(request: Request, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers.get("Content-Length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await drainThenCancel(reader, limit);
+      throw new ApiError(413, "too_large", `request body exceeds ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+// ignoreBOM keeps a byte order mark in the text, so JSON.parse refuses it as before.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Whether a parsed JSON value holds U+0000 in any string or key (PostgreSQL text cannot store it). No recursion: any depth. */
+function holdsNul(root: unknown): boolean {
+  const stack = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) return true;
+    } else if (Array.isArray(value)) stack.push(...value);
+    else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes("\u0000")) return true;
+        stack.push(v);
+      }
+    }
+  }
+  return false;
+}
+
+/** Reads at most `limit` bytes of a JSON body; a larger body is refused without reading it all. */
+export async function readJson(request: Request, limit: number): Promise<unknown> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    throw new ApiError(415, "unsupported_media_type", "send application/json");
+  }
+  if (!request.body) throw new ApiError(400, "empty_body", "request body is empty");
+  const body = await readBounded(request, limit);
+  let text: string;
+  try {
+    text = strictUtf8.decode(body);
+  } catch (cause) {
+    throw new ApiError(400, "bad_json", "request body is not valid UTF-8", undefined, { cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ApiError(400, "bad_json", "request body is not valid JSON", undefined, { cause });
+  }
+  if (holdsNul(value)) throw new ApiError(400, "bad_json", "request body holds a NUL character");
+  return value;
+}
+
+/**
+ * Validates a request body against its schema. Request schemas are strict (z.strictObject at every level): a
+ * member the schema does not name is refused, not dropped, and named in `fields` as "unknown field".
+ */
+export function parseWith<S extends z.ZodTypeAny>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  // No prototype: an unknown member may be called "__proto__", and it must be named like any other.
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) fields[[...issue.path, key].join(".")] ??= "unknown field";
+      continue;
+    }
+    const key = issue.path.join(".") || "(body)";
+    fields[key] ??= issue.message;
+  }
+  throw new ApiError(400, "invalid_request", `invalid fields: ${Object.keys(fields).join(", ")}`, fields);
+}

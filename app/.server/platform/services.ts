@@ -1,0 +1,42 @@
+// Everything a request handler needs, built once by the server entry and
+// handed to Remix as load context. Route modules reach the database, the blob
+// store and the configuration only through this.
+import type { AppLoadContext } from "@remix-run/node";
+import type { DatabaseHandle, Db } from "../../../db/client";
+import type { BlobStore } from "./blob-store";
+import type { Config } from "./config";
+import type { Logger } from "./log";
+import type { Mailer } from "./mailer";
+import type { AttemptLimiter } from "./rate-limit";
+
+export interface Services {
+  config: Config;
+  database: DatabaseHandle;
+  db: Db;
+  blobs: BlobStore;
+  /** SMTP, or a mailer that says it is not configured. */
+  mailer: Mailer;
+  log: Logger;
+  /** The current time; tests move it. */
+  now(): Date;
+  /** Receipt-code attempt limits (in memory, per process). */
+  receiptLimiter: AttemptLimiter;
+  /** Staff sign-in attempt limits per client (account locks are in the database). */
+  staffLoginLimiter: AttemptLimiter;
+  /** New anonymous uploads per client. */
+  uploadLimiter: AttemptLimiter;
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    services: Services;
+    cspNonce: string;
+    /** A rotating keyed hash of the client address: for rate limits only, never stored or logged. */
+    clientKey: string;
+  }
+}
+
+export function services(context: AppLoadContext): Services {
+  if (!context.services) throw new Error("request handled without services in the load context");
+  return context.services;
+}

@@ -1,0 +1,342 @@
+// Staff sign-in. The browser derives an authentication key from the password
+// (Argon2id, crypto/staff-keys.ts) and sends only that; the server checks it
+// against argon2(authKey), then a TOTP code (RFC 6238), and keeps the session
+// server-side behind an HttpOnly SameSite=Strict cookie. The wrapped private
+// key is handed out only after both factors.
+import { createHash, randomBytes } from "node:crypto";
+import argon2 from "argon2";
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import * as OTPAuth from "otpauth";
+import QRCode from "qrcode";
+import { toBase64Url } from "../../../crypto/encoding";
+import { organisations, staffLoginState, staffRecoveryCodes, staffSessions, staffTotp, staffUsers } from "../../../db/schema";
+import { appendAudit, audit } from "../audit/audit";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import { activeAdmins, kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";
+import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
+
+/** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
+export const STAFF_COOKIE = "cor_staff";
+const cookieName = (secure: boolean) => (secure ? `__Host-${STAFF_COOKIE}` : STAFF_COOKIE);
+export const STAFF_IDLE_MINUTES = 30;
+const SESSION_MAX_HOURS = 12;
+const LOCK_AFTER_FAILURES = 10;
+const TOTP_PERIOD = 30;
+const sha256 = (data: Uint8Array | string) => new Uint8Array(createHash("sha256").update(data).digest());
+
+export interface StaffPrincipal {
+  id: string;
+  email: string;
+  displayName: string;
+  role: StaffRole;
+  affiliateId: string | null;
+  tokenHash: Uint8Array;
+}
+
+// ------------------------------------------------------------------ pre-login
+
+/**
+ * The KDF salt for an email. Unknown addresses get a stable fake salt derived
+ * from a secret the server never shows, so the answer does not reveal whether
+ * an account exists.
+ */
+export async function preLogin(s: Services, email: string): Promise<{ salt: string; kdfVersion: number }> {
+  const normal = email.trim().toLowerCase();
+  const [user] = await s.db.select({ salt: staffUsers.kdfSalt, v: staffUsers.kdfVersion }).from(staffUsers).where(eq(staffUsers.email, normal));
+  if (user) return { salt: toBase64Url(user.salt), kdfVersion: user.v };
+  const [org] = await s.db.select({ id: organisations.id }).from(organisations).limit(1);
+  const fake = sha256(`cor/fake-salt-v1\0${org?.id ?? ""}\0${normal}`).slice(0, 16);
+  return { salt: toBase64Url(fake), kdfVersion: 1 };
+}
+
+// ------------------------------------------------------------------ sessions
+
+function cookie(token: string, secure: boolean, maxAgeSeconds?: number): string {
+  const parts = [`${cookieName(secure)}=${token}`, "Path=/", "HttpOnly", "SameSite=Strict"];
+  if (secure) parts.push("Secure");
+  if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
+  return parts.join("; ");
+}
+
+const secureCookies = (s: Services) => (s.config.PUBLIC_ORIGIN ?? "").startsWith("https://");
+
+export function clearStaffCookie(s: Services): string {
+  return cookie("", secureCookies(s), 0);
+}
+
+function readToken(s: Services, request: Request): Uint8Array | null {
+  const header = request.headers.get("Cookie") ?? "";
+  const name = cookieName(secureCookies(s));
+  const found = header
+    .split(";")
+    .map((c) => c.trim())
+    .filter((c) => c.startsWith(`${name}=`))
+    .map((c) => c.slice(name.length + 1));
+  // Two cookies of the same name mean someone planted one: accept neither.
+  if (found.length !== 1 || !/^[A-Za-z0-9_-]{43}$/.test(found[0]!)) return null;
+  return new Uint8Array(Buffer.from(found[0]!, "base64url"));
+}
+
+async function newSession(s: Services, staffUserId: string, pending: boolean): Promise<string> {
+  const token = randomBytes(32);
+  const now = s.now();
+  await s.db.insert(staffSessions).values({ tokenHash: sha256(token), staffUserId, createdAt: now, lastSeenAt: now, pendingSecondFactor: pending });
+  return cookie(token.toString("base64url"), secureCookies(s));
+}
+
+type SessionRow = typeof staffSessions.$inferSelect;
+
+async function sessionOf(s: Services, request: Request): Promise<{ session: SessionRow; user: typeof staffUsers.$inferSelect } | null> {
+  const token = readToken(s, request);
+  if (!token) return null;
+  const tokenHash = sha256(token);
+  const [row] = await s.db
+    .select({ session: staffSessions, user: staffUsers })
+    .from(staffSessions)
+    .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffUserId))
+    .where(eq(staffSessions.tokenHash, tokenHash));
+  if (!row) return null;
+  const now = s.now().getTime();
+  const expired =
+    now - row.session.lastSeenAt.getTime() > STAFF_IDLE_MINUTES * 60_000 || now - row.session.createdAt.getTime() > SESSION_MAX_HOURS * 3600_000;
+  const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, row.user.id));
+  if (expired || row.user.status !== "active" || state?.lockedAt) {
+    await s.db.delete(staffSessions).where(eq(staffSessions.tokenHash, tokenHash));
+    return null;
+  }
+  return row;
+}
+
+export class StaffAuthError extends ApiError {}
+
+/**
+ * The signed-in staff member (both factors), with one of the given roles.
+ * Anything else is 401 (no valid session) or 403 (wrong role).
+ */
+export async function requireStaff(s: Services, request: Request, roles: StaffRole[]): Promise<StaffPrincipal> {
+  const found = await sessionOf(s, request);
+  if (!found || found.session.pendingSecondFactor) throw new StaffAuthError(401, "not_signed_in", "sign in first");
+  if (!roles.includes(found.user.role)) throw new StaffAuthError(403, "forbidden", "your role may not do this");
+  await s.db.update(staffSessions).set({ lastSeenAt: s.now() }).where(eq(staffSessions.tokenHash, found.session.tokenHash));
+  const u = found.user;
+  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, affiliateId: u.affiliateId, tokenHash: found.session.tokenHash };
+}
+
+/** Like requireStaff, but for the second-factor step: the password was right, TOTP is next. */
+async function requirePending(s: Services, request: Request) {
+  const found = await sessionOf(s, request);
+  if (!found || !found.session.pendingSecondFactor) throw new StaffAuthError(401, "not_signed_in", "sign in with your password first");
+  return found;
+}
+
+export async function logoutStaff(s: Services, request: Request): Promise<void> {
+  const token = readToken(s, request);
+  if (!token) return;
+  const [row] = await s.db.delete(staffSessions).where(eq(staffSessions.tokenHash, sha256(token))).returning();
+  if (row) await audit(s.db, { actorType: "staff", actorId: row.staffUserId, action: "auth.logout" }, s.now());
+}
+
+export async function expireStaffSessions(s: Services): Promise<void> {
+  const now = s.now().getTime();
+  await s.db
+    .delete(staffSessions)
+    .where(
+      or(
+        lt(staffSessions.lastSeenAt, new Date(now - STAFF_IDLE_MINUTES * 60_000)),
+        lt(staffSessions.createdAt, new Date(now - SESSION_MAX_HOURS * 3600_000)),
+      ),
+    );
+}
+
+// ------------------------------------------------------------------ password step
+
+let dummyHash: Promise<string> | null = null;
+
+export interface LoginResult {
+  setCookie: string;
+  next: "totp" | "totp_setup";
+}
+
+/** Checks email and authentication key; on success opens a session that still needs the second factor. */
+export async function loginWithPassword(s: Services, email: string, authKey: Uint8Array, clientKey: string): Promise<LoginResult> {
+  const verdict = s.staffLoginLimiter.attempt(clientKey, Date.now());
+  if (!verdict.ok) {
+    const e = new StaffAuthError(429, "too_many_attempts", `too many attempts; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`);
+    e.retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
+    throw e;
+  }
+  const normal = email.trim().toLowerCase();
+  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
+  // A locked or disabled account answers the same whatever the password, so guessing on it teaches nothing.
+  if (user) {
+    const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id));
+    if (state?.lockedAt || user.status !== "active") {
+      throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
+    }
+  }
+  const hash = user?.authHash ?? (await (dummyHash ??= argon2.hash(randomBytes(32), AUTH_HASH_OPTIONS)));
+  const ok = await argon2.verify(hash, Buffer.from(authKey)).catch(() => false);
+  if (!user || !ok) {
+    if (user) await recordFailure(s, user.id);
+    throw new StaffAuthError(401, "invalid_credentials", "the email address or password is not right");
+  }
+  s.staffLoginLimiter.succeeded(clientKey);
+  const [totp] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
+  const setCookie = await newSession(s, user.id, true);
+  return { setCookie, next: totp?.enabledAt ? "totp" : "totp_setup" };
+}
+
+async function recordFailure(s: Services, staffUserId: string): Promise<void> {
+  const now = s.now();
+  const locked = await s.db.transaction(async (tx) => {
+    await tx.insert(staffLoginState).values({ staffUserId }).onConflictDoNothing();
+    const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, staffUserId)).for("update");
+    const failed = (state?.failedAttempts ?? 0) + 1;
+    const lock = failed >= LOCK_AFTER_FAILURES && !state?.lockedAt;
+    await tx
+      .update(staffLoginState)
+      .set({ failedAttempts: failed, lastFailedAt: now, ...(lock ? { lockedAt: now } : {}) })
+      .where(eq(staffLoginState.staffUserId, staffUserId));
+    await appendAudit(tx, { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } }, now);
+    // Administrators learn that an account was locked (which one, on /admin).
+    if (lock) await notifyStaff(tx, s, { event: "account_locked", staffUserIds: await activeAdmins(tx), dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`, at: now });
+    return lock;
+  });
+  if (locked) kickStaffNotifications(s);
+}
+
+// ------------------------------------------------------------------ second factor
+
+function totpFor(secret: Uint8Array, email: string) {
+  return new OTPAuth.TOTP({
+    issuer: "Clean OKESTRO Report",
+    label: email,
+    algorithm: "SHA1",
+    digits: 6,
+    period: TOTP_PERIOD,
+    secret: new OTPAuth.Secret({ buffer: secret.slice().buffer }),
+  });
+}
+
+export interface TotpSetup {
+  secret: string;
+  uri: string;
+  qrSvgDataUrl: string;
+}
+
+/** Starts (or restarts, while not yet enabled) TOTP enrolment for the pending session's user. */
+export async function beginTotpSetup(s: Services, request: Request): Promise<TotpSetup> {
+  const { user } = await requirePending(s, request);
+  const [existing] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
+  if (existing?.enabledAt) throw new StaffAuthError(409, "totp_enabled", "a second factor is already set up");
+  const secret = new Uint8Array(randomBytes(20));
+  await s.db
+    .insert(staffTotp)
+    .values({ staffUserId: user.id, secret })
+    .onConflictDoUpdate({ target: staffTotp.staffUserId, set: { secret, lastStep: 0 } });
+  const totp = totpFor(secret, user.email);
+  const uri = totp.toString();
+  const svg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+  return { secret: totp.secret.base32, uri, qrSvgDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}` };
+}
+
+function checkCode(secret: Uint8Array, email: string, code: string, lastStep: number, at: Date): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const totp = totpFor(secret, email);
+  const delta = totp.validate({ token: code, timestamp: at.getTime(), window: 1 });
+  if (delta === null) return null;
+  const step = Math.floor(at.getTime() / 1000 / TOTP_PERIOD) + delta;
+  return step > lastStep ? step : null; // never the same code twice
+}
+
+export interface SignedIn {
+  user: { id: string; email: string; displayName: string; role: StaffRole; affiliateId: string | null };
+  secretKeyWrapped: string;
+  publicKey: string;
+  recoveryCodes?: string[];
+}
+
+async function signedIn(s: Services, tokenHash: Uint8Array, user: typeof staffUsers.$inferSelect, via: string): Promise<SignedIn> {
+  const now = s.now();
+  await s.db.transaction(async (tx) => {
+    // Parallel code guesses must not outrun the lock: read it again, locked for update.
+    await tx.insert(staffLoginState).values({ staffUserId: user.id }).onConflictDoNothing();
+    const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id)).for("update");
+    if (state?.lockedAt) throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
+    await tx.update(staffSessions).set({ pendingSecondFactor: false, lastSeenAt: now }).where(eq(staffSessions.tokenHash, tokenHash));
+    await tx.insert(staffLoginState).values({ staffUserId: user.id, lastLoginAt: now }).onConflictDoUpdate({
+      target: staffLoginState.staffUserId,
+      set: { failedAttempts: 0, lastLoginAt: now },
+    });
+    await appendAudit(tx, { actorType: "staff", actorId: user.id, action: "auth.login", details: { via } }, now);
+  });
+  return {
+    user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role, affiliateId: user.affiliateId },
+    secretKeyWrapped: toBase64Url(user.secretKeyWrapped),
+    publicKey: toBase64Url(user.publicKey),
+  };
+}
+
+function newRecoveryCodes(): string[] {
+  return Array.from({ length: 10 }, () => {
+    const raw = randomBytes(10).toString("hex").toUpperCase();
+    return `${raw.slice(0, 5)}-${raw.slice(5, 10)}-${raw.slice(10, 15)}-${raw.slice(15)}`;
+  });
+}
+
+const normaliseRecovery = (code: string) => code.toUpperCase().replace(/[^0-9A-F]/g, "");
+
+/** Confirms enrolment with a first code; returns recovery codes once. */
+export async function finishTotpSetup(s: Services, request: Request, code: string): Promise<SignedIn> {
+  const { session, user } = await requirePending(s, request);
+  const [t] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
+  if (!t || t.enabledAt) throw new StaffAuthError(409, "totp_not_pending", "start the second-factor setup first");
+  const step = checkCode(t.secret, user.email, code, t.lastStep, s.now());
+  if (step === null) throw new StaffAuthError(400, "invalid_code", "that code is not right; check the time on your device");
+  const codes = newRecoveryCodes();
+  await s.db.transaction(async (tx) => {
+    await tx.update(staffTotp).set({ enabledAt: s.now(), lastStep: step }).where(eq(staffTotp.staffUserId, user.id));
+    await tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffUserId, user.id));
+    await tx.insert(staffRecoveryCodes).values(codes.map((c) => ({ codeHash: sha256(normaliseRecovery(c)), staffUserId: user.id })));
+    await appendAudit(tx, { actorType: "staff", actorId: user.id, action: "auth.totp_enabled" }, s.now());
+  });
+  return { ...(await signedIn(s, session.tokenHash, user, "totp_setup")), recoveryCodes: codes };
+}
+
+/** The second step of a sign-in: a TOTP code, or one of the recovery codes. */
+export async function loginSecondFactor(s: Services, request: Request, input: { code?: string; recoveryCode?: string }, clientKey: string): Promise<SignedIn> {
+  const { session, user } = await requirePending(s, request);
+  // Counted before the check, so parallel guesses cannot slip past the limit.
+  const verdict = s.staffLoginLimiter.attempt(clientKey, Date.now());
+  if (!verdict.ok) throw new StaffAuthError(429, "too_many_attempts", "too many attempts; try again later");
+  const [t] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
+  if (!t?.enabledAt) throw new StaffAuthError(409, "totp_setup_required", "set up the second factor first");
+  if (input.code) {
+    const step = checkCode(t.secret, user.email, input.code, t.lastStep, s.now());
+    if (step !== null) {
+      const [claimed] = await s.db
+        .update(staffTotp)
+        .set({ lastStep: step })
+        .where(and(eq(staffTotp.staffUserId, user.id), lt(staffTotp.lastStep, step)))
+        .returning();
+      if (claimed) {
+        s.staffLoginLimiter.succeeded(clientKey);
+        return signedIn(s, session.tokenHash, user, "totp");
+      }
+    }
+  } else if (input.recoveryCode) {
+    const hash = sha256(normaliseRecovery(input.recoveryCode));
+    const [used] = await s.db
+      .update(staffRecoveryCodes)
+      .set({ usedAt: s.now() })
+      .where(and(eq(staffRecoveryCodes.codeHash, hash), eq(staffRecoveryCodes.staffUserId, user.id), isNull(staffRecoveryCodes.usedAt)))
+      .returning();
+    if (used) {
+      s.staffLoginLimiter.succeeded(clientKey);
+      return signedIn(s, session.tokenHash, user, "recovery_code");
+    }
+  }
+  await recordFailure(s, user.id);
+  throw new StaffAuthError(401, "invalid_code", "that code is not right");
+}

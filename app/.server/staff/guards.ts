@@ -1,0 +1,26 @@
+// Guards for staff routes: API routes answer 401/403 as JSON; pages redirect
+// to the sign-in page.
+import { redirect } from "@remix-run/node";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import type { StaffRole } from "./accounts";
+import { requireStaff, type StaffPrincipal } from "./auth";
+
+export const INVESTIGATOR: StaffRole[] = ["investigator"];
+export const ADMIN: StaffRole[] = ["admin"];
+export const AFFILIATE: StaffRole[] = ["affiliate"];
+export const ANY_STAFF: StaffRole[] = ["admin", "investigator", "affiliate"];
+
+/** For page loaders: the staff member, or a redirect to sign in (401) / a 403 page. */
+export async function requireStaffPage(s: Services, request: Request, roles: StaffRole[]): Promise<StaffPrincipal> {
+  try {
+    return await requireStaff(s, request, roles);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      const url = new URL(request.url);
+      throw redirect(`/staff/login?lang=${url.searchParams.get("lang") ?? ""}`);
+    }
+    if (error instanceof ApiError && error.status === 403) throw new Response("Forbidden", { status: 403 });
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+// Changing a staff password (the browser re-wraps the same private key under
+// the new password) and resetting it with the recovery key (the browser
+// unwraps the private key with the recovery key and wraps it anew). Either
+// way the key pair stays, so access to cases stays; other sessions end.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import argon2 from "argon2";
+import { and, eq, ne } from "drizzle-orm";
+import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import { organisations, staffLoginState, staffSessions, staffUsers } from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import { AUTH_HASH_OPTIONS } from "./accounts";
+import type { StaffPrincipal } from "./auth";
+
+export interface NewPasswordKeys {
+  kdfSalt: string;
+  authKey: string;
+  secretKeyWrapped: string;
+}
+
+const bytes = (b: string, n: number, what: string) => {
+  const v = fromBase64Url(b);
+  if (v.length !== n) throw new ApiError(400, "bad_keys", `${what} has the wrong size`);
+  return v;
+};
+
+async function storeNewPassword(s: Services, userId: string, keys: NewPasswordKeys, keepSession: Uint8Array | null, action: string): Promise<void> {
+  const salt = bytes(keys.kdfSalt, 16, "kdfSalt");
+  const authHash = await argon2.hash(Buffer.from(bytes(keys.authKey, 32, "authKey")), AUTH_HASH_OPTIONS);
+  const wrapped = bytes(keys.secretKeyWrapped, 89, "secretKeyWrapped");
+  await s.db.transaction(async (tx) => {
+    await tx.update(staffUsers).set({ kdfSalt: salt, authHash, secretKeyWrapped: wrapped, updatedAt: s.now() }).where(eq(staffUsers.id, userId));
+    await tx
+      .delete(staffSessions)
+      .where(keepSession ? and(eq(staffSessions.staffUserId, userId), ne(staffSessions.tokenHash, keepSession)) : eq(staffSessions.staffUserId, userId));
+    await appendAudit(tx, { actorType: "staff", actorId: userId, action }, s.now());
+  });
+}
+
+export async function changePassword(s: Services, staff: StaffPrincipal, currentAuthKey: Uint8Array, keys: NewPasswordKeys): Promise<void> {
+  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.id, staff.id));
+  if (!user || !(await argon2.verify(user.authHash, Buffer.from(currentAuthKey)).catch(() => false))) {
+    throw new ApiError(401, "invalid_credentials", "the current password is not right");
+  }
+  await storeNewPassword(s, staff.id, keys, staff.tokenHash, "auth.password_changed");
+}
+
+/**
+ * The recovery-wrapped private key for an email. Unknown addresses get a
+ * stable decoy of the same shape, so the answer does not reveal accounts;
+ * the blob is useless without the recovery key anyway.
+ */
+export async function recoveryMaterial(s: Services, email: string): Promise<{ userId: string; secretKeyRecoveryWrapped: string }> {
+  const normal = email.trim().toLowerCase();
+  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
+  if (user) return { userId: user.id, secretKeyRecoveryWrapped: toBase64Url(user.secretKeyRecoveryWrapped) };
+  // Independent pseudorandom bytes keyed by a value the server never shows (the organisation's id).
+  const [org] = await s.db.select({ id: organisations.id }).from(organisations).limit(1);
+  const prf = (label: string) => createHmac("sha256", org?.id ?? "").update(`cor/recovery-decoy-v1\0${label}\0${normal}`).digest();
+  const blob = new Uint8Array(89);
+  blob[0] = 1;
+  blob.set(Buffer.concat([prf("blob-0"), prf("blob-1"), prf("blob-2")]).subarray(0, 88), 1);
+  return { userId: uuidFromRandom(prf("user-id").subarray(0, 16)), secretKeyRecoveryWrapped: toBase64Url(blob) };
+}
+
+export async function resetWithRecoveryKey(s: Services, email: string, proof: Uint8Array, keys: NewPasswordKeys): Promise<void> {
+  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, email.trim().toLowerCase()));
+  const presented = new Uint8Array(createHash("sha256").update(proof).digest());
+  if (!user || !timingSafeEqual(Buffer.from(user.recoveryVerifier), Buffer.from(presented))) {
+    throw new ApiError(401, "invalid_recovery", "the email address or recovery key is not right");
+  }
+  await storeNewPassword(s, user.id, keys, null, "auth.password_recovered");
+  // A recovered account starts with a clean slate of failed attempts (a lock set by an administrator stays).
+  await s.db.update(staffLoginState).set({ failedAttempts: 0 }).where(eq(staffLoginState.staffUserId, user.id));
+}
