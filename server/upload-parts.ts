@@ -10,51 +10,13 @@
 // declared like the route modules (ADR 024); the handler below runs that
 // declaration with the Express request's own stream as the body.
 import type { NextFunction, Request, Response } from "express";
-import { uploadToken } from "../app/.server/api-guards";
+import { uploadPartRoute } from "../app/.server/intake/upload-part-route";
+import { methodNotAllowed } from "../app/.server/platform/api-route";
 import { ApiError, errorResponse, json } from "../app/.server/platform/http";
-import { writeUploadPart } from "../app/.server/intake/intake";
-import { apiRoute, endpoint, methodNotAllowed, streamBody } from "../app/.server/platform/api-route";
 import type { Services } from "../app/.server/platform/services";
-import { uploadStatusResponse } from "../app/intake/wire";
 
-const PATH = "/api/intake/uploads/:uploadId/parts/:part";
-
-/** The route Express answers before Remix: its path and declaration (the security suites and docs/openapi.json read it). */
-export const uploadPartRoute = {
-  file: "server/upload-parts.ts",
-  path: PATH,
-  api: apiRoute({
-    summary: "Upload parts",
-    params: {
-      uploadId: { format: "uuid", description: "The upload (a malformed id: 404 upload_not_found)" },
-      part: { format: "integer", description: "The part's index, from 0, in order" },
-    },
-    methods: {
-      PUT: endpoint({
-        summary: "One part of the encrypted file (the body, as sent: partPlainBytes of plaintext each, the last shorter)",
-        guard: uploadToken,
-        body: streamBody(),
-        response: uploadStatusResponse,
-        errors: [
-          { status: 400, code: "bad_part_index" },
-          { status: 409, code: "wrong_part" },
-          { status: 409, code: "upload_complete" },
-          { status: 409, code: "part_in_progress" },
-          { status: 413, code: "part_too_large" },
-        ],
-        handler: async ({ services, caller, params, request, body }) => {
-          const part = params.part ?? "";
-          const index = Number(part);
-          if (!/^\d{1,7}$/.test(part) || !Number.isSafeInteger(index)) {
-            throw new ApiError(400, "bad_part_index", "part index must be a whole number");
-          }
-          const length = request.headers.get("Content-Length");
-          return writeUploadPart(services, caller.uploadId, caller.token, index, body, length === null ? null : Number(length));
-        },
-      }),
-    },
-  }),
-};
+/** The route Express answers before Remix, declared in app/.server/intake/upload-part-route.ts (the security suites and docs/openapi.json read it). */
+export { uploadPartRoute };
 
 async function send(res: Response, answer: globalThis.Response): Promise<void> {
   res.status(answer.status);

@@ -1,12 +1,12 @@
 // The guards API routes declare (platform/api-route.ts): who may call, how the
 // caller proves it, and what a refused caller is answered. Each wraps the
 // domain check it names; the pending-staff guard only documents, since the
-// sign-in functions behind it check the half-finished session themselves.
+// sign-in functions behind it check the half-finished session themselves. The
+// upload token's guard is beside the check it wraps (app/intake/upload-params.server.ts).
 import type { Guard } from "./platform/api-route";
 import { requireReporterSession } from "./followup/followup";
 import { requireStaff, type StaffPrincipal } from "./staff/auth";
 import { ADMIN, AFFILIATE, ANY_STAFF, INVESTIGATOR } from "./staff/guards";
-import { uploadParams } from "../intake/upload-params.server";
 
 /** Anyone: no credential. */
 export const anyone: Guard<null> = { caller: "anonymous", auth: "none", refusals: [], check: () => null };
@@ -20,14 +20,6 @@ export const reporterSession: Guard<{ reportId: string; tokenHash: Uint8Array }>
     { status: 401, code: "session_expired" },
   ],
   check: ({ services, request }) => requireReporterSession(services, request),
-};
-
-/** An upload's capability token (X-Upload-Token) for the upload the path names; a malformed id or token answers 404. */
-export const uploadToken: Guard<{ uploadId: string; token: string | null }> = {
-  caller: "upload",
-  auth: "uploadToken",
-  refusals: [{ status: 404, code: "upload_not_found" }],
-  check: ({ request, params }) => uploadParams(request.headers, params),
 };
 
 /** A staff session that gave the password but not yet the second factor: checked by the sign-in functions themselves. */

@@ -1,7 +1,7 @@
 // POST: marks an upload complete once every byte announced has arrived.
-import { uploadToken } from "../.server/api-guards";
 import { completeUpload } from "../.server/intake/intake";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { uploadToken } from "../intake/upload-params.server";
 import { uploadStatusResponse } from "../intake/wire";
 
 export const api = apiRoute({

@@ -1,7 +1,7 @@
 // GET: where an upload stands (for resuming). DELETE: abandons it and its bytes.
-import { uploadToken } from "../.server/api-guards";
 import { abortUpload, getUploadStatus } from "../.server/intake/intake";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { uploadToken } from "../intake/upload-params.server";
 import { uploadStatusResponse } from "../intake/wire";
 
 export const api = apiRoute({

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { endpointsOf } from "../../app/.server/platform/api-route";
-import { declaredRoutes, OPENAPI_FILE, openApiDocument, openApiText } from "../../server/openapi";
+import { declaredRoutes, OPENAPI_FILE, openApiDocument, openApiText } from "../../scripts/openapi";
 
 describe("docs/openapi.json", () => {
   it("is what the route declarations generate", async () => {

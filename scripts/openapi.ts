@@ -9,6 +9,8 @@
 //
 //   npm run openapi          writes docs/openapi.json
 //   test/unit/openapi.test.ts fails while the committed file differs
+//
+// A development script, outside server/: nothing at run time loads it.
 import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,7 +18,7 @@ import type { ZodTypeAny } from "zod";
 import { zodToJsonSchema } from "zod-to-json-schema";
 import { endpointsOf, type AnyEndpoint, type ApiRoute, type AuthScheme, type ErrorAnswer, type ParamSpec } from "../app/.server/platform/api-route";
 import { apiErrorBody } from "../app/intake/wire";
-import { uploadPartRoute } from "./upload-parts";
+import { uploadPartRoute } from "../app/.server/intake/upload-part-route";
 
 const ROOT = path.join(import.meta.dirname, "..");
 const ROUTES_DIR = path.join(ROOT, "app/routes");
