@@ -44,7 +44,9 @@ export function patternOf(file: string): string {
 /** Every API route module's declaration, loaded from source, then the routes Express answers ahead of Remix. */
 export async function declaredRoutes(): Promise<DeclaredRoute[]> {
   const out: DeclaredRoute[] = [];
-  for (const file of readdirSync(ROUTES_DIR).filter((f) => /^api\..*\.tsx?$/.test(f)).sort()) {
+  for (const file of readdirSync(ROUTES_DIR)
+    .filter((f) => /^api\..*\.tsx?$/.test(f))
+    .sort()) {
     const { api } = (await import(pathToFileURL(path.join(ROUTES_DIR, file)).href)) as { api?: ApiRoute };
     if (!api) throw new Error(`${file} exports no API declaration (export const api = apiRoute(…))`);
     out.push({ file, pattern: patternOf(file), api });
@@ -159,7 +161,11 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
       content: { [body.contentType]: { schema: { type: "string", maxLength: body.limit } } },
     };
   } else if (body.kind === "stream") {
-    out.requestBody = { required: true, description: "The bytes of the part, streamed.", content: { [body.contentType]: { schema: { type: "string", contentEncoding: "binary" } } } };
+    out.requestBody = {
+      required: true,
+      description: "The bytes of the part, streamed.",
+      content: { [body.contentType]: { schema: { type: "string", contentEncoding: "binary" } } },
+    };
   }
   const responses: Json = {};
   const success: Json = { description: e.status === 204 ? "Done; no body." : "Success." };

@@ -26,7 +26,16 @@ import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHo
 import { notifyReporter } from "../.server/notifications/reporter-notify";
 import { caseRetentionOn } from "../.server/retention/retention";
 import { attachUploadedFile } from "../.server/followup/followup";
-import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing/sharing";
+import {
+  caseProvisions,
+  caseShares,
+  createShare,
+  grantShare,
+  investigatorFeedback,
+  reviewersForCase,
+  revokeShare,
+  updateShare,
+} from "../.server/sharing/sharing";
 import { createUpload } from "../.server/intake/intake";
 import { apiOps, endpoint, jsonBody, uuidParam, type HandlerInput, type MethodMap } from "../.server/platform/api-route";
 import type { StaffPrincipal } from "../.server/staff/auth";
@@ -51,7 +60,13 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   },
   attachments: async (s, staff, id, i) => {
     const { report } = await requireCaseAccess(s, staff.id, { id });
-    return attachUploadedFile(s, id, i, "investigator", { actorType: "staff", actorId: staff.id, action: "attachment.added", reportId: id, caseNumber: report.caseNumber });
+    return attachUploadedFile(s, id, i, "investigator", {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "attachment.added",
+      reportId: id,
+      caseNumber: report.caseNumber,
+    });
   },
   shares: (s, staff, id, i) => createShare(s, staff, id, i),
   "share-update": (s, staff, id, i) => updateShare(s, staff, id, i),
@@ -140,7 +155,13 @@ const getOps: Record<string, MethodMap> = {
         const reportId = params.reportId!;
         const { report } = await requireCaseAccess(s, caller.id, { id: reportId });
         const view = await staffCaseView(s, caller, report.caseNumber);
-        return { ...view, shares: await caseShares(s, report), provisions: await caseProvisions(s, reportId), holds: await caseHolds(s, reportId), retentionOn: caseRetentionOn(s, report) };
+        return {
+          ...view,
+          shares: await caseShares(s, report),
+          provisions: await caseProvisions(s, reportId),
+          holds: await caseHolds(s, reportId),
+          retentionOn: caseRetentionOn(s, report),
+        };
       },
     }),
   },

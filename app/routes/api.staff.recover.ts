@@ -10,14 +10,17 @@ export const api = apiRoute({
   summary: "Account recovery",
   methods: {
     POST: endpoint({
-      summary: "{email}: the recovery-wrapped private key (a decoy for unknown addresses); {email, recoveryProof, keys}: a new password set with the recovery key",
+      summary:
+        "{email}: the recovery-wrapped private key (a decoy for unknown addresses); {email, recoveryProof, keys}: a new password set with the recovery key",
       guard: anyone,
       // Recovery is a sign-in by other means: the same per-client limits apply (each call counts, before the body is read).
       before: ({ services, context }) => {
         const verdict = services.staffLoginLimiter.attempt(context.clientKey, Date.now());
         if (!verdict.ok) throw new ApiError(429, "too_many_attempts", "too many attempts; try again later");
       },
-      body: jsonBodyOf(2048, [recoverRequest, recoverStartRequest] as const, (raw) => (raw && typeof raw === "object" && "recoveryProof" in raw ? recoverRequest : recoverStartRequest)),
+      body: jsonBodyOf(2048, [recoverRequest, recoverStartRequest] as const, (raw) =>
+        raw && typeof raw === "object" && "recoveryProof" in raw ? recoverRequest : recoverStartRequest,
+      ),
       errors: [{ status: 429, code: "too_many_attempts" }],
       handler: async ({ services, body }) => {
         if ("recoveryProof" in body) {

@@ -14,7 +14,9 @@ describe("docs/openapi.json", () => {
 
   it("has an operation for every declared endpoint, with its security, body limit and error body", async () => {
     const routes = await declaredRoutes();
-    const doc = openApiDocument(routes) as { paths: Record<string, Record<string, { security: unknown[]; requestBody?: { "x-max-body-bytes"?: number }; responses: Record<string, unknown> }>> };
+    const doc = openApiDocument(routes) as {
+      paths: Record<string, Record<string, { security: unknown[]; requestBody?: { "x-max-body-bytes"?: number }; responses: Record<string, unknown> }>>;
+    };
     let count = 0;
     for (const route of routes) {
       for (const { method, op, endpoint } of endpointsOf(route.api)) {

@@ -66,7 +66,11 @@ export function jsonBody<S extends ZodTypeAny>(limit: number, schema: S): { kind
 }
 
 /** A JSON body that is one of several shapes; `choose` picks the schema a body is parsed with (its errors name that one). */
-export function jsonBodyOf<S extends readonly ZodTypeAny[]>(limit: number, schemas: S, choose: (raw: unknown) => S[number]): { kind: "json"; limit: number; schemas: S; choose: (raw: unknown) => S[number] } {
+export function jsonBodyOf<S extends readonly ZodTypeAny[]>(
+  limit: number,
+  schemas: S,
+  choose: (raw: unknown) => S[number],
+): { kind: "json"; limit: number; schemas: S; choose: (raw: unknown) => S[number] } {
   return { kind: "json", limit, schemas, choose };
 }
 
@@ -231,7 +235,12 @@ async function run(e: AnyEndpoint, paramSpecs: Readonly<Record<string, ParamSpec
   return json(result, { status: e.status });
 }
 
-function remixHandlers(endpointFor: (method: string, params: Params) => { endpoint: AnyEndpoint } | ApiError, paramSpecs: Readonly<Record<string, ParamSpec>>, hasGet: boolean, hasOther: boolean): Pick<RouteCommon, "loader" | "action"> {
+function remixHandlers(
+  endpointFor: (method: string, params: Params) => { endpoint: AnyEndpoint } | ApiError,
+  paramSpecs: Readonly<Record<string, ParamSpec>>,
+  hasGet: boolean,
+  hasOther: boolean,
+): Pick<RouteCommon, "loader" | "action"> {
   const handle = (args: LoaderFunctionArgs | ActionFunctionArgs) =>
     handleApi(async () => {
       const method = args.request.method === "HEAD" ? "GET" : args.request.method;
