@@ -12,7 +12,7 @@ export const api = apiRoute({
       summary: "The signed-in staff member and their wrapped private key, to unlock it again after a reload",
       guard: anyStaff,
       response: staffMeResponse,
-      handler: ({ services, caller }) => ownAccount(services.db, caller.id),
+      handler: async ({ services, caller }) => (await ownAccount(services.db, caller.id))!,
     }),
   },
 });

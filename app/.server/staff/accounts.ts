@@ -116,10 +116,10 @@ export async function countActiveInvestigators(db: Db): Promise<number> {
   return rows.length;
 }
 
-/** A staff member's own account with their wrapped private key, to unlock it again in the browser after a reload (GET /api/staff/me). */
-export async function ownAccount(db: Db, id: string) {
-  const [u] = await db.select().from(staffUsers).where(eq(staffUsers.id, id));
-  if (!u) throw new Error("signed-in staff member without an account row");
+/** The signed-in staff member's account and wrapped private key, to unlock it again in the browser after a reload. */
+export async function ownAccount(db: Db, staffUserId: string) {
+  const [u] = await db.select().from(staffUsers).where(eq(staffUsers.id, staffUserId));
+  if (!u) return null;
   return {
     user: { id: u.id, email: u.email, displayName: u.displayName, role: u.role, affiliateId: u.affiliateId },
     kdfSalt: toBase64Url(u.kdfSalt),
