@@ -174,7 +174,7 @@ for (const backend of await backends()) {
       });
     }
 
-    for (const e of ENDPOINTS.filter((x) => x.query.length && ENDPOINTS.find((y) => y.file === x.file && y.fn === x.fn) === x)) {
+    for (const e of ENDPOINTS.filter((x) => x.query.length)) {
       it(`query parameters of ${endpointName(e)}`, async () => {
         const path = fillPath(e, pathParams(w));
         const jobs: (() => Promise<string | null>)[] = [];
