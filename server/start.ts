@@ -22,7 +22,7 @@ import { runNotifications, settleStaffNotifications } from "../app/.server/notif
 import { expireStaffSessions } from "../app/.server/staff/auth";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
-import { initOrganisation, isInitialised } from "../app/.server/admin/org";
+import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
 import { accessLog } from "./access-log";

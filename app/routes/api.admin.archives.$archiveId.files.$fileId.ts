@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
 import { archiveFileBlob } from "../.server/retention/archive";
-import { attachmentDownload } from "../.server/followup/followup";
+import { attachmentDownload } from "../.server/case-access/attachments";
 import { ApiError, handleApi } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { ADMIN } from "../.server/staff/guards";

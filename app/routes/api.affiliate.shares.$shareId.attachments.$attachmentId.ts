@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
 import { affiliateAttachment } from "../.server/sharing/affiliate-shares";
-import { attachmentDownload } from "../.server/followup/followup";
+import { attachmentDownload } from "../.server/case-access/attachments";
 import { ApiError, handleApi } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { AFFILIATE } from "../.server/staff/guards";

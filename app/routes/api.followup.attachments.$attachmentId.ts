@@ -3,7 +3,8 @@
 // X-Content-Type-Options nosniff on every response (server/security-headers.ts).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { attachmentBlob, attachmentDownload, requireReporterSession } from "../.server/followup/followup";
+import { attachmentBlob, attachmentDownload } from "../.server/case-access/attachments";
+import { requireReporterSession } from "../.server/followup/followup";
 import { ApiError, handleApi } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 

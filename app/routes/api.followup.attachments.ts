@@ -1,6 +1,7 @@
 // POST: attaches a finished upload to the session's case.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { attachUploadedFile, requireReporterSession } from "../.server/followup/followup";
+import { attachUploadedFile } from "../.server/case-access/attachments";
+import { requireReporterSession } from "../.server/followup/followup";
 import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { attachFileRequest } from "../intake/followup-wire";

@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { requireReporterSession } from "../.server/followup/followup";
 import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { replaceIdentity } from "../.server/notifications/reporter-notify";
+import { replaceIdentity } from "../.server/casework/reporter-notify";
 import { services } from "../.server/platform/services";
 import { replaceIdentityRequest } from "../intake/followup-wire";
 

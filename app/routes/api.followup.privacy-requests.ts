@@ -1,6 +1,7 @@
 // POST: a data-subject request (access, correction, deletion, suspension) for the session's case.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { createPrivacyRequest, requireReporterSession } from "../.server/followup/followup";
+import { createPrivacyRequest } from "../.server/privacy-requests/privacy-requests";
+import { requireReporterSession } from "../.server/followup/followup";
 import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { privacyRequestRequest } from "../intake/followup-wire";

@@ -15,16 +15,16 @@ import {
   grantAccess,
   grantCandidates,
   recordContentEvent,
-  requireCaseAccess,
   sendStaffMessage,
   staffCaseView,
   setLabels,
   setPriority,
 } from "../.server/casework/casework";
+import { requireCaseAccess } from "../.server/case-access/case-access";
 import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
-import { notifyReporter } from "../.server/notifications/reporter-notify";
+import { notifyReporter } from "../.server/casework/reporter-notify";
 import { caseRetentionOn } from "../.server/retention/retention";
-import { attachUploadedFile } from "../.server/followup/followup";
+import { attachUploadedFile } from "../.server/case-access/attachments";
 import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing/sharing";
 import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
 import { createUpload } from "../.server/intake/intake";

@@ -2,8 +2,9 @@
 // the browser decrypts it as it streams. Always a download; audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { recordContentEvent, requireCaseAccess } from "../.server/casework/casework";
-import { attachmentBlob, attachmentDownload } from "../.server/followup/followup";
+import { recordContentEvent } from "../.server/casework/casework";
+import { requireCaseAccess } from "../.server/case-access/case-access";
+import { attachmentBlob, attachmentDownload } from "../.server/case-access/attachments";
 import { ApiError, handleApi } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { INVESTIGATOR } from "../.server/staff/guards";

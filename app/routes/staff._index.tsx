@@ -6,7 +6,7 @@ import { asc, eq } from "drizzle-orm";
 import { useMemo, useState } from "react";
 import { categories, staffUsers } from "../../db/schema";
 import { dayIn } from "../.server/platform/dates";
-import { privacyTasksFor } from "../.server/followup/followup";
+import { privacyTasksFor } from "../.server/privacy-requests/privacy-requests";
 import { auditInboxListing, listInbox } from "../.server/casework/inbox";
 import { services } from "../.server/platform/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";

@@ -27,10 +27,9 @@ import {
 } from "../../../db/schema";
 import { translator, type MessageKey } from "../../i18n";
 import { verifyAuditChain } from "../audit/audit";
-import { addDays, dayIn } from "../platform/dates";
+import { addDays, dayIn, localHour, startOfDayIn } from "../platform/dates";
 import { isMailError, type Mail } from "../platform/mailer";
 import type { Services } from "../platform/services";
-import type { StaffPrincipal } from "../staff/auth";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -51,21 +50,6 @@ export type NotifyMode = "immediate" | "digest";
 
 /** Events a reporter's action sets off: their rows keep the day only. */
 const REPORTER_EVENTS: ReadonlySet<StaffEvent> = new Set(["new_case", "reporter_message", "privacy_request"]);
-
-/** The first instant of the calendar day of `at` in `timeZone`. */
-export function startOfDayIn(timeZone: string, at: Date): Date {
-  const day = dayIn(timeZone, at);
-  const wanted = Date.parse(`${day}T00:00:00Z`);
-  const format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
-  let t = wanted;
-  // Two corrections settle the zone's offset (and a daylight-saving change on that day).
-  for (let i = 0; i < 2; i++) {
-    const p = Object.fromEntries(format.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-    const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
-    t += wanted - wall;
-  }
-  return new Date(t);
-}
 
 /** A row is e-mailed at most this many times before the portal gives up on it (it stays listed). */
 export const MAX_ATTEMPTS = 10;
@@ -252,11 +236,6 @@ function errorText(error: unknown): { text: string; temporary: boolean } {
 /** Staff who may receive e-mail: active and not locked. */
 const reachable = () => and(eq(staffUsers.status, "active"), isNull(staffLoginState.lockedAt));
 
-
-function localHour(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" }).formatToParts(at);
-  return Number(parts.find((p) => p.type === "hour")?.value ?? "0") % 24;
-}
 
 async function sendPass(s: Services, now: Date): Promise<SendResult> {
   const result: SendResult = { sent: 0, failed: 0, digests: 0 };
@@ -523,7 +502,7 @@ export async function notificationMode(s: Services, staffUserId: string): Promis
   return p?.mode ?? "immediate";
 }
 
-export async function setNotificationMode(s: Services, staff: Pick<StaffPrincipal, "id">, mode: NotifyMode): Promise<void> {
+export async function setNotificationMode(s: Services, staff: Pick<typeof staffUsers.$inferSelect, "id">, mode: NotifyMode): Promise<void> {
   await s.db
     .insert(staffNotificationPrefs)
     .values({ staffUserId: staff.id, mode })
@@ -531,7 +510,7 @@ export async function setNotificationMode(s: Services, staff: Pick<StaffPrincipa
 }
 
 /** The latest notifications of one staff member, newest first, with links only to what they can still open. */
-export async function listStaffNotifications(s: Services, staff: Pick<StaffPrincipal, "id" | "role">, limit = LIST_LIMIT): Promise<StaffNotificationsView> {
+export async function listStaffNotifications(s: Services, staff: Pick<typeof staffUsers.$inferSelect, "id" | "role">, limit = LIST_LIMIT): Promise<StaffNotificationsView> {
   const [rows, [unread], mode] = await Promise.all([
     s.db
       .select()
@@ -590,7 +569,7 @@ export async function listStaffNotifications(s: Services, staff: Pick<StaffPrinc
 }
 
 /** Marks the caller's own notifications read (all, or the given ids); returns how many changed. */
-export async function markStaffNotificationsRead(s: Services, staff: Pick<StaffPrincipal, "id">, ids?: string[]): Promise<number> {
+export async function markStaffNotificationsRead(s: Services, staff: Pick<typeof staffUsers.$inferSelect, "id">, ids?: string[]): Promise<number> {
   const done = await s.db
     .update(staffNotifications)
     .set({ readAt: s.now() })

@@ -22,10 +22,10 @@ import {
   staffUsers,
 } from "../../../db/schema";
 import { appendAudit, type AuditEntry } from "../audit/audit";
-import { requireCaseAccess } from "../casework/casework";
+import { requireCaseAccess } from "../case-access/case-access";
 import { addMonths, dayIn } from "../platform/dates";
 import { ApiError } from "../platform/http";
-import { checkRecord } from "../intake/intake";
+import { checkRecord } from "../case-access/records";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
 import { kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";

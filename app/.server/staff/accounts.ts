@@ -8,7 +8,7 @@ import { STAFF_KDF_V1 } from "../../../crypto/staff";
 import { makeAccountKeys, type AccountKeyMaterial } from "../../staff/account-keys";
 import type { Db } from "../../../db/client";
 import { affiliates, staffUsers } from "../../../db/schema";
-import type { AffiliateSlug } from "../admin/org";
+import type { AffiliateSlug } from "../org/org";
 import { appendAudit } from "../audit/audit";
 import { passwordProblem } from "../../staff/password-strength";
 

@@ -1,0 +1,36 @@
+// The module graph has no import cycles (issue 15): none between files of
+// app/, server/, cli/, db/ and crypto/, and none between the domain folders of
+// app/.server, whose dependencies run one way (platform at the bottom, then
+// audit, notifications, staff identity, case access, ... up to the
+// administration). A cycle is reported with the files or folders in it.
+import { describe, expect, it } from "vitest";
+import { cycles, folderGraph, importGraph } from "../support/import-graph";
+
+const graph = importGraph(["app", "server", "cli", "db", "crypto"]);
+
+describe("import graph", () => {
+  it("sees our modules and their imports", () => {
+    expect(graph.size).toBeGreaterThan(100);
+    expect(graph.get("app/.server/intake/intake.ts")).toContain("app/.server/platform/services.ts");
+  });
+
+  it("has no cycle between files", () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it("has no cycle between the domain folders of app/.server", () => {
+    const folders = folderGraph(graph, (f) => /^app\/\.server\/([^/]+)\//.exec(f)?.[1] ?? null);
+    expect(folders.size).toBeGreaterThan(5);
+    expect(cycles(folders)).toEqual([]);
+  });
+
+  it("finds a cycle when there is one", () => {
+    const g = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+      ["d", ["a"]],
+    ]);
+    expect(cycles(g)).toEqual([["a", "b", "c"]]);
+  });
+});
