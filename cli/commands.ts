@@ -9,7 +9,7 @@ import { cleanupUploads } from "../app/.server/intake/intake";
 import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org/org";
 import { runRetention, type RetentionRun } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
-import { runNotifications, type NotificationRun } from "../app/.server/notifications/staff-notifications";
+import { runNotifications, type NotificationRun } from "../app/.server/notifications/checks";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff/accounts";
 
 export class UsageError extends Error {

@@ -7,7 +7,7 @@ import { affiliates } from "../../db/schema";
 import { listAudit, listCategories, listStaff } from "../.server/admin/admin";
 import { services } from "../.server/platform/services";
 import { ADMIN, requireStaffPage } from "../.server/staff/guards";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 import { caseStatistics, parseStatisticsRange } from "../.server/admin/statistics";
 import { AdminStatistics } from "../components/admin-statistics";
 import { Notices } from "../components/notices";

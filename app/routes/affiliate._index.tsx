@@ -8,7 +8,7 @@ import { affiliates } from "../../db/schema";
 import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
 import { services } from "../.server/platform/services";
 import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
 import { formatDay, type MessageKey } from "../i18n";

@@ -21,7 +21,8 @@ import {
   setPriority,
 } from "../.server/casework/casework";
 import { requireCaseAccess } from "../.server/case-access/case-access";
-import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
+import { activeAdmins } from "../.server/notifications/record";
+import { archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
 import { notifyReporter } from "../.server/casework/reporter-notify";
 import { caseRetentionOn } from "../.server/retention/retention";
 import { attachUploadedFile } from "../.server/case-access/attachments";
@@ -112,7 +113,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     if (op === "admins") {
       // Who an archive of this case is sealed to.
       await requireCaseAccess(s, staff.id, { id: reportId });
-      return json((await activeAdmins(s)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) })));
+      return json((await activeAdmins(s.db)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) })));
     }
     if (op !== "grants") throw new ApiError(404, "not_found", "no such resource");
     const rows = await grantCandidates(s, staff, reportId);

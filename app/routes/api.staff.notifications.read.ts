@@ -4,7 +4,7 @@ import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/
 import { services } from "../.server/platform/services";
 import { ANY_STAFF } from "../.server/staff/guards";
 import { requireStaff } from "../.server/staff/auth";
-import { markStaffNotificationsRead } from "../.server/notifications/staff-notifications";
+import { markStaffNotificationsRead } from "../.server/notifications/list";
 import { notificationsReadRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -5,7 +5,7 @@ import { handleApi, json } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { ANY_STAFF } from "../.server/staff/guards";
 import { requireStaff } from "../.server/staff/auth";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

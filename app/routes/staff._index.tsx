@@ -10,7 +10,7 @@ import { privacyTasksFor } from "../.server/privacy-requests/privacy-requests";
 import { auditInboxListing, listInbox } from "../.server/casework/inbox";
 import { services } from "../.server/platform/services";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";

@@ -8,7 +8,8 @@ import { appendAudit, type AuditEntry } from "../audit/audit";
 import { today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { kickStaffNotifications, notifyCaseHolders } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { notifyCaseHolders } from "../notifications/record";
 import { markReporterActivity } from "./case-access";
 import { checkRecord } from "./records";
 

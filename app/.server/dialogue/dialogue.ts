@@ -10,7 +10,8 @@ import { today } from "../platform/dates";
 import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { kickStaffNotifications, notifyCaseHolders } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { notifyCaseHolders } from "../notifications/record";
 
 /** Appends a message to a case's dialogue (either side); ids come from the sender, who bound them into the ciphertext. */
 export async function appendMessage(

@@ -33,7 +33,8 @@ import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
 import type { Services } from "../platform/services";
-import { kickStaffNotifications, staffNoticeInsert } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { staffNoticeInsert } from "../notifications/record";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 

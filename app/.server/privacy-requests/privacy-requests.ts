@@ -12,7 +12,8 @@ import { addDays, today } from "../platform/dates";
 import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { kickStaffNotifications, notifyCaseHolders } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { notifyCaseHolders } from "../notifications/record";
 
 export const PRIVACY_DUE_DAYS = 10;
 const b64 = toBase64Url;

@@ -7,7 +7,7 @@ import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url } from "../../../crypto/encoding";
 import { archiveEnvelopes, archiveFiles, archives } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
-import { activeAdmins } from "./case-retention";
+import { activeAdmins } from "../notifications/record";
 import { dayIn } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
@@ -21,7 +21,7 @@ export async function listArchives(s: Services, admin: StaffPrincipal) {
     .from(archives)
     .leftJoin(archiveEnvelopes, and(eq(archiveEnvelopes.archiveId, archives.id), eq(archiveEnvelopes.staffUserId, admin.id)))
     .orderBy(asc(archives.retainUntil));
-  const admins = await activeAdmins(s);
+  const admins = await activeAdmins(s.db);
   const holders = await s.db.select().from(archiveEnvelopes);
   return rows.map(({ a, holder }) => ({
     id: a.id,
@@ -74,7 +74,7 @@ export async function archiveFileBlob(s: Services, admin: StaffPrincipal, archiv
 export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId: string, input: { staffUserId: string; envelope: Uint8Array }): Promise<void> {
   const { a } = await requireArchiveKey(s, admin, archiveId);
   if (input.envelope.length !== ARCHIVE_ENVELOPE_BYTES || input.envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not an archive envelope");
-  if (!(await activeAdmins(s)).some((x) => x.id === input.staffUserId)) throw new ApiError(400, "not_admin", "the archive key can be given to active administrators only");
+  if (!(await activeAdmins(s.db)).some((x) => x.id === input.staffUserId)) throw new ApiError(400, "not_admin", "the archive key can be given to active administrators only");
   await s.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(archiveEnvelopes)

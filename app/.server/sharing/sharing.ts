@@ -28,7 +28,8 @@ import { ApiError } from "../platform/http";
 import { checkRecord } from "../case-access/records";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
-import { kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { notifyStaff } from "../notifications/record";
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
 type Report = typeof reports.$inferSelect;
