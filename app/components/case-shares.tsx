@@ -6,16 +6,16 @@ import { Fragment, useState, type FormEvent, type ReactNode } from "react";
 import { decryptFeedback, fromBase64Url, IDENTITY_ITEMS, SHARE_PURPOSES, unwrapFeedbackKeyForCase, type ReportBody, type ReporterIdentity, type ReportKeys, type SharePackage, type SharePurpose } from "../../crypto";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
-import type { caseProvisions, caseShares } from "../.server/sharing/sharing";
 import { attempt } from "../staff/decrypt";
 import * as builder from "../staff/share-builder";
 import type { StaffClient } from "../staff/staff-client";
+import type { CaseProvision, CaseShare } from "../staff/wire";
 import { Field } from "./field";
 import { SharedFields } from "./shared-fields";
 import { UserText } from "./user-text";
 
-export type CaseShare = Awaited<ReturnType<typeof caseShares>>[number];
-export type CaseProvision = Awaited<ReturnType<typeof caseProvisions>>[number];
+export type { CaseProvision, CaseShare };
+
 type TextField = "title" | "description" | "details";
 const TEXT_FIELDS: TextField[] = ["title", "description", "details"];
 const REDACTION = "█████";

@@ -5,6 +5,15 @@
 
 export type StaffRole = "admin" | "investigator" | "affiliate";
 
+/** Feedback on a share, from either side; the body is ciphertext under the share's feedback key. */
+export interface ShareFeedback {
+  id: string;
+  author: "affiliate" | "investigator";
+  staffUserId: string;
+  body: string;
+  createdAt: string;
+}
+
 // ------------------------------------------------------------------ staff notifications
 
 export const STAFF_EVENTS = [

@@ -24,6 +24,16 @@ describe("import graph", () => {
     expect(cycles(folders)).toEqual([]);
   });
 
+  it("keeps server modules out of browser code (types included: wire types live in app/<audience>/wire.ts or app/shared/)", () => {
+    const serverOnly = (f: string) => f.startsWith("app/.server/") || /\.server\.tsx?$/.test(f);
+    // Route modules are compiled for both sides; Remix strips their server imports from the browser bundle.
+    const browser = (f: string) => f.startsWith("app/") && !serverOnly(f) && !f.startsWith("app/routes/") && f !== "app/entry.server.tsx";
+    // staff-case.tsx takes the type of staffCaseView until its split moves it to app/staff/wire.ts.
+    const allowed = new Set(["app/components/staff-case.tsx"]);
+    const offenders = [...graph].filter(([f, deps]) => browser(f) && !allowed.has(f) && deps.some(serverOnly)).map(([f]) => f);
+    expect(offenders).toEqual([]);
+  });
+
   it("finds a cycle when there is one", () => {
     const g = new Map([
       ["a", ["b"]],

@@ -6,18 +6,9 @@ import { and, eq, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm"
 import { toBase64Url } from "../../../crypto/encoding";
 import { caseViews, reportKeyEnvelopes, reports } from "../../../db/schema";
 import { audit } from "../audit/audit";
+import type { InboxFilter } from "../../staff/wire";
 import { dayIn } from "../platform/dates";
 import type { Services } from "../platform/services";
-
-export interface InboxFilter {
-  status?: "received" | "acknowledged" | "in_review" | "investigating" | "closed" | "open";
-  categoryId?: string;
-  assignee?: "me" | "none" | string;
-  overdue?: boolean;
-  caseNumber?: string;
-  sort?: "deadline" | "received";
-  page?: number;
-}
 
 export const PAGE_SIZE = 50;
 

@@ -21,6 +21,8 @@ import {
   shares,
   staffUsers,
 } from "../../../db/schema";
+import type { ShareFeedback } from "../../shared/wire";
+import type { CaseProvision, CaseShare } from "../../staff/wire";
 import { appendAudit, type AuditEntry } from "../audit/audit";
 import { requireCaseAccess } from "../case-access/case-access";
 import { addMonths, dayIn } from "../platform/dates";
@@ -311,12 +313,12 @@ export async function investigatorFeedback(s: Services, staff: StaffPrincipal, r
   await appendFeedback(s, share, report, { role: "investigator", staffUserId: staff.id }, input);
 }
 
-export function feedbackView(rows: (typeof shareFeedback.$inferSelect)[]) {
+export function feedbackView(rows: (typeof shareFeedback.$inferSelect)[]): ShareFeedback[] {
   return rows.map((f) => ({ id: f.id, author: f.author, staffUserId: f.staffUserId, body: toBase64Url(f.bodyCt), createdAt: f.createdAt.toISOString() }));
 }
 
 /** The shares of a case as its investigators see them: state, keys (under the case key), who holds access, feedback. */
-export async function caseShares(s: Services, report: Pick<Report, "id" | "closedOn">) {
+export async function caseShares(s: Services, report: Pick<Report, "id" | "closedOn">): Promise<CaseShare[]> {
   const rows = await s.db
     .select({ share: shares, affiliate: affiliates.slug })
     .from(shares)
@@ -372,7 +374,7 @@ export async function caseShares(s: Services, report: Pick<Report, "id" | "close
 }
 
 /** Provision records of a case: what the reporter's right of access shows, and the investigators' record. */
-export async function caseProvisions(s: Services, reportId: string) {
+export async function caseProvisions(s: Services, reportId: string): Promise<CaseProvision[]> {
   const rows = await s.db
     .select({ p: shareProvisions, affiliate: affiliates.slug })
     .from(shareProvisions)
