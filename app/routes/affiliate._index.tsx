@@ -3,8 +3,7 @@
 // investigator sealed to this reviewer; without it the share shows as waiting.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
-import { affiliates } from "../../db/schema";
+import { affiliateSlugOf } from "../.server/org/org";
 import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
 import { services } from "../.server/platform/services";
 import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
@@ -17,10 +16,9 @@ import { useI18n } from "../i18n/react";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const reviewer = await requireStaffPage(s, request, AFFILIATE);
-  const [affiliate] = await s.db.select({ slug: affiliates.slug }).from(affiliates).where(eq(affiliates.id, reviewer.affiliateId ?? ""));
   return {
     me: { displayName: reviewer.displayName },
-    affiliate: affiliate?.slug ?? "",
+    affiliate: await affiliateSlugOf(s.db, reviewer.affiliateId),
     retentionYears: s.config.RETENTION_YEARS,
     shares: await listAffiliateShares(s, reviewer),
     notifications: await listStaffNotifications(s, reviewer),

@@ -3,8 +3,10 @@
 // app/.server, whose dependencies run one way (platform at the bottom, then
 // audit, notifications, staff identity, case access, ... up to the
 // administration). A cycle is reported with the files or folders in it.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cycles, folderGraph, importGraph } from "../support/import-graph";
+import { cycles, folderGraph, importGraph, ROOT } from "../support/import-graph";
 
 const graph = importGraph(["app", "server", "cli", "db", "crypto"]);
 
@@ -31,6 +33,13 @@ describe("import graph", () => {
     // staff-case.tsx takes the type of staffCaseView until its split moves it to app/staff/wire.ts.
     const allowed = new Set(["app/components/staff-case.tsx"]);
     const offenders = [...graph].filter(([f, deps]) => browser(f) && !allowed.has(f) && deps.some(serverOnly)).map(([f]) => f);
+    expect(offenders).toEqual([]);
+  });
+
+  it("leaves database queries to the domain: no route module imports the schema or drizzle", () => {
+    const routes = [...graph.keys()].filter((f) => f.startsWith("app/routes/"));
+    expect(routes.length).toBeGreaterThan(20);
+    const offenders = routes.filter((f) => graph.get(f)!.some((d) => d.startsWith("db/")) || /from\s+["']drizzle-orm/.test(readFileSync(path.join(ROOT, f), "utf8")));
     expect(offenders).toEqual([]);
   });
 

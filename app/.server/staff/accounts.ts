@@ -2,8 +2,8 @@
 // browser uses; the server keeps argon2(authKey) and wrapped secret keys only.
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
-import { and, eq } from "drizzle-orm";
-import { fromBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import { and, asc, eq } from "drizzle-orm";
+import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import { STAFF_KDF_V1 } from "../../../crypto/staff";
 import { makeAccountKeys, type AccountKeyMaterial } from "../../staff/account-keys";
 import type { Db } from "../../../db/client";
@@ -114,4 +114,26 @@ export async function countActiveInvestigators(db: Db): Promise<number> {
     .from(staffUsers)
     .where(and(eq(staffUsers.role, "investigator"), eq(staffUsers.status, "active")));
   return rows.length;
+}
+
+/** Staff names by id, for showing who did what: everyone, or those of one role (and affiliate), by name. */
+export async function staffNames(db: Db, only: { role?: StaffRole; affiliateId?: string | null } = {}): Promise<{ id: string; displayName: string }[]> {
+  return db
+    .select({ id: staffUsers.id, displayName: staffUsers.displayName })
+    .from(staffUsers)
+    .where(and(only.role ? eq(staffUsers.role, only.role) : undefined, only.affiliateId !== undefined ? eq(staffUsers.affiliateId, only.affiliateId ?? "") : undefined))
+    .orderBy(asc(staffUsers.displayName));
+}
+
+/** The signed-in staff member's account and wrapped private key, to unlock it again in the browser after a reload. */
+export async function ownAccount(db: Db, staffUserId: string) {
+  const [u] = await db.select().from(staffUsers).where(eq(staffUsers.id, staffUserId));
+  if (!u) return null;
+  return {
+    user: { id: u.id, email: u.email, displayName: u.displayName, role: u.role, affiliateId: u.affiliateId },
+    kdfSalt: toBase64Url(u.kdfSalt),
+    kdfVersion: u.kdfVersion,
+    secretKeyWrapped: toBase64Url(u.secretKeyWrapped),
+    publicKey: toBase64Url(u.publicKey),
+  };
 }
