@@ -10,7 +10,7 @@ import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
 import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
-import { formatDay, type MessageKey } from "../i18n";
+import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -27,8 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AffiliateShares() {
   const { me, affiliate, shares, retentionYears, notifications } = useLoaderData<typeof loader>();
-  const { t, locale, href } = useI18n();
-  const day = (d: string) => formatDay(d, locale);
+  const { t, href, day } = useI18n();
   return (
     <div className="page wide">
       <StaffHeader name={me.displayName} />

@@ -8,7 +8,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { affiliates, auditLog, categories, privacyRequestKind, privacyRequests, reportStatus, reports, shareProvisions } from "../../../db/schema";
 import { DESTRUCTION_REASONS, type CaseStatistics, type DayStats, type DestructionReason, type PrivacyRow, type StatisticsRange } from "../../admin/wire";
-import { dayIn } from "../platform/dates";
+import { today as todayOf } from "../platform/dates";
 import type { Services } from "../platform/services";
 
 export const DESTROYED_ACTION = "case.destroyed";
@@ -54,7 +54,7 @@ function within(column: PgColumn | SQL, range: StatisticsRange | undefined): SQL
 
 export async function caseStatistics(s: Services, range?: StatisticsRange): Promise<CaseStatistics> {
   const tz = s.config.TIME_ZONE;
-  const today = dayIn(tz, s.now());
+  const today = todayOf(s);
   const received = within(reports.receivedOn, range);
   const receivedWhere = received.length ? and(...received) : undefined;
 

@@ -5,7 +5,7 @@ import { and, asc, eq, gte, inArray, lt, lte, ne, or } from "drizzle-orm";
 import { reports, staffNotifications } from "../../../db/schema";
 import type { StaffEvent } from "../../shared/wire";
 import { verifyAuditChain } from "../audit/audit";
-import { addDays, dayIn } from "../platform/dates";
+import { addDays, today as todayOf } from "../platform/dates";
 import type { Services } from "../platform/services";
 import { sendStaffNotifications, type SendResult } from "./outbox";
 import { activeAdmins, caseHolders, notifyStaff } from "./record";
@@ -20,7 +20,7 @@ const BATCH = 200;
  * due date, so each reminder is recorded once, whatever restarts in between.
  */
 export async function checkDeadlines(s: Services, now: Date): Promise<number> {
-  const today = dayIn(s.config.TIME_ZONE, now);
+  const today = todayOf(s, now);
   const soon = addDays(today, 1);
   const within = (col: typeof reports.ackDueOn | typeof reports.feedbackDueOn) => and(gte(col, today), lte(col, soon));
   const candidates = await s.db
@@ -109,5 +109,5 @@ export async function runNotifications(s: Services, options: { now?: Date; audit
     audit = r.ok ? { ok: true } : { ok: false, brokenAt: r.brokenAt };
   }
   const sent = await sendStaffNotifications(s, { now });
-  return { today: dayIn(s.config.TIME_ZONE, now), smtp: s.mailer.configured, deadlineReminders, audit, ...sent };
+  return { today: todayOf(s, now), smtp: s.mailer.configured, deadlineReminders, audit, ...sent };
 }

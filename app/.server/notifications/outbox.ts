@@ -8,7 +8,7 @@ import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { staffLoginState, staffNotificationPrefs, staffNotifications, staffUsers } from "../../../db/schema";
 import { translator, type MessageKey } from "../../i18n";
 import { STAFF_EVENTS, type StaffEvent } from "../../shared/wire";
-import { dayIn, localHour, startOfDayIn } from "../platform/dates";
+import { localHour, startOfDayIn, today as todayOf } from "../platform/dates";
 import { isMailError, type Mail } from "../platform/mailer";
 import type { Services } from "../platform/services";
 import { MAX_ATTEMPTS } from "./record";
@@ -182,7 +182,7 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
   // Daily digests, once a day at or after NOTIFY_DIGEST_HOUR. The day is claimed first
   // (digest_sent_on), so a restart or a second server does not send it again.
   if (localHour(s.config.TIME_ZONE, now) < s.config.NOTIFY_DIGEST_HOUR) return result;
-  const today = dayIn(s.config.TIME_ZONE, now);
+  const today = todayOf(s, now);
   const due = await s.db
     .select({ staffUserId: staffNotificationPrefs.staffUserId, sentOn: staffNotificationPrefs.digestSentOn, email: staffUsers.email })
     .from(staffNotificationPrefs)

@@ -8,7 +8,7 @@ import { toBase64Url } from "../../../crypto/encoding";
 import { archiveEnvelopes, archiveFiles, archives } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
 import { activeAdmins } from "../notifications/record";
-import { dayIn } from "../platform/dates";
+import { today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
@@ -78,7 +78,7 @@ export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId
   await s.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(archiveEnvelopes)
-      .values({ archiveId, staffUserId: input.staffUserId, envelope: input.envelope, grantedOn: dayIn(s.config.TIME_ZONE, s.now()) })
+      .values({ archiveId, staffUserId: input.staffUserId, envelope: input.envelope, grantedOn: today(s) })
       .onConflictDoNothing()
       .returning({ id: archiveEnvelopes.staffUserId });
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this administrator already has the key");

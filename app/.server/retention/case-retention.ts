@@ -9,14 +9,13 @@ import { archiveEnvelopes, archiveFiles, archives, attachments, legalHolds, priv
 import { appendAudit } from "../audit/audit";
 import { activeAdmins } from "../notifications/record";
 import { requireCaseAccess } from "../case-access/case-access";
-import { addMonths, dayIn } from "../platform/dates";
+import { addMonths, today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import { checkRecord } from "../case-access/records";
 import { activeHolds, deleteBlobs, destroyCase, destroyCaseTx } from "./retention";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
 
-const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
 
 export type HoldReason = "litigation" | "regulatory_inquiry" | "law_enforcement" | "internal_investigation";
 

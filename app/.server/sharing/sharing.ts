@@ -25,7 +25,7 @@ import type { ShareFeedback } from "../../shared/wire";
 import type { CaseProvision, CaseShare } from "../../staff/wire";
 import { appendAudit, type AuditEntry } from "../audit/audit";
 import { requireCaseAccess } from "../case-access/case-access";
-import { addMonths, dayIn } from "../platform/dates";
+import { addMonths, today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import { checkRecord } from "../case-access/records";
 import type { Services } from "../platform/services";
@@ -37,7 +37,6 @@ type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
 type Report = typeof reports.$inferSelect;
 type Share = typeof shares.$inferSelect;
 
-const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
 const NO_SHARE = () => new ApiError(404, "not_found", "no such share");
 
 /** The last day a share may be read: the earlier of its own date and RETENTION_YEARS after the case closed. */
