@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
-import type { Progress } from "../reporter/transport";
+import type { Progress } from "../shared/transport";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { loadFollowup } from "./receipt-login";

@@ -6,7 +6,7 @@ import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/
 import { services } from "../.server/platform/services";
 import { ADMIN } from "../.server/staff/guards";
 import { requireStaff } from "../.server/staff/auth";
-import { uuid } from "../intake/wire";
+import { uuid } from "../shared/schemas";
 
 const schema = z.strictObject({
   id: uuid.optional(),

@@ -12,10 +12,10 @@ import {
   wrapStaffSecretKey,
   type StaffPasswordKeys,
 } from "../../crypto/staff";
-import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../reporter/transport";
+import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
 export { IntakeError as StaffApiError };
-export { fromBrowserFile } from "../reporter/transport";
+export { fromBrowserFile } from "../shared/transport";
 
 export interface StaffUser {
   id: string;

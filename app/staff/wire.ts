@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { SHARE_ITEMS, SHARE_PURPOSES, type SharePurpose } from "../../crypto/share";
 import type { ShareFeedback } from "../shared/wire";
-import { b64, uuid } from "../intake/wire";
+import { b64, uuid } from "../shared/schemas";
 
 export const preloginRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const loginRequest = z.strictObject({ email: z.string().min(3).max(254), authKey: b64(32, 32) });

@@ -127,7 +127,7 @@ function loadable(module: string): boolean {
   if (module === "zod") return true;
   if (!module.startsWith(ROOT)) return false;
   if (module.includes(`${path.sep}.server${path.sep}`) || module.endsWith(".server")) return false;
-  return /[/\\](app[/\\](intake|staff)|crypto)[/\\]/.test(module);
+  return /[/\\](app[/\\](intake|staff|shared)|crypto)[/\\]/.test(module);
 }
 
 async function scopeFor(sf: ts.SourceFile, file: string): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
-// Talking to the portal from the reporter's side, independent of React and
-// of the platform: JSON calls with typed errors, retries, and the encrypted,
-// resumable upload of one file. Used by intake and by follow-up.
+// Talking to the portal from a browser, independent of React and of the
+// platform: JSON calls with typed errors, retries, and the encrypted,
+// resumable upload of one file. Used by the reporter (intake, follow-up) and
+// by staff (an investigator attaching a file).
 import {
   AttachmentEncryptor,
   concatBytes,
