@@ -15,13 +15,14 @@ import {
 import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
 export { IntakeError as StaffApiError };
+import type { StaffRole } from "../shared/wire";
 export { fromBrowserFile } from "../shared/transport";
 
 export interface StaffUser {
   id: string;
   email: string;
   displayName: string;
-  role: "admin" | "investigator" | "affiliate";
+  role: StaffRole;
   affiliateId: string | null;
 }
 

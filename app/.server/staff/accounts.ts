@@ -8,11 +8,12 @@ import { STAFF_KDF_V1 } from "../../../crypto/staff";
 import { makeAccountKeys, type AccountKeyMaterial } from "../../staff/account-keys";
 import type { Db } from "../../../db/client";
 import { affiliates, staffUsers } from "../../../db/schema";
+import type { StaffRole } from "../../shared/wire";
 import type { AffiliateSlug } from "../org/org";
 import { appendAudit } from "../audit/audit";
 import { passwordProblem } from "../../staff/password-strength";
 
-export type StaffRole = "admin" | "investigator" | "affiliate";
+export type { StaffRole };
 
 export class StaffInputError extends Error {
   constructor(message: string) {
