@@ -99,7 +99,6 @@ export async function settleStaffNotifications(s: Services): Promise<void> {
 
 function errorText(error: unknown): { text: string; temporary: boolean } {
   // MailError messages carry the SMTP code only, never a recipient; anything else is not repeated.
-  // (By name: the mailer comes from the server entry's copy of mailer.ts, this may run in the build's.)
   if (isMailError(error)) return { text: error.message.slice(0, 300), temporary: error.temporary };
   return { text: "unexpected error while sending", temporary: true };
 }

@@ -3,11 +3,7 @@
 // outbox.ts and checks.ts.
 import type { Services } from "../platform/services";
 
-/**
- * Per-process state, kept on the services object under a global symbol: the
- * server entry and the route bundle each have their own copy of this module,
- * but share the services object, so they share one queue of send passes.
- */
+/** Per-process state for each services object: one queue of send passes (ADR 021: one copy of this module). */
 export interface RunnerState {
   tail: Promise<unknown>;
   queued: boolean;
@@ -16,10 +12,10 @@ export interface RunnerState {
   pauseUntil: number | null;
   pauses: number;
 }
-const STATE = Symbol.for("cor.staff-notifications");
+const states = new WeakMap<Services, RunnerState>();
 
 export function state(s: Services): RunnerState {
-  const holder = s as unknown as { [STATE]?: RunnerState };
-  holder[STATE] ??= { tail: Promise.resolve(), queued: false, lastAuditCheck: null, pauseUntil: null, pauses: 0 };
-  return holder[STATE];
+  let st = states.get(s);
+  if (!st) states.set(s, (st = { tail: Promise.resolve(), queued: false, lastAuditCheck: null, pauseUntil: null, pauses: 0 }));
+  return st;
 }

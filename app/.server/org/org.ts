@@ -3,7 +3,7 @@
 // what is missing and changes nothing else.
 import { asc, eq, sql } from "drizzle-orm";
 import { affiliates, categories, organisations } from "../../../db/schema";
-import type { Db } from "../../../db/client";
+import { queryRows, type Db } from "../../../db/client";
 
 export const ORGANISATION = { slug: "okestro", nameKo: "오케스트로", nameEn: "OKESTRO" };
 
@@ -45,9 +45,8 @@ export async function initOrganisation(db: Db): Promise<OrgInitResult> {
 }
 
 export async function isInitialised(db: Db): Promise<boolean> {
-  const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from organisations`);
-  const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: { n: number }[] }).rows;
-  return (list[0]?.n ?? 0) > 0;
+  const rows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from organisations`);
+  return (rows[0]?.n ?? 0) > 0;
 }
 
 /** Every affiliate, as stored (id, slug, names). */
