@@ -18,6 +18,16 @@ import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from ".
 
 export { UPLOAD_TOKEN_HEADER };
 
+/**
+ * The calls a signed-in staff page makes with its session (app/staff/staff-client.ts implements them), for the
+ * administrators' and affiliate reviewers' modules, which do not import the staff folder.
+ */
+export interface StaffCalls {
+  get<T>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  raw(path: string): Promise<Response>;
+}
+
 /** A file to attach: a browser File, or anything that can hand out byte ranges. */
 export interface SourceFile {
   name: string;

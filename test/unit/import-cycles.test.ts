@@ -30,9 +30,7 @@ describe("import graph", () => {
     const serverOnly = (f: string) => f.startsWith("app/.server/") || /\.server\.tsx?$/.test(f);
     // Route modules are compiled for both sides; Remix strips their server imports from the browser bundle.
     const browser = (f: string) => f.startsWith("app/") && !serverOnly(f) && !f.startsWith("app/routes/") && f !== "app/entry.server.tsx";
-    // staff-case.tsx takes the type of staffCaseView until its split moves it to app/staff/wire.ts.
-    const allowed = new Set(["app/components/staff-case.tsx"]);
-    const offenders = [...graph].filter(([f, deps]) => browser(f) && !allowed.has(f) && deps.some(serverOnly)).map(([f]) => f);
+    const offenders = [...graph].filter(([f, deps]) => browser(f) && deps.some(serverOnly)).map(([f]) => f);
     expect(offenders).toEqual([]);
   });
 
@@ -46,12 +44,10 @@ describe("import graph", () => {
   it("keeps the audience folders of app/ from borrowing from each other (what they share is in app/shared/)", () => {
     const AUDIENCES = ["reporter", "staff", "admin", "affiliate"];
     const audienceOf = (f: string) => AUDIENCES.find((a) => f.startsWith(`app/${a}/`)) ?? null;
-    // StaffClient is the signed-in session of every staff role; it moves to app/shared/ with the staff-case split.
-    const allowed = new Set(["app/admin/archive-reader.ts -> app/staff/staff-client.ts", "app/affiliate/share-reader.ts -> app/staff/staff-client.ts"]);
     const borrowed = [...graph].flatMap(([f, deps]) =>
       deps.filter((d) => audienceOf(f) !== null && audienceOf(d) !== null && audienceOf(d) !== audienceOf(f)).map((d) => `${f} -> ${d}`),
     );
-    expect(borrowed.filter((b) => !allowed.has(b))).toEqual([]);
+    expect(borrowed).toEqual([]);
   });
 
   it("finds a cycle when there is one", () => {
