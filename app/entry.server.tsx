@@ -4,8 +4,8 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../db/unavailable";
-import { describeError } from "./.server/log";
-import { unavailablePageHtml } from "./.server/unavailable";
+import { describeError } from "./.server/platform/log";
+import { unavailablePageHtml } from "./.server/platform/unavailable";
 import { resolveLocale } from "./i18n";
 import { NonceContext } from "./nonce";
 

@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { fetchIntakeInfo, submitEncryptedReport, IntakeError } from "../app/reporter/intake-client";
-import { LocalDiskBlobStore } from "../app/.server/blob-store";
+import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
 import {
   AttachmentDecryptor,
   decryptBody,
@@ -32,7 +32,7 @@ import {
 } from "../crypto";
 import { openDatabase } from "../db/client";
 import { attachments, reportKeyEnvelopes, reports, uploads } from "../db/schema";
-import type { Services } from "../app/.server/services";
+import type { Services } from "../app/.server/platform/services";
 import { unlockStaff } from "../test/support/investigator";
 import { databaseFor, postgresCpu, type Backend } from "./lib/backends";
 import { startCpuAccounting } from "./lib/cpu";

@@ -11,7 +11,7 @@
 // share this one Node process, as in the integration tests.
 import { eq } from "drizzle-orm";
 import { deriveReceiptSecrets } from "../crypto";
-import { receiptLookupHash } from "../app/.server/receipt-lookup";
+import { receiptLookupHash } from "../app/.server/case-access/receipt-lookup";
 import { openCase } from "../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../app/reporter/intake-client";
 import { reports } from "../db/schema";

@@ -2,15 +2,15 @@
 // returns the text to print; cli/main.ts does the process plumbing.
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { verifyAuditChain } from "../app/.server/audit";
-import { ApiError } from "../app/.server/http";
-import { createInvitation } from "../app/.server/invitations";
-import { cleanupUploads } from "../app/.server/intake";
-import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org";
-import { runRetention, type RetentionRun } from "../app/.server/retention";
-import type { Services } from "../app/.server/services";
-import { runNotifications, type NotificationRun } from "../app/.server/staff-notifications";
-import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff";
+import { verifyAuditChain } from "../app/.server/audit/audit";
+import { ApiError } from "../app/.server/platform/http";
+import { createInvitation } from "../app/.server/staff/invitations";
+import { cleanupUploads } from "../app/.server/intake/intake";
+import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/admin/org";
+import { runRetention, type RetentionRun } from "../app/.server/retention/retention";
+import type { Services } from "../app/.server/platform/services";
+import { runNotifications, type NotificationRun } from "../app/.server/notifications/staff-notifications";
+import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff/accounts";
 
 export class UsageError extends Error {
   constructor(message: string) {

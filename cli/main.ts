@@ -1,7 +1,7 @@
 // `npm run cli -- <command>`: operator commands on the configured database.
-import { ConfigError, loadConfig } from "../app/.server/config";
-import { DataDirBusyError, lockDataDir } from "../app/.server/data-lock";
-import { createLogger } from "../app/.server/log";
+import { ConfigError, loadConfig } from "../app/.server/platform/config";
+import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
+import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
 import { AuditBrokenError, commands, USAGE, UsageError } from "./commands";
 

@@ -1,7 +1,7 @@
 // One line per request: method, path with ids masked, status, duration. No
 // query strings, headers, IP addresses or user agents, on any route.
 import type { NextFunction, Request, Response } from "express";
-import type { Logger } from "../app/.server/log";
+import type { Logger } from "../app/.server/platform/log";
 
 const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|COR-[0-9A-Z]{4}-[0-9A-Z]{4}/gi;
 

@@ -10,7 +10,7 @@
 // module with its path and its `loader` and `action`, so a middleware can tell
 // beforehand what a route answers: GET and HEAD if it has a loader, and what
 // its action takes. An action says which methods it takes once, in the
-// `requireMethod(request, …)` call that opens it (app/.server/http.ts): the
+// `requireMethod(request, …)` call that opens it (app/.server/platform/http.ts): the
 // middleware asks it once per module by calling the action with a probe
 // request, on which requireMethod throws its list back before anything else
 // runs (test/security/hostile-input.test.ts checks that every action opens
@@ -22,7 +22,7 @@
 // passes on, so the route it names refuses it in its own words.
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import type express from "express";
-import { METHOD_PROBE, type MethodsProbe } from "../app/.server/http";
+import { METHOD_PROBE, type MethodsProbe } from "../app/.server/platform/http";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
 

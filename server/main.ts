@@ -1,5 +1,5 @@
 // `npm start` (production build) and `npm run dev` (Vite with HMR).
-import { ConfigError } from "../app/.server/config";
+import { ConfigError } from "../app/.server/platform/config";
 import { startPortal } from "./start";
 
 const dev = process.argv.includes("--dev");

@@ -10,21 +10,21 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { openDatabase, type DatabaseHandle } from "../db/client";
-import { LocalDiskBlobStore } from "../app/.server/blob-store";
-import { loadConfig, type Config } from "../app/.server/config";
-import { lockDataDir } from "../app/.server/data-lock";
-import { expireReporterSessions } from "../app/.server/followup";
-import { cleanupUploads } from "../app/.server/intake";
-import { ensureSetupLink } from "../app/.server/invitations";
-import { createMailer } from "../app/.server/mailer";
-import { runRetention } from "../app/.server/retention";
-import { runNotifications, settleStaffNotifications } from "../app/.server/staff-notifications";
-import { expireStaffSessions } from "../app/.server/staff-auth";
-import { createLogger, describeError, type Logger } from "../app/.server/log";
-import { AttemptLimiter, ClientPseudonyms } from "../app/.server/rate-limit";
-import { initOrganisation, isInitialised } from "../app/.server/org";
-import type { Services } from "../app/.server/services";
-import { countActiveInvestigators } from "../app/.server/staff";
+import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
+import { loadConfig, type Config } from "../app/.server/platform/config";
+import { lockDataDir } from "../app/.server/platform/data-lock";
+import { expireReporterSessions } from "../app/.server/followup/followup";
+import { cleanupUploads } from "../app/.server/intake/intake";
+import { ensureSetupLink } from "../app/.server/staff/invitations";
+import { createMailer } from "../app/.server/platform/mailer";
+import { runRetention } from "../app/.server/retention/retention";
+import { runNotifications, settleStaffNotifications } from "../app/.server/notifications/staff-notifications";
+import { expireStaffSessions } from "../app/.server/staff/auth";
+import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
+import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
+import { initOrganisation, isInitialised } from "../app/.server/admin/org";
+import type { Services } from "../app/.server/platform/services";
+import { countActiveInvestigators } from "../app/.server/staff/accounts";
 import { accessLog } from "./access-log";
 import { apiMethods } from "./api-methods";
 import { drainUnreadBodies } from "./drain-unread-body";
@@ -135,7 +135,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     createRequestHandler({
       build,
       mode: options.dev ? "development" : "production",
-      // The address is hashed here and goes no further: see app/.server/rate-limit.ts.
+      // The address is hashed here and goes no further: see app/.server/platform/rate-limit.ts.
       getLoadContext: (req, res) => ({
         services,
         cspNonce: String(res.locals.cspNonce),

@@ -4,8 +4,8 @@
 // this covers whatever reaches Express (an Express route passing its error on).
 import type express from "express";
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../db/unavailable";
-import { describeError, type Logger } from "../app/.server/log";
-import { unavailablePageHtml } from "../app/.server/unavailable";
+import { describeError, type Logger } from "../app/.server/platform/log";
+import { unavailablePageHtml } from "../app/.server/platform/unavailable";
 import { resolveLocale } from "../app/i18n";
 
 /** Answers (or, with headers already sent, only logs) a database outage; false for any other error. */

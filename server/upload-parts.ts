@@ -8,9 +8,9 @@
 // generation full and cost ~94 full garbage collections per upload
 // (docs/BENCHMARKS.md, finding 2). Same checks, same answers, same errors.
 import type { NextFunction, Request, Response } from "express";
-import { ApiError, errorResponse, json, requireMethod } from "../app/.server/http";
-import { writeUploadPart } from "../app/.server/intake";
-import type { Services } from "../app/.server/services";
+import { ApiError, errorResponse, json, requireMethod } from "../app/.server/platform/http";
+import { writeUploadPart } from "../app/.server/intake/intake";
+import type { Services } from "../app/.server/platform/services";
 import { uploadParams } from "../app/intake/upload-params.server";
 
 /** Routes Express answers before Remix; the access-control matrix reads this list. */

@@ -15,7 +15,7 @@ import {
 } from "../../crypto";
 import type { StaffClient } from "../staff/staff-client";
 
-/** What GET /api/admin/archives/:archiveId returns (app/.server/archive.ts). */
+/** What GET /api/admin/archives/:archiveId returns (app/.server/retention/archive.ts). */
 export interface ArchiveWire {
   id: string;
   caseNumber: string;

@@ -20,7 +20,7 @@ import {
 } from "../../crypto";
 import type { StaffClient } from "../staff/staff-client";
 
-/** What GET /api/affiliate/shares/:shareId returns (app/.server/affiliate-shares.ts). */
+/** What GET /api/affiliate/shares/:shareId returns (app/.server/sharing/affiliate-shares.ts). */
 export interface AffiliateShareWire {
   id: string;
   caseNumber: string;

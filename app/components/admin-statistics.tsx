@@ -2,12 +2,12 @@
 // caseStatistics, as tables with captions and header cells. No case, title or
 // person is part of the data this renders.
 import { Form } from "@remix-run/react";
-import type { CaseStatistics, DayStats, DestructionReason } from "../.server/statistics";
+import type { CaseStatistics, DayStats, DestructionReason } from "../.server/admin/statistics";
 import { formatDay, type Locale } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { UserText } from "./user-text";
 
-// As DESTRUCTION_REASONS in app/.server/statistics.ts (a value from there cannot reach the browser bundle).
+// As DESTRUCTION_REASONS in app/.server/admin/statistics.ts (a value from there cannot reach the browser bundle).
 const REASONS: DestructionReason[] = ["retention", "unacknowledged", "deletion_request", "archived"];
 
 function formatMonth(month: string, locale: Locale): string {

@@ -6,7 +6,7 @@ import { Fragment, useState, type FormEvent, type ReactNode } from "react";
 import { decryptFeedback, fromBase64Url, IDENTITY_ITEMS, SHARE_PURPOSES, unwrapFeedbackKeyForCase, type ReportBody, type ReporterIdentity, type ReportKeys, type SharePackage, type SharePurpose } from "../../crypto";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
-import type { caseProvisions, caseShares } from "../.server/sharing";
+import type { caseProvisions, caseShares } from "../.server/sharing/sharing";
 import { attempt } from "../staff/decrypt";
 import * as builder from "../staff/share-builder";
 import type { StaffClient } from "../staff/staff-client";

@@ -27,7 +27,7 @@ import { formatBytes, formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { attempt, openCaseKeys } from "../staff/decrypt";
 import type { StaffClient } from "../staff/staff-client";
-import type { staffCaseView } from "../.server/casework";
+import type { staffCaseView } from "../.server/casework/casework";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import { CaseRetention, RetentionBasisSelect, type Hold } from "./case-retention";
 import { CaseShares, type CaseProvision, type CaseShare } from "./case-shares";

@@ -4,7 +4,7 @@
 // state, and "mark all read". Says so when the portal sends no e-mail.
 import { Link, useRevalidator } from "@remix-run/react";
 import { useState } from "react";
-import type { StaffNotificationsView } from "../.server/staff-notifications";
+import type { StaffNotificationsView } from "../.server/notifications/staff-notifications";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { Notices } from "./notices";

@@ -1,6 +1,6 @@
 import type { Params } from "@remix-run/react";
 import { isUuid } from "../../crypto/encoding";
-import { ApiError } from "../.server/http";
+import { ApiError } from "../.server/platform/http";
 import { UPLOAD_TOKEN_HEADER } from "./limits";
 
 /** Reads one request header: a web Request's `headers`, or an Express request. */

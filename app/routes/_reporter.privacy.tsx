@@ -1,11 +1,11 @@
 // The privacy notice for reporters: what this installation collects, keeps,
 // provides and entrusts, and how to exercise one's rights. The figures and
-// contacts come from the configuration (app/.server/privacy-notice.ts); the
+// contacts come from the configuration (app/.server/retention/privacy-notice.ts); the
 // texts from the message catalogs.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { privacyNotice } from "../.server/privacy-notice";
-import { services } from "../.server/services";
+import { privacyNotice } from "../.server/retention/privacy-notice";
+import { services } from "../.server/platform/services";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 

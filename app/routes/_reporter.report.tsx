@@ -3,8 +3,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useState } from "react";
-import { getIntakeInfo } from "../.server/intake";
-import { services } from "../.server/services";
+import { getIntakeInfo } from "../.server/intake/intake";
+import { services } from "../.server/platform/services";
 import { ReceiptPanel } from "../components/receipt-panel";
 import { ReportForm } from "../components/report-form";
 import { useI18n } from "../i18n/react";

@@ -3,10 +3,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { isUuid } from "../../crypto/encoding";
-import { archiveView } from "../.server/archive";
-import { ApiError } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN, requireStaffPage } from "../.server/staff-http";
+import { archiveView } from "../.server/retention/archive";
+import { ApiError } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN, requireStaffPage } from "../.server/staff/guards";
 import { ArchivedCaseView } from "../components/archived-case";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";

@@ -4,9 +4,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useState } from "react";
-import { listArchives } from "../.server/archive";
-import { services } from "../.server/services";
-import { ADMIN, requireStaffPage } from "../.server/staff-http";
+import { listArchives } from "../.server/retention/archive";
+import { services } from "../.server/platform/services";
+import { ADMIN, requireStaffPage } from "../.server/staff/guards";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";

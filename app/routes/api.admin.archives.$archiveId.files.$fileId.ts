@@ -1,12 +1,12 @@
 // GET: an archived file's ciphertext for an administrator who holds the archive's key; decrypted in the browser. Audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { archiveFileBlob } from "../.server/archive";
-import { attachmentDownload } from "../.server/followup";
-import { ApiError, handleApi } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { archiveFileBlob } from "../.server/retention/archive";
+import { attachmentDownload } from "../.server/followup/followup";
+import { ApiError, handleApi } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

@@ -1,11 +1,11 @@
 // POST: an administrator who holds an archive's key seals it to another active administrator.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { grantArchive } from "../.server/archive";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { grantArchive } from "../.server/retention/archive";
+import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 import { archiveGrantRequest } from "../staff/wire";
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

@@ -1,11 +1,11 @@
 // GET: one archive as ciphertext, for an administrator who holds its key (else 404). Audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { archiveView } from "../.server/archive";
-import { ApiError, handleApi, json } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { archiveView } from "../.server/retention/archive";
+import { ApiError, handleApi, json } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

@@ -1,12 +1,12 @@
 // GET (administrators): the audit log, newest first, filtered; ?verify=1 checks the chain.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { listAudit } from "../.server/admin";
-import { verifyAuditChain } from "../.server/audit";
-import { handleApi, json } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { listAudit } from "../.server/admin/admin";
+import { verifyAuditChain } from "../.server/audit/audit";
+import { handleApi, json } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

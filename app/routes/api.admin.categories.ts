@@ -1,11 +1,11 @@
 // POST (administrators): add a report category, rename one, or switch it on or off.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { saveCategory } from "../.server/admin";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { saveCategory } from "../.server/admin/admin";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 import { uuid } from "../intake/wire";
 
 const schema = z.strictObject({

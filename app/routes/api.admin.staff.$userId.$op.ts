@@ -1,11 +1,11 @@
 // POST (administrators): unlock an account, revoke its sessions, disable or enable it.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { adminStaffOp, type StaffAdminOp } from "../.server/admin";
-import { ApiError, handleApi, json, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { adminStaffOp, type StaffAdminOp } from "../.server/admin/admin";
+import { ApiError, handleApi, json, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 const OPS: StaffAdminOp[] = ["unlock", "revoke-sessions", "disable", "enable"];
 

@@ -2,12 +2,12 @@
 // the browser decrypts it with the file key from the share. Always a download; audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { affiliateAttachment } from "../.server/affiliate-shares";
-import { attachmentDownload } from "../.server/followup";
-import { ApiError, handleApi } from "../.server/http";
-import { services } from "../.server/services";
-import { AFFILIATE } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { affiliateAttachment } from "../.server/sharing/affiliate-shares";
+import { attachmentDownload } from "../.server/followup/followup";
+import { ApiError, handleApi } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { AFFILIATE } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

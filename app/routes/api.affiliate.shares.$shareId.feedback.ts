@@ -1,11 +1,11 @@
 // POST: a reviewer's feedback on a share, encrypted in their browser under the share's feedback key.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { affiliateFeedback } from "../.server/affiliate-shares";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { AFFILIATE } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { affiliateFeedback } from "../.server/sharing/affiliate-shares";
+import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { AFFILIATE } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 import { affiliateFeedbackRequest } from "../staff/wire";
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

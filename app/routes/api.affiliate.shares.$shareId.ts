@@ -1,11 +1,11 @@
 // GET: one share for a reviewer who holds its key, as ciphertext for the browser to open. Audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { affiliateShareView } from "../.server/affiliate-shares";
-import { ApiError, handleApi, json } from "../.server/http";
-import { services } from "../.server/services";
-import { AFFILIATE } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { affiliateShareView } from "../.server/sharing/affiliate-shares";
+import { ApiError, handleApi, json } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { AFFILIATE } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

@@ -3,9 +3,9 @@
 // X-Content-Type-Options nosniff on every response (server/security-headers.ts).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { attachmentBlob, attachmentDownload, requireReporterSession } from "../.server/followup";
-import { ApiError, handleApi } from "../.server/http";
-import { services } from "../.server/services";
+import { attachmentBlob, attachmentDownload, requireReporterSession } from "../.server/followup/followup";
+import { ApiError, handleApi } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

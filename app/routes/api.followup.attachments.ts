@@ -1,8 +1,8 @@
 // POST: attaches a finished upload to the session's case.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { attachUploadedFile, requireReporterSession } from "../.server/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { attachUploadedFile, requireReporterSession } from "../.server/followup/followup";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 import { attachFileRequest } from "../intake/followup-wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,8 +1,8 @@
 // GET: the session's case, as ciphertext for the reporter's browser to decrypt.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { reporterCaseView, requireReporterSession } from "../.server/followup";
-import { handleApi, json } from "../.server/http";
-import { services } from "../.server/services";
+import { reporterCaseView, requireReporterSession } from "../.server/followup/followup";
+import { handleApi, json } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

@@ -1,8 +1,8 @@
 // POST: the reporter's encrypted message (or answer to a question) to the investigators.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { appendMessage, requireReporterSession } from "../.server/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { appendMessage, requireReporterSession } from "../.server/followup/followup";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 import { postMessageRequest } from "../intake/followup-wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,8 +1,8 @@
 // POST: a data-subject request (access, correction, deletion, suspension) for the session's case.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { createPrivacyRequest, requireReporterSession } from "../.server/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { createPrivacyRequest, requireReporterSession } from "../.server/followup/followup";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 import { privacyRequestRequest } from "../intake/followup-wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

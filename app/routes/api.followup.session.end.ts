@@ -1,9 +1,9 @@
 // POST (text/plain body = session token): ends a session when the tab closes.
 // navigator.sendBeacon cannot set headers, hence the token in the body.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { endReporterSession } from "../.server/followup";
-import { handleApi, readBounded, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { endReporterSession } from "../.server/followup/followup";
+import { handleApi, readBounded, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleApi(async () => {

@@ -1,9 +1,9 @@
 // POST: opens a follow-up session with the look-up value derived from the
 // receipt code (never the code itself). DELETE: ends the session (log out).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { endReporterSession, openReporterSession, requireReporterSession } from "../.server/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { endReporterSession, openReporterSession, requireReporterSession } from "../.server/followup/followup";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 import { openSessionRequest } from "../intake/followup-wire";
 
 /** GET: keeps the session alive while the reporter is active (typing, uploading). */

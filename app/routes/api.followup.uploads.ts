@@ -1,10 +1,10 @@
 // POST: opens an upload of another encrypted file for the session's case;
 // parts then go to /api/intake/uploads/:id/parts/:n with the upload token.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { requireReporterSession } from "../.server/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { createUpload } from "../.server/intake";
-import { services } from "../.server/services";
+import { requireReporterSession } from "../.server/followup/followup";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { createUpload } from "../.server/intake/intake";
+import { services } from "../.server/platform/services";
 import { followupUploadRequest } from "../intake/followup-wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

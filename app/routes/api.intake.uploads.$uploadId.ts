@@ -1,8 +1,8 @@
 // GET: where an upload stands (for resuming). DELETE: abandons it and its bytes.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { abortUpload, getUploadStatus } from "../.server/intake";
-import { handleApi, json, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { abortUpload, getUploadStatus } from "../.server/intake/intake";
+import { handleApi, json, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 import { uploadParams } from "../intake/upload-params.server";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

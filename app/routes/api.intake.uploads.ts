@@ -1,8 +1,8 @@
 // POST: opens a resumable upload of one encrypted attachment for a report in the making.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { createUpload } from "../.server/intake";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
+import { createUpload } from "../.server/intake/intake";
+import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
 import { createUploadRequest } from "../intake/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,9 +1,9 @@
 // GET: what an invitation or the setup link is for. POST: activates the
 // account(s) with key material made in the browser.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { activate, invitationInfo } from "../.server/invitations";
-import { services } from "../.server/services";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { activate, invitationInfo } from "../.server/staff/invitations";
+import { services } from "../.server/platform/services";
 import { activationRequest } from "../staff/wire";
 
 export async function loader({ params, context }: LoaderFunctionArgs) {

@@ -20,17 +20,17 @@ import {
   staffCaseView,
   setLabels,
   setPriority,
-} from "../.server/casework";
-import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/case-retention";
-import { notifyReporter } from "../.server/reporter-notify";
-import { caseRetentionOn } from "../.server/retention";
-import { attachUploadedFile } from "../.server/followup";
-import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { createUpload } from "../.server/intake";
-import { services, type Services } from "../.server/services";
-import { INVESTIGATOR } from "../.server/staff-http";
-import { requireStaff, type StaffPrincipal } from "../.server/staff-auth";
+} from "../.server/casework/casework";
+import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
+import { notifyReporter } from "../.server/notifications/reporter-notify";
+import { caseRetentionOn } from "../.server/retention/retention";
+import { attachUploadedFile } from "../.server/followup/followup";
+import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing/sharing";
+import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { createUpload } from "../.server/intake/intake";
+import { services, type Services } from "../.server/platform/services";
+import { INVESTIGATOR } from "../.server/staff/guards";
+import { requireStaff, type StaffPrincipal } from "../.server/staff/auth";
 import { caseOps, type CaseOp } from "../staff/wire";
 import type { z } from "zod";
 

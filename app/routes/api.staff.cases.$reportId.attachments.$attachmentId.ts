@@ -2,12 +2,12 @@
 // the browser decrypts it as it streams. Always a download; audited.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { isUuid } from "../../crypto/encoding";
-import { recordContentEvent, requireCaseAccess } from "../.server/casework";
-import { attachmentBlob, attachmentDownload } from "../.server/followup";
-import { ApiError, handleApi } from "../.server/http";
-import { services } from "../.server/services";
-import { INVESTIGATOR } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { recordContentEvent, requireCaseAccess } from "../.server/casework/casework";
+import { attachmentBlob, attachmentDownload } from "../.server/followup/followup";
+import { ApiError, handleApi } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { INVESTIGATOR } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

@@ -1,10 +1,10 @@
 // GET: the investigator's inbox page as JSON (titles as ciphertext with envelopes).
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json } from "../.server/http";
-import { auditInboxListing, listInbox } from "../.server/inbox";
-import { services } from "../.server/services";
-import { INVESTIGATOR } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { handleApi, json } from "../.server/platform/http";
+import { auditInboxListing, listInbox } from "../.server/casework/inbox";
+import { services } from "../.server/platform/services";
+import { INVESTIGATOR } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 import { inboxQuery } from "../staff/inbox-query";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

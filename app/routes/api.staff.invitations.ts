@@ -1,10 +1,10 @@
 // POST (administrators): an invitation link for a new staff account.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { createInvitation } from "../.server/invitations";
-import { services } from "../.server/services";
-import { ADMIN } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { createInvitation } from "../.server/staff/invitations";
+import { services } from "../.server/platform/services";
+import { ADMIN } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 import { invitationRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,8 +1,8 @@
 // POST: first sign-in step, email + the authentication key derived in the browser.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { loginWithPassword } from "../.server/staff-auth";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { loginWithPassword } from "../.server/staff/auth";
 import { loginRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,8 +1,8 @@
 // POST: ends the staff session.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { clearStaffCookie, logoutStaff } from "../.server/staff-auth";
+import { handleApi, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { clearStaffCookie, logoutStaff } from "../.server/staff/auth";
 
 export async function action({ request, context }: ActionFunctionArgs) {
   return handleApi(async () => {

@@ -4,10 +4,10 @@ import { eq } from "drizzle-orm";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { toBase64Url } from "../../crypto/encoding";
 import { staffUsers } from "../../db/schema";
-import { handleApi, json } from "../.server/http";
-import { services } from "../.server/services";
-import { ANY_STAFF } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
+import { handleApi, json } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ANY_STAFF } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   return handleApi(async () => {

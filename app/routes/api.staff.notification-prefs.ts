@@ -1,10 +1,10 @@
 // POST: the caller's own choice between single notification e-mails and a daily digest.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { ANY_STAFF } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
-import { setNotificationMode } from "../.server/staff-notifications";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ANY_STAFF } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
+import { setNotificationMode } from "../.server/notifications/staff-notifications";
 import { notificationPrefsRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

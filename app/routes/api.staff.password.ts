@@ -1,10 +1,10 @@
 // POST: changes the signed-in staff member's password (the private key re-wrapped in the browser).
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { ANY_STAFF } from "../.server/staff-http";
-import { requireStaff } from "../.server/staff-auth";
-import { changePassword } from "../.server/staff-password";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { ANY_STAFF } from "../.server/staff/guards";
+import { requireStaff } from "../.server/staff/auth";
+import { changePassword } from "../.server/staff/password";
 import { changePasswordRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,8 +1,8 @@
 // POST: the password KDF salt for an email (a stable fake one for unknown addresses).
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { preLogin } from "../.server/staff-auth";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { preLogin } from "../.server/staff/auth";
 import { preloginRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,9 +1,9 @@
 // POST {email}: the recovery-wrapped private key (a decoy for unknown addresses).
 // POST {email, recoveryProof, keys}: sets a new password with the recovery key.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { recoveryMaterial, resetWithRecoveryKey } from "../.server/staff-password";
+import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { recoveryMaterial, resetWithRecoveryKey } from "../.server/staff/password";
 import { recoverRequest, recoverStartRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

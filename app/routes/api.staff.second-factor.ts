@@ -1,8 +1,8 @@
 // POST: second sign-in step, a TOTP code or a recovery code; answers with the wrapped private key.
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { loginSecondFactor } from "../.server/staff-auth";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { loginSecondFactor } from "../.server/staff/auth";
 import { secondFactorRequest } from "../staff/wire";
 
 export async function action({ request, context }: ActionFunctionArgs) {

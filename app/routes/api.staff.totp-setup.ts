@@ -1,8 +1,8 @@
 // GET: starts TOTP enrolment (secret, otpauth URI, QR code). POST {code}: confirms it, returns recovery codes once.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/http";
-import { services } from "../.server/services";
-import { beginTotpSetup, finishTotpSetup } from "../.server/staff-auth";
+import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { services } from "../.server/platform/services";
+import { beginTotpSetup, finishTotpSetup } from "../.server/staff/auth";
 import { totpCodeRequest } from "../staff/wire";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

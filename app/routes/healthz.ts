@@ -1,8 +1,8 @@
 // Liveness and database status for load balancers and operators.
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { describeError } from "../.server/log";
-import { services } from "../.server/services";
-import { json } from "../.server/http";
+import { describeError } from "../.server/platform/log";
+import { services } from "../.server/platform/services";
+import { json } from "../.server/platform/http";
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const s = services(context);

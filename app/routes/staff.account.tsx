@@ -3,9 +3,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
-import { services } from "../.server/services";
-import { ANY_STAFF, requireStaffPage } from "../.server/staff-http";
-import { notificationMode } from "../.server/staff-notifications";
+import { services } from "../.server/platform/services";
+import { ANY_STAFF, requireStaffPage } from "../.server/staff/guards";
+import { notificationMode } from "../.server/notifications/staff-notifications";
 import { Field } from "../components/field";
 import { Notices } from "../components/notices";
 import { NewPasswordForm } from "../components/password-form";

@@ -3,9 +3,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
-import { ApiError } from "../.server/http";
-import { invitationInfo } from "../.server/invitations";
-import { services } from "../.server/services";
+import { ApiError } from "../.server/platform/http";
+import { invitationInfo } from "../.server/staff/invitations";
+import { services } from "../.server/platform/services";
 import { Field } from "../components/field";
 import { UserText } from "../components/user-text";
 import type { MessageKey } from "../i18n";

@@ -49,7 +49,7 @@ export const changePasswordRequest = z.strictObject({ currentAuthKey: b64(32, 32
 export const recoverStartRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const recoverRequest = z.strictObject({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
 
-/** The statutes of the privacy policy that require keeping records longer (app/.server/case-retention.ts RETENTION_BASES). */
+/** The statutes of the privacy policy that require keeping records longer (app/.server/retention/case-retention.ts RETENTION_BASES). */
 export const RETENTION_BASIS_CODES = [
   "ecommerce_transactions",
   "ecommerce_complaints",

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { encryptJson, generateReportKeys, loadSodium, newRecordId, sealReportKeys, type StaffPublicKey } from "../../crypto";
-import type { Services } from "../../app/.server/services";
+import type { Services } from "../../app/.server/platform/services";
 import { categories, reportKeyEnvelopes, reports, staffUsers } from "../../db/schema";
 import { startPortal, type RunningPortal } from "../../server/start";
 import { commands } from "../../cli/commands";

@@ -59,7 +59,7 @@ export const reports = pgTable(
     activitySeq: integer("activity_seq").notNull().default(1),
   },
   (t) => [
-    // The inbox walks these in deadline order and stops at a page (app/.server/inbox.ts).
+    // The inbox walks these in deadline order and stops at a page (app/.server/casework/inbox.ts).
     index("reports_status_due_idx").on(t.status, t.nextDueOn, t.id),
     index("reports_category_due_idx").on(t.categoryId, t.status, t.nextDueOn, t.id),
     index("reports_received_idx").on(t.receivedOn, t.id),

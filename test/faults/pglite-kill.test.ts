@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../cli/commands";
 import { fetchIntakeInfo } from "../../app/reporter/intake-client";
-import { DataDirBusyError, lockDataDir, lockFile } from "../../app/.server/data-lock";
+import { DataDirBusyError, lockDataDir, lockFile } from "../../app/.server/platform/data-lock";
 import { auditStore, createInvestigator, freePort, spawnPortal, withServices, type ChildPortal } from "../support/child-portal";
 import { checkStored, SubmissionStream, tally, type Sent } from "../support/submission-stream";
 

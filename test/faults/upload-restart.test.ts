@@ -15,7 +15,7 @@ import { streamCiphertextSize } from "../../crypto";
 import { LIMITS, MAX_PART_BYTES, UPLOAD_TOKEN_HEADER } from "../../app/intake/limits";
 import type { CreateUploadResponse } from "../../app/intake/wire";
 import { fetchIntakeInfo, submitEncryptedReport, type Progress, type ReportDraft } from "../../app/reporter/intake-client";
-import { lockFile } from "../../app/.server/data-lock";
+import { lockFile } from "../../app/.server/platform/data-lock";
 import { backends, freshPostgresDatabase, type Backend } from "../support/backends";
 import { auditStore, blobFiles, createInvestigator, freePort, spawnPortal, withServices, type ChildPortal } from "../support/child-portal";
 import { memoryFile, patternedBytes } from "../support/files";

@@ -3,7 +3,7 @@
 // was changed, removed or reordered in the database.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendAudit, audit, verifyAuditChain } from "../../app/.server/audit";
+import { appendAudit, audit, verifyAuditChain } from "../../app/.server/audit/audit";
 import { auditLog } from "../../db/schema";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";

@@ -14,7 +14,7 @@ import {
   newRecordId,
   toBase64Url,
 } from "../../crypto";
-import { answerPrivacyRequest, appendMessage, privacyTasksFor } from "../../app/.server/followup";
+import { answerPrivacyRequest, appendMessage, privacyTasksFor } from "../../app/.server/followup/followup";
 import { exportCase, openCase, ReceiptFormatError, type FollowupSession } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, IntakeError, submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
 import { messages, privacyRequests, reporterSessions } from "../../db/schema";

@@ -12,7 +12,7 @@ import {
 } from "../../app/reporter/intake-client";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { attachments, reportExclusions, reportKeyEnvelopes, reports, staffNotifications, uploads } from "../../db/schema";
-import { DataDirBusyError, lockDataDir } from "../../app/.server/data-lock";
+import { DataDirBusyError, lockDataDir } from "../../app/.server/platform/data-lock";
 import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";

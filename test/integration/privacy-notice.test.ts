@@ -4,8 +4,8 @@
 // it is linked from the landing page and the footer, and no reporter page or
 // reporter API answer sets a cookie (the notice says so).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../app/.server/config";
-import { privacyNotice } from "../../app/.server/privacy-notice";
+import { loadConfig } from "../../app/.server/platform/config";
+import { privacyNotice } from "../../app/.server/retention/privacy-notice";
 import { loadSodium } from "../../crypto";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";

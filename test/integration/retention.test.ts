@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptMessage, loadSodium, newRecordId, toBase64Url } from "../../crypto";
 import { openArchive, archivedFileDecryptor, type ArchiveWire } from "../../app/admin/archive-reader";
-import { addDays, addMonths } from "../../app/.server/dates";
+import { addDays, addMonths } from "../../app/.server/platform/dates";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";

@@ -22,7 +22,7 @@ import {
   type RecordPurpose,
   type StaffKeyPair,
 } from "../../crypto";
-import { verifyAuditChain } from "../../app/.server/audit";
+import { verifyAuditChain } from "../../app/.server/audit/audit";
 import { fetchShare, openShare, sendFeedback, type AffiliateShareWire } from "../../app/affiliate/share-reader";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";

@@ -130,7 +130,7 @@ for (const backend of await backends()) {
       const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });
       for (let i = 0; i < 10; i++) await expect(c.signIn(email, `a wrong guess number ${i}`)).rejects.toMatchObject({ status: 401 });
       await expect(c.signIn(email, PASSWORD)).rejects.toMatchObject({ code: "account_locked" });
-      const { listStaff } = await import("../../app/.server/admin");
+      const { listStaff } = await import("../../app/.server/admin/admin");
       const row = (await listStaff(portal.services)).find((u) => u.email === email)!;
       expect(row.lockedAt).not.toBeNull();
       await admin.client.post(`/api/admin/staff/${row.id}/unlock`);

@@ -16,7 +16,7 @@ import {
   sealReportKeys,
   toBase64Url,
 } from "../../crypto";
-import { verifyAuditChain } from "../../app/.server/audit";
+import { verifyAuditChain } from "../../app/.server/audit/audit";
 import { openCase } from "../../app/reporter/followup-client";
 import { StaffClient } from "../../app/staff/staff-client";
 import { auditLog, caseNotes, reports, staffLoginState, staffUsers } from "../../db/schema";

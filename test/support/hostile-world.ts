@@ -15,7 +15,7 @@ import { openCase } from "../../app/reporter/followup-client";
 import { StaffClient } from "../../app/staff/staff-client";
 import { createShare } from "../../app/staff/share-builder";
 import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";
-import { AttemptLimiter } from "../../app/.server/rate-limit";
+import { AttemptLimiter } from "../../app/.server/platform/rate-limit";
 import { MAX_PART_BYTES, UPLOAD_TOKEN_HEADER } from "../../app/intake/limits";
 import { encryptMessage, loadSodium, newRecordId, toBase64Url, type StaffKeyPair } from "../../crypto";
 import { attachments, categories, legalHolds, privacyRequests, reports, staffNotifications } from "../../db/schema";

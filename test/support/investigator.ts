@@ -16,7 +16,7 @@ import {
   type ReporterIdentity,
 } from "../../crypto";
 import { deriveStaffPasswordKeys, unwrapStaffSecretKey } from "../../crypto/staff";
-import type { Services } from "../../app/.server/services";
+import type { Services } from "../../app/.server/platform/services";
 import { attachments, reportKeyEnvelopes, reports, staffUsers } from "../../db/schema";
 
 export interface DecryptedReport {

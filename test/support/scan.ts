@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import type { Services } from "../../app/.server/services";
+import type { Services } from "../../app/.server/platform/services";
 
 export interface Finding {
   where: string;

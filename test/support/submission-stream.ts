@@ -16,7 +16,7 @@ import {
 } from "../../crypto";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
-import type { Services } from "../../app/.server/services";
+import type { Services } from "../../app/.server/platform/services";
 import { attachments, reportKeyEnvelopes, reports } from "../../db/schema";
 import { memoryFile } from "./files";
 import { unlockStaff, type DecryptedReport } from "./investigator";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../app/.server/config";
+import { ConfigError, loadConfig } from "../../app/.server/platform/config";
 
 describe("configuration", () => {
   it("has working defaults", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AttemptLimiter, ClientPseudonyms } from "../../app/.server/rate-limit";
+import { AttemptLimiter, ClientPseudonyms } from "../../app/.server/platform/rate-limit";
 import { clientNetwork } from "../../server/start";
 
 describe("receipt attempt limits", () => {

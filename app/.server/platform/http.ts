@@ -1,8 +1,8 @@
 // HTTP helpers for resource routes: typed API errors with a stable code, JSON
 // bodies read with a hard size limit, and schema validation that names fields.
 import type { z } from "zod";
-import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../db/unavailable";
-import type { ApiErrorBody } from "../intake/wire";
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../../db/unavailable";
+import type { ApiErrorBody } from "../../intake/wire";
 
 export class ApiError extends Error {
   retryAfterSeconds?: number;

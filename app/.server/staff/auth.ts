@@ -8,13 +8,13 @@ import argon2 from "argon2";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import QRCode from "qrcode";
-import { toBase64Url } from "../../crypto/encoding";
-import { organisations, staffLoginState, staffRecoveryCodes, staffSessions, staffTotp, staffUsers } from "../../db/schema";
-import { appendAudit, audit } from "./audit";
-import { ApiError } from "./http";
-import type { Services } from "./services";
-import { activeAdmins, kickStaffNotifications, notifyStaff } from "./staff-notifications";
-import { AUTH_HASH_OPTIONS, type StaffRole } from "./staff";
+import { toBase64Url } from "../../../crypto/encoding";
+import { organisations, staffLoginState, staffRecoveryCodes, staffSessions, staffTotp, staffUsers } from "../../../db/schema";
+import { appendAudit, audit } from "../audit/audit";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import { activeAdmins, kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";
+import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
 export const STAFF_COOKIE = "cor_staff";

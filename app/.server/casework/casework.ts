@@ -4,8 +4,8 @@
 // a case that does not exist. Every action is written to the audit log in the
 // same transaction as the change it records.
 import { and, asc, desc, eq, sql } from "drizzle-orm";
-import { ENVELOPE_BYTES } from "../../crypto/envelope";
-import { toBase64Url } from "../../crypto/encoding";
+import { ENVELOPE_BYTES } from "../../../crypto/envelope";
+import { toBase64Url } from "../../../crypto/encoding";
 import {
   attachments,
   auditLog,
@@ -17,14 +17,14 @@ import {
   reportKeyEnvelopes,
   reports,
   staffUsers,
-} from "../../db/schema";
-import { appendAudit } from "./audit";
-import { addMonths, dayIn } from "./dates";
-import { appendMessage, answerPrivacyRequest, privacyRequestView } from "./followup";
-import { ApiError } from "./http";
-import { checkRecord } from "./intake";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
+} from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { addMonths, dayIn } from "../platform/dates";
+import { appendMessage, answerPrivacyRequest, privacyRequestView } from "../followup/followup";
+import { ApiError } from "../platform/http";
+import { checkRecord } from "../intake/intake";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
 
 export type CaseStatus = "received" | "acknowledged" | "in_review" | "investigating" | "closed";
 export type CaseOutcome = "substantiated" | "partly_substantiated" | "not_substantiated" | "insufficient_information" | "referred";

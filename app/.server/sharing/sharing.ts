@@ -7,9 +7,9 @@
 // in the same transaction.
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { SHARE_ENVELOPE_BYTES } from "../../crypto/envelope";
-import { toBase64Url } from "../../crypto/encoding";
-import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../crypto/share";
+import { SHARE_ENVELOPE_BYTES } from "../../../crypto/envelope";
+import { toBase64Url } from "../../../crypto/encoding";
+import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../../crypto/share";
 import {
   affiliates,
   attachments,
@@ -20,15 +20,15 @@ import {
   shareProvisions,
   shares,
   staffUsers,
-} from "../../db/schema";
-import { appendAudit, type AuditEntry } from "./audit";
-import { requireCaseAccess } from "./casework";
-import { addMonths, dayIn } from "./dates";
-import { ApiError } from "./http";
-import { checkRecord } from "./intake";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
-import { kickStaffNotifications, notifyStaff } from "./staff-notifications";
+} from "../../../db/schema";
+import { appendAudit, type AuditEntry } from "../audit/audit";
+import { requireCaseAccess } from "../casework/casework";
+import { addMonths, dayIn } from "../platform/dates";
+import { ApiError } from "../platform/http";
+import { checkRecord } from "../intake/intake";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
+import { kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
 type Report = typeof reports.$inferSelect;

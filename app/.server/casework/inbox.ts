@@ -3,11 +3,11 @@
 // count or search), filtered, sorted by deadline or date, a page at a time.
 // Titles travel as ciphertext with the envelope; the browser decrypts them.
 import { and, eq, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
-import { toBase64Url } from "../../crypto/encoding";
-import { caseViews, reportKeyEnvelopes, reports } from "../../db/schema";
-import { audit } from "./audit";
-import { dayIn } from "./dates";
-import type { Services } from "./services";
+import { toBase64Url } from "../../../crypto/encoding";
+import { caseViews, reportKeyEnvelopes, reports } from "../../../db/schema";
+import { audit } from "../audit/audit";
+import { dayIn } from "../platform/dates";
+import type { Services } from "../platform/services";
 
 export interface InboxFilter {
   status?: "received" | "acknowledged" | "in_review" | "investigating" | "closed" | "open";

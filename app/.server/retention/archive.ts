@@ -3,15 +3,15 @@
 // and sealing the key to an administrator who joined later. Investigators and
 // reviewers never reach it. Every access is audited.
 import { and, asc, eq } from "drizzle-orm";
-import { ARCHIVE_ENVELOPE_BYTES } from "../../crypto/envelope";
-import { toBase64Url } from "../../crypto/encoding";
-import { archiveEnvelopes, archiveFiles, archives } from "../../db/schema";
-import { appendAudit, audit } from "./audit";
+import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";
+import { toBase64Url } from "../../../crypto/encoding";
+import { archiveEnvelopes, archiveFiles, archives } from "../../../db/schema";
+import { appendAudit, audit } from "../audit/audit";
 import { activeAdmins } from "./case-retention";
-import { dayIn } from "./dates";
-import { ApiError } from "./http";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
+import { dayIn } from "../platform/dates";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
 
 const NOT_FOUND = () => new ApiError(404, "not_found", "no such archive");
 

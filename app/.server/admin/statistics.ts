@@ -6,9 +6,9 @@
 // status, category, kind, affiliate or month.
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { affiliates, auditLog, categories, privacyRequestKind, privacyRequests, reportStatus, reports, shareProvisions } from "../../db/schema";
-import { dayIn } from "./dates";
-import type { Services } from "./services";
+import { affiliates, auditLog, categories, privacyRequestKind, privacyRequests, reportStatus, reports, shareProvisions } from "../../../db/schema";
+import { dayIn } from "../platform/dates";
+import type { Services } from "../platform/services";
 
 /** Calendar days (YYYY-MM-DD, inclusive) in TIME_ZONE; either end may be open. */
 export interface StatisticsRange {

@@ -4,16 +4,16 @@
 // and is audited in the transaction of the change.
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { ARCHIVE_ENVELOPE_BYTES } from "../../crypto/envelope";
-import { archiveEnvelopes, archiveFiles, archives, attachments, legalHolds, privacyRequests, staffUsers } from "../../db/schema";
-import { appendAudit } from "./audit";
-import { requireCaseAccess } from "./casework";
-import { addMonths, dayIn } from "./dates";
-import { ApiError } from "./http";
-import { checkRecord } from "./intake";
+import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";
+import { archiveEnvelopes, archiveFiles, archives, attachments, legalHolds, privacyRequests, staffUsers } from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { requireCaseAccess } from "../casework/casework";
+import { addMonths, dayIn } from "../platform/dates";
+import { ApiError } from "../platform/http";
+import { checkRecord } from "../intake/intake";
 import { activeHolds, deleteBlobs, destroyCase, destroyCaseTx } from "./retention";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
 
 const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
 

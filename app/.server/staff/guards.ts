@@ -1,10 +1,10 @@
 // Guards for staff routes: API routes answer 401/403 as JSON; pages redirect
 // to the sign-in page.
 import { redirect } from "@remix-run/node";
-import { ApiError } from "./http";
-import type { Services } from "./services";
-import type { StaffRole } from "./staff";
-import { requireStaff, type StaffPrincipal } from "./staff-auth";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import type { StaffRole } from "./accounts";
+import { requireStaff, type StaffPrincipal } from "./auth";
 
 export const INVESTIGATOR: StaffRole[] = ["investigator"];
 export const ADMIN: StaffRole[] = ["admin"];

@@ -2,11 +2,11 @@
 // log. Administrators never see report content: nothing here reads a case.
 import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
-import { affiliates, auditLog, categories, staffLoginState, staffSessions, staffUsers } from "../../db/schema";
-import { appendAudit } from "./audit";
-import { ApiError } from "./http";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
+import { affiliates, auditLog, categories, staffLoginState, staffSessions, staffUsers } from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
 
 export async function listStaff(s: Services) {
   const sessions = s.db

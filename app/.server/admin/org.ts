@@ -1,8 +1,8 @@
 // The organisation's fixed data: itself, its affiliates and the report
 // categories. org:init is idempotent: it adds what is missing and changes nothing else.
 import { sql } from "drizzle-orm";
-import { affiliates, categories, organisations } from "../../db/schema";
-import type { Db } from "../../db/client";
+import { affiliates, categories, organisations } from "../../../db/schema";
+import type { Db } from "../../../db/client";
 
 export const ORGANISATION = { slug: "okestro", nameKo: "오케스트로", nameEn: "OKESTRO" };
 

@@ -7,10 +7,10 @@
 // then its blobs, and leaves a tombstone in the audit log with the case
 // number, the dates and the reason: no personal data, no content.
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { archiveFiles, archives, attachments, legalHolds, reports, shareAttachments, shareEnvelopes, shareProvisions, shares, uploads } from "../../db/schema";
-import { appendAudit } from "./audit";
-import { addDays, addMonths, dayIn } from "./dates";
-import type { Services } from "./services";
+import { archiveFiles, archives, attachments, legalHolds, reports, shareAttachments, shareEnvelopes, shareProvisions, shares, uploads } from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { addDays, addMonths, dayIn } from "../platform/dates";
+import type { Services } from "../platform/services";
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
 type Report = Pick<typeof reports.$inferSelect, "id" | "caseNumber" | "status" | "receivedOn" | "closedOn">;
@@ -156,7 +156,7 @@ export async function runRetention(s: Services, options: { now?: Date; dryRun?: 
     .from(shares)
     .innerJoin(reports, eq(reports.id, shares.reportId))
     .where(eq(shares.state, "active"));
-  const { shareRetention } = await import("./sharing");
+  const { shareRetention } = await import("../sharing/sharing");
   const dueShares = activeShares.filter((sh) => {
     const last = shareRetention(s, sh.retainUntil, sh.closedOn);
     return last !== null && last < today && !due.some((r) => r.id === sh.reportId && !r.held);

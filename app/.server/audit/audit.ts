@@ -4,8 +4,8 @@
 // action, reportId, caseNumber, details with keys sorted]. hash(0) is 32 zero bytes.
 import { createHash } from "node:crypto";
 import { asc, eq, gt, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { auditHead, auditLog } from "../../db/schema";
+import type { Db } from "../../../db/client";
+import { auditHead, auditLog } from "../../../db/schema";
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
 

@@ -2,9 +2,9 @@
 // the e-mail consignee and the privacy officer come from the configuration, the
 // answer period and session limits from the code that enforces them, so the
 // page cannot promise what the portal does not do.
-import type { Config } from "./config";
-import { PRIVACY_DUE_DAYS, SESSION_MAX_HOURS } from "./followup";
-import { AFFILIATES, type AffiliateSlug } from "./org";
+import type { Config } from "../platform/config";
+import { PRIVACY_DUE_DAYS, SESSION_MAX_HOURS } from "../followup/followup";
+import { AFFILIATES, type AffiliateSlug } from "../admin/org";
 
 export interface PrivacyContact {
   name: string;

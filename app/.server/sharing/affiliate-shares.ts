@@ -3,14 +3,14 @@
 // they hold a key envelope for. Anything else is the same 404 as a share that
 // does not exist. Every access is audited.
 import { and, asc, eq } from "drizzle-orm";
-import { toBase64Url } from "../../crypto/encoding";
-import { attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shares } from "../../db/schema";
-import { appendAudit, audit } from "./audit";
-import { attachmentBlob } from "./followup";
-import { ApiError } from "./http";
-import type { Services } from "./services";
+import { toBase64Url } from "../../../crypto/encoding";
+import { attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shares } from "../../../db/schema";
+import { appendAudit, audit } from "../audit/audit";
+import { attachmentBlob } from "../followup/followup";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
 import { appendFeedback, feedbackView, shareExpired, shareRetention } from "./sharing";
-import type { StaffPrincipal } from "./staff-auth";
+import type { StaffPrincipal } from "../staff/auth";
 
 const NO_SHARE = () => new ApiError(404, "not_found", "no such share");
 

@@ -5,13 +5,13 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, ne } from "drizzle-orm";
-import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../crypto/encoding";
-import { organisations, staffLoginState, staffSessions, staffUsers } from "../../db/schema";
-import { appendAudit } from "./audit";
-import { ApiError } from "./http";
-import type { Services } from "./services";
-import { AUTH_HASH_OPTIONS } from "./staff";
-import type { StaffPrincipal } from "./staff-auth";
+import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import { organisations, staffLoginState, staffSessions, staffUsers } from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import { AUTH_HASH_OPTIONS } from "./accounts";
+import type { StaffPrincipal } from "./auth";
 
 export interface NewPasswordKeys {
   kdfSalt: string;

@@ -4,10 +4,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../crypto/aead";
-import { streamCiphertextSize } from "../../crypto/attachment-stream";
-import { toBase64Url, uuidFromRandom } from "../../crypto/encoding";
-import type { Db } from "../../db/client";
+import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../../crypto/aead";
+import { streamCiphertextSize } from "../../../crypto/attachment-stream";
+import { toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import type { Db } from "../../../db/client";
 import {
   archiveFiles,
   attachments,
@@ -17,22 +17,22 @@ import {
   reports,
   staffUsers,
   uploads,
-} from "../../db/schema";
-import { LIMITS, MAX_PART_BYTES } from "../intake/limits";
+} from "../../../db/schema";
+import { LIMITS, MAX_PART_BYTES } from "../../intake/limits";
 import type {
   CreateUploadResponse,
   IntakeInfo,
   SubmitReportInput,
   SubmitReportResponse,
   UploadStatusResponse,
-} from "../intake/wire";
-import { BlobTooLargeError } from "./blob-store";
+} from "../../intake/wire";
+import { BlobTooLargeError } from "../platform/blob-store";
 import { generateCaseNumber } from "./case-number";
-import { addDays, dayIn } from "./dates";
-import { ApiError } from "./http";
-import { receiptLookupHash } from "./receipt-lookup";
-import type { Services } from "./services";
-import { kickStaffNotifications, staffNoticeInsert } from "./staff-notifications";
+import { addDays, dayIn } from "../platform/dates";
+import { ApiError } from "../platform/http";
+import { receiptLookupHash } from "../case-access/receipt-lookup";
+import type { Services } from "../platform/services";
+import { kickStaffNotifications, staffNoticeInsert } from "../notifications/staff-notifications";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 

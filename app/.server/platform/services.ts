@@ -2,7 +2,7 @@
 // handed to Remix as load context. Route modules reach the database, the blob
 // store and the configuration only through this.
 import type { AppLoadContext } from "@remix-run/node";
-import type { DatabaseHandle, Db } from "../../db/client";
+import type { DatabaseHandle, Db } from "../../../db/client";
 import type { BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import type { Logger } from "./log";

@@ -4,13 +4,13 @@
 // link dies when used or when it expires.
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { isUuid } from "../../crypto/encoding";
-import { affiliates, staffInvitations, staffUsers } from "../../db/schema";
-import type { AccountKeyMaterial } from "../staff/account-keys";
-import { appendAudit } from "./audit";
-import { ApiError } from "./http";
-import type { Services } from "./services";
-import { insertStaffUser, type StaffRole } from "./staff";
+import { isUuid } from "../../../crypto/encoding";
+import { affiliates, staffInvitations, staffUsers } from "../../../db/schema";
+import type { AccountKeyMaterial } from "../../staff/account-keys";
+import { appendAudit } from "../audit/audit";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import { insertStaffUser, type StaffRole } from "./accounts";
 
 const INVITE_TTL_HOURS = 72;
 const SETUP_TTL_HOURS = 24;

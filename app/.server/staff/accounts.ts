@@ -3,14 +3,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq } from "drizzle-orm";
-import { fromBase64Url, uuidFromRandom } from "../../crypto/encoding";
-import { STAFF_KDF_V1 } from "../../crypto/staff";
-import { makeAccountKeys, type AccountKeyMaterial } from "../staff/account-keys";
-import type { Db } from "../../db/client";
-import { affiliates, staffUsers } from "../../db/schema";
-import type { AffiliateSlug } from "./org";
-import { appendAudit } from "./audit";
-import { passwordProblem } from "../staff/password-strength";
+import { fromBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import { STAFF_KDF_V1 } from "../../../crypto/staff";
+import { makeAccountKeys, type AccountKeyMaterial } from "../../staff/account-keys";
+import type { Db } from "../../../db/client";
+import { affiliates, staffUsers } from "../../../db/schema";
+import type { AffiliateSlug } from "../admin/org";
+import { appendAudit } from "../audit/audit";
+import { passwordProblem } from "../../staff/password-strength";
 
 export type StaffRole = "admin" | "investigator" | "affiliate";
 

@@ -14,7 +14,7 @@
 // and `emailed_at` only the day of the send.
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db } from "../../../db/client";
 import {
   reportKeyEnvelopes,
   reports,
@@ -24,13 +24,13 @@ import {
   staffNotificationPrefs,
   staffNotifications,
   staffUsers,
-} from "../../db/schema";
-import { translator, type MessageKey } from "../i18n";
-import { verifyAuditChain } from "./audit";
-import { addDays, dayIn } from "./dates";
-import { isMailError, type Mail } from "./mailer";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
+} from "../../../db/schema";
+import { translator, type MessageKey } from "../../i18n";
+import { verifyAuditChain } from "../audit/audit";
+import { addDays, dayIn } from "../platform/dates";
+import { isMailError, type Mail } from "../platform/mailer";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 

@@ -5,14 +5,14 @@
 // failed send delivers it once. The text carries no content, no case number
 // and no link that identifies the case.
 import { and, eq, isNotNull } from "drizzle-orm";
-import { reporterNotifications, reports } from "../../db/schema";
-import { appendAudit } from "./audit";
-import { requireCaseAccess } from "./casework";
-import { ApiError } from "./http";
-import { checkRecord } from "./intake";
-import { isMailError, type Mail } from "./mailer";
-import type { Services } from "./services";
-import type { StaffPrincipal } from "./staff-auth";
+import { reporterNotifications, reports } from "../../../db/schema";
+import { appendAudit } from "../audit/audit";
+import { requireCaseAccess } from "../casework/casework";
+import { ApiError } from "../platform/http";
+import { checkRecord } from "../intake/intake";
+import { isMailError, type Mail } from "../platform/mailer";
+import type { Services } from "../platform/services";
+import type { StaffPrincipal } from "../staff/auth";
 
 export type ReporterEvent = "acknowledged" | "message" | "question" | "privacy_answer" | "closed";
 

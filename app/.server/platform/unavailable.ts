@@ -1,7 +1,7 @@
 // The page shown while the database cannot be reached (db/unavailable.ts): plain
 // HTML, no React, no scripts, no styles, in the reader's language. Used by
 // entry.server (loaders) and by the Express error handler (anything else).
-import { translator, type Locale } from "../i18n";
+import { translator, type Locale } from "../../i18n";
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
