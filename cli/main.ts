@@ -1,6 +1,7 @@
 // `npm run cli -- <command>`: operator commands on the configured database.
 import { ConfigError, loadConfig } from "../app/.server/platform/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
+import { UnpatchedDriverError } from "../db/patched-driver";
 import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
 import { AuditBrokenError, commands, USAGE, UsageError } from "./commands";
@@ -39,7 +40,7 @@ main().then(
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirBusyError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UnpatchedDriverError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }

@@ -10,5 +10,6 @@ export * from "./receipt";
 export * from "./attachment-stream";
 export * from "./report";
 export * from "./dialogue";
+export * from "./casework";
 export * from "./share";
 export * from "./archive";

@@ -4,13 +4,14 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import { is, sql } from "drizzle-orm";
+import { is, sql, type SQL } from "drizzle-orm";
 import { PgTable, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { assertPatchedDriver } from "./patched-driver";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -29,6 +30,12 @@ export interface DatabaseHandle {
    */
   upkeep(stop?: AbortSignal): Promise<number | null>;
   close(): Promise<void>;
+}
+
+/** The rows of a raw query: postgres.js answers with the rows themselves, PGlite with a result that holds them. */
+export async function queryRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return Array.isArray(result) ? (result as T[]) : (result as { rows: T[] }).rows;
 }
 
 /** The schema's tables, for upkeep: names come from the schema objects, never from strings. */
@@ -53,7 +60,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 async function openPglite(dir: string): Promise<DatabaseHandle> {
   if (!dir.startsWith("memory://")) mkdirSync(path.resolve(dir), { recursive: true });
   const client = await PGlite.create(dir);
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client, schema }) as Db;
   return {
     db,
     kind: "pglite",
@@ -80,6 +87,8 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  // Refuse to run without the install-time fixes to postgres.js (db/patched-driver.ts, ADR 020).
+  assertPatchedDriver(postgres);
   // No statement or parameter logging: parameters hold ciphertext and receipt look-ups.
   const client = postgres(url, {
     max: poolSize,
@@ -90,7 +99,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     // waited many seconds although the database was back (test/faults/postgres-restart.test.ts).
     backoff: (attempts: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** attempts, 1),
   });
-  const db = drizzlePostgres({ client, schema }) as unknown as Db;
+  const db = drizzlePostgres({ client, schema }) as Db;
   return {
     db,
     kind: "postgres",

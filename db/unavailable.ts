@@ -5,8 +5,7 @@
 //
 // Errors are recognised by `code`, never by class: drizzle wraps driver errors
 // and keeps them as `cause`, Node reports a refused connection to several
-// addresses as an AggregateError, and the Remix build and server/ each load
-// their own copy of every module, so `instanceof` does not hold across them.
+// addresses as an AggregateError, and the drivers' error classes differ.
 
 /** Socket and DNS failures (Node), and postgres.js's own connection errors. */
 const CONNECTION_CODES = new Set([

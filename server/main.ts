@@ -1,5 +1,7 @@
 // `npm start` (production build) and `npm run dev` (Vite with HMR).
 import { ConfigError } from "../app/.server/platform/config";
+import { DataDirBusyError } from "../app/.server/platform/data-lock";
+import { UnpatchedDriverError } from "../db/patched-driver";
 import { startPortal } from "./start";
 
 const dev = process.argv.includes("--dev");
@@ -22,7 +24,8 @@ try {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 } catch (error) {
-  if (error instanceof ConfigError) {
+  // Operator errors: the message says what to do; a stack trace would only hide it.
+  if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UnpatchedDriverError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

@@ -1,5 +1,6 @@
 // Boots the portal: configuration, database (migrated, organisation
-// initialised on first start), blob store, the HTTP app and background jobs.
+// initialised on first start), blob store, the HTTP app and the background
+// jobs (server/jobs.ts).
 // Used by `npm start`, by the tests and by the benchmarks.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,13 +14,9 @@ import { openDatabase, type DatabaseHandle } from "../db/client";
 import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
 import { loadConfig, type Config } from "../app/.server/platform/config";
 import { lockDataDir } from "../app/.server/platform/data-lock";
-import { expireReporterSessions } from "../app/.server/followup/followup";
-import { cleanupUploads } from "../app/.server/intake/intake";
 import { ensureSetupLink } from "../app/.server/staff/invitations";
 import { createMailer } from "../app/.server/platform/mailer";
-import { runRetention } from "../app/.server/retention/retention";
-import { runNotifications, settleStaffNotifications } from "../app/.server/notifications/staff-notifications";
-import { expireStaffSessions } from "../app/.server/staff/auth";
+import { settleStaffNotifications } from "../app/.server/notifications/staff-notifications";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
 import { initOrganisation, isInitialised } from "../app/.server/admin/org";
@@ -28,6 +25,7 @@ import { countActiveInvestigators } from "../app/.server/staff/accounts";
 import { accessLog } from "./access-log";
 import { apiMethods } from "./api-methods";
 import { drainUnreadBodies } from "./drain-unread-body";
+import { startPortalJobs } from "./jobs";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
 import { answerUnavailable } from "./unavailable";
 import { uploadPartHandler, uploadPartRoute } from "./upload-parts";
@@ -167,56 +165,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = `http://${host}:${port}`;
 
-  const sweep = setInterval(() => {
-    services.receiptLimiter.prune(Date.now());
-    services.staffLoginLimiter.prune(Date.now());
-    services.uploadLimiter.prune(Date.now());
-    expireReporterSessions(services).catch((e) => log.error("session expiry failed", describeError(e)));
-    expireStaffSessions(services).catch((e) => log.error("staff session expiry failed", describeError(e)));
-    cleanupUploads(services)
-      .then((r) => (r.uploads || r.orphanBlobs) && log.info("upload cleanup", r))
-      .catch((e) => log.error("upload cleanup failed", describeError(e)));
-  }, 5 * 60_000);
-  sweep.unref();
-  // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES. State lives in the database,
-  // so a restart loses nothing and a run repeated on another server finds nothing left to do.
-  const retention = () =>
-    runRetention(services)
-      .then((r) => (r.cases.length || r.shares.length || r.archives.length) && log.info("retention run", { cases: r.cases.length, held: r.heldCases.length, shares: r.shares.length, archives: r.archives.length }))
-      .catch((e) => log.error("retention run failed", describeError(e)));
-  const retentionTimer = config.RETENTION_INTERVAL_MINUTES > 0 ? setInterval(retention, config.RETENTION_INTERVAL_MINUTES * 60_000) : null;
-  retentionTimer?.unref();
-  if (retentionTimer) void retention();
-  // The embedded database's vacuum and statistics (PostgreSQL's autovacuum does this there): a minute
-  // after start (PGlite forgets what changed when it stops; the wait keeps it off the first requests),
-  // then every DB_UPKEEP_INTERVAL_MINUTES.
-  // One run at a time; close() stops a run under way after its current table and waits for that.
-  let upkeepRun: Promise<void> | null = null;
-  const upkeepStop = new AbortController();
-  const upkeep = () => {
-    if (upkeepRun) return;
-    const started = performance.now();
-    upkeepRun = services.database
-      .upkeep(upkeepStop.signal)
-      .then((tables) => void (tables !== null && log.info("database upkeep", { tables, ms: Math.round(performance.now() - started) })))
-      .catch((e) => log.error("database upkeep failed", describeError(e)))
-      .finally(() => (upkeepRun = null));
-  };
-  const upkeepEveryMs = services.database.kind === "pglite" ? config.DB_UPKEEP_INTERVAL_MINUTES * 60_000 : 0;
-  const upkeepTimer = upkeepEveryMs > 0 ? setInterval(upkeep, upkeepEveryMs) : null;
-  const upkeepFirst = upkeepEveryMs > 0 ? setTimeout(upkeep, Math.min(60_000, upkeepEveryMs)) : null;
-  upkeepTimer?.unref();
-  upkeepFirst?.unref();
-  // Staff notifications: deadline reminders, the hourly audit-chain check and e-mail (single and digests)
-  // at start and every NOTIFY_INTERVAL_MINUTES. What was recorded or sent is in the database, so a
-  // restart sends nothing twice; events recorded by requests are also sent right away.
-  const notifications = () =>
-    runNotifications(services)
-      .then((r) => (r.deadlineReminders || r.sent || r.failed || r.digests || r.audit?.ok === false) && log.info("notification run", { reminders: r.deadlineReminders, sent: r.sent, failed: r.failed, digests: r.digests, auditOk: r.audit?.ok ?? null }))
-      .catch((e) => log.error("notification run failed", describeError(e)));
-  const notifyTimer = config.NOTIFY_INTERVAL_MINUTES > 0 ? setInterval(notifications, config.NOTIFY_INTERVAL_MINUTES * 60_000) : null;
-  notifyTimer?.unref();
-  if (notifyTimer) void notifications();
+  const jobs = startPortalJobs(services);
 
   const setup = await ensureSetupLink(services);
   if (setup) {
@@ -237,16 +186,12 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     server,
     services,
     close: async () => {
-      clearInterval(sweep);
-      if (retentionTimer) clearInterval(retentionTimer);
-      if (notifyTimer) clearInterval(notifyTimer);
-      if (upkeepTimer) clearInterval(upkeepTimer);
-      if (upkeepFirst) clearTimeout(upkeepFirst);
+      // Timers stop and runs under way are told to stop at once; they are waited for before the database closes.
+      const jobsStopped = jobs.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await settleStaffNotifications(services);
-      upkeepStop.abort();
-      await upkeepRun;
+      await jobsStopped;
       await closeVite();
       await services.database.close();
       release();

@@ -2,7 +2,7 @@
 // investigator chose, decrypted here, read-only; and the feedback thread with
 // the ethics team, encrypted here before it is sent.
 import { useRevalidator } from "@remix-run/react";
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, type FormEvent } from "react";
 import { isCryptoError, type StaffKeyPair } from "../../crypto";
 import { downloadShared, fileDecryptor, openShare, sendFeedback, type AffiliateShareWire } from "../affiliate/share-reader";
 import { formatBytes, formatDay, type MessageKey } from "../i18n";
@@ -13,15 +13,15 @@ import { Field } from "./field";
 import { Notices } from "./notices";
 import { saveAsFile } from "./save-file";
 import { SharedFields } from "./shared-fields";
+import { errorCode, useAction } from "./use-action";
 import { UserText } from "./user-text";
 
 export function AffiliateShareView(props: { wire: AffiliateShareWire; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; retentionYears: number }) {
   const { wire, client } = props;
   const { t, tx, locale } = useI18n();
   const revalidator = useRevalidator();
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction((e) => t("staff.errors.generic", { code: errorCode(e) }));
+  const { busy, notice, error } = action;
   const opened = useMemo(() => {
     try {
       return openShare(wire, props.keys);
@@ -32,19 +32,11 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
   }, [wire, props.keys]);
   const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
 
-  const run = async (fn: () => Promise<void>, done?: string) => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
+  const run = (fn: () => Promise<void>, done?: string) =>
+    action.run(async () => {
       await fn();
-      if (done) setNotice(done);
-    } catch (e) {
-      setError(t("staff.errors.generic", { code: (e as { code?: string }).code ?? "unknown" }));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return done;
+    });
 
   if (!opened) return <p className="notice notice--error">{t("affiliate.share.unreadable")}</p>;
   const f = opened.pkg.fields;

@@ -7,6 +7,7 @@ import type { ReportKeys } from "../../crypto";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { archiveCase, type ArchivableCase } from "../staff/archive-builder";
+import { liftHold, placeHold, type HoldReason } from "../staff/case-actions";
 import type { StaffClient } from "../staff/staff-client";
 import { RETENTION_BASIS_CODES } from "../staff/wire";
 import { Field } from "./field";
@@ -60,12 +61,13 @@ export function CaseRetention(props: {
   const navigate = useNavigate();
   const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const active = props.holds.filter((h) => h.liftedOn === null);
+  const ctx = { client: props.client, reportId: c.id, keys: props.keys };
 
-  const placeHold = (e: FormEvent<HTMLFormElement>) => {
+  const onPlaceHold = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
-    const reason = String(new FormData(form).get("reason") ?? "");
-    if (reason) void act(() => props.client.caseOp(c.id, "holds", { reason }), form);
+    const reason = String(new FormData(form).get("reason") ?? "") as HoldReason | "";
+    if (reason) void act(() => placeHold(ctx, reason), form);
   };
   const archive = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -96,14 +98,14 @@ export function CaseRetention(props: {
               ? t("retention.hold.lifted", { reason: t(`retention.hold.reason.${h.reason}`), placed: day(h.placedOn), lifted: day(h.liftedOn) })
               : tx("retention.hold.active", { reason: t(`retention.hold.reason.${h.reason}`), date: day(h.placedOn), name: <UserText text={props.names.get(h.placedBy)} /> })}{" "}
             {h.liftedOn ? null : (
-              <button type="button" className="link-button" disabled={busy} onClick={() => void act(() => props.client.caseOp(c.id, "hold-lift", { holdId: h.id }))}>
+              <button type="button" className="link-button" disabled={busy} onClick={() => void act(() => liftHold(ctx, h.id))}>
                 {t("retention.hold.lift")}
               </button>
             )}
           </li>
         ))}
       </ul>
-      <form method="post" noValidate onSubmit={placeHold}>
+      <form method="post" noValidate onSubmit={onPlaceHold}>
         <p className="hint">{t("retention.hold.intro")}</p>
         <Field name="hold-reason" label={t("retention.hold.reason")} required>
           {(aria) => (

@@ -5,6 +5,7 @@ import type { StaffKeyPair } from "../../crypto";
 import { useI18n } from "../i18n/react";
 import type { StaffClient } from "../staff/staff-client";
 import { Field } from "./field";
+import { useAction } from "./use-action";
 
 export const loadStaffClient = () => import("../staff/staff-client");
 
@@ -12,8 +13,10 @@ export function StaffKeyGate(props: { children: (client: StaffClient, keys: Staf
   const { t } = useI18n();
   const [client, setClient] = useState<StaffClient | null>(null);
   const [, setUnlocked] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction((e) => {
+    const code = (e as { code?: string }).code;
+    return code === "wrong_password" ? t("staff.errors.wrong_password") : t("staff.errors.generic", { code: code ?? "unknown" });
+  });
 
   useEffect(() => {
     void loadStaffClient().then((m) => setClient(m.staffClient()));
@@ -25,17 +28,10 @@ export function StaffKeyGate(props: { children: (client: StaffClient, keys: Staf
   const onUnlock = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const password = String(new FormData(event.currentTarget).get("password") ?? "");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await client.unlock(password);
       setUnlocked((n) => n + 1);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      setError(code === "wrong_password" ? t("staff.errors.wrong_password") : t("staff.errors.generic", { code: code ?? "unknown" }));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section aria-labelledby="unlock" className="narrow">

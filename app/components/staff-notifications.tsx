@@ -3,25 +3,20 @@
 // link to the case or share where the reader can still open it, the e-mail
 // state, and "mark all read". Says so when the portal sends no e-mail.
 import { Link, useRevalidator } from "@remix-run/react";
-import { useState } from "react";
 import type { StaffNotificationsView } from "../.server/notifications/staff-notifications";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { Notices } from "./notices";
+import { useAction } from "./use-action";
 
 export function StaffNotifications(props: { view: StaffNotificationsView }) {
   const { view } = props;
   const { t, locale, href } = useI18n();
   const revalidator = useRevalidator();
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, notice: status, error, run } = useAction((e) => t("staff.errors.generic", { code: (e as Error).message }));
 
-  const markAll = async () => {
-    setBusy(true);
-    setStatus(null);
-    setError(null);
-    try {
+  const markAll = () =>
+    run(async () => {
       const r = await fetch("/api/staff/notifications/read", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
@@ -32,14 +27,9 @@ export function StaffNotifications(props: { view: StaffNotificationsView }) {
         const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
         throw new Error(body?.error?.code ?? String(r.status));
       }
-      setStatus(t("notify.staff.marked"));
       revalidator.revalidate();
-    } catch (e) {
-      setError(t("staff.errors.generic", { code: (e as Error).message }));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return t("notify.staff.marked");
+    });
 
   const emailNote = (item: StaffNotificationsView["items"][number]) => {
     switch (item.email) {

@@ -10,6 +10,7 @@ import { Field } from "../components/field";
 import { Notices } from "../components/notices";
 import { NewPasswordForm } from "../components/password-form";
 import { StaffHeader } from "../components/staff-header";
+import { useAction } from "../components/use-action";
 import { loadStaffClient } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
 
@@ -24,26 +25,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 function NotificationPrefs(props: { mode: "immediate" | "digest"; smtp: boolean; digestHour: number }) {
   const { t } = useI18n();
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { notice: status, error, run } = useAction((e) => t("staff.errors.generic", { code: (e as Error).message }));
   const save = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const mode = String(new FormData(event.currentTarget).get("mode") ?? "immediate");
-    setStatus(null);
-    setError(null);
-    void (async () => {
+    void run(async () => {
       const r = await fetch("/api/staff/notification-prefs", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ mode }),
         credentials: "same-origin",
       });
-      if (r.ok) setStatus(t("notify.staff.prefs.saved"));
-      else {
+      if (!r.ok) {
         const body = (await r.json().catch(() => null)) as { error?: { code?: string } } | null;
-        setError(t("staff.errors.generic", { code: body?.error?.code ?? String(r.status) }));
+        throw new Error(body?.error?.code ?? String(r.status));
       }
-    })();
+      return t("notify.staff.prefs.saved");
+    });
   };
   return (
     <section aria-labelledby="notify-prefs">

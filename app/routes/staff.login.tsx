@@ -3,6 +3,7 @@
 import { Link, useNavigate } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Field } from "../components/field";
+import { errorCode, useAction } from "../components/use-action";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { TotpSetup } from "../staff/staff-client";
@@ -18,31 +19,16 @@ export default function StaffLogin() {
   const { t, href } = useI18n();
   const navigate = useNavigate();
   const [step, setStep] = useState<Step>({ kind: "password" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction((e) => {
+    const code = errorCode(e);
+    const key = `staff.errors.${code}` as MessageKey;
+    return ["invalid_credentials", "invalid_code", "account_locked", "too_many_attempts", "wrong_password"].includes(code) ? t(key) : t("staff.errors.generic", { code });
+  });
   const [hydrated, setHydrated] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => setHydrated(true), []);
   useEffect(() => heading.current?.focus(), [step.kind]);
-
-  const fail = (e: unknown) => {
-    const code = (e as { code?: string }).code ?? "unknown";
-    const key = `staff.errors.${code}` as MessageKey;
-    setError(["invalid_credentials", "invalid_code", "account_locked", "too_many_attempts", "wrong_password"].includes(code) ? t(key) : t("staff.errors.generic", { code }));
-  };
-
-  const run = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (e) {
-      fail(e);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const onPassword = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

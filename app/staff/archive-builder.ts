@@ -7,8 +7,8 @@ import {
   decryptBody,
   decryptFileMeta,
   decryptIdentity,
-  decryptJson,
   decryptMessage,
+  decryptNote,
   decryptPrivacyText,
   decryptTitle,
   encryptArchivePackage,
@@ -66,7 +66,7 @@ export function archivePackageOf(c: ArchivableCase, keys: ReportKeys, category: 
       return { author: m.author, kind: plain?.kind ?? "message", text: plain?.text ?? null, sentOn: m.sentOn };
     }),
     notes: c.notes.map((n) => ({
-      text: (attempt(() => decryptJson(keys.caseKey, { purpose: "note", id: c.id, subId: n.id }, ct(n.body))) as { text?: string } | null)?.text ?? null,
+      text: attempt(() => decryptNote(keys.caseKey, c.id, n.id, ct(n.body))),
       createdAt: n.createdAt,
     })),
     privacyRequests: c.privacyRequests.map((p) => ({

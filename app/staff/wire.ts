@@ -130,3 +130,94 @@ export const archiveGrantRequest = z.strictObject({ staffUserId: uuid, envelope:
 export const notificationsReadRequest = z.strictObject({ ids: z.array(uuid).max(100).optional() });
 /** Single e-mails or a daily digest (POST /api/staff/notification-prefs). */
 export const notificationPrefsRequest = z.strictObject({ mode: z.enum(["immediate", "digest"]) });
+
+/**
+ * One case as an investigator receives it (the case page's loader, GET /api/staff/cases/:id/view):
+ * workflow metadata in plaintext, everything anyone wrote as base64url ciphertext, days as YYYY-MM-DD.
+ * Declared here so that browser code never reaches into app/.server for it.
+ */
+export interface StaffCaseView {
+  id: string;
+  caseNumber: string;
+  categoryId: string;
+  status: "received" | "acknowledged" | "in_review" | "investigating" | "closed";
+  outcome: "substantiated" | "partly_substantiated" | "not_substantiated" | "insufficient_information" | "referred" | null;
+  priority: "low" | "normal" | "high" | "urgent";
+  assigneeId: string | null;
+  receivedOn: string;
+  acknowledgedOn: string | null;
+  closedOn: string | null;
+  updatedOn: string;
+  ackDueOn: string;
+  feedbackDueOn: string | null;
+  nextDueOn: string | null;
+  overdue: boolean;
+  consentAffiliateIdentity: boolean;
+  /** This investigator's sealed copy of the report's keys. */
+  envelope: string;
+  title: string;
+  body: string;
+  identity: string | null;
+  /** Under the case key (crypto/casework.ts). */
+  labels: string | null;
+  attachments: StaffCaseAttachment[];
+  messages: StaffCaseMessage[];
+  /** Under the case key (crypto/casework.ts). */
+  notes: StaffCaseNote[];
+  privacyRequests: StaffCasePrivacyRequest[];
+  /** The investigators holding the case's keys: who it can be assigned to. */
+  team: { id: string; displayName: string }[];
+  /** The latest 200 entries, newest first. */
+  auditTrail: StaffCaseAuditEntry[];
+}
+
+export interface StaffCaseAttachment {
+  id: string;
+  source: "reporter" | "investigator";
+  meta: string;
+  fileKey: string;
+  ciphertextBytes: number;
+  addedOn: string;
+}
+
+export interface StaffCaseMessage {
+  id: string;
+  seq: number;
+  author: "reporter" | "investigator";
+  staffUserId: string | null;
+  body: string;
+  sentOn: string;
+}
+
+export interface StaffCaseNote {
+  id: string;
+  staffUserId: string;
+  body: string;
+  /** ISO 8601 instant. */
+  createdAt: string;
+}
+
+export interface StaffCasePrivacyRequest {
+  id: string;
+  kind: "access" | "correction" | "deletion" | "suspension";
+  state: "open" | "answered";
+  detail: string | null;
+  requestedOn: string;
+  dueOn: string;
+  answer: string | null;
+  answeredOn: string | null;
+  outcome: "granted" | "refused" | null;
+  refusalReason: "legal_hold" | "legal_retention" | null;
+  /** A retention_basis code, for a refusal under legal retention. */
+  refusalBasis: string | null;
+  overdue: boolean;
+}
+
+export interface StaffCaseAuditEntry {
+  seq: number;
+  /** ISO 8601 instant. */
+  at: string;
+  actorId: string | null;
+  action: string;
+  details: Record<string, string | number | boolean | null>;
+}

@@ -36,7 +36,9 @@ import {
   decryptFileMeta,
   decryptIdentity,
   decryptJson,
+  decryptLabels,
   decryptMessage,
+  decryptNote,
   decryptPrivacyText,
   decryptRecord,
   decryptSharePackage,
@@ -719,6 +721,12 @@ function recordDecoders(sodium: Sodium): RecordDecoder[] {
       jsonVerdict((v) => (isObjectLike(v) && typeof v.text === "string" ? accept(same(v.text)) : reject("bad_format"))),
       (v) => (typeof v === "string" ? null : "not text"));
   }
+  typed("decryptNote", "note", AEAD_CODES, "json", true, (k, ids, ct) => decryptNote(k as CaseKey, ids.id, subOf(ids), ct),
+    jsonVerdict((v) => (isObjectLike(v) && typeof v.text === "string" ? accept(same(v.text)) : reject("bad_format"))),
+    (v) => (typeof v === "string" ? null : "not text"));
+  typed("decryptLabels", "labels", AEAD_CODES, "json", false, (k, ids, ct) => decryptLabels(k as CaseKey, ids.id, ct),
+    jsonVerdict((v) => (Array.isArray(v) && v.every((l) => typeof l === "string") ? accept(same(v)) : reject("bad_format"))),
+    (v) => (Array.isArray(v) && v.every((l) => typeof l === "string") ? null : "not a list of text"));
   typed("decryptSharePackage", "share-package", AEAD_CODES, "json", true, (k, ids, ct) => decryptSharePackage(k as ShareKey, ids.id, versionOf(ids), ct),
     jsonVerdict(sharePackageShape), checkSharePackage);
   typed("unwrapShareKeyForCase", "share-key", AEAD_CODES, "key", true, (k, ids, ct) => unwrapShareKeyForCase(k as CaseKey, ids.id, subOf(ids), ct), keyVerdict, checkKey32);

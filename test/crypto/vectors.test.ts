@@ -9,9 +9,13 @@ import {
   decryptArchivePackage,
   decryptAttachment,
   decryptFeedback,
+  decryptLabels,
+  decryptNote,
   decryptRecord,
   decryptSharePackage,
   deriveReceiptSecrets,
+  encryptLabels,
+  encryptNote,
   encryptRecord,
   formatReceipt,
   fromUtf8,
@@ -32,6 +36,7 @@ import {
   SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
   type ArchiveKey,
+  type CaseKey,
   type CryptoErrorCode,
   type FeedbackAuthor,
   type FileKey,
@@ -164,6 +169,23 @@ describe("aead-v1 vectors", () => {
     expect(blob).toBeDefined();
     const plain = decryptAttachment(fileKey, { reportId: pkg.reportId, attachmentId: pkg.files[0]!.id }, fromHex(blob.ciphertext));
     expect(sha256Hex(plain)).toBe(blob.plaintextSha256);
+  });
+
+  it("notes and labels open through decryptNote and decryptLabels, and their encrypt helpers write the recorded plaintext", () => {
+    const note = aead.cases.find((c) => c.purpose === "note" && c.plaintextText !== undefined)!;
+    const labels = aead.cases.find((c) => c.purpose === "labels")!;
+    const noteKey = fromHex(note.key) as CaseKey;
+    const labelsKey = fromHex(labels.key) as CaseKey;
+    const text = (JSON.parse(note.plaintextText!) as { text: string }).text;
+    const list = JSON.parse(labels.plaintextText!) as string[];
+    expect(decryptNote(noteKey, note.id, note.subId!, fromHex(note.ciphertext))).toBe(text);
+    expect(decryptLabels(labelsKey, labels.id, fromHex(labels.ciphertext))).toEqual(list);
+    // The helpers draw a fresh nonce: the plaintext bytes under the vector's binding are what must match.
+    expect(toHex(decryptRecord(noteKey, bindingOf(note), encryptNote(noteKey, note.id, note.subId!, text)))).toBe(note.plaintext);
+    expect(toHex(decryptRecord(labelsKey, bindingOf(labels), encryptLabels(labelsKey, labels.id, list)))).toBe(labels.plaintext);
+    // The empty-plaintext note vector is valid aead-v1 but not a note.
+    const empty = aead.cases.find((c) => c.purpose === "note" && c.plaintext === "")!;
+    expectCryptoError(() => decryptNote(fromHex(empty.key) as CaseKey, empty.id, empty.subId!, fromHex(empty.ciphertext)), "bad_format");
   });
 });
 

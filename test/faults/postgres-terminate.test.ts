@@ -3,7 +3,7 @@
 // are running and more are arriving. Every query must settle, with its result or
 // a connection error; what was acknowledged must be stored; the process must not
 // die; the pool must serve again at once, without a restart. postgres.js 3.4.x
-// failed each of these (patches/postgres-connection-fixes.mjs, ADR 017): queries
+// failed each of these (patches/postgres+3.4.7.patch, ADR 020): queries
 // sent between a socket's error and its close waited for ever; an INSERT was
 // reported done before its commit, which then failed; a termination while a new
 // connection fetched its types was an unhandled rejection. The first four tests

@@ -2,7 +2,7 @@
 // categories. org:init is idempotent: it adds what is missing and changes nothing else.
 import { sql } from "drizzle-orm";
 import { affiliates, categories, organisations } from "../../../db/schema";
-import type { Db } from "../../../db/client";
+import { queryRows, type Db } from "../../../db/client";
 
 export const ORGANISATION = { slug: "okestro", nameKo: "오케스트로", nameEn: "OKESTRO" };
 
@@ -44,7 +44,6 @@ export async function initOrganisation(db: Db): Promise<OrgInitResult> {
 }
 
 export async function isInitialised(db: Db): Promise<boolean> {
-  const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from organisations`);
-  const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: { n: number }[] }).rows;
-  return (list[0]?.n ?? 0) > 0;
+  const rows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from organisations`);
+  return (rows[0]?.n ?? 0) > 0;
 }

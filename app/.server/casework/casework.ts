@@ -25,6 +25,7 @@ import { ApiError } from "../platform/http";
 import { checkRecord } from "../intake/intake";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
+import type { StaffCaseView } from "../../staff/wire";
 
 export type CaseStatus = "received" | "acknowledged" | "in_review" | "investigating" | "closed";
 export type CaseOutcome = "substantiated" | "partly_substantiated" | "not_substantiated" | "insufficient_information" | "referred";
@@ -45,7 +46,7 @@ export async function requireCaseAccess(s: Services, staffUserId: string, ref: {
   return row;
 }
 
-export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumber: string) {
+export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumber: string): Promise<StaffCaseView> {
   const { report: r, envelope } = await requireCaseAccess(s, staff.id, { caseNumber });
   const [files, dialogue, notes, requests, trail, team] = await Promise.all([
     s.db.select().from(attachments).where(eq(attachments.reportId, r.id)).orderBy(asc(attachments.addedOn), asc(attachments.id)),

@@ -4,6 +4,7 @@
 // Titles travel as ciphertext with the envelope; the browser decrypts them.
 import { and, eq, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
+import { queryRows } from "../../../db/client";
 import { caseViews, reportKeyEnvelopes, reports } from "../../../db/schema";
 import { audit } from "../audit/audit";
 import { dayIn } from "../platform/dates";
@@ -99,12 +100,12 @@ export async function listInbox(
       .from(pageOf)
       .leftJoin(caseViews, and(eq(caseViews.reportId, pageOf.id), eq(caseViews.staffUserId, staffUserId)))
       .orderBy(...orderOf(pageOf, f.sort)),
-    s.db.execute<{ n: number }>(
+    queryRows<{ n: number }>(
+      s.db,
       sql`select count(*)::int as n from (select 1 from ${reports} where ${filter} limit ${COUNT_CAP + 1}) capped`,
     ),
   ]);
-  const countRows = (Array.isArray(counted) ? counted : (counted as unknown as { rows: { n: number }[] }).rows) as { n: number }[];
-  const n = countRows[0]?.n ?? 0;
+  const n = counted[0]?.n ?? 0;
   return {
     total: Math.min(n, COUNT_CAP),
     totalCapped: n > COUNT_CAP,

@@ -178,8 +178,7 @@ async function writePartLocked(
   try {
     written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
   } catch (error) {
-    // By name as well: the blob store is built by the server entry, outside the Remix build, so its class is not this one.
-    if (error instanceof BlobTooLargeError || (error as Error | null)?.name === "BlobTooLargeError") {
+    if (error instanceof BlobTooLargeError) {
       throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
     }
     throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });

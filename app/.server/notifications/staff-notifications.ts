@@ -179,11 +179,7 @@ export function digestMail(s: Services, to: string, counts: Map<StaffEvent, numb
 
 // ------------------------------------------------------------------ sending
 
-/**
- * Per-process state, kept on the services object under a global symbol: the
- * server entry and the route bundle each have their own copy of this module,
- * but share the services object, so they share one queue of send passes.
- */
+/** Per-process state for each services object: one queue of send passes (ADR 021: one copy of this module). */
 interface RunnerState {
   tail: Promise<unknown>;
   queued: boolean;
@@ -192,12 +188,12 @@ interface RunnerState {
   pauseUntil: number | null;
   pauses: number;
 }
-const STATE = Symbol.for("cor.staff-notifications");
+const states = new WeakMap<Services, RunnerState>();
 
 function state(s: Services): RunnerState {
-  const holder = s as unknown as { [STATE]?: RunnerState };
-  holder[STATE] ??= { tail: Promise.resolve(), queued: false, lastAuditCheck: null, pauseUntil: null, pauses: 0 };
-  return holder[STATE];
+  let st = states.get(s);
+  if (!st) states.set(s, (st = { tail: Promise.resolve(), queued: false, lastAuditCheck: null, pauseUntil: null, pauses: 0 }));
+  return st;
 }
 
 export interface SendResult {
@@ -244,7 +240,6 @@ export async function settleStaffNotifications(s: Services): Promise<void> {
 
 function errorText(error: unknown): { text: string; temporary: boolean } {
   // MailError messages carry the SMTP code only, never a recipient; anything else is not repeated.
-  // (By name: the mailer comes from the server entry's copy of mailer.ts, this may run in the build's.)
   if (isMailError(error)) return { text: error.message.slice(0, 300), temporary: error.temporary };
   return { text: "unexpected error while sending", temporary: true };
 }

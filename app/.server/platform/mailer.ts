@@ -26,12 +26,8 @@ export class MailError extends Error {
   }
 }
 
-/**
- * By name, not instanceof: the mailer is built by the server entry and used from the Remix build,
- * which carries its own copy of this module.
- */
 export function isMailError(error: unknown): error is MailError {
-  return error instanceof Error && error.name === "MailError";
+  return error instanceof MailError;
 }
 
 export interface Mailer {

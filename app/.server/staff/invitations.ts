@@ -10,7 +10,7 @@ import type { AccountKeyMaterial } from "../../staff/account-keys";
 import { appendAudit } from "../audit/audit";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { insertStaffUser, type StaffRole } from "./accounts";
+import { insertStaffUser, StaffInputError, type StaffRole } from "./accounts";
 
 const INVITE_TTL_HOURS = 72;
 const SETUP_TTL_HOURS = 24;
@@ -130,7 +130,7 @@ export async function activate(s: Services, token: string, accounts: ActivationA
     if ((error as { code?: string }).code === "23505" || (error as { cause?: { code?: string } }).cause?.code === "23505") {
       throw new ApiError(409, "email_taken", "a staff account with this email exists");
     }
-    if (error instanceof Error && error.name === "StaffInputError") throw new ApiError(400, "bad_keys", error.message);
+    if (error instanceof StaffInputError) throw new ApiError(400, "bad_keys", error.message, undefined, { cause: error });
     throw error;
   }
   return { created: accounts.map((a) => a.id) };
