@@ -5,7 +5,7 @@ import { useRevalidator } from "@remix-run/react";
 import { useMemo, type FormEvent } from "react";
 import { isCryptoError, type StaffKeyPair } from "../../crypto";
 import { downloadShared, fileDecryptor, openShare, sendFeedback, type AffiliateShareWire } from "../affiliate/share-reader";
-import { formatBytes, formatDay, type MessageKey } from "../i18n";
+import { formatBytes, formatDay } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import type { StaffClient } from "../staff/staff-client";

@@ -13,10 +13,13 @@ export interface I18n {
   href(path: string): string;
 }
 
+// One object, so that a page without the root loader's deadlines keeps a stable useMemo.
+const DEFAULT_DEADLINES: I18n["deadlines"] = { ackDays: 7, feedbackMonths: 3, retentionYears: 3 };
+
 export function useI18n(): I18n {
   const data = useRouteLoaderData<{ locale: Locale; deadlines?: { ackDays: number; feedbackMonths: number; retentionYears: number } }>("root");
   const locale = data?.locale ?? "en";
-  const deadlines = data?.deadlines ?? { ackDays: 7, feedbackMonths: 3, retentionYears: 3 };
+  const deadlines = data?.deadlines ?? DEFAULT_DEADLINES;
   return useMemo(
     () => ({
       locale,

@@ -8,7 +8,6 @@ import {
   IntakeError,
   submitEncryptedReport,
   type ReportDraft,
-  type SourceFile,
 } from "../../app/reporter/intake-client";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { attachments, reportExclusions, reportKeyEnvelopes, reports, staffNotifications, uploads } from "../../db/schema";

@@ -16,7 +16,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSodium } from "../../crypto";
 import { categories, staffInvitations, staffUsers } from "../../db/schema";
-import { apiEndpoints, endpointName, ROOT, type Endpoint } from "../support/api-routes";
+import { apiEndpoints, endpointName, ROOT } from "../support/api-routes";
 import { backends } from "../support/backends";
 import { buildWorld, fillPath, hintFor, pathParams, reportsReadable, rowCounts, startHostilePortal, tableNames, type World } from "../support/hostile-world";
 import { rawRequest, type RawResponse } from "../support/raw-http";
