@@ -7,28 +7,29 @@
 // action-only one, OPTIONS anywhere) itself, before any route code runs, with
 // its own body; `handleError` in entry.server only sees that after the answer
 // is made, and cannot change it. The server build, though, lists every route
-// module with its path and its `loader` and `action`, so a middleware can tell
-// beforehand what a route answers: GET and HEAD if it has a loader, and what
-// its action takes. An action says which methods it takes once, in the
-// `requireMethod(request, …)` call that opens it (app/.server/platform/http.ts): the
-// middleware asks it once per module by calling the action with a probe
-// request, on which requireMethod throws its list back before anything else
-// runs (test/security/hostile-input.test.ts checks that every action opens
-// with requireMethod). Route modules need no second list, and every 405 of the
-// API comes from here; requireMethod's own 405 stays behind it as a fallback.
+// module with its path, and every API route module exports its declaration
+// (`api`, app/.server/platform/api-route.ts, ADR 024), which says what methods
+// a path takes (per op for `$op` routes). Every 405 of the API comes from
+// here; the declaration's own method check stays behind it as a fallback.
 // A path under /api/ that is no API route gets a JSON 404 {"error": {"code":
 // "not_found"}} here too, instead of the HTML page of the catch-all route: an
 // API client gets an answer it can read. A path whose segments do not decode
 // passes on, so the route it names refuses it in its own words.
-import type { AppLoadContext, ServerBuild } from "@remix-run/node";
+import type { ServerBuild } from "@remix-run/node";
 import type express from "express";
-import { METHOD_PROBE, type MethodsProbe } from "../app/.server/platform/http";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
+
+/** What this middleware reads of a route module's declaration (app/.server/platform/api-route.ts). */
+interface DeclaredRoute {
+  allow(params: Record<string, string | undefined>): string[] | null;
+}
 
 interface ApiRoute {
   /** Path segments: a literal, or null for a `:param` segment. */
   segments: (string | null)[];
+  /** The parameter name of each `:param` segment (null for a literal). */
+  names: (string | null)[];
   module: ServerBuild["routes"][string]["module"];
 }
 
@@ -42,7 +43,10 @@ function apiRoutes(build: ServerBuild): ApiRoute[] {
   return Object.keys(build.routes)
     .map((id) => ({ path: fullPath(id), module: build.routes[id]!.module }))
     .filter((r) => r.path.startsWith("api/"))
-    .map((r) => ({ segments: r.path.split("/").map((s) => (s.startsWith(":") ? null : s.toLowerCase())), module: r.module }));
+    .map((r) => {
+      const parts = r.path.split("/");
+      return { segments: parts.map((s) => (s.startsWith(":") ? null : s.toLowerCase())), names: parts.map((s) => (s.startsWith(":") ? s.slice(1) : null)), module: r.module };
+    });
 }
 
 function decoded(segment: string): string | null {
@@ -73,27 +77,6 @@ function match(routes: ApiRoute[], pathname: string): ApiRoute | null {
   return best;
 }
 
-const probed = new WeakMap<object, Promise<string[] | null>>();
-
-/** The methods an action takes, from its opening requireMethod call; null if it does not answer the probe. */
-function actionMethods(module: ApiRoute["module"]): Promise<string[] | null> {
-  let known = probed.get(module);
-  if (!known) {
-    const request = Object.assign(new Request("http://method-probe.invalid/", { method: "POST" }), { [METHOD_PROBE]: true });
-    known = Promise.resolve()
-      .then(() => module.action!({ request, params: {}, context: {} as AppLoadContext }))
-      .then(
-        () => null,
-        (error: unknown) => {
-          const e = error as Partial<MethodsProbe> | null;
-          return e?.name === "MethodsProbe" && Array.isArray(e.methods) ? e.methods : null;
-        },
-      );
-    probed.set(module, known);
-  }
-  return known;
-}
-
 export function apiMethods(build: Build): express.RequestHandler {
   const tables = new WeakMap<ServerBuild, ApiRoute[]>();
   return (req, res, next) => {
@@ -108,11 +91,13 @@ export function apiMethods(build: Build): express.RequestHandler {
         res.status(404).set("Cache-Control", "no-store").json({ error: { code: "not_found", message: "no such API route" } });
         return;
       }
-      const reads = typeof route.module.loader === "function";
-      const writes = typeof route.module.action === "function" ? await actionMethods(route.module) : [];
-      // An action that did not tell its methods: let it answer for itself (requireMethod).
-      if (writes === null) return next();
-      const allow = [...(reads ? ["GET", "HEAD"] : []), ...writes];
+      const declared = (route.module as { api?: DeclaredRoute }).api;
+      // Every API route module declares itself (test/security/hostile-input.test.ts checks it); one that does not answers for itself.
+      if (!declared) return next();
+      const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
+      const allow = declared.allow(Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : []))));
+      // A path naming an op the route does not have: it answers for itself (its guard, then 404).
+      if (allow === null) return next();
       if (allow.length === 0 || allow.includes(req.method)) return next();
       res
         .status(405)

@@ -16,60 +16,67 @@ export const privacyRequestRequest = z.strictObject({
   detail: b64(41, 64 * 1024).nullable(),
 });
 
-export type ReportStatus = "received" | "acknowledged" | "in_review" | "investigating" | "closed";
+export const reportStatus = z.enum(["received", "acknowledged", "in_review", "investigating", "closed"]);
+export type ReportStatus = z.infer<typeof reportStatus>;
 export type PrivacyKind = z.infer<typeof privacyRequestRequest>["kind"];
 
+// Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
+const day = z.string().describe("a day, YYYY-MM-DD");
+
+export const reporterProvision = z.object({
+  affiliate: z.string(),
+  items: z.array(z.string()),
+  purpose: z.string(),
+  legalBasis: z.enum(["consent", "policy"]),
+  providedOn: day,
+  retainUntil: day.nullable(),
+  endedOn: day.nullable(),
+  endReason: z.enum(["superseded", "revoked", "expired"]).nullable(),
+});
+export type ReporterProvision = z.infer<typeof reporterProvision>;
+
 /** Everything the reporter's browser needs to show the case; binary fields are base64url ciphertext. */
-export interface ReporterCaseView {
-  reportId: string;
-  caseNumber: string;
-  categoryId: string;
-  status: ReportStatus;
-  receivedOn: string;
-  acknowledgedOn: string | null;
-  updatedOn: string;
-  closedOn: string | null;
-  ackDueOn: string;
-  feedbackDueOn: string | null;
-  reporterKey: string;
-  title: string;
-  body: string;
-  identity: string | null;
-  attachments: { id: string; source: "reporter" | "investigator"; meta: string; fileKey: string; ciphertextBytes: number; addedOn: string }[];
-  messages: { id: string; seq: number; author: "reporter" | "investigator"; body: string; sentOn: string }[];
-  privacyRequests: {
-    id: string;
-    kind: PrivacyKind;
-    state: "open" | "answered";
-    detail: string | null;
-    requestedOn: string;
-    dueOn: string;
-    answer: string | null;
-    answeredOn: string | null;
-    /** A deletion request's decision; a refusal says why (and, under legal retention, which statute). */
-    outcome: "granted" | "refused" | null;
-    refusalReason: "legal_hold" | "legal_retention" | null;
-    refusalBasis: string | null;
-  }[];
+export const reporterCaseViewSchema = z.object({
+  reportId: z.string(),
+  caseNumber: z.string(),
+  categoryId: z.string(),
+  status: reportStatus,
+  receivedOn: day,
+  acknowledgedOn: day.nullable(),
+  updatedOn: day,
+  closedOn: day.nullable(),
+  ackDueOn: day,
+  feedbackDueOn: day.nullable(),
+  reporterKey: z.string(),
+  title: z.string(),
+  body: z.string(),
+  identity: z.string().nullable(),
+  attachments: z.array(
+    z.object({ id: z.string(), source: z.enum(["reporter", "investigator"]), meta: z.string(), fileKey: z.string(), ciphertextBytes: z.number().int(), addedOn: day }),
+  ),
+  messages: z.array(z.object({ id: z.string(), seq: z.number().int(), author: z.enum(["reporter", "investigator"]), body: z.string(), sentOn: day })),
+  privacyRequests: z.array(
+    z.object({
+      id: z.string(),
+      kind: privacyRequestRequest.shape.kind,
+      state: z.enum(["open", "answered"]),
+      detail: z.string().nullable(),
+      requestedOn: day,
+      dueOn: day,
+      answer: z.string().nullable(),
+      answeredOn: day.nullable(),
+      /** A deletion request's decision; a refusal says why (and, under legal retention, which statute). */
+      outcome: z.enum(["granted", "refused"]).nullable(),
+      refusalReason: z.enum(["legal_hold", "legal_retention"]).nullable(),
+      refusalBasis: z.string().nullable(),
+    }),
+  ),
   /** Whether this portal sends e-mail at all (SMTP configured). */
-  emailNotifications: boolean;
+  emailNotifications: z.boolean(),
   /** Every provision of this report to an affiliate (the data subject's right of access). */
-  provisions: ReporterProvision[];
-}
+  provisions: z.array(reporterProvision),
+});
+export type ReporterCaseView = z.infer<typeof reporterCaseViewSchema>;
 
-export interface ReporterProvision {
-  affiliate: string;
-  items: string[];
-  purpose: string;
-  legalBasis: "consent" | "policy";
-  providedOn: string;
-  retainUntil: string | null;
-  endedOn: string | null;
-  endReason: "superseded" | "revoked" | "expired" | null;
-}
-
-export interface OpenSessionResponse {
-  token: string;
-  idleSeconds: number;
-  case: ReporterCaseView;
-}
+export const openSessionResponse = z.object({ token: z.string(), idleSeconds: z.number().int(), case: reporterCaseViewSchema });
+export type OpenSessionResponse = z.infer<typeof openSessionResponse>;

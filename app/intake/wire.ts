@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { fromBase64Url, isUuid } from "../../crypto/encoding";
 
-export const uuid = z.string().refine(isUuid, "must be a lower-case UUID");
+export const uuid = z.string().refine(isUuid, "must be a lower-case UUID").describe("a lower-case UUID");
 
 /** base64url bytes between `min` and `max` long, decoded. */
 export function b64(min: number, max: number) {
@@ -24,7 +24,8 @@ export function b64(min: number, max: number) {
         ctx.addIssue({ code: "custom", message: "must be unpadded base64url" });
         return z.NEVER;
       }
-    });
+    })
+    .describe(min === max ? `unpadded base64url of ${min} bytes` : `unpadded base64url of ${min} to ${max} bytes`);
 }
 
 export const createUploadRequest = z.strictObject({
@@ -32,18 +33,17 @@ export const createUploadRequest = z.strictObject({
   ciphertextBytes: z.number().int().min(25 + 17),
 });
 export type CreateUploadRequest = z.input<typeof createUploadRequest>;
-export interface CreateUploadResponse {
-  uploadId: string;
-  token: string;
-  partPlainBytes: number;
-}
-export interface UploadStatusResponse {
-  uploadId: string;
-  state: "open" | "complete";
-  receivedBytes: number;
-  nextPart: number;
-  expectedBytes: number;
-}
+// Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
+export const createUploadResponse = z.object({ uploadId: z.string(), token: z.string(), partPlainBytes: z.number().int() });
+export type CreateUploadResponse = z.infer<typeof createUploadResponse>;
+export const uploadStatusResponse = z.object({
+  uploadId: z.string(),
+  state: z.enum(["open", "complete"]),
+  receivedBytes: z.number().int(),
+  nextPart: z.number().int(),
+  expectedBytes: z.number().int(),
+});
+export type UploadStatusResponse = z.infer<typeof uploadStatusResponse>;
 
 export const submitReportRequest = z.strictObject({
   reportId: uuid,
@@ -68,34 +68,30 @@ export const submitReportRequest = z.strictObject({
 });
 export type SubmitReportRequest = z.input<typeof submitReportRequest>;
 export type SubmitReportInput = z.output<typeof submitReportRequest>;
-export interface SubmitReportResponse {
-  caseNumber: string;
+export const submitReportResponse = z.object({
+  caseNumber: z.string(),
   /** The day by which the investigators acknowledge the report (YYYY-MM-DD). */
-  ackDueOn: string;
-}
+  ackDueOn: z.string().describe("the day by which the investigators acknowledge the report (YYYY-MM-DD)"),
+});
+export type SubmitReportResponse = z.infer<typeof submitReportResponse>;
 
-export interface IntakeRecipient {
-  id: string;
-  displayName: string;
-  publicKey: string;
-}
-export interface IntakeCategory {
-  id: string;
-  slug: string;
-  nameKo: string;
-  nameEn: string;
-}
-export interface IntakeInfo {
-  open: boolean;
-  categories: IntakeCategory[];
-  investigators: IntakeRecipient[];
-  maxAttachmentBytes: number;
-  maxAttachments: number;
+const intakeRecipient = z.object({ id: z.string(), displayName: z.string(), publicKey: z.string() });
+export type IntakeRecipient = z.infer<typeof intakeRecipient>;
+const intakeCategory = z.object({ id: z.string(), slug: z.string(), nameKo: z.string(), nameEn: z.string() });
+export type IntakeCategory = z.infer<typeof intakeCategory>;
+export const intakeInfoSchema = z.object({
+  open: z.boolean(),
+  categories: z.array(intakeCategory),
+  investigators: z.array(intakeRecipient),
+  maxAttachmentBytes: z.number().int(),
+  maxAttachments: z.number().int(),
   /** Whether this portal sends e-mail (SMTP configured): the form offers update e-mails only then. */
-  emailNotifications: boolean;
-}
+  emailNotifications: z.boolean().describe("whether this portal sends e-mail (SMTP configured)"),
+});
+export type IntakeInfo = z.infer<typeof intakeInfoSchema>;
 
 /** Error body of every API failure: a stable code for the browser's catalog and an English message. */
-export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
-}
+export const apiErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string()).optional() }),
+});
+export type ApiErrorBody = z.infer<typeof apiErrorBody>;

@@ -1,18 +1,18 @@
 // GET: one archive as ciphertext, for an administrator who holds its key (else 404). Audited.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isUuid } from "../../crypto/encoding";
+import { admin } from "../.server/api-guards";
 import { archiveView } from "../.server/retention/archive";
-import { ApiError, handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ADMIN } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const admin = await requireStaff(s, request, ADMIN);
-    const id = params.archiveId ?? "";
-    if (!isUuid(id)) throw new ApiError(404, "not_found", "no such archive");
-    return json(await archiveView(s, admin, id));
-  });
-}
+export const api = apiRoute({
+  summary: "One archive",
+  params: { archiveId: uuidParam("no such archive", "The archive") },
+  methods: {
+    GET: endpoint({
+      summary: "The archive as ciphertext, for an administrator who holds its key",
+      guard: admin,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: ({ services, caller, params }) => archiveView(services, caller, params.archiveId!),
+    }),
+  },
+});
+export const loader = api.loader;

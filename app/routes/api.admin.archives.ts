@@ -1,15 +1,16 @@
 // GET: the archive (closed cases' records kept under a statute), for administrators.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { admin } from "../.server/api-guards";
 import { listArchives } from "../.server/retention/archive";
-import { handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ADMIN } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const admin = await requireStaff(s, request, ADMIN);
-    return json(await listArchives(s, admin));
-  });
-}
+export const api = apiRoute({
+  summary: "The archive",
+  methods: {
+    GET: endpoint({
+      summary: "Closed cases' records kept under a statute",
+      guard: admin,
+      handler: ({ services, caller }) => listArchives(services, caller),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,12 +1,10 @@
 // POST (administrators): add a report category, rename one, or switch it on or off.
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { saveCategory } from "../.server/admin/admin";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ADMIN } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { admin } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { uuid } from "../intake/wire";
+import { okResponse } from "../staff/wire";
 
 const schema = z.strictObject({
   id: uuid.optional(),
@@ -15,12 +13,19 @@ const schema = z.strictObject({
   active: z.boolean().optional(),
 });
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const admin = await requireStaff(s, request, ADMIN);
-    await saveCategory(s, admin, parseWith(schema, await readJson(request, 2048)));
-    return json({ ok: true });
-  });
-}
+export const api = apiRoute({
+  summary: "Report categories",
+  methods: {
+    POST: endpoint({
+      summary: "Adds a report category, renames one, or switches it on or off",
+      guard: admin,
+      body: jsonBody(2048, schema),
+      response: okResponse,
+      handler: async ({ services, caller, body }) => {
+        await saveCategory(services, caller, body);
+        return { ok: true };
+      },
+    }),
+  },
+});
+export const action = api.action;

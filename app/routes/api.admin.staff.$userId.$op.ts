@@ -1,23 +1,36 @@
 // POST (administrators): unlock an account, revoke its sessions, disable or enable it.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { isUuid } from "../../crypto/encoding";
 import { adminStaffOp, type StaffAdminOp } from "../.server/admin/admin";
-import { ApiError, handleApi, json, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ADMIN } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { admin } from "../.server/api-guards";
+import { apiOps, endpoint, uuidParam, type MethodMap } from "../.server/platform/api-route";
+import { okResponse } from "../staff/wire";
 
-const OPS: StaffAdminOp[] = ["unlock", "revoke-sessions", "disable", "enable"];
+const OPS: Record<StaffAdminOp, string> = {
+  unlock: "Unlocks the account (clears the lock and the failure count)",
+  "revoke-sessions": "Ends the account's sessions",
+  disable: "Disables the account (and ends its sessions)",
+  enable: "Enables the account again",
+};
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const admin = await requireStaff(s, request, ADMIN);
-    const userId = params.userId ?? "";
-    const op = params.op as StaffAdminOp;
-    if (!isUuid(userId) || !OPS.includes(op)) throw new ApiError(404, "not_found", "no such account or action");
-    await adminStaffOp(s, admin, userId, op);
-    return json({ ok: true });
-  });
-}
+export const api = apiOps({
+  summary: "Staff account administration",
+  params: { userId: uuidParam("no such account or action", "The staff account") },
+  opParam: "op",
+  ops: Object.fromEntries(
+    (Object.keys(OPS) as StaffAdminOp[]).map((op): [string, MethodMap] => [
+      op,
+      {
+        POST: endpoint({
+          summary: OPS[op],
+          guard: admin,
+          response: okResponse,
+          handler: async ({ services, caller, params }) => {
+            await adminStaffOp(services, caller, params.userId!, op);
+            return { ok: true };
+          },
+        }),
+      },
+    ]),
+  ),
+  unknownOp: { guard: admin, message: { POST: "no such account or action" } },
+});
+export const action = api.action;

@@ -1,18 +1,24 @@
 // GET (administrators): statistics from workflow metadata only (counts and days; no case, title or person).
 // ?from=YYYY-MM-DD&to=YYYY-MM-DD limits them to cases received, requests made, provisions and destructions in that span.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { ApiError, handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ADMIN } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { admin } from "../.server/api-guards";
+import { ApiError } from "../.server/platform/http";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { caseStatistics, parseStatisticsRange } from "../.server/admin/statistics";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    await requireStaff(s, request, ADMIN);
-    const range = parseStatisticsRange(new URL(request.url).searchParams);
-    if (range === null) throw new ApiError(400, "bad_range", "from and to must be calendar days (YYYY-MM-DD), from not after to");
-    return json(await caseStatistics(s, range));
-  });
-}
+export const api = apiRoute({
+  summary: "Statistics",
+  methods: {
+    GET: endpoint({
+      summary: "Statistics from workflow metadata only (counts and days; no case, title or person)",
+      guard: admin,
+      query: { from: "first day (YYYY-MM-DD), inclusive", to: "last day (YYYY-MM-DD), inclusive" },
+      errors: [{ status: 400, code: "bad_range" }],
+      handler: async ({ services, query }) => {
+        const range = parseStatisticsRange(query);
+        if (range === null) throw new ApiError(400, "bad_range", "from and to must be calendar days (YYYY-MM-DD), from not after to");
+        return caseStatistics(services, range);
+      },
+    }),
+  },
+});
+export const loader = api.loader;

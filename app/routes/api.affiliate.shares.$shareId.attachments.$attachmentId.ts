@@ -1,21 +1,22 @@
 // GET: the ciphertext of a file the share lists, for a reviewer who holds the share's key;
 // the browser decrypts it with the file key from the share. Always a download; audited.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isUuid } from "../../crypto/encoding";
 import { affiliateAttachment } from "../.server/sharing/affiliate-shares";
+import { affiliateReviewer } from "../.server/api-guards";
 import { attachmentDownload } from "../.server/followup/followup";
-import { ApiError, handleApi } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { AFFILIATE } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const reviewer = await requireStaff(s, request, AFFILIATE);
-    const shareId = params.shareId ?? "";
-    const id = params.attachmentId ?? "";
-    if (!isUuid(shareId) || !isUuid(id)) throw new ApiError(404, "not_found", "no such attachment");
-    return attachmentDownload(await affiliateAttachment(s, reviewer, shareId, id), id);
-  });
-}
+export const api = apiRoute({
+  summary: "A file of a share",
+  params: { shareId: uuidParam("no such attachment", "The share"), attachmentId: uuidParam("no such attachment", "The file") },
+  methods: {
+    GET: endpoint({
+      summary: "The file's ciphertext (a download), for a reviewer who holds the share's key",
+      guard: affiliateReviewer,
+      response: "binary",
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services, caller, params }) =>
+        attachmentDownload(await affiliateAttachment(services, caller, params.shareId!, params.attachmentId!), params.attachmentId!),
+    }),
+  },
+});
+export const loader = api.loader;

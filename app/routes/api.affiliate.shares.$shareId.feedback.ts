@@ -1,22 +1,24 @@
 // POST: a reviewer's feedback on a share, encrypted in their browser under the share's feedback key.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { isUuid } from "../../crypto/encoding";
 import { affiliateFeedback } from "../.server/sharing/affiliate-shares";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { AFFILIATE } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
-import { affiliateFeedbackRequest } from "../staff/wire";
+import { affiliateReviewer } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody, uuidParam } from "../.server/platform/api-route";
+import { affiliateFeedbackRequest, okResponse } from "../staff/wire";
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const reviewer = await requireStaff(s, request, AFFILIATE);
-    const shareId = params.shareId ?? "";
-    if (!isUuid(shareId)) throw new ApiError(404, "not_found", "no such share");
-    const input = parseWith(affiliateFeedbackRequest, await readJson(request, 128 * 1024));
-    await affiliateFeedback(s, reviewer, shareId, input);
-    return json({ ok: true });
-  });
-}
+export const api = apiRoute({
+  summary: "Feedback on a share",
+  params: { shareId: uuidParam("no such share", "The share") },
+  methods: {
+    POST: endpoint({
+      summary: "A reviewer's feedback, encrypted in their browser under the share's feedback key",
+      guard: affiliateReviewer,
+      body: jsonBody(128 * 1024, affiliateFeedbackRequest),
+      response: okResponse,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services, caller, params, body }) => {
+        await affiliateFeedback(services, caller, params.shareId!, body);
+        return { ok: true };
+      },
+    }),
+  },
+});
+export const action = api.action;

@@ -1,18 +1,18 @@
 // GET: one share for a reviewer who holds its key, as ciphertext for the browser to open. Audited.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isUuid } from "../../crypto/encoding";
 import { affiliateShareView } from "../.server/sharing/affiliate-shares";
-import { ApiError, handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { AFFILIATE } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { affiliateReviewer } from "../.server/api-guards";
+import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const reviewer = await requireStaff(s, request, AFFILIATE);
-    const shareId = params.shareId ?? "";
-    if (!isUuid(shareId)) throw new ApiError(404, "not_found", "no such share");
-    return json(await affiliateShareView(s, reviewer, shareId));
-  });
-}
+export const api = apiRoute({
+  summary: "One share",
+  params: { shareId: uuidParam("no such share", "The share") },
+  methods: {
+    GET: endpoint({
+      summary: "The share as ciphertext, for a reviewer who holds its key",
+      guard: affiliateReviewer,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: ({ services, caller, params }) => affiliateShareView(services, caller, params.shareId!),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,15 +1,16 @@
 // GET: the shares addressed to the reviewer's affiliate (active, within retention). Audited.
-import type { LoaderFunctionArgs } from "@remix-run/node";
 import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
-import { handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { AFFILIATE } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { affiliateReviewer } from "../.server/api-guards";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const reviewer = await requireStaff(s, request, AFFILIATE);
-    return json(await listAffiliateShares(s, reviewer));
-  });
-}
+export const api = apiRoute({
+  summary: "Shares for a reviewer",
+  methods: {
+    GET: endpoint({
+      summary: "The shares addressed to the reviewer's affiliate (active, within retention)",
+      guard: affiliateReviewer,
+      handler: ({ services, caller }) => listAffiliateShares(services, caller),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,19 +1,22 @@
 // GET: one attachment's ciphertext, for the reporter's browser to decrypt.
 // Always a download, never rendered: Content-Disposition attachment here, and
 // X-Content-Type-Options nosniff on every response (server/security-headers.ts).
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { isUuid } from "../../crypto/encoding";
-import { attachmentBlob, attachmentDownload, requireReporterSession } from "../.server/followup/followup";
-import { ApiError, handleApi } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { reporterSession } from "../.server/api-guards";
+import { attachmentBlob, attachmentDownload } from "../.server/followup/followup";
+import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    const id = params.attachmentId ?? "";
-    if (!isUuid(id)) throw new ApiError(404, "not_found", "no such attachment in this case");
-    const blob = await attachmentBlob(s, reportId, id);
-    return attachmentDownload(blob, id);
-  });
-}
+export const api = apiRoute({
+  summary: "A file of the reporter's case",
+  params: { attachmentId: uuidParam("no such attachment in this case", "The file") },
+  methods: {
+    GET: endpoint({
+      summary: "The file's ciphertext (a download)",
+      guard: reporterSession,
+      response: "binary",
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services, caller, params }) =>
+        attachmentDownload(await attachmentBlob(services, caller.reportId, params.attachmentId!), params.attachmentId!),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,16 +1,24 @@
 // POST: attaches a finished upload to the session's case.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { attachUploadedFile, requireReporterSession } from "../.server/followup/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { reporterSession } from "../.server/api-guards";
+import { attachUploadedFile } from "../.server/followup/followup";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { attachFileRequest } from "../intake/followup-wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    const input = parseWith(attachFileRequest, await readJson(request, 16 * 1024));
-    return json(await attachUploadedFile(s, reportId, input, "reporter"), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "Files the reporter adds",
+  methods: {
+    POST: endpoint({
+      summary: "Attaches a finished upload to the session's case",
+      guard: reporterSession,
+      body: jsonBody(16 * 1024, attachFileRequest),
+      status: 201,
+      errors: [
+        { status: 400, code: "unknown_upload" },
+        { status: 409, code: "upload_incomplete" },
+        { status: 409, code: "too_many_attachments" },
+      ],
+      handler: ({ services, caller, body }) => attachUploadedFile(services, caller.reportId, body, "reporter"),
+    }),
+  },
+});
+export const action = api.action;

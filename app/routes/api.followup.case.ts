@@ -1,13 +1,18 @@
 // GET: the session's case, as ciphertext for the reporter's browser to decrypt.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { reporterCaseView, requireReporterSession } from "../.server/followup/followup";
-import { handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { reporterSession } from "../.server/api-guards";
+import { reporterCaseView } from "../.server/followup/followup";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { reporterCaseViewSchema } from "../intake/followup-wire";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    return json(await reporterCaseView(s, reportId));
-  });
-}
+export const api = apiRoute({
+  summary: "The reporter's case",
+  methods: {
+    GET: endpoint({
+      summary: "The session's case, as ciphertext for the reporter's browser to decrypt",
+      guard: reporterSession,
+      response: reporterCaseViewSchema,
+      handler: ({ services, caller }) => reporterCaseView(services, caller.reportId),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,18 +1,23 @@
 // POST: the reporter's contact details, re-encrypted in their browser (to switch update e-mails on or off).
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { requireReporterSession } from "../.server/followup/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { reporterSession } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { replaceIdentity } from "../.server/notifications/reporter-notify";
-import { services } from "../.server/platform/services";
 import { replaceIdentityRequest } from "../intake/followup-wire";
+import { okResponse } from "../staff/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    const input = parseWith(replaceIdentityRequest, await readJson(request, 16 * 1024));
-    await replaceIdentity(s, reportId, input.identity);
-    return json({ ok: true });
-  });
-}
+export const api = apiRoute({
+  summary: "The reporter's contact details",
+  methods: {
+    POST: endpoint({
+      summary: "The contact details, re-encrypted in the browser (to switch update e-mails on or off)",
+      guard: reporterSession,
+      body: jsonBody(16 * 1024, replaceIdentityRequest),
+      response: okResponse,
+      handler: async ({ services, caller, body }) => {
+        await replaceIdentity(services, caller.reportId, body.identity);
+        return { ok: true };
+      },
+    }),
+  },
+});
+export const action = api.action;

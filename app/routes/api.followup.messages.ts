@@ -1,16 +1,20 @@
 // POST: the reporter's encrypted message (or answer to a question) to the investigators.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { appendMessage, requireReporterSession } from "../.server/followup/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { reporterSession } from "../.server/api-guards";
+import { appendMessage } from "../.server/followup/followup";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { postMessageRequest } from "../intake/followup-wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    const input = parseWith(postMessageRequest, await readJson(request, 128 * 1024));
-    return json(await appendMessage(s, reportId, input, { author: "reporter" }), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "The reporter's messages",
+  methods: {
+    POST: endpoint({
+      summary: "The reporter's encrypted message (or answer to a question) to the investigators",
+      guard: reporterSession,
+      body: jsonBody(128 * 1024, postMessageRequest),
+      status: 201,
+      errors: [{ status: 409, code: "id_taken" }],
+      handler: ({ services, caller, body }) => appendMessage(services, caller.reportId, body, { author: "reporter" }),
+    }),
+  },
+});
+export const action = api.action;

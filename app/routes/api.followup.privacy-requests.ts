@@ -1,16 +1,23 @@
 // POST: a data-subject request (access, correction, deletion, suspension) for the session's case.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { createPrivacyRequest, requireReporterSession } from "../.server/followup/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { reporterSession } from "../.server/api-guards";
+import { createPrivacyRequest } from "../.server/followup/followup";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { privacyRequestRequest } from "../intake/followup-wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    const input = parseWith(privacyRequestRequest, await readJson(request, 128 * 1024));
-    return json(await createPrivacyRequest(s, reportId, input), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "The reporter's privacy requests",
+  methods: {
+    POST: endpoint({
+      summary: "A data-subject request (access, correction, deletion, suspension) for the session's case",
+      guard: reporterSession,
+      body: jsonBody(128 * 1024, privacyRequestRequest),
+      status: 201,
+      errors: [
+        { status: 400, code: "detail_required" },
+        { status: 409, code: "id_taken" },
+      ],
+      handler: ({ services, caller, body }) => createPrivacyRequest(services, caller.reportId, body),
+    }),
+  },
+});
+export const action = api.action;

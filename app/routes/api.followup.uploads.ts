@@ -1,18 +1,22 @@
 // POST: opens an upload of another encrypted file for the session's case;
 // parts then go to /api/intake/uploads/:id/parts/:n with the upload token.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { requireReporterSession } from "../.server/followup/followup";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { reporterSession } from "../.server/api-guards";
 import { createUpload } from "../.server/intake/intake";
-import { services } from "../.server/platform/services";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { followupUploadRequest } from "../intake/followup-wire";
+import { createUploadResponse } from "../intake/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const { reportId } = await requireReporterSession(s, request);
-    const input = parseWith(followupUploadRequest, await readJson(request, 1024));
-    return json(await createUpload(s, { reportId, ciphertextBytes: input.ciphertextBytes, for: "existing" }), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "Uploads for the reporter's case",
+  methods: {
+    POST: endpoint({
+      summary: "Opens an upload of another encrypted file for the session's case",
+      guard: reporterSession,
+      body: jsonBody(1024, followupUploadRequest),
+      status: 201,
+      response: createUploadResponse,
+      handler: ({ services, caller, body }) => createUpload(services, { reportId: caller.reportId, ciphertextBytes: body.ciphertextBytes, for: "existing" }),
+    }),
+  },
+});
+export const action = api.action;

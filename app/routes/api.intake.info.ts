@@ -1,9 +1,18 @@
 // GET: categories and the investigators' public keys a new report is sealed to.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { anyone } from "../.server/api-guards";
 import { getIntakeInfo } from "../.server/intake/intake";
-import { handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { intakeInfoSchema } from "../intake/wire";
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  return handleApi(async () => json(await getIntakeInfo(services(context))));
-}
+export const api = apiRoute({
+  summary: "What the report form needs",
+  methods: {
+    GET: endpoint({
+      summary: "Categories and the investigators' public keys a new report is sealed to",
+      guard: anyone,
+      response: intakeInfoSchema,
+      handler: ({ services }) => getIntakeInfo(services),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,16 +1,27 @@
 // POST: stores an encrypted report, its key envelopes and its finished uploads
 // in one transaction. Only ciphertext arrives here.
-import type { ActionFunctionArgs } from "@remix-run/node";
+import { anyone } from "../.server/api-guards";
 import { submitReport } from "../.server/intake/intake";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { LIMITS } from "../intake/limits";
-import { submitReportRequest } from "../intake/wire";
+import { submitReportRequest, submitReportResponse } from "../intake/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const input = parseWith(submitReportRequest, await readJson(request, LIMITS.submissionBytes));
-    return json(await submitReport(services(context), input), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "Report submission",
+  methods: {
+    POST: endpoint({
+      summary: "Stores an encrypted report, its key envelopes and its finished uploads in one transaction",
+      guard: anyone,
+      body: jsonBody(LIMITS.submissionBytes, submitReportRequest),
+      status: 201,
+      response: submitReportResponse,
+      errors: [
+        { status: 400, code: "bad_ciphertext" },
+        { status: 409, code: "report_exists" },
+        { status: 409, code: "recipients_changed" },
+      ],
+      handler: ({ services, body }) => submitReport(services, body),
+    }),
+  },
+});
+export const action = api.action;

@@ -1,14 +1,20 @@
 // POST: marks an upload complete once every byte announced has arrived.
-import type { ActionFunctionArgs } from "@remix-run/node";
 import { completeUpload } from "../.server/intake/intake";
-import { handleApi, json, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { uploadParams } from "../intake/upload-params.server";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { uploadToken } from "../intake/upload-params.server";
+import { uploadStatusResponse } from "../intake/wire";
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const { uploadId, token } = uploadParams(request.headers, params);
-    return json(await completeUpload(services(context), uploadId, token));
-  });
-}
+export const api = apiRoute({
+  summary: "Completing an upload",
+  params: { uploadId: { format: "uuid", description: "The upload (a malformed id: 404 upload_not_found)" } },
+  methods: {
+    POST: endpoint({
+      summary: "Marks the upload complete once every byte announced has arrived",
+      guard: uploadToken,
+      response: uploadStatusResponse,
+      errors: [{ status: 409, code: "upload_incomplete" }],
+      handler: ({ services, caller }) => completeUpload(services, caller.uploadId, caller.token),
+    }),
+  },
+});
+export const action = api.action;

@@ -1,22 +1,28 @@
 // GET: where an upload stands (for resuming). DELETE: abandons it and its bytes.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { abortUpload, getUploadStatus } from "../.server/intake/intake";
-import { handleApi, json, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { uploadParams } from "../intake/upload-params.server";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { uploadToken } from "../intake/upload-params.server";
+import { uploadStatusResponse } from "../intake/wire";
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const { uploadId, token } = uploadParams(request.headers, params);
-    return json(await getUploadStatus(services(context), uploadId, token));
-  });
-}
-
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "DELETE");
-    const { uploadId, token } = uploadParams(request.headers, params);
-    await abortUpload(services(context), uploadId, token);
-    return new Response(null, { status: 204 });
-  });
-}
+export const api = apiRoute({
+  summary: "One upload",
+  params: { uploadId: { format: "uuid", description: "The upload (a malformed id: 404 upload_not_found)" } },
+  methods: {
+    GET: endpoint({
+      summary: "Where the upload stands (for resuming)",
+      guard: uploadToken,
+      response: uploadStatusResponse,
+      handler: ({ services, caller }) => getUploadStatus(services, caller.uploadId, caller.token),
+    }),
+    DELETE: endpoint({
+      summary: "Abandons the upload and its bytes",
+      guard: uploadToken,
+      status: 204,
+      handler: async ({ services, caller }) => {
+        await abortUpload(services, caller.uploadId, caller.token);
+      },
+    }),
+  },
+});
+export const loader = api.loader;
+export const action = api.action;

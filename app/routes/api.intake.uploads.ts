@@ -1,22 +1,31 @@
 // POST: opens a resumable upload of one encrypted attachment for a report in the making.
-import type { ActionFunctionArgs } from "@remix-run/node";
+import { anyone } from "../.server/api-guards";
+import { ApiError } from "../.server/platform/http";
 import { createUpload } from "../.server/intake/intake";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { createUploadRequest } from "../intake/wire";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
+import { createUploadRequest, createUploadResponse } from "../intake/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const input = parseWith(createUploadRequest, await readJson(request, 4096));
-    // Anonymous uploads are limited per client (keyed pseudonym, ADR 011) as well as in total (createUpload).
-    const verdict = s.uploadLimiter.attempt(context.clientKey, Date.now());
-    if (!verdict.ok) {
-      const e = new ApiError(429, "too_many_uploads", `too many uploads; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`);
-      e.retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
-      throw e;
-    }
-    return json(await createUpload(s, { ...input, for: "new" }), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "Uploads for a new report",
+  methods: {
+    POST: endpoint({
+      summary: "Opens a resumable upload of one encrypted attachment for a report in the making",
+      guard: anyone,
+      body: jsonBody(4096, createUploadRequest),
+      status: 201,
+      response: createUploadResponse,
+      errors: [{ status: 429, code: "too_many_uploads" }],
+      handler: async ({ services: s, body, context }) => {
+        // Anonymous uploads are limited per client (keyed pseudonym, ADR 011) as well as in total (createUpload).
+        const verdict = s.uploadLimiter.attempt(context.clientKey, Date.now());
+        if (!verdict.ok) {
+          const e = new ApiError(429, "too_many_uploads", `too many uploads; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`);
+          e.retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
+          throw e;
+        }
+        return createUpload(s, { ...body, for: "new" });
+      },
+    }),
+  },
+});
+export const action = api.action;

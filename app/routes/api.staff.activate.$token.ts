@@ -1,19 +1,27 @@
 // GET: what an invitation or the setup link is for. POST: activates the
 // account(s) with key material made in the browser.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import { anyone } from "../.server/api-guards";
 import { activate, invitationInfo } from "../.server/staff/invitations";
-import { services } from "../.server/platform/services";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { activationRequest } from "../staff/wire";
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => json(await invitationInfo(services(context), params.token ?? "")));
-}
-
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const input = parseWith(activationRequest, await readJson(request, 16 * 1024));
-    return json(await activate(services(context), params.token ?? "", input.accounts), { status: 201 });
-  });
-}
+export const api = apiRoute({
+  summary: "Account activation",
+  params: { token: { format: "string", description: "The invitation or setup link's token" } },
+  methods: {
+    GET: endpoint({
+      summary: "What the invitation or setup link is for",
+      guard: anyone,
+      handler: ({ services, params }) => invitationInfo(services, params.token ?? ""),
+    }),
+    POST: endpoint({
+      summary: "Activates the account(s) with key material made in the browser",
+      guard: anyone,
+      body: jsonBody(16 * 1024, activationRequest),
+      status: 201,
+      handler: ({ services, params, body }) => activate(services, params.token ?? "", body.accounts),
+    }),
+  },
+});
+export const loader = api.loader;
+export const action = api.action;

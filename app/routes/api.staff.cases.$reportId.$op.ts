@@ -1,12 +1,13 @@
-// POST /api/staff/cases/:reportId/:op: every investigator action on a case.
-// Each op has its schema (app/staff/wire.ts) and one call into the domain
-// module, which checks the investigator holds the case's key (else 404) and
-// audits the action. GET .../grants lists who may be granted access, GET
-// .../reviewers?affiliate=cloud|agi who a share with that affiliate is sealed to,
-// GET .../shares the case's shares and provision records, GET .../admins the
-// administrators an archive of the case is sealed to.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { isUuid, toBase64Url } from "../../crypto/encoding";
+// /api/staff/cases/:reportId/:op: every investigator action on a case, each op
+// declared with its method and schema (app/staff/wire.ts) and one call into the
+// domain module, which checks the investigator holds the case's key (else 404)
+// and audits the action. GET ops: grants (who may be granted access), reviewers
+// (?affiliate=cloud|agi: who a share with that affiliate is sealed to), shares
+// (the case's shares and provision records), view (the case as ciphertext),
+// admins (the administrators an archive of the case is sealed to).
+import type { z } from "zod";
+import { toBase64Url } from "../../crypto/encoding";
+import { investigator } from "../.server/api-guards";
 import {
   addNote,
   answerPrivacy,
@@ -25,14 +26,21 @@ import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHo
 import { notifyReporter } from "../.server/notifications/reporter-notify";
 import { caseRetentionOn } from "../.server/retention/retention";
 import { attachUploadedFile } from "../.server/followup/followup";
-import { caseProvisions, caseShares, createShare, grantShare, investigatorFeedback, reviewersForCase, revokeShare, updateShare } from "../.server/sharing/sharing";
-import { ApiError, handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
+import {
+  caseProvisions,
+  caseShares,
+  createShare,
+  grantShare,
+  investigatorFeedback,
+  reviewersForCase,
+  revokeShare,
+  updateShare,
+} from "../.server/sharing/sharing";
 import { createUpload } from "../.server/intake/intake";
-import { services, type Services } from "../.server/platform/services";
-import { INVESTIGATOR } from "../.server/staff/guards";
-import { requireStaff, type StaffPrincipal } from "../.server/staff/auth";
+import { apiOps, endpoint, jsonBody, uuidParam, type HandlerInput, type MethodMap } from "../.server/platform/api-route";
+import type { StaffPrincipal } from "../.server/staff/auth";
+import type { Services } from "../.server/platform/services";
 import { caseOps, type CaseOp } from "../staff/wire";
-import type { z } from "zod";
 
 type Handler<K extends CaseOp> = (s: Services, staff: StaffPrincipal, reportId: string, input: z.output<(typeof caseOps)[K]>) => Promise<unknown>;
 
@@ -52,7 +60,13 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   },
   attachments: async (s, staff, id, i) => {
     const { report } = await requireCaseAccess(s, staff.id, { id });
-    return attachUploadedFile(s, id, i, "investigator", { actorType: "staff", actorId: staff.id, action: "attachment.added", reportId: id, caseNumber: report.caseNumber });
+    return attachUploadedFile(s, id, i, "investigator", {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "attachment.added",
+      reportId: id,
+      caseNumber: report.caseNumber,
+    });
   },
   shares: (s, staff, id, i) => createShare(s, staff, id, i),
   "share-update": (s, staff, id, i) => updateShare(s, staff, id, i),
@@ -66,56 +80,124 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   archive: (s, staff, id, i) => archiveCase(s, staff, id, i),
 };
 
+/** What each op does, for the API description. */
+const summaries: Record<CaseOp, string> = {
+  status: "Moves the case along its workflow (closing needs an outcome and a summary message)",
+  assign: "Assigns the case to an investigator holding it, or to no one",
+  priority: "Sets the priority",
+  labels: "Sets the labels (encrypted)",
+  notes: "Adds an internal note (encrypted)",
+  messages: "Sends a message to the reporter (encrypted)",
+  "privacy-answer": "Answers a privacy request (encrypted)",
+  events: "Records that content was decrypted, downloaded or exported in the browser",
+  grants: "Grants another investigator access (a key envelope)",
+  uploads: "Opens an upload of a file for the case",
+  attachments: "Attaches a finished upload to the case",
+  shares: "Shares the case with an affiliate",
+  "share-update": "A new version of a share",
+  "share-revoke": "Revokes a share",
+  "share-grant": "Seals a share to another reviewer",
+  "share-feedback": "The investigator's feedback on a share (encrypted)",
+  "notify-reporter": "E-mails the reporter that something changed (the address decrypted in the browser, never stored)",
+  holds: "Places a legal hold",
+  "hold-lift": "Lifts a legal hold",
+  "privacy-deletion": "Decides a deletion request",
+  archive: "Moves the closed case into the archive, sealed to the administrators",
+};
+
 /** Share packages carry whole report texts; everything else is small. */
 const bodyLimit = (op: CaseOp) => (op === "archive" ? 24 * 1024 * 1024 : op === "shares" || op === "share-update" ? 2 * 1024 * 1024 : 256 * 1024);
 
-function target(params: Record<string, string | undefined>): { reportId: string; op: string } {
-  const reportId = params.reportId ?? "";
-  if (!isUuid(reportId)) throw new ApiError(404, "not_found", "no such case");
-  return { reportId, op: params.op ?? "" };
-}
+const reportIdOf = (i: { params: HandlerInput<unknown, unknown>["params"] }) => i.params.reportId!;
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const staff = await requireStaff(s, request, INVESTIGATOR);
-    const { reportId, op } = target(params);
-    if (!Object.hasOwn(caseOps, op)) throw new ApiError(404, "not_found", "no such action");
-    const key = op as CaseOp;
-    const input = parseWith(caseOps[key], await readJson(request, bodyLimit(key)));
-    const result = await (handlers[key] as Handler<CaseOp>)(s, staff, reportId, input);
-    return json(result ?? { ok: true });
-  });
-}
+const postOps = Object.fromEntries(
+  (Object.keys(caseOps) as CaseOp[]).map((op): [string, MethodMap] => [
+    op,
+    {
+      POST: endpoint({
+        summary: summaries[op],
+        guard: investigator,
+        body: jsonBody(bodyLimit(op), caseOps[op] as (typeof caseOps)[CaseOp]),
+        errors: [{ status: 404, code: "not_found" }],
+        handler: async (i) => (await (handlers[op] as Handler<CaseOp>)(i.services, i.caller, reportIdOf(i), i.body)) ?? { ok: true },
+      }),
+    },
+  ]),
+);
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const staff = await requireStaff(s, request, INVESTIGATOR);
-    const { reportId, op } = target(params);
-    if (op === "reviewers") {
-      // Who a share with the given affiliate is sealed to: GET .../reviewers?affiliate=cloud
-      const affiliate = new URL(request.url).searchParams.get("affiliate") ?? "";
-      return json(await reviewersForCase(s, staff, reportId, affiliate));
-    }
-    if (op === "shares") {
-      const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-      return json({ shares: await caseShares(s, report), provisions: await caseProvisions(s, reportId) });
-    }
-    if (op === "view") {
-      // The case as its page loads it (ciphertext), for clients other than the page.
-      const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-      const view = await staffCaseView(s, staff, report.caseNumber);
-      return json({ ...view, shares: await caseShares(s, report), provisions: await caseProvisions(s, reportId), holds: await caseHolds(s, reportId), retentionOn: caseRetentionOn(s, report) });
-    }
-    if (op === "admins") {
-      // Who an archive of this case is sealed to.
-      await requireCaseAccess(s, staff.id, { id: reportId });
-      return json((await activeAdmins(s)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) })));
-    }
-    if (op !== "grants") throw new ApiError(404, "not_found", "no such resource");
-    const rows = await grantCandidates(s, staff, reportId);
-    return json(rows.map((r) => ({ id: r.id, displayName: r.displayName, publicKey: toBase64Url(r.publicKey) })));
-  });
-}
+const getOps: Record<string, MethodMap> = {
+  reviewers: {
+    GET: endpoint({
+      summary: "Who a share with the given affiliate is sealed to",
+      guard: investigator,
+      query: { affiliate: "cloud or agi" },
+      errors: [{ status: 404, code: "not_found" }],
+      handler: (i) => reviewersForCase(i.services, i.caller, reportIdOf(i), i.query.get("affiliate") ?? ""),
+    }),
+  },
+  shares: {
+    GET: endpoint({
+      summary: "The case's shares and provision records",
+      guard: investigator,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services: s, caller, params }) => {
+        const { report } = await requireCaseAccess(s, caller.id, { id: params.reportId! });
+        return { shares: await caseShares(s, report), provisions: await caseProvisions(s, report.id) };
+      },
+    }),
+  },
+  view: {
+    GET: endpoint({
+      summary: "The case as its page loads it (ciphertext), for clients other than the page",
+      guard: investigator,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services: s, caller, params }) => {
+        const reportId = params.reportId!;
+        const { report } = await requireCaseAccess(s, caller.id, { id: reportId });
+        const view = await staffCaseView(s, caller, report.caseNumber);
+        return {
+          ...view,
+          shares: await caseShares(s, report),
+          provisions: await caseProvisions(s, reportId),
+          holds: await caseHolds(s, reportId),
+          retentionOn: caseRetentionOn(s, report),
+        };
+      },
+    }),
+  },
+  admins: {
+    GET: endpoint({
+      summary: "Who an archive of this case is sealed to",
+      guard: investigator,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services: s, caller, params }) => {
+        await requireCaseAccess(s, caller.id, { id: params.reportId! });
+        return (await activeAdmins(s)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) }));
+      },
+    }),
+  },
+  grants: {
+    GET: endpoint({
+      summary: "Who may be granted access to the case",
+      guard: investigator,
+      errors: [{ status: 404, code: "not_found" }],
+      handler: async ({ services: s, caller, params }) => {
+        const rows = await grantCandidates(s, caller, params.reportId!);
+        return rows.map((r) => ({ id: r.id, displayName: r.displayName, publicKey: toBase64Url(r.publicKey) }));
+      },
+    }),
+  },
+};
+
+const ops: Record<string, MethodMap> = { ...postOps };
+for (const [op, methods] of Object.entries(getOps)) ops[op] = { ...ops[op], ...methods };
+
+export const api = apiOps({
+  summary: "Investigator actions on a case",
+  params: { reportId: uuidParam("no such case", "The case (report id)") },
+  opParam: "op",
+  ops,
+  unknownOp: { guard: investigator, message: { GET: "no such resource", POST: "no such action" } },
+});
+export const loader = api.loader;
+export const action = api.action;

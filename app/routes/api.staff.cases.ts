@@ -1,18 +1,22 @@
 // GET: the investigator's inbox page as JSON (titles as ciphertext with envelopes).
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json } from "../.server/platform/http";
+import { investigator } from "../.server/api-guards";
 import { auditInboxListing, listInbox } from "../.server/casework/inbox";
-import { services } from "../.server/platform/services";
-import { INVESTIGATOR } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
-import { inboxQuery } from "../staff/inbox-query";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { INBOX_QUERY, inboxQuery } from "../staff/inbox-query";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const staff = await requireStaff(s, request, INVESTIGATOR);
-    const inbox = await listInbox(s, staff.id, inboxQuery(new URL(request.url).searchParams));
-    await auditInboxListing(s, staff.id, inbox.page, inbox.rows.length);
-    return json(inbox);
-  });
-}
+export const api = apiRoute({
+  summary: "The inbox",
+  methods: {
+    GET: endpoint({
+      summary: "The investigator's inbox page (titles as ciphertext with envelopes)",
+      guard: investigator,
+      query: INBOX_QUERY,
+      handler: async ({ services: s, caller, query }) => {
+        const inbox = await listInbox(s, caller.id, inboxQuery(query));
+        await auditInboxListing(s, caller.id, inbox.page, inbox.rows.length);
+        return inbox;
+      },
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,15 +1,28 @@
 // POST: first sign-in step, email + the authentication key derived in the browser.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { anyone } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
+import { json } from "../.server/platform/http";
 import { loginWithPassword } from "../.server/staff/auth";
-import { loginRequest } from "../staff/wire";
+import { loginRequest, loginResponse } from "../staff/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const input = parseWith(loginRequest, await readJson(request, 1024));
-    const r = await loginWithPassword(services(context), input.email, input.authKey, context.clientKey);
-    return json({ next: r.next }, { headers: { "Set-Cookie": r.setCookie } });
-  });
-}
+export const api = apiRoute({
+  summary: "Staff sign-in, first step",
+  methods: {
+    POST: endpoint({
+      summary: "Email and the authentication key derived in the browser; sets the staff session cookie (pending the second factor)",
+      guard: anyone,
+      body: jsonBody(1024, loginRequest),
+      response: loginResponse,
+      errors: [
+        { status: 401, code: "invalid_credentials" },
+        { status: 423, code: "account_locked" },
+        { status: 429, code: "too_many_attempts" },
+      ],
+      handler: async ({ services, body, context }) => {
+        const r = await loginWithPassword(services, body.email, body.authKey, context.clientKey);
+        return json({ next: r.next }, { headers: { "Set-Cookie": r.setCookie } });
+      },
+    }),
+  },
+});
+export const action = api.action;

@@ -1,14 +1,20 @@
 // POST: ends the staff session.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { anyone } from "../.server/api-guards";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { clearStaffCookie, logoutStaff } from "../.server/staff/auth";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    await logoutStaff(s, request);
-    return new Response(null, { status: 204, headers: { "Set-Cookie": clearStaffCookie(s) } });
-  });
-}
+export const api = apiRoute({
+  summary: "Staff sign-out",
+  methods: {
+    POST: endpoint({
+      summary: "Ends the staff session (if any) and clears its cookie",
+      guard: anyone,
+      status: 204,
+      handler: async ({ services, request }) => {
+        await logoutStaff(services, request);
+        return new Response(null, { status: 204, headers: { "Set-Cookie": clearStaffCookie(services) } });
+      },
+    }),
+  },
+});
+export const action = api.action;

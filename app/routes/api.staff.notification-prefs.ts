@@ -1,19 +1,21 @@
 // POST: the caller's own choice between single notification e-mails and a daily digest.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ANY_STAFF } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { anyStaff } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { setNotificationMode } from "../.server/notifications/staff-notifications";
 import { notificationPrefsRequest } from "../staff/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const s = services(context);
-    const staff = await requireStaff(s, request, ANY_STAFF);
-    const input = parseWith(notificationPrefsRequest, await readJson(request, 1024));
-    await setNotificationMode(s, staff, input.mode);
-    return json({ mode: input.mode });
-  });
-}
+export const api = apiRoute({
+  summary: "Notification e-mail preference",
+  methods: {
+    POST: endpoint({
+      summary: "The caller's own choice between single notification e-mails and a daily digest",
+      guard: anyStaff,
+      body: jsonBody(1024, notificationPrefsRequest),
+      handler: async ({ services, caller, body }) => {
+        await setNotificationMode(services, caller, body.mode);
+        return { mode: body.mode };
+      },
+    }),
+  },
+});
+export const action = api.action;

@@ -1,16 +1,17 @@
 // GET: the signed-in staff member's own latest notifications (any role), whether
 // the portal e-mails at all, and their e-mail preference.
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
-import { ANY_STAFF } from "../.server/staff/guards";
-import { requireStaff } from "../.server/staff/auth";
+import { anyStaff } from "../.server/api-guards";
+import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { listStaffNotifications } from "../.server/notifications/staff-notifications";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => {
-    const s = services(context);
-    const staff = await requireStaff(s, request, ANY_STAFF);
-    return json(await listStaffNotifications(s, staff));
-  });
-}
+export const api = apiRoute({
+  summary: "Staff notifications",
+  methods: {
+    GET: endpoint({
+      summary: "The caller's own latest notifications, whether the portal e-mails at all, and their e-mail preference",
+      guard: anyStaff,
+      handler: ({ services, caller }) => listStaffNotifications(services, caller),
+    }),
+  },
+});
+export const loader = api.loader;

@@ -1,14 +1,19 @@
 // POST: the password KDF salt for an email (a stable fake one for unknown addresses).
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { anyone } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { preLogin } from "../.server/staff/auth";
-import { preloginRequest } from "../staff/wire";
+import { preloginRequest, preloginResponse } from "../staff/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const input = parseWith(preloginRequest, await readJson(request, 1024));
-    return json(await preLogin(services(context), input.email));
-  });
-}
+export const api = apiRoute({
+  summary: "Staff sign-in, the salt",
+  methods: {
+    POST: endpoint({
+      summary: "The password KDF salt for an email (a stable fake one for unknown addresses)",
+      guard: anyone,
+      body: jsonBody(1024, preloginRequest),
+      response: preloginResponse,
+      handler: ({ services, body }) => preLogin(services, body.email),
+    }),
+  },
+});
+export const action = api.action;

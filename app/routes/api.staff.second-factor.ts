@@ -1,14 +1,25 @@
 // POST: second sign-in step, a TOTP code or a recovery code; answers with the wrapped private key.
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { pendingStaff } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { loginSecondFactor } from "../.server/staff/auth";
-import { secondFactorRequest } from "../staff/wire";
+import { secondFactorRequest, signedInResponse } from "../staff/wire";
 
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const input = parseWith(secondFactorRequest, await readJson(request, 1024));
-    return json(await loginSecondFactor(services(context), request, input, context.clientKey));
-  });
-}
+export const api = apiRoute({
+  summary: "Staff sign-in, second factor",
+  methods: {
+    POST: endpoint({
+      summary: "A TOTP code or a recovery code; answers with the wrapped private key",
+      guard: pendingStaff,
+      body: jsonBody(1024, secondFactorRequest),
+      response: signedInResponse,
+      errors: [
+        { status: 401, code: "invalid_code" },
+        { status: 409, code: "totp_setup_required" },
+        { status: 423, code: "account_locked" },
+        { status: 429, code: "too_many_attempts" },
+      ],
+      handler: ({ services, request, body, context }) => loginSecondFactor(services, request, body, context.clientKey),
+    }),
+  },
+});
+export const action = api.action;

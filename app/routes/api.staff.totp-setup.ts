@@ -1,18 +1,31 @@
 // GET: starts TOTP enrolment (secret, otpauth URI, QR code). POST {code}: confirms it, returns recovery codes once.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi, json, parseWith, readJson, requireMethod } from "../.server/platform/http";
-import { services } from "../.server/platform/services";
+import { pendingStaff } from "../.server/api-guards";
+import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { beginTotpSetup, finishTotpSetup } from "../.server/staff/auth";
-import { totpCodeRequest } from "../staff/wire";
+import { signedInResponse, totpCodeRequest, totpSetupResponse } from "../staff/wire";
 
-export async function loader({ request, context }: LoaderFunctionArgs) {
-  return handleApi(async () => json(await beginTotpSetup(services(context), request)));
-}
-
-export async function action({ request, context }: ActionFunctionArgs) {
-  return handleApi(async () => {
-    requireMethod(request, "POST");
-    const input = parseWith(totpCodeRequest, await readJson(request, 1024));
-    return json(await finishTotpSetup(services(context), request, input.code));
-  });
-}
+export const api = apiRoute({
+  summary: "Authenticator enrolment",
+  methods: {
+    GET: endpoint({
+      summary: "Starts TOTP enrolment (secret, otpauth URI, QR code)",
+      guard: pendingStaff,
+      errors: [{ status: 409, code: "totp_enabled" }],
+      response: totpSetupResponse,
+      handler: ({ services, request }) => beginTotpSetup(services, request),
+    }),
+    POST: endpoint({
+      summary: "Confirms enrolment with a code; answers the recovery codes, once",
+      guard: pendingStaff,
+      body: jsonBody(1024, totpCodeRequest),
+      response: signedInResponse,
+      errors: [
+        { status: 400, code: "invalid_code" },
+        { status: 409, code: "totp_not_pending" },
+      ],
+      handler: ({ services, request, body }) => finishTotpSetup(services, request, body.code),
+    }),
+  },
+});
+export const loader = api.loader;
+export const action = api.action;

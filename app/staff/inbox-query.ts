@@ -4,6 +4,17 @@ import type { InboxFilter } from "../.server/casework/inbox";
 
 const STATUSES = ["received", "acknowledged", "in_review", "investigating", "closed", "open"] as const;
 
+/** The query parameters inboxQuery reads, with what they mean (the inbox route declares them). */
+export const INBOX_QUERY: Record<string, string> = {
+  status: `one of ${STATUSES.join(", ")}`,
+  category: "category id",
+  assignee: "me, none or a staff user id",
+  overdue: "1: only cases past their deadline",
+  case: "case number (COR-XXXX-XXXX)",
+  sort: "deadline (default) or received",
+  page: "page number, from 1",
+};
+
 export function inboxQuery(q: URLSearchParams): InboxFilter {
   const status = q.get("status");
   const category = q.get("category");

@@ -4,6 +4,21 @@ import { z } from "zod";
 import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { b64, uuid } from "../intake/wire";
 
+// Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
+/** The answer of actions that have nothing else to say. */
+export const okResponse = z.object({ ok: z.literal(true) });
+const staffUser = z.object({ id: z.string(), email: z.string(), displayName: z.string(), role: z.enum(["admin", "investigator", "affiliate"]), affiliateId: z.string().nullable() });
+export const preloginResponse = z.object({ salt: z.string().describe("unpadded base64url of 16 bytes"), kdfVersion: z.number().int() });
+export const loginResponse = z.object({ next: z.enum(["totp", "totp_setup"]).describe("the second step: a code, or enrolling an authenticator first") });
+export const signedInResponse = z.object({
+  user: staffUser,
+  secretKeyWrapped: z.string(),
+  publicKey: z.string(),
+  recoveryCodes: z.array(z.string()).optional().describe("after enrolment only, once"),
+});
+export const totpSetupResponse = z.object({ secret: z.string(), uri: z.string(), qrSvgDataUrl: z.string() });
+export const staffMeResponse = z.object({ user: staffUser, kdfSalt: z.string(), kdfVersion: z.number().int(), secretKeyWrapped: z.string(), publicKey: z.string() });
+
 export const preloginRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const loginRequest = z.strictObject({ email: z.string().min(3).max(254), authKey: b64(32, 32) });
 export const secondFactorRequest = z.union([

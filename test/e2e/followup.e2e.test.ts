@@ -13,6 +13,7 @@ import { chromiumAvailable, launchChromium, leaveAndGoBack, watchedPage } from "
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
   let portal: TestPortal;

@@ -11,6 +11,7 @@ import { patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const hasChromium = chromiumAvailable();
 

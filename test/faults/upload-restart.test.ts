@@ -21,6 +21,7 @@ import { auditStore, blobFiles, createInvestigator, freePort, spawnPortal, withS
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { PASSWORD } from "../support/staff";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const MiB = 1024 * 1024;
 const PART = LIMITS.partPlainBytes;

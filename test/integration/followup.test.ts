@@ -24,6 +24,7 @@ import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { scanDatabase, scanDirectory, scanLines } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const M = (f: string) => `FOLLOWUP-${f}-b81e`;
 

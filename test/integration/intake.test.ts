@@ -18,6 +18,7 @@ import { decryptReportAsInvestigator } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { scanLines, scanPortal } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const M = (field: string) => `MARK3R-${field}-7f3a9c`;
 const MARKERS = [

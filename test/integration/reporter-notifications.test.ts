@@ -17,6 +17,7 @@ import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, type SignedInStaff } from "../support/staff-session";
 import { TestSmtp } from "../support/smtp";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ADDRESS = "whistle-7f3a@example.org";
 const TITLE = "MKNOTIFYTITLE-61c";

@@ -22,6 +22,7 @@ import { scanDatabase, scanDirectory, scanDirectoryForBytes, scanLines } from ".
 import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, type SignedInStaff } from "../support/staff-session";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 interface Made {
   reportId: string;

@@ -35,6 +35,7 @@ import { startTestPortal, type TestPortal } from "../support/portal";
 import { caseForSharing, type CaseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { cookieFetch, firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 // One marker per field of the report; the share selects some and redacts one passage.
 const M = {

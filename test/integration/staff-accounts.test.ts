@@ -39,7 +39,8 @@ for (const backend of await backends()) {
 
     beforeAll(async () => {
       await loadSodium();
-      portal = await startTestPortal(backend);
+      // A new installation: initdb and every migration on an empty database, not the run's snapshot.
+      portal = await startTestPortal(backend, {}, { emptyDatabase: true });
     });
     afterAll(async () => {
       await portal?.stop();

@@ -27,6 +27,7 @@ import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, type SignedInStaff } from "../support/staff-session";
 import { TestSmtp, type ReceivedMail } from "../support/smtp";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ORIGIN = "https://report.okestro.example";
 const EN = {

@@ -18,6 +18,7 @@ import { submitTextReport } from "../support/reports";
 import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { cookieFetch, firstSignIn, totpCode } from "../support/staff-session";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 // Strings that must never reach the statistics.
 const M = {

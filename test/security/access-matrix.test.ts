@@ -1,7 +1,7 @@
-// The access-control matrix, generated from the route files: every route
-// module in app/routes and every method it answers (every op of the case
-// dispatcher too) must have rows here, with the expected outcome for each kind
-// of caller; a route or op without rows fails the suite, so a new one cannot be
+// The access-control matrix, generated from the routes: every route module in
+// app/routes and every method it answers, from the API routes' declarations
+// (every op of the case dispatcher too) must have rows here, with the expected
+// outcome for each kind of caller; a route or op without rows fails the suite, so a new one cannot be
 // missed. Callers: anonymous, a reporter session, a staff member who gave the
 // password but not the second factor ("pending"), an investigator holding the
 // case, one the reporter excluded, an administrator, and a reviewer of OKESTRO
@@ -25,7 +25,10 @@ import { cookieFetch, firstSignIn } from "../support/staff-session";
 import { createShare } from "../../app/staff/share-builder";
 import { archiveCase, type ArchivableCase } from "../../app/staff/archive-builder";
 import { caseForSharing } from "../support/sharing";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 import { uploadPartRoute } from "../../server/upload-parts";
+import { endpointsOf } from "../../app/.server/platform/api-route";
+import { loadRouteModule } from "../support/api-routes";
 
 type Caller = "anonymous" | "reporter" | "pending" | "investigator" | "excluded" | "admin" | "cloud" | "agi";
 /** ok = 2xx; bad = 400; anything else shows as its status and fails the row. */
@@ -178,20 +181,22 @@ const ROUTES_DIR = path.join(import.meta.dirname, "../../app/routes");
 /** Routes Express answers itself, ahead of Remix. */
 const NODE_ROUTES = [uploadPartRoute];
 
-/** "<file> <METHOD>" for every method a route module answers: loader = GET; action = its requireMethod list, else POST. */
-function routeMethods(): string[] {
+/** "<file> <METHOD>" for every method a route answers: an API route's declared methods (any op), a page's loader = GET and action = POST. */
+async function routeMethods(): Promise<string[]> {
   const out: string[] = [];
   for (const file of readdirSync(ROUTES_DIR)) {
+    if (file.startsWith("api.")) {
+      const { api } = await loadRouteModule(file);
+      for (const m of new Set(endpointsOf(api!).map((e) => e.method))) out.push(`${file} ${m}`);
+      continue;
+    }
     const src = readFileSync(path.join(ROUTES_DIR, file), "utf8");
     if (/export (async )?function loader|export const loader/.test(src)) out.push(`${file} GET`);
-    if (/export (async )?function action|export const action/.test(src)) {
-      const listed = [...src.matchAll(/requireMethod\(request((?:, "[A-Z]+")+)\)/g)].flatMap((m) => [...m[1]!.matchAll(/"([A-Z]+)"/g)].map((x) => x[1]!));
-      for (const m of listed.length ? listed : ["POST"]) out.push(`${file} ${m}`);
-    }
+    if (/export (async )?function action|export const action/.test(src)) out.push(`${file} POST`);
     // A page without a loader still answers GET with its server-rendered markup (layouts excepted: no URL of their own).
     if (file.endsWith(".tsx") && !out.some((k) => k.startsWith(`${file} GET`)) && file !== "_reporter.tsx") out.push(`${file} GET`);
   }
-  for (const route of NODE_ROUTES) for (const m of route.methods) out.push(`${route.file} ${m}`);
+  for (const route of NODE_ROUTES) for (const { method } of endpointsOf(route.api)) out.push(`${route.file} ${method}`);
   return out.sort();
 }
 
@@ -206,8 +211,8 @@ async function classify(r: Response): Promise<Outcome> {
 }
 
 describe("the matrix covers every route", () => {
-  it("has rows for every route module and method, and no rows for routes that do not exist", () => {
-    const inCode = routeMethods();
+  it("has rows for every route module and method, and no rows for routes that do not exist", async () => {
+    const inCode = await routeMethods();
     expect(Object.keys(MATRIX).sort()).toEqual(inCode);
   });
   it("knows every route the server registers outside Remix", () => {
@@ -215,13 +220,14 @@ describe("the matrix covers every route", () => {
     const registered = [...src.matchAll(/\bapp\.(?:all|get|post|put|patch|delete)\(\s*([^,]+),/g)].map((m) => m[1]!.trim());
     expect(registered.sort()).toEqual(['"*"', ...NODE_ROUTES.map(() => "uploadPartRoute.path")].sort());
   });
-  it("has a row for every case op and every GET op of the dispatcher", () => {
-    const src = readFileSync(path.join(ROUTES_DIR, "api.staff.cases.$reportId.$op.ts"), "utf8");
-    const loaderSrc = src.slice(src.indexOf("export async function loader"));
-    const getOps = [...loaderSrc.matchAll(/op === "([a-z-]+)"/g), ...loaderSrc.matchAll(/op !== "([a-z-]+)"/g)].map((m) => m[1]!).sort();
+  it("has a row for every case op and every GET op of the dispatcher", async () => {
+    const { api } = await loadRouteModule("api.staff.cases.$reportId.$op.ts");
+    const ops = endpointsOf(api!);
+    const getOps = ops.filter((e) => e.method === "GET").map((e) => e.op!).sort();
     const rows = MATRIX["api.staff.cases.$reportId.$op.ts GET"]!.map((r) => r.name.replace("case ", "")).sort();
     expect(rows).toEqual(getOps);
-    expect(MATRIX["api.staff.cases.$reportId.$op.ts POST"]!.length).toBe(Object.keys(caseOps).length);
+    expect(MATRIX["api.staff.cases.$reportId.$op.ts POST"]!.length).toBe(ops.filter((e) => e.method === "POST").length);
+    expect(ops.filter((e) => e.method === "POST").length).toBe(Object.keys(caseOps).length);
   });
 });
 

@@ -18,16 +18,16 @@ import { startTestPortal, type TestPortal } from "../support/portal";
 import { submitTextReport } from "../support/reports";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, totpCode, type SignedInStaff } from "../support/staff-session";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
+import { loadRouteModule } from "../support/api-routes";
+import { endpointsOf } from "../../app/.server/platform/api-route";
 
 const ROUTES_DIR = path.join(import.meta.dirname, "../../app/routes");
 
-/** Every (path pattern, method) that may change state, from the route files. */
-function writeRoutes(): { file: string; method: string; pattern: string }[] {
+/** Every (path pattern, method) that may change state: the declared methods of API routes, POST for a page's action. */
+async function writeRoutes(): Promise<{ file: string; method: string; pattern: string }[]> {
   const out: { file: string; method: string; pattern: string }[] = [];
   for (const file of readdirSync(ROUTES_DIR)) {
-    const src = readFileSync(path.join(ROUTES_DIR, file), "utf8");
-    if (!/export (async )?function action/.test(src)) continue;
-    const listed = [...src.matchAll(/requireMethod\(request((?:, "[A-Z]+")+)\)/g)].flatMap((m) => [...m[1]!.matchAll(/"([A-Z]+)"/g)].map((x) => x[1]!));
     const pattern =
       "/" +
       file
@@ -35,7 +35,14 @@ function writeRoutes(): { file: string; method: string; pattern: string }[] {
         .split(".")
         .filter((seg) => !seg.startsWith("_") && seg !== "$")
         .join("/");
-    for (const method of listed.length ? listed : ["POST"]) out.push({ file, method, pattern });
+    if (file.startsWith("api.")) {
+      const { api } = await loadRouteModule(file);
+      const methods = new Set(endpointsOf(api!).map((e) => e.method).filter((m) => m !== "GET"));
+      for (const method of methods) out.push({ file, method, pattern });
+      continue;
+    }
+    const src = readFileSync(path.join(ROUTES_DIR, file), "utf8");
+    if (/export (async )?function action/.test(src)) out.push({ file, method: "POST", pattern });
   }
   return out;
 }
@@ -64,7 +71,7 @@ describe("forged requests", () => {
   const priority = async () => (await portal.services.db.select({ p: reports.priority }).from(reports).where(eq(reports.id, reportId)))[0]!.p;
 
   it("refuses every state-changing route from another origin or site, with valid credentials", async () => {
-    const routes = writeRoutes();
+    const routes = await writeRoutes();
     expect(routes.length).toBeGreaterThan(25);
     const staffFetch = lee.client.options.fetch as typeof fetch;
     const fill = (pattern: string) =>

@@ -1,6 +1,6 @@
 // Malformed and hostile data for every API endpoint (issue 8). The endpoints
-// come from the route files (test/support/api-routes.ts: URL pattern, methods,
-// caller, body limit, zod schemas, case ops), so a new route, op or field is
+// come from the route declarations (test/support/api-routes.ts: URL pattern,
+// methods, caller, body limit, zod schemas, query parameters, ops), so a new route, op or field is
 // covered without editing this file. Each endpoint is called as the caller
 // that may use it, with a body that is valid as far as the server can check
 // except for one hostile thing: wrong JSON types, missing fields, oversized
@@ -18,16 +18,14 @@
 // comparison starts, since an answered read is audited), and the tab-close
 // beacon answers 204 to anything (it gives no oracle). A method a route does
 // not take, whether or not its module has a handler for it, gets 405 JSON
-// with an Allow header naming exactly what the route takes.
-import { readFileSync } from "node:fs";
+// with an Allow header naming exactly what the path takes (per op).
 import net from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { safeFileName } from "../../app/components/save-file";
 import { MAX_PART_BYTES, UPLOAD_TOKEN_HEADER, LIMITS } from "../../app/intake/limits";
 import { fetchIntakeInfo, submitEncryptedReport, type IntakeError, type ReportDraft } from "../../app/reporter/intake-client";
 import { isCryptoError, loadSodium } from "../../crypto";
-import { apiEndpoints, endpointName, ROUTES_DIR, type Endpoint } from "../support/api-routes";
+import { apiEndpoints, apiRouteFiles, endpointName, loadRouteModule, type Endpoint } from "../support/api-routes";
 import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
 import {
@@ -46,6 +44,7 @@ import { decryptReportAsInvestigator } from "../support/investigator";
 import { rawRequest, refusalProblem, type RawRequest, type RawResponse } from "../support/raw-http";
 import { PASSWORD } from "../support/staff";
 import { sample, variants, withExtraFieldsJson, type Path } from "../support/zod-probe";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ENDPOINTS = await apiEndpoints();
 
@@ -275,13 +274,13 @@ function pathCases(e: Endpoint, w: World, headers: Record<string, string>, body:
 
 function queryCases(e: Endpoint, path: string, headers: Record<string, string>): Case[] {
   const cases: Case[] = [];
-  if (!firstOfHandler(e)) return cases;
+  // Each endpoint's declared query parameters; the Remix _data parameter once per route file and handler.
   for (const q of e.query) {
     for (const [label, value] of QUERY_VALUES) cases.push({ label: `query ${q}: ${label}`, req: { method: "GET", path: `${path}?${q}=${value}`, headers }, expect: { kind: "answered" } });
     cases.push({ label: `query ${q}: given twice`, req: { method: "GET", path: `${path}?${q}=1&${q}=2`, headers }, expect: { kind: "answered" } });
     cases.push({ label: `query ${q}: as an array (${q}[]=)`, req: { method: "GET", path: `${path}?${q}[]=1&${q}[x]=2`, headers }, expect: { kind: "answered" } });
   }
-  if (e.method === "GET") cases.push({ label: "query: Remix _data parameter", req: { method: "GET", path: `${path}?_data=root`, headers }, expect: { kind: "answered" } });
+  if (e.method === "GET" && firstOfHandler(e)) cases.push({ label: "query: Remix _data parameter", req: { method: "GET", path: `${path}?_data=root`, headers }, expect: { kind: "answered" } });
   return cases;
 }
 
@@ -380,9 +379,9 @@ function casesFor(e: Endpoint, w: World): Case[] {
   }
   cases.push(...queryCases(e, path, headers));
   if (e.pattern.startsWith("/api/intake/uploads/:uploadId")) cases.push(...uploadCases(e, w));
-  // Every method the route does not take (once per route file, on its first endpoint), whether its module has a
-  // handler for it (an action taking other methods) or not (POST to a loader-only module, GET to an action-only one).
-  const mine = ENDPOINTS.filter((x) => x.file === e.file);
+  // Every method the route does not take (once per path: each op of a `$op` route has its own), whether its module
+  // has a handler for it (an action taking other methods) or not (POST to a loader-only module, GET to an action-only one).
+  const mine = ENDPOINTS.filter((x) => x.file === e.file && x.pattern === e.pattern);
   if (mine[0] === e) {
     const allow = [...new Set(mine.flatMap((x) => (x.method === "GET" ? ["GET", "HEAD"] : [x.method])))];
     const json = { ...headers, "Content-Type": "application/json" };
@@ -452,13 +451,14 @@ for (const backend of await backends()) {
       expect(ENDPOINTS.filter((e) => e.file === "api.staff.cases.$reportId.$op.ts" && e.method === "POST").length).toBeGreaterThanOrEqual(21);
     });
 
-    it("finds every action opening with requireMethod, which is how server/api-methods.ts learns its methods safely", () => {
-      // Route modules only: the Express routes ahead of Remix (server/) answer wrong methods themselves.
-      const files = [...new Set(ENDPOINTS.filter((e) => e.fn === "action" && !e.file.startsWith("server/")).map((e) => e.file))];
-      expect(files.length).toBeGreaterThan(25);
+    it("finds a declaration in every API route module, whose Remix handlers are the ones it made", async () => {
+      // server/api-methods.ts answers wrong methods from these declarations; a module without one would answer for itself.
+      const files = apiRouteFiles();
+      expect(files.length).toBeGreaterThan(40);
       for (const file of files) {
-        const src = readFileSync(join(ROUTES_DIR, file), "utf8");
-        expect(src, file).toMatch(/export async function action\([^)]*\)[^{]*\{\s*return handleApi\(async \(\) => \{\s*requireMethod\(request(, "[A-Z]+")+\);/);
+        const mod = await loadRouteModule(file);
+        expect(mod.api, file).toBeDefined();
+        expect([mod.loader, mod.action], file).toEqual([mod.api!.loader, mod.api!.action]);
       }
     });
 

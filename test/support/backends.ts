@@ -32,13 +32,16 @@ export async function backends(): Promise<Backend[]> {
   return (await postgresAdminUrl()) ? ["pglite", "postgres"] : ["pglite"];
 }
 
-/** A fresh, empty database on the PostgreSQL server for one test file; drop() removes it. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh database on the PostgreSQL server for one test file, empty or a copy of `template` (a database
+ * nobody is connected to); drop() removes it.
+ */
+export async function freshPostgresDatabase(template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = await postgresAdminUrl();
   if (!admin) throw new Error("PostgreSQL is not reachable");
   const name = `cor_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const sql = postgres(admin, { max: 1, onnotice: () => {} });
-  await sql.unsafe(`create database ${name}`);
+  await sql.unsafe(template ? `create database ${name} template ${template}` : `create database ${name}`);
   await sql.end();
   const url = new URL(admin);
   url.pathname = `/${name}`;

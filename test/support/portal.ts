@@ -1,8 +1,11 @@
 // Starts the real portal (production build, real database, real blob store)
 // on an ephemeral port for a test file, with its logs captured.
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import { inject } from "vitest";
 import { commands } from "../../cli/commands";
 import { startPortal, type RunningPortal } from "../../server/start";
 import { freshPostgresDatabase, type Backend } from "./backends";
@@ -17,9 +20,22 @@ export interface TestPortal extends RunningPortal {
   stop(): Promise<void>;
 }
 
-export async function startTestPortal(backend: Backend, env: Record<string, string> = {}): Promise<TestPortal> {
+export interface TestPortalOptions {
+  /**
+   * Start on an empty database, as a new installation does (initdb on PGlite), instead of the run's migrated
+   * snapshot (test/setup/database-snapshots.ts). For the tests about first start and migrations.
+   */
+  emptyDatabase?: boolean;
+}
+
+export async function startTestPortal(backend: Backend, env: Record<string, string> = {}, options: TestPortalOptions = {}): Promise<TestPortal> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cor-test-"));
-  const pg = backend === "postgres" ? await freshPostgresDatabase() : null;
+  // Without the global setup (another config) there is no snapshot: the portal starts empty, only slower.
+  const snapshot = options.emptyDatabase ? undefined : inject("pgliteSnapshot");
+  const template = options.emptyDatabase ? undefined : inject("postgresTemplate");
+  // cp(1): about 1,100 files, which fs.cp copies one by one in JavaScript for as much CPU as the portal's start.
+  if (backend === "pglite" && snapshot) await promisify(execFile)("cp", ["-R", snapshot, path.join(dataDir, "pgdata")]); // config.paths.pglite
+  const pg = backend === "postgres" ? await freshPostgresDatabase(template || undefined) : null;
   const logs: string[] = [];
   let now: Date | null = null;
   const portal = await startPortal({

@@ -61,34 +61,6 @@ export async function handleApi(fn: () => Promise<Response>): Promise<Response> 
 }
 
 /**
- * Marks the probe request with which server/api-methods.ts asks an action which methods it takes. A symbol
- * property: no HTTP request can carry it. Symbol.for, since server/ and the Remix build each load this module.
- */
-export const METHOD_PROBE = Symbol.for("clean-okestro-report.method-probe");
-
-/** What requireMethod throws at the probe: its method list (matched by name across the build boundary). */
-export class MethodsProbe extends Error {
-  constructor(readonly methods: string[]) {
-    super("method probe");
-    this.name = "MethodsProbe";
-  }
-}
-
-/**
- * The methods an action takes; the first statement of every action. The JSON 405 with `Allow` for a method
- * a route does not take comes from server/api-methods.ts, which learns this list from here; the 405 below
- * is its fallback.
- */
-export function requireMethod(request: { method: string }, ...methods: string[]): void {
-  if ((request as { [METHOD_PROBE]?: boolean })[METHOD_PROBE] === true) throw new MethodsProbe(methods);
-  if (!methods.includes(request.method)) {
-    const refused = new ApiError(405, "method_not_allowed", `use ${methods.join(" or ")}`);
-    refused.allow = methods;
-    throw refused;
-  }
-}
-
-/**
  * Past a body's limit, what is still being sent is read and dropped, up to this many bytes more and for this
  * long, so the client gets its 413 instead of a reset connection (cancelling the stream destroys the socket
  * before any answer is written); beyond that the stream is cancelled.

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq } from "drizzle-orm";
-import { fromBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import { STAFF_KDF_V1 } from "../../../crypto/staff";
 import { makeAccountKeys, type AccountKeyMaterial } from "../../staff/account-keys";
 import type { Db } from "../../../db/client";
@@ -114,4 +114,17 @@ export async function countActiveInvestigators(db: Db): Promise<number> {
     .from(staffUsers)
     .where(and(eq(staffUsers.role, "investigator"), eq(staffUsers.status, "active")));
   return rows.length;
+}
+
+/** The signed-in staff member's account and wrapped private key, to unlock it again in the browser after a reload. */
+export async function ownAccount(db: Db, staffUserId: string) {
+  const [u] = await db.select().from(staffUsers).where(eq(staffUsers.id, staffUserId));
+  if (!u) return null;
+  return {
+    user: { id: u.id, email: u.email, displayName: u.displayName, role: u.role, affiliateId: u.affiliateId },
+    kdfSalt: toBase64Url(u.kdfSalt),
+    kdfVersion: u.kdfVersion,
+    secretKeyWrapped: toBase64Url(u.secretKeyWrapped),
+    publicKey: toBase64Url(u.publicKey),
+  };
 }
