@@ -11,7 +11,8 @@
 import { and, asc, desc, eq, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { chromium } from "playwright-core";
 import { toBase64Url } from "../crypto";
-import { listInbox, PAGE_SIZE, type InboxFilter } from "../app/.server/casework/inbox";
+import { listInbox, PAGE_SIZE } from "../app/.server/casework/inbox";
+import { type InboxFilter } from "../app/staff/wire";
 import { dayIn } from "../app/.server/platform/dates";
 import { reports } from "../db/schema";
 import { firstSignIn } from "../test/support/staff-session";

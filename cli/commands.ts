@@ -6,10 +6,10 @@ import { verifyAuditChain } from "../app/.server/audit/audit";
 import { ApiError } from "../app/.server/platform/http";
 import { createInvitation } from "../app/.server/staff/invitations";
 import { cleanupUploads } from "../app/.server/intake/intake";
-import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/admin/org";
+import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org/org";
 import { runRetention, type RetentionRun } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
-import { runNotifications, type NotificationRun } from "../app/.server/notifications/staff-notifications";
+import { runNotifications, type NotificationRun } from "../app/.server/notifications/checks";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff/accounts";
 
 export class UsageError extends Error {

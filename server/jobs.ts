@@ -9,7 +9,7 @@ import { describeError, type LogFields, type Logger } from "../app/.server/platf
 import { runRetention } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
 import { expireStaffSessions } from "../app/.server/staff/auth";
-import { runNotifications } from "../app/.server/notifications/staff-notifications";
+import { runNotifications } from "../app/.server/notifications/checks";
 
 export interface Job<R> {
   /** Names its log lines: "<name> started" (debug), "<name>" with the result, "<name> failed". */

@@ -13,7 +13,7 @@ import {
   type StaffKeyPair,
   type StaffPublicKey,
 } from "../../crypto";
-import type { StaffClient } from "../staff/staff-client";
+import type { StaffCalls } from "../shared/transport";
 
 /** What GET /api/admin/archives/:archiveId returns (app/.server/retention/archive.ts). */
 export interface ArchiveWire {
@@ -48,7 +48,7 @@ export function archivedFileDecryptor(wire: ArchiveWire, pkg: ArchivePackage, ke
   }
 }
 
-export function grantArchive(client: StaffClient, wire: Pick<ArchiveWire, "id" | "envelope">, keys: StaffKeyPair, to: { id: string; publicKey: string }) {
+export function grantArchive(client: StaffCalls, wire: Pick<ArchiveWire, "id" | "envelope">, keys: StaffKeyPair, to: { id: string; publicKey: string }) {
   const key = openArchiveKey(fromBase64Url(wire.envelope), wire.id, keys);
   const envelope = sealArchiveKey(key, wire.id, fromBase64Url(to.publicKey) as StaffPublicKey);
   key.fill(0);

@@ -18,7 +18,7 @@ import {
   type SharePackage,
   type StaffKeyPair,
 } from "../../crypto";
-import type { StaffClient } from "../staff/staff-client";
+import type { StaffCalls } from "../shared/transport";
 
 /** What GET /api/affiliate/shares/:shareId returns (app/.server/sharing/affiliate-shares.ts). */
 export interface AffiliateShareWire {
@@ -62,11 +62,11 @@ export function openShare(wire: AffiliateShareWire, keys: StaffKeyPair): OpenedS
   return { wire, pkg, fileKeys, feedback };
 }
 
-export function fetchShare(client: StaffClient, shareId: string): Promise<AffiliateShareWire> {
+export function fetchShare(client: StaffCalls, shareId: string): Promise<AffiliateShareWire> {
   return client.get<AffiliateShareWire>(`/api/affiliate/shares/${shareId}`);
 }
 
-export function sendFeedback(client: StaffClient, opened: OpenedShare, text: string) {
+export function sendFeedback(client: StaffCalls, opened: OpenedShare, text: string) {
   const id = newRecordId();
   const feedback: ShareFeedback = { author: "affiliate", text };
   const body = toBase64Url(encryptFeedback(opened.pkg.feedbackKey, opened.wire.id, id, feedback));
@@ -80,6 +80,6 @@ export function fileDecryptor(opened: OpenedShare, attachmentId: string): Attach
   return new AttachmentDecryptor(key, { reportId: opened.pkg.reportId, attachmentId });
 }
 
-export function downloadShared(client: StaffClient, shareId: string, attachmentId: string): Promise<Response> {
+export function downloadShared(client: StaffCalls, shareId: string, attachmentId: string): Promise<Response> {
   return client.raw(`/api/affiliate/shares/${shareId}/attachments/${attachmentId}`);
 }

@@ -2,13 +2,10 @@
 // caseStatistics, as tables with captions and header cells. No case, title or
 // person is part of the data this renders.
 import { Form } from "@remix-run/react";
-import type { CaseStatistics, DayStats, DestructionReason } from "../.server/admin/statistics";
+import { DESTRUCTION_REASONS as REASONS, type CaseStatistics, type DayStats } from "../admin/wire";
 import { formatDay, type Locale } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { UserText } from "./user-text";
-
-// As DESTRUCTION_REASONS in app/.server/admin/statistics.ts (a value from there cannot reach the browser bundle).
-const REASONS: DestructionReason[] = ["retention", "unacknowledged", "deletion_request", "archived"];
 
 function formatMonth(month: string, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { year: "numeric", month: "long", timeZone: "UTC" }).format(new Date(`${month}-01T00:00:00Z`));

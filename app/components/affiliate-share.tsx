@@ -5,7 +5,7 @@ import { useRevalidator } from "@remix-run/react";
 import { useMemo, type FormEvent } from "react";
 import { isCryptoError, type StaffKeyPair } from "../../crypto";
 import { downloadShared, fileDecryptor, openShare, sendFeedback, type AffiliateShareWire } from "../affiliate/share-reader";
-import { formatBytes, formatDay } from "../i18n";
+import { formatBytes } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import type { StaffClient } from "../staff/staff-client";
@@ -18,7 +18,7 @@ import { UserText } from "./user-text";
 
 export function AffiliateShareView(props: { wire: AffiliateShareWire; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; retentionYears: number }) {
   const { wire, client } = props;
-  const { t, tx, locale } = useI18n();
+  const { t, tx, locale, day } = useI18n();
   const revalidator = useRevalidator();
   const action = useAction((e) => t("staff.errors.generic", { code: errorCode(e) }));
   const { busy, notice, error } = action;
@@ -30,7 +30,6 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
       throw e;
     }
   }, [wire, props.keys]);
-  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
 
   const run = (fn: () => Promise<void>, done?: string) =>
     action.run(async () => {

@@ -3,7 +3,7 @@
 import { useMemo, useState } from "react";
 import { isCryptoError, type StaffKeyPair } from "../../crypto";
 import { archivedFileDecryptor, openArchive, type ArchiveWire } from "../admin/archive-reader";
-import { formatBytes, formatDay, type MessageKey } from "../i18n";
+import { formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { decryptResponseToBlob } from "../reporter/decrypt-download";
 import type { StaffClient } from "../staff/staff-client";
@@ -13,7 +13,7 @@ import { UserText } from "./user-text";
 
 export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient; keys: StaffKeyPair }) {
   const { wire } = props;
-  const { t, tx, locale } = useI18n();
+  const { t, tx, locale, day } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const pkg = useMemo(() => {
     try {
@@ -23,7 +23,6 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
       throw e;
     }
   }, [wire, props.keys]);
-  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   if (!pkg) return <p className="notice notice--error">{t("archive.unreadable")}</p>;
 
   const download = (fileId: string, name: string) =>

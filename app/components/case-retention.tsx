@@ -4,7 +4,7 @@
 import { useNavigate } from "@remix-run/react";
 import { type FormEvent } from "react";
 import type { ReportKeys } from "../../crypto";
-import { formatDay, type MessageKey } from "../i18n";
+import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { archiveCase, type ArchivableCase } from "../staff/archive-builder";
 import { liftHold, placeHold, type HoldReason } from "../staff/case-actions";
@@ -57,9 +57,8 @@ export function CaseRetention(props: {
   busy: boolean;
 }) {
   const { c, act, busy } = props;
-  const { t, tx, locale, href } = useI18n();
+  const { t, tx, href, day } = useI18n();
   const navigate = useNavigate();
-  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const active = props.holds.filter((h) => h.liftedOn === null);
   const ctx = { client: props.client, reportId: c.id, keys: props.keys };
 

@@ -4,18 +4,18 @@
 // of provision. Everything the affiliate gets is built and encrypted here.
 import { Fragment, useState, type FormEvent, type ReactNode } from "react";
 import { decryptFeedback, fromBase64Url, IDENTITY_ITEMS, SHARE_PURPOSES, unwrapFeedbackKeyForCase, type ReportBody, type ReporterIdentity, type ReportKeys, type SharePackage, type SharePurpose } from "../../crypto";
-import { formatDay, type MessageKey } from "../i18n";
+import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
-import type { caseProvisions, caseShares } from "../.server/sharing/sharing";
 import { attempt } from "../staff/decrypt";
 import * as builder from "../staff/share-builder";
 import type { StaffClient } from "../staff/staff-client";
+import type { CaseProvision, CaseShare } from "../staff/wire";
 import { Field } from "./field";
 import { SharedFields } from "./shared-fields";
 import { UserText } from "./user-text";
 
-export type CaseShare = Awaited<ReturnType<typeof caseShares>>[number];
-export type CaseProvision = Awaited<ReturnType<typeof caseProvisions>>[number];
+export type { CaseProvision, CaseShare };
+
 type TextField = "title" | "description" | "details";
 const TEXT_FIELDS: TextField[] = ["title", "description", "details"];
 const REDACTION = "█████";
@@ -48,9 +48,8 @@ interface Props {
 
 export function CaseShares(props: Props) {
   const { c, keys, client, act, busy } = props;
-  const { t, tx, locale } = useI18n();
+  const { t, tx, locale, day } = useI18n();
   const [editing, setEditing] = useState<{ share: CaseShare | null } | null>(null);
-  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   const affiliateName = (slug: string) => t(`affiliate.name.${slug}` as MessageKey);
   const itemsText = (items: string[]) => items.map((i) => t(`share.item.${i}` as MessageKey)).join(", ");
   const retentionText = (on: string | null) => (on ? day(on) : t("share.retention.default", { years: props.retentionYears }));
@@ -231,7 +230,7 @@ function SharedPackageView({ pkg }: { pkg: SharePackage }) {
 /** The share form; for an update it starts from what the current version holds (its redactions included). */
 function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void }) {
   const { c, keys, client, share } = props;
-  const { t, locale } = useI18n();
+  const { t, locale, day } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const previous = share ? attempt(() => builder.openSharedPackage(keys, c.id, share)) : null;
   const had = (item: string) => (share ? share.items.includes(item) : false);
@@ -368,7 +367,7 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
         {(aria) => <textarea name="purposeNote" rows={2} maxLength={2000} defaultValue={previous?.purposeNote ?? ""} {...aria} />}
       </Field>
       <p>
-        {t("share.retention")}: {props.caseRetentionOn ? formatDay(props.caseRetentionOn, locale) : t("share.retention.default", { years: props.retentionYears })}
+        {t("share.retention")}: {day(props.caseRetentionOn, t("share.retention.default", { years: props.retentionYears }))}
       </p>
       <Field name="share-retain-until" label={t("share.retainUntil")}>
         {(aria) => <input type="date" name="retainUntil" defaultValue={share?.retainUntil ?? ""} {...aria} />}

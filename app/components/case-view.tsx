@@ -1,10 +1,10 @@
 // The reporter's view of their case, decrypted in this browser: status and
 // deadlines, the report, files, the dialogue, privacy requests, log out.
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { failureReason, formatBytes, formatDay, type MessageKey } from "../i18n";
+import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
-import type { Progress } from "../reporter/transport";
+import type { Progress } from "../shared/transport";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { loadFollowup } from "./receipt-login";
@@ -14,7 +14,7 @@ import { UserText } from "./user-text";
 const MESSAGE_MAX = 10_000;
 
 export function CaseView(props: { session: FollowupSession; initial: DecryptedCase; onLogout: (reason?: MessageKey) => void }) {
-  const { t, tx, locale } = useI18n();
+  const { t, tx, locale, day: dayOr } = useI18n();
   const { session } = props;
   const [c, setC] = useState(props.initial);
   const [busy, setBusy] = useState<string | null>(null);
@@ -22,7 +22,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
-  const day = (d: string | null) => (d ? formatDay(d, locale) : t("status.dates.none"));
+  const day = (d: string | null) => dayOr(d, t("status.dates.none"));
 
   useEffect(() => heading.current?.focus(), []);
 
@@ -80,7 +80,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     const ok = await run("privacy", async () => {
       const r = await session.requestPrivacy(kind, detail);
       if (kind === "access") await downloadAll();
-      return t("status.privacy.sent", { date: formatDay(r.dueOn, locale) });
+      return t("status.privacy.sent", { date: day(r.dueOn) });
     });
     if (ok) form.reset();
   };

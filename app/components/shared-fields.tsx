@@ -2,17 +2,16 @@
 // investigators' record of a share and the reviewer's view alike.
 import { Fragment } from "react";
 import type { SharePackage } from "../../crypto";
-import { formatDay, type MessageKey } from "../i18n";
+import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { UserText } from "./user-text";
 
 const IDENTITY = ["name", "email", "phone"] as const;
 
 export function SharedFields(props: { pkg: SharePackage; testIdPrefix?: string; fileNames?: boolean }) {
-  const { t, locale } = useI18n();
+  const { t, locale, day } = useI18n();
   const f = props.pkg.fields;
   const id = (what: string) => (props.testIdPrefix ? `${props.testIdPrefix}-${what}` : undefined);
-  const day = (d: string | null) => (d ? formatDay(d, locale) : "—");
   return (
     <>
       <dl className="dates" data-testid={id("fields")}>

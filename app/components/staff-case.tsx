@@ -22,7 +22,7 @@ import { NotesSection } from "./staff-case/notes-section";
 import { PrivacySection } from "./staff-case/privacy-section";
 import { ReportSection } from "./staff-case/report-section";
 import { ReporterMailNotices, useReporterMail } from "./staff-case/reporter-mail";
-import { useDay, type ActProps } from "./staff-case/section";
+import { type ActProps } from "./staff-case/section";
 import { WorkflowSection } from "./staff-case/workflow-section";
 import { useAction, errorCode } from "./use-action";
 import { UserText } from "./user-text";
@@ -64,8 +64,7 @@ export function StaffCaseView(props: Props) {
 /** The case once this investigator's envelope opened: its keys are in `caseKeys`. */
 function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const { c, client, caseKeys: keys } = props;
-  const { t } = useI18n();
-  const day = useDay();
+  const { t, day } = useI18n();
   const revalidator = useRevalidator();
   const action = useAction((e) => {
     const code = errorCode(e);

@@ -3,7 +3,7 @@
 // link to the case or share where the reader can still open it, the e-mail
 // state, and "mark all read". Says so when the portal sends no e-mail.
 import { Link, useRevalidator } from "@remix-run/react";
-import type { StaffNotificationsView } from "../.server/notifications/staff-notifications";
+import type { StaffNotificationsView } from "../shared/wire";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { Notices } from "./notices";

@@ -1,6 +1,6 @@
 import { useRouteLoaderData } from "@remix-run/react";
 import { Fragment, useMemo, type ReactNode } from "react";
-import { translator, type Locale, type MessageKey, type Translate } from ".";
+import { formatDay, translator, type Locale, type MessageKey, type Translate } from ".";
 
 export interface I18n {
   locale: Locale;
@@ -11,6 +11,8 @@ export interface I18n {
   tx(key: MessageKey, params: Record<string, ReactNode>): ReactNode;
   /** An internal link that keeps the chosen language. */
   href(path: string): string;
+  /** A calendar day (YYYY-MM-DD) in the reader's language, or `none` (a dash unless given) when there is none. */
+  day(d: string | null | undefined, none?: string): string;
 }
 
 // One object, so that a page without the root loader's deadlines keeps a stable useMemo.
@@ -27,6 +29,7 @@ export function useI18n(): I18n {
       t: translator(locale),
       tx: (key: MessageKey, params: Record<string, ReactNode>) => interpolate(translator(locale)(key), params),
       href: (path: string) => `${path}${path.includes("?") ? "&" : "?"}lang=${locale}`,
+      day: (d: string | null | undefined, none = "—") => (d ? formatDay(d, locale) : none),
     }),
     [locale, deadlines],
   );

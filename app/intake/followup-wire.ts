@@ -1,7 +1,7 @@
 // Wire format of the reporter follow-up API (validated on the server; the
 // browser imports the types only). Objects are strict, as in wire.ts.
 import { z } from "zod";
-import { b64, uuid } from "./wire";
+import { b64, uuid } from "../shared/schemas";
 
 export const openSessionRequest = z.strictObject({ lookup: b64(32, 32) });
 

@@ -31,9 +31,9 @@ import {
 } from "../../crypto";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { decryptResponseToBlob } from "./decrypt-download";
-import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "./transport";
+import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
-export { fromBrowserFile, IntakeError } from "./transport";
+export { fromBrowserFile, IntakeError } from "../shared/transport";
 
 /** The wire view with every ciphertext replaced by what it decrypts to (privacy texts keep their shape). */
 export interface DecryptedCase extends Omit<ReporterCaseView, "reporterKey" | "title" | "body" | "identity" | "attachments" | "messages"> {

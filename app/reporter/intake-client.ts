@@ -22,9 +22,9 @@ import {
   withRetry,
   type IntakeOptions,
   type SourceFile,
-} from "./transport";
+} from "../shared/transport";
 
-export { fromBrowserFile, IntakeError, type IntakeOptions, type Progress, type SourceFile } from "./transport";
+export { fromBrowserFile, IntakeError, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
 export interface ReportDraft {
   categoryId: string;

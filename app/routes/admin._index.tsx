@@ -3,12 +3,12 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useMemo, useState, type FormEvent } from "react";
-import { affiliates } from "../../db/schema";
 import { listAudit, listCategories, listStaff } from "../.server/admin/admin";
 import { services } from "../.server/platform/services";
 import { ADMIN, requireStaffPage } from "../.server/staff/guards";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 import { caseStatistics, parseStatisticsRange } from "../.server/admin/statistics";
+import { listAffiliates } from "../.server/org/org";
 import { AdminStatistics } from "../components/admin-statistics";
 import { Notices } from "../components/notices";
 import { StaffHeader } from "../components/staff-header";
@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const [staff, cats, affs, audit, statistics, notifications] = await Promise.all([
     listStaff(s),
     listCategories(s),
-    s.db.select().from(affiliates),
+    listAffiliates(s.db),
     listAudit(s, {
       action: q.get("action")?.slice(0, 40) || undefined,
       caseNumber: /^COR-[0-9A-Z]{4}-[0-9A-Z]{4}$/i.test(caseNumber) ? caseNumber : undefined,

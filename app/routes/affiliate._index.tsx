@@ -3,24 +3,22 @@
 // investigator sealed to this reviewer; without it the share shows as waiting.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { eq } from "drizzle-orm";
-import { affiliates } from "../../db/schema";
+import { affiliateSlugOf } from "../.server/org/org";
 import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
 import { services } from "../.server/platform/services";
 import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
-import { formatDay, type MessageKey } from "../i18n";
+import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const reviewer = await requireStaffPage(s, request, AFFILIATE);
-  const [affiliate] = await s.db.select({ slug: affiliates.slug }).from(affiliates).where(eq(affiliates.id, reviewer.affiliateId ?? ""));
   return {
     me: { displayName: reviewer.displayName },
-    affiliate: affiliate?.slug ?? "",
+    affiliate: await affiliateSlugOf(s.db, reviewer.affiliateId),
     retentionYears: s.config.RETENTION_YEARS,
     shares: await listAffiliateShares(s, reviewer),
     notifications: await listStaffNotifications(s, reviewer),
@@ -29,8 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AffiliateShares() {
   const { me, affiliate, shares, retentionYears, notifications } = useLoaderData<typeof loader>();
-  const { t, locale, href } = useI18n();
-  const day = (d: string) => formatDay(d, locale);
+  const { t, href, day } = useI18n();
   return (
     <div className="page wide">
       <StaffHeader name={me.displayName} />

@@ -3,12 +3,11 @@
 // affiliate's, revoked, expired, or not yet keyed to them) is the same 404.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { and, eq } from "drizzle-orm";
 import { isUuid } from "../../crypto/encoding";
-import { staffUsers } from "../../db/schema";
 import { affiliateShareView } from "../.server/sharing/affiliate-shares";
 import { ApiError } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
+import { staffNames } from "../.server/staff/accounts";
 import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
 import { AffiliateShareView } from "../components/affiliate-share";
 import { StaffHeader } from "../components/staff-header";
@@ -23,10 +22,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     if (!isUuid(shareId)) throw new ApiError(404, "not_found", "no such share");
     const share = await affiliateShareView(s, reviewer, shareId);
     // Colleagues of the same affiliate, to name the authors of feedback.
-    const colleagues = await s.db
-      .select({ id: staffUsers.id, displayName: staffUsers.displayName })
-      .from(staffUsers)
-      .where(and(eq(staffUsers.role, "affiliate"), eq(staffUsers.affiliateId, reviewer.affiliateId ?? "")));
+    const colleagues = await staffNames(s.db, { role: "affiliate", affiliateId: reviewer.affiliateId });
     return { me: { displayName: reviewer.displayName }, share, colleagues, retentionYears: s.config.RETENTION_YEARS };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });

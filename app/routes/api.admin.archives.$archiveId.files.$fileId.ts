@@ -1,7 +1,7 @@
 // GET: an archived file's ciphertext for an administrator who holds the archive's key; decrypted in the browser. Audited.
 import { admin } from "../.server/api-guards";
 import { archiveFileBlob } from "../.server/retention/archive";
-import { attachmentDownload } from "../.server/followup/followup";
+import { attachmentDownload } from "../.server/case-access/attachments";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { saveCategory } from "../.server/admin/admin";
 import { admin } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { uuid } from "../intake/wire";
+import { uuid } from "../shared/schemas";
 import { okResponse } from "../staff/wire";
 
 const schema = z.strictObject({

@@ -2,7 +2,7 @@
 // the browser decrypts it with the file key from the share. Always a download; audited.
 import { affiliateAttachment } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
-import { attachmentDownload } from "../.server/followup/followup";
+import { attachmentDownload } from "../.server/case-access/attachments";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

@@ -2,7 +2,7 @@
 // Always a download, never rendered: Content-Disposition attachment here, and
 // X-Content-Type-Options nosniff on every response (server/security-headers.ts).
 import { reporterSession } from "../.server/api-guards";
-import { attachmentBlob, attachmentDownload } from "../.server/followup/followup";
+import { attachmentBlob, attachmentDownload } from "../.server/case-access/attachments";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

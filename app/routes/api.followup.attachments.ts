@@ -1,6 +1,6 @@
 // POST: attaches a finished upload to the session's case.
 import { reporterSession } from "../.server/api-guards";
-import { attachUploadedFile } from "../.server/followup/followup";
+import { attachUploadedFile } from "../.server/case-access/attachments";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { attachFileRequest } from "../intake/followup-wire";
 

@@ -1,7 +1,7 @@
 // POST: the reporter's contact details, re-encrypted in their browser (to switch update e-mails on or off).
 import { reporterSession } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { replaceIdentity } from "../.server/notifications/reporter-notify";
+import { replaceIdentity } from "../.server/casework/reporter-notify";
 import { replaceIdentityRequest } from "../intake/followup-wire";
 import { okResponse } from "../staff/wire";
 

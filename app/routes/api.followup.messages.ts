@@ -1,6 +1,6 @@
 // POST: the reporter's encrypted message (or answer to a question) to the investigators.
 import { reporterSession } from "../.server/api-guards";
-import { appendMessage } from "../.server/followup/followup";
+import { appendMessage } from "../.server/dialogue/dialogue";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { postMessageRequest } from "../intake/followup-wire";
 

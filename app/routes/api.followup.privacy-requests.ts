@@ -1,6 +1,6 @@
 // POST: a data-subject request (access, correction, deletion, suspension) for the session's case.
 import { reporterSession } from "../.server/api-guards";
-import { createPrivacyRequest } from "../.server/followup/followup";
+import { createPrivacyRequest } from "../.server/privacy-requests/privacy-requests";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
 import { privacyRequestRequest } from "../intake/followup-wire";
 

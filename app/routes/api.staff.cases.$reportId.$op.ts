@@ -16,16 +16,17 @@ import {
   grantAccess,
   grantCandidates,
   recordContentEvent,
-  requireCaseAccess,
   sendStaffMessage,
   staffCaseView,
   setLabels,
   setPriority,
 } from "../.server/casework/casework";
-import { activeAdmins, archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
-import { notifyReporter } from "../.server/notifications/reporter-notify";
+import { requireCaseAccess } from "../.server/case-access/case-access";
+import { activeAdmins } from "../.server/notifications/record";
+import { archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
+import { notifyReporter } from "../.server/casework/reporter-notify";
 import { caseRetentionOn } from "../.server/retention/retention";
-import { attachUploadedFile } from "../.server/followup/followup";
+import { attachUploadedFile } from "../.server/case-access/attachments";
 import {
   caseProvisions,
   caseShares,
@@ -172,7 +173,7 @@ const getOps: Record<string, MethodMap> = {
       errors: [{ status: 404, code: "not_found" }],
       handler: async ({ services: s, caller, params }) => {
         await requireCaseAccess(s, caller.id, { id: params.reportId! });
-        return (await activeAdmins(s)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) }));
+        return (await activeAdmins(s.db)).map((a) => ({ id: a.id, displayName: a.displayName, publicKey: toBase64Url(a.publicKey) }));
       },
     }),
   },

@@ -1,8 +1,9 @@
 // GET: an attachment's ciphertext for an investigator who holds the case's key;
 // the browser decrypts it as it streams. Always a download; audited.
 import { investigator } from "../.server/api-guards";
-import { recordContentEvent, requireCaseAccess } from "../.server/casework/casework";
-import { attachmentBlob, attachmentDownload } from "../.server/followup/followup";
+import { recordContentEvent } from "../.server/casework/casework";
+import { requireCaseAccess } from "../.server/case-access/case-access";
+import { attachmentBlob, attachmentDownload } from "../.server/case-access/attachments";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
 
 export const api = apiRoute({

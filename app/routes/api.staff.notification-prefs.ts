@@ -1,7 +1,7 @@
 // POST: the caller's own choice between single notification e-mails and a daily digest.
 import { anyStaff } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { setNotificationMode } from "../.server/notifications/staff-notifications";
+import { setNotificationMode } from "../.server/notifications/list";
 import { notificationPrefsRequest } from "../staff/wire";
 
 export const api = apiRoute({

@@ -1,7 +1,7 @@
 // POST: marks the caller's own notifications read ({} for all, or {ids}).
 import { anyStaff } from "../.server/api-guards";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { markStaffNotificationsRead } from "../.server/notifications/staff-notifications";
+import { markStaffNotificationsRead } from "../.server/notifications/list";
 import { notificationsReadRequest } from "../staff/wire";
 
 export const api = apiRoute({

@@ -2,7 +2,7 @@
 // the portal e-mails at all, and their e-mail preference.
 import { anyStaff } from "../.server/api-guards";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 
 export const api = apiRoute({
   summary: "Staff notifications",

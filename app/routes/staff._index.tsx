@@ -2,15 +2,15 @@
 // decrypted here with the investigator's key.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { asc, eq } from "drizzle-orm";
 import { useMemo, useState } from "react";
-import { categories, staffUsers } from "../../db/schema";
-import { dayIn } from "../.server/platform/dates";
-import { privacyTasksFor } from "../.server/followup/followup";
+import { categoryNames } from "../.server/org/org";
+import { today } from "../.server/platform/dates";
+import { privacyTasksFor } from "../.server/privacy-requests/privacy-requests";
 import { auditInboxListing, listInbox } from "../.server/casework/inbox";
 import { services } from "../.server/platform/services";
+import { staffNames } from "../.server/staff/accounts";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
-import { listStaffNotifications } from "../.server/notifications/staff-notifications";
+import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
@@ -29,20 +29,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const filter = inboxQuery(new URL(request.url).searchParams);
   const [inbox, cats, team, tasks, notifications] = await Promise.all([
     listInbox(s, staff.id, filter),
-    s.db.select({ id: categories.id, nameKo: categories.nameKo, nameEn: categories.nameEn }).from(categories).orderBy(asc(categories.sortOrder)),
-    s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).where(eq(staffUsers.role, "investigator")).orderBy(asc(staffUsers.displayName)),
+    categoryNames(s.db),
+    staffNames(s.db, { role: "investigator" }),
     privacyTasksFor(s, staff.id),
     listStaffNotifications(s, staff),
   ]);
   await auditInboxListing(s, staff.id, inbox.page, inbox.rows.length);
-  const today = dayIn(s.config.TIME_ZONE, s.now());
+  const day = today(s);
   return {
     me: { id: staff.id, displayName: staff.displayName },
     filter,
     inbox,
     categories: cats,
     team,
-    tasks: tasks.map((t) => ({ ...t, overdue: t.dueOn < today })),
+    tasks: tasks.map((t) => ({ ...t, overdue: t.dueOn < day })),
     notifications,
   };
 }

@@ -5,7 +5,7 @@ import { useLoaderData } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
 import { services } from "../.server/platform/services";
 import { ANY_STAFF, requireStaffPage } from "../.server/staff/guards";
-import { notificationMode } from "../.server/notifications/staff-notifications";
+import { notificationMode } from "../.server/notifications/list";
 import { Field } from "../components/field";
 import { Notices } from "../components/notices";
 import { NewPasswordForm } from "../components/password-form";

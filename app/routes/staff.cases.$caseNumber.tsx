@@ -2,14 +2,14 @@
 // case the investigator holds the key of; anything else is the same 404.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { asc, eq } from "drizzle-orm";
-import { categories, staffUsers } from "../../db/schema";
 import { staffCaseView } from "../.server/casework/casework";
 import { ApiError } from "../.server/platform/http";
 import { caseHolds } from "../.server/retention/case-retention";
 import { caseRetentionOn } from "../.server/retention/retention";
 import { caseProvisions, caseShares, shareRetention } from "../.server/sharing/sharing";
+import { categoryName } from "../.server/org/org";
 import { services } from "../.server/platform/services";
+import { staffNames } from "../.server/staff/accounts";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
 import { StaffCaseView } from "../components/staff-case";
 import { StaffHeader } from "../components/staff-header";
@@ -21,17 +21,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaffPage(s, request, INVESTIGATOR);
   try {
     const c = await staffCaseView(s, staff, (params.caseNumber ?? "").toUpperCase());
-    const [cat] = await s.db.select().from(categories).where(eq(categories.id, c.categoryId));
-    const people = await s.db.select({ id: staffUsers.id, displayName: staffUsers.displayName }).from(staffUsers).orderBy(asc(staffUsers.displayName));
+    const category = await categoryName(s.db, c.categoryId);
+    const people = await staffNames(s.db);
     const sharing = {
       shares: await caseShares(s, { id: c.id, closedOn: c.closedOn }),
       provisions: await caseProvisions(s, c.id),
       retentionYears: s.config.RETENTION_YEARS,
       caseRetentionOn: shareRetention(s, null, c.closedOn),
-      categoryNames: cat ? { ko: cat.nameKo, en: cat.nameEn } : null,
+      categoryNames: category,
     };
     const retention = { holds: await caseHolds(s, c.id), retentionOn: caseRetentionOn(s, c) };
-    return { me: { displayName: staff.displayName }, c, category: cat ? { ko: cat.nameKo, en: cat.nameEn } : null, people, sharing, retention };
+    return { me: { displayName: staff.displayName }, c, category, people, sharing, retention };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;

@@ -1,6 +1,6 @@
 // Inbox filters from a URL's query string; anything unknown is ignored.
 import { isUuid } from "../../crypto/encoding";
-import type { InboxFilter } from "../.server/casework/inbox";
+import type { InboxFilter } from "./wire";
 
 const STATUSES = ["received", "acknowledged", "in_review", "investigating", "closed", "open"] as const;
 

@@ -12,16 +12,17 @@ import {
   wrapStaffSecretKey,
   type StaffPasswordKeys,
 } from "../../crypto/staff";
-import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../reporter/transport";
+import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
 export { IntakeError as StaffApiError };
-export { fromBrowserFile } from "../reporter/transport";
+import type { StaffRole } from "../shared/wire";
+export { fromBrowserFile } from "../shared/transport";
 
 export interface StaffUser {
   id: string;
   email: string;
   displayName: string;
-  role: "admin" | "investigator" | "affiliate";
+  role: StaffRole;
   affiliateId: string | null;
 }
 

@@ -1,8 +1,9 @@
 // Wire format of the staff API (validated on the server; the browser imports types only).
 // Objects are strict, as in app/intake/wire.ts: unknown members are refused.
 import { z } from "zod";
-import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
-import { b64, uuid } from "../intake/wire";
+import { SHARE_ITEMS, SHARE_PURPOSES, type SharePurpose } from "../../crypto/share";
+import type { ShareFeedback } from "../shared/wire";
+import { b64, uuid } from "../shared/schemas";
 
 // Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
 /** The answer of actions that have nothing else to say. */
@@ -145,6 +146,58 @@ export const archiveGrantRequest = z.strictObject({ staffUserId: uuid, envelope:
 export const notificationsReadRequest = z.strictObject({ ids: z.array(uuid).max(100).optional() });
 /** Single e-mails or a daily digest (POST /api/staff/notification-prefs). */
 export const notificationPrefsRequest = z.strictObject({ mode: z.enum(["immediate", "digest"]) });
+
+// ------------------------------------------------------------------ responses (types only)
+
+/** Inbox filters (app/staff/inbox-query.ts reads them from a URL; listInbox applies them). */
+export interface InboxFilter {
+  status?: "received" | "acknowledged" | "in_review" | "investigating" | "closed" | "open";
+  categoryId?: string;
+  assignee?: "me" | "none" | string;
+  overdue?: boolean;
+  caseNumber?: string;
+  sort?: "deadline" | "received";
+  page?: number;
+}
+
+/** A share of a case as its investigators see it (caseShares): state, keys under the case key, holders, feedback. */
+export interface CaseShare {
+  id: string;
+  affiliate: string;
+  version: number;
+  state: "active" | "revoked" | "expired";
+  expired: boolean;
+  purpose: SharePurpose;
+  items: string[];
+  legalBasis: "consent" | "policy";
+  retainUntil: string | null;
+  retentionOn: string | null;
+  createdOn: string;
+  updatedOn: string;
+  revokedOn: string | null;
+  package: string | null;
+  shareKey: string | null;
+  feedbackKey: string;
+  attachmentIds: string[];
+  holders: { id: string; displayName: string }[];
+  /** Active reviewers of the affiliate who hold no key yet, with the public key to seal one to. */
+  awaiting: { id: string; displayName: string; publicKey: string }[];
+  feedback: ShareFeedback[];
+}
+
+/** A provision record of a case (caseProvisions); the reporter's copy leaves out `providedBy` and `version`. */
+export interface CaseProvision {
+  affiliate: string;
+  version: number;
+  items: string[];
+  purpose: SharePurpose;
+  legalBasis: "consent" | "policy";
+  retainUntil: string | null;
+  providedOn: string;
+  providedBy: string;
+  endedOn: string | null;
+  endReason: "superseded" | "revoked" | "expired" | null;
+}
 
 /**
  * One case as an investigator receives it (the case page's loader, GET /api/staff/cases/:id/view):

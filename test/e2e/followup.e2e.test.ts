@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptFileMeta, decryptMessage, encryptMessage, newRecordId } from "../../crypto";
-import { appendMessage } from "../../app/.server/followup/followup";
+import { appendMessage } from "../../app/.server/dialogue/dialogue";
 import { attachments, messages, privacyRequests, reports } from "../../db/schema";
 import { chromiumAvailable, launchChromium, leaveAndGoBack, watchedPage } from "../support/browser";
 import { investigatorReportKey } from "../support/investigator";

@@ -14,7 +14,8 @@ import {
   newRecordId,
   toBase64Url,
 } from "../../crypto";
-import { answerPrivacyRequest, appendMessage, privacyTasksFor } from "../../app/.server/followup/followup";
+import { answerPrivacyRequest, privacyTasksFor } from "../../app/.server/privacy-requests/privacy-requests";
+import { appendMessage } from "../../app/.server/dialogue/dialogue";
 import { exportCase, openCase, ReceiptFormatError, type FollowupSession } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, IntakeError, submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
 import { messages, privacyRequests, reporterSessions } from "../../db/schema";

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptMessage, encryptPrivacyText, loadSodium, newRecordId, toBase64Url } from "../../crypto";
 import { appendAudit } from "../../app/.server/audit/audit";
-import type { CaseStatistics } from "../../app/.server/admin/statistics";
+import type { CaseStatistics } from "../../app/admin/wire";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, type SubmittedReport } from "../../app/reporter/intake-client";
 import { createShare, updateShare, type ShareSelection } from "../../app/staff/share-builder";

@@ -31,8 +31,12 @@ interface Unwrapped {
   nullable: boolean;
 }
 
-function def(s: ZodTypeAny): Record<string, any> {
-  return (s as unknown as { _def: Record<string, any> })._def;
+// zod 3 keeps each schema's definition untyped (`_def` differs per schema kind); this probe walks it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ZodDef = Record<string, any>;
+
+function def(s: ZodTypeAny): ZodDef {
+  return (s as unknown as { _def: ZodDef })._def;
 }
 
 function unwrap(schema: ZodTypeAny): Unwrapped {

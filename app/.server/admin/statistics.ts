@@ -7,64 +7,11 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { affiliates, auditLog, categories, privacyRequestKind, privacyRequests, reportStatus, reports, shareProvisions } from "../../../db/schema";
-import { dayIn } from "../platform/dates";
+import { DESTRUCTION_REASONS, type CaseStatistics, type DayStats, type DestructionReason, type PrivacyRow, type StatisticsRange } from "../../admin/wire";
+import { today as todayOf } from "../platform/dates";
 import type { Services } from "../platform/services";
 
-/** Calendar days (YYYY-MM-DD, inclusive) in TIME_ZONE; either end may be open. */
-export interface StatisticsRange {
-  from?: string;
-  to?: string;
-}
-
-/** count, median, average (1 decimal) and maximum of a number of calendar days; null when nothing was counted. */
-export interface DayStats {
-  count: number;
-  median: number | null;
-  average: number | null;
-  max: number | null;
-}
-
-export type CaseStatus = (typeof reportStatus.enumValues)[number];
-export type PrivacyKind = (typeof privacyRequestKind.enumValues)[number];
-/** Reasons the destruction job records; anything else is counted as "other" and never echoed. */
-export const DESTRUCTION_REASONS = ["retention", "unacknowledged", "deletion_request", "archived"] as const;
-export type DestructionReason = (typeof DESTRUCTION_REASONS)[number];
 export const DESTROYED_ACTION = "case.destroyed";
-
-export interface PrivacyRow {
-  open: number;
-  answered: number;
-  /** Answered after the due date. */
-  answeredLate: number;
-  /** Still open and past the due date today. */
-  openOverdue: number;
-  /** requested_on → answered_on */
-  response: DayStats;
-}
-
-export interface CaseStatistics {
-  /** Today in TIME_ZONE: what "overdue" is measured against. */
-  today: string;
-  timeZone: string;
-  range: StatisticsRange | null;
-  cases: {
-    total: number;
-    open: number;
-    byStatus: { status: CaseStatus; count: number }[];
-    byCategory: { slug: string; nameKo: string; nameEn: string; count: number }[];
-    /** received_on → acknowledged_on */
-    acknowledge: DayStats;
-    /** received_on → closed_on */
-    close: DayStats;
-    /** Open cases whose next deadline is before today: in all, and split by the deadline missed. */
-    overdue: { total: number; acknowledgement: number; feedback: number };
-  };
-  privacyRequests: { byKind: ({ kind: PrivacyKind } & PrivacyRow)[]; total: PrivacyRow };
-  /** Provision records per affiliate: versions provided and distinct shares. */
-  provisions: { affiliate: string; nameKo: string; nameEn: string; versions: number; shares: number }[];
-  /** case.destroyed audit entries per month (YYYY-MM of `at` in TIME_ZONE) and reason. */
-  destructions: ({ month: string; total: number; other: number } & Record<DestructionReason, number>)[];
-}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isDay = (v: string) => DAY.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
@@ -107,7 +54,7 @@ function within(column: PgColumn | SQL, range: StatisticsRange | undefined): SQL
 
 export async function caseStatistics(s: Services, range?: StatisticsRange): Promise<CaseStatistics> {
   const tz = s.config.TIME_ZONE;
-  const today = dayIn(tz, s.now());
+  const today = todayOf(s);
   const received = within(reports.receivedOn, range);
   const receivedWhere = received.length ? and(...received) : undefined;
 

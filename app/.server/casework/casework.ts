@@ -19,10 +19,12 @@ import {
   staffUsers,
 } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
-import { addMonths, dayIn } from "../platform/dates";
-import { appendMessage, answerPrivacyRequest, privacyRequestView } from "../followup/followup";
+import { requireCaseAccess } from "../case-access/case-access";
+import { addMonths, today } from "../platform/dates";
+import { appendMessage } from "../dialogue/dialogue";
+import { answerPrivacyRequest, privacyRequestView } from "../privacy-requests/privacy-requests";
 import { ApiError } from "../platform/http";
-import { checkRecord } from "../intake/intake";
+import { checkRecord } from "../case-access/records";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
 import type { StaffCaseView } from "../../staff/wire";
@@ -30,21 +32,8 @@ import type { StaffCaseView } from "../../staff/wire";
 export type CaseStatus = "received" | "acknowledged" | "in_review" | "investigating" | "closed";
 export type CaseOutcome = "substantiated" | "partly_substantiated" | "not_substantiated" | "insufficient_information" | "referred";
 
-const NOT_FOUND = () => new ApiError(404, "not_found", "no such case");
 const b64 = toBase64Url;
-const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
 
-/** The case by id or case number, if this investigator holds its envelope; 404 otherwise. */
-export async function requireCaseAccess(s: Services, staffUserId: string, ref: { id?: string; caseNumber?: string }) {
-  const where = ref.id ? eq(reports.id, ref.id) : eq(reports.caseNumber, ref.caseNumber ?? "");
-  const [row] = await s.db
-    .select({ report: reports, envelope: reportKeyEnvelopes.envelope })
-    .from(reports)
-    .innerJoin(reportKeyEnvelopes, and(eq(reportKeyEnvelopes.reportId, reports.id), eq(reportKeyEnvelopes.staffUserId, staffUserId)))
-    .where(where);
-  if (!row) throw NOT_FOUND();
-  return row;
-}
 
 export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumber: string): Promise<StaffCaseView> {
   const { report: r, envelope } = await requireCaseAccess(s, staff.id, { caseNumber });

@@ -7,18 +7,9 @@ import { toBase64Url } from "../../../crypto/encoding";
 import { queryRows } from "../../../db/client";
 import { caseViews, reportKeyEnvelopes, reports } from "../../../db/schema";
 import { audit } from "../audit/audit";
-import { dayIn } from "../platform/dates";
+import type { InboxFilter } from "../../staff/wire";
+import { today } from "../platform/dates";
 import type { Services } from "../platform/services";
-
-export interface InboxFilter {
-  status?: "received" | "acknowledged" | "in_review" | "investigating" | "closed" | "open";
-  categoryId?: string;
-  assignee?: "me" | "none" | string;
-  overdue?: boolean;
-  caseNumber?: string;
-  sort?: "deadline" | "received";
-  page?: number;
-}
 
 export const PAGE_SIZE = 50;
 
@@ -52,7 +43,7 @@ export async function listInbox(
   staffUserId: string,
   f: InboxFilter,
 ): Promise<{ total: number; totalCapped: boolean; page: number; pageSize: number; rows: InboxRow[] }> {
-  const today = dayIn(s.config.TIME_ZONE, s.now());
+  const day = today(s);
   // Visibility is "holds an envelope", written as EXISTS so that PostgreSQL can walk
   // the reports in deadline order and stop after one page instead of sorting them all.
   const held = sql`exists (select 1 from ${reportKeyEnvelopes} e where e.report_id = ${reports.id} and e.staff_user_id = ${staffUserId})`;
@@ -63,7 +54,7 @@ export async function listInbox(
   if (f.assignee === "me") where.push(eq(reports.assigneeId, staffUserId));
   else if (f.assignee === "none") where.push(isNull(reports.assigneeId));
   else if (f.assignee) where.push(eq(reports.assigneeId, f.assignee));
-  if (f.overdue) where.push(lt(reports.nextDueOn, today));
+  if (f.overdue) where.push(lt(reports.nextDueOn, day));
   if (f.caseNumber) where.push(eq(reports.caseNumber, f.caseNumber.trim().toUpperCase()));
   const filter = and(...where);
   const page = Math.max(1, Math.floor(f.page ?? 1));
@@ -122,7 +113,7 @@ export async function listInbox(
       ackDueOn: r.ackDueOn,
       feedbackDueOn: r.feedbackDueOn,
       nextDueOn: r.nextDueOn,
-      overdue: r.nextDueOn !== null && r.nextDueOn < today,
+      overdue: r.nextDueOn !== null && r.nextDueOn < day,
       unread: (r.seenSeq ?? 0) < r.activitySeq,
       title: toBase64Url(r.titleCt),
       envelope: toBase64Url(toBytes(r.envelope)),

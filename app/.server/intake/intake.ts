@@ -4,7 +4,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
-import { AEAD_OVERHEAD, PURPOSES, type RecordPurpose } from "../../../crypto/aead";
 import { streamCiphertextSize } from "../../../crypto/attachment-stream";
 import { toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import type { Db } from "../../../db/client";
@@ -27,12 +26,15 @@ import type {
   UploadStatusResponse,
 } from "../../intake/wire";
 import { BlobTooLargeError } from "../platform/blob-store";
+import { checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
-import { addDays, dayIn } from "../platform/dates";
+import { addDays, today as todayOf } from "../platform/dates";
+import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
 import type { Services } from "../platform/services";
-import { kickStaffNotifications, staffNoticeInsert } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { staffNoticeInsert } from "../notifications/record";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -241,13 +243,6 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
 
 // ---------------------------------------------------------------- submission
 
-export function checkRecord(name: string, ct: Uint8Array, purpose: RecordPurpose): void {
-  const block = PURPOSES[purpose].block;
-  if (ct[0] !== 1) throw new ApiError(400, "bad_ciphertext", `${name}: unknown format version`, { [name]: "unknown format version" });
-  if ((ct.length - AEAD_OVERHEAD) % block !== 0 || ct.length <= AEAD_OVERHEAD) {
-    throw new ApiError(400, "bad_ciphertext", `${name}: not an aead-v1 ciphertext`, { [name]: "not an aead-v1 ciphertext" });
-  }
-}
 
 export async function submitReport(s: Services, input: SubmitReportInput): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
@@ -324,7 +319,7 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
     if (u.state !== "complete") throw new ApiError(409, "upload_incomplete", "an attachment has not finished uploading");
   }
 
-  const today = dayIn(s.config.TIME_ZONE, s.now());
+  const today = todayOf(s);
   const ackDueOn = addDays(today, s.config.ACK_DEADLINE_DAYS);
   // Everything of the report in one statement (a statement is atomic): the report, its envelopes,
   // exclusions and attachments, and the notice to the investigators who can read it (nothing of
@@ -411,14 +406,4 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
       throw error;
     }
   }
-}
-
-/** A unique violation (of `constraint` when given) anywhere in the error's chain of causes. */
-function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  for (let e: unknown = error; e instanceof Error || (typeof e === "object" && e !== null); e = (e as { cause?: unknown }).cause) {
-    const o = e as { code?: string; constraint_name?: string; constraint?: string };
-    if (o.code === "23505" && (constraint === undefined || o.constraint_name === constraint || o.constraint === constraint)) return true;
-    if (!(e as { cause?: unknown }).cause) break;
-  }
-  return false;
 }

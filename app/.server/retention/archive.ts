@@ -7,8 +7,8 @@ import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url } from "../../../crypto/encoding";
 import { archiveEnvelopes, archiveFiles, archives } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
-import { activeAdmins } from "./case-retention";
-import { dayIn } from "../platform/dates";
+import { activeAdmins } from "../notifications/record";
+import { today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
@@ -21,7 +21,7 @@ export async function listArchives(s: Services, admin: StaffPrincipal) {
     .from(archives)
     .leftJoin(archiveEnvelopes, and(eq(archiveEnvelopes.archiveId, archives.id), eq(archiveEnvelopes.staffUserId, admin.id)))
     .orderBy(asc(archives.retainUntil));
-  const admins = await activeAdmins(s);
+  const admins = await activeAdmins(s.db);
   const holders = await s.db.select().from(archiveEnvelopes);
   return rows.map(({ a, holder }) => ({
     id: a.id,
@@ -74,11 +74,11 @@ export async function archiveFileBlob(s: Services, admin: StaffPrincipal, archiv
 export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId: string, input: { staffUserId: string; envelope: Uint8Array }): Promise<void> {
   const { a } = await requireArchiveKey(s, admin, archiveId);
   if (input.envelope.length !== ARCHIVE_ENVELOPE_BYTES || input.envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not an archive envelope");
-  if (!(await activeAdmins(s)).some((x) => x.id === input.staffUserId)) throw new ApiError(400, "not_admin", "the archive key can be given to active administrators only");
+  if (!(await activeAdmins(s.db)).some((x) => x.id === input.staffUserId)) throw new ApiError(400, "not_admin", "the archive key can be given to active administrators only");
   await s.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(archiveEnvelopes)
-      .values({ archiveId, staffUserId: input.staffUserId, envelope: input.envelope, grantedOn: dayIn(s.config.TIME_ZONE, s.now()) })
+      .values({ archiveId, staffUserId: input.staffUserId, envelope: input.envelope, grantedOn: today(s) })
       .onConflictDoNothing()
       .returning({ id: archiveEnvelopes.staffUserId });
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this administrator already has the key");

@@ -5,17 +5,17 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";
-import { archiveEnvelopes, archiveFiles, archives, attachments, legalHolds, privacyRequests, staffUsers } from "../../../db/schema";
+import { archiveEnvelopes, archiveFiles, archives, attachments, legalHolds, privacyRequests } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
-import { requireCaseAccess } from "../casework/casework";
-import { addMonths, dayIn } from "../platform/dates";
+import { activeAdmins } from "../notifications/record";
+import { requireCaseAccess } from "../case-access/case-access";
+import { addMonths, today } from "../platform/dates";
 import { ApiError } from "../platform/http";
-import { checkRecord } from "../intake/intake";
+import { checkRecord } from "../case-access/records";
 import { activeHolds, deleteBlobs, destroyCase, destroyCaseTx } from "./retention";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
 
-const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
 
 export type HoldReason = "litigation" | "regulatory_inquiry" | "law_enforcement" | "internal_investigation";
 
@@ -108,13 +108,6 @@ export interface ArchiveInput {
   envelopes: { staffUserId: string; envelope: Uint8Array }[];
 }
 
-export async function activeAdmins(s: Services) {
-  return s.db
-    .select({ id: staffUsers.id, displayName: staffUsers.displayName, publicKey: staffUsers.publicKey })
-    .from(staffUsers)
-    .where(and(eq(staffUsers.role, "admin"), eq(staffUsers.status, "active")));
-}
-
 /**
  * Moves a closed case into the archive: the package the investigator's browser
  * built, sealed to exactly the active administrators, kept until the statute's
@@ -132,7 +125,7 @@ export async function archiveCase(s: Services, staff: StaffPrincipal, reportId: 
   if (listed.size !== input.files.length || listed.size !== caseFiles.length || caseFiles.some((a) => !listed.has(a.id))) {
     throw new ApiError(400, "bad_files", "the archive must hold every file of the case, once");
   }
-  const admins = new Set((await activeAdmins(s)).map((a) => a.id));
+  const admins = new Set((await activeAdmins(s.db)).map((a) => a.id));
   if (admins.size === 0) throw new ApiError(409, "no_admins", "there is no active administrator to read the archive");
   const to = new Set(input.envelopes.map((e) => e.staffUserId));
   if ([...to].some((id) => !admins.has(id))) throw new ApiError(400, "not_admin", "an archive key is addressed to somebody who is not an active administrator");

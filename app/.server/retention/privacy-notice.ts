@@ -3,8 +3,9 @@
 // answer period and session limits from the code that enforces them, so the
 // page cannot promise what the portal does not do.
 import type { Config } from "../platform/config";
-import { PRIVACY_DUE_DAYS, SESSION_MAX_HOURS } from "../followup/followup";
-import { AFFILIATES, type AffiliateSlug } from "../admin/org";
+import { PRIVACY_DUE_DAYS } from "../privacy-requests/privacy-requests";
+import { SESSION_MAX_HOURS } from "../followup/followup";
+import { AFFILIATES, type AffiliateSlug } from "../org/org";
 
 export interface PrivacyContact {
   name: string;

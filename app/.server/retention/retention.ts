@@ -9,7 +9,7 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { archiveFiles, archives, attachments, legalHolds, reports, shareAttachments, shareEnvelopes, shareProvisions, shares, uploads } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
-import { addDays, addMonths, dayIn } from "../platform/dates";
+import { addDays, addMonths, today as todayOf } from "../platform/dates";
 import type { Services } from "../platform/services";
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
@@ -125,7 +125,7 @@ export interface RetentionRun {
 
 /** What is due today (or at `now`), destroyed unless `dryRun`. Safe to run on several servers at once: every step is idempotent. */
 export async function runRetention(s: Services, options: { now?: Date; dryRun?: boolean } = {}): Promise<RetentionRun> {
-  const today = dayIn(s.config.TIME_ZONE, options.now ?? s.now());
+  const today = todayOf(s, options.now);
   // A generous prefilter in SQL, the exact date in JS (month arithmetic as caseRetentionOn does it).
   const closedBefore = addDays(addMonths(today, -12 * s.config.RETENTION_YEARS), 3);
   const receivedBefore = addDays(addMonths(today, -s.config.UNACKNOWLEDGED_RETENTION_MONTHS), 3);

@@ -6,7 +6,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
 import { attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shares } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
-import { attachmentBlob } from "../followup/followup";
+import { attachmentBlob } from "../case-access/attachments";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import { appendFeedback, feedbackView, shareExpired, shareRetention } from "./sharing";

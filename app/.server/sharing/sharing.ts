@@ -21,20 +21,22 @@ import {
   shares,
   staffUsers,
 } from "../../../db/schema";
+import type { ShareFeedback } from "../../shared/wire";
+import type { CaseProvision, CaseShare } from "../../staff/wire";
 import { appendAudit, type AuditEntry } from "../audit/audit";
-import { requireCaseAccess } from "../casework/casework";
-import { addMonths, dayIn } from "../platform/dates";
+import { requireCaseAccess } from "../case-access/case-access";
+import { addMonths, today } from "../platform/dates";
 import { ApiError } from "../platform/http";
-import { checkRecord } from "../intake/intake";
+import { checkRecord } from "../case-access/records";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
-import { kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { notifyStaff } from "../notifications/record";
 
 type Tx = Parameters<Parameters<Services["db"]["transaction"]>[0]>[0];
 type Report = typeof reports.$inferSelect;
 type Share = typeof shares.$inferSelect;
 
-const today = (s: Services) => dayIn(s.config.TIME_ZONE, s.now());
 const NO_SHARE = () => new ApiError(404, "not_found", "no such share");
 
 /** The last day a share may be read: the earlier of its own date and RETENTION_YEARS after the case closed. */
@@ -310,12 +312,12 @@ export async function investigatorFeedback(s: Services, staff: StaffPrincipal, r
   await appendFeedback(s, share, report, { role: "investigator", staffUserId: staff.id }, input);
 }
 
-export function feedbackView(rows: (typeof shareFeedback.$inferSelect)[]) {
+export function feedbackView(rows: (typeof shareFeedback.$inferSelect)[]): ShareFeedback[] {
   return rows.map((f) => ({ id: f.id, author: f.author, staffUserId: f.staffUserId, body: toBase64Url(f.bodyCt), createdAt: f.createdAt.toISOString() }));
 }
 
 /** The shares of a case as its investigators see them: state, keys (under the case key), who holds access, feedback. */
-export async function caseShares(s: Services, report: Pick<Report, "id" | "closedOn">) {
+export async function caseShares(s: Services, report: Pick<Report, "id" | "closedOn">): Promise<CaseShare[]> {
   const rows = await s.db
     .select({ share: shares, affiliate: affiliates.slug })
     .from(shares)
@@ -371,7 +373,7 @@ export async function caseShares(s: Services, report: Pick<Report, "id" | "close
 }
 
 /** Provision records of a case: what the reporter's right of access shows, and the investigators' record. */
-export async function caseProvisions(s: Services, reportId: string) {
+export async function caseProvisions(s: Services, reportId: string): Promise<CaseProvision[]> {
   const rows = await s.db
     .select({ p: shareProvisions, affiliate: affiliates.slug })
     .from(shareProvisions)

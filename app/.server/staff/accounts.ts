@@ -2,17 +2,18 @@
 // browser uses; the server keeps argon2(authKey) and wrapped secret keys only.
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import { STAFF_KDF_V1 } from "../../../crypto/staff";
 import { makeAccountKeys, type AccountKeyMaterial } from "../../staff/account-keys";
 import type { Db } from "../../../db/client";
 import { affiliates, staffUsers } from "../../../db/schema";
-import type { AffiliateSlug } from "../admin/org";
+import type { StaffRole } from "../../shared/wire";
+import type { AffiliateSlug } from "../org/org";
 import { appendAudit } from "../audit/audit";
 import { passwordProblem } from "../../staff/password-strength";
 
-export type StaffRole = "admin" | "investigator" | "affiliate";
+export type { StaffRole };
 
 export class StaffInputError extends Error {
   constructor(message: string) {
@@ -114,6 +115,15 @@ export async function countActiveInvestigators(db: Db): Promise<number> {
     .from(staffUsers)
     .where(and(eq(staffUsers.role, "investigator"), eq(staffUsers.status, "active")));
   return rows.length;
+}
+
+/** Staff names by id, for showing who did what: everyone, or those of one role (and affiliate), by name. */
+export async function staffNames(db: Db, only: { role?: StaffRole; affiliateId?: string | null } = {}): Promise<{ id: string; displayName: string }[]> {
+  return db
+    .select({ id: staffUsers.id, displayName: staffUsers.displayName })
+    .from(staffUsers)
+    .where(and(only.role ? eq(staffUsers.role, only.role) : undefined, only.affiliateId !== undefined ? eq(staffUsers.affiliateId, only.affiliateId ?? "") : undefined))
+    .orderBy(asc(staffUsers.displayName));
 }
 
 /** The signed-in staff member's account and wrapped private key, to unlock it again in the browser after a reload. */

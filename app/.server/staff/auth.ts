@@ -13,7 +13,8 @@ import { organisations, staffLoginState, staffRecoveryCodes, staffSessions, staf
 import { appendAudit, audit } from "../audit/audit";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { activeAdmins, kickStaffNotifications, notifyStaff } from "../notifications/staff-notifications";
+import { activeAdmins, notifyStaff } from "../notifications/record";
+import { kickStaffNotifications } from "../notifications/outbox";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
@@ -200,7 +201,7 @@ async function recordFailure(s: Services, staffUserId: string): Promise<void> {
       .where(eq(staffLoginState.staffUserId, staffUserId));
     await appendAudit(tx, { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } }, now);
     // Administrators learn that an account was locked (which one, on /admin).
-    if (lock) await notifyStaff(tx, s, { event: "account_locked", staffUserIds: await activeAdmins(tx), dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`, at: now });
+    if (lock) await notifyStaff(tx, s, { event: "account_locked", staffUserIds: (await activeAdmins(tx)).map((a) => a.id), dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`, at: now });
     return lock;
   });
   if (locked) kickStaffNotifications(s);

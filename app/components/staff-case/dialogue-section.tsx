@@ -8,12 +8,11 @@ import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { UserText } from "../user-text";
 import type { TellReporter } from "./reporter-mail";
-import { formOf, Section, useDay, type ActProps } from "./section";
+import { formOf, Section, type ActProps } from "./section";
 
 export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; names: Map<string, string>; tell: TellReporter }) {
   const { c, ctx, act, busy } = props;
-  const { t } = useI18n();
-  const day = useDay();
+  const { t, day } = useI18n();
 
   const onSend = (e: FormEvent<HTMLFormElement>) => {
     const { form, data } = formOf(e);

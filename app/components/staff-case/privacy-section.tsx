@@ -12,12 +12,11 @@ import { RetentionBasisSelect } from "../case-retention";
 import { Field } from "../field";
 import { UserText } from "../user-text";
 import type { TellReporter } from "./reporter-mail";
-import { formOf, Section, useDay, type ActProps } from "./section";
+import { formOf, Section, type ActProps } from "./section";
 
 export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; tell: TellReporter }) {
   const { c, ctx, act, busy } = props;
-  const { t } = useI18n();
-  const day = useDay();
+  const { t, day } = useI18n();
   const rk = ctx.keys.reportKey;
 
   const answer = (requestId: string) => (e: FormEvent<HTMLFormElement>) => {

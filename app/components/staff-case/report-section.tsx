@@ -3,12 +3,11 @@ import type { ReportBody, ReporterIdentity } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
 import { UserText } from "../user-text";
-import { Section, useDay } from "./section";
+import { Section } from "./section";
 
 export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null; identity: ReporterIdentity | null }) {
   const { c, body, identity } = props;
-  const { t } = useI18n();
-  const day = useDay();
+  const { t, day } = useI18n();
   return (
     <Section id="s-report" title={t("staff.case.report")}>
       {body ? (

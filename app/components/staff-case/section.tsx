@@ -1,7 +1,5 @@
 // What the sections of the investigator's case page share.
 import type { FormEvent, ReactNode } from "react";
-import { formatDay } from "../../i18n";
-import { useI18n } from "../../i18n/react";
 
 export function Section(props: { id: string; title: string; children: ReactNode }) {
   return (
@@ -23,10 +21,4 @@ export interface ActProps {
 export function formOf(e: FormEvent<HTMLFormElement>) {
   e.preventDefault();
   return { form: e.currentTarget, data: new FormData(e.currentTarget) };
-}
-
-/** A day in the reader's language, or a dash. */
-export function useDay() {
-  const { locale } = useI18n();
-  return (d: string | null) => (d ? formatDay(d, locale) : "—");
 }

@@ -1,6 +1,7 @@
 // The organisation's fixed data: itself, its affiliates and the report
-// categories. org:init is idempotent: it adds what is missing and changes nothing else.
-import { sql } from "drizzle-orm";
+// categories, and reading them for the pages. org:init is idempotent: it adds
+// what is missing and changes nothing else.
+import { asc, eq, sql } from "drizzle-orm";
 import { affiliates, categories, organisations } from "../../../db/schema";
 import { queryRows, type Db } from "../../../db/client";
 
@@ -46,4 +47,26 @@ export async function initOrganisation(db: Db): Promise<OrgInitResult> {
 export async function isInitialised(db: Db): Promise<boolean> {
   const rows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from organisations`);
   return (rows[0]?.n ?? 0) > 0;
+}
+
+/** Every affiliate, as stored (id, slug, names). */
+export async function listAffiliates(db: Db) {
+  return db.select().from(affiliates);
+}
+
+/** The slug of an affiliate by id; "" for none (a reviewer always has one). */
+export async function affiliateSlugOf(db: Db, affiliateId: string | null): Promise<string> {
+  const [a] = await db.select({ slug: affiliates.slug }).from(affiliates).where(eq(affiliates.id, affiliateId ?? ""));
+  return a?.slug ?? "";
+}
+
+/** Category names in both languages, in the order the report form shows them. */
+export async function categoryNames(db: Db) {
+  return db.select({ id: categories.id, nameKo: categories.nameKo, nameEn: categories.nameEn }).from(categories).orderBy(asc(categories.sortOrder));
+}
+
+/** One category's names, or null when the id names none. */
+export async function categoryName(db: Db, categoryId: string): Promise<{ ko: string; en: string } | null> {
+  const [c] = await db.select({ nameKo: categories.nameKo, nameEn: categories.nameEn }).from(categories).where(eq(categories.id, categoryId));
+  return c ? { ko: c.nameKo, en: c.nameEn } : null;
 }

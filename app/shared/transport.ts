@@ -1,6 +1,7 @@
-// Talking to the portal from the reporter's side, independent of React and
-// of the platform: JSON calls with typed errors, retries, and the encrypted,
-// resumable upload of one file. Used by intake and by follow-up.
+// Talking to the portal from a browser, independent of React and of the
+// platform: JSON calls with typed errors, retries, and the encrypted,
+// resumable upload of one file. Used by the reporter (intake, follow-up) and
+// by staff (an investigator attaching a file).
 import {
   AttachmentEncryptor,
   concatBytes,
@@ -16,6 +17,16 @@ import { UPLOAD_TOKEN_HEADER } from "../intake/limits";
 import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
 
 export { UPLOAD_TOKEN_HEADER };
+
+/**
+ * The calls a signed-in staff page makes with its session (app/staff/staff-client.ts implements them), for the
+ * administrators' and affiliate reviewers' modules, which do not import the staff folder.
+ */
+export interface StaffCalls {
+  get<T>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+  raw(path: string): Promise<Response>;
+}
 
 /** A file to attach: a browser File, or anything that can hand out byte ranges. */
 export interface SourceFile {

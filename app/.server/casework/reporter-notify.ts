@@ -7,9 +7,9 @@
 import { and, eq, isNotNull } from "drizzle-orm";
 import { reporterNotifications, reports } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
-import { requireCaseAccess } from "../casework/casework";
+import { requireCaseAccess } from "../case-access/case-access";
 import { ApiError } from "../platform/http";
-import { checkRecord } from "../intake/intake";
+import { checkRecord } from "../case-access/records";
 import { isMailError, type Mail } from "../platform/mailer";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";

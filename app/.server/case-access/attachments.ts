@@ -1,0 +1,80 @@
+// A case's attachments, shared by the reporter's follow-up, the investigators'
+// workspace, the affiliate reviewers and the archive: attaching a finished
+// upload, and reading one back as an opaque download.
+import { Readable } from "node:stream";
+import { and, eq } from "drizzle-orm";
+import { attachments, uploads } from "../../../db/schema";
+import { appendAudit, type AuditEntry } from "../audit/audit";
+import { today } from "../platform/dates";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { notifyCaseHolders } from "../notifications/record";
+import { markReporterActivity } from "./case-access";
+import { checkRecord } from "./records";
+
+/** An attachment's ciphertext as a response: always a download of opaque bytes, never rendered. */
+export function attachmentDownload(blob: { stream: import("node:stream").Readable; bytes: number }, attachmentId: string): Response {
+  return new Response(Readable.toWeb(blob.stream) as ReadableStream, {
+    headers: {
+      "Content-Type": "application/octet-stream",
+      "Content-Length": String(blob.bytes),
+      "Content-Disposition": `attachment; filename="${attachmentId}.cor"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}
+
+/** Attaches a finished upload to a stored case. */
+export async function attachUploadedFile(
+  s: Services,
+  reportId: string,
+  input: { uploadId: string; meta: Uint8Array; fileKey: Uint8Array },
+  source: "reporter" | "investigator",
+  auditEntry?: AuditEntry,
+): Promise<{ id: string }> {
+  checkRecord("meta", input.meta, "file-meta");
+  checkRecord("fileKey", input.fileKey, "file-key");
+  const count = await s.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.reportId, reportId));
+  if (count.length >= s.config.MAX_ATTACHMENTS_PER_REPORT * 5) {
+    throw new ApiError(409, "too_many_attachments", "this case has reached its attachment limit");
+  }
+  const attached = await s.db.transaction(async (tx) => {
+    const [u] = await tx.select().from(uploads).where(eq(uploads.id, input.uploadId));
+    if (!u || u.reportId !== reportId) throw new ApiError(400, "unknown_upload", "no such upload for this case");
+    if (u.state !== "complete") throw new ApiError(409, "upload_incomplete", "the file has not finished uploading");
+    await tx.insert(attachments).values({
+      id: u.id,
+      reportId,
+      source,
+      metaCt: input.meta,
+      fileKeyWrapped: input.fileKey,
+      blobKey: u.blobKey,
+      ciphertextBytes: u.expectedBytes,
+      addedOn: today(s),
+    });
+    const claimed = await tx
+      .delete(uploads)
+      .where(and(eq(uploads.id, u.id), eq(uploads.state, "complete")))
+      .returning({ id: uploads.id });
+    if (claimed.length !== 1) throw new ApiError(409, "upload_incomplete", "the upload changed meanwhile; upload the file again");
+    if (source === "reporter") {
+      await markReporterActivity(tx, reportId);
+      await notifyCaseHolders(tx, s, { event: "reporter_message", reportId, dedupeKey: `reporter_file:${u.id}` });
+    }
+    if (auditEntry) await appendAudit(tx, auditEntry, s.now());
+    return { id: u.id };
+  });
+  if (source === "reporter") kickStaffNotifications(s);
+  return attached;
+}
+
+/** The stored ciphertext of one attachment of the case, for a download. */
+export async function attachmentBlob(s: Services, reportId: string, attachmentId: string) {
+  const [a] = await s.db
+    .select()
+    .from(attachments)
+    .where(and(eq(attachments.id, attachmentId), eq(attachments.reportId, reportId)));
+  if (!a) throw new ApiError(404, "not_found", "no such attachment in this case");
+  return { stream: s.blobs.read(a.blobKey), bytes: a.ciphertextBytes };
+}

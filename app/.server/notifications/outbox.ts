@@ -1,0 +1,243 @@
+// Sending staff notifications by e-mail: single e-mails as events are
+// recorded, or one daily digest for who asked for it. What an e-mail says:
+// the kind of event and where to sign in, in Korean and English (staff have no
+// language setting); never a case number, title, name, share content or
+// anything of the reporter. Nothing here logs an address. `emailed_at` keeps
+// only the day of the send (ADR 007).
+import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { staffLoginState, staffNotificationPrefs, staffNotifications, staffUsers } from "../../../db/schema";
+import { translator, type MessageKey } from "../../i18n";
+import { STAFF_EVENTS, type StaffEvent } from "../../shared/wire";
+import { localHour, startOfDayIn, today as todayOf } from "../platform/dates";
+import { isMailError, type Mail } from "../platform/mailer";
+import type { Services } from "../platform/services";
+import { MAX_ATTEMPTS } from "./record";
+import { state } from "./runner-state";
+
+const BATCH = 200;
+
+// ------------------------------------------------------------------ the text of an e-mail
+
+const ko = translator("ko");
+const en = translator("en");
+
+function signInUrl(s: Services): string {
+  return `${(s.config.PUBLIC_ORIGIN ?? "").replace(/\/+$/, "")}/staff/login`;
+}
+
+function bilingual(s: Services, part: (t: typeof ko) => string[]): string {
+  const block = (t: typeof ko) =>
+    [`${t("app.name")} · ${t("app.subtitle")}`, "", ...part(t), "", t("notify.staff.mail.signIn", { url: signInUrl(s) }), "", t("notify.staff.mail.footer")].join("\n");
+  return `${block(ko)}\n\n----------------------------------------\n\n${block(en)}\n`;
+}
+
+/** One notification as an e-mail: the kind of event and the sign-in page, Korean first, then English. */
+export function notificationMail(s: Services, to: string, event: StaffEvent): Mail {
+  const key = `notify.staff.event.${event}` as MessageKey;
+  return {
+    to,
+    subject: `${ko("app.name")}: ${ko("notify.staff.mail.subject")} / ${en("app.name")}: ${en("notify.staff.mail.subject")}`,
+    text: bilingual(s, (t) => [t("notify.staff.mail.intro"), "", t(key)]),
+    lang: "ko, en",
+  };
+}
+
+/** The daily digest: counts per kind of event since the last one. */
+export function digestMail(s: Services, to: string, counts: Map<StaffEvent, number>): Mail {
+  const lines = (t: typeof ko) => STAFF_EVENTS.filter((e) => counts.get(e)).map((e) => `- ${t(`notify.staff.count.${e}` as MessageKey, { count: counts.get(e)! })}`);
+  return {
+    to,
+    subject: `${ko("app.name")}: ${ko("notify.staff.mail.digestSubject")} / ${en("app.name")}: ${en("notify.staff.mail.digestSubject")}`,
+    text: bilingual(s, (t) => [t("notify.staff.mail.digestIntro"), "", ...lines(t)]),
+    lang: "ko, en",
+  };
+}
+
+// ------------------------------------------------------------------ sending
+
+export interface SendResult {
+  sent: number;
+  failed: number;
+  digests: number;
+}
+
+/** Sends what is due: one pass at a time per process (queued behind a running one). */
+export function sendStaffNotifications(s: Services, options: { now?: Date } = {}): Promise<SendResult> {
+  const st = state(s);
+  const run = st.tail.then(() => sendPass(s, options.now ?? s.now()));
+  st.tail = run.catch(() => {});
+  return run;
+}
+
+/**
+ * Asks for a send pass soon, without waiting for it (the request that recorded
+ * an event answers at once). Coalesces: one queued pass serves every kick
+ * that arrives before it starts.
+ */
+export function kickStaffNotifications(s: Services): void {
+  if (!s.mailer.configured) return;
+  const st = state(s);
+  if (st.queued) return;
+  st.queued = true;
+  st.tail = st.tail
+    .then(() => {
+      st.queued = false;
+      return sendPass(s, s.now());
+    })
+    .catch((e: unknown) => s.log.error("staff notification send failed", { reason: e instanceof Error ? e.message : String(e) }));
+}
+
+/** Resolves when no send pass is running or queued (server shutdown, tests). */
+export async function settleStaffNotifications(s: Services): Promise<void> {
+  const st = state(s);
+  for (;;) {
+    const tail = st.tail;
+    await tail;
+    if (st.tail === tail) return;
+  }
+}
+
+function errorText(error: unknown): { text: string; temporary: boolean } {
+  // MailError messages carry the SMTP code only, never a recipient; anything else is not repeated.
+  if (isMailError(error)) return { text: error.message.slice(0, 300), temporary: error.temporary };
+  return { text: "unexpected error while sending", temporary: true };
+}
+
+/** Staff who may receive e-mail: active and not locked. */
+const reachable = () => and(eq(staffUsers.status, "active"), isNull(staffLoginState.lockedAt));
+
+
+async function sendPass(s: Services, now: Date): Promise<SendResult> {
+  const result: SendResult = { sent: 0, failed: 0, digests: 0 };
+  if (!s.mailer.configured) return result;
+  const st = state(s);
+  if (st.pauseUntil !== null && now.getTime() < st.pauseUntil) return result;
+  const emailedOn = startOfDayIn(s.config.TIME_ZONE, now);
+  let stop = false;
+  const temporaryFailure = () => {
+    st.pauseUntil = now.getTime() + Math.min(60, 2 ** st.pauses) * 60_000;
+    st.pauses++;
+  };
+  const delivered = () => {
+    st.pauseUntil = null;
+    st.pauses = 0;
+  };
+
+  // Single e-mails, oldest first. A row is claimed (emailed_at set) before its send and released
+  // on failure, so two servers never send the same row; a crash in between loses that one e-mail
+  // (the notification stays listed in the portal).
+  for (let round = 0; round < 50 && !stop; round++) {
+    const rows = await s.db
+      .select({ id: staffNotifications.id, event: staffNotifications.event, attempts: staffNotifications.attempts, email: staffUsers.email })
+      .from(staffNotifications)
+      .innerJoin(staffUsers, eq(staffUsers.id, staffNotifications.staffUserId))
+      .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffNotifications.staffUserId))
+      .leftJoin(staffNotificationPrefs, eq(staffNotificationPrefs.staffUserId, staffNotifications.staffUserId))
+      .where(
+        and(
+          isNull(staffNotifications.emailedAt),
+          isNull(staffNotifications.readAt),
+          lt(staffNotifications.attempts, MAX_ATTEMPTS),
+          reachable(),
+          or(isNull(staffNotificationPrefs.mode), eq(staffNotificationPrefs.mode, "immediate")),
+        ),
+      )
+      .orderBy(asc(staffNotifications.createdAt), asc(staffNotifications.id))
+      .limit(BATCH);
+    for (const r of rows) {
+      const claimed = await s.db
+        .update(staffNotifications)
+        .set({ emailedAt: emailedOn })
+        .where(and(eq(staffNotifications.id, r.id), isNull(staffNotifications.emailedAt), eq(staffNotifications.attempts, r.attempts)))
+        .returning({ id: staffNotifications.id });
+      if (claimed.length === 0) continue;
+      try {
+        await s.mailer.send(notificationMail(s, r.email, r.event));
+        delivered();
+        await s.db.update(staffNotifications).set({ lastError: null }).where(eq(staffNotifications.id, r.id));
+        result.sent++;
+      } catch (error) {
+        const e = errorText(error);
+        await s.db
+          .update(staffNotifications)
+          .set({ emailedAt: null, attempts: sql`${staffNotifications.attempts} + 1`, lastError: e.text })
+          .where(eq(staffNotifications.id, r.id));
+        result.failed++;
+        // The server is unreachable or busy: leave the rest for a later pass rather than failing each.
+        if (e.temporary) {
+          temporaryFailure();
+          stop = true;
+          break;
+        }
+      }
+    }
+    if (rows.length < BATCH) break;
+  }
+  if (stop) {
+    s.log.warn("staff notification e-mail failed; will retry", { failed: result.failed });
+    return result;
+  }
+
+  // Daily digests, once a day at or after NOTIFY_DIGEST_HOUR. The day is claimed first
+  // (digest_sent_on), so a restart or a second server does not send it again.
+  if (localHour(s.config.TIME_ZONE, now) < s.config.NOTIFY_DIGEST_HOUR) return result;
+  const today = todayOf(s, now);
+  const due = await s.db
+    .select({ staffUserId: staffNotificationPrefs.staffUserId, sentOn: staffNotificationPrefs.digestSentOn, email: staffUsers.email })
+    .from(staffNotificationPrefs)
+    .innerJoin(staffUsers, eq(staffUsers.id, staffNotificationPrefs.staffUserId))
+    .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffNotificationPrefs.staffUserId))
+    .where(
+      and(
+        eq(staffNotificationPrefs.mode, "digest"),
+        reachable(),
+        or(isNull(staffNotificationPrefs.digestSentOn), lt(staffNotificationPrefs.digestSentOn, today)),
+      ),
+    );
+  for (const d of due) {
+    const sameDay = d.sentOn === null ? isNull(staffNotificationPrefs.digestSentOn) : eq(staffNotificationPrefs.digestSentOn, d.sentOn);
+    const claimed = await s.db
+      .update(staffNotificationPrefs)
+      .set({ digestSentOn: today })
+      .where(and(eq(staffNotificationPrefs.staffUserId, d.staffUserId), eq(staffNotificationPrefs.mode, "digest"), sameDay))
+      .returning({ id: staffNotificationPrefs.staffUserId });
+    if (claimed.length === 0) continue;
+    const rows = await s.db
+      .update(staffNotifications)
+      .set({ emailedAt: emailedOn })
+      .where(
+        and(
+          eq(staffNotifications.staffUserId, d.staffUserId),
+          isNull(staffNotifications.emailedAt),
+          isNull(staffNotifications.readAt),
+          lt(staffNotifications.attempts, MAX_ATTEMPTS),
+        ),
+      )
+      .returning({ id: staffNotifications.id, event: staffNotifications.event });
+    // Nothing new (or all of it read in the portal): no e-mail, and today's digest is done.
+    if (rows.length === 0) continue;
+    const counts = new Map<StaffEvent, number>();
+    for (const r of rows) counts.set(r.event, (counts.get(r.event) ?? 0) + 1);
+    try {
+      await s.mailer.send(digestMail(s, d.email, counts));
+      delivered();
+      result.digests++;
+    } catch (error) {
+      const e = errorText(error);
+      await s.db
+        .update(staffNotifications)
+        .set({ emailedAt: null, attempts: sql`${staffNotifications.attempts} + 1`, lastError: e.text })
+        .where(inArray(staffNotifications.id, rows.map((r) => r.id)));
+      await s.db
+        .update(staffNotificationPrefs)
+        .set({ digestSentOn: d.sentOn })
+        .where(and(eq(staffNotificationPrefs.staffUserId, d.staffUserId), eq(staffNotificationPrefs.digestSentOn, today)));
+      result.failed++;
+      if (e.temporary) {
+        temporaryFailure();
+        break;
+      }
+    }
+  }
+  return result;
+}
