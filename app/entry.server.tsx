@@ -1,3 +1,11 @@
+// Streaming server rendering with the per-request CSP nonce (on `RemixServer`
+// and `renderToPipeableStream`); every document is `Cache-Control: no-store`.
+// `handleError` logs loader and action errors through `describeError` only
+// (Remix's default prints the error, and query errors quote their parameters).
+// A loader or action that found the database unreachable marks its load context
+// there; `handleRequest` then answers the plain 503 page and
+// `handleDataRequest` a 503 for client-side navigations, both with
+// `Retry-After` (API routes answer it themselves, as JSON).
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";

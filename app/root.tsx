@@ -1,3 +1,10 @@
+// The document every audience shares: `<html lang>` from the root loader's
+// locale (`?lang=ko|en`, else Korean when the top `Accept-Language` tag starts
+// with `ko`, else English; no cookie, ADR 006), the language switch (keeps the
+// rest of the query), footer links to `/privacy` and the staff sign-in, the CSP
+// nonce on `<Scripts>`. No `<ScrollRestoration>`: it writes `sessionStorage`
+// (ADR 006). The loader also hands the configured deadlines to the pages, so
+// they promise what the portal enforces.
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import {
   isRouteErrorResponse,

@@ -1,4 +1,10 @@
 // `npm run cli -- <command>`: operator commands on the configured database.
+//
+// The CLI raises the default log level from `info` to `warn`, so its output is
+// the command's own text. On PGlite a command refuses to run while the portal
+// holds the data directory (`DataDirBusyError`): exit status 2, "Stop it, run
+// this command, then start it again". With `DATABASE_URL` commands run beside
+// the portal.
 import { ConfigError, loadConfig } from "../app/.server/platform/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";

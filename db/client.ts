@@ -1,5 +1,12 @@
 // The one database client factory: embedded PGlite under DATA_DIR when no
 // DATABASE_URL is given, PostgreSQL through postgres.js when it is.
+//
+// postgres.js is opened with notices discarded, no statement or parameter
+// logging (THREAT-MODEL §2.9) and `application_name` `clean-okestro-report`.
+// Migrating on PostgreSQL holds a session-level advisory lock on a dedicated
+// connection; closing that connection releases the lock after a failure too.
+// `DatabaseHandle` is `db`, `kind`, `migrate()`, `ping()`, `upkeep()`,
+// `close()`.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,5 +1,10 @@
 // Security headers for every response, and the per-request CSP nonce that
 // Remix puts on its inline scripts. The policy is enforced, not report-only.
+//
+// Also: `Strict-Transport-Security` is two years with includeSubDomains, only
+// with `HSTS=true` (TLS ends at the operator's proxy). The same-origin check
+// compares `Origin` with `PUBLIC_ORIGIN`, else `<protocol>://<Host>`, so behind
+// a TLS proxy `PUBLIC_ORIGIN` must be set.
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 

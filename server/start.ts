@@ -2,6 +2,21 @@
 // initialised on first start), blob store, the HTTP app and the background
 // jobs (server/jobs.ts).
 // Used by `npm start`, by the tests and by the benchmarks.
+//
+// - `trust proxy` is `TRUST_PROXY` hops, off by default: forwarded headers are
+//   ignored and `req.ip` is the socket address, used only for the rate-limit
+//   pseudonyms (ADR 007).
+// - Compression skips `/api/`: upload parts and downloads are ciphertext
+//   (incompressible) and JSON answers are small.
+// - Static files: `/assets/*` (content-hashed names) `immutable, max-age=1y`,
+//   the rest of `build/client` `max-age=1h`, no directory index.
+// - `server.requestTimeout` is 15 minutes: an 8 MiB upload part on a slow link.
+// - The error handler answers an error that carries a 4xx status (a malformed
+//   URL escape, say) with that status, as JSON under `/api/`; a database outage
+//   via server/unavailable.ts; anything else is logged with `describeError` and
+//   answered 500.
+// - At start it logs a warning while no active investigator exists: the report
+//   form stays closed until one does.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";

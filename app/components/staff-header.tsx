@@ -1,3 +1,8 @@
+// Signs the tab out after 30 minutes without a pointer, key, input or scroll
+// event (the server's idle limit), so the private key leaves memory when the
+// session would end. Reloads a page restored from the back/forward cache
+// (`pageshow` with `persisted`), which then asks for the password instead of
+// showing decrypted content again.
 import { Link, useNavigate } from "@remix-run/react";
 import { useEffect } from "react";
 import { useI18n } from "../i18n/react";

@@ -1,6 +1,12 @@
 // The reporter's side of intake, independent of React and of the platform:
 // the browser runs it on the report page, and tests and benchmarks run the very
 // same code in Node. It encrypts everything with crypto/ before any byte leaves.
+//
+// On 409 `recipients_changed` (an investigator was added or removed since the
+// page loaded) it reloads the intake info and seals the same report and case
+// keys to the current non-excluded investigators, then submits once more.
+// Network errors and 5xx are retried with the same body: the server answers a
+// retry as the first submission.
 import {
   fromBase64Url,
   loadSodium,

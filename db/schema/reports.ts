@@ -1,5 +1,13 @@
 // Reports. Everything a person wrote is ciphertext (bytea); the plaintext
 // columns are workflow metadata, kept coarse: dates, not times of day.
+//
+// `next_due_on` is the deadline that matters now (acknowledgement, then
+// feedback, none once closed): the inbox sorts and filters by it.
+// `activity_seq` counts what the reporter added (message, file, privacy
+// request); a staff member's `case_views.seen_seq` below it means unread.
+// `identity_ct` is NULL when no name or contact was given; `labels_ct` NULL
+// until set. `case_notes.created_at` is an exact time: it records what staff
+// did, never what a reporter did (ADR 007).
 import { sql } from "drizzle-orm";
 import { bigint, boolean, check, date, index, integer, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { categories } from "./org";

@@ -1,6 +1,9 @@
 // Retention: legal holds that stop destruction, and the separate archive for
 // records a law requires to keep longer (readable by administrators only,
 // destroyed at its own date). Nothing here is personal data in plaintext.
+//
+// `archives` has no foreign key to the case: the case is destroyed in the
+// transaction that archives it; the archive keeps the case number only.
 import { sql } from "drizzle-orm";
 import { bigint, check, date, index, pgEnum, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { reports } from "./reports";

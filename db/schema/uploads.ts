@@ -2,6 +2,9 @@
 // report that claims it is stored (then it becomes an `attachments` row) or
 // until cleanup removes it and its blob. Exact timestamps are fine here: the
 // row is short-lived and deleted when the report is stored.
+//
+// No foreign key to `reports`: the report does not exist until the submission
+// claims the upload.
 import { bigint, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { bytea } from "./types";
 

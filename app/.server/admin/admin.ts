@@ -1,5 +1,16 @@
 // Administration: staff accounts (locks, sessions, disabling) and the audit
 // log. Administrators never see report content: nothing here reads a case.
+//
+// - Account operations `unlock` (clears the lock and the count),
+//   `revoke-sessions`, `disable` (also ends sessions; a disabled investigator
+//   is no longer offered to reporters), `enable`; an administrator cannot
+//   disable or revoke themselves. Audited `staff.{op}`.
+// - Categories are added, renamed or switched off, never deleted (cases refer
+//   to them); audited `category.saved`. Affiliates and the deadline settings
+//   are shown read-only (org:init, the environment).
+// - The audit listing: the latest 100, filters by action prefix, case number
+//   and actor, pages with `before`; investigators may call it too. Reading or
+//   verifying the log is not itself audited.
 import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { affiliates, auditLog, categories, staffLoginState, staffSessions, staffUsers } from "../../../db/schema";

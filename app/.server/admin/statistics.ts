@@ -4,6 +4,15 @@
 // Nothing here selects a title, a case number, a report id, a staff member or
 // any ciphertext column; every result is a count or a number of days per
 // status, category, kind, affiliate or month.
+//
+// `?from&to` (inclusive days, both optional) selects cases by `received_on`,
+// requests by `requested_on`, provisions by `provided_on` and destructions by
+// their day; a malformed or reversed period is 400 `bad_range`. Durations are
+// calendar-day differences (count, median by `percentile_cont`, average to one
+// decimal, longest); cases without the date are not counted. Destructions per
+// month come from `case.destroyed` tombstones by `details->>'reason'`; an
+// unknown reason counts as `other` and is never echoed. Everything else is
+// counted from rows that exist, so a destroyed case leaves those figures.
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import { affiliates, auditLog, categories, privacyRequestKind, privacyRequests, reportStatus, reports, shareProvisions } from "../../../db/schema";

@@ -2,6 +2,25 @@
 //   hash(n) = SHA-256( "cor/audit-v1\0" || hash(n-1) || canonical JSON of entry n )
 // where the canonical JSON is [seq, at (ISO 8601, ms), actorType, actorId,
 // action, reportId, caseNumber, details with keys sorted]. hash(0) is 32 zero bytes.
+//
+// - Entries are written in the transaction of the change they record, except
+//   `auth.logout` (just after the session row is deleted) and `content.downloaded`,
+//   written by the download route. `content.decrypted` is recorded only when the
+//   browser reports it; `content.exported` is accepted but no page sends it yet.
+// - Not recorded: anything a reporter does (no reporter actor, ADR 007), reading or
+//   verifying the log, failed recovery attempts, session expiry.
+// - Actions, by area: sign-in `auth.*`; administration
+//   `staff.created|invited|unlock|revoke-sessions| disable|enable`,
+//   `category.saved`; cases `case.opened|status|assigned|priority|labels`,
+//   `note.added`, `message.sent`, `privacy.answered`, `attachment.added`,
+//   `access.granted`, `content.*`, `inbox.listed`; sharing `share.*` (reviewers also
+//   `share.listed|opened|downloaded`); retention `case.destroyed`, `share.expired`,
+//   `hold.*`, `privacy.deletion_*`, `case.archived`, `archive.*`; reporter e-mails
+//   `reporter.notify_*`.
+// - `verifyAuditChain` reads in batches of 5000 and stops at the first entry that is
+//   missing, whose `prev_hash` is not the previous hash, or whose content does not
+//   match its hash; at the end the head must name the last entry (else entries were
+//   removed from the end). `audit:verify` exits 1 when broken.
 import { createHash } from "node:crypto";
 import { asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client";

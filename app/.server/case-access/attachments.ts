@@ -1,6 +1,11 @@
 // A case's attachments, shared by the reporter's follow-up, the investigators'
 // workspace, the affiliate reviewers and the archive: attaching a finished
 // upload, and reading one back as an opaque download.
+//
+// A case holds at most 5 × `MAX_ATTACHMENTS_PER_REPORT` files in all (the
+// reporter's and the investigators' together). Downloads are the ciphertext as
+// `application/octet-stream` with `Content-Disposition: attachment`; nothing is
+// rendered inline (THREAT-MODEL §2.5).
 import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
 import { attachments, uploads } from "../../../db/schema";

@@ -3,6 +3,12 @@
 // hold its key envelope (an excluded investigator, or one never granted,
 // gets the same 404 as for a case that does not exist). Also the mark that a
 // reporter added something, which makes the case unread for investigators.
+//
+// The rule is the case joined with the caller's row in `report_key_envelopes`.
+// The inbox, its count and case-number filter, the case page, every case action
+// and every download go through it or the same join. Envelopes come from intake
+// (every active investigator the reporter did not exclude) or from a grant;
+// administrators and affiliate reviewers never hold one.
 import { and, eq, sql } from "drizzle-orm";
 import { reportKeyEnvelopes, reports } from "../../../db/schema";
 import { ApiError } from "../platform/http";

@@ -3,6 +3,30 @@
 // granted) the case does not exist for them and they get the same 404 as for
 // a case that does not exist. Every action is written to the audit log in the
 // same transaction as the change it records.
+//
+// - Case view: the case with the caller's envelope, the ciphertexts,
+//   attachments, messages, notes, privacy requests, the case's latest 200 audit
+//   entries and the envelope holders; in one transaction it sets the caller's
+//   `case_views.seen_seq` to the case's `activity_seq` and audits
+//   `case.opened`.
+// - Workflow: `received → acknowledged | closed`; `acknowledged → in_review |
+//   investigating | closed`; `in_review ⇄ investigating`, either `→ closed`;
+//   `closed` is final. Other steps are 409 `bad_transition`; the update is
+//   conditioned on the previous status (409 `changed` if another request moved
+//   it). Acknowledging sets `acknowledged_on`, `feedback_due_on` (+
+//   `FEEDBACK_DEADLINE_MONTHS`) and `next_due_on`. Closing needs an outcome and
+//   a summary (400 `outcome_required`); the summary is stored first, as a
+//   message to the reporter, so a failed status change can be retried with the
+//   same message id. The reporter sees status and dates, not the outcome.
+// - Assignment only to an investigator holding an envelope for the case.
+// - Grants: candidates are active investigators with neither an envelope nor an
+//   exclusion; the server accepts an envelope only for an active investigator
+//   (400 `not_investigator`), never for one the reporter excluded (403
+//   `excluded`), once (409 `already_granted`). Envelopes are never removed.
+// - Downloads are the ciphertext as `application/octet-stream`,
+//   `Content-Disposition: attachment; filename="{id}.cor"`, audited
+//   `content.downloaded` by the server; `content.decrypted` is what the browser
+//   reports.
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url } from "../../../crypto/encoding";

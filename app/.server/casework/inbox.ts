@@ -2,6 +2,17 @@
 // excluded investigator, who has none, never sees the case in any list,
 // count or search), filtered, sorted by deadline or date, a page at a time.
 // Titles travel as ciphertext with the envelope; the browser decrypts them.
+//
+// The visibility check is an `EXISTS` subquery on the caller's envelopes, so
+// PostgreSQL can walk the deadline index and stop after a page. The page (50
+// rows) is chosen first and only its rows then get the caller's envelope and
+// `case_views` row: joined before the `LIMIT`, both were fetched for every row
+// skipped on the way to a later page. The total is counted up to 5000 ("more
+// than 5000" beyond). `unread` is `seen_seq < activity_seq`. Titles are
+// decrypted in the browser, so title search filters the decrypted page; "search
+// all" fetches up to 40 pages of the current filter. Each listing hands out
+// title ciphertexts with their envelopes, so it is audited (`inbox.listed`,
+// page and row count).
 import { and, eq, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
 import { queryRows } from "../../../db/client";

@@ -4,6 +4,12 @@
 // id the browser chose, the event and whether it went out, so that retrying a
 // failed send delivers it once. The text carries no content, no case number
 // and no link that identifies the case.
+//
+// Audited `reporter.notify_sent` / `reporter.notify_failed`, never with the
+// address. The answer says `{delivered: true}`, `{delivered: true, repeated:
+// true}` for an id already sent, `{delivered: false, reason: "not_configured"}`
+// without SMTP, or 502 `mail_failed` (the page offers a retry that reuses the
+// id). The report form offers update e-mails only when SMTP is configured.
 import { and, eq, isNotNull } from "drizzle-orm";
 import { reporterNotifications, reports } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";

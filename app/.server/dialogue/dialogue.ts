@@ -1,6 +1,16 @@
 // The dialogue between the reporter and the investigators: one ordered list
 // of encrypted messages per case, appended to by either side (the reporter
 // through the follow-up session, an investigator from the workspace).
+//
+// Messages are aead-v1 `message` records (the author inside is checked against
+// the row's by the reader's browser, CRYPTO.md §3.3). Order is `seq` within the
+// case, dates are days. The same message id sent twice (a retry, or two at
+// once) is stored once and answered as the first; two messages racing for the
+// same position take the next. A reporter's message bumps `activity_seq`
+// (unread for investigators) and records `reporter_message` for the holders in
+// the same transaction; an investigator's sets `updated_on`. Reading the case
+// from the follow-up marks investigators' messages read
+// (`read_by_reporter_on`).
 import { eq, sql } from "drizzle-orm";
 import { messages, reports } from "../../../db/schema";
 import { appendAudit, type AuditEntry } from "../audit/audit";

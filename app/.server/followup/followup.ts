@@ -2,6 +2,19 @@
 // and the case view (ciphertext only). What the reporter does in a session
 // lives with what investigators share it with: the dialogue (dialogue/),
 // files (case-access/attachments.ts) and privacy requests (privacy-requests/).
+//
+// - Sessions end after `REPORTER_SESSION_IDLE_MINUTES` idle, after
+//   `SESSION_MAX_HOURS` (4), at log-out or from the tab-close beacon. `GET
+//   /api/followup/session` only renews: the page sends it at most once a minute
+//   while the reporter is active or an upload or send runs.
+// - The case view is ciphertext and workflow dates; not the outcome, priority,
+//   assignee, labels or notes, which are the investigators' own.
+// - More files: an upload opened for the session's case (the intake part,
+//   status and complete endpoints), then claimed (case-access/attachments.ts);
+//   downloads include files investigators sent.
+// - `POST /api/followup/identity` (update e-mails on or off, re-encrypted in
+//   the browser) replaces `identity_ct` only where one exists: it cannot add an
+//   identity the reporter did not give.
 import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";

@@ -1,6 +1,29 @@
 // Report intake on the server: who may receive a report, resumable attachment
 // uploads, and storing a submission in one transaction. The server only ever
 // handles ciphertext; it checks shapes and sizes, never content.
+//
+// - Intake info lists the active categories and the active investigators (id,
+//   display name, public key; never an e-mail address, an administrator or a
+//   reviewer). The form is open only with at least one of each.
+// - Submission checks, in order, and every refusal changes nothing: the shape;
+//   record versions and padding blocks (`bad_ciphertext`); the optional-items
+//   consent for contact details or files; the look-up hash (the same report id
+//   and hash again gets the stored answer: an idempotent retry; another hash
+//   409 `report_exists`); the category active; excluded ids are investigator
+//   accounts, active or disabled; one envelope per investigator, none for an
+//   excluded one, at least one, and exactly the active non-excluded
+//   investigators (else 409 `recipients_changed`); each upload unique, of this
+//   report id and complete.
+// - One transaction stores the report (status `received`, `received_on` today,
+//   `ack_due_on` + `ACK_DEADLINE_DAYS`), envelopes, exclusions, attachments,
+//   deletes the claimed uploads (the count must match, else rollback) and
+//   records `new_case` for each recipient. A case-number collision retries with
+//   a new number, up to five times.
+// - Abandoning an upload (`DELETE`) removes the row, and the blob only if this
+//   request removed the row, so two abandons cannot delete a blob another
+//   request still names. The client does not call it today; cleanup does the
+//   rest.
+// - Completing an upload twice is harmless.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";

@@ -1,6 +1,10 @@
 // The scheduled notification job: deadline reminders, the audit chain check
 // (hourly), then a send pass. Each reminder's dedupe key names the case, the
 // kind and the due date, so it is recorded once whatever restarts in between.
+//
+// The audit-chain check runs at most hourly per process, but on every
+// `notify:run` from the CLI. Reminders go to the assignee if they hold the
+// case, else to every active investigator holding it.
 import { and, asc, eq, gte, inArray, lt, lte, ne, or } from "drizzle-orm";
 import { reports, staffNotifications } from "../../../db/schema";
 import type { StaffEvent } from "../../shared/wire";

@@ -1,6 +1,9 @@
 // A staff member's own notifications in the portal (newest first, with links
 // only to what they can still open), marking them read, and their choice of
 // single e-mails or a daily digest.
+//
+// The latest 20 rows. Any staff role, and only the caller's own rows; marking
+// read takes given ids or all. Nothing here is audited.
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { reportKeyEnvelopes, reports, shareEnvelopes, shares, staffNotificationPrefs, staffNotifications } from "../../../db/schema";
 import type { EmailState, NotifyMode, StaffNotificationItem, StaffNotificationsView, StaffRole } from "../../shared/wire";

@@ -4,6 +4,28 @@
 // language setting); never a case number, title, name, share content or
 // anything of the reporter. Nothing here logs an address. `emailed_at` keeps
 // only the day of the send (ADR 007).
+//
+// - Without SMTP a pass does nothing: rows stay listed in the portal, nothing
+//   counts as failed.
+// - Candidates: rows not yet e-mailed, not read in the portal, fewer than 10
+//   attempts, of active, unlocked staff in `immediate` mode, oldest first. Each
+//   row is claimed by setting `emailed_at` with a conditional update before the
+//   send and released on failure (`attempts` + 1, `last_error` = the
+//   `MailError` text, no recipient), so two servers never send the same row.
+// - A temporary failure ends the pass and pauses sending in this process for 1,
+//   2, 4 … up to 60 minutes (reset by the next delivery): an outage costs one
+//   row an attempt per pause, not every row. A permanent failure counts against
+//   its row and the pass goes on.
+// - Digests: at or after `NOTIFY_DIGEST_HOUR` in `TIME_ZONE`, each
+//   `digest`-mode member whose `digest_sent_on` is before today has the day
+//   claimed (conditional update), then their unsent, unread rows, summarised as
+//   counts per kind in one e-mail; on failure both are released. No rows, no
+//   e-mail.
+// - One pass at a time per process.
+// - A crash between claiming a row and the SMTP server's answer never repeats
+//   an e-mail but can lose one (it stays listed in the portal). A single e-mail
+//   goes out moments after the event, so the staff member's mailbox learns when
+//   a reporter wrote; a digest shows only the day.
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { staffLoginState, staffNotificationPrefs, staffNotifications, staffUsers } from "../../../db/schema";
 import { translator, type MessageKey } from "../../i18n";

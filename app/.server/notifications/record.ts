@@ -7,6 +7,31 @@
 //
 // No time of day is stored for what a reporter did (ADR 007): rows of events a
 // reporter set off keep only the calendar day (its first instant in TIME_ZONE).
+//
+// Where each event is recorded, in the transaction of the change it reports, to
+// whom, and its dedupe key:
+// - `new_case`: submission (intake); the investigators the envelopes were
+//   sealed to; `new_case:{reportId}`.
+// - `reporter_message`: a reporter's message or file (dialogue, attachments);
+//   active investigators holding an envelope; `reporter_message:{messageId}`,
+//   `reporter_file:{attachmentId}`.
+// - `privacy_request`: a new request; the same; `privacy_request:{requestId}`.
+// - `ack_due_soon`, `feedback_due_soon`: the periodic check, due today or
+//   tomorrow in `TIME_ZONE` (within 48 hours); the assignee if they hold the
+//   case, else every active holder; `{event}:{reportId}:{due date}`.
+// - `case_overdue`: the periodic check, `next_due_on` before today, not closed;
+//   the same; `case_overdue:{reportId}:{next_due_on}`.
+// - `share_new`, `share_updated`: creating, granting (the grantee) and updating
+//   a share; the reviewers the version was sealed to; `share_new:{shareId}`,
+//   `share_updated:{shareId}:{version}`.
+// - `account_locked`: the sign-in failure that locks; every active
+//   administrator; `account_locked:{staffUserId}:{lockedAt}`.
+// - `audit_broken`: the periodic check, `verifyAuditChain` fails; every active
+//   administrator; `audit_broken:{brokenAt}`.
+// An excluded investigator holds no envelope, so never hears of the case. Rows
+// of a case go with it (`report_id`/`share_id` cascade). After recording, the
+// request kicks a send pass without waiting for it, so single e-mails go out
+// promptly.
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../../db/client";

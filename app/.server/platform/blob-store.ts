@@ -1,6 +1,15 @@
 // Attachment ciphertext storage. The interface is small so that shared storage
 // (an object store, a network file system) can replace the local disk; the
 // local implementation keeps blobs under DATA_DIR/blobs.
+//
+// `LocalDiskBlobStore` keeps blob `k` at `DATA_DIR/blobs/<last two characters
+// of k>/k`: the tail is random, so directories stay small. Keys are made by the
+// server (`upload-<uuid>`) and checked against `^[a-z0-9][a-z0-9-]{7,80}$`; no
+// path comes from a request. `writeAt` cuts the blob at the offset, writes
+// through a size-limiting stream with a 1 MiB write buffer and fsyncs, so
+// server memory does not grow with the file and acknowledged bytes survive a
+// crash. Several servers share blobs through a shared file system. Blobs hold
+// only stream-v1 ciphertext.
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rm, stat, truncate } from "node:fs/promises";
 import path from "node:path";

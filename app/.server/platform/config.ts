@@ -1,5 +1,12 @@
 // Configuration, read from the environment once at boot and validated; a bad
 // value stops the server with a message that names the variable.
+//
+// Every variable with its default and range is here; README's table explains
+// them to operators: keep both in step. `PUBLIC_ORIGIN` serves three purposes:
+// the origin the same-origin check expects (needed behind a TLS proxy),
+// `https://` makes the staff cookie `Secure`, and it is the origin of printed
+// setup and invitation links and of e-mail links. Empty values count as unset;
+// paths are resolved from `DATA_DIR`.
 import path from "node:path";
 import { z } from "zod";
 

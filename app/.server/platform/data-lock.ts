@@ -1,6 +1,11 @@
 // PGlite is an in-process database: only one process may open DATA_DIR at a
 // time. The server and the CLI both take this lock (an exclusively created
 // pid file); a stale file left by a dead process is replaced.
+//
+// A pid file naming this very process that this process does not hold is stale
+// too (a restarted container often gets the same pid again); a different live
+// process that happens to reuse a dead portal's pid still blocks start-up (safe
+// side).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 

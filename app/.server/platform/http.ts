@@ -1,5 +1,19 @@
 // HTTP helpers for resource routes: typed API errors with a stable code, JSON
 // bodies read with a hard size limit, and schema validation that names fields.
+//
+// - An `ApiError` becomes `{"error": {"code", "message", "fields"?}}` with its
+//   status and `Cache-Control: no-store`; 413 and 415 also close the
+//   connection, since the body was not read.
+// - JSON bodies must be `application/json` (415 `unsupported_media_type`) and
+//   within the route's declared limit (413 `too_large`), checked against
+//   `Content-Length` before reading and again while reading. Bodies are decoded
+//   as strict UTF-8, and a NUL character anywhere is refused (400 `bad_json`):
+//   PostgreSQL text cannot hold it.
+// - Schema failures are 400 `invalid_request` with `fields` naming each path
+//   (`{"envelopes.0.role": "unknown field"}`, `__proto__` included).
+// - A database that cannot be reached is 503 `unavailable` with `Retry-After`,
+//   not 500; the reporter's clients retry it like any 5xx and then say the
+//   portal is briefly unavailable.
 import type { z } from "zod";
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../../db/unavailable";
 import type { ApiErrorBody } from "../../intake/wire";

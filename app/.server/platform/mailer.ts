@@ -3,6 +3,10 @@
 // and reporter pages still show what happened. Nothing here logs a recipient:
 // a reporter's address must not reach any log (errors keep the SMTP reply code
 // and the library's message, which names no recipient for the failures we map).
+//
+// Errors are `MailError`, temporary (unreachable server, 4xx) or permanent
+// (5xx): the staff outbox pauses on the first and counts the second against the
+// row.
 import nodemailer from "nodemailer";
 import type { Config } from "./config";
 

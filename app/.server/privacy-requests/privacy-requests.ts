@@ -1,6 +1,13 @@
 // Privacy requests (access, correction, deletion, ...) a reporter makes about
 // their own data: created in the follow-up, answered by an investigator,
 // listed as tasks with a due date PRIVACY_DUE_DAYS after the request.
+//
+// Kinds: access, correction, deletion, suspension, with an optional encrypted
+// detail; due 10 days after the request (`PRIVACY_DUE_DAYS`, shown on
+// /privacy). A request bumps `activity_seq` and records `privacy_request` for
+// the holders. Investigators answer with an aead-v1 `privacy-answer` under the
+// report key; deletion requests are decided instead (ADR 015). The inbox shows
+// open requests of every case the caller holds as tasks, soonest due first.
 import { and, asc, eq } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
 import { privacyRequests, reportKeyEnvelopes, reports } from "../../../db/schema";

@@ -2,6 +2,10 @@
 // reporter's deletion request, and moving a closed case's records into the
 // separate archive. Each checks the investigator holds the case (else 404)
 // and is audited in the transaction of the change.
+//
+// The archive must be sealed to exactly the active administrators: anyone else
+// is 400 `not_admin`, a missing one 409 `admins_changed` (the browser fetches
+// the list and seals again).
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";

@@ -6,6 +6,11 @@
 // envelopes, messages, notes, privacy requests, shares) in one transaction,
 // then its blobs, and leaves a tombstone in the audit log with the case
 // number, the dates and the reason: no personal data, no content.
+//
+// Due cases are selected with a generous SQL prefilter and the exact date
+// computed in JavaScript (month arithmetic, as `caseRetentionOn` does it). A
+// blob that fails to delete is left for the upload cleanup, which knows
+// attachments, uploads and archive files.
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { archiveFiles, archives, attachments, legalHolds, reports, shareAttachments, shareEnvelopes, shareProvisions, shares, uploads } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";

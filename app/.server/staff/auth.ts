@@ -3,6 +3,15 @@
 // against argon2(authKey), then a TOTP code (RFC 6238), and keeps the session
 // server-side behind an HttpOnly SameSite=Strict cookie. The wrapped private
 // key is handed out only after both factors.
+//
+// A session is refused (401, and its row deleted) when idle more than 30
+// minutes, older than 12 hours, or its account is disabled or locked; an
+// accepted request renews `last_seen_at`. Sessions also end at sign-out
+// (`auth.logout`, written just after the row is deleted, not in its
+// transaction), at a password change (the other sessions), at a recovery-key
+// reset (all), when an administrator revokes them or disables the account, and
+// in the periodic sweep once expired. A successful sign-in resets the failure
+// count and sets `last_login_at`.
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, isNull, lt, or } from "drizzle-orm";

@@ -1,5 +1,9 @@
 // Guards for staff routes: API routes answer 401/403 as JSON; pages redirect
 // to the sign-in page.
+//
+// A page loader without a full session is redirected to `/staff/login` (keeping
+// `?lang`); a wrong role gets a 403 page. A session pending its second factor
+// passes only the TOTP enrolment and second-factor routes.
 import { redirect } from "@remix-run/node";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";

@@ -2,6 +2,14 @@
 // first-run setup link (an invitation of kind "setup" that creates the first
 // administrator and the first investigator). Tokens are stored as hashes; a
 // link dies when used or when it expires.
+//
+// While no administrator exists, every start deletes unused setup links, issues
+// a new one (24 hours, once) and logs it at `warn` (`setupLink`, `validUntil`).
+// The setup page creates one administrator and one investigator, both with
+// browser-made keys, and spends the link in the same transaction. Invitations
+// (72 hours, once) are shown to whoever made them; no e-mail is sent.
+// Activation must match the invitation's e-mail and role. Every creation is
+// audited `staff.created` with `via` (`setup_link`, `invitation`, `cli`).
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { isUuid } from "../../../crypto/encoding";

@@ -2,6 +2,9 @@
 // the new password) and resetting it with the recovery key (the browser
 // unwraps the private key with the recovery key and wraps it anew). Either
 // way the key pair stays, so access to cases stays; other sessions end.
+//
+// Recovery resets the failure count but leaves a lock in place (an
+// administrator unlocks), and leaves the second factor as it is.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, ne } from "drizzle-orm";
