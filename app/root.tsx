@@ -6,17 +6,7 @@
 // (ADR 006). The loader also hands the configured deadlines to the pages, so
 // they promise what the portal enforces.
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import {
-  isRouteErrorResponse,
-  Link,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  useLocation,
-  useRouteError,
-  useRouteLoaderData,
-} from "@remix-run/react";
+import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { resolveLocale, translator, type Locale } from "./i18n";
 import { useI18n } from "./i18n/react";

@@ -61,7 +61,9 @@ export async function measureCryptoFloor(browser: Browser, rawBytes: number, run
   try {
     await settle("the crypto measurements");
     const { raw, wasmCore, encryptor } = await bench.cryptoRates(rawBytes, LIMITS.partPlainBytes, runs);
-    say(`  raw secretstream ${raw.median.MBps.toFixed(1)} MB/s, wasm core ${wasmCore.median.MBps.toFixed(1)} MB/s, AttachmentEncryptor ${encryptor.median.MBps.toFixed(1)} MB/s`);
+    say(
+      `  raw secretstream ${raw.median.MBps.toFixed(1)} MB/s, wasm core ${wasmCore.median.MBps.toFixed(1)} MB/s, AttachmentEncryptor ${encryptor.median.MBps.toFixed(1)} MB/s`,
+    );
     let sinkUnderPlaywright: Rate | null = null;
     if (sinkBytes > 0) {
       // Slow by design (see lib/cdp.ts): a small size tells enough.
@@ -193,12 +195,20 @@ export async function benchAttachmentsOn(o: AttachmentOptions): Promise<Attachme
   const { portal, cdp } = o;
   say(`[${o.backend}] warm-up: an empty submission` + (o.warmFile ? ` and a ${(o.warmFile.bytes / MiB).toFixed(0)} MiB upload` : ""));
   await submitThroughForm(await cdpDriver(cdp), portal.url, "warm-up empty", {}, null);
-  const warm = o.warmFile ? await submitThroughForm(await cdpDriver(cdp), portal.url, "warm-up upload", { filePath: o.warmFile.path, fileBytes: o.warmFile.bytes }, null) : null;
+  const warm = o.warmFile
+    ? await submitThroughForm(await cdpDriver(cdp), portal.url, "warm-up upload", { filePath: o.warmFile.path, fileBytes: o.warmFile.bytes }, null)
+    : null;
   let warmPw: Submission | null = null;
   if (o.warmFile && o.playwright) {
     const browser = await o.playwright();
     try {
-      warmPw = await submitThroughForm(await playwrightDriver(browser), portal.url, "warm-up upload (playwright)", { filePath: o.warmFile.path, fileBytes: o.warmFile.bytes }, null);
+      warmPw = await submitThroughForm(
+        await playwrightDriver(browser),
+        portal.url,
+        "warm-up upload (playwright)",
+        { filePath: o.warmFile.path, fileBytes: o.warmFile.bytes },
+        null,
+      );
     } finally {
       await browser.close();
     }
@@ -274,7 +284,11 @@ export async function benchAttachmentsOn(o: AttachmentOptions): Promise<Attachme
       ...r,
       cpuMsPerMB: perMB(cpu, r.bytes),
       memory: mem.stop(),
-      serverPartMs: stats(accessLines(portal.lines.slice(mark)).filter((l) => l.method === "PUT").map((l) => l.ms)),
+      serverPartMs: stats(
+        accessLines(portal.lines.slice(mark))
+          .filter((l) => l.method === "PUT")
+          .map((l) => l.ms),
+      ),
     };
     say(`  ${ingest.MBps.toFixed(1)} MB/s`);
     say("diagnostics: the same PUTs to a plain node:http server writing to a file");
@@ -325,14 +339,24 @@ export function printAttachments(floor: CryptoFloor, results: AttachmentBackendR
         "",
         `growth ${fmt.mib(u.growthMiB)}: <= ${TARGET_RSS_GROWTH_MIB} MiB ${u.growthMiB != null && u.growthMiB <= TARGET_RSS_GROWTH_MIB ? "met" : "NOT met"}`,
       ]);
-      rows.push([`${r.backend}:   stored blob = streamCiphertextSize`, `${u.blobBytes ?? "missing"}`, "", u.blobOk ? "OK" : `MISMATCH (want ${u.expectedBlobBytes})`]);
+      rows.push([
+        `${r.backend}:   stored blob = streamCiphertextSize`,
+        `${u.blobBytes ?? "missing"}`,
+        "",
+        u.blobOk ? "OK" : `MISMATCH (want ${u.expectedBlobBytes})`,
+      ]);
       if (u.cpu) {
         const ours = u.cpu.byProcess.reduce((n, c) => n + c.cpuMs, 0);
         const top = u.cpu.byProcess
           .slice(0, 4)
           .map((c) => `${c.role} ${(c.cpuMs / 1000).toFixed(2)}`)
           .join(", ");
-        rows.push([`${r.backend}:   CPU-s during the upload`, top, "", `${(ours / (u.fileBytes / 1e6)).toFixed(2)} ms/MB ours; other processes ${(u.cpu.otherCpuMs / 1000).toFixed(2)} CPU-s`]);
+        rows.push([
+          `${r.backend}:   CPU-s during the upload`,
+          top,
+          "",
+          `${(ours / (u.fileBytes / 1e6)).toFixed(2)} ms/MB ours; other processes ${(u.cpu.otherCpuMs / 1000).toFixed(2)} CPU-s`,
+        ]);
       }
       if (u.parts) {
         const p = u.parts;
@@ -345,9 +369,20 @@ export function printAttachments(floor: CryptoFloor, results: AttachmentBackendR
       }
     }
     rows.push([`${r.backend}: empty submission, click to receipt`, fmt.ms(r.emptySubmissionMs, 0), "", `RSS growth ${fmt.mib(r.emptyGrowthMiB)}`]);
-    if (r.warmup) rows.push([`${r.backend}: warm-up ${(r.warmup.fileBytes / MiB).toFixed(0)} MiB via the form`, fmt.mbps(r.warmup.MBps), ratio(r.warmup.MBps / f), "fixed costs dominate"]);
+    if (r.warmup)
+      rows.push([
+        `${r.backend}: warm-up ${(r.warmup.fileBytes / MiB).toFixed(0)} MiB via the form`,
+        fmt.mbps(r.warmup.MBps),
+        ratio(r.warmup.MBps / f),
+        "fixed costs dominate",
+      ]);
     if (r.warmupUnderPlaywright) {
-      rows.push([`${r.backend}:   same, driven by Playwright`, fmt.mbps(r.warmupUnderPlaywright.MBps), ratio(r.warmupUnderPlaywright.MBps / f), "CDP Network domain on: bodies copied to DevTools"]);
+      rows.push([
+        `${r.backend}:   same, driven by Playwright`,
+        fmt.mbps(r.warmupUnderPlaywright.MBps),
+        ratio(r.warmupUnderPlaywright.MBps / f),
+        "CDP Network domain on: bodies copied to DevTools",
+      ]);
     }
     const d = r.serverDiagnostics;
     if (d) {
@@ -358,9 +393,19 @@ export function printAttachments(floor: CryptoFloor, results: AttachmentBackendR
         ratio(d.ingest.MBps / f),
         `${d.ingest.meanPartMs.toFixed(1)} ms/part; server CPU ${(d.ingest.cpuMsPerMB["server: server"] ?? 0).toFixed(1)} ms/MB`,
       ]);
-      rows.push([`  same PUTs to plain node:http -> file`, fmt.mbps(d.plain.MBps), ratio(d.plain.MBps / f), `${d.plain.meanPartMs.toFixed(1)} ms/part; its CPU ${d.plain.serverCpuMsPerMB.toFixed(1)} ms/MB`]);
+      rows.push([
+        `  same PUTs to plain node:http -> file`,
+        fmt.mbps(d.plain.MBps),
+        ratio(d.plain.MBps / f),
+        `${d.plain.meanPartMs.toFixed(1)} ms/part; its CPU ${d.plain.serverCpuMsPerMB.toFixed(1)} ms/MB`,
+      ]);
       rows.push([`diag (${r.backend}): intake-client in Node, ${size}`, fmt.mbps(d.nodeClient.MBps), ratio(d.nodeClient.MBps / f), ""]);
-      rows.push([`diag: disk write 8 MiB parts / + fsync each`, `${fmt.mbps(d.disk.writeOnly.MBps)} / ${fmt.mbps(d.disk.writeFsyncPerPart.MBps)}`, "", `fsync ${d.disk.meanFsyncMs.toFixed(1)} ms`]);
+      rows.push([
+        `diag: disk write 8 MiB parts / + fsync each`,
+        `${fmt.mbps(d.disk.writeOnly.MBps)} / ${fmt.mbps(d.disk.writeFsyncPerPart.MBps)}`,
+        "",
+        `fsync ${d.disk.meanFsyncMs.toFixed(1)} ms`,
+      ]);
     }
   }
   if (browserDiag) {
@@ -375,11 +420,37 @@ export function printAttachments(floor: CryptoFloor, results: AttachmentBackendR
         .join(", ");
     rows.push([`diag: Chromium Blob.slice().arrayBuffer(), ${size}`, fmt.mbps(b.fileRead.MBps), ratio(b.fileRead.MBps / f), `CPU ms/MB: ${cost(b.fileRead)}`]);
     rows.push([`diag: Chromium AttachmentEncryptor, ${size}`, fmt.mbps(b.encrypt.MBps), ratio(b.encrypt.MBps / f), `CPU ms/MB: ${cost(b.encrypt)}`]);
-    rows.push([`diag: Chromium read then encrypt, ${size}`, fmt.mbps(b.readEncrypt.MBps), ratio(b.readEncrypt.MBps / f), `read ${(b.readEncrypt.readMs / 1000).toFixed(2)} s, encrypt ${(b.readEncrypt.encryptMs / 1000).toFixed(2)} s`]);
-    rows.push([`diag: Chromium PUT 8 MiB parts to a sink, ${size}`, fmt.mbps(b.uploadSink.MBps), ratio(b.uploadSink.MBps / f), `CPU ms/MB: ${cost(b.uploadSink)}`]);
-    if (floor.sinkUnderPlaywright) rows.push([`  same, page driven by Playwright`, fmt.mbps(floor.sinkUnderPlaywright.MBps), ratio(floor.sinkUnderPlaywright.MBps / f), "request bodies copied to DevTools"]);
-    rows.push([`diag: intake-client in Chromium to the sink, ${size}`, fmt.mbps(b.intakeClientToSink.MBps), ratio(b.intakeClientToSink.MBps / f), `no server; CPU ms/MB: ${cost(b.intakeClientToSink)}`]);
-    rows.push([`  what-if: encryption in a worker, ${size}`, fmt.mbps(b.workerPipelineToSink.MBps), ratio(b.workerPipelineToSink.MBps / f), `CPU ms/MB: ${cost(b.workerPipelineToSink)}`]);
+    rows.push([
+      `diag: Chromium read then encrypt, ${size}`,
+      fmt.mbps(b.readEncrypt.MBps),
+      ratio(b.readEncrypt.MBps / f),
+      `read ${(b.readEncrypt.readMs / 1000).toFixed(2)} s, encrypt ${(b.readEncrypt.encryptMs / 1000).toFixed(2)} s`,
+    ]);
+    rows.push([
+      `diag: Chromium PUT 8 MiB parts to a sink, ${size}`,
+      fmt.mbps(b.uploadSink.MBps),
+      ratio(b.uploadSink.MBps / f),
+      `CPU ms/MB: ${cost(b.uploadSink)}`,
+    ]);
+    if (floor.sinkUnderPlaywright)
+      rows.push([
+        `  same, page driven by Playwright`,
+        fmt.mbps(floor.sinkUnderPlaywright.MBps),
+        ratio(floor.sinkUnderPlaywright.MBps / f),
+        "request bodies copied to DevTools",
+      ]);
+    rows.push([
+      `diag: intake-client in Chromium to the sink, ${size}`,
+      fmt.mbps(b.intakeClientToSink.MBps),
+      ratio(b.intakeClientToSink.MBps / f),
+      `no server; CPU ms/MB: ${cost(b.intakeClientToSink)}`,
+    ]);
+    rows.push([
+      `  what-if: encryption in a worker, ${size}`,
+      fmt.mbps(b.workerPipelineToSink.MBps),
+      ratio(b.workerPipelineToSink.MBps / f),
+      `CPU ms/MB: ${cost(b.workerPipelineToSink)}`,
+    ]);
   }
   printTable("Attachment pipeline (floor: secretstream push in the same Chromium)", ["measure", "figure", "ratio", "target / note"], rows);
 }

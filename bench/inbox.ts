@@ -103,7 +103,11 @@ export async function benchInbox(sp: ScalePortal, options: { iterations: number;
     const b = stats(floor)!;
     queries[name] = { n: a.n, p50: a.p50, p95: a.p95, floorP50: b.p50, floorP95: b.p95 };
   }
-  process.stderr.write(`[inbox ${sp.backend}] ${Object.entries(queries).map(([k, q]) => `${k}: p95 ${q.p95.toFixed(1)} ms (floor ${q.floorP95.toFixed(1)})`).join("; ")}\n`);
+  process.stderr.write(
+    `[inbox ${sp.backend}] ${Object.entries(queries)
+      .map(([k, q]) => `${k}: p95 ${q.p95.toFixed(1)} ms (floor ${q.floorP95.toFixed(1)})`)
+      .join("; ")}\n`,
+  );
 
   let decrypt50Ms: number | null = null;
   let decryptFloorMs: number | null = null;
@@ -145,7 +149,9 @@ export async function benchInbox(sp: ScalePortal, options: { iterations: number;
       }
       samples.sort((a, b) => a - b);
       decrypt50Ms = samples[Math.floor(samples.length / 2)]!;
-      process.stderr.write(`[inbox ${sp.backend}] 50 titles decrypted in the inbox page: ${decrypt50Ms.toFixed(1)} ms (floor ${decryptFloorMs.toFixed(1)} ms)\n`);
+      process.stderr.write(
+        `[inbox ${sp.backend}] 50 titles decrypted in the inbox page: ${decrypt50Ms.toFixed(1)} ms (floor ${decryptFloorMs.toFixed(1)} ms)\n`,
+      );
     } finally {
       await browser.close();
     }

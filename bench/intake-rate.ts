@@ -127,7 +127,12 @@ export async function benchIntakeRate(o: RateOptions): Promise<IntakeRateResult>
     recipients: info.investigators.map((i) => ({ staffUserId: i.id, publicKey: fromBase64Url(i.publicKey) as StaffPublicKey })),
   });
   const payloadBytes =
-    sample.title.length + sample.body.length + (sample.identity?.length ?? 0) + sample.reporterKey.length + 32 + sample.envelopes.reduce((n, e) => n + e.envelope.length, 0);
+    sample.title.length +
+    sample.body.length +
+    (sample.identity?.length ?? 0) +
+    sample.reporterKey.length +
+    32 +
+    sample.envelopes.reduce((n, e) => n + e.envelope.length, 0);
   const levels: IntakeLevel[] = [];
   const submitTo = (baseUrl: string) => () => submitEncryptedReport(draft, [], info, { baseUrl, retryDelaysMs: [] }).then(() => undefined);
   // Warm-up: JIT, connection pools, prepared statements.
@@ -172,7 +177,9 @@ async function intakeLevel(o: RateOptions, c: number, submit: () => Promise<void
         .map((l) => l.ms),
     ),
   };
-  say(`  ${intake.count} acknowledged, ${fmt.perS(intake.perSecond)}, p50 ${fmt.ms(intake.latency?.p50)}, p99 ${fmt.ms(intake.latency?.p99)}, ${intake.errors} errors`);
+  say(
+    `  ${intake.count} acknowledged, ${fmt.perS(intake.perSecond)}, p50 ${fmt.ms(intake.latency?.p50)}, p99 ${fmt.ms(intake.latency?.p99)}, ${intake.errors} errors`,
+  );
   const healthz = measured(
     await closedLoop(
       c,
@@ -186,7 +193,9 @@ async function intakeLevel(o: RateOptions, c: number, submit: () => Promise<void
   );
   say(`  floor: the same number of GET /healthz: ${fmt.perS(healthz.perSecond)}, p50 ${fmt.ms(healthz.latency?.p50)}, p99 ${fmt.ms(healthz.latency?.p99)}`);
   const plainHttp = measured(await closedLoop(c, submitPlain, (n) => n >= Math.max(c, r.count)));
-  say(`  floor: the same number of submissions to plain node:http + one INSERT: ${fmt.perS(plainHttp.perSecond)}, p50 ${fmt.ms(plainHttp.latency?.p50)}, p99 ${fmt.ms(plainHttp.latency?.p99)}, ${plainHttp.errors} errors`);
+  say(
+    `  floor: the same number of submissions to plain node:http + one INSERT: ${fmt.perS(plainHttp.perSecond)}, p50 ${fmt.ms(plainHttp.latency?.p50)}, p99 ${fmt.ms(plainHttp.latency?.p99)}, ${plainHttp.errors} errors`,
+  );
   return { concurrency: c, intake, healthz, plainHttp, insert: null };
 }
 
@@ -197,7 +206,14 @@ export async function insertFloor(result: IntakeRateResult, where: { dataDir: st
     await handle.db.execute(sql`create table if not exists bench_insert_floor (id uuid primary key, received_on date not null, payload bytea not null)`);
     const payload = randomBytes(result.payloadBytes);
     // Warm-up, as for intake.
-    await closedLoop(4, () => handle.db.execute(sql`insert into bench_insert_floor (id, received_on, payload) values (${randomUUID()}, ${FLOOR_DAY}, ${payload})`).then(() => undefined), (n) => n >= 40);
+    await closedLoop(
+      4,
+      () =>
+        handle.db
+          .execute(sql`insert into bench_insert_floor (id, received_on, payload) values (${randomUUID()}, ${FLOOR_DAY}, ${payload})`)
+          .then(() => undefined),
+      (n) => n >= 40,
+    );
     for (const level of result.levels) {
       await settle(`the INSERT floor at concurrency ${level.concurrency}`);
       level.insert = measured(
@@ -209,7 +225,9 @@ export async function insertFloor(result: IntakeRateResult, where: { dataDir: st
           (n) => n >= Math.max(level.concurrency, level.intake.count),
         ),
       );
-      say(`[${result.backend}] floor: ${level.insert.count} bare INSERTs of ${result.payloadBytes} bytes at concurrency ${level.concurrency}: ${fmt.perS(level.insert.perSecond)}, p50 ${fmt.ms(level.insert.latency?.p50)}, p99 ${fmt.ms(level.insert.latency?.p99)}`);
+      say(
+        `[${result.backend}] floor: ${level.insert.count} bare INSERTs of ${result.payloadBytes} bytes at concurrency ${level.concurrency}: ${fmt.perS(level.insert.perSecond)}, p50 ${fmt.ms(level.insert.latency?.p50)}, p99 ${fmt.ms(level.insert.latency?.p99)}`,
+      );
     }
     await handle.db.execute(sql`drop table bench_insert_floor`);
   } finally {
@@ -273,5 +291,9 @@ export function printIntakeRate(results: IntakeRateResult[]): void {
       ]);
     }
   }
-  printTable("Intake under concurrent reporters (Node intake client, real encrypted text reports)", ["measure", "rate", "latency", "vs INSERT", "vs plain HTTP", "vs /healthz", "note"], rows);
+  printTable(
+    "Intake under concurrent reporters (Node intake client, real encrypted text reports)",
+    ["measure", "rate", "latency", "vs INSERT", "vs plain HTTP", "vs /healthz", "note"],
+    rows,
+  );
 }

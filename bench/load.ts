@@ -20,16 +20,7 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { fetchIntakeInfo, submitEncryptedReport, IntakeError } from "../app/reporter/intake-client";
 import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
-import {
-  AttachmentDecryptor,
-  decryptBody,
-  decryptFileMeta,
-  decryptIdentity,
-  decryptTitle,
-  loadSodium,
-  openEnvelope,
-  unwrapFileKey,
-} from "../crypto";
+import { AttachmentDecryptor, decryptBody, decryptFileMeta, decryptIdentity, decryptTitle, loadSodium, openEnvelope, unwrapFileKey } from "../crypto";
 import { openDatabase } from "../db/client";
 import { attachments, reportKeyEnvelopes, reports, uploads } from "../db/schema";
 import type { Services } from "../app/.server/platform/services";
@@ -186,7 +177,9 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
     const sent: SentReport[] = [];
     try {
       const info = await fetchIntakeInfo({ baseUrl: portal.url });
-      log(`[${o.backend}] load: ${o.reporters} concurrent reporters for ${o.seconds} s, 1 to ${o.maxFiles} attachments of ${(o.minFileBytes / 1024).toFixed(0)} to ${(o.maxFileBytes / 1024).toFixed(0)} KiB each`);
+      log(
+        `[${o.backend}] load: ${o.reporters} concurrent reporters for ${o.seconds} s, 1 to ${o.maxFiles} attachments of ${(o.minFileBytes / 1024).toFixed(0)} to ${(o.maxFileBytes / 1024).toFixed(0)} KiB each`,
+      );
       const counter = countingFetch();
       const failures: Record<string, number> = {};
       let attempted = 0;
@@ -199,7 +192,10 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
       const t0 = performance.now();
       const end = t0 + o.seconds * 1000;
       let lastReport = t0;
-      const progress = setInterval(() => log(`  ${sent.length} acknowledged, ${Object.values(failures).reduce((a, b) => a + b, 0)} failed, ${counter.latencies.length} requests`), 15_000);
+      const progress = setInterval(
+        () => log(`  ${sent.length} acknowledged, ${Object.values(failures).reduce((a, b) => a + b, 0)} failed, ${counter.latencies.length} requests`),
+        15_000,
+      );
       try {
         await Promise.all(
           Array.from({ length: o.reporters }, async (_, w) => {
@@ -225,7 +221,12 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
                 sent.push({ ...r.sent, reportId: ack.reportId, caseNumber: ack.caseNumber, latencyMs: ms });
                 lastReport = performance.now();
               } catch (error) {
-                const code = error instanceof IntakeError ? `${error.code}${error.status ? ` (${error.status})` : ""}` : error instanceof Error ? error.message : String(error);
+                const code =
+                  error instanceof IntakeError
+                    ? `${error.code}${error.status ? ` (${error.status})` : ""}`
+                    : error instanceof Error
+                      ? error.message
+                      : String(error);
                 failures[code] = (failures[code] ?? 0) + 1;
               }
             }
@@ -262,7 +263,9 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
           other: Math.max(0, cpu.otherCpuMs - pgMs) / 1000,
         },
       };
-      log(`  ${sent.length} acknowledged (${fmt.perS(result.submissionsPerSecond)}), ${failed} failed, ${result.requests} requests (${fmt.perS(result.requestsPerSecond)}); stopping the server`);
+      log(
+        `  ${sent.length} acknowledged (${fmt.perS(result.submissionsPerSecond)}), ${failed} failed, ${result.requests} requests (${fmt.perS(result.requestsPerSecond)}); stopping the server`,
+      );
     } finally {
       await portal.stop();
     }
@@ -270,7 +273,9 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
     const v0 = performance.now();
     const checked = await verify(sent, { dataDir, databaseUrl: db.url }, email);
     const verifySeconds = (performance.now() - v0) / 1000;
-    log(`  verified ${checked.verified}, lost ${checked.lost}${checked.lostExamples.length ? `: ${checked.lostExamples.join("; ")}` : ""} (${verifySeconds.toFixed(1)} s)`);
+    log(
+      `  verified ${checked.verified}, lost ${checked.lost}${checked.lostExamples.length ? `: ${checked.lostExamples.join("; ")}` : ""} (${verifySeconds.toFixed(1)} s)`,
+    );
     return { ...result, ...checked, verifySeconds };
   } finally {
     await db.release();
@@ -288,7 +293,13 @@ export function printLoad(results: LoadResult[]): void {
       `${r.lost} lost`,
       `${fmt.perS(r.submissionsPerSecond)} submissions`,
       `p50 ${fmt.ms(r.submissionLatency?.p50, 0)} / p99 ${fmt.ms(r.submissionLatency?.p99, 0)}`,
-      `${r.failed} failed${r.failed ? ` (${Object.entries(r.failures).map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""}, ${r.retries} retries`,
+      `${r.failed} failed${
+        r.failed
+          ? ` (${Object.entries(r.failures)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(", ")})`
+          : ""
+      }, ${r.retries} retries`,
     ]);
     rows.push([
       "",
@@ -300,5 +311,9 @@ export function printLoad(results: LoadResult[]): void {
       `${r.wallSeconds.toFixed(1)} s wall; CPU-s server ${r.cpuSeconds.server.toFixed(0)}${r.backend === "postgres" ? `, PostgreSQL ${r.cpuSeconds.postgres.toFixed(0)}` : ""}, reporters ${r.cpuSeconds.client.toFixed(0)}, other processes ${r.cpuSeconds.other.toFixed(0)}; verified in ${r.verifySeconds.toFixed(1)} s`,
     ]);
   }
-  printTable("Load test: concurrent reporters with attachments, then every acknowledged submission decrypted and compared", ["run", "acknowledged", "verified", "lost", "rate", "latency", "note"], rows);
+  printTable(
+    "Load test: concurrent reporters with attachments, then every acknowledged submission decrypted and compared",
+    ["run", "acknowledged", "verified", "lost", "rate", "latency", "note"],
+    rows,
+  );
 }

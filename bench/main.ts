@@ -126,7 +126,14 @@ async function guarded(section: string, backend: Backend | undefined, fn: () => 
 }
 
 /** Sections that drive one production server per backend: page, attachments, intake (in that order). */
-async function serverSections(tmp: string, backends: Backend[], floor: CryptoFloor | null, cdp: CdpBrowser | null, files: { path: string; bytes: number }[], warmFile: { path: string; bytes: number } | null) {
+async function serverSections(
+  tmp: string,
+  backends: Backend[],
+  floor: CryptoFloor | null,
+  cdp: CdpBrowser | null,
+  files: { path: string; bytes: number }[],
+  warmFile: { path: string; bytes: number } | null,
+) {
   for (const [i, backend] of backends.entries()) {
     const db = await databaseFor(backend);
     const dataDir = path.join(tmp, `data-${backend}`);
@@ -176,7 +183,14 @@ async function serverSections(tmp: string, backends: Backend[], floor: CryptoFlo
       let intake: IntakeRateResult | null = null;
       if (want("intake")) {
         await guarded("intake", backend, async () => {
-          intake = await benchIntakeRate({ backend, portal: p, databaseUrl: db.url, levels: INTAKE_LEVELS, seconds: INTAKE_SECONDS, cores: results.machine!.nproc });
+          intake = await benchIntakeRate({
+            backend,
+            portal: p,
+            databaseUrl: db.url,
+            levels: INTAKE_LEVELS,
+            seconds: INTAKE_SECONDS,
+            cores: results.machine!.nproc,
+          });
         });
       }
       await portal.stop();
@@ -238,7 +252,14 @@ function printSummary(): void {
   for (const a of results.attachments) {
     for (const u of a.runs) {
       const size = `${(u.fileBytes / MiB).toFixed(0)} MiB`;
-      rows.push([`attachment ${size} e2e, ${a.backend}`, fmt.mbps(u.MBps), f ? `${fmt.mbps(f)} secretstream` : "", fmt.ratio(u.vsFloor), `>= ${TARGET_E2E_MBPS} MB/s`, met(u.MBps >= TARGET_E2E_MBPS)]);
+      rows.push([
+        `attachment ${size} e2e, ${a.backend}`,
+        fmt.mbps(u.MBps),
+        f ? `${fmt.mbps(f)} secretstream` : "",
+        fmt.ratio(u.vsFloor),
+        `>= ${TARGET_E2E_MBPS} MB/s`,
+        met(u.MBps >= TARGET_E2E_MBPS),
+      ]);
       rows.push([
         `  server RSS growth, ${size}, ${a.backend}`,
         fmt.mib(u.growthMiB),
@@ -250,7 +271,15 @@ function printSummary(): void {
     }
   }
   const w = results.page.find((p) => p.weight)?.weight;
-  if (w) rows.push(["/report JS+CSS gzip, initial", fmt.kb(w.initialGzipBytes), "", `${fmt.ratio(w.initialGzipBytes / TARGET_PAGE_GZIP_BYTES)} of target`, "<= 300 KB", met(w.initialGzipBytes <= TARGET_PAGE_GZIP_BYTES)]);
+  if (w)
+    rows.push([
+      "/report JS+CSS gzip, initial",
+      fmt.kb(w.initialGzipBytes),
+      "",
+      `${fmt.ratio(w.initialGzipBytes / TARGET_PAGE_GZIP_BYTES)} of target`,
+      "<= 300 KB",
+      met(w.initialGzipBytes <= TARGET_PAGE_GZIP_BYTES),
+    ]);
   for (const p of results.page) {
     rows.push([
       `/report usable, 1 Mbit/s + 300 ms, ${p.backend}`,
@@ -274,7 +303,14 @@ function printSummary(): void {
     }
   }
   for (const r of results.receipt) {
-    rows.push([`receipt log-in, ${r.backend}`, fmt.perS(r.fullPerSecond), `${fmt.perS(r.httpFloorPerSecond)} derive+query+HTTP`, fmt.ratio(r.httpRatio), "little over floor", `see docs (bare: ${fmt.ratio(r.ratio)})`]);
+    rows.push([
+      `receipt log-in, ${r.backend}`,
+      fmt.perS(r.fullPerSecond),
+      `${fmt.perS(r.httpFloorPerSecond)} derive+query+HTTP`,
+      fmt.ratio(r.httpRatio),
+      "little over floor",
+      `see docs (bare: ${fmt.ratio(r.ratio)})`,
+    ]);
   }
   for (const r of results.inbox) {
     const worst = Object.entries(r.queries).sort((a, b) => b[1].p95 - a[1].p95)[0]!;
@@ -288,7 +324,14 @@ function printSummary(): void {
       met(r.worstP95 <= r.targetP95) + (r.backend === "pglite" ? " (target set for PostgreSQL)" : ""),
     ]);
     if (r.decrypt50Ms !== null) {
-      rows.push([`inbox 50 titles decrypted, ${r.backend}`, fmt.ms(r.decrypt50Ms), `${fmt.ms(r.decryptFloorMs, 2)} bare crypto`, r.decryptFloorMs ? fmt.ratio(r.decrypt50Ms / r.decryptFloorMs) : "", `<= ${r.decryptTargetMs} ms`, met(r.decrypt50Ms <= r.decryptTargetMs)]);
+      rows.push([
+        `inbox 50 titles decrypted, ${r.backend}`,
+        fmt.ms(r.decrypt50Ms),
+        `${fmt.ms(r.decryptFloorMs, 2)} bare crypto`,
+        r.decryptFloorMs ? fmt.ratio(r.decrypt50Ms / r.decryptFloorMs) : "",
+        `<= ${r.decryptTargetMs} ms`,
+        met(r.decrypt50Ms <= r.decryptTargetMs),
+      ]);
     }
   }
   for (const l of results.load) {
@@ -318,8 +361,11 @@ async function main() {
     let pw: Browser | null = await launchChromium();
     results.machine = describeMachine(pw.version());
     const m = results.machine;
-    say(`machine: ${m.nproc} cpu (${m.cpuModel}), ${m.memTotalMiB} MiB, node ${m.node}, chromium ${m.chromium}; sections ${only.join(", ")}; backends ${backends.join(", ")}`);
-    if (m.loadAverage1m > 0.5 * m.nproc) say(`WARNING: load average ${m.loadAverage1m.toFixed(2)} on ${m.nproc} cpus: other work is running and the figures will be low and noisy`);
+    say(
+      `machine: ${m.nproc} cpu (${m.cpuModel}), ${m.memTotalMiB} MiB, node ${m.node}, chromium ${m.chromium}; sections ${only.join(", ")}; backends ${backends.join(", ")}`,
+    );
+    if (m.loadAverage1m > 0.5 * m.nproc)
+      say(`WARNING: load average ${m.loadAverage1m.toFixed(2)} on ${m.nproc} cpus: other work is running and the figures will be low and noisy`);
 
     // ---------------------------------------------------------------- attachments: floor and browser diagnostics
     const files: { path: string; bytes: number }[] = [];
@@ -359,7 +405,8 @@ async function main() {
     await cdp?.close();
     cdp = null;
     for (const f of files) await rm(f.path, { force: true });
-    if (results.crypto) printAttachments(results.crypto, results.attachments, results.browserDiagnostics, Math.round(Math.min(DIAG_MIB, Math.max(...FILE_MIB)) * MiB));
+    if (results.crypto)
+      printAttachments(results.crypto, results.attachments, results.browserDiagnostics, Math.round(Math.min(DIAG_MIB, Math.max(...FILE_MIB)) * MiB));
     if (results.page.length) printPage(results.page);
     if (results.intake.length) printIntakeRate(results.intake);
 
@@ -408,8 +455,13 @@ async function main() {
   await mkdir(path.dirname(OUT), { recursive: true });
   await writeFile(OUT, `${JSON.stringify(results, null, 2)}\n`);
   const failed =
-    results.errors.length > 0 || results.attachments.some((a) => a.runs.some((u) => !u.blobOk)) || results.load.some((l) => l.lost > 0 || l.verified !== l.acknowledged);
-  if (results.errors.length) process.stdout.write(`\n${results.errors.length} section(s) failed: ${results.errors.map((e) => `${e.section}${e.backend ? ` (${e.backend})` : ""}`).join(", ")}\n`);
+    results.errors.length > 0 ||
+    results.attachments.some((a) => a.runs.some((u) => !u.blobOk)) ||
+    results.load.some((l) => l.lost > 0 || l.verified !== l.acknowledged);
+  if (results.errors.length)
+    process.stdout.write(
+      `\n${results.errors.length} section(s) failed: ${results.errors.map((e) => `${e.section}${e.backend ? ` (${e.backend})` : ""}`).join(", ")}\n`,
+    );
   process.stdout.write(`\nJSON: ${path.relative(process.cwd(), OUT)}   (${results.seconds.toFixed(0)} s)\n`);
   if (failed) process.exitCode = 1;
 }

@@ -98,13 +98,19 @@ async function loadReportPage(browser: Browser, portalUrl: string): Promise<Thro
     const html = (await response?.text()) ?? "";
     const referenced = new Set([...html.matchAll(/\/assets\/[^"'\s)]+\.(?:m?js|css)/g)].map((m) => m[0]));
     try {
-      await page.waitForFunction(() => (window as unknown as { __pageBench: { usable: number | null } }).__pageBench.usable !== null, undefined, { timeout: 60_000, polling: 100 });
+      await page.waitForFunction(() => (window as unknown as { __pageBench: { usable: number | null } }).__pageBench.usable !== null, undefined, {
+        timeout: 60_000,
+        polling: 100,
+      });
     } catch (error) {
       const state = await page
         .evaluate(() => {
           const b = document.querySelector<HTMLButtonElement>('button[type="submit"]');
           const res = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
-          return `readyState ${document.readyState}, button ${b ? (b.disabled ? "disabled" : "enabled") : "missing"}, ${res.length} resources, unfinished ${res.filter((r) => r.responseEnd === 0).map((r) => r.name).join(" ")}`;
+          return `readyState ${document.readyState}, button ${b ? (b.disabled ? "disabled" : "enabled") : "missing"}, ${res.length} resources, unfinished ${res
+            .filter((r) => r.responseEnd === 0)
+            .map((r) => r.name)
+            .join(" ")}`;
         })
         .catch((e: unknown) => `no page state (${String(e)})`);
       throw new Error(`the form did not become usable within 60 s: ${state}`, { cause: error });
@@ -171,10 +177,11 @@ export async function startFloorServer(htmlBytes: number, scriptBytes: number): 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -184,7 +191,10 @@ export async function loadFloorPage(browser: Browser, url: string): Promise<numb
     const page = await context.newPage();
     await throttle(page);
     await page.goto(url, { waitUntil: "commit", timeout: 120_000 });
-    await page.waitForFunction(() => typeof (window as unknown as { __floorDone?: number }).__floorDone === "number", undefined, { timeout: 120_000, polling: 100 });
+    await page.waitForFunction(() => typeof (window as unknown as { __floorDone?: number }).__floorDone === "number", undefined, {
+      timeout: 120_000,
+      polling: 100,
+    });
     return await page.evaluate(() => (window as unknown as { __floorDone: number }).__floorDone);
   } finally {
     await context.close();
@@ -196,7 +206,9 @@ export async function benchPage(browser: Browser, portalUrl: string, backend: Ba
   const weight = withWeight ? await measurePageWeight(browser, portalUrl) : null;
   if (weight) say(`[${backend}] /report JS+CSS gzip: initial ${fmt.kb(weight.initialGzipBytes)}, lazy ${fmt.kb(weight.lazyGzipBytes)}`);
   await settle("the throttled page loads");
-  say(`[${backend}] /report over ${THROTTLE.bitsPerSecond / 1e6} Mbit/s with ${THROTTLE.latencyMs} ms latency, empty cache: ${runs} loads, each followed by its floor`);
+  say(
+    `[${backend}] /report over ${THROTTLE.bitsPerSecond / 1e6} Mbit/s with ${THROTTLE.latencyMs} ms latency, empty cache: ${runs} loads, each followed by its floor`,
+  );
   const loads: ThrottledLoad[] = [];
   const floorRuns: number[] = [];
   const failures: string[] = [];
@@ -280,5 +292,9 @@ export function printPage(results: PageResult[]): void {
       `on the wire: HTML ${fmt.kb(l.htmlBytes)}, initial JS+CSS ${fmt.kb(l.initialBytes)} (${l.encodings.join("/")} as served), lazy ${fmt.kb(l.lazyBytes)}; ${l.requestsBeforeUsable} requests before usable`,
     ]);
   }
-  printTable(`Reporter page (throttled: ${THROTTLE.bitsPerSecond / 1e6} Mbit/s, ${THROTTLE.latencyMs} ms latency, Chromium CDP emulation)`, ["measure", "figure", "ratio", "target / note"], rows);
+  printTable(
+    `Reporter page (throttled: ${THROTTLE.bitsPerSecond / 1e6} Mbit/s, ${THROTTLE.latencyMs} ms latency, Chromium CDP emulation)`,
+    ["measure", "figure", "ratio", "target / note"],
+    rows,
+  );
 }

@@ -64,7 +64,10 @@ export async function benchReceiptLookups(sp: ScalePortal, options = { seconds: 
   );
   const bareQuery = async () => {
     const { lookup } = deriveReceiptSecrets(real.receiptCode);
-    const [row] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.receiptLookupHash, receiptLookupHash(lookup)));
+    const [row] = await s.db
+      .select({ id: reports.id })
+      .from(reports)
+      .where(eq(reports.receiptLookupHash, receiptLookupHash(lookup)));
     if (!row) throw new Error("floor query found nothing");
   };
   // Warm-up of all three.

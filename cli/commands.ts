@@ -149,7 +149,11 @@ export const commands: Record<string, Command> = {
     if (!values.role || !ROLES.includes(values.role as StaffRole)) throw new UsageError("--role must be admin, investigator or affiliate");
     if (!values.email) throw new UsageError("--email is required");
     try {
-      const inv = await createInvitation(s, { email: values.email, role: values.role as StaffRole, affiliate: values.affiliate, displayName: values.name }, null);
+      const inv = await createInvitation(
+        s,
+        { email: values.email, role: values.role as StaffRole, affiliate: values.affiliate, displayName: values.name },
+        null,
+      );
       const origin = s.config.PUBLIC_ORIGIN ?? `http://localhost:${s.config.PORT}`;
       return `Invitation for ${values.email} (${values.role}), valid until ${inv.expiresAt.toISOString()}:\n  ${origin}${inv.path}`;
     } catch (error) {
@@ -194,8 +198,14 @@ function describeNotifications(r: NotificationRun): string {
   return [
     `Notifications as of ${r.today}:`,
     `Recorded ${r.deadlineReminders} deadline reminder(s).`,
-    r.audit === null ? "Audit chain not checked." : r.audit.ok ? "Audit chain intact." : `Audit chain BROKEN at entry ${r.audit.brokenAt}: administrators notified.`,
-    r.smtp ? `E-mailed ${r.sent} notification(s) and ${r.digests} digest(s); ${r.failed} failed (retried later).` : "No SMTP server configured (SMTP_URL): nothing e-mailed; notifications are shown in the portal.",
+    r.audit === null
+      ? "Audit chain not checked."
+      : r.audit.ok
+        ? "Audit chain intact."
+        : `Audit chain BROKEN at entry ${r.audit.brokenAt}: administrators notified.`,
+    r.smtp
+      ? `E-mailed ${r.sent} notification(s) and ${r.digests} digest(s); ${r.failed} failed (retried later).`
+      : "No SMTP server configured (SMTP_URL): nothing e-mailed; notifications are shown in the portal.",
   ].join("\n");
 }
 

@@ -7,18 +7,7 @@
 import { concatBytes, fromUtf8, utf8 } from "./encoding";
 import { CryptoError } from "./errors";
 import { sodiumNow } from "./sodium";
-import type {
-  ArchiveKey,
-  CaseKey,
-  FeedbackKey,
-  FileKey,
-  PasswordWrapKey,
-  ReceiptWrapKey,
-  RecordCiphertext,
-  RecoveryKey,
-  ReportKey,
-  ShareKey,
-} from "./types";
+import type { ArchiveKey, CaseKey, FeedbackKey, FileKey, PasswordWrapKey, ReceiptWrapKey, RecordCiphertext, RecoveryKey, ReportKey, ShareKey } from "./types";
 
 export const AEAD_V1 = 0x01;
 export const AEAD_NONCE_BYTES = 24;
@@ -72,32 +61,17 @@ function checkKey(key: Uint8Array): void {
   }
 }
 
-export function encryptRecord(
-  key: RecordKey,
-  binding: RecordBinding,
-  plaintext: Uint8Array,
-  nonce?: Uint8Array,
-): RecordCiphertext {
+export function encryptRecord(key: RecordKey, binding: RecordBinding, plaintext: Uint8Array, nonce?: Uint8Array): RecordCiphertext {
   checkKey(key);
   const sodium = sodiumNow();
   const padded = sodium.pad(plaintext, PURPOSES[binding.purpose].block);
   const n = nonce ?? sodium.randombytes_buf(AEAD_NONCE_BYTES);
   if (n.length !== AEAD_NONCE_BYTES) throw new CryptoError("bad_format", "nonce must be 24 bytes");
-  const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-    padded,
-    associatedData(binding),
-    null,
-    n,
-    key,
-  );
+  const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, associatedData(binding), null, n, key);
   return concatBytes(Uint8Array.of(AEAD_V1), n, sealed) as RecordCiphertext;
 }
 
-export function decryptRecord(
-  key: RecordKey,
-  binding: RecordBinding,
-  ciphertext: Uint8Array,
-): Uint8Array {
+export function decryptRecord(key: RecordKey, binding: RecordBinding, ciphertext: Uint8Array): Uint8Array {
   checkKey(key);
   if (ciphertext.length < AEAD_OVERHEAD) {
     throw new CryptoError("truncated", "record ciphertext is too short");

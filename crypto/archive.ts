@@ -36,7 +36,15 @@ export function encryptArchivePackage(key: ArchiveKey, archiveId: string, pkg: A
 export function decryptArchivePackage(key: ArchiveKey, archiveId: string, ct: Uint8Array): ArchivePackage {
   const o = decryptJson(key, { purpose: "archive-package", id: archiveId }, ct) as Partial<ArchivePackage> | null;
   const lists = [o?.messages, o?.notes, o?.privacyRequests, o?.provisions, o?.files];
-  if (!o || typeof o.caseNumber !== "string" || typeof o.reportId !== "string" || typeof o.dates !== "object" || o.dates === null || Array.isArray(o.dates) || !lists.every(Array.isArray)) {
+  if (
+    !o ||
+    typeof o.caseNumber !== "string" ||
+    typeof o.reportId !== "string" ||
+    typeof o.dates !== "object" ||
+    o.dates === null ||
+    Array.isArray(o.dates) ||
+    !lists.every(Array.isArray)
+  ) {
     throw new CryptoError("bad_format", "archive package has the wrong shape");
   }
   if (!o.files!.every((f) => typeof f?.id === "string" && typeof f.name === "string" && Number.isSafeInteger(f.size))) {

@@ -75,9 +75,7 @@ export class AttachmentEncryptor {
     for (let i = 0; i < chunks; i++) {
       const piece = plaintext.subarray(i * STREAM_CHUNK_BYTES, (i + 1) * STREAM_CHUNK_BYTES);
       const last = final && i === chunks - 1;
-      const tag = last
-        ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL
-        : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+      const tag = last ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
       const c = sodium.crypto_secretstream_xchacha20poly1305_push(this.state as never, piece, this.ad, tag);
       out.set(c, o);
       o += c.length;
@@ -159,10 +157,7 @@ export class AttachmentDecryptor {
       throw new CryptoError("bad_version", `unknown stream format version ${this.buffer[0]}`);
     }
     try {
-      this.state = sodiumNow().crypto_secretstream_xchacha20poly1305_init_pull(
-        this.buffer.subarray(1, STREAM_HEADER_BYTES),
-        this.key,
-      );
+      this.state = sodiumNow().crypto_secretstream_xchacha20poly1305_init_pull(this.buffer.subarray(1, STREAM_HEADER_BYTES), this.key);
     } catch (cause) {
       throw new CryptoError("bad_format", "invalid stream header", { cause });
     }

@@ -65,7 +65,11 @@ export function publicKeyOf(secretKey: StaffSecretKey): StaffPublicKey {
   return sodiumNow().crypto_scalarmult_base(secretKey) as StaffPublicKey;
 }
 
-const KIND_NAMES: Record<number, string> = { [ENVELOPE_KIND_REPORT_KEYS]: "report keys", [ENVELOPE_KIND_SHARE_KEY]: "a share key", [ENVELOPE_KIND_ARCHIVE_KEY]: "an archive key" };
+const KIND_NAMES: Record<number, string> = {
+  [ENVELOPE_KIND_REPORT_KEYS]: "report keys",
+  [ENVELOPE_KIND_SHARE_KEY]: "a share key",
+  [ENVELOPE_KIND_ARCHIVE_KEY]: "an archive key",
+};
 
 function seal(inner: Uint8Array, recipient: StaffPublicKey): Uint8Array {
   if (recipient.length !== 32) throw new CryptoError("bad_key", "a staff public key is 32 bytes");

@@ -1,12 +1,4 @@
-export type CryptoErrorCode =
-  | "not_ready"
-  | "bad_format"
-  | "bad_version"
-  | "decrypt_failed"
-  | "wrong_record"
-  | "truncated"
-  | "bad_receipt"
-  | "bad_key";
+export type CryptoErrorCode = "not_ready" | "bad_format" | "bad_version" | "decrypt_failed" | "wrong_record" | "truncated" | "bad_receipt" | "bad_key";
 
 /** The only error crypto/ throws. `code` is stable; `cause` keeps the underlying error. */
 export class CryptoError extends Error {

@@ -50,4 +50,3 @@ export function parseReceipt(input: string): { ok: true; code: string } | { ok: 
   if (receiptCheckSymbol(body) !== cleaned[RECEIPT_RANDOM_SYMBOLS]) return { ok: false, problem: "check" };
   return { ok: true, code: cleaned };
 }
-

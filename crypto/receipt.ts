@@ -8,13 +8,7 @@
 // outputs of a master it never sees.
 import { utf8 } from "./encoding";
 import { CryptoError } from "./errors";
-import {
-  formatReceipt,
-  parseReceipt,
-  RECEIPT_ALPHABET,
-  RECEIPT_RANDOM_SYMBOLS,
-  receiptCheckSymbol,
-} from "./receipt-code";
+import { formatReceipt, parseReceipt, RECEIPT_ALPHABET, RECEIPT_RANDOM_SYMBOLS, receiptCheckSymbol } from "./receipt-code";
 import { sodiumNow } from "./sodium";
 import type { ReceiptLookup, ReceiptWrapKey } from "./types";
 

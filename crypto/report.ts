@@ -6,16 +6,7 @@ import { uuidFromRandom } from "./encoding";
 import { CryptoError } from "./errors";
 import { sodiumNow } from "./sodium";
 import { deriveReceiptSecrets, generateReceiptCode } from "./receipt";
-import type {
-  FileKey,
-  ReceiptLookup,
-  ReceiptWrapKey,
-  RecordCiphertext,
-  ReportKey,
-  SealedEnvelope,
-  StaffKeyPair,
-  StaffPublicKey,
-} from "./types";
+import type { FileKey, ReceiptLookup, ReceiptWrapKey, RecordCiphertext, ReportKey, SealedEnvelope, StaffKeyPair, StaffPublicKey } from "./types";
 
 export interface ReportBody {
   description: string;
@@ -73,9 +64,7 @@ export function sealNewReport(input: NewReportInput): SealedReport {
     keys,
     title: encryptJson(keys.reportKey, { purpose: "report-title", id }, input.title),
     body: encryptJson(keys.reportKey, { purpose: "report-body", id }, input.body),
-    identity: input.identity
-      ? encryptJson(keys.reportKey, { purpose: "report-identity", id }, input.identity)
-      : null,
+    identity: input.identity ? encryptJson(keys.reportKey, { purpose: "report-identity", id }, input.identity) : null,
     reporterKey: wrapReporterKey(wrapKey, id, keys.reportKey),
     envelopes: input.recipients.map((r) => ({
       staffUserId: r.staffUserId,
@@ -137,7 +126,8 @@ export function decryptIdentity(reportKey: ReportKey, reportId: string, ct: Uint
   };
   if (o.notify !== undefined) {
     const n = expectObject(o.notify, "notify");
-    if (typeof n.email !== "boolean" || (n.language !== "ko" && n.language !== "en")) throw new CryptoError("bad_format", "notification preference has the wrong shape");
+    if (typeof n.email !== "boolean" || (n.language !== "ko" && n.language !== "en"))
+      throw new CryptoError("bad_format", "notification preference has the wrong shape");
     identity.notify = { email: n.email, language: n.language };
   }
   return identity;
@@ -164,10 +154,7 @@ export function encryptFileMeta(reportKey: ReportKey, reportId: string, attachme
 }
 
 export function decryptFileMeta(reportKey: ReportKey, reportId: string, attachmentId: string, ct: Uint8Array): AttachmentMeta {
-  const o = expectObject(
-    decryptJson(reportKey, { purpose: "file-meta", id: reportId, subId: attachmentId }, ct),
-    "attachment metadata",
-  );
+  const o = expectObject(decryptJson(reportKey, { purpose: "file-meta", id: reportId, subId: attachmentId }, ct), "attachment metadata");
   if (typeof o.size !== "number" || !Number.isSafeInteger(o.size) || o.size < 0) {
     throw new CryptoError("bad_format", "attachment size is not a whole number");
   }

@@ -9,14 +9,7 @@ import { CryptoError } from "./errors";
 import { publicKeyOf } from "./envelope";
 import { loadSodiumSumo } from "./sodium-sumo";
 import { sodiumNow } from "./sodium";
-import type {
-  PasswordAuthKey,
-  PasswordWrapKey,
-  RecordCiphertext,
-  RecoveryKey,
-  StaffKeyPair,
-  StaffSecretKey,
-} from "./types";
+import type { PasswordAuthKey, PasswordWrapKey, RecordCiphertext, RecoveryKey, StaffKeyPair, StaffSecretKey } from "./types";
 
 export const STAFF_KDF_V1 = Object.freeze({
   version: 1,
@@ -36,22 +29,11 @@ export function generateKdfSalt(): Uint8Array {
   return sodiumNow().randombytes_buf(STAFF_KDF_V1.saltBytes);
 }
 
-export async function deriveStaffPasswordKeys(
-  password: string,
-  salt: Uint8Array,
-  params: StaffKdfParams = STAFF_KDF_V1,
-): Promise<StaffPasswordKeys> {
+export async function deriveStaffPasswordKeys(password: string, salt: Uint8Array, params: StaffKdfParams = STAFF_KDF_V1): Promise<StaffPasswordKeys> {
   if (params.version !== 1) throw new CryptoError("bad_version", `unknown staff KDF version ${params.version}`);
   if (salt.length !== params.saltBytes) throw new CryptoError("bad_format", "KDF salt must be 16 bytes");
   const sumo = await loadSodiumSumo();
-  const master = sumo.crypto_pwhash(
-    32,
-    password.normalize("NFKC"),
-    salt,
-    params.opslimit,
-    params.memlimit,
-    sumo.crypto_pwhash_ALG_ARGON2ID13,
-  );
+  const master = sumo.crypto_pwhash(32, password.normalize("NFKC"), salt, params.opslimit, params.memlimit, sumo.crypto_pwhash_ALG_ARGON2ID13);
   const authKey = sumo.crypto_kdf_derive_from_key(32, 1, "staffath", master) as PasswordAuthKey;
   const wrapKey = sumo.crypto_kdf_derive_from_key(32, 2, "staffwrp", master) as PasswordWrapKey;
   sumo.memzero(master);
@@ -68,12 +50,7 @@ export function wrapStaffSecretKey(
   return encryptRecord(wrapKey, { purpose, id: userId }, secretKey);
 }
 
-export function unwrapStaffSecretKey(
-  wrapKey: PasswordWrapKey | RecoveryKey,
-  userId: string,
-  wrapped: Uint8Array,
-  kind: "password" | "recovery",
-): StaffKeyPair {
+export function unwrapStaffSecretKey(wrapKey: PasswordWrapKey | RecoveryKey, userId: string, wrapped: Uint8Array, kind: "password" | "recovery"): StaffKeyPair {
   const purpose = kind === "password" ? "staff-secret-key" : "staff-secret-key-recovery";
   const secretKey = decryptRecord(wrapKey, { purpose, id: userId }, wrapped) as StaffSecretKey;
   if (secretKey.length !== 32) throw new CryptoError("bad_key", "wrapped secret key has the wrong length");

@@ -45,7 +45,11 @@ function apiRoutes(build: ServerBuild): ApiRoute[] {
     .filter((r) => r.path.startsWith("api/"))
     .map((r) => {
       const parts = r.path.split("/");
-      return { segments: parts.map((s) => (s.startsWith(":") ? null : s.toLowerCase())), names: parts.map((s) => (s.startsWith(":") ? s.slice(1) : null)), module: r.module };
+      return {
+        segments: parts.map((s) => (s.startsWith(":") ? null : s.toLowerCase())),
+        names: parts.map((s) => (s.startsWith(":") ? s.slice(1) : null)),
+        module: r.module,
+      };
     });
 }
 
@@ -88,7 +92,10 @@ export function apiMethods(build: Build): express.RequestHandler {
       const route = match(routes, req.path);
       if (!route) {
         if (req.path.split("/").some((segment) => decoded(segment) === null)) return next();
-        res.status(404).set("Cache-Control", "no-store").json({ error: { code: "not_found", message: "no such API route" } });
+        res
+          .status(404)
+          .set("Cache-Control", "no-store")
+          .json({ error: { code: "not_found", message: "no such API route" } });
         return;
       }
       const declared = (route.module as { api?: DeclaredRoute }).api;

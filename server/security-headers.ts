@@ -54,7 +54,10 @@ export function sameOriginWrites(publicOrigin: string | undefined) {
     const origin = req.get("Origin");
     const own = publicOrigin ?? `${req.protocol}://${req.get("Host")}`;
     if (site === "cross-site" || (origin !== undefined && origin !== "null" && origin !== own) || origin === "null") {
-      res.status(403).type("application/json").send(JSON.stringify({ error: { code: "cross_origin", message: "cross-origin request refused" } }));
+      res
+        .status(403)
+        .type("application/json")
+        .send(JSON.stringify({ error: { code: "cross_origin", message: "cross-origin request refused" } }));
       return;
     }
     next();

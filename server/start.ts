@@ -56,7 +56,10 @@ export function clientNetwork(ip: string): string {
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
   const full = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t];
-  return `${full.slice(0, 4).map((x) => x.toLowerCase().replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((x) => x.toLowerCase().replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 export interface StartOptions {

@@ -18,7 +18,9 @@ export function answerUnavailable(error: unknown, req: express.Request, res: exp
     res.json({ error: { code: "unavailable", message: "the service is briefly unavailable; try again in a few seconds" } });
   } else {
     const lang = typeof req.query.lang === "string" ? req.query.lang : "";
-    const locale = resolveLocale(new Request(`http://portal/?lang=${encodeURIComponent(lang)}`, { headers: { "Accept-Language": req.get("Accept-Language") ?? "" } }));
+    const locale = resolveLocale(
+      new Request(`http://portal/?lang=${encodeURIComponent(lang)}`, { headers: { "Accept-Language": req.get("Accept-Language") ?? "" } }),
+    );
     res.type("html").send(unavailablePageHtml(locale));
   }
   return true;

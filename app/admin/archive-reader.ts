@@ -42,7 +42,10 @@ export function archivedFileDecryptor(wire: ArchiveWire, pkg: ArchivePackage, ke
   if (!file) throw new Error("this file is not part of the archive");
   const key = openArchiveKey(fromBase64Url(wire.envelope), wire.id, keys);
   try {
-    return new AttachmentDecryptor(unwrapFileKeyForArchive(key, wire.id, fileId, fromBase64Url(file.fileKey)), { reportId: pkg.reportId, attachmentId: fileId });
+    return new AttachmentDecryptor(unwrapFileKeyForArchive(key, wire.id, fileId, fromBase64Url(file.fileKey)), {
+      reportId: pkg.reportId,
+      attachmentId: fileId,
+    });
   } finally {
     key.fill(0);
   }

@@ -8,7 +8,9 @@ import { useI18n } from "../i18n/react";
 import { UserText } from "./user-text";
 
 function formatMonth(month: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { year: "numeric", month: "long", timeZone: "UTC" }).format(new Date(`${month}-01T00:00:00Z`));
+  return new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { year: "numeric", month: "long", timeZone: "UTC" }).format(
+    new Date(`${month}-01T00:00:00Z`),
+  );
 }
 
 export function AdminStatistics({ stats, filter }: { stats: CaseStatistics; filter: { from: string; to: string; invalid: boolean } }) {
@@ -153,20 +155,21 @@ export function AdminStatistics({ stats, filter }: { stats: CaseStatistics; filt
             </tr>
           </thead>
           <tbody>
-            {[...p.byKind.map((r) => ({ key: r.kind, label: t(`admin.stats.kind.${r.kind}`), row: r })), { key: "total", label: t("admin.stats.privacy.total"), row: p.total }].map(
-              ({ key, label, row }) => (
-                <tr key={key}>
-                  <th scope="row">{label}</th>
-                  <td>{num(row.open)}</td>
-                  <td>{num(row.openOverdue)}</td>
-                  <td>{num(row.answered)}</td>
-                  <td>{num(row.answeredLate)}</td>
-                  <td>{num(row.response.median)}</td>
-                  <td>{num(row.response.average)}</td>
-                  <td>{num(row.response.max)}</td>
-                </tr>
-              ),
-            )}
+            {[
+              ...p.byKind.map((r) => ({ key: r.kind, label: t(`admin.stats.kind.${r.kind}`), row: r })),
+              { key: "total", label: t("admin.stats.privacy.total"), row: p.total },
+            ].map(({ key, label, row }) => (
+              <tr key={key}>
+                <th scope="row">{label}</th>
+                <td>{num(row.open)}</td>
+                <td>{num(row.openOverdue)}</td>
+                <td>{num(row.answered)}</td>
+                <td>{num(row.answeredLate)}</td>
+                <td>{num(row.response.median)}</td>
+                <td>{num(row.response.average)}</td>
+                <td>{num(row.response.max)}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </div>

@@ -16,7 +16,13 @@ import { SharedFields } from "./shared-fields";
 import { errorCode, useAction } from "./use-action";
 import { UserText } from "./user-text";
 
-export function AffiliateShareView(props: { wire: AffiliateShareWire; client: StaffClient; keys: StaffKeyPair; names: Map<string, string>; retentionYears: number }) {
+export function AffiliateShareView(props: {
+  wire: AffiliateShareWire;
+  client: StaffClient;
+  keys: StaffKeyPair;
+  names: Map<string, string>;
+  retentionYears: number;
+}) {
   const { wire, client } = props;
   const { t, tx, locale, day } = useI18n();
   const revalidator = useRevalidator();
@@ -62,8 +68,9 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
     <article className="affiliate-share">
       <h1>{t("affiliate.share.heading", { caseNumber: wire.caseNumber })}</h1>
       <p>
-        {t("affiliate.share.meta", { shared: day(wire.sharedOn), version: wire.version, updated: day(wire.updatedOn) })} · {t(`share.purpose.${opened.pkg.purpose}`)} ·{" "}
-        {t("share.retention")}: {wire.retentionOn ? day(wire.retentionOn) : t("share.retention.default", { years: props.retentionYears })}
+        {t("affiliate.share.meta", { shared: day(wire.sharedOn), version: wire.version, updated: day(wire.updatedOn) })} ·{" "}
+        {t(`share.purpose.${opened.pkg.purpose}`)} · {t("share.retention")}:{" "}
+        {wire.retentionOn ? day(wire.retentionOn) : t("share.retention.default", { years: props.retentionYears })}
       </p>
       <Notices status={notice} error={error} />
       {opened.pkg.purposeNote ? (
@@ -103,7 +110,14 @@ export function AffiliateShareView(props: { wire: AffiliateShareWire; client: St
           {opened.feedback.map((m) => (
             <li key={m.id} className={`dialogue__item dialogue__item--${m.author === "affiliate" ? "reporter" : "investigator"}`}>
               <p className="dialogue__meta">
-                <strong>{m.author === "affiliate" ? <UserText text={props.names.get(m.staffUserId ?? "")} fallback={t("affiliate.share.reviewer")} /> : t("share.feedback.ethics")}</strong> · {new Date(m.createdAt).toLocaleString(locale)}
+                <strong>
+                  {m.author === "affiliate" ? (
+                    <UserText text={props.names.get(m.staffUserId ?? "")} fallback={t("affiliate.share.reviewer")} />
+                  ) : (
+                    t("share.feedback.ethics")
+                  )}
+                </strong>{" "}
+                · {new Date(m.createdAt).toLocaleString(locale)}
               </p>
               <p className="pre">
                 <UserText text={m.text} kind="prose" fallback={t("staff.case.unreadable")} />

@@ -95,7 +95,11 @@ export function CaseRetention(props: {
           <li key={h.id}>
             {h.liftedOn
               ? t("retention.hold.lifted", { reason: t(`retention.hold.reason.${h.reason}`), placed: day(h.placedOn), lifted: day(h.liftedOn) })
-              : tx("retention.hold.active", { reason: t(`retention.hold.reason.${h.reason}`), date: day(h.placedOn), name: <UserText text={props.names.get(h.placedBy)} /> })}{" "}
+              : tx("retention.hold.active", {
+                  reason: t(`retention.hold.reason.${h.reason}`),
+                  date: day(h.placedOn),
+                  name: <UserText text={props.names.get(h.placedBy)} />,
+                })}{" "}
             {h.liftedOn ? null : (
               <button type="button" className="link-button" disabled={busy} onClick={() => void act(() => liftHold(ctx, h.id))}>
                 {t("retention.hold.lift")}

@@ -3,7 +3,18 @@
 // shares with their reviewers, feedback, update and revocation, and the record
 // of provision. Everything the affiliate gets is built and encrypted here.
 import { Fragment, useState, type FormEvent, type ReactNode } from "react";
-import { decryptFeedback, fromBase64Url, IDENTITY_ITEMS, SHARE_PURPOSES, unwrapFeedbackKeyForCase, type ReportBody, type ReporterIdentity, type ReportKeys, type SharePackage, type SharePurpose } from "../../crypto";
+import {
+  decryptFeedback,
+  fromBase64Url,
+  IDENTITY_ITEMS,
+  SHARE_PURPOSES,
+  unwrapFeedbackKeyForCase,
+  type ReportBody,
+  type ReporterIdentity,
+  type ReportKeys,
+  type SharePackage,
+  type SharePurpose,
+} from "../../crypto";
 import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { attempt } from "../staff/decrypt";
@@ -92,7 +103,13 @@ export function CaseShares(props: Props) {
                     <p>
                       {t("share.awaiting")}{" "}
                       {share.awaiting.map((r) => (
-                        <button key={r.id} type="button" className="link-button" disabled={busy} onClick={() => void act(() => builder.grantShare(client, c.id, keys, share, r))}>
+                        <button
+                          key={r.id}
+                          type="button"
+                          className="link-button"
+                          disabled={busy}
+                          onClick={() => void act(() => builder.grantShare(client, c.id, keys, share, r))}
+                        >
                           {tx("share.grant", { name: <UserText text={r.displayName} /> })}
                         </button>
                       ))}
@@ -132,7 +149,8 @@ export function CaseShares(props: Props) {
                           ) : (
                             <UserText text={props.names.get(f.staffUserId)} fallback={t("share.feedback.ethics")} />
                           )}
-                        </strong> · {new Date(f.createdAt).toLocaleString(locale)}
+                        </strong>{" "}
+                        · {new Date(f.createdAt).toLocaleString(locale)}
                       </p>
                       <p className="pre">
                         <UserText text={plain?.text} kind="prose" fallback={t("staff.case.unreadable")} />
@@ -381,4 +399,3 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
     </form>
   );
 }
-

@@ -121,7 +121,10 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       <Notices status={status} error={error}>
         {progress && progress.phase === "uploading" ? (
           <p>
-            {tx("status.progress", { name: <UserText text={progress.name} kind="identifier" />, percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100) })}
+            {tx("status.progress", {
+              name: <UserText text={progress.name} kind="identifier" />,
+              percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100),
+            })}
           </p>
         ) : null}
       </Notices>

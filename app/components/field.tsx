@@ -16,10 +16,7 @@ export function Field(props: {
   return (
     <div className={`field${props.error ? " field--error" : ""}`}>
       <label htmlFor={id}>
-        {props.label}{" "}
-        <span className={props.required ? "tag tag--required" : "tag"}>
-          {props.required ? t("report.required") : t("report.optional")}
-        </span>
+        {props.label} <span className={props.required ? "tag tag--required" : "tag"}>{props.required ? t("report.required") : t("report.optional")}</span>
       </label>
       {props.hint ? (
         <p className="hint" id={`${id}-hint`}>

@@ -29,7 +29,13 @@ export function NewPasswordForm(props: {
       form.reset();
     } catch (e) {
       const code = (e as { code?: string }).code ?? "unknown";
-      setError(code === "wrong_password" || code === "invalid_credentials" ? t("staff.errors.wrong_password") : code === "invalid_recovery" ? t("staff.errors.invalid_recovery") : t("staff.errors.generic", { code }));
+      setError(
+        code === "wrong_password" || code === "invalid_credentials"
+          ? t("staff.errors.wrong_password")
+          : code === "invalid_recovery"
+            ? t("staff.errors.invalid_recovery")
+            : t("staff.errors.generic", { code }),
+      );
     } finally {
       setBusy(false);
     }

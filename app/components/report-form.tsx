@@ -298,14 +298,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   );
 }
 
-function ConsentBlock(props: {
-  name: string;
-  required?: boolean;
-  error?: string;
-  rows: [MessageKey, MessageKey][];
-  refuse: MessageKey;
-  label: MessageKey;
-}) {
+function ConsentBlock(props: { name: string; required?: boolean; error?: string; rows: [MessageKey, MessageKey][]; refuse: MessageKey; label: MessageKey }) {
   const { t, deadlines } = useI18n();
   const id = `f-${props.name}`;
   return (
@@ -337,8 +330,7 @@ function ConsentBlock(props: {
           aria-invalid={props.error ? true : undefined}
         />
         <label htmlFor={id}>
-          {t(props.label)}{" "}
-          <span className={props.required ? "tag tag--required" : "tag"}>{props.required ? t("report.required") : t("report.optional")}</span>
+          {t(props.label)} <span className={props.required ? "tag tag--required" : "tag"}>{props.required ? t("report.required") : t("report.optional")}</span>
         </label>
       </div>
     </div>

@@ -77,7 +77,9 @@ export function SharedFields(props: { pkg: SharePackage; testIdPrefix?: string; 
           </div>
         ))}
       </dl>
-      {props.pkg.redacted.length > 0 ? <p className="hint">{t("share.redacted", { fields: props.pkg.redacted.map((r) => t(`share.item.${r}`)).join(", ") })}</p> : null}
+      {props.pkg.redacted.length > 0 ? (
+        <p className="hint">{t("share.redacted", { fields: props.pkg.redacted.map((r) => t(`share.item.${r}`)).join(", ") })}</p>
+      ) : null}
     </>
   );
 }

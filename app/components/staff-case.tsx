@@ -102,8 +102,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
           {t(`staff.status.${c.status}` as MessageKey)}
           {c.outcome ? ` (${t(`staff.case.outcome.${c.outcome}` as MessageKey)})` : ""}
         </span>{" "}
-        ·{" "}
-        {t("staff.case.deadlines", { ack: day(c.ackDueOn), feedback: day(c.feedbackDueOn) })}
+        · {t("staff.case.deadlines", { ack: day(c.ackDueOn), feedback: day(c.feedbackDueOn) })}
         {c.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
       </p>
       <Notices status={action.notice} error={action.error} />

@@ -49,8 +49,7 @@ export function StaffNotifications(props: { view: StaffNotificationsView }) {
   return (
     <section aria-labelledby="notifications-title" className="card" data-testid="staff-notifications">
       <h2 id="notifications-title">
-        {t("notify.staff.title")}{" "}
-        {view.unread > 0 ? <span className="tag tag--new">{t("notify.staff.unread", { count: view.unread })}</span> : null}
+        {t("notify.staff.title")} {view.unread > 0 ? <span className="tag tag--new">{t("notify.staff.unread", { count: view.unread })}</span> : null}
       </h2>
       {view.smtp ? null : (
         <p className="hint" data-testid="notifications-no-smtp">
@@ -66,8 +65,7 @@ export function StaffNotifications(props: { view: StaffNotificationsView }) {
             return (
               <li key={item.id} className={item.read ? undefined : "unread"}>
                 <time dateTime={item.day}>{formatDay(item.day, locale)}</time> ·{" "}
-                {item.read ? null : <span className="tag tag--new">{t("notify.staff.new")}</span>}{" "}
-                {t(`notify.staff.event.${item.event}` as MessageKey)}
+                {item.read ? null : <span className="tag tag--new">{t("notify.staff.new")}</span>} {t(`notify.staff.event.${item.event}` as MessageKey)}
                 {/* The case number stays outside the link text: the link's purpose comes from its list item. */}
                 {item.link ? (
                   <>

@@ -71,7 +71,15 @@ function Runs(props: { text: string; kind: UserTextKind; t: Translate }): ReactE
         "text" in s ? (
           <Fragment key={i}>{s.text}</Fragment>
         ) : (
-          <abbr key={i} className="text-control" dir="ltr" title={props.t(s.control.kind === "invisible" ? "usertext.invisible" : "usertext.direction", { code: controlMarker(s.codePoint).slice(1, -1), name: s.control.name })}>
+          <abbr
+            key={i}
+            className="text-control"
+            dir="ltr"
+            title={props.t(s.control.kind === "invisible" ? "usertext.invisible" : "usertext.direction", {
+              code: controlMarker(s.codePoint).slice(1, -1),
+              name: s.control.name,
+            })}
+          >
             {controlMarker(s.codePoint)}
           </abbr>
         ),

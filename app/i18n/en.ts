@@ -37,7 +37,8 @@ export const en = {
   "landing.protects.4": "Your identity is shared with the affiliates only if you agree to it separately.",
   "landing.limits.title": "What does not protect you",
   "landing.limits.1": "A company computer, phone or network may be monitored. Use a private device and a private network.",
-  "landing.limits.2": "Details in the report or in your files (names, dates, document authors, photo locations) can reveal who you are. Remove metadata from files where you can.",
+  "landing.limits.2":
+    "Details in the report or in your files (names, dates, document authors, photo locations) can reveal who you are. Remove metadata from files where you can.",
   "landing.limits.3": "Formal legal protection as a public interest whistleblower may require your identity to be known to the authority that handles it.",
   "landing.limits.4": "Whoever controls this website could change the code your browser runs. If that worries you, use one of the alternatives below.",
   "landing.acrc.title": "Other ways to report",
@@ -47,7 +48,8 @@ export const en = {
   "report.title": "Make a report",
   "report.intro": "Fields marked required must be filled in. Everything you write and attach is encrypted in this browser before it is sent.",
   "report.closed.title": "The reporting channel is not open yet",
-  "report.closed.body": "No ethics investigator has been set up yet, so nobody could read a report. Please come back later or use one of the other ways to report.",
+  "report.closed.body":
+    "No ethics investigator has been set up yet, so nobody could read a report. Please come back later or use one of the other ways to report.",
   "report.required": "required",
   "report.optional": "optional",
   "report.section.report": "Your report",
@@ -72,7 +74,8 @@ export const en = {
   "notify.reporter.notConfigured": "This portal sends no e-mail (no SMTP server is configured): the reporter sees the update when they next open the case.",
   "notify.reporter.failed": "The e-mail telling the reporter about this update could not be sent. Nothing of the address was kept; try again:",
   "notify.reporter.retry": "Send the e-mail again",
-  "notify.reporter.wanted": "The reporter asked for update e-mails; one is sent, without content, when you acknowledge, write, ask, answer a privacy request or close.",
+  "notify.reporter.wanted":
+    "The reporter asked for update e-mails; one is sent, without content, when you acknowledge, write, ask, answer a privacy request or close.",
   "notify.reporter.notWanted": "The reporter did not ask for update e-mails.",
   "status.email.title": "Update e-mails",
   "status.email.on": "You get an e-mail (without content) when there is news about your report.",
@@ -82,7 +85,8 @@ export const en = {
   "status.email.unavailable": "This portal does not send e-mail; come back with your receipt code to check for news.",
   "status.email.saved": "Your choice was saved.",
   "report.notifyByEmail": "E-mail me when there is news about my report",
-  "report.notifyByEmail.hint": "Only if you give an e-mail address above. The e-mail says only that there is news and where to read it with your receipt code: no content, no case number. Your address stays encrypted; you can turn this off when you follow up. Use an address that only you read.",
+  "report.notifyByEmail.hint":
+    "Only if you give an e-mail address above. The e-mail says only that there is news and where to read it with your receipt code: no content, no case number. Your address stays encrypted; you can turn this off when you follow up. Use an address that only you read.",
   "report.notifyByEmail.unavailable": "This portal does not send e-mail. Check for news with your receipt code.",
   "report.phone.hint": "A phone number is only for the investigators to call you if you wish; no automatic messages are sent to it.",
   "report.section.files": "Files",
@@ -97,8 +101,7 @@ export const en = {
   "report.consent.table.items": "Items",
   "report.consent.table.retention": "Retention",
   "report.consent.table.recipient": "Recipient",
-  "report.consent.purpose":
-    "Processing the report, verifying its content where needed, confirming receipt, follow-up actions and other handling of the case.",
+  "report.consent.purpose": "Processing the report, verifying its content where needed, confirming receipt, follow-up actions and other handling of the case.",
   "report.consent.retention": "{retentionYears} years after the purpose is achieved (the case is closed), then destroyed.",
   "report.consent.report.items": "Report details: title, description, incident details and period.",
   "report.consent.report.refuse": "You may refuse; if you do, the report cannot be submitted.",
@@ -195,7 +198,8 @@ export const en = {
   "status.send": "Encrypt and send",
   "status.sent": "Sent.",
   "status.privacy": "Your privacy rights",
-  "status.privacy.intro": "You can ask to see, correct or delete your personal information, or to suspend its processing. The investigators answer within 10 days; the answer appears here.",
+  "status.privacy.intro":
+    "You can ask to see, correct or delete your personal information, or to suspend its processing. The investigators answer within 10 days; the answer appears here.",
   "status.privacy.kind": "Request",
   "status.privacy.kind.access": "Access: a copy of my report and messages",
   "status.privacy.kind.correction": "Correction: add a correction to my report",
@@ -215,7 +219,8 @@ export const en = {
   "status.progress": "Uploading {name}: {percent}%",
   "staff.title": "Ethics investigators",
   "staff.signin": "Sign in",
-  "staff.signin.intro": "For ethics investigators, affiliate reviewers and administrators. Your password never leaves this browser; a key derived from it does.",
+  "staff.signin.intro":
+    "For ethics investigators, affiliate reviewers and administrators. Your password never leaves this browser; a key derived from it does.",
   "staff.email": "Email address",
   "staff.password": "Password",
   "staff.signin.submit": "Sign in",
@@ -238,7 +243,8 @@ export const en = {
   "staff.errors.wrong_password": "The password does not unlock your key.",
   "staff.errors.generic": "That did not work ({code}).",
   "staff.unlock.title": "Unlock your key",
-  "staff.unlock.intro": "You are signed in, but your private key is kept in memory only and was cleared when the page reloaded. Enter your password to unlock it.",
+  "staff.unlock.intro":
+    "You are signed in, but your private key is kept in memory only and was cleared when the page reloaded. Enter your password to unlock it.",
   "staff.unlock.submit": "Unlock",
   "staff.signout": "Sign out",
   "staff.inbox": "Cases",
@@ -324,7 +330,8 @@ export const en = {
   "staff.case.privacy.answer": "Answer",
   "staff.case.privacy.send": "Encrypt and answer",
   "staff.case.access": "Access for colleagues",
-  "staff.case.access.intro": "Investigators who joined after this report have no key to it. You can give them access from your browser; investigators the reporter excluded never appear here.",
+  "staff.case.access.intro":
+    "Investigators who joined after this report have no key to it. You can give them access from your browser; investigators the reporter excluded never appear here.",
   "staff.case.access.list": "Show investigators without access",
   "staff.case.access.none": "Every investigator who may see this case already has access.",
   "staff.case.access.grant": "Give {name} access",
@@ -333,8 +340,10 @@ export const en = {
   "staff.case.saved": "Saved.",
   "activate.title.invite": "Activate your account",
   "activate.title.setup": "Set up Clean OKESTRO Report",
-  "activate.intro.invite": "You were invited as {role}. Choose a password: your key pair is made in this browser, and the server never sees the password or the private key.",
-  "activate.intro.setup": "Create the first administrator and the first ethics investigator. Each gets a key pair made in this browser. This link works once and for 24 hours.",
+  "activate.intro.invite":
+    "You were invited as {role}. Choose a password: your key pair is made in this browser, and the server never sees the password or the private key.",
+  "activate.intro.setup":
+    "Create the first administrator and the first ethics investigator. Each gets a key pair made in this browser. This link works once and for 24 hours.",
   "activate.admin": "Administrator",
   "activate.investigator": "Ethics investigator",
   "activate.displayName": "Name shown to colleagues (investigators' names are also shown to reporters, who may exclude them)",
@@ -348,7 +357,8 @@ export const en = {
   "activate.errors.invalid": "This link is not valid, has expired or was already used.",
   "activate.done": "Your account is ready",
   "activate.recovery": "Recovery key for {email}",
-  "activate.recoveryIntro": "If you forget your password, this key is the only way to keep your access to cases. It is shown only now: write it down and keep it offline.",
+  "activate.recoveryIntro":
+    "If you forget your password, this key is the only way to keep your access to cases. It is shown only now: write it down and keep it offline.",
   "activate.toLogin": "Go to sign-in",
   "role.admin": "administrator",
   "role.investigator": "ethics investigator",
@@ -397,12 +407,14 @@ export const en = {
   "admin.audit.col.details": "Details",
   "admin.done": "Done.",
   "admin.stats": "Statistics",
-  "admin.stats.intro": "Counted from workflow states and calendar days only: no case, title, reporter or staff member appears here. Days are calendar days in {timeZone}; overdue means a deadline before today ({today}).",
+  "admin.stats.intro":
+    "Counted from workflow states and calendar days only: no case, title, reporter or staff member appears here. Days are calendar days in {timeZone}; overdue means a deadline before today ({today}).",
   "admin.stats.from": "From",
   "admin.stats.to": "To",
   "admin.stats.apply": "Show",
   "admin.stats.all": "All time",
-  "admin.stats.rangeHint": "The dates select cases by the day they were received, privacy requests by the day they were made, provisions by the day they were provided and destructions by the day they happened.",
+  "admin.stats.rangeHint":
+    "The dates select cases by the day they were received, privacy requests by the day they were made, provisions by the day they were provided and destructions by the day they happened.",
   "admin.stats.badRange": "Those dates are not a valid period; all time is shown.",
   "admin.stats.byStatus": "Cases by status",
   "admin.stats.byCategory": "Cases by category",
@@ -456,7 +468,8 @@ export const en = {
   "account.submit": "Change password",
   "account.done": "Your password has been changed. Your other sessions have ended.",
   "recover.title": "Reset your password with your recovery key",
-  "recover.intro": "The recovery key was shown once when your account was activated. It unlocks your private key here, in this browser, and wraps it under a new password.",
+  "recover.intro":
+    "The recovery key was shown once when your account was activated. It unlocks your private key here, in this browser, and wraps it under a new password.",
   "recover.key": "Recovery key",
   "recover.submit": "Reset password",
   "recover.done": "Your password has been reset. Sign in with the new password and your authenticator.",
@@ -535,7 +548,8 @@ export const en = {
   "privacy.stored.plain": "Readable by the server: needed to route and handle the case",
   "privacy.stored.encrypted": "Encrypted in your browser; only the ethics investigators you did not exclude can read it",
   "privacy.stored.files": "Encrypted in your browser; the server sees only the size of the encrypted file",
-  "privacy.stored.followup": "Encrypted in your browser; the server sees only dates, sizes, the kind of a privacy request and whether you or an investigator wrote a message",
+  "privacy.stored.followup":
+    "Encrypted in your browser; the server sees only dates, sizes, the kind of a privacy request and whether you or an investigator wrote a message",
   "privacy.notCollected.title": "What is not collected",
   "privacy.notCollected.ip": "Your IP address: it is not stored and not logged, on any page.",
   "privacy.notCollected.device": "Your browser's user agent or any other information about your device.",
@@ -548,7 +562,8 @@ export const en = {
     "Report processing, additional verification of the report's content if needed, confirmation of receipt, reporting rewards, follow-up actions, handling of the issue and other administrative processing.",
   "privacy.purpose.only": "Your information is not used for any other purpose.",
   "privacy.retention.title": "How long it is kept",
-  "privacy.retention.closed": "A report and everything added to it are kept for {years} years after the case is closed, that is after the purpose is achieved, and then destroyed.",
+  "privacy.retention.closed":
+    "A report and everything added to it are kept for {years} years after the case is closed, that is after the purpose is achieved, and then destroyed.",
   "privacy.retention.unacknowledged": "A report the investigators never acknowledge is kept at most {months} months after it was received, and then destroyed.",
   "privacy.retention.shares": "Anything provided to an affiliate ends at the latest when the case itself is destroyed.",
   "privacy.retention.destroy":
@@ -630,11 +645,12 @@ export const en = {
   "privacy.remedies.body": "For relief from an infringement of your personal information you can also apply for dispute mediation or advice to:",
   "privacy.remedies.kopico": "Personal Information Dispute Mediation Committee: 1833-6972, www.kopico.go.kr",
   "privacy.remedies.kisa": "Personal Information Infringement Report Center (Korea Internet & Security Agency): 118, privacy.kisa.or.kr",
-  "noscript": "This form encrypts your report in the browser and needs JavaScript. Please enable JavaScript, or use one of the other ways to report.",
+  noscript: "This form encrypts your report in the browser and needs JavaScript. Please enable JavaScript, or use one of the other ways to report.",
   "affiliate.name.cloud": "OKESTRO Cloud",
   "affiliate.name.agi": "OKESTRO AGI",
   "share.section": "Sharing with affiliates",
-  "share.intro": "Give OKESTRO Cloud or OKESTRO AGI the parts of this case they need, and nothing else. What you select is encrypted in this browser for the affiliate's reviewers; they never see the dialogue, internal notes, the status history or anything you leave out.",
+  "share.intro":
+    "Give OKESTRO Cloud or OKESTRO AGI the parts of this case they need, and nothing else. What you select is encrypted in this browser for the affiliate's reviewers; they never see the dialogue, internal notes, the status history or anything you leave out.",
   "share.new": "Share with an affiliate",
   "share.update": "Update this share",
   "share.cancel": "Cancel",
@@ -651,11 +667,13 @@ export const en = {
   "share.item.name": "Reporter's name",
   "share.item.email": "Reporter's email address",
   "share.item.phone": "Reporter's phone number",
-  "share.identity.noConsent": "The reporter did not consent to sharing their identity with the affiliates, so this share is pseudonymised: name, email address and phone number cannot be selected.",
+  "share.identity.noConsent":
+    "The reporter did not consent to sharing their identity with the affiliates, so this share is pseudonymised: name, email address and phone number cannot be selected.",
   "share.identity.none": "The reporter gave no contact details, so there is no identity to share.",
   "share.identity.consent": "The reporter consented to sharing their identity with the affiliates. Select it only if the affiliate needs it.",
   "share.texts": "Texts as the affiliate will receive them",
-  "share.redact.hint": "Select a passage and black it out. The affiliate receives the text exactly as it stands here; the original stays unchanged in the case.",
+  "share.redact.hint":
+    "Select a passage and black it out. The affiliate receives the text exactly as it stands here; the original stays unchanged in the case.",
   "share.redact": "Black out the selected text in {field}",
   "share.purpose": "Purpose",
   "share.purpose.fact_finding": "Fact-finding at the affiliate",
@@ -708,7 +726,8 @@ export const en = {
   "share.errors.no_identity_consent": "The reporter did not consent to sharing their identity with the affiliates.",
   "share.errors.bad_retention": "The end date must lie between today and the case's own retention date.",
   "affiliate.title": "Shared with {affiliate}",
-  "affiliate.intro": "Parts of cases that the ethics team shared with your company. They are read-only and decrypted in this browser. Every share you open and every file you download is recorded.",
+  "affiliate.intro":
+    "Parts of cases that the ethics team shared with your company. They are read-only and decrypted in this browser. Every share you open and every file you download is recorded.",
   "affiliate.list.empty": "Nothing is shared with you at the moment.",
   "affiliate.list.case": "Case",
   "affiliate.list.shared": "Shared",
@@ -730,7 +749,8 @@ export const en = {
   "affiliate.share.unreadable": "This share cannot be opened with your key.",
   "affiliate.share.reviewer": "Reviewer",
   "status.provisions": "Provided to OKESTRO affiliates",
-  "status.provisions.intro": "Under the privacy policy, parts of a report may be provided to OKESTRO Cloud or OKESTRO AGI to handle it. Every provision of your report is listed here.",
+  "status.provisions.intro":
+    "Under the privacy policy, parts of a report may be provided to OKESTRO Cloud or OKESTRO AGI to handle it. Every provision of your report is listed here.",
   "status.provisions.none": "Nothing of your report has been provided to an affiliate.",
   "status.provisions.item": "{date}: {affiliate} received {items}. Purpose: {purpose}. {basis}",
   "retention.section": "Retention and legal hold",
@@ -750,7 +770,8 @@ export const en = {
   "retention.hold.place": "Place a legal hold",
   "retention.hold.lift": "Lift this hold",
   "retention.archive": "Move to the archive",
-  "retention.archive.intro": "For records a law requires to keep longer: the case's records are encrypted in this browser for the administrators and kept in a separate archive until the statute's period ends; the case leaves the workspace at once. Investigators cannot read the archive.",
+  "retention.archive.intro":
+    "For records a law requires to keep longer: the case's records are encrypted in this browser for the administrators and kept in a separate archive until the statute's period ends; the case leaves the workspace at once. Investigators cannot read the archive.",
   "retention.archive.basis": "Statute that requires keeping the records",
   "retention.archive.submit": "Encrypt, archive and remove from the workspace",
   "retention.archive.confirm": "Move this case to the archive? It leaves the workspace for good; only administrators can read the archive.",
@@ -766,17 +787,21 @@ export const en = {
   "retention.basis.value_added_tax": "Value-Added Tax Act: tax invoices (5 years)",
   "staff.case.privacy.deletion": "Decision on this deletion request",
   "staff.case.privacy.grant": "Grant: destroy the case now",
-  "staff.case.privacy.grant.confirm": "Destroy this case for good? Its report, files, messages, notes and shares are deleted and cannot be recovered. If a legal hold applies, the request is refused instead and the reporter is told why.",
+  "staff.case.privacy.grant.confirm":
+    "Destroy this case for good? Its report, files, messages, notes and shares are deleted and cannot be recovered. If a legal hold applies, the request is refused instead and the reporter is told why.",
   "staff.case.privacy.refuse": "Or refuse, because this statute requires keeping the records",
   "staff.case.privacy.refuse.submit": "Refuse the deletion",
   "staff.case.privacy.granted": "Granted: the case was destroyed.",
-  "status.privacy.refused.legal_hold": "On {date} your deletion request was refused: the case is under a legal hold (for example a court case or an authority's inquiry) and must be kept while the hold lasts. You may ask again later.{basis}",
-  "status.privacy.refused.legal_retention": "On {date} your deletion request was refused: {basis} requires keeping these records. They are kept only as long as that law requires and are then destroyed.",
+  "status.privacy.refused.legal_hold":
+    "On {date} your deletion request was refused: the case is under a legal hold (for example a court case or an authority's inquiry) and must be kept while the hold lasts. You may ask again later.{basis}",
+  "status.privacy.refused.legal_retention":
+    "On {date} your deletion request was refused: {basis} requires keeping these records. They are kept only as long as that law requires and are then destroyed.",
   "share.errors.legal_hold": "The case is under a legal hold.",
   "share.errors.no_admins": "There is no active administrator to read the archive.",
   "share.errors.not_closed": "Only a closed case can be archived.",
   "archive.title": "Archive",
-  "archive.intro": "Records of closed cases that a law requires to keep, moved out of the workspace. Only administrators can read them, in this browser; each is destroyed at its own date. Every opening and download is recorded.",
+  "archive.intro":
+    "Records of closed cases that a law requires to keep, moved out of the workspace. Only administrators can read them, in this browser; each is destroyed at its own date. Every opening and download is recorded.",
   "archive.empty": "The archive is empty.",
   "archive.case": "Case",
   "archive.basis": "Statute",
@@ -792,7 +817,8 @@ export const en = {
   "archive.unreadable": "This archive cannot be opened with your key.",
   "archive.link": "Archive of closed cases kept under a statute",
   "archive.caseDates": "Received → closed",
-  "usertext.direction": "Hidden text-direction control {code} ({name}), shown here instead of applied: it could make the text read differently from what it is.",
+  "usertext.direction":
+    "Hidden text-direction control {code} ({name}), shown here instead of applied: it could make the text read differently from what it is.",
   "usertext.invisible": "Invisible control character {code} ({name}), shown here instead of applied.",
 } as const;
 

@@ -65,8 +65,7 @@ export const ko: Record<MessageKey, string> = {
   "report.periodFrom": "시작일",
   "report.periodTo": "종료일",
   "report.section.identity": "연락처",
-  "report.identity.hint":
-    "모두 선택 사항입니다. 이메일 주소나 전화번호를 남기면 조사 담당자가 연락할 수 있으며, 남기지 않으면 접수번호로 제보를 확인하세요.",
+  "report.identity.hint": "모두 선택 사항입니다. 이메일 주소나 전화번호를 남기면 조사 담당자가 연락할 수 있으며, 남기지 않으면 접수번호로 제보를 확인하세요.",
   "report.reporterName": "이름",
   "report.email": "이메일 주소",
   "report.phone": "전화번호",
@@ -84,7 +83,8 @@ export const ko: Record<MessageKey, string> = {
   "status.email.unavailable": "이 포털은 이메일을 보내지 않습니다. 접수 코드로 다시 방문해 소식을 확인해 주세요.",
   "status.email.saved": "선택이 저장되었습니다.",
   "report.notifyByEmail": "제보에 새 소식이 있으면 이메일로 알려 주세요",
-  "report.notifyByEmail.hint": "위에 이메일 주소를 입력한 경우에만 해당합니다. 이메일에는 새 소식이 있다는 사실과 접수 코드로 확인하는 방법만 담기며 내용이나 사건 번호는 포함되지 않습니다. 주소는 암호화된 상태로 보관되며, 진행 확인 화면에서 언제든 끌 수 있습니다. 본인만 읽는 주소를 사용하세요.",
+  "report.notifyByEmail.hint":
+    "위에 이메일 주소를 입력한 경우에만 해당합니다. 이메일에는 새 소식이 있다는 사실과 접수 코드로 확인하는 방법만 담기며 내용이나 사건 번호는 포함되지 않습니다. 주소는 암호화된 상태로 보관되며, 진행 확인 화면에서 언제든 끌 수 있습니다. 본인만 읽는 주소를 사용하세요.",
   "report.notifyByEmail.unavailable": "이 포털은 이메일을 보내지 않습니다. 접수 코드로 새 소식을 확인해 주세요.",
   "report.phone.hint": "전화번호는 원하시는 경우 조사 담당자가 연락하는 데에만 쓰이며, 자동 메시지는 보내지 않습니다.",
   "report.section.files": "파일",
@@ -325,7 +325,8 @@ export const ko: Record<MessageKey, string> = {
   "staff.case.privacy.answer": "답변",
   "staff.case.privacy.send": "암호화하여 답변",
   "staff.case.access": "동료 접근 권한",
-  "staff.case.access.intro": "이 제보 이후에 합류한 조사 담당자는 이 제보의 키가 없습니다. 이 브라우저에서 접근 권한을 줄 수 있습니다. 제보자가 제외한 담당자는 여기에 나타나지 않습니다.",
+  "staff.case.access.intro":
+    "이 제보 이후에 합류한 조사 담당자는 이 제보의 키가 없습니다. 이 브라우저에서 접근 권한을 줄 수 있습니다. 제보자가 제외한 담당자는 여기에 나타나지 않습니다.",
   "staff.case.access.list": "접근 권한이 없는 담당자 보기",
   "staff.case.access.none": "이 사건을 볼 수 있는 모든 담당자가 이미 접근 권한을 가지고 있습니다.",
   "staff.case.access.grant": "{name}에게 접근 권한 주기",
@@ -335,7 +336,8 @@ export const ko: Record<MessageKey, string> = {
   "activate.title.invite": "계정 활성화",
   "activate.title.setup": "클린 오케스트로 제보 초기 설정",
   "activate.intro.invite": "{role}(으)로 초대되었습니다. 비밀번호를 정하세요. 키 쌍은 이 브라우저에서 만들어지며, 서버는 비밀번호와 개인 키를 볼 수 없습니다.",
-  "activate.intro.setup": "첫 관리자와 첫 윤리 조사 담당자를 만드세요. 각 계정의 키 쌍은 이 브라우저에서 만들어집니다. 이 링크는 한 번, 24시간 동안만 쓸 수 있습니다.",
+  "activate.intro.setup":
+    "첫 관리자와 첫 윤리 조사 담당자를 만드세요. 각 계정의 키 쌍은 이 브라우저에서 만들어집니다. 이 링크는 한 번, 24시간 동안만 쓸 수 있습니다.",
   "activate.admin": "관리자",
   "activate.investigator": "윤리 조사 담당자",
   "activate.displayName": "동료에게 보이는 이름 (조사 담당자의 이름은 제보자에게도 보이며, 제보자가 제외할 수 있습니다)",
@@ -398,7 +400,8 @@ export const ko: Record<MessageKey, string> = {
   "admin.audit.col.details": "상세",
   "admin.done": "완료했습니다.",
   "admin.stats": "통계",
-  "admin.stats.intro": "처리 상태와 날짜만으로 집계합니다. 사건, 제목, 제보자, 직원은 여기에 나타나지 않습니다. 날짜는 {timeZone} 기준이며, 기한 초과는 기한이 오늘({today}) 이전인 경우입니다.",
+  "admin.stats.intro":
+    "처리 상태와 날짜만으로 집계합니다. 사건, 제목, 제보자, 직원은 여기에 나타나지 않습니다. 날짜는 {timeZone} 기준이며, 기한 초과는 기한이 오늘({today}) 이전인 경우입니다.",
   "admin.stats.from": "시작일",
   "admin.stats.to": "종료일",
   "admin.stats.apply": "보기",
@@ -554,7 +557,8 @@ export const ko: Record<MessageKey, string> = {
   "privacy.retention.destroy":
     "전자 기록은 복구할 수 없는 방법으로 파기합니다. 다른 법령에 따라 더 오래 보존해야 하는 기록은 별도로 분리하여 그 법령이 정한 기간 동안만 보관합니다. 법적 보존 조치(예: 소송 진행 중)가 걸린 사건은 그 조치가 해제될 때까지 파기하지 않습니다.",
   "privacy.provision.title": "오케스트로 계열사에 대한 제공",
-  "privacy.provision.intro": "오케스트로는 개인정보 처리방침에 따라 윤리경영 제보의 접수와 처리를 위해 제보의 일부를 오케스트로 클라우드와 오케스트로 AGI에 제공할 수 있습니다.",
+  "privacy.provision.intro":
+    "오케스트로는 개인정보 처리방침에 따라 윤리경영 제보의 접수와 처리를 위해 제보의 일부를 오케스트로 클라우드와 오케스트로 AGI에 제공할 수 있습니다.",
   "privacy.provision.table.recipient": "제공받는 자",
   "privacy.provision.table.items": "제공 항목",
   "privacy.provision.table.purpose": "제공 목적",
@@ -628,11 +632,12 @@ export const ko: Record<MessageKey, string> = {
   "privacy.remedies.body": "개인정보 침해에 대한 구제를 받으려면 아래 기관에 분쟁 조정이나 상담을 신청할 수도 있습니다.",
   "privacy.remedies.kopico": "개인정보분쟁조정위원회: 1833-6972, www.kopico.go.kr",
   "privacy.remedies.kisa": "한국인터넷진흥원 개인정보침해신고센터: 118, privacy.kisa.or.kr",
-  "noscript": "이 양식은 브라우저에서 제보를 암호화하므로 JavaScript가 필요합니다. JavaScript를 켜거나 다른 제보 방법을 이용해 주세요.",
+  noscript: "이 양식은 브라우저에서 제보를 암호화하므로 JavaScript가 필요합니다. JavaScript를 켜거나 다른 제보 방법을 이용해 주세요.",
   "affiliate.name.cloud": "오케스트로 클라우드",
   "affiliate.name.agi": "오케스트로 AGI",
   "share.section": "계열사와 공유",
-  "share.intro": "오케스트로 클라우드 또는 오케스트로 AGI에 이 사건에서 필요한 부분만 제공합니다. 선택한 내용은 이 브라우저에서 계열사 검토자용으로 암호화되며, 검토자는 제보자와의 대화, 내부 메모, 상태 이력, 선택하지 않은 내용을 볼 수 없습니다.",
+  "share.intro":
+    "오케스트로 클라우드 또는 오케스트로 AGI에 이 사건에서 필요한 부분만 제공합니다. 선택한 내용은 이 브라우저에서 계열사 검토자용으로 암호화되며, 검토자는 제보자와의 대화, 내부 메모, 상태 이력, 선택하지 않은 내용을 볼 수 없습니다.",
   "share.new": "계열사와 공유",
   "share.update": "공유 내용 갱신",
   "share.cancel": "취소",
@@ -649,7 +654,8 @@ export const ko: Record<MessageKey, string> = {
   "share.item.name": "제보자 이름",
   "share.item.email": "제보자 이메일 주소",
   "share.item.phone": "제보자 전화번호",
-  "share.identity.noConsent": "제보자가 계열사에 대한 신원 정보 제공에 동의하지 않았으므로 이 공유는 가명 처리됩니다. 이름, 이메일 주소, 전화번호는 선택할 수 없습니다.",
+  "share.identity.noConsent":
+    "제보자가 계열사에 대한 신원 정보 제공에 동의하지 않았으므로 이 공유는 가명 처리됩니다. 이름, 이메일 주소, 전화번호는 선택할 수 없습니다.",
   "share.identity.none": "제보자가 연락처를 남기지 않아 공유할 신원 정보가 없습니다.",
   "share.identity.consent": "제보자가 계열사에 대한 신원 정보 제공에 동의했습니다. 계열사에 꼭 필요한 경우에만 선택하세요.",
   "share.texts": "계열사가 받게 될 문안",
@@ -706,7 +712,8 @@ export const ko: Record<MessageKey, string> = {
   "share.errors.no_identity_consent": "제보자가 계열사에 대한 신원 정보 제공에 동의하지 않았습니다.",
   "share.errors.bad_retention": "종료일은 오늘부터 사건의 보유 기한 사이여야 합니다.",
   "affiliate.title": "{affiliate}에 공유된 사건",
-  "affiliate.intro": "윤리경영팀이 귀사에 공유한 사건의 일부입니다. 읽기 전용이며 이 브라우저에서 복호화됩니다. 공유를 열거나 파일을 내려받을 때마다 기록됩니다.",
+  "affiliate.intro":
+    "윤리경영팀이 귀사에 공유한 사건의 일부입니다. 읽기 전용이며 이 브라우저에서 복호화됩니다. 공유를 열거나 파일을 내려받을 때마다 기록됩니다.",
   "affiliate.list.empty": "현재 공유된 사건이 없습니다.",
   "affiliate.list.case": "사건",
   "affiliate.list.shared": "공유일",
@@ -728,7 +735,8 @@ export const ko: Record<MessageKey, string> = {
   "affiliate.share.unreadable": "이 공유를 내 키로 열 수 없습니다.",
   "affiliate.share.reviewer": "검토자",
   "status.provisions": "오케스트로 계열사 제공 내역",
-  "status.provisions.intro": "개인정보 처리방침에 따라 제보 처리를 위해 제보의 일부가 오케스트로 클라우드 또는 오케스트로 AGI에 제공될 수 있습니다. 귀하의 제보가 제공된 모든 내역이 여기에 표시됩니다.",
+  "status.provisions.intro":
+    "개인정보 처리방침에 따라 제보 처리를 위해 제보의 일부가 오케스트로 클라우드 또는 오케스트로 AGI에 제공될 수 있습니다. 귀하의 제보가 제공된 모든 내역이 여기에 표시됩니다.",
   "status.provisions.none": "귀하의 제보는 계열사에 제공되지 않았습니다.",
   "status.provisions.item": "{date}: {affiliate}에 {items} 제공. 목적: {purpose}. {basis}",
   "retention.section": "보존 기간과 법적 보존 조치",
@@ -748,7 +756,8 @@ export const ko: Record<MessageKey, string> = {
   "retention.hold.place": "법적 보존 조치 설정",
   "retention.hold.lift": "이 조치 해제",
   "retention.archive": "별도 보관소로 이관",
-  "retention.archive.intro": "법령에 따라 더 오래 보관해야 하는 기록: 사건 기록을 이 브라우저에서 관리자용으로 암호화해 해당 법령의 기간이 끝날 때까지 별도 보관소에 보관하며, 사건은 즉시 업무 공간에서 사라집니다. 조사 담당자는 보관소를 열람할 수 없습니다.",
+  "retention.archive.intro":
+    "법령에 따라 더 오래 보관해야 하는 기록: 사건 기록을 이 브라우저에서 관리자용으로 암호화해 해당 법령의 기간이 끝날 때까지 별도 보관소에 보관하며, 사건은 즉시 업무 공간에서 사라집니다. 조사 담당자는 보관소를 열람할 수 없습니다.",
   "retention.archive.basis": "기록 보관을 요구하는 법령",
   "retention.archive.submit": "암호화하여 이관하고 업무 공간에서 삭제",
   "retention.archive.confirm": "이 사건을 별도 보관소로 이관할까요? 업무 공간에서 완전히 사라지며 관리자만 보관소를 열람할 수 있습니다.",
@@ -764,17 +773,21 @@ export const ko: Record<MessageKey, string> = {
   "retention.basis.value_added_tax": "부가가치세법: 세금계산서 (5년)",
   "staff.case.privacy.deletion": "이 삭제 요구에 대한 결정",
   "staff.case.privacy.grant": "수용: 지금 사건을 파기",
-  "staff.case.privacy.grant.confirm": "이 사건을 영구히 파기할까요? 제보, 파일, 메시지, 메모, 공유가 삭제되며 복구할 수 없습니다. 법적 보존 조치가 있으면 대신 요구가 거절되고 제보자에게 사유가 안내됩니다.",
+  "staff.case.privacy.grant.confirm":
+    "이 사건을 영구히 파기할까요? 제보, 파일, 메시지, 메모, 공유가 삭제되며 복구할 수 없습니다. 법적 보존 조치가 있으면 대신 요구가 거절되고 제보자에게 사유가 안내됩니다.",
   "staff.case.privacy.refuse": "또는 이 법령이 기록 보관을 요구하므로 거절",
   "staff.case.privacy.refuse.submit": "삭제 요구 거절",
   "staff.case.privacy.granted": "수용됨: 사건이 파기되었습니다.",
-  "status.privacy.refused.legal_hold": "{date}에 삭제 요구가 거절되었습니다: 사건이 법적 보존 조치(예: 소송 또는 기관 조사) 중이어서 조치가 유지되는 동안 보관해야 합니다. 나중에 다시 요구할 수 있습니다.{basis}",
-  "status.privacy.refused.legal_retention": "{date}에 삭제 요구가 거절되었습니다: {basis}에 따라 이 기록을 보관해야 합니다. 해당 법령이 정한 기간 동안만 보관한 뒤 파기합니다.",
+  "status.privacy.refused.legal_hold":
+    "{date}에 삭제 요구가 거절되었습니다: 사건이 법적 보존 조치(예: 소송 또는 기관 조사) 중이어서 조치가 유지되는 동안 보관해야 합니다. 나중에 다시 요구할 수 있습니다.{basis}",
+  "status.privacy.refused.legal_retention":
+    "{date}에 삭제 요구가 거절되었습니다: {basis}에 따라 이 기록을 보관해야 합니다. 해당 법령이 정한 기간 동안만 보관한 뒤 파기합니다.",
   "share.errors.legal_hold": "사건이 법적 보존 조치 중입니다.",
   "share.errors.no_admins": "보관소를 열람할 활성 관리자가 없습니다.",
   "share.errors.not_closed": "종결된 사건만 이관할 수 있습니다.",
   "archive.title": "별도 보관소",
-  "archive.intro": "법령에 따라 보관해야 하는 종결 사건의 기록으로, 업무 공간에서 이관된 것입니다. 관리자만 이 브라우저에서 열람할 수 있으며 각 기록은 정해진 날짜에 파기됩니다. 열람과 내려받기는 모두 기록됩니다.",
+  "archive.intro":
+    "법령에 따라 보관해야 하는 종결 사건의 기록으로, 업무 공간에서 이관된 것입니다. 관리자만 이 브라우저에서 열람할 수 있으며 각 기록은 정해진 날짜에 파기됩니다. 열람과 내려받기는 모두 기록됩니다.",
   "archive.empty": "보관소가 비어 있습니다.",
   "archive.case": "사건",
   "archive.basis": "법령",

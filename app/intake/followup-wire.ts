@@ -9,7 +9,12 @@ export const postMessageRequest = z.strictObject({ id: uuid, body: b64(41, 64 * 
 /** The reporter's own identity record, re-encrypted in their browser (e.g. to switch update e-mails off). */
 export const replaceIdentityRequest = z.strictObject({ identity: b64(41, 4 * 1024) });
 export const attachFileRequest = z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) });
-export const followupUploadRequest = z.strictObject({ ciphertextBytes: z.number().int().min(25 + 17) });
+export const followupUploadRequest = z.strictObject({
+  ciphertextBytes: z
+    .number()
+    .int()
+    .min(25 + 17),
+});
 export const privacyRequestRequest = z.strictObject({
   id: uuid,
   kind: z.enum(["access", "correction", "deletion", "suspension"]),
@@ -52,7 +57,14 @@ export const reporterCaseViewSchema = z.object({
   body: z.string(),
   identity: z.string().nullable(),
   attachments: z.array(
-    z.object({ id: z.string(), source: z.enum(["reporter", "investigator"]), meta: z.string(), fileKey: z.string(), ciphertextBytes: z.number().int(), addedOn: day }),
+    z.object({
+      id: z.string(),
+      source: z.enum(["reporter", "investigator"]),
+      meta: z.string(),
+      fileKey: z.string(),
+      ciphertextBytes: z.number().int(),
+      addedOn: day,
+    }),
   ),
   messages: z.array(z.object({ id: z.string(), seq: z.number().int(), author: z.enum(["reporter", "investigator"]), body: z.string(), sentOn: day })),
   privacyRequests: z.array(

@@ -7,7 +7,10 @@ import { b64, uuid } from "../shared/schemas";
 
 export const createUploadRequest = z.strictObject({
   reportId: uuid,
-  ciphertextBytes: z.number().int().min(25 + 17),
+  ciphertextBytes: z
+    .number()
+    .int()
+    .min(25 + 17),
 });
 export type CreateUploadRequest = z.input<typeof createUploadRequest>;
 // Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
@@ -35,9 +38,7 @@ export const submitReportRequest = z.strictObject({
     .min(1)
     .max(1000),
   excludedInvestigators: z.array(uuid).max(1000),
-  attachments: z
-    .array(z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) }))
-    .max(100),
+  attachments: z.array(z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) })).max(100),
   consentReport: z.literal(true, { errorMap: () => ({ message: "consent to process the report is required" }) }),
   consentOptional: z.boolean(),
   consentAffiliateIdentity: z.boolean(),

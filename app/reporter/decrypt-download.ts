@@ -33,4 +33,3 @@ export async function decryptResponseToBlob(response: Response, decryptor: Attac
   fold();
   return blob;
 }
-

@@ -20,15 +20,7 @@ import {
   type StaffPublicKey,
 } from "../../crypto";
 import type { IntakeInfo, SubmitReportRequest, SubmitReportResponse } from "../intake/wire";
-import {
-  apiFor,
-  DEFAULT_RETRY_DELAYS,
-  IntakeError,
-  uploadEncryptedFile,
-  withRetry,
-  type IntakeOptions,
-  type SourceFile,
-} from "../shared/transport";
+import { apiFor, DEFAULT_RETRY_DELAYS, IntakeError, uploadEncryptedFile, withRetry, type IntakeOptions, type SourceFile } from "../shared/transport";
 
 export { fromBrowserFile, IntakeError, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
@@ -56,9 +48,7 @@ export async function fetchIntakeInfo(options: IntakeOptions = {}): Promise<Inta
 
 function recipientsOf(info: IntakeInfo, excluded: string[]) {
   const skip = new Set(excluded);
-  return info.investigators
-    .filter((i) => !skip.has(i.id))
-    .map((i) => ({ staffUserId: i.id, publicKey: fromBase64Url(i.publicKey) as StaffPublicKey }));
+  return info.investigators.filter((i) => !skip.has(i.id)).map((i) => ({ staffUserId: i.id, publicKey: fromBase64Url(i.publicKey) as StaffPublicKey }));
 }
 
 function requestBody(draft: ReportDraft, sealed: SealedReport, attachments: SubmitReportRequest["attachments"]): SubmitReportRequest {
@@ -81,12 +71,7 @@ function requestBody(draft: ReportDraft, sealed: SealedReport, attachments: Subm
 }
 
 /** Seals, uploads and submits a report; resolves to the receipt shown once to the reporter. */
-export async function submitEncryptedReport(
-  draft: ReportDraft,
-  files: SourceFile[],
-  info: IntakeInfo,
-  options: IntakeOptions = {},
-): Promise<SubmittedReport> {
+export async function submitEncryptedReport(draft: ReportDraft, files: SourceFile[], info: IntakeInfo, options: IntakeOptions = {}): Promise<SubmittedReport> {
   await loadSodium();
   const api = apiFor(options);
   options.onProgress?.({ phase: "sealing" });
@@ -101,7 +86,17 @@ export async function submitEncryptedReport(
   });
   const attachments = [];
   for (const [i, file] of files.entries()) {
-    attachments.push(await uploadEncryptedFile(api, { path: "/api/intake/uploads", body: { reportId: sealed.reportId } }, sealed.reportId, sealed.keys.reportKey, file, i, options));
+    attachments.push(
+      await uploadEncryptedFile(
+        api,
+        { path: "/api/intake/uploads", body: { reportId: sealed.reportId } },
+        sealed.reportId,
+        sealed.keys.reportKey,
+        file,
+        i,
+        options,
+      ),
+    );
   }
   options.onProgress?.({ phase: "saving" });
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;

@@ -161,8 +161,7 @@ export default function PrivacyNotice() {
           <li>{t("privacy.rights.suspension")}</li>
         </ul>
         <p>
-          {t("privacy.rights.how", { days: notice.privacyAnswerDays })}{" "}
-          <Link to={href("/status")}>{t("privacy.rights.statusLink")}</Link>
+          {t("privacy.rights.how", { days: notice.privacyAnswerDays })} <Link to={href("/status")}>{t("privacy.rights.statusLink")}</Link>
         </p>
         <p>{t("privacy.rights.receipt")}</p>
         <p>{t("privacy.rights.limits")}</p>

@@ -100,7 +100,12 @@ export default function Admin() {
   };
   const verify = () =>
     void (async () => {
-      const r = (await (await fetch("/api/admin/audit?verify=1", { credentials: "same-origin" })).json()) as { ok: boolean; entries: number; brokenAt?: number; reason?: string };
+      const r = (await (await fetch("/api/admin/audit?verify=1", { credentials: "same-origin" })).json()) as {
+        ok: boolean;
+        entries: number;
+        brokenAt?: number;
+        reason?: string;
+      };
       setMessage(r.ok ? t("admin.audit.ok", { entries: r.entries }) : t("admin.audit.broken", { seq: r.brokenAt ?? 0, reason: r.reason ?? "" }));
     })();
 
@@ -140,7 +145,13 @@ export default function Admin() {
                   {t(`role.${u.role}` as MessageKey)}
                   {u.affiliate ? ` (${u.affiliate})` : ""}
                 </td>
-                <td>{u.lockedAt ? <strong className="overdue-mark">{t("admin.state.locked", { failed: u.failedAttempts })}</strong> : t(`admin.state.${u.status}`)}</td>
+                <td>
+                  {u.lockedAt ? (
+                    <strong className="overdue-mark">{t("admin.state.locked", { failed: u.failedAttempts })}</strong>
+                  ) : (
+                    t(`admin.state.${u.status}`)
+                  )}
+                </td>
                 <td>{when(u.lastLoginAt)}</td>
                 <td>{u.sessions}</td>
                 <td>
@@ -155,7 +166,11 @@ export default function Admin() {
                     </button>
                   ) : null}{" "}
                   {u.id !== me.id ? (
-                    <button type="button" className="link-button" onClick={() => void run(() => post(`/api/admin/staff/${u.id}/${u.status === "active" ? "disable" : "enable"}`))}>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => void run(() => post(`/api/admin/staff/${u.id}/${u.status === "active" ? "disable" : "enable"}`))}
+                    >
                       {u.status === "active" ? t("admin.disable") : t("admin.enable")}
                     </button>
                   ) : null}

@@ -40,7 +40,15 @@ export default function AffiliateSharePage() {
         <Link to={href("/affiliate")}>{t("affiliate.share.back")}</Link>
       </p>
       <StaffKeyGate>
-        {(client, keys) => <AffiliateShareView wire={share} client={client} keys={keys} names={new Map(colleagues.map((c) => [c.id, c.displayName]))} retentionYears={retentionYears} />}
+        {(client, keys) => (
+          <AffiliateShareView
+            wire={share}
+            client={client}
+            keys={keys}
+            names={new Map(colleagues.map((c) => [c.id, c.displayName]))}
+            retentionYears={retentionYears}
+          />
+        )}
       </StaffKeyGate>
     </div>
   );

@@ -58,7 +58,14 @@ export default function Inbox() {
   const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
   const filterQuery = () => {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries({ status: filter.status, category: filter.categoryId, assignee: filter.assignee, sort: filter.sort, case: filter.caseNumber })) if (v) q.set(k, String(v));
+    for (const [k, v] of Object.entries({
+      status: filter.status,
+      category: filter.categoryId,
+      assignee: filter.assignee,
+      sort: filter.sort,
+      case: filter.caseNumber,
+    }))
+      if (v) q.set(k, String(v));
     if (filter.overdue) q.set("overdue", "1");
     return q;
   };
@@ -174,7 +181,15 @@ export default function Inbox() {
             <>
               <p>
                 <label>
-                  {t("staff.inbox.search")} <input type="search" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setEverywhere(null); }} />
+                  {t("staff.inbox.search")}{" "}
+                  <input
+                    type="search"
+                    value={search}
+                    onChange={(e) => {
+                      setSearch(e.currentTarget.value);
+                      setEverywhere(null);
+                    }}
+                  />
                 </label>{" "}
                 <span role="status">
                   {inbox.totalCapped ? t("staff.inbox.countMore", { total: inbox.total }) : t("staff.inbox.count", { total: inbox.total })}

@@ -54,7 +54,8 @@ function NotificationPrefs(props: { mode: "immediate" | "digest"; smtp: boolean;
             <input type="radio" name="mode" value="immediate" defaultChecked={props.mode === "immediate"} /> {t("notify.staff.prefs.immediate")}
           </label>
           <label className="checkbox">
-            <input type="radio" name="mode" value="digest" defaultChecked={props.mode === "digest"} /> {t("notify.staff.prefs.digest", { hour: props.digestHour })}
+            <input type="radio" name="mode" value="digest" defaultChecked={props.mode === "digest"} />{" "}
+            {t("notify.staff.prefs.digest", { hour: props.digestHour })}
           </label>
         </fieldset>
         <button type="submit" className="button">

@@ -73,7 +73,11 @@ export default function Activate() {
       for (const e of entries) {
         const id = crypto.newRecordId();
         const { material, recoveryKey } = await makeAccountKeys(id, e.password);
-        made.push({ account: { id, email: e.email, displayName: e.name || e.email.split("@")[0]!, role: e.slot.role, keys: material }, recoveryKey, email: e.email });
+        made.push({
+          account: { id, email: e.email, displayName: e.name || e.email.split("@")[0]!, role: e.slot.role, keys: material },
+          recoveryKey,
+          email: e.email,
+        });
       }
       const response = await fetch(`/api/staff/activate/${token}`, {
         method: "POST",
@@ -82,7 +86,11 @@ export default function Activate() {
       });
       if (!response.ok) {
         const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-        throw new Error(body?.error?.code === "invalid_link" ? t("activate.errors.invalid") : t("staff.errors.generic", { code: body?.error?.code ?? String(response.status) }));
+        throw new Error(
+          body?.error?.code === "invalid_link"
+            ? t("activate.errors.invalid")
+            : t("staff.errors.generic", { code: body?.error?.code ?? String(response.status) }),
+        );
       }
       setDone(made.map((m) => ({ email: m.email, recoveryKey: m.recoveryKey })));
     } catch (e) {
@@ -127,7 +135,13 @@ export default function Activate() {
         {slots.map((slot) => (
           <fieldset key={slot.key} disabled={busy}>
             <legend>
-              <h2>{slot.key === "invite" ? <UserText text={slot.email} kind="identifier" /> : t(slot.key === "admin" ? "activate.admin" : "activate.investigator")}</h2>
+              <h2>
+                {slot.key === "invite" ? (
+                  <UserText text={slot.email} kind="identifier" />
+                ) : (
+                  t(slot.key === "admin" ? "activate.admin" : "activate.investigator")
+                )}
+              </h2>
             </legend>
             {slot.email === null ? (
               <Field name={`${slot.key}-email`} label={t("staff.email")} required>

@@ -50,7 +50,15 @@ export default function StaffCasePage() {
       </p>
       <StaffKeyGate>
         {(client, keys) => (
-          <StaffCaseView c={c} client={client} keys={keys} names={names} category={category ? (locale === "ko" ? category.ko : category.en) : ""} sharing={sharing} retention={retention} />
+          <StaffCaseView
+            c={c}
+            client={client}
+            keys={keys}
+            names={names}
+            category={category ? (locale === "ko" ? category.ko : category.en) : ""}
+            sharing={sharing}
+            retention={retention}
+          />
         )}
       </StaffKeyGate>
     </div>

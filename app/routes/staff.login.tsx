@@ -22,7 +22,9 @@ export default function StaffLogin() {
   const { busy, error, run } = useAction((e) => {
     const code = errorCode(e);
     const key = `staff.errors.${code}` as MessageKey;
-    return ["invalid_credentials", "invalid_code", "account_locked", "too_many_attempts", "wrong_password"].includes(code) ? t(key) : t("staff.errors.generic", { code });
+    return ["invalid_credentials", "invalid_code", "account_locked", "too_many_attempts", "wrong_password"].includes(code)
+      ? t(key)
+      : t("staff.errors.generic", { code });
   });
   const [hydrated, setHydrated] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -130,7 +132,11 @@ export default function StaffLogin() {
               </li>
             ))}
           </ul>
-          <button type="button" className="button button--primary" onClick={() => void loadStaff().then((m) => navigate(href(homeOf(m.staffClient().user?.role))))}>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => void loadStaff().then((m) => navigate(href(homeOf(m.staffClient().user?.role))))}
+          >
             {t("staff.continue")}
           </button>
         </>

@@ -142,7 +142,8 @@ export function apiFor(options: IntakeOptions, credentials: RequestCredentials =
   return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials);
 }
 
-export const retryable = (e: unknown) => e instanceof IntakeError && (e.code === "network" || (e.status ?? 0) >= 500 || e.code === "part_interrupted" || e.code === "part_in_progress");
+export const retryable = (e: unknown) =>
+  e instanceof IntakeError && (e.code === "network" || (e.status ?? 0) >= 500 || e.code === "part_interrupted" || e.code === "part_in_progress");
 
 export async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRetry: (attempt: number) => void): Promise<T> {
   for (let attempt = 0; ; attempt++) {
@@ -229,4 +230,3 @@ export async function uploadEncryptedFile(
     fileKey: toBase64Url(wrapFileKey(reportKey, reportId, uploadId, fileKey)),
   };
 }
-

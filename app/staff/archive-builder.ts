@@ -76,7 +76,14 @@ export function archivePackageOf(c: ArchivableCase, keys: ReportKeys, category: 
       detail: p.detail ? attempt(() => decryptPrivacyText(rk, c.id, p.id, "request", ct(p.detail!))) : null,
       answer: p.answer ? attempt(() => decryptPrivacyText(rk, c.id, p.id, "answer", ct(p.answer!))) : null,
     })),
-    provisions: c.provisions.map(({ affiliate, items, purpose, legalBasis, providedOn, endedOn }) => ({ affiliate, items, purpose, legalBasis, providedOn, endedOn })),
+    provisions: c.provisions.map(({ affiliate, items, purpose, legalBasis, providedOn, endedOn }) => ({
+      affiliate,
+      items,
+      purpose,
+      legalBasis,
+      providedOn,
+      endedOn,
+    })),
     files: c.attachments.map((a) => ({ id: a.id, ...decryptFileMeta(rk, c.id, a.id, ct(a.meta)) })),
   };
 }
@@ -92,14 +99,23 @@ function seal(c: ArchivableCase, keys: ReportKeys, pkg: ArchivePackage, basis: R
       attachmentId: a.id,
       fileKey: toBase64Url(wrapFileKeyForArchive(archiveKey, archiveId, a.id, unwrapFileKey(keys.reportKey, c.id, a.id, fromBase64Url(a.fileKey)))),
     })),
-    envelopes: admins.map((a) => ({ staffUserId: a.id, envelope: toBase64Url(sealArchiveKey(archiveKey, archiveId, fromBase64Url(a.publicKey) as StaffPublicKey)) })),
+    envelopes: admins.map((a) => ({
+      staffUserId: a.id,
+      envelope: toBase64Url(sealArchiveKey(archiveKey, archiveId, fromBase64Url(a.publicKey) as StaffPublicKey)),
+    })),
   };
   archiveKey.fill(0);
   return body;
 }
 
 /** Archives the case; if the administrators changed between listing and posting, seals again once. */
-export async function archiveCase(client: StaffClient, c: ArchivableCase, keys: ReportKeys, category: { ko: string; en: string } | null, basis: RetentionBasisCode) {
+export async function archiveCase(
+  client: StaffClient,
+  c: ArchivableCase,
+  keys: ReportKeys,
+  category: { ko: string; en: string } | null,
+  basis: RetentionBasisCode,
+) {
   const pkg = archivePackageOf(c, keys, category);
   const post = async () => {
     const admins = await client.get<Reviewer[]>(`/api/staff/cases/${c.id}/admins`);

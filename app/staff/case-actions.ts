@@ -47,7 +47,10 @@ export function recordDecrypted(ctx: CaseContext): Promise<unknown> {
 /** A message or question to the reporter, under the report key. */
 export function sendMessage(ctx: CaseContext, text: string, kind: MessageKind): Promise<unknown> {
   const id = newRecordId();
-  return ctx.client.caseOp(ctx.reportId, "messages", { id, body: toBase64Url(encryptMessage(ctx.keys.reportKey, ctx.reportId, id, { author: "investigator", kind, text })) });
+  return ctx.client.caseOp(ctx.reportId, "messages", {
+    id,
+    body: toBase64Url(encryptMessage(ctx.keys.reportKey, ctx.reportId, id, { author: "investigator", kind, text })),
+  });
 }
 
 /** An internal note, under the case key: never readable by the reporter. */
@@ -75,7 +78,10 @@ export async function saveHandling(ctx: CaseContext, input: { assigneeId: string
 
 /** The answer to a privacy request, under the report key: the reporter reads it. */
 export function answerPrivacyRequest(ctx: CaseContext, requestId: string, text: string): Promise<unknown> {
-  return ctx.client.caseOp(ctx.reportId, "privacy-answer", { requestId, answer: toBase64Url(encryptPrivacyText(ctx.keys.reportKey, ctx.reportId, requestId, "answer", text)) });
+  return ctx.client.caseOp(ctx.reportId, "privacy-answer", {
+    requestId,
+    answer: toBase64Url(encryptPrivacyText(ctx.keys.reportKey, ctx.reportId, requestId, "answer", text)),
+  });
 }
 
 /** Granting a deletion request destroys the case now, unless a hold applies (then the outcome says so); refusing names the statute. */

@@ -1,13 +1,6 @@
 // Decrypting what staff pages receive, item by item: a damaged record shows
 // as unreadable instead of hiding the rest.
-import {
-  decryptTitle,
-  fromBase64Url,
-  isCryptoError,
-  openEnvelope,
-  type ReportKeys,
-  type StaffKeyPair,
-} from "../../crypto";
+import { decryptTitle, fromBase64Url, isCryptoError, openEnvelope, type ReportKeys, type StaffKeyPair } from "../../crypto";
 
 export function attempt<T>(fn: () => T): T | null {
   try {

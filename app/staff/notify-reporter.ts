@@ -25,7 +25,12 @@ export function emailWish(identity: ReporterIdentity | null): { email: string; l
 }
 
 /** Sends (or retries, with the same `pending.id`) one notification; null when the reporter wants none. */
-export function notifyReporter(client: StaffClient, reportId: string, identity: ReporterIdentity | null, pending: PendingNotification): Promise<NotifyResult> | null {
+export function notifyReporter(
+  client: StaffClient,
+  reportId: string,
+  identity: ReporterIdentity | null,
+  pending: PendingNotification,
+): Promise<NotifyResult> | null {
   const wish = emailWish(identity);
   if (!wish) return null;
   return client.caseOp<NotifyResult>(reportId, "notify-reporter", { id: pending.id, event: pending.event, ...wish });

@@ -1,9 +1,28 @@
 // Staff passwords: long passphrases welcome, obviously weak ones refused.
 // This is the quick floor; password-strength.ts adds zxcvbn's estimate.
 const COMMON = new Set([
-  "password", "password1", "password123", "passw0rd", "123456789012", "qwertyuiop", "iloveyou",
-  "letmein", "welcome", "admin", "administrator", "okestro", "changeme", "12345678", "123456789",
-  "1234567890", "qwerty123", "abc123456", "asdfghjkl", "zaq12wsx", "1q2w3e4r", "1q2w3e4r5t",
+  "password",
+  "password1",
+  "password123",
+  "passw0rd",
+  "123456789012",
+  "qwertyuiop",
+  "iloveyou",
+  "letmein",
+  "welcome",
+  "admin",
+  "administrator",
+  "okestro",
+  "changeme",
+  "12345678",
+  "123456789",
+  "1234567890",
+  "qwerty123",
+  "abc123456",
+  "asdfghjkl",
+  "zaq12wsx",
+  "1q2w3e4r",
+  "1q2w3e4r5t",
 ]);
 
 /** Returns the reason a password is refused, or null if it is acceptable. */

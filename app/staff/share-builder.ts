@@ -83,7 +83,10 @@ function sealVersion(c: CaseRef, keys: ReportKeys, shareId: string, version: num
       attachmentId: f.id,
       fileKey: toBase64Url(wrapFileKeyForShare(shareKey, shareId, f.id, unwrapFileKey(keys.reportKey, c.id, f.id, fromBase64Url(f.fileKeyWrapped)))),
     })),
-    envelopes: reviewers.map((r) => ({ staffUserId: r.id, envelope: toBase64Url(sealShareKey(shareKey, shareId, fromBase64Url(r.publicKey) as StaffPublicKey)) })),
+    envelopes: reviewers.map((r) => ({
+      staffUserId: r.id,
+      envelope: toBase64Url(sealShareKey(shareKey, shareId, fromBase64Url(r.publicKey) as StaffPublicKey)),
+    })),
   };
   shareKey.fill(0);
   return body;
@@ -111,7 +114,13 @@ export function createShare(client: StaffClient, c: CaseRef, keys: ReportKeys, s
   );
 }
 
-export function updateShare(client: StaffClient, c: CaseRef, keys: ReportKeys, share: ShareRef, sel: ShareSelection): Promise<{ shareId: string; version: number }> {
+export function updateShare(
+  client: StaffClient,
+  c: CaseRef,
+  keys: ReportKeys,
+  share: ShareRef,
+  sel: ShareSelection,
+): Promise<{ shareId: string; version: number }> {
   const feedbackKey = unwrapFeedbackKeyForCase(keys.caseKey, c.id, share.id, fromBase64Url(share.feedbackKey));
   const version = share.version + 1;
   return withReviewers(client, c.id, sel.affiliate, (reviewers) =>
@@ -120,7 +129,11 @@ export function updateShare(client: StaffClient, c: CaseRef, keys: ReportKeys, s
 }
 
 /** What the investigators shared, read back with the share key they hold under the case key. */
-export function openSharedPackage(keys: ReportKeys, reportId: string, share: { id: string; version: number; shareKey: string | null; package: string | null }): SharePackage | null {
+export function openSharedPackage(
+  keys: ReportKeys,
+  reportId: string,
+  share: { id: string; version: number; shareKey: string | null; package: string | null },
+): SharePackage | null {
   if (!share.shareKey || !share.package) return null;
   const shareKey = unwrapShareKeyForCase(keys.caseKey, reportId, share.id, fromBase64Url(share.shareKey));
   return decryptSharePackage(shareKey, share.id, share.version, fromBase64Url(share.package));

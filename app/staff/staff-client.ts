@@ -141,7 +141,10 @@ export class StaffClient {
   /** Encrypts and uploads files to a case under its report key, then attaches them. */
   async addFiles(reportId: string, reportKey: ReportKey, files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
     for (const [i, file] of files.entries()) {
-      const encrypted = await uploadEncryptedFile(this.api, { path: `/api/staff/cases/${reportId}/uploads` }, reportId, reportKey, file, i, { ...this.options, onProgress });
+      const encrypted = await uploadEncryptedFile(this.api, { path: `/api/staff/cases/${reportId}/uploads` }, reportId, reportKey, file, i, {
+        ...this.options,
+        onProgress,
+      });
       await this.caseOp(reportId, "attachments", encrypted);
     }
   }

@@ -8,7 +8,13 @@ import { b64, uuid } from "../shared/schemas";
 // Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
 /** The answer of actions that have nothing else to say. */
 export const okResponse = z.object({ ok: z.literal(true) });
-const staffUser = z.object({ id: z.string(), email: z.string(), displayName: z.string(), role: z.enum(["admin", "investigator", "affiliate"]), affiliateId: z.string().nullable() });
+const staffUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  role: z.enum(["admin", "investigator", "affiliate"]),
+  affiliateId: z.string().nullable(),
+});
 export const preloginResponse = z.object({ salt: z.string().describe("unpadded base64url of 16 bytes"), kdfVersion: z.number().int() });
 export const loginResponse = z.object({ next: z.enum(["totp", "totp_setup"]).describe("the second step: a code, or enrolling an authenticator first") });
 export const signedInResponse = z.object({
@@ -18,7 +24,13 @@ export const signedInResponse = z.object({
   recoveryCodes: z.array(z.string()).optional().describe("after enrolment only, once"),
 });
 export const totpSetupResponse = z.object({ secret: z.string(), uri: z.string(), qrSvgDataUrl: z.string() });
-export const staffMeResponse = z.object({ user: staffUser, kdfSalt: z.string(), kdfVersion: z.number().int(), secretKeyWrapped: z.string(), publicKey: z.string() });
+export const staffMeResponse = z.object({
+  user: staffUser,
+  kdfSalt: z.string(),
+  kdfVersion: z.number().int(),
+  secretKeyWrapped: z.string(),
+  publicKey: z.string(),
+});
 
 export const preloginRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const loginRequest = z.strictObject({ email: z.string().min(3).max(254), authKey: b64(32, 32) });
@@ -80,7 +92,10 @@ const retentionBasis = z.enum(RETENTION_BASIS_CODES);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
 /** A wrapped 32-byte key (aead-v1, block 16) and a share envelope (envelope-v1 kind 0x02). */
 const wrappedKey = b64(89, 89);
-const shareEnvelopes = z.array(z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(200);
+const shareEnvelopes = z
+  .array(z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) }))
+  .min(1)
+  .max(200);
 /** One version of a share, built and encrypted in the investigator's browser. */
 const shareVersion = {
   shareId: uuid,
@@ -130,7 +145,10 @@ export const caseOps = {
     basis: retentionBasis,
     package: b64(41, 16 * 1024 * 1024),
     files: z.array(z.strictObject({ attachmentId: uuid, fileKey: wrappedKey })).max(200),
-    envelopes: z.array(z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) })).min(1).max(100),
+    envelopes: z
+      .array(z.strictObject({ staffUserId: uuid, envelope: b64(98, 98) }))
+      .min(1)
+      .max(100),
   }),
 } as const;
 export type CaseOp = keyof typeof caseOps;

@@ -38,7 +38,8 @@ export async function databaseFor(backend: Backend): Promise<{ url: string | und
  */
 export async function postgresCpu(url: string): Promise<{ stop(): Promise<number> }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
-  const pids = async () => (await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`).map((r) => r.pid);
+  const pids = async () =>
+    (await sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`).map((r) => r.pid);
   const before = new Map<number, number>();
   for (const pid of await pids()) before.set(pid, processCpuMs(pid) ?? 0);
   return {

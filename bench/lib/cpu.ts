@@ -112,7 +112,12 @@ export function startCpuAccounting(groups: { group: string; pid: number; chromiu
         sums.set(key, s);
       }
       const self = process.cpuUsage(self0);
-      sums.set("bench/driver", { group: "bench", role: "this process (driver, RSS sampling)", cpuMs: (self.user + self.system) / 1000, sysMs: self.system / 1000 });
+      sums.set("bench/driver", {
+        group: "bench",
+        role: "this process (driver, RSS sampling)",
+        cpuMs: (self.user + self.system) / 1000,
+        sysMs: self.system / 1000,
+      });
       const byProcess = [...sums.values()]
         .filter((s) => s.cpuMs > 0)
         .sort((a, b) => b.cpuMs - a.cpuMs)

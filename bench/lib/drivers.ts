@@ -37,4 +37,3 @@ export async function cdpDriver(browser: CdpBrowser): Promise<FormDriver> {
     close: () => page.close(),
   };
 }
-

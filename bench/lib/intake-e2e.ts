@@ -154,13 +154,7 @@ interface Collected {
  * Fills the report form, attaches the file (if any), clicks "Encrypt and
  * submit" and waits for the receipt code; samples the server's RSS meanwhile.
  */
-export async function submitThroughForm(
-  d: FormDriver,
-  portalUrl: string,
-  label: string,
-  input: FormInput,
-  serverPid: number | null,
-): Promise<Submission> {
+export async function submitThroughForm(d: FormDriver, portalUrl: string, label: string, input: FormInput, serverPid: number | null): Promise<Submission> {
   try {
     await openForm(d, portalUrl);
     await fillForm(d, input);

@@ -17,12 +17,7 @@ import { ROOT } from "./portal";
 
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
-function request(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body?: Uint8Array,
-): Promise<{ status: number; text: string }> {
+function request(url: string, method: string, headers: Record<string, string>, body?: Uint8Array): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { ...headers, ...(body ? { "Content-Length": String(body.length) } : {}) } }, (res) => {
       let text = "";
@@ -48,9 +43,12 @@ export interface IngestResult extends Rate {
  */
 export async function nodeIngest(portalUrl: string, plainBytes: number): Promise<IngestResult> {
   const total = streamCiphertextSize(plainBytes);
-  const created = await request(`${portalUrl}/api/intake/uploads`, "POST", { "Content-Type": "application/json" }, Buffer.from(
-    JSON.stringify({ reportId: randomUUID(), ciphertextBytes: total }),
-  ));
+  const created = await request(
+    `${portalUrl}/api/intake/uploads`,
+    "POST",
+    { "Content-Type": "application/json" },
+    Buffer.from(JSON.stringify({ reportId: randomUUID(), ciphertextBytes: total })),
+  );
   if (created.status !== 201) throw new Error(`create upload: ${created.status} ${created.text}`);
   const up = JSON.parse(created.text) as CreateUploadResponse;
   const auth = { "X-Upload-Token": up.token };

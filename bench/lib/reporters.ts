@@ -38,12 +38,37 @@ export function fixedDraft(info: IntakeInfo): ReportDraft {
   };
 }
 
-const WORDS = ["invoice", "approved", "twice", "vendor", "contract", "감사", "보고", "부정", "회계", "계약서", "payment", "overtime", "경비", "협력사", "🙂", "\"quoted\"", "<b>not html</b>", "line\nbreak"];
+const WORDS = [
+  "invoice",
+  "approved",
+  "twice",
+  "vendor",
+  "contract",
+  "감사",
+  "보고",
+  "부정",
+  "회계",
+  "계약서",
+  "payment",
+  "overtime",
+  "경비",
+  "협력사",
+  "🙂",
+  '"quoted"',
+  "<b>not html</b>",
+  "line\nbreak",
+];
 const text = (words: number) => Array.from({ length: words }, () => WORDS[randomInt(WORDS.length)]).join(" ");
 const TYPES = ["application/pdf", "image/png", "application/octet-stream", "text/plain", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"];
 
 /** A varied report with `files` attachments of random size in [minBytes, maxBytes]; random, incompressible bytes. */
-export function randomReport(info: IntakeInfo, tag: string, files: number, minBytes: number, maxBytes: number): { draft: ReportDraft; files: SourceFile[]; sent: Omit<SentReport, "reportId" | "caseNumber" | "latencyMs"> } {
+export function randomReport(
+  info: IntakeInfo,
+  tag: string,
+  files: number,
+  minBytes: number,
+  maxBytes: number,
+): { draft: ReportDraft; files: SourceFile[]; sent: Omit<SentReport, "reportId" | "caseNumber" | "latencyMs"> } {
   const title = `${tag}: ${text(3 + randomInt(8))}`.slice(0, 200);
   const body: ReportBody = {
     description: text(20 + randomInt(400)),
@@ -51,7 +76,9 @@ export function randomReport(info: IntakeInfo, tag: string, files: number, minBy
     periodFrom: randomInt(2) ? "2026-02-01" : null,
     periodTo: randomInt(2) ? "2026-10-31" : null,
   };
-  const identity: ReporterIdentity | null = randomInt(2) ? { name: `보고자 ${tag}`, email: `r${randomInt(1e9)}@example.com`, phone: randomInt(2) ? "+82 10 1234 5678" : null } : null;
+  const identity: ReporterIdentity | null = randomInt(2)
+    ? { name: `보고자 ${tag}`, email: `r${randomInt(1e9)}@example.com`, phone: randomInt(2) ? "+82 10 1234 5678" : null }
+    : null;
   const sources: SourceFile[] = [];
   const sentFiles: SentReport["files"] = [];
   for (let k = 0; k < files; k++) {

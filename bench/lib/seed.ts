@@ -88,7 +88,12 @@ function sealCases(cases: number, staff: typeof staffUsers.$inferSelect, log: (m
       consentAffiliateIdentity: false,
       assigneeId: j % 3 === 0 ? staff.id : null,
     });
-    out.envelopes.push({ reportId: id, staffUserId: staff.id, envelope: sealReportKeys(keys, id, staff.publicKey as StaffPublicKey), grantedOn: day(received) });
+    out.envelopes.push({
+      reportId: id,
+      staffUserId: staff.id,
+      envelope: sealReportKeys(keys, id, staff.publicKey as StaffPublicKey),
+      grantedOn: day(received),
+    });
     if ((j + 1) % 25_000 === 0) log(`  ${j + 1} cases sealed (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
   out.sealSeconds = (performance.now() - started) / 1000;

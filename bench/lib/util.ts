@@ -45,7 +45,11 @@ export function printTable(title: string, header: string[], rows: string[][]): v
   const all = [header, ...rows];
   const cols = Math.max(...all.map((r) => r.length));
   const w = Array.from({ length: cols }, (_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
-  const line = (row: string[]) => w.map((n, i) => (row[i] ?? "").padEnd(n)).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    w
+      .map((n, i) => (row[i] ?? "").padEnd(n))
+      .join("  ")
+      .trimEnd();
   process.stdout.write(`\n${title}\n${line(header)}\n${w.map((n) => "-".repeat(n)).join("  ")}\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
 }

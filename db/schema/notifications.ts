@@ -42,7 +42,9 @@ export const staffNotifications = pgTable(
   },
   (t) => [
     uniqueIndex("staff_notifications_dedupe_idx").on(t.staffUserId, t.dedupeKey),
-    index("staff_notifications_outbox_idx").on(t.emailedAt, t.createdAt).where(sql`${t.emailedAt} is null`),
+    index("staff_notifications_outbox_idx")
+      .on(t.emailedAt, t.createdAt)
+      .where(sql`${t.emailedAt} is null`),
     index("staff_notifications_staff_idx").on(t.staffUserId, t.createdAt),
   ],
 );

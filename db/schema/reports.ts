@@ -14,22 +14,10 @@ import { categories } from "./org";
 import { staffUsers } from "./staff";
 import { bytea } from "./types";
 
-export const reportStatus = pgEnum("report_status", [
-  "received",
-  "acknowledged",
-  "in_review",
-  "investigating",
-  "closed",
-]);
+export const reportStatus = pgEnum("report_status", ["received", "acknowledged", "in_review", "investigating", "closed"]);
 
 export const casePriority = pgEnum("case_priority", ["low", "normal", "high", "urgent"]);
-export const caseOutcome = pgEnum("case_outcome", [
-  "substantiated",
-  "partly_substantiated",
-  "not_substantiated",
-  "insufficient_information",
-  "referred",
-]);
+export const caseOutcome = pgEnum("case_outcome", ["substantiated", "partly_substantiated", "not_substantiated", "insufficient_information", "referred"]);
 
 export const reports = pgTable(
   "reports",
@@ -76,7 +64,9 @@ export const reports = pgTable(
     // merge-joins them with the investigator's envelopes (envelopes_staff_report_idx), both in id order,
     // instead of probing the envelopes once per case (docs/BENCHMARKS.md, finding 14).
     index("reports_assignee_idx").on(t.assigneeId, t.id),
-    index("reports_open_idx").on(t.id).where(sql`${t.status} <> 'closed'`),
+    index("reports_open_idx")
+      .on(t.id)
+      .where(sql`${t.status} <> 'closed'`),
     check("reports_consent_required", sql`${t.consentReport}`),
   ],
 );

@@ -29,10 +29,7 @@ export const staffUsers = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check(
-      "staff_affiliate_matches_role",
-      sql`(${t.role} = 'affiliate') = (${t.affiliateId} is not null)`,
-    ),
+    check("staff_affiliate_matches_role", sql`(${t.role} = 'affiliate') = (${t.affiliateId} is not null)`),
     check("staff_email_lower", sql`${t.email} = lower(${t.email})`),
   ],
 );

@@ -79,7 +79,9 @@ beforeAll(async () => {
     ],
     notes: [{ text: "Bank records obtained.", createdAt: "2024-05-14T09:30:00.000Z" }],
     privacyRequests: [{ kind: "access", requestedOn: "2024-06-03", answeredOn: "2024-06-10", detail: null, answer: "Sent." }],
-    provisions: [{ affiliate: "cloud", items: ["title", "attachments"], purpose: "fact_finding", legalBasis: "consent", providedOn: "2024-04-01", endedOn: null }],
+    provisions: [
+      { affiliate: "cloud", items: ["title", "attachments"], purpose: "fact_finding", legalBasis: "consent", providedOn: "2024-04-01", endedOn: null },
+    ],
     files: [{ id: attachmentId, name: "payments.xlsx", type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", size: 20480 }],
   };
 });
@@ -186,7 +188,10 @@ describe("archive package", () => {
 
   it("rejects an authentic plaintext that is not JSON or not UTF-8 (bad_format)", () => {
     const binding = { purpose: "archive-package" as const, id: archiveId };
-    expectCryptoError(() => decryptArchivePackage(archiveKey, archiveId, encryptRecord(archiveKey, binding, new TextEncoder().encode("{caseNumber:"))), "bad_format");
+    expectCryptoError(
+      () => decryptArchivePackage(archiveKey, archiveId, encryptRecord(archiveKey, binding, new TextEncoder().encode("{caseNumber:"))),
+      "bad_format",
+    );
     expectCryptoError(() => decryptArchivePackage(archiveKey, archiveId, encryptRecord(archiveKey, binding, Uint8Array.of(0x7b, 0xff, 0x7d))), "bad_format");
   });
 

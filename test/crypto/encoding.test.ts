@@ -17,7 +17,15 @@ describe("base64url", () => {
   });
 
   it("decodes the RFC 4648 test vectors", () => {
-    const cases: [string, string][] = [["", ""], ["f", "Zg"], ["fo", "Zm8"], ["foo", "Zm9v"], ["foob", "Zm9vYg"], ["fooba", "Zm9vYmE"], ["foobar", "Zm9vYmFy"]];
+    const cases: [string, string][] = [
+      ["", ""],
+      ["f", "Zg"],
+      ["fo", "Zm8"],
+      ["foo", "Zm9v"],
+      ["foob", "Zm9vYg"],
+      ["fooba", "Zm9vYmE"],
+      ["foobar", "Zm9vYmFy"],
+    ];
     for (const [plain, b64] of cases) {
       expect(toBase64Url(utf8(plain))).toBe(b64);
       expect(fromUtf8(fromBase64Url(b64))).toBe(plain);

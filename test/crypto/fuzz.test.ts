@@ -85,14 +85,7 @@ import {
   type StaffSecretKey,
   type StreamBinding,
 } from "../../crypto/index";
-import {
-  STAFF_KDF_V1,
-  deriveStaffPasswordKeys,
-  type StaffKdfParams,
-  formatRecoveryKey,
-  parseRecoveryKey,
-  unwrapStaffSecretKey,
-} from "../../crypto/staff";
+import { STAFF_KDF_V1, deriveStaffPasswordKeys, type StaffKdfParams, formatRecoveryKey, parseRecoveryKey, unwrapStaffSecretKey } from "../../crypto/staff";
 import type { Sodium } from "../../crypto/sodium";
 import {
   fromHex,
@@ -326,7 +319,8 @@ afterAll(() => {
   if (!process.env.FUZZ_REPORT) return;
   const total = tallies.reduce((a, t) => ({ inputs: a.inputs + t.inputs, calls: a.calls + t.calls, ms: a.ms + t.ms }), { inputs: 0, calls: 0, ms: 0 });
   const lines = tallies.map(
-    (t) => `  ${t.name.padEnd(52)} ${String(t.inputs).padStart(7)} inputs ${String(t.calls).padStart(7)} calls ${t.ms.toFixed(0).padStart(6)} ms  slowest call ${t.slowestMs.toFixed(1)} ms: ${t.slowestWhat}`,
+    (t) =>
+      `  ${t.name.padEnd(52)} ${String(t.inputs).padStart(7)} inputs ${String(t.calls).padStart(7)} calls ${t.ms.toFixed(0).padStart(6)} ms  slowest call ${t.slowestMs.toFixed(1)} ms: ${t.slowestWhat}`,
   );
   console.log(`fuzz seed ${SEED}: ${total.inputs} inputs, ${total.calls} calls, ${total.ms.toFixed(0)} ms\n${lines.join("\n")}`);
 });
@@ -681,80 +675,210 @@ function recordDecoders(sodium: Sodium): RecordDecoder[] {
       check,
     });
 
-  typed("decryptTitle", "report-title", AEAD_CODES, "json", false, (k, ids, ct) => decryptTitle(k as ReportKey, ids.id, ct),
+  typed(
+    "decryptTitle",
+    "report-title",
+    AEAD_CODES,
+    "json",
+    false,
+    (k, ids, ct) => decryptTitle(k as ReportKey, ids.id, ct),
     jsonVerdict((v) => (typeof v === "string" ? accept(same(v)) : reject("bad_format"))),
-    (v) => (typeof v === "string" ? null : "title is not text"));
-  typed("decryptBody", "report-body", AEAD_CODES, "json", false, (k, ids, ct) => decryptBody(k as ReportKey, ids.id, ct),
+    (v) => (typeof v === "string" ? null : "title is not text"),
+  );
+  typed(
+    "decryptBody",
+    "report-body",
+    AEAD_CODES,
+    "json",
+    false,
+    (k, ids, ct) => decryptBody(k as ReportKey, ids.id, ct),
     jsonVerdict((v) =>
       isObject(v) && typeof v.description === "string" && typeof v.details === "string" && isNullableString(v.periodFrom) && isNullableString(v.periodTo)
         ? accept(same({ description: v.description, details: v.details, periodFrom: v.periodFrom, periodTo: v.periodTo }))
-        : reject("bad_format")),
+        : reject("bad_format"),
+    ),
     (v) => {
       const keys = exactKeys(v, ["description", "details", "periodFrom", "periodTo"]);
       if (keys) return keys;
       const o = v as Rec;
-      return typeof o.description === "string" && typeof o.details === "string" && isNullableString(o.periodFrom) && isNullableString(o.periodTo) ? null : "wrong types";
-    });
-  typed("decryptIdentity", "report-identity", AEAD_CODES, "json", false, (k, ids, ct) => decryptIdentity(k as ReportKey, ids.id, ct),
-    jsonVerdict(identityShape), checkIdentity);
-  typed("unwrapReporterKey", "reporter-key", AEAD_CODES, "key", false, (k, ids, ct) => unwrapReporterKey(k as ReceiptWrapKey, ids.id, ct), keyVerdict, checkKey32);
+      return typeof o.description === "string" && typeof o.details === "string" && isNullableString(o.periodFrom) && isNullableString(o.periodTo)
+        ? null
+        : "wrong types";
+    },
+  );
+  typed(
+    "decryptIdentity",
+    "report-identity",
+    AEAD_CODES,
+    "json",
+    false,
+    (k, ids, ct) => decryptIdentity(k as ReportKey, ids.id, ct),
+    jsonVerdict(identityShape),
+    checkIdentity,
+  );
+  typed(
+    "unwrapReporterKey",
+    "reporter-key",
+    AEAD_CODES,
+    "key",
+    false,
+    (k, ids, ct) => unwrapReporterKey(k as ReceiptWrapKey, ids.id, ct),
+    keyVerdict,
+    checkKey32,
+  );
   typed("unwrapFileKey", "file-key", AEAD_CODES, "key", true, (k, ids, ct) => unwrapFileKey(k as ReportKey, ids.id, subOf(ids), ct), keyVerdict, checkKey32);
-  typed("decryptFileMeta", "file-meta", AEAD_CODES, "json", true, (k, ids, ct) => decryptFileMeta(k as ReportKey, ids.id, subOf(ids), ct),
+  typed(
+    "decryptFileMeta",
+    "file-meta",
+    AEAD_CODES,
+    "json",
+    true,
+    (k, ids, ct) => decryptFileMeta(k as ReportKey, ids.id, subOf(ids), ct),
     jsonVerdict((v) =>
       isObject(v) && typeof v.size === "number" && Number.isSafeInteger(v.size) && v.size >= 0 && typeof v.name === "string" && typeof v.type === "string"
         ? accept(same({ name: v.name, type: v.type, size: v.size }))
-        : reject("bad_format")),
+        : reject("bad_format"),
+    ),
     (v) => {
       const keys = exactKeys(v, ["name", "type", "size"]);
       if (keys) return keys;
       const o = v as Rec;
       return typeof o.name === "string" && typeof o.type === "string" && Number.isSafeInteger(o.size) && (o.size as number) >= 0 ? null : "wrong types";
-    });
+    },
+  );
   for (const author of ["reporter", "investigator"] as const) {
-    typed(`decryptMessage(${author})`, "message", AUTHOR_CODES, "json", true, (k, ids, ct) => decryptMessage(k as ReportKey, ids.id, subOf(ids), ct, author),
+    typed(
+      `decryptMessage(${author})`,
+      "message",
+      AUTHOR_CODES,
+      "json",
+      true,
+      (k, ids, ct) => decryptMessage(k as ReportKey, ids.id, subOf(ids), ct, author),
       jsonVerdict(messageShape(author)),
-      (v) => exactKeys(v, ["author", "kind", "text"]) ?? ((v as Rec).author === author ? null : "author differs from the expected one"));
+      (v) => exactKeys(v, ["author", "kind", "text"]) ?? ((v as Rec).author === author ? null : "author differs from the expected one"),
+    );
   }
   for (const part of ["request", "answer"] as const) {
-    typed(`decryptPrivacyText(${part})`, part === "request" ? "privacy-request" : "privacy-answer", AEAD_CODES, "json", true,
+    typed(
+      `decryptPrivacyText(${part})`,
+      part === "request" ? "privacy-request" : "privacy-answer",
+      AEAD_CODES,
+      "json",
+      true,
       (k, ids, ct) => decryptPrivacyText(k as ReportKey, ids.id, subOf(ids), part, ct),
       jsonVerdict((v) => (isObjectLike(v) && typeof v.text === "string" ? accept(same(v.text)) : reject("bad_format"))),
-      (v) => (typeof v === "string" ? null : "not text"));
+      (v) => (typeof v === "string" ? null : "not text"),
+    );
   }
-  typed("decryptNote", "note", AEAD_CODES, "json", true, (k, ids, ct) => decryptNote(k as CaseKey, ids.id, subOf(ids), ct),
+  typed(
+    "decryptNote",
+    "note",
+    AEAD_CODES,
+    "json",
+    true,
+    (k, ids, ct) => decryptNote(k as CaseKey, ids.id, subOf(ids), ct),
     jsonVerdict((v) => (isObjectLike(v) && typeof v.text === "string" ? accept(same(v.text)) : reject("bad_format"))),
-    (v) => (typeof v === "string" ? null : "not text"));
-  typed("decryptLabels", "labels", AEAD_CODES, "json", false, (k, ids, ct) => decryptLabels(k as CaseKey, ids.id, ct),
+    (v) => (typeof v === "string" ? null : "not text"),
+  );
+  typed(
+    "decryptLabels",
+    "labels",
+    AEAD_CODES,
+    "json",
+    false,
+    (k, ids, ct) => decryptLabels(k as CaseKey, ids.id, ct),
     jsonVerdict((v) => (Array.isArray(v) && v.every((l) => typeof l === "string") ? accept(same(v)) : reject("bad_format"))),
-    (v) => (Array.isArray(v) && v.every((l) => typeof l === "string") ? null : "not a list of text"));
-  typed("decryptSharePackage", "share-package", AEAD_CODES, "json", true, (k, ids, ct) => decryptSharePackage(k as ShareKey, ids.id, versionOf(ids), ct),
-    jsonVerdict(sharePackageShape), checkSharePackage);
-  typed("unwrapShareKeyForCase", "share-key", AEAD_CODES, "key", true, (k, ids, ct) => unwrapShareKeyForCase(k as CaseKey, ids.id, subOf(ids), ct), keyVerdict, checkKey32);
-  typed("unwrapFeedbackKeyForCase", "share-feedback-key", AEAD_CODES, "key", true, (k, ids, ct) => unwrapFeedbackKeyForCase(k as CaseKey, ids.id, subOf(ids), ct), keyVerdict, checkKey32);
-  typed("unwrapFileKeyForShare", "share-file-key", AEAD_CODES, "key", true, (k, ids, ct) => unwrapFileKeyForShare(k as ShareKey, ids.id, subOf(ids), ct), keyVerdict, checkKey32);
+    (v) => (Array.isArray(v) && v.every((l) => typeof l === "string") ? null : "not a list of text"),
+  );
+  typed(
+    "decryptSharePackage",
+    "share-package",
+    AEAD_CODES,
+    "json",
+    true,
+    (k, ids, ct) => decryptSharePackage(k as ShareKey, ids.id, versionOf(ids), ct),
+    jsonVerdict(sharePackageShape),
+    checkSharePackage,
+  );
+  typed(
+    "unwrapShareKeyForCase",
+    "share-key",
+    AEAD_CODES,
+    "key",
+    true,
+    (k, ids, ct) => unwrapShareKeyForCase(k as CaseKey, ids.id, subOf(ids), ct),
+    keyVerdict,
+    checkKey32,
+  );
+  typed(
+    "unwrapFeedbackKeyForCase",
+    "share-feedback-key",
+    AEAD_CODES,
+    "key",
+    true,
+    (k, ids, ct) => unwrapFeedbackKeyForCase(k as CaseKey, ids.id, subOf(ids), ct),
+    keyVerdict,
+    checkKey32,
+  );
+  typed(
+    "unwrapFileKeyForShare",
+    "share-file-key",
+    AEAD_CODES,
+    "key",
+    true,
+    (k, ids, ct) => unwrapFileKeyForShare(k as ShareKey, ids.id, subOf(ids), ct),
+    keyVerdict,
+    checkKey32,
+  );
   for (const author of ["affiliate", "investigator"] as const) {
-    typed(`decryptFeedback(${author})`, "share-feedback", AUTHOR_CODES, "json", true, (k, ids, ct) => decryptFeedback(k as FeedbackKey, ids.id, subOf(ids), ct, author),
+    typed(
+      `decryptFeedback(${author})`,
+      "share-feedback",
+      AUTHOR_CODES,
+      "json",
+      true,
+      (k, ids, ct) => decryptFeedback(k as FeedbackKey, ids.id, subOf(ids), ct, author),
       jsonVerdict(feedbackShape(author)),
-      (v) => exactKeys(v, ["author", "text"]) ?? ((v as Rec).author === author ? null : "author differs from the expected one"));
+      (v) => exactKeys(v, ["author", "text"]) ?? ((v as Rec).author === author ? null : "author differs from the expected one"),
+    );
   }
-  typed("decryptArchivePackage", "archive-package", AEAD_CODES, "json", false, (k, ids, ct) => decryptArchivePackage(k as ArchiveKey, ids.id, ct),
+  typed(
+    "decryptArchivePackage",
+    "archive-package",
+    AEAD_CODES,
+    "json",
+    false,
+    (k, ids, ct) => decryptArchivePackage(k as ArchiveKey, ids.id, ct),
     jsonVerdict(archiveShape),
-    (v) => ("reject" in archiveShape(v) ? "returned package does not have the documented shape" : isPlainObject(v) ? null : "not a plain object"));
-  typed("unwrapFileKeyForArchive", "archive-file-key", AEAD_CODES, "key", true, (k, ids, ct) => unwrapFileKeyForArchive(k as ArchiveKey, ids.id, subOf(ids), ct), keyVerdict, checkKey32);
+    (v) => ("reject" in archiveShape(v) ? "returned package does not have the documented shape" : isPlainObject(v) ? null : "not a plain object"),
+  );
+  typed(
+    "unwrapFileKeyForArchive",
+    "archive-file-key",
+    AEAD_CODES,
+    "key",
+    true,
+    (k, ids, ct) => unwrapFileKeyForArchive(k as ArchiveKey, ids.id, subOf(ids), ct),
+    keyVerdict,
+    checkKey32,
+  );
   for (const kind of ["password", "recovery"] as const) {
-    typed(`unwrapStaffSecretKey(${kind})`, kind === "password" ? "staff-secret-key" : "staff-secret-key-recovery", AEAD_CODES, "key", false,
+    typed(
+      `unwrapStaffSecretKey(${kind})`,
+      kind === "password" ? "staff-secret-key" : "staff-secret-key-recovery",
+      AEAD_CODES,
+      "key",
+      false,
       (k, ids, ct) => unwrapStaffSecretKey(k as PasswordWrapKey, ids.id, ct, kind),
-      (pt) =>
-        pt.length === 32
-          ? accept(same({ secretKey: pt, publicKey: sodium.crypto_scalarmult_base(pt) }))
-          : reject("bad_key"),
+      (pt) => (pt.length === 32 ? accept(same({ secretKey: pt, publicKey: sodium.crypto_scalarmult_base(pt) })) : reject("bad_key")),
       (v) => {
         const keys = exactKeys(v, ["secretKey", "publicKey"]);
         if (keys) return keys;
         const p = v as Rec;
         if (checkKey32(p.secretKey) || checkKey32(p.publicKey)) return "keys are not 32 bytes";
         return sameBytes(p.publicKey, sodium.crypto_scalarmult_base(p.secretKey as Uint8Array)) ? null : "public key does not match the secret key";
-      });
+      },
+    );
   }
   return list;
 }
@@ -922,26 +1046,137 @@ function ser(v: J): string {
 }
 
 const RAW_TOKENS = [
-  "NaN", "-NaN", "Infinity", "-Infinity", "undefined", "1e999", "-1e999", "1e-400", "-0", "0.0", "1E+2", "-1", "1.5",
-  "9007199254740993", "-9007199254740993", "123456789012345678901234567890", "0x10", "01", "+1", ".5", "1.", "'x'",
-  '"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', '"\\u12"', '"\\x41"', '"a\tb"', '"\\/"', "[,]", "{,}", "[1,]",
-  '{"a":1,}', "/*c*/1", "tru", "nul", '"unterminated', '{"a" 1}', "{a:1}", "[1 2]", "\u00a01", "1 2", "{}", "[]", "true", "null",
+  "NaN",
+  "-NaN",
+  "Infinity",
+  "-Infinity",
+  "undefined",
+  "1e999",
+  "-1e999",
+  "1e-400",
+  "-0",
+  "0.0",
+  "1E+2",
+  "-1",
+  "1.5",
+  "9007199254740993",
+  "-9007199254740993",
+  "123456789012345678901234567890",
+  "0x10",
+  "01",
+  "+1",
+  ".5",
+  "1.",
+  "'x'",
+  '"\\ud800"',
+  '"\\udfff\\ud800"',
+  '"\\u0000"',
+  '"\\u12"',
+  '"\\x41"',
+  '"a\tb"',
+  '"\\/"',
+  "[,]",
+  "{,}",
+  "[1,]",
+  '{"a":1,}',
+  "/*c*/1",
+  "tru",
+  "nul",
+  '"unterminated',
+  '{"a" 1}',
+  "{a:1}",
+  "[1 2]",
+  "\u00a01",
+  "1 2",
+  "{}",
+  "[]",
+  "true",
+  "null",
 ];
 const HOSTILE_STRINGS = [
-  "", " ", "null", "NaN", "undefined", "true", "0", "-0", "1e999", "__proto__", "constructor", "prototype", "toString",
-  "ko", "en", "reporter", "investigator", "affiliate", "message", "question", "title", "details", "attachments",
-  "fact_finding", "legal_review", "<script>alert(1)</script>", "\u0000", "\u202e\u202d", "\ud800", "\udfff", "\ufeff",
-  "😀", "a\u0301", "../../etc/passwd", "\r\n", "2024-02-30", "9007199254740993", "AAAA", "A".repeat(43),
+  "",
+  " ",
+  "null",
+  "NaN",
+  "undefined",
+  "true",
+  "0",
+  "-0",
+  "1e999",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "ko",
+  "en",
+  "reporter",
+  "investigator",
+  "affiliate",
+  "message",
+  "question",
+  "title",
+  "details",
+  "attachments",
+  "fact_finding",
+  "legal_review",
+  "<script>alert(1)</script>",
+  "\u0000",
+  "\u202e\u202d",
+  "\ud800",
+  "\udfff",
+  "\ufeff",
+  "😀",
+  "a\u0301",
+  "../../etc/passwd",
+  "\r\n",
+  "2024-02-30",
+  "9007199254740993",
+  "AAAA",
+  "A".repeat(43),
 ];
 const HOSTILE_KEYS = [
-  "__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "length", "0", "",
-  "polluted", "attachments", "category", "period", "title", "name", "email", "notify", "text", "author", "kind", "size",
-  "version", "feedbackKey", "files", "fields", "redacted", "dates", "messages",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "__defineGetter__",
+  "length",
+  "0",
+  "",
+  "polluted",
+  "attachments",
+  "category",
+  "period",
+  "title",
+  "name",
+  "email",
+  "notify",
+  "text",
+  "author",
+  "kind",
+  "size",
+  "version",
+  "feedbackKey",
+  "files",
+  "fields",
+  "redacted",
+  "dates",
+  "messages",
 ];
 
 const pollutionPayload = (rng: Rng): J =>
   rng.chance(0.5)
-    ? new Obj([["__proto__", new Obj([["polluted", "yes"], ["__fuzz_polluted__", true]])]])
+    ? new Obj([
+        [
+          "__proto__",
+          new Obj([
+            ["polluted", "yes"],
+            ["__fuzz_polluted__", true],
+          ]),
+        ],
+      ])
     : new Obj([["constructor", new Obj([["prototype", new Obj([["polluted", "yes"]])]])]]);
 
 function hostileString(rng: Rng): string {
@@ -988,7 +1223,9 @@ function hostileValue(rng: Rng, depth: number): J {
     case 9:
       return Array.from({ length: rng.int(5) }, () => hostileValue(rng, depth - 1));
     default:
-      return new Obj(Array.from({ length: rng.int(5) }, () => [rng.chance(0.6) ? rng.pick(HOSTILE_KEYS) : hostileString(rng), hostileValue(rng, depth - 1)] as [string, J]));
+      return new Obj(
+        Array.from({ length: rng.int(5) }, () => [rng.chance(0.6) ? rng.pick(HOSTILE_KEYS) : hostileString(rng), hostileValue(rng, depth - 1)] as [string, J]),
+      );
   }
 }
 
@@ -1052,7 +1289,7 @@ function mutateTemplate(rng: Rng, template: unknown, inject?: J): string {
         else slot.set(pollutionPayload(rng));
         break;
       case 5:
-        if (value instanceof Obj) value.entries.push(...(((pollutionPayload(rng) as Obj).entries)));
+        if (value instanceof Obj) value.entries.push(...(pollutionPayload(rng) as Obj).entries);
         else slot.set(pollutionPayload(rng));
         break;
       default:
@@ -1066,8 +1303,19 @@ function mutateTemplate(rng: Rng, template: unknown, inject?: J): string {
 }
 
 const INVALID_UTF8: readonly number[][] = [
-  [0xff], [0xfe], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80],
-  [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xbf], [0xc3], [0xf0, 0x9f, 0x98],
+  [0xff],
+  [0xfe],
+  [0xc0, 0xaf],
+  [0xe0, 0x80, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0x80],
+  [0xbf],
+  [0xc3],
+  [0xf0, 0x9f, 0x98],
 ];
 
 /** Byte-level damage to a JSON text: BOM, invalid UTF-8, cuts, garbage, NULs. */
@@ -1217,11 +1465,19 @@ describe("fuzz: aead-v1 records (decryptRecord, decryptJson, every typed decoder
         const k = rng.chance(0.03) ? rng.bytes(rng.pick([0, 16, 31, 33, 64])) : key;
         fz.inputs++;
         const what = () => `${d.name} #${i}: random ${preview(ct)}, key ${k.length} B`;
-        fz.verdict(what, fz.run(what, d.codes, () => d.decode(k, ids, ct)), recordVerdict(auth, d, k, ids, ct));
+        fz.verdict(
+          what,
+          fz.run(what, d.codes, () => d.decode(k, ids, ct)),
+          recordVerdict(auth, d, k, ids, ct),
+        );
       }
       fz.inputs++;
       const what = `${d.name}: 4 MiB of random bytes after a version byte`;
-      fz.verdict(what, fz.run(what, d.codes, () => d.decode(key, ids, huge)), reject("decrypt_failed"));
+      fz.verdict(
+        what,
+        fz.run(what, d.codes, () => d.decode(key, ids, huge)),
+        reject("decrypt_failed"),
+      );
     }
     fz.done();
   });
@@ -1365,7 +1621,13 @@ describe("fuzz: envelope-v1 (openReportKeys, openShareKey, openArchiveKey)", () 
     contexts = [
       ...envelopeVectors.cases.map((c) => ({ label: c.name, kind: 1, id: c.reportId, keyPair: kp(c.recipientSecretKey), envelope: fromHex(c.envelope) })),
       ...envelopeVectors.shareCases.map((c) => ({ label: c.name, kind: 2, id: c.shareId, keyPair: kp(c.recipientSecretKey), envelope: fromHex(c.envelope) })),
-      ...envelopeVectors.archiveCases.map((c) => ({ label: c.name, kind: 3, id: c.archiveId, keyPair: kp(c.recipientSecretKey), envelope: fromHex(c.envelope) })),
+      ...envelopeVectors.archiveCases.map((c) => ({
+        label: c.name,
+        kind: 3,
+        id: c.archiveId,
+        keyPair: kp(c.recipientSecretKey),
+        envelope: fromHex(c.envelope),
+      })),
     ];
     const invalid = [...envelopeVectors.invalid, ...envelopeVectors.shareInvalid, ...envelopeVectors.archiveInvalid].map((v) => fromHex(v.envelope));
     pool = [...contexts.map((c) => c.envelope), ...invalid];
@@ -1418,7 +1680,11 @@ describe("fuzz: envelope-v1 (openReportKeys, openShareKey, openArchiveKey)", () 
       const id = rng.chance(0.9) ? c.id : hostileString(rng);
       fz.inputs++;
       const what = () => `${o.name} #${i}: random ${preview(env)}, id ${JSON.stringify(id.slice(0, 40))}`;
-      fz.verdict(what, fz.run(what, ENVELOPE_CODES, () => o.open(env, id, c.keyPair)), envelopeVerdict(o, env, id, c.keyPair));
+      fz.verdict(
+        what,
+        fz.run(what, ENVELOPE_CODES, () => o.open(env, id, c.keyPair)),
+        envelopeVerdict(o, env, id, c.keyPair),
+      );
     }
     fz.done();
   });
@@ -1431,11 +1697,19 @@ describe("fuzz: envelope-v1 (openReportKeys, openShareKey, openArchiveKey)", () 
       for (let i = 0; i < 110; i++) {
         const m = mutateBytes(rng, c.envelope, pool);
         const other = rng.pick(contexts);
-        const runs: [Opener, Context][] = [[own, c], [rng.pick(openers), c], [own, other]];
+        const runs: [Opener, Context][] = [
+          [own, c],
+          [rng.pick(openers), c],
+          [own, other],
+        ];
         for (const [o, ctx] of runs) {
           fz.inputs++;
           const what = () => `${o.name} (${ctx.label}) #${i} on "${c.label}" mutated (${m.how}): ${preview(m.bytes)}`;
-          fz.verdict(what, fz.run(what, ENVELOPE_CODES, () => o.open(m.bytes, ctx.id, ctx.keyPair)), envelopeVerdict(o, m.bytes, ctx.id, ctx.keyPair));
+          fz.verdict(
+            what,
+            fz.run(what, ENVELOPE_CODES, () => o.open(m.bytes, ctx.id, ctx.keyPair)),
+            envelopeVerdict(o, m.bytes, ctx.id, ctx.keyPair),
+          );
         }
       }
     }
@@ -1456,10 +1730,20 @@ describe("fuzz: envelope-v1 (openReportKeys, openShareKey, openArchiveKey)", () 
       const env = seal(inner, c.keyPair, version);
       const id = rng.chance(0.85) ? c.id : rng.pick([c.id.toUpperCase(), `{${c.id}}`, c.id.replace(/-/g, ""), `${c.id}\n`, hostileString(rng)]);
       const want: Verdict =
-        env.length < o.length ? reject("truncated") : env.length > o.length ? reject("bad_format") : version !== 0x01 ? reject("bad_version") : innerVerdict(o, inner, id);
+        env.length < o.length
+          ? reject("truncated")
+          : env.length > o.length
+            ? reject("bad_format")
+            : version !== 0x01
+              ? reject("bad_version")
+              : innerVerdict(o, inner, id);
       fz.inputs++;
       const what = () => `${o.name} #${i}: sealed inner ${preview(inner)} (version 0x${version.toString(16)}), id ${JSON.stringify(id.slice(0, 40))}`;
-      fz.verdict(what, fz.run(what, ENVELOPE_CODES, () => o.open(env, id, c.keyPair)), want);
+      fz.verdict(
+        what,
+        fz.run(what, ENVELOPE_CODES, () => o.open(env, id, c.keyPair)),
+        want,
+      );
     }
     fz.done();
   });
@@ -1548,7 +1832,11 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
   /** Feeds the decryptor in random slices and checks it against the reference; returns its result. */
   function decryptInSlices(fz: Fuzz, what: () => string, rng: Rng, k: Uint8Array, b: StreamBinding, bytes: Uint8Array): StreamResult | null {
     const want = referenceStream(bytes, k, adOf(b));
-    const created = fz.run(() => `${what()}: constructor`, ["bad_key"], () => new AttachmentDecryptor(k as FileKey, b));
+    const created = fz.run(
+      () => `${what()}: constructor`,
+      ["bad_key"],
+      () => new AttachmentDecryptor(k as FileKey, b),
+    );
     if (!created?.ok) return null;
     const d = created.value;
     const out: Uint8Array[] = [];
@@ -1557,7 +1845,11 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
     for (const n of sliceSizes(rng, bytes.length)) {
       const slice = bytes.subarray(o, o + n);
       o += n;
-      const got = fz.run(() => `${what()}: push(${n} bytes at ${o - n})`, STREAM_CODES, () => d.push(slice));
+      const got = fz.run(
+        () => `${what()}: push(${n} bytes at ${o - n})`,
+        STREAM_CODES,
+        () => d.push(slice),
+      );
       if (got === null) return null;
       if (!got.ok) {
         error = got.code;
@@ -1566,14 +1858,22 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
       out.push(...got.value);
     }
     if (error === null) {
-      const got = fz.run(() => `${what()}: finish()`, STREAM_CODES, () => d.finish());
+      const got = fz.run(
+        () => `${what()}: finish()`,
+        STREAM_CODES,
+        () => d.finish(),
+      );
       if (got === null) return null;
       if (got.ok) out.push(...got.value);
       else error = got.code;
     }
     if (error !== null) {
       // A caller that ignores the error must not get a result later.
-      const again = fz.run(() => `${what()}: finish() after "${error}"`, STREAM_CODES, () => d.finish());
+      const again = fz.run(
+        () => `${what()}: finish() after "${error}"`,
+        STREAM_CODES,
+        () => d.finish(),
+      );
       if (again?.ok) fz.fail(what, `finish() returned after the decryptor had thrown "${error}"`);
     }
     for (const chunk of out) if (chunk.length > STREAM_CHUNK) fz.fail(what, `emitted a ${chunk.length}-byte chunk`);
@@ -1604,7 +1904,14 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
     for (let i = 0; i < 30; i++) {
       const s = rng.pick(streams);
       const otherKey = rng.chance(0.5) ? rng.bytes(32) : key;
-      const otherBinding = otherKey === key ? rng.pick([{ ...binding, attachmentId: SUB_ID }, { ...binding, reportId: REPORT_ID }, { reportId: "", attachmentId: "" }]) : binding;
+      const otherBinding =
+        otherKey === key
+          ? rng.pick([
+              { ...binding, attachmentId: SUB_ID },
+              { ...binding, reportId: REPORT_ID },
+              { reportId: "", attachmentId: "" },
+            ])
+          : binding;
       fz.inputs++;
       const what = () => `#${i}: "${s.label}" under another ${otherKey === key ? `binding ${JSON.stringify(otherBinding)}` : "key"}`;
       const r = decryptInSlices(fz, what, rng, otherKey, otherBinding, s.ct);
@@ -1612,7 +1919,11 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
     }
     for (const len of [0, 16, 31, 33, 64]) {
       fz.inputs++;
-      fz.verdict(`constructor with a ${len}-byte key`, fz.run(`constructor with a ${len}-byte key`, ["bad_key"], () => new AttachmentDecryptor(rng.bytes(len) as FileKey, binding)), reject("bad_key"));
+      fz.verdict(
+        `constructor with a ${len}-byte key`,
+        fz.run(`constructor with a ${len}-byte key`, ["bad_key"], () => new AttachmentDecryptor(rng.bytes(len) as FileKey, binding)),
+        reject("bad_key"),
+      );
     }
     fz.done();
   });
@@ -1657,7 +1968,11 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
       let valid = true;
       for (let c = 0; c < count; c++) {
         const last = c === count - 1;
-        const size = rng.chance(0.6) ? (last ? rng.pick([0, 1, 100, 65535, STREAM_CHUNK]) : STREAM_CHUNK) : rng.pick([0, 1, 100, 65535, 65536, 65537, rng.int(70_000)]);
+        const size = rng.chance(0.6)
+          ? last
+            ? rng.pick([0, 1, 100, 65535, STREAM_CHUNK])
+            : STREAM_CHUNK
+          : rng.pick([0, 1, 100, 65535, 65536, 65537, rng.int(70_000)]);
         const tag = rng.chance(0.75) ? (last ? T.FINAL : T.MESSAGE) : rng.pick([T.MESSAGE, T.PUSH, T.REKEY, T.FINAL]);
         const chunkAd = rng.chance(0.04) ? utf8("cor/stream-v1/attachment/other") : ad;
         const msg = rng.bytes(size);
@@ -1788,7 +2103,11 @@ describe("fuzz: receipt codes (parseReceipt, receiptCheckSymbol, deriveReceiptSe
     for (let i = 0; i < 6000; i++) {
       const r = rng.float();
       if (r < 0.6) inputs.push(mutateCode(rng, rng.pick(codes)));
-      else if (r < 0.8) inputs.push({ text: Array.from({ length: rng.int(30) }, () => rng.pick([...RECEIPT_ALPHABET, ...SEPARATORS, ...LOOKALIKES])).join(""), how: "random symbols" });
+      else if (r < 0.8)
+        inputs.push({
+          text: Array.from({ length: rng.int(30) }, () => rng.pick([...RECEIPT_ALPHABET, ...SEPARATORS, ...LOOKALIKES])).join(""),
+          how: "random symbols",
+        });
       else inputs.push({ text: rng.codeUnits(rng.int(40)), how: "random code units" });
     }
     for (const [i, { text, how, mustFail }] of inputs.entries()) {
@@ -1807,9 +2126,14 @@ describe("fuzz: receipt codes (parseReceipt, receiptCheckSymbol, deriveReceiptSe
         if (mustFail && p.ok) fz.fail(what, `${how} passed the check symbol`);
       }
       // The same decision when deriving the secrets.
-      const derived = fz.run(() => `deriveReceiptSecrets ${what()}`, ["bad_receipt"], () => deriveReceiptSecrets(text));
+      const derived = fz.run(
+        () => `deriveReceiptSecrets ${what()}`,
+        ["bad_receipt"],
+        () => deriveReceiptSecrets(text),
+      );
       if (derived !== null) {
-        if (derived.ok !== want.ok) fz.fail(what, `deriveReceiptSecrets ${derived.ok ? "accepted" : "refused"} it, parseReceipt ${want.ok ? "accepts" : "refuses"} it`);
+        if (derived.ok !== want.ok)
+          fz.fail(what, `deriveReceiptSecrets ${derived.ok ? "accepted" : "refused"} it, parseReceipt ${want.ok ? "accepts" : "refuses"} it`);
         if (derived.ok && want.ok) {
           const canonical = deriveReceiptSecrets(formatReceipt(want.code));
           if (derived.value.lookup.length !== 32 || derived.value.wrapKey.length !== 32) fz.fail(what, "derived values are not 32 bytes");
@@ -1826,16 +2150,19 @@ describe("fuzz: receipt codes (parseReceipt, receiptCheckSymbol, deriveReceiptSe
     const fz = new Fuzz("receipt check symbol and format");
     const rng = fz.rng;
     for (let i = 0; i < 4000; i++) {
-      const text =
-        rng.chance(0.5)
-          ? Array.from({ length: rng.int(40) }, () => rng.pick([...RECEIPT_ALPHABET])).join("")
-          : rng.chance(0.5)
-            ? rng.codeUnits(rng.int(40))
-            : Array.from({ length: rng.int(40) }, () => rng.pick([...RECEIPT_ALPHABET, "O", "I", "L", "U", "a", "-", " ", "😀"])).join("");
+      const text = rng.chance(0.5)
+        ? Array.from({ length: rng.int(40) }, () => rng.pick([...RECEIPT_ALPHABET])).join("")
+        : rng.chance(0.5)
+          ? rng.codeUnits(rng.int(40))
+          : Array.from({ length: rng.int(40) }, () => rng.pick([...RECEIPT_ALPHABET, "O", "I", "L", "U", "a", "-", " ", "😀"])).join("");
       const inAlphabet = [...text].every((c) => c.length === 1 && RECEIPT_ALPHABET.includes(c));
       fz.inputs++;
       const what = () => `receiptCheckSymbol #${i}: ${preview(text)}`;
-      fz.verdict(what, fz.run(what, ["bad_receipt"], () => receiptCheckSymbol(text)), inAlphabet ? accept(same(luhnSpec(text))) : reject("bad_receipt"));
+      fz.verdict(
+        what,
+        fz.run(what, ["bad_receipt"], () => receiptCheckSymbol(text)),
+        inAlphabet ? accept(same(luhnSpec(text))) : reject("bad_receipt"),
+      );
       fz.inputs++;
       const fwhat = () => `formatReceipt #${i}: ${preview(text)}`;
       const formatted = fz.run(fwhat, ["bad_receipt", "bad_format"], () => formatReceipt(text));
@@ -1926,7 +2253,9 @@ describe("fuzz: staff keys (parseRecoveryKey, formatRecoveryKey, deriveStaffPass
       const params = { ...STAFF_KDF_V1, version } as unknown as StaffKdfParams;
       fz.inputs++;
       const what = `#${i}: version ${version}, ${saltLength}-byte salt`;
-      const got = await fz.runAsync(what, ["bad_version", "bad_format"], () => deriveStaffPasswordKeys(rng.codeUnits(rng.int(20)), rng.bytes(saltLength), params));
+      const got = await fz.runAsync(what, ["bad_version", "bad_format"], () =>
+        deriveStaffPasswordKeys(rng.codeUnits(rng.int(20)), rng.bytes(saltLength), params),
+      );
       fz.verdict(what, got, version !== 1 ? reject("bad_version") : reject("bad_format"));
     }
     fz.done();
@@ -1939,7 +2268,23 @@ describe("fuzz: encodings (fromBase64Url, uuid helpers, fromUtf8)", () => {
   it("fromBase64Url decodes exactly the canonical unpadded base64url strings", () => {
     const fz = new Fuzz("base64url");
     const rng = fz.rng;
-    const inputs: string[] = ["", "A", "AA", "AAA", "AAAA", "Zg", "Zh", "Zm8", "Zm9", "Zg==", "Zg=", "+/", "\u0000", "A".repeat(1 << 21), "A".repeat((1 << 20) + 1)];
+    const inputs: string[] = [
+      "",
+      "A",
+      "AA",
+      "AAA",
+      "AAAA",
+      "Zg",
+      "Zh",
+      "Zm8",
+      "Zm9",
+      "Zg==",
+      "Zg=",
+      "+/",
+      "\u0000",
+      "A".repeat(1 << 21),
+      "A".repeat((1 << 20) + 1),
+    ];
     for (let i = 0; i < 8000; i++) {
       const r = rng.float();
       if (r < 0.35) {
@@ -2024,7 +2369,11 @@ describe("fuzz: encodings (fromBase64Url, uuid helpers, fromUtf8)", () => {
       const want = uuidSpec(text);
       const got = fz.run(what, ["bad_format"], () => uuidToBytes(text));
       fz.verdict(what, got, want ? accept((v) => (sameBytes(v, want) ? null : "other bytes")) : reject("bad_format"));
-      const is = fz.run(() => `isUuid ${what()}`, [], () => isUuid(text));
+      const is = fz.run(
+        () => `isUuid ${what()}`,
+        [],
+        () => isUuid(text),
+      );
       if (is?.ok && is.value !== (want !== null)) fz.fail(what, `isUuid says ${is.value}`);
       if (got?.ok && bytesToUuid(got.value) !== text) fz.fail(what, "bytesToUuid(uuidToBytes(x)) !== x");
     }
@@ -2032,14 +2381,24 @@ describe("fuzz: encodings (fromBase64Url, uuid helpers, fromUtf8)", () => {
       const bytes = rng.bytes(rng.chance(0.5) ? 16 : rng.int(40));
       fz.inputs++;
       const what = () => `bytesToUuid #${i}: ${preview(bytes)}`;
-      fz.verdict(what, fz.run(what, ["bad_format"], () => bytesToUuid(bytes)),
-        bytes.length === 16 ? accept((v) => (typeof v === "string" && sameBytes(uuidSpec(v), bytes) ? null : `not the UUID of the bytes: ${short(v)}`)) : reject("bad_format"));
+      fz.verdict(
+        what,
+        fz.run(what, ["bad_format"], () => bytesToUuid(bytes)),
+        bytes.length === 16
+          ? accept((v) => (typeof v === "string" && sameBytes(uuidSpec(v), bytes) ? null : `not the UUID of the bytes: ${short(v)}`))
+          : reject("bad_format"),
+      );
       fz.inputs++;
       const rwhat = () => `uuidFromRandom #${i}: ${preview(bytes)}`;
-      fz.verdict(rwhat, fz.run(rwhat, ["bad_format"], () => uuidFromRandom(bytes)),
+      fz.verdict(
+        rwhat,
+        fz.run(rwhat, ["bad_format"], () => uuidFromRandom(bytes)),
         bytes.length >= 16
-          ? accept((v) => (typeof v === "string" && uuidSpec(v) !== null && v[14] === "4" && "89ab".includes(v[19]!) ? null : `not a version-4 UUID: ${short(v)}`))
-          : reject("bad_format"));
+          ? accept((v) =>
+              typeof v === "string" && uuidSpec(v) !== null && v[14] === "4" && "89ab".includes(v[19]!) ? null : `not a version-4 UUID: ${short(v)}`,
+            )
+          : reject("bad_format"),
+      );
     }
     fz.done();
   });
@@ -2064,7 +2423,13 @@ describe("fuzz: encodings (fromBase64Url, uuid helpers, fromUtf8)", () => {
       fz.inputs++;
       const what = () => `#${i}: ${preview(bytes)}`;
       const got = fz.run(what, ["bad_format"], () => fromUtf8(bytes));
-      fz.verdict(what, got, wellFormedUtf8(bytes) ? accept((v) => (typeof v === "string" && sameBytes(utf8(v), bytes) ? null : "does not encode back to the same bytes")) : reject("bad_format"));
+      fz.verdict(
+        what,
+        got,
+        wellFormedUtf8(bytes)
+          ? accept((v) => (typeof v === "string" && sameBytes(utf8(v), bytes) ? null : "does not encode back to the same bytes"))
+          : reject("bad_format"),
+      );
     }
     fz.done();
   });
@@ -2093,9 +2458,26 @@ describe("fuzz: regressions found by this suite", () => {
   it("an array where the share package's fields or the archive's dates object belongs is bad_format", () => {
     const key = new Uint8Array(32).fill(9);
     const pkg = { ...(vectorPlaintext("share-package") as Rec), version: 2, fields: [] };
-    expect(code(() => decryptSharePackage(key as ShareKey, SHARE_ID, 2, encryptRecord(key as ShareKey, { purpose: "share-package", id: SHARE_ID, subId: "2" }, utf8(JSON.stringify(pkg)))))).toBe("bad_format");
+    expect(
+      code(() =>
+        decryptSharePackage(
+          key as ShareKey,
+          SHARE_ID,
+          2,
+          encryptRecord(key as ShareKey, { purpose: "share-package", id: SHARE_ID, subId: "2" }, utf8(JSON.stringify(pkg))),
+        ),
+      ),
+    ).toBe("bad_format");
     const archive = { ...(vectorPlaintext("archive-package") as Rec), dates: [] };
-    expect(code(() => decryptArchivePackage(key as ArchiveKey, ARCHIVE_ID, encryptRecord(key as ArchiveKey, { purpose: "archive-package", id: ARCHIVE_ID }, utf8(JSON.stringify(archive)))))).toBe("bad_format");
+    expect(
+      code(() =>
+        decryptArchivePackage(
+          key as ArchiveKey,
+          ARCHIVE_ID,
+          encryptRecord(key as ArchiveKey, { purpose: "archive-package", id: ARCHIVE_ID }, utf8(JSON.stringify(archive))),
+        ),
+      ),
+    ).toBe("bad_format");
   });
 
   it("formatReceipt and formatRecoveryKey throw no TypeError on empty input", () => {
@@ -2110,7 +2492,12 @@ describe("fuzz: regressions found by this suite", () => {
     const k = new Uint8Array(32).fill(3);
     const b: StreamBinding = { reportId: REPORT_ID, attachmentId: SUB_ID };
     const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(k);
-    const chunk = sodium.crypto_secretstream_xchacha20poly1305_push(state, new Uint8Array(STREAM_CHUNK + 1), streamAssociatedData(b), sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+    const chunk = sodium.crypto_secretstream_xchacha20poly1305_push(
+      state,
+      new Uint8Array(STREAM_CHUNK + 1),
+      streamAssociatedData(b),
+      sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL,
+    );
     const d = new AttachmentDecryptor(k as FileKey, b);
     expect(code(() => d.push(concat(Uint8Array.of(0x01), header, chunk)))).toBe("decrypt_failed");
     expect(code(() => d.finish())).toBe("decrypt_failed");

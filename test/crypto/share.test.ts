@@ -274,7 +274,10 @@ describe("feedback", () => {
       expectCryptoError(() => decryptFeedback(feedbackKey, shareId, feedbackId, encryptJson(feedbackKey, binding, value), "affiliate"), "bad_format");
     }
     for (const author of [undefined, "reviewer", "Affiliate"]) {
-      expectCryptoError(() => decryptFeedback(feedbackKey, shareId, feedbackId, encryptJson(feedbackKey, binding, { author, text: "x" }), "affiliate"), "wrong_record");
+      expectCryptoError(
+        () => decryptFeedback(feedbackKey, shareId, feedbackId, encryptJson(feedbackKey, binding, { author, text: "x" }), "affiliate"),
+        "wrong_record",
+      );
     }
     const extra = encryptJson(feedbackKey, binding, { author: "affiliate", text: "x", at: "2024-06-01" });
     expect(decryptFeedback(feedbackKey, shareId, feedbackId, extra, "affiliate")).toEqual({ author: "affiliate", text: "x" });

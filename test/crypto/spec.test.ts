@@ -46,14 +46,24 @@ function hchacha20(key: Uint8Array, input16: Uint8Array): Uint8Array {
   for (let i = 0; i < 8; i++) s.push(k.getUint32(4 * i, true));
   for (let i = 0; i < 4; i++) s.push(n.getUint32(4 * i, true));
   const qr = (a: number, b: number, c: number, d: number) => {
-    s[a] = (s[a]! + s[b]!) >>> 0; s[d] = rotl(s[d]! ^ s[a]!, 16);
-    s[c] = (s[c]! + s[d]!) >>> 0; s[b] = rotl(s[b]! ^ s[c]!, 12);
-    s[a] = (s[a]! + s[b]!) >>> 0; s[d] = rotl(s[d]! ^ s[a]!, 8);
-    s[c] = (s[c]! + s[d]!) >>> 0; s[b] = rotl(s[b]! ^ s[c]!, 7);
+    s[a] = (s[a]! + s[b]!) >>> 0;
+    s[d] = rotl(s[d]! ^ s[a]!, 16);
+    s[c] = (s[c]! + s[d]!) >>> 0;
+    s[b] = rotl(s[b]! ^ s[c]!, 12);
+    s[a] = (s[a]! + s[b]!) >>> 0;
+    s[d] = rotl(s[d]! ^ s[a]!, 8);
+    s[c] = (s[c]! + s[d]!) >>> 0;
+    s[b] = rotl(s[b]! ^ s[c]!, 7);
   };
   for (let i = 0; i < 10; i++) {
-    qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15);
-    qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14);
+    qr(0, 4, 8, 12);
+    qr(1, 5, 9, 13);
+    qr(2, 6, 10, 14);
+    qr(3, 7, 11, 15);
+    qr(0, 5, 10, 15);
+    qr(1, 6, 11, 12);
+    qr(2, 7, 8, 13);
+    qr(3, 4, 9, 14);
   }
   const out = new Uint8Array(32);
   const o = new DataView(out.buffer);
@@ -103,7 +113,9 @@ function kdf(master: Uint8Array, id: number, ctx: string): Uint8Array {
 function aeadOpen(key: Uint8Array, ad: string, block: number, ct: Uint8Array): Uint8Array {
   expect(ct[0]).toBe(0x01);
   const nonce = ct.subarray(1, 25);
-  const d = createDecipheriv("chacha20-poly1305", hchacha20(key, nonce.subarray(0, 16)), concat(new Uint8Array(4), nonce.subarray(16, 24)), { authTagLength: 16 });
+  const d = createDecipheriv("chacha20-poly1305", hchacha20(key, nonce.subarray(0, 16)), concat(new Uint8Array(4), nonce.subarray(16, 24)), {
+    authTagLength: 16,
+  });
   const body = ct.subarray(25, ct.length - 16);
   d.setAAD(utf8(ad), { plaintextLength: body.length });
   d.setAuthTag(ct.subarray(ct.length - 16));
@@ -205,7 +217,18 @@ describe("aead-v1 per the specification", () => {
     const c = file.cases.find((x) => x.purpose === "share-package")!;
     const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(fromHex(c.key), c.associatedData, c.block, fromHex(c.ciphertext)))) as Record<string, unknown>;
     expect(pkg.version).toBe(Number(c.subId));
-    expect(Object.keys(pkg).sort()).toEqual(["affiliate", "caseNumber", "feedbackKey", "fields", "files", "purpose", "purposeNote", "redacted", "reportId", "version"]);
+    expect(Object.keys(pkg).sort()).toEqual([
+      "affiliate",
+      "caseNumber",
+      "feedbackKey",
+      "fields",
+      "files",
+      "purpose",
+      "purposeNote",
+      "redacted",
+      "reportId",
+      "version",
+    ]);
     const feedbackKey = Buffer.from(pkg.feedbackKey as string, "base64url");
     expect(feedbackKey.length).toBe(32);
     for (const f of file.cases.filter((x) => x.purpose === "share-feedback")) {
@@ -235,7 +258,21 @@ describe("aead-v1 per the specification", () => {
     const c = file.cases.find((x) => x.purpose === "archive-package")!;
     const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(fromHex(c.key), c.associatedData, c.block, fromHex(c.ciphertext)))) as Record<string, unknown>;
     expect(Object.keys(pkg).sort()).toEqual(
-      ["body", "caseNumber", "category", "dates", "files", "identity", "messages", "notes", "outcome", "privacyRequests", "provisions", "reportId", "title"].sort(),
+      [
+        "body",
+        "caseNumber",
+        "category",
+        "dates",
+        "files",
+        "identity",
+        "messages",
+        "notes",
+        "outcome",
+        "privacyRequests",
+        "provisions",
+        "reportId",
+        "title",
+      ].sort(),
     );
     expect(Object.keys(pkg.dates as object).sort()).toEqual(["acknowledgedOn", "closedOn", "receivedOn"]);
     for (const list of ["messages", "notes", "privacyRequests", "provisions", "files"]) expect(Array.isArray(pkg[list]), list).toBe(true);
@@ -372,13 +409,17 @@ describe("envelope-v1 per the specification", () => {
 
     const p = at("share-package");
     expect(p.id).toBe(reviewer.shareId);
-    const pkg = JSON.parse(new TextDecoder().decode(aeadOpen(shareKey, `cor/aead-v1/share-package/${reviewer.shareId}/${p.subId}`, 1024, fromHex(p.ciphertext)))) as {
+    const pkg = JSON.parse(
+      new TextDecoder().decode(aeadOpen(shareKey, `cor/aead-v1/share-package/${reviewer.shareId}/${p.subId}`, 1024, fromHex(p.ciphertext))),
+    ) as {
       feedbackKey: string;
       files: { id: string }[];
     };
     const feedbackKey = Buffer.from(pkg.feedbackKey, "base64url");
     const f = at("share-feedback");
-    expect(JSON.parse(new TextDecoder().decode(aeadOpen(feedbackKey, `cor/aead-v1/share-feedback/${reviewer.shareId}/${f.subId}`, 256, fromHex(f.ciphertext))))).toEqual(JSON.parse(f.plaintextText!));
+    expect(
+      JSON.parse(new TextDecoder().decode(aeadOpen(feedbackKey, `cor/aead-v1/share-feedback/${reviewer.shareId}/${f.subId}`, 256, fromHex(f.ciphertext)))),
+    ).toEqual(JSON.parse(f.plaintextText!));
 
     const w = at("share-file-key");
     expect(pkg.files.map((x) => x.id)).toContain(w.subId);

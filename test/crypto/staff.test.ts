@@ -1,14 +1,7 @@
 // staff-kdf-v1 and the staff key wraps. Argon2id with 64 MiB is slow-ish:
 // this file runs one derivation (vectors.test.ts and spec.test.ts one each).
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  encryptRecord,
-  generateStaffKeyPair,
-  loadSodium,
-  type PasswordWrapKey,
-  type RecoveryKey,
-  type StaffSecretKey,
-} from "../../crypto/index";
+import { encryptRecord, generateStaffKeyPair, loadSodium, type PasswordWrapKey, type RecoveryKey, type StaffSecretKey } from "../../crypto/index";
 import {
   STAFF_KDF_V1,
   deriveStaffPasswordKeys,

@@ -71,9 +71,7 @@ describe("stream-v1 round trips", () => {
   });
 
   it("uses the binding as associated data of every chunk", () => {
-    expect(new TextDecoder().decode(streamAssociatedData(binding))).toBe(
-      `cor/stream-v1/attachment/${binding.reportId}/${binding.attachmentId}`,
-    );
+    expect(new TextDecoder().decode(streamAssociatedData(binding))).toBe(`cor/stream-v1/attachment/${binding.reportId}/${binding.attachmentId}`);
   });
 
   it("has a random header", () => {
@@ -239,20 +237,47 @@ describe("stream-v1 decryptor rejects", () => {
   it("an authentic stream whose last chunk is not tagged final", () => {
     const M = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
     expectCryptoError(() => dec(rawStream([[new Uint8Array(CHUNK), M]])), "truncated");
-    expectCryptoError(() => dec(rawStream([[new Uint8Array(CHUNK), M], [new Uint8Array(10), M]])), "truncated");
+    expectCryptoError(
+      () =>
+        dec(
+          rawStream([
+            [new Uint8Array(CHUNK), M],
+            [new Uint8Array(10), M],
+          ]),
+        ),
+      "truncated",
+    );
   });
 
   it("an authentic stream with a short chunk before the final one", () => {
     const M = sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
     const F = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
     // The decryptor cuts at 65553-byte boundaries, so a short inner chunk breaks authentication.
-    expectCryptoError(() => dec(rawStream([[new Uint8Array(10), M], [new Uint8Array(10), F]])), "decrypt_failed");
+    expectCryptoError(
+      () =>
+        dec(
+          rawStream([
+            [new Uint8Array(10), M],
+            [new Uint8Array(10), F],
+          ]),
+        ),
+      "decrypt_failed",
+    );
   });
 
   it("authentic chunks with the PUSH or REKEY tag", () => {
     const F = sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
     for (const tag of [sodium.crypto_secretstream_xchacha20poly1305_TAG_PUSH, sodium.crypto_secretstream_xchacha20poly1305_TAG_REKEY]) {
-      expectCryptoError(() => dec(rawStream([[new Uint8Array(CHUNK), tag], [new Uint8Array(3), F]])), "bad_format");
+      expectCryptoError(
+        () =>
+          dec(
+            rawStream([
+              [new Uint8Array(CHUNK), tag],
+              [new Uint8Array(3), F],
+            ]),
+          ),
+        "bad_format",
+      );
     }
   });
 

@@ -46,13 +46,7 @@ import {
   type ShareKey,
   type StaffSecretKey,
 } from "../../crypto/index";
-import {
-  STAFF_KDF_V1,
-  deriveStaffPasswordKeys,
-  formatRecoveryKey,
-  parseRecoveryKey,
-  unwrapStaffSecretKey,
-} from "../../crypto/staff";
+import { STAFF_KDF_V1, deriveStaffPasswordKeys, formatRecoveryKey, parseRecoveryKey, unwrapStaffSecretKey } from "../../crypto/staff";
 import type { PasswordWrapKey, RecoveryKey } from "../../crypto/index";
 import {
   PATTERN_RULE,
@@ -132,10 +126,7 @@ describe("aead-v1 vectors", () => {
   });
 
   it.each(aead.invalid.map((v) => [v.name, v] as const))("rejects: %s", (_name, v) => {
-    expectCryptoError(
-      () => decryptRecord(fromHex(v.key) as RecordKey, bindingOf(v), fromHex(v.ciphertext)),
-      v.error as CryptoErrorCode,
-    );
+    expectCryptoError(() => decryptRecord(fromHex(v.key) as RecordKey, bindingOf(v), fromHex(v.ciphertext)), v.error as CryptoErrorCode);
   });
 
   it("the share package opens through decryptSharePackage, and its feedback key opens the feedback", () => {
@@ -206,10 +197,7 @@ describe("envelope-v1 vectors", () => {
 
   it.each(envelope.invalid.map((v) => [v.name, v] as const))("rejects: %s", (_name, v) => {
     const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
-    expectCryptoError(
-      () => openReportKeys(fromHex(v.envelope), v.reportId, { secretKey, publicKey: publicKeyOf(secretKey) }),
-      v.error as CryptoErrorCode,
-    );
+    expectCryptoError(() => openReportKeys(fromHex(v.envelope), v.reportId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error as CryptoErrorCode);
   });
 
   it("includes the wrong-report case with code wrong_record", () => {
@@ -231,10 +219,7 @@ describe("envelope-v1 vectors", () => {
 
   it.each(envelope.shareInvalid.map((v) => [v.name, v] as const))("share key rejects: %s", (_name, v) => {
     const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
-    expectCryptoError(
-      () => openShareKey(fromHex(v.envelope), v.shareId, { secretKey, publicKey: publicKeyOf(secretKey) }),
-      v.error as CryptoErrorCode,
-    );
+    expectCryptoError(() => openShareKey(fromHex(v.envelope), v.shareId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error as CryptoErrorCode);
   });
 
   it("share key entries include wrong_record, a report-keys envelope and a kind 0x01 inner", () => {
@@ -266,10 +251,7 @@ describe("envelope-v1 vectors", () => {
 
   it.each(envelope.archiveInvalid.map((v) => [v.name, v] as const))("archive key rejects: %s", (_name, v) => {
     const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
-    expectCryptoError(
-      () => openArchiveKey(fromHex(v.envelope), v.archiveId, { secretKey, publicKey: publicKeyOf(secretKey) }),
-      v.error as CryptoErrorCode,
-    );
+    expectCryptoError(() => openArchiveKey(fromHex(v.envelope), v.archiveId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error as CryptoErrorCode);
   });
 
   it("archive key entries include every code, and kinds 0x02 and 0x03 are told apart in both directions", () => {

@@ -70,7 +70,10 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
     await appendMessage(
       portal.services,
       row!.id,
-      { id: qid, body: encryptMessage(inv.reportKey, row!.id, qid, { author: "investigator", kind: "question", text: "Which warehouse? <img src=x onerror=alert(1)>" }) },
+      {
+        id: qid,
+        body: encryptMessage(inv.reportKey, row!.id, qid, { author: "investigator", kind: "question", text: "Which warehouse? <img src=x onerror=alert(1)>" }),
+      },
       { author: "investigator", staffUserId: inv.staffUserId },
     );
     await page.getByRole("button", { name: "Check for new messages" }).click();

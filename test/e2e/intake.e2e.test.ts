@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium)("report intake in Chromium", () => {
   it("encrypts in the browser, shows the receipt once, and the investigator decrypts exactly what was typed", async () => {
     const typed = {
       title: "Procurement kickback <script>alert(1)</script> 납품 비리",
-      description: "Line one\nLine two with 한국어 and \"quotes\"",
+      description: 'Line one\nLine two with 한국어 and "quotes"',
       details: "Invoice 2026-0042, vendor X",
       periodFrom: "2026-02-01",
       periodTo: "2026-04-30",

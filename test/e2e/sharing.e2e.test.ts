@@ -103,7 +103,9 @@ describe.skipIf(!chromiumAvailable())("sharing with an affiliate in Chromium", (
     expect(page).toContain("The reporter's identity is not part of this share.");
     await cloud.getByLabel(/^Feedback for the ethics team/).fill("Our facilities team confirms the change log.");
     await cloud.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => cloud.getByTestId("affiliate-feedback").textContent(), { timeout: 30_000 }).toContain("Our facilities team confirms the change log.");
+    await expect
+      .poll(() => cloud.getByTestId("affiliate-feedback").textContent(), { timeout: 30_000 })
+      .toContain("Our facilities team confirms the change log.");
   });
 
   it("shows the AGI reviewer nothing, and the Cloud share's address is a 404 for them", async () => {
@@ -119,7 +121,9 @@ describe.skipIf(!chromiumAvailable())("sharing with an affiliate in Chromium", (
     await investigator.reload();
     await investigator.getByLabel(/^Password/).fill(PASSWORD);
     await investigator.getByRole("button", { name: "Unlock" }).click();
-    await expect.poll(() => investigator.getByTestId("share-feedback").textContent(), { timeout: 30_000 }).toContain("Our facilities team confirms the change log.");
+    await expect
+      .poll(() => investigator.getByTestId("share-feedback").textContent(), { timeout: 30_000 })
+      .toContain("Our facilities team confirms the change log.");
     investigator.once("dialog", (d) => void d.accept());
     await investigator.getByRole("button", { name: "Revoke this share" }).click();
     await expect.poll(() => investigator.getByTestId("share-cloud").textContent(), { timeout: 30_000 }).toContain("Revoked");

@@ -105,7 +105,10 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     await page.getByRole("link", { name: caseNumber }).click();
     await expect(page.getByTestId("staff-case-title").textContent({ timeout: 30_000 })).resolves.toBe("Expense fraud <script>window.__x=1</script>");
     expect(await page.getByTestId("staff-case-description").textContent()).toContain("onerror=window.__y=1");
-    expect(await page.evaluate(() => [(window as unknown as { __x?: number }).__x, (window as unknown as { __y?: number }).__y])).toEqual([undefined, undefined]);
+    expect(await page.evaluate(() => [(window as unknown as { __x?: number }).__x, (window as unknown as { __y?: number }).__y])).toEqual([
+      undefined,
+      undefined,
+    ]);
 
     // Acknowledge.
     await page.getByLabel("Change status to").selectOption("acknowledged");

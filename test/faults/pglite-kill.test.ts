@@ -124,7 +124,11 @@ describe("embedded database killed hard during writes", () => {
       return { check, uploadsLeft: audit.uploads };
     });
     // Uploads of submissions that never completed go with the cleanup, and nothing stray remains.
-    await withServices(env, (s) => commands["uploads:cleanup"]!(s, []), () => new Date(Date.now() + 25 * 3600_000));
+    await withServices(
+      env,
+      (s) => commands["uploads:cleanup"]!(s, []),
+      () => new Date(Date.now() + 25 * 3600_000),
+    );
     await withServices(env, async (s) => {
       expect(await auditStore(s)).toMatchObject({ reportsWithoutEnvelopes: [], attachmentsWithoutBlob: [], strayBlobs: [], uploads: 0 });
     });

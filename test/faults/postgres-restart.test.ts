@@ -69,10 +69,7 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
       clients: 4,
       retryDelaysMs: [100, 200, 400, 800, 1600],
       // Every second report has a small file, every fifth also a two-part one.
-      filesFor: (c, seq) => [
-        ...((c + seq) % 2 === 0 ? [1 + ((c * 7919 + seq * 104_729) % (300 * KiB))] : []),
-        ...((c + seq) % 5 === 0 ? [8 * MiB + 777] : []),
-      ],
+      filesFor: (c, seq) => [...((c + seq) % 2 === 0 ? [1 + ((c * 7919 + seq * 104_729) % (300 * KiB))] : []), ...((c + seq) % 5 === 0 ? [8 * MiB + 777] : [])],
     });
 
     // Three restarts, each after a few more reports went through.
@@ -134,7 +131,8 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
     // sent again after its answer was lost meets 409 wrong_part, and the client moves on.
     const all = [...stream.exchanges, ...after.exchanges];
     expect(all.filter((e) => e.status === "network")).toEqual([]);
-    const unavailable = (e: Exchange) => e.status === 503 && e.code === "unavailable" && e.retryAfter === "5" && !!e.contentType?.startsWith("application/json");
+    const unavailable = (e: Exchange) =>
+      e.status === 503 && e.code === "unavailable" && e.retryAfter === "5" && !!e.contentType?.startsWith("application/json");
     const unclear = all.filter((e) => typeof e.status === "number" && e.status >= 400 && !(unavailable(e) || e.code === "wrong_part"));
     expect(unclear).toEqual([]);
     // The restart was felt: requests around it failed (and the clients' retries carried most reports through).
@@ -154,7 +152,9 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
     expect(portal.logs.filter((l) => sentIds.some((id) => l.includes(id)) || /[A-Za-z0-9_-]{60,}/.test(l))).toEqual([]);
 
     // Once the database is back, the server uses it again at once, not after a reconnection back-off of many seconds.
-    const firstSuccess = Math.min(...stream.exchanges.filter((e) => e.endedAt > outage[1] && typeof e.status === "number" && e.status < 300).map((e) => e.endedAt));
+    const firstSuccess = Math.min(
+      ...stream.exchanges.filter((e) => e.endedAt > outage[1] && typeof e.status === "number" && e.status < 300).map((e) => e.endedAt),
+    );
     const recoveryMs = firstSuccess - outage[1];
     expect(recoveryMs).toBeLessThan(4000);
     const slowest = Math.max(...stream.since(outage[1]).map((e) => e.endedAt - e.startedAt));
@@ -175,7 +175,11 @@ describe.skipIf(!available)("PostgreSQL restarted during a stream of submissions
       expect(audit.reports).toBe(check.stored);
     });
     // Uploads of reports whose clients gave up go with the cleanup; then blobs and attachments match one to one.
-    await withServices(env, (s) => commands["uploads:cleanup"]!(s, []), () => new Date(Date.now() + 25 * 3600_000));
+    await withServices(
+      env,
+      (s) => commands["uploads:cleanup"]!(s, []),
+      () => new Date(Date.now() + 25 * 3600_000),
+    );
     await withServices(env, async (s) => {
       expect(await auditStore(s)).toMatchObject({ reportsWithoutEnvelopes: [], attachmentsWithoutBlob: [], strayBlobs: [], uploads: 0 });
     });

@@ -107,7 +107,10 @@ describe.skipIf(!available)("PostgreSQL terminates the connections", () => {
       for (let round = 0; round < 4; round++) {
         const { sleeping, during } = await terminateDuringQueries(handle, 1, 1, 8);
         expect(sleeping.filter((o) => !CONNECTION_ERRORS.has(o))).toEqual([]);
-        expect(during.filter((o) => o !== "ok" && !CONNECTION_ERRORS.has(o)), `round ${round}: ${during}`).toEqual([]);
+        expect(
+          during.filter((o) => o !== "ok" && !CONNECTION_ERRORS.has(o)),
+          `round ${round}: ${during}`,
+        ).toEqual([]);
         const after = [];
         for (let i = 0; i < 5; i++) after.push(await settle(handle.db.execute(sql`select 1`), 2000));
         expect(after, `round ${round}`).toEqual(["ok", "ok", "ok", "ok", "ok"]);
@@ -125,9 +128,15 @@ describe.skipIf(!available)("PostgreSQL terminates the connections", () => {
       for (let round = 0; round < 4; round++) {
         const { sleeping, during } = await terminateDuringQueries(handle, 10, 20, 8);
         expect(sleeping.filter((o) => !CONNECTION_ERRORS.has(o))).toEqual([]);
-        expect(during.filter((o) => o !== "ok" && !CONNECTION_ERRORS.has(o)), `round ${round}: ${during}`).toEqual([]);
+        expect(
+          during.filter((o) => o !== "ok" && !CONNECTION_ERRORS.has(o)),
+          `round ${round}: ${during}`,
+        ).toEqual([]);
         const after = await Promise.all(Array.from({ length: 30 }, () => settle(handle.db.execute(sql`select 1`), 3000)));
-        expect(after.filter((o) => o !== "ok"), `round ${round}`).toEqual([]);
+        expect(
+          after.filter((o) => o !== "ok"),
+          `round ${round}`,
+        ).toEqual([]);
       }
     } catch (error) {
       await closes(handle);
@@ -198,7 +207,9 @@ describe.skipIf(!available)("PostgreSQL terminates the connections", () => {
       expect(acked.length, "some inserts are acknowledged between terminations").toBeGreaterThan(0);
       expect(acked.filter((id) => !stored.has(id))).toEqual([]);
       expect(unhandled).toEqual([]);
-      console.info(`[faults] postgres-terminate stress: ${kills} connections terminated, ${acked.length} inserts acknowledged and stored, failures ${JSON.stringify(Object.fromEntries(failures))}`);
+      console.info(
+        `[faults] postgres-terminate stress: ${kills} connections terminated, ${acked.length} inserts acknowledged and stored, failures ${JSON.stringify(Object.fromEntries(failures))}`,
+      );
     } finally {
       running = false;
       process.off("unhandledRejection", onUnhandled);

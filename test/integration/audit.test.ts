@@ -25,7 +25,11 @@ for (const backend of await backends()) {
       const db = portal.services.db;
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
-          audit(db, { actorType: "staff", actorId: id, action: "case.opened", reportId: null, caseNumber: `COR-TEST-${String(i).padStart(4, "0")}`, details: { n: i } }, new Date()),
+          audit(
+            db,
+            { actorType: "staff", actorId: id, action: "case.opened", reportId: null, caseNumber: `COR-TEST-${String(i).padStart(4, "0")}`, details: { n: i } },
+            new Date(),
+          ),
         ),
       );
       // An action and its entry commit together or not at all.

@@ -60,7 +60,12 @@ for (const backend of await backends()) {
       portal = await startTestPortal(backend, { TRUST_PROXY: "1", RECEIPT_MIN_RESPONSE_MS: "50", RECEIPT_ATTEMPTS_PER_CLIENT: "10" });
       await createStaff(portal, "investigator", "inv@okestro.example");
       const info = await fetchIntakeInfo({ baseUrl: portal.url });
-      const a = await submitEncryptedReport(draft(info.categories[0]!.id, M("titleA")), [memoryFile(`${M("file")}.txt`, "text/plain", Buffer.from(M("fileBody")))], info, { baseUrl: portal.url });
+      const a = await submitEncryptedReport(
+        draft(info.categories[0]!.id, M("titleA")),
+        [memoryFile(`${M("file")}.txt`, "text/plain", Buffer.from(M("fileBody")))],
+        info,
+        { baseUrl: portal.url },
+      );
       const b = await submitEncryptedReport(draft(info.categories[1]!.id, M("titleB")), [], info, { baseUrl: portal.url });
       [receiptA, reportA, receiptB, reportB] = [a.receiptCode, a.reportId, b.receiptCode, b.reportId];
       // An investigator added after both reports holds no envelope for them.
@@ -71,7 +76,10 @@ for (const backend of await backends()) {
     });
 
     const open = (code: string, client = "203.0.113.1") =>
-      openCase(code, { baseUrl: portal.url, fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), "X-Forwarded-For": client } }) });
+      openCase(code, {
+        baseUrl: portal.url,
+        fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), "X-Forwarded-For": client } }),
+      });
 
     it("opens the case with the receipt and decrypts it in the client", async () => {
       const { session, case: c } = await open(receiptA.toLowerCase().replace(/-/g, " "));
@@ -106,7 +114,12 @@ for (const backend of await backends()) {
       await post(portal, "/api/followup/session", { lookup: toBase64Url(wrong) }, { "X-Forwarded-For": "198.51.100.8" });
       const missMs = performance.now() - t0;
       const t1 = performance.now();
-      const hit = await post(portal, "/api/followup/session", { lookup: toBase64Url(deriveReceiptSecrets(receiptB).lookup) }, { "X-Forwarded-For": "198.51.100.8" });
+      const hit = await post(
+        portal,
+        "/api/followup/session",
+        { lookup: toBase64Url(deriveReceiptSecrets(receiptB).lookup) },
+        { "X-Forwarded-For": "198.51.100.8" },
+      );
       const hitMs = performance.now() - t1;
       expect(hit.status).toBe(200);
       expect(missMs).toBeGreaterThanOrEqual(48);
@@ -133,7 +146,12 @@ for (const backend of await backends()) {
       }
       // Exactly the limit is looked up, even with a hundred requests in flight at a time.
       expect(Object.fromEntries(statuses)).toEqual({ 404: 10, 429: guesses - 10 });
-      const limited = await post(portal, "/api/followup/session", { lookup: toBase64Url(deriveReceiptSecrets(receiptA).lookup) }, { "X-Forwarded-For": attacker });
+      const limited = await post(
+        portal,
+        "/api/followup/session",
+        { lookup: toBase64Url(deriveReceiptSecrets(receiptA).lookup) },
+        { "X-Forwarded-For": attacker },
+      );
       expect(limited.status).toBe(429);
       const body = (await limited.json()) as { error: { code: string; message: string; fields: { retryAfterMinutes: string } } };
       expect(body.error.code).toBe("too_many_attempts");
@@ -202,8 +220,16 @@ for (const backend of await backends()) {
         );
         const req = c.privacyRequests.find((p) => p.kind === "correction")!;
         // Both appear as tasks for the investigator who holds the case, soonest due first; not for one without an envelope.
-        const tasks = await privacyTasksFor(portal.services, (await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD)).staffUserId);
-        expect(tasks.filter((t) => t.reportId === reportA).map((t) => t.kind).sort()).toEqual(["correction", "deletion"]);
+        const tasks = await privacyTasksFor(
+          portal.services,
+          (await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD)).staffUserId,
+        );
+        expect(
+          tasks
+            .filter((t) => t.reportId === reportA)
+            .map((t) => t.kind)
+            .sort(),
+        ).toEqual(["correction", "deletion"]);
         expect(tasks.every((t) => t.dueOn === req.dueOn)).toBe(true);
         expect(await privacyTasksFor(portal.services, outsider)).toEqual([]);
         const days = (Date.parse(req.dueOn) - Date.parse(req.requestedOn)) / 86400_000;
@@ -212,7 +238,13 @@ for (const backend of await backends()) {
         const inv = await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD);
         const [row] = await portal.services.db.select().from(privacyRequests).where(eq(privacyRequests.id, req.id));
         expect(decryptPrivacyText(inv.reportKey, reportA, req.id, "request", row!.detailCt!)).toBe(M("correction"));
-        await answerPrivacyRequest(portal.services, reportA, req.id, inv.staffUserId, encryptPrivacyText(inv.reportKey, reportA, req.id, "answer", M("answered")));
+        await answerPrivacyRequest(
+          portal.services,
+          reportA,
+          req.id,
+          inv.staffUserId,
+          encryptPrivacyText(inv.reportKey, reportA, req.id, "answer", M("answered")),
+        );
         const after = await session.refresh();
         expect(after.privacyRequests.find((p) => p.id === req.id)).toMatchObject({ state: "answered", answer: M("answered") });
         expect(after.updatedOn).toBe(after.privacyRequests.find((p) => p.id === req.id)!.answeredOn);
@@ -241,7 +273,9 @@ for (const backend of await backends()) {
         expect(steal.status).toBe(400);
         expect(((await steal.json()) as { error: { code: string } }).error.code).toBe("unknown_upload");
         const attachmentOfA = c.attachments[0]!.id;
-        const dl = await fetch(`${portal.url}/api/followup/attachments/${attachmentOfA}`, { headers: { Authorization: `Bearer ${viewB.session.beaconToken}` } });
+        const dl = await fetch(`${portal.url}/api/followup/attachments/${attachmentOfA}`, {
+          headers: { Authorization: `Bearer ${viewB.session.beaconToken}` },
+        });
         expect(dl.status).toBe(404);
         await viewB.session.logout();
       });
@@ -261,7 +295,12 @@ for (const backend of await backends()) {
         const before = await portal.services.db.select().from(messages).where(eq(messages.reportId, reportA));
         const big = await post(portal, "/api/followup/messages", { id: newRecordId(), body: "A".repeat(200_000) }, auth);
         expect(big.status).toBe(413);
-        const wrongVersion = await post(portal, "/api/followup/messages", { id: newRecordId(), body: toBase64Url(Uint8Array.of(2, ...new Uint8Array(296))) }, auth);
+        const wrongVersion = await post(
+          portal,
+          "/api/followup/messages",
+          { id: newRecordId(), body: toBase64Url(Uint8Array.of(2, ...new Uint8Array(296))) },
+          auth,
+        );
         expect(wrongVersion.status).toBe(400);
         expect(((await wrongVersion.json()) as { error: { code: string } }).error.code).toBe("bad_ciphertext");
         // A well-formed but tampered ciphertext is stored (the server cannot tell) and fails to decrypt for readers.
@@ -319,7 +358,11 @@ for (const backend of await backends()) {
         ["GET", `/api/followup/attachments/${reportA}`],
         ["DELETE", "/api/followup/session"],
       ] as const) {
-        const r = await fetch(`${portal.url}${path}`, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + "A".repeat(43) }, body: method === "POST" ? "{}" : undefined });
+        const r = await fetch(`${portal.url}${path}`, {
+          method,
+          headers: { "Content-Type": "application/json", Authorization: "Bearer " + "A".repeat(43) },
+          body: method === "POST" ? "{}" : undefined,
+        });
         expect([path, r.status]).toEqual([path, 401]);
       }
     });
@@ -352,12 +395,26 @@ for (const backend of await backends()) {
     });
 
     it("refuses an oversized log-out beacon without reading it", async () => {
-      const r = await fetch(`${portal.url}/api/followup/session/end`, { method: "POST", body: "x".repeat(1024 * 1024), headers: { "Content-Type": "text/plain" } });
+      const r = await fetch(`${portal.url}/api/followup/session/end`, {
+        method: "POST",
+        body: "x".repeat(1024 * 1024),
+        headers: { "Content-Type": "text/plain" },
+      });
       expect(r.status).toBe(413);
     });
 
     it("leaves no marker in the database, the blobs or the logs", async () => {
-      const markers = [M("titleA"), M("question"), M("answer"), M("correction"), M("answered"), M("added"), M("fileBody"), receiptA, receiptA.replace(/-/g, "")];
+      const markers = [
+        M("titleA"),
+        M("question"),
+        M("answer"),
+        M("correction"),
+        M("answered"),
+        M("added"),
+        M("fileBody"),
+        receiptA,
+        receiptA.replace(/-/g, ""),
+      ];
       expect(await scanDatabase(portal.services, markers)).toEqual([]);
       expect(await scanDirectory(portal.services.config.paths.blobs, markers)).toEqual([]);
       expect(scanLines("logs", portal.logs, markers)).toEqual([]);

@@ -49,22 +49,63 @@ for (const backend of await backends()) {
     beforeAll(async () => {
       sp = await startScalePortal(backend, CASES, () => {});
       const db = sp.s.db;
-      const ids = (await db.execute<{ id: string; case_number: string; activity_seq: number }>(sql`select id, case_number, activity_seq from reports order by case_number`)) as unknown;
+      const ids = (await db.execute<{ id: string; case_number: string; activity_seq: number }>(
+        sql`select id, case_number, activity_seq from reports order by case_number`,
+      )) as unknown;
       const list = (Array.isArray(ids) ? ids : (ids as { rows: unknown[] }).rows) as { id: string; case_number: string; activity_seq: number }[];
       // Every 20th case as if the investigator were excluded (no envelope); read marks: seen, seen an older state, never.
-      await db.delete(reportKeyEnvelopes).where(inArray(reportKeyEnvelopes.reportId, list.filter((_, j) => j % 20 === 0).map((r) => r.id)));
-      const marks = list.flatMap((r, j) => (j % 4 === 1 ? [{ reportId: r.id, staffUserId: sp.me.id, seenSeq: r.activity_seq }] : j % 4 === 2 ? [{ reportId: r.id, staffUserId: sp.me.id, seenSeq: r.activity_seq - 1 }] : []));
+      await db.delete(reportKeyEnvelopes).where(
+        inArray(
+          reportKeyEnvelopes.reportId,
+          list.filter((_, j) => j % 20 === 0).map((r) => r.id),
+        ),
+      );
+      const marks = list.flatMap((r, j) =>
+        j % 4 === 1
+          ? [{ reportId: r.id, staffUserId: sp.me.id, seenSeq: r.activity_seq }]
+          : j % 4 === 2
+            ? [{ reportId: r.id, staffUserId: sp.me.id, seenSeq: r.activity_seq - 1 }]
+            : [],
+      );
       await db.insert(caseViews).values(marks);
       // A colleague: envelopes (other bytes) for every other case, read marks the other way round, some assignments.
       const pw = path.join(os.tmpdir(), `cor-inbox-${process.pid}-${backend}.txt`);
       await writeFile(pw, "another investigator's long password\n");
-      await commands["user:create"]!(sp.s, ["--role", "investigator", "--email", "kim@okestro.example", "--password-file", pw, "--name", "Kim"]).finally(() => rm(pw, { force: true }));
+      await commands["user:create"]!(sp.s, ["--role", "investigator", "--email", "kim@okestro.example", "--password-file", pw, "--name", "Kim"]).finally(() =>
+        rm(pw, { force: true }),
+      );
       kim = (await db.select({ id: staffUsers.id }).from(staffUsers).where(eq(staffUsers.email, "kim@okestro.example")))[0]!.id;
-      await db.insert(reportKeyEnvelopes).values(list.filter((_, j) => j % 2 === 0).map((r) => ({ reportId: r.id, staffUserId: kim, envelope: new Uint8Array(Buffer.from(`kim's envelope for ${r.id}`)), grantedOn: "2026-01-01" })));
-      await db.insert(caseViews).values(list.flatMap((r, j) => (j % 4 === 1 ? [{ reportId: r.id, staffUserId: kim, seenSeq: 0 }] : j % 4 === 2 ? [{ reportId: r.id, staffUserId: kim, seenSeq: r.activity_seq }] : [])));
-      await db.update(reports).set({ assigneeId: kim }).where(inArray(reports.id, list.filter((_, j) => j % 7 === 2).map((r) => r.id)));
+      await db
+        .insert(reportKeyEnvelopes)
+        .values(
+          list
+            .filter((_, j) => j % 2 === 0)
+            .map((r) => ({ reportId: r.id, staffUserId: kim, envelope: new Uint8Array(Buffer.from(`kim's envelope for ${r.id}`)), grantedOn: "2026-01-01" })),
+        );
+      await db
+        .insert(caseViews)
+        .values(
+          list.flatMap((r, j) =>
+            j % 4 === 1
+              ? [{ reportId: r.id, staffUserId: kim, seenSeq: 0 }]
+              : j % 4 === 2
+                ? [{ reportId: r.id, staffUserId: kim, seenSeq: r.activity_seq }]
+                : [],
+          ),
+        );
+      await db
+        .update(reports)
+        .set({ assigneeId: kim })
+        .where(
+          inArray(
+            reports.id,
+            list.filter((_, j) => j % 7 === 2).map((r) => r.id),
+          ),
+        );
       // Every third open case due from today to four weeks ahead, so that "overdue" is not the same as "open".
-      await db.execute(sql`update reports set next_due_on = current_date + (substr(case_number, 10)::int % 29) where next_due_on is not null and substr(case_number, 10)::int % 3 = 1`);
+      await db.execute(
+        sql`update reports set next_due_on = current_date + (substr(case_number, 10)::int % 29) where next_due_on is not null and substr(case_number, 10)::int % 3 = 1`,
+      );
       for (const staffId of [sp.me.id, kim]) stored[staffId] = await storedFor(staffId);
       today = dayIn(sp.s.config.TIME_ZONE, sp.s.now());
     }, 120_000);
@@ -102,7 +143,8 @@ for (const backend of await backends()) {
           r.envelope !== null &&
           (f.status === undefined || (f.status === "open" ? r.status !== "closed" : r.status === f.status)) &&
           (f.categoryId === undefined || r.categoryId === f.categoryId) &&
-          (f.assignee === undefined || (f.assignee === "me" ? r.assigneeId === me : f.assignee === "none" ? r.assigneeId === null : r.assigneeId === f.assignee)) &&
+          (f.assignee === undefined ||
+            (f.assignee === "me" ? r.assigneeId === me : f.assignee === "none" ? r.assigneeId === null : r.assigneeId === f.assignee)) &&
           (!f.overdue || (r.nextDueOn !== null && r.nextDueOn < today)) &&
           (f.caseNumber === undefined || r.caseNumber === f.caseNumber.trim().toUpperCase()),
       );
@@ -150,7 +192,10 @@ for (const backend of await backends()) {
               const label = `${me === kim ? "second" : "first"} investigator, ${JSON.stringify(f)} page ${page}`;
               expect(got.total, label).toBe(want.length);
               expect(got.totalCapped, label).toBe(false);
-              expect(got.rows.map((r) => r.caseNumber), label).toEqual(slice.map((r) => r.caseNumber));
+              expect(
+                got.rows.map((r) => r.caseNumber),
+                label,
+              ).toEqual(slice.map((r) => r.caseNumber));
               for (const [i, row] of got.rows.entries()) {
                 const s = slice[i]!;
                 expect(row.envelope, label).toBe(toBase64Url(s.envelope!));

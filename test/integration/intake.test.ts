@@ -3,12 +3,7 @@
 // marker typed by the reporter is anywhere in the database, blobs or logs.
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  fetchIntakeInfo,
-  IntakeError,
-  submitEncryptedReport,
-  type ReportDraft,
-} from "../../app/reporter/intake-client";
+import { fetchIntakeInfo, IntakeError, submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { attachments, reportExclusions, reportKeyEnvelopes, reports, staffNotifications, uploads } from "../../db/schema";
 import { DataDirBusyError, lockDataDir } from "../../app/.server/platform/data-lock";
@@ -21,9 +16,7 @@ import { createStaff, PASSWORD } from "../support/staff";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const M = (field: string) => `MARK3R-${field}-7f3a9c`;
-const MARKERS = [
-  "title", "description", "details", "name", "email", "phone", "fileName1", "fileName2", "fileBody1", "fileBody2",
-].map(M);
+const MARKERS = ["title", "description", "details", "name", "email", "phone", "fileName1", "fileName2", "fileBody1", "fileBody2"].map(M);
 
 function draft(info: IntakeInfo, overrides: Partial<ReportDraft> = {}): ReportDraft {
   return {
@@ -96,13 +89,30 @@ for (const backend of await backends()) {
       expect(info.investigators.map((i) => i.displayName).sort()).toEqual(["Investigator One", "Investigator Two"]);
       expect(JSON.stringify(info)).not.toContain("okestro.example");
       const html = await (await fetch(`${portal.url}/report?lang=en`)).text();
-      for (const name of ["category", "title", "description", "details", "periodFrom", "periodTo", "reporterName", "email", "phone", "attachments", "excludedInvestigators", "consentReport", "consentOptional", "consentAffiliateIdentity"]) {
+      for (const name of [
+        "category",
+        "title",
+        "description",
+        "details",
+        "periodFrom",
+        "periodTo",
+        "reporterName",
+        "email",
+        "phone",
+        "attachments",
+        "excludedInvestigators",
+        "consentReport",
+        "consentOptional",
+        "consentAffiliateIdentity",
+      ]) {
         expect(html).toContain(`name="${name}"`);
       }
     });
 
     it("refuses weak passwords and duplicate accounts at user:create", async () => {
-      await expect(portal.cli("user:create", "--role", "investigator", "--email", "x@okestro.example", "--password-file", "/nonexistent")).rejects.toThrow(/cannot read/);
+      await expect(portal.cli("user:create", "--role", "investigator", "--email", "x@okestro.example", "--password-file", "/nonexistent")).rejects.toThrow(
+        /cannot read/,
+      );
       await expect(createStaff(portal, "investigator", "inv1@okestro.example")).rejects.toThrow(/already exists/);
       await expect(createStaff(portal, "affiliate", "aff@okestro.example")).rejects.toThrow(/--affiliate/);
       const reviewer = await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]);
@@ -190,7 +200,9 @@ for (const backend of await backends()) {
         body = String(init!.body);
         return new Response(JSON.stringify({ error: { code: "captured", message: "captured" } }), { status: 418 });
       };
-      await expect(submitEncryptedReport(draft(info, { identity: null, consentOptional: false }), [], info, { baseUrl: portal.url, fetch: capture })).rejects.toThrow(IntakeError);
+      await expect(
+        submitEncryptedReport(draft(info, { identity: null, consentOptional: false }), [], info, { baseUrl: portal.url, fetch: capture }),
+      ).rejects.toThrow(IntakeError);
       const answers = await Promise.all([1, 2, 3].map(() => post(portal, "/api/intake/reports", body!)));
       expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
       const [first, ...rest] = await Promise.all(answers.map((a) => a.json()));
@@ -305,8 +317,18 @@ for (const backend of await backends()) {
         ["an unknown category", (v) => ({ ...v, categoryId: "00000000-0000-4000-8000-000000000000" }), 400, "unknown_category"],
         ["a missing envelope", (v) => ({ ...v, envelopes: (v.envelopes as unknown[]).slice(1) }), 409, "recipients_changed"],
         ["a duplicated envelope", (v) => ({ ...v, envelopes: [...(v.envelopes as unknown[]), (v.envelopes as unknown[])[0]] }), 400, "duplicate_envelope"],
-        ["keys sealed to an excluded investigator", (v) => ({ ...v, excludedInvestigators: [(v.envelopes as { staffUserId: string }[])[0]!.staffUserId] }), 400, "excluded_recipient"],
-        ["an unknown upload", (v) => ({ ...v, consentOptional: true, attachments: [{ uploadId: "00000000-0000-4000-8000-000000000001", meta: v.title, fileKey: v.reporterKey }] }), 400, "unknown_upload"],
+        [
+          "keys sealed to an excluded investigator",
+          (v) => ({ ...v, excludedInvestigators: [(v.envelopes as { staffUserId: string }[])[0]!.staffUserId] }),
+          400,
+          "excluded_recipient",
+        ],
+        [
+          "an unknown upload",
+          (v) => ({ ...v, consentOptional: true, attachments: [{ uploadId: "00000000-0000-4000-8000-000000000001", meta: v.title, fileKey: v.reporterKey }] }),
+          400,
+          "unknown_upload",
+        ],
         ["a receipt look-up of the wrong size", (v) => ({ ...v, receiptLookup: "AAAA" }), 400, "invalid_request"],
       ];
       for (const [what, mutate, status, code] of cases) {
@@ -344,7 +366,11 @@ for (const backend of await backends()) {
         return (await r.json()) as { uploadId: string; token: string };
       }
       const put = (id: string, token: string, part: number, body: Uint8Array) =>
-        fetch(`${portal.url}/api/intake/uploads/${id}/parts/${part}`, { method: "PUT", body: body as BodyInit, headers: { "X-Upload-Token": token, "Content-Type": "application/octet-stream" } });
+        fetch(`${portal.url}/api/intake/uploads/${id}/parts/${part}`, {
+          method: "PUT",
+          body: body as BodyInit,
+          headers: { "X-Upload-Token": token, "Content-Type": "application/octet-stream" },
+        });
 
       it("takes parts in order only, within the announced size, for the token holder only", async () => {
         const u = await open(100);

@@ -30,7 +30,11 @@ describe("the server build and the domain code", () => {
         imported.add(path.relative(ROOT, target).split(path.sep).join("/"));
       }
     }
-    for (const dir of ["app/", "db/", "crypto/"]) expect([...imported].some((f) => f.startsWith(dir)), dir).toBe(true);
+    for (const dir of ["app/", "db/", "crypto/"])
+      expect(
+        [...imported].some((f) => f.startsWith(dir)),
+        dir,
+      ).toBe(true);
     expect(imported).toContain("app/intake/upload-params.server.ts");
   });
 

@@ -98,7 +98,7 @@ describe("the postgres.js patch", () => {
             'import { openDatabase } from "./db/client";',
             'const h = await openDatabase({ url: "postgres://postgres@127.0.0.1:1/none", poolSize: 1 }).catch((e: Error) => e);',
             "if (!(h instanceof Error)) await h.close();",
-            'process.stdout.write(JSON.stringify(h instanceof Error ? { name: h.name, message: h.message } : { opened: h.kind }));',
+            "process.stdout.write(JSON.stringify(h instanceof Error ? { name: h.name, message: h.message } : { opened: h.kind }));",
           ].join("\n"),
         );
         const { stdout } = await run(process.execPath, ["--import", "tsx", "open.ts"], { cwd: app });

@@ -151,7 +151,16 @@ for (const backend of await backends()) {
       const headings = headingsOf(html);
       expect(headings[0]).toEqual({ level: 1, text: "제보자 개인정보 처리방침" });
       for (const h of headings) expect(h.text).toMatch(HANGUL);
-      for (const title of ["수집하는 개인정보 항목", "보유 및 이용 기간", "오케스트로 계열사에 대한 제공", "개인정보 처리 위탁", "동의를 거부할 권리", "정보주체의 권리와 행사 방법", "쿠키와 브라우저 저장소", "개인정보 보호책임자 및 담당 부서"]) {
+      for (const title of [
+        "수집하는 개인정보 항목",
+        "보유 및 이용 기간",
+        "오케스트로 계열사에 대한 제공",
+        "개인정보 처리 위탁",
+        "동의를 거부할 권리",
+        "정보주체의 권리와 행사 방법",
+        "쿠키와 브라우저 저장소",
+        "개인정보 보호책임자 및 담당 부서",
+      ]) {
         expect(headings.map((h) => h.text)).toContain(title);
       }
     });

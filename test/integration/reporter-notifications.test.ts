@@ -60,7 +60,12 @@ for (const backend of await backends()) {
     beforeAll(async () => {
       await loadSodium();
       await smtp.start();
-      portal = await startTestPortal(backend, { SMTP_URL: smtp.url, SMTP_FROM: "Clean OKESTRO Report <no-reply@okestro.example>", PUBLIC_ORIGIN: "https://report.okestro.example", NOTIFY_INTERVAL_MINUTES: "0" });
+      portal = await startTestPortal(backend, {
+        SMTP_URL: smtp.url,
+        SMTP_FROM: "Clean OKESTRO Report <no-reply@okestro.example>",
+        PUBLIC_ORIGIN: "https://report.okestro.example",
+        NOTIFY_INTERVAL_MINUTES: "0",
+      });
       leeId = (await createStaff(portal, "investigator", "lee@okestro.example", ["--name", "Lee"])).id;
       lee = await firstSignIn(portal.url, "lee@okestro.example", PASSWORD);
       expect((await fetchIntakeInfo({ baseUrl: portal.url })).emailNotifications).toBe(true);
@@ -80,16 +85,29 @@ for (const backend of await backends()) {
       expect(await tell(reportId, "acknowledged")).toEqual({ delivered: true });
       for (const kind of ["message", "question"] as const) {
         const id = newRecordId();
-        await lee.client.caseOp(reportId, "messages", { id, body: toBase64Url(encryptMessage(keys.reportKey, reportId, id, { author: "investigator", kind, text: `MKTEXT-${kind}` })) });
+        await lee.client.caseOp(reportId, "messages", {
+          id,
+          body: toBase64Url(encryptMessage(keys.reportKey, reportId, id, { author: "investigator", kind, text: `MKTEXT-${kind}` })),
+        });
         await tell(reportId, kind);
       }
       const reporter = await openCase(report.receipt, { baseUrl: portal.url });
       await reporter.session.requestPrivacy("access", null);
       const requestId = (await reporter.session.refresh()).privacyRequests[0]!.id;
-      await lee.client.caseOp(reportId, "privacy-answer", { requestId, answer: toBase64Url(encryptPrivacyText(keys.reportKey, reportId, requestId, "answer", "MKANSWER")) });
+      await lee.client.caseOp(reportId, "privacy-answer", {
+        requestId,
+        answer: toBase64Url(encryptPrivacyText(keys.reportKey, reportId, requestId, "answer", "MKANSWER")),
+      });
       await tell(reportId, "privacy_answer");
       const closeId = newRecordId();
-      await lee.client.caseOp(reportId, "status", { to: "closed", outcome: "referred", summary: { id: closeId, body: toBase64Url(encryptMessage(keys.reportKey, reportId, closeId, { author: "investigator", kind: "message", text: "MKCLOSING" })) } });
+      await lee.client.caseOp(reportId, "status", {
+        to: "closed",
+        outcome: "referred",
+        summary: {
+          id: closeId,
+          body: toBase64Url(encryptMessage(keys.reportKey, reportId, closeId, { author: "investigator", kind: "message", text: "MKCLOSING" })),
+        },
+      });
       await tell(reportId, "closed");
       await reporter.session.logout();
 
@@ -100,7 +118,8 @@ for (const backend of await backends()) {
         expect(m.language).toBe("ko");
         expect(m.subject).toContain("새 소식");
         expect(m.text).toContain("https://report.okestro.example/status");
-        for (const secret of [report.caseNumber, TITLE, NAME, "MKTEXT", "MKANSWER", "MKCLOSING", reportId]) expect(m.raw, `${secret} in an e-mail`).not.toContain(secret);
+        for (const secret of [report.caseNumber, TITLE, NAME, "MKTEXT", "MKANSWER", "MKCLOSING", reportId])
+          expect(m.raw, `${secret} in an e-mail`).not.toContain(secret);
       }
       // English for a reporter who wrote in English.
       const english = await submit(true, "en", "other-reporter@example.org");
@@ -151,8 +170,12 @@ for (const backend of await backends()) {
     });
 
     it("refuses to send for a case the investigator does not hold, or an address that is not one", async () => {
-      await expect(lee.client.caseOp(newRecordId(), "notify-reporter", { id: newRecordId(), event: "message", email: ADDRESS, language: "en" })).rejects.toMatchObject({ status: 404 });
-      await expect(lee.client.caseOp(report.reportId, "notify-reporter", { id: newRecordId(), event: "message", email: "not an address", language: "en" })).rejects.toMatchObject({ status: 400 });
+      await expect(
+        lee.client.caseOp(newRecordId(), "notify-reporter", { id: newRecordId(), event: "message", email: ADDRESS, language: "en" }),
+      ).rejects.toMatchObject({ status: 404 });
+      await expect(
+        lee.client.caseOp(report.reportId, "notify-reporter", { id: newRecordId(), event: "message", email: "not an address", language: "en" }),
+      ).rejects.toMatchObject({ status: 400 });
     });
   });
 }

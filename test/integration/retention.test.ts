@@ -92,7 +92,9 @@ for (const backend of await backends()) {
       await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]);
       lee = await firstSignIn(portal.url, "lee@okestro.example", PASSWORD);
       admin = await firstSignIn(portal.url, "admin@okestro.example", PASSWORD);
-      today = (await portal.services.db.select({ d: reports.receivedOn }).from(reports).limit(1))[0]?.d ?? new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul" }).format(new Date());
+      today =
+        (await portal.services.db.select({ d: reports.receivedOn }).from(reports).limit(1))[0]?.d ??
+        new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul" }).format(new Date());
       cases.closed = await submit("closed");
       cases.held = await submit("held");
       cases.shortArchive = await submit("shortarchive");
@@ -104,9 +106,25 @@ for (const backend of await backends()) {
       await lee.client.caseOp(cases.held!.reportId, "holds", { reason: "litigation" });
       // A share of the closed case, and one with its own earlier end on the open case.
       const closedCase = await caseForSharing(portal, cases.closed!.reportId, leeId, lee.client.keyPair!);
-      await createShare(lee.client, closedCase.ref, closedCase.keys, { affiliate: "cloud", purpose: "fact_finding", purposeNote: null, retainUntil: null, fields: { title: closedCase.title }, redacted: [], files: closedCase.files });
+      await createShare(lee.client, closedCase.ref, closedCase.keys, {
+        affiliate: "cloud",
+        purpose: "fact_finding",
+        purposeNote: null,
+        retainUntil: null,
+        fields: { title: closedCase.title },
+        redacted: [],
+        files: closedCase.files,
+      });
       const openCaseKeys = await caseForSharing(portal, cases.open!.reportId, leeId, lee.client.keyPair!);
-      await createShare(lee.client, openCaseKeys.ref, openCaseKeys.keys, { affiliate: "cloud", purpose: "fact_finding", purposeNote: null, retainUntil: addDays(today, 10), fields: { title: openCaseKeys.title }, redacted: [], files: [] });
+      await createShare(lee.client, openCaseKeys.ref, openCaseKeys.keys, {
+        affiliate: "cloud",
+        purpose: "fact_finding",
+        purposeNote: null,
+        retainUntil: addDays(today, 10),
+        fields: { title: openCaseKeys.title },
+        redacted: [],
+        files: [],
+      });
     });
     afterAll(async () => {
       await portal?.stop();
@@ -183,11 +201,26 @@ for (const backend of await backends()) {
         for await (const piece of portal.services.blobs.read(f.blobKey)) chunks.push(piece as Buffer);
         blobBytes.push(Buffer.concat(chunks).subarray(0, 64));
       }
-      const cts = [row!.titleCt, row!.bodyCt, row!.identityCt!, row!.reporterKeyWrapped, ...envs.map((e) => e.envelope), ...msgs.map((m) => m.bodyCt), ...files.map((f) => f.metaCt)];
+      const cts = [
+        row!.titleCt,
+        row!.bodyCt,
+        row!.identityCt!,
+        row!.reporterKeyWrapped,
+        ...envs.map((e) => e.envelope),
+        ...msgs.map((m) => m.bodyCt),
+        ...files.map((f) => f.metaCt),
+      ];
       const hex = cts.map((b) => Buffer.from(b).subarray(0, 48).toString("hex"));
       // The scan can find them while they are there.
       expect((await scanDatabase(portal.services, hex.slice(0, 1))).length).toBeGreaterThan(0);
-      expect((await scanDirectoryForBytes(portal.services.config.paths.blobs, blobBytes.map((bytes) => ({ label: "blob", bytes })))).length).toBeGreaterThan(0);
+      expect(
+        (
+          await scanDirectoryForBytes(
+            portal.services.config.paths.blobs,
+            blobBytes.map((bytes) => ({ label: "blob", bytes })),
+          )
+        ).length,
+      ).toBeGreaterThan(0);
 
       await run(addDays(addMonths(today, 36), -1));
       expect(await exists(c)).toBe(true);
@@ -201,7 +234,12 @@ for (const backend of await backends()) {
 
       expect(await scanDatabase(portal.services, [...c.markers, ...hex])).toEqual([]);
       expect(await scanDirectory(portal.services.config.paths.blobs, c.markers)).toEqual([]);
-      expect(await scanDirectoryForBytes(portal.services.config.paths.blobs, blobBytes.map((bytes) => ({ label: "blob", bytes })))).toEqual([]);
+      expect(
+        await scanDirectoryForBytes(
+          portal.services.config.paths.blobs,
+          blobBytes.map((bytes) => ({ label: "blob", bytes })),
+        ),
+      ).toEqual([]);
       expect(scanLines("logs", portal.logs, c.markers)).toEqual([]);
       // The reporter's receipt leads nowhere any more.
       await expect(openCase(c.receipt, { baseUrl: portal.url })).rejects.toMatchObject({ status: 404 });
@@ -242,16 +280,24 @@ for (const backend of await backends()) {
       expect(await exists(granted)).toBe(false);
       await expect(openCase(granted.receipt, { baseUrl: portal.url })).rejects.toMatchObject({ status: 404 });
       expect(await scanDatabase(portal.services, granted.markers)).toEqual([]);
-      const tomb = (await portal.services.db.select().from(auditLog).where(eq(auditLog.caseNumber, granted.caseNumber))).find((e) => e.action === "case.destroyed")!;
+      const tomb = (await portal.services.db.select().from(auditLog).where(eq(auditLog.caseNumber, granted.caseNumber))).find(
+        (e) => e.action === "case.destroyed",
+      )!;
       expect(tomb).toMatchObject({ actorType: "staff", actorId: leeId, details: { reason: "deletion_request" } });
 
-      expect(await lee.client.caseOp(refused.reportId, "privacy-deletion", { requestId: refuseId, decision: "grant" })).toEqual({ outcome: "refused", reason: "legal_hold" });
+      expect(await lee.client.caseOp(refused.reportId, "privacy-deletion", { requestId: refuseId, decision: "grant" })).toEqual({
+        outcome: "refused",
+        reason: "legal_hold",
+      });
       expect(await exists(refused)).toBe(true);
       const seen = (await openCase(refused.receipt, { baseUrl: portal.url })).case.privacyRequests.find((p) => p.kind === "deletion")!;
       expect(seen).toMatchObject({ state: "answered", outcome: "refused", refusalReason: "legal_hold" });
       // Refusing under a statute names it; without one the refusal is incomplete.
       const third = await ask(refused);
-      await expect(lee.client.caseOp(refused.reportId, "privacy-deletion", { requestId: third, decision: "refuse" })).rejects.toMatchObject({ status: 400, code: "basis_required" });
+      await expect(lee.client.caseOp(refused.reportId, "privacy-deletion", { requestId: third, decision: "refuse" })).rejects.toMatchObject({
+        status: 400,
+        code: "basis_required",
+      });
       await lee.client.caseOp(refused.reportId, "privacy-deletion", { requestId: third, decision: "refuse", basis: "ecommerce_complaints" });
       const again = (await openCase(refused.receipt, { baseUrl: portal.url })).case.privacyRequests.filter((p) => p.kind === "deletion");
       expect(again.map((p) => [p.refusalReason, p.refusalBasis])).toEqual(expect.arrayContaining([["legal_retention", "ecommerce_complaints"]]));

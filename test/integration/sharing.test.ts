@@ -57,7 +57,17 @@ const UNSELECTED = [M.descRedact, M.details, M.name, M.email, M.phone, M.file2Na
 const SELECTED = [M.title, M.descKeep, M.file1Name, M.file1Body];
 
 interface SharesView {
-  shares: { id: string; affiliate: string; version: number; state: string; feedbackKey: string; shareKey: string | null; package: string | null; awaiting: { id: string; displayName: string; publicKey: string }[]; feedback: { id: string; author: "affiliate" | "investigator"; body: string }[] }[];
+  shares: {
+    id: string;
+    affiliate: string;
+    version: number;
+    state: string;
+    feedbackKey: string;
+    shareKey: string | null;
+    package: string | null;
+    awaiting: { id: string; displayName: string; publicKey: string }[];
+    feedback: { id: string; author: "affiliate" | "investigator"; body: string }[];
+  }[];
   provisions: { affiliate: string; version: number; items: string[]; legalBasis: string; endedOn: string | null; endReason: string | null }[];
 }
 
@@ -111,14 +121,20 @@ for (const backend of await backends()) {
       lee = await firstSignIn(portal.url, "lee@okestro.example", PASSWORD);
       cloud = await firstSignIn(portal.url, "cloud@okestro.example", PASSWORD);
       agi = await firstSignIn(portal.url, "agi@okestro.example", PASSWORD);
-      const r = await submit(false, [memoryFile(M.file1Name, "text/plain", Buffer.from(M.file1Body)), memoryFile(M.file2Name, "text/plain", Buffer.from(M.file2Body))]);
+      const r = await submit(false, [
+        memoryFile(M.file1Name, "text/plain", Buffer.from(M.file1Body)),
+        memoryFile(M.file2Name, "text/plain", Buffer.from(M.file2Body)),
+      ]);
       receipt = r.receiptCode;
       const reporter = await openCase(receipt, { baseUrl: portal.url });
       await reporter.session.sendMessage(M.message);
       const keys = lee.client.keyPair!;
       c = await caseForSharing(portal, r.reportId, leeId, keys);
       const noteId = newRecordId();
-      await lee.client.caseOp(c.ref.id, "notes", { id: noteId, body: toBase64Url(encryptJson(c.keys.caseKey, { purpose: "note", id: c.ref.id, subId: noteId }, { text: M.note })) });
+      await lee.client.caseOp(c.ref.id, "notes", {
+        id: noteId,
+        body: toBase64Url(encryptJson(c.keys.caseKey, { purpose: "note", id: c.ref.id, subId: noteId }, { text: M.note })),
+      });
       const r2 = await submit(true, [memoryFile("other.txt", "text/plain", Buffer.from("another case"))]);
       consenting = await caseForSharing(portal, r2.reportId, leeId, keys);
     });
@@ -127,7 +143,10 @@ for (const backend of await backends()) {
     });
 
     it("refuses what a share may not be: identity without consent, keys for outsiders, missing reviewers, foreign files", async () => {
-      await expect(createShare(lee.client, c.ref, c.keys, selection({ fields: { title: c.title, name: M.name } }))).rejects.toMatchObject({ status: 403, code: "no_identity_consent" });
+      await expect(createShare(lee.client, c.ref, c.keys, selection({ fields: { title: c.title, name: M.name } }))).rejects.toMatchObject({
+        status: 403,
+        code: "no_identity_consent",
+      });
       // A browser that seals to the AGI reviewer in a Cloud share is refused: keys never go outside the affiliate.
       const agiKey = toBase64Url(agi.client.keyPair!.publicKey);
       const forged = new StaffClient({
@@ -135,7 +154,11 @@ for (const backend of await backends()) {
         fetch: async (input, init) => {
           const url = String(input);
           if (url.includes("/reviewers?")) {
-            const real = (await (await (lee.client.options.fetch as typeof fetch)(input, init)).json()) as { id: string; displayName: string; publicKey: string }[];
+            const real = (await (await (lee.client.options.fetch as typeof fetch)(input, init)).json()) as {
+              id: string;
+              displayName: string;
+              publicKey: string;
+            }[];
             return Response.json([...real, { id: agi.client.user!.id, displayName: "AGI", publicKey: agiKey }]);
           }
           return (lee.client.options.fetch as typeof fetch)(input, init);
@@ -156,7 +179,8 @@ for (const backend of await backends()) {
       const selected = selection().files[0]!.id;
       const swapping = new StaffClient({
         baseUrl: portal.url,
-        fetch: (input, init) => (lee.client.options.fetch as typeof fetch)(input, typeof init?.body === "string" ? { ...init, body: init.body.replaceAll(selected, foreign) } : init),
+        fetch: (input, init) =>
+          (lee.client.options.fetch as typeof fetch)(input, typeof init?.body === "string" ? { ...init, body: init.body.replaceAll(selected, foreign) } : init),
       });
       await expect(createShare(swapping, c.ref, c.keys, selection())).rejects.toMatchObject({ status: 400, code: "bad_files" });
       expect(await portal.services.db.select().from(shares)).toHaveLength(0);
@@ -169,7 +193,9 @@ for (const backend of await backends()) {
       const view = await sharesOf(c.ref.id);
       expect(view.shares).toHaveLength(1);
       expect(view.shares[0]).toMatchObject({ id: shareId, affiliate: "cloud", version: 1, state: "active" });
-      expect(view.provisions).toEqual([expect.objectContaining({ affiliate: "cloud", version: 1, items: ["title", "description", "attachments"], legalBasis: "policy", endedOn: null })]);
+      expect(view.provisions).toEqual([
+        expect.objectContaining({ affiliate: "cloud", version: 1, items: ["title", "description", "attachments"], legalBasis: "policy", endedOn: null }),
+      ]);
       // The investigators read back exactly what they shared.
       const pkg = openSharedPackage(c.keys, c.ref.id, view.shares[0]!);
       expect(pkg!.fields).toEqual({ title: M.title, description: `Facts ${M.descKeep} and the name █████ of a witness.` });
@@ -216,7 +242,14 @@ for (const backend of await backends()) {
         if (got.status === 200) downloads.push(got.bytes);
       }
       // Everything else a signed-in reviewer might try answers without content.
-      for (const path of [`/api/staff/cases`, `/api/staff/cases/${c.ref.id}/shares`, `/api/staff/cases/${c.ref.id}/attachments/${c.files[1]!.id}`, `/staff/cases/${c.ref.caseNumber}`, `/api/followup/case`, "/api/admin/audit"]) {
+      for (const path of [
+        `/api/staff/cases`,
+        `/api/staff/cases/${c.ref.id}/shares`,
+        `/api/staff/cases/${c.ref.id}/attachments/${c.files[1]!.id}`,
+        `/staff/cases/${c.ref.caseNumber}`,
+        `/api/followup/case`,
+        "/api/admin/audit",
+      ]) {
         expect([401, 403, 302]).toContain((await grab(path)).status);
       }
       const raw = responses.join("\n") + downloads.map((d) => d.toString("latin1")).join("");
@@ -269,8 +302,15 @@ for (const backend of await backends()) {
       await expect(agi.client.get(`/api/affiliate/shares/${shareId}`)).rejects.toMatchObject({ status: 404 });
       await expect(agi.client.raw(`/api/affiliate/shares/${shareId}/attachments/${selection().files[0]!.id}`)).rejects.toMatchObject({ status: 404 });
       const opened = openShare(await fetchShare(cloud.client, shareId), cloud.client.keyPair!);
-      await expect(agi.client.post(`/api/affiliate/shares/${shareId}/feedback`, { id: newRecordId(), body: toBase64Url(new Uint8Array(41 + 256)) })).rejects.toMatchObject({ status: 404 });
-      const { shareId: agiShare } = await createShare(lee.client, c.ref, c.keys, selection({ affiliate: "agi", purpose: "corrective_action", files: [] , fields: { title: c.title }, redacted: [] }));
+      await expect(
+        agi.client.post(`/api/affiliate/shares/${shareId}/feedback`, { id: newRecordId(), body: toBase64Url(new Uint8Array(41 + 256)) }),
+      ).rejects.toMatchObject({ status: 404 });
+      const { shareId: agiShare } = await createShare(
+        lee.client,
+        c.ref,
+        c.keys,
+        selection({ affiliate: "agi", purpose: "corrective_action", files: [], fields: { title: c.title }, redacted: [] }),
+      );
       expect((await agi.client.get<{ id: string }[]>("/api/affiliate/shares")).map((s) => s.id)).toEqual([agiShare]);
       expect((await cloud.client.get<{ id: string }[]>("/api/affiliate/shares")).map((s) => s.id)).toEqual([shareId]);
       await expect(cloud.client.get(`/api/affiliate/shares/${agiShare}`)).rejects.toMatchObject({ status: 404 });
@@ -285,7 +325,9 @@ for (const backend of await backends()) {
       const share = (await sharesOf(c.ref.id)).shares.find((s) => s.id === shareId)!;
       expect(share.awaiting.map((a) => a.displayName)).toEqual(["Cloud Two"]);
       // An AGI reviewer cannot be granted a Cloud share.
-      await expect(grantShare(lee.client, c.ref.id, c.keys, share, { id: agi.client.user!.id, displayName: "AGI", publicKey: toBase64Url(agi.client.keyPair!.publicKey) })).rejects.toMatchObject({ status: 400, code: "not_reviewer" });
+      await expect(
+        grantShare(lee.client, c.ref.id, c.keys, share, { id: agi.client.user!.id, displayName: "AGI", publicKey: toBase64Url(agi.client.keyPair!.publicKey) }),
+      ).rejects.toMatchObject({ status: 400, code: "not_reviewer" });
       await grantShare(lee.client, c.ref.id, c.keys, share, share.awaiting[0]!);
       expect(openShare(await fetchShare(late.client, shareId), late.client.keyPair!).pkg.fields.title).toBe(M.title);
     });
@@ -330,7 +372,15 @@ for (const backend of await backends()) {
 
     it("hides a share once its retention date has passed", async () => {
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-      const { shareId: id } = await createShare(lee.client, consenting.ref, consenting.keys, { affiliate: "cloud", purpose: "fact_finding", purposeNote: null, retainUntil: tomorrow, fields: { title: consenting.title }, redacted: [], files: [] });
+      const { shareId: id } = await createShare(lee.client, consenting.ref, consenting.keys, {
+        affiliate: "cloud",
+        purpose: "fact_finding",
+        purposeNote: null,
+        retainUntil: tomorrow,
+        fields: { title: consenting.title },
+        redacted: [],
+        files: [],
+      });
       await expect(fetchShare(cloud.client, id)).resolves.toBeTruthy();
       const later = Date.now() + 3 * 86_400_000;
       portal.setNow(new Date(later));
@@ -345,7 +395,17 @@ for (const backend of await backends()) {
         portal.setNow(null);
       }
       const past = "2020-01-01";
-      await expect(createShare(lee.client, consenting.ref, consenting.keys, { affiliate: "cloud", purpose: "fact_finding", purposeNote: null, retainUntil: past, fields: { title: consenting.title }, redacted: [], files: [] })).rejects.toMatchObject({ status: 400, code: "bad_retention" });
+      await expect(
+        createShare(lee.client, consenting.ref, consenting.keys, {
+          affiliate: "cloud",
+          purpose: "fact_finding",
+          purposeNote: null,
+          retainUntil: past,
+          fields: { title: consenting.title },
+          redacted: [],
+          files: [],
+        }),
+      ).rejects.toMatchObject({ status: 400, code: "bad_retention" });
     });
 
     it("revokes a share: its keys and package are destroyed, the provision and the feedback stay for investigators", async () => {
@@ -381,7 +441,13 @@ for (const backend of await backends()) {
   });
 }
 
-async function readSharedFile(who: SignedInStaff, wire: AffiliateShareWire, reportId: string, keyPair: StaffKeyPair, attachmentId: string): Promise<Uint8Array> {
+async function readSharedFile(
+  who: SignedInStaff,
+  wire: AffiliateShareWire,
+  reportId: string,
+  keyPair: StaffKeyPair,
+  attachmentId: string,
+): Promise<Uint8Array> {
   const opened = openShare(wire, keyPair);
   const r = await who.client.raw(`/api/affiliate/shares/${wire.id}/attachments/${attachmentId}`);
   const decryptor = new AttachmentDecryptor(opened.fileKeys.get(attachmentId)!, { reportId, attachmentId });

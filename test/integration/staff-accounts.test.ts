@@ -103,10 +103,18 @@ for (const backend of await backends()) {
     });
 
     it("invites an investigator whose browser makes the keys; the link works once, for that address and role only", async () => {
-      const r = await admin.client.post<{ path: string }>("/api/staff/invitations", { email: "invited@okestro.example", role: "investigator", displayName: "Invited" });
+      const r = await admin.client.post<{ path: string }>("/api/staff/invitations", {
+        email: "invited@okestro.example",
+        role: "investigator",
+        displayName: "Invited",
+      });
       const token = r.path.split("/").pop()!;
-      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [(await account("invited@okestro.example", "admin")).account] })).status).toBe(400);
-      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [(await account("someone@okestro.example", "investigator")).account] })).status).toBe(400);
+      expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [(await account("invited@okestro.example", "admin")).account] })).status).toBe(
+        400,
+      );
+      expect(
+        (await post(portal, `/api/staff/activate/${token}`, { accounts: [(await account("someone@okestro.example", "investigator")).account] })).status,
+      ).toBe(400);
       const right = await account("invited@okestro.example", "investigator");
       expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [right.account] })).status).toBe(201);
       expect((await post(portal, `/api/staff/activate/${token}`, { accounts: [right.account] })).status).toBe(404);
@@ -121,9 +129,13 @@ for (const backend of await backends()) {
     it("refuses weak passwords where they are typed (here the operator's CLI)", async () => {
       const file = `${portal.dataDir}/weak.txt`;
       await writeFile(file, "Password1234!\n");
-      await expect(portal.cli("user:create", "--role", "investigator", "--email", "weak@okestro.example", "--password-file", file)).rejects.toThrow(/password refused/);
+      await expect(portal.cli("user:create", "--role", "investigator", "--email", "weak@okestro.example", "--password-file", file)).rejects.toThrow(
+        /password refused/,
+      );
       await writeFile(file, "Okestro2026!\n");
-      await expect(portal.cli("user:create", "--role", "investigator", "--email", "weak@okestro.example", "--password-file", file)).rejects.toThrow(/password refused/);
+      await expect(portal.cli("user:create", "--role", "investigator", "--email", "weak@okestro.example", "--password-file", file)).rejects.toThrow(
+        /password refused/,
+      );
     });
 
     it("shows locks to administrators, who unlock accounts, end sessions and disable accounts", async () => {
@@ -143,16 +155,18 @@ for (const backend of await backends()) {
       await admin.client.post(`/api/admin/staff/${row.id}/enable`);
       await expect(admin.client.post(`/api/admin/staff/${admin.client.user!.id}/disable`)).rejects.toMatchObject({ code: "self" });
       const audit = await admin.client.get<{ action: string }[]>("/api/admin/audit?action=staff.");
-      expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(["staff.unlock", "staff.revoke-sessions", "staff.disable", "staff.enable", "staff.invited", "staff.created"]));
+      expect(audit.map((e) => e.action)).toEqual(
+        expect.arrayContaining(["staff.unlock", "staff.revoke-sessions", "staff.disable", "staff.enable", "staff.invited", "staff.created"]),
+      );
     });
 
     it("lets administrators add report categories and switch them off for new reports", async () => {
       await admin.client.post("/api/admin/categories", { nameKo: "안전 위반", nameEn: "Safety violations" });
-      const info = await (await fetch(`${portal.url}/api/intake/info`)).json() as { categories: { id: string; nameEn: string }[] };
+      const info = (await (await fetch(`${portal.url}/api/intake/info`)).json()) as { categories: { id: string; nameEn: string }[] };
       const added = info.categories.find((c) => c.nameEn === "Safety violations")!;
       expect(added).toBeTruthy();
       await admin.client.post("/api/admin/categories", { id: added.id, active: false });
-      const after = await (await fetch(`${portal.url}/api/intake/info`)).json() as { categories: { id: string }[] };
+      const after = (await (await fetch(`${portal.url}/api/intake/info`)).json()) as { categories: { id: string }[] };
       expect(after.categories.map((c) => c.id)).not.toContain(added.id);
       await expect(invited.client.post("/api/admin/categories", { nameKo: "x", nameEn: "x" })).rejects.toMatchObject({ status: 403 });
       await expect(admin.client.post("/api/admin/categories", { nameKo: "", nameEn: "" })).rejects.toMatchObject({ code: "names_required" });
@@ -187,7 +201,9 @@ for (const backend of await backends()) {
     it("resets a forgotten password with the recovery key; a wrong key or unknown address gets nowhere", async () => {
       const email = "first@okestro.example";
       await expect(recoverWithKey({ baseUrl: portal.url }, email, "0".repeat(52), NEW_PASSWORD)).rejects.toMatchObject({ code: "invalid_recovery" });
-      await expect(recoverWithKey({ baseUrl: portal.url }, "ghost@okestro.example", firstRecoveryKey, NEW_PASSWORD)).rejects.toMatchObject({ code: "invalid_recovery" });
+      await expect(recoverWithKey({ baseUrl: portal.url }, "ghost@okestro.example", firstRecoveryKey, NEW_PASSWORD)).rejects.toMatchObject({
+        code: "invalid_recovery",
+      });
       const [before] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
       await recoverWithKey({ baseUrl: portal.url }, email, firstRecoveryKey, NEW_PASSWORD);
       const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch() });

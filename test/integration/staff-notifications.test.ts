@@ -197,7 +197,10 @@ for (const backend of await backends()) {
       const before = smtp.received.length;
       const keys = (await caseForSharing(portal, caseA.reportId, id.lee!, lee.client.keyPair!)).keys;
       const msgId = newRecordId();
-      await lee.client.caseOp(caseA.reportId, "messages", { id: msgId, body: toBase64Url(encryptMessage(keys.reportKey, caseA.reportId, msgId, { author: "investigator", kind: "message", text: marker("staffmsg") })) });
+      await lee.client.caseOp(caseA.reportId, "messages", {
+        id: msgId,
+        body: toBase64Url(encryptMessage(keys.reportKey, caseA.reportId, msgId, { author: "investigator", kind: "message", text: marker("staffmsg") })),
+      });
       await settle();
       expect(smtp.received.length).toBe(before);
       expectClean(smtp.received);
@@ -243,13 +246,23 @@ for (const backend of await backends()) {
 
     it("tells the Cloud reviewer of a new and an updated Cloud share, never the AGI reviewer", async () => {
       const c = await caseForSharing(portal, caseA.reportId, id.lee!, lee.client.keyPair!);
-      const sel = { affiliate: "cloud" as const, purpose: "fact_finding" as const, purposeNote: null, retainUntil: null, fields: { title: c.title }, redacted: [], files: [] };
+      const sel = {
+        affiliate: "cloud" as const,
+        purpose: "fact_finding" as const,
+        purposeNote: null,
+        retainUntil: null,
+        fields: { title: c.title },
+        redacted: [],
+        files: [],
+      };
       shareId = (await createShare(lee.client, c.ref, c.keys, sel)).shareId;
       secrets.push(shareId);
       await settle();
       expect(mails("cloud", "share_new")).toHaveLength(1);
       expect(mails("cloud", "share_new")[0]!.text).toContain(KO.share_new);
-      const share = (await lee.client.get<{ shares: (ShareRef & { id: string })[] }>(`/api/staff/cases/${caseA.reportId}/shares`)).shares.find((s) => s.id === shareId)!;
+      const share = (await lee.client.get<{ shares: (ShareRef & { id: string })[] }>(`/api/staff/cases/${caseA.reportId}/shares`)).shares.find(
+        (s) => s.id === shareId,
+      )!;
       await updateShare(lee.client, c.ref, c.keys, share, { ...sel, fields: { title: c.title, description: c.body.description } });
       await settle();
       expect(mails("cloud", "share_updated")).toHaveLength(1);
@@ -363,7 +376,10 @@ for (const backend of await backends()) {
     it("tells the administrators once when the audit chain check finds a changed entry", async () => {
       expect(await run(new Date().toISOString())).toContain("Audit chain intact.");
       const [entry] = await portal.services.db.select().from(auditLog).where(eq(auditLog.seq, 3));
-      await portal.services.db.update(auditLog).set({ details: { ...entry!.details, tampered: true } }).where(eq(auditLog.seq, 3));
+      await portal.services.db
+        .update(auditLog)
+        .set({ details: { ...entry!.details, tampered: true } })
+        .where(eq(auditLog.seq, 3));
       try {
         expect(await run(new Date().toISOString())).toContain("Audit chain BROKEN at entry 3");
         await run(new Date().toISOString());
@@ -384,7 +400,9 @@ for (const backend of await backends()) {
       expect(leeView.smtp).toBe(true);
       expect(leeView.mode).toBe("immediate");
       expect(leeView.items.length).toBeLessThanOrEqual(20);
-      expect(leeView.items.every((i) => i.link === null || (i.link.kind === "case" && [caseA.caseNumber, caseB.caseNumber].includes(i.link.caseNumber)))).toBe(true);
+      expect(leeView.items.every((i) => i.link === null || (i.link.kind === "case" && [caseA.caseNumber, caseB.caseNumber].includes(i.link.caseNumber)))).toBe(
+        true,
+      );
       expect(leeView.items.some((i) => i.event === "reporter_message" && i.email === "sent")).toBe(true);
       expect(leeView.unread).toBeGreaterThan(0);
       const cloudView = await cloud.client.get<StaffNotificationsView>("/api/staff/notifications");

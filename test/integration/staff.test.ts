@@ -67,7 +67,13 @@ for (const backend of await backends()) {
         await expect(c.signIn("nobody@okestro.example", PASSWORD)).rejects.toMatchObject({ code: "invalid_credentials", status: 401 });
         // The salt for an unknown address is stable, so it does not give the absence away.
         const salt = async (email: string) =>
-          (await (await fetch(`${portal.url}/api/staff/prelogin`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email }) })).json()) as { salt: string };
+          (await (
+            await fetch(`${portal.url}/api/staff/prelogin`, {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ email }),
+            })
+          ).json()) as { salt: string };
         expect(await salt("nobody@okestro.example")).toEqual(await salt("NOBODY@okestro.example"));
       });
 
@@ -169,7 +175,10 @@ for (const backend of await backends()) {
           body: toBase64Url(encryptMessage(keys.reportKey, reportId, qid, { author: "investigator", kind: "question", text: M("question") })),
         });
         const nid = newRecordId();
-        await lee.client.caseOp(reportId, "notes", { id: nid, body: toBase64Url(encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: M("note") })) });
+        await lee.client.caseOp(reportId, "notes", {
+          id: nid,
+          body: toBase64Url(encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: M("note") })),
+        });
         await lee.client.caseOp(reportId, "labels", { labels: toBase64Url(encryptJson(keys.caseKey, { purpose: "labels", id: reportId }, [M("label")])) });
         await lee.client.caseOp(reportId, "priority", { priority: "high" });
 
@@ -188,7 +197,10 @@ for (const backend of await backends()) {
         await lee.client.caseOp(reportId, "status", {
           to: "closed",
           outcome: "substantiated",
-          summary: { id: sid, body: toBase64Url(encryptMessage(keys.reportKey, reportId, sid, { author: "investigator", kind: "message", text: M("summary") })) },
+          summary: {
+            id: sid,
+            body: toBase64Url(encryptMessage(keys.reportKey, reportId, sid, { author: "investigator", kind: "message", text: M("summary") })),
+          },
         });
         const after = await reporter.session.refresh();
         expect(after.status).toBe("closed");
@@ -208,7 +220,10 @@ for (const backend of await backends()) {
         const page = await lee.client.get<InboxPage>("/api/staff/cases");
         const keys = openEnvelope(fromBase64Url(page.rows.find((r) => r.id === reportId)!.envelope), reportId, lee.client.keyPair!);
         const target = candidates.find((c) => c.id === newId)!;
-        await lee.client.caseOp(reportId, "grants", { granteeId: newId, envelope: toBase64Url(sealReportKeys(keys, reportId, fromBase64Url(target.publicKey) as never)) });
+        await lee.client.caseOp(reportId, "grants", {
+          granteeId: newId,
+          envelope: toBase64Url(sealReportKeys(keys, reportId, fromBase64Url(target.publicKey) as never)),
+        });
         const newcomer = await firstSignIn(portal.url, "new@okestro.example", PASSWORD);
         const theirs = await newcomer.client.get<InboxPage>("/api/staff/cases");
         const row = theirs.rows.find((r) => r.id === reportId)!;
@@ -268,7 +283,14 @@ for (const backend of await backends()) {
         // The cause is named in the log, so an operator can act on it ...
         expect(lines).toMatch(/"request failed".*refused_for_test/);
         // ... and nothing of the request is, in the log or in the answer.
-        const secrets = [reportId, nid, row.caseNumber, toBase64Url(body), Buffer.from(body).toString("base64").slice(0, 40), Buffer.from(body).toString("hex").slice(0, 40)];
+        const secrets = [
+          reportId,
+          nid,
+          row.caseNumber,
+          toBase64Url(body),
+          Buffer.from(body).toString("base64").slice(0, 40),
+          Buffer.from(body).toString("hex").slice(0, 40),
+        ];
         for (const secret of secrets) {
           expect(lines).not.toContain(secret);
           expect(answered).not.toContain(secret);
@@ -291,7 +313,17 @@ for (const backend of await backends()) {
         const caseNumber = page.rows.find((r) => r.id === reportId)!.caseNumber;
         const staffIds = (await s.db.select({ id: staffUsers.id }).from(staffUsers)).map((u) => u.id);
         expect(staffIds.length).toBeGreaterThanOrEqual(5);
-        for (const secret of ["okestro.example", PASSWORD, "wrong password number", ...lee.recoveryCodes, lee.totpSecret, receipt, reportId, caseNumber, ...staffIds]) {
+        for (const secret of [
+          "okestro.example",
+          PASSWORD,
+          "wrong password number",
+          ...lee.recoveryCodes,
+          lee.totpSecret,
+          receipt,
+          reportId,
+          caseNumber,
+          ...staffIds,
+        ]) {
           expect(logs).not.toContain(secret);
         }
         expect(logs).not.toMatch(/127\.0\.0\.1|::1|::ffff|user-agent|undici|node-fetch/i);

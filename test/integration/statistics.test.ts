@@ -76,11 +76,22 @@ for (const backend of await backends()) {
     };
     const answer = async (c: SubmittedReport, requestId: string) => {
       const { keys } = await keysOf(c);
-      await lee.caseOp(c.reportId, "privacy-answer", { requestId, answer: toBase64Url(encryptPrivacyText(keys.reportKey, c.reportId, requestId, "answer", M.answer)) });
+      await lee.caseOp(c.reportId, "privacy-answer", {
+        requestId,
+        answer: toBase64Url(encryptPrivacyText(keys.reportKey, c.reportId, requestId, "answer", M.answer)),
+      });
     };
     const share = async (c: SubmittedReport, affiliate: "cloud" | "agi") => {
       const k = await keysOf(c);
-      const sel: ShareSelection = { affiliate, purpose: "fact_finding", purposeNote: null, retainUntil: null, fields: { title: k.title }, redacted: [], files: [] };
+      const sel: ShareSelection = {
+        affiliate,
+        purpose: "fact_finding",
+        purposeNote: null,
+        retainUntil: null,
+        fields: { title: k.title },
+        redacted: [],
+        files: [],
+      };
       return { k, sel, created: await createShare(lee, k.ref, k.keys, sel) };
     };
     const statistics = (client: StaffClient, query = "") => client.get<CaseStatistics>(`/api/admin/statistics${query}`);
@@ -124,7 +135,8 @@ for (const backend of await backends()) {
       await lee.caseOp(cases.D.reportId, "status", { to: "acknowledged" });
       await lee.caseOp(cases.D.reportId, "status", { to: "in_review" });
       const a = await share(cases.A, "cloud");
-      const [current] = (await lee.get<{ shares: { id: string; version: number; feedbackKey: string }[] }>(`/api/staff/cases/${cases.A.reportId}/shares`)).shares;
+      const [current] = (await lee.get<{ shares: { id: string; version: number; feedbackKey: string }[] }>(`/api/staff/cases/${cases.A.reportId}/shares`))
+        .shares;
       await updateShare(lee, a.k.ref, a.k.keys, current!, { ...a.sel, fields: { title: a.k.title, description: a.k.body.description } });
       await share(cases.B, "cloud");
       await share(cases.D, "agi");
@@ -140,7 +152,11 @@ for (const backend of await backends()) {
       // carrying a real case number and report id that the statistics must not show.
       const tombstone = (when: string, reason: string) =>
         portal.services.db.transaction((tx) =>
-          appendAudit(tx, { actorType: "system", action: "case.destroyed", reportId: cases.E.reportId, caseNumber: cases.E.caseNumber, details: { reason } }, new Date(when)),
+          appendAudit(
+            tx,
+            { actorType: "system", action: "case.destroyed", reportId: cases.E.reportId, caseNumber: cases.E.caseNumber, details: { reason } },
+            new Date(when),
+          ),
         );
       await tombstone("2031-03-15T03:00:00Z", "retention");
       await tombstone("2031-03-15T05:00:00Z", "deletion_request");
@@ -190,7 +206,13 @@ for (const backend of await backends()) {
         { kind: "deletion", open: 1, answered: 0, answeredLate: 0, openOverdue: 1, response: none },
         { kind: "suspension", open: 1, answered: 0, answeredLate: 0, openOverdue: 0, response: none },
       ]);
-      expect(s.privacyRequests.total).toEqual({ open: 2, answered: 2, answeredLate: 1, openOverdue: 1, response: { count: 2, median: 10.5, average: 10.5, max: 19 } });
+      expect(s.privacyRequests.total).toEqual({
+        open: 2,
+        answered: 2,
+        answeredLate: 1,
+        openOverdue: 1,
+        response: { count: 2, median: 10.5, average: 10.5, max: 19 },
+      });
     });
 
     it("counts provisions per affiliate and destructions per month and reason", async () => {

@@ -16,7 +16,10 @@ process.env.BENCH_LOAD_MAX_FILE_KIB ??= "64";
 
 describe.each(await backends())("load on %s", (backend) => {
   it("keeps every acknowledged submission, readable and intact", async () => {
-    const r = await runLoadTest({ ...loadOptionsFromEnv(backend, os.availableParallelism(), { reporters: 200, seconds: 10 }), log: (m) => process.stderr.write(`${m}\n`) });
+    const r = await runLoadTest({
+      ...loadOptionsFromEnv(backend, os.availableParallelism(), { reporters: 200, seconds: 10 }),
+      log: (m) => process.stderr.write(`${m}\n`),
+    });
     process.stderr.write(
       `[load ${backend}] ${r.reporters} reporters, ${r.seconds} s: ${r.acknowledged} acknowledged, ${r.verified} verified, ${r.lost} lost, ` +
         `${r.failed} failed ${JSON.stringify(r.failures)}, ${r.submissionsPerSecond.toFixed(1)} submissions/s, ` +

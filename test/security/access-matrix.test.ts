@@ -58,12 +58,19 @@ interface Row {
 
 const all = (o: Outcome): Record<Caller, Outcome> => Object.fromEntries(CALLERS.map((c) => [c, o])) as Record<Caller, Outcome>;
 const only = (yes: Caller[], ok: Outcome, no: Outcome, signedOut: Outcome = "unauth"): Record<Caller, Outcome> =>
-  Object.fromEntries(CALLERS.map((c) => [c, yes.includes(c) ? ok : ["anonymous", "reporter", "pending"].includes(c) ? signedOut : no])) as Record<Caller, Outcome>;
+  Object.fromEntries(CALLERS.map((c) => [c, yes.includes(c) ? ok : ["anonymous", "reporter", "pending"].includes(c) ? signedOut : no])) as Record<
+    Caller,
+    Outcome
+  >;
 const STAFF: Caller[] = ["investigator", "excluded", "admin", "cloud", "agi"];
 const investigatorOnly = (excluded: Outcome, ok: Outcome = "ok"): Record<Caller, Outcome> => ({ ...only(["investigator"], ok, "forbidden"), excluded });
 const adminOnly = (ok: Outcome = "ok") => only(["admin"], ok, "forbidden");
 const anyStaff = (ok: Outcome = "ok") => only(STAFF, ok, "forbidden");
-const affiliateOnly = (cloud: Outcome, agi: Outcome, signedOut: Outcome = "unauth"): Record<Caller, Outcome> => ({ ...only([], "ok", "forbidden", signedOut), cloud, agi });
+const affiliateOnly = (cloud: Outcome, agi: Outcome, signedOut: Outcome = "unauth"): Record<Caller, Outcome> => ({
+  ...only([], "ok", "forbidden", signedOut),
+  cloud,
+  agi,
+});
 const reporterOnly = (ok: Outcome = "ok"): Record<Caller, Outcome> => ({ ...all("unauth"), reporter: ok });
 const page = (who: Caller[], excluded?: Outcome): Record<Caller, Outcome> => ({ ...only(who, "ok", "forbidden", "login"), ...(excluded ? { excluded } : {}) });
 // A syntactically valid aead-v1 record of one 256-byte block: the server cannot tell it from real feedback.
@@ -100,10 +107,16 @@ const MATRIX: Record<string, Row[]> = {
     { name: "archive", path: (i) => `/api/admin/archives/${i.archiveId}`, expect: adminOnly() },
     { name: "archive that does not exist", path: () => `/api/admin/archives/${uuid0}`, expect: adminOnly("hidden") },
   ],
-  "api.admin.archives.$archiveId.files.$fileId.ts GET": [{ name: "archived file", path: (i) => `/api/admin/archives/${i.archiveId}/files/${i.archivedFileId}`, expect: adminOnly() }],
-  "api.admin.archives.$archiveId.grants.ts POST": [{ name: "archive grant", path: (i) => `/api/admin/archives/${i.archiveId}/grants`, body: {}, expect: adminOnly("bad") }],
+  "api.admin.archives.$archiveId.files.$fileId.ts GET": [
+    { name: "archived file", path: (i) => `/api/admin/archives/${i.archiveId}/files/${i.archivedFileId}`, expect: adminOnly() },
+  ],
+  "api.admin.archives.$archiveId.grants.ts POST": [
+    { name: "archive grant", path: (i) => `/api/admin/archives/${i.archiveId}/grants`, body: {}, expect: adminOnly("bad") },
+  ],
   "api.admin.audit.ts GET": [{ name: "audit log", path: () => "/api/admin/audit", expect: adminOnly() }],
-  "api.admin.categories.ts POST": [{ name: "categories", path: () => "/api/admin/categories", body: { nameKo: "테스트", nameEn: "Test" }, expect: adminOnly() }],
+  "api.admin.categories.ts POST": [
+    { name: "categories", path: () => "/api/admin/categories", body: { nameKo: "테스트", nameEn: "Test" }, expect: adminOnly() },
+  ],
   "api.admin.staff.$userId.$op.ts POST": [{ name: "account administration", path: (i) => `/api/admin/staff/${i.userId}/unlock`, expect: adminOnly() }],
   "api.admin.statistics.ts GET": [{ name: "statistics", path: () => "/api/admin/statistics", expect: adminOnly() }],
   "api.affiliate.shares.ts GET": [{ name: "affiliate share list", path: () => "/api/affiliate/shares", expect: affiliateOnly("ok", "ok") }],
@@ -116,10 +129,22 @@ const MATRIX: Record<string, Row[]> = {
     { name: "AGI share file", path: (i) => `/api/affiliate/shares/${i.agiShare}/attachments/${i.attachmentId}`, expect: affiliateOnly("hidden", "ok") },
   ],
   "api.affiliate.shares.$shareId.feedback.ts POST": [
-    { name: "Cloud share feedback", path: (i) => `/api/affiliate/shares/${i.cloudShare}/feedback`, body: { id: "7b0c5b38-9a51-4f0e-9d2c-6a1f3e2b9c10", body: record256 }, expect: affiliateOnly("ok", "hidden") },
-    { name: "AGI share feedback", path: (i) => `/api/affiliate/shares/${i.agiShare}/feedback`, body: { id: "0d6f2a41-3c8e-4b7a-8e19-52c4a7d0f3b6", body: record256 }, expect: affiliateOnly("hidden", "ok") },
+    {
+      name: "Cloud share feedback",
+      path: (i) => `/api/affiliate/shares/${i.cloudShare}/feedback`,
+      body: { id: "7b0c5b38-9a51-4f0e-9d2c-6a1f3e2b9c10", body: record256 },
+      expect: affiliateOnly("ok", "hidden"),
+    },
+    {
+      name: "AGI share feedback",
+      path: (i) => `/api/affiliate/shares/${i.agiShare}/feedback`,
+      body: { id: "0d6f2a41-3c8e-4b7a-8e19-52c4a7d0f3b6", body: record256 },
+      expect: affiliateOnly("hidden", "ok"),
+    },
   ],
-  "api.followup.attachments.$attachmentId.ts GET": [{ name: "reporter's attachment", path: (i) => `/api/followup/attachments/${i.attachmentId}`, expect: reporterOnly() }],
+  "api.followup.attachments.$attachmentId.ts GET": [
+    { name: "reporter's attachment", path: (i) => `/api/followup/attachments/${i.attachmentId}`, expect: reporterOnly() },
+  ],
   "api.followup.attachments.ts POST": [{ name: "reporter attaches a file", path: () => "/api/followup/attachments", body: {}, expect: reporterOnly("bad") }],
   "api.followup.case.ts GET": [{ name: "reporter case API", path: () => "/api/followup/case", expect: reporterOnly() }],
   "api.followup.identity.ts POST": [{ name: "reporter identity", path: () => "/api/followup/identity", body: {}, expect: reporterOnly("bad") }],
@@ -128,21 +153,31 @@ const MATRIX: Record<string, Row[]> = {
   "api.followup.uploads.ts POST": [{ name: "reporter upload", path: () => "/api/followup/uploads", body: {}, expect: reporterOnly("bad") }],
   "api.followup.session.ts GET": [{ name: "keep-alive", path: () => "/api/followup/session", expect: reporterOnly() }],
   // Opening a session takes a receipt look-up value, not a session: a wrong one is the uniform 404 for everyone.
-  "api.followup.session.ts POST": [{ name: "open a session", path: () => "/api/followup/session", body: { lookup: Buffer.alloc(32, 9).toString("base64url") }, expect: all("hidden") }],
+  "api.followup.session.ts POST": [
+    { name: "open a session", path: () => "/api/followup/session", body: { lookup: Buffer.alloc(32, 9).toString("base64url") }, expect: all("hidden") },
+  ],
   "api.followup.session.ts DELETE": [{ name: "log out of follow-up", path: () => "/api/followup/session", expect: reporterOnly(), last: true }],
-  "api.followup.session.end.ts POST": [{ name: "tab-close beacon", path: () => "/api/followup/session/end", body: { token: "x" }, expect: all("ok"), last: true }],
+  "api.followup.session.end.ts POST": [
+    { name: "tab-close beacon", path: () => "/api/followup/session/end", body: { token: "x" }, expect: all("ok"), last: true },
+  ],
   "api.intake.info.ts GET": [{ name: "intake info", path: () => "/api/intake/info", expect: all("ok") }],
   "api.intake.reports.ts POST": [{ name: "submission", path: () => "/api/intake/reports", body: {}, expect: all("bad") }],
   "api.intake.uploads.ts POST": [{ name: "new upload", path: () => "/api/intake/uploads", body: {}, expect: all("bad") }],
   "api.intake.uploads.$uploadId.ts GET": [{ name: "upload status without its token", path: () => `/api/intake/uploads/${uuid0}`, expect: all("hidden") }],
   "api.intake.uploads.$uploadId.ts DELETE": [{ name: "cancel upload without its token", path: () => `/api/intake/uploads/${uuid0}`, expect: all("hidden") }],
   "server/upload-parts.ts PUT": [{ name: "upload part without its token", path: () => `/api/intake/uploads/${uuid0}/parts/0`, expect: all("hidden") }],
-  "api.intake.uploads.$uploadId.complete.ts POST": [{ name: "complete upload without its token", path: () => `/api/intake/uploads/${uuid0}/complete`, expect: all("hidden") }],
+  "api.intake.uploads.$uploadId.complete.ts POST": [
+    { name: "complete upload without its token", path: () => `/api/intake/uploads/${uuid0}/complete`, expect: all("hidden") },
+  ],
   "api.staff.activate.$token.ts GET": [{ name: "activation link that does not exist", path: () => "/api/staff/activate/not-a-token", expect: all("hidden") }],
   // The body is checked before the token: a malformed activation is refused without looking the token up.
-  "api.staff.activate.$token.ts POST": [{ name: "activation with a token that does not exist (invalid body)", path: () => "/api/staff/activate/not-a-token", body: {}, expect: all("bad") }],
+  "api.staff.activate.$token.ts POST": [
+    { name: "activation with a token that does not exist (invalid body)", path: () => "/api/staff/activate/not-a-token", body: {}, expect: all("bad") },
+  ],
   "api.staff.cases.ts GET": [{ name: "inbox API", path: () => "/api/staff/cases", expect: investigatorOnly("ok") }],
-  "api.staff.cases.$reportId.attachments.$attachmentId.ts GET": [{ name: "attachment download", path: (i) => `/api/staff/cases/${i.reportId}/attachments/${i.attachmentId}`, expect: investigatorOnly("hidden") }],
+  "api.staff.cases.$reportId.attachments.$attachmentId.ts GET": [
+    { name: "attachment download", path: (i) => `/api/staff/cases/${i.reportId}/attachments/${i.attachmentId}`, expect: investigatorOnly("hidden") },
+  ],
   "api.staff.cases.$reportId.$op.ts GET": ["grants", "reviewers?affiliate=cloud", "shares", "view", "admins"].map((op) => ({
     name: `case ${op.split("?")[0]}`,
     path: (i: Ids) => `/api/staff/cases/${i.reportId}/${op}`,
@@ -153,20 +188,35 @@ const MATRIX: Record<string, Row[]> = {
       ? { name: `case op ${op}`, path: (i: Ids) => `/api/staff/cases/${i.reportId}/${op}`, body: VALID_OP_BODIES[op], expect: investigatorOnly("hidden") }
       : { name: `case op ${op} (invalid body)`, path: (i: Ids) => `/api/staff/cases/${i.reportId}/${op}`, body: {}, expect: investigatorOnly("bad", "bad") },
   ),
-  "api.staff.invitations.ts POST": [{ name: "invitations", path: () => "/api/staff/invitations", body: { email: "new@okestro.example", role: "investigator" }, expect: adminOnly() }],
-  "api.staff.login.ts POST": [{ name: "password step with a wrong password", path: () => "/api/staff/login", body: { email: "nobody@okestro.example", authKey: Buffer.alloc(32).toString("base64url") }, expect: all("unauth") }],
+  "api.staff.invitations.ts POST": [
+    { name: "invitations", path: () => "/api/staff/invitations", body: { email: "new@okestro.example", role: "investigator" }, expect: adminOnly() },
+  ],
+  "api.staff.login.ts POST": [
+    {
+      name: "password step with a wrong password",
+      path: () => "/api/staff/login",
+      body: { email: "nobody@okestro.example", authKey: Buffer.alloc(32).toString("base64url") },
+      expect: all("unauth"),
+    },
+  ],
   "api.staff.logout.ts POST": [{ name: "sign-out", path: () => "/api/staff/logout", expect: all("ok"), last: true }],
   "api.staff.me.ts GET": [{ name: "own account", path: () => "/api/staff/me", expect: anyStaff() }],
   "api.staff.notifications.ts GET": [{ name: "own notifications", path: () => "/api/staff/notifications", expect: anyStaff() }],
   "api.staff.notifications.read.ts POST": [{ name: "mark notifications read", path: () => "/api/staff/notifications/read", body: {}, expect: anyStaff() }],
-  "api.staff.notification-prefs.ts POST": [{ name: "notification preference", path: () => "/api/staff/notification-prefs", body: { mode: "immediate" }, expect: anyStaff() }],
+  "api.staff.notification-prefs.ts POST": [
+    { name: "notification preference", path: () => "/api/staff/notification-prefs", body: { mode: "immediate" }, expect: anyStaff() },
+  ],
   "api.staff.password.ts POST": [{ name: "password change (invalid body)", path: () => "/api/staff/password", body: {}, expect: anyStaff("bad") }],
   "api.staff.prelogin.ts POST": [{ name: "pre-login salt", path: () => "/api/staff/prelogin", body: { email: "nobody@okestro.example" }, expect: all("ok") }],
   "api.staff.recover.ts POST": [{ name: "recovery (invalid body)", path: () => "/api/staff/recover", body: {}, expect: all("bad") }],
   // Only a session that gave the password and not yet the code may give the code.
-  "api.staff.second-factor.ts POST": [{ name: "second factor (invalid code format)", path: () => "/api/staff/second-factor", body: { code: "x" }, expect: { ...all("bad") } }],
+  "api.staff.second-factor.ts POST": [
+    { name: "second factor (invalid code format)", path: () => "/api/staff/second-factor", body: { code: "x" }, expect: { ...all("bad") } },
+  ],
   // Only a password-only session may enrol, and this one's account enrolled meanwhile in another session: 409.
-  "api.staff.totp-setup.ts GET": [{ name: "authenticator enrolment", path: () => "/api/staff/totp-setup", expect: { ...all("unauth"), pending: "status 409" } }],
+  "api.staff.totp-setup.ts GET": [
+    { name: "authenticator enrolment", path: () => "/api/staff/totp-setup", expect: { ...all("unauth"), pending: "status 409" } },
+  ],
   "api.staff.totp-setup.ts POST": [{ name: "authenticator confirmation (invalid body)", path: () => "/api/staff/totp-setup", body: {}, expect: all("bad") }],
   "healthz.ts GET": [{ name: "health", path: () => "/healthz", expect: all("ok") }],
   "staff._index.tsx GET": [{ name: "inbox page", path: () => "/staff", expect: page(["investigator", "excluded"]) }],
@@ -223,7 +273,10 @@ describe("the matrix covers every route", () => {
   it("has a row for every case op and every GET op of the dispatcher", async () => {
     const { api } = await loadRouteModule("api.staff.cases.$reportId.$op.ts");
     const ops = endpointsOf(api!);
-    const getOps = ops.filter((e) => e.method === "GET").map((e) => e.op!).sort();
+    const getOps = ops
+      .filter((e) => e.method === "GET")
+      .map((e) => e.op!)
+      .sort();
     const rows = MATRIX["api.staff.cases.$reportId.$op.ts GET"]!.map((r) => r.name.replace("case ", "")).sort();
     expect(rows).toEqual(getOps);
     expect(MATRIX["api.staff.cases.$reportId.$op.ts POST"]!.length).toBe(ops.filter((e) => e.method === "POST").length);
@@ -273,7 +326,9 @@ for (const backend of await backends()) {
       fetchers.set("pending", (input, init) => pendingFetch(input, { ...init, redirect: "manual" }));
       const reporter = await openCase(r.receiptCode, { baseUrl: portal.url });
       const bearer = reporter.session.beaconToken!;
-      fetchers.set("reporter", (input, init) => fetch(input, { ...init, redirect: "manual", headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${bearer}` } }));
+      fetchers.set("reporter", (input, init) =>
+        fetch(input, { ...init, redirect: "manual", headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${bearer}` } }),
+      );
       for (const [caller, email] of [
         ["investigator", "inv@okestro.example"],
         ["excluded", "excl@okestro.example"],
@@ -290,26 +345,51 @@ for (const backend of await backends()) {
       // One share of the case with each affiliate, both holding the attachment.
       const c = await caseForSharing(portal, ids.reportId, inv.id, investigator.keyPair!);
       const share = (affiliate: "cloud" | "agi") =>
-        createShare(investigator, c.ref, c.keys, { affiliate, purpose: "fact_finding", purposeNote: null, retainUntil: null, fields: { title: c.title }, redacted: [], files: c.files });
+        createShare(investigator, c.ref, c.keys, {
+          affiliate,
+          purpose: "fact_finding",
+          purposeNote: null,
+          retainUntil: null,
+          fields: { title: c.title },
+          redacted: [],
+          files: c.files,
+        });
       ids.cloudShare = (await share("cloud")).shareId;
       ids.agiShare = (await share("agi")).shareId;
       // A second case, closed and moved into the archive for the administrator.
       const other = await submitEncryptedReport(
-        { categoryId: info.categories[0]!.id, title: "archived", body: { description: "archived", details: "", periodFrom: null, periodTo: null }, identity: null, excludedInvestigators: [], consentReport: true, consentOptional: true, consentAffiliateIdentity: false },
+        {
+          categoryId: info.categories[0]!.id,
+          title: "archived",
+          body: { description: "archived", details: "", periodFrom: null, periodTo: null },
+          identity: null,
+          excludedInvestigators: [],
+          consentReport: true,
+          consentOptional: true,
+          consentAffiliateIdentity: false,
+        },
         [memoryFile("a.txt", "text/plain", Buffer.from("a"))],
         info,
         { baseUrl: portal.url },
       );
       const o = await caseForSharing(portal, other.reportId, inv.id, investigator.keyPair!);
       const summaryId = newRecordId();
-      await investigator.caseOp(other.reportId, "status", { to: "closed", outcome: "referred", summary: { id: summaryId, body: toBase64Url(encryptMessage(o.keys.reportKey, other.reportId, summaryId, { author: "investigator", kind: "message", text: "done" })) } });
-      ids.archiveId = (await archiveCase(investigator, await investigator.get<ArchivableCase>(`/api/staff/cases/${other.reportId}/view`), o.keys, null, "national_tax")).archiveId;
+      await investigator.caseOp(other.reportId, "status", {
+        to: "closed",
+        outcome: "referred",
+        summary: {
+          id: summaryId,
+          body: toBase64Url(encryptMessage(o.keys.reportKey, other.reportId, summaryId, { author: "investigator", kind: "message", text: "done" })),
+        },
+      });
+      ids.archiveId = (
+        await archiveCase(investigator, await investigator.get<ArchivableCase>(`/api/staff/cases/${other.reportId}/view`), o.keys, null, "national_tax")
+      ).archiveId;
       ids.archivedFileId = o.files[0]!.id;
     });
     afterAll(async () => {
       await portal?.stop();
     });
-
 
     it("shows the excluded investigator nothing of the case in any answer", async () => {
       for (const p of ["/api/staff/cases", "/staff", `/api/staff/cases?case=${ids.caseNumber}`, "/api/staff/me", "/api/staff/notifications"]) {
@@ -339,6 +419,5 @@ for (const backend of await backends()) {
         expect(got).toEqual(row.expect);
       });
     }
-
   });
 }

@@ -56,7 +56,8 @@ const shownText = (where: Locator) =>
     return out;
   });
 
-const style = (where: Locator) => where.evaluate((el) => ({ unicodeBidi: getComputedStyle(el).unicodeBidi, direction: getComputedStyle(el).direction, text: el.textContent }));
+const style = (where: Locator) =>
+  where.evaluate((el) => ({ unicodeBidi: getComputedStyle(el).unicodeBidi, direction: getComputedStyle(el).direction, text: el.textContent }));
 
 describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in Chromium", () => {
   let portal: TestPortal;
@@ -118,7 +119,9 @@ describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in C
 
     const marker = fileButton(/fdp\.exe/).locator("abbr.text-control");
     expect(await marker.textContent()).toBe("‹U+202E›");
-    expect(await marker.getAttribute("title")).toBe("Hidden text-direction control U+202E (RIGHT-TO-LEFT OVERRIDE), shown here instead of applied: it could make the text read differently from what it is.");
+    expect(await marker.getAttribute("title")).toBe(
+      "Hidden text-direction control U+202E (RIGHT-TO-LEFT OVERRIDE), shown here instead of applied: it could make the text read differently from what it is.",
+    );
     expect(await style(marker)).toMatchObject({ unicodeBidi: "isolate", direction: "ltr" });
   });
 
@@ -137,7 +140,11 @@ describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in C
     for (const s of await isolates.evaluateAll((els) => els.map((el) => getComputedStyle(el).unicodeBidi))) expect(s).toBe("isolate");
 
     // Arabic reads right to left; a file name, whatever its letters, left to right (its extension at the right end).
-    expect(await style(page.locator('section[aria-labelledby="s-report"] dd .user-text').first())).toEqual({ unicodeBidi: "isolate", direction: "rtl", text: ARABIC_NAME });
+    expect(await style(page.locator('section[aria-labelledby="s-report"] dd .user-text').first())).toEqual({
+      unicodeBidi: "isolate",
+      direction: "rtl",
+      text: ARABIC_NAME,
+    });
     expect(await style(fileButton(/تقرير/).locator(".user-text"))).toEqual({ unicodeBidi: "isolate", direction: "ltr", text: ARABIC_FILE });
 
     // The description: one isolate per line; the Arabic line right to left with its mark still in it; the override and isolate shown.

@@ -37,7 +37,11 @@ async function writeRoutes(): Promise<{ file: string; method: string; pattern: s
         .join("/");
     if (file.startsWith("api.")) {
       const { api } = await loadRouteModule(file);
-      const methods = new Set(endpointsOf(api!).map((e) => e.method).filter((m) => m !== "GET"));
+      const methods = new Set(
+        endpointsOf(api!)
+          .map((e) => e.method)
+          .filter((m) => m !== "GET"),
+      );
       for (const method of methods) out.push({ file, method, pattern });
       continue;
     }
@@ -80,10 +84,20 @@ describe("forged requests", () => {
         .replace("$op", "priority")
         .replace(/\$[A-Za-z]+/g, "00000000-0000-4000-8000-000000000000");
     for (const r of routes) {
-      const forgeries: Record<string, string>[] = [{ Origin: "https://evil.example" }, { Origin: "null" }, { "Sec-Fetch-Site": "cross-site" }, { Origin: portal.url.replace("127.0.0.1", "localhost") }];
+      const forgeries: Record<string, string>[] = [
+        { Origin: "https://evil.example" },
+        { Origin: "null" },
+        { "Sec-Fetch-Site": "cross-site" },
+        { Origin: portal.url.replace("127.0.0.1", "localhost") },
+      ];
       for (const forged of forgeries) {
         const headers = { "Content-Type": "application/json", Authorization: `Bearer ${bearer}`, ...forged };
-        const res = await staffFetch(`${portal.url}${fill(r.pattern)}`, { method: r.method, headers, body: r.method === "GET" ? undefined : JSON.stringify({ priority: "urgent" }), redirect: "manual" });
+        const res = await staffFetch(`${portal.url}${fill(r.pattern)}`, {
+          method: r.method,
+          headers,
+          body: r.method === "GET" ? undefined : JSON.stringify({ priority: "urgent" }),
+          redirect: "manual",
+        });
         const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
         expect(res.status, `${r.method} ${r.pattern} with ${JSON.stringify(forged)}`).toBe(403);
         expect(body?.error?.code).toBe("cross_origin");
@@ -91,7 +105,11 @@ describe("forged requests", () => {
     }
     expect(await priority()).toBe("normal");
     // The same request from the portal's own origin goes through (the check can fail).
-    const ok = await staffFetch(`${portal.url}/api/staff/cases/${reportId}/priority`, { method: "POST", headers: { "Content-Type": "application/json", Origin: portal.url }, body: JSON.stringify({ priority: "high" }) });
+    const ok = await staffFetch(`${portal.url}/api/staff/cases/${reportId}/priority`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: portal.url },
+      body: JSON.stringify({ priority: "high" }),
+    });
     expect(ok.status).toBe(200);
     expect(await priority()).toBe("high");
   });

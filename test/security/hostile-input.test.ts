@@ -86,18 +86,24 @@ function problemOf(c: Case, res: RawResponse): string | null {
   if (c.expect.kind === "refused") {
     const p = refusalProblem(res);
     if (p) return p;
-    if (c.expect.status && !c.expect.status.includes(res.status)) return `status ${res.status}, expected ${c.expect.status.join(" or ")}: ${res.text.slice(0, 200)}`;
+    if (c.expect.status && !c.expect.status.includes(res.status))
+      return `status ${res.status}, expected ${c.expect.status.join(" or ")}: ${res.text.slice(0, 200)}`;
     if (c.expect.unknown) {
       const { error } = JSON.parse(res.text) as { error: { code: string; fields?: Record<string, string> } };
-      if (error.code !== "invalid_request" || error.fields?.[c.expect.unknown] !== "unknown field") return `does not name ${c.expect.unknown} as an unknown field: ${res.text.slice(0, 200)}`;
+      if (error.code !== "invalid_request" || error.fields?.[c.expect.unknown] !== "unknown field")
+        return `does not name ${c.expect.unknown} as an unknown field: ${res.text.slice(0, 200)}`;
     }
     return null;
   }
   if (c.expect.kind === "wrong-method") {
     if (res.status !== 405) return `status ${res.status}, expected 405: ${res.text.slice(0, 200)}`;
-    const allow = String(res.headers.allow ?? "").split(/,\s*/).filter(Boolean).sort();
+    const allow = String(res.headers.allow ?? "")
+      .split(/,\s*/)
+      .filter(Boolean)
+      .sort();
     if (allow.join(", ") !== [...c.expect.allow].sort().join(", ")) return `Allow: ${res.headers.allow ?? "(none)"}, expected ${c.expect.allow.join(", ")}`;
-    if (c.req.method === "HEAD") return String(res.headers["content-type"] ?? "").startsWith("application/json") ? null : `content-type ${res.headers["content-type"]}`;
+    if (c.req.method === "HEAD")
+      return String(res.headers["content-type"] ?? "").startsWith("application/json") ? null : `content-type ${res.headers["content-type"]}`;
     const p = refusalProblem(res);
     if (p) return p;
     return (JSON.parse(res.text) as { error: { code: string } }).error.code === "method_not_allowed" ? null : `code ${res.text.slice(0, 200)}`;
@@ -222,7 +228,12 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
   ];
   for (const [label, body] of notJson) if (first || label.startsWith("trailing")) cases.push(post(`not JSON: ${label}`, body));
   // Valid JSON in which a repeated member (the last one wins) gives the first field a wrong type.
-  cases.push(post("body: a repeated member overriding a field with a wrong type", text.replace(/\}$/, `,${JSON.stringify(Object.keys(baseline as object)[0] ?? "x")}:[[]]}`)));
+  cases.push(
+    post(
+      "body: a repeated member overriding a field with a wrong type",
+      text.replace(/\}$/, `,${JSON.stringify(Object.keys(baseline as object)[0] ?? "x")}:[[]]}`),
+    ),
+  );
   cases.push(post("body: empty", Buffer.alloc(0)));
   const depth = Math.max(1, Math.min(100_000, Math.floor(limit / 2) - 16));
   if (first) {
@@ -236,14 +247,29 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
   cases.push(post("not UTF-8: overlong '/' (C0 AF) inside a string", spliceIntoString(text, baseline, Buffer.from([0xc0, 0xaf]))));
   cases.push(post("not UTF-8: lone continuation byte inside a string", spliceIntoString(text, baseline, Buffer.from([0x80]))));
   // Content-Type: the CORS-simple types a cross-site form could send, and none at all.
-  for (const type of first ? ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", null] : ["text/plain"]) {
+  for (const type of first
+    ? ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", null]
+    : ["text/plain"]) {
     const h: Record<string, string> = { ...headers };
     if (type) h["Content-Type"] = type;
-    cases.push({ label: `Content-Type: ${type ?? "none"}`, req: { method: e.method, path, headers: h, body: text }, expect: { kind: "refused", status: [415] } });
+    cases.push({
+      label: `Content-Type: ${type ?? "none"}`,
+      req: { method: e.method, path, headers: h, body: text },
+      expect: { kind: "refused", status: [415] },
+    });
   }
   // Oversized bodies: announced (answered from the header alone, without waiting for the body) and streamed.
-  cases.push(post(`oversized: Content-Length ${limit + 1} announced, 16 bytes sent`, Buffer.from(text.slice(0, 16)), { declaredLength: limit + 1 }, { kind: "refused", status: [413] }));
-  cases.push(post(`oversized: ${limit + 1} bytes chunked, no Content-Length`, Buffer.alloc(0), { chunkedBytes: limit + 1 }, { kind: "refused", status: [413] }));
+  cases.push(
+    post(
+      `oversized: Content-Length ${limit + 1} announced, 16 bytes sent`,
+      Buffer.from(text.slice(0, 16)),
+      { declaredLength: limit + 1 },
+      { kind: "refused", status: [413] },
+    ),
+  );
+  cases.push(
+    post(`oversized: ${limit + 1} bytes chunked, no Content-Length`, Buffer.alloc(0), { chunkedBytes: limit + 1 }, { kind: "refused", status: [413] }),
+  );
   if (first) cases.push(post(`oversized: Content-Length 10^15`, Buffer.from("{"), { declaredLength: 1e15 }, { kind: "refused", status: [413] }));
   // Extra members everywhere (prototype pollution, mass assignment), in a body that is otherwise wrong in one field:
   // they must not get it past validation. In a valid body they are refused and named ("unknown member" variants
@@ -276,11 +302,17 @@ function queryCases(e: Endpoint, path: string, headers: Record<string, string>):
   const cases: Case[] = [];
   // Each endpoint's declared query parameters; the Remix _data parameter once per route file and handler.
   for (const q of e.query) {
-    for (const [label, value] of QUERY_VALUES) cases.push({ label: `query ${q}: ${label}`, req: { method: "GET", path: `${path}?${q}=${value}`, headers }, expect: { kind: "answered" } });
+    for (const [label, value] of QUERY_VALUES)
+      cases.push({ label: `query ${q}: ${label}`, req: { method: "GET", path: `${path}?${q}=${value}`, headers }, expect: { kind: "answered" } });
     cases.push({ label: `query ${q}: given twice`, req: { method: "GET", path: `${path}?${q}=1&${q}=2`, headers }, expect: { kind: "answered" } });
-    cases.push({ label: `query ${q}: as an array (${q}[]=)`, req: { method: "GET", path: `${path}?${q}[]=1&${q}[x]=2`, headers }, expect: { kind: "answered" } });
+    cases.push({
+      label: `query ${q}: as an array (${q}[]=)`,
+      req: { method: "GET", path: `${path}?${q}[]=1&${q}[x]=2`, headers },
+      expect: { kind: "answered" },
+    });
   }
-  if (e.method === "GET" && firstOfHandler(e)) cases.push({ label: "query: Remix _data parameter", req: { method: "GET", path: `${path}?_data=root`, headers }, expect: { kind: "answered" } });
+  if (e.method === "GET" && firstOfHandler(e))
+    cases.push({ label: "query: Remix _data parameter", req: { method: "GET", path: `${path}?_data=root`, headers }, expect: { kind: "answered" } });
   return cases;
 }
 
@@ -294,28 +326,92 @@ function uploadCases(e: Endpoint, w: World): Case[] {
   if (e.method === "PUT") {
     const remaining = a.expected - MAX_PART_BYTES; // part 1 of the part-way upload
     cases.push(
-      { label: "duplicated part: part 0 again after it was stored", req: { method: "PUT", path: part(a, 0), headers: tok(a.token), body: Buffer.alloc(remaining, 1) }, expect: refused(409) },
-      { label: "out of order: part 2 before part 1", req: { method: "PUT", path: part(a, 2), headers: tok(a.token), body: Buffer.alloc(100, 1) }, expect: refused(409) },
-      { label: "out of order: part 1 before part 0", req: { method: "PUT", path: part(c, 1), headers: tok(c.token), body: Buffer.alloc(100, 1) }, expect: refused(409) },
-      { label: "bigger than announced: one byte more than remains", req: { method: "PUT", path: part(a, 1), headers: tok(a.token), body: Buffer.alloc(remaining + 1, 1) }, expect: refused(413) },
-      { label: "bigger than announced: Content-Length says so, 10 bytes sent", req: { method: "PUT", path: part(a, 1), headers: tok(a.token), body: Buffer.alloc(10, 1), declaredLength: remaining + 1 }, expect: refused(413) },
-      { label: "bigger than announced: chunked, no Content-Length", req: { method: "PUT", path: part(a, 1), headers: tok(a.token), chunkedBytes: remaining + 5000 }, expect: refused(413) },
-      { label: "bigger than a part may be: Content-Length MAX_PART_BYTES + 1", req: { method: "PUT", path: part(c, 0), headers: tok(c.token), body: Buffer.alloc(10, 1), declaredLength: MAX_PART_BYTES + 1 }, expect: refused(413) },
-      { label: "bigger than announced on a fresh upload", req: { method: "PUT", path: part(c, 0), headers: tok(c.token), body: Buffer.alloc(c.expected + 1, 1) }, expect: refused(413) },
+      {
+        label: "duplicated part: part 0 again after it was stored",
+        req: { method: "PUT", path: part(a, 0), headers: tok(a.token), body: Buffer.alloc(remaining, 1) },
+        expect: refused(409),
+      },
+      {
+        label: "out of order: part 2 before part 1",
+        req: { method: "PUT", path: part(a, 2), headers: tok(a.token), body: Buffer.alloc(100, 1) },
+        expect: refused(409),
+      },
+      {
+        label: "out of order: part 1 before part 0",
+        req: { method: "PUT", path: part(c, 1), headers: tok(c.token), body: Buffer.alloc(100, 1) },
+        expect: refused(409),
+      },
+      {
+        label: "bigger than announced: one byte more than remains",
+        req: { method: "PUT", path: part(a, 1), headers: tok(a.token), body: Buffer.alloc(remaining + 1, 1) },
+        expect: refused(413),
+      },
+      {
+        label: "bigger than announced: Content-Length says so, 10 bytes sent",
+        req: { method: "PUT", path: part(a, 1), headers: tok(a.token), body: Buffer.alloc(10, 1), declaredLength: remaining + 1 },
+        expect: refused(413),
+      },
+      {
+        label: "bigger than announced: chunked, no Content-Length",
+        req: { method: "PUT", path: part(a, 1), headers: tok(a.token), chunkedBytes: remaining + 5000 },
+        expect: refused(413),
+      },
+      {
+        label: "bigger than a part may be: Content-Length MAX_PART_BYTES + 1",
+        req: { method: "PUT", path: part(c, 0), headers: tok(c.token), body: Buffer.alloc(10, 1), declaredLength: MAX_PART_BYTES + 1 },
+        expect: refused(413),
+      },
+      {
+        label: "bigger than announced on a fresh upload",
+        req: { method: "PUT", path: part(c, 0), headers: tok(c.token), body: Buffer.alloc(c.expected + 1, 1) },
+        expect: refused(413),
+      },
       { label: "empty part", req: { method: "PUT", path: part(a, 1), headers: tok(a.token), body: Buffer.alloc(0) }, expect: refused(400) },
-      { label: "part for a completed upload", req: { method: "PUT", path: part(b, 0), headers: tok(b.token), body: Buffer.alloc(100, 1) }, expect: refused(409) },
-      { label: "part for a completed upload, next index", req: { method: "PUT", path: part(b, 1), headers: tok(b.token), body: Buffer.alloc(100, 1) }, expect: refused(409) },
-      { label: "wrong token (another upload's)", req: { method: "PUT", path: part(a, 1), headers: tok(b.token), body: Buffer.alloc(100, 1) }, expect: refused(404) },
-      { label: "no token", req: { method: "PUT", path: part(a, 1), headers: { "Content-Type": "application/octet-stream" }, body: Buffer.alloc(100, 1) }, expect: refused(404) },
+      {
+        label: "part for a completed upload",
+        req: { method: "PUT", path: part(b, 0), headers: tok(b.token), body: Buffer.alloc(100, 1) },
+        expect: refused(409),
+      },
+      {
+        label: "part for a completed upload, next index",
+        req: { method: "PUT", path: part(b, 1), headers: tok(b.token), body: Buffer.alloc(100, 1) },
+        expect: refused(409),
+      },
+      {
+        label: "wrong token (another upload's)",
+        req: { method: "PUT", path: part(a, 1), headers: tok(b.token), body: Buffer.alloc(100, 1) },
+        expect: refused(404),
+      },
+      {
+        label: "no token",
+        req: { method: "PUT", path: part(a, 1), headers: { "Content-Type": "application/octet-stream" }, body: Buffer.alloc(100, 1) },
+        expect: refused(404),
+      },
       { label: "token that is not base64url", req: { method: "PUT", path: part(a, 1), headers: tok("%%%"), body: Buffer.alloc(100, 1) }, expect: refused(404) },
-      { label: "token with its first character changed", req: { method: "PUT", path: part(a, 1), headers: tok(`${a.token.startsWith("A") ? "B" : "A"}${a.token.slice(1)}`), body: Buffer.alloc(100, 1) }, expect: refused(404) },
+      {
+        label: "token with its first character changed",
+        req: { method: "PUT", path: part(a, 1), headers: tok(`${a.token.startsWith("A") ? "B" : "A"}${a.token.slice(1)}`), body: Buffer.alloc(100, 1) },
+        expect: refused(404),
+      },
     );
   }
   if (e.pattern.endsWith("/complete")) {
     cases.push(
-      { label: "complete with a part missing", req: { method: "POST", path: `/api/intake/uploads/${a.id}/complete`, headers: tok(a.token) }, expect: refused(409) },
-      { label: "complete before any part arrived", req: { method: "POST", path: `/api/intake/uploads/${c.id}/complete`, headers: tok(c.token) }, expect: refused(409) },
-      { label: "complete with another upload's token", req: { method: "POST", path: `/api/intake/uploads/${c.id}/complete`, headers: tok(b.token) }, expect: refused(404) },
+      {
+        label: "complete with a part missing",
+        req: { method: "POST", path: `/api/intake/uploads/${a.id}/complete`, headers: tok(a.token) },
+        expect: refused(409),
+      },
+      {
+        label: "complete before any part arrived",
+        req: { method: "POST", path: `/api/intake/uploads/${c.id}/complete`, headers: tok(c.token) },
+        expect: refused(409),
+      },
+      {
+        label: "complete with another upload's token",
+        req: { method: "POST", path: `/api/intake/uploads/${c.id}/complete`, headers: tok(b.token) },
+        expect: refused(404),
+      },
     );
   }
   if (e.pattern === "/api/intake/uploads/:uploadId") {
@@ -365,10 +461,18 @@ function casesFor(e: Endpoint, w: World): Case[] {
   } else if (e.body === "bytes") {
     const beacon: Expect = { kind: "beacon" };
     cases.push(
-      { label: `oversized: ${e.limit! + 1} bytes`, req: { method: e.method, path, headers, body: Buffer.alloc(e.limit! + 1, 0x41) }, expect: { kind: "refused", status: [413] } },
+      {
+        label: `oversized: ${e.limit! + 1} bytes`,
+        req: { method: e.method, path, headers, body: Buffer.alloc(e.limit! + 1, 0x41) },
+        expect: { kind: "refused", status: [413] },
+      },
       { label: "oversized: 1 MiB chunked", req: { method: e.method, path, headers, chunkedBytes: 1 << 20 }, expect: { kind: "refused", status: [413] } },
       { label: "not UTF-8", req: { method: e.method, path, headers, body: Buffer.from([0xff, 0xfe, 0xfd, 0x00]) }, expect: beacon },
-      { label: "JSON instead of a token", req: { method: e.method, path, headers: { ...headers, "Content-Type": "application/json" }, body: '{"token":"x"}' }, expect: beacon },
+      {
+        label: "JSON instead of a token",
+        req: { method: e.method, path, headers: { ...headers, "Content-Type": "application/json" }, body: '{"token":"x"}' },
+        expect: beacon,
+      },
       { label: "a token that is no session", req: { method: e.method, path, headers, body: "A".repeat(43) }, expect: beacon },
       { label: "empty", req: { method: e.method, path, headers, body: Buffer.alloc(0) }, expect: beacon },
     );
@@ -466,7 +570,10 @@ for (const backend of await backends()) {
     // that is answered is audited and marks things seen, as it should. The comparison starts after them.
     for (const e of ENDPOINTS.filter((x) => x.method === "GET")) {
       it(`${endpointName(e)} as ${e.caller}: hostile query values`, async () => {
-        await check(endpointName(e), casesFor(e, w).filter((c) => c.expect.kind === "answered"));
+        await check(
+          endpointName(e),
+          casesFor(e, w).filter((c) => c.expect.kind === "answered"),
+        );
       });
     }
 
@@ -479,7 +586,10 @@ for (const backend of await backends()) {
 
     for (const e of ENDPOINTS) {
       it(`${endpointName(e)} as ${e.caller}`, async () => {
-        await check(endpointName(e), casesFor(e, w).filter((c) => c.expect.kind !== "answered"));
+        await check(
+          endpointName(e),
+          casesFor(e, w).filter((c) => c.expect.kind !== "answered"),
+        );
       });
     }
 
@@ -493,7 +603,15 @@ for (const backend of await backends()) {
     });
 
     it("answers a path under /api/ that is no route with a JSON 404, whatever the method", async () => {
-      const paths = ["/api/", "/api/nope", "/api/intake/reports/extra", "/api/intake/uploads/x/parts/0/more", "/api/staff/cases/x/y/z/w", "/API/INTAKE/NOPE", "/api/%E2%80%AEgnp.exe"];
+      const paths = [
+        "/api/",
+        "/api/nope",
+        "/api/intake/reports/extra",
+        "/api/intake/uploads/x/parts/0/more",
+        "/api/staff/cases/x/y/z/w",
+        "/API/INTAKE/NOPE",
+        "/api/%E2%80%AEgnp.exe",
+      ];
       for (const path of paths) {
         for (const method of ["GET", "POST", "DELETE"]) {
           const r = await rawRequest(w.url, { method, path, headers: { "Content-Type": "application/json" }, body: method === "GET" ? undefined : "{}" });
@@ -513,7 +631,8 @@ for (const backend of await backends()) {
     it("refuses a submission with extra members in its objects, naming each, then takes it without them, and it reads back exactly", async () => {
       // The first submission goes through a fetch that adds the hostile extra members to every object of the JSON body.
       const addExtras: typeof fetch = (input, init) => {
-        if (String(input).endsWith("/api/intake/reports") && typeof init?.body === "string") init = { ...init, body: withExtraFieldsJson(JSON.parse(init.body)) };
+        if (String(input).endsWith("/api/intake/reports") && typeof init?.body === "string")
+          init = { ...init, body: withExtraFieldsJson(JSON.parse(init.body)) };
         return fetch(input, init);
       };
       const info = await fetchIntakeInfo({ baseUrl: w.url });
@@ -534,8 +653,11 @@ for (const backend of await backends()) {
         (e: unknown) => e as IntakeError,
       );
       expect(refused).toMatchObject({ code: "invalid_request", status: 400 });
-      const named = Object.entries(refused!.fields ?? {}).filter(([, v]) => v === "unknown field").map(([k]) => k);
-      for (const k of ["__proto__", "constructor", "role", "status", "caseNumber", "envelopes.0.isAdmin", "envelopes.0.__proto__", "attachments.0.role"]) expect(named).toContain(k);
+      const named = Object.entries(refused!.fields ?? {})
+        .filter(([, v]) => v === "unknown field")
+        .map(([k]) => k);
+      for (const k of ["__proto__", "constructor", "role", "status", "caseNumber", "envelopes.0.isAdmin", "envelopes.0.__proto__", "attachments.0.role"])
+        expect(named).toContain(k);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
       const r = await submitEncryptedReport(draft, [file()], info, { baseUrl: w.url });
@@ -561,7 +683,16 @@ for (const backend of await backends()) {
       };
       const info = await fetchIntakeInfo({ baseUrl: w.url });
       const r = await submitEncryptedReport(
-        { categoryId: info.categories[0]!.id, title: "tampered", body: { description: "x", details: "", periodFrom: null, periodTo: null }, identity: null, excludedInvestigators: [], consentReport: true, consentOptional: false, consentAffiliateIdentity: false },
+        {
+          categoryId: info.categories[0]!.id,
+          title: "tampered",
+          body: { description: "x", details: "", periodFrom: null, periodTo: null },
+          identity: null,
+          excludedInvestigators: [],
+          consentReport: true,
+          consentOptional: false,
+          consentAffiliateIdentity: false,
+        },
         [],
         info,
         { baseUrl: w.url, fetch: flip },
@@ -574,16 +705,31 @@ for (const backend of await backends()) {
     });
 
     it("takes two copies of the same part at once exactly once", async () => {
-      const open = await rawRequest(w.url, { method: "POST", path: "/api/intake/uploads", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reportId: crypto.randomUUID(), ciphertextBytes: 5000 }) });
+      const open = await rawRequest(w.url, {
+        method: "POST",
+        path: "/api/intake/uploads",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ reportId: crypto.randomUUID(), ciphertextBytes: 5000 }),
+      });
       expect(open.status).toBe(201);
       const { uploadId, token } = JSON.parse(open.text) as { uploadId: string; token: string };
-      const put = () => rawRequest(w.url, { method: "PUT", path: `/api/intake/uploads/${uploadId}/parts/0`, headers: { [UPLOAD_TOKEN_HEADER]: token }, body: Buffer.alloc(5000, 5) });
+      const put = () =>
+        rawRequest(w.url, {
+          method: "PUT",
+          path: `/api/intake/uploads/${uploadId}/parts/0`,
+          headers: { [UPLOAD_TOKEN_HEADER]: token },
+          body: Buffer.alloc(5000, 5),
+        });
       const results = await Promise.all([put(), put(), put()]);
       expect(results.filter((x) => x.status === 200)).toHaveLength(1);
       for (const x of results.filter((y) => y.status !== 200)) expect(refusalProblem(x)).toBeNull();
-      const status = JSON.parse((await rawRequest(w.url, { method: "GET", path: `/api/intake/uploads/${uploadId}`, headers: { [UPLOAD_TOKEN_HEADER]: token } })).text) as { receivedBytes: number; nextPart: number };
+      const status = JSON.parse(
+        (await rawRequest(w.url, { method: "GET", path: `/api/intake/uploads/${uploadId}`, headers: { [UPLOAD_TOKEN_HEADER]: token } })).text,
+      ) as { receivedBytes: number; nextPart: number };
       expect(status).toMatchObject({ receivedBytes: 5000, nextPart: 1 });
-      expect((await rawRequest(w.url, { method: "POST", path: `/api/intake/uploads/${uploadId}/complete`, headers: { [UPLOAD_TOKEN_HEADER]: token } })).status).toBe(200);
+      expect(
+        (await rawRequest(w.url, { method: "POST", path: `/api/intake/uploads/${uploadId}/complete`, headers: { [UPLOAD_TOKEN_HEADER]: token } })).status,
+      ).toBe(200);
     });
   });
 }

@@ -89,7 +89,11 @@ describe("no query is built from strings (app/, db/, server/, cli/)", () => {
   });
 
   it("has no stale allowlist entries", () => {
-    for (const a of ALLOWED) expect(findings.some((f) => f.file === a.file && f.text === a.text), `${a.file}: ${a.text}`).toBe(true);
+    for (const a of ALLOWED)
+      expect(
+        findings.some((f) => f.file === a.file && f.text === a.text),
+        `${a.file}: ${a.text}`,
+      ).toBe(true);
   });
 
   it("would catch each kind of string building (the check itself works)", () => {
@@ -103,13 +107,20 @@ describe("no query is built from strings (app/, db/, server/, cli/)", () => {
       "tx.execute(`delete from uploads`)",
       "client.query(`select ${x}`)",
       "client.unsafe(text)",
-      "sql`select * from t where a = ${\"'\" + v + \"'\"}`",
+      'sql`select * from t where a = ${"\'" + v + "\'"}`',
       "sql`select * from t where a = ${`${v}`}`",
       "const q = `select * from reports where case_number = '${n}'`",
       'const q = "delete from uploads where id = " + id',
     ];
     for (const line of bad) expect(lintSource("probe.ts", line).length, line).toBeGreaterThan(0);
-    const good = ["sql.raw(\"now()\")", "db.execute(sql`select ${x}`)", "client.query(\"select 1\")", "sql`select * from t where a = ${v}`", "db.select().from(reports).where(eq(reports.id, id))", "const msg = `selected ${n} files from the list`"];
+    const good = [
+      'sql.raw("now()")',
+      "db.execute(sql`select ${x}`)",
+      'client.query("select 1")',
+      "sql`select * from t where a = ${v}`",
+      "db.select().from(reports).where(eq(reports.id, id))",
+      "const msg = `selected ${n} files from the list`",
+    ];
     for (const line of good) expect(lintSource("probe.ts", line), line).toEqual([]);
   });
 });
@@ -263,7 +274,8 @@ for (const backend of await backends()) {
               if (f.max !== undefined && payload.length > f.max) payload = payload.slice(0, f.max);
               if (f.min !== undefined && payload.length < f.min) payload = payload.padEnd(f.min, "A");
               // Keep a shape the schema wants (an e-mail address, six digits) around the payload where it can.
-              if (f.schema.safeParse(current).success && !f.schema.safeParse(payload).success && current.includes("@")) payload = `${payload.replace(/[@\s]/g, "")}@okestro.example`.slice(-(f.max ?? 254));
+              if (f.schema.safeParse(current).success && !f.schema.safeParse(payload).success && current.includes("@"))
+                payload = `${payload.replace(/[@\s]/g, "")}@okestro.example`.slice(-(f.max ?? 254));
             }
             const body = setAt(baseline, f.path, payload);
             jobs.push(async () => {
@@ -286,7 +298,11 @@ for (const backend of await backends()) {
 
     it("stores accepted payloads verbatim (bound as parameters, never run)", async () => {
       const db = w.portal.services.db;
-      if (process.env.SQLI_VERBOSE) console.log(backend, JSON.stringify(accepted.map((a) => `${a.endpoint} ${a.field}`).reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {})));
+      if (process.env.SQLI_VERBOSE)
+        console.log(
+          backend,
+          JSON.stringify(accepted.map((a) => `${a.endpoint} ${a.field}`).reduce<Record<string, number>>((m, k) => ({ ...m, [k]: (m[k] ?? 0) + 1 }), {})),
+        );
       // Where an accepted payload lands: it must be there exactly as sent.
       const stored: Record<string, (v: string) => Promise<unknown[]>> = {
         "POST /api/admin/categories nameKo": (v) => db.select().from(categories).where(eq(categories.nameKo, v)),

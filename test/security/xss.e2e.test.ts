@@ -64,12 +64,17 @@ const B = fieldsOf("B");
 /** Intake files: a full payload; path separators, an RTL override and a control character, served as HTML; a javascript: URL. */
 const INTAKE_FILES = (c: typeof A) => [
   { name: `${c.title.replace("title", "intake-file")}.txt`, type: "text/plain", body: "plain" },
-  { name: `../..\\<svg onload=window.__xss=3>\u202Elmth.exe\u0007.html`, type: "text/html", body: `<script>window.__xss=11</script><img src=x onerror="window.__xss=12">` },
+  {
+    name: `../..\\<svg onload=window.__xss=3>\u202Elmth.exe\u0007.html`,
+    type: "text/html",
+    body: `<script>window.__xss=11</script><img src=x onerror="window.__xss=12">`,
+  },
   { name: "javascript:window.__xss=4", type: "text/plain", body: "x" },
 ];
 const LABELS = [A.label, "javascript:window.__xss=4", HOSTILE_NAMES.categoryKo];
 /** The fields shown as prose (user-text.tsx): embeddings, overrides and isolates as markers; every other field as a name or identifier (every control as a marker). */
-const PROSE = /^(description|details|reporter message|investigator message|closing summary|note|privacy request|privacy answer|share purpose note|affiliate feedback|investigator feedback reply)/;
+const PROSE =
+  /^(description|details|reporter message|investigator message|closing summary|note|privacy request|privacy answer|share purpose note|affiliate feedback|investigator feedback reply)/;
 
 describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Chromium", () => {
   let portal: TestPortal;
@@ -98,7 +103,9 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
   /** Each [field, text, selector] shows as that exact text (its controls as markers, as UserText shows them); then the DOM audit, and nothing may have happened. */
   async function rendered(page: Page, view: string, checks: [string, string, string?][]) {
     for (const [field, text, selector = "main"] of checks) {
-      await expect.poll(() => textOf(page, selector), { timeout: 10_000, message: `${field} as text in ${view} (${selector})` }).toContain(showControls(text, PROSE.test(field) ? "prose" : "name"));
+      await expect
+        .poll(() => textOf(page, selector), { timeout: 10_000, message: `${field} as text in ${view} (${selector})` })
+        .toContain(showControls(text, PROSE.test(field) ? "prose" : "name"));
       cover(field, view);
     }
     await clean(page, view);
@@ -140,12 +147,21 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     const keys = await keysOf(reportId);
     await lee.client.caseOp(reportId, "status", { to: "acknowledged" });
     const mid = newRecordId();
-    await lee.client.caseOp(reportId, "messages", { id: mid, body: toBase64Url(encryptMessage(keys.reportKey, reportId, mid, { author: "investigator", kind: "question", text: c.investigatorMessage })) });
+    await lee.client.caseOp(reportId, "messages", {
+      id: mid,
+      body: toBase64Url(encryptMessage(keys.reportKey, reportId, mid, { author: "investigator", kind: "question", text: c.investigatorMessage })),
+    });
     const nid = newRecordId();
-    await lee.client.caseOp(reportId, "notes", { id: nid, body: toBase64Url(encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: c.note })) });
+    await lee.client.caseOp(reportId, "notes", {
+      id: nid,
+      body: toBase64Url(encryptJson(keys.caseKey, { purpose: "note", id: reportId, subId: nid }, { text: c.note })),
+    });
     await lee.client.caseOp(reportId, "labels", { labels: toBase64Url(encryptJson(keys.caseKey, { purpose: "labels", id: reportId }, LABELS)) });
     const request = (await caseView(reportId)).privacyRequests.find((p) => p.kind === "correction")!;
-    await lee.client.caseOp(reportId, "privacy-answer", { requestId: request.id, answer: toBase64Url(encryptPrivacyText(keys.reportKey, reportId, request.id, "answer", c.privacyAnswer)) });
+    await lee.client.caseOp(reportId, "privacy-answer", {
+      requestId: request.id,
+      answer: toBase64Url(encryptPrivacyText(keys.reportKey, reportId, request.id, "answer", c.privacyAnswer)),
+    });
     return keys;
   }
 
@@ -158,7 +174,11 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     await createStaff(portal, "investigator", "park@okestro.example", ["--name", HOSTILE_NAMES.colleague]);
     await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud", "--name", HOSTILE_NAMES.reviewer]);
     await createStaff(portal, "admin", "chief@okestro.example", ["--name", HOSTILE_NAMES.admin]);
-    [lee, cloud, admin] = (await Promise.all(["lee", "cloud", "chief"].map((who) => signInFromNode(portal.url, `${who}@okestro.example`, PASSWORD)))) as [NodeStaff, NodeStaff, NodeStaff];
+    [lee, cloud, admin] = (await Promise.all(["lee", "cloud", "chief"].map((who) => signInFromNode(portal.url, `${who}@okestro.example`, PASSWORD)))) as [
+      NodeStaff,
+      NodeStaff,
+      NodeStaff,
+    ];
     await admin.client.post("/api/admin/categories", { nameKo: HOSTILE_NAMES.categoryKo, nameEn: HOSTILE_NAMES.categoryEn });
 
     const info = await fetchIntakeInfo({ baseUrl: portal.url });
@@ -183,7 +203,10 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     const b = await submit(B);
 
     // The reporters: a message, privacy requests (one answered, one left open), a file.
-    for (const [r, c] of [[a, A], [b, B]] as const) {
+    for (const [r, c] of [
+      [a, A],
+      [b, B],
+    ] as const) {
       const reporter = await openCase(r.receiptCode, { baseUrl: portal.url });
       await reporter.session.sendMessage(c.reporterMessage);
       await reporter.session.requestPrivacy("correction", c.privacyRequest);
@@ -351,7 +374,9 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     expect(outcome).toEqual([null, null, null]);
     // The harness sees what it must: the injected elements in the DOM audit, and a write to window.__xss.
     await watch.auditDom(page);
-    await page.evaluate(`document.getElementById("xss-probe").remove(); for (const s of document.scripts) if (s.textContent.includes("__xssProbe")) s.remove(); window.__xss = "harness self-check";`);
+    await page.evaluate(
+      `document.getElementById("xss-probe").remove(); for (const s of document.scripts) if (s.textContent.includes("__xssProbe")) s.remove(); window.__xss = "harness self-check";`,
+    );
     await page.waitForTimeout(200);
     const refused = watch.take();
     expect(refused.filter((i) => i.kind === "dom").map((i) => i.detail)).toEqual([
@@ -359,7 +384,12 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
       expect.stringMatching(/^inline handler onerror on <img>/),
     ]);
     expect(refused.filter((i) => i.kind === "executed").map((i) => i.detail)).toEqual(["window.__xss = harness self-check"]);
-    expect(refused.filter((i) => i.kind === "csp-violation").map((i) => i.detail.split(" ")[0]).sort()).toEqual(["script-src", "script-src-attr", "script-src-elem"]);
+    expect(
+      refused
+        .filter((i) => i.kind === "csp-violation")
+        .map((i) => i.detail.split(" ")[0])
+        .sort(),
+    ).toEqual(["script-src", "script-src-attr", "script-src-elem"]);
     expect(refused.filter((i) => !["csp-violation", "console", "dom", "executed"].includes(i.kind))).toEqual([]);
   });
 
@@ -496,7 +526,15 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
         ["category name", category, "select"],
       ]);
     }
-    for (const path of ["/?lang=en", "/?lang=ko", "/privacy?lang=en", "/privacy?lang=ko", "/staff/login?lang=en", "/staff/login?lang=ko", "/staff/recover?lang=en"]) {
+    for (const path of [
+      "/?lang=en",
+      "/?lang=ko",
+      "/privacy?lang=en",
+      "/privacy?lang=ko",
+      "/staff/login?lang=en",
+      "/staff/login?lang=ko",
+      "/staff/recover?lang=en",
+    ]) {
       await open(page, path, "main");
       await clean(page, path);
     }

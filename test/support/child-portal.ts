@@ -115,11 +115,7 @@ export async function spawnPortal(env: Record<string, string | undefined>, start
  * Opens the portal's services in this process, as the CLI does (taking the
  * data-dir lock on the embedded database), runs `fn`, and closes them.
  */
-export async function withServices<T>(
-  env: Record<string, string | undefined>,
-  fn: (s: Services) => Promise<T>,
-  now?: () => Date,
-): Promise<T> {
+export async function withServices<T>(env: Record<string, string | undefined>, fn: (s: Services) => Promise<T>, now?: () => Date): Promise<T> {
   const config = loadConfig(portalEnv({ LOG_LEVEL: "warn", ...env }));
   const release = config.DATABASE_URL ? () => {} : lockDataDir(config.paths.data);
   try {

@@ -105,11 +105,21 @@ async function signIn(baseUrl: string, email: string, finish = true): Promise<{ 
 }
 
 async function upload(url: string, create: { path: string; headers: Record<string, string>; body: unknown }, parts: Buffer[], complete: boolean) {
-  const r = await rawRequest(url, { method: "POST", path: create.path, headers: { ...create.headers, "Content-Type": "application/json" }, body: JSON.stringify(create.body) });
+  const r = await rawRequest(url, {
+    method: "POST",
+    path: create.path,
+    headers: { ...create.headers, "Content-Type": "application/json" },
+    body: JSON.stringify(create.body),
+  });
   if (r.status !== 201) throw new Error(`upload not opened: ${r.status} ${r.text}`);
   const { uploadId, token } = JSON.parse(r.text) as { uploadId: string; token: string };
   for (const [i, p] of parts.entries()) {
-    const put = await rawRequest(url, { method: "PUT", path: `/api/intake/uploads/${uploadId}/parts/${i}`, headers: { [UPLOAD_TOKEN_HEADER]: token, "Content-Type": "application/octet-stream" }, body: p });
+    const put = await rawRequest(url, {
+      method: "PUT",
+      path: `/api/intake/uploads/${uploadId}/parts/${i}`,
+      headers: { [UPLOAD_TOKEN_HEADER]: token, "Content-Type": "application/octet-stream" },
+      body: p,
+    });
     if (put.status !== 200) throw new Error(`part ${i} refused: ${put.status} ${put.text}`);
   }
   if (complete) {
@@ -121,7 +131,12 @@ async function upload(url: string, create: { path: string; headers: Record<strin
 
 export async function startHostilePortal(backend: Backend): Promise<TestPortal> {
   const portal = await startTestPortal(backend, HOSTILE_ENV);
-  (portal.services as { staffLoginLimiter: AttemptLimiter }).staffLoginLimiter = new AttemptLimiter({ perClient: 1e9, global: 1e9, windowMs: 60_000, maxClients: 1e6 });
+  (portal.services as { staffLoginLimiter: AttemptLimiter }).staffLoginLimiter = new AttemptLimiter({
+    perClient: 1e9,
+    global: 1e9,
+    windowMs: 60_000,
+    maxClients: 1e6,
+  });
   return portal;
 }
 
@@ -151,7 +166,9 @@ export async function buildWorld(portal: TestPortal, options: { excludedSession?
     consentOptional: true,
     consentAffiliateIdentity: false,
   });
-  const r1 = await submitEncryptedReport(draft("hostile fixture", [inv2.id]), [memoryFile("evidence.txt", "text/plain", Buffer.from("evidence bytes"))], info, { baseUrl: url });
+  const r1 = await submitEncryptedReport(draft("hostile fixture", [inv2.id]), [memoryFile("evidence.txt", "text/plain", Buffer.from("evidence bytes"))], info, {
+    baseUrl: url,
+  });
   const [att] = await db.select().from(attachments).where(eq(attachments.reportId, r1.reportId));
 
   // The reporter: a session, a message and a privacy request.
@@ -176,15 +193,26 @@ export async function buildWorld(portal: TestPortal, options: { excludedSession?
   });
 
   // A second case, closed and archived for the administrator.
-  const r2 = await submitEncryptedReport(draft("archived fixture", []), [memoryFile("a.txt", "text/plain", Buffer.from("archived bytes"))], info, { baseUrl: url });
+  const r2 = await submitEncryptedReport(draft("archived fixture", []), [memoryFile("a.txt", "text/plain", Buffer.from("archived bytes"))], info, {
+    baseUrl: url,
+  });
   const o = await caseForSharing(portal, r2.reportId, inv.id, investigator.client.keyPair!);
   const summaryId = newRecordId();
   await investigator.client.caseOp(r2.reportId, "status", {
     to: "closed",
     outcome: "referred",
-    summary: { id: summaryId, body: toBase64Url(encryptMessage(o.keys.reportKey, r2.reportId, summaryId, { author: "investigator", kind: "message", text: "closed" })) },
+    summary: {
+      id: summaryId,
+      body: toBase64Url(encryptMessage(o.keys.reportKey, r2.reportId, summaryId, { author: "investigator", kind: "message", text: "closed" })),
+    },
   });
-  const archived = await archiveCase(investigator.client, await investigator.client.get<ArchivableCase>(`/api/staff/cases/${r2.reportId}/view`), o.keys, null, "national_tax");
+  const archived = await archiveCase(
+    investigator.client,
+    await investigator.client.get<ArchivableCase>(`/api/staff/cases/${r2.reportId}/view`),
+    o.keys,
+    null,
+    "national_tax",
+  );
 
   // A second administrator, made after the archive (so it can be granted to them), half signed in.
   const admin2 = await createStaff(portal, "admin", "admin2@okestro.example");
@@ -194,10 +222,25 @@ export async function buildWorld(portal: TestPortal, options: { excludedSession?
   const invitation = await administrator.client.post<{ path: string }>("/api/staff/invitations", { email: "invited@okestro.example", role: "investigator" });
 
   // Uploads: a finished follow-up upload for the case; intake uploads part-way, complete and fresh.
-  const followupUpload = await upload(url, { path: "/api/followup/uploads", headers: { Authorization: `Bearer ${bearer}` }, body: { ciphertextBytes: 1000 } }, [Buffer.alloc(1000, 7)], true);
+  const followupUpload = await upload(
+    url,
+    { path: "/api/followup/uploads", headers: { Authorization: `Bearer ${bearer}` }, body: { ciphertextBytes: 1000 } },
+    [Buffer.alloc(1000, 7)],
+    true,
+  );
   const partialExpected = MAX_PART_BYTES + 1000;
-  const partial = await upload(url, { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: partialExpected } }, [Buffer.alloc(MAX_PART_BYTES, 3)], false);
-  const complete = await upload(url, { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } }, [Buffer.alloc(1000, 4)], true);
+  const partial = await upload(
+    url,
+    { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: partialExpected } },
+    [Buffer.alloc(MAX_PART_BYTES, 3)],
+    false,
+  );
+  const complete = await upload(
+    url,
+    { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } },
+    [Buffer.alloc(1000, 4)],
+    true,
+  );
   const fresh = await upload(url, { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } }, [], false);
 
   const [notification] = await db.select().from(staffNotifications).where(eq(staffNotifications.staffUserId, inv.id)).limit(1);
@@ -345,7 +388,10 @@ async function rows(w: World, query: ReturnType<typeof sql>): Promise<Row[]> {
 }
 
 export async function tableNames(w: World): Promise<string[]> {
-  const t = await rows(w, sql`select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE' order by 1, 2`);
+  const t = await rows(
+    w,
+    sql`select table_schema, table_name from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE' order by 1, 2`,
+  );
   return t.map((r) => `"${String(r.table_schema)}"."${String(r.table_name)}"`);
 }
 
@@ -383,7 +429,13 @@ export async function blobListing(dir: string): Promise<string[]> {
       const st = await stat(p).catch(() => null);
       if (!st) continue;
       if (st.isDirectory()) await visit(p);
-      else out.push(`${path.relative(dir, p)} ${st.size} ${createHash("sha256").update(await readFile(p)).digest("hex").slice(0, 16)}`);
+      else
+        out.push(
+          `${path.relative(dir, p)} ${st.size} ${createHash("sha256")
+            .update(await readFile(p))
+            .digest("hex")
+            .slice(0, 16)}`,
+        );
     }
   };
   await visit(dir);

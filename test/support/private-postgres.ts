@@ -46,7 +46,9 @@ export function postgresBinDir(): string | null {
 
 function postgresUser(): { uid: number; gid: number } | null {
   try {
-    const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
+    const line = readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("postgres:"));
     if (!line) return null;
     const [, , uid, gid] = line.split(":");
     return { uid: Number(uid), gid: Number(gid) };
@@ -57,7 +59,8 @@ function postgresUser(): { uid: number; gid: number } | null {
 
 /** Why a private cluster cannot be made here, or null when it can. */
 export function privatePostgresUnavailable(): string | null {
-  if (!postgresBinDir()) return "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin (apt-get install postgresql, or set PG_BINDIR)";
+  if (!postgresBinDir())
+    return "PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin (apt-get install postgresql, or set PG_BINDIR)";
   if (process.getuid?.() === 0 && !postgresUser()) return "running as root and no `postgres` user to run initdb as";
   return null;
 }
@@ -103,12 +106,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   ].join(" ");
   await exec("pg_ctl", ["-D", data, "-l", logFile, "-o", options, "-w", "-t", "60", "start"]);
   // Should this process die without destroy(), a watchdog stops the cluster and removes it.
-  spawn("/bin/sh", ["-c", `while [ -d /proc/${process.pid} ]; do sleep 2; done; "${path.join(bin, "pg_ctl")}" -D "${data}" -m immediate stop; rm -rf "${dir}"`], {
-    detached: true,
-    stdio: "ignore",
-    env,
-    ...(asUser ?? {}),
-  }).unref();
+  spawn(
+    "/bin/sh",
+    ["-c", `while [ -d /proc/${process.pid} ]; do sleep 2; done; "${path.join(bin, "pg_ctl")}" -D "${data}" -m immediate stop; rm -rf "${dir}"`],
+    {
+      detached: true,
+      stdio: "ignore",
+      env,
+      ...(asUser ?? {}),
+    },
+  ).unref();
   const admin = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const sql = postgres(admin, { max: 1, onnotice: () => {} });
   try {

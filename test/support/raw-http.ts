@@ -104,10 +104,12 @@ export function rawRequest(baseUrl: string, r: RawRequest): Promise<RawResponse>
 /** A clear API refusal: 4xx with `{error: {code, message}}` as JSON. Returns a problem description, or null. */
 export function refusalProblem(res: RawResponse): string | null {
   if (res.status < 400 || res.status > 499) return `status ${res.status}: ${res.text.slice(0, 200)}`;
-  if (!String(res.headers["content-type"] ?? "").startsWith("application/json")) return `status ${res.status} with content-type ${res.headers["content-type"]}: ${res.text.slice(0, 200)}`;
+  if (!String(res.headers["content-type"] ?? "").startsWith("application/json"))
+    return `status ${res.status} with content-type ${res.headers["content-type"]}: ${res.text.slice(0, 200)}`;
   try {
     const body = JSON.parse(res.text) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof body.error?.code !== "string" || typeof body.error.message !== "string" || !body.error.code || !body.error.message) return `status ${res.status} without {error: {code, message}}: ${res.text.slice(0, 200)}`;
+    if (typeof body.error?.code !== "string" || typeof body.error.message !== "string" || !body.error.code || !body.error.message)
+      return `status ${res.status} without {error: {code, message}}: ${res.text.slice(0, 200)}`;
   } catch {
     return `status ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`;
   }

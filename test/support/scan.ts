@@ -14,7 +14,12 @@ export interface Finding {
 function needles(marker: string): { marker: string; bytes: Buffer[] } {
   return {
     marker,
-    bytes: [Buffer.from(marker, "utf8"), Buffer.from(marker, "utf16le"), Buffer.from(Buffer.from(marker).toString("base64").slice(0, -4)), Buffer.from(Buffer.from(marker).toString("hex"))],
+    bytes: [
+      Buffer.from(marker, "utf8"),
+      Buffer.from(marker, "utf16le"),
+      Buffer.from(Buffer.from(marker).toString("base64").slice(0, -4)),
+      Buffer.from(Buffer.from(marker).toString("hex")),
+    ],
   };
 }
 

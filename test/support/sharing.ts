@@ -2,16 +2,7 @@
 // case's envelope with the signed-in investigator's own key and decrypt the
 // fields and file metadata the share form offers.
 import { and, asc, eq } from "drizzle-orm";
-import {
-  decryptBody,
-  decryptFileMeta,
-  decryptIdentity,
-  decryptTitle,
-  openEnvelope,
-  toBase64Url,
-  type ReportKeys,
-  type StaffKeyPair,
-} from "../../crypto";
+import { decryptBody, decryptFileMeta, decryptIdentity, decryptTitle, openEnvelope, toBase64Url, type ReportKeys, type StaffKeyPair } from "../../crypto";
 import type { ShareSelection } from "../../app/staff/share-builder";
 import { attachments, reportKeyEnvelopes, reports } from "../../db/schema";
 import type { TestPortal } from "./portal";
@@ -28,7 +19,10 @@ export interface CaseForSharing {
 export async function caseForSharing(portal: TestPortal, reportId: string, staffUserId: string, keyPair: StaffKeyPair): Promise<CaseForSharing> {
   const db = portal.services.db;
   const [r] = await db.select().from(reports).where(eq(reports.id, reportId));
-  const [e] = await db.select().from(reportKeyEnvelopes).where(and(eq(reportKeyEnvelopes.reportId, reportId), eq(reportKeyEnvelopes.staffUserId, staffUserId)));
+  const [e] = await db
+    .select()
+    .from(reportKeyEnvelopes)
+    .where(and(eq(reportKeyEnvelopes.reportId, reportId), eq(reportKeyEnvelopes.staffUserId, staffUserId)));
   const keys = openEnvelope(e!.envelope, reportId, keyPair);
   const files = await db.select().from(attachments).where(eq(attachments.reportId, reportId)).orderBy(asc(attachments.id));
   return {

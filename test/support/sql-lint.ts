@@ -45,7 +45,8 @@ function literalText(n: ts.Node): string {
 export function lintSource(file: string, source: string): SqlFinding[] {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const out: SqlFinding[] = [];
-  const add = (n: ts.Node, rule: string) => out.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, rule, text: n.getText(sf).replace(/\s+/g, " ").slice(0, 160) });
+  const add = (n: ts.Node, rule: string) =>
+    out.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, rule, text: n.getText(sf).replace(/\s+/g, " ").slice(0, 160) });
   const visit = (n: ts.Node, insideSqlTemplate: boolean): void => {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
       const obj = n.expression.expression.getText(sf);
@@ -54,7 +55,8 @@ export function lintSource(file: string, source: string): SqlFinding[] {
       if (obj === "sql" && (name === "raw" || name === "identifier") && arg && !isLiteral(arg)) add(n, `sql.${name} with a non-literal argument`);
       // A quoted literal or a tagged template (drizzle sql``, postgres.js client``: values bound as parameters);
       // a template string is refused even without ${}: it is where interpolation starts.
-      if (["execute", "query", "unsafe"].includes(name) && arg && !ts.isStringLiteral(arg) && !ts.isTaggedTemplateExpression(arg)) add(n, `.${name}() with query text that is not a quoted literal or a tagged template`);
+      if (["execute", "query", "unsafe"].includes(name) && arg && !ts.isStringLiteral(arg) && !ts.isTaggedTemplateExpression(arg))
+        add(n, `.${name}() with query text that is not a quoted literal or a tagged template`);
     }
     if (ts.isTaggedTemplateExpression(n) && isSqlTag(n.tag) && ts.isTemplateExpression(n.template)) {
       for (const span of n.template.templateSpans) {
@@ -70,7 +72,10 @@ export function lintSource(file: string, source: string): SqlFinding[] {
   };
   visit(sf, false);
   // A concatenation nested in another is reported once, at the outermost.
-  return out.filter((f, i) => !out.some((g, j) => j !== i && g.file === f.file && g.line === f.line && g.rule === f.rule && g.text.length > f.text.length && g.text.includes(f.text)));
+  return out.filter(
+    (f, i) =>
+      !out.some((g, j) => j !== i && g.file === f.file && g.line === f.line && g.rule === f.rule && g.text.length > f.text.length && g.text.includes(f.text)),
+  );
 }
 
 export function sourceFiles(dir: string): string[] {

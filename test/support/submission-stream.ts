@@ -5,15 +5,7 @@
 // so that afterwards the database can be checked against what was acknowledged.
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import {
-  AttachmentDecryptor,
-  decryptBody,
-  decryptFileMeta,
-  decryptIdentity,
-  decryptTitle,
-  openEnvelope,
-  unwrapFileKey,
-} from "../../crypto";
+import { AttachmentDecryptor, decryptBody, decryptFileMeta, decryptIdentity, decryptTitle, openEnvelope, unwrapFileKey } from "../../crypto";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
 import type { Services } from "../../app/.server/platform/services";
@@ -127,7 +119,11 @@ export class SubmissionStream {
           consentOptional: seq % 3 === 0 || sizes.length > 0,
           consentAffiliateIdentity: false,
         },
-        files: sizes.map((size, i) => ({ name: `file-${client}-${seq}-${i}.bin`, type: "application/octet-stream", bytes: fileBytes(size, `${client}-${seq}-${i}`) })),
+        files: sizes.map((size, i) => ({
+          name: `file-${client}-${seq}-${i}.bin`,
+          type: "application/octet-stream",
+          bytes: fileBytes(size, `${client}-${seq}-${i}`),
+        })),
         acknowledged: false,
       };
       this.sent.push(sent);

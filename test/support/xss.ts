@@ -58,7 +58,16 @@ export const renderedName = (name: string) => escapeHtml(showControls(name));
 export const htmlText = (html: string) => html.replace(/<script\b[\s\S]*?<\/script>/gi, "").replace(/<[^>]*>/g, "");
 
 /** Markup that must never appear as markup in a response (escaped text is "&lt;…"; loader data escapes "<"). */
-const RAW_FRAGMENTS = ["<img src=x", "<svg onload", "<iframe", "<script>window.__xss", "<script nonce=\"\">", "<math>", "<a href=\"javascript:", "<a href=javascript:"];
+const RAW_FRAGMENTS = [
+  "<img src=x",
+  "<svg onload",
+  "<iframe",
+  "<script>window.__xss",
+  '<script nonce="">',
+  "<math>",
+  '<a href="javascript:',
+  "<a href=javascript:",
+];
 
 const INIT_SCRIPT = `(() => {
   const report = (kind, detail) => { try { window.__xssReport(kind, String(detail)); } catch (e) {} };
@@ -110,7 +119,8 @@ export function cspProblems(header: string | undefined): { problems: string[]; n
   if (nonce !== null && !/^[A-Za-z0-9+/]{22}==$/.test(nonce)) problems.push(`the nonce is not 16 random bytes in base64: ${nonce}`);
   for (const directive of ["script-src", "script-src-elem", "script-src-attr", "default-src"]) {
     for (const token of d.get(directive) ?? []) {
-      if (["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "blob:", "http:", "https:"].includes(token.toLowerCase())) problems.push(`${directive} allows ${token}`);
+      if (["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "blob:", "http:", "https:"].includes(token.toLowerCase()))
+        problems.push(`${directive} allows ${token}`);
     }
   }
   for (const [directive, want] of [

@@ -176,7 +176,7 @@ export function sample(schema: ZodTypeAny, hint: Hint = () => undefined, path: P
     }
     case "b64": {
       const { min, max } = f.bytes!;
-      const n = min === max ? min : [1065, 297, 89].find((x) => x >= min && x <= max) ?? min;
+      const n = min === max ? min : ([1065, 297, 89].find((x) => x >= min && x <= max) ?? min);
       return recordBytes(n).toString("base64url");
     }
     case "uuid":
@@ -302,10 +302,21 @@ export function variants(schemas: ZodTypeAny[], baseline: unknown, options: Vari
   };
   // A member the schema does not name, in the body itself and in every object inside it (request schemas are
   // strict: it must be refused and named, not dropped).
-  const objects: Path[] = [[], ...fields(schema, baseline).filter((f) => f.kind === "object").map((f) => f.path)];
+  const objects: Path[] = [
+    [],
+    ...fields(schema, baseline)
+      .filter((f) => f.kind === "object")
+      .map((f) => f.path),
+  ];
   for (const p of objects) {
     const at = [...p, UNKNOWN_MEMBER];
-    out.push({ label: `${at.join(".")}: unknown member`, category: "unknown field", body: setAt(baseline, at, "probe"), schemaValid: accepts(setAt(baseline, at, "probe")), unknown: at.join(".") });
+    out.push({
+      label: `${at.join(".")}: unknown member`,
+      category: "unknown field",
+      body: setAt(baseline, at, "probe"),
+      schemaValid: accepts(setAt(baseline, at, "probe")),
+      unknown: at.join("."),
+    });
   }
   for (const f of fields(schema, baseline)) {
     const name = f.path.join(".");
@@ -320,17 +331,28 @@ export function variants(schemas: ZodTypeAny[], baseline: unknown, options: Vari
       ["object", {}],
     ];
     if (f.kind === "number") wrong.push(["fraction", 1.5], ["negative", -1], ["numeric string", String(value)]);
-    if (f.kind === "boolean" || f.kind === "literal") wrong.push(["string \"true\"", "true"], ["number 1", 1]);
+    if (f.kind === "boolean" || f.kind === "literal") wrong.push(['string "true"', "true"], ["number 1", 1]);
     for (const [label, v] of wrong) add(`${name}: wrong type (${label})`, "wrong type", setAt(baseline, f.path, v), true);
     // Missing.
     if (typeof f.path[f.path.length - 1] === "string") add(`${name}: missing`, "missing field", deleteAt(baseline, f.path), true);
     // Oversized.
-    if (f.kind === "string" && f.max !== undefined) add(`${name}: ${f.max + 1} characters`, "oversized field", setAt(baseline, f.path, "x".repeat(f.max + 1)), false);
+    if (f.kind === "string" && f.max !== undefined)
+      add(`${name}: ${f.max + 1} characters`, "oversized field", setAt(baseline, f.path, "x".repeat(f.max + 1)), false);
     if (f.kind === "string") add(`${name}: 1 MiB string`, "oversized field", setAt(baseline, f.path, "x".repeat(1 << 20)), false);
-    if (f.kind === "b64") add(`${name}: ${f.bytes!.maxChars + 1} characters`, "oversized field", setAt(baseline, f.path, "A".repeat(f.bytes!.maxChars + 1)), false);
+    if (f.kind === "b64")
+      add(`${name}: ${f.bytes!.maxChars + 1} characters`, "oversized field", setAt(baseline, f.path, "A".repeat(f.bytes!.maxChars + 1)), false);
     if (f.kind === "array" && f.max !== undefined && f.max <= 1000) {
       const first = (value as unknown[])[0];
-      add(`${name}: ${f.max + 1} items`, "oversized field", setAt(baseline, f.path, Array.from({ length: f.max + 1 }, () => clone(first ?? null))), false);
+      add(
+        `${name}: ${f.max + 1} items`,
+        "oversized field",
+        setAt(
+          baseline,
+          f.path,
+          Array.from({ length: f.max + 1 }, () => clone(first ?? null)),
+        ),
+        false,
+      );
     }
     if (f.kind === "number") {
       add(`${name}: 2^53 + 2`, "oversized field", setAt(baseline, f.path, 2 ** 53 + 2), false);
@@ -366,7 +388,8 @@ export function variants(schemas: ZodTypeAny[], baseline: unknown, options: Vari
       if (f.min === undefined || f.min > 0) add(`${name}: empty string`, "malformed value", setAt(baseline, f.path, ""), true);
     }
     if (f.kind === "b64") {
-      for (const [label, v] of b64Tampers(String(value), f, options.opaque?.(f.path) ?? false)) add(`${name}: ${label}`, "ciphertext", setAt(baseline, f.path, v), false);
+      for (const [label, v] of b64Tampers(String(value), f, options.opaque?.(f.path) ?? false))
+        add(`${name}: ${label}`, "ciphertext", setAt(baseline, f.path, v), false);
     }
   }
   return out;

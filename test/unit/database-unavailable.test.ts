@@ -11,7 +11,11 @@ import { openDatabase, type DatabaseHandle } from "../../db/client";
 import { isDatabaseUnavailable } from "../../db/unavailable";
 import { freshPostgresDatabase, postgresAdminUrl } from "../support/backends";
 
-const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -35,7 +39,16 @@ describe("isDatabaseUnavailable", () => {
   });
 
   it("says no for anything else", () => {
-    for (const e of [undefined, null, "ECONNREFUSED", 42, new Error("ECONNREFUSED"), Object.assign(new Error("x"), { code: "23505" }), Object.assign(new Error("x"), { code: "08P01" }), { cause: { cause: { code: "42601" } } }]) {
+    for (const e of [
+      undefined,
+      null,
+      "ECONNREFUSED",
+      42,
+      new Error("ECONNREFUSED"),
+      Object.assign(new Error("x"), { code: "23505" }),
+      Object.assign(new Error("x"), { code: "08P01" }),
+      { cause: { cause: { code: "42601" } } },
+    ]) {
       expect(isDatabaseUnavailable(e), String(e)).toBe(false);
     }
     const loop: { cause?: unknown } = {};

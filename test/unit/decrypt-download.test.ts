@@ -29,6 +29,8 @@ describe("decrypting a download into a Blob", () => {
     const binding = { reportId: "11111111-1111-4111-8111-111111111111", attachmentId: "22222222-2222-4222-8222-222222222222" };
     const key = generateFileKey();
     const cipher = encryptAttachment(key, binding, patternedBytes(200_000, "cut"));
-    await expect(decryptResponseToBlob(new Response(cipher.slice(0, 150_000)), new AttachmentDecryptor(key, binding), "x")).rejects.toMatchObject({ name: "CryptoError" }); // "decrypt_failed": a cut chunk cannot authenticate
+    await expect(decryptResponseToBlob(new Response(cipher.slice(0, 150_000)), new AttachmentDecryptor(key, binding), "x")).rejects.toMatchObject({
+      name: "CryptoError",
+    }); // "decrypt_failed": a cut chunk cannot authenticate
   });
 });

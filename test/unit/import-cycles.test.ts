@@ -37,7 +37,9 @@ describe("import graph", () => {
   it("leaves database queries to the domain: no route module imports the schema or drizzle", () => {
     const routes = [...graph.keys()].filter((f) => f.startsWith("app/routes/"));
     expect(routes.length).toBeGreaterThan(20);
-    const offenders = routes.filter((f) => graph.get(f)!.some((d) => d.startsWith("db/")) || /from\s+["']drizzle-orm/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    const offenders = routes.filter(
+      (f) => graph.get(f)!.some((d) => d.startsWith("db/")) || /from\s+["']drizzle-orm/.test(readFileSync(path.join(ROOT, f), "utf8")),
+    );
     expect(offenders).toEqual([]);
   });
 

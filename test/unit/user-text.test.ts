@@ -22,9 +22,7 @@ const html = (text: string | null, kind?: UserTextKind, locale: "en" | "ko" = "e
   renderToStaticMarkup(createElement("div", null, renderUserText({ text, kind, fallback: "—" }, translator(locale))));
 /** What a browser would give as textContent for simple markup (entities decoded, tags dropped). */
 const textOf = (markup: string) =>
-  markup
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(lt|gt|quot|#x27|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#x27": "'", amp: "&" })[e]!);
+  markup.replace(/<[^>]*>/g, "").replace(/&(lt|gt|quot|#x27|amp);/g, (_, e: string) => ({ lt: "<", gt: ">", quot: '"', "#x27": "'", amp: "&" })[e]!);
 
 describe("the list of control characters (text-controls.ts)", () => {
   it("holds exactly the bidirectional controls, marks and invisible controls, and nothing else in the BMP", () => {
@@ -33,7 +31,11 @@ describe("the list of control characters (text-controls.ts)", () => {
       const c = controlAt(cp);
       if (c) listed.set(cp, c.kind);
     }
-    const want = new Map<number, string>([...BIDI_EXPLICIT.map((c) => [c, "bidi-explicit"] as const), ...BIDI_MARKS.map((c) => [c, "bidi-mark"] as const), ...INVISIBLE.map((c) => [c, "invisible"] as const)]);
+    const want = new Map<number, string>([
+      ...BIDI_EXPLICIT.map((c) => [c, "bidi-explicit"] as const),
+      ...BIDI_MARKS.map((c) => [c, "bidi-mark"] as const),
+      ...INVISIBLE.map((c) => [c, "invisible"] as const),
+    ]);
     expect([...listed].sort((a, b) => a[0] - b[0])).toEqual([...want].sort((a, b) => a[0] - b[0]));
     expect(CONTROL_RANGES.every((r) => r.name.length > 0 && r.from <= r.to)).toBe(true);
   });
@@ -63,7 +65,9 @@ describe("showing user text (user-text.tsx)", () => {
 
   it("shows every control in a file name, so the extension reads as it is", () => {
     expect(showControls("invoice\u202Efdp.exe", "identifier")).toBe("invoice‹U+202E›fdp.exe");
-    expect(showControls("a\u2066b\u2069\u200e\u200f\u061c\u0007\n\ufeff.txt", "identifier")).toBe("a‹U+2066›b‹U+2069›‹U+200E›‹U+200F›‹U+061C›‹U+0007›‹U+000A›‹U+FEFF›.txt");
+    expect(showControls("a\u2066b\u2069\u200e\u200f\u061c\u0007\n\ufeff.txt", "identifier")).toBe(
+      "a‹U+2066›b‹U+2069›‹U+200E›‹U+200F›‹U+061C›‹U+0007›‹U+000A›‹U+FEFF›.txt",
+    );
     expect(showControls("Lee\u200F")).toBe("Lee‹U+200F›");
   });
 
@@ -74,11 +78,17 @@ describe("showing user text (user-text.tsx)", () => {
   });
 
   it("in prose shows embeddings, overrides and isolates, and keeps marks, line breaks and tabs working", () => {
-    expect(showControls("Pay \u202E1234 5678\u202C now\n\u200Fשלום, world\tend\u2067x\u2069", "prose")).toBe("Pay ‹U+202E›1234 5678‹U+202C› now\n\u200Fשלום, world\tend‹U+2067›x‹U+2069›");
+    expect(showControls("Pay \u202E1234 5678\u202C now\n\u200Fשלום, world\tend\u2067x\u2069", "prose")).toBe(
+      "Pay ‹U+202E›1234 5678‹U+202C› now\n\u200Fשלום, world\tend‹U+2067›x‹U+2069›",
+    );
   });
 
   it("splits text into plain runs and controls with their names", () => {
-    expect(segments("a\u202Eb", "name")).toEqual([{ text: "a" }, { codePoint: 0x202e, control: expect.objectContaining({ name: "RIGHT-TO-LEFT OVERRIDE", kind: "bidi-explicit" }) }, { text: "b" }]);
+    expect(segments("a\u202Eb", "name")).toEqual([
+      { text: "a" },
+      { codePoint: 0x202e, control: expect.objectContaining({ name: "RIGHT-TO-LEFT OVERRIDE", kind: "bidi-explicit" }) },
+      { text: "b" },
+    ]);
     expect(segments("\u202E", "identifier")).toEqual([{ codePoint: 0x202e, control: expect.objectContaining({ kind: "bidi-explicit" }) }]);
     expect(segments("", "name")).toEqual([]);
   });
@@ -111,7 +121,9 @@ describe("showing user text (user-text.tsx)", () => {
   });
 
   it("escapes markup as text, and shows the fallback when there is no text", () => {
-    expect(html('<img src=x onerror="window.__xss=1">')).toBe('<div><bdi class="user-text" dir="auto">&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;</bdi></div>');
+    expect(html('<img src=x onerror="window.__xss=1">')).toBe(
+      '<div><bdi class="user-text" dir="auto">&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;</bdi></div>',
+    );
     expect(html(null)).toBe("<div>—</div>");
     expect(html("")).toBe('<div><bdi class="user-text" dir="auto"></bdi></div>');
   });

@@ -68,14 +68,7 @@ import {
   type StaffSecretKey,
 } from "../../crypto/index";
 import { loadSodium, type Sodium } from "../../crypto/sodium";
-import {
-  STAFF_KDF_V1,
-  deriveStaffPasswordKeys,
-  formatRecoveryKey,
-  loadSodiumSumo,
-  parseRecoveryKey,
-  unwrapStaffSecretKey,
-} from "../../crypto/staff";
+import { STAFF_KDF_V1, deriveStaffPasswordKeys, formatRecoveryKey, loadSodiumSumo, parseRecoveryKey, unwrapStaffSecretKey } from "../../crypto/staff";
 import type { RecoveryKey } from "../../crypto/index";
 import {
   PATTERN_RULE,
@@ -183,7 +176,8 @@ function checkShareCases(cases: AeadCase[], pkg: SharePackage): void {
   const p = of("share-package");
   const shareKey = fromHex(p.key) as ShareKey;
   const opened = decryptSharePackage(shareKey, p.id, Number(p.subId), fromHex(p.ciphertext));
-  if (JSON.stringify({ ...opened, feedbackKey: toHex(opened.feedbackKey) }) !== JSON.stringify({ ...pkg, feedbackKey: toHex(pkg.feedbackKey) })) fail("share package round trip");
+  if (JSON.stringify({ ...opened, feedbackKey: toHex(opened.feedbackKey) }) !== JSON.stringify({ ...pkg, feedbackKey: toHex(pkg.feedbackKey) }))
+    fail("share package round trip");
   const written = decryptRecord(shareKey, { purpose: "share-package", id: p.id, subId: p.subId! }, encryptSharePackage(shareKey, p.id, pkg));
   if (toHex(written) !== p.plaintext) fail("share package plaintext is not what encryptSharePackage writes");
   const sk = of("share-key");
@@ -225,9 +219,18 @@ function archivePackageOf(reportId: string, attachmentId: string): ArchivePackag
       { author: "reporter", kind: "message", text: "납품업체 A사입니다. It was A Corp.", sentOn: "2024-02-08" },
     ],
     notes: [{ text: "Bank records obtained; both transfers confirmed.", createdAt: "2024-05-14T09:30:00.000Z" }],
-    privacyRequests: [{ kind: "access", requestedOn: "2024-06-03", answeredOn: "2024-06-10", detail: null, answer: "A copy of your report and messages was sent." }],
+    privacyRequests: [
+      { kind: "access", requestedOn: "2024-06-03", answeredOn: "2024-06-10", detail: null, answer: "A copy of your report and messages was sent." },
+    ],
     provisions: [
-      { affiliate: "cloud", items: ["title", "description", "attachments"], purpose: "fact_finding", legalBasis: "consent", providedOn: "2024-04-01", endedOn: "2024-09-30" },
+      {
+        affiliate: "cloud",
+        items: ["title", "description", "attachments"],
+        purpose: "fact_finding",
+        legalBasis: "consent",
+        providedOn: "2024-04-01",
+        endedOn: "2024-09-30",
+      },
     ],
     files: [{ id: attachmentId, name: "bank-statement-2024-02.pdf", type: "application/pdf", size: 200_000 }],
   };
@@ -269,7 +272,14 @@ function aeadVectors(sodium: Sodium): AeadFile {
   const archivedFileId = labelUuid("stream/attachment");
   const archivePackage = archivePackageOf(labelUuid("stream/report"), archivedFileId);
   const specs: AeadSpec[] = [
-    { name: "report title (JSON string, Korean)", keyLabel: "report key A", purpose: "report-title", id: reportId, plaintext: json("클라우드 사업부 허위 세금계산서"), text: true },
+    {
+      name: "report title (JSON string, Korean)",
+      keyLabel: "report key A",
+      purpose: "report-title",
+      id: reportId,
+      plaintext: json("클라우드 사업부 허위 세금계산서"),
+      text: true,
+    },
     {
       name: "report body (JSON object)",
       keyLabel: "report key A",
@@ -291,20 +301,106 @@ function aeadVectors(sodium: Sodium): AeadFile {
       plaintext: json({ description: "x".repeat(600), details: "y".repeat(500), periodFrom: null, periodTo: null }),
       text: true,
     },
-    { name: "reporter identity", keyLabel: "report key A", purpose: "report-identity", id: reportId, plaintext: json({ name: "홍길동", email: "gildong@example.com", phone: null }), text: true },
-    { name: "reporter key wrapped under the receipt wrap key (32 bytes, block 16)", keyLabel: "receipt wrap key A", purpose: "reporter-key", id: reportId, plaintext: labelBytes("report key A") },
-    { name: "file key wrapped under the report key", keyLabel: "report key A", purpose: "file-key", id: reportId, subId: attachmentId, plaintext: labelBytes("file key A") },
-    { name: "file metadata", keyLabel: "report key A", purpose: "file-meta", id: reportId, subId: attachmentId, plaintext: json({ name: "invoice-2024-03.pdf", type: "application/pdf", size: 183211 }), text: true },
-    { name: "message", keyLabel: "report key A", purpose: "message", id: reportId, subId: messageId, plaintext: json({ text: "Could you name the approving manager?" }), text: true },
-    { name: "privacy request text", keyLabel: "report key A", purpose: "privacy-request", id: reportId, subId: messageId, plaintext: json({ text: "Please correct the incident period." }), text: true },
-    { name: "privacy request answer", keyLabel: "report key A", purpose: "privacy-answer", id: reportId, subId: messageId, plaintext: json({ text: "The period has been corrected." }), text: true },
+    {
+      name: "reporter identity",
+      keyLabel: "report key A",
+      purpose: "report-identity",
+      id: reportId,
+      plaintext: json({ name: "홍길동", email: "gildong@example.com", phone: null }),
+      text: true,
+    },
+    {
+      name: "reporter key wrapped under the receipt wrap key (32 bytes, block 16)",
+      keyLabel: "receipt wrap key A",
+      purpose: "reporter-key",
+      id: reportId,
+      plaintext: labelBytes("report key A"),
+    },
+    {
+      name: "file key wrapped under the report key",
+      keyLabel: "report key A",
+      purpose: "file-key",
+      id: reportId,
+      subId: attachmentId,
+      plaintext: labelBytes("file key A"),
+    },
+    {
+      name: "file metadata",
+      keyLabel: "report key A",
+      purpose: "file-meta",
+      id: reportId,
+      subId: attachmentId,
+      plaintext: json({ name: "invoice-2024-03.pdf", type: "application/pdf", size: 183211 }),
+      text: true,
+    },
+    {
+      name: "message",
+      keyLabel: "report key A",
+      purpose: "message",
+      id: reportId,
+      subId: messageId,
+      plaintext: json({ text: "Could you name the approving manager?" }),
+      text: true,
+    },
+    {
+      name: "privacy request text",
+      keyLabel: "report key A",
+      purpose: "privacy-request",
+      id: reportId,
+      subId: messageId,
+      plaintext: json({ text: "Please correct the incident period." }),
+      text: true,
+    },
+    {
+      name: "privacy request answer",
+      keyLabel: "report key A",
+      purpose: "privacy-answer",
+      id: reportId,
+      subId: messageId,
+      plaintext: json({ text: "The period has been corrected." }),
+      text: true,
+    },
     { name: "labels under the case key", keyLabel: "case key A", purpose: "labels", id: reportId, plaintext: json(["urgent", "finance"]), text: true },
-    { name: "internal note under the case key", keyLabel: "case key A", purpose: "note", id: reportId, subId: noteId, plaintext: json({ text: "Cross-check with the ERP export." }), text: true },
+    {
+      name: "internal note under the case key",
+      keyLabel: "case key A",
+      purpose: "note",
+      id: reportId,
+      subId: noteId,
+      plaintext: json({ text: "Cross-check with the ERP export." }),
+      text: true,
+    },
     { name: "empty plaintext (one block of padding)", keyLabel: "case key A", purpose: "note", id: reportId, subId: noteId, plaintext: new Uint8Array(0) },
-    { name: "plaintext of block - 1 bytes (255 for block 256)", keyLabel: "report key A", purpose: "message", id: reportId, subId: messageId, plaintext: patternBytes(255) },
-    { name: "plaintext of exactly one block (256) gets a second block", keyLabel: "report key A", purpose: "message", id: reportId, subId: messageId, plaintext: patternBytes(256) },
-    { name: "staff secret key wrapped under the password wrap key", keyLabel: "password wrap key A", purpose: "staff-secret-key", id: staffId, plaintext: labelBytes("staff secret key A") },
-    { name: "staff secret key wrapped under the recovery key", keyLabel: "recovery key A", purpose: "staff-secret-key-recovery", id: staffId, plaintext: labelBytes("staff secret key A") },
+    {
+      name: "plaintext of block - 1 bytes (255 for block 256)",
+      keyLabel: "report key A",
+      purpose: "message",
+      id: reportId,
+      subId: messageId,
+      plaintext: patternBytes(255),
+    },
+    {
+      name: "plaintext of exactly one block (256) gets a second block",
+      keyLabel: "report key A",
+      purpose: "message",
+      id: reportId,
+      subId: messageId,
+      plaintext: patternBytes(256),
+    },
+    {
+      name: "staff secret key wrapped under the password wrap key",
+      keyLabel: "password wrap key A",
+      purpose: "staff-secret-key",
+      id: staffId,
+      plaintext: labelBytes("staff secret key A"),
+    },
+    {
+      name: "staff secret key wrapped under the recovery key",
+      keyLabel: "recovery key A",
+      purpose: "staff-secret-key-recovery",
+      id: staffId,
+      plaintext: labelBytes("staff secret key A"),
+    },
     // Sharing with affiliates. New cases go at the end: the nonce of case i is labelBytes("aead nonce i").
     {
       name: "share package, version 2 (JSON, redacted details, one file)",
@@ -315,9 +411,30 @@ function aeadVectors(sodium: Sodium): AeadFile {
       plaintext: sharePackageJson,
       text: true,
     },
-    { name: "share key wrapped under the case key", keyLabel: "case key A", purpose: "share-key", id: reportId, subId: shareId, plaintext: labelBytes("share key 1") },
-    { name: "file key re-wrapped under the share key", keyLabel: "share key 1", purpose: "share-file-key", id: shareId, subId: attachmentId, plaintext: labelBytes("file key A") },
-    { name: "feedback key wrapped under the case key", keyLabel: "case key A", purpose: "share-feedback-key", id: reportId, subId: shareId, plaintext: labelBytes("feedback key 1") },
+    {
+      name: "share key wrapped under the case key",
+      keyLabel: "case key A",
+      purpose: "share-key",
+      id: reportId,
+      subId: shareId,
+      plaintext: labelBytes("share key 1"),
+    },
+    {
+      name: "file key re-wrapped under the share key",
+      keyLabel: "share key 1",
+      purpose: "share-file-key",
+      id: shareId,
+      subId: attachmentId,
+      plaintext: labelBytes("file key A"),
+    },
+    {
+      name: "feedback key wrapped under the case key",
+      keyLabel: "case key A",
+      purpose: "share-feedback-key",
+      id: reportId,
+      subId: shareId,
+      plaintext: labelBytes("feedback key 1"),
+    },
     {
       name: "share feedback from the affiliate",
       keyLabel: "feedback key 1",
@@ -337,7 +454,14 @@ function aeadVectors(sodium: Sodium): AeadFile {
       text: true,
     },
     // The archive of a closed case, for administrators. Added after the sharing cases, for the same reason.
-    { name: "archive package of a closed case (JSON, one file)", keyLabel: "archive key 1", purpose: "archive-package", id: archiveId, plaintext: json(archivePackage), text: true },
+    {
+      name: "archive package of a closed case (JSON, one file)",
+      keyLabel: "archive key 1",
+      purpose: "archive-package",
+      id: archiveId,
+      plaintext: json(archivePackage),
+      text: true,
+    },
     {
       name: "file key re-wrapped under the archive key (the stream-v1 attachment)",
       keyLabel: "archive key 1",
@@ -411,7 +535,15 @@ function aeadVectors(sodium: Sodium): AeadFile {
   const pkgCase = cases.find((c) => c.purpose === "share-package")!;
   const shareKeyCase = cases.find((c) => c.purpose === "share-key")!;
   invalid.push(
-    { name: "share package opened as another version", key: pkgCase.key, purpose: pkgCase.purpose, id: pkgCase.id, subId: "1", ciphertext: pkgCase.ciphertext, error: "decrypt_failed" },
+    {
+      name: "share package opened as another version",
+      key: pkgCase.key,
+      purpose: pkgCase.purpose,
+      id: pkgCase.id,
+      subId: "1",
+      ciphertext: pkgCase.ciphertext,
+      error: "decrypt_failed",
+    },
     {
       name: "share key wrap opened as a feedback key wrap (same key, ids and block)",
       key: shareKeyCase.key,
@@ -531,8 +663,20 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
     : toHex(concatBytes(Uint8Array.of(1), sodium.crypto_box_seal(concatBytes(Uint8Array.of(2), fromHex(a.inner).subarray(1)), pk)));
   const invalid: EnvelopeInvalid[] = [
     { name: "opened for another report id", recipientSecretKey: sk, reportId: cases[2]!.reportId, envelope: a.envelope, error: "wrong_record" },
-    { name: "opened by another investigator", recipientSecretKey: cases[1]!.recipientSecretKey, reportId: a.reportId, envelope: a.envelope, error: "decrypt_failed" },
-    { name: "version byte 0x02", recipientSecretKey: sk, reportId: a.reportId, envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))), error: "bad_version" },
+    {
+      name: "opened by another investigator",
+      recipientSecretKey: cases[1]!.recipientSecretKey,
+      reportId: a.reportId,
+      envelope: a.envelope,
+      error: "decrypt_failed",
+    },
+    {
+      name: "version byte 0x02",
+      recipientSecretKey: sk,
+      reportId: a.reportId,
+      envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))),
+      error: "bad_version",
+    },
     { name: "last byte cut off", recipientSecretKey: sk, reportId: a.reportId, envelope: toHex(env.subarray(0, env.length - 1)), error: "truncated" },
     { name: "one byte too many", recipientSecretKey: sk, reportId: a.reportId, envelope: toHex(concatBytes(env, Uint8Array.of(0))), error: "bad_format" },
     { name: "ephemeral public key byte flipped", recipientSecretKey: sk, reportId: a.reportId, envelope: toHex(flip(env, 3)), error: "decrypt_failed" },
@@ -542,7 +686,13 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
   ];
   const { shareCases, shareInvalid } = shareEnvelopeVectors(sodium, existing, a);
   // A share envelope is 32 bytes shorter than a report-keys envelope: openReportKeys stops at the length.
-  invalid.push({ name: "share-key envelope (98 bytes) opened as report keys", recipientSecretKey: shareCases[0]!.recipientSecretKey, reportId: a.reportId, envelope: shareCases[0]!.envelope, error: "truncated" });
+  invalid.push({
+    name: "share-key envelope (98 bytes) opened as report keys",
+    recipientSecretKey: shareCases[0]!.recipientSecretKey,
+    reportId: a.reportId,
+    envelope: shareCases[0]!.envelope,
+    error: "truncated",
+  });
   const { archiveCases, archiveInvalid } = archiveEnvelopeVectors(sodium, existing, a, shareCases[0]!);
   const admin = archiveCases[0]!;
   // Kinds 0x02 and 0x03 have the same length: only the kind byte keeps them apart (same id on purpose).
@@ -553,9 +703,19 @@ function envelopeVectors(sodium: Sodium): EnvelopeFile {
     envelope: admin.envelope,
     error: "bad_format",
   };
-  expectCode(() => openShareKey(fromHex(archiveAsShare.envelope), archiveAsShare.shareId, keyPairOf(archiveAsShare.recipientSecretKey)), archiveAsShare.error, `share envelope ${archiveAsShare.name}`);
+  expectCode(
+    () => openShareKey(fromHex(archiveAsShare.envelope), archiveAsShare.shareId, keyPairOf(archiveAsShare.recipientSecretKey)),
+    archiveAsShare.error,
+    `share envelope ${archiveAsShare.name}`,
+  );
   shareInvalid.push(archiveAsShare);
-  invalid.push({ name: "archive-key envelope (98 bytes) opened as report keys", recipientSecretKey: admin.recipientSecretKey, reportId: admin.archiveId, envelope: admin.envelope, error: "truncated" });
+  invalid.push({
+    name: "archive-key envelope (98 bytes) opened as report keys",
+    recipientSecretKey: admin.recipientSecretKey,
+    reportId: admin.archiveId,
+    envelope: admin.envelope,
+    error: "truncated",
+  });
   for (const v of invalid) {
     const secretKey = fromHex(v.recipientSecretKey) as StaffSecretKey;
     expectCode(() => openReportKeys(fromHex(v.envelope), v.reportId, { secretKey, publicKey: publicKeyOf(secretKey) }), v.error, `envelope ${v.name}`);
@@ -640,9 +800,27 @@ function shareEnvelopeVectors(
   if (!kindOk(wrongKind)) fail("share envelope of kind 0x01");
   const shareInvalid: ShareEnvelopeInvalid[] = [
     { name: "opened for another share id", recipientSecretKey: sk, shareId: shareCases[2]!.shareId, envelope: a.envelope, error: "wrong_record" },
-    { name: "opened by another reviewer", recipientSecretKey: shareCases[1]!.recipientSecretKey, shareId: a.shareId, envelope: a.envelope, error: "decrypt_failed" },
-    { name: "opened by an investigator of the report", recipientSecretKey: reportCase.recipientSecretKey, shareId: a.shareId, envelope: a.envelope, error: "decrypt_failed" },
-    { name: "version byte 0x02", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))), error: "bad_version" },
+    {
+      name: "opened by another reviewer",
+      recipientSecretKey: shareCases[1]!.recipientSecretKey,
+      shareId: a.shareId,
+      envelope: a.envelope,
+      error: "decrypt_failed",
+    },
+    {
+      name: "opened by an investigator of the report",
+      recipientSecretKey: reportCase.recipientSecretKey,
+      shareId: a.shareId,
+      envelope: a.envelope,
+      error: "decrypt_failed",
+    },
+    {
+      name: "version byte 0x02",
+      recipientSecretKey: sk,
+      shareId: a.shareId,
+      envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))),
+      error: "bad_version",
+    },
     { name: "last byte cut off", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(env.subarray(0, env.length - 1)), error: "truncated" },
     { name: "one byte too many", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(concatBytes(env, Uint8Array.of(0))), error: "bad_format" },
     { name: "ephemeral public key byte flipped", recipientSecretKey: sk, shareId: a.shareId, envelope: toHex(flip(env, 3)), error: "decrypt_failed" },
@@ -736,9 +914,27 @@ function archiveEnvelopeVectors(
   if (!kindOk(wrongKind)) fail("archive envelope of kind 0x02");
   const archiveInvalid: ArchiveEnvelopeInvalid[] = [
     { name: "opened for another archive id", recipientSecretKey: sk, archiveId: archiveCases[2]!.archiveId, envelope: a.envelope, error: "wrong_record" },
-    { name: "opened by another administrator", recipientSecretKey: archiveCases[1]!.recipientSecretKey, archiveId: a.archiveId, envelope: a.envelope, error: "decrypt_failed" },
-    { name: "opened by an investigator", recipientSecretKey: reportCase.recipientSecretKey, archiveId: a.archiveId, envelope: a.envelope, error: "decrypt_failed" },
-    { name: "version byte 0x02", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))), error: "bad_version" },
+    {
+      name: "opened by another administrator",
+      recipientSecretKey: archiveCases[1]!.recipientSecretKey,
+      archiveId: a.archiveId,
+      envelope: a.envelope,
+      error: "decrypt_failed",
+    },
+    {
+      name: "opened by an investigator",
+      recipientSecretKey: reportCase.recipientSecretKey,
+      archiveId: a.archiveId,
+      envelope: a.envelope,
+      error: "decrypt_failed",
+    },
+    {
+      name: "version byte 0x02",
+      recipientSecretKey: sk,
+      archiveId: a.archiveId,
+      envelope: toHex(concatBytes(Uint8Array.of(2), env.subarray(1))),
+      error: "bad_version",
+    },
     { name: "last byte cut off", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(env.subarray(0, env.length - 1)), error: "truncated" },
     { name: "one byte too many", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(concatBytes(env, Uint8Array.of(0))), error: "bad_format" },
     { name: "ephemeral public key byte flipped", recipientSecretKey: sk, archiveId: a.archiveId, envelope: toHex(flip(env, 3)), error: "decrypt_failed" },
@@ -764,7 +960,8 @@ function archiveEnvelopeVectors(
     expectCode(() => openArchiveKey(fromHex(v.envelope), v.archiveId, keyPairOf(v.recipientSecretKey)), v.error, `archive envelope ${v.name}`);
   }
   // The share envelope really is authentic for that id: only its kind byte is wrong.
-  if (toHex(openShareKey(fromHex(shareCase.envelope), shareCase.shareId, keyPairOf(shareCase.recipientSecretKey))) !== shareCase.shareKey) fail("share envelope");
+  if (toHex(openShareKey(fromHex(shareCase.envelope), shareCase.shareId, keyPairOf(shareCase.recipientSecretKey))) !== shareCase.shareKey)
+    fail("share envelope");
   return { archiveCases, archiveInvalid };
 }
 
@@ -923,7 +1120,7 @@ function receiptVectors(sodium: Sodium): ReceiptFile {
   return {
     format: "receipt-v1",
     description:
-      "Receipt codes: 19 random Crockford base32 symbols + 1 Luhn mod 32 check symbol, shown as 5 groups of 4. master = BLAKE2b-256(normalized ASCII, key = `masterKey`); lookup = crypto_kdf_derive_from_key(32, 1, \"rcptlkup\", master); wrapKey = crypto_kdf_derive_from_key(32, 2, \"rcptwrap\", master); serverLookupHash = SHA-256(\"cor/receipt-lookup-v1\" || 0x00 || lookup) is what the server stores. Deterministic.",
+      'Receipt codes: 19 random Crockford base32 symbols + 1 Luhn mod 32 check symbol, shown as 5 groups of 4. master = BLAKE2b-256(normalized ASCII, key = `masterKey`); lookup = crypto_kdf_derive_from_key(32, 1, "rcptlkup", master); wrapKey = crypto_kdf_derive_from_key(32, 2, "rcptwrap", master); serverLookupHash = SHA-256("cor/receipt-lookup-v1" || 0x00 || lookup) is what the server stores. Deterministic.',
     deterministic: true,
     alphabet: RECEIPT_ALPHABET,
     masterKey: "clean-okestro-report/receipt-v1",
@@ -941,7 +1138,14 @@ async function staffVectors(): Promise<StaffKdfFile> {
   const salt = labelBytes("staff/salt", STAFF_KDF_V1.saltBytes);
   const userId = labelUuid("staff/user");
   const { authKey, wrapKey } = await deriveStaffPasswordKeys(password, salt);
-  const master = sumo.crypto_pwhash(32, utf8(password.normalize("NFKC")), salt, STAFF_KDF_V1.opslimit, STAFF_KDF_V1.memlimit, sumo.crypto_pwhash_ALG_ARGON2ID13);
+  const master = sumo.crypto_pwhash(
+    32,
+    utf8(password.normalize("NFKC")),
+    salt,
+    STAFF_KDF_V1.opslimit,
+    STAFF_KDF_V1.memlimit,
+    sumo.crypto_pwhash_ALG_ARGON2ID13,
+  );
   if (toHex(sumo.crypto_kdf_derive_from_key(32, 1, "staffath", master)) !== toHex(authKey)) fail("staff authKey");
   if (toHex(sumo.crypto_kdf_derive_from_key(32, 2, "staffwrp", master)) !== toHex(wrapKey)) fail("staff wrapKey");
   const secretKey = labelBytes("staff secret key A") as StaffSecretKey;
@@ -982,7 +1186,7 @@ async function staffVectors(): Promise<StaffKdfFile> {
   return {
     format: "staff-kdf-v1",
     description:
-      "Staff password keys: master = Argon2id v1.3 (t = 3, m = 65536 KiB, p = 1, 32 bytes) of the NFKC-normalized UTF-8 password with a 16-byte salt; authKey = crypto_kdf_derive_from_key(32, 1, \"staffath\", master); wrapKey = crypto_kdf_derive_from_key(32, 2, \"staffwrp\", master). The X25519 secret key is wrapped as aead-v1 purpose staff-secret-key (id = staff user id) under wrapKey and purpose staff-secret-key-recovery under the recovery key; with the given nonces the wraps are byte-exact. Recovery keys are 32 bytes as 52 Crockford base32 symbols in groups of 4. Deterministic.",
+      'Staff password keys: master = Argon2id v1.3 (t = 3, m = 65536 KiB, p = 1, 32 bytes) of the NFKC-normalized UTF-8 password with a 16-byte salt; authKey = crypto_kdf_derive_from_key(32, 1, "staffath", master); wrapKey = crypto_kdf_derive_from_key(32, 2, "staffwrp", master). The X25519 secret key is wrapped as aead-v1 purpose staff-secret-key (id = staff user id) under wrapKey and purpose staff-secret-key-recovery under the recovery key; with the given nonces the wraps are byte-exact. Recovery keys are 32 bytes as 52 Crockford base32 symbols in groups of 4. Deterministic.',
     deterministic: true,
     params: {
       algorithm: "argon2id13",

@@ -63,7 +63,11 @@ export async function adminStaffOp(s: Services, admin: StaffPrincipal, userId: s
       await tx.insert(staffLoginState).values({ staffUserId: userId }).onConflictDoNothing();
       await tx.update(staffLoginState).set({ lockedAt: null, failedAttempts: 0 }).where(eq(staffLoginState.staffUserId, userId));
     }
-    if (op === "disable" || op === "enable") await tx.update(staffUsers).set({ status: op === "disable" ? "disabled" : "active", updatedAt: s.now() }).where(eq(staffUsers.id, userId));
+    if (op === "disable" || op === "enable")
+      await tx
+        .update(staffUsers)
+        .set({ status: op === "disable" ? "disabled" : "active", updatedAt: s.now() })
+        .where(eq(staffUsers.id, userId));
     if (op === "revoke-sessions" || op === "disable") await tx.delete(staffSessions).where(eq(staffSessions.staffUserId, userId));
     await appendAudit(tx, { actorType: "staff", actorId: admin.id, action: `staff.${op}`, details: { staffUserId: userId } }, s.now());
   });
@@ -115,7 +119,11 @@ export async function saveCategory(
     if (input.id) {
       const done = await tx
         .update(categories)
-        .set({ ...(input.active !== undefined ? { active: input.active } : {}), ...(input.nameKo ? { nameKo: input.nameKo } : {}), ...(input.nameEn ? { nameEn: input.nameEn } : {}) })
+        .set({
+          ...(input.active !== undefined ? { active: input.active } : {}),
+          ...(input.nameKo ? { nameKo: input.nameKo } : {}),
+          ...(input.nameEn ? { nameEn: input.nameEn } : {}),
+        })
         .where(eq(categories.id, input.id))
         .returning({ id: categories.id });
       if (done.length === 0) throw new ApiError(404, "not_found", "no such category");
@@ -125,6 +133,10 @@ export async function saveCategory(
       const slug = `custom-${randomUUID().slice(0, 8)}`;
       await tx.insert(categories).values({ slug, nameKo: input.nameKo.trim(), nameEn: input.nameEn.trim(), sortOrder: max + 10 });
     }
-    await appendAudit(tx, { actorType: "staff", actorId: admin.id, action: "category.saved", details: { categoryId: input.id ?? null, active: input.active ?? null } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: admin.id, action: "category.saved", details: { categoryId: input.id ?? null, active: input.active ?? null } },
+      s.now(),
+    );
   });
 }

@@ -161,7 +161,12 @@ export async function caseStatistics(s: Services, range?: StatisticsRange): Prom
 
   const months = new Map<string, CaseStatistics["destructions"][number]>();
   for (const r of destructions) {
-    const m = months.get(r.month) ?? { month: r.month, ...(Object.fromEntries(DESTRUCTION_REASONS.map((x) => [x, 0])) as Record<DestructionReason, number>), other: 0, total: 0 };
+    const m = months.get(r.month) ?? {
+      month: r.month,
+      ...(Object.fromEntries(DESTRUCTION_REASONS.map((x) => [x, 0])) as Record<DestructionReason, number>),
+      other: 0,
+      total: 0,
+    };
     const n = int(r.count);
     const reason = DESTRUCTION_REASONS.find((x) => x === r.reason);
     if (reason) m[reason] += n;

@@ -46,7 +46,16 @@ function canonical(value: AuditDetails): string {
 
 export function entryHash(
   prev: Uint8Array,
-  e: { seq: number; at: Date; actorType: string; actorId: string | null; action: string; reportId: string | null; caseNumber: string | null; details: AuditDetails },
+  e: {
+    seq: number;
+    at: Date;
+    actorType: string;
+    actorId: string | null;
+    action: string;
+    reportId: string | null;
+    caseNumber: string | null;
+    details: AuditDetails;
+  },
 ): Uint8Array {
   const body = `[${e.seq},${JSON.stringify(e.at.toISOString())},${JSON.stringify(e.actorType)},${JSON.stringify(e.actorId)},${JSON.stringify(e.action)},${JSON.stringify(e.reportId)},${JSON.stringify(e.caseNumber)},${canonical(e.details)}]`;
   return new Uint8Array(createHash("sha256").update("cor/audit-v1\0").update(prev).update(body).digest());
@@ -86,11 +95,17 @@ export async function verifyAuditChain(db: Db, batch = 5000): Promise<VerifyResu
   let expectedSeq = 1;
   let count = 0;
   for (;;) {
-    const rows = await db.select().from(auditLog).where(gt(auditLog.seq, expectedSeq - 1)).orderBy(asc(auditLog.seq)).limit(batch);
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, expectedSeq - 1))
+      .orderBy(asc(auditLog.seq))
+      .limit(batch);
     if (rows.length === 0) break;
     for (const r of rows) {
       if (r.seq !== expectedSeq) return { ok: false, entries: count, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-      if (!Buffer.from(r.prevHash).equals(Buffer.from(prev))) return { ok: false, entries: count, brokenAt: r.seq, reason: "previous-hash link does not match" };
+      if (!Buffer.from(r.prevHash).equals(Buffer.from(prev)))
+        return { ok: false, entries: count, brokenAt: r.seq, reason: "previous-hash link does not match" };
       const h = entryHash(prev, { ...r, details: r.details ?? {} });
       if (!Buffer.from(h).equals(Buffer.from(r.hash))) return { ok: false, entries: count, brokenAt: r.seq, reason: "entry content does not match its hash" };
       prev = r.hash;
@@ -100,7 +115,12 @@ export async function verifyAuditChain(db: Db, batch = 5000): Promise<VerifyResu
   }
   const [head] = await db.select().from(auditHead).where(eq(auditHead.id, 1));
   if (head && (head.seq !== count || !Buffer.from(head.hash).equals(Buffer.from(prev)))) {
-    return { ok: false, entries: count, brokenAt: count + 1, reason: `the log ends at entry ${count} but its head says ${head.seq}: entries were removed from the end` };
+    return {
+      ok: false,
+      entries: count,
+      brokenAt: count + 1,
+      reason: `the log ends at entry ${count} but its head says ${head.seq}: entries were removed from the end`,
+    };
   }
   return { ok: true, entries: count };
 }

@@ -32,5 +32,8 @@ export async function requireCaseAccess(s: Services, staffUserId: string, ref: {
 
 /** Marks that the reporter added something: investigators see the case as unread again. */
 export async function markReporterActivity(tx: Tx, reportId: string): Promise<void> {
-  await tx.update(reports).set({ activitySeq: sql`${reports.activitySeq} + 1` }).where(eq(reports.id, reportId));
+  await tx
+    .update(reports)
+    .set({ activitySeq: sql`${reports.activitySeq} + 1` })
+    .where(eq(reports.id, reportId));
 }

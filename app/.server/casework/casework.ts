@@ -58,7 +58,6 @@ export type CaseOutcome = "substantiated" | "partly_substantiated" | "not_substa
 
 const b64 = toBase64Url;
 
-
 export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumber: string): Promise<StaffCaseView> {
   const { report: r, envelope } = await requireCaseAccess(s, staff.id, { caseNumber });
   const [files, dialogue, notes, requests, trail, team] = await Promise.all([
@@ -103,7 +102,14 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
     body: b64(r.bodyCt),
     identity: r.identityCt ? b64(r.identityCt) : null,
     labels: r.labelsCt ? b64(r.labelsCt) : null,
-    attachments: files.map((a) => ({ id: a.id, source: a.source, meta: b64(a.metaCt), fileKey: b64(a.fileKeyWrapped), ciphertextBytes: a.ciphertextBytes, addedOn: a.addedOn })),
+    attachments: files.map((a) => ({
+      id: a.id,
+      source: a.source,
+      meta: b64(a.metaCt),
+      fileKey: b64(a.fileKeyWrapped),
+      ciphertextBytes: a.ciphertextBytes,
+      addedOn: a.addedOn,
+    })),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, staffUserId: m.staffUserId, body: b64(m.bodyCt), sentOn: m.sentOn })),
     notes: notes.map((n) => ({ id: n.id, staffUserId: n.staffUserId, body: b64(n.bodyCt), createdAt: n.createdAt.toISOString() })),
     privacyRequests: requests.map((p) => ({ ...privacyRequestView(p), overdue: p.state === "open" && p.dueOn < today(s) })),
@@ -140,13 +146,19 @@ export async function changeStatus(
   const day = today(s);
   // The closing summary is stored (and audited) first: a failed status change can be retried with the same message id.
   if (input.summary) {
-    await appendMessage(s, reportId, input.summary, { author: "investigator", staffUserId: staff.id }, {
-      actorType: "staff",
-      actorId: staff.id,
-      action: "message.sent",
+    await appendMessage(
+      s,
       reportId,
-      caseNumber: report.caseNumber,
-    });
+      input.summary,
+      { author: "investigator", staffUserId: staff.id },
+      {
+        actorType: "staff",
+        actorId: staff.id,
+        action: "message.sent",
+        reportId,
+        caseNumber: report.caseNumber,
+      },
+    );
   }
   await s.db.transaction(async (tx) => {
     const set: Partial<typeof reports.$inferInsert> = { status: input.to, updatedOn: day };
@@ -168,7 +180,14 @@ export async function changeStatus(
     if (done.length === 0) throw new ApiError(409, "changed", "the case changed meanwhile; reload it");
     await appendAudit(
       tx,
-      { actorType: "staff", actorId: staff.id, action: "case.status", reportId, caseNumber: report.caseNumber, details: { from, to: input.to, outcome: input.outcome ?? null } },
+      {
+        actorType: "staff",
+        actorId: staff.id,
+        action: "case.status",
+        reportId,
+        caseNumber: report.caseNumber,
+        details: { from, to: input.to, outcome: input.outcome ?? null },
+      },
       s.now(),
     );
   });
@@ -185,7 +204,11 @@ export async function assignCase(s: Services, staff: StaffPrincipal, reportId: s
   }
   await s.db.transaction(async (tx) => {
     await tx.update(reports).set({ assigneeId }).where(eq(reports.id, reportId));
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "case.assigned", reportId, caseNumber: report.caseNumber, details: { assigneeId } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: staff.id, action: "case.assigned", reportId, caseNumber: report.caseNumber, details: { assigneeId } },
+      s.now(),
+    );
   });
 }
 
@@ -193,7 +216,11 @@ export async function setPriority(s: Services, staff: StaffPrincipal, reportId: 
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   await s.db.transaction(async (tx) => {
     await tx.update(reports).set({ priority }).where(eq(reports.id, reportId));
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "case.priority", reportId, caseNumber: report.caseNumber, details: { priority } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: staff.id, action: "case.priority", reportId, caseNumber: report.caseNumber, details: { priority } },
+      s.now(),
+    );
   });
 }
 
@@ -218,13 +245,19 @@ export async function addNote(s: Services, staff: StaffPrincipal, reportId: stri
 
 export async function sendStaffMessage(s: Services, staff: StaffPrincipal, reportId: string, message: { id: string; body: Uint8Array }): Promise<void> {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-  await appendMessage(s, reportId, message, { author: "investigator", staffUserId: staff.id }, {
-    actorType: "staff",
-    actorId: staff.id,
-    action: "message.sent",
+  await appendMessage(
+    s,
     reportId,
-    caseNumber: report.caseNumber,
-  });
+    message,
+    { author: "investigator", staffUserId: staff.id },
+    {
+      actorType: "staff",
+      actorId: staff.id,
+      action: "message.sent",
+      reportId,
+      caseNumber: report.caseNumber,
+    },
+  );
 }
 
 export async function answerPrivacy(s: Services, staff: StaffPrincipal, reportId: string, requestId: string, answer: Uint8Array): Promise<void> {
@@ -240,10 +273,20 @@ export async function answerPrivacy(s: Services, staff: StaffPrincipal, reportId
 }
 
 /** What the browser reports it did with content (decrypted, downloaded, exported), for the audit log. */
-export async function recordContentEvent(s: Services, staff: StaffPrincipal, reportId: string, event: "decrypted" | "downloaded" | "exported", subject?: string): Promise<void> {
+export async function recordContentEvent(
+  s: Services,
+  staff: StaffPrincipal,
+  reportId: string,
+  event: "decrypted" | "downloaded" | "exported",
+  subject?: string,
+): Promise<void> {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   await s.db.transaction((tx) =>
-    appendAudit(tx, { actorType: "staff", actorId: staff.id, action: `content.${event}`, reportId, caseNumber: report.caseNumber, details: { subject: subject ?? null } }, s.now()),
+    appendAudit(
+      tx,
+      { actorType: "staff", actorId: staff.id, action: `content.${event}`, reportId, caseNumber: report.caseNumber, details: { subject: subject ?? null } },
+      s.now(),
+    ),
   );
 }
 
@@ -256,7 +299,8 @@ export async function grantAccess(s: Services, staff: StaffPrincipal, reportId: 
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   if (envelope.length !== ENVELOPE_BYTES || envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not an envelope-v1");
   const [grantee] = await s.db.select().from(staffUsers).where(eq(staffUsers.id, granteeId));
-  if (!grantee || grantee.role !== "investigator" || grantee.status !== "active") throw new ApiError(400, "not_investigator", "access can be granted to active investigators only");
+  if (!grantee || grantee.role !== "investigator" || grantee.status !== "active")
+    throw new ApiError(400, "not_investigator", "access can be granted to active investigators only");
   const [excluded] = await s.db
     .select()
     .from(reportExclusions)
@@ -269,7 +313,11 @@ export async function grantAccess(s: Services, staff: StaffPrincipal, reportId: 
       .onConflictDoNothing()
       .returning({ id: reportKeyEnvelopes.staffUserId });
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this investigator already has access");
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "access.granted", reportId, caseNumber: report.caseNumber, details: { granteeId } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: staff.id, action: "access.granted", reportId, caseNumber: report.caseNumber, details: { granteeId } },
+      s.now(),
+    );
   });
 }
 
@@ -288,4 +336,3 @@ export async function grantCandidates(s: Services, staff: StaffPrincipal, report
       ),
     );
 }
-

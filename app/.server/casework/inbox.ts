@@ -102,10 +102,7 @@ export async function listInbox(
       .from(pageOf)
       .leftJoin(caseViews, and(eq(caseViews.reportId, pageOf.id), eq(caseViews.staffUserId, staffUserId)))
       .orderBy(...orderOf(pageOf, f.sort)),
-    queryRows<{ n: number }>(
-      s.db,
-      sql`select count(*)::int as n from (select 1 from ${reports} where ${filter} limit ${COUNT_CAP + 1}) capped`,
-    ),
+    queryRows<{ n: number }>(s.db, sql`select count(*)::int as n from (select 1 from ${reports} where ${filter} limit ${COUNT_CAP + 1}) capped`),
   ]);
   const n = counted[0]?.n ?? 0;
   return {
@@ -133,7 +130,10 @@ export async function listInbox(
 }
 
 /** Deadline first (cases without one last) or newest first; the id makes the order total, so pages do not overlap. */
-function orderOf(t: { nextDueOn: AnyColumn | SQL.Aliased; receivedOn: AnyColumn | SQL.Aliased; id: AnyColumn | SQL.Aliased }, sort: InboxFilter["sort"]): SQL[] {
+function orderOf(
+  t: { nextDueOn: AnyColumn | SQL.Aliased; receivedOn: AnyColumn | SQL.Aliased; id: AnyColumn | SQL.Aliased },
+  sort: InboxFilter["sort"],
+): SQL[] {
   return sort === "received" ? [sql`${t.receivedOn} desc`, sql`${t.id} desc`] : [sql`${t.nextDueOn} asc nulls last`, sql`${t.id} asc`];
 }
 

@@ -70,8 +70,23 @@ export async function notifyReporter(
       await tx
         .insert(reporterNotifications)
         .values(values)
-        .onConflictDoUpdate({ target: reporterNotifications.id, set: { state, updatedAt: values.updatedAt }, where: and(eq(reporterNotifications.reportId, reportId)) });
-      await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: `reporter.notify_${state}`, reportId, caseNumber: report.caseNumber, details: { notificationId: input.id, event: input.event } }, s.now());
+        .onConflictDoUpdate({
+          target: reporterNotifications.id,
+          set: { state, updatedAt: values.updatedAt },
+          where: and(eq(reporterNotifications.reportId, reportId)),
+        });
+      await appendAudit(
+        tx,
+        {
+          actorType: "staff",
+          actorId: staff.id,
+          action: `reporter.notify_${state}`,
+          reportId,
+          caseNumber: report.caseNumber,
+          details: { notificationId: input.id, event: input.event },
+        },
+        s.now(),
+      );
     });
   };
   try {

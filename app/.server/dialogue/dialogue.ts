@@ -53,7 +53,11 @@ export async function appendMessage(
           bodyCt: input.body,
           sentOn: today(s),
         });
-        if (from.author === "investigator") await tx.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
+        if (from.author === "investigator")
+          await tx
+            .update(reports)
+            .set({ updatedOn: today(s) })
+            .where(eq(reports.id, reportId));
         else {
           await markReporterActivity(tx, reportId);
           await notifyCaseHolders(tx, s, { event: "reporter_message", reportId, dedupeKey: `reporter_message:${input.id}` });

@@ -30,24 +30,9 @@ import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import { streamCiphertextSize } from "../../../crypto/attachment-stream";
 import { toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import type { Db } from "../../../db/client";
-import {
-  archiveFiles,
-  attachments,
-  categories,
-  reportExclusions,
-  reportKeyEnvelopes,
-  reports,
-  staffUsers,
-  uploads,
-} from "../../../db/schema";
+import { archiveFiles, attachments, categories, reportExclusions, reportKeyEnvelopes, reports, staffUsers, uploads } from "../../../db/schema";
 import { LIMITS, MAX_PART_BYTES } from "../../intake/limits";
-import type {
-  CreateUploadResponse,
-  IntakeInfo,
-  SubmitReportInput,
-  SubmitReportResponse,
-  UploadStatusResponse,
-} from "../../intake/wire";
+import type { CreateUploadResponse, IntakeInfo, SubmitReportInput, SubmitReportResponse, UploadStatusResponse } from "../../intake/wire";
 import { BlobTooLargeError } from "../platform/blob-store";
 import { checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
@@ -103,10 +88,7 @@ const writing = new Set<string>();
  * Opens an upload for a report in the making (`for: "new"`, anyone may) or
  * for a stored report (`for: "existing"`, the caller has checked the session).
  */
-export async function createUpload(
-  s: Services,
-  input: { reportId: string; ciphertextBytes: number; for: "new" | "existing" },
-): Promise<CreateUploadResponse> {
+export async function createUpload(s: Services, input: { reportId: string; ciphertextBytes: number; for: "new" | "existing" }): Promise<CreateUploadResponse> {
   const max = streamCiphertextSize(s.config.MAX_ATTACHMENT_BYTES);
   if (input.ciphertextBytes > max) {
     throw new ApiError(413, "file_too_large", `an attachment may be at most ${s.config.MAX_ATTACHMENT_BYTES} bytes`);
@@ -114,7 +96,10 @@ export async function createUpload(
   const [existing] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.id, input.reportId));
   if (existing && input.for === "new") throw new ApiError(409, "report_exists", "this report has already been submitted");
   if (!existing && input.for === "existing") throw new ApiError(404, "not_found", "no such case");
-  const [pending] = (await s.db.select({ bytes: sql<number>`coalesce(sum(${uploads.expectedBytes}), 0)::float8` }).from(uploads).where(eq(uploads.state, "open"))) as [{ bytes: number }];
+  const [pending] = (await s.db
+    .select({ bytes: sql<number>`coalesce(sum(${uploads.expectedBytes}), 0)::float8` })
+    .from(uploads)
+    .where(eq(uploads.state, "open"))) as [{ bytes: number }];
   if (pending.bytes + input.ciphertextBytes > s.config.MAX_PENDING_UPLOAD_BYTES) {
     const e = new ApiError(503, "uploads_busy", "too many uploads are in progress; try again in a few minutes");
     e.retryAfterSeconds = 300;
@@ -226,11 +211,7 @@ export async function completeUpload(s: Services, uploadId: string, token: strin
   }
   const size = await s.blobs.size(row.blobKey);
   if (size !== row.expectedBytes) throw new ApiError(409, "upload_incomplete", "stored bytes do not match; upload again");
-  const [updated] = await s.db
-    .update(uploads)
-    .set({ state: "complete", updatedAt: s.now() })
-    .where(eq(uploads.id, uploadId))
-    .returning();
+  const [updated] = await s.db.update(uploads).set({ state: "complete", updatedAt: s.now() }).where(eq(uploads.id, uploadId)).returning();
   return status(updated!);
 }
 
@@ -266,7 +247,6 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
 
 // ---------------------------------------------------------------- submission
 
-
 export async function submitReport(s: Services, input: SubmitReportInput): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
   checkRecord("body", input.body, "report-body");
@@ -297,8 +277,12 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
         ackDueOn: reports.ackDueOn,
         sameReceipt: sql<boolean>`${eq(reports.receiptLookupHash, lookupHash)}`,
         categoryActive: sql<boolean>`exists (select 1 from ${categories} where "categories"."id" = ${input.categoryId} and "categories"."active")`,
-        activeInvestigators: sql<string[]>`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and "staff_users"."status" = 'active')`,
-        existingExcluded: sql<string[]>`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and ${inArray(staffUsers.id, [...excluded])})`,
+        activeInvestigators: sql<
+          string[]
+        >`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and "staff_users"."status" = 'active')`,
+        existingExcluded: sql<
+          string[]
+        >`(select coalesce(json_agg("staff_users"."id"), '[]') from ${staffUsers} where "staff_users"."role" = 'investigator' and ${inArray(staffUsers.id, [...excluded])})`,
       })
       // One row whether or not the report exists.
       .from(sql`(select 1) as "submission"`)
@@ -316,7 +300,8 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
   const investigatorIds = new Set(known.activeInvestigators);
   const existingExcluded = new Set(known.existingExcluded);
   for (const id of excluded) {
-    if (!existingExcluded.has(id)) throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
+    if (!existingExcluded.has(id))
+      throw new ApiError(400, "unknown_investigator", "an excluded investigator does not exist", { excludedInvestigators: "unknown investigator" });
   }
   const sealedFor = new Set<string>();
   for (const e of input.envelopes) {
@@ -326,8 +311,7 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
   }
   const expected = [...investigatorIds].filter((id) => !excluded.has(id));
   if (expected.length === 0) throw new ApiError(400, "no_recipients", "at least one investigator must be able to read the report");
-  const missingOrStale =
-    expected.some((id) => !sealedFor.has(id)) || [...sealedFor].some((id) => !investigatorIds.has(id));
+  const missingOrStale = expected.some((id) => !sealedFor.has(id)) || [...sealedFor].some((id) => !investigatorIds.has(id));
   if (missingOrStale) {
     throw new ApiError(409, "recipients_changed", "the list of investigators changed; reload the recipients and seal again");
   }
@@ -390,7 +374,12 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
       });
       parts.push(sql`new_attachments as ${db.insert(attachments).values(rows)}`);
     }
-    const notice = staffNoticeInsert(db, s, { event: "new_case", staffUserIds: input.envelopes.map((e) => e.staffUserId), reportId: input.reportId, dedupeKey: `new_case:${input.reportId}` });
+    const notice = staffNoticeInsert(db, s, {
+      event: "new_case",
+      staffUserIds: input.envelopes.map((e) => e.staffUserId),
+      reportId: input.reportId,
+      dedupeKey: `new_case:${input.reportId}`,
+    });
     if (notice) parts.push(sql`new_notices as ${notice}`);
     return db.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
   };

@@ -71,7 +71,8 @@ export async function checkDeadlines(s: Services, now: Date): Promise<number> {
     for (const r of batch) {
       const reminders: { event: StaffEvent; due: string }[] = [];
       if (r.status === "received" && r.ackDueOn >= today && r.ackDueOn <= soon) reminders.push({ event: "ack_due_soon", due: r.ackDueOn });
-      if (r.status !== "received" && r.feedbackDueOn && r.feedbackDueOn >= today && r.feedbackDueOn <= soon) reminders.push({ event: "feedback_due_soon", due: r.feedbackDueOn });
+      if (r.status !== "received" && r.feedbackDueOn && r.feedbackDueOn >= today && r.feedbackDueOn <= soon)
+        reminders.push({ event: "feedback_due_soon", due: r.feedbackDueOn });
       if (r.nextDueOn && r.nextDueOn < today) reminders.push({ event: "case_overdue", due: r.nextDueOn });
       const fresh = reminders.map((m) => ({ ...m, key: `${m.event}:${r.id}:${m.due}` })).filter((m) => !known.has(m.key));
       if (fresh.length === 0) continue;
@@ -88,7 +89,12 @@ export async function checkAuditChain(s: Services, now: Date): Promise<{ ok: boo
   const r = await verifyAuditChain(s.db);
   if (r.ok) return { ok: true, recorded: 0 };
   s.log.error("audit chain check failed", { brokenAt: r.brokenAt, reason: r.reason });
-  const recorded = await notifyStaff(s.db, s, { event: "audit_broken", staffUserIds: (await activeAdmins(s.db)).map((a) => a.id), dedupeKey: `audit_broken:${r.brokenAt}`, at: now });
+  const recorded = await notifyStaff(s.db, s, {
+    event: "audit_broken",
+    staffUserIds: (await activeAdmins(s.db)).map((a) => a.id),
+    dedupeKey: `audit_broken:${r.brokenAt}`,
+    at: now,
+  });
   return { ok: false, brokenAt: r.brokenAt, recorded };
 }
 

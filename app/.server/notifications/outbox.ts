@@ -49,7 +49,15 @@ function signInUrl(s: Services): string {
 
 function bilingual(s: Services, part: (t: typeof ko) => string[]): string {
   const block = (t: typeof ko) =>
-    [`${t("app.name")} · ${t("app.subtitle")}`, "", ...part(t), "", t("notify.staff.mail.signIn", { url: signInUrl(s) }), "", t("notify.staff.mail.footer")].join("\n");
+    [
+      `${t("app.name")} · ${t("app.subtitle")}`,
+      "",
+      ...part(t),
+      "",
+      t("notify.staff.mail.signIn", { url: signInUrl(s) }),
+      "",
+      t("notify.staff.mail.footer"),
+    ].join("\n");
   return `${block(ko)}\n\n----------------------------------------\n\n${block(en)}\n`;
 }
 
@@ -66,7 +74,8 @@ export function notificationMail(s: Services, to: string, event: StaffEvent): Ma
 
 /** The daily digest: counts per kind of event since the last one. */
 export function digestMail(s: Services, to: string, counts: Map<StaffEvent, number>): Mail {
-  const lines = (t: typeof ko) => STAFF_EVENTS.filter((e) => counts.get(e)).map((e) => `- ${t(`notify.staff.count.${e}` as MessageKey, { count: counts.get(e)! })}`);
+  const lines = (t: typeof ko) =>
+    STAFF_EVENTS.filter((e) => counts.get(e)).map((e) => `- ${t(`notify.staff.count.${e}` as MessageKey, { count: counts.get(e)! })}`);
   return {
     to,
     subject: `${ko("app.name")}: ${ko("notify.staff.mail.digestSubject")} / ${en("app.name")}: ${en("notify.staff.mail.digestSubject")}`,
@@ -127,7 +136,6 @@ function errorText(error: unknown): { text: string; temporary: boolean } {
 
 /** Staff who may receive e-mail: active and not locked. */
 const reachable = () => and(eq(staffUsers.status, "active"), isNull(staffLoginState.lockedAt));
-
 
 async function sendPass(s: Services, now: Date): Promise<SendResult> {
   const result: SendResult = { sent: 0, failed: 0, digests: 0 };
@@ -249,7 +257,12 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
       await s.db
         .update(staffNotifications)
         .set({ emailedAt: null, attempts: sql`${staffNotifications.attempts} + 1`, lastError: e.text })
-        .where(inArray(staffNotifications.id, rows.map((r) => r.id)));
+        .where(
+          inArray(
+            staffNotifications.id,
+            rows.map((r) => r.id),
+          ),
+        );
       await s.db
         .update(staffNotificationPrefs)
         .set({ digestSentOn: d.sentOn })

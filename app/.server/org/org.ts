@@ -34,7 +34,11 @@ export interface OrgInitResult {
 export async function initOrganisation(db: Db): Promise<OrgInitResult> {
   return db.transaction(async (tx) => {
     const org = await tx.insert(organisations).values(ORGANISATION).onConflictDoNothing().returning({ id: organisations.id });
-    const aff = await tx.insert(affiliates).values([...AFFILIATES]).onConflictDoNothing().returning({ id: affiliates.id });
+    const aff = await tx
+      .insert(affiliates)
+      .values([...AFFILIATES])
+      .onConflictDoNothing()
+      .returning({ id: affiliates.id });
     const cats = await tx
       .insert(categories)
       .values(CATEGORIES.map((c, i) => ({ ...c, sortOrder: (i + 1) * 10 })))
@@ -56,7 +60,10 @@ export async function listAffiliates(db: Db) {
 
 /** The slug of an affiliate by id; "" for none (a reviewer always has one). */
 export async function affiliateSlugOf(db: Db, affiliateId: string | null): Promise<string> {
-  const [a] = await db.select({ slug: affiliates.slug }).from(affiliates).where(eq(affiliates.id, affiliateId ?? ""));
+  const [a] = await db
+    .select({ slug: affiliates.slug })
+    .from(affiliates)
+    .where(eq(affiliates.id, affiliateId ?? ""));
   return a?.slug ?? "";
 }
 

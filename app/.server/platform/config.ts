@@ -12,9 +12,7 @@ import { z } from "zod";
 
 const GiB = 1024 ** 3;
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
+const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes");
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -34,18 +32,34 @@ const schema = z.object({
     .default(4 * GiB),
   MAX_ATTACHMENTS_PER_REPORT: z.coerce.number().int().min(0).max(100).default(20),
   /** Ceiling on the bytes all unfinished uploads may announce together: anonymous uploads cannot fill the disk. */
-  MAX_PENDING_UPLOAD_BYTES: z.coerce.number().int().min(1024 * 1024).default(32 * GiB),
+  MAX_PENDING_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(32 * GiB),
   /** New anonymous uploads per client per hour (keyed pseudonym, in memory). */
   UPLOADS_PER_CLIENT_PER_HOUR: z.coerce.number().int().min(1).default(120),
-  UPLOAD_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 14).default(24),
+  UPLOAD_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 14)
+    .default(24),
   ACK_DEADLINE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
   /** Years whistleblower data (cases, shares with affiliates) is kept after the purpose is achieved (the case closed). */
   RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
   /** How often the server runs the retention job (0: never; operators then run `retention:run`). */
-  RETENTION_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(60),
+  RETENTION_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
   /** How often the server vacuums and analyses the embedded database (PGlite only; 0: never; ADR 019). */
-  DB_UPKEEP_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(60),
+  DB_UPKEEP_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
   /** Months a report that was never acknowledged is kept at most after its receipt. */
   UNACKNOWLEDGED_RETENTION_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   /** Privacy officer and department named on /privacy; defaults are the company privacy policy's. */
@@ -62,10 +76,17 @@ const schema = z.object({
   EMAIL_CONSIGNEE: z.string().trim().min(1).max(200).default("Stevie Corporation"),
   TIME_ZONE: z.string().default("Asia/Seoul"),
   /** smtp://user:password@host:587 or smtps://…; unset: no e-mail at all, notifications show in the portal only. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+    .optional(),
   SMTP_FROM: z.string().min(3).default("Clean OKESTRO Report <no-reply@okestro.com>"),
   /** How often the server sends staff notifications and checks deadlines (0: never). */
-  NOTIFY_INTERVAL_MINUTES: z.coerce.number().min(0).max(24 * 60).default(5),
+  NOTIFY_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(5),
   /** Hour of the day (TIME_ZONE) at which daily digests go out. */
   NOTIFY_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   HSTS: bool.default("false"),
@@ -96,9 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
-    );
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`));
   }
   try {
     new Intl.DateTimeFormat("en", { timeZone: parsed.data.TIME_ZONE });

@@ -29,7 +29,16 @@ export function today(s: { config: { TIME_ZONE: string }; now(): Date }, at: Dat
 export function startOfDayIn(timeZone: string, at: Date): Date {
   const day = dayIn(timeZone, at);
   const wanted = Date.parse(`${day}T00:00:00Z`);
-  const format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const format = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  });
   let t = wanted;
   // Two corrections settle the zone's offset (and a daylight-saving change on that day).
   for (let i = 0; i < 2; i++) {

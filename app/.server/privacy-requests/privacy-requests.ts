@@ -90,7 +90,10 @@ export async function answerPrivacyRequest(
       .where(and(eq(privacyRequests.id, requestId), eq(privacyRequests.reportId, reportId), eq(privacyRequests.state, "open")))
       .returning({ id: privacyRequests.id });
     if (done.length === 0) throw new ApiError(404, "not_found", "no open privacy request with this id in this case");
-    await tx.update(reports).set({ updatedOn: today(s) }).where(eq(reports.id, reportId));
+    await tx
+      .update(reports)
+      .set({ updatedOn: today(s) })
+      .where(eq(reports.id, reportId));
     if (auditEntry) await appendAudit(tx, auditEntry, s.now());
   });
 }
@@ -111,10 +114,7 @@ export async function privacyTasksFor(s: Services, staffUserId: string) {
     })
     .from(privacyRequests)
     .innerJoin(reports, eq(reports.id, privacyRequests.reportId))
-    .innerJoin(
-      reportKeyEnvelopes,
-      and(eq(reportKeyEnvelopes.reportId, privacyRequests.reportId), eq(reportKeyEnvelopes.staffUserId, staffUserId)),
-    )
+    .innerJoin(reportKeyEnvelopes, and(eq(reportKeyEnvelopes.reportId, privacyRequests.reportId), eq(reportKeyEnvelopes.staffUserId, staffUserId)))
     .where(eq(privacyRequests.state, "open"))
     .orderBy(asc(privacyRequests.dueOn), asc(privacyRequests.id));
 }

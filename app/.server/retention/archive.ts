@@ -65,7 +65,10 @@ export async function archiveView(s: Services, admin: StaffPrincipal, archiveId:
 
 export async function archiveFileBlob(s: Services, admin: StaffPrincipal, archiveId: string, fileId: string) {
   const { a } = await requireArchiveKey(s, admin, archiveId);
-  const [f] = await s.db.select().from(archiveFiles).where(and(eq(archiveFiles.archiveId, archiveId), eq(archiveFiles.fileId, fileId)));
+  const [f] = await s.db
+    .select()
+    .from(archiveFiles)
+    .where(and(eq(archiveFiles.archiveId, archiveId), eq(archiveFiles.fileId, fileId)));
   if (!f) throw new ApiError(404, "not_found", "no such file in this archive");
   await audit(s.db, { actorType: "staff", actorId: admin.id, action: "archive.downloaded", caseNumber: a.caseNumber, details: { archiveId, fileId } }, s.now());
   return { stream: s.blobs.read(f.blobKey), bytes: f.ciphertextBytes };
@@ -74,7 +77,8 @@ export async function archiveFileBlob(s: Services, admin: StaffPrincipal, archiv
 export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId: string, input: { staffUserId: string; envelope: Uint8Array }): Promise<void> {
   const { a } = await requireArchiveKey(s, admin, archiveId);
   if (input.envelope.length !== ARCHIVE_ENVELOPE_BYTES || input.envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not an archive envelope");
-  if (!(await activeAdmins(s.db)).some((x) => x.id === input.staffUserId)) throw new ApiError(400, "not_admin", "the archive key can be given to active administrators only");
+  if (!(await activeAdmins(s.db)).some((x) => x.id === input.staffUserId))
+    throw new ApiError(400, "not_admin", "the archive key can be given to active administrators only");
   await s.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(archiveEnvelopes)
@@ -82,6 +86,10 @@ export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId
       .onConflictDoNothing()
       .returning({ id: archiveEnvelopes.staffUserId });
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this administrator already has the key");
-    await appendAudit(tx, { actorType: "staff", actorId: admin.id, action: "archive.granted", caseNumber: a.caseNumber, details: { archiveId, granteeId: input.staffUserId } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: admin.id, action: "archive.granted", caseNumber: a.caseNumber, details: { archiveId, granteeId: input.staffUserId } },
+      s.now(),
+    );
   });
 }

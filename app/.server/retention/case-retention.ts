@@ -20,7 +20,6 @@ import { activeHolds, deleteBlobs, destroyCase, destroyCaseTx } from "./retentio
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
 
-
 export type HoldReason = "litigation" | "regulatory_inquiry" | "law_enforcement" | "internal_investigation";
 
 /** The statutory retention periods of the privacy policy, in months. */
@@ -41,7 +40,11 @@ export async function placeHold(s: Services, staff: StaffPrincipal, reportId: st
   const id = randomUUID();
   await s.db.transaction(async (tx) => {
     await tx.insert(legalHolds).values({ id, reportId, reason, placedOn: today(s), placedBy: staff.id });
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "hold.placed", reportId, caseNumber: report.caseNumber, details: { holdId: id, reason } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: staff.id, action: "hold.placed", reportId, caseNumber: report.caseNumber, details: { holdId: id, reason } },
+      s.now(),
+    );
   });
   return { holdId: id };
 }
@@ -55,7 +58,11 @@ export async function liftHold(s: Services, staff: StaffPrincipal, reportId: str
       .where(and(eq(legalHolds.id, holdId), eq(legalHolds.reportId, reportId)))
       .returning({ liftedOn: legalHolds.liftedOn });
     if (done.length === 0) throw new ApiError(404, "not_found", "no such hold on this case");
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "hold.lifted", reportId, caseNumber: report.caseNumber, details: { holdId } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "staff", actorId: staff.id, action: "hold.lifted", reportId, caseNumber: report.caseNumber, details: { holdId } },
+      s.now(),
+    );
   });
 }
 
@@ -79,7 +86,14 @@ export async function decideDeletion(
   const [request] = await s.db
     .select()
     .from(privacyRequests)
-    .where(and(eq(privacyRequests.id, input.requestId), eq(privacyRequests.reportId, reportId), eq(privacyRequests.kind, "deletion"), eq(privacyRequests.state, "open")));
+    .where(
+      and(
+        eq(privacyRequests.id, input.requestId),
+        eq(privacyRequests.reportId, reportId),
+        eq(privacyRequests.kind, "deletion"),
+        eq(privacyRequests.state, "open"),
+      ),
+    );
   if (!request) throw new ApiError(404, "not_found", "no open deletion request with this id in this case");
   if (input.decision === "refuse" && !input.basis) throw new ApiError(400, "basis_required", "a refusal names the statute that requires keeping the records");
   const refuse = async (reason: "legal_hold" | "legal_retention", basis: string | null) => {
@@ -88,7 +102,18 @@ export async function decideDeletion(
         .update(privacyRequests)
         .set({ state: "answered", answeredOn: today(s), answeredBy: staff.id, outcome: "refused", refusalReason: reason, refusalBasis: basis })
         .where(eq(privacyRequests.id, request.id));
-      await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "privacy.deletion_refused", reportId, caseNumber: report.caseNumber, details: { requestId: request.id, reason, basis } }, s.now());
+      await appendAudit(
+        tx,
+        {
+          actorType: "staff",
+          actorId: staff.id,
+          action: "privacy.deletion_refused",
+          reportId,
+          caseNumber: report.caseNumber,
+          details: { requestId: request.id, reason, basis },
+        },
+        s.now(),
+      );
     });
     return { outcome: "refused" as const, reason };
   };
@@ -96,7 +121,18 @@ export async function decideDeletion(
   if ((await activeHolds(s, reportId)).length > 0) return refuse("legal_hold", null);
   // The decision is audited before the case (and the request with it) is gone.
   await s.db.transaction((tx) =>
-    appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "privacy.deletion_granted", reportId, caseNumber: report.caseNumber, details: { requestId: request.id } }, s.now()),
+    appendAudit(
+      tx,
+      {
+        actorType: "staff",
+        actorId: staff.id,
+        action: "privacy.deletion_granted",
+        reportId,
+        caseNumber: report.caseNumber,
+        details: { requestId: request.id },
+      },
+      s.now(),
+    ),
   );
   const destroyed = await destroyCase(s, report, "deletion_request", { type: "staff", id: staff.id });
   // A hold placed between the check and the destruction wins.
@@ -133,20 +169,49 @@ export async function archiveCase(s: Services, staff: StaffPrincipal, reportId: 
   if (admins.size === 0) throw new ApiError(409, "no_admins", "there is no active administrator to read the archive");
   const to = new Set(input.envelopes.map((e) => e.staffUserId));
   if ([...to].some((id) => !admins.has(id))) throw new ApiError(400, "not_admin", "an archive key is addressed to somebody who is not an active administrator");
-  if (to.size !== admins.size || to.size !== input.envelopes.length) throw new ApiError(409, "admins_changed", "the administrators changed; seal the archive again");
-  for (const e of input.envelopes) if (e.envelope.length !== ARCHIVE_ENVELOPE_BYTES || e.envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not an archive envelope");
+  if (to.size !== admins.size || to.size !== input.envelopes.length)
+    throw new ApiError(409, "admins_changed", "the administrators changed; seal the archive again");
+  for (const e of input.envelopes)
+    if (e.envelope.length !== ARCHIVE_ENVELOPE_BYTES || e.envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not an archive envelope");
   const day = today(s);
   const retainUntil = addMonths(day, RETENTION_BASES[input.basis]);
   const keys = await s.db.transaction(async (tx) => {
-    await tx.insert(archives).values({ id: input.archiveId, caseNumber: report.caseNumber, legalBasis: input.basis, archivedOn: day, archivedBy: staff.id, retainUntil, packageCt: input.package });
-    await tx.insert(archiveEnvelopes).values(input.envelopes.map((e) => ({ archiveId: input.archiveId, staffUserId: e.staffUserId, envelope: e.envelope, grantedOn: day })));
+    await tx.insert(archives).values({
+      id: input.archiveId,
+      caseNumber: report.caseNumber,
+      legalBasis: input.basis,
+      archivedOn: day,
+      archivedBy: staff.id,
+      retainUntil,
+      packageCt: input.package,
+    });
+    await tx
+      .insert(archiveEnvelopes)
+      .values(input.envelopes.map((e) => ({ archiveId: input.archiveId, staffUserId: e.staffUserId, envelope: e.envelope, grantedOn: day })));
     if (caseFiles.length > 0) {
       const byId = new Map(caseFiles.map((a) => [a.id, a]));
       await tx.insert(archiveFiles).values(
-        input.files.map((f) => ({ archiveId: input.archiveId, fileId: f.attachmentId, blobKey: byId.get(f.attachmentId)!.blobKey, ciphertextBytes: byId.get(f.attachmentId)!.ciphertextBytes, fileKeyCt: f.fileKey })),
+        input.files.map((f) => ({
+          archiveId: input.archiveId,
+          fileId: f.attachmentId,
+          blobKey: byId.get(f.attachmentId)!.blobKey,
+          ciphertextBytes: byId.get(f.attachmentId)!.ciphertextBytes,
+          fileKeyCt: f.fileKey,
+        })),
       );
     }
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "case.archived", reportId, caseNumber: report.caseNumber, details: { archiveId: input.archiveId, basis: input.basis, retainUntil } }, s.now());
+    await appendAudit(
+      tx,
+      {
+        actorType: "staff",
+        actorId: staff.id,
+        action: "case.archived",
+        reportId,
+        caseNumber: report.caseNumber,
+        details: { archiveId: input.archiveId, basis: input.basis, retainUntil },
+      },
+      s.now(),
+    );
     return destroyCaseTx(tx, s, report, "archived", { type: "staff", id: staff.id });
   });
   await deleteBlobs(s, keys);

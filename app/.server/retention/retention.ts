@@ -12,7 +12,18 @@
 // blob that fails to delete is left for the upload cleanup, which knows
 // attachments, uploads and archive files.
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { archiveFiles, archives, attachments, legalHolds, reports, shareAttachments, shareEnvelopes, shareProvisions, shares, uploads } from "../../../db/schema";
+import {
+  archiveFiles,
+  archives,
+  attachments,
+  legalHolds,
+  reports,
+  shareAttachments,
+  shareEnvelopes,
+  shareProvisions,
+  shares,
+  uploads,
+} from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
 import { addDays, addMonths, today as todayOf } from "../platform/dates";
 import type { Services } from "../platform/services";
@@ -36,7 +47,10 @@ export function caseRetentionOn(s: Services, r: Pick<Report, "status" | "receive
 
 export async function activeHolds(s: Services | Tx, reportId: string) {
   const db = "db" in s ? s.db : s;
-  return db.select().from(legalHolds).where(and(eq(legalHolds.reportId, reportId), isNull(legalHolds.liftedOn)));
+  return db
+    .select()
+    .from(legalHolds)
+    .where(and(eq(legalHolds.reportId, reportId), isNull(legalHolds.liftedOn)));
 }
 
 /**
@@ -71,7 +85,9 @@ export async function destroyCaseTx(tx: Tx, s: Services, report: Report, reason:
 /** Deletes blobs after their rows are gone; a failure leaves a stray blob for the upload cleanup, never a row without its blob. */
 export async function deleteBlobs(s: Services, keys: string[]): Promise<void> {
   for (const key of keys) {
-    await s.blobs.delete(key).catch((e: unknown) => s.log.warn("blob deletion failed; the cleanup will retry", { reason: e instanceof Error ? e.message : String(e) }));
+    await s.blobs
+      .delete(key)
+      .catch((e: unknown) => s.log.warn("blob deletion failed; the cleanup will retry", { reason: e instanceof Error ? e.message : String(e) }));
   }
 }
 
@@ -100,7 +116,11 @@ async function expireShare(s: Services, share: { id: string; reportId: string; c
       .update(shareProvisions)
       .set({ endedOn: day, endReason: "expired" })
       .where(and(eq(shareProvisions.shareId, share.id), isNull(shareProvisions.endedOn)));
-    await appendAudit(tx, { actorType: "system", action: "share.expired", reportId: share.reportId, caseNumber: share.caseNumber, details: { shareId: share.id } }, s.now());
+    await appendAudit(
+      tx,
+      { actorType: "system", action: "share.expired", reportId: share.reportId, caseNumber: share.caseNumber, details: { shareId: share.id } },
+      s.now(),
+    );
   });
 }
 
@@ -111,7 +131,12 @@ async function destroyArchive(s: Services, archive: { id: string; caseNumber: st
     if (gone.length === 0) return [];
     await appendAudit(
       tx,
-      { actorType: "system", action: "archive.destroyed", caseNumber: archive.caseNumber, details: { archiveId: archive.id, legalBasis: archive.legalBasis, retainUntil: archive.retainUntil } },
+      {
+        actorType: "system",
+        action: "archive.destroyed",
+        caseNumber: archive.caseNumber,
+        details: { archiveId: archive.id, legalBasis: archive.legalBasis, retainUntil: archive.retainUntil },
+      },
       s.now(),
     );
     return files.map((f) => f.blobKey);
@@ -145,13 +170,17 @@ export async function runRetention(s: Services, options: { now?: Date; dryRun?: 
       held: sql<boolean>`exists (select 1 from ${legalHolds} h where h.report_id = "reports"."id" and h.lifted_on is null)`,
     })
     .from(reports)
-    .where(or(and(eq(reports.status, "closed"), lt(reports.closedOn, closedBefore)), and(eq(reports.status, "received"), lt(reports.receivedOn, receivedBefore))))
+    .where(
+      or(and(eq(reports.status, "closed"), lt(reports.closedOn, closedBefore)), and(eq(reports.status, "received"), lt(reports.receivedOn, receivedBefore))),
+    )
     .orderBy(asc(reports.receivedOn));
   const due = candidates.filter((r) => (caseRetentionOn(s, r) ?? today) < today);
   const run: RetentionRun = {
     today,
     dryRun: options.dryRun ?? false,
-    cases: due.filter((r) => !r.held).map((r) => ({ caseNumber: r.caseNumber, reason: r.status === "closed" ? "retention" : "unacknowledged", retentionOn: caseRetentionOn(s, r)! })),
+    cases: due
+      .filter((r) => !r.held)
+      .map((r) => ({ caseNumber: r.caseNumber, reason: r.status === "closed" ? "retention" : "unacknowledged", retentionOn: caseRetentionOn(s, r)! })),
     heldCases: due.filter((r) => r.held).map((r) => ({ caseNumber: r.caseNumber, retentionOn: caseRetentionOn(s, r)! })),
     shares: [],
     archives: [],
@@ -167,7 +196,10 @@ export async function runRetention(s: Services, options: { now?: Date; dryRun?: 
     return last !== null && last < today && !due.some((r) => r.id === sh.reportId && !r.held);
   });
   run.shares = dueShares.map((sh) => ({ shareId: sh.id, caseNumber: sh.caseNumber }));
-  const dueArchives = await s.db.select({ id: archives.id, caseNumber: archives.caseNumber, retainUntil: archives.retainUntil, legalBasis: archives.legalBasis }).from(archives).where(lt(archives.retainUntil, today));
+  const dueArchives = await s.db
+    .select({ id: archives.id, caseNumber: archives.caseNumber, retainUntil: archives.retainUntil, legalBasis: archives.legalBasis })
+    .from(archives)
+    .where(lt(archives.retainUntil, today));
   run.archives = dueArchives.map((a) => ({ caseNumber: a.caseNumber, retainUntil: a.retainUntil }));
   if (run.dryRun) return run;
 

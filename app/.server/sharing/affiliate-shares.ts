@@ -71,7 +71,18 @@ export async function affiliateShareView(s: Services, reviewer: StaffPrincipal, 
     s.db.select().from(shareFeedback).where(eq(shareFeedback.shareId, share.id)).orderBy(asc(shareFeedback.createdAt), asc(shareFeedback.id)),
   ]);
   await s.db.transaction((tx) =>
-    appendAudit(tx, { actorType: "staff", actorId: reviewer.id, action: "share.opened", reportId: report.id, caseNumber: report.caseNumber, details: { shareId: share.id, version: share.version } }, s.now()),
+    appendAudit(
+      tx,
+      {
+        actorType: "staff",
+        actorId: reviewer.id,
+        action: "share.opened",
+        reportId: report.id,
+        caseNumber: report.caseNumber,
+        details: { shareId: share.id, version: share.version },
+      },
+      s.now(),
+    ),
   );
   return {
     id: share.id,
@@ -100,7 +111,18 @@ export async function affiliateAttachment(s: Services, reviewer: StaffPrincipal,
     .where(and(eq(shareAttachments.shareId, share.id), eq(shareAttachments.attachmentId, attachmentId)));
   if (!listed) throw new ApiError(404, "not_found", "no such attachment");
   const blob = await attachmentBlob(s, report.id, attachmentId);
-  await audit(s.db, { actorType: "staff", actorId: reviewer.id, action: "share.downloaded", reportId: report.id, caseNumber: report.caseNumber, details: { shareId: share.id, attachmentId } }, s.now());
+  await audit(
+    s.db,
+    {
+      actorType: "staff",
+      actorId: reviewer.id,
+      action: "share.downloaded",
+      reportId: report.id,
+      caseNumber: report.caseNumber,
+      details: { shareId: share.id, attachmentId },
+    },
+    s.now(),
+  );
   return blob;
 }
 

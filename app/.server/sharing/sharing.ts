@@ -10,17 +10,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { SHARE_ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url } from "../../../crypto/encoding";
 import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../../crypto/share";
-import {
-  affiliates,
-  attachments,
-  reports,
-  shareAttachments,
-  shareEnvelopes,
-  shareFeedback,
-  shareProvisions,
-  shares,
-  staffUsers,
-} from "../../../db/schema";
+import { affiliates, attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shareProvisions, shares, staffUsers } from "../../../db/schema";
 import type { ShareFeedback } from "../../shared/wire";
 import type { CaseProvision, CaseShare } from "../../staff/wire";
 import { appendAudit, type AuditEntry } from "../audit/audit";
@@ -101,7 +91,10 @@ async function checkVersion(s: Services, report: Report, affiliateId: string, in
   const ids = input.files.map((f) => f.attachmentId);
   if (new Set(ids).size !== ids.length) throw new ApiError(400, "bad_files", "a file is listed twice");
   if (ids.length > 0) {
-    const own = await s.db.select({ id: attachments.id }).from(attachments).where(and(eq(attachments.reportId, report.id), inArray(attachments.id, ids)));
+    const own = await s.db
+      .select({ id: attachments.id })
+      .from(attachments)
+      .where(and(eq(attachments.reportId, report.id), inArray(attachments.id, ids)));
     if (own.length !== ids.length) throw new ApiError(400, "bad_files", "a file does not belong to this case");
   }
   const last = shareRetention(s, null, report.closedOn);
@@ -116,7 +109,8 @@ async function checkVersion(s: Services, report: Report, affiliateId: string, in
   const to = new Set(input.envelopes.map((e) => e.staffUserId));
   if (to.size !== input.envelopes.length) throw new ApiError(400, "bad_envelopes", "a reviewer is listed twice");
   // Never a key for anybody outside the affiliate, whatever the browser sent.
-  if ([...to].some((id) => !reviewers.has(id))) throw new ApiError(400, "not_reviewer", "a key is addressed to somebody who is not an active reviewer of this affiliate");
+  if ([...to].some((id) => !reviewers.has(id)))
+    throw new ApiError(400, "not_reviewer", "a key is addressed to somebody who is not an active reviewer of this affiliate");
   if (to.size !== reviewers.size) throw new ApiError(409, "reviewers_changed", "the affiliate's reviewers changed; seal the share again");
   return identity ? "consent" : "policy";
 }
@@ -129,7 +123,14 @@ async function writeVersion(tx: Tx, s: Services, shareId: string, input: ShareVe
   }
 }
 
-async function recordProvision(tx: Tx, s: Services, share: { id: string; reportId: string; affiliateId: string; version: number }, input: ShareVersionInput, legalBasis: "consent" | "policy", staff: StaffPrincipal) {
+async function recordProvision(
+  tx: Tx,
+  s: Services,
+  share: { id: string; reportId: string; affiliateId: string; version: number },
+  input: ShareVersionInput,
+  legalBasis: "consent" | "policy",
+  staff: StaffPrincipal,
+) {
   await tx.insert(shareProvisions).values({
     id: randomUUID(),
     shareId: share.id,
@@ -161,7 +162,12 @@ const shareAudit = (staff: StaffPrincipal, report: Report, action: string, detai
   details,
 });
 
-export async function createShare(s: Services, staff: StaffPrincipal, reportId: string, input: ShareVersionInput & { affiliate: "cloud" | "agi"; feedbackKey: Uint8Array }) {
+export async function createShare(
+  s: Services,
+  staff: StaffPrincipal,
+  reportId: string,
+  input: ShareVersionInput & { affiliate: "cloud" | "agi"; feedbackKey: Uint8Array },
+) {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   checkRecord("feedbackKey", input.feedbackKey, "share-feedback-key");
   const affiliate = await affiliateBySlug(s, input.affiliate);
@@ -191,7 +197,11 @@ export async function createShare(s: Services, staff: StaffPrincipal, reportId: 
     if (inserted.length === 0) throw new ApiError(409, "share_exists", "a share with this id exists already");
     await writeVersion(tx, s, input.shareId, input);
     await recordProvision(tx, s, { id: input.shareId, reportId, affiliateId: affiliate.id, version: 1 }, input, legalBasis, staff);
-    await appendAudit(tx, shareAudit(staff, report, "share.created", { shareId: input.shareId, affiliate: input.affiliate, items: input.items.join(","), legalBasis }), s.now());
+    await appendAudit(
+      tx,
+      shareAudit(staff, report, "share.created", { shareId: input.shareId, affiliate: input.affiliate, items: input.items.join(","), legalBasis }),
+      s.now(),
+    );
     const reviewers = input.envelopes.map((e) => e.staffUserId);
     await notifyStaff(tx, s, { event: "share_new", staffUserIds: reviewers, reportId, shareId: input.shareId, dedupeKey: `share_new:${input.shareId}` });
   });
@@ -201,7 +211,10 @@ export async function createShare(s: Services, staff: StaffPrincipal, reportId: 
 
 async function requireOwnShare(s: Services, staff: StaffPrincipal, reportId: string, shareId: string) {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-  const [share] = await s.db.select().from(shares).where(and(eq(shares.id, shareId), eq(shares.reportId, reportId)));
+  const [share] = await s.db
+    .select()
+    .from(shares)
+    .where(and(eq(shares.id, shareId), eq(shares.reportId, reportId)));
   if (!share) throw NO_SHARE();
   return { report, share };
 }
@@ -236,9 +249,19 @@ export async function updateShare(s: Services, staff: StaffPrincipal, reportId: 
     await writeVersion(tx, s, share.id, input);
     await endProvision(tx, s, share.id, "superseded");
     await recordProvision(tx, s, { ...share, version: input.version }, input, legalBasis, staff);
-    await appendAudit(tx, shareAudit(staff, report, "share.updated", { shareId: share.id, version: input.version, items: input.items.join(","), legalBasis }), s.now());
+    await appendAudit(
+      tx,
+      shareAudit(staff, report, "share.updated", { shareId: share.id, version: input.version, items: input.items.join(","), legalBasis }),
+      s.now(),
+    );
     const reviewers = input.envelopes.map((e) => e.staffUserId);
-    await notifyStaff(tx, s, { event: "share_updated", staffUserIds: reviewers, reportId, shareId: share.id, dedupeKey: `share_updated:${share.id}:${input.version}` });
+    await notifyStaff(tx, s, {
+      event: "share_updated",
+      staffUserIds: reviewers,
+      reportId,
+      shareId: share.id,
+      dedupeKey: `share_updated:${share.id}:${input.version}`,
+    });
   });
   kickStaffNotifications(s);
   return { shareId: share.id, version: input.version };
@@ -251,19 +274,28 @@ export async function revokeShare(s: Services, staff: StaffPrincipal, reportId: 
   await s.db.transaction(async (tx) => {
     await tx.delete(shareEnvelopes).where(eq(shareEnvelopes.shareId, shareId));
     await tx.delete(shareAttachments).where(eq(shareAttachments.shareId, shareId));
-    await tx.update(shares).set({ state: "revoked", revokedOn: today(s), updatedOn: today(s), packageCt: null, shareKeyCt: null }).where(eq(shares.id, shareId));
+    await tx
+      .update(shares)
+      .set({ state: "revoked", revokedOn: today(s), updatedOn: today(s), packageCt: null, shareKeyCt: null })
+      .where(eq(shares.id, shareId));
     await endProvision(tx, s, shareId, "revoked");
     await appendAudit(tx, shareAudit(staff, report, "share.revoked", { shareId }), s.now());
   });
 }
 
 /** A reviewer who joined the affiliate after the share was made gets the key sealed by an investigator's browser. */
-export async function grantShare(s: Services, staff: StaffPrincipal, reportId: string, input: { shareId: string; staffUserId: string; envelope: Uint8Array }): Promise<void> {
+export async function grantShare(
+  s: Services,
+  staff: StaffPrincipal,
+  reportId: string,
+  input: { shareId: string; staffUserId: string; envelope: Uint8Array },
+): Promise<void> {
   const { report, share } = await requireOwnShare(s, staff, reportId, input.shareId);
   requireActive(share);
   if (input.envelope.length !== SHARE_ENVELOPE_BYTES || input.envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", "not a share envelope");
   const reviewers = await activeReviewers(s, share.affiliateId);
-  if (!reviewers.some((r) => r.id === input.staffUserId)) throw new ApiError(400, "not_reviewer", "access can be given to active reviewers of the share's affiliate only");
+  if (!reviewers.some((r) => r.id === input.staffUserId))
+    throw new ApiError(400, "not_reviewer", "access can be given to active reviewers of the share's affiliate only");
   await s.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(shareEnvelopes)
@@ -301,7 +333,14 @@ export async function appendFeedback(
     }
     await appendAudit(
       tx,
-      { actorType: "staff", actorId: author.staffUserId, action: "share.feedback", reportId: report.id, caseNumber: report.caseNumber, details: { shareId: share.id, author: author.role } },
+      {
+        actorType: "staff",
+        actorId: author.staffUserId,
+        action: "share.feedback",
+        reportId: report.id,
+        caseNumber: report.caseNumber,
+        details: { shareId: share.id, author: author.role },
+      },
       s.now(),
     );
   });
@@ -332,7 +371,10 @@ export async function caseShares(s: Services, report: Pick<Report, "id" | "close
       .from(shareEnvelopes)
       .innerJoin(staffUsers, eq(staffUsers.id, shareEnvelopes.staffUserId))
       .where(inArray(shareEnvelopes.shareId, ids)),
-    s.db.select({ shareId: shareAttachments.shareId, attachmentId: shareAttachments.attachmentId }).from(shareAttachments).where(inArray(shareAttachments.shareId, ids)),
+    s.db
+      .select({ shareId: shareAttachments.shareId, attachmentId: shareAttachments.attachmentId })
+      .from(shareAttachments)
+      .where(inArray(shareAttachments.shareId, ids)),
     s.db.select().from(shareFeedback).where(inArray(shareFeedback.shareId, ids)).orderBy(asc(shareFeedback.createdAt), asc(shareFeedback.id)),
   ]);
   const reviewersByAffiliate = new Map<string, Awaited<ReturnType<typeof activeReviewers>>>();

@@ -103,7 +103,16 @@ export async function insertStaffUser(
       secretKeyRecoveryWrapped: bytes(m.secretKeyRecoveryWrapped, 89),
       recoveryVerifier: new Uint8Array(createHash("sha256").update(bytes(m.recoveryProof, 32)).digest()),
     });
-    await appendAudit(tx, { actorType: audit.by ? "staff" : "system", actorId: audit.by ?? null, action: "staff.created", details: { staffUserId: who.id, role: who.role, via: audit.via } }, new Date());
+    await appendAudit(
+      tx,
+      {
+        actorType: audit.by ? "staff" : "system",
+        actorId: audit.by ?? null,
+        action: "staff.created",
+        details: { staffUserId: who.id, role: who.role, via: audit.via },
+      },
+      new Date(),
+    );
   };
   if ("rollback" in db) await write(db);
   else await (db as Db).transaction((tx) => write(tx));
@@ -122,7 +131,12 @@ export async function staffNames(db: Db, only: { role?: StaffRole; affiliateId?:
   return db
     .select({ id: staffUsers.id, displayName: staffUsers.displayName })
     .from(staffUsers)
-    .where(and(only.role ? eq(staffUsers.role, only.role) : undefined, only.affiliateId !== undefined ? eq(staffUsers.affiliateId, only.affiliateId ?? "") : undefined))
+    .where(
+      and(
+        only.role ? eq(staffUsers.role, only.role) : undefined,
+        only.affiliateId !== undefined ? eq(staffUsers.affiliateId, only.affiliateId ?? "") : undefined,
+      ),
+    )
     .orderBy(asc(staffUsers.displayName));
 }
 

@@ -108,8 +108,7 @@ async function sessionOf(s: Services, request: Request): Promise<{ session: Sess
     .where(eq(staffSessions.tokenHash, tokenHash));
   if (!row) return null;
   const now = s.now().getTime();
-  const expired =
-    now - row.session.lastSeenAt.getTime() > STAFF_IDLE_MINUTES * 60_000 || now - row.session.createdAt.getTime() > SESSION_MAX_HOURS * 3600_000;
+  const expired = now - row.session.lastSeenAt.getTime() > STAFF_IDLE_MINUTES * 60_000 || now - row.session.createdAt.getTime() > SESSION_MAX_HOURS * 3600_000;
   const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, row.user.id));
   if (expired || row.user.status !== "active" || state?.lockedAt) {
     await s.db.delete(staffSessions).where(eq(staffSessions.tokenHash, tokenHash));
@@ -143,7 +142,10 @@ async function requirePending(s: Services, request: Request) {
 export async function logoutStaff(s: Services, request: Request): Promise<void> {
   const token = readToken(s, request);
   if (!token) return;
-  const [row] = await s.db.delete(staffSessions).where(eq(staffSessions.tokenHash, sha256(token))).returning();
+  const [row] = await s.db
+    .delete(staffSessions)
+    .where(eq(staffSessions.tokenHash, sha256(token)))
+    .returning();
   if (row) await audit(s.db, { actorType: "staff", actorId: row.staffUserId, action: "auth.logout" }, s.now());
 }
 
@@ -152,10 +154,7 @@ export async function expireStaffSessions(s: Services): Promise<void> {
   await s.db
     .delete(staffSessions)
     .where(
-      or(
-        lt(staffSessions.lastSeenAt, new Date(now - STAFF_IDLE_MINUTES * 60_000)),
-        lt(staffSessions.createdAt, new Date(now - SESSION_MAX_HOURS * 3600_000)),
-      ),
+      or(lt(staffSessions.lastSeenAt, new Date(now - STAFF_IDLE_MINUTES * 60_000)), lt(staffSessions.createdAt, new Date(now - SESSION_MAX_HOURS * 3600_000))),
     );
 }
 
@@ -210,7 +209,13 @@ async function recordFailure(s: Services, staffUserId: string): Promise<void> {
       .where(eq(staffLoginState.staffUserId, staffUserId));
     await appendAudit(tx, { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } }, now);
     // Administrators learn that an account was locked (which one, on /admin).
-    if (lock) await notifyStaff(tx, s, { event: "account_locked", staffUserIds: (await activeAdmins(tx)).map((a) => a.id), dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`, at: now });
+    if (lock)
+      await notifyStaff(tx, s, {
+        event: "account_locked",
+        staffUserIds: (await activeAdmins(tx)).map((a) => a.id),
+        dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`,
+        at: now,
+      });
     return lock;
   });
   if (locked) kickStaffNotifications(s);
@@ -275,10 +280,13 @@ async function signedIn(s: Services, tokenHash: Uint8Array, user: typeof staffUs
     const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id)).for("update");
     if (state?.lockedAt) throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
     await tx.update(staffSessions).set({ pendingSecondFactor: false, lastSeenAt: now }).where(eq(staffSessions.tokenHash, tokenHash));
-    await tx.insert(staffLoginState).values({ staffUserId: user.id, lastLoginAt: now }).onConflictDoUpdate({
-      target: staffLoginState.staffUserId,
-      set: { failedAttempts: 0, lastLoginAt: now },
-    });
+    await tx
+      .insert(staffLoginState)
+      .values({ staffUserId: user.id, lastLoginAt: now })
+      .onConflictDoUpdate({
+        target: staffLoginState.staffUserId,
+        set: { failedAttempts: 0, lastLoginAt: now },
+      });
     await appendAudit(tx, { actorType: "staff", actorId: user.id, action: "auth.login", details: { via } }, now);
   });
   return {

@@ -31,7 +31,11 @@ export interface Invitation {
   expiresAt: Date;
 }
 
-async function issue(s: Services, values: Omit<typeof staffInvitations.$inferInsert, "tokenHash" | "createdAt" | "expiresAt">, ttlHours: number): Promise<Invitation> {
+async function issue(
+  s: Services,
+  values: Omit<typeof staffInvitations.$inferInsert, "tokenHash" | "createdAt" | "expiresAt">,
+  ttlHours: number,
+): Promise<Invitation> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(s.now().getTime() + ttlHours * 3600_000);
   await s.db.insert(staffInvitations).values({ ...values, tokenHash: sha256(token), createdAt: s.now(), expiresAt });
@@ -49,11 +53,18 @@ export async function createInvitation(
   if (taken) throw new ApiError(409, "email_taken", "a staff account with this email exists");
   let affiliateId: string | null = null;
   if (input.role === "affiliate") {
-    const [a] = await s.db.select().from(affiliates).where(eq(affiliates.slug, input.affiliate ?? ""));
+    const [a] = await s.db
+      .select()
+      .from(affiliates)
+      .where(eq(affiliates.slug, input.affiliate ?? ""));
     if (!a) throw new ApiError(400, "affiliate_required", "an affiliate reviewer needs an affiliate", { affiliate: "required" });
     affiliateId = a.id;
   }
-  const inv = await issue(s, { kind: "invite", email, role: input.role, affiliateId, displayName: input.displayName?.trim() || null, createdBy }, INVITE_TTL_HOURS);
+  const inv = await issue(
+    s,
+    { kind: "invite", email, role: input.role, affiliateId, displayName: input.displayName?.trim() || null, createdBy },
+    INVITE_TTL_HOURS,
+  );
   await s.db.transaction((tx) =>
     appendAudit(tx, { actorType: createdBy ? "staff" : "system", actorId: createdBy, action: "staff.invited", details: { role: input.role } }, s.now()),
   );
@@ -100,7 +111,8 @@ export async function activate(s: Services, token: string, accounts: ActivationA
   if (inv.kind === "invite") {
     if (accounts.length !== 1) throw new ApiError(400, "one_account", "an invitation activates one account");
     const a = accounts[0]!;
-    if (a.email.trim().toLowerCase() !== inv.email || a.role !== inv.role) throw new ApiError(400, "not_invited", "the invitation is for another address or role");
+    if (a.email.trim().toLowerCase() !== inv.email || a.role !== inv.role)
+      throw new ApiError(400, "not_invited", "the invitation is for another address or role");
   } else {
     const roles = accounts.map((a) => a.role).sort();
     if (roles.join() !== "admin,investigator") throw new ApiError(400, "setup_accounts", "the first-run setup creates one administrator and one investigator");

@@ -60,7 +60,10 @@ export async function recoveryMaterial(s: Services, email: string): Promise<{ us
   if (user) return { userId: user.id, secretKeyRecoveryWrapped: toBase64Url(user.secretKeyRecoveryWrapped) };
   // Independent pseudorandom bytes keyed by a value the server never shows (the organisation's id).
   const [org] = await s.db.select({ id: organisations.id }).from(organisations).limit(1);
-  const prf = (label: string) => createHmac("sha256", org?.id ?? "").update(`cor/recovery-decoy-v1\0${label}\0${normal}`).digest();
+  const prf = (label: string) =>
+    createHmac("sha256", org?.id ?? "")
+      .update(`cor/recovery-decoy-v1\0${label}\0${normal}`)
+      .digest();
   const blob = new Uint8Array(89);
   blob[0] = 1;
   blob.set(Buffer.concat([prf("blob-0"), prf("blob-1"), prf("blob-2")]).subarray(0, 88), 1);

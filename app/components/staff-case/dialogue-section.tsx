@@ -33,7 +33,13 @@ export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
           return (
             <li key={m.id} className={`dialogue__item dialogue__item--${m.author === "reporter" ? "reporter" : "investigator"}`}>
               <p className="dialogue__meta">
-                <strong>{m.author === "reporter" ? t("staff.case.reporter") : <UserText text={props.names.get(m.staffUserId ?? "")} fallback={t("staff.case.investigator")} />}</strong>
+                <strong>
+                  {m.author === "reporter" ? (
+                    t("staff.case.reporter")
+                  ) : (
+                    <UserText text={props.names.get(m.staffUserId ?? "")} fallback={t("staff.case.investigator")} />
+                  )}
+                </strong>
                 {plain?.kind === "question" ? ` · ${t("status.dialogue.question")}` : ""} · {day(m.sentOn)}
               </p>
               {plain ? (

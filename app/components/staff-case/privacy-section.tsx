@@ -48,7 +48,10 @@ export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseCo
                 <p data-testid="privacy-decision">
                   {p.outcome === "granted"
                     ? t("staff.case.privacy.granted")
-                    : t(`status.privacy.refused.${p.refusalReason ?? "legal_hold"}`, { date: day(p.answeredOn), basis: p.refusalBasis ? t(`retention.basis.${p.refusalBasis}` as MessageKey) : "" })}
+                    : t(`status.privacy.refused.${p.refusalReason ?? "legal_hold"}`, {
+                        date: day(p.answeredOn),
+                        basis: p.refusalBasis ? t(`retention.basis.${p.refusalBasis}` as MessageKey) : "",
+                      })}
                 </p>
               ) : null}
               {p.kind === "deletion" && p.state === "open" ? <DeletionDecision ctx={ctx} requestId={p.id} act={act} busy={busy} /> : null}
