@@ -21,10 +21,10 @@ export async function benchBackends(): Promise<Backend[]> {
   return out;
 }
 
-/** A fresh database for `backend` (undefined URL: PGlite in the data directory); dropped by release(). */
-export async function databaseFor(backend: Backend): Promise<{ url: string | undefined; release(): Promise<void> }> {
+/** A fresh database for `backend` (undefined URL: PGlite in the data directory), on PostgreSQL a copy of `template` if given; dropped by release(). */
+export async function databaseFor(backend: Backend, template?: string): Promise<{ url: string | undefined; release(): Promise<void> }> {
   if (backend === "pglite") return { url: undefined, release: async () => {} };
-  const pg = await freshPostgresDatabase();
+  const pg = await freshPostgresDatabase(template);
   return { url: pg.url, release: () => pg.drop() };
 }
 

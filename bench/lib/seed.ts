@@ -9,9 +9,11 @@
 // Sealing 100,000 boxes is most of the seeding time, so it is done once per run:
 // the second backend gets a copy of the first one's investigator row (same id,
 // same keys) and the same sealed cases.
+import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { encryptJson, generateReportKeys, loadSodium, newRecordId, sealReportKeys, type StaffPublicKey } from "../../crypto";
 import type { Services } from "../../app/.server/platform/services";
@@ -100,12 +102,21 @@ function sealCases(cases: number, staff: typeof staffUsers.$inferSelect, log: (m
   return out;
 }
 
-export async function startScalePortal(backend: Backend, cases: number, log: (m: string) => void): Promise<ScalePortal> {
+/** A migrated database to start from instead of an empty one (the test run's snapshot, ADR 023); the benchmarks start empty. */
+export interface ScaleDatabaseStart {
+  /** A PGlite data directory to copy. */
+  pgliteSnapshot?: string;
+  /** A PostgreSQL database to create the fresh one from. */
+  postgresTemplate?: string;
+}
+
+export async function startScalePortal(backend: Backend, cases: number, log: (m: string) => void, from: ScaleDatabaseStart = {}): Promise<ScalePortal> {
   await loadSodium();
-  const db = await databaseFor(backend);
+  const db = await databaseFor(backend, from.postgresTemplate || undefined);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `cor-bench-scale-${backend}-`));
   let portal: RunningPortal | null = null;
   try {
+    if (backend === "pglite" && from.pgliteSnapshot) await promisify(execFile)("cp", ["-R", from.pgliteSnapshot, path.join(dataDir, "pgdata")]); // config.paths.pglite
     portal = await startPortal({
       env: {
         NODE_ENV: "production",

@@ -3,17 +3,20 @@
 // must start again (the data-dir lock left by the dead process must not block
 // it, and the database must recover), and every submission acknowledged with a
 // 201 must be there, whole, and decrypt to exactly what was sent.
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { commands } from "../../cli/commands";
 import { fetchIntakeInfo } from "../../app/reporter/intake-client";
 import { DataDirBusyError, lockDataDir, lockFile } from "../../app/.server/platform/data-lock";
 import { auditStore, createInvestigator, freePort, spawnPortal, withServices, type ChildPortal } from "../support/child-portal";
 import { checkStored, SubmissionStream, tally, type Sent } from "../support/submission-stream";
+import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const KiB = 1024;
 const ROUNDS = 3;
@@ -34,6 +37,9 @@ describe("embedded database killed hard during writes", () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), "cor-fault-pglite-"));
     env = { DATA_DIR: dataDir, PORT: String(await freePort()) };
+    // The run's migrated snapshot (ADR 023) instead of initdb in WebAssembly: the kills are what is tested, not a first start.
+    const snapshot = inject("pgliteSnapshot");
+    if (snapshot) await promisify(execFile)("cp", ["-R", snapshot, path.join(dataDir, "pgdata")]); // config.paths.pglite
     await withServices(env, async (s) => {
       await createInvestigator(s, dataDir, "inv1@okestro.example", "Investigator One");
       await createInvestigator(s, dataDir, "inv2@okestro.example", "Investigator Two");

@@ -10,7 +10,7 @@ import { rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { eq, inArray, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dayIn } from "../../app/.server/platform/dates";
 import { COUNT_CAP, listInbox, PAGE_SIZE } from "../../app/.server/casework/inbox";
 import { type InboxFilter } from "../../app/staff/wire";
@@ -47,7 +47,8 @@ for (const backend of await backends()) {
     let today: string;
 
     beforeAll(async () => {
-      sp = await startScalePortal(backend, CASES, () => {});
+      // From the run's migrated snapshot (ADR 023): the inbox is tested here, not a first start.
+      sp = await startScalePortal(backend, CASES, () => {}, { pgliteSnapshot: inject("pgliteSnapshot"), postgresTemplate: inject("postgresTemplate") });
       const db = sp.s.db;
       const ids = (await db.execute<{ id: string; case_number: string; activity_seq: number }>(
         sql`select id, case_number, activity_seq from reports order by case_number`,
