@@ -294,11 +294,14 @@ for (const backend of await backends()) {
     beforeAll(async () => {
       await loadSodium();
       portal = await startTestPortal(backend);
-      const inv = await createStaff(portal, "investigator", "inv@okestro.example");
-      const excl = await createStaff(portal, "investigator", "excl@okestro.example");
-      await createStaff(portal, "admin", "admin@okestro.example");
-      await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]);
-      await createStaff(portal, "affiliate", "agi@okestro.example", ["--affiliate", "agi"]);
+      // Independent accounts, made side by side (the server's argon2 runs in its thread pool meanwhile).
+      const [inv, excl] = await Promise.all([
+        createStaff(portal, "investigator", "inv@okestro.example"),
+        createStaff(portal, "investigator", "excl@okestro.example"),
+        createStaff(portal, "admin", "admin@okestro.example"),
+        createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]),
+        createStaff(portal, "affiliate", "agi@okestro.example", ["--affiliate", "agi"]),
+      ]);
       ids.userId = inv.id;
       const info = await fetchIntakeInfo({ baseUrl: portal.url });
       const r = await submitEncryptedReport(
@@ -329,19 +332,24 @@ for (const backend of await backends()) {
       fetchers.set("reporter", (input, init) =>
         fetch(input, { ...init, redirect: "manual", headers: { ...(init?.headers as Record<string, string>), Authorization: `Bearer ${bearer}` } }),
       );
-      for (const [caller, email] of [
-        ["investigator", "inv@okestro.example"],
-        ["excluded", "excl@okestro.example"],
-        ["admin", "admin@okestro.example"],
-        ["cloud", "cloud@okestro.example"],
-        ["agi", "agi@okestro.example"],
-      ] as const) {
-        // The signed-in client's fetch carries its session cookie.
-        const s = await firstSignIn(portal.url, email, PASSWORD);
-        const withCookie = s.client.options.fetch as typeof fetch;
-        fetchers.set(caller, (input, init) => withCookie(input, { ...init, redirect: "manual" }));
-        if (caller === "investigator") investigator = s.client;
-      }
+      // After the pending session above (its account must enrol in another session later), side by side.
+      await Promise.all(
+        (
+          [
+            ["investigator", "inv@okestro.example"],
+            ["excluded", "excl@okestro.example"],
+            ["admin", "admin@okestro.example"],
+            ["cloud", "cloud@okestro.example"],
+            ["agi", "agi@okestro.example"],
+          ] as const
+        ).map(async ([caller, email]) => {
+          // The signed-in client's fetch carries its session cookie.
+          const s = await firstSignIn(portal.url, email, PASSWORD);
+          const withCookie = s.client.options.fetch as typeof fetch;
+          fetchers.set(caller, (input, init) => withCookie(input, { ...init, redirect: "manual" }));
+          if (caller === "investigator") investigator = s.client;
+        }),
+      );
       // One share of the case with each affiliate, both holding the attachment.
       const c = await caseForSharing(portal, ids.reportId, inv.id, investigator.keyPair!);
       const share = (affiliate: "cloud" | "agi") =>
@@ -406,16 +414,25 @@ for (const backend of await backends()) {
     for (const { key, row } of ordered) {
       const method = key.split(" ").at(-1) as Method;
       it(`${row.name}: ${method} ${row.path({ reportId: ":id", caseNumber: ":case", attachmentId: ":file", userId: ":user", cloudShare: ":cloudShare", agiShare: ":agiShare", archiveId: ":archive", archivedFileId: ":file" })}`, async () => {
-        const got: Record<string, Outcome> = {};
-        for (const caller of CALLERS) {
+        const call = async (caller: Caller) => {
           const r = await fetchers.get(caller)!(`${portal.url}${row.path(ids)}`, {
             method,
             headers: row.body !== undefined ? { "Content-Type": "application/json" } : {},
             body: row.body !== undefined ? JSON.stringify(row.body) : undefined,
           });
-          got[caller] = await classify(r);
+          const outcome = await classify(r);
           await r.arrayBuffer().catch(() => {});
-        }
+          return [caller, outcome] as const;
+        };
+        // Reads: every caller at once. Writes one caller after another, as a write may hold its target for a moment
+        // (a second part for the same upload meanwhile gets 409, whoever sends it).
+        const got: Record<string, Outcome> = {};
+        if (method === "GET") for (const [caller, outcome] of await Promise.all(CALLERS.map(call))) got[caller] = outcome;
+        else
+          for (const caller of CALLERS) {
+            const [, outcome] = await call(caller);
+            got[caller] = outcome;
+          }
         expect(got).toEqual(row.expect);
       });
     }

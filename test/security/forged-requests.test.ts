@@ -83,25 +83,29 @@ describe("forged requests", () => {
         .replace("$reportId", reportId)
         .replace("$op", "priority")
         .replace(/\$[A-Za-z]+/g, "00000000-0000-4000-8000-000000000000");
-    for (const r of routes) {
-      const forgeries: Record<string, string>[] = [
-        { Origin: "https://evil.example" },
-        { Origin: "null" },
-        { "Sec-Fetch-Site": "cross-site" },
-        { Origin: portal.url.replace("127.0.0.1", "localhost") },
-      ];
-      for (const forged of forgeries) {
-        const headers = { "Content-Type": "application/json", Authorization: `Bearer ${bearer}`, ...forged };
-        const res = await staffFetch(`${portal.url}${fill(r.pattern)}`, {
-          method: r.method,
-          headers,
-          body: r.method === "GET" ? undefined : JSON.stringify({ priority: "urgent" }),
-          redirect: "manual",
-        });
-        const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
-        expect(res.status, `${r.method} ${r.pattern} with ${JSON.stringify(forged)}`).toBe(403);
-        expect(body?.error?.code).toBe("cross_origin");
-      }
+    const forgeries: Record<string, string>[] = [
+      { Origin: "https://evil.example" },
+      { Origin: "null" },
+      { "Sec-Fetch-Site": "cross-site" },
+      { Origin: portal.url.replace("127.0.0.1", "localhost") },
+    ];
+    // Eight requests at a time: every one is refused, so none changes what another meets.
+    const all = routes.flatMap((r) => forgeries.map((forged) => ({ r, forged })));
+    for (let i = 0; i < all.length; i += 8) {
+      await Promise.all(
+        all.slice(i, i + 8).map(async ({ r, forged }) => {
+          const headers = { "Content-Type": "application/json", Authorization: `Bearer ${bearer}`, ...forged };
+          const res = await staffFetch(`${portal.url}${fill(r.pattern)}`, {
+            method: r.method,
+            headers,
+            body: r.method === "GET" ? undefined : JSON.stringify({ priority: "urgent" }),
+            redirect: "manual",
+          });
+          const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
+          expect(res.status, `${r.method} ${r.pattern} with ${JSON.stringify(forged)}`).toBe(403);
+          expect(body?.error?.code).toBe("cross_origin");
+        }),
+      );
     }
     expect(await priority()).toBe("normal");
     // The same request from the portal's own origin goes through (the check can fail).
@@ -118,11 +122,6 @@ describe("forged requests", () => {
     const browser = await launchChromium();
     let attacker: Server | null = null;
     try {
-      const context = await browser.newContext({ locale: "en-US" });
-      const page = await context.newPage();
-      await createStaff(portal, "investigator", "kim@okestro.example");
-      // A second investigator, who joined after the report and holds no key to it, is driven too.
-      await signInFirstTimeInBrowser(page, portal.url, "kim@okestro.example", /\/staff\?/);
       const target = `${portal.url}/api/staff/cases/${reportId}/priority`;
       const html = `<!doctype html><html><body>
         <form id="f" method="POST" action="${target}" enctype="text/plain"><input name='{"priority":"urgent","x":"' value='"}'></form>
@@ -137,21 +136,35 @@ describe("forged requests", () => {
       await new Promise<void>((resolve) => attacker!.listen(0, "localhost", () => resolve()));
       const attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}/`;
 
+      // Both browsers sign in side by side (separate contexts, separate accounts).
+      const signInKim = async () => {
+        const context = await browser.newContext({ locale: "en-US" });
+        const page = await context.newPage();
+        await createStaff(portal, "investigator", "kim@okestro.example");
+        // A second investigator, who joined after the report and holds no key to it, is driven too.
+        await signInFirstTimeInBrowser(page, portal.url, "kim@okestro.example", /\/staff\?/);
+        return page;
+      };
       // Lee signs in in a browser of their own and then visits the attacker's page.
-      const leeContext = await browser.newContext({ locale: "en-US" });
-      const leePage = await leeContext.newPage();
-      await leePage.goto(`${portal.url}/staff/login?lang=en`);
-      await leePage.getByLabel(/^Email address/).fill("lee@okestro.example");
-      await leePage.getByLabel(/^Password/).fill(PASSWORD);
-      await leePage.getByRole("button", { name: "Sign in" }).click();
-      // Lee's authenticator was enrolled from Node; the page asks for a code.
-      await leePage.getByLabel(/^Authenticator code/).fill(totpCode(lee.totpSecret, Date.now() + 30_000));
-      await leePage.getByRole("button", { name: "Confirm" }).click();
-      await leePage.waitForURL(/\/staff\?/, { timeout: 30_000 });
-      expect(await leePage.getByTestId("inbox").textContent({ timeout: 30_000 })).toContain(caseNumber);
+      const signInLee = async () => {
+        const leeContext = await browser.newContext({ locale: "en-US" });
+        const leePage = await leeContext.newPage();
+        await leePage.goto(`${portal.url}/staff/login?lang=en`);
+        await leePage.getByLabel(/^Email address/).fill("lee@okestro.example");
+        await leePage.getByLabel(/^Password/).fill(PASSWORD);
+        await leePage.getByRole("button", { name: "Sign in" }).click();
+        // Lee's authenticator was enrolled from Node; the page asks for a code.
+        await leePage.getByLabel(/^Authenticator code/).fill(totpCode(lee.totpSecret, Date.now() + 30_000));
+        await leePage.getByRole("button", { name: "Confirm" }).click();
+        await leePage.waitForURL(/\/staff\?/, { timeout: 30_000 });
+        expect(await leePage.getByTestId("inbox").textContent({ timeout: 30_000 })).toContain(caseNumber);
+        return leePage;
+      };
+      const [page, leePage] = await Promise.all([signInKim(), signInLee()]);
       for (const p of [page, leePage]) {
         await p.goto(attackerUrl);
-        await p.waitForTimeout(1500);
+        // The page's fetch has settled and its form post has been answered once the form's target is shown.
+        await p.waitForURL(target, { timeout: 30_000 });
       }
       expect(await priority()).toBe("high");
     } finally {

@@ -144,15 +144,20 @@ export async function buildWorld(portal: TestPortal, options: { excludedSession?
   await loadSodium();
   const url = portal.url;
   const db = portal.services.db;
-  const inv = await createStaff(portal, "investigator", "inv@okestro.example", ["--name", "Hostile Investigator"]);
-  const inv2 = await createStaff(portal, "investigator", "inv2@okestro.example", ["--name", "Other Investigator"]);
-  const admin = await createStaff(portal, "admin", "admin@okestro.example");
-  const cloud = await createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]);
-  await createStaff(portal, "affiliate", "agi@okestro.example", ["--affiliate", "agi"]);
-  const investigator = await signIn(url, "inv@okestro.example");
-  const administrator = await signIn(url, "admin@okestro.example");
-  const reviewer = await signIn(url, "cloud@okestro.example");
-  const excluded = options.excludedSession ? await signIn(url, "inv2@okestro.example") : null;
+  // Independent accounts and sessions, made side by side: the server's argon2 runs in its thread pool meanwhile.
+  const [inv, inv2, admin, cloud] = await Promise.all([
+    createStaff(portal, "investigator", "inv@okestro.example", ["--name", "Hostile Investigator"]),
+    createStaff(portal, "investigator", "inv2@okestro.example", ["--name", "Other Investigator"]),
+    createStaff(portal, "admin", "admin@okestro.example"),
+    createStaff(portal, "affiliate", "cloud@okestro.example", ["--affiliate", "cloud"]),
+    createStaff(portal, "affiliate", "agi@okestro.example", ["--affiliate", "agi"]),
+  ]);
+  const [investigator, administrator, reviewer, excluded] = await Promise.all([
+    signIn(url, "inv@okestro.example"),
+    signIn(url, "admin@okestro.example"),
+    signIn(url, "cloud@okestro.example"),
+    options.excludedSession ? signIn(url, "inv2@okestro.example") : null,
+  ]);
 
   const info = await fetchIntakeInfo({ baseUrl: url });
   const categoryId = info.categories[0]!.id;
@@ -222,26 +227,23 @@ export async function buildWorld(portal: TestPortal, options: { excludedSession?
   const invitation = await administrator.client.post<{ path: string }>("/api/staff/invitations", { email: "invited@okestro.example", role: "investigator" });
 
   // Uploads: a finished follow-up upload for the case; intake uploads part-way, complete and fresh.
-  const followupUpload = await upload(
-    url,
-    { path: "/api/followup/uploads", headers: { Authorization: `Bearer ${bearer}` }, body: { ciphertextBytes: 1000 } },
-    [Buffer.alloc(1000, 7)],
-    true,
-  );
   const partialExpected = MAX_PART_BYTES + 1000;
-  const partial = await upload(
-    url,
-    { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: partialExpected } },
-    [Buffer.alloc(MAX_PART_BYTES, 3)],
-    false,
-  );
-  const complete = await upload(
-    url,
-    { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } },
-    [Buffer.alloc(1000, 4)],
-    true,
-  );
-  const fresh = await upload(url, { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } }, [], false);
+  const [followupUpload, partial, complete, fresh] = await Promise.all([
+    upload(
+      url,
+      { path: "/api/followup/uploads", headers: { Authorization: `Bearer ${bearer}` }, body: { ciphertextBytes: 1000 } },
+      [Buffer.alloc(1000, 7)],
+      true,
+    ),
+    upload(
+      url,
+      { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: partialExpected } },
+      [Buffer.alloc(MAX_PART_BYTES, 3)],
+      false,
+    ),
+    upload(url, { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } }, [Buffer.alloc(1000, 4)], true),
+    upload(url, { path: "/api/intake/uploads", headers: {}, body: { reportId: randomUUID(), ciphertextBytes: 1000 } }, [], false),
+  ]);
 
   const [notification] = await db.select().from(staffNotifications).where(eq(staffNotifications.staffUserId, inv.id)).limit(1);
   const [message] = opened.case.messages.length ? opened.case.messages : (await opened.session.refresh()).messages;
