@@ -8,6 +8,7 @@
 // rendered inline (THREAT-MODEL §2.5).
 import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
+import { toBase64Url } from "../../../crypto/encoding";
 import { attachments, uploads } from "../../../db/schema";
 import { appendAudit, type AuditEntry } from "../audit/audit";
 import { today } from "../platform/dates";
@@ -17,6 +18,18 @@ import { kickStaffNotifications } from "../notifications/outbox";
 import { notifyCaseHolders } from "../notifications/record";
 import { markReporterActivity } from "./case-access";
 import { checkRecord } from "./records";
+
+/** An attachment as the reporter's and the investigators' case views list it: ciphertexts base64url, sizes as stored. */
+export function attachmentView(a: typeof attachments.$inferSelect) {
+  return {
+    id: a.id,
+    source: a.source,
+    meta: toBase64Url(a.metaCt),
+    fileKey: toBase64Url(a.fileKeyWrapped),
+    ciphertextBytes: a.ciphertextBytes,
+    addedOn: a.addedOn,
+  };
+}
 
 /** An attachment's ciphertext as a response: always a download of opaque bytes, never rendered. */
 export function attachmentDownload(blob: { stream: import("node:stream").Readable; bytes: number }, attachmentId: string): Response {

@@ -43,6 +43,7 @@ import {
   staffUsers,
 } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
+import { attachmentView } from "../case-access/attachments";
 import { requireCaseAccess } from "../case-access/case-access";
 import { addMonths, today } from "../platform/dates";
 import { appendMessage } from "../dialogue/dialogue";
@@ -102,14 +103,7 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
     body: b64(r.bodyCt),
     identity: r.identityCt ? b64(r.identityCt) : null,
     labels: r.labelsCt ? b64(r.labelsCt) : null,
-    attachments: files.map((a) => ({
-      id: a.id,
-      source: a.source,
-      meta: b64(a.metaCt),
-      fileKey: b64(a.fileKeyWrapped),
-      ciphertextBytes: a.ciphertextBytes,
-      addedOn: a.addedOn,
-    })),
+    attachments: files.map(attachmentView),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, staffUserId: m.staffUserId, body: b64(m.bodyCt), sentOn: m.sentOn })),
     notes: notes.map((n) => ({ id: n.id, staffUserId: n.staffUserId, body: b64(n.bodyCt), createdAt: n.createdAt.toISOString() })),
     privacyRequests: requests.map((p) => ({ ...privacyRequestView(p), overdue: p.state === "open" && p.dueOn < today(s) })),
@@ -146,19 +140,7 @@ export async function changeStatus(
   const day = today(s);
   // The closing summary is stored (and audited) first: a failed status change can be retried with the same message id.
   if (input.summary) {
-    await appendMessage(
-      s,
-      reportId,
-      input.summary,
-      { author: "investigator", staffUserId: staff.id },
-      {
-        actorType: "staff",
-        actorId: staff.id,
-        action: "message.sent",
-        reportId,
-        caseNumber: report.caseNumber,
-      },
-    );
+    await appendInvestigatorMessage(s, staff, report, input.summary);
   }
   await s.db.transaction(async (tx) => {
     const set: Partial<typeof reports.$inferInsert> = { status: input.to, updatedOn: day };
@@ -245,18 +227,17 @@ export async function addNote(s: Services, staff: StaffPrincipal, reportId: stri
 
 export async function sendStaffMessage(s: Services, staff: StaffPrincipal, reportId: string, message: { id: string; body: Uint8Array }): Promise<void> {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
-  await appendMessage(
+  await appendInvestigatorMessage(s, staff, report, message);
+}
+
+/** A message from an investigator to the reporter, audited as `message.sent` (a closing summary is one too). */
+function appendInvestigatorMessage(s: Services, staff: StaffPrincipal, report: { id: string; caseNumber: string }, message: { id: string; body: Uint8Array }) {
+  return appendMessage(
     s,
-    reportId,
+    report.id,
     message,
     { author: "investigator", staffUserId: staff.id },
-    {
-      actorType: "staff",
-      actorId: staff.id,
-      action: "message.sent",
-      reportId,
-      caseNumber: report.caseNumber,
-    },
+    { actorType: "staff", actorId: staff.id, action: "message.sent", reportId: report.id, caseNumber: report.caseNumber },
   );
 }
 

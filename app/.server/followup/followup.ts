@@ -21,6 +21,7 @@ import { and, asc, eq, lt, or, sql } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
 import { attachments, messages, privacyRequests, reporterSessions, reports } from "../../../db/schema";
 import type { OpenSessionResponse, ReporterCaseView } from "../../intake/followup-wire";
+import { attachmentView } from "../case-access/attachments";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
 import { today } from "../platform/dates";
 import { ApiError } from "../platform/http";
@@ -135,14 +136,7 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
     title: b64(r.titleCt),
     body: b64(r.bodyCt),
     identity: r.identityCt ? b64(r.identityCt) : null,
-    attachments: files.map((a) => ({
-      id: a.id,
-      source: a.source,
-      meta: b64(a.metaCt),
-      fileKey: b64(a.fileKeyWrapped),
-      ciphertextBytes: a.ciphertextBytes,
-      addedOn: a.addedOn,
-    })),
+    attachments: files.map(attachmentView),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, body: b64(m.bodyCt), sentOn: m.sentOn })),
     privacyRequests: requests.map(privacyRequestView),
     emailNotifications: s.mailer.configured,
