@@ -8,6 +8,7 @@
 import { ConfigError, loadConfig } from "../app/.server/platform/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";
+import { PortalSecretError } from "../app/.server/platform/secrets";
 import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
 import { AuditBrokenError, commands, USAGE, UsageError } from "./commands";
@@ -46,7 +47,13 @@ main().then(
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UnpatchedDriverError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ConfigError ||
+      error instanceof DataDirBusyError ||
+      error instanceof UnpatchedDriverError ||
+      error instanceof PortalSecretError
+    ) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }

@@ -6,6 +6,7 @@
 import { ConfigError } from "../app/.server/platform/config";
 import { DataDirBusyError } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";
+import { PortalSecretError } from "../app/.server/platform/secrets";
 import { startPortal } from "./start";
 
 const dev = process.argv.includes("--dev");
@@ -29,7 +30,7 @@ try {
   process.on("SIGTERM", () => stop("SIGTERM"));
 } catch (error) {
   // Operator errors: the message says what to do; a stack trace would only hide it.
-  if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UnpatchedDriverError) {
+  if (error instanceof ConfigError || error instanceof DataDirBusyError || error instanceof UnpatchedDriverError || error instanceof PortalSecretError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

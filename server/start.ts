@@ -34,6 +34,7 @@ import { createMailer } from "../app/.server/platform/mailer";
 import { settleStaffNotifications } from "../app/.server/notifications/outbox";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
+import { loadPortalSecret } from "../app/.server/platform/secrets";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
@@ -80,6 +81,8 @@ export interface RunningPortal {
 }
 
 export async function openServices(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Services> {
+  // Before the database: a bad secret stops the start with nothing opened.
+  const secret = loadPortalSecret({ value: config.PORTAL_SECRET, dataDir: config.paths.data });
   const database: DatabaseHandle = await openDatabase({
     url: config.DATABASE_URL,
     pgliteDir: config.paths.pglite,
@@ -94,6 +97,8 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     config,
     database,
     db: database.db,
+    secret,
+    pseudonyms: new ClientPseudonyms(secret),
     blobs: new LocalDiskBlobStore(config.paths.blobs),
     mailer: createMailer(config),
     log,
@@ -120,7 +125,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY === 0 ? false : config.TRUST_PROXY);
-  const pseudonyms = new ClientPseudonyms();
+  const pseudonyms = services.pseudonyms;
   app.use(drainUnreadBodies);
   app.use(securityHeaders({ dev: !!options.dev, hsts: config.HSTS }));
   app.use(accessLog(log));

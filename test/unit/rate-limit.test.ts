@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
 import { AttemptLimiter, ClientPseudonyms } from "../../app/.server/platform/rate-limit";
+import { PortalSecret } from "../../app/.server/platform/secrets";
 import { clientNetwork } from "../../server/start";
 
 describe("receipt attempt limits", () => {
@@ -32,12 +34,16 @@ describe("receipt attempt limits", () => {
   });
 
   it("turns addresses into keyed pseudonyms that do not contain them", () => {
-    const p = new ClientPseudonyms();
-    const a = p.of("192.0.2.1");
-    expect(a).toBe(p.of("192.0.2.1"));
-    expect(a).not.toBe(p.of("192.0.2.2"));
+    const secret = new PortalSecret(randomBytes(32));
+    const p = new ClientPseudonyms(secret);
+    const day = Date.UTC(2026, 11, 7, 9);
+    const a = p.of("192.0.2.1", day);
+    expect(a).toBe(p.of("192.0.2.1", day + 3600_000));
+    expect(a).toBe(new ClientPseudonyms(secret).of("192.0.2.1", day)); // every instance with the secret names it alike
+    expect(a).not.toBe(p.of("192.0.2.2", day));
     expect(a).not.toContain("192");
-    expect(new ClientPseudonyms().of("192.0.2.1")).not.toBe(a); // a fresh key per process
+    expect(p.of("192.0.2.1", day + 86_400_000)).not.toBe(a); // a new key each day
+    expect(new ClientPseudonyms(new PortalSecret(randomBytes(32))).of("192.0.2.1", day)).not.toBe(a); // and per secret
   });
 });
 

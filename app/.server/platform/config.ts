@@ -98,6 +98,11 @@ const schema = z.object({
   /** Every receipt look-up answers no sooner than this, found or not. */
   RECEIPT_MIN_RESPONSE_MS: z.coerce.number().int().min(0).max(5000).default(300),
   REPORTER_SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(120).default(15),
+  /** 32 random bytes, base64url: the secret outside the database (ADR 027); unset: DATA_DIR/portal-secret, made on first start. */
+  PORTAL_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in unpadded base64url (43 characters)")
+    .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

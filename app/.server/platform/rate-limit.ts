@@ -1,8 +1,8 @@
 // Limits on receipt-code attempts, kept in memory only. Clients are known by a
-// keyed hash of their address whose key rotates daily and never leaves the
-// process, so nothing here can be turned back into an IP address, and nothing
-// is written anywhere.
-import { createHmac, randomBytes } from "node:crypto";
+// keyed hash of their address whose key rotates daily and is derived from the
+// portal secret (never stored with the data), so nothing here can be turned
+// back into an IP address.
+import type { PortalSecret } from "./secrets";
 
 export interface LimitConfig {
   perClient: number;
@@ -75,16 +75,17 @@ export class AttemptLimiter {
   }
 }
 
-/** Keyed, rotating pseudonyms for client addresses (HMAC-SHA256, key renewed every 24 h). */
+/**
+ * Keyed pseudonyms of client addresses: HMAC-SHA256 under a key derived from
+ * the portal secret (ADR 027) and the day, so every instance and every restart
+ * names a client alike for a day, and someone who reads stored limit state
+ * without the secret cannot test addresses against it.
+ */
 export class ClientPseudonyms {
-  private key = randomBytes(32);
-  private keyFrom = Date.now();
+  constructor(private readonly secret: PortalSecret) {}
 
   of(address: string, now = Date.now()): string {
-    if (now - this.keyFrom > 24 * 3600_000) {
-      this.key = randomBytes(32);
-      this.keyFrom = now;
-    }
-    return createHmac("sha256", this.key).update(address).digest("base64url").slice(0, 22);
+    const day = Math.floor(now / 86_400_000).toString();
+    return this.secret.mac("client-pseudonym", day, "\u0000", address).toString("base64url").slice(0, 22);
   }
 }

@@ -7,7 +7,8 @@ import type { BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { Mailer } from "./mailer";
-import type { AttemptLimiter } from "./rate-limit";
+import type { AttemptLimiter, ClientPseudonyms } from "./rate-limit";
+import type { PortalSecret } from "./secrets";
 
 export interface Services {
   config: Config;
@@ -17,6 +18,10 @@ export interface Services {
   /** SMTP, or a mailer that says it is not configured. */
   mailer: Mailer;
   log: Logger;
+  /** The secret outside the database and the keys derived from it (ADR 027). */
+  secret: PortalSecret;
+  /** Keyed, daily-rotating pseudonyms of client addresses (for limits only). */
+  pseudonyms: ClientPseudonyms;
   /** The current time; tests move it. */
   now(): Date;
   /** Receipt-code attempt limits (in memory, per process). */
