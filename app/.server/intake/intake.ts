@@ -19,6 +19,9 @@
 //   deletes the claimed uploads (the count must match, else rollback) and
 //   records `new_case` for each recipient. A case-number collision retries with
 //   a new number, up to five times.
+// - Opening an upload and each part are checked against the upload space
+//   (upload-space.ts, ADR 031): bytes count as they arrive, per client and,
+//   for reporters, in total; a part reserves its length before it is written.
 // - Abandoning an upload (`DELETE`) removes the row, and the blob only if this
 //   request removed the row, so two abandons cannot delete a blob another
 //   request still names. The client does not call it today; cleanup does the
