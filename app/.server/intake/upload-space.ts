@@ -114,7 +114,7 @@ export async function requireDiskRoom(s: Services, need: number, kind: "new" | "
   );
 }
 
-/** The periodic check: tells administrators when the disk is below the reserve, before anyone is refused. */
+/** The periodic check: tells administrators when the disk is below the reserve, even while nobody uploads. */
 export async function checkStorage(s: Services): Promise<{ low: boolean }> {
   const space = await s.blobs.space();
   if (!space || space.freeBytes >= diskReserve(s, space.totalBytes)) return { low: false };
