@@ -14,6 +14,8 @@ import { rawRequest } from "../test/support/raw-http";
 
 const MiB = 1024 * 1024;
 
+const envelopes = (n: number) => Buffer.from(JSON.stringify({ envelopes: Array.from({ length: n }, () => ({ staffUserId: "x", envelope: "y" })) }));
+
 /** The hostile shapes of issue 16, each about 1 MiB (the submission endpoint's limit). */
 export function hostileBodies(): { name: string; body: Buffer }[] {
   const half = MiB / 2;
@@ -21,12 +23,11 @@ export function hostileBodies(): { name: string; body: Buffer }[] {
     { name: "1 MiB of unclosed [", body: Buffer.from("[".repeat(MiB)) },
     { name: "512 Ki nested arrays, closed", body: Buffer.from("[".repeat(half) + "]".repeat(half)) },
     { name: "array of 500,000 zeros", body: Buffer.from(`[${"0,".repeat(half - 2)}0]`) },
-    { name: "object of 100,000 members", body: Buffer.from(`{${Array.from({ length: 100_000 }, (_, i) => `"k${i}":0`).join(",")}}`) },
-    // Within the shape limits: what still reaches JSON.parse and the schema (3,300 envelopes of the wrong shape).
-    {
-      name: "3,300 wrong envelopes (9,901 elements)",
-      body: Buffer.from(JSON.stringify({ envelopes: Array.from({ length: 3300 }, () => ({ staffUserId: "x", envelope: "y" })) })),
-    },
+    { name: "object of 80,000 members", body: Buffer.from(`{${Array.from({ length: 80_000 }, (_, i) => `"k${i}":0`).join(",")}}`) },
+    // Past the submission's element limit (4,670: its largest valid body plus room for unknown members).
+    { name: "3,300 wrong envelopes (9,901 elements)", body: envelopes(3300) },
+    // Just within it: what still reaches JSON.parse and the schema, the most a hostile body can cost now.
+    { name: "1,556 wrong envelopes (4,669 elements)", body: envelopes(1556) },
   ];
 }
 
