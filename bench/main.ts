@@ -17,6 +17,8 @@
 //                (+ one HTTP round trip) (receipt-lookup.ts)
 //   inbox        inbox query p95 at BENCH_CASES (100,000) cases and 50 titles decrypted in Chromium,
 //                floors: the bare page read, the bare crypto calls (inbox.ts)
+//   hostile      server CPU per hostile 1 MiB JSON body (nested [, huge arrays) and /healthz while four arrive,
+//                floors: a 1 MiB body refused unparsed, /healthz idle (hostile-json.ts; issue 16 rows 5, 6)
 //   load         BENCH_LOAD_REPORTERS (200) reporters with attachments for BENCH_LOAD_SECONDS (60),
 //                then every acknowledged submission decrypted and compared (load.ts)
 // BENCH_BACKENDS=pglite,postgres picks the databases (PostgreSQL where reachable).
@@ -38,6 +40,7 @@ import {
   type BrowserDiagnostics,
   type CryptoFloor,
 } from "./attachments";
+import { benchHostileJson, printHostileJson, type HostileJsonResult } from "./hostile-json";
 import { benchInbox, type InboxBenchResult } from "./inbox";
 import { benchIntakeRate, insertFloor, printIntakeRate, type IntakeRateResult } from "./intake-rate";
 import { loadOptionsFromEnv, printLoad, runLoadTest, type LoadResult } from "./load";
@@ -52,7 +55,7 @@ import { releaseSealedCases, startScalePortal } from "./lib/seed";
 import { elapsedS, envList, envNum, fmt, idleWaits, printTable, say } from "./lib/util";
 
 const MiB = 1024 * 1024;
-const SECTIONS = ["attachments", "page", "intake", "receipt", "inbox", "load"] as const;
+const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "load"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const only = envList("BENCH_ONLY", [...SECTIONS]);
@@ -86,6 +89,7 @@ interface Results {
   attachments: AttachmentBackendResult[];
   page: PageResult[];
   intake: IntakeRateResult[];
+  hostile: HostileJsonResult[];
   receipt: LookupResult[];
   inbox: InboxBenchResult[];
   load: LoadResult[];
@@ -107,6 +111,7 @@ const results: Results = {
   attachments: [],
   page: [],
   intake: [],
+  hostile: [],
   receipt: [],
   inbox: [],
   load: [],
@@ -125,7 +130,7 @@ async function guarded(section: string, backend: Backend | undefined, fn: () => 
   }
 }
 
-/** Sections that drive one production server per backend: page, attachments, intake (in that order). */
+/** Sections that drive one production server per backend: page, attachments, intake, hostile (in that order). */
 async function serverSections(
   tmp: string,
   backends: Backend[],
@@ -193,6 +198,7 @@ async function serverSections(
           });
         });
       }
+      if (want("hostile")) await guarded("hostile", backend, async () => void results.hostile.push(await benchHostileJson(backend, p)));
       await portal.stop();
       portal = null;
       if (intake) {
@@ -399,7 +405,7 @@ async function main() {
     }
 
     // ---------------------------------------------------------------- page, attachments, intake: one server per backend
-    if (want("page") || want("attachments") || want("intake")) {
+    if (want("page") || want("attachments") || want("intake") || want("hostile")) {
       await serverSections(tmp, backends, results.crypto, cdp, files, warmFile);
     }
     await cdp?.close();
@@ -409,6 +415,7 @@ async function main() {
       printAttachments(results.crypto, results.attachments, results.browserDiagnostics, Math.round(Math.min(DIAG_MIB, Math.max(...FILE_MIB)) * MiB));
     if (results.page.length) printPage(results.page);
     if (results.intake.length) printIntakeRate(results.intake);
+    if (results.hostile.length) printHostileJson(results.hostile);
 
     // ---------------------------------------------------------------- receipt look-ups and inbox at scale
     if (want("receipt") || want("inbox")) {

@@ -111,6 +111,8 @@ function errorsOf(e: AnyEndpoint, params: Readonly<Record<string, ParamSpec>>, o
       { status: 400, code: "invalid_request" },
       { status: 400, code: "bad_json" },
       { status: 400, code: "empty_body" },
+      { status: 400, code: "json_too_deep" },
+      { status: 400, code: "json_too_many_elements" },
       { status: 413, code: "too_large" },
       { status: 415, code: "unsupported_media_type" },
     );
@@ -149,8 +151,10 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
     const schemas = body.schemas.map(schemaOf);
     out.requestBody = {
       required: true,
-      description: `JSON, at most ${body.limit} bytes (413 too_large beyond); unknown members are refused (400 invalid_request naming them).`,
+      description: `JSON, at most ${body.limit} bytes (413 too_large beyond), ${body.shape.depth} levels deep (400 json_too_deep) and ${body.shape.elements} array elements and object members in all (400 json_too_many_elements); unknown members are refused (400 invalid_request naming them).`,
       "x-max-body-bytes": body.limit,
+      "x-max-json-depth": body.shape.depth,
+      "x-max-json-elements": body.shape.elements,
       content: { "application/json": { schema: schemas.length === 1 ? schemas[0] : { oneOf: schemas } } },
     };
   } else if (body.kind === "bytes") {

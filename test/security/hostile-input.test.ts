@@ -184,6 +184,43 @@ function spliceIntoString(json: string, baseline: unknown, bytes: Buffer): Buffe
   return Buffer.concat([Buffer.from(a!, "utf8"), bytes, Buffer.from(b ?? "", "utf8")]);
 }
 
+/**
+ * Hostile JSON shapes (issue 16 rows 5 and 6), each as large as the endpoint's byte limit allows: deep objects and
+ * arrays, huge arrays and objects, numbers JSON.stringify never writes, long strings, many duplicate keys, a chain
+ * of `__proto__` keys, unpaired surrogate escapes. Only readJson sees most of them; what the schema sees
+ * (numbers, duplicates) is in the body's own members.
+ */
+function shapeCases(text: string, baseline: unknown, limit: number, first: boolean): [string, string][] {
+  const room = Math.min(limit, 4 * 1024 * 1024) - 64;
+  const keys = Object.keys(baseline as object);
+  const firstKey = JSON.stringify(keys[0] ?? "x");
+  const out: [string, string][] = [
+    [`${Math.floor(room / 5)} nested objects`, `${'{"a":'.repeat(Math.floor(room / 5))}1${"}".repeat(Math.floor(room / 5))}`.slice(0, room)],
+    ["nesting one past the depth limit inside a member", text.replace(/\}$/, `,"x":${"[".repeat(9)}${"]".repeat(9)}}`)],
+    [`${Math.floor(room / 2)} zeros in an array`, `[${"0,".repeat(Math.floor(room / 2) - 1)}0]`],
+    [`${Math.floor(room / 2)} zeros in the first member`, `{${firstKey}:[${"0,".repeat(Math.floor(room / 2) - 8)}0]}`],
+    [`an object of ${Math.floor(room / 12)} members`, `{${Array.from({ length: Math.floor(room / 12) }, (_, i) => `"k${i}":0`).join(",")}}`.slice(0, room)],
+    [
+      `the first member ${Math.floor(room / (firstKey.length + 6))} times`,
+      `{${`${firstKey}:[[]],`.repeat(Math.floor(room / (firstKey.length + 6)) - 1)}${firstKey}:[[]]}`,
+    ],
+    ["a chain of __proto__ keys", `${'{"__proto__":'.repeat(12)}{"polluted":"yes"}${"}".repeat(12)}`],
+    ["a string as long as the limit", JSON.stringify("x".repeat(room - 2))],
+    ["unpaired high surrogate escape in a member", text.replace(/^\{/, `{"\\ud800":"\\ud800",`)],
+    ["unpaired low surrogate escape in a key", text.replace(/^\{/, `{"\\udc00x":1,`)],
+    ["escaped NUL in a key", text.replace(/^\{/, `{"a\\u0000":1,`)],
+  ].filter(() => first) as [string, string][];
+  // Numbers as text: what JSON.stringify never writes (overflow to Infinity, underflow, 10,000 digits, -0), in every
+  // member the baseline holds a number in.
+  for (const key of keys.filter((k) => typeof (baseline as Record<string, unknown>)[k] === "number")) {
+    for (const n of ["1e400", "-1e400", "1e-400", "-0", "1".repeat(10_000), "123456789012345678901234567890"]) {
+      const marked = JSON.stringify({ ...(baseline as object), [key]: "\uE000N" }).replace('"\uE000N"', n);
+      out.push([`${key}: number ${n.length > 40 ? `of ${n.length} digits` : n}`, marked]);
+    }
+  }
+  return out.filter(([, body]) => body.length <= limit);
+}
+
 function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, string>): Case[] {
   const cases: Case[] = [];
   const limit = e.limit!;
@@ -235,6 +272,11 @@ function jsonCases(e: Endpoint, w: World, path: string, headers: Record<string, 
     ),
   );
   cases.push(post("body: empty", Buffer.alloc(0)));
+  for (const [label, body] of shapeCases(text, baseline, limit, first)) cases.push(post(`JSON shape: ${label}`, body));
+  // Just past this endpoint's own element limit (derived from its schema: json-scan.ts), in its first member.
+  const { elements } = (e.declared.body as { shape: { elements: number } }).shape;
+  const firstKey = JSON.stringify(Object.keys(baseline as object)[0] ?? "x");
+  cases.push(post(`JSON shape: ${elements + 1} elements, one past the endpoint's limit`, `{${firstKey}:[${"0,".repeat(elements - 1)}0]}`));
   const depth = Math.max(1, Math.min(100_000, Math.floor(limit / 2) - 16));
   if (first) {
     cases.push(post(`body: ${depth} nested arrays`, `${"[".repeat(depth)}${"]".repeat(depth)}`));

@@ -16,6 +16,7 @@ import { Readable } from "node:stream";
 import type { z, ZodTypeAny } from "zod";
 import { isUuid } from "../../../crypto/encoding";
 import { ApiError, handleApi, json, parseWith, readBounded, readJson } from "./http";
+import { shapeLimits, type JsonLimits } from "./json-scan";
 import { services, type Services } from "./services";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -51,8 +52,11 @@ export interface Guard<P = unknown> {
 
 export type Body =
   | { kind: "none" }
-  /** JSON read with readJson (415/400/413 before parsing), parsed strictly with one of `schemas` (chosen by `choose`). */
-  | { kind: "json"; limit: number; schemas: readonly ZodTypeAny[]; choose: (raw: unknown) => ZodTypeAny }
+  /**
+   * JSON read with readJson (415/400/413 before parsing, and the shape limits derived from `schemas` checked on the
+   * bytes: json-scan.ts), parsed strictly with one of `schemas` (chosen by `choose`).
+   */
+  | { kind: "json"; limit: number; shape: JsonLimits; schemas: readonly ZodTypeAny[]; choose: (raw: unknown) => ZodTypeAny }
   /** Raw bytes read with readBounded. */
   | { kind: "bytes"; limit: number; contentType: string }
   /** A stream the handler reads itself (the upload parts). */
@@ -61,8 +65,11 @@ export type Body =
 const NO_BODY: Body = { kind: "none" };
 
 /** A JSON body of at most `limit` bytes, parsed with `schema` (strict: unknown members refused). */
-export function jsonBody<S extends ZodTypeAny>(limit: number, schema: S): { kind: "json"; limit: number; schemas: readonly [S]; choose: (raw: unknown) => S } {
-  return { kind: "json", limit, schemas: [schema], choose: () => schema };
+export function jsonBody<S extends ZodTypeAny>(
+  limit: number,
+  schema: S,
+): { kind: "json"; limit: number; shape: JsonLimits; schemas: readonly [S]; choose: (raw: unknown) => S } {
+  return { kind: "json", limit, shape: shapeLimits([schema]), schemas: [schema], choose: () => schema };
 }
 
 /** A JSON body that is one of several shapes; `choose` picks the schema a body is parsed with (its errors name that one). */
@@ -70,8 +77,8 @@ export function jsonBodyOf<S extends readonly ZodTypeAny[]>(
   limit: number,
   schemas: S,
   choose: (raw: unknown) => S[number],
-): { kind: "json"; limit: number; schemas: S; choose: (raw: unknown) => S[number] } {
-  return { kind: "json", limit, schemas, choose };
+): { kind: "json"; limit: number; shape: JsonLimits; schemas: S; choose: (raw: unknown) => S[number] } {
+  return { kind: "json", limit, shape: shapeLimits(schemas), schemas, choose };
 }
 
 export function bytesBody(limit: number, contentType = "text/plain"): { kind: "bytes"; limit: number; contentType: string } {
@@ -222,7 +229,7 @@ async function run(e: AnyEndpoint, paramSpecs: Readonly<Record<string, ParamSpec
   let body: unknown;
   const spec = e.body as Body;
   if (spec.kind === "json") {
-    const raw = await readJson(request, spec.limit);
+    const raw = await readJson(request, spec.limit, spec.shape);
     body = parseWith(spec.choose(raw), raw);
   } else if (spec.kind === "bytes") {
     body = await readBounded(request, spec.limit);

@@ -6,9 +6,11 @@
 //   connection, since the body was not read.
 // - JSON bodies must be `application/json` (415 `unsupported_media_type`) and
 //   within the route's declared limit (413 `too_large`), checked against
-//   `Content-Length` before reading and again while reading. Bodies are decoded
-//   as strict UTF-8, and a NUL character anywhere is refused (400 `bad_json`):
-//   PostgreSQL text cannot hold it.
+//   `Content-Length` before reading and again while reading. Before parsing,
+//   their bytes are scanned for depth and element count (400 `json_too_deep`,
+//   `json_too_many_elements`: json-scan.ts), and for a NUL character or an
+//   unpaired surrogate, which PostgreSQL text cannot hold (400 `bad_json`).
+//   Bodies are decoded as strict UTF-8.
 // - Schema failures are 400 `invalid_request` with `fields` naming each path
 //   (`{"envelopes.0.role": "unknown field"}`, `__proto__` included).
 // - A database that cannot be reached is 503 `unavailable` with `Retry-After`,
@@ -17,6 +19,7 @@
 import type { z } from "zod";
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../../db/unavailable";
 import type { ApiErrorBody } from "../../intake/wire";
+import { JSON_LIMITS, scanJson, type JsonLimits, type JsonScanRefusal } from "./json-scan";
 
 export class ApiError extends Error {
   retryAfterSeconds?: number;
@@ -125,32 +128,26 @@ export async function readBounded(request: Request, limit: number): Promise<Buff
 // ignoreBOM keeps a byte order mark in the text, so JSON.parse refuses it as before.
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Whether a parsed JSON value holds U+0000 in any string or key (PostgreSQL text cannot store it). No recursion: any depth. */
-function holdsNul(root: unknown): boolean {
-  const stack = [root];
-  while (stack.length) {
-    const value = stack.pop();
-    if (typeof value === "string") {
-      if (value.includes("\u0000")) return true;
-    } else if (Array.isArray(value)) stack.push(...value);
-    else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) {
-        if (k.includes("\u0000")) return true;
-        stack.push(v);
-      }
-    }
-  }
-  return false;
-}
+const SCAN_REFUSALS: Record<JsonScanRefusal, (l: JsonLimits) => ApiError> = {
+  too_deep: (l) => new ApiError(400, "json_too_deep", `request body nests deeper than ${l.depth} levels`),
+  too_many_elements: (l) => new ApiError(400, "json_too_many_elements", `request body holds more than ${l.elements} array elements and object members`),
+  nul: () => new ApiError(400, "bad_json", "request body holds a NUL character"),
+  lone_surrogate: () => new ApiError(400, "bad_json", "request body holds an unpaired UTF-16 surrogate"),
+};
 
-/** Reads at most `limit` bytes of a JSON body; a larger body is refused without reading it all. */
-export async function readJson(request: Request, limit: number): Promise<unknown> {
+/**
+ * Reads at most `limit` bytes of a JSON body (a larger body is refused without reading it all), and parses it only
+ * if its shape is within `shape` (json-scan.ts: checked on the bytes, so a hostile body costs a scan, not a parse).
+ */
+export async function readJson(request: Request, limit: number, shape: JsonLimits = JSON_LIMITS): Promise<unknown> {
   const type = request.headers.get("Content-Type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) {
     throw new ApiError(415, "unsupported_media_type", "send application/json");
   }
   if (!request.body) throw new ApiError(400, "empty_body", "request body is empty");
   const body = await readBounded(request, limit);
+  const refusal = scanJson(body, shape);
+  if (refusal) throw SCAN_REFUSALS[refusal](shape);
   let text: string;
   try {
     text = strictUtf8.decode(body);
@@ -163,7 +160,6 @@ export async function readJson(request: Request, limit: number): Promise<unknown
   } catch (cause) {
     throw new ApiError(400, "bad_json", "request body is not valid JSON", undefined, { cause });
   }
-  if (holdsNul(value)) throw new ApiError(400, "bad_json", "request body holds a NUL character");
   return value;
 }
 
