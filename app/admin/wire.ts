@@ -4,6 +4,7 @@
 // server, which declares its results with these types, and the browser, which
 // imports the types only, cannot drift.
 import { z } from "zod";
+import { DESTRUCTION_REASONS, type DestructionReason } from "./destruction-reasons";
 import { RETENTION_BASIS_CODES } from "../staff/wire";
 import { aeadField, dayString, envelopeField, instantString, keyHolder, sealedFile } from "../shared/wire";
 
@@ -21,9 +22,7 @@ const caseStatus = z.enum(["received", "acknowledged", "in_review", "investigati
 export type CaseStatus = z.infer<typeof caseStatus>;
 const privacyKind = z.enum(["access", "correction", "deletion", "suspension"]);
 export type PrivacyKind = z.infer<typeof privacyKind>;
-/** Reasons the destruction job records; anything else is counted as "other" and never echoed. */
-export const DESTRUCTION_REASONS = ["retention", "unacknowledged", "deletion_request", "archived"] as const;
-export type DestructionReason = (typeof DESTRUCTION_REASONS)[number];
+export { DESTRUCTION_REASONS, type DestructionReason };
 
 const privacyRow = z.object({
   open: z.number().int(),
