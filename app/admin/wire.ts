@@ -5,8 +5,7 @@
 // imports the types only, cannot drift.
 import { z } from "zod";
 import { DESTRUCTION_REASONS, type DestructionReason } from "./destruction-reasons";
-import { RETENTION_BASIS_CODES } from "../staff/wire";
-import { aeadField, dayString, envelopeField, instantString, keyHolder, sealedFile } from "../shared/wire";
+import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile } from "../shared/wire";
 
 /** Calendar days (YYYY-MM-DD, inclusive) in TIME_ZONE; either end may be open. */
 const statisticsRange = z.object({ from: dayString.optional(), to: dayString.optional() });

@@ -10,6 +10,18 @@ import { z } from "zod";
 
 export type StaffRole = "admin" | "investigator" | "affiliate";
 
+/** The statutes of the privacy policy that require keeping records longer (app/.server/retention/case-retention.ts RETENTION_BASES): investigators refuse deletions and archive cases under them, administrators see them on archives. */
+export const RETENTION_BASIS_CODES = [
+  "ecommerce_transactions",
+  "ecommerce_complaints",
+  "ecommerce_advertising",
+  "national_tax",
+  "electronic_financial",
+  "communications_secrets",
+  "credit_information",
+  "value_added_tax",
+] as const;
+
 /** A day in TIME_ZONE, as the answers give days (no time of day). */
 export const dayString = z.string().describe("a calendar day, YYYY-MM-DD (TIME_ZONE)");
 /** An instant, as the answers give times. */

@@ -3,7 +3,7 @@
 import { z, type ZodTypeAny } from "zod";
 import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { createUploadResponse } from "../intake/wire";
-import { aeadField, dayString, envelopeField, instantString, keyHolder, sealedFile, shareFeedback } from "../shared/wire";
+import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile, shareFeedback } from "../shared/wire";
 import { b64, uuid } from "../shared/schemas";
 
 // Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
@@ -79,17 +79,7 @@ export const changePasswordRequest = z.strictObject({ currentAuthKey: b64(32, 32
 export const recoverStartRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const recoverRequest = z.strictObject({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
 
-/** The statutes of the privacy policy that require keeping records longer (app/.server/retention/case-retention.ts RETENTION_BASES). */
-export const RETENTION_BASIS_CODES = [
-  "ecommerce_transactions",
-  "ecommerce_complaints",
-  "ecommerce_advertising",
-  "national_tax",
-  "electronic_financial",
-  "communications_secrets",
-  "credit_information",
-  "value_added_tax",
-] as const;
+export { RETENTION_BASIS_CODES };
 const retentionBasis = z.enum(RETENTION_BASIS_CODES);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
 /** A wrapped 32-byte key (aead-v1, block 16) and a share envelope (envelope-v1 kind 0x02). */
@@ -168,7 +158,7 @@ export const notificationsReadRequest = z.strictObject({ ids: z.array(uuid).max(
 export const notificationPrefsRequest = z.strictObject({ mode: z.enum(["immediate", "digest"]) });
 
 // ------------------------------------------------------------------ responses
-// Plain z.object: the document leaves room for members added later; API_RESPONSE_CHECK checks the answers strictly.
+// Plain z.object, as everywhere for answers: API_RESPONSE_CHECK makes them strict when it checks an answer.
 
 /** Inbox filters (app/staff/inbox-query.ts reads them from a URL; listInbox applies them). */
 export interface InboxFilter {
