@@ -175,7 +175,8 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
   const success: Json = { description: e.status === 204 ? "Done; no body." : "Success." };
   if (e.status !== 204) {
     if (e.response === "binary") success.content = { "application/octet-stream": { schema: { type: "string", contentEncoding: "binary" } } };
-    else success.content = { "application/json": { schema: e.response ? schemaOf(e.response) : { description: "JSON; its schema is not declared yet" } } };
+    else if (e.response) success.content = { "application/json": { schema: schemaOf(e.response) } };
+    else throw new Error(`${method} ${route.pattern} (${route.file}) answers ${e.status} with a body but declares no response schema`);
   }
   responses[String(e.status)] = success;
   for (const [status, codes] of errorsOf(e, params, route.api.kind === "ops")) {

@@ -11,7 +11,7 @@
 // declaration with the Express request's own stream as the body.
 import type { NextFunction, Request, Response } from "express";
 import { uploadPartRoute } from "../app/.server/intake/upload-part-route";
-import { methodNotAllowed } from "../app/.server/platform/api-route";
+import { checkAnswer, methodNotAllowed } from "../app/.server/platform/api-route";
 import { ApiError, errorResponse, json } from "../app/.server/platform/http";
 import type { Services } from "../app/.server/platform/services";
 
@@ -42,6 +42,8 @@ export function uploadPartHandler(services: Services) {
       const context = { services, cspNonce: "", clientKey: "" };
       const caller: unknown = await put.guard.check({ services, request, params: req.params, context });
       const status = await put.handler({ services, request, params: req.params, context, caller, body: req, query: new URL(request.url).searchParams });
+      if (services.config.API_RESPONSE_CHECK)
+        await checkAnswer(put, { request: new globalThis.Request(request.url, { method: "PUT" }), params: req.params }, undefined, status, services);
       await send(res, json(status));
     } catch (error) {
       if (error instanceof ApiError) await send(res, errorResponse(error));

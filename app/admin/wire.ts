@@ -1,58 +1,113 @@
-// What the administrators' pages receive from the server, as types both sides
-// import (browser-safe: no server imports). The server declares its results
-// with these, so a change on either side fails the type check.
+// What the administrators' pages and API receive from the server. The response
+// schemas document the answers (docs/openapi.json) and are checked against them
+// with API_RESPONSE_CHECK on (ADR 024); the types are inferred from them, so the
+// server, which declares its results with these types, and the browser, which
+// imports the types only, cannot drift.
+import { z } from "zod";
+import { DESTRUCTION_REASONS, type DestructionReason } from "./destruction-reasons";
+import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile } from "../shared/wire";
 
 /** Calendar days (YYYY-MM-DD, inclusive) in TIME_ZONE; either end may be open. */
-export interface StatisticsRange {
-  from?: string;
-  to?: string;
-}
+const statisticsRange = z.object({ from: dayString.optional(), to: dayString.optional() });
+export type StatisticsRange = z.infer<typeof statisticsRange>;
 
 /** count, median, average (1 decimal) and maximum of a number of calendar days; null when nothing was counted. */
-export interface DayStats {
-  count: number;
-  median: number | null;
-  average: number | null;
-  max: number | null;
-}
+const dayStats = z
+  .object({ count: z.number().int(), median: z.number().nullable(), average: z.number().nullable(), max: z.number().nullable() })
+  .describe("count, median, average (1 decimal) and maximum of a number of calendar days; null when nothing was counted");
+export type DayStats = z.infer<typeof dayStats>;
 
-export type CaseStatus = "received" | "acknowledged" | "in_review" | "investigating" | "closed";
-export type PrivacyKind = "access" | "correction" | "deletion" | "suspension";
-/** Reasons the destruction job records; anything else is counted as "other" and never echoed. */
-export const DESTRUCTION_REASONS = ["retention", "unacknowledged", "deletion_request", "archived"] as const;
-export type DestructionReason = (typeof DESTRUCTION_REASONS)[number];
+const caseStatus = z.enum(["received", "acknowledged", "in_review", "investigating", "closed"]);
+export type CaseStatus = z.infer<typeof caseStatus>;
+const privacyKind = z.enum(["access", "correction", "deletion", "suspension"]);
+export type PrivacyKind = z.infer<typeof privacyKind>;
+export { DESTRUCTION_REASONS, type DestructionReason };
 
-export interface PrivacyRow {
-  open: number;
-  answered: number;
-  /** Answered after the due date. */
-  answeredLate: number;
-  /** Still open and past the due date today. */
-  openOverdue: number;
-  /** requested_on → answered_on */
-  response: DayStats;
-}
+const privacyRow = z.object({
+  open: z.number().int(),
+  answered: z.number().int(),
+  answeredLate: z.number().int().describe("answered after the due date"),
+  openOverdue: z.number().int().describe("still open and past the due date today"),
+  response: dayStats.describe("days from requested_on to answered_on"),
+});
+export type PrivacyRow = z.infer<typeof privacyRow>;
 
-export interface CaseStatistics {
-  /** Today in TIME_ZONE: what "overdue" is measured against. */
-  today: string;
-  timeZone: string;
-  range: StatisticsRange | null;
-  cases: {
-    total: number;
-    open: number;
-    byStatus: { status: CaseStatus; count: number }[];
-    byCategory: { slug: string; nameKo: string; nameEn: string; count: number }[];
-    /** received_on → acknowledged_on */
-    acknowledge: DayStats;
-    /** received_on → closed_on */
-    close: DayStats;
-    /** Open cases whose next deadline is before today: in all, and split by the deadline missed. */
-    overdue: { total: number; acknowledgement: number; feedback: number };
-  };
-  privacyRequests: { byKind: ({ kind: PrivacyKind } & PrivacyRow)[]; total: PrivacyRow };
-  /** Provision records per affiliate: versions provided and distinct shares. */
-  provisions: { affiliate: string; nameKo: string; nameEn: string; versions: number; shares: number }[];
-  /** case.destroyed audit entries per month (YYYY-MM of `at` in TIME_ZONE) and reason. */
-  destructions: ({ month: string; total: number; other: number } & Record<DestructionReason, number>)[];
-}
+const count = z.number().int();
+/** GET /api/admin/statistics: workflow metadata only (counts and days; no case, title or person). */
+export const caseStatisticsResponse = z.object({
+  today: dayString.describe("today in TIME_ZONE: what overdue is measured against"),
+  timeZone: z.string().describe("the portal's TIME_ZONE (IANA name)"),
+  range: statisticsRange.nullable().describe("the days asked for (by received_on, requested_on, provided_on, destruction day); null: all"),
+  cases: z.object({
+    total: count,
+    open: count,
+    byStatus: z.array(z.object({ status: caseStatus, count })),
+    byCategory: z.array(z.object({ slug: z.string(), nameKo: z.string(), nameEn: z.string(), count })),
+    acknowledge: dayStats.describe("days from received_on to acknowledged_on"),
+    close: dayStats.describe("days from received_on to closed_on"),
+    overdue: z
+      .object({ total: count, acknowledgement: count, feedback: count })
+      .describe("open cases whose next deadline is before today: in all, and split by the deadline missed"),
+  }),
+  privacyRequests: z.object({ byKind: z.array(privacyRow.extend({ kind: privacyKind })), total: privacyRow }),
+  provisions: z
+    .array(z.object({ affiliate: z.string(), nameKo: z.string(), nameEn: z.string(), versions: count, shares: count }))
+    .describe("provision records per affiliate: versions provided and distinct shares"),
+  destructions: z
+    .array(
+      z.object({
+        month: z.string().describe("YYYY-MM in TIME_ZONE"),
+        total: count,
+        other: count.describe("destructions for a reason not listed here"),
+        ...(Object.fromEntries(DESTRUCTION_REASONS.map((r) => [r, count])) as Record<DestructionReason, typeof count>),
+      }),
+    )
+    .describe("case.destroyed audit entries per month and reason"),
+});
+export type CaseStatistics = z.infer<typeof caseStatisticsResponse>;
+
+const legalBasis = z.enum(RETENTION_BASIS_CODES).describe("the statute the records are kept under");
+const archiveCommon = {
+  id: z.string().describe("archive id"),
+  caseNumber: z.string(),
+  legalBasis,
+  archivedOn: dayString,
+  retainUntil: dayString.describe("the day after which the archive is destroyed"),
+};
+/** GET /api/admin/archives. */
+export const archiveListResponse = z.array(
+  z.object({
+    ...archiveCommon,
+    hasKey: z.boolean().describe("whether the caller holds the archive's key"),
+    awaiting: z.array(keyHolder).describe("active administrators without the key yet: one who holds it can seal it to them"),
+  }),
+);
+/** GET /api/admin/archives/:archiveId. */
+export const archiveViewResponse = z.object({
+  ...archiveCommon,
+  envelope: envelopeField("0x03", "the archive key"),
+  package: aeadField("archive-package"),
+  files: z.array(sealedFile("archive-file-key")),
+});
+
+const auditEntry = z.object({
+  seq: z.number().int().describe("position in the hash chain"),
+  at: instantString,
+  actorType: z.enum(["staff", "system"]),
+  actorId: z.string().nullable().describe("staff user id"),
+  action: z.string().describe("what happened, e.g. case.status_changed"),
+  caseNumber: z.string().nullable(),
+  details: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])).describe("ids, codes and counts; never content"),
+  hash: z.string().describe("the first 16 hex digits of the entry's chain hash"),
+});
+/** GET /api/admin/audit: a page of entries, or with ?verify=1 the chain's verification. */
+export const auditResponse = z.union([
+  z.array(auditEntry).describe("up to 100 entries, newest first"),
+  z.object({ ok: z.literal(true), entries: z.number().int().describe("entries verified") }),
+  z.object({
+    ok: z.literal(false),
+    entries: z.number().int(),
+    brokenAt: z.number().int().describe("sequence number of the first entry that does not verify"),
+    reason: z.string(),
+  }),
+]);

@@ -2,7 +2,8 @@
 // caseStatistics, as tables with captions and header cells. No case, title or
 // person is part of the data this renders.
 import { Form } from "@remix-run/react";
-import { DESTRUCTION_REASONS as REASONS, type CaseStatistics, type DayStats } from "../admin/wire";
+import { DESTRUCTION_REASONS as REASONS } from "../admin/destruction-reasons";
+import type { CaseStatistics, DayStats } from "../admin/wire";
 import { formatDay, type Locale } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { UserText } from "./user-text";

@@ -25,7 +25,8 @@ export const reportStatus = z.enum(["received", "acknowledged", "in_review", "in
 export type ReportStatus = z.infer<typeof reportStatus>;
 export type PrivacyKind = z.infer<typeof privacyRequestRequest>["kind"];
 
-// Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
+// Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
+// API_RESPONSE_CHECK on (ADR 024).
 const day = z.string().describe("a day, YYYY-MM-DD");
 
 export const reporterProvision = z.object({
@@ -92,3 +93,9 @@ export type ReporterCaseView = z.infer<typeof reporterCaseViewSchema>;
 
 export const openSessionResponse = z.object({ token: z.string(), idleSeconds: z.number().int(), case: reporterCaseViewSchema });
 export type OpenSessionResponse = z.infer<typeof openSessionResponse>;
+/** POST /api/followup/attachments. */
+export const attachFileResponse = z.object({ id: z.string().describe("attachment id") });
+/** POST /api/followup/messages. */
+export const postMessageResponse = z.object({ id: z.string(), seq: z.number().int().describe("position in the dialogue") });
+/** POST /api/followup/privacy-requests. */
+export const privacyRequestResponse = z.object({ id: z.string(), dueOn: day.describe("the day by which the investigators answer (YYYY-MM-DD)") });

@@ -13,7 +13,8 @@ export const createUploadRequest = z.strictObject({
     .min(25 + 17),
 });
 export type CreateUploadRequest = z.input<typeof createUploadRequest>;
-// Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
+// Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
+// API_RESPONSE_CHECK on (ADR 024).
 export const createUploadResponse = z.object({ uploadId: z.string(), token: z.string(), partPlainBytes: z.number().int() });
 export type CreateUploadResponse = z.infer<typeof createUploadResponse>;
 export const uploadStatusResponse = z.object({

@@ -2,6 +2,7 @@
 import { admin } from "../.server/api-guards";
 import { archiveView } from "../.server/retention/archive";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
+import { archiveViewResponse } from "../admin/wire";
 
 export const api = apiRoute({
   summary: "One archive",
@@ -11,6 +12,7 @@ export const api = apiRoute({
       summary: "The archive as ciphertext, for an administrator who holds its key",
       guard: admin,
       errors: [{ status: 404, code: "not_found" }],
+      response: archiveViewResponse,
       handler: ({ services, caller, params }) => archiveView(services, caller, params.archiveId!),
     }),
   },

@@ -2,6 +2,7 @@
 import { admin } from "../.server/api-guards";
 import { listArchives } from "../.server/retention/archive";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { archiveListResponse } from "../admin/wire";
 
 export const api = apiRoute({
   summary: "The archive",
@@ -9,6 +10,7 @@ export const api = apiRoute({
     GET: endpoint({
       summary: "Closed cases' records kept under a statute",
       guard: admin,
+      response: archiveListResponse,
       handler: ({ services, caller }) => listArchives(services, caller),
     }),
   },

@@ -4,6 +4,7 @@ import { listAudit } from "../.server/admin/admin";
 import { admin } from "../.server/api-guards";
 import { verifyAuditChain } from "../.server/audit/audit";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { auditResponse } from "../admin/wire";
 
 export const api = apiRoute({
   summary: "The audit log",
@@ -19,6 +20,7 @@ export const api = apiRoute({
         case: "case number (COR-XXXX-XXXX)",
         before: "entries before this sequence number",
       },
+      response: auditResponse,
       handler: async ({ services: s, query: q }) => {
         if (q.get("verify") === "1") return verifyAuditChain(s.db);
         const actor = q.get("actor");

@@ -4,6 +4,7 @@ import { admin } from "../.server/api-guards";
 import { ApiError } from "../.server/platform/http";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { caseStatistics, parseStatisticsRange } from "../.server/admin/statistics";
+import { caseStatisticsResponse } from "../admin/wire";
 
 export const api = apiRoute({
   summary: "Statistics",
@@ -13,6 +14,7 @@ export const api = apiRoute({
       guard: admin,
       query: { from: "first day (YYYY-MM-DD), inclusive", to: "last day (YYYY-MM-DD), inclusive" },
       errors: [{ status: 400, code: "bad_range" }],
+      response: caseStatisticsResponse,
       handler: async ({ services, query }) => {
         const range = parseStatisticsRange(query);
         if (range === null) throw new ApiError(400, "bad_range", "from and to must be calendar days (YYYY-MM-DD), from not after to");

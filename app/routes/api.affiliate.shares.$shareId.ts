@@ -2,6 +2,7 @@
 import { affiliateShareView } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
 import { apiRoute, endpoint, uuidParam } from "../.server/platform/api-route";
+import { affiliateShareResponse } from "../staff/wire";
 
 export const api = apiRoute({
   summary: "One share",
@@ -11,6 +12,7 @@ export const api = apiRoute({
       summary: "The share as ciphertext, for a reviewer who holds its key",
       guard: affiliateReviewer,
       errors: [{ status: 404, code: "not_found" }],
+      response: affiliateShareResponse,
       handler: ({ services, caller, params }) => affiliateShareView(services, caller, params.shareId!),
     }),
   },

@@ -2,6 +2,7 @@
 import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
 import { affiliateReviewer } from "../.server/api-guards";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
+import { affiliateSharesResponse } from "../staff/wire";
 
 export const api = apiRoute({
   summary: "Shares for a reviewer",
@@ -9,6 +10,7 @@ export const api = apiRoute({
     GET: endpoint({
       summary: "The shares addressed to the reviewer's affiliate (active, within retention)",
       guard: affiliateReviewer,
+      response: affiliateSharesResponse,
       handler: ({ services, caller }) => listAffiliateShares(services, caller),
     }),
   },

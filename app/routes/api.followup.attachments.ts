@@ -2,7 +2,7 @@
 import { reporterSession } from "../.server/api-guards";
 import { attachUploadedFile } from "../.server/case-access/attachments";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { attachFileRequest } from "../intake/followup-wire";
+import { attachFileRequest, attachFileResponse } from "../intake/followup-wire";
 
 export const api = apiRoute({
   summary: "Files the reporter adds",
@@ -17,6 +17,7 @@ export const api = apiRoute({
         { status: 409, code: "upload_incomplete" },
         { status: 409, code: "too_many_attachments" },
       ],
+      response: attachFileResponse,
       handler: ({ services, caller, body }) => attachUploadedFile(services, caller.reportId, body, "reporter"),
     }),
   },

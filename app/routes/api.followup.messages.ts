@@ -2,7 +2,7 @@
 import { reporterSession } from "../.server/api-guards";
 import { appendMessage } from "../.server/dialogue/dialogue";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { postMessageRequest } from "../intake/followup-wire";
+import { postMessageRequest, postMessageResponse } from "../intake/followup-wire";
 
 export const api = apiRoute({
   summary: "The reporter's messages",
@@ -13,6 +13,7 @@ export const api = apiRoute({
       body: jsonBody(128 * 1024, postMessageRequest),
       status: 201,
       errors: [{ status: 409, code: "id_taken" }],
+      response: postMessageResponse,
       handler: ({ services, caller, body }) => appendMessage(services, caller.reportId, body, { author: "reporter" }),
     }),
   },

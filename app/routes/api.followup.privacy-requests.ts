@@ -2,7 +2,7 @@
 import { reporterSession } from "../.server/api-guards";
 import { createPrivacyRequest } from "../.server/privacy-requests/privacy-requests";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { privacyRequestRequest } from "../intake/followup-wire";
+import { privacyRequestRequest, privacyRequestResponse } from "../intake/followup-wire";
 
 export const api = apiRoute({
   summary: "The reporter's privacy requests",
@@ -16,6 +16,7 @@ export const api = apiRoute({
         { status: 400, code: "detail_required" },
         { status: 409, code: "id_taken" },
       ],
+      response: privacyRequestResponse,
       handler: ({ services, caller, body }) => createPrivacyRequest(services, caller.reportId, body),
     }),
   },

@@ -3,7 +3,7 @@
 import { anyone } from "../.server/api-guards";
 import { activate, invitationInfo } from "../.server/staff/invitations";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { activationRequest } from "../staff/wire";
+import { activationRequest, activationResponse, invitationInfoResponse } from "../staff/wire";
 
 export const api = apiRoute({
   summary: "Account activation",
@@ -12,6 +12,7 @@ export const api = apiRoute({
     GET: endpoint({
       summary: "What the invitation or setup link is for",
       guard: anyone,
+      response: invitationInfoResponse,
       handler: ({ services, params }) => invitationInfo(services, params.token ?? ""),
     }),
     POST: endpoint({
@@ -19,6 +20,7 @@ export const api = apiRoute({
       guard: anyone,
       body: jsonBody(16 * 1024, activationRequest),
       status: 201,
+      response: activationResponse,
       handler: ({ services, params, body }) => activate(services, params.token ?? "", body.accounts),
     }),
   },

@@ -42,7 +42,7 @@ import { staffClientKey } from "../.server/intake/upload-space";
 import { apiOps, endpoint, jsonBody, uuidParam, type HandlerInput, type MethodMap } from "../.server/platform/api-route";
 import type { StaffPrincipal } from "../.server/staff/auth";
 import type { Services } from "../.server/platform/services";
-import { caseOps, type CaseOp } from "../staff/wire";
+import { caseOpResponses, caseOps, caseSharesResponse, keyHoldersResponse, staffCaseViewResponse, type CaseOp } from "../staff/wire";
 
 type Handler<K extends CaseOp> = (s: Services, staff: StaffPrincipal, reportId: string, input: z.output<(typeof caseOps)[K]>) => Promise<unknown>;
 
@@ -120,6 +120,7 @@ const postOps = Object.fromEntries(
         summary: summaries[op],
         guard: investigator,
         body: jsonBody(bodyLimit(op), caseOps[op] as (typeof caseOps)[CaseOp]),
+        response: caseOpResponses[op],
         errors: [{ status: 404, code: "not_found" }],
         handler: async (i) => (await (handlers[op] as Handler<CaseOp>)(i.services, i.caller, reportIdOf(i), i.body)) ?? { ok: true },
       }),
@@ -133,6 +134,7 @@ const getOps: Record<string, MethodMap> = {
       summary: "Who a share with the given affiliate is sealed to",
       guard: investigator,
       query: { affiliate: "cloud or agi" },
+      response: keyHoldersResponse,
       errors: [{ status: 404, code: "not_found" }],
       handler: (i) => reviewersForCase(i.services, i.caller, reportIdOf(i), i.query.get("affiliate") ?? ""),
     }),
@@ -141,6 +143,7 @@ const getOps: Record<string, MethodMap> = {
     GET: endpoint({
       summary: "The case's shares and provision records",
       guard: investigator,
+      response: caseSharesResponse,
       errors: [{ status: 404, code: "not_found" }],
       handler: async ({ services: s, caller, params }) => {
         const { report } = await requireCaseAccess(s, caller.id, { id: params.reportId! });
@@ -152,6 +155,7 @@ const getOps: Record<string, MethodMap> = {
     GET: endpoint({
       summary: "The case as its page loads it (ciphertext), for clients other than the page",
       guard: investigator,
+      response: staffCaseViewResponse,
       errors: [{ status: 404, code: "not_found" }],
       handler: async ({ services: s, caller, params }) => {
         const reportId = params.reportId!;
@@ -171,6 +175,7 @@ const getOps: Record<string, MethodMap> = {
     GET: endpoint({
       summary: "Who an archive of this case is sealed to",
       guard: investigator,
+      response: keyHoldersResponse,
       errors: [{ status: 404, code: "not_found" }],
       handler: async ({ services: s, caller, params }) => {
         await requireCaseAccess(s, caller.id, { id: params.reportId! });
@@ -182,6 +187,7 @@ const getOps: Record<string, MethodMap> = {
     GET: endpoint({
       summary: "Who may be granted access to the case",
       guard: investigator,
+      response: keyHoldersResponse,
       errors: [{ status: 404, code: "not_found" }],
       handler: async ({ services: s, caller, params }) => {
         const rows = await grantCandidates(s, caller, params.reportId!);

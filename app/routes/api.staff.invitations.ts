@@ -2,7 +2,7 @@
 import { admin } from "../.server/api-guards";
 import { createInvitation } from "../.server/staff/invitations";
 import { apiRoute, endpoint, jsonBody } from "../.server/platform/api-route";
-import { invitationRequest } from "../staff/wire";
+import { invitationRequest, invitationResponse } from "../staff/wire";
 
 export const api = apiRoute({
   summary: "Invitations",
@@ -12,6 +12,7 @@ export const api = apiRoute({
       guard: admin,
       body: jsonBody(2048, invitationRequest),
       status: 201,
+      response: invitationResponse,
       handler: async ({ services, caller, body }) => {
         const inv = await createInvitation(services, body, caller.id);
         return { path: inv.path, expiresAt: inv.expiresAt.toISOString() };

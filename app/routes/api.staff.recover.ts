@@ -4,7 +4,7 @@ import { anyone } from "../.server/api-guards";
 import { ApiError } from "../.server/platform/http";
 import { apiRoute, endpoint, jsonBodyOf } from "../.server/platform/api-route";
 import { recoveryMaterial, resetWithRecoveryKey } from "../.server/staff/password";
-import { recoverRequest, recoverStartRequest } from "../staff/wire";
+import { recoverRequest, recoverResponse, recoverStartRequest } from "../staff/wire";
 
 export const api = apiRoute({
   summary: "Account recovery",
@@ -21,6 +21,7 @@ export const api = apiRoute({
       body: jsonBodyOf(2048, [recoverRequest, recoverStartRequest] as const, (raw) =>
         raw && typeof raw === "object" && "recoveryProof" in raw ? recoverRequest : recoverStartRequest,
       ),
+      response: recoverResponse,
       errors: [{ status: 429, code: "too_many_attempts" }],
       handler: async ({ services, body }) => {
         if ("recoveryProof" in body) {

@@ -1,11 +1,13 @@
 // Wire format of the staff API (validated on the server; the browser imports types only).
 // Objects are strict, as in app/intake/wire.ts: unknown members are refused.
-import { z } from "zod";
-import { SHARE_ITEMS, SHARE_PURPOSES, type SharePurpose } from "../../crypto/share";
-import type { ShareFeedback } from "../shared/wire";
+import { z, type ZodTypeAny } from "zod";
+import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
+import { createUploadResponse } from "../intake/wire";
+import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile, shareFeedback } from "../shared/wire";
 import { b64, uuid } from "../shared/schemas";
 
-// Response schemas document the answers (docs/openapi.json); the server does not parse its own answers.
+// Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
+// API_RESPONSE_CHECK on (ADR 024); the browser imports only the types inferred from them.
 /** The answer of actions that have nothing else to say. */
 export const okResponse = z.object({ ok: z.literal(true) });
 const staffUser = z.object({
@@ -77,17 +79,7 @@ export const changePasswordRequest = z.strictObject({ currentAuthKey: b64(32, 32
 export const recoverStartRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const recoverRequest = z.strictObject({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });
 
-/** The statutes of the privacy policy that require keeping records longer (app/.server/retention/case-retention.ts RETENTION_BASES). */
-export const RETENTION_BASIS_CODES = [
-  "ecommerce_transactions",
-  "ecommerce_complaints",
-  "ecommerce_advertising",
-  "national_tax",
-  "electronic_financial",
-  "communications_secrets",
-  "credit_information",
-  "value_added_tax",
-] as const;
+export { RETENTION_BASIS_CODES };
 const retentionBasis = z.enum(RETENTION_BASIS_CODES);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD");
 /** A wrapped 32-byte key (aead-v1, block 16) and a share envelope (envelope-v1 kind 0x02). */
@@ -165,7 +157,8 @@ export const notificationsReadRequest = z.strictObject({ ids: z.array(uuid).max(
 /** Single e-mails or a daily digest (POST /api/staff/notification-prefs). */
 export const notificationPrefsRequest = z.strictObject({ mode: z.enum(["immediate", "digest"]) });
 
-// ------------------------------------------------------------------ responses (types only)
+// ------------------------------------------------------------------ responses
+// Plain z.object, as everywhere for answers: API_RESPONSE_CHECK makes them strict when it checks an answer.
 
 /** Inbox filters (app/staff/inbox-query.ts reads them from a URL; listInbox applies them). */
 export interface InboxFilter {
@@ -178,132 +171,286 @@ export interface InboxFilter {
   page?: number;
 }
 
+const caseStatus = z.enum(["received", "acknowledged", "in_review", "investigating", "closed"]);
+const casePriority = z.enum(["low", "normal", "high", "urgent"]);
+const reportEnvelope = envelopeField("0x01", "the report key and the case key");
+const nextDueOn = dayString.nullable().describe("the next deadline still open (acknowledgement, then feedback); null when closed");
+
+/** GET /api/staff/cases: one page of the investigator's inbox. */
+export const inboxResponse = z.object({
+  total: z.number().int().describe("cases matching the filter, counted up to a cap"),
+  totalCapped: z.boolean().describe("whether total stopped at the cap (there are more)"),
+  page: z.number().int().describe("1-based page number"),
+  pageSize: z.number().int(),
+  rows: z.array(
+    z.object({
+      id: z.string().describe("report id"),
+      caseNumber: z.string(),
+      categoryId: z.string(),
+      status: caseStatus,
+      priority: casePriority,
+      assigneeId: z.string().nullable(),
+      receivedOn: dayString,
+      ackDueOn: dayString.describe("the day by which the report is to be acknowledged"),
+      feedbackDueOn: dayString.nullable().describe("the day by which the reporter is to get feedback (from acknowledgement on)"),
+      nextDueOn,
+      overdue: z.boolean(),
+      unread: z.boolean().describe("whether the reporter wrote since the caller last opened the case"),
+      title: aeadField("report-title"),
+      envelope: reportEnvelope,
+    }),
+  ),
+});
+export type InboxPage = z.infer<typeof inboxResponse>;
+export type InboxRow = InboxPage["rows"][number];
+
+const sharePurpose = z.enum(SHARE_PURPOSES);
+const shareItems = z.array(z.string()).describe(`the parts of the case shared: ${SHARE_ITEMS.join(", ")}`);
+const shareLegalBasis = z
+  .enum(["consent", "policy"])
+  .describe("consent: the reporter agreed to the identity being shared; policy: the privacy policy's provision");
+const staffName = z.object({ id: z.string(), displayName: z.string() });
+
 /** A share of a case as its investigators see it (caseShares): state, keys under the case key, holders, feedback. */
-export interface CaseShare {
-  id: string;
-  affiliate: string;
-  version: number;
-  state: "active" | "revoked" | "expired";
-  expired: boolean;
-  purpose: SharePurpose;
-  items: string[];
-  legalBasis: "consent" | "policy";
-  retainUntil: string | null;
-  retentionOn: string | null;
-  createdOn: string;
-  updatedOn: string;
-  revokedOn: string | null;
-  package: string | null;
-  shareKey: string | null;
-  feedbackKey: string;
-  attachmentIds: string[];
-  holders: { id: string; displayName: string }[];
-  /** Active reviewers of the affiliate who hold no key yet, with the public key to seal one to. */
-  awaiting: { id: string; displayName: string; publicKey: string }[];
-  feedback: ShareFeedback[];
-}
+const caseShare = z.object({
+  id: z.string().describe("share id"),
+  affiliate: z.string().describe("the affiliate's slug (cloud, agi)"),
+  version: z.number().int(),
+  state: z.enum(["active", "revoked", "expired"]),
+  expired: z.boolean().describe("active, but past its retention: reviewers can no longer open it"),
+  purpose: sharePurpose,
+  items: shareItems,
+  legalBasis: shareLegalBasis,
+  retainUntil: dayString.nullable().describe("the share's own end, if one was set"),
+  retentionOn: dayString
+    .nullable()
+    .describe("the last day the share may be read: the earlier of retainUntil and the case's retention; null while neither is known"),
+  createdOn: dayString,
+  updatedOn: dayString,
+  revokedOn: dayString.nullable(),
+  package: aeadField("share-package").nullable().describe("unpadded base64url of an aead-v1 `share-package` record (docs/CRYPTO.md §3.3); null once revoked"),
+  shareKey: aeadField("share-key")
+    .nullable()
+    .describe("unpadded base64url of an aead-v1 `share-key` record under the case key (docs/CRYPTO.md §3.3); null once revoked"),
+  feedbackKey: aeadField("share-feedback-key"),
+  attachmentIds: z.array(z.string()).describe("the attachments shared"),
+  holders: z.array(staffName).describe("reviewers holding the share's key"),
+  awaiting: z.array(keyHolder).describe("active reviewers of the affiliate who hold no key yet, with the public key to seal one to"),
+  feedback: z.array(shareFeedback),
+});
+export type CaseShare = z.infer<typeof caseShare>;
 
 /** A provision record of a case (caseProvisions); the reporter's copy leaves out `providedBy` and `version`. */
-export interface CaseProvision {
-  affiliate: string;
-  version: number;
-  items: string[];
-  purpose: SharePurpose;
-  legalBasis: "consent" | "policy";
-  retainUntil: string | null;
-  providedOn: string;
-  providedBy: string;
-  endedOn: string | null;
-  endReason: "superseded" | "revoked" | "expired" | null;
-}
+const caseProvision = z.object({
+  affiliate: z.string().describe("the affiliate's slug"),
+  version: z.number().int(),
+  items: shareItems,
+  purpose: sharePurpose,
+  legalBasis: shareLegalBasis,
+  retainUntil: dayString.nullable(),
+  providedOn: dayString,
+  providedBy: z.string().describe("staff user id of the investigator who shared it"),
+  endedOn: dayString.nullable(),
+  endReason: z.enum(["superseded", "revoked", "expired"]).nullable(),
+});
+export type CaseProvision = z.infer<typeof caseProvision>;
+
+const staffCaseAttachment = z.object({
+  id: z.string(),
+  source: z.enum(["reporter", "investigator"]),
+  meta: aeadField("file-meta"),
+  fileKey: aeadField("file-key"),
+  ciphertextBytes: z.number().int().describe("size of the encrypted file (stream-v1) in bytes"),
+  addedOn: dayString,
+});
+export type StaffCaseAttachment = z.infer<typeof staffCaseAttachment>;
+
+const staffCaseMessage = z.object({
+  id: z.string(),
+  seq: z.number().int().describe("position in the dialogue"),
+  author: z.enum(["reporter", "investigator"]),
+  staffUserId: z.string().nullable().describe("the investigator who wrote it; null for the reporter"),
+  body: aeadField("message"),
+  sentOn: dayString,
+});
+export type StaffCaseMessage = z.infer<typeof staffCaseMessage>;
+
+const staffCaseNote = z.object({ id: z.string(), staffUserId: z.string(), body: aeadField("note"), createdAt: instantString });
+export type StaffCaseNote = z.infer<typeof staffCaseNote>;
+
+const staffCasePrivacyRequest = z.object({
+  id: z.string(),
+  kind: z.enum(["access", "correction", "deletion", "suspension"]),
+  state: z.enum(["open", "answered"]),
+  detail: aeadField("privacy-request").nullable(),
+  requestedOn: dayString,
+  dueOn: dayString,
+  answer: aeadField("privacy-answer").nullable(),
+  answeredOn: dayString.nullable(),
+  outcome: z.enum(["granted", "refused"]).nullable().describe("for a deletion request"),
+  refusalReason: z.enum(["legal_hold", "legal_retention"]).nullable(),
+  refusalBasis: z.string().nullable().describe("a retention basis code, for a refusal under legal retention"),
+  overdue: z.boolean(),
+});
+export type StaffCasePrivacyRequest = z.infer<typeof staffCasePrivacyRequest>;
+
+const staffCaseAuditEntry = z.object({
+  seq: z.number().int(),
+  at: instantString,
+  actorId: z.string().nullable(),
+  action: z.string(),
+  details: z.record(z.union([z.string(), z.number(), z.boolean(), z.null()])).describe("ids, codes and counts; never content"),
+});
+export type StaffCaseAuditEntry = z.infer<typeof staffCaseAuditEntry>;
 
 /**
- * One case as an investigator receives it (the case page's loader, GET /api/staff/cases/:id/view):
- * workflow metadata in plaintext, everything anyone wrote as base64url ciphertext, days as YYYY-MM-DD.
- * Declared here so that browser code never reaches into app/.server for it.
+ * One case as an investigator receives it (the case page's loader): workflow metadata in plaintext, everything
+ * anyone wrote as base64url ciphertext, days as YYYY-MM-DD. Declared here so that browser code never reaches into
+ * app/.server for it.
  */
-export interface StaffCaseView {
-  id: string;
-  caseNumber: string;
-  categoryId: string;
-  status: "received" | "acknowledged" | "in_review" | "investigating" | "closed";
-  outcome: "substantiated" | "partly_substantiated" | "not_substantiated" | "insufficient_information" | "referred" | null;
-  priority: "low" | "normal" | "high" | "urgent";
-  assigneeId: string | null;
-  receivedOn: string;
-  acknowledgedOn: string | null;
-  closedOn: string | null;
-  updatedOn: string;
-  ackDueOn: string;
-  feedbackDueOn: string | null;
-  nextDueOn: string | null;
-  overdue: boolean;
-  consentAffiliateIdentity: boolean;
-  /** This investigator's sealed copy of the report's keys. */
-  envelope: string;
-  title: string;
-  body: string;
-  identity: string | null;
-  /** Under the case key (crypto/casework.ts). */
-  labels: string | null;
-  attachments: StaffCaseAttachment[];
-  messages: StaffCaseMessage[];
-  /** Under the case key (crypto/casework.ts). */
-  notes: StaffCaseNote[];
-  privacyRequests: StaffCasePrivacyRequest[];
-  /** The investigators holding the case's keys: who it can be assigned to. */
-  team: { id: string; displayName: string }[];
-  /** The latest 200 entries, newest first. */
-  auditTrail: StaffCaseAuditEntry[];
-}
+export const staffCaseViewSchema = z.object({
+  id: z.string().describe("report id"),
+  caseNumber: z.string(),
+  categoryId: z.string(),
+  status: caseStatus,
+  outcome: z.enum(["substantiated", "partly_substantiated", "not_substantiated", "insufficient_information", "referred"]).nullable(),
+  priority: casePriority,
+  assigneeId: z.string().nullable(),
+  receivedOn: dayString,
+  acknowledgedOn: dayString.nullable(),
+  closedOn: dayString.nullable(),
+  updatedOn: dayString,
+  ackDueOn: dayString,
+  feedbackDueOn: dayString.nullable(),
+  nextDueOn,
+  overdue: z.boolean(),
+  consentAffiliateIdentity: z.boolean().describe("whether the reporter agreed to the identity being shared with an affiliate"),
+  envelope: reportEnvelope,
+  title: aeadField("report-title"),
+  body: aeadField("report-body"),
+  identity: aeadField("report-identity").nullable().describe("unpadded base64url of an aead-v1 `report-identity` record; null: anonymous"),
+  labels: aeadField("labels").nullable(),
+  attachments: z.array(staffCaseAttachment),
+  messages: z.array(staffCaseMessage),
+  notes: z.array(staffCaseNote),
+  privacyRequests: z.array(staffCasePrivacyRequest),
+  team: z.array(staffName).describe("the investigators holding the case's keys: who it can be assigned to"),
+  auditTrail: z.array(staffCaseAuditEntry).describe("the latest 200 entries, newest first"),
+});
+export type StaffCaseView = z.infer<typeof staffCaseViewSchema>;
 
-export interface StaffCaseAttachment {
-  id: string;
-  source: "reporter" | "investigator";
-  meta: string;
-  fileKey: string;
-  ciphertextBytes: number;
-  addedOn: string;
-}
+/** GET /api/staff/cases/:reportId/shares. */
+export const caseSharesResponse = z.object({ shares: z.array(caseShare), provisions: z.array(caseProvision) });
+const legalHold = z.object({
+  id: z.string(),
+  reportId: z.string(),
+  reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]),
+  placedOn: dayString,
+  placedBy: z.string().describe("staff user id"),
+  liftedOn: dayString.nullable(),
+  liftedBy: z.string().nullable(),
+});
+/** GET /api/staff/cases/:reportId/view: the case page's data, for clients other than the page. */
+export const staffCaseViewResponse = staffCaseViewSchema.extend({
+  shares: z.array(caseShare),
+  provisions: z.array(caseProvision),
+  holds: z.array(legalHold).describe("legal holds, active and lifted: an active one stops destruction"),
+  retentionOn: dayString.nullable().describe("the last day the case is kept; null while it is open and acknowledged"),
+});
+/** Who a key can be sealed to (GET …/grants, …/reviewers, …/admins). */
+export const keyHoldersResponse = z.array(keyHolder);
 
-export interface StaffCaseMessage {
-  id: string;
-  seq: number;
-  author: "reporter" | "investigator";
-  staffUserId: string | null;
-  body: string;
-  sentOn: string;
-}
+/** What each POST op of /api/staff/cases/:reportId/:op answers (`okResponse` when it has nothing to say). */
+export const caseOpResponses: { [K in keyof typeof caseOps]: ZodTypeAny } = {
+  status: okResponse,
+  assign: okResponse,
+  priority: okResponse,
+  labels: okResponse,
+  notes: okResponse,
+  messages: okResponse,
+  "privacy-answer": okResponse,
+  events: okResponse,
+  grants: okResponse,
+  uploads: createUploadResponse,
+  attachments: z.object({ id: z.string().describe("attachment id") }),
+  shares: z.object({ shareId: z.string(), version: z.number().int() }),
+  "share-update": z.object({ shareId: z.string(), version: z.number().int() }),
+  "share-revoke": okResponse,
+  "share-grant": okResponse,
+  "share-feedback": okResponse,
+  "notify-reporter": z.object({
+    delivered: z.boolean().describe("whether the e-mail was handed to the mail server"),
+    reason: z.literal("not_configured").optional().describe("not_configured: the portal sends no e-mail"),
+    repeated: z.boolean().optional().describe("true: this notice id was sent before; nothing was sent again"),
+  }),
+  holds: z.object({ holdId: z.string() }),
+  "hold-lift": okResponse,
+  "privacy-deletion": z.object({
+    outcome: z.enum(["granted", "refused"]),
+    reason: z.enum(["legal_hold", "legal_retention"]).optional().describe("why it was refused (a hold refuses a grant)"),
+  }),
+  archive: z.object({ archiveId: z.string(), retainUntil: dayString.describe("the day after which the archive is destroyed") }),
+};
 
-export interface StaffCaseNote {
-  id: string;
-  staffUserId: string;
-  body: string;
-  /** ISO 8601 instant. */
-  createdAt: string;
-}
+// ------------------------------------------------------------------ accounts
 
-export interface StaffCasePrivacyRequest {
-  id: string;
-  kind: "access" | "correction" | "deletion" | "suspension";
-  state: "open" | "answered";
-  detail: string | null;
-  requestedOn: string;
-  dueOn: string;
-  answer: string | null;
-  answeredOn: string | null;
-  outcome: "granted" | "refused" | null;
-  refusalReason: "legal_hold" | "legal_retention" | null;
-  /** A retention_basis code, for a refusal under legal retention. */
-  refusalBasis: string | null;
-  overdue: boolean;
-}
+/** GET /api/staff/activate/:token. */
+export const invitationInfoResponse = z.object({
+  kind: z.enum(["invite", "setup"]).describe("invite: one account; setup: the first administrator and investigator"),
+  email: z.string().nullable().describe("the invited address; null for setup"),
+  role: z.enum(["admin", "investigator", "affiliate"]).nullable(),
+  displayName: z.string().nullable(),
+  expiresAt: instantString,
+});
+/** POST /api/staff/activate/:token. */
+export const activationResponse = z.object({ created: z.array(z.string()).describe("ids of the accounts created") });
+/** POST /api/staff/invitations. */
+export const invitationResponse = z.object({
+  path: z.string().describe("the invitation link's path (/staff/activate/<token>), to append to the portal's origin"),
+  expiresAt: instantString,
+});
+/** POST /api/staff/recover: {email} gets the recovery-wrapped key, {email, recoveryProof, keys} ok. */
+export const recoverResponse = z.union([
+  z.object({
+    userId: z.string().describe("the account's id (for an unknown address, a stable decoy)"),
+    secretKeyRecoveryWrapped: aeadField("staff-secret-key-recovery").describe(
+      "unpadded base64url of an aead-v1 `staff-secret-key-recovery` record (docs/CRYPTO.md §3.3); for an unknown address a decoy of the same length",
+    ),
+  }),
+  okResponse,
+]);
 
-export interface StaffCaseAuditEntry {
-  seq: number;
-  /** ISO 8601 instant. */
-  at: string;
-  actorId: string | null;
-  action: string;
-  details: Record<string, string | number | boolean | null>;
-}
+// ------------------------------------------------------------------ affiliate reviewers
+
+/** GET /api/affiliate/shares: active, unexpired shares of the reviewer's affiliate. */
+export const affiliateSharesResponse = z.array(
+  z.object({
+    id: z.string().describe("share id"),
+    caseNumber: z.string(),
+    version: z.number().int(),
+    purpose: sharePurpose,
+    items: shareItems,
+    sharedOn: dayString,
+    updatedOn: dayString,
+    retentionOn: dayString.nullable().describe("the last day the share may be read; null while not yet known"),
+    hasKey: z.boolean().describe("whether the caller holds the share's key (an investigator seals it to new reviewers)"),
+  }),
+);
+/** GET /api/affiliate/shares/:shareId: the share as ciphertext with the plaintext record of the provision. */
+export const affiliateShareResponse = z.object({
+  id: z.string(),
+  caseNumber: z.string(),
+  version: z.number().int(),
+  purpose: sharePurpose,
+  items: shareItems,
+  legalBasis: shareLegalBasis,
+  sharedOn: dayString,
+  updatedOn: dayString,
+  retentionOn: dayString.nullable(),
+  envelope: envelopeField("0x02", "the share key"),
+  package: aeadField("share-package"),
+  files: z.array(sealedFile("share-file-key")),
+  feedback: z.array(
+    shareFeedback.extend({ staffUserId: z.string().nullable().describe("the reviewer who wrote it; null for the investigators (shown as the ethics team)") }),
+  ),
+});

@@ -41,6 +41,8 @@ for (const backend of await backends()) {
       await loadSodium();
       // A new installation: initdb and every migration on an empty database, not the run's snapshot.
       portal = await startTestPortal(backend, {}, { emptyDatabase: true });
+      // Every answer these tests receive is checked against its declared response schema (ADR 024).
+      expect(portal.services.config.API_RESPONSE_CHECK).toBe(true);
     });
     afterAll(async () => {
       await portal?.stop();

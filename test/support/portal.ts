@@ -49,6 +49,8 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
       // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
       // long suite would only add timing noise.
       DB_UPKEEP_INTERVAL_MINUTES: "0",
+      // Every JSON answer a test receives is checked against its declared response schema, strictly (ADR 024).
+      API_RESPONSE_CHECK: "true",
       ...env,
     },
     logWrite: (line) => logs.push(line),

@@ -26,6 +26,15 @@ describe("configuration", () => {
     expect(() => loadConfig({ TIME_ZONE: "Mars/Olympus" })).toThrow(/TIME_ZONE: unknown time zone/);
   });
 
+  it("checks API answers against their schemas except in production, unless told otherwise", () => {
+    expect(loadConfig({}).API_RESPONSE_CHECK).toBe(true);
+    expect(loadConfig({ NODE_ENV: "test" }).API_RESPONSE_CHECK).toBe(true);
+    expect(loadConfig({ NODE_ENV: "production" }).API_RESPONSE_CHECK).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", API_RESPONSE_CHECK: "true" }).API_RESPONSE_CHECK).toBe(true);
+    expect(loadConfig({ API_RESPONSE_CHECK: "false" }).API_RESPONSE_CHECK).toBe(false);
+    expect(() => loadConfig({ API_RESPONSE_CHECK: "sometimes" })).toThrow(/API_RESPONSE_CHECK/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).PORT).toBe(3000);
   });

@@ -2,7 +2,8 @@
 // generates now, and describe every declared endpoint with its guard's security and its body limit.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { endpointsOf } from "../../app/.server/platform/api-route";
+import { anyone } from "../../app/.server/api-guards";
+import { apiRoute, endpoint, endpointsOf } from "../../app/.server/platform/api-route";
 import { declaredRoutes, OPENAPI_FILE, openApiDocument, openApiText } from "../../scripts/openapi";
 
 describe("docs/openapi.json", () => {
@@ -31,5 +32,21 @@ describe("docs/openapi.json", () => {
       }
     }
     expect(count).toBeGreaterThan(70);
+  });
+
+  it("documents the answer of every endpoint that has one: a JSON schema or a download", async () => {
+    const undocumented: string[] = [];
+    for (const route of await declaredRoutes()) {
+      for (const { method, op, endpoint } of endpointsOf(route.api)) {
+        if (endpoint.status !== 204 && endpoint.response === null) undocumented.push(`${method} ${route.pattern}${op ? ` (${op})` : ""}`);
+      }
+    }
+    expect(undocumented, "declare a `response` schema in the wire module (ADR 024)").toEqual([]);
+    expect(readFileSync(OPENAPI_FILE, "utf8")).not.toContain("not declared");
+  });
+
+  it("refuses to document an endpoint that answers JSON without a response schema", () => {
+    const api = apiRoute({ summary: "x", methods: { GET: endpoint({ summary: "x", guard: anyone, handler: async () => ({}) }) } });
+    expect(() => openApiDocument([{ file: "api.example.ts", pattern: "/api/example", api }])).toThrow(/declares no response schema/);
   });
 });

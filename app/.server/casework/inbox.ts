@@ -18,28 +18,11 @@ import { toBase64Url } from "../../../crypto/encoding";
 import { queryRows } from "../../../db/client";
 import { caseViews, reportKeyEnvelopes, reports } from "../../../db/schema";
 import { audit } from "../audit/audit";
-import type { InboxFilter } from "../../staff/wire";
+import type { InboxFilter, InboxPage } from "../../staff/wire";
 import { today } from "../platform/dates";
 import type { Services } from "../platform/services";
 
 export const PAGE_SIZE = 50;
-
-export interface InboxRow {
-  id: string;
-  caseNumber: string;
-  categoryId: string;
-  status: string;
-  priority: string;
-  assigneeId: string | null;
-  receivedOn: string;
-  ackDueOn: string;
-  feedbackDueOn: string | null;
-  nextDueOn: string | null;
-  overdue: boolean;
-  unread: boolean;
-  title: string;
-  envelope: string;
-}
 
 /** Handing out a page of title ciphertexts with their envelopes is access to content: audited. */
 export async function auditInboxListing(s: Services, staffUserId: string, page: number, rows: number): Promise<void> {
@@ -49,11 +32,7 @@ export async function auditInboxListing(s: Services, staffUserId: string, page: 
 /** Totals are counted up to this many; beyond, the inbox says "more than". */
 export const COUNT_CAP = 5000;
 
-export async function listInbox(
-  s: Services,
-  staffUserId: string,
-  f: InboxFilter,
-): Promise<{ total: number; totalCapped: boolean; page: number; pageSize: number; rows: InboxRow[] }> {
+export async function listInbox(s: Services, staffUserId: string, f: InboxFilter): Promise<InboxPage> {
   const day = today(s);
   // Visibility is "holds an envelope", written as EXISTS so that PostgreSQL can walk
   // the reports in deadline order and stop after one page instead of sorting them all.

@@ -17,6 +17,7 @@ import type { z, ZodTypeAny } from "zod";
 import { isUuid } from "../../../crypto/encoding";
 import { ApiError, handleApi, json, parseWith, readBounded, readJson } from "./http";
 import { shapeLimits, type JsonLimits } from "./json-scan";
+import { responseMismatch } from "./response-check";
 import { services, type Services } from "./services";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -132,7 +133,10 @@ export interface Endpoint<P = unknown, B extends Body = Body> {
   before?: (input: Omit<HandlerInput<P, undefined>, "body">) => void | Promise<void>;
   /** The success status; the helper answers it as JSON with the handler's value (204: no body). */
   status: number;
-  /** Schema of the success body (JSON), "binary" for a download, null when there is none. */
+  /**
+   * Schema of the success body (JSON), "binary" for a download, null when there is none (204). With
+   * API_RESPONSE_CHECK on, every JSON answer is checked against it, strictly (response-check.ts).
+   */
   response: ZodTypeAny | "binary" | null;
   /** Errors this endpoint answers besides the guard's and the body's (documented, not enforced). */
   errors: readonly ErrorAnswer[];
@@ -218,7 +222,12 @@ function checkParams(specs: Readonly<Record<string, ParamSpec>>, params: Params)
   }
 }
 
-async function run(e: AnyEndpoint, paramSpecs: Readonly<Record<string, ParamSpec>>, args: LoaderFunctionArgs | ActionFunctionArgs): Promise<Response> {
+async function run(
+  e: AnyEndpoint,
+  paramSpecs: Readonly<Record<string, ParamSpec>>,
+  args: LoaderFunctionArgs | ActionFunctionArgs,
+  opParam?: string,
+): Promise<Response> {
   const { request, params, context } = args;
   const s = services(context);
   const caller: unknown = await e.guard.check({ services: s, request, params, context });
@@ -237,9 +246,49 @@ async function run(e: AnyEndpoint, paramSpecs: Readonly<Record<string, ParamSpec
     body = request.body ? Readable.fromWeb(request.body as import("node:stream/web").ReadableStream) : Readable.from([]);
   }
   const result = await e.handler({ ...base, body: body as never });
+  if (s.config.API_RESPONSE_CHECK) await checkAnswer(e, args, opParam, result, s);
   if (result instanceof Response) return result;
   if (e.status === 204) return new Response(null, { status: 204 });
   return json(result, { status: e.status });
+}
+
+/**
+ * API_RESPONSE_CHECK: a JSON success answer that its declared schema does not describe (an undeclared member
+ * included) is logged, naming the route, and answered 500 instead, so that the tests fail on it.
+ */
+export async function checkAnswer(
+  e: AnyEndpoint,
+  args: Pick<LoaderFunctionArgs, "request" | "params">,
+  opParam: string | undefined,
+  result: unknown,
+  s: Services,
+): Promise<void> {
+  let answer: unknown = result;
+  if (result instanceof Response) {
+    const isJson = result.headers.get("Content-Type")?.startsWith("application/json");
+    if (!isJson || result.status !== e.status) return; // an error or a download the handler answered itself
+    answer = await result.clone().json();
+  } else if (e.status === 204) return;
+  const problem = e.response === null || e.response === "binary" ? "a JSON answer where none is declared" : responseMismatch(e.response, answer);
+  if (problem === null) return;
+  s.log.error("API answer does not match its declared response schema", { route: `${args.request.method} ${routeOf(args, opParam)}`, problem });
+  throw new ApiError(500, "response_mismatch", "the answer does not match its declared response schema");
+}
+
+/** The request's path with each path parameter's value but the op's replaced by its name (no ids or tokens in the log). */
+function routeOf({ request, params }: Pick<LoaderFunctionArgs, "request" | "params">, opParam: string | undefined): string {
+  const values = new Map(Object.entries(params).flatMap(([name, value]) => (name === opParam ? [] : [[value, `:${name}`] as const])));
+  const decode = (seg: string) => {
+    try {
+      return decodeURIComponent(seg);
+    } catch {
+      return seg;
+    }
+  };
+  return new URL(request.url).pathname
+    .split("/")
+    .map((seg) => values.get(decode(seg)) ?? seg)
+    .join("/");
 }
 
 function remixHandlers(
@@ -247,13 +296,14 @@ function remixHandlers(
   paramSpecs: Readonly<Record<string, ParamSpec>>,
   hasGet: boolean,
   hasOther: boolean,
+  opParam?: string,
 ): Pick<RouteCommon, "loader" | "action"> {
   const handle = (args: LoaderFunctionArgs | ActionFunctionArgs) =>
     handleApi(async () => {
       const method = args.request.method === "HEAD" ? "GET" : args.request.method;
       const found = endpointFor(method, args.params);
       if (found instanceof ApiError) throw found;
-      return run(found.endpoint, paramSpecs, args);
+      return run(found.endpoint, paramSpecs, args, opParam);
     });
   return { loader: hasGet ? handle : undefined, action: hasOther ? handle : undefined };
 }
@@ -310,6 +360,7 @@ export function apiOps(spec: {
     params,
     anyMethod("GET"),
     HTTP_METHODS.some((m) => m !== "GET" && anyMethod(m)),
+    spec.opParam,
   );
   return {
     kind: "ops",

@@ -129,9 +129,16 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in unpadded base64url (43 characters)")
     .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /**
+   * Check every JSON answer of an API route against its declared response schema, strictly (ADR 024): a mismatch is
+   * logged and answered 500. Unset: on except in production, where an answer drifting from the documentation should
+   * not become an outage.
+   */
+  API_RESPONSE_CHECK: bool.optional(),
 });
 
-export type Config = z.infer<typeof schema> & {
+export type Config = Omit<z.infer<typeof schema>, "API_RESPONSE_CHECK"> & {
+  API_RESPONSE_CHECK: boolean;
   /** Absolute paths derived from DATA_DIR. */
   paths: { data: string; pglite: string; blobs: string };
 };
@@ -157,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const data = path.resolve(parsed.data.DATA_DIR);
   return {
     ...parsed.data,
+    API_RESPONSE_CHECK: parsed.data.API_RESPONSE_CHECK ?? parsed.data.NODE_ENV !== "production",
     paths: { data, pglite: path.join(data, "pgdata"), blobs: path.join(data, "blobs") },
   };
 }
