@@ -35,7 +35,7 @@
 //   hold the checkpoint's entry with the checkpoint's hash. `audit:verify` exits 1
 //   when broken.
 import { createHash, createHmac } from "node:crypto";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { auditHead, auditLog } from "../../../db/schema";
 import type { PortalSecret } from "../platform/secrets";
