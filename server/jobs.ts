@@ -5,6 +5,7 @@
 // left to do.
 import { expireReporterSessions } from "../app/.server/followup/followup";
 import { cleanupUploads } from "../app/.server/intake/intake";
+import { checkStorage } from "../app/.server/intake/upload-space";
 import { describeError, type LogFields, type Logger } from "../app/.server/platform/log";
 import { runRetention } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
@@ -91,8 +92,9 @@ export function startPortalJobs(services: Services): Jobs {
   jobs.schedule({
     name: "upload cleanup",
     everyMs: SWEEP_MS,
-    run: () => cleanupUploads(services),
-    report: (r) => (r.uploads || r.orphanBlobs ? r : null),
+    // Then the disk: administrators hear of a low disk before a reporter is refused (ADR 031).
+    run: async () => ({ ...(await cleanupUploads(services)), ...(await checkStorage(services)) }),
+    report: (r) => (r.uploads || r.orphanBlobs || r.low ? r : null),
   });
 
   // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES.

@@ -19,6 +19,7 @@ export const staffEvent = pgEnum("staff_event", [
   "share_updated",
   "account_locked",
   "audit_broken",
+  "storage_low",
 ]);
 
 export const staffNotifications = pgTable(
