@@ -1,8 +1,9 @@
 // Operator commands. Each takes the opened services and parsed arguments and
 // returns the text to print; cli/main.ts does the process plumbing.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { verifyAuditChain } from "../app/.server/audit/audit";
+import { CheckpointError, readCheckpoint, requireOwnCheckpoint, takeCheckpoint, type AuditCheckpoint } from "../app/.server/audit/checkpoint";
 import { ApiError } from "../app/.server/platform/http";
 import { createInvitation } from "../app/.server/staff/invitations";
 import { cleanupUploads } from "../app/.server/intake/intake";
@@ -46,9 +47,18 @@ Commands:
       Prints an invitation link (valid 72 hours, once). The invitee opens it,
       chooses a password and gets a key pair made in their own browser.
 
-  audit:verify
-      Checks the hash chain of the audit log from the first entry and names the
-      first entry that was changed, removed or reordered. Exit status 1 if broken.
+  audit:verify [--checkpoint FILE]
+      Checks the keyed hash chain of the audit log from the first entry and
+      names the first entry that was changed, removed or reordered. With
+      --checkpoint, the log must also extend that signed checkpoint (from
+      audit:checkpoint or an administrators' digest): this shows a log that was
+      cut or rewritten even with its chain recomputed. Exit status 1 if broken.
+
+  audit:checkpoint [--out FILE]
+      Verifies the chain, then writes a signed checkpoint of its head (number
+      of entries, last hash, time, the portal secret's fingerprint, an Ed25519
+      signature) to FILE (default audit-checkpoint-N-DATE.json) and prints the
+      public key that checks it. Keep checkpoints away from the portal's servers.
 
   uploads:cleanup
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS
@@ -122,7 +132,7 @@ export const commands: Record<string, Command> = {
     await initOrganisation(s.db);
     const password = await readPassword(values["password-file"]);
     try {
-      const created = await createStaffUser(s.db, {
+      const created = await createStaffUser(s.db, s, {
         role: values.role as StaffRole,
         email: values.email,
         password,
@@ -163,10 +173,50 @@ export const commands: Record<string, Command> = {
     }
   },
 
-  "audit:verify": async (s) => {
-    const r = await verifyAuditChain(s.db);
-    if (r.ok) return `Audit chain intact: ${r.entries} entries verified.`;
-    throw new AuditBrokenError(`Audit chain BROKEN at entry ${r.brokenAt}: ${r.reason} (${r.entries} entries before it verified).`);
+  "audit:verify": async (s, argv) => {
+    const { values } = parseArgs({ args: argv, options: { checkpoint: { type: "string" } }, strict: true });
+    let checkpoint: AuditCheckpoint | undefined;
+    if (values.checkpoint !== undefined) {
+      const text = await readFile(values.checkpoint, "utf8").catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read --checkpoint ${values.checkpoint}: ${e.code ?? e.message}`);
+      });
+      try {
+        checkpoint = await readCheckpoint(text);
+        await requireOwnCheckpoint(s.secret, checkpoint);
+      } catch (error) {
+        if (error instanceof CheckpointError) throw new AuditBrokenError(`Checkpoint REJECTED: ${error.message}.`);
+        throw error;
+      }
+    }
+    const r = await verifyAuditChain(s.db, s, { checkpoint });
+    if (!r.ok) throw new AuditBrokenError(`Audit chain BROKEN at entry ${r.brokenAt}: ${r.reason} (${r.entries} entries before it verified).`);
+    const lines = [`Audit chain intact: ${r.entries} entries verified.`];
+    if (r.keyedFrom !== null && r.keyedFrom > 1)
+      lines.push(`Entries 1-${r.keyedFrom - 1} are from before the chain was keyed; entry ${r.keyedFrom} anchors them.`);
+    if (checkpoint) lines.push(`It extends the checkpoint of ${checkpoint.at} (${checkpoint.entries} entries, head ${checkpoint.head}).`);
+    return lines.join("\n");
+  },
+
+  "audit:checkpoint": async (s, argv) => {
+    const { values } = parseArgs({ args: argv, options: { out: { type: "string" } }, strict: true });
+    let c: AuditCheckpoint;
+    try {
+      c = await takeCheckpoint(s.db, s, s.now());
+    } catch (error) {
+      if (error instanceof CheckpointError) throw new AuditBrokenError(error.message);
+      throw error;
+    }
+    const out = values.out ?? `audit-checkpoint-${c.entries}-${c.at.slice(0, 10)}.json`;
+    await writeFile(out, `${JSON.stringify(c, null, 2)}\n`).catch((e: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot write --out ${out}: ${e.code ?? e.message}`);
+    });
+    return [
+      `Checkpoint of ${c.entries} audit entries written to ${out}.`,
+      `Head: ${c.head}`,
+      `Public key (publish it; it checks every checkpoint of this portal): ${c.publicKey}`,
+      `Portal secret fingerprint: ${c.secret}`,
+      "Keep the file outside the portal's servers; check the log against it with: npm run cli -- audit:verify --checkpoint FILE",
+    ].join("\n");
   },
 
   "retention:run": async (s, argv) => {

@@ -13,3 +13,4 @@ export * from "./dialogue";
 export * from "./casework";
 export * from "./share";
 export * from "./archive";
+export * from "./signing";

@@ -35,6 +35,7 @@ import { settleStaffNotifications } from "../app/.server/notifications/outbox";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
 import { loadPortalSecret } from "../app/.server/platform/secrets";
+import { sealAuditChain } from "../app/.server/audit/audit";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
@@ -93,6 +94,9 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     const r = await initOrganisation(database.db);
     log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });
   }
+  // Before anything is appended: an unkeyed chain from release 0.1.x is anchored under the key (ADR 028).
+  const seal = await sealAuditChain(database.db, { secret }, now());
+  if (seal.sealed) log.warn("audit chain: unkeyed entries anchored under the portal secret", { unkeyedEntries: seal.unkeyedEntries, seq: seal.seq });
   return {
     config,
     database,

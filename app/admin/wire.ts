@@ -103,7 +103,12 @@ const auditEntry = z.object({
 /** GET /api/admin/audit: a page of entries, or with ?verify=1 the chain's verification. */
 export const auditResponse = z.union([
   z.array(auditEntry).describe("up to 100 entries, newest first"),
-  z.object({ ok: z.literal(true), entries: z.number().int().describe("entries verified") }),
+  z.object({
+    ok: z.literal(true),
+    entries: z.number().int().describe("entries verified"),
+    keyedFrom: z.number().int().nullable().describe("sequence number of the first keyed entry (ADR 028); null for an empty log"),
+    head: z.string().nullable().describe("hash of the last entry, lowercase hex (the head a checkpoint records); null for an empty log"),
+  }),
   z.object({
     ok: z.literal(false),
     entries: z.number().int(),

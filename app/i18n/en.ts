@@ -405,6 +405,7 @@ export const en = {
   "admin.audit.filter": "Filter",
   "admin.audit.verify": "Verify the chain",
   "admin.audit.ok": "The chain is intact: {entries} entries verified.",
+  "admin.audit.head": "Last hash (compare it with a checkpoint or an administrators' daily summary): {head}",
   "admin.audit.broken": "The chain is BROKEN at entry {seq}: {reason}",
   "admin.audit.col.seq": "#",
   "admin.audit.col.at": "When",
@@ -524,6 +525,10 @@ export const en = {
   "notify.staff.mail.digestSubject": "daily summary of notifications",
   "notify.staff.mail.intro": "There is a new notification for you:",
   "notify.staff.mail.digestIntro": "Notifications since the last summary:",
+  "notify.staff.mail.auditHead": "Audit log checkpoint (for administrators): {entries} entries, last hash {head}, signed {at}.",
+  "notify.staff.mail.auditKeep":
+    "Keep this e-mail outside the portal. Saved as a file, the line below lets `npm run cli -- audit:verify --checkpoint FILE` show whether the log was cut or rewritten since:",
+  "notify.staff.mail.auditBroken": "Audit log check (for administrators): the chain is BROKEN at entry {seq}; no checkpoint was signed.",
   "notify.staff.mail.signIn": "Sign in to the portal to see it: {url}",
   "notify.staff.mail.footer": "This e-mail contains no case content. You can choose single e-mails or a daily summary on your account page.",
   "notify.staff.prefs.title": "Notification e-mails",

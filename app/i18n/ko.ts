@@ -397,6 +397,7 @@ export const ko: Record<MessageKey, string> = {
   "admin.audit.filter": "필터",
   "admin.audit.verify": "체인 검증",
   "admin.audit.ok": "체인이 온전합니다: {entries}건 검증.",
+  "admin.audit.head": "마지막 해시(체크포인트나 관리자 일일 요약과 비교하십시오): {head}",
   "admin.audit.broken": "체인이 {seq}번 항목에서 깨졌습니다: {reason}",
   "admin.audit.col.seq": "#",
   "admin.audit.col.at": "시각",
@@ -514,6 +515,10 @@ export const ko: Record<MessageKey, string> = {
   "notify.staff.mail.digestSubject": "일일 알림 요약",
   "notify.staff.mail.intro": "새 알림이 있습니다:",
   "notify.staff.mail.digestIntro": "지난 요약 이후의 알림:",
+  "notify.staff.mail.auditHead": "감사 로그 체크포인트(관리자용): 항목 {entries}건, 마지막 해시 {head}, 서명 시각 {at}.",
+  "notify.staff.mail.auditKeep":
+    "이 이메일을 포털 밖에 보관하십시오. 아래 줄을 파일로 저장하면 `npm run cli -- audit:verify --checkpoint FILE`로 그 이후 로그가 잘리거나 다시 쓰였는지 확인할 수 있습니다:",
+  "notify.staff.mail.auditBroken": "감사 로그 점검(관리자용): 체인이 {seq}번 항목에서 깨졌습니다. 체크포인트에 서명하지 않았습니다.",
   "notify.staff.mail.signIn": "포털에 로그인하여 확인하십시오: {url}",
   "notify.staff.mail.footer": "이 이메일에는 사건 내용이 없습니다. 알림마다 이메일을 받을지 하루 한 번 요약을 받을지는 계정 페이지에서 선택할 수 있습니다.",
   "notify.staff.prefs.title": "알림 이메일",

@@ -105,8 +105,13 @@ export default function Admin() {
         entries: number;
         brokenAt?: number;
         reason?: string;
+        head?: string | null;
       };
-      setMessage(r.ok ? t("admin.audit.ok", { entries: r.entries }) : t("admin.audit.broken", { seq: r.brokenAt ?? 0, reason: r.reason ?? "" }));
+      setMessage(
+        r.ok
+          ? `${t("admin.audit.ok", { entries: r.entries })}${r.head ? ` ${t("admin.audit.head", { head: r.head })}` : ""}`
+          : t("admin.audit.broken", { seq: r.brokenAt ?? 0, reason: r.reason ?? "" }),
+      );
     })();
 
   return (

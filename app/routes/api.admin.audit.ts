@@ -22,7 +22,7 @@ export const api = apiRoute({
       },
       response: auditResponse,
       handler: async ({ services: s, query: q }) => {
-        if (q.get("verify") === "1") return verifyAuditChain(s.db);
+        if (q.get("verify") === "1") return verifyAuditChain(s.db, s);
         const actor = q.get("actor");
         const before = Number(q.get("before") ?? "0");
         return listAudit(s, {

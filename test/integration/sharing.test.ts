@@ -436,7 +436,7 @@ for (const backend of await backends()) {
       for (const a of ["share.listed", "share.opened", "share.downloaded", "share.feedback"]) expect(actions).toContain(a);
       const byLee = (await portal.services.db.select().from(auditLog).where(eq(auditLog.actorId, leeId))).map((e) => e.action);
       for (const a of ["share.created", "share.updated", "share.granted", "share.revoked", "share.feedback"]) expect(byLee).toContain(a);
-      expect((await verifyAuditChain(portal.services.db)).ok).toBe(true);
+      expect((await verifyAuditChain(portal.services.db, portal.services)).ok).toBe(true);
     });
   });
 }

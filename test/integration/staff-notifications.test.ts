@@ -10,6 +10,8 @@
 // are delivered exactly once. Without SMTP nothing is sent and the portal
 // lists the notifications.
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSodium, encryptMessage, newRecordId, toBase64Url } from "../../crypto";
@@ -304,6 +306,30 @@ for (const backend of await backends()) {
       expect(mails("lee")).toHaveLength(leeBefore + 1);
       expectClean(smtp.received);
       await lee.client.post("/api/staff/notification-prefs", { mode: "immediate" });
+    });
+
+    it("gives administrators in digest mode the audit log's signed head every day, which audit:verify --checkpoint accepts", async () => {
+      await admin.client.post("/api/staff/notification-prefs", { mode: "digest" });
+      try {
+        const before = mails("admin").length;
+        const day = addDays(today, 20);
+        await run(iso(day, 9));
+        const digests = mails("admin").slice(before);
+        expect(digests).toHaveLength(1);
+        const m = digests[0]!;
+        expect(m.text).toMatch(/Audit log checkpoint \(for administrators\): \d+ entries, last hash [0-9a-f]{64}/);
+        expect(m.text).toMatch(/감사 로그 체크포인트\(관리자용\): 항목 \d+건, 마지막 해시 [0-9a-f]{64}/);
+        const line = m.text.split("\n").find((l) => l.startsWith('{"format":"cor-audit-checkpoint-v1"'))!;
+        const file = path.join(portal.dataDir, "digest-checkpoint.json");
+        await writeFile(file, line);
+        expect(await portal.cli("audit:verify", "--checkpoint", file)).toMatch(/It extends the checkpoint of /);
+        // The next day, with no new notifications, the administrator still gets the head; an investigator would not.
+        await run(iso(addDays(day, 1), 9));
+        expect(mails("admin").slice(before)).toHaveLength(2);
+        expectClean(smtp.received);
+      } finally {
+        await admin.client.post("/api/staff/notification-prefs", { mode: "immediate" });
+      }
     });
 
     it("keeps notifications unsent while SMTP is down, counting the attempt, and delivers them exactly once when it is back", async () => {

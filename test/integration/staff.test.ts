@@ -334,7 +334,7 @@ for (const backend of await backends()) {
       it("audits every action in an intact chain", async () => {
         const actions = (await portal.services.db.select().from(auditLog).where(eq(auditLog.reportId, reportId))).map((e) => e.action);
         for (const a of ["case.status", "message.sent", "note.added", "case.labels", "case.priority", "access.granted"]) expect(actions).toContain(a);
-        expect(await verifyAuditChain(portal.services.db)).toMatchObject({ ok: true });
+        expect(await verifyAuditChain(portal.services.db, portal.services)).toMatchObject({ ok: true });
       });
     });
   });

@@ -154,6 +154,7 @@ for (const backend of await backends()) {
         portal.services.db.transaction((tx) =>
           appendAudit(
             tx,
+            portal.services,
             { actorType: "system", action: "case.destroyed", reportId: cases.E.reportId, caseNumber: cases.E.caseNumber, details: { reason } },
             new Date(when),
           ),

@@ -5,3 +5,4 @@
 // settings); importing them here runs them as one suite.
 import "./abuse/row-2-upload-space";
 import "./abuse/rows-5-6-hostile-json";
+import "./abuse/row-7-audit-log";

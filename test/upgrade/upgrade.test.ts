@@ -323,7 +323,8 @@ describe.each(releases)("release %s after the upgrade", (release) => {
           const [row] = await queryRows<{ n: string }>(db, sql.raw(`select count(*)::text as n from "${t}"${where}`));
           counts[t] = Number(row!.n);
         }
-        expect(counts).toEqual(expected.tables);
+        // Plus one audit entry: the keyed entry that anchors the release's unkeyed chain (ADR 028).
+        expect(counts).toEqual({ ...expected.tables, audit_log: expected.tables.audit_log! + 1 });
       });
 
       it("lets every investigator read every case they could read before, byte for byte", async () => {
@@ -347,7 +348,11 @@ describe.each(releases)("release %s after the upgrade", (release) => {
         const at = opened.now().toISOString();
         expect(await commands["retention:run"]!(s, ["--now", at])).toMatch(/Destroyed 0 case\(s\)\./);
         await commands["notify:run"]!(s, ["--now", at]);
-        expect(await commands["audit:verify"]!(s, [])).toMatch(/^Audit chain intact/);
+        // The release's unkeyed chain is kept whole and anchored by the first keyed entry (ADR 028).
+        const n = expected.tables.audit_log!;
+        expect(await commands["audit:verify"]!(s, [])).toMatch(
+          new RegExp(`^Audit chain intact: \\d+ entries verified\\.\\nEntries 1-${n} are from before the chain was keyed; entry ${n + 1} anchors them\\.$`),
+        );
         // After the jobs, the cases still read the same.
         for (const key of staffOf("investigator")) expect(await readAsInvestigator(await client(key)), key).toEqual(expected.investigators[key]);
       });

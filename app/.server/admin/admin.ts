@@ -69,7 +69,7 @@ export async function adminStaffOp(s: Services, admin: StaffPrincipal, userId: s
         .set({ status: op === "disable" ? "disabled" : "active", updatedAt: s.now() })
         .where(eq(staffUsers.id, userId));
     if (op === "revoke-sessions" || op === "disable") await tx.delete(staffSessions).where(eq(staffSessions.staffUserId, userId));
-    await appendAudit(tx, { actorType: "staff", actorId: admin.id, action: `staff.${op}`, details: { staffUserId: userId } }, s.now());
+    await appendAudit(tx, s, { actorType: "staff", actorId: admin.id, action: `staff.${op}`, details: { staffUserId: userId } }, s.now());
   });
 }
 
@@ -135,6 +135,7 @@ export async function saveCategory(
     }
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: admin.id, action: "category.saved", details: { categoryId: input.id ?? null, active: input.active ?? null } },
       s.now(),
     );

@@ -80,7 +80,7 @@ export async function attachUploadedFile(
       await markReporterActivity(tx, reportId);
       await notifyCaseHolders(tx, s, { event: "reporter_message", reportId, dedupeKey: `reporter_file:${u.id}` });
     }
-    if (auditEntry) await appendAudit(tx, auditEntry, s.now());
+    if (auditEntry) await appendAudit(tx, s, auditEntry, s.now());
     return { id: u.id };
   });
   if (source === "reporter") kickStaffNotifications(s);

@@ -79,7 +79,7 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
       .insert(caseViews)
       .values({ reportId: r.id, staffUserId: staff.id, seenSeq: r.activitySeq })
       .onConflictDoUpdate({ target: [caseViews.reportId, caseViews.staffUserId], set: { seenSeq: r.activitySeq } });
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "case.opened", reportId: r.id, caseNumber: r.caseNumber }, s.now());
+    await appendAudit(tx, s, { actorType: "staff", actorId: staff.id, action: "case.opened", reportId: r.id, caseNumber: r.caseNumber }, s.now());
   });
   return {
     id: r.id,
@@ -162,6 +162,7 @@ export async function changeStatus(
     if (done.length === 0) throw new ApiError(409, "changed", "the case changed meanwhile; reload it");
     await appendAudit(
       tx,
+      s,
       {
         actorType: "staff",
         actorId: staff.id,
@@ -188,6 +189,7 @@ export async function assignCase(s: Services, staff: StaffPrincipal, reportId: s
     await tx.update(reports).set({ assigneeId }).where(eq(reports.id, reportId));
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: staff.id, action: "case.assigned", reportId, caseNumber: report.caseNumber, details: { assigneeId } },
       s.now(),
     );
@@ -200,6 +202,7 @@ export async function setPriority(s: Services, staff: StaffPrincipal, reportId: 
     await tx.update(reports).set({ priority }).where(eq(reports.id, reportId));
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: staff.id, action: "case.priority", reportId, caseNumber: report.caseNumber, details: { priority } },
       s.now(),
     );
@@ -212,7 +215,7 @@ export async function setLabels(s: Services, staff: StaffPrincipal, reportId: st
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   await s.db.transaction(async (tx) => {
     await tx.update(reports).set({ labelsCt: labels }).where(eq(reports.id, reportId));
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "case.labels", reportId, caseNumber: report.caseNumber }, s.now());
+    await appendAudit(tx, s, { actorType: "staff", actorId: staff.id, action: "case.labels", reportId, caseNumber: report.caseNumber }, s.now());
   });
 }
 
@@ -221,7 +224,7 @@ export async function addNote(s: Services, staff: StaffPrincipal, reportId: stri
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   await s.db.transaction(async (tx) => {
     await tx.insert(caseNotes).values({ id: note.id, reportId, staffUserId: staff.id, bodyCt: note.body, createdAt: s.now() }).onConflictDoNothing();
-    await appendAudit(tx, { actorType: "staff", actorId: staff.id, action: "note.added", reportId, caseNumber: report.caseNumber }, s.now());
+    await appendAudit(tx, s, { actorType: "staff", actorId: staff.id, action: "note.added", reportId, caseNumber: report.caseNumber }, s.now());
   });
 }
 
@@ -265,6 +268,7 @@ export async function recordContentEvent(
   await s.db.transaction((tx) =>
     appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: staff.id, action: `content.${event}`, reportId, caseNumber: report.caseNumber, details: { subject: subject ?? null } },
       s.now(),
     ),
@@ -296,6 +300,7 @@ export async function grantAccess(s: Services, staff: StaffPrincipal, reportId: 
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this investigator already has access");
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: staff.id, action: "access.granted", reportId, caseNumber: report.caseNumber, details: { granteeId } },
       s.now(),
     );

@@ -26,7 +26,7 @@ export const PAGE_SIZE = 50;
 
 /** Handing out a page of title ciphertexts with their envelopes is access to content: audited. */
 export async function auditInboxListing(s: Services, staffUserId: string, page: number, rows: number): Promise<void> {
-  await audit(s.db, { actorType: "staff", actorId: staffUserId, action: "inbox.listed", details: { page, rows } }, s.now());
+  await audit(s.db, s, { actorType: "staff", actorId: staffUserId, action: "inbox.listed", details: { page, rows } }, s.now());
 }
 
 /** Totals are counted up to this many; beyond, the inbox says "more than". */

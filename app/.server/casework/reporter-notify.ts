@@ -77,6 +77,7 @@ export async function notifyReporter(
         });
       await appendAudit(
         tx,
+        s,
         {
           actorType: "staff",
           actorId: staff.id,

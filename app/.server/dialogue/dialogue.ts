@@ -62,7 +62,7 @@ export async function appendMessage(
           await markReporterActivity(tx, reportId);
           await notifyCaseHolders(tx, s, { event: "reporter_message", reportId, dedupeKey: `reporter_message:${input.id}` });
         }
-        if (auditEntry) await appendAudit(tx, auditEntry, s.now());
+        if (auditEntry) await appendAudit(tx, s, auditEntry, s.now());
         return { id: input.id, seq: next };
       });
       if (from.author === "reporter") kickStaffNotifications(s);

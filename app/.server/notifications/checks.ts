@@ -84,9 +84,9 @@ export async function checkDeadlines(s: Services, now: Date): Promise<number> {
   return recorded;
 }
 
-/** Verifies the audit chain; a break is told to every active administrator, once per broken entry. */
+/** Verifies the audit chain under the portal secret's key (ADR 028); a break is told to every active administrator, once per broken entry. */
 export async function checkAuditChain(s: Services, now: Date): Promise<{ ok: boolean; brokenAt?: number; recorded: number }> {
-  const r = await verifyAuditChain(s.db);
+  const r = await verifyAuditChain(s.db, s);
   if (r.ok) return { ok: true, recorded: 0 };
   s.log.error("audit chain check failed", { brokenAt: r.brokenAt, reason: r.reason });
   const recorded = await notifyStaff(s.db, s, {

@@ -20,7 +20,8 @@
 //   `digest`-mode member whose `digest_sent_on` is before today has the day
 //   claimed (conditional update), then their unsent, unread rows, summarised as
 //   counts per kind in one e-mail; on failure both are released. No rows, no
-//   e-mail.
+//   e-mail, except for administrators: theirs carries a signed checkpoint of the
+//   audit log's head every day (ADR 028), so the head is kept outside the database.
 // - One pass at a time per process.
 // - A crash between claiming a row and the SMTP server's answer never repeats
 //   an e-mail but can lose one (it stays listed in the portal). A single e-mail
@@ -31,6 +32,8 @@ import { staffLoginState, staffNotificationPrefs, staffNotifications, staffUsers
 import { translator, type MessageKey } from "../../i18n";
 import { STAFF_EVENTS, type StaffEvent } from "../../shared/wire";
 import { localHour, startOfDayIn, today as todayOf } from "../platform/dates";
+import { verifyAuditChain } from "../audit/audit";
+import { signCheckpoint, type AuditCheckpoint } from "../audit/checkpoint";
 import { isMailError, type Mail } from "../platform/mailer";
 import type { Services } from "../platform/services";
 import { MAX_ATTEMPTS } from "./record";
@@ -72,14 +75,30 @@ export function notificationMail(s: Services, to: string, event: StaffEvent): Ma
   };
 }
 
-/** The daily digest: counts per kind of event since the last one. */
-export function digestMail(s: Services, to: string, counts: Map<StaffEvent, number>): Mail {
+/** What an administrator's digest says about the audit log: a signed checkpoint of its head, or where it broke. */
+export type DigestAudit = { checkpoint: AuditCheckpoint } | { brokenAt: number };
+
+/** The current head of the audit log for the administrators' digest (ADR 028). */
+export async function digestAudit(s: Services, now: Date): Promise<DigestAudit> {
+  const r = await verifyAuditChain(s.db, s);
+  if (!r.ok) return { brokenAt: r.brokenAt };
+  return { checkpoint: await signCheckpoint(s.secret, { entries: r.entries, head: r.head ?? "00".repeat(32) }, now) };
+}
+
+function auditLines(t: typeof ko, a: DigestAudit): string[] {
+  if ("brokenAt" in a) return ["", t("notify.staff.mail.auditBroken", { seq: a.brokenAt })];
+  const c = a.checkpoint;
+  return ["", t("notify.staff.mail.auditHead", { entries: c.entries, head: c.head, at: c.at }), t("notify.staff.mail.auditKeep"), JSON.stringify(c)];
+}
+
+/** The daily digest: counts per kind of event since the last one; for administrators, the audit log's head. */
+export function digestMail(s: Services, to: string, counts: Map<StaffEvent, number>, audit?: DigestAudit): Mail {
   const lines = (t: typeof ko) =>
     STAFF_EVENTS.filter((e) => counts.get(e)).map((e) => `- ${t(`notify.staff.count.${e}` as MessageKey, { count: counts.get(e)! })}`);
   return {
     to,
     subject: `${ko("app.name")}: ${ko("notify.staff.mail.digestSubject")} / ${en("app.name")}: ${en("notify.staff.mail.digestSubject")}`,
-    text: bilingual(s, (t) => [t("notify.staff.mail.digestIntro"), "", ...lines(t)]),
+    text: bilingual(s, (t) => [...(counts.size ? [t("notify.staff.mail.digestIntro"), "", ...lines(t)] : []), ...(audit ? auditLines(t, audit) : [])]),
     lang: "ko, en",
   };
 }
@@ -213,7 +232,12 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
   if (localHour(s.config.TIME_ZONE, now) < s.config.NOTIFY_DIGEST_HOUR) return result;
   const today = todayOf(s, now);
   const due = await s.db
-    .select({ staffUserId: staffNotificationPrefs.staffUserId, sentOn: staffNotificationPrefs.digestSentOn, email: staffUsers.email })
+    .select({
+      staffUserId: staffNotificationPrefs.staffUserId,
+      sentOn: staffNotificationPrefs.digestSentOn,
+      email: staffUsers.email,
+      role: staffUsers.role,
+    })
     .from(staffNotificationPrefs)
     .innerJoin(staffUsers, eq(staffUsers.id, staffNotificationPrefs.staffUserId))
     .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffNotificationPrefs.staffUserId))
@@ -224,6 +248,9 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
         or(isNull(staffNotificationPrefs.digestSentOn), lt(staffNotificationPrefs.digestSentOn, today)),
       ),
     );
+  // Administrators' digests carry the audit log's head every day, events or not: one
+  // signed checkpoint per pass, shared by all of them.
+  let audit: DigestAudit | undefined;
   for (const d of due) {
     const sameDay = d.sentOn === null ? isNull(staffNotificationPrefs.digestSentOn) : eq(staffNotificationPrefs.digestSentOn, d.sentOn);
     const claimed = await s.db
@@ -244,12 +271,14 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
         ),
       )
       .returning({ id: staffNotifications.id, event: staffNotifications.event });
-    // Nothing new (or all of it read in the portal): no e-mail, and today's digest is done.
-    if (rows.length === 0) continue;
+    // Nothing new (or all of it read in the portal) and not an administrator: no e-mail, and today's digest is done.
+    const isAdmin = d.role === "admin";
+    if (rows.length === 0 && !isAdmin) continue;
     const counts = new Map<StaffEvent, number>();
     for (const r of rows) counts.set(r.event, (counts.get(r.event) ?? 0) + 1);
+    if (isAdmin) audit ??= await digestAudit(s, now);
     try {
-      await s.mailer.send(digestMail(s, d.email, counts));
+      await s.mailer.send(digestMail(s, d.email, counts, isAdmin ? audit : undefined));
       delivered();
       result.digests++;
     } catch (error) {

@@ -94,7 +94,7 @@ export async function answerPrivacyRequest(
       .update(reports)
       .set({ updatedOn: today(s) })
       .where(eq(reports.id, reportId));
-    if (auditEntry) await appendAudit(tx, auditEntry, s.now());
+    if (auditEntry) await appendAudit(tx, s, auditEntry, s.now());
   });
 }
 

@@ -50,7 +50,7 @@ async function requireArchiveKey(s: Services, admin: StaffPrincipal, archiveId: 
 export async function archiveView(s: Services, admin: StaffPrincipal, archiveId: string) {
   const { a, envelope } = await requireArchiveKey(s, admin, archiveId);
   const files = await s.db.select().from(archiveFiles).where(eq(archiveFiles.archiveId, archiveId)).orderBy(asc(archiveFiles.fileId));
-  await audit(s.db, { actorType: "staff", actorId: admin.id, action: "archive.opened", caseNumber: a.caseNumber, details: { archiveId } }, s.now());
+  await audit(s.db, s, { actorType: "staff", actorId: admin.id, action: "archive.opened", caseNumber: a.caseNumber, details: { archiveId } }, s.now());
   return {
     id: a.id,
     caseNumber: a.caseNumber,
@@ -70,7 +70,12 @@ export async function archiveFileBlob(s: Services, admin: StaffPrincipal, archiv
     .from(archiveFiles)
     .where(and(eq(archiveFiles.archiveId, archiveId), eq(archiveFiles.fileId, fileId)));
   if (!f) throw new ApiError(404, "not_found", "no such file in this archive");
-  await audit(s.db, { actorType: "staff", actorId: admin.id, action: "archive.downloaded", caseNumber: a.caseNumber, details: { archiveId, fileId } }, s.now());
+  await audit(
+    s.db,
+    s,
+    { actorType: "staff", actorId: admin.id, action: "archive.downloaded", caseNumber: a.caseNumber, details: { archiveId, fileId } },
+    s.now(),
+  );
   return { stream: s.blobs.read(f.blobKey), bytes: f.ciphertextBytes };
 }
 
@@ -88,6 +93,7 @@ export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this administrator already has the key");
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: admin.id, action: "archive.granted", caseNumber: a.caseNumber, details: { archiveId, granteeId: input.staffUserId } },
       s.now(),
     );

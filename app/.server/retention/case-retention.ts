@@ -42,6 +42,7 @@ export async function placeHold(s: Services, staff: StaffPrincipal, reportId: st
     await tx.insert(legalHolds).values({ id, reportId, reason, placedOn: today(s), placedBy: staff.id });
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: staff.id, action: "hold.placed", reportId, caseNumber: report.caseNumber, details: { holdId: id, reason } },
       s.now(),
     );
@@ -60,6 +61,7 @@ export async function liftHold(s: Services, staff: StaffPrincipal, reportId: str
     if (done.length === 0) throw new ApiError(404, "not_found", "no such hold on this case");
     await appendAudit(
       tx,
+      s,
       { actorType: "staff", actorId: staff.id, action: "hold.lifted", reportId, caseNumber: report.caseNumber, details: { holdId } },
       s.now(),
     );
@@ -104,6 +106,7 @@ export async function decideDeletion(
         .where(eq(privacyRequests.id, request.id));
       await appendAudit(
         tx,
+        s,
         {
           actorType: "staff",
           actorId: staff.id,
@@ -123,6 +126,7 @@ export async function decideDeletion(
   await s.db.transaction((tx) =>
     appendAudit(
       tx,
+      s,
       {
         actorType: "staff",
         actorId: staff.id,
@@ -202,6 +206,7 @@ export async function archiveCase(s: Services, staff: StaffPrincipal, reportId: 
     }
     await appendAudit(
       tx,
+      s,
       {
         actorType: "staff",
         actorId: staff.id,

@@ -66,6 +66,7 @@ export async function destroyCaseTx(tx: Tx, s: Services, report: Report, reason:
   if (gone.length === 0) return [];
   await appendAudit(
     tx,
+    s,
     {
       actorType: actor.type,
       actorId: actor.id,
@@ -118,6 +119,7 @@ async function expireShare(s: Services, share: { id: string; reportId: string; c
       .where(and(eq(shareProvisions.shareId, share.id), isNull(shareProvisions.endedOn)));
     await appendAudit(
       tx,
+      s,
       { actorType: "system", action: "share.expired", reportId: share.reportId, caseNumber: share.caseNumber, details: { shareId: share.id } },
       s.now(),
     );
@@ -131,6 +133,7 @@ async function destroyArchive(s: Services, archive: { id: string; caseNumber: st
     if (gone.length === 0) return [];
     await appendAudit(
       tx,
+      s,
       {
         actorType: "system",
         action: "archive.destroyed",

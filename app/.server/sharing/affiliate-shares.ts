@@ -31,7 +31,7 @@ export async function listAffiliateShares(s: Services, reviewer: StaffPrincipal)
     .where(and(eq(shares.affiliateId, affiliateId), eq(shares.state, "active")))
     .orderBy(asc(shares.createdOn), asc(shares.id));
   const visible = rows.filter((r) => !shareExpired(s, r.share.retainUntil, r.closedOn));
-  await audit(s.db, { actorType: "staff", actorId: reviewer.id, action: "share.listed", details: { count: visible.length } }, s.now());
+  await audit(s.db, s, { actorType: "staff", actorId: reviewer.id, action: "share.listed", details: { count: visible.length } }, s.now());
   return visible.map((r) => ({
     id: r.share.id,
     caseNumber: r.caseNumber,
@@ -73,6 +73,7 @@ export async function affiliateShareView(s: Services, reviewer: StaffPrincipal, 
   await s.db.transaction((tx) =>
     appendAudit(
       tx,
+      s,
       {
         actorType: "staff",
         actorId: reviewer.id,
@@ -113,6 +114,7 @@ export async function affiliateAttachment(s: Services, reviewer: StaffPrincipal,
   const blob = await attachmentBlob(s, report.id, attachmentId);
   await audit(
     s.db,
+    s,
     {
       actorType: "staff",
       actorId: reviewer.id,

@@ -199,6 +199,7 @@ export async function createShare(
     await recordProvision(tx, s, { id: input.shareId, reportId, affiliateId: affiliate.id, version: 1 }, input, legalBasis, staff);
     await appendAudit(
       tx,
+      s,
       shareAudit(staff, report, "share.created", { shareId: input.shareId, affiliate: input.affiliate, items: input.items.join(","), legalBasis }),
       s.now(),
     );
@@ -251,6 +252,7 @@ export async function updateShare(s: Services, staff: StaffPrincipal, reportId: 
     await recordProvision(tx, s, { ...share, version: input.version }, input, legalBasis, staff);
     await appendAudit(
       tx,
+      s,
       shareAudit(staff, report, "share.updated", { shareId: share.id, version: input.version, items: input.items.join(","), legalBasis }),
       s.now(),
     );
@@ -279,7 +281,7 @@ export async function revokeShare(s: Services, staff: StaffPrincipal, reportId: 
       .set({ state: "revoked", revokedOn: today(s), updatedOn: today(s), packageCt: null, shareKeyCt: null })
       .where(eq(shares.id, shareId));
     await endProvision(tx, s, shareId, "revoked");
-    await appendAudit(tx, shareAudit(staff, report, "share.revoked", { shareId }), s.now());
+    await appendAudit(tx, s, shareAudit(staff, report, "share.revoked", { shareId }), s.now());
   });
 }
 
@@ -303,7 +305,7 @@ export async function grantShare(
       .onConflictDoNothing()
       .returning({ id: shareEnvelopes.staffUserId });
     if (inserted.length === 0) throw new ApiError(409, "already_granted", "this reviewer already has access");
-    await appendAudit(tx, shareAudit(staff, report, "share.granted", { shareId: share.id, granteeId: input.staffUserId }), s.now());
+    await appendAudit(tx, s, shareAudit(staff, report, "share.granted", { shareId: share.id, granteeId: input.staffUserId }), s.now());
     // To the late reviewer the share is new.
     await notifyStaff(tx, s, { event: "share_new", staffUserIds: [input.staffUserId], reportId, shareId: share.id, dedupeKey: `share_new:${share.id}` });
   });
@@ -333,6 +335,7 @@ export async function appendFeedback(
     }
     await appendAudit(
       tx,
+      s,
       {
         actorType: "staff",
         actorId: author.staffUserId,

@@ -10,7 +10,7 @@ import type { Db } from "../../../db/client";
 import { affiliates, staffUsers } from "../../../db/schema";
 import type { StaffRole } from "../../shared/wire";
 import type { AffiliateSlug } from "../org/org";
-import { appendAudit } from "../audit/audit";
+import { appendAudit, type AuditKey } from "../audit/audit";
 import { passwordProblem } from "../../staff/password-strength";
 
 export type { StaffRole };
@@ -43,7 +43,7 @@ export interface CreatedStaff {
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export async function createStaffUser(db: Db, input: CreateStaffInput): Promise<CreatedStaff> {
+export async function createStaffUser(db: Db, k: AuditKey, input: CreateStaffInput): Promise<CreatedStaff> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL_RE.test(email) || email.length > 254) throw new StaffInputError(`not an email address: ${input.email}`);
   if (input.role === "affiliate" && !input.affiliate) throw new StaffInputError("an affiliate reviewer needs --affiliate cloud|agi");
@@ -64,7 +64,7 @@ export async function createStaffUser(db: Db, input: CreateStaffInput): Promise<
 
   const id = uuidFromRandom(randomBytes(16));
   const { material, recoveryKey } = await makeAccountKeys(id, input.password);
-  await insertStaffUser(db, { id, email, displayName, role: input.role, affiliateId }, material, { via: "cli" });
+  await insertStaffUser(db, k, { id, email, displayName, role: input.role, affiliateId }, material, { via: "cli" });
   return { id, email, role: input.role, recoveryKey };
 }
 
@@ -77,6 +77,7 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
  */
 export async function insertStaffUser(
   db: Db | Tx,
+  k: AuditKey,
   who: { id: string; email: string; displayName: string; role: StaffRole; affiliateId: string | null },
   m: AccountKeyMaterial,
   audit: { via: string; by?: string },
@@ -105,6 +106,7 @@ export async function insertStaffUser(
     });
     await appendAudit(
       tx,
+      k,
       {
         actorType: audit.by ? "staff" : "system",
         actorId: audit.by ?? null,

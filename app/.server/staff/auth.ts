@@ -146,7 +146,7 @@ export async function logoutStaff(s: Services, request: Request): Promise<void> 
     .delete(staffSessions)
     .where(eq(staffSessions.tokenHash, sha256(token)))
     .returning();
-  if (row) await audit(s.db, { actorType: "staff", actorId: row.staffUserId, action: "auth.logout" }, s.now());
+  if (row) await audit(s.db, s, { actorType: "staff", actorId: row.staffUserId, action: "auth.logout" }, s.now());
 }
 
 export async function expireStaffSessions(s: Services): Promise<void> {
@@ -207,7 +207,12 @@ async function recordFailure(s: Services, staffUserId: string): Promise<void> {
       .update(staffLoginState)
       .set({ failedAttempts: failed, lastFailedAt: now, ...(lock ? { lockedAt: now } : {}) })
       .where(eq(staffLoginState.staffUserId, staffUserId));
-    await appendAudit(tx, { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } }, now);
+    await appendAudit(
+      tx,
+      s,
+      { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } },
+      now,
+    );
     // Administrators learn that an account was locked (which one, on /admin).
     if (lock)
       await notifyStaff(tx, s, {
@@ -287,7 +292,7 @@ async function signedIn(s: Services, tokenHash: Uint8Array, user: typeof staffUs
         target: staffLoginState.staffUserId,
         set: { failedAttempts: 0, lastLoginAt: now },
       });
-    await appendAudit(tx, { actorType: "staff", actorId: user.id, action: "auth.login", details: { via } }, now);
+    await appendAudit(tx, s, { actorType: "staff", actorId: user.id, action: "auth.login", details: { via } }, now);
   });
   return {
     user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role, affiliateId: user.affiliateId },
@@ -317,7 +322,7 @@ export async function finishTotpSetup(s: Services, request: Request, code: strin
     await tx.update(staffTotp).set({ enabledAt: s.now(), lastStep: step }).where(eq(staffTotp.staffUserId, user.id));
     await tx.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffUserId, user.id));
     await tx.insert(staffRecoveryCodes).values(codes.map((c) => ({ codeHash: sha256(normaliseRecovery(c)), staffUserId: user.id })));
-    await appendAudit(tx, { actorType: "staff", actorId: user.id, action: "auth.totp_enabled" }, s.now());
+    await appendAudit(tx, s, { actorType: "staff", actorId: user.id, action: "auth.totp_enabled" }, s.now());
   });
   return { ...(await signedIn(s, session.tokenHash, user, "totp_setup")), recoveryCodes: codes };
 }

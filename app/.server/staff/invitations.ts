@@ -66,7 +66,7 @@ export async function createInvitation(
     INVITE_TTL_HOURS,
   );
   await s.db.transaction((tx) =>
-    appendAudit(tx, { actorType: createdBy ? "staff" : "system", actorId: createdBy, action: "staff.invited", details: { role: input.role } }, s.now()),
+    appendAudit(tx, s, { actorType: createdBy ? "staff" : "system", actorId: createdBy, action: "staff.invited", details: { role: input.role } }, s.now()),
   );
   return inv;
 }
@@ -140,6 +140,7 @@ export async function activate(s: Services, token: string, accounts: ActivationA
       for (const [i, a] of accounts.entries()) {
         await insertStaffUser(
           tx,
+          s,
           { id: a.id, email: emails[i]!, displayName: a.displayName.trim(), role: a.role, affiliateId: inv.kind === "invite" ? inv.affiliateId : null },
           a.keys,
           { via: inv.kind === "setup" ? "setup_link" : "invitation", by: inv.createdBy ?? undefined },

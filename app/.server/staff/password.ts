@@ -37,7 +37,7 @@ async function storeNewPassword(s: Services, userId: string, keys: NewPasswordKe
     await tx
       .delete(staffSessions)
       .where(keepSession ? and(eq(staffSessions.staffUserId, userId), ne(staffSessions.tokenHash, keepSession)) : eq(staffSessions.staffUserId, userId));
-    await appendAudit(tx, { actorType: "staff", actorId: userId, action }, s.now());
+    await appendAudit(tx, s, { actorType: "staff", actorId: userId, action }, s.now());
   });
 }
 
