@@ -5,6 +5,7 @@
 // left to do.
 import { expireReporterSessions } from "../app/.server/followup/followup";
 import { cleanupUploads } from "../app/.server/intake/intake";
+import { sweepCounters } from "../app/.server/platform/counters";
 import { describeError, type LogFields, type Logger } from "../app/.server/platform/log";
 import { runRetention } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
@@ -72,7 +73,7 @@ export function createJobs(log: Logger): Jobs {
   };
 }
 
-/** The limiters' pruning, reporter and staff session expiry and upload cleanup. */
+/** The limiters' pruning, the submission counters, reporter and staff session expiry and upload cleanup. */
 const SWEEP_MS = 5 * 60_000;
 
 /** Schedules the portal's jobs on its services; `close()` before the database closes. */
@@ -86,6 +87,8 @@ export function startPortalJobs(services: Services): Jobs {
     services.staffLoginLimiter.prune(Date.now());
     services.uploadLimiter.prune(Date.now());
   });
+  // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
+  sweep("submission counter sweep", () => sweepCounters(services.db, services.now(), config.FLOOD_WINDOW_MINUTES * 60_000));
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
   jobs.schedule({
@@ -132,8 +135,8 @@ export function startPortalJobs(services: Services): Jobs {
     firstAfterMs: 0,
     run: () => runNotifications(services),
     report: (r) =>
-      r.deadlineReminders || r.sent || r.failed || r.digests || r.audit?.ok === false
-        ? { reminders: r.deadlineReminders, sent: r.sent, failed: r.failed, digests: r.digests, auditOk: r.audit?.ok ?? null }
+      r.deadlineReminders || r.floodsEnded || r.sent || r.failed || r.digests || r.audit?.ok === false
+        ? { reminders: r.deadlineReminders, floodsEnded: r.floodsEnded, sent: r.sent, failed: r.failed, digests: r.digests, auditOk: r.audit?.ok ?? null }
         : null,
   });
 

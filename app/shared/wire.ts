@@ -27,6 +27,8 @@ export const STAFF_EVENTS = [
   "share_updated",
   "account_locked",
   "audit_broken",
+  "report_flood",
+  "report_flood_ended",
 ] as const;
 export type StaffEvent = (typeof STAFF_EVENTS)[number];
 export type NotifyMode = "immediate" | "digest";
@@ -43,6 +45,8 @@ export interface StaffNotificationItem {
   attempts: number;
   /** Where to look: a case the investigator still holds, or a share the reviewer holds a key for. */
   link: { kind: "case"; caseNumber: string } | { kind: "share"; shareId: string; caseNumber: string } | null;
+  /** For a flood of reports: how many reports in how many minutes so far (or in all, once `over`). */
+  flood?: { reports: number; minutes: number; over: boolean };
 }
 
 export interface StaffNotificationsView {

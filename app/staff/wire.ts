@@ -173,6 +173,8 @@ export interface InboxFilter {
   categoryId?: string;
   assignee?: "me" | "none" | string;
   overdue?: boolean;
+  /** Cases that arrived in a flood of reports (ADR 034): shown (unset), hidden, or only they. */
+  flood?: "hide" | "only";
   caseNumber?: string;
   sort?: "deadline" | "received";
   page?: number;
