@@ -83,10 +83,12 @@ export function StaffNotifications(props: { view: StaffNotificationsView }) {
                 {item.flood ? (
                   <span data-testid="flood-count">
                     {" "}
-                    ({t(item.flood.over ? "notify.staff.flood.total" : "notify.staff.flood.soFar", {
+                    (
+                    {t(item.flood.over ? "notify.staff.flood.total" : "notify.staff.flood.soFar", {
                       count: item.flood.reports,
                       minutes: item.flood.minutes,
-                    })}: <Link to={href("/staff?flood=only")}>{t("notify.staff.flood.show")}</Link>)
+                    })}
+                    : <Link to={href("/staff?flood=only")}>{t("notify.staff.flood.show")}</Link>)
                   </span>
                 ) : null}
                 {note ? <span className="hint"> ({note})</span> : null}

@@ -49,6 +49,11 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
       // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
       // long suite would only add timing noise.
       DB_UPKEEP_INTERVAL_MINUTES: "0",
+      // Every test request comes from 127.0.0.1: one client for the per-client and per-session limits, and the
+      // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
+      REPORTS_PER_CLIENT: "10000",
+      FOLLOWUP_POSTS_PER_SESSION: "10000",
+      FLOOD_REPORTS: "100000",
       ...env,
     },
     logWrite: (line) => logs.push(line),

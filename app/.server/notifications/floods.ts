@@ -47,7 +47,8 @@ export async function floodSummaries(s: Services, floodIds: readonly string[], n
 }
 
 /**
- * Records `report_flood_ended` for each flood of the last day whose latest window lies a whole window back,
+ * Records `report_flood_ended` for each flood whose latest window lies a whole window back (and not more than a
+ * day beyond that: older ones were told already),
  * to those told of its start; the dedupe key makes it once per flood and person. Returns how many are new.
  */
 export async function checkFloods(s: Services, now: Date): Promise<number> {
@@ -56,7 +57,7 @@ export async function checkFloods(s: Services, now: Date): Promise<number> {
     s.db,
     sql`select flood_id from ${reportFloods} group by flood_id
         having max(window_start) <= ${new Date(now.getTime() - 2 * ms).toISOString()}::timestamptz
-           and max(window_start) > ${new Date(now.getTime() - 86_400_000).toISOString()}::timestamptz`,
+           and max(window_start) > ${new Date(now.getTime() - 2 * ms - 86_400_000).toISOString()}::timestamptz`,
   );
   let recorded = 0;
   for (const { flood_id: floodId } of ended) {
