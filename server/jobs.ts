@@ -4,6 +4,7 @@
 // way). State lives in the database, so a restart loses nothing and a run repeated finds nothing
 // left to do.
 import { expireReporterSessions } from "../app/.server/followup/followup";
+import { sweepFloods } from "../app/.server/intake/flood";
 import { cleanupUploads } from "../app/.server/intake/intake";
 import { sweepCounters } from "../app/.server/platform/counters";
 import { describeError, type LogFields, type Logger } from "../app/.server/platform/log";
@@ -89,6 +90,7 @@ export function startPortalJobs(services: Services): Jobs {
   });
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
   sweep("submission counter sweep", () => sweepCounters(services.db, services.now(), config.FLOOD_WINDOW_MINUTES * 60_000));
+  sweep("flood sweep", () => sweepFloods(services));
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
   jobs.schedule({

@@ -8,7 +8,8 @@
 // one notification per investigator ("N reports in M minutes", in the portal
 // and by e-mail, and one more when the flood is over), not one each; the
 // inbox shows, hides or shows only the flood; the limit holds across a
-// restart (and, on PostgreSQL, across two instances on one database). The
+// restart (and, on PostgreSQL, across two instances on one database), and
+// the sweep forgets its counters once their window is over. The
 // thresholds are scaled down by configuration; the logic is the production one.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -19,12 +20,13 @@ import { isNotNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { settleStaffNotifications } from "../../app/.server/notifications/outbox";
+import { sweepCounters } from "../../app/.server/platform/counters";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import type { StaffNotificationsView } from "../../app/shared/wire";
 import { commands } from "../../cli/commands";
 import { loadSodium } from "../../crypto";
-import { reports } from "../../db/schema";
+import { reports, submissionCounters } from "../../db/schema";
 import { startPortal, type RunningPortal } from "../../server/start";
 import { backends, freshPostgresDatabase } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
@@ -267,6 +269,12 @@ for (const backend of await backends()) {
           running.push(restarted);
           await expect(submitFrom(restarted.url, info, client)).rejects.toMatchObject({ code: "too_many_reports", status: 429 });
           expect((await submitFrom(restarted.url, info, "192.0.2.78")).caseNumber).toMatch(/^COR-/);
+          // The sweep forgets counters whose window has ended, and nothing else.
+          const db = restarted.services.db;
+          expect(await sweepCounters(db, new Date(), 10 * 60_000)).toBe(0);
+          expect((await db.select().from(submissionCounters)).length).toBeGreaterThan(0);
+          expect(await sweepCounters(db, new Date(Date.now() + 2 * 3600_000), 10 * 60_000)).toBeGreaterThan(0);
+          expect(await db.select().from(submissionCounters)).toEqual([]);
         } finally {
           for (const p of running) await p.close();
           await pg?.drop();

@@ -13,8 +13,8 @@
 // reports came faster than the threshold". The reports that came before the
 // threshold was crossed keep their own notification and no mark.
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
-import { reportFloods } from "../../../db/schema";
+import { and, lt, sql } from "drizzle-orm";
+import { reportFloods, reports } from "../../../db/schema";
 import { countOf, countOne, windowOf } from "../platform/counters";
 import type { Services } from "../platform/services";
 
@@ -39,4 +39,17 @@ export async function floodOf(s: Services): Promise<string | null> {
     .onConflictDoUpdate({ target: reportFloods.windowStart, set: { reports: sql`${reportFloods.reports} + 1` } })
     .returning({ floodId: reportFloods.floodId });
   return row!.floodId;
+}
+
+/**
+ * Forgets floods none of whose cases is left (destroyed by retention), a day after their last window: their
+ * windows' times are no longer needed for "N reports in M minutes". Returns how many rows went.
+ */
+export async function sweepFloods(s: Services): Promise<number> {
+  const before = new Date(s.now().getTime() - 86_400_000 - 2 * s.config.FLOOD_WINDOW_MINUTES * 60_000);
+  const gone = await s.db
+    .delete(reportFloods)
+    .where(and(lt(reportFloods.windowStart, before), sql`not exists (select 1 from ${reports} where ${reports.floodId} = ${reportFloods.floodId})`))
+    .returning({ w: reportFloods.windowStart });
+  return gone.length;
 }
