@@ -51,8 +51,9 @@ Commands:
       first entry that was changed, removed or reordered. Exit status 1 if broken.
 
   uploads:cleanup
-      Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS,
-      and stray blobs. The running server also does this every 5 minutes.
+      Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS
+      of their last part (or UPLOAD_MAX_AGE_HOURS of opening), and stray blobs.
+      The running server also does this every 5 minutes.
 
   retention:run [--now ISO-DATE] [--dry-run]
       Destroys what is due: cases RETENTION_YEARS after they closed, reports

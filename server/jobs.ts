@@ -7,6 +7,7 @@ import { expireReporterSessions } from "../app/.server/followup/followup";
 import { sweepFloods } from "../app/.server/intake/flood";
 import { cleanupUploads } from "../app/.server/intake/intake";
 import { sweepCounters } from "../app/.server/platform/counters";
+import { checkStorage } from "../app/.server/intake/upload-space";
 import { describeError, type LogFields, type Logger } from "../app/.server/platform/log";
 import { runRetention } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
@@ -96,8 +97,9 @@ export function startPortalJobs(services: Services): Jobs {
   jobs.schedule({
     name: "upload cleanup",
     everyMs: SWEEP_MS,
-    run: () => cleanupUploads(services),
-    report: (r) => (r.uploads || r.orphanBlobs ? r : null),
+    // Then the disk: administrators hear of a low disk before a reporter is refused (ADR 031).
+    run: async () => ({ ...(await cleanupUploads(services)), ...(await checkStorage(services)) }),
+    report: (r) => (r.uploads || r.orphanBlobs || r.low ? r : null),
   });
 
   // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES.

@@ -5,7 +5,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { useEffect, useMemo } from "react";
 import { decryptBody, decryptFileMeta, decryptIdentity, decryptLabels, decryptTitle, fromBase64Url, type ReportKeys, type StaffKeyPair } from "../../crypto";
-import type { MessageKey } from "../i18n";
+import { isUploadRefusal, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { recordDecrypted, type CaseContext } from "../staff/case-actions";
 import { attempt, openCaseKeys } from "../staff/decrypt";
@@ -68,6 +68,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const revalidator = useRevalidator();
   const action = useAction((e) => {
     const code = errorCode(e);
+    if (isUploadRefusal(code)) return t("staff.errors.upload", { reason: t(`upload.errors.${code}`) });
     return SHARE_ERRORS.has(code) ? t(`share.errors.${code}` as MessageKey) : t("staff.errors.generic", { code });
   });
   const ctx: CaseContext = { client, reportId: c.id, keys };

@@ -137,6 +137,13 @@ export const en = {
   "report.errors.unavailable": "the portal is briefly unavailable",
   "report.errors.tooManyReports":
     "Too many reports have been sent from your network in the last while. This can happen when many people share one connection, such as an office network. Nothing you typed has been lost: keep this page open and submit again in {minutes} minutes, or send it from another connection (for example mobile data).",
+  "upload.errors.storage_low":
+    "the portal's storage is nearly full, so it accepts no new files for now (the administrators have been told); text without files can still be sent",
+  "upload.errors.uploads_busy": "files waiting to be submitted fill the space set aside for them; try again in a few minutes",
+  "upload.errors.too_many_open_uploads": "too many unfinished uploads come from your network; wait until they finish, or try again later",
+  "upload.errors.upload_quota_exceeded":
+    "files from your network that are not yet part of a report or message take all the space allowed to it; send what was uploaded, or try again later",
+  "staff.errors.upload": "The file could not be uploaded: {reason}.",
   "receipt.title": "Your report has been received",
   "receipt.codeLabel": "Your receipt code",
   "receipt.caseNumber": "Case number",
@@ -515,6 +522,7 @@ export const en = {
   "notify.staff.flood.soFar": "{count} reports in {minutes} minutes so far",
   "notify.staff.flood.total": "{count} reports in {minutes} minutes in all",
   "notify.staff.flood.show": "show them in the inbox",
+  "notify.staff.event.storage_low": "The attachment storage is nearly full: the portal refuses new files until space is freed.",
   "notify.staff.count.new_case": "New reports: {count}",
   "notify.staff.count.reporter_message": "Messages or files from reporters: {count}",
   "notify.staff.count.privacy_request": "Privacy requests: {count}",
@@ -527,6 +535,7 @@ export const en = {
   "notify.staff.count.audit_broken": "Failed audit log checks: {count}",
   "notify.staff.count.report_flood": "Floods of reports: {count}",
   "notify.staff.count.report_flood_ended": "Floods of reports that ended: {count}",
+  "notify.staff.count.storage_low": "Low storage warnings: {count}",
   "notify.staff.mail.subject": "new notification",
   "notify.staff.mail.digestSubject": "daily summary of notifications",
   "notify.staff.mail.intro": "There is a new notification for you:",

@@ -41,12 +41,20 @@ export function translator(locale: Locale): Translate {
   };
 }
 
+/** The refusals of upload space (ADR 031), each explained to the uploader. */
+const UPLOAD_REFUSALS = ["storage_low", "uploads_busy", "too_many_open_uploads", "upload_quota_exceeded"] as const;
+
+export function isUploadRefusal(code: string | undefined): code is (typeof UPLOAD_REFUSALS)[number] {
+  return (UPLOAD_REFUSALS as readonly (string | undefined)[]).includes(code);
+}
+
 /**
  * Why a reporter's request failed, for "…: {reason}": the connection, the portal briefly unavailable (503
  * `unavailable`, after the client's own retries), or the server's refusal code.
  */
 export function failureReason(t: Translate, code: string | undefined): string {
   if (code === "network") return t("report.errors.network");
+  if (isUploadRefusal(code)) return t(`upload.errors.${code}`);
   if (code === "unavailable") return t("report.errors.unavailable");
   return t("report.errors.server", { code: code ?? "unknown" });
 }

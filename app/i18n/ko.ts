@@ -135,6 +135,12 @@ export const ko: Record<MessageKey, string> = {
   "report.errors.unavailable": "포털을 잠시 이용할 수 없습니다",
   "report.errors.tooManyReports":
     "최근 이 네트워크에서 너무 많은 제보가 제출되었습니다. 사무실 네트워크처럼 여러 사람이 하나의 연결을 함께 쓰면 이런 일이 생길 수 있습니다. 입력한 내용은 그대로 남아 있습니다. 이 페이지를 열어 둔 채 {minutes}분 후에 다시 제출하시거나, 다른 연결(예: 모바일 데이터)로 제출해 주세요.",
+  "upload.errors.storage_low": "포털의 저장 공간이 거의 가득 차서 지금은 새 파일을 받지 않습니다(관리자에게 알렸습니다). 파일 없이 글은 보낼 수 있습니다",
+  "upload.errors.uploads_busy": "제출을 기다리는 파일이 마련된 공간을 모두 차지하고 있습니다. 몇 분 뒤에 다시 시도해 주세요",
+  "upload.errors.too_many_open_uploads": "사용 중인 네트워크에서 끝나지 않은 업로드가 너무 많습니다. 끝날 때까지 기다리거나 나중에 다시 시도해 주세요",
+  "upload.errors.upload_quota_exceeded":
+    "사용 중인 네트워크에서 보낸 파일 중 아직 제보나 메시지에 포함되지 않은 파일이 허용된 공간을 모두 차지했습니다. 이미 올린 파일로 보내거나 나중에 다시 시도해 주세요",
+  "staff.errors.upload": "파일을 올리지 못했습니다: {reason}.",
   "receipt.title": "제보가 접수되었습니다",
   "receipt.codeLabel": "접수번호(영수 코드)",
   "receipt.caseNumber": "사건 번호",
@@ -506,6 +512,7 @@ export const ko: Record<MessageKey, string> = {
   "notify.staff.flood.soFar": "지금까지 {minutes}분 동안 제보 {count}건",
   "notify.staff.flood.total": "모두 {minutes}분 동안 제보 {count}건",
   "notify.staff.flood.show": "받은 제보함에서 보기",
+  "notify.staff.event.storage_low": "첨부 파일 저장 공간이 거의 가득 찼습니다. 공간이 확보될 때까지 새 파일을 받지 않습니다.",
   "notify.staff.count.new_case": "새 제보: {count}건",
   "notify.staff.count.reporter_message": "제보자의 메시지 또는 파일: {count}건",
   "notify.staff.count.privacy_request": "개인정보 관련 요구: {count}건",
@@ -518,6 +525,7 @@ export const ko: Record<MessageKey, string> = {
   "notify.staff.count.audit_broken": "실패한 감사 로그 점검: {count}건",
   "notify.staff.count.report_flood": "대량 접수: {count}건",
   "notify.staff.count.report_flood_ended": "끝난 대량 접수: {count}건",
+  "notify.staff.count.storage_low": "저장 공간 부족 경고: {count}건",
   "notify.staff.mail.subject": "새 알림",
   "notify.staff.mail.digestSubject": "일일 알림 요약",
   "notify.staff.mail.intro": "새 알림이 있습니다:",

@@ -15,7 +15,15 @@ export const api = apiRoute({
       body: jsonBody(1024, followupUploadRequest),
       status: 201,
       response: createUploadResponse,
-      handler: ({ services, caller, body }) => createUpload(services, { reportId: caller.reportId, ciphertextBytes: body.ciphertextBytes, for: "existing" }),
+      errors: [
+        { status: 429, code: "too_many_open_uploads" },
+        { status: 429, code: "upload_quota_exceeded" },
+        { status: 503, code: "uploads_busy" },
+        { status: 507, code: "storage_low" },
+      ],
+      // Counted with the client's other uploads (ADR 031): a receipt code is no way around the caps.
+      handler: ({ services, caller, body, context }) =>
+        createUpload(services, { reportId: caller.reportId, ciphertextBytes: body.ciphertextBytes, for: "existing", clientKey: context.clientKey }),
     }),
   },
 });

@@ -14,16 +14,22 @@ export const api = apiRoute({
       body: jsonBody(4096, createUploadRequest),
       status: 201,
       response: createUploadResponse,
-      errors: [{ status: 429, code: "too_many_uploads" }],
+      errors: [
+        { status: 429, code: "too_many_uploads" },
+        { status: 429, code: "too_many_open_uploads" },
+        { status: 429, code: "upload_quota_exceeded" },
+        { status: 503, code: "uploads_busy" },
+        { status: 507, code: "storage_low" },
+      ],
       handler: async ({ services: s, body, context }) => {
-        // Anonymous uploads are limited per client (keyed pseudonym, ADR 011) as well as in total (createUpload).
+        // Anonymous uploads are limited per client (keyed pseudonym, ADR 027) as well as in space (createUpload, ADR 031).
         const verdict = s.uploadLimiter.attempt(context.clientKey, Date.now());
         if (!verdict.ok) {
           const e = new ApiError(429, "too_many_uploads", `too many uploads; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`);
           e.retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
           throw e;
         }
-        return createUpload(s, { ...body, for: "new" });
+        return createUpload(s, { ...body, for: "new", clientKey: context.clientKey });
       },
     }),
   },

@@ -38,6 +38,7 @@ import {
   updateShare,
 } from "../.server/sharing/sharing";
 import { createUpload } from "../.server/intake/intake";
+import { staffClientKey } from "../.server/intake/upload-space";
 import { apiOps, endpoint, jsonBody, uuidParam, type HandlerInput, type MethodMap } from "../.server/platform/api-route";
 import type { StaffPrincipal } from "../.server/staff/auth";
 import type { Services } from "../.server/platform/services";
@@ -57,7 +58,7 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   grants: (s, staff, id, i) => grantAccess(s, staff, id, i.granteeId, i.envelope),
   uploads: async (s, staff, id, i) => {
     await requireCaseAccess(s, staff.id, { id });
-    return createUpload(s, { reportId: id, ciphertextBytes: i.ciphertextBytes, for: "existing" });
+    return createUpload(s, { reportId: id, ciphertextBytes: i.ciphertextBytes, for: "existing", clientKey: staffClientKey(staff.id) });
   },
   attachments: async (s, staff, id, i) => {
     const { report } = await requireCaseAccess(s, staff.id, { id });

@@ -142,8 +142,10 @@ export function apiFor(options: IntakeOptions, credentials: RequestCredentials =
   return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials);
 }
 
+/** Worth another try: the connection, a server error (a full ceiling frees up), an interrupted part; not a full disk (ADR 031). */
 export const retryable = (e: unknown) =>
-  e instanceof IntakeError && (e.code === "network" || (e.status ?? 0) >= 500 || e.code === "part_interrupted" || e.code === "part_in_progress");
+  e instanceof IntakeError &&
+  (e.code === "network" || ((e.status ?? 0) >= 500 && e.code !== "storage_low") || e.code === "part_interrupted" || e.code === "part_in_progress");
 
 export async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRetry: (attempt: number) => void): Promise<T> {
   for (let attempt = 0; ; attempt++) {

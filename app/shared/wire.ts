@@ -27,6 +27,7 @@ export const STAFF_EVENTS = [
   "share_updated",
   "account_locked",
   "audit_broken",
+  "storage_low",
   "report_flood",
   "report_flood_ended",
 ] as const;

@@ -19,6 +19,7 @@ export const staffEvent = pgEnum("staff_event", [
   "share_updated",
   "account_locked",
   "audit_broken",
+  "storage_low",
   "report_flood",
   "report_flood_ended",
 ]);

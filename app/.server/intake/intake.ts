@@ -23,6 +23,9 @@
 //   flood's id and the recipients get one `report_flood` for the whole flood.
 // - The per-client limit (REPORTS_PER_CLIENT) is counted by the route before
 //   the body is read (`limitReportsPerClient`).
+// - Opening an upload and each part are checked against the upload space
+//   (upload-space.ts, ADR 031): bytes count as they arrive, per client and,
+//   for reporters, in total; a part reserves its length before it is written.
 // - Abandoning an upload (`DELETE`) removes the row, and the blob only if this
 //   request removed the row, so two abandons cannot delete a blob another
 //   request still names. The client does not call it today; cleanup does the
@@ -30,7 +33,7 @@
 // - Completing an upload twice is harmless.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { streamCiphertextSize } from "../../../crypto/attachment-stream";
 import { toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import type { Db } from "../../../db/client";
@@ -49,6 +52,7 @@ import { receiptLookupHash } from "../case-access/receipt-lookup";
 import type { Services } from "../platform/services";
 import { kickStaffNotifications } from "../notifications/outbox";
 import { staffNoticeInsert } from "../notifications/record";
+import { admitUpload, releasePart, requireDiskRoom, reservePart } from "./upload-space";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -93,8 +97,14 @@ const writing = new Set<string>();
 /**
  * Opens an upload for a report in the making (`for: "new"`, anyone may) or
  * for a stored report (`for: "existing"`, the caller has checked the session).
+ * `clientKey` names the opener for the per-client caps (upload-space.ts): the
+ * client's pseudonym, or `staffClientKey(id)`. Nothing is reserved for the
+ * announced size: space is taken as bytes arrive.
  */
-export async function createUpload(s: Services, input: { reportId: string; ciphertextBytes: number; for: "new" | "existing" }): Promise<CreateUploadResponse> {
+export async function createUpload(
+  s: Services,
+  input: { reportId: string; ciphertextBytes: number; for: "new" | "existing"; clientKey: string },
+): Promise<CreateUploadResponse> {
   const max = streamCiphertextSize(s.config.MAX_ATTACHMENT_BYTES);
   if (input.ciphertextBytes > max) {
     throw new ApiError(413, "file_too_large", `an attachment may be at most ${s.config.MAX_ATTACHMENT_BYTES} bytes`);
@@ -102,30 +112,25 @@ export async function createUpload(s: Services, input: { reportId: string; ciphe
   const [existing] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.id, input.reportId));
   if (existing && input.for === "new") throw new ApiError(409, "report_exists", "this report has already been submitted");
   if (!existing && input.for === "existing") throw new ApiError(404, "not_found", "no such case");
-  const [pending] = (await s.db
-    .select({ bytes: sql<number>`coalesce(sum(${uploads.expectedBytes}), 0)::float8` })
-    .from(uploads)
-    .where(eq(uploads.state, "open"))) as [{ bytes: number }];
-  if (pending.bytes + input.ciphertextBytes > s.config.MAX_PENDING_UPLOAD_BYTES) {
-    const e = new ApiError(503, "uploads_busy", "too many uploads are in progress; try again in a few minutes");
-    e.retryAfterSeconds = 300;
-    throw e;
-  }
   const open = await s.db.select({ id: uploads.id }).from(uploads).where(eq(uploads.reportId, input.reportId));
   if (open.length >= s.config.MAX_ATTACHMENTS_PER_REPORT) {
     throw new ApiError(409, "too_many_attachments", `a report may have at most ${s.config.MAX_ATTACHMENTS_PER_REPORT} attachments`);
   }
+  await requireDiskRoom(s, 0, "new");
   const id = uuidFromRandom(randomBytes(16));
   const token = randomBytes(32);
-  await s.db.insert(uploads).values({
-    id,
-    reportId: input.reportId,
-    tokenHash: sha256(token),
-    expectedBytes: input.ciphertextBytes,
-    blobKey: `upload-${id}`,
-    createdAt: s.now(),
-    updatedAt: s.now(),
-  });
+  await admitUpload(s, input.clientKey, input.ciphertextBytes, (tx) =>
+    tx.insert(uploads).values({
+      id,
+      reportId: input.reportId,
+      tokenHash: sha256(token),
+      expectedBytes: input.ciphertextBytes,
+      blobKey: `upload-${id}`,
+      clientKey: input.clientKey,
+      createdAt: s.now(),
+      updatedAt: s.now(),
+    }),
+  );
   return { uploadId: id, token: toBase64Url(token), partPlainBytes: LIMITS.partPlainBytes };
 }
 
@@ -190,19 +195,27 @@ async function writePartLocked(
   if (contentLength !== null && contentLength > limit) {
     throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
   }
+  // Space is taken before a byte is written: the announced length, or the most this part may carry.
+  const reserve = contentLength ?? limit;
+  await requireDiskRoom(s, reserve, "part");
+  if (!(await reservePart(s, row, index, reserve))) throw new ApiError(409, "wrong_part", "the upload moved on while this part was checked");
   let written: number;
   try {
     written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
   } catch (error) {
+    await releasePart(s, uploadId, index);
     if (error instanceof BlobTooLargeError) {
       throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
     }
     throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });
   }
-  if (written === 0) throw new ApiError(400, "empty_part", "a part must not be empty");
+  if (written === 0) {
+    await releasePart(s, uploadId, index);
+    throw new ApiError(400, "empty_part", "a part must not be empty");
+  }
   const [updated] = await s.db
     .update(uploads)
-    .set({ receivedBytes: row.receivedBytes + written, nextPart: index + 1, updatedAt: s.now() })
+    .set({ receivedBytes: row.receivedBytes + written, reservedBytes: 0, nextPart: index + 1, updatedAt: s.now() })
     .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
     .returning();
   if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
@@ -234,7 +247,13 @@ export async function abortUpload(s: Services, uploadId: string, token: string |
  */
 export async function cleanupUploads(s: Services): Promise<{ uploads: number; orphanBlobs: number }> {
   const cutoff = new Date(s.now().getTime() - s.config.UPLOAD_TTL_HOURS * 3600_000);
-  const stale = await s.db.delete(uploads).where(lt(uploads.updatedAt, cutoff)).returning({ blobKey: uploads.blobKey });
+  // Idle past the TTL, or open longer than the maximum age however often a part came: trickling bytes
+  // does not keep space (ADR 031).
+  const born = new Date(s.now().getTime() - s.config.UPLOAD_MAX_AGE_HOURS * 3600_000);
+  const stale = await s.db
+    .delete(uploads)
+    .where(or(lt(uploads.updatedAt, cutoff), lt(uploads.createdAt, born)))
+    .returning({ blobKey: uploads.blobKey });
   for (const { blobKey } of stale) await s.blobs.delete(blobKey);
   let orphanBlobs = 0;
   const known = new Set<string>();

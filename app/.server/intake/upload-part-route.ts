@@ -28,6 +28,9 @@ export const uploadPartRoute = {
           { status: 409, code: "upload_complete" },
           { status: 409, code: "part_in_progress" },
           { status: 413, code: "part_too_large" },
+          { status: 429, code: "upload_quota_exceeded" },
+          { status: 503, code: "uploads_busy" },
+          { status: 507, code: "storage_low" },
         ],
         handler: async ({ services, caller, params, request, body }) => {
           const part = params.part ?? "";

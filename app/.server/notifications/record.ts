@@ -32,6 +32,9 @@
 //   administrator; `account_locked:{staffUserId}:{lockedAt}`.
 // - `audit_broken`: the periodic check, `verifyAuditChain` fails; every active
 //   administrator; `audit_broken:{brokenAt}`.
+// - `storage_low`: an upload refused below the disk reserve, or the periodic
+//   check (intake/upload-space.ts); every active administrator;
+//   `storage_low:{day}`.
 // An excluded investigator holds no envelope, so never hears of the case. Rows
 // of a case go with it (`report_id`/`share_id` cascade). After recording, the
 // request kicks a send pass without waiting for it, so single e-mails go out

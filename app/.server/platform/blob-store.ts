@@ -11,7 +11,7 @@
 // crash. Several servers share blobs through a shared file system. Blobs hold
 // only stream-v1 ciphertext.
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, open, readdir, rm, stat, truncate } from "node:fs/promises";
+import { mkdir, open, readdir, rm, stat, statfs, truncate } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -42,6 +42,8 @@ export interface BlobStore {
   size(key: string): Promise<number | null>;
   delete(key: string): Promise<void>;
   list(): AsyncIterable<BlobInfo>;
+  /** Free and total bytes where blobs are written (for the disk reserve, ADR 031); null where unbounded. */
+  space(): Promise<{ freeBytes: number; totalBytes: number } | null>;
 }
 
 const KEY_RE = /^[a-z0-9][a-z0-9-]{7,80}$/;
@@ -112,6 +114,13 @@ export class LocalDiskBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.file(key), { force: true });
+  }
+
+  async space(): Promise<{ freeBytes: number; totalBytes: number }> {
+    await mkdir(this.root, { recursive: true });
+    const s = await statfs(this.root);
+    // bavail: what an unprivileged process may still write (bfree includes root's reserved blocks).
+    return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
   }
 
   async *list(): AsyncIterable<BlobInfo> {

@@ -31,12 +31,23 @@ const schema = z.object({
     .min(1024 * 1024, "must be at least 1 MiB")
     .default(4 * GiB),
   MAX_ATTACHMENTS_PER_REPORT: z.coerce.number().int().min(0).max(100).default(20),
-  /** Ceiling on the bytes all unfinished uploads may announce together: anonymous uploads cannot fill the disk. */
+  /**
+   * Ceiling on the bytes that reporters' uploads not yet claimed by a report or message hold together, counted as
+   * they arrive, never as announced (ADR 031); staff uploads are outside it.
+   */
   MAX_PENDING_UPLOAD_BYTES: z.coerce
     .number()
     .int()
     .min(1024 * 1024)
     .default(32 * GiB),
+  /** The same, per client (keyed pseudonym, or the staff member): stored bytes of its unclaimed uploads. */
+  MAX_PENDING_UPLOAD_BYTES_PER_CLIENT: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(8 * GiB),
+  /** Unfinished uploads one client may have open at once. */
+  MAX_OPEN_UPLOADS_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(4),
   /** New anonymous uploads per client per hour (keyed pseudonym, in memory). */
   UPLOADS_PER_CLIENT_PER_HOUR: z.coerce.number().int().min(1).default(120),
   /** Reports one client (keyed pseudonym) may submit per REPORT_LIMIT_WINDOW_MINUTES, counted in the database (ADR 034). */
@@ -55,11 +66,25 @@ const schema = z.object({
     .min(0.1)
     .max(24 * 60)
     .default(10),
+  /** An upload no part or completion touched for this long is deleted with its bytes, claimed or not. */
   UPLOAD_TTL_HOURS: z.coerce
     .number()
     .min(0.01)
     .max(24 * 14)
     .default(24),
+  /** An unclaimed upload is deleted this long after it was opened, however recently a part arrived. */
+  UPLOAD_MAX_AGE_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 28)
+    .default(48),
+  /** New uploads are refused while the blob store's disk has less free space than the larger of these two. */
+  UPLOAD_DISK_RESERVE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * GiB),
+  UPLOAD_DISK_RESERVE_PERCENT: z.coerce.number().min(0).max(100).default(5),
   ACK_DEADLINE_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   FEEDBACK_DEADLINE_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
   /** Years whistleblower data (cases, shares with affiliates) is kept after the purpose is achieved (the case closed). */
