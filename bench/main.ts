@@ -152,6 +152,9 @@ async function serverSections(
         {
           DATABASE_URL: db.url,
           MAX_ATTACHMENT_BYTES: String(Math.max(4 * 1024 * MiB, ...files.map((f) => f.bytes))),
+          // Concurrent reporters all from 127.0.0.1: one client to the per-client limit; the flood check still counts (ADR 034).
+          REPORTS_PER_CLIENT: "10000",
+          FLOOD_REPORTS: "100000",
         },
         SERVER_NODE_ARGS,
       );

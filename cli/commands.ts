@@ -249,6 +249,7 @@ function describeNotifications(r: NotificationRun): string {
   return [
     `Notifications as of ${r.today}:`,
     `Recorded ${r.deadlineReminders} deadline reminder(s).`,
+    ...(r.floodsEnded ? [`Recorded ${r.floodsEnded} notification(s) that a flood of reports ended.`] : []),
     r.audit === null
       ? "Audit chain not checked."
       : r.audit.ok

@@ -4,7 +4,9 @@
 // way). State lives in the database, so a restart loses nothing and a run repeated finds nothing
 // left to do.
 import { expireReporterSessions } from "../app/.server/followup/followup";
+import { sweepFloods } from "../app/.server/intake/flood";
 import { cleanupUploads } from "../app/.server/intake/intake";
+import { sweepCounters } from "../app/.server/platform/counters";
 import { checkStorage } from "../app/.server/intake/upload-space";
 import { describeError, type LogFields, type Logger } from "../app/.server/platform/log";
 import { runRetention } from "../app/.server/retention/retention";
@@ -73,7 +75,7 @@ export function createJobs(log: Logger): Jobs {
   };
 }
 
-/** The limiters' pruning, reporter and staff session expiry and upload cleanup. */
+/** The limiters' pruning, the submission counters, reporter and staff session expiry and upload cleanup. */
 const SWEEP_MS = 5 * 60_000;
 
 /** Schedules the portal's jobs on its services; `close()` before the database closes. */
@@ -87,6 +89,9 @@ export function startPortalJobs(services: Services): Jobs {
     services.staffLoginLimiter.prune(Date.now());
     services.uploadLimiter.prune(Date.now());
   });
+  // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
+  sweep("submission counter sweep", () => sweepCounters(services.db, services.now(), config.FLOOD_WINDOW_MINUTES * 60_000));
+  sweep("flood sweep", () => sweepFloods(services));
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
   jobs.schedule({
@@ -134,8 +139,8 @@ export function startPortalJobs(services: Services): Jobs {
     firstAfterMs: 0,
     run: () => runNotifications(services),
     report: (r) =>
-      r.deadlineReminders || r.sent || r.failed || r.digests || r.audit?.ok === false
-        ? { reminders: r.deadlineReminders, sent: r.sent, failed: r.failed, digests: r.digests, auditOk: r.audit?.ok ?? null }
+      r.deadlineReminders || r.floodsEnded || r.sent || r.failed || r.digests || r.audit?.ok === false
+        ? { reminders: r.deadlineReminders, floodsEnded: r.floodsEnded, sent: r.sent, failed: r.failed, digests: r.digests, auditOk: r.audit?.ok ?? null }
         : null,
   });
 

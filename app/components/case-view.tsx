@@ -36,9 +36,13 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       setStatus(done);
       return true;
     } catch (e) {
-      const code = (e as { code?: string }).code;
+      const { code, fields } = e as { code?: string; fields?: Record<string, string> };
       if (code === "session_expired" || code === "no_session" || code === "session_ended") {
         props.onLogout("status.errors.expired");
+        return false;
+      }
+      if (code === "too_many_posts") {
+        setError(t("status.errors.tooManyPosts", { minutes: fields?.retryAfterMinutes ?? "60" }));
         return false;
       }
       setError(t("status.errors.failed", { reason: failureReason(t, code) }));

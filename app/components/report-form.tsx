@@ -93,8 +93,10 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       );
       props.onSubmitted(result);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      setFailure(t("report.errors.failed", { reason: failureReason(t, code) }));
+      const { code, fields } = error as { code?: string; fields?: Record<string, string> };
+      // Many reports from one network (an office NAT): say when to try again, not that the server refused it.
+      if (code === "too_many_reports") setFailure(t("report.errors.tooManyReports", { minutes: fields?.retryAfterMinutes ?? "60" }));
+      else setFailure(t("report.errors.failed", { reason: failureReason(t, code) }));
       setPhase({ kind: "editing" });
       requestAnimationFrame(() => summary.current?.focus());
     }

@@ -1,6 +1,7 @@
 // The "Notifications" section of the staff pages (inbox, affiliate list,
 // administration): the latest events as plain sentences with their time, a
-// link to the case or share where the reader can still open it, the e-mail
+// link to the case or share where the reader can still open it (for a flood
+// of reports its count and the inbox filter that shows it), the e-mail
 // state, and "mark all read". Says so when the portal sends no e-mail.
 import { Link, useRevalidator } from "@remix-run/react";
 import type { StaffNotificationsView } from "../shared/wire";
@@ -78,6 +79,17 @@ export function StaffNotifications(props: { view: StaffNotificationsView }) {
                     )}
                     )
                   </>
+                ) : null}
+                {item.flood ? (
+                  <span data-testid="flood-count">
+                    {" "}
+                    (
+                    {t(item.flood.over ? "notify.staff.flood.total" : "notify.staff.flood.soFar", {
+                      count: item.flood.reports,
+                      minutes: item.flood.minutes,
+                    })}
+                    : <Link to={href("/staff?flood=only")}>{t("notify.staff.flood.show")}</Link>)
+                  </span>
                 ) : null}
                 {note ? <span className="hint"> ({note})</span> : null}
               </li>

@@ -64,6 +64,7 @@ export default function Inbox() {
       assignee: filter.assignee,
       sort: filter.sort,
       case: filter.caseNumber,
+      flood: filter.flood,
     }))
       if (v) q.set(k, String(v));
     if (filter.overdue) q.set("overdue", "1");
@@ -156,6 +157,14 @@ export default function Inbox() {
           <input type="checkbox" name="overdue" value="1" defaultChecked={filter.overdue} /> {t("staff.inbox.overdue")}
         </label>
         <label>
+          {t("staff.inbox.flood")}{" "}
+          <select name="flood" defaultValue={filter.flood ?? ""}>
+            <option value="">{t("staff.inbox.flood.show")}</option>
+            <option value="hide">{t("staff.inbox.flood.hide")}</option>
+            <option value="only">{t("staff.inbox.flood.only")}</option>
+          </select>
+        </label>
+        <label>
           {t("staff.inbox.sort")}{" "}
           <select name="sort" defaultValue={filter.sort ?? "deadline"}>
             <option value="deadline">{t("staff.inbox.sort.deadline")}</option>
@@ -229,6 +238,7 @@ export default function Inbox() {
                       <td>
                         <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link>
                         {r.unread ? <span className="tag tag--new"> {t("staff.inbox.unreadMark")}</span> : null}
+                        {r.flood ? <span className="tag"> {t("staff.inbox.floodMark")}</span> : null}
                       </td>
                       <td>
                         <UserText text={r.plainTitle} fallback={<span className="hint">{t("staff.case.unreadable")}</span>} />

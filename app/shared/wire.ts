@@ -71,6 +71,8 @@ export const STAFF_EVENTS = [
   "account_locked",
   "audit_broken",
   "storage_low",
+  "report_flood",
+  "report_flood_ended",
 ] as const;
 export type StaffEvent = (typeof STAFF_EVENTS)[number];
 const notifyMode = z.enum(["immediate", "digest"]).describe("single e-mails, or one daily digest");
@@ -97,6 +99,10 @@ const staffNotificationItem = z.object({
     ])
     .nullable()
     .describe("where to look: a case the caller still holds, or a share the reviewer holds a key for; null when neither"),
+  flood: z
+    .object({ reports: z.number().int(), minutes: z.number().int(), over: z.boolean() })
+    .optional()
+    .describe("for a flood of reports (ADR 034): how many reports in how many minutes so far, or in all once `over`"),
 });
 export type StaffNotificationItem = z.infer<typeof staffNotificationItem>;
 

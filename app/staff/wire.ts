@@ -166,6 +166,8 @@ export interface InboxFilter {
   categoryId?: string;
   assignee?: "me" | "none" | string;
   overdue?: boolean;
+  /** Cases that arrived in a flood of reports (ADR 034): shown (unset), hidden, or only they. */
+  flood?: "hide" | "only";
   caseNumber?: string;
   sort?: "deadline" | "received";
   page?: number;
@@ -196,6 +198,7 @@ export const inboxResponse = z.object({
       nextDueOn,
       overdue: z.boolean(),
       unread: z.boolean().describe("whether the reporter wrote since the caller last opened the case"),
+      flood: z.boolean().describe("whether the report arrived in a flood of reports (ADR 034)"),
       title: aeadField("report-title"),
       envelope: reportEnvelope,
     }),

@@ -20,6 +20,8 @@ export const staffEvent = pgEnum("staff_event", [
   "account_locked",
   "audit_broken",
   "storage_low",
+  "report_flood",
+  "report_flood_ended",
 ]);
 
 export const staffNotifications = pgTable(
@@ -33,6 +35,8 @@ export const staffNotifications = pgTable(
     /** The case it concerns, if any (never shown in an e-mail); gone with the case. */
     reportId: uuid("report_id").references(() => reports.id, { onDelete: "cascade" }),
     shareId: uuid("share_id").references(() => shares.id, { onDelete: "cascade" }),
+    /** The flood of reports it is about (`report_flood`, `report_flood_ended`; report_floods.flood_id). */
+    floodId: uuid("flood_id"),
     /** Makes an event at most once per staff member (e.g. one reminder per deadline), across restarts. */
     dedupeKey: text("dedupe_key").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),

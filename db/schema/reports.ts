@@ -53,6 +53,11 @@ export const reports = pgTable(
     labelsCt: bytea("labels_ct"),
     /** Bumped by everything the reporter adds; investigators' "unread" compares against it. */
     activitySeq: integer("activity_seq").notNull().default(1),
+    /**
+     * The flood this report arrived in (reports came faster than FLOOD_REPORTS per FLOOD_WINDOW_MINUTES, ADR 034),
+     * else NULL: the inbox can hide or show only them. It names a batch of `report_floods`, never who sent it.
+     */
+    floodId: uuid("flood_id"),
   },
   (t) => [
     // The inbox walks these in deadline order and stops at a page (app/.server/casework/inbox.ts).
@@ -68,7 +73,27 @@ export const reports = pgTable(
       .on(t.id)
       .where(sql`${t.status} <> 'closed'`),
     check("reports_consent_required", sql`${t.consentReport}`),
+    index("reports_flood_idx")
+      .on(t.floodId)
+      .where(sql`${t.floodId} is not null`),
   ],
+);
+
+/**
+ * Floods of reports (ADR 034): one row per window of FLOOD_WINDOW_MINUTES in which reports came faster than
+ * FLOOD_REPORTS, with the flood it belongs to (a flood that goes on into the next window keeps its id). Only
+ * the window's start is kept, never a time of a single report, and nothing of who sent them; staff see "N
+ * reports in M minutes" from it.
+ */
+export const reportFloods = pgTable(
+  "report_floods",
+  {
+    windowStart: timestamp("window_start", { withTimezone: true }).primaryKey(),
+    floodId: uuid("flood_id").notNull(),
+    /** Flood reports stored in this window. */
+    reports: integer("reports").notNull(),
+  },
+  (t) => [index("report_floods_flood_idx").on(t.floodId)],
 );
 
 /** One sealed copy of the report's keys per investigator the reporter did not exclude. */

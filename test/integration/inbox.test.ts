@@ -31,6 +31,7 @@ interface Stored {
   receivedOn: string;
   nextDueOn: string | null;
   activitySeq: number;
+  floodId: string | null;
   titleCt: Uint8Array;
   envelope: Uint8Array | null;
   seenSeq: number | null;
@@ -103,6 +104,16 @@ for (const backend of await backends()) {
             list.filter((_, j) => j % 7 === 2).map((r) => r.id),
           ),
         );
+      // Every sixth case came in a flood of reports (ADR 034): the inbox can hide them or show only them.
+      await db
+        .update(reports)
+        .set({ floodId: "f1000d00-0000-4000-8000-000000000001" })
+        .where(
+          inArray(
+            reports.id,
+            list.filter((_, j) => j % 6 === 3).map((r) => r.id),
+          ),
+        );
       // Every third open case due from today to four weeks ahead, so that "overdue" is not the same as "open".
       await db.execute(
         sql`update reports set next_due_on = current_date + (substr(case_number, 10)::int % 29) where next_due_on is not null and substr(case_number, 10)::int % 3 = 1`,
@@ -117,7 +128,7 @@ for (const backend of await backends()) {
     async function storedFor(staffId: string): Promise<Stored[]> {
       const result = (await sp.s.db.execute(sql`
         select r.id, r.case_number, r.category_id, r.status, r.assignee_id, r.received_on::text as received_on, r.next_due_on::text as next_due_on,
-               r.activity_seq, r.title_ct, e.envelope, cv.seen_seq
+               r.activity_seq, r.flood_id, r.title_ct, e.envelope, cv.seen_seq
         from reports r
         left join report_key_envelopes e on e.report_id = r.id and e.staff_user_id = ${staffId}
         left join case_views cv on cv.report_id = r.id and cv.staff_user_id = ${staffId}`)) as unknown;
@@ -131,6 +142,7 @@ for (const backend of await backends()) {
         receivedOn: String(r.received_on),
         nextDueOn: (r.next_due_on as string | null) ?? null,
         activitySeq: Number(r.activity_seq),
+        floodId: (r.flood_id as string | null) ?? null,
         titleCt: bytes(r.title_ct),
         envelope: r.envelope == null ? null : bytes(r.envelope),
         seenSeq: r.seen_seq == null ? null : Number(r.seen_seq),
@@ -147,6 +159,7 @@ for (const backend of await backends()) {
           (f.assignee === undefined ||
             (f.assignee === "me" ? r.assigneeId === me : f.assignee === "none" ? r.assigneeId === null : r.assigneeId === f.assignee)) &&
           (!f.overdue || (r.nextDueOn !== null && r.nextDueOn < today)) &&
+          (f.flood === undefined || (f.flood === "only" ? r.floodId !== null : r.floodId === null)) &&
           (f.caseNumber === undefined || r.caseNumber === f.caseNumber.trim().toUpperCase()),
       );
       const byId = (a: Stored, b: Stored) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -173,6 +186,10 @@ for (const backend of await backends()) {
         { assignee: "5a0c8e1e-3f3b-4c55-9a51-0f6f0c7e9d21" },
         { overdue: true },
         { overdue: true, assignee: "me" },
+        { flood: "only" },
+        { flood: "hide" },
+        { flood: "only", status: "open", assignee: "none" },
+        { flood: "hide", overdue: true },
         { status: "investigating", categoryId: cats[2]! },
         { status: "open", categoryId: cats[3]!, assignee: "none" },
         { caseNumber: " cor-0000-0042 " },
@@ -203,6 +220,7 @@ for (const backend of await backends()) {
                 expect(row.title, label).toBe(toBase64Url(s.titleCt));
                 expect(row.unread, label).toBe((s.seenSeq ?? 0) < s.activitySeq);
                 expect(row.overdue, label).toBe(s.nextDueOn !== null && s.nextDueOn < today);
+                expect(row.flood, label).toBe(s.floodId !== null);
               }
               pagesCompared++;
             }
@@ -217,6 +235,8 @@ for (const backend of await backends()) {
       expect(expected(first, { overdue: true }).length).toBeGreaterThan(0);
       expect(expected(first, { overdue: true }).length).toBeLessThan(expected(first, { status: "open" }).length);
       expect(expected(first, { caseNumber: "cor-0000-0042" })).toHaveLength(1);
+      expect(expected(first, { flood: "only" }).length).toBeGreaterThan(0);
+      expect(expected(first, { flood: "only" }).length + expected(first, { flood: "hide" }).length).toBe(expected(first, {}).length);
       expect(expected(kim, { assignee: "me" }).length).toBeGreaterThan(0);
       const unread = (me: string) => stored[me]!.filter((r) => (r.seenSeq ?? 0) < r.activitySeq).map((r) => r.id);
       expect(unread(first)).not.toEqual(unread(kim));

@@ -4,5 +4,6 @@
 // Each row lives in its own module under ./abuse/ (its own portals and
 // settings); importing them here runs them as one suite.
 import "./abuse/row-2-upload-space";
+import "./abuse/row-4-report-floods";
 import "./abuse/rows-5-6-hostile-json";
 import "./abuse/row-7-audit-log";

@@ -54,6 +54,10 @@ export function portalEnv(env: Record<string, string | undefined>): Record<strin
     DATABASE_URL: undefined,
     RETENTION_INTERVAL_MINUTES: "0",
     UPLOADS_PER_CLIENT_PER_HOUR: "100000",
+    // One loopback client for every request (ADR 034).
+    REPORTS_PER_CLIENT: "10000",
+    FOLLOWUP_POSTS_PER_SESSION: "10000",
+    FLOOD_REPORTS: "100000",
     ...env,
   };
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));

@@ -51,6 +51,11 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
       DB_UPKEEP_INTERVAL_MINUTES: "0",
       // Every JSON answer a test receives is checked against its declared response schema, strictly (ADR 024).
       API_RESPONSE_CHECK: "true",
+      // Every test request comes from 127.0.0.1: one client for the per-client and per-session limits, and the
+      // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
+      REPORTS_PER_CLIENT: "10000",
+      FOLLOWUP_POSTS_PER_SESSION: "10000",
+      FLOOD_REPORTS: "100000",
       ...env,
     },
     logWrite: (line) => logs.push(line),

@@ -1,6 +1,7 @@
 // The investigator's inbox: every case they hold a key envelope for (so an
 // excluded investigator, who has none, never sees the case in any list,
 // count or search), filtered, sorted by deadline or date, a page at a time.
+// Cases that came in a flood of reports (ADR 034) can be hidden or shown alone.
 // Titles travel as ciphertext with the envelope; the browser decrypts them.
 //
 // The visibility check is an `EXISTS` subquery on the caller's envelopes, so
@@ -13,7 +14,7 @@
 // all" fetches up to 40 pages of the current filter. Each listing hands out
 // title ciphertexts with their envelopes, so it is audited (`inbox.listed`,
 // page and row count).
-import { and, eq, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
 import { queryRows } from "../../../db/client";
 import { caseViews, reportKeyEnvelopes, reports } from "../../../db/schema";
@@ -45,6 +46,8 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
   else if (f.assignee === "none") where.push(isNull(reports.assigneeId));
   else if (f.assignee) where.push(eq(reports.assigneeId, f.assignee));
   if (f.overdue) where.push(lt(reports.nextDueOn, day));
+  if (f.flood === "hide") where.push(isNull(reports.floodId));
+  else if (f.flood === "only") where.push(isNotNull(reports.floodId));
   if (f.caseNumber) where.push(eq(reports.caseNumber, f.caseNumber.trim().toUpperCase()));
   const filter = and(...where);
   const page = Math.max(1, Math.floor(f.page ?? 1));
@@ -63,6 +66,7 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
       feedbackDueOn: reports.feedbackDueOn,
       nextDueOn: reports.nextDueOn,
       activitySeq: reports.activitySeq,
+      floodId: reports.floodId,
       titleCt: reports.titleCt,
     })
     .from(reports)
@@ -102,6 +106,7 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
       nextDueOn: r.nextDueOn,
       overdue: r.nextDueOn !== null && r.nextDueOn < day,
       unread: (r.seenSeq ?? 0) < r.activitySeq,
+      flood: r.floodId !== null,
       title: toBase64Url(r.titleCt),
       envelope: toBase64Url(toBytes(r.envelope)),
     })),

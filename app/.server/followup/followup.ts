@@ -12,6 +12,10 @@
 // - More files: an upload opened for the session's case (the intake part,
 //   status and complete endpoints), then claimed (case-access/attachments.ts);
 //   downloads include files investigators sent.
+// - What a session posts (messages, files, privacy requests) is limited to
+//   FOLLOWUP_POSTS_PER_SESSION per REPORT_LIMIT_WINDOW_MINUTES, counted in the
+//   database before the body is read (`limitSessionPosts`, ADR 034): each of
+//   them notifies investigators.
 // - `POST /api/followup/identity` (update e-mails on or off, re-encrypted in
 //   the browser) replaces `identity_ct` only where one exists: it cannot add an
 //   identity the reporter did not give.
@@ -23,6 +27,7 @@ import { attachments, messages, privacyRequests, reporterSessions, reports } fro
 import type { OpenSessionResponse, ReporterCaseView } from "../../intake/followup-wire";
 import { attachmentView } from "../case-access/attachments";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
+import { limitSubmissions } from "../platform/counters";
 import { today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
@@ -143,4 +148,17 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
     // Who provided it is the organisation's business; the reporter sees what went where, when and why.
     provisions: (await caseProvisions(s, reportId)).map(({ providedBy: _by, version: _v, ...p }) => p),
   };
+}
+
+/** The per-session limit on posts (ADR 034): over it, 429 `too_many_posts` with Retry-After. */
+export function limitSessionPosts(s: Services, session: { tokenHash: Uint8Array }): Promise<void> {
+  return limitSubmissions(s.db, {
+    // A prefix of the token's hash (itself never the token): enough to tell sessions apart.
+    subject: `session:${Buffer.from(session.tokenHash).subarray(0, 16).toString("base64url")}`,
+    limit: s.config.FOLLOWUP_POSTS_PER_SESSION,
+    windowMs: s.config.REPORT_LIMIT_WINDOW_MINUTES * 60_000,
+    now: s.now(),
+    code: "too_many_posts",
+    message: "too much sent in this session",
+  });
 }

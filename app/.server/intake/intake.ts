@@ -18,7 +18,11 @@
 //   `ack_due_on` + `ACK_DEADLINE_DAYS`), envelopes, exclusions, attachments,
 //   deletes the claimed uploads (the count must match, else rollback) and
 //   records `new_case` for each recipient. A case-number collision retries with
-//   a new number, up to five times.
+//   a new number, up to five times. When reports come faster than
+//   FLOOD_REPORTS per FLOOD_WINDOW_MINUTES (./flood.ts), the report carries the
+//   flood's id and the recipients get one `report_flood` for the whole flood.
+// - The per-client limit (REPORTS_PER_CLIENT) is counted by the route before
+//   the body is read (`limitReportsPerClient`).
 // - Opening an upload and each part are checked against the upload space
 //   (upload-space.ts, ADR 031): bytes count as they arrive, per client and,
 //   for reporters, in total; a part reserves its length before it is written.
@@ -39,7 +43,9 @@ import type { CreateUploadResponse, IntakeInfo, SubmitReportInput, SubmitReportR
 import { BlobTooLargeError } from "../platform/blob-store";
 import { checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
+import { floodOf } from "./flood";
 import { addDays, today as todayOf } from "../platform/dates";
+import { limitSubmissions } from "../platform/counters";
 import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
@@ -266,6 +272,21 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
 
 // ---------------------------------------------------------------- submission
 
+/**
+ * The per-client submission limit (ADR 034), counted in the database under the client's keyed daily pseudonym
+ * before the body is read: over it, 429 with Retry-After. Every attempt counts, so a refused one costs too.
+ */
+export function limitReportsPerClient(s: Services, clientKey: string): Promise<void> {
+  return limitSubmissions(s.db, {
+    subject: `client:${clientKey}`,
+    limit: s.config.REPORTS_PER_CLIENT,
+    windowMs: s.config.REPORT_LIMIT_WINDOW_MINUTES * 60_000,
+    now: s.now(),
+    code: "too_many_reports",
+    message: "too many reports from this network",
+  });
+}
+
 export async function submitReport(s: Services, input: SubmitReportInput): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
   checkRecord("body", input.body, "report-body");
@@ -345,6 +366,8 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
     if (u.state !== "complete") throw new ApiError(409, "upload_incomplete", "an attachment has not finished uploading");
   }
 
+  // Counted only now, when nothing refuses it: a flood is of reports that are stored (ADR 034).
+  const floodId = await floodOf(s);
   const today = todayOf(s);
   const ackDueOn = addDays(today, s.config.ACK_DEADLINE_DAYS);
   // Everything of the report in one statement (a statement is atomic): the report, its envelopes,
@@ -369,6 +392,7 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
         consentReport: input.consentReport,
         consentOptional: input.consentOptional,
         consentAffiliateIdentity: input.consentAffiliateIdentity,
+        floodId,
       })}`,
       sql`new_envelopes as ${db
         .insert(reportKeyEnvelopes)
@@ -393,12 +417,11 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
       });
       parts.push(sql`new_attachments as ${db.insert(attachments).values(rows)}`);
     }
-    const notice = staffNoticeInsert(db, s, {
-      event: "new_case",
-      staffUserIds: input.envelopes.map((e) => e.staffUserId),
-      reportId: input.reportId,
-      dedupeKey: `new_case:${input.reportId}`,
-    });
+    const recipients = input.envelopes.map((e) => e.staffUserId);
+    // In a flood, one notification for all of it (recorded by its first report, a no-op for the rest).
+    const notice = floodId
+      ? staffNoticeInsert(db, s, { event: "report_flood", staffUserIds: recipients, floodId, dedupeKey: `report_flood:${floodId}` })
+      : staffNoticeInsert(db, s, { event: "new_case", staffUserIds: recipients, reportId: input.reportId, dedupeKey: `new_case:${input.reportId}` });
     if (notice) parts.push(sql`new_notices as ${notice}`);
     return db.execute(sql`with ${sql.join(parts, sql`, `)} select 1`);
   };

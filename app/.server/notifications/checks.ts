@@ -1,4 +1,5 @@
-// The scheduled notification job: deadline reminders, the audit chain check
+// The scheduled notification job: deadline reminders, floods of reports that
+// ended (./floods.ts), the audit chain check
 // (hourly), then a send pass. Each reminder's dedupe key names the case, the
 // kind and the due date, so it is recorded once whatever restarts in between.
 //
@@ -12,6 +13,7 @@ import { verifyAuditChain } from "../audit/audit";
 import { addDays, today as todayOf } from "../platform/dates";
 import type { Services } from "../platform/services";
 import { sendStaffNotifications, type SendResult } from "./outbox";
+import { checkFloods } from "./floods";
 import { activeAdmins, caseHolders, notifyStaff } from "./record";
 import { state } from "./runner-state";
 
@@ -102,6 +104,8 @@ export interface NotificationRun extends SendResult {
   today: string;
   smtp: boolean;
   deadlineReminders: number;
+  /** `report_flood_ended` notifications recorded. */
+  floodsEnded: number;
   /** null when the audit check did not run this time (it runs at most hourly unless forced). */
   audit: { ok: boolean; brokenAt?: number } | null;
 }
@@ -111,6 +115,7 @@ export async function runNotifications(s: Services, options: { now?: Date; audit
   const now = options.now ?? s.now();
   const st = state(s);
   const deadlineReminders = await checkDeadlines(s, now);
+  const floodsEnded = await checkFloods(s, now);
   let audit: NotificationRun["audit"] = null;
   const clock = s.now().getTime();
   if (options.auditCheck || st.lastAuditCheck === null || clock - st.lastAuditCheck >= 3600_000) {
@@ -119,5 +124,5 @@ export async function runNotifications(s: Services, options: { now?: Date; audit
     audit = r.ok ? { ok: true } : { ok: false, brokenAt: r.brokenAt };
   }
   const sent = await sendStaffNotifications(s, { now });
-  return { today: todayOf(s, now), smtp: s.mailer.configured, deadlineReminders, audit, ...sent };
+  return { today: todayOf(s, now), smtp: s.mailer.configured, deadlineReminders, floodsEnded, audit, ...sent };
 }

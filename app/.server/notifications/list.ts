@@ -2,6 +2,8 @@
 // only to what they can still open), marking them read, and their choice of
 // single e-mails or a daily digest.
 //
+// A flood of reports (ADR 034) comes with its live count and span.
+//
 // The latest 20 rows. Any staff role, and only the caller's own rows; marking
 // read takes given ids or all. Nothing here is audited.
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
@@ -9,6 +11,7 @@ import { reportKeyEnvelopes, reports, shareEnvelopes, shares, staffNotificationP
 import type { EmailState, NotifyMode, StaffNotificationItem, StaffNotificationsView, StaffRole } from "../../shared/wire";
 import { dayIn } from "../platform/dates";
 import type { Services } from "../platform/services";
+import { floodSummaries } from "./floods";
 import { MAX_ATTEMPTS } from "./record";
 
 /** Latest notifications shown on the staff pages. */
@@ -61,6 +64,10 @@ export async function listStaffNotifications(s: Services, staff: { id: string; r
       .where(and(inArray(shares.id, shareIds), eq(shares.state, "active")));
     for (const h of held) links.set(`s:${h.id}`, { kind: "share", shareId: h.id, caseNumber: h.caseNumber });
   }
+  const floods = await floodSummaries(
+    s,
+    rows.flatMap((r) => (r.floodId ? [r.floodId] : [])),
+  );
   const smtp = s.mailer.configured;
   const emailState = (r: (typeof rows)[number]): EmailState => {
     if (r.emailedAt) return "sent";
@@ -81,6 +88,7 @@ export async function listStaffNotifications(s: Services, staff: { id: string; r
       email: emailState(r),
       attempts: r.attempts,
       link: (r.shareId ? links.get(`s:${r.shareId}`) : undefined) ?? (r.reportId ? links.get(`r:${r.reportId}`) : undefined) ?? null,
+      ...(r.floodId && floods.has(r.floodId) ? { flood: floods.get(r.floodId)! } : {}),
     })),
   };
 }

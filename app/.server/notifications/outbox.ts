@@ -36,6 +36,7 @@ import { verifyAuditChain } from "../audit/audit";
 import { signCheckpoint, type AuditCheckpoint } from "../audit/checkpoint";
 import { isMailError, type Mail } from "../platform/mailer";
 import type { Services } from "../platform/services";
+import { floodSummaries, type FloodSummary } from "./floods";
 import { MAX_ATTEMPTS } from "./record";
 import { state } from "./runner-state";
 
@@ -64,13 +65,21 @@ function bilingual(s: Services, part: (t: typeof ko) => string[]): string {
   return `${block(ko)}\n\n----------------------------------------\n\n${block(en)}\n`;
 }
 
-/** One notification as an e-mail: the kind of event and the sign-in page, Korean first, then English. */
-export function notificationMail(s: Services, to: string, event: StaffEvent): Mail {
+/**
+ * One notification as an e-mail: the kind of event and the sign-in page, Korean first, then English. A flood's
+ * says how many reports in how many minutes (as of the send).
+ */
+export function notificationMail(s: Services, to: string, event: StaffEvent, flood?: FloodSummary): Mail {
   const key = `notify.staff.event.${event}` as MessageKey;
   return {
     to,
     subject: `${ko("app.name")}: ${ko("notify.staff.mail.subject")} / ${en("app.name")}: ${en("notify.staff.mail.subject")}`,
-    text: bilingual(s, (t) => [t("notify.staff.mail.intro"), "", t(key)]),
+    text: bilingual(s, (t) => [
+      t("notify.staff.mail.intro"),
+      "",
+      t(key),
+      ...(flood ? [t(flood.over ? "notify.staff.flood.total" : "notify.staff.flood.soFar", { count: flood.reports, minutes: flood.minutes })] : []),
+    ]),
     lang: "ko, en",
   };
 }
@@ -177,7 +186,13 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
   // (the notification stays listed in the portal).
   for (let round = 0; round < 50 && !stop; round++) {
     const rows = await s.db
-      .select({ id: staffNotifications.id, event: staffNotifications.event, attempts: staffNotifications.attempts, email: staffUsers.email })
+      .select({
+        id: staffNotifications.id,
+        event: staffNotifications.event,
+        floodId: staffNotifications.floodId,
+        attempts: staffNotifications.attempts,
+        email: staffUsers.email,
+      })
       .from(staffNotifications)
       .innerJoin(staffUsers, eq(staffUsers.id, staffNotifications.staffUserId))
       .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffNotifications.staffUserId))
@@ -193,6 +208,11 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
       )
       .orderBy(asc(staffNotifications.createdAt), asc(staffNotifications.id))
       .limit(BATCH);
+    const floods = await floodSummaries(
+      s,
+      rows.flatMap((r) => (r.floodId ? [r.floodId] : [])),
+      now,
+    );
     for (const r of rows) {
       const claimed = await s.db
         .update(staffNotifications)
@@ -201,7 +221,7 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
         .returning({ id: staffNotifications.id });
       if (claimed.length === 0) continue;
       try {
-        await s.mailer.send(notificationMail(s, r.email, r.event));
+        await s.mailer.send(notificationMail(s, r.email, r.event, r.floodId ? floods.get(r.floodId) : undefined));
         delivered();
         await s.db.update(staffNotifications).set({ lastError: null }).where(eq(staffNotifications.id, r.id));
         result.sent++;

@@ -11,7 +11,11 @@
 // Where each event is recorded, in the transaction of the change it reports, to
 // whom, and its dedupe key:
 // - `new_case`: submission (intake); the investigators the envelopes were
-//   sealed to; `new_case:{reportId}`.
+//   sealed to; `new_case:{reportId}`. During a flood of reports (ADR 034)
+//   instead `report_flood`, the same recipients, `report_flood:{floodId}`: one
+//   per flood and person, however many reports it brings.
+// - `report_flood_ended`: the periodic check, a whole window after the flood's
+//   last report; those told of its start; `report_flood_ended:{floodId}`.
 // - `reporter_message`: a reporter's message or file (dialogue, attachments);
 //   active investigators holding an envelope; `reporter_message:{messageId}`,
 //   `reporter_file:{attachmentId}`.
@@ -46,7 +50,7 @@ import type { Services } from "../platform/services";
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Events a reporter's action sets off: their rows keep the day only. */
-const REPORTER_EVENTS: ReadonlySet<StaffEvent> = new Set(["new_case", "reporter_message", "privacy_request"]);
+const REPORTER_EVENTS: ReadonlySet<StaffEvent> = new Set(["new_case", "reporter_message", "privacy_request", "report_flood", "report_flood_ended"]);
 
 /** A row is e-mailed at most this many times before the portal gives up on it (it stays listed). */
 export const MAX_ATTEMPTS = 10;
@@ -56,6 +60,8 @@ export interface StaffNotice {
   staffUserIds: readonly string[];
   reportId?: string | null;
   shareId?: string | null;
+  /** The flood of reports it is about (`report_flood`, `report_flood_ended`). */
+  floodId?: string | null;
   /** Unique per staff member: the same key is never recorded (or sent) twice. */
   dedupeKey: string;
   /** When it happened; defaults to the services' clock. */
@@ -80,6 +86,7 @@ export function staffNoticeInsert(db: Db | Tx, s: Services, notice: StaffNotice)
         event: notice.event,
         reportId: notice.reportId ?? null,
         shareId: notice.shareId ?? null,
+        floodId: notice.floodId ?? null,
         dedupeKey: notice.dedupeKey,
         createdAt,
       })),

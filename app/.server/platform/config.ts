@@ -50,6 +50,22 @@ const schema = z.object({
   MAX_OPEN_UPLOADS_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(4),
   /** New anonymous uploads per client per hour (keyed pseudonym, in memory). */
   UPLOADS_PER_CLIENT_PER_HOUR: z.coerce.number().int().min(1).default(120),
+  /** Reports one client (keyed pseudonym) may submit per REPORT_LIMIT_WINDOW_MINUTES, counted in the database (ADR 034). */
+  REPORTS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(10),
+  REPORT_LIMIT_WINDOW_MINUTES: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 60)
+    .default(60),
+  /** Messages, files and privacy requests one reporter session may post per REPORT_LIMIT_WINDOW_MINUTES. */
+  FOLLOWUP_POSTS_PER_SESSION: z.coerce.number().int().min(1).max(10_000).default(60),
+  /** More reports than this from everyone within FLOOD_WINDOW_MINUTES is a flood: staff get one notification for it (ADR 034). */
+  FLOOD_REPORTS: z.coerce.number().int().min(1).max(100_000).default(20),
+  FLOOD_WINDOW_MINUTES: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 60)
+    .default(10),
   /** An upload no part or completion touched for this long is deleted with its bytes, claimed or not. */
   UPLOAD_TTL_HOURS: z.coerce
     .number()
