@@ -9,6 +9,7 @@ import { describeError, type LogFields, type Logger } from "../app/.server/platf
 import { runRetention } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
 import { expireStaffSessions } from "../app/.server/staff/auth";
+import { pruneSignInBackoff } from "../app/.server/staff/sign-in-backoff";
 import { runNotifications } from "../app/.server/notifications/checks";
 
 export interface Job<R> {
@@ -83,11 +84,11 @@ export function startPortalJobs(services: Services): Jobs {
 
   sweep("attempt limiter prune", async () => {
     services.receiptLimiter.prune(Date.now());
-    services.staffLoginLimiter.prune(Date.now());
     services.uploadLimiter.prune(Date.now());
   });
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
+  sweep("sign-in back-off prune", () => pruneSignInBackoff(services));
   jobs.schedule({
     name: "upload cleanup",
     everyMs: SWEEP_MS,

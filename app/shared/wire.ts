@@ -27,6 +27,7 @@ export const STAFF_EVENTS = [
   "share_updated",
   "account_locked",
   "audit_broken",
+  "signin_failures",
 ] as const;
 export type StaffEvent = (typeof STAFF_EVENTS)[number];
 export type NotifyMode = "immediate" | "digest";

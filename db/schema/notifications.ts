@@ -19,6 +19,7 @@ export const staffEvent = pgEnum("staff_event", [
   "share_updated",
   "account_locked",
   "audit_broken",
+  "signin_failures",
 ]);
 
 export const staffNotifications = pgTable(
