@@ -491,7 +491,8 @@ export const ko: Record<MessageKey, string> = {
   "notify.staff.event.share_updated": "귀사에 공유된 사건이 갱신되었습니다.",
   "notify.staff.event.account_locked": "로그인 실패가 반복되어 직원 계정이 잠겼습니다.",
   "notify.staff.event.audit_broken": "감사 로그 점검에 실패했습니다. 해시 체인이 손상되었습니다.",
-  "notify.staff.event.signin_failures": "한 직원 계정에 로그인 실패가 비정상적으로 많습니다(1시간 안에 10회 이상). 관리 페이지에서 해당 계정을 확인할 수 있으며, 계정은 잠기지 않았습니다.",
+  "notify.staff.event.signin_failures":
+    "한 직원 계정에 로그인 실패가 비정상적으로 많습니다(1시간 안에 10회 이상). 관리 페이지에서 해당 계정을 확인할 수 있으며, 계정은 잠기지 않았습니다.",
   "notify.staff.count.new_case": "새 제보: {count}건",
   "notify.staff.count.reporter_message": "제보자의 메시지 또는 파일: {count}건",
   "notify.staff.count.privacy_request": "개인정보 관련 요구: {count}건",

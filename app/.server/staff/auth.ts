@@ -170,7 +170,10 @@ export interface LoginResult {
  */
 export async function loginWithPassword(s: Services, email: string, authKey: Uint8Array, clientKey: string): Promise<LoginResult> {
   const attempt = await beginSignInAttempt(s, email, clientKey);
-  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normaliseEmail(email)));
+  const [user] = await s.db
+    .select()
+    .from(staffUsers)
+    .where(eq(staffUsers.email, normaliseEmail(email)));
   const hash = user?.authHash ?? (await (dummyHash ??= argon2.hash(randomBytes(32), AUTH_HASH_OPTIONS)));
   const ok = await argon2.verify(hash, Buffer.from(authKey)).catch(() => false);
   if (!user || !ok || user.status !== "active") {

@@ -72,7 +72,10 @@ export async function recoveryMaterial(s: Services, email: string, clientKey: st
 
 export async function resetWithRecoveryKey(s: Services, email: string, proof: Uint8Array, keys: NewPasswordKeys, clientKey: string): Promise<void> {
   const attempt = await beginSignInAttempt(s, email, clientKey);
-  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normaliseEmail(email)));
+  const [user] = await s.db
+    .select()
+    .from(staffUsers)
+    .where(eq(staffUsers.email, normaliseEmail(email)));
   const presented = new Uint8Array(createHash("sha256").update(proof).digest());
   if (!user || !timingSafeEqual(Buffer.from(user.recoveryVerifier), Buffer.from(presented))) {
     await signInFailed(s, attempt, user?.id ?? null);

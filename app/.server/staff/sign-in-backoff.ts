@@ -189,7 +189,11 @@ export async function unlockAddress(s: Services, email: string): Promise<number>
     .select({ id: staffUsers.id })
     .from(staffUsers)
     .where(eq(staffUsers.email, normaliseEmail(email)));
-  await audit(s.db, { actorType: "system", actorId: null, action: "auth.backoff_cleared", details: { via: "cli", staffUserId: user?.id ?? null, clients } }, s.now());
+  await audit(
+    s.db,
+    { actorType: "system", actorId: null, action: "auth.backoff_cleared", details: { via: "cli", staffUserId: user?.id ?? null, clients } },
+    s.now(),
+  );
   return clients;
 }
 
