@@ -58,9 +58,14 @@ export function delayAfter(failures: number, rule: BackoffRule): number {
   return Math.min(rule.capMs, rule.baseMs * 2 ** Math.min(over - 1, 40));
 }
 
-/** How long the key must still wait at `now` before its next attempt; 0: it may try now. */
+/**
+ * How long the key must still wait at `now` before its next attempt; 0: it may try now. Never more
+ * than the delay itself, so a last failure stamped ahead of `now` (another instance's clock) cannot
+ * stretch it.
+ */
 export function waitMs(state: FailureState | undefined, now: Date, rule: BackoffRule): number {
   const failures = liveFailures(state, now, rule);
-  if (failures === 0 || !state?.lastFailureAt) return 0;
-  return Math.max(0, state.lastFailureAt.getTime() + delayAfter(failures, rule) - now.getTime());
+  const delay = delayAfter(failures, rule);
+  if (delay === 0 || !state?.lastFailureAt) return 0;
+  return Math.min(delay, Math.max(0, state.lastFailureAt.getTime() + delay - now.getTime()));
 }
