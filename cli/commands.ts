@@ -12,6 +12,7 @@ import { runRetention, type RetentionRun } from "../app/.server/retention/retent
 import type { Services } from "../app/.server/platform/services";
 import { runNotifications, type NotificationRun } from "../app/.server/notifications/checks";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff/accounts";
+import { unlockAddress } from "../app/.server/staff/sign-in-backoff";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -46,6 +47,12 @@ Commands:
   invite:create --role <admin|investigator|affiliate> --email E [--affiliate cloud|agi] [--name N]
       Prints an invitation link (valid 72 hours, once). The invitee opens it,
       chooses a password and gets a key pair made in their own browser.
+
+  user:unlock --email E
+      Forgets the failed sign-ins of the address E from every client, so its
+      sign-in back-off ends at once (ADR 030). Failed sign-ins never lock an
+      account; this is for an operator helping someone who cannot wait.
+      Audited; works for any address, with or without an account.
 
   audit:verify [--checkpoint FILE]
       Checks the keyed hash chain of the audit log from the first entry and
@@ -171,6 +178,13 @@ export const commands: Record<string, Command> = {
       if (error instanceof ApiError) throw new UsageError(error.message);
       throw error;
     }
+  },
+
+  "user:unlock": async (s, argv) => {
+    const { values } = parseArgs({ args: argv, options: { email: { type: "string" } }, strict: true });
+    if (!values.email?.trim()) throw new UsageError("--email is required");
+    const cleared = await unlockAddress(s, values.email);
+    return `Sign-in back-off cleared for ${values.email.trim()} (${cleared} client(s) had failures).`;
   },
 
   "audit:verify": async (s, argv) => {

@@ -12,6 +12,7 @@ import { describeError, type LogFields, type Logger } from "../app/.server/platf
 import { runRetention } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
 import { expireStaffSessions } from "../app/.server/staff/auth";
+import { pruneSignInBackoff } from "../app/.server/staff/sign-in-backoff";
 import { runNotifications } from "../app/.server/notifications/checks";
 
 export interface Job<R> {
@@ -86,7 +87,6 @@ export function startPortalJobs(services: Services): Jobs {
 
   sweep("attempt limiter prune", async () => {
     services.receiptLimiter.prune(Date.now());
-    services.staffLoginLimiter.prune(Date.now());
     services.uploadLimiter.prune(Date.now());
   });
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
@@ -94,6 +94,7 @@ export function startPortalJobs(services: Services): Jobs {
   sweep("flood sweep", () => sweepFloods(services));
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
+  sweep("sign-in back-off prune", () => pruneSignInBackoff(services));
   jobs.schedule({
     name: "upload cleanup",
     everyMs: SWEEP_MS,

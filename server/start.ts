@@ -34,6 +34,7 @@ import { createMailer } from "../app/.server/platform/mailer";
 import { settleStaffNotifications } from "../app/.server/notifications/outbox";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
+import { SIGN_IN_BACKOFF } from "../app/.server/platform/backoff";
 import { loadPortalSecret } from "../app/.server/platform/secrets";
 import { sealAuditChain } from "../app/.server/audit/audit";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
@@ -113,7 +114,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
       windowMs: config.RECEIPT_LIMIT_WINDOW_MINUTES * 60_000,
       maxClients: 100_000,
     }),
-    staffLoginLimiter: new AttemptLimiter({ perClient: 30, global: 5000, windowMs: 15 * 60_000, maxClients: 100_000 }),
+    signInBackoff: SIGN_IN_BACKOFF,
     uploadLimiter: new AttemptLimiter({ perClient: config.UPLOADS_PER_CLIENT_PER_HOUR, global: 1_000_000, windowMs: 3600_000, maxClients: 100_000 }),
   };
 }

@@ -151,16 +151,18 @@ export default function Admin() {
                   {u.affiliate ? ` (${u.affiliate})` : ""}
                 </td>
                 <td>
-                  {u.lockedAt ? (
-                    <strong className="overdue-mark">{t("admin.state.locked", { failed: u.failedAttempts })}</strong>
-                  ) : (
-                    t(`admin.state.${u.status}`)
-                  )}
+                  {t(`admin.state.${u.status}`)}
+                  {u.failedAttempts > 0 ? (
+                    <>
+                      {" "}
+                      <strong className="overdue-mark">{t("admin.state.failures", { failed: u.failedAttempts })}</strong>
+                    </>
+                  ) : null}
                 </td>
                 <td>{when(u.lastLoginAt)}</td>
                 <td>{u.sessions}</td>
                 <td>
-                  {u.lockedAt ? (
+                  {u.failedAttempts > 0 ? (
                     <button type="button" className="link-button" onClick={() => void run(() => post(`/api/admin/staff/${u.id}/unlock`))}>
                       {t("admin.unlock")}
                     </button>

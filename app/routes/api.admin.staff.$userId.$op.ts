@@ -5,7 +5,7 @@ import { apiOps, endpoint, uuidParam, type MethodMap } from "../.server/platform
 import { okResponse } from "../staff/wire";
 
 const OPS: Record<StaffAdminOp, string> = {
-  unlock: "Unlocks the account (clears the lock and the failure count)",
+  unlock: "Clears the sign-in back-off of the account's address, from every client (as user:unlock does)",
   "revoke-sessions": "Ends the account's sessions",
   disable: "Disables the account (and ends its sessions)",
   enable: "Enables the account again",

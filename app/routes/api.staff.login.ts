@@ -15,7 +15,6 @@ export const api = apiRoute({
       response: loginResponse,
       errors: [
         { status: 401, code: "invalid_credentials" },
-        { status: 423, code: "account_locked" },
         { status: 429, code: "too_many_attempts" },
       ],
       handler: async ({ services, body, context }) => {

@@ -1,7 +1,6 @@
 // POST {email}: the recovery-wrapped private key (a decoy for unknown addresses).
 // POST {email, recoveryProof, keys}: sets a new password with the recovery key.
 import { anyone } from "../.server/api-guards";
-import { ApiError } from "../.server/platform/http";
 import { apiRoute, endpoint, jsonBodyOf } from "../.server/platform/api-route";
 import { recoveryMaterial, resetWithRecoveryKey } from "../.server/staff/password";
 import { recoverRequest, recoverResponse, recoverStartRequest } from "../staff/wire";
@@ -13,22 +12,21 @@ export const api = apiRoute({
       summary:
         "{email}: the recovery-wrapped private key (a decoy for unknown addresses); {email, recoveryProof, keys}: a new password set with the recovery key",
       guard: anyone,
-      // Recovery is a sign-in by other means: the same per-client limits apply (each call counts, before the body is read).
-      before: ({ services, context }) => {
-        const verdict = services.staffLoginLimiter.attempt(context.clientKey, Date.now());
-        if (!verdict.ok) throw new ApiError(429, "too_many_attempts", "too many attempts; try again later");
-      },
+      // Recovery is a sign-in by other means: a wrong recovery key counts in the sign-in back-off of the address and client (ADR 030).
       body: jsonBodyOf(2048, [recoverRequest, recoverStartRequest] as const, (raw) =>
         raw && typeof raw === "object" && "recoveryProof" in raw ? recoverRequest : recoverStartRequest,
       ),
       response: recoverResponse,
-      errors: [{ status: 429, code: "too_many_attempts" }],
-      handler: async ({ services, body }) => {
+      errors: [
+        { status: 401, code: "invalid_recovery" },
+        { status: 429, code: "too_many_attempts" },
+      ],
+      handler: async ({ services, body, context }) => {
         if ("recoveryProof" in body) {
-          await resetWithRecoveryKey(services, body.email, body.recoveryProof, body.keys);
+          await resetWithRecoveryKey(services, body.email, body.recoveryProof, body.keys, context.clientKey);
           return { ok: true };
         }
-        return recoveryMaterial(services, body.email);
+        return recoveryMaterial(services, body.email, context.clientKey);
       },
     }),
   },

@@ -15,7 +15,6 @@ export const api = apiRoute({
       errors: [
         { status: 401, code: "invalid_code" },
         { status: 409, code: "totp_setup_required" },
-        { status: 423, code: "account_locked" },
         { status: 429, code: "too_many_attempts" },
       ],
       handler: ({ services, request, body, context }) => loginSecondFactor(services, request, body, context.clientKey),

@@ -22,9 +22,7 @@ export default function StaffLogin() {
   const { busy, error, run } = useAction((e) => {
     const code = errorCode(e);
     const key = `staff.errors.${code}` as MessageKey;
-    return ["invalid_credentials", "invalid_code", "account_locked", "too_many_attempts", "wrong_password"].includes(code)
-      ? t(key)
-      : t("staff.errors.generic", { code });
+    return ["invalid_credentials", "invalid_code", "too_many_attempts", "wrong_password"].includes(code) ? t(key) : t("staff.errors.generic", { code });
   });
   const [hydrated, setHydrated] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);

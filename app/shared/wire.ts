@@ -73,6 +73,7 @@ export const STAFF_EVENTS = [
   "storage_low",
   "report_flood",
   "report_flood_ended",
+  "signin_failures",
 ] as const;
 export type StaffEvent = (typeof STAFF_EVENTS)[number];
 const notifyMode = z.enum(["immediate", "digest"]).describe("single e-mails, or one daily digest");

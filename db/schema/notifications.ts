@@ -22,6 +22,7 @@ export const staffEvent = pgEnum("staff_event", [
   "storage_low",
   "report_flood",
   "report_flood_ended",
+  "signin_failures",
 ]);
 
 export const staffNotifications = pgTable(

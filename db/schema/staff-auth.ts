@@ -1,6 +1,6 @@
 // Staff sign-in: second factor, server-side sessions, invitations (and the
 // one-time first-run setup link, which is an invitation of kind "setup").
-import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { affiliates } from "./org";
 import { staffRole, staffUsers } from "./staff";
 import { bytea } from "./types";
@@ -29,16 +29,36 @@ export const staffRecoveryCodes = pgTable(
   (t) => [index("recovery_codes_user_idx").on(t.staffUserId)],
 );
 
-/** Failed sign-ins and locks, visible to administrators. */
+/** The last successful sign-in, shown to administrators. (Release 0.1.0 also kept a failure count and a lock here; ADR 030 removed both.) */
 export const staffLoginState = pgTable("staff_login_state", {
   staffUserId: uuid("staff_user_id")
     .primaryKey()
     .references(() => staffUsers.id, { onDelete: "cascade" }),
-  failedAttempts: integer("failed_attempts").notNull().default(0),
-  lastFailedAt: timestamp("last_failed_at", { withTimezone: true }),
-  lockedAt: timestamp("locked_at", { withTimezone: true }),
   lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
 });
+
+/**
+ * Sign-in back-off (ADR 030), in the database so that every instance sees the same state and a
+ * restart keeps it. `subject` is a keyed hash of the e-mail address (the portal secret's
+ * `sign-in-backoff` key), the same for known and unknown addresses, never the address; `client` the
+ * request's client pseudonym (ADR 027). Three kinds of row: (subject, client) slows the pair down,
+ * ("*", client) the client over all addresses, (subject, "*") only counts failures for one address
+ * over every client, for the administrators' notice; it never slows anyone down.
+ */
+export const staffSignInBackoff = pgTable(
+  "staff_sign_in_backoff",
+  {
+    subject: text("subject").notNull(),
+    client: text("client").notNull(),
+    failures: integer("failures").notNull().default(0),
+    /** Start of the counting window of a (subject, "*") row. */
+    firstFailureAt: timestamp("first_failure_at", { withTimezone: true }),
+    lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+    /** When administrators were last told of failures for this subject (its (subject, "*") row). */
+    notifiedAt: timestamp("notified_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.subject, t.client] }), index("staff_sign_in_backoff_last_idx").on(t.lastFailureAt)],
+);
 
 /** Server-side staff sessions; the cookie holds the token, the table its hash. */
 export const staffSessions = pgTable(

@@ -17,6 +17,8 @@ export interface TestPortal extends RunningPortal {
   /** Moves the portal's clock (upload cleanup, deadlines). */
   setNow(date: Date | null): void;
   cli(command: string, ...args: string[]): Promise<string>;
+  /** Stops the server and starts it again on the same data directory and database (a new port: read `url` again). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,42 +40,49 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
   const pg = backend === "postgres" ? await freshPostgresDatabase(template || undefined) : null;
   const logs: string[] = [];
   let now: Date | null = null;
-  const portal = await startPortal({
-    env: {
-      NODE_ENV: "test",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      DATABASE_URL: pg?.url,
-      LOG_LEVEL: "debug",
-      // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
-      // long suite would only add timing noise.
-      DB_UPKEEP_INTERVAL_MINUTES: "0",
-      // Every JSON answer a test receives is checked against its declared response schema, strictly (ADR 024).
-      API_RESPONSE_CHECK: "true",
-      // Every test request comes from 127.0.0.1: one client for the per-client and per-session limits, and the
-      // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
-      REPORTS_PER_CLIENT: "10000",
-      FOLLOWUP_POSTS_PER_SESSION: "10000",
-      FLOOD_REPORTS: "100000",
-      ...env,
-    },
-    logWrite: (line) => logs.push(line),
-    now: () => now ?? new Date(),
-  });
-  return {
-    ...portal,
+  const start = () =>
+    startPortal({
+      env: {
+        NODE_ENV: "test",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        DATABASE_URL: pg?.url,
+        LOG_LEVEL: "debug",
+        // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
+        // long suite would only add timing noise.
+        DB_UPKEEP_INTERVAL_MINUTES: "0",
+        // Every JSON answer a test receives is checked against its declared response schema, strictly (ADR 024).
+        API_RESPONSE_CHECK: "true",
+        // Every test request comes from 127.0.0.1: one client for the per-client and per-session limits, and the
+        // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
+        REPORTS_PER_CLIENT: "10000",
+        FOLLOWUP_POSTS_PER_SESSION: "10000",
+        FLOOD_REPORTS: "100000",
+        ...env,
+      },
+      logWrite: (line) => logs.push(line),
+      now: () => now ?? new Date(),
+    });
+  const self: TestPortal = {
+    ...(await start()),
     backend,
     dataDir,
     logs,
     setNow: (d) => {
       now = d;
     },
-    cli: (command, ...args) => commands[command]!(portal.services, args),
+    cli: (command, ...args) => commands[command]!(self.services, args),
+    restart: async () => {
+      await self.close();
+      const again = await start();
+      Object.assign(self, { url: again.url, server: again.server, services: again.services, close: again.close });
+    },
     stop: async () => {
-      await portal.close();
+      await self.close();
       await pg?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return self;
 }

@@ -4,10 +4,12 @@
 import * as OTPAuth from "otpauth";
 import { StaffClient } from "../../app/staff/staff-client";
 
-export function cookieFetch(): typeof fetch {
+/** `from`: the client address to claim in X-Forwarded-For (the portal must trust one proxy hop, TRUST_PROXY=1). */
+export function cookieFetch(from?: string): typeof fetch {
   const jar = new Map<string, string>();
   return async (input, init) => {
     const headers = new Headers(init?.headers);
+    if (from) headers.set("X-Forwarded-For", from);
     if (jar.size) headers.set("Cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
     const r = await fetch(input, { ...init, headers });
     for (const c of r.headers.getSetCookie()) {
@@ -31,8 +33,8 @@ export interface SignedInStaff {
 }
 
 /** First sign-in of a CLI-created account: password, authenticator enrolment, recovery codes. */
-export async function firstSignIn(baseUrl: string, email: string, password: string): Promise<SignedInStaff> {
-  const client = new StaffClient({ baseUrl, fetch: cookieFetch() });
+export async function firstSignIn(baseUrl: string, email: string, password: string, from?: string): Promise<SignedInStaff> {
+  const client = new StaffClient({ baseUrl, fetch: cookieFetch(from) });
   const next = await client.signIn(email, password);
   if (next !== "totp_setup") throw new Error(`expected totp_setup, got ${next}`);
   const setup = await client.beginTotpSetup();

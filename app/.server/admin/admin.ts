@@ -1,7 +1,8 @@
-// Administration: staff accounts (locks, sessions, disabling) and the audit
+// Administration: staff accounts (sign-in back-off, sessions, disabling) and the audit
 // log. Administrators never see report content: nothing here reads a case.
 //
-// - Account operations `unlock` (clears the lock and the count),
+// - Account operations `unlock` (forgets the sign-in failures of the account's
+//   address from every client, as `user:unlock` does; ADR 030),
 //   `revoke-sessions`, `disable` (also ends sessions; a disabled investigator
 //   is no longer offered to reporters), `enable`; an administrator cannot
 //   disable or revoke themselves. Audited `staff.{op}`.
@@ -15,6 +16,7 @@ import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import { affiliates, auditLog, categories, staffLoginState, staffSessions, staffUsers } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
+import { backoffSubject, clearSignInBackoff, recentFailuresBySubject } from "../staff/sign-in-backoff";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
@@ -33,8 +35,6 @@ export async function listStaff(s: Services) {
       role: staffUsers.role,
       status: staffUsers.status,
       affiliate: affiliates.slug,
-      lockedAt: staffLoginState.lockedAt,
-      failedAttempts: staffLoginState.failedAttempts,
       lastLoginAt: staffLoginState.lastLoginAt,
       sessions: sessions.n,
     })
@@ -43,11 +43,12 @@ export async function listStaff(s: Services) {
     .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffUsers.id))
     .leftJoin(sessions, eq(sessions.staffUserId, staffUsers.id))
     .orderBy(staffUsers.role, staffUsers.email);
+  const failures = await recentFailuresBySubject(s);
   return rows.map((r) => ({
     ...r,
-    lockedAt: r.lockedAt?.toISOString() ?? null,
     lastLoginAt: r.lastLoginAt?.toISOString() ?? null,
-    failedAttempts: r.failedAttempts ?? 0,
+    /** Failed sign-ins still remembered for the address (up to a day), over all clients. */
+    failedAttempts: failures.get(backoffSubject(s, r.email)) ?? 0,
     sessions: Number(r.sessions ?? 0),
   }));
 }
@@ -58,11 +59,8 @@ export async function adminStaffOp(s: Services, admin: StaffPrincipal, userId: s
   const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.id, userId));
   if (!user) throw new ApiError(404, "not_found", "no such account");
   if (userId === admin.id && (op === "disable" || op === "revoke-sessions")) throw new ApiError(400, "self", "you cannot do this to your own account");
+  if (op === "unlock") await clearSignInBackoff(s, user.email);
   await s.db.transaction(async (tx) => {
-    if (op === "unlock") {
-      await tx.insert(staffLoginState).values({ staffUserId: userId }).onConflictDoNothing();
-      await tx.update(staffLoginState).set({ lockedAt: null, failedAttempts: 0 }).where(eq(staffLoginState.staffUserId, userId));
-    }
     if (op === "disable" || op === "enable")
       await tx
         .update(staffUsers)

@@ -8,7 +8,7 @@
 // - Without SMTP a pass does nothing: rows stay listed in the portal, nothing
 //   counts as failed.
 // - Candidates: rows not yet e-mailed, not read in the portal, fewer than 10
-//   attempts, of active, unlocked staff in `immediate` mode, oldest first. Each
+//   attempts, of active staff in `immediate` mode, oldest first. Each
 //   row is claimed by setting `emailed_at` with a conditional update before the
 //   send and released on failure (`attempts` + 1, `last_error` = the
 //   `MailError` text, no recipient), so two servers never send the same row.
@@ -28,7 +28,7 @@
 //   goes out moments after the event, so the staff member's mailbox learns when
 //   a reporter wrote; a digest shows only the day.
 import { and, asc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { staffLoginState, staffNotificationPrefs, staffNotifications, staffUsers } from "../../../db/schema";
+import { staffNotificationPrefs, staffNotifications, staffUsers } from "../../../db/schema";
 import { translator, type MessageKey } from "../../i18n";
 import { STAFF_EVENTS, type StaffEvent } from "../../shared/wire";
 import { localHour, startOfDayIn, today as todayOf } from "../platform/dates";
@@ -162,8 +162,8 @@ function errorText(error: unknown): { text: string; temporary: boolean } {
   return { text: "unexpected error while sending", temporary: true };
 }
 
-/** Staff who may receive e-mail: active and not locked. */
-const reachable = () => and(eq(staffUsers.status, "active"), isNull(staffLoginState.lockedAt));
+/** Staff who may receive e-mail: active ones (failed sign-ins lock nobody out of their mail, ADR 030). */
+const reachable = () => eq(staffUsers.status, "active");
 
 async function sendPass(s: Services, now: Date): Promise<SendResult> {
   const result: SendResult = { sent: 0, failed: 0, digests: 0 };
@@ -195,7 +195,6 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
       })
       .from(staffNotifications)
       .innerJoin(staffUsers, eq(staffUsers.id, staffNotifications.staffUserId))
-      .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffNotifications.staffUserId))
       .leftJoin(staffNotificationPrefs, eq(staffNotificationPrefs.staffUserId, staffNotifications.staffUserId))
       .where(
         and(
@@ -260,7 +259,6 @@ async function sendPass(s: Services, now: Date): Promise<SendResult> {
     })
     .from(staffNotificationPrefs)
     .innerJoin(staffUsers, eq(staffUsers.id, staffNotificationPrefs.staffUserId))
-    .leftJoin(staffLoginState, eq(staffLoginState.staffUserId, staffNotificationPrefs.staffUserId))
     .where(
       and(
         eq(staffNotificationPrefs.mode, "digest"),

@@ -7,6 +7,7 @@ import type { BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { Mailer } from "./mailer";
+import type { SignInBackoffPolicy } from "./backoff";
 import type { AttemptLimiter, ClientPseudonyms } from "./rate-limit";
 import type { PortalSecret } from "./secrets";
 
@@ -26,8 +27,8 @@ export interface Services {
   now(): Date;
   /** Receipt-code attempt limits (in memory, per process). */
   receiptLimiter: AttemptLimiter;
-  /** Staff sign-in attempt limits per client (account locks are in the database). */
-  staffLoginLimiter: AttemptLimiter;
+  /** Staff sign-in back-off figures (ADR 030); the state is in the database. Tests may loosen them. */
+  signInBackoff: SignInBackoffPolicy;
   /** New anonymous uploads per client. */
   uploadLimiter: AttemptLimiter;
 }

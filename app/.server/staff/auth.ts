@@ -5,33 +5,32 @@
 // key is handed out only after both factors.
 //
 // A session is refused (401, and its row deleted) when idle more than 30
-// minutes, older than 12 hours, or its account is disabled or locked; an
-// accepted request renews `last_seen_at`. Sessions also end at sign-out
+// minutes, older than 12 hours, or its account is disabled; an accepted
+// request renews `last_seen_at`. Failed sign-ins never end a session: they
+// only slow down the pair of address and client (sign-in-backoff.ts, ADR 030). Sessions also end at sign-out
 // (`auth.logout`, written just after the row is deleted, not in its
 // transaction), at a password change (the other sessions), at a recovery-key
 // reset (all), when an administrator revokes them or disables the account, and
-// in the periodic sweep once expired. A successful sign-in resets the failure
-// count and sets `last_login_at`.
+// in the periodic sweep once expired. A successful sign-in forgets the pair's
+// failures and sets `last_login_at`.
 import { createHash, randomBytes } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import QRCode from "qrcode";
 import { toBase64Url } from "../../../crypto/encoding";
-import { organisations, staffLoginState, staffRecoveryCodes, staffSessions, staffTotp, staffUsers } from "../../../db/schema";
+import { staffLoginState, staffRecoveryCodes, staffSessions, staffTotp, staffUsers } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { activeAdmins, notifyStaff } from "../notifications/record";
-import { kickStaffNotifications } from "../notifications/outbox";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
+import { beginSignInAttempt, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
 export const STAFF_COOKIE = "cor_staff";
 const cookieName = (secure: boolean) => (secure ? `__Host-${STAFF_COOKIE}` : STAFF_COOKIE);
 export const STAFF_IDLE_MINUTES = 30;
 const SESSION_MAX_HOURS = 12;
-const LOCK_AFTER_FAILURES = 10;
 const TOTP_PERIOD = 30;
 const sha256 = (data: Uint8Array | string) => new Uint8Array(createHash("sha256").update(data).digest());
 
@@ -47,17 +46,15 @@ export interface StaffPrincipal {
 // ------------------------------------------------------------------ pre-login
 
 /**
- * The KDF salt for an email. Unknown addresses get a stable fake salt derived
- * from a secret the server never shows, so the answer does not reveal whether
- * an account exists.
+ * The KDF salt for an email. Unknown addresses get a stable fake salt keyed
+ * by the portal secret (ADR 027), so the answer does not reveal whether an
+ * account exists; both cases run one query and one HMAC.
  */
 export async function preLogin(s: Services, email: string): Promise<{ salt: string; kdfVersion: number }> {
-  const normal = email.trim().toLowerCase();
+  const normal = normaliseEmail(email);
+  const fake = s.secret.mac("sign-in-decoy", "salt\0", normal).subarray(0, 16);
   const [user] = await s.db.select({ salt: staffUsers.kdfSalt, v: staffUsers.kdfVersion }).from(staffUsers).where(eq(staffUsers.email, normal));
-  if (user) return { salt: toBase64Url(user.salt), kdfVersion: user.v };
-  const [org] = await s.db.select({ id: organisations.id }).from(organisations).limit(1);
-  const fake = sha256(`cor/fake-salt-v1\0${org?.id ?? ""}\0${normal}`).slice(0, 16);
-  return { salt: toBase64Url(fake), kdfVersion: 1 };
+  return user ? { salt: toBase64Url(user.salt), kdfVersion: user.v } : { salt: toBase64Url(fake), kdfVersion: 1 };
 }
 
 // ------------------------------------------------------------------ sessions
@@ -109,8 +106,7 @@ async function sessionOf(s: Services, request: Request): Promise<{ session: Sess
   if (!row) return null;
   const now = s.now().getTime();
   const expired = now - row.session.lastSeenAt.getTime() > STAFF_IDLE_MINUTES * 60_000 || now - row.session.createdAt.getTime() > SESSION_MAX_HOURS * 3600_000;
-  const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, row.user.id));
-  if (expired || row.user.status !== "active" || state?.lockedAt) {
+  if (expired || row.user.status !== "active") {
     await s.db.delete(staffSessions).where(eq(staffSessions.tokenHash, tokenHash));
     return null;
   }
@@ -167,63 +163,27 @@ export interface LoginResult {
   next: "totp" | "totp_setup";
 }
 
-/** Checks email and authentication key; on success opens a session that still needs the second factor. */
+/**
+ * Checks email and authentication key; on success opens a session that still needs the second factor.
+ * Unknown, disabled and known addresses with a wrong key take the same path (back-off, one Argon2
+ * verification, the same 401), so neither answer nor timing tells them apart.
+ */
 export async function loginWithPassword(s: Services, email: string, authKey: Uint8Array, clientKey: string): Promise<LoginResult> {
-  const verdict = s.staffLoginLimiter.attempt(clientKey, Date.now());
-  if (!verdict.ok) {
-    const e = new StaffAuthError(429, "too_many_attempts", `too many attempts; try again in ${Math.ceil(verdict.retryAfterMs / 60_000)} minutes`);
-    e.retryAfterSeconds = Math.ceil(verdict.retryAfterMs / 1000);
-    throw e;
-  }
-  const normal = email.trim().toLowerCase();
-  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
-  // A locked or disabled account answers the same whatever the password, so guessing on it teaches nothing.
-  if (user) {
-    const [state] = await s.db.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id));
-    if (state?.lockedAt || user.status !== "active") {
-      throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
-    }
-  }
+  const attempt = await beginSignInAttempt(s, email, clientKey);
+  const [user] = await s.db
+    .select()
+    .from(staffUsers)
+    .where(eq(staffUsers.email, normaliseEmail(email)));
   const hash = user?.authHash ?? (await (dummyHash ??= argon2.hash(randomBytes(32), AUTH_HASH_OPTIONS)));
   const ok = await argon2.verify(hash, Buffer.from(authKey)).catch(() => false);
-  if (!user || !ok) {
-    if (user) await recordFailure(s, user.id);
+  if (!user || !ok || user.status !== "active") {
+    await signInFailed(s, attempt, user?.id ?? null);
     throw new StaffAuthError(401, "invalid_credentials", "the email address or password is not right");
   }
-  s.staffLoginLimiter.succeeded(clientKey);
+  await signInPassed(s, attempt, false);
   const [totp] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
   const setCookie = await newSession(s, user.id, true);
   return { setCookie, next: totp?.enabledAt ? "totp" : "totp_setup" };
-}
-
-async function recordFailure(s: Services, staffUserId: string): Promise<void> {
-  const now = s.now();
-  const locked = await s.db.transaction(async (tx) => {
-    await tx.insert(staffLoginState).values({ staffUserId }).onConflictDoNothing();
-    const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, staffUserId)).for("update");
-    const failed = (state?.failedAttempts ?? 0) + 1;
-    const lock = failed >= LOCK_AFTER_FAILURES && !state?.lockedAt;
-    await tx
-      .update(staffLoginState)
-      .set({ failedAttempts: failed, lastFailedAt: now, ...(lock ? { lockedAt: now } : {}) })
-      .where(eq(staffLoginState.staffUserId, staffUserId));
-    await appendAudit(
-      tx,
-      s,
-      { actorType: "staff", actorId: staffUserId, action: lock ? "auth.locked" : "auth.failed", details: { failedAttempts: failed } },
-      now,
-    );
-    // Administrators learn that an account was locked (which one, on /admin).
-    if (lock)
-      await notifyStaff(tx, s, {
-        event: "account_locked",
-        staffUserIds: (await activeAdmins(tx)).map((a) => a.id),
-        dedupeKey: `account_locked:${staffUserId}:${now.toISOString()}`,
-        at: now,
-      });
-    return lock;
-  });
-  if (locked) kickStaffNotifications(s);
 }
 
 // ------------------------------------------------------------------ second factor
@@ -280,17 +240,13 @@ export interface SignedIn {
 async function signedIn(s: Services, tokenHash: Uint8Array, user: typeof staffUsers.$inferSelect, via: string): Promise<SignedIn> {
   const now = s.now();
   await s.db.transaction(async (tx) => {
-    // Parallel code guesses must not outrun the lock: read it again, locked for update.
-    await tx.insert(staffLoginState).values({ staffUserId: user.id }).onConflictDoNothing();
-    const [state] = await tx.select().from(staffLoginState).where(eq(staffLoginState.staffUserId, user.id)).for("update");
-    if (state?.lockedAt) throw new StaffAuthError(423, "account_locked", "this account is locked; ask an administrator to unlock it");
     await tx.update(staffSessions).set({ pendingSecondFactor: false, lastSeenAt: now }).where(eq(staffSessions.tokenHash, tokenHash));
     await tx
       .insert(staffLoginState)
       .values({ staffUserId: user.id, lastLoginAt: now })
       .onConflictDoUpdate({
         target: staffLoginState.staffUserId,
-        set: { failedAttempts: 0, lastLoginAt: now },
+        set: { lastLoginAt: now },
       });
     await appendAudit(tx, s, { actorType: "staff", actorId: user.id, action: "auth.login", details: { via } }, now);
   });
@@ -330,11 +286,10 @@ export async function finishTotpSetup(s: Services, request: Request, code: strin
 /** The second step of a sign-in: a TOTP code, or one of the recovery codes. */
 export async function loginSecondFactor(s: Services, request: Request, input: { code?: string; recoveryCode?: string }, clientKey: string): Promise<SignedIn> {
   const { session, user } = await requirePending(s, request);
-  // Counted before the check, so parallel guesses cannot slip past the limit.
-  const verdict = s.staffLoginLimiter.attempt(clientKey, Date.now());
-  if (!verdict.ok) throw new StaffAuthError(429, "too_many_attempts", "too many attempts; try again later");
   const [t] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
   if (!t?.enabledAt) throw new StaffAuthError(409, "totp_setup_required", "set up the second factor first");
+  // Counted before the check (back-off of this address and client), so parallel guesses cannot slip past it.
+  const attempt = await beginSignInAttempt(s, user.email, clientKey);
   if (input.code) {
     const step = checkCode(t.secret, user.email, input.code, t.lastStep, s.now());
     if (step !== null) {
@@ -344,7 +299,7 @@ export async function loginSecondFactor(s: Services, request: Request, input: { 
         .where(and(eq(staffTotp.staffUserId, user.id), lt(staffTotp.lastStep, step)))
         .returning();
       if (claimed) {
-        s.staffLoginLimiter.succeeded(clientKey);
+        await signInPassed(s, attempt, true);
         return signedIn(s, session.tokenHash, user, "totp");
       }
     }
@@ -356,10 +311,10 @@ export async function loginSecondFactor(s: Services, request: Request, input: { 
       .where(and(eq(staffRecoveryCodes.codeHash, hash), eq(staffRecoveryCodes.staffUserId, user.id), isNull(staffRecoveryCodes.usedAt)))
       .returning();
     if (used) {
-      s.staffLoginLimiter.succeeded(clientKey);
+      await signInPassed(s, attempt, true);
       return signedIn(s, session.tokenHash, user, "recovery_code");
     }
   }
-  await recordFailure(s, user.id);
+  await signInFailed(s, attempt, user.id);
   throw new StaffAuthError(401, "invalid_code", "that code is not right");
 }

@@ -3,18 +3,20 @@
 // unwraps the private key with the recovery key and wraps it anew). Either
 // way the key pair stays, so access to cases stays; other sessions end.
 //
-// Recovery resets the failure count but leaves a lock in place (an
-// administrator unlocks), and leaves the second factor as it is.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+// Recovery is a sign-in by other means: a wrong recovery key counts in the
+// same back-off as a wrong password (ADR 030), a right one forgets the pair's
+// failures; the second factor stays as it is.
+import { createHash, timingSafeEqual } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, ne } from "drizzle-orm";
 import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
-import { organisations, staffLoginState, staffSessions, staffUsers } from "../../../db/schema";
+import { staffSessions, staffUsers } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import { AUTH_HASH_OPTIONS } from "./accounts";
 import type { StaffPrincipal } from "./auth";
+import { beginSignInAttempt, checkSignInWait, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
 
 export interface NewPasswordKeys {
   kdfSalt: string;
@@ -52,31 +54,33 @@ export async function changePassword(s: Services, staff: StaffPrincipal, current
 /**
  * The recovery-wrapped private key for an email. Unknown addresses get a
  * stable decoy of the same shape, so the answer does not reveal accounts;
- * the blob is useless without the recovery key anyway.
+ * the blob is useless without the recovery key anyway. Refused (429) while
+ * the address and client are in back-off; not itself counted.
  */
-export async function recoveryMaterial(s: Services, email: string): Promise<{ userId: string; secretKeyRecoveryWrapped: string }> {
-  const normal = email.trim().toLowerCase();
-  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
-  if (user) return { userId: user.id, secretKeyRecoveryWrapped: toBase64Url(user.secretKeyRecoveryWrapped) };
-  // Independent pseudorandom bytes keyed by a value the server never shows (the organisation's id).
-  const [org] = await s.db.select({ id: organisations.id }).from(organisations).limit(1);
-  const prf = (label: string) =>
-    createHmac("sha256", org?.id ?? "")
-      .update(`cor/recovery-decoy-v1\0${label}\0${normal}`)
-      .digest();
+export async function recoveryMaterial(s: Services, email: string, clientKey: string): Promise<{ userId: string; secretKeyRecoveryWrapped: string }> {
+  await checkSignInWait(s, email, clientKey);
+  const normal = normaliseEmail(email);
+  // Independent pseudorandom bytes keyed by the portal secret (ADR 027), made for every address alike.
+  const prf = (label: string) => s.secret.mac("sign-in-decoy", "recovery\0", label, "\0", normal);
   const blob = new Uint8Array(89);
   blob[0] = 1;
   blob.set(Buffer.concat([prf("blob-0"), prf("blob-1"), prf("blob-2")]).subarray(0, 88), 1);
+  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
+  if (user) return { userId: user.id, secretKeyRecoveryWrapped: toBase64Url(user.secretKeyRecoveryWrapped) };
   return { userId: uuidFromRandom(prf("user-id").subarray(0, 16)), secretKeyRecoveryWrapped: toBase64Url(blob) };
 }
 
-export async function resetWithRecoveryKey(s: Services, email: string, proof: Uint8Array, keys: NewPasswordKeys): Promise<void> {
-  const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, email.trim().toLowerCase()));
+export async function resetWithRecoveryKey(s: Services, email: string, proof: Uint8Array, keys: NewPasswordKeys, clientKey: string): Promise<void> {
+  const attempt = await beginSignInAttempt(s, email, clientKey);
+  const [user] = await s.db
+    .select()
+    .from(staffUsers)
+    .where(eq(staffUsers.email, normaliseEmail(email)));
   const presented = new Uint8Array(createHash("sha256").update(proof).digest());
   if (!user || !timingSafeEqual(Buffer.from(user.recoveryVerifier), Buffer.from(presented))) {
+    await signInFailed(s, attempt, user?.id ?? null);
     throw new ApiError(401, "invalid_recovery", "the email address or recovery key is not right");
   }
+  await signInPassed(s, attempt, true);
   await storeNewPassword(s, user.id, keys, null, "auth.password_recovered");
-  // A recovered account starts with a clean slate of failed attempts (a lock set by an administrator stays).
-  await s.db.update(staffLoginState).set({ failedAttempts: 0 }).where(eq(staffLoginState.staffUserId, user.id));
 }

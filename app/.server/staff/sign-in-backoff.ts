@@ -1,0 +1,228 @@
+// Sign-in back-off (ADR 030): failed sign-ins slow down the pair of address
+// and client, never lock an account and never end a session. The state is in
+// `staff_sign_in_backoff`, so several instances on one database share it and a
+// restart keeps it.
+//
+// Known and unknown addresses go through exactly the same statements: the row
+// is keyed by a keyed hash of the address (never the address), whether or not
+// an account has it, so neither the answer nor the work behind it says which.
+//
+// An attempt is counted as a failure before the password or code is checked
+// (in one transaction with the check of the wait, so parallel guesses cannot
+// slip past it) and taken back when it turns out right: after the password
+// step only the count is taken back (the second factor is still to come), a
+// complete sign-in forgets the pair. When one address collects
+// `noticeFailures` failures from any clients within `noticeWindowMs`, the
+// active administrators get one `signin_failures` notice (at most one a day
+// per address), audited as `auth.failures_reported`.
+import { and, eq, gt, isNull, lt, ne, or, sql, sum } from "drizzle-orm";
+import type { Db } from "../../../db/client";
+import { staffSignInBackoff as t, staffUsers } from "../../../db/schema";
+import { appendAudit, audit } from "../audit/audit";
+import { activeAdmins, notifyStaff } from "../notifications/record";
+import { kickStaffNotifications } from "../notifications/outbox";
+import { liveFailures, waitMs, type SignInBackoffPolicy } from "../platform/backoff";
+import { ApiError } from "../platform/http";
+import type { Services } from "../platform/services";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** The `client` of an address's count over all clients, and the `subject` of a client's count over all addresses. */
+const ANY = "*";
+const DAY_MS = 24 * 3600_000;
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** The row key of an address: a keyed hash under the portal secret, the same on every instance. */
+export function backoffSubject(s: Services, email: string): string {
+  return s.secret.mac("sign-in-backoff", normaliseEmail(email)).toString("base64url").slice(0, 22);
+}
+
+/** One attempt, counted as a failure until `signInPassed` takes it back. */
+export interface SignInAttempt {
+  subject: string;
+  client: string;
+}
+
+export class SignInBackoffError extends ApiError {
+  constructor(waitMs: number) {
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    super(429, "too_many_attempts", `too many failed attempts from here; try again in ${seconds} seconds`);
+    this.name = "SignInBackoffError";
+    this.retryAfterSeconds = seconds;
+  }
+}
+
+const key = (subject: string, client: string) => and(eq(t.subject, subject), eq(t.client, client));
+
+/** The row, made if missing, locked until the transaction ends. */
+async function lockRow(tx: Tx, subject: string, client: string) {
+  const [row] = await tx
+    .insert(t)
+    .values({ subject, client })
+    .onConflictDoUpdate({ target: [t.subject, t.client], set: { failures: sql`${t.failures}` } })
+    .returning();
+  return row!;
+}
+
+const policyOf = (s: Services): SignInBackoffPolicy => s.signInBackoff;
+
+/**
+ * Starts a sign-in attempt (password, second factor or recovery key) for an address from a client:
+ * refuses it with 429 and `Retry-After` while the pair or the client must wait, else counts it.
+ */
+export async function beginSignInAttempt(s: Services, email: string, client: string): Promise<SignInAttempt> {
+  const policy = policyOf(s);
+  const subject = backoffSubject(s, email);
+  const now = s.now();
+  // Rows are locked in one fixed order (pair, client, address) so concurrent attempts cannot deadlock.
+  const wait = await s.db.transaction(async (tx) => {
+    const pair = await lockRow(tx, subject, client);
+    const wide = await lockRow(tx, ANY, client);
+    const wait = Math.max(waitMs(pair, now, policy.pair), waitMs(wide, now, policy.client));
+    if (wait > 0) return wait;
+    const account = await lockRow(tx, subject, ANY);
+    await tx
+      .update(t)
+      .set({ failures: liveFailures(pair, now, policy.pair) + 1, lastFailureAt: now })
+      .where(key(subject, client));
+    await tx
+      .update(t)
+      .set({ failures: liveFailures(wide, now, policy.client) + 1, lastFailureAt: now })
+      .where(key(ANY, client));
+    const inWindow = account.firstFailureAt && now.getTime() - account.firstFailureAt.getTime() < policy.noticeWindowMs;
+    await tx
+      .update(t)
+      .set(inWindow ? { failures: account.failures + 1, lastFailureAt: now } : { failures: 1, firstFailureAt: now, lastFailureAt: now })
+      .where(key(subject, ANY));
+    return 0;
+  });
+  if (wait > 0) throw new SignInBackoffError(wait);
+  return { subject, client };
+}
+
+/** Only checks the wait (no count): for steps that are not a guess themselves, such as fetching recovery material. */
+export async function checkSignInWait(s: Services, email: string, client: string): Promise<void> {
+  const policy = policyOf(s);
+  const subject = backoffSubject(s, email);
+  const now = s.now();
+  const rows = await s.db
+    .select()
+    .from(t)
+    .where(or(key(subject, client), key(ANY, client)));
+  const pair = rows.find((r) => r.subject === subject);
+  const wide = rows.find((r) => r.subject === ANY);
+  const wait = Math.max(waitMs(pair, now, policy.pair), waitMs(wide, now, policy.client));
+  if (wait > 0) throw new SignInBackoffError(wait);
+}
+
+const takeBack = { failures: sql`greatest(${t.failures} - 1, 0)` };
+
+/**
+ * The attempt was right. `complete`: the person is signed in (or recovered the account), so the pair's
+ * failures are forgotten; otherwise (the password, with the second factor to come) only this attempt's count
+ * is taken back. One statement each, in the order of `beginSignInAttempt`, outside a transaction.
+ */
+export async function signInPassed(s: Services, attempt: SignInAttempt, complete: boolean): Promise<void> {
+  if (complete) await s.db.delete(t).where(key(attempt.subject, attempt.client));
+  else await s.db.update(t).set(takeBack).where(key(attempt.subject, attempt.client));
+  await s.db.update(t).set(takeBack).where(key(ANY, attempt.client));
+  await s.db.update(t).set(takeBack).where(key(attempt.subject, ANY));
+}
+
+/**
+ * The attempt was wrong: its count stands. If the address has now failed `noticeFailures` times within the
+ * window and nobody was told today, the administrators are told once (only when it is an account's address,
+ * but the same statement runs for every address).
+ */
+export async function signInFailed(s: Services, attempt: SignInAttempt, staffUserId: string | null): Promise<void> {
+  const policy = policyOf(s);
+  const now = s.now();
+  const told = await s.db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(t)
+      .set({ notifiedAt: now })
+      .where(
+        and(
+          key(attempt.subject, ANY),
+          sql`${t.failures} >= ${policy.noticeFailures}`,
+          gt(t.firstFailureAt, new Date(now.getTime() - policy.noticeWindowMs)),
+          or(isNull(t.notifiedAt), lt(t.notifiedAt, new Date(now.getTime() - DAY_MS))),
+        ),
+      )
+      .returning({ failures: t.failures });
+    if (!claimed || !staffUserId) return false;
+    await notifyStaff(tx, s, {
+      event: "signin_failures",
+      staffUserIds: (await activeAdmins(tx)).map((a) => a.id),
+      dedupeKey: `signin_failures:${staffUserId}:${now.toISOString()}`,
+      at: now,
+    });
+    await appendAudit(
+      tx,
+      s,
+      {
+        actorType: "system",
+        actorId: null,
+        action: "auth.failures_reported",
+        details: { staffUserId, failures: claimed.failures, windowMinutes: Math.round(policy.noticeWindowMs / 60_000) },
+      },
+      now,
+    );
+    return true;
+  });
+  if (told) kickStaffNotifications(s);
+}
+
+/** `user:unlock` and the administrators' "clear": forgets every failure of the address, from every client. */
+export async function clearSignInBackoff(s: Services, email: string): Promise<number> {
+  const rows = await s.db
+    .delete(t)
+    .where(eq(t.subject, backoffSubject(s, email)))
+    .returning({ client: t.client });
+  return rows.filter((r) => r.client !== ANY).length;
+}
+
+/** `user:unlock`: clears the address's back-off, audited as `auth.backoff_cleared` (with the account, if there is one). */
+export async function unlockAddress(s: Services, email: string): Promise<number> {
+  const clients = await clearSignInBackoff(s, email);
+  const [user] = await s.db
+    .select({ id: staffUsers.id })
+    .from(staffUsers)
+    .where(eq(staffUsers.email, normaliseEmail(email)));
+  await audit(
+    s.db,
+    s,
+    { actorType: "system", actorId: null, action: "auth.backoff_cleared", details: { via: "cli", staffUserId: user?.id ?? null, clients } },
+    s.now(),
+  );
+  return clients;
+}
+
+/** Failures per address (by subject) still remembered, summed over clients: for the administrators' staff list. */
+export async function recentFailuresBySubject(s: Services): Promise<Map<string, number>> {
+  const since = new Date(s.now().getTime() - policyOf(s).pair.forgetMs);
+  const rows = await s.db
+    .select({ subject: t.subject, n: sum(t.failures).mapWith(Number) })
+    .from(t)
+    .where(and(ne(t.client, ANY), ne(t.subject, ANY), gt(t.lastFailureAt, since)))
+    .groupBy(t.subject);
+  return new Map(rows.map((r) => [r.subject, r.n]));
+}
+
+/** The sweep: rows whose failures are all forgotten and whose notice is a day old. */
+export async function pruneSignInBackoff(s: Services): Promise<number> {
+  const policy = policyOf(s);
+  const now = s.now().getTime();
+  const longest = Math.max(policy.pair.forgetMs, policy.client.forgetMs, policy.noticeWindowMs, DAY_MS);
+  const rows = await s.db
+    .delete(t)
+    .where(
+      and(
+        or(isNull(t.lastFailureAt), lt(t.lastFailureAt, new Date(now - longest)), eq(t.failures, 0)),
+        or(isNull(t.notifiedAt), lt(t.notifiedAt, new Date(now - DAY_MS))),
+      ),
+    )
+    .returning({ subject: t.subject });
+  return rows.length;
+}
