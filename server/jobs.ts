@@ -82,10 +82,10 @@ export function startPortalJobs(services: Services): Jobs {
   const sweep = (name: string, run: () => Promise<unknown>) => jobs.schedule({ name, everyMs: SWEEP_MS, run });
 
   sweep("attempt limiter prune", async () => {
-    services.receiptLimiter.prune(Date.now());
     services.staffLoginLimiter.prune(Date.now());
     services.uploadLimiter.prune(Date.now());
   });
+  sweep("proof-of-work prune", () => services.proofOfWork.prune());
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
   jobs.schedule({

@@ -35,6 +35,7 @@ import { settleStaffNotifications } from "../app/.server/notifications/outbox";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
 import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
 import { loadPortalSecret } from "../app/.server/platform/secrets";
+import { ProofOfWork } from "../app/.server/pow/pow";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
@@ -93,7 +94,9 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     const r = await initOrganisation(database.db);
     log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });
   }
+  const proofOfWork = new ProofOfWork({ db: database.db, config, secret, now });
   return {
+    proofOfWork,
     config,
     database,
     db: database.db,
@@ -103,12 +106,6 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     mailer: createMailer(config),
     log,
     now,
-    receiptLimiter: new AttemptLimiter({
-      perClient: config.RECEIPT_ATTEMPTS_PER_CLIENT,
-      global: config.RECEIPT_ATTEMPTS_GLOBAL,
-      windowMs: config.RECEIPT_LIMIT_WINDOW_MINUTES * 60_000,
-      maxClients: 100_000,
-    }),
     staffLoginLimiter: new AttemptLimiter({ perClient: 30, global: 5000, windowMs: 15 * 60_000, maxClients: 100_000 }),
     uploadLimiter: new AttemptLimiter({ perClient: config.UPLOADS_PER_CLIENT_PER_HOUR, global: 1_000_000, windowMs: 3600_000, maxClients: 100_000 }),
   };

@@ -11,6 +11,7 @@ export const api = apiRoute({
       summary: "The reporter's encrypted message (or answer to a question) to the investigators",
       guard: reporterSession,
       body: jsonBody(128 * 1024, postMessageRequest),
+      proofOfWork: "followup-post",
       status: 201,
       errors: [{ status: 409, code: "id_taken" }],
       handler: ({ services, caller, body }) => appendMessage(services, caller.reportId, body, { author: "reporter" }),

@@ -11,6 +11,7 @@ export const api = apiRoute({
       summary: "A data-subject request (access, correction, deletion, suspension) for the session's case",
       guard: reporterSession,
       body: jsonBody(128 * 1024, privacyRequestRequest),
+      proofOfWork: "followup-post",
       status: 201,
       errors: [
         { status: 400, code: "detail_required" },

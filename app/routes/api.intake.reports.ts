@@ -13,6 +13,7 @@ export const api = apiRoute({
       summary: "Stores an encrypted report, its key envelopes and its finished uploads in one transaction",
       guard: anyone,
       body: jsonBody(LIMITS.submissionBytes, submitReportRequest),
+      proofOfWork: "report",
       status: 201,
       response: submitReportResponse,
       errors: [

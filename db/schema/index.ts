@@ -8,3 +8,4 @@ export * from "./staff-auth";
 export * from "./sharing";
 export * from "./retention";
 export * from "./notifications";
+export * from "./pow";

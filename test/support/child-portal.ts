@@ -54,6 +54,8 @@ export function portalEnv(env: Record<string, string | undefined>): Record<strin
     DATABASE_URL: undefined,
     RETENTION_INTERVAL_MINUTES: "0",
     UPLOADS_PER_CLIENT_PER_HOUR: "100000",
+    // The proof of work runs for real at a low difficulty (test/support/pow.ts).
+    POW_DIFFICULTY: "64",
     ...env,
   };
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));

@@ -49,6 +49,8 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
       // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
       // long suite would only add timing noise.
       DB_UPKEEP_INTERVAL_MINUTES: "0",
+      // The proof of work (ADR 032) runs for real, at a low difficulty: solving stays a few milliseconds in Node.
+      POW_DIFFICULTY: "64",
       ...env,
     },
     logWrite: (line) => logs.push(line),

@@ -7,6 +7,7 @@ import type { BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { Mailer } from "./mailer";
+import type { ProofOfWorkGate } from "./proof-of-work";
 import type { AttemptLimiter, ClientPseudonyms } from "./rate-limit";
 import type { PortalSecret } from "./secrets";
 
@@ -24,8 +25,8 @@ export interface Services {
   pseudonyms: ClientPseudonyms;
   /** The current time; tests move it. */
   now(): Date;
-  /** Receipt-code attempt limits (in memory, per process). */
-  receiptLimiter: AttemptLimiter;
+  /** Proof of work for anonymous actions, and the per-client receipt-code limit (state in the database, ADR 032). */
+  proofOfWork: ProofOfWorkGate;
   /** Staff sign-in attempt limits per client (account locks are in the database). */
   staffLoginLimiter: AttemptLimiter;
   /** New anonymous uploads per client. */
