@@ -17,6 +17,8 @@
 //                (+ one HTTP round trip) (receipt-lookup.ts)
 //   inbox        inbox query p95 at BENCH_CASES (100,000) cases and 50 titles decrypted in Chromium,
 //                floors: the bare page read, the bare crypto calls (inbox.ts)
+//   pow          proof-of-work solve time in Chromium at each difficulty level (BENCH_POW_LEVELS), and the time it
+//                adds to a submission through the report form at normal difficulty (pow.ts)
 //   load         BENCH_LOAD_REPORTERS (200) reporters with attachments for BENCH_LOAD_SECONDS (60),
 //                then every acknowledged submission decrypted and compared (load.ts)
 // BENCH_BACKENDS=pglite,postgres picks the databases (PostgreSQL where reachable).
@@ -41,6 +43,7 @@ import {
 import { benchInbox, type InboxBenchResult } from "./inbox";
 import { benchIntakeRate, insertFloor, printIntakeRate, type IntakeRateResult } from "./intake-rate";
 import { loadOptionsFromEnv, printLoad, runLoadTest, type LoadResult } from "./load";
+import { benchPow, printPow, type PowBenchResult } from "./pow";
 import { benchPage, printPage, TARGET_PAGE_GZIP_BYTES, type PageResult } from "./page";
 import { benchReceiptLookups, type LookupResult } from "./receipt-lookup";
 import { benchBackends, databaseFor, type Backend } from "./lib/backends";
@@ -52,7 +55,7 @@ import { releaseSealedCases, startScalePortal } from "./lib/seed";
 import { elapsedS, envList, envNum, fmt, idleWaits, printTable, say } from "./lib/util";
 
 const MiB = 1024 * 1024;
-const SECTIONS = ["attachments", "page", "intake", "receipt", "inbox", "load"] as const;
+const SECTIONS = ["attachments", "page", "intake", "receipt", "inbox", "pow", "load"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const only = envList("BENCH_ONLY", [...SECTIONS]);
@@ -88,6 +91,7 @@ interface Results {
   intake: IntakeRateResult[];
   receipt: LookupResult[];
   inbox: InboxBenchResult[];
+  pow: PowBenchResult | null;
   load: LoadResult[];
   errors: { section: string; backend?: string; error: string }[];
   idleWaits: typeof idleWaits;
@@ -109,6 +113,7 @@ const results: Results = {
   intake: [],
   receipt: [],
   inbox: [],
+  pow: null,
   load: [],
   errors: [],
   idleWaits,
@@ -433,6 +438,20 @@ async function main() {
       }
       releaseSealedCases();
       printScale();
+    }
+
+    // ---------------------------------------------------------------- proof of work
+    if (want("pow")) {
+      await guarded("pow", undefined, async () => {
+        say("proof of work: solve time per level in Chromium, and what it adds to a submission");
+        const browser = await launchChromium();
+        try {
+          results.pow = await benchPow(browser);
+        } finally {
+          await browser.close();
+        }
+        printPow(results.pow);
+      });
     }
 
     // ---------------------------------------------------------------- load test

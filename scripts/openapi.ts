@@ -144,7 +144,7 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
       name: POW_HEADER,
       in: "header",
       required: true,
-      description: `A solved proof-of-work challenge for the action "${e.proofOfWork}" from GET /api/pow/challenge?action=${e.proofOfWork}: base64 of the JSON {challenge, solution} (ALTCHA v2 payload; docs/CRYPTO.md §10, ADR 032). Each challenge is spent once, after the body is accepted.`,
+      description: `A solved proof-of-work challenge for the action "${e.proofOfWork}" from GET /api/pow/challenge?action=${e.proofOfWork}: base64 of the JSON {challenge, solution} (ALTCHA v2 payload; docs/CRYPTO.md §12, ADR 032). Each challenge is spent once, after the body is accepted.`,
       schema: { type: "string", maxLength: 4096 },
     });
   }

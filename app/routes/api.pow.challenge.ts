@@ -1,5 +1,5 @@
 // GET: a proof-of-work challenge for one anonymous action, at the difficulty
-// the portal asks of this client now (ADR 032; how to solve it: docs/CRYPTO.md §10).
+// the portal asks of this client now (ADR 032; how to solve it: docs/CRYPTO.md §12).
 import { anyone } from "../.server/api-guards";
 import { apiRoute, endpoint } from "../.server/platform/api-route";
 import { parseWith } from "../.server/platform/http";

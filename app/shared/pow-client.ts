@@ -1,5 +1,5 @@
 // Getting and solving a proof of work before an anonymous action (ADR 032,
-// docs/CRYPTO.md §10). In a browser the solving runs in Web Workers from our
+// docs/CRYPTO.md §12). In a browser the solving runs in Web Workers from our
 // own origin (app/shared/pow.worker.ts, up to four at once), so the page stays
 // responsive; in Node (tests, benchmarks) the same ALTCHA solver runs inline.
 // A refusal the client can cure (expired, too easy after the difficulty rose,

@@ -1,4 +1,4 @@
-// The proof of work's wire format (ADR 032, docs/CRYPTO.md §10): the actions
+// The proof of work's wire format (ADR 032, docs/CRYPTO.md §12): the actions
 // that need one, the challenge the portal hands out and the header that
 // carries a solution. Browser-safe; the server validates with these schemas.
 import { z } from "zod";

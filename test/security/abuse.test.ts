@@ -144,7 +144,10 @@ for (const backend of await backends()) {
       expect([expired.status, await code(expired)]).toEqual([400, "proof_of_work_expired"]);
       portal.setNow(null);
       // Of all these, only the one good proof was spent.
-      const mine = await portal.services.db.select().from(powSpent).where(eq(powSpent.clientKey, portal.services.pseudonyms.of("192.0.2.10")));
+      const mine = await portal.services.db
+        .select()
+        .from(powSpent)
+        .where(eq(powSpent.clientKey, portal.services.pseudonyms.of("192.0.2.10")));
       expect(mine.map((r) => r.action)).toEqual(["upload"]);
       // Too easy: fetched at the normal level, then the same client floods until its level is two doublings up.
       await portal.services.db.delete(powSpent);

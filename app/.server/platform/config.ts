@@ -104,7 +104,11 @@ const schema = z.object({
   POW_CLIENT_ACTIONS: z.coerce.number().int().min(1).default(20),
   /** Anonymous actions of all clients per window before everyone's difficulty doubles (the global budget). */
   POW_GLOBAL_ACTIONS: z.coerce.number().int().min(1).default(1000),
-  POW_WINDOW_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
+  POW_WINDOW_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** The most doublings above normal (8: 256 times the normal work). */
   POW_MAX_LEVEL: z.coerce.number().int().min(0).max(16).default(8),
   /** How long a challenge can be solved and spent. */

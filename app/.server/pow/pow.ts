@@ -124,7 +124,10 @@ export class ProofOfWork implements ProofOfWorkGate {
     let solution: { counter: number; derivedKey: string };
     try {
       if (args.header.length > 4096) throw new Error("header too long");
-      const raw = JSON.parse(Buffer.from(args.header, "base64").toString("utf8")) as { challenge?: unknown; solution?: { counter?: unknown; derivedKey?: unknown } };
+      const raw = JSON.parse(Buffer.from(args.header, "base64").toString("utf8")) as {
+        challenge?: unknown;
+        solution?: { counter?: unknown; derivedKey?: unknown };
+      };
       challenge = powChallenge.parse(raw.challenge);
       const { counter, derivedKey } = raw.solution ?? {};
       if (typeof counter !== "number" || typeof derivedKey !== "string") throw new Error("solution must have a counter and a derived key");
