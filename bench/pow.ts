@@ -98,7 +98,8 @@ export async function benchPow(browser: Browser): Promise<PowBenchResult> {
       for (let r = 0; r < runs; r++) {
         await page.goto(`${portal.url}/report?lang=en`);
         await page.evaluate(() => {
-          const m = ((window as unknown as { __pow: { shown: number[]; hidden: number[] } }).__pow = { shown: [], hidden: [] });
+          const m: { shown: number[]; hidden: number[] } = { shown: [], hidden: [] };
+          (window as unknown as { __pow: typeof m }).__pow = m;
           let on = false;
           new MutationObserver(() => {
             const now = document.querySelector("[data-testid=pow-notice]") !== null;
