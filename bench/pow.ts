@@ -26,7 +26,7 @@ import { envList, envNum, fmt, printTable, say } from "./lib/util";
 
 export const TARGET_POW_SUBMISSION_MS = 1000;
 /** The portal's default difficulty (app/.server/platform/config.ts POW_DIFFICULTY). */
-const NORMAL = 20_000;
+const NORMAL = 10_000;
 
 export interface PowBenchResult {
   workers: number;

@@ -21,7 +21,7 @@ describe.skipIf(!hasChromium)("the report form's proof of work in Chromium", () 
   const offOrigin: string[] = [];
 
   beforeAll(async () => {
-    // Twenty times the normal difficulty, so that the solving lasts long enough for the page to show it.
+    // Forty times the normal difficulty, so that the solving lasts long enough for the page to show it.
     portal = await startTestPortal("pglite", { POW_DIFFICULTY: "400000" });
     await createStaff(portal, "investigator", "lee@okestro.example", ["--name", "Lee Investigator"]);
     browser = await launchChromium();

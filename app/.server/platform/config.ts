@@ -99,7 +99,7 @@ const schema = z.object({
   /** Every receipt look-up answers no sooner than this, found or not. */
   RECEIPT_MIN_RESPONSE_MS: z.coerce.number().int().min(0).max(5000).default(300),
   /** Proof of work (ADR 032): the normal difficulty, the largest counter a solver may have to try (about half on average). */
-  POW_DIFFICULTY: z.coerce.number().int().min(1).max(100_000_000).default(20_000),
+  POW_DIFFICULTY: z.coerce.number().int().min(1).max(100_000_000).default(10_000),
   /** Anonymous actions per client per window before its difficulty doubles (and doubles again at twice as many…). */
   POW_CLIENT_ACTIONS: z.coerce.number().int().min(1).default(20),
   /** Anonymous actions of all clients per window before everyone's difficulty doubles (the global budget). */
