@@ -19,6 +19,8 @@
 //                floors: the bare page read, the bare crypto calls (inbox.ts)
 //   hostile      server CPU per hostile 1 MiB JSON body (nested [, huge arrays) and /healthz while four arrive,
 //                floors: a 1 MiB body refused unparsed, /healthz idle (hostile-json.ts; issue 16 rows 5, 6)
+//   pow          proof-of-work solve time in Chromium at each difficulty level (BENCH_POW_LEVELS), and the time it
+//                adds to a submission through the report form at normal difficulty (pow.ts)
 //   load         BENCH_LOAD_REPORTERS (200) reporters with attachments for BENCH_LOAD_SECONDS (60),
 //                then every acknowledged submission decrypted and compared (load.ts)
 // BENCH_BACKENDS=pglite,postgres picks the databases (PostgreSQL where reachable).
@@ -44,6 +46,7 @@ import { benchHostileJson, printHostileJson, type HostileJsonResult } from "./ho
 import { benchInbox, type InboxBenchResult } from "./inbox";
 import { benchIntakeRate, insertFloor, printIntakeRate, type IntakeRateResult } from "./intake-rate";
 import { loadOptionsFromEnv, printLoad, runLoadTest, type LoadResult } from "./load";
+import { benchPow, printPow, type PowBenchResult } from "./pow";
 import { benchPage, printPage, TARGET_PAGE_GZIP_BYTES, type PageResult } from "./page";
 import { benchReceiptLookups, type LookupResult } from "./receipt-lookup";
 import { benchBackends, databaseFor, type Backend } from "./lib/backends";
@@ -55,7 +58,7 @@ import { releaseSealedCases, startScalePortal } from "./lib/seed";
 import { elapsedS, envList, envNum, fmt, idleWaits, printTable, say } from "./lib/util";
 
 const MiB = 1024 * 1024;
-const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "load"] as const;
+const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "pow", "load"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const only = envList("BENCH_ONLY", [...SECTIONS]);
@@ -92,6 +95,7 @@ interface Results {
   hostile: HostileJsonResult[];
   receipt: LookupResult[];
   inbox: InboxBenchResult[];
+  pow: PowBenchResult | null;
   load: LoadResult[];
   errors: { section: string; backend?: string; error: string }[];
   idleWaits: typeof idleWaits;
@@ -114,6 +118,7 @@ const results: Results = {
   hostile: [],
   receipt: [],
   inbox: [],
+  pow: null,
   load: [],
   errors: [],
   idleWaits,
@@ -443,6 +448,20 @@ async function main() {
       }
       releaseSealedCases();
       printScale();
+    }
+
+    // ---------------------------------------------------------------- proof of work
+    if (want("pow")) {
+      await guarded("pow", undefined, async () => {
+        say("proof of work: solve time per level in Chromium, and what it adds to a submission");
+        const browser = await launchChromium();
+        try {
+          results.pow = await benchPow(browser);
+        } finally {
+          await browser.close();
+        }
+        printPow(results.pow);
+      });
     }
 
     // ---------------------------------------------------------------- load test

@@ -18,6 +18,8 @@ import type { ZodTypeAny } from "zod";
 import { zodToJsonSchema } from "zod-to-json-schema";
 import { endpointsOf, type AnyEndpoint, type ApiRoute, type AuthScheme, type ErrorAnswer, type ParamSpec } from "../app/.server/platform/api-route";
 import { apiErrorBody } from "../app/intake/wire";
+import { POW_REFUSALS } from "../app/.server/platform/proof-of-work";
+import { POW_HEADER } from "../app/shared/pow-wire";
 import { uploadPartRoute } from "../app/.server/intake/upload-part-route";
 
 const ROOT = path.join(import.meta.dirname, "..");
@@ -119,6 +121,7 @@ function errorsOf(e: AnyEndpoint, params: Readonly<Record<string, ParamSpec>>, o
   }
   if (body.kind === "bytes") all.push({ status: 413, code: "too_large" });
   all.push(...e.errors);
+  if (e.proofOfWork) all.push(...POW_REFUSALS);
   const out = new Map<number, Set<string>>();
   for (const { status, code } of all) out.set(status, (out.get(status) ?? new Set()).add(code));
   return new Map([...out].sort(([a], [b]) => a - b));
@@ -138,6 +141,15 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
     };
   });
   for (const [name, description] of Object.entries(e.query)) parameters.push({ name, in: "query", required: false, description, schema: { type: "string" } });
+  if (e.proofOfWork) {
+    parameters.push({
+      name: POW_HEADER,
+      in: "header",
+      required: true,
+      description: `A solved proof-of-work challenge for the action "${e.proofOfWork}" from GET /api/pow/challenge?action=${e.proofOfWork}: base64 of the JSON {challenge, solution} (ALTCHA v2 payload; docs/CRYPTO.md §13, ADR 032). Each challenge is spent once, after the body is accepted.`,
+      schema: { type: "string", maxLength: 4096 },
+    });
+  }
   const out: Json = {
     operationId: `${method.toLowerCase()}${route.pattern.replace(/:(\w+)/g, (_, p: string) => (route.api.kind === "ops" && p === route.api.opParam ? op! : `by-${p}`)).replace(/[^A-Za-z0-9]+(.)?/g, (_, c?: string) => (c ? c.toUpperCase() : ""))}`,
     summary: e.summary,

@@ -86,12 +86,12 @@ export function startPortalJobs(services: Services): Jobs {
   const sweep = (name: string, run: () => Promise<unknown>) => jobs.schedule({ name, everyMs: SWEEP_MS, run });
 
   sweep("attempt limiter prune", async () => {
-    services.receiptLimiter.prune(Date.now());
     services.uploadLimiter.prune(Date.now());
   });
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
   sweep("submission counter sweep", () => sweepCounters(services.db, services.now(), config.FLOOD_WINDOW_MINUTES * 60_000));
   sweep("flood sweep", () => sweepFloods(services));
+  sweep("proof-of-work prune", () => services.proofOfWork.prune());
   sweep("session expiry", () => expireReporterSessions(services));
   sweep("staff session expiry", () => expireStaffSessions(services));
   sweep("sign-in back-off prune", () => pruneSignInBackoff(services));

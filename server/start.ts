@@ -37,6 +37,7 @@ import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-l
 import { SIGN_IN_BACKOFF } from "../app/.server/platform/backoff";
 import { loadPortalSecret } from "../app/.server/platform/secrets";
 import { sealAuditChain } from "../app/.server/audit/audit";
+import { ProofOfWork } from "../app/.server/pow/pow";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
@@ -98,7 +99,9 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
   // Before anything is appended: an unkeyed chain from release 0.1.x is anchored under the key (ADR 028).
   const seal = await sealAuditChain(database.db, { secret }, now());
   if (seal.sealed) log.warn("audit chain: unkeyed entries anchored under the portal secret", { unkeyedEntries: seal.unkeyedEntries, seq: seal.seq });
+  const proofOfWork = new ProofOfWork({ db: database.db, config, secret, now });
   return {
+    proofOfWork,
     config,
     database,
     db: database.db,
@@ -108,12 +111,6 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     mailer: createMailer(config),
     log,
     now,
-    receiptLimiter: new AttemptLimiter({
-      perClient: config.RECEIPT_ATTEMPTS_PER_CLIENT,
-      global: config.RECEIPT_ATTEMPTS_GLOBAL,
-      windowMs: config.RECEIPT_LIMIT_WINDOW_MINUTES * 60_000,
-      maxClients: 100_000,
-    }),
     signInBackoff: SIGN_IN_BACKOFF,
     uploadLimiter: new AttemptLimiter({ perClient: config.UPLOADS_PER_CLIENT_PER_HOUR, global: 1_000_000, windowMs: 3600_000, maxClients: 100_000 }),
   };

@@ -7,6 +7,7 @@ import type { DecryptedCase, FollowupSession } from "../reporter/followup-client
 import type { Progress } from "../shared/transport";
 import { Field } from "./field";
 import { Notices } from "./notices";
+import { PowNotice } from "./pow-notice";
 import { loadFollowup } from "./receipt-login";
 import { saveAsFile } from "./save-file";
 import { UserText } from "./user-text";
@@ -132,6 +133,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           </p>
         ) : null}
       </Notices>
+      <PowNotice />
 
       <section aria-labelledby="now">
         <h2 id="now">{t("status.now")}</h2>

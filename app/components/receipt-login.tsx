@@ -6,6 +6,7 @@ import { failureReason, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { Field } from "./field";
+import { announcePow, PowNotice } from "./pow-notice";
 
 export const loadFollowup = () => import("../reporter/followup-client");
 
@@ -34,7 +35,8 @@ export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: F
     setError(null);
     try {
       const m = await loadFollowup();
-      const opened = await m.openCase(parsed.code);
+      // The session keeps these options: its posts announce their proofs of work too.
+      const opened = await m.openCase(parsed.code, { onPow: announcePow });
       props.onOpened(opened.session, opened.case);
     } catch (e) {
       const err = e as { code?: string; fields?: Record<string, string> };
@@ -75,6 +77,7 @@ export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: F
         <button type="submit" className="button button--primary" disabled={!hydrated || busy}>
           {busy ? t("status.opening") : t("status.open")}
         </button>
+        <PowNotice />
       </form>
     </div>
   );

@@ -9,7 +9,9 @@ import type { IntakeInfo } from "../intake/wire";
 import type { Progress, SubmittedReport } from "../reporter/intake-client";
 import { readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
 import { LIMITS } from "../intake/limits";
+import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
+import { PowMessage } from "./pow-notice";
 import { showControls, UserText } from "./user-text";
 
 const loadClient = () => import("../reporter/intake-client");
@@ -23,6 +25,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   const [phase, setPhase] = useState<Phase>({ kind: "editing" });
   const [problems, setProblems] = useState<FormProblem[]>([]);
   const [failure, setFailure] = useState<string | null>(null);
+  const [pow, setPow] = useState<PowState>({ solving: false });
   const [files, setFiles] = useState<{ name: string; size: number }[]>([]);
   const summary = useRef<HTMLDivElement>(null);
 
@@ -89,7 +92,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         },
         fileList.map(client.fromBrowserFile),
         info,
-        { onProgress: (progress) => setPhase({ kind: "working", progress, cryptoLoading: false }) },
+        { onProgress: (progress) => setPhase({ kind: "working", progress, cryptoLoading: false }), onPow: setPow },
       );
       props.onSubmitted(result);
     } catch (error) {
@@ -295,6 +298,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       </div>
       <div role="status" aria-live="polite" className="progress-area">
         {working ? <ProgressView cryptoLoading={phase.cryptoLoading} progress={progress} /> : null}
+        {working ? <PowMessage state={pow} /> : null}
       </div>
     </form>
   );

@@ -120,6 +120,9 @@ export const en = {
   "report.progress.file": "Encrypting and uploading {name}",
   "report.progress.saving": "Saving your report…",
   "report.progress.retrying": "Connection lost; retrying…",
+  "pow.working":
+    "Your browser is doing a short calculation that keeps automated floods out of this channel. It usually takes a moment, and nothing about you is sent.",
+  "pow.busy": "The channel is busier than usual, so this calculation takes a little longer. Please keep this page open; your report is safe.",
   "report.errors.summary": "Please correct the following:",
   "report.errors.required": "This field is required.",
   "report.errors.tooLong": "Use at most {max} characters.",

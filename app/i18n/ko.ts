@@ -118,6 +118,8 @@ export const ko: Record<MessageKey, string> = {
   "report.progress.file": "{name} 암호화 및 업로드 중",
   "report.progress.saving": "제보를 저장하고 있습니다…",
   "report.progress.retrying": "연결이 끊겼습니다. 다시 시도하고 있습니다…",
+  "pow.working": "자동화된 대량 요청을 막기 위해 브라우저가 짧은 계산을 하고 있습니다. 보통 잠깐이면 끝나며, 귀하에 관한 정보는 전송되지 않습니다.",
+  "pow.busy": "지금은 평소보다 요청이 많아 계산이 조금 더 걸립니다. 이 페이지를 닫지 말고 기다려 주세요. 작성하신 내용은 안전합니다.",
   "report.errors.summary": "다음 항목을 확인해 주세요:",
   "report.errors.required": "필수 항목입니다.",
   "report.errors.tooLong": "최대 {max}자까지 입력할 수 있습니다.",

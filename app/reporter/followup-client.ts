@@ -31,6 +31,7 @@ import {
 } from "../../crypto";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { decryptResponseToBlob } from "./decrypt-download";
+import { withPow } from "../shared/pow-client";
 import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
 export { fromBrowserFile, IntakeError } from "../shared/transport";
@@ -174,7 +175,7 @@ export class FollowupSession {
   private async send(text: string, kind: MessageKind): Promise<void> {
     const id = newRecordId();
     const body = encryptMessage(this.key(), this.reportId, id, { author: "reporter", kind, text });
-    await this.api.call("POST", "/api/followup/messages", { json: { id, body: toBase64Url(body) }, headers: this.auth() });
+    await this.post("/api/followup/messages", { id, body: toBase64Url(body) });
   }
 
   /**
@@ -186,7 +187,7 @@ export class FollowupSession {
     if (!current?.email) throw new IntakeError("no_email", "no e-mail address was given with this report");
     const next = { ...current, notify: { email: on, language } };
     const identity = encryptJson(this.key(), { purpose: "report-identity", id: this.reportId }, next);
-    await this.api.call("POST", "/api/followup/identity", { json: { identity: toBase64Url(identity) }, headers: this.auth() });
+    await this.post("/api/followup/identity", { identity: toBase64Url(identity) });
     return this.refresh();
   }
 
@@ -199,7 +200,7 @@ export class FollowupSession {
     for (const [i, file] of files.entries()) {
       const encrypted = await uploadEncryptedFile(
         this.api,
-        { path: "/api/followup/uploads", headers: this.auth() },
+        { path: "/api/followup/uploads", headers: this.auth(), withPow: (request) => withPow(this.api, "upload", options, request) },
         this.reportId,
         this.key(),
         file,
@@ -213,7 +214,12 @@ export class FollowupSession {
   async requestPrivacy(kind: PrivacyKind, text: string | null): Promise<{ dueOn: string }> {
     const id = newRecordId();
     const detail = text ? toBase64Url(encryptPrivacyText(this.key(), this.reportId, id, "request", text)) : null;
-    return this.api.call("POST", "/api/followup/privacy-requests", { json: { id, kind, detail }, headers: this.auth() });
+    return this.post("/api/followup/privacy-requests", { id, kind, detail });
+  }
+
+  /** A post from the session: each carries a solved proof of work (ADR 032). */
+  private post<T>(path: string, json: unknown): Promise<T> {
+    return withPow(this.api, "followup-post", this.options, (pow) => this.api.call<T>("POST", path, { json, headers: { ...this.auth(), ...pow } }));
   }
 
   /** Downloads and decrypts one attachment as it streams, into a Blob (bounded page memory). */
@@ -294,7 +300,9 @@ export async function openCase(receipt: string, options: IntakeOptions = {}): Pr
   await loadSodium();
   const { lookup, wrapKey } = deriveReceiptSecrets(parsed.code);
   const api = apiFor(options);
-  const opened = await api.call<OpenSessionResponse>("POST", "/api/followup/session", { json: { lookup: toBase64Url(lookup) } });
+  const opened = await withPow(api, "followup-session", options, (headers) =>
+    api.call<OpenSessionResponse>("POST", "/api/followup/session", { json: { lookup: toBase64Url(lookup) }, headers }),
+  );
   try {
     const reportKey = unwrapReporterKey(wrapKey, opened.case.reportId, fromBase64Url(opened.case.reporterKey));
     const session = new FollowupSession(api, opened.token, opened.case.reportId, reportKey, opened.idleSeconds, options, opened.case);

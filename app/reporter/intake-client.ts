@@ -20,6 +20,7 @@ import {
   type StaffPublicKey,
 } from "../../crypto";
 import type { IntakeInfo, SubmitReportRequest, SubmitReportResponse } from "../intake/wire";
+import { withPow } from "../shared/pow-client";
 import { apiFor, DEFAULT_RETRY_DELAYS, IntakeError, uploadEncryptedFile, withRetry, type IntakeOptions, type SourceFile } from "../shared/transport";
 
 export { fromBrowserFile, IntakeError, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
@@ -89,7 +90,7 @@ export async function submitEncryptedReport(draft: ReportDraft, files: SourceFil
     attachments.push(
       await uploadEncryptedFile(
         api,
-        { path: "/api/intake/uploads", body: { reportId: sealed.reportId } },
+        { path: "/api/intake/uploads", body: { reportId: sealed.reportId }, withPow: (request) => withPow(api, "upload", options, request) },
         sealed.reportId,
         sealed.keys.reportKey,
         file,
@@ -102,7 +103,7 @@ export async function submitEncryptedReport(draft: ReportDraft, files: SourceFil
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
   const submit = (body: SubmitReportRequest) =>
     withRetry(
-      () => api.call<SubmitReportResponse>("POST", "/api/intake/reports", { json: body }),
+      () => withPow(api, "report", options, (headers) => api.call<SubmitReportResponse>("POST", "/api/intake/reports", { json: body, headers })),
       delays,
       (attempt) => options.onProgress?.({ phase: "retrying", attempt }),
     );

@@ -12,6 +12,7 @@ export const api = apiRoute({
       summary: "The contact details, re-encrypted in the browser (to switch update e-mails on or off)",
       guard: reporterSession,
       body: jsonBody(16 * 1024, replaceIdentityRequest),
+      proofOfWork: "followup-post",
       response: okResponse,
       handler: async ({ services, caller, body }) => {
         await replaceIdentity(services, caller.reportId, body.identity);

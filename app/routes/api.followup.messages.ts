@@ -13,6 +13,7 @@ export const api = apiRoute({
       guard: reporterSession,
       body: jsonBody(128 * 1024, postMessageRequest),
       before: ({ services, caller }) => limitSessionPosts(services, caller),
+      proofOfWork: "followup-post",
       status: 201,
       errors: [
         { status: 429, code: "too_many_posts" },

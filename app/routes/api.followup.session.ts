@@ -19,12 +19,13 @@ export const api = apiRoute({
       summary: "Opens a session with the look-up value derived from the receipt code (never the code itself)",
       guard: anyone,
       body: jsonBody(1024, openSessionRequest),
+      proofOfWork: "followup-session",
       errors: [
         { status: 404, code: "not_found" },
         { status: 429, code: "too_many_attempts" },
       ],
       response: openSessionResponse,
-      handler: ({ services, body, context }) => openReporterSession(services, body.lookup, context.clientKey),
+      handler: ({ services, body, context, proof }) => openReporterSession(services, body.lookup, context.clientKey, proof!),
     }),
     DELETE: endpoint({
       summary: "Ends the session (log out)",

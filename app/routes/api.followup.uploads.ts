@@ -13,6 +13,7 @@ export const api = apiRoute({
       summary: "Opens an upload of another encrypted file for the session's case",
       guard: reporterSession,
       body: jsonBody(1024, followupUploadRequest),
+      proofOfWork: "upload",
       status: 201,
       response: createUploadResponse,
       errors: [

@@ -15,6 +15,7 @@ export const api = apiRoute({
       body: jsonBody(LIMITS.submissionBytes, submitReportRequest),
       // Counted before the body is read: a refused client costs no parsing (ADR 034).
       before: ({ services, context }) => limitReportsPerClient(services, context.clientKey),
+      proofOfWork: "report",
       status: 201,
       response: submitReportResponse,
       errors: [

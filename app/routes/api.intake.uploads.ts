@@ -12,6 +12,7 @@ export const api = apiRoute({
       summary: "Opens a resumable upload of one encrypted attachment for a report in the making",
       guard: anyone,
       body: jsonBody(4096, createUploadRequest),
+      proofOfWork: "upload",
       status: 201,
       response: createUploadResponse,
       errors: [

@@ -15,6 +15,7 @@ import {
 } from "../../crypto";
 import { UPLOAD_TOKEN_HEADER } from "../intake/limits";
 import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
+import type { PowSolver, PowState } from "./pow-wire";
 
 export { UPLOAD_TOKEN_HEADER };
 
@@ -57,6 +58,10 @@ export interface IntakeOptions {
   onProgress?: (p: Progress) => void;
   /** Waits between retries; tests shorten it. */
   retryDelaysMs?: number[];
+  /** Replaces the proof-of-work solver (app/shared/pow-client.ts: Web Workers in a browser, inline in Node). */
+  solvePow?: PowSolver;
+  /** Told when a proof of work starts and ends, for the status message (ADR 032). */
+  onPow?: (state: PowState) => void;
 }
 
 export class IntakeError extends Error {
@@ -170,8 +175,14 @@ export async function uploadEncryptedFile(
   /**
    * Where to open the upload. `body`: members the route takes besides `ciphertextBytes` (intake names the
    * report; follow-up and case routes know it from the session or path, and their strict schemas refuse it).
+   * `withPow`: for the reporter's routes, runs the request with a solved proof of work (app/shared/pow-client.ts).
    */
-  open: { path: string; headers?: Record<string, string>; body?: Record<string, string> },
+  open: {
+    path: string;
+    headers?: Record<string, string>;
+    body?: Record<string, string>;
+    withPow?: <T>(request: (headers: Record<string, string>) => Promise<T>) => Promise<T>;
+  },
   reportId: string,
   reportKey: ReportKey,
   file: SourceFile,
@@ -181,11 +192,9 @@ export async function uploadEncryptedFile(
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
   const onRetry = (attempt: number) => options.onProgress?.({ phase: "retrying", attempt });
   const total = streamCiphertextSize(file.size);
-  const created = await withRetry(
-    () => api.call<CreateUploadResponse>("POST", open.path, { json: { ...open.body, ciphertextBytes: total }, headers: open.headers }),
-    delays,
-    onRetry,
-  );
+  const create = (pow: Record<string, string>) =>
+    api.call<CreateUploadResponse>("POST", open.path, { json: { ...open.body, ciphertextBytes: total }, headers: { ...open.headers, ...pow } });
+  const created = await withRetry(() => (open.withPow ? open.withPow(create) : create({})), delays, onRetry);
   const uploadId = created.uploadId;
   const auth = { [UPLOAD_TOKEN_HEADER]: created.token };
   const partPlain = created.partPlainBytes - (created.partPlainBytes % STREAM_CHUNK_BYTES);

@@ -9,3 +9,4 @@ export * from "./sharing";
 export * from "./retention";
 export * from "./notifications";
 export * from "./limits";
+export * from "./pow";

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, spawnPortal, type ChildPortal } from "../support/child-portal";
+import { withSolvedPow } from "../support/pow";
 
 /** Longer than Node's default keep-alive timeout (5 s). */
 const IDLE_MS = 6000;
@@ -39,11 +40,12 @@ describe("a keep-alive connection reused after the client's timer fired late", (
     // The POST is sent from a timer (as a retry delay or a pause sends it) while this process is blocked,
     // as on a loaded machine: that timer runs before the process reads the connection's end if the server
     // closed it meanwhile, and before undici's own keep-alive timer, so the POST goes onto that connection.
+    const pow = await withSolvedPow(portal.url, "upload");
     const answer = new Promise<{ status: number } | { error: string }>((resolve) =>
       setTimeout(() => {
         fetch(`${portal.url}/api/intake/uploads`, {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json", ...pow },
           body: JSON.stringify({ reportId: randomUUID(), ciphertextBytes: 1000 }),
         }).then(
           (r) => resolve({ status: r.status }),

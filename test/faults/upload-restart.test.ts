@@ -21,6 +21,7 @@ import { auditStore, blobFiles, createInvestigator, freePort, spawnPortal, withS
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { PASSWORD } from "../support/staff";
+import { withSolvedPow } from "../support/pow";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const MiB = 1024 * 1024;
@@ -88,7 +89,7 @@ describe.each(backendList)("server killed mid-upload on %s", (backend: Backend) 
     const abandoned = (await (
       await fetch(`${baseUrl}/api/intake/uploads`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...(await withSolvedPow(baseUrl, "upload")) },
         body: JSON.stringify({ reportId: randomUUID(), ciphertextBytes: streamCiphertextSize(PART + 1000) }),
       })
     ).json()) as CreateUploadResponse;

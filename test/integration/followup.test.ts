@@ -24,6 +24,7 @@ import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { powFor, withSolvedPow } from "../support/pow";
 import { scanDatabase, scanDirectory, scanLines } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
@@ -43,8 +44,13 @@ function draft(categoryId: string, title: string): ReportDraft {
   };
 }
 
+/** A POST as a client would send it, with a solved proof of work where the route needs one (test/support/pow.ts). */
 async function post(portal: TestPortal, path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(`${portal.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return fetch(`${portal.url}${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(await powFor(portal.url, path, headers)) },
+    body: JSON.stringify(body),
+  });
 }
 
 for (const backend of await backends()) {
@@ -130,14 +136,22 @@ for (const backend of await backends()) {
     it("stops brute force per client, and a correct code still works for another client", async () => {
       const attacker = "192.0.2.66";
       const statuses = new Map<number, number>();
-      const guesses = 10_000;
-      const inFlight = 100;
+      // Each guess spends a proof of work (ADR 032), solved for real at the tests' low difficulty.
+      const guesses = 150;
+      const inFlight = 30;
       // node:http over kept-alive connections: fetch() costs several times the CPU per request on the
       // client side of the same process, and 100 workers keep a hundred guesses in flight all along.
       const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
       const { hostname, port } = new URL(portal.url);
-      const guess = (n: number) =>
-        new Promise<number>((resolve, reject) => {
+      const guess = async (n: number): Promise<number> => {
+        const status = await guessOnce(n);
+        // 400 here is only proof_of_work_too_easy: the attacker's own flood raised its difficulty while it solved,
+        // and it asks for a new challenge, as the portal's client does.
+        return status === 400 ? guess(n) : status;
+      };
+      const guessOnce = async (n: number) => {
+        const pow = await withSolvedPow(portal.url, "followup-session", { "X-Forwarded-For": attacker });
+        return new Promise<number>((resolve, reject) => {
           const lookup = new Uint8Array(32);
           new DataView(lookup.buffer).setUint32(0, n);
           const body = JSON.stringify({ lookup: toBase64Url(lookup) });
@@ -148,7 +162,7 @@ for (const backend of await backends()) {
               method: "POST",
               path: "/api/followup/session",
               agent,
-              headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Forwarded-For": attacker },
+              headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...pow },
             },
             (res) => {
               res.resume();
@@ -159,6 +173,7 @@ for (const backend of await backends()) {
           req.on("error", reject);
           req.end(body);
         });
+      };
       let next = 0;
       try {
         await Promise.all(
@@ -172,8 +187,12 @@ for (const backend of await backends()) {
       } finally {
         agent.destroy();
       }
-      // Exactly the limit is looked up, even with a hundred requests in flight at a time.
-      expect(Object.fromEntries(statuses)).toEqual({ 404: 10, 429: guesses - 10 });
+      // At most the limit is looked up, even with thirty requests in flight at a time (each guess counts before its
+      // look-up, so concurrent guesses may use up the allowance sooner, never later).
+      const missed = statuses.get(404) ?? 0;
+      expect(missed).toBeGreaterThan(0);
+      expect(missed).toBeLessThanOrEqual(10);
+      expect(Object.fromEntries(statuses)).toEqual({ 404: missed, 429: guesses - missed });
       const limited = await post(
         portal,
         "/api/followup/session",

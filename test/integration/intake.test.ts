@@ -11,6 +11,7 @@ import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { powFor } from "../support/pow";
 import { scanLines, scanPortal } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
@@ -37,10 +38,11 @@ function draft(info: IntakeInfo, overrides: Partial<ReportDraft> = {}): ReportDr
   };
 }
 
+/** A POST as a client would send it, with a solved proof of work where the route needs one (test/support/pow.ts). */
 async function post(portal: TestPortal, path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${portal.url}${path}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
+    headers: { "Content-Type": "application/json", ...(await powFor(portal.url, path, headers)) },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 }

@@ -13,6 +13,7 @@ import { backends } from "../support/backends";
 import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff } from "../support/staff";
+import { withSolvedPow } from "../support/pow";
 
 const CONFIGURED = {
   PRIVACY_OFFICER_NAME: "Lee Seoyeon",
@@ -239,7 +240,7 @@ for (const backend of await backends()) {
       await session.logout();
       const miss = await fetch(`${portal.url}/api/followup/session`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...(await withSolvedPow(portal.url, "followup-session")) },
         body: JSON.stringify({ lookup: "A".repeat(43) }),
       });
       expect(miss.status).toBe(404);

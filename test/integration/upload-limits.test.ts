@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { withSolvedPow } from "../support/pow";
 
-const open = (portal: TestPortal, client: string, reportId: string, bytes: number) =>
+const open = async (portal: TestPortal, client: string, reportId: string, bytes: number) =>
   fetch(`${portal.url}/api/intake/uploads`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Forwarded-For": client },
+    headers: { "Content-Type": "application/json", ...(await withSolvedPow(portal.url, "upload", { "X-Forwarded-For": client })) },
     body: JSON.stringify({ reportId, ciphertextBytes: bytes }),
   });
 

@@ -5,6 +5,7 @@
 // settings); importing them here runs them as one suite.
 import "./abuse/rows-1-3-sign-in";
 import "./abuse/row-2-upload-space";
+import "./abuse/row-3-reporters";
 import "./abuse/row-4-report-floods";
 import "./abuse/rows-5-6-hostile-json";
 import "./abuse/row-7-audit-log";

@@ -152,15 +152,20 @@ const MATRIX: Record<string, Row[]> = {
   "api.followup.privacy-requests.ts POST": [{ name: "privacy request", path: () => "/api/followup/privacy-requests", body: {}, expect: reporterOnly("bad") }],
   "api.followup.uploads.ts POST": [{ name: "reporter upload", path: () => "/api/followup/uploads", body: {}, expect: reporterOnly("bad") }],
   "api.followup.session.ts GET": [{ name: "keep-alive", path: () => "/api/followup/session", expect: reporterOnly() }],
-  // Opening a session takes a receipt look-up value, not a session: a wrong one is the uniform 404 for everyone.
+  // Opening a session takes a receipt look-up value and a proof of work (ADR 032), not a session: without the proof it
+  // is 428 for everyone (test/security/abuse.test.ts has the rest).
   "api.followup.session.ts POST": [
-    { name: "open a session", path: () => "/api/followup/session", body: { lookup: Buffer.alloc(32, 9).toString("base64url") }, expect: all("hidden") },
+    { name: "open a session", path: () => "/api/followup/session", body: { lookup: Buffer.alloc(32, 9).toString("base64url") }, expect: all("status 428") },
   ],
   "api.followup.session.ts DELETE": [{ name: "log out of follow-up", path: () => "/api/followup/session", expect: reporterOnly(), last: true }],
   "api.followup.session.end.ts POST": [
     { name: "tab-close beacon", path: () => "/api/followup/session/end", body: { token: "x" }, expect: all("ok"), last: true },
   ],
   "api.intake.info.ts GET": [{ name: "intake info", path: () => "/api/intake/info", expect: all("ok") }],
+  "api.pow.challenge.ts GET": [
+    { name: "proof-of-work challenge", path: () => "/api/pow/challenge?action=report", expect: all("ok") },
+    { name: "proof-of-work challenge for no action", path: () => "/api/pow/challenge?action=nothing", expect: all("bad") },
+  ],
   "api.intake.reports.ts POST": [{ name: "submission", path: () => "/api/intake/reports", body: {}, expect: all("bad") }],
   "api.intake.uploads.ts POST": [{ name: "new upload", path: () => "/api/intake/uploads", body: {}, expect: all("bad") }],
   "api.intake.uploads.$uploadId.ts GET": [{ name: "upload status without its token", path: () => `/api/intake/uploads/${uuid0}`, expect: all("hidden") }],

@@ -44,6 +44,7 @@ import { decryptReportAsInvestigator } from "../support/investigator";
 import { rawRequest, refusalProblem, type RawRequest, type RawResponse } from "../support/raw-http";
 import { PASSWORD } from "../support/staff";
 import { sample, variants, withExtraFieldsJson, type Path } from "../support/zod-probe";
+import { withSolvedPow } from "../support/pow";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ENDPOINTS = await apiEndpoints();
@@ -750,7 +751,7 @@ for (const backend of await backends()) {
       const open = await rawRequest(w.url, {
         method: "POST",
         path: "/api/intake/uploads",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...(await withSolvedPow(w.url, "upload")) },
         body: JSON.stringify({ reportId: crypto.randomUUID(), ciphertextBytes: 5000 }),
       });
       expect(open.status).toBe(201);

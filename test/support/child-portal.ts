@@ -58,6 +58,8 @@ export function portalEnv(env: Record<string, string | undefined>): Record<strin
     REPORTS_PER_CLIENT: "10000",
     FOLLOWUP_POSTS_PER_SESSION: "10000",
     FLOOD_REPORTS: "100000",
+    // The proof of work runs for real at a low difficulty (test/support/pow.ts).
+    POW_DIFFICULTY: "64",
     ...env,
   };
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));

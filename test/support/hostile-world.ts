@@ -28,6 +28,7 @@ import { caseForSharing } from "./sharing";
 import { createStaff, PASSWORD } from "./staff";
 import { totpCode } from "./staff-session";
 import { OMIT, type FieldInfo, type Hint, type Path } from "./zod-probe";
+import { powFor } from "./pow";
 
 export interface World {
   portal: TestPortal;
@@ -107,7 +108,7 @@ async function upload(url: string, create: { path: string; headers: Record<strin
   const r = await rawRequest(url, {
     method: "POST",
     path: create.path,
-    headers: { ...create.headers, "Content-Type": "application/json" },
+    headers: { ...(await powFor(url, create.path, create.headers)), "Content-Type": "application/json" },
     body: JSON.stringify(create.body),
   });
   if (r.status !== 201) throw new Error(`upload not opened: ${r.status} ${r.text}`);

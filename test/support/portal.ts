@@ -59,6 +59,8 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
         REPORTS_PER_CLIENT: "10000",
         FOLLOWUP_POSTS_PER_SESSION: "10000",
         FLOOD_REPORTS: "100000",
+        // The proof of work (ADR 032) runs for real, at a low difficulty: solving stays a few milliseconds in Node.
+        POW_DIFFICULTY: "64",
         ...env,
       },
       logWrite: (line) => logs.push(line),

@@ -30,6 +30,7 @@ import { receiptLookupHash } from "../case-access/receipt-lookup";
 import { limitSubmissions } from "../platform/counters";
 import { today } from "../platform/dates";
 import { ApiError } from "../platform/http";
+import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 import { privacyRequestView } from "../privacy-requests/privacy-requests";
 import { caseProvisions } from "../sharing/sharing";
@@ -51,16 +52,23 @@ export class TooManyAttemptsError extends ApiError {
  * Opens a follow-up session for the case whose receipt derives `lookup`.
  * A wrong code, found or not, gets one answer, no sooner than
  * RECEIPT_MIN_RESPONSE_MS after the request, so timing says nothing either.
+ *
+ * The request has spent a proof of work (`proof`, ADR 032), recorded as a
+ * wrong code until the code proves right. More than
+ * RECEIPT_ATTEMPTS_PER_CLIENT wrong codes in the window from one client get
+ * 429; there is no global refusal: a guessing storm raises everyone's
+ * difficulty instead, so a reporter with a valid code always gets in.
  */
-export async function openReporterSession(s: Services, lookup: Uint8Array, clientKey: string): Promise<OpenSessionResponse> {
+export async function openReporterSession(s: Services, lookup: Uint8Array, clientKey: string, proof: SpentProof): Promise<OpenSessionResponse> {
   const started = performance.now();
-  const verdict = s.receiptLimiter.attempt(clientKey, Date.now());
-  if (!verdict.ok) throw new TooManyAttemptsError(Math.ceil(verdict.retryAfterMs / 1000));
+  if ((await s.proofOfWork.failures(clientKey)) > s.config.RECEIPT_ATTEMPTS_PER_CLIENT) {
+    throw new TooManyAttemptsError(s.config.RECEIPT_LIMIT_WINDOW_MINUTES * 60);
+  }
   const hash = receiptLookupHash(lookup);
   try {
     const [report] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.receiptLookupHash, hash));
     if (!report) throw new ApiError(404, "not_found", "no case matches this receipt code");
-    s.receiptLimiter.succeeded(clientKey);
+    await s.proofOfWork.succeeded(proof);
     const token = randomBytes(32);
     const now = s.now();
     await s.db.insert(reporterSessions).values({ tokenHash: sha256(token), reportId: report.id, createdAt: now, lastSeenAt: now });

@@ -15,9 +15,11 @@ import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@re
 import { Readable } from "node:stream";
 import type { z, ZodTypeAny } from "zod";
 import { isUuid } from "../../../crypto/encoding";
+import { POW_HEADER, type PowAction } from "../../shared/pow-wire";
 import { ApiError, handleApi, json, parseWith, readBounded, readJson } from "./http";
 import { shapeLimits, type JsonLimits } from "./json-scan";
 import { responseMismatch } from "./response-check";
+import type { SpentProof } from "./proof-of-work";
 import { services, type Services } from "./services";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -121,6 +123,8 @@ export interface HandlerInput<P, B> {
   caller: P;
   body: B;
   query: URLSearchParams;
+  /** The challenge spent on this request, for an endpoint that declares `proofOfWork`. */
+  proof?: SpentProof;
 }
 
 export interface Endpoint<P = unknown, B extends Body = Body> {
@@ -131,6 +135,11 @@ export interface Endpoint<P = unknown, B extends Body = Body> {
   query: Readonly<Record<string, string>>;
   /** Runs after the guard and before the body is read (a rate limit that must count before parsing). */
   before?: (input: Omit<HandlerInput<P, undefined>, "body">) => void | Promise<void>;
+  /**
+   * The action a solved proof of work in the `X-Proof-Of-Work` header must be for (ADR 032). Checked and spent after
+   * the body is parsed and before the handler, so a malformed body is refused without costing the client a challenge.
+   */
+  proofOfWork?: PowAction;
   /** The success status; the helper answers it as JSON with the handler's value (204: no body). */
   status: number;
   /**
@@ -149,6 +158,7 @@ export interface EndpointSpec<P, B extends Body> {
   body?: B;
   query?: Record<string, string>;
   before?: Endpoint<P, B>["before"];
+  proofOfWork?: PowAction;
   status?: number;
   response?: ZodTypeAny | "binary" | null;
   errors?: ErrorAnswer[];
@@ -163,6 +173,7 @@ export function endpoint<P, B extends Body = { kind: "none" }>(spec: EndpointSpe
     body: spec.body ?? (NO_BODY as B),
     query: spec.query ?? {},
     before: spec.before,
+    proofOfWork: spec.proofOfWork,
     status: spec.status ?? 200,
     response: spec.response ?? null,
     errors: spec.errors ?? [],
@@ -245,7 +256,10 @@ async function run(
   } else if (spec.kind === "stream") {
     body = request.body ? Readable.fromWeb(request.body as import("node:stream/web").ReadableStream) : Readable.from([]);
   }
-  const result = await e.handler({ ...base, body: body as never });
+  const proof = e.proofOfWork
+    ? await s.proofOfWork.spend({ header: request.headers.get(POW_HEADER), action: e.proofOfWork, clientKey: context.clientKey })
+    : undefined;
+  const result = await e.handler({ ...base, body: body as never, proof });
   if (s.config.API_RESPONSE_CHECK) await checkAnswer(e, args, opParam, result, s);
   if (result instanceof Response) return result;
   if (e.status === 204) return new Response(null, { status: 204 });

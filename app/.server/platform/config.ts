@@ -134,10 +134,26 @@ const schema = z.object({
   /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   RECEIPT_ATTEMPTS_PER_CLIENT: z.coerce.number().int().min(1).default(10),
+  /** Wrong receipt codes in all per window beyond which the follow-up proof of work gets harder (never a refusal). */
   RECEIPT_ATTEMPTS_GLOBAL: z.coerce.number().int().min(1).default(2000),
   RECEIPT_LIMIT_WINDOW_MINUTES: z.coerce.number().min(0.1).default(15),
   /** Every receipt look-up answers no sooner than this, found or not. */
   RECEIPT_MIN_RESPONSE_MS: z.coerce.number().int().min(0).max(5000).default(300),
+  /** Proof of work (ADR 032): the normal difficulty, the largest counter a solver may have to try (about half on average). */
+  POW_DIFFICULTY: z.coerce.number().int().min(1).max(100_000_000).default(10_000),
+  /** Anonymous actions per client per window before its difficulty doubles (and doubles again at twice as many…). */
+  POW_CLIENT_ACTIONS: z.coerce.number().int().min(1).default(20),
+  /** Anonymous actions of all clients per window before everyone's difficulty doubles (the global budget). */
+  POW_GLOBAL_ACTIONS: z.coerce.number().int().min(1).default(1000),
+  POW_WINDOW_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** The most doublings above normal (8: 256 times the normal work). */
+  POW_MAX_LEVEL: z.coerce.number().int().min(0).max(16).default(8),
+  /** How long a challenge can be solved and spent. */
+  POW_CHALLENGE_MINUTES: z.coerce.number().min(1).max(120).default(10),
   REPORTER_SESSION_IDLE_MINUTES: z.coerce.number().min(1).max(120).default(15),
   /** 32 random bytes, base64url: the secret outside the database (ADR 027); unset: DATA_DIR/portal-secret, made on first start. */
   PORTAL_SECRET: z

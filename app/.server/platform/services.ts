@@ -8,6 +8,7 @@ import type { Config } from "./config";
 import type { Logger } from "./log";
 import type { Mailer } from "./mailer";
 import type { SignInBackoffPolicy } from "./backoff";
+import type { ProofOfWorkGate } from "./proof-of-work";
 import type { AttemptLimiter, ClientPseudonyms } from "./rate-limit";
 import type { PortalSecret } from "./secrets";
 
@@ -25,10 +26,10 @@ export interface Services {
   pseudonyms: ClientPseudonyms;
   /** The current time; tests move it. */
   now(): Date;
-  /** Receipt-code attempt limits (in memory, per process). */
-  receiptLimiter: AttemptLimiter;
   /** Staff sign-in back-off figures (ADR 030); the state is in the database. Tests may loosen them. */
   signInBackoff: SignInBackoffPolicy;
+  /** Proof of work for anonymous actions, and the per-client receipt-code limit (state in the database, ADR 032). */
+  proofOfWork: ProofOfWorkGate;
   /** New anonymous uploads per client. */
   uploadLimiter: AttemptLimiter;
 }

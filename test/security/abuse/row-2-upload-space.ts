@@ -10,6 +10,7 @@ import { staffNotifications, uploads } from "../../../db/schema";
 import { backends } from "../../support/backends";
 import { memoryFile, patternedBytes } from "../../support/files";
 import { startTestPortal, type TestPortal } from "../../support/portal";
+import { withSolvedPow } from "../../support/pow";
 import { createStaff, PASSWORD } from "../../support/staff";
 import { firstSignIn } from "../../support/staff-session";
 import "../../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
@@ -36,7 +37,7 @@ async function refusal(r: Response): Promise<Refusal> {
 async function announce(portal: TestPortal, from: number, bytes: number, reportId = randomUUID()) {
   const r = await fetch(`${portal.url}/api/intake/uploads`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...client(from) },
+    headers: { "Content-Type": "application/json", ...(await withSolvedPow(portal.url, "upload", client(from))) },
     body: JSON.stringify({ reportId, ciphertextBytes: bytes }),
   });
   if (r.status !== 201) return { refused: await refusal(r) };
