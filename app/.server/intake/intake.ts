@@ -36,7 +36,7 @@ import type { CreateUploadResponse, IntakeInfo, SubmitReportInput, SubmitReportR
 import { BlobTooLargeError } from "../platform/blob-store";
 import { checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
-import { addDays, today as todayOf } from "../platform/dates";
+import { addDays, minuteOf, today as todayOf } from "../platform/dates";
 import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
@@ -117,8 +117,9 @@ export async function createUpload(s: Services, input: { reportId: string; ciphe
     tokenHash: sha256(token),
     expectedBytes: input.ciphertextBytes,
     blobKey: `upload-${id}`,
-    createdAt: s.now(),
-    updatedAt: s.now(),
+    // To the minute only (ADR 033): enough for the TTL of hours.
+    createdAt: minuteOf(s.now()),
+    updatedAt: minuteOf(s.now()),
   });
   return { uploadId: id, token: toBase64Url(token), partPlainBytes: LIMITS.partPlainBytes };
 }
@@ -196,7 +197,7 @@ async function writePartLocked(
   if (written === 0) throw new ApiError(400, "empty_part", "a part must not be empty");
   const [updated] = await s.db
     .update(uploads)
-    .set({ receivedBytes: row.receivedBytes + written, nextPart: index + 1, updatedAt: s.now() })
+    .set({ receivedBytes: row.receivedBytes + written, nextPart: index + 1, updatedAt: minuteOf(s.now()) })
     .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
     .returning();
   if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
@@ -211,7 +212,7 @@ export async function completeUpload(s: Services, uploadId: string, token: strin
   }
   const size = await s.blobs.size(row.blobKey);
   if (size !== row.expectedBytes) throw new ApiError(409, "upload_incomplete", "stored bytes do not match; upload again");
-  const [updated] = await s.db.update(uploads).set({ state: "complete", updatedAt: s.now() }).where(eq(uploads.id, uploadId)).returning();
+  const [updated] = await s.db.update(uploads).set({ state: "complete", updatedAt: minuteOf(s.now()) }).where(eq(uploads.id, uploadId)).returning();
   return status(updated!);
 }
 
@@ -237,7 +238,9 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
   // An archived case's files are the archive's now: never strays.
   for (const r of await s.db.select({ k: archiveFiles.blobKey }).from(archiveFiles)) known.add(r.k);
   for await (const blob of s.blobs.list()) {
-    if (!known.has(blob.key) && blob.modifiedAt < cutoff) {
+    // Blob times say only the day (ADR 033): a stray must have been left a whole day before the cutoff,
+    // so a blob written just now for an upload created after `known` was read is never taken for one.
+    if (!known.has(blob.key) && blob.modifiedAt.getTime() + 24 * 3600_000 <= cutoff.getTime()) {
       await s.blobs.delete(blob.key);
       orphanBlobs++;
     }
