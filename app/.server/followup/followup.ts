@@ -89,7 +89,10 @@ export async function requireReporterSession(s: Services, request: Request): Pro
     if (row) await s.db.delete(reporterSessions).where(eq(reporterSessions.tokenHash, tokenHash));
     throw new ApiError(401, "session_expired", "your session has ended; enter the receipt code again");
   }
-  await s.db.update(reporterSessions).set({ lastSeenAt: minuteOf(s.now()) }).where(eq(reporterSessions.tokenHash, tokenHash));
+  await s.db
+    .update(reporterSessions)
+    .set({ lastSeenAt: minuteOf(s.now()) })
+    .where(eq(reporterSessions.tokenHash, tokenHash));
   return { reportId: row.reportId, tokenHash };
 }
 

@@ -212,7 +212,11 @@ export async function completeUpload(s: Services, uploadId: string, token: strin
   }
   const size = await s.blobs.size(row.blobKey);
   if (size !== row.expectedBytes) throw new ApiError(409, "upload_incomplete", "stored bytes do not match; upload again");
-  const [updated] = await s.db.update(uploads).set({ state: "complete", updatedAt: minuteOf(s.now()) }).where(eq(uploads.id, uploadId)).returning();
+  const [updated] = await s.db
+    .update(uploads)
+    .set({ state: "complete", updatedAt: minuteOf(s.now()) })
+    .where(eq(uploads.id, uploadId))
+    .returning();
   return status(updated!);
 }
 
