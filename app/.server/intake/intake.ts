@@ -235,19 +235,20 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
   const cutoff = new Date(s.now().getTime() - s.config.UPLOAD_TTL_HOURS * 3600_000);
   const stale = await s.db.delete(uploads).where(lt(uploads.updatedAt, cutoff)).returning({ blobKey: uploads.blobKey });
   for (const { blobKey } of stale) await s.blobs.delete(blobKey);
-  let orphanBlobs = 0;
+  // Blobs first, rows second: a row is always written before its blob, so a blob listed here whose row
+  // exists is found below, even one written a moment ago (blob times say only the day, ADR 033).
+  const candidates: string[] = [];
+  for await (const blob of s.blobs.list()) if (blob.modifiedAt < cutoff) candidates.push(blob.key);
   const known = new Set<string>();
   for (const r of await s.db.select({ k: uploads.blobKey }).from(uploads)) known.add(r.k);
   for (const r of await s.db.select({ k: attachments.blobKey }).from(attachments)) known.add(r.k);
   // An archived case's files are the archive's now: never strays.
   for (const r of await s.db.select({ k: archiveFiles.blobKey }).from(archiveFiles)) known.add(r.k);
-  for await (const blob of s.blobs.list()) {
-    // Blob times say only the day (ADR 033): a stray must have been left a whole day before the cutoff,
-    // so a blob written just now for an upload created after `known` was read is never taken for one.
-    if (!known.has(blob.key) && blob.modifiedAt.getTime() + 24 * 3600_000 <= cutoff.getTime()) {
-      await s.blobs.delete(blob.key);
-      orphanBlobs++;
-    }
+  let orphanBlobs = 0;
+  for (const key of candidates) {
+    if (known.has(key)) continue;
+    await s.blobs.delete(key);
+    orphanBlobs++;
   }
   return { uploads: stale.length, orphanBlobs };
 }
