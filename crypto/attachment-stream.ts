@@ -1,38 +1,67 @@
-// Format "stream-v1": an attachment encrypted with crypto_secretstream_xchacha20poly1305.
-//   byte 0      : 0x01 (format version)
-//   bytes 1..24 : secretstream header
-//   then chunks : each plaintext chunk is STREAM_CHUNK_BYTES (the last one may be
-//                 shorter, even empty) and grows by 17 bytes; every chunk carries
-//                 TAG_MESSAGE except the last, which carries TAG_FINAL.
-// Every chunk's associated data is "cor/stream-v1/attachment/<reportId>/<attachmentId>".
+// Attachments, encrypted with crypto_secretstream_xchacha20poly1305 (docs/CRYPTO.md §5).
+//
+// "stream-v2" (written): the stored size reveals only the file's Padmé class (ADR 033).
+//   byte 0       : 0x02 (format version)
+//   bytes 1..24  : secretstream header
+//   bytes 25..49 : the length chunk: LE64(true plaintext size), TAG_MESSAGE (8 + 17 bytes)
+//   then chunks  : the body, plaintext || 0^(padme(size) − size), cut into STREAM_CHUNK_BYTES
+//                  pieces (the last may be shorter, and is empty only for an empty body);
+//                  TAG_MESSAGE on every chunk but the last, TAG_FINAL on the last.
+// Every chunk's associated data is "cor/stream-v2/attachment/<reportId>/<attachmentId>".
+// The length and the padding are inside the authenticated stream: without the file key
+// nobody learns the true size, and nobody can strip or change the padding unnoticed.
+//
+// "stream-v1" (read only): 0x01 || header || the plaintext's chunks, no length chunk, no
+// padding, associated data "cor/stream-v1/…". Files stored before stream-v2 still decrypt.
+//
 // Memory stays bounded by one chunk on both sides, whatever the file size.
 import { concatBytes, utf8 } from "./encoding";
 import { CryptoError } from "./errors";
+import { padme } from "./padme";
 import { sodiumNow } from "./sodium";
 import type { FileKey, StreamCiphertext } from "./types";
 
 export const STREAM_V1 = 0x01;
+export const STREAM_V2 = 0x02;
 export const STREAM_CHUNK_BYTES = 64 * 1024;
 export const STREAM_ABYTES = 17;
+/** Version byte and secretstream header, both versions. */
 export const STREAM_HEADER_BYTES = 1 + 24;
+/** stream-v2's length chunk: LE64 of the true size, encrypted. */
+export const STREAM_LENGTH_CHUNK_BYTES = 8 + STREAM_ABYTES;
+/** What precedes the first body chunk in stream-v2: header and length chunk. */
+export const STREAM_V2_PREFIX_BYTES = STREAM_HEADER_BYTES + STREAM_LENGTH_CHUNK_BYTES;
 const CIPHER_CHUNK_BYTES = STREAM_CHUNK_BYTES + STREAM_ABYTES;
+
+export type StreamVersion = typeof STREAM_V1 | typeof STREAM_V2;
 
 export interface StreamBinding {
   reportId: string;
   attachmentId: string;
 }
 
-export function streamAssociatedData(binding: StreamBinding): Uint8Array {
-  return utf8(`cor/stream-v1/attachment/${binding.reportId}/${binding.attachmentId}`);
+export function streamAssociatedData(binding: StreamBinding, version: StreamVersion = STREAM_V2): Uint8Array {
+  return utf8(`cor/stream-v${version}/attachment/${binding.reportId}/${binding.attachmentId}`);
 }
 
-/** Number of secretstream chunks for a plaintext of `size` bytes. */
-export function streamChunkCount(size: number): number {
-  return size === 0 ? 1 : Math.ceil(size / STREAM_CHUNK_BYTES);
+/** Number of secretstream chunks for `bytes` of stream body (v2: the padded body; v1: the plaintext). */
+export function streamChunkCount(bytes: number): number {
+  return bytes === 0 ? 1 : Math.ceil(bytes / STREAM_CHUNK_BYTES);
 }
 
-/** Exact stream-v1 ciphertext size of a plaintext of `size` bytes. */
+/** The stream-v2 body length of a file of `size` bytes: its Padmé class. */
+export function streamPaddedBytes(size: number): number {
+  return padme(size);
+}
+
+/** Exact stream-v2 ciphertext size of a file of `size` bytes: a function of its Padmé class only. */
 export function streamCiphertextSize(size: number): number {
+  const body = streamPaddedBytes(size);
+  return STREAM_V2_PREFIX_BYTES + body + STREAM_ABYTES * streamChunkCount(body);
+}
+
+/** Exact stream-v1 ciphertext size (files written before stream-v2). */
+export function streamV1CiphertextSize(size: number): number {
   return STREAM_HEADER_BYTES + size + STREAM_ABYTES * streamChunkCount(size);
 }
 
@@ -40,68 +69,112 @@ export function generateFileKey(): FileKey {
   return sodiumNow().crypto_secretstream_xchacha20poly1305_keygen() as FileKey;
 }
 
+function le64(value: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(value), true);
+  return out;
+}
+
 /**
- * Encrypts a file front to back. Feed it plaintext in pieces that are whole
- * multiples of STREAM_CHUNK_BYTES, then the tail with `final = true`.
+ * Encrypts a file of `size` bytes as stream-v2, front to back through its padded body of
+ * `paddedBytes` bytes. Feed the body in pieces that are whole multiples of STREAM_CHUNK_BYTES,
+ * the last with `final = true`; each piece is given as the file bytes that fall inside it (fewer
+ * than the piece, or none, once the file has ended: the rest is padding, zeros).
  */
 export class AttachmentEncryptor {
+  /** Version byte, secretstream header and the length chunk: the first bytes of the ciphertext. */
   readonly header: StreamCiphertext;
+  readonly paddedBytes: number;
   private readonly state: unknown;
   private readonly ad: Uint8Array;
+  private offset = 0;
   private done = false;
 
-  constructor(key: FileKey, binding: StreamBinding) {
+  constructor(
+    key: FileKey,
+    binding: StreamBinding,
+    readonly size: number,
+  ) {
     if (key.length !== 32) throw new CryptoError("bad_key", "a file key is 32 bytes");
+    if (!Number.isSafeInteger(size) || size < 0) throw new CryptoError("bad_format", "a file size is a non-negative safe integer");
     const sodium = sodiumNow();
     const init = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
     this.state = init.state;
-    const header = new Uint8Array(STREAM_HEADER_BYTES);
-    header[0] = STREAM_V1;
-    header.set(init.header, 1);
-    this.header = header as StreamCiphertext;
-    this.ad = streamAssociatedData(binding);
+    this.ad = streamAssociatedData(binding, STREAM_V2);
+    this.paddedBytes = streamPaddedBytes(size);
+    const lengthChunk = sodium.crypto_secretstream_xchacha20poly1305_push(
+      init.state,
+      le64(size),
+      this.ad,
+      sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE,
+    );
+    this.header = concatBytes(Uint8Array.of(STREAM_V2), init.header, lengthChunk) as StreamCiphertext;
   }
 
-  /** Encrypts `plaintext`; with `final`, closes the stream after it. */
-  push(plaintext: Uint8Array, final: boolean): StreamCiphertext {
+  /**
+   * Encrypts the next `bodyBytes` of the body (by default: all of it that is left when `final`,
+   * else `plaintext.length`). `plaintext` must be exactly the file's bytes in that range.
+   */
+  push(plaintext: Uint8Array, final: boolean, bodyBytes = final ? this.paddedBytes - this.offset : plaintext.length): StreamCiphertext {
     if (this.done) throw new CryptoError("bad_format", "stream already finished");
-    if (!final && plaintext.length % STREAM_CHUNK_BYTES !== 0) {
+    if (!final && bodyBytes % STREAM_CHUNK_BYTES !== 0) {
       throw new CryptoError("bad_format", "only the final piece may end inside a chunk");
     }
+    const end = this.offset + bodyBytes;
+    if (bodyBytes < 0 || end > this.paddedBytes || (final && end !== this.paddedBytes) || (!final && end === this.paddedBytes && bodyBytes > 0)) {
+      throw new CryptoError("bad_format", "pieces must cover the padded body exactly, the last one final");
+    }
+    if (plaintext.length !== Math.max(0, Math.min(this.size, end) - this.offset)) {
+      throw new CryptoError("bad_format", "a piece's plaintext must be the file's bytes in its range");
+    }
     const sodium = sodiumNow();
-    const chunks = final ? streamChunkCount(plaintext.length) : plaintext.length / STREAM_CHUNK_BYTES;
-    const out = new Uint8Array(plaintext.length + chunks * STREAM_ABYTES);
+    const chunks = final ? streamChunkCount(bodyBytes) : bodyBytes / STREAM_CHUNK_BYTES;
+    const out = new Uint8Array(bodyBytes + chunks * STREAM_ABYTES);
     let o = 0;
     for (let i = 0; i < chunks; i++) {
-      const piece = plaintext.subarray(i * STREAM_CHUNK_BYTES, (i + 1) * STREAM_CHUNK_BYTES);
+      const from = i * STREAM_CHUNK_BYTES;
+      const length = Math.min(STREAM_CHUNK_BYTES, bodyBytes - from);
+      let piece = plaintext.subarray(from, from + length);
+      if (piece.length < length) {
+        const padded = new Uint8Array(length); // zeros: the padding
+        padded.set(piece);
+        piece = padded;
+      }
       const last = final && i === chunks - 1;
       const tag = last ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
       const c = sodium.crypto_secretstream_xchacha20poly1305_push(this.state as never, piece, this.ad, tag);
       out.set(c, o);
       o += c.length;
     }
+    this.offset = end;
     if (final) this.done = true;
     return out as StreamCiphertext;
   }
 }
 
 /**
- * Decrypts stream-v1 bytes fed in slices of any size. Throws CryptoError on a
- * wrong key or binding, tampering, reordering, a wrong version, data after the
- * final chunk, and (from finish) a truncated stream.
+ * Decrypts stream-v2 or stream-v1 bytes fed in slices of any size; returns only the file's
+ * bytes (never the padding). Throws CryptoError on a wrong key or binding, tampering,
+ * reordering, a wrong version, data after the final chunk, non-zero padding, and (from
+ * finish) a truncated stream.
  */
 export class AttachmentDecryptor {
   private state: unknown = null;
+  private version: StreamVersion | null = null;
+  /** The true size (v2, once the length chunk is open); null while unknown. */
+  private size: number | null = null;
+  /** Body bytes decrypted so far. */
+  private bodyOffset = 0;
   private buffer: Uint8Array = new Uint8Array(0);
   private finished = false;
-  private readonly ad: Uint8Array;
+  private readonly binding: StreamBinding;
 
   constructor(
     private readonly key: FileKey,
     binding: StreamBinding,
   ) {
     if (key.length !== 32) throw new CryptoError("bad_key", "a file key is 32 bytes");
-    this.ad = streamAssociatedData(binding);
+    this.binding = binding;
   }
 
   /** Adds ciphertext bytes; returns the plaintext chunks they completed. */
@@ -111,10 +184,7 @@ export class AttachmentDecryptor {
     }
     this.append(bytes);
     const out: Uint8Array[] = [];
-    if (this.state === null) {
-      if (this.buffer.length < STREAM_HEADER_BYTES) return out;
-      this.openHeader();
-    }
+    if (!this.openPrefix()) return out;
     // Keep one full chunk back until more arrives: it may be the final one.
     while (this.buffer.length > CIPHER_CHUNK_BYTES) {
       out.push(this.decryptChunk(this.buffer.subarray(0, CIPHER_CHUNK_BYTES)));
@@ -126,10 +196,7 @@ export class AttachmentDecryptor {
   /** Decrypts what is left; throws `truncated` unless the final chunk was seen. */
   finish(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    if (this.state === null) {
-      if (this.buffer.length < STREAM_HEADER_BYTES) throw new CryptoError("truncated", "stream has no header");
-      this.openHeader();
-    }
+    if (!this.openPrefix()) throw new CryptoError("truncated", "stream has no header");
     // Cut at every chunk as push does: after a failed push the buffer can hold more than one.
     while (this.buffer.length > 0) {
       const chunk = this.buffer.subarray(0, CIPHER_CHUNK_BYTES);
@@ -137,6 +204,7 @@ export class AttachmentDecryptor {
       this.buffer = this.buffer.subarray(chunk.length);
     }
     if (!this.finished) throw new CryptoError("truncated", "stream ended before its final chunk");
+    if (this.size !== null && this.bodyOffset < this.size) throw new CryptoError("bad_format", "the body is shorter than the stated size");
     return out;
   }
 
@@ -152,29 +220,53 @@ export class AttachmentDecryptor {
     this.buffer = merged;
   }
 
-  private openHeader(): void {
-    if (this.buffer[0] !== STREAM_V1) {
-      throw new CryptoError("bad_version", `unknown stream format version ${this.buffer[0]}`);
+  /** Opens the header (and in v2 the length chunk) once enough bytes are there; false while waiting. */
+  private openPrefix(): boolean {
+    if (this.state === null) {
+      if (this.buffer.length < STREAM_HEADER_BYTES) return false;
+      const version = this.buffer[0];
+      if (version !== STREAM_V1 && version !== STREAM_V2) {
+        throw new CryptoError("bad_version", `unknown stream format version ${version}`);
+      }
+      try {
+        this.state = sodiumNow().crypto_secretstream_xchacha20poly1305_init_pull(this.buffer.subarray(1, STREAM_HEADER_BYTES), this.key);
+      } catch (cause) {
+        throw new CryptoError("bad_format", "invalid stream header", { cause });
+      }
+      this.version = version;
+      this.buffer = this.buffer.subarray(STREAM_HEADER_BYTES);
     }
+    if (this.version === STREAM_V2 && this.size === null) {
+      if (this.buffer.length < STREAM_LENGTH_CHUNK_BYTES) return false;
+      const { message, tag } = this.pull(this.buffer.subarray(0, STREAM_LENGTH_CHUNK_BYTES));
+      if (tag !== sodiumNow().crypto_secretstream_xchacha20poly1305_TAG_MESSAGE || message.length !== 8) {
+        throw new CryptoError("bad_format", "invalid length chunk");
+      }
+      const size = new DataView(message.buffer, message.byteOffset, 8).getBigUint64(0, true);
+      if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new CryptoError("bad_format", "stated size is too large");
+      this.size = Number(size);
+      this.buffer = this.buffer.subarray(STREAM_LENGTH_CHUNK_BYTES);
+    }
+    return true;
+  }
+
+  private pull(chunk: Uint8Array): { message: Uint8Array; tag: number } {
+    const ad = streamAssociatedData(this.binding, this.version!);
+    let result: { message: Uint8Array; tag: number } | false;
     try {
-      this.state = sodiumNow().crypto_secretstream_xchacha20poly1305_init_pull(this.buffer.subarray(1, STREAM_HEADER_BYTES), this.key);
+      result = sodiumNow().crypto_secretstream_xchacha20poly1305_pull(this.state as never, chunk, ad);
     } catch (cause) {
-      throw new CryptoError("bad_format", "invalid stream header", { cause });
+      throw new CryptoError("decrypt_failed", "attachment chunk does not decrypt", { cause });
     }
-    this.buffer = this.buffer.subarray(STREAM_HEADER_BYTES);
+    if (!result) throw new CryptoError("decrypt_failed", "attachment chunk does not decrypt");
+    return result;
   }
 
   private decryptChunk(chunk: Uint8Array): Uint8Array {
     if (this.finished) throw new CryptoError("bad_format", "data after the final chunk");
     if (chunk.length < STREAM_ABYTES) throw new CryptoError("truncated", "chunk is too short");
     const sodium = sodiumNow();
-    let result: { message: Uint8Array; tag: number } | false;
-    try {
-      result = sodium.crypto_secretstream_xchacha20poly1305_pull(this.state as never, chunk, this.ad);
-    } catch (cause) {
-      throw new CryptoError("decrypt_failed", "attachment chunk does not decrypt", { cause });
-    }
-    if (!result) throw new CryptoError("decrypt_failed", "attachment chunk does not decrypt");
+    const result = this.pull(chunk);
     if (result.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
       this.finished = true;
     } else if (result.tag !== sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
@@ -182,18 +274,29 @@ export class AttachmentDecryptor {
     } else if (chunk.length !== CIPHER_CHUNK_BYTES) {
       throw new CryptoError("truncated", "a short chunk must be the final one");
     }
-    return result.message;
+    return this.unpad(result.message);
+  }
+
+  /** v2: the file's bytes of a body chunk; what lies past the stated size must be zeros. */
+  private unpad(message: Uint8Array): Uint8Array {
+    if (this.size === null) return message;
+    const keep = Math.max(0, Math.min(message.length, this.size - this.bodyOffset));
+    this.bodyOffset += message.length;
+    for (let i = keep; i < message.length; i++) {
+      if (message[i] !== 0) throw new CryptoError("bad_format", "padding is not zeros");
+    }
+    return message.subarray(0, keep);
   }
 }
 
-/** Decrypts a whole stream-v1 ciphertext held in memory (tests, small files). */
+/** Decrypts a whole stream-v2 or stream-v1 ciphertext held in memory (tests, small files). */
 export function decryptAttachment(key: FileKey, binding: StreamBinding, ciphertext: Uint8Array): Uint8Array {
   const d = new AttachmentDecryptor(key, binding);
   return concatBytes(...d.push(ciphertext), ...d.finish());
 }
 
-/** Encrypts a whole file held in memory (tests, small files). */
+/** Encrypts a whole file held in memory as stream-v2 (tests, small files). */
 export function encryptAttachment(key: FileKey, binding: StreamBinding, plaintext: Uint8Array): StreamCiphertext {
-  const e = new AttachmentEncryptor(key, binding);
+  const e = new AttachmentEncryptor(key, binding, plaintext.length);
   return concatBytes(e.header, e.push(plaintext, true)) as StreamCiphertext;
 }

@@ -8,6 +8,7 @@ export * from "./aead";
 export * from "./envelope";
 export * from "./receipt";
 export * from "./attachment-stream";
+export * from "./padme";
 export * from "./report";
 export * from "./dialogue";
 export * from "./casework";

@@ -27,6 +27,7 @@ import compression from "compression";
 import express from "express";
 import { openDatabase, type DatabaseHandle } from "../db/client";
 import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
+import { startOfDayIn } from "../app/.server/platform/dates";
 import { loadConfig, type Config } from "../app/.server/platform/config";
 import { lockDataDir } from "../app/.server/platform/data-lock";
 import { ensureSetupLink } from "../app/.server/staff/invitations";
@@ -107,7 +108,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     db: database.db,
     secret,
     pseudonyms: new ClientPseudonyms(secret),
-    blobs: new LocalDiskBlobStore(config.paths.blobs),
+    blobs: new LocalDiskBlobStore(config.paths.blobs, () => startOfDayIn(config.TIME_ZONE, now())),
     mailer: createMailer(config),
     log,
     now,

@@ -22,5 +22,8 @@ export const LIMITS = {
   fileNameChars: 255,
 } as const;
 
-/** The largest ciphertext part the server accepts: a full part, its chunk tags and the header. */
-export const MAX_PART_BYTES = LIMITS.partPlainBytes + (LIMITS.partPlainBytes / 65536) * 17 + 25;
+/**
+ * The largest ciphertext part the server accepts: a full part of padded body, its chunk tags, and
+ * stream-v2's header and length chunk (25 + 25 bytes, part 0 only).
+ */
+export const MAX_PART_BYTES = LIMITS.partPlainBytes + (LIMITS.partPlainBytes / 65536) * 17 + 50;

@@ -199,13 +199,16 @@ export async function uploadEncryptedFile(
   const auth = { [UPLOAD_TOKEN_HEADER]: created.token };
   const partPlain = created.partPlainBytes - (created.partPlainBytes % STREAM_CHUNK_BYTES);
   const fileKey = generateFileKey();
-  const encryptor = new AttachmentEncryptor(fileKey, { reportId, attachmentId: uploadId });
-  const parts = Math.max(1, Math.ceil(file.size / partPlain));
+  const encryptor = new AttachmentEncryptor(fileKey, { reportId, attachmentId: uploadId }, file.size);
+  // Parts cover the padded body (stream-v2): the server sees only its Padmé class, never the file's size.
+  const body = encryptor.paddedBytes;
+  const parts = Math.max(1, Math.ceil(body / partPlain));
 
   const encryptPart = async (n: number): Promise<Uint8Array> => {
     const start = n * partPlain;
-    const end = Math.min(file.size, start + partPlain);
-    const cipher = encryptor.push(await file.read(start, end), n === parts - 1);
+    const end = Math.min(body, start + partPlain);
+    const plain = start < file.size ? await file.read(start, Math.min(end, file.size)) : new Uint8Array(0);
+    const cipher = encryptor.push(plain, n === parts - 1, end - start);
     if (n !== 0) return cipher;
     return concatBytes(encryptor.header, cipher);
   };

@@ -3,18 +3,18 @@
 // driven either by playwright-core or by the bare CDP driver (./cdp.ts), which
 // leaves the browser's network path uninstrumented; the timings come from the
 // page itself (Resource Timing), so both drivers report the same way.
-import { STREAM_ABYTES, STREAM_CHUNK_BYTES, STREAM_HEADER_BYTES } from "../../crypto/attachment-stream";
+import { STREAM_ABYTES, STREAM_CHUNK_BYTES, STREAM_V2_PREFIX_BYTES, streamPaddedBytes } from "../../crypto/attachment-stream";
 import { LIMITS } from "../../app/intake/limits";
 import type { FormDriver } from "./drivers";
 import { startCpuAccounting, type CpuUse } from "./cpu";
 import { sampleRss, type MemoryPhase } from "./rss";
 
-/** Ciphertext bytes of upload part `index` of a file of `fileBytes`, as intake-client cuts it. */
+/** Ciphertext bytes of upload part `index` of a file of `fileBytes`, as intake-client cuts its padded body (stream-v2). */
 export function partCipherBytes(index: number, fileBytes: number, partPlain: number = LIMITS.partPlainBytes): number {
   const start = index * partPlain;
-  const plain = Math.max(0, Math.min(partPlain, fileBytes - start));
-  const chunks = plain === 0 ? 1 : Math.ceil(plain / STREAM_CHUNK_BYTES);
-  return plain + chunks * STREAM_ABYTES + (index === 0 ? STREAM_HEADER_BYTES : 0);
+  const body = Math.max(0, Math.min(partPlain, streamPaddedBytes(fileBytes) - start));
+  const chunks = body === 0 ? 1 : Math.ceil(body / STREAM_CHUNK_BYTES);
+  return body + chunks * STREAM_ABYTES + (index === 0 ? STREAM_V2_PREFIX_BYTES : 0);
 }
 
 export interface PartTiming {

@@ -7,7 +7,7 @@ import { open, rm } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { fetchIntakeInfo, submitEncryptedReport, type SourceFile } from "../../app/reporter/intake-client";
-import { streamCiphertextSize } from "../../crypto/attachment-stream";
+import { streamCiphertextSize, streamPaddedBytes } from "../../crypto/attachment-stream";
 import type { CreateUploadResponse } from "../../app/intake/wire";
 import { LIMITS } from "../../app/intake/limits";
 import type { Rate } from "./browser-bench";
@@ -62,7 +62,7 @@ export async function nodeIngest(portalUrl: string, plainBytes: number): Promise
 /** PUTs the parts of a `plainBytes` file's ciphertext, one after the other, to `urlOf(n)`. */
 async function putParts(plainBytes: number, partPlain: number, urlOf: (n: number) => string, headers: Record<string, string>): Promise<IngestResult> {
   const body = randomBytes(partCipherBytes(0, plainBytes, partPlain));
-  const parts = Math.max(1, Math.ceil(plainBytes / partPlain));
+  const parts = Math.max(1, Math.ceil(streamPaddedBytes(plainBytes) / partPlain));
   let sent = 0;
   const t0 = performance.now();
   for (let n = 0; n < parts; n++) {

@@ -84,13 +84,15 @@ interface WasmLib {
 /** Our AttachmentEncryptor fed whole upload parts, as intake-client does. */
 async function encryptorPush(totalBytes: number, partBytes: number): Promise<Timed> {
   await loadSodium();
-  const e = new AttachmentEncryptor(generateFileKey(), { reportId: uuid(), attachmentId: uuid() });
   const part = randomBytes(partBytes);
   const parts = Math.max(1, Math.floor(totalBytes / partBytes));
+  const e = new AttachmentEncryptor(generateFileKey(), { reportId: uuid(), attachmentId: uuid() }, parts * partBytes);
   let sink = 0;
   const t0 = performance.now();
   for (let i = 0; i < parts; i++) {
-    const c = e.push(part, i === parts - 1);
+    // The last push also encrypts the Padmé padding (stream-v2), as intake-client's last parts do.
+    const final = i === parts - 1;
+    const c = e.push(part, final, final ? e.paddedBytes - i * partBytes : partBytes);
     sink ^= c[0]!;
   }
   const ms = performance.now() - t0;
@@ -125,7 +127,7 @@ async function readEncrypt(totalBytes: number, partBytes: number): Promise<Timed
   await loadSodium();
   const file = pickedFile();
   const end = Math.min(file.size, totalBytes);
-  const e = new AttachmentEncryptor(generateFileKey(), { reportId: uuid(), attachmentId: uuid() });
+  const e = new AttachmentEncryptor(generateFileKey(), { reportId: uuid(), attachmentId: uuid() }, end);
   let readMs = 0;
   let encryptMs = 0;
   let sink = 0;
@@ -134,7 +136,8 @@ async function readEncrypt(totalBytes: number, partBytes: number): Promise<Timed
     const a = performance.now();
     const plain = new Uint8Array(await file.slice(s, Math.min(end, s + partBytes)).arrayBuffer());
     const b = performance.now();
-    const c = e.push(plain, s + partBytes >= end);
+    const final = s + partBytes >= end;
+    const c = e.push(plain, final, final ? e.paddedBytes - s : plain.length);
     readMs += b - a;
     encryptMs += performance.now() - b;
     sink ^= c[0]!;
@@ -246,10 +249,10 @@ async function workerPipelineToSink(totalBytes: number, partBytes: number, sinkU
       worker.postMessage(message, transfer);
     });
   try {
-    await ask(-1, { init: { reportId: uuid(), attachmentId: uuid() } });
+    await ask(-1, { init: { reportId: uuid(), attachmentId: uuid(), size } });
     const encryptPart = async (n: number) => {
       const plain = await file.slice(n * partBytes, Math.min(size, (n + 1) * partBytes)).arrayBuffer();
-      return ask(n, { n, plain, final: n === parts - 1 }, [plain]);
+      return ask(n, { n, plain, final: n === parts - 1, start: n * partBytes }, [plain]);
     };
     const t0 = performance.now();
     let next = encryptPart(0);
@@ -275,14 +278,15 @@ function serveAsEncryptionWorker(): void {
   let encryptor: AttachmentEncryptor | null = null;
   const post = (m: unknown, t: Transferable[] = []) => (self as unknown as Worker).postMessage(m, t);
   self.onmessage = async (ev: MessageEvent) => {
-    const d = ev.data as { init?: { reportId: string; attachmentId: string }; n?: number; plain?: ArrayBuffer; final?: boolean };
+    const d = ev.data as { init?: { reportId: string; attachmentId: string; size: number }; n?: number; plain?: ArrayBuffer; final?: boolean; start?: number };
     if (d.init) {
       await loadSodium();
-      encryptor = new AttachmentEncryptor(generateFileKey(), d.init);
+      encryptor = new AttachmentEncryptor(generateFileKey(), d.init, d.init.size);
       post({ n: -1, cipher: new ArrayBuffer(0) });
       return;
     }
-    const body = encryptor!.push(new Uint8Array(d.plain!), d.final!);
+    const plain = new Uint8Array(d.plain!);
+    const body = encryptor!.push(plain, d.final!, d.final ? encryptor!.paddedBytes - d.start! : plain.length);
     let out: Uint8Array = body;
     if (d.n === 0) {
       out = new Uint8Array(encryptor!.header.length + body.length);

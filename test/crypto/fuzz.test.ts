@@ -24,6 +24,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AttachmentDecryptor,
+  STREAM_V1,
   PURPOSES,
   RECEIPT_ALPHABET,
   SHARE_ITEMS,
@@ -1772,7 +1773,7 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
     key = fromHex(streamVectors.fileKey) as FileKey;
     binding = { reportId: streamVectors.reportId, attachmentId: streamVectors.attachmentId };
     ad = adOf(binding);
-    expect(streamAssociatedData(binding)).toEqual(ad);
+    expect(streamAssociatedData(binding, STREAM_V1)).toEqual(ad);
     streams = streamVectors.cases.map((c) => ({
       label: c.name,
       ct: fromHex(c.ciphertext),
@@ -1782,31 +1783,60 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
 
   type StreamResult = { ok: true; plaintext: Uint8Array } | { ok: false; code: CryptoErrorCode; emitted: Uint8Array };
 
-  /** §5 decoding, written from the document with single secretstream calls. */
+  /**
+   * §5 decoding, written from the document with single secretstream calls: stream-v1, and
+   * stream-v2 (a mutated version byte sends these v1-shaped inputs down its path).
+   */
   function referenceStream(bytes: Uint8Array, k: Uint8Array, streamAd: Uint8Array): StreamResult {
     const emitted: Uint8Array[] = [];
     const fail = (code: CryptoErrorCode): StreamResult => ({ ok: false, code, emitted: concat(...emitted) });
     if (bytes.length < 25) return fail("truncated");
-    if (bytes[0] !== 0x01) return fail("bad_version");
+    const v2 = bytes[0] === 0x02;
+    if (bytes[0] !== 0x01 && !v2) return fail("bad_version");
+    // stream-v2's associated data names its version: "cor/stream-v2/…" for the same binding.
+    const chunkAd = v2 ? utf8(new TextDecoder().decode(streamAd).replace(/^cor\/stream-v1\//, "cor/stream-v2/")) : streamAd;
     const state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(bytes.subarray(1, 25), k);
+    const pull = (piece: Uint8Array) => {
+      try {
+        return sodium.crypto_secretstream_xchacha20poly1305_pull(state, piece, chunkAd);
+      } catch {
+        return false;
+      }
+    };
+    let start = 25;
+    let size: number | null = null;
+    if (v2) {
+      if (bytes.length < 50) return fail("truncated");
+      const r = pull(bytes.subarray(25, 50));
+      if (!r) return fail("decrypt_failed");
+      if (r.tag !== sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE || r.message.length !== 8) return fail("bad_format");
+      const n = new DataView(r.message.buffer, r.message.byteOffset, 8).getBigUint64(0, true);
+      if (n > BigInt(Number.MAX_SAFE_INTEGER)) return fail("bad_format");
+      size = Number(n);
+      start = 50;
+    }
+    let body = 0;
     let finished = false;
-    for (let o = 25; o < bytes.length; o += PIECE) {
+    for (let o = start; o < bytes.length; o += PIECE) {
       const piece = bytes.subarray(o, o + PIECE);
       if (finished) return fail("bad_format");
       if (piece.length < 17) return fail("truncated");
-      let r: { message: Uint8Array; tag: number } | false;
-      try {
-        r = sodium.crypto_secretstream_xchacha20poly1305_pull(state, piece, streamAd);
-      } catch {
-        r = false;
-      }
+      const r = pull(piece);
       if (!r) return fail("decrypt_failed");
       if (r.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL) finished = true;
       else if (r.tag !== sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) return fail("bad_format");
       else if (piece.length !== PIECE) return fail("truncated");
-      emitted.push(r.message);
+      if (size === null) emitted.push(r.message);
+      else {
+        const keep = Math.max(0, Math.min(r.message.length, size - body));
+        body += r.message.length;
+        if (r.message.subarray(keep).some((b) => b !== 0)) return fail("bad_format");
+        emitted.push(r.message.subarray(0, keep));
+      }
     }
-    return finished ? { ok: true, plaintext: concat(...emitted) } : fail("truncated");
+    if (!finished) return fail("truncated");
+    if (size !== null && body < size) return fail("bad_format");
+    return { ok: true, plaintext: concat(...emitted) };
   }
 
   function sliceSizes(rng: Rng, total: number): number[] {
@@ -1985,7 +2015,7 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
       if (count === 0) valid = false;
       let version = 0x01;
       if (rng.chance(0.05)) {
-        version = rng.pick([0x00, 0x02, 0xff]);
+        version = rng.pick([0x00, 0x02, 0x03, 0xff]);
         valid = false;
       }
       const trailing = rng.chance(0.06) ? rng.bytes(rng.between(1, 40)) : new Uint8Array(0);

@@ -435,60 +435,95 @@ describe("envelope-v1 per the specification", () => {
   });
 });
 
+const TAG_FINAL = 0x03;
+const TAG_REKEY = 0x02;
+
+/**
+ * crypto_secretstream_xchacha20poly1305 pull, written from its construction. stream-v1: the
+ * plaintext. stream-v2 (§5): the 25-byte length chunk first, then the padded body; returns the
+ * stated size and the body.
+ */
+function pullChunks(key: Uint8Array, ct: Uint8Array, ad: Uint8Array): { lengthChunk: Uint8Array | null; body: Uint8Array } {
+  const v2 = ct[0] === 0x02;
+  if (!v2) expect(ct[0]).toBe(0x01);
+  const header = ct.subarray(1, 25);
+  let k = hchacha20(key, header.subarray(0, 16));
+  const nonce = new Uint8Array(12); // counter (LE32) || inonce (8)
+  new DataView(nonce.buffer).setUint32(0, 1, true);
+  nonce.set(header.subarray(16, 24), 4);
+  const out: Uint8Array[] = [];
+  let lengthChunk: Uint8Array | null = null;
+  let o = 25;
+  let finished = false;
+  while (o < ct.length) {
+    expect(finished, "data after the final chunk").toBe(false);
+    const isLength = v2 && lengthChunk === null;
+    const len = isLength ? 8 + 17 : Math.min(65536 + 17, ct.length - o);
+    const chunk = ct.subarray(o, o + len);
+    o += len;
+    const c = chunk.subarray(1, chunk.length - 16);
+    const mac = chunk.subarray(chunk.length - 16);
+    const polyKey = chacha20Xor(k, nonce, 0, new Uint8Array(64)).subarray(0, 32);
+    const block = chacha20Xor(k, nonce, 1, new Uint8Array(64));
+    const tag = block[0]! ^ chunk[0]!;
+    block[0] = chunk[0]!;
+    const macInput = concat(
+      ad,
+      new Uint8Array((16 - ad.length) & 15),
+      block,
+      c,
+      new Uint8Array((16 - 64 + c.length) & 15), // libsodium pads by (0x10 - 64 + mlen) & 0xf
+      le64(ad.length),
+      le64(64 + c.length),
+    );
+    expect(toHex(sodium.crypto_onetimeauth(macInput, polyKey))).toBe(toHex(mac));
+    const m = chacha20Xor(k, nonce, 2, c);
+    for (let i = 0; i < 8; i++) nonce[4 + i]! ^= mac[i]!;
+    const counter = (new DataView(nonce.buffer).getUint32(0, true) + 1) >>> 0;
+    new DataView(nonce.buffer).setUint32(0, counter, true);
+    if ((tag & TAG_REKEY) !== 0 || counter === 0) {
+      const next = chacha20Xor(k, nonce, 0, concat(k, nonce.subarray(4)));
+      k = next.subarray(0, 32);
+      nonce.set(next.subarray(32, 40), 4);
+      new DataView(nonce.buffer).setUint32(0, 1, true);
+    }
+    if (isLength) {
+      expect(tag, "the length chunk is TAG_MESSAGE").toBe(0x00);
+      lengthChunk = m;
+      continue;
+    }
+    out.push(m);
+    if (tag === TAG_FINAL) finished = true;
+    else expect(tag).toBe(0x00);
+    if (!finished) expect(len).toBe(65536 + 17);
+  }
+  expect(finished, "final chunk seen").toBe(true);
+  return { lengthChunk, body: concat(...out) };
+}
+
+/** Either version's plaintext: stream-v2's body cut at the stated size, after checking that the padding is zeros. */
+function decryptStream(key: Uint8Array, ct: Uint8Array, ad: Uint8Array): Uint8Array {
+  const { lengthChunk, body } = pullChunks(key, ct, ad);
+  if (lengthChunk === null) return body;
+  const size = Number(new DataView(lengthChunk.buffer, lengthChunk.byteOffset, 8).getBigUint64(0, true));
+  expect(body.length).toBeGreaterThanOrEqual(size);
+  expect(body.subarray(size).every((b) => b === 0)).toBe(true);
+  return body.subarray(0, size);
+}
+
+/** Padmé as §5.1 states it, with BigInt bit operations. */
+function padmeSpec(length: number): number {
+  if (length < 2) return length;
+  const e = BigInt(length).toString(2).length - 1;
+  const s = Math.floor(Math.log2(e)) + 1;
+  const lastBits = e - s;
+  if (lastBits <= 0) return length;
+  const mask = (1n << BigInt(lastBits)) - 1n;
+  return Number((BigInt(length) + mask) & ~mask);
+}
+
 describe("stream-v1 per the specification", () => {
   const file = readVectorFile<StreamFile>("stream-v1.json");
-  const TAG_FINAL = 0x03;
-  const TAG_REKEY = 0x02;
-
-  /** crypto_secretstream_xchacha20poly1305 pull, written from its construction. */
-  function decryptStream(key: Uint8Array, ct: Uint8Array, ad: Uint8Array): Uint8Array {
-    expect(ct[0]).toBe(0x01);
-    const header = ct.subarray(1, 25);
-    let k = hchacha20(key, header.subarray(0, 16));
-    const nonce = new Uint8Array(12); // counter (LE32) || inonce (8)
-    new DataView(nonce.buffer).setUint32(0, 1, true);
-    nonce.set(header.subarray(16, 24), 4);
-    const out: Uint8Array[] = [];
-    let o = 25;
-    let finished = false;
-    while (o < ct.length) {
-      expect(finished, "data after the final chunk").toBe(false);
-      const len = Math.min(65536 + 17, ct.length - o);
-      const chunk = ct.subarray(o, o + len);
-      o += len;
-      const c = chunk.subarray(1, chunk.length - 16);
-      const mac = chunk.subarray(chunk.length - 16);
-      const polyKey = chacha20Xor(k, nonce, 0, new Uint8Array(64)).subarray(0, 32);
-      const block = chacha20Xor(k, nonce, 1, new Uint8Array(64));
-      const tag = block[0]! ^ chunk[0]!;
-      block[0] = chunk[0]!;
-      const macInput = concat(
-        ad,
-        new Uint8Array((16 - ad.length) & 15),
-        block,
-        c,
-        new Uint8Array((16 - 64 + c.length) & 15), // libsodium pads by (0x10 - 64 + mlen) & 0xf
-        le64(ad.length),
-        le64(64 + c.length),
-      );
-      expect(toHex(sodium.crypto_onetimeauth(macInput, polyKey))).toBe(toHex(mac));
-      out.push(chacha20Xor(k, nonce, 2, c));
-      for (let i = 0; i < 8; i++) nonce[4 + i]! ^= mac[i]!;
-      const counter = (new DataView(nonce.buffer).getUint32(0, true) + 1) >>> 0;
-      new DataView(nonce.buffer).setUint32(0, counter, true);
-      if ((tag & TAG_REKEY) !== 0 || counter === 0) {
-        const next = chacha20Xor(k, nonce, 0, concat(k, nonce.subarray(4)));
-        k = next.subarray(0, 32);
-        nonce.set(next.subarray(32, 40), 4);
-        new DataView(nonce.buffer).setUint32(0, 1, true);
-      }
-      if (tag === TAG_FINAL) finished = true;
-      else expect(tag).toBe(0x00);
-      if (!finished) expect(len).toBe(65536 + 17);
-    }
-    expect(finished, "final chunk seen").toBe(true);
-    return concat(...out);
-  }
 
   it("an archived file's blob decrypts with the file key unwrapped from the archive (§8.2)", () => {
     const aead = readVectorFile<AeadFile>("aead-v1.json");
@@ -514,6 +549,27 @@ describe("stream-v1 per the specification", () => {
     for (const c of file.cases) {
       const ct = fromHex(c.ciphertext);
       expect(ct.length).toBe(25 + c.plaintextLength + 17 * (c.plaintextLength === 0 ? 1 : Math.ceil(c.plaintextLength / 65536)));
+      const plain = decryptStream(fromHex(file.fileKey), ct, ad);
+      expect(sha256Hex(plain), c.name).toBe(c.plaintextSha256);
+      if (c.plaintext === undefined) expect(toHex(plain)).toBe(toHex(patternBytes(c.plaintextLength)));
+    }
+  });
+});
+
+describe("stream-v2 per the specification", () => {
+  const file = readVectorFile<StreamFile>("stream-v2.json");
+
+  it("every vector decrypts from the construction, its length chunk states the size, and its body is padded to padme(size) with zeros", () => {
+    const ad = utf8(`cor/stream-v2/attachment/${file.reportId}/${file.attachmentId}`);
+    expect(new TextDecoder().decode(ad)).toBe(file.associatedData);
+    for (const c of file.cases) {
+      const ct = fromHex(c.ciphertext);
+      const padded = padmeSpec(c.plaintextLength);
+      expect(c.paddedLength, c.name).toBe(padded);
+      expect(ct.length, c.name).toBe(50 + padded + 17 * (padded === 0 ? 1 : Math.ceil(padded / 65536)));
+      const { lengthChunk, body } = pullChunks(fromHex(file.fileKey), ct, ad);
+      expect(toHex(lengthChunk!), c.name).toBe(toHex(le64(c.plaintextLength)));
+      expect(body.length, c.name).toBe(padded);
       const plain = decryptStream(fromHex(file.fileKey), ct, ad);
       expect(sha256Hex(plain), c.name).toBe(c.plaintextSha256);
       if (c.plaintext === undefined) expect(toHex(plain)).toBe(toHex(patternBytes(c.plaintextLength)));

@@ -1,6 +1,6 @@
 // Checks every committed known-answer vector in test/vectors/ against crypto/.
 // Deterministic formats must reproduce byte for byte; randomized formats
-// (envelope-v1, stream-v1) must decrypt to the recorded values.
+// (envelope-v1, stream-v1, stream-v2) must decrypt to the recorded values.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   AttachmentDecryptor,
@@ -29,6 +29,10 @@ import {
   streamAssociatedData,
   streamChunkCount,
   streamCiphertextSize,
+  streamV1CiphertextSize,
+  padme,
+  STREAM_V1,
+  STREAM_V2,
   unwrapFileKeyForArchive,
   uuidToBytes,
   ARCHIVE_ENVELOPE_BYTES,
@@ -66,6 +70,7 @@ import { expectCryptoError } from "./helpers";
 const aead = readVectorFile<AeadFile>("aead-v1.json");
 const envelope = readVectorFile<EnvelopeFile>("envelope-v1.json");
 const stream = readVectorFile<StreamFile>("stream-v1.json");
+const streamV2 = readVectorFile<StreamFile>("stream-v2.json");
 const receipt = readVectorFile<ReceiptFile>("receipt-v1.json");
 const staff = readVectorFile<StaffKdfFile>("staff-kdf-v1.json");
 
@@ -85,6 +90,7 @@ describe("vector files", () => {
       ["aead-v1", aead],
       ["envelope-v1", envelope],
       ["stream-v1", stream],
+      ["stream-v2", streamV2],
       ["receipt-v1", receipt],
       ["staff-kdf-v1", staff],
     ];
@@ -94,7 +100,7 @@ describe("vector files", () => {
       expect(file.description.length).toBeGreaterThan(20);
       total += JSON.stringify(file).length;
     }
-    expect(total).toBeLessThan(1024 * 1024);
+    expect(total).toBeLessThan(1.5 * 1024 * 1024); // the two stream files hold most: multi-chunk ciphertexts as hex
   });
 
   it("use lowercase hex for binary values", () => {
@@ -102,7 +108,7 @@ describe("vector files", () => {
     for (const c of envelope.cases) for (const v of [c.envelope, c.inner, c.reportKey, c.caseKey]) expect(v).toMatch(HEX);
     for (const c of envelope.shareCases) for (const v of [c.envelope, c.inner, c.shareIdBytes, c.shareKey]) expect(v).toMatch(HEX);
     for (const c of envelope.archiveCases) for (const v of [c.envelope, c.inner, c.archiveIdBytes, c.archiveKey]) expect(v).toMatch(HEX);
-    for (const c of stream.cases) expect(c.ciphertext).toMatch(HEX);
+    for (const c of [...stream.cases, ...streamV2.cases]) expect(c.ciphertext).toMatch(HEX);
     for (const c of receipt.codes) for (const v of [c.master, c.lookup, c.wrapKey]) expect(v).toMatch(HEX);
   });
 });
@@ -279,24 +285,34 @@ describe("envelope-v1 vectors", () => {
   });
 });
 
-describe("stream-v1 vectors", () => {
-  const key = fromHex(stream.fileKey) as FileKey;
-  const binding = { reportId: stream.reportId, attachmentId: stream.attachmentId };
+describe.each([
+  ["stream-v1", stream],
+  ["stream-v2", streamV2],
+] as const)("%s vectors", (format, file) => {
+  const key = fromHex(file.fileKey) as FileKey;
+  const binding = { reportId: file.reportId, attachmentId: file.attachmentId };
+  const v2 = format === "stream-v2";
 
   it("records the binding, chunk size and pattern rule", () => {
-    expect(fromUtf8(streamAssociatedData(binding))).toBe(stream.associatedData);
-    expect(stream.chunkBytes).toBe(STREAM_CHUNK_BYTES);
-    expect(stream.patternRule).toBe(PATTERN_RULE);
-    const sizes = stream.cases.map((c) => c.plaintextLength);
+    expect(fromUtf8(streamAssociatedData(binding, v2 ? STREAM_V2 : STREAM_V1))).toBe(file.associatedData);
+    expect(file.chunkBytes).toBe(STREAM_CHUNK_BYTES);
+    expect(file.patternRule).toBe(PATTERN_RULE);
+    const sizes = file.cases.map((c) => c.plaintextLength);
     for (const s of [0, 65536, 65537]) expect(sizes).toContain(s);
-    expect(Math.max(...sizes)).toBeGreaterThanOrEqual(190_000);
+    expect(Math.max(...sizes)).toBeGreaterThan(2 * STREAM_CHUNK_BYTES);
   });
 
-  it.each(stream.cases.map((c) => [c.name, c] as const))("%s decrypts to the recorded plaintext", (_name, c) => {
+  it.each(file.cases.map((c) => [c.name, c] as const))("%s decrypts to the recorded plaintext", (_name, c) => {
     const ct = fromHex(c.ciphertext);
+    const body = v2 ? padme(c.plaintextLength) : c.plaintextLength;
+    expect(ct[0]).toBe(v2 ? STREAM_V2 : STREAM_V1);
     expect(ct.length).toBe(c.ciphertextLength);
-    expect(ct.length).toBe(streamCiphertextSize(c.plaintextLength));
-    expect(streamChunkCount(c.plaintextLength)).toBe(c.chunkCount);
+    expect(ct.length).toBe(v2 ? streamCiphertextSize(c.plaintextLength) : streamV1CiphertextSize(c.plaintextLength));
+    if (v2) {
+      expect(c.paddedLength).toBe(body);
+      expect(toHex(ct.subarray(25, 50))).toBe(c.lengthChunk);
+    }
+    expect(streamChunkCount(body)).toBe(c.chunkCount);
     expect(sha256Hex(ct)).toBe(c.ciphertextSha256);
     expect(toHex(ct.subarray(0, 25))).toBe(c.header);
     const expected = c.plaintext !== undefined ? fromHex(c.plaintext) : patternBytes(c.plaintextLength);
@@ -308,7 +324,7 @@ describe("stream-v1 vectors", () => {
   });
 
   it("decrypts the largest vector fed one odd-sized slice at a time", () => {
-    const c = stream.cases.reduce((a, b) => (b.plaintextLength > a.plaintextLength ? b : a));
+    const c = file.cases.reduce((a, b) => (b.plaintextLength > a.plaintextLength ? b : a));
     const ct = fromHex(c.ciphertext);
     const d = new AttachmentDecryptor(key, binding);
     const parts: Uint8Array[] = [];

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../cli/commands";
-import { streamCiphertextSize } from "../../crypto";
+import { STREAM_V2_PREFIX_BYTES, streamCiphertextSize } from "../../crypto";
 import { LIMITS, MAX_PART_BYTES, UPLOAD_TOKEN_HEADER } from "../../app/intake/limits";
 import type { CreateUploadResponse } from "../../app/intake/wire";
 import { fetchIntakeInfo, submitEncryptedReport, type Progress, type ReportDraft } from "../../app/reporter/intake-client";
@@ -27,7 +27,7 @@ import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 const MiB = 1024 * 1024;
 const PART = LIMITS.partPlainBytes;
 const STREAM_ABYTES = 17;
-/** Ciphertext bytes of a full part (part 0 also carries the 25-byte stream header). */
+/** Ciphertext bytes of a full part (part 0 also carries the 50-byte stream-v2 header and length chunk). */
 const PART_CT = PART + (PART / 65536) * STREAM_ABYTES;
 const RETRY_DELAYS = [250, 500, 1000, 1000, 2000, 2000, 4000, 4000, 8000, 8000];
 
@@ -162,7 +162,7 @@ describe.each(backendList)("server killed mid-upload on %s", (backend: Backend) 
     // Parts 0 and 1 were acknowledged; part 2 is half written to the blob when the server is killed.
     const { uploadId } = await Promise.race([halfSent.promise, submission.then(() => Promise.reject(new Error("finished before the fault")))]);
     const blob = path.join(dataDir, "blobs", `upload-${uploadId}`.slice(-2), `upload-${uploadId}`);
-    const acknowledged = PART_CT + 25 + PART_CT;
+    const acknowledged = PART_CT + STREAM_V2_PREFIX_BYTES + PART_CT;
     await waitFor("part 2 to be partly written", async () => ((await stat(blob).catch(() => null))?.size ?? 0) > acknowledged + MiB);
     expect(progress.filter((p) => p.phase === "uploading").map((p) => (p as { sentBytes: number }).sentBytes)).toContain(acknowledged);
     await first.kill();

@@ -9,3 +9,4 @@ import "./abuse/row-3-reporters";
 import "./abuse/row-4-report-floods";
 import "./abuse/rows-5-6-hostile-json";
 import "./abuse/row-7-audit-log";
+import "./abuse/row-8-metadata";

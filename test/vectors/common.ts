@@ -183,15 +183,21 @@ export interface StreamCase {
   plaintext?: string;
   plaintextRule?: string;
   plaintextSha256: string;
+  /** stream-v2: the padded body length, padme(plaintextLength). */
+  paddedLength?: number;
+  /** Chunks of the body (stream-v2: of the padded body, not counting the length chunk). */
   chunkCount: number;
   ciphertextLength: number;
   ciphertextSha256: string;
+  /** Version byte and secretstream header (25 bytes). */
   header: string;
+  /** stream-v2: the length chunk (bytes 25..49), LE64(plaintextLength) encrypted. */
+  lengthChunk?: string;
   ciphertext: string;
 }
 
 export interface StreamFile {
-  format: "stream-v1";
+  format: "stream-v1" | "stream-v2";
   description: string;
   deterministic: false;
   fileKey: string;

@@ -5,7 +5,7 @@
 //
 // Deterministic formats (aead-v1, receipt-v1, staff-kdf-v1) come out byte-identical
 // on every run: every input is fixed (keys are sha256 of a label, see common.ts).
-// envelope-v1 and stream-v1 are randomized by libsodium (sealed-box ephemeral key,
+// envelope-v1, stream-v1 and stream-v2 are randomized by libsodium (sealed-box ephemeral key,
 // secretstream header). For those the committed JSON is the reference: a re-run keeps
 // the committed ciphertexts as long as their inputs are unchanged and they decrypt
 // to the expected values, so re-running does not churn the files. docs/CRYPTO.md
@@ -35,6 +35,10 @@ import {
   streamAssociatedData,
   streamChunkCount,
   streamCiphertextSize,
+  streamPaddedBytes,
+  streamV1CiphertextSize,
+  STREAM_V1,
+  STREAM_V2,
   utf8,
   uuidToBytes,
   concatBytes,
@@ -67,6 +71,7 @@ import {
   type StaffKeyPair,
   type StaffSecretKey,
 } from "../../crypto/index";
+import { encryptAttachmentV1 } from "../../crypto/legacy-stream-v1";
 import { loadSodium, type Sodium } from "../../crypto/sodium";
 import { STAFF_KDF_V1, deriveStaffPasswordKeys, formatRecoveryKey, loadSodiumSumo, parseRecoveryKey, unwrapStaffSecretKey } from "../../crypto/staff";
 import type { RecoveryKey } from "../../crypto/index";
@@ -965,63 +970,89 @@ function archiveEnvelopeVectors(
   return { archiveCases, archiveInvalid };
 }
 
-// ---------------------------------------------------------------- stream-v1
+// ---------------------------------------------------------------- stream-v1, stream-v2
 
-function streamVectors(): StreamFile {
-  const existing = readExisting<StreamFile>("stream-v1.json");
-  const fileKey = labelBytes("stream/file key") as FileKey;
-  const binding = { reportId: labelUuid("stream/report"), attachmentId: labelUuid("stream/attachment") };
+const STREAM_DESCRIPTIONS = {
+  "stream-v1":
+    "Attachments written before stream-v2 (read only): 0x01 || secretstream header(24) || chunks, crypto_secretstream_xchacha20poly1305 with 65536-byte plaintext chunks, TAG_MESSAGE on all but the last chunk, TAG_FINAL on the last, every chunk with associated data `associatedData`. Randomized header: decrypt-only. Decrypting `ciphertext` with `fileKey` must give the plaintext (hex when given, else `patternRule` for plaintextLength bytes; check plaintextSha256).",
+  "stream-v2":
+    "Attachments, padded: 0x02 || secretstream header(24) || length chunk (LE64(plaintextLength), TAG_MESSAGE; 25 bytes, `lengthChunk`) || body chunks, where the body is the plaintext followed by zero bytes up to paddedLength = padme(plaintextLength), cut into 65536-byte chunks, TAG_MESSAGE on all but the last, TAG_FINAL on the last; every chunk (the length chunk too) with associated data `associatedData`. Randomized header: decrypt-only. Decrypting `ciphertext` with `fileKey` must give the plaintext (hex when given, else `patternRule` for plaintextLength bytes; check plaintextSha256), and the padding must be zeros.",
+} as const;
+
+function streamVectors(format: "stream-v1" | "stream-v2"): StreamFile {
+  const v2 = format === "stream-v2";
+  const existing = readExisting<StreamFile>(`${format}.json`);
+  // stream-v1 keeps its labels: the archive vectors' file is its attachment.
+  const label = v2 ? "stream-v2" : "stream";
+  const fileKey = labelBytes(`${label}/file key`) as FileKey;
+  const binding = { reportId: labelUuid(`${label}/report`), attachmentId: labelUuid(`${label}/attachment`) };
   const sameInputs =
     existing !== null &&
     existing.fileKey === toHex(fileKey) &&
     existing.reportId === binding.reportId &&
     existing.attachmentId === binding.attachmentId &&
     existing.patternRule === PATTERN_RULE;
-  const sizes: [string, number][] = [
-    ["empty file (one empty final chunk)", 0],
-    ["1 byte", 1],
-    ["100 bytes", 100],
-    ["exactly one chunk (65536)", STREAM_CHUNK_BYTES],
-    ["one chunk and one byte (65537)", STREAM_CHUNK_BYTES + 1],
-    ["200000 bytes (three full chunks and a 3392-byte final chunk)", 200_000],
-  ];
+  const sizes: [string, number][] = v2
+    ? [
+        ["empty file (empty body, one empty final chunk)", 0],
+        ["1 byte (no padding below 8 bytes)", 1],
+        ["9 bytes (pads to 10)", 9],
+        ["100 bytes (pads to 104)", 100],
+        ["129 bytes (pads to 144, the largest relative padding)", 129],
+        ["exactly one chunk (65536, a power of two: no padding)", STREAM_CHUNK_BYTES],
+        ["one chunk and one byte (65537, pads to 67584: two chunks)", STREAM_CHUNK_BYTES + 1],
+        ["140000 bytes (pads to 143360: two full chunks and a 12288-byte final chunk)", 140_000],
+      ]
+    : [
+        ["empty file (one empty final chunk)", 0],
+        ["1 byte", 1],
+        ["100 bytes", 100],
+        ["exactly one chunk (65536)", STREAM_CHUNK_BYTES],
+        ["one chunk and one byte (65537)", STREAM_CHUNK_BYTES + 1],
+        ["200000 bytes (three full chunks and a 3392-byte final chunk)", 200_000],
+      ];
+  const encrypt = v2 ? encryptAttachment : encryptAttachmentV1;
+  const sizeOf = v2 ? streamCiphertextSize : streamV1CiphertextSize;
   const cases: StreamCase[] = sizes.map(([name, size]) => {
     const plaintext = patternBytes(size);
     const prior = sameInputs ? existing.cases.find((c) => c.name === name && c.plaintextLength === size) : undefined;
     const decrypts = (hex: string | undefined): boolean => {
       if (!hex) return false;
       try {
-        return toHex(decryptAttachment(fileKey, binding, fromHex(hex))) === toHex(plaintext);
+        const ct = fromHex(hex);
+        return ct[0] === (v2 ? STREAM_V2 : STREAM_V1) && toHex(decryptAttachment(fileKey, binding, ct)) === toHex(plaintext);
       } catch {
         return false;
       }
     };
     let ciphertext = prior?.ciphertext;
-    if (!decrypts(ciphertext)) ciphertext = toHex(encryptAttachment(fileKey, binding, plaintext));
-    if (!decrypts(ciphertext)) fail(`stream ${name} does not decrypt`);
+    if (!decrypts(ciphertext)) ciphertext = toHex(encrypt(fileKey, binding, plaintext));
+    if (!decrypts(ciphertext)) fail(`${format} ${name} does not decrypt`);
     const ct = fromHex(ciphertext!);
-    if (ct.length !== streamCiphertextSize(size)) fail(`stream ${name}: size formula`);
+    if (ct.length !== sizeOf(size)) fail(`${format} ${name}: size formula`);
+    const body = v2 ? streamPaddedBytes(size) : size;
     return {
       name,
       plaintextLength: size,
       ...(size <= 256 ? { plaintext: toHex(plaintext) } : { plaintextRule: "pattern" }),
       plaintextSha256: sha256Hex(plaintext),
-      chunkCount: streamChunkCount(size),
+      ...(v2 ? { paddedLength: body } : {}),
+      chunkCount: streamChunkCount(body),
       ciphertextLength: ct.length,
       ciphertextSha256: sha256Hex(ct),
       header: toHex(ct.subarray(0, 25)),
+      ...(v2 ? { lengthChunk: toHex(ct.subarray(25, 50)) } : {}),
       ciphertext: ciphertext!,
     };
   });
   return {
-    format: "stream-v1",
-    description:
-      "Attachments: 0x01 || secretstream header(24) || chunks, crypto_secretstream_xchacha20poly1305 with 65536-byte plaintext chunks, TAG_MESSAGE on all but the last chunk, TAG_FINAL on the last, every chunk with associated data `associatedData`. Randomized header: decrypt-only. Decrypting `ciphertext` with `fileKey` must give the plaintext (hex when given, else `patternRule` for plaintextLength bytes; check plaintextSha256).",
+    format,
+    description: STREAM_DESCRIPTIONS[format],
     deterministic: false,
     fileKey: toHex(fileKey),
     reportId: binding.reportId,
     attachmentId: binding.attachmentId,
-    associatedData: fromUtf8(streamAssociatedData(binding)),
+    associatedData: fromUtf8(streamAssociatedData(binding, v2 ? STREAM_V2 : STREAM_V1)),
     chunkBytes: STREAM_CHUNK_BYTES,
     patternRule: PATTERN_RULE,
     cases,
@@ -1228,7 +1259,8 @@ async function main(): Promise<void> {
   if (sha256Hex(utf8("abc")) !== "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") fail("sha256");
   write("aead-v1.json", aeadVectors(sodium));
   write("envelope-v1.json", envelopeVectors(sodium));
-  write("stream-v1.json", streamVectors());
+  write("stream-v1.json", streamVectors("stream-v1"));
+  write("stream-v2.json", streamVectors("stream-v2"));
   write("receipt-v1.json", receiptVectors(sodium));
   write("staff-kdf-v1.json", await staffVectors());
 }

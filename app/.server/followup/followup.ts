@@ -28,7 +28,7 @@ import type { OpenSessionResponse, ReporterCaseView } from "../../intake/followu
 import { attachmentView } from "../case-access/attachments";
 import { receiptLookupHash } from "../case-access/receipt-lookup";
 import { limitSubmissions } from "../platform/counters";
-import { today } from "../platform/dates";
+import { MINUTE_SLACK_MS, minuteOf, today } from "../platform/dates";
 import { ApiError } from "../platform/http";
 import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
@@ -70,7 +70,8 @@ export async function openReporterSession(s: Services, lookup: Uint8Array, clien
     if (!report) throw new ApiError(404, "not_found", "no case matches this receipt code");
     await s.proofOfWork.succeeded(proof);
     const token = randomBytes(32);
-    const now = s.now();
+    // Session times are kept to the minute only (ADR 033); the timeouts below allow for the cut.
+    const now = minuteOf(s.now());
     await s.db.insert(reporterSessions).values({ tokenHash: sha256(token), reportId: report.id, createdAt: now, lastSeenAt: now });
     return {
       token: b64(token),
@@ -95,12 +96,16 @@ export async function requireReporterSession(s: Services, request: Request): Pro
   const tokenHash = sha256(token);
   const [row] = await s.db.select().from(reporterSessions).where(eq(reporterSessions.tokenHash, tokenHash));
   const now = s.now().getTime();
-  const idleMs = s.config.REPORTER_SESSION_IDLE_MINUTES * 60_000;
-  if (!row || now - row.lastSeenAt.getTime() > idleMs || now - row.createdAt.getTime() > SESSION_MAX_HOURS * 3600_000) {
+  // Stored times are cut to the minute: add the minute, so no session ends before its time (it may last up to a minute longer).
+  const idleMs = s.config.REPORTER_SESSION_IDLE_MINUTES * 60_000 + MINUTE_SLACK_MS;
+  if (!row || now - row.lastSeenAt.getTime() > idleMs || now - row.createdAt.getTime() > SESSION_MAX_HOURS * 3600_000 + MINUTE_SLACK_MS) {
     if (row) await s.db.delete(reporterSessions).where(eq(reporterSessions.tokenHash, tokenHash));
     throw new ApiError(401, "session_expired", "your session has ended; enter the receipt code again");
   }
-  await s.db.update(reporterSessions).set({ lastSeenAt: s.now() }).where(eq(reporterSessions.tokenHash, tokenHash));
+  await s.db
+    .update(reporterSessions)
+    .set({ lastSeenAt: minuteOf(s.now()) })
+    .where(eq(reporterSessions.tokenHash, tokenHash));
   return { reportId: row.reportId, tokenHash };
 }
 
@@ -114,8 +119,8 @@ export async function expireReporterSessions(s: Services): Promise<number> {
     .delete(reporterSessions)
     .where(
       or(
-        lt(reporterSessions.lastSeenAt, new Date(now - s.config.REPORTER_SESSION_IDLE_MINUTES * 60_000)),
-        lt(reporterSessions.createdAt, new Date(now - SESSION_MAX_HOURS * 3600_000)),
+        lt(reporterSessions.lastSeenAt, new Date(now - s.config.REPORTER_SESSION_IDLE_MINUTES * 60_000 - MINUTE_SLACK_MS)),
+        lt(reporterSessions.createdAt, new Date(now - SESSION_MAX_HOURS * 3600_000 - MINUTE_SLACK_MS)),
       ),
     )
     .returning({ reportId: reporterSessions.reportId });

@@ -44,7 +44,7 @@ import { BlobTooLargeError } from "../platform/blob-store";
 import { checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
 import { floodOf } from "./flood";
-import { addDays, today as todayOf } from "../platform/dates";
+import { addDays, minuteOf, today as todayOf } from "../platform/dates";
 import { limitSubmissions } from "../platform/counters";
 import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
@@ -127,8 +127,9 @@ export async function createUpload(
       expectedBytes: input.ciphertextBytes,
       blobKey: `upload-${id}`,
       clientKey: input.clientKey,
-      createdAt: s.now(),
-      updatedAt: s.now(),
+      // To the minute only (ADR 033): enough for the TTL of hours.
+      createdAt: minuteOf(s.now()),
+      updatedAt: minuteOf(s.now()),
     }),
   );
   return { uploadId: id, token: toBase64Url(token), partPlainBytes: LIMITS.partPlainBytes };
@@ -215,7 +216,7 @@ async function writePartLocked(
   }
   const [updated] = await s.db
     .update(uploads)
-    .set({ receivedBytes: row.receivedBytes + written, reservedBytes: 0, nextPart: index + 1, updatedAt: s.now() })
+    .set({ receivedBytes: row.receivedBytes + written, reservedBytes: 0, nextPart: index + 1, updatedAt: minuteOf(s.now()) })
     .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
     .returning();
   if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
@@ -230,7 +231,11 @@ export async function completeUpload(s: Services, uploadId: string, token: strin
   }
   const size = await s.blobs.size(row.blobKey);
   if (size !== row.expectedBytes) throw new ApiError(409, "upload_incomplete", "stored bytes do not match; upload again");
-  const [updated] = await s.db.update(uploads).set({ state: "complete", updatedAt: s.now() }).where(eq(uploads.id, uploadId)).returning();
+  const [updated] = await s.db
+    .update(uploads)
+    .set({ state: "complete", updatedAt: minuteOf(s.now()) })
+    .where(eq(uploads.id, uploadId))
+    .returning();
   return status(updated!);
 }
 
@@ -255,17 +260,20 @@ export async function cleanupUploads(s: Services): Promise<{ uploads: number; or
     .where(or(lt(uploads.updatedAt, cutoff), lt(uploads.createdAt, born)))
     .returning({ blobKey: uploads.blobKey });
   for (const { blobKey } of stale) await s.blobs.delete(blobKey);
-  let orphanBlobs = 0;
+  // Blobs first, rows second: a row is always written before its blob, so a blob listed here whose row
+  // exists is found below, even one written a moment ago (blob times say only the day, ADR 033).
+  const candidates: string[] = [];
+  for await (const blob of s.blobs.list()) if (blob.modifiedAt < cutoff) candidates.push(blob.key);
   const known = new Set<string>();
   for (const r of await s.db.select({ k: uploads.blobKey }).from(uploads)) known.add(r.k);
   for (const r of await s.db.select({ k: attachments.blobKey }).from(attachments)) known.add(r.k);
   // An archived case's files are the archive's now: never strays.
   for (const r of await s.db.select({ k: archiveFiles.blobKey }).from(archiveFiles)) known.add(r.k);
-  for await (const blob of s.blobs.list()) {
-    if (!known.has(blob.key) && blob.modifiedAt < cutoff) {
-      await s.blobs.delete(blob.key);
-      orphanBlobs++;
-    }
+  let orphanBlobs = 0;
+  for (const key of candidates) {
+    if (known.has(key)) continue;
+    await s.blobs.delete(key);
+    orphanBlobs++;
   }
   return { uploads: stale.length, orphanBlobs };
 }

@@ -54,3 +54,14 @@ export function localHour(timeZone: string, at: Date): number {
   const parts = new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", hourCycle: "h23" }).formatToParts(at);
   return Number(parts.find((p) => p.type === "hour")?.value ?? "0") % 24;
 }
+
+/**
+ * `at` cut to the whole minute (UTC). Transient rows about a reporter (uploads in progress,
+ * follow-up sessions) keep times only this fine: enough for their timeouts (ADR 033).
+ */
+export function minuteOf(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+}
+
+/** How much earlier than the true time a `minuteOf` value can be: timeouts on them add this. */
+export const MINUTE_SLACK_MS = 60_000;

@@ -1,6 +1,10 @@
 // A small structured logger. It is deliberately dumb: callers pass only
 // operational facts (route ids, status codes, counts, durations). Nothing on a
 // reporter route may log request bodies, headers, IP addresses or user agents.
+// Each line's time says only the minute (ADR 033): a request line of a reporter
+// route must not be matchable to the millisecond against a proxy's or another
+// system's log, and lines about staff gain nothing from more (the audit log keeps
+// staff actions exactly). Order within a minute is the order of the lines.
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
@@ -13,10 +17,15 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
+/** `2026-12-07T13:06Z`: ISO 8601 to the minute (UTC), what every log line carries as `t`. */
+export function logMinute(at: Date): string {
+  return `${at.toISOString().slice(0, 16)}Z`;
+}
+
 export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): Logger {
   const emit = (at: Exclude<LogLevel, "silent">, msg: string, fields?: LogFields) => {
     if (ORDER[at] < ORDER[level]) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: at, msg, ...fields }));
+    write(JSON.stringify({ t: logMinute(new Date()), level: at, msg, ...fields }));
   };
   return {
     debug: (m, f) => emit("debug", m, f),
