@@ -85,9 +85,6 @@ export function startPortalJobs(services: Services): Jobs {
   const jobs = createJobs(log);
   const sweep = (name: string, run: () => Promise<unknown>) => jobs.schedule({ name, everyMs: SWEEP_MS, run });
 
-  sweep("attempt limiter prune", async () => {
-    services.uploadLimiter.prune(Date.now());
-  });
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
   sweep("submission counter sweep", () => sweepCounters(services.db, services.now(), config.FLOOD_WINDOW_MINUTES * 60_000));
   sweep("flood sweep", () => sweepFloods(services));

@@ -34,7 +34,7 @@ import { ensureSetupLink } from "../app/.server/staff/invitations";
 import { createMailer } from "../app/.server/platform/mailer";
 import { settleStaffNotifications } from "../app/.server/notifications/outbox";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
-import { AttemptLimiter, ClientPseudonyms } from "../app/.server/platform/rate-limit";
+import { ClientPseudonyms } from "../app/.server/platform/client-pseudonyms";
 import { SIGN_IN_BACKOFF } from "../app/.server/platform/backoff";
 import { loadPortalSecret } from "../app/.server/platform/secrets";
 import { sealAuditChain } from "../app/.server/audit/audit";
@@ -113,7 +113,6 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     log,
     now,
     signInBackoff: SIGN_IN_BACKOFF,
-    uploadLimiter: new AttemptLimiter({ perClient: config.UPLOADS_PER_CLIENT_PER_HOUR, global: 1_000_000, windowMs: 3600_000, maxClients: 100_000 }),
   };
 }
 
@@ -159,7 +158,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     createRequestHandler({
       build,
       mode: options.dev ? "development" : "production",
-      // The address is hashed here and goes no further: see app/.server/platform/rate-limit.ts.
+      // The address is hashed here and goes no further: see app/.server/platform/client-pseudonyms.ts.
       getLoadContext: (req, res) => ({
         services,
         cspNonce: String(res.locals.cspNonce),

@@ -1,6 +1,6 @@
 // Anonymous uploads cannot fill the disk: a ceiling on the bytes unclaimed
 // uploads hold (ADR 031; the attacks on it are in test/security/abuse.test.ts),
-// and a per-client rate of new uploads.
+// and a per-client rate of new uploads, counted in the database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
@@ -41,13 +41,17 @@ for (const backend of await backends()) {
       expect((await open(portal, "198.51.100.2", "33333333-3333-4333-8333-333333333332", 1000)).status).toBe(201);
     });
 
-    it("limits how many uploads one client opens per hour, not the others", async () => {
+    it("limits how many uploads one client opens per hour, not the others, across a restart", async () => {
       const ids = ["44444444-4444-4444-8444-444444444441", "44444444-4444-4444-8444-444444444442", "44444444-4444-4444-8444-444444444443"];
       for (const id of ids) expect((await open(portal, "203.0.113.50", id, 100)).status).toBe(201);
       const limited = await open(portal, "203.0.113.50", "44444444-4444-4444-8444-444444444444", 100);
       expect(limited.status).toBe(429);
       expect(((await limited.json()) as { error: { code: string } }).error.code).toBe("too_many_uploads");
       expect((await open(portal, "203.0.113.51", "44444444-4444-4444-8444-444444444445", 100)).status).toBe(201);
+      // The count is in the database (ADR 034), named by a pseudonym from the portal secret (ADR 027): a restart keeps it.
+      await portal.restart();
+      expect((await open(portal, "203.0.113.50", "44444444-4444-4444-8444-444444444446", 100)).status).toBe(429);
+      expect((await open(portal, "203.0.113.51", "44444444-4444-4444-8444-444444444447", 100)).status).toBe(201);
     });
   });
 }

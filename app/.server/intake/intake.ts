@@ -295,6 +295,18 @@ export function limitReportsPerClient(s: Services, clientKey: string): Promise<v
   });
 }
 
+/** New anonymous uploads per client per hour, counted like reports (ADR 034): in the database, so instances share the count. */
+export function limitUploadsPerClient(s: Services, clientKey: string): Promise<void> {
+  return limitSubmissions(s.db, {
+    subject: `uploads:${clientKey}`,
+    limit: s.config.UPLOADS_PER_CLIENT_PER_HOUR,
+    windowMs: 3600_000,
+    now: s.now(),
+    code: "too_many_uploads",
+    message: "too many uploads from this network",
+  });
+}
+
 export async function submitReport(s: Services, input: SubmitReportInput): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
   checkRecord("body", input.body, "report-body");

@@ -48,7 +48,7 @@ const schema = z.object({
     .default(8 * GiB),
   /** Unfinished uploads one client may have open at once. */
   MAX_OPEN_UPLOADS_PER_CLIENT: z.coerce.number().int().min(1).max(100).default(4),
-  /** New anonymous uploads per client per hour (keyed pseudonym, in memory). */
+  /** New anonymous uploads per client per hour (keyed pseudonym, counted in the database, ADR 034). */
   UPLOADS_PER_CLIENT_PER_HOUR: z.coerce.number().int().min(1).default(120),
   /** Reports one client (keyed pseudonym) may submit per REPORT_LIMIT_WINDOW_MINUTES, counted in the database (ADR 034). */
   REPORTS_PER_CLIENT: z.coerce.number().int().min(1).max(10_000).default(10),

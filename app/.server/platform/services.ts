@@ -9,7 +9,7 @@ import type { Logger } from "./log";
 import type { Mailer } from "./mailer";
 import type { SignInBackoffPolicy } from "./backoff";
 import type { ProofOfWorkGate } from "./proof-of-work";
-import type { AttemptLimiter, ClientPseudonyms } from "./rate-limit";
+import type { ClientPseudonyms } from "./client-pseudonyms";
 import type { PortalSecret } from "./secrets";
 
 export interface Services {
@@ -30,8 +30,6 @@ export interface Services {
   signInBackoff: SignInBackoffPolicy;
   /** Proof of work for anonymous actions, and the per-client receipt-code limit (state in the database, ADR 032). */
   proofOfWork: ProofOfWorkGate;
-  /** New anonymous uploads per client. */
-  uploadLimiter: AttemptLimiter;
 }
 
 declare module "@remix-run/node" {
