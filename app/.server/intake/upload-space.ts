@@ -35,6 +35,8 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 const SPACE_LOCK = 7426352;
 
 const STAFF_PREFIX = "staff:";
+/** The LIKE pattern of every staff key (a constant, bound as one parameter). */
+const STAFF_KEYS = `${STAFF_PREFIX}%`;
 
 /** The owner key of a staff member's uploads (pseudonyms are base64url, so never clash with it). */
 export const staffClientKey = (staffUserId: string) => `${STAFF_PREFIX}${staffUserId}`;
@@ -42,7 +44,7 @@ export const staffClientKey = (staffUserId: string) => `${STAFF_PREFIX}${staffUs
 const isStaffKey = (clientKey: string) => clientKey.startsWith(STAFF_PREFIX);
 
 /** Rows in the reporters' ceiling: everything but staff uploads (rows from before ADR 031 have no key and count). */
-const reporterRows = (): SQL => sql`(${isNull(uploads.clientKey)} or ${uploads.clientKey} not like ${`${STAFF_PREFIX}%`})`;
+const reporterRows = (): SQL => sql`(${isNull(uploads.clientKey)} or ${uploads.clientKey} not like ${STAFF_KEYS})`;
 
 /** Stored (and reserved) bytes, leaving out one row's reservation, which its own new part replaces. */
 const storedBytes = (exceptReservationOf: string | null) =>
