@@ -53,10 +53,16 @@ const ENDPOINTS = await apiEndpoints();
  * Columns that legitimately change while hostile requests are refused, left out of the before/after comparison:
  * - staff_sessions.last_seen_at, reporter_sessions.last_seen_at: every authenticated request, refused or not,
  *   proves the caller is active and moves the idle clock (the session must not time out during the suite).
+ * - the limits' own state, whole tables (issue 16): refused requests are what they count. Wrong sign-ins
+ *   move the back-off (staff_sign_in_backoff, ADR 030), every report and follow-up post is counted before
+ *   its body is read (submission_counters, ADR 034), and every proof of work is spent once (pow_spent, ADR 032).
  */
 const EXCLUDED: Exclusions = {
   staff_sessions: ["last_seen_at"],
   reporter_sessions: ["last_seen_at"],
+  staff_sign_in_backoff: ["*"],
+  submission_counters: ["*"],
+  pow_spent: ["*"],
 };
 
 /** Base64url fields whose bytes carry no version or structure: any 32 bytes are a valid look-up value. */

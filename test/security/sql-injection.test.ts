@@ -64,6 +64,9 @@ const MAY_GROW: Record<string, string> = {
   audit_log: "accepted requests and audited reads are logged (the chain stays verifiable)",
   categories: "an administrator may name a new category with any text (stored verbatim, checked below)",
   staff_invitations: "an administrator may invite any address the schema accepts (stored verbatim, checked below)",
+  staff_sign_in_backoff: "a payload as a staff address is a wrong sign-in, counted per keyed address and client (ADR 030; no address stored)",
+  submission_counters: "reports, uploads and follow-up posts are counted per client and window before their body is read (ADR 034)",
+  pow_spent: "every proof of work a request carries is spent once (ADR 032)",
 };
 
 // A time-based payload that ran would hold its request for 20 s. The bound sits far above what a loaded

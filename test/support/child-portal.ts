@@ -54,7 +54,8 @@ export function portalEnv(env: Record<string, string | undefined>): Record<strin
     DATABASE_URL: undefined,
     RETENTION_INTERVAL_MINUTES: "0",
     UPLOADS_PER_CLIENT_PER_HOUR: "100000",
-    // One loopback client for every request (ADR 034).
+    // One loopback client for every request (ADR 031, 034): uploads a killed portal left open count against it.
+    MAX_OPEN_UPLOADS_PER_CLIENT: "100",
     REPORTS_PER_CLIENT: "10000",
     FOLLOWUP_POSTS_PER_SESSION: "10000",
     FLOOD_REPORTS: "100000",

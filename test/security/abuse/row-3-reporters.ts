@@ -37,6 +37,8 @@ for (const backend of await backends()) {
         POW_GLOBAL_ACTIONS: "30",
         POW_WINDOW_MINUTES: "15",
         RECEIPT_LIMIT_WINDOW_MINUTES: "15",
+        // The flooding client opens uploads to spend proofs: the upload caps (row 2) are not what is tested here.
+        MAX_OPEN_UPLOADS_PER_CLIENT: "100",
       });
       await createStaff(portal, "investigator", "inv@okestro.example");
       receipt = (await submitTextReport(portal.url, { title: "storm", description: "a report made before the storm" })).receiptCode;
