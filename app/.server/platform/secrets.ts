@@ -6,8 +6,9 @@
 // It comes from `PORTAL_SECRET` (32 bytes, base64url) or, when that is unset,
 // from the file `DATA_DIR/portal-secret`, made with mode 0600 on first start.
 // Several instances on one database must share it (the same variable, or the
-// same file). Losing it loses nothing stored: the audit chain is then verified
-// from the last checkpoint under the new secret, and pseudonyms rotate anyway.
+// same file). Losing it loses no report, but the keyed audit chain no longer
+// verifies (there is no re-keying yet, ADR 028); checkpoints signed before still
+// check with their public key, and pseudonyms rotate daily anyway.
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
