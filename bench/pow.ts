@@ -46,7 +46,14 @@ export async function benchPow(browser: Browser): Promise<PowBenchResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), "cor-bench-pow-"));
   const dataDir = path.join(tmp, "data");
   await createInvestigator(dataDir, "pow-bench@okestro.example");
-  const portal = await startPortalProcess(dataDir, { POW_CLIENT_ACTIONS: "100000", POW_GLOBAL_ACTIONS: "100000" });
+  // Every submission comes from 127.0.0.1: one client, which the per-client report limit (ADR 034) would stop after
+  // ten; the proof of work itself stays at its default difficulty.
+  const portal = await startPortalProcess(dataDir, {
+    POW_CLIENT_ACTIONS: "100000",
+    POW_GLOBAL_ACTIONS: "100000",
+    REPORTS_PER_CLIENT: "10000",
+    FLOOD_REPORTS: "100000",
+  });
   try {
     const context = await browser.newContext({ locale: "en-US" });
     const page = await context.newPage();
@@ -116,6 +123,8 @@ export async function benchPow(browser: Browser): Promise<PowBenchResult> {
         if (files)
           await page.locator('input[name="attachments"]').setInputFiles([{ name: "small.txt", mimeType: "text/plain", buffer: Buffer.alloc(10_000, 65) }]);
         await page.locator('input[name="consentReport"]').check();
+        // A file is an optional item: the form asks for the second consent with it.
+        if (files) await page.locator('input[name="consentOptional"]').check();
         const t0 = await page.evaluate(() => performance.now());
         await submit.click();
         await page.getByTestId("receipt-code").waitFor({ timeout: 120_000 });
