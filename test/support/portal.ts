@@ -19,6 +19,8 @@ export interface TestPortal extends RunningPortal {
   cli(command: string, ...args: string[]): Promise<string>;
   /** Stops the server and starts it again on the same data directory and database (a new port: read `url` again). */
   restart(): Promise<void>;
+  /** Another instance on the same database and data directory, as a second server behind a load balancer (PostgreSQL only: PGlite admits one process per directory); the caller closes it. */
+  startInstance(): Promise<RunningPortal>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,10 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
       await self.close();
       const again = await start();
       Object.assign(self, { url: again.url, server: again.server, services: again.services, close: again.close });
+    },
+    startInstance: async () => {
+      if (backend !== "postgres") throw new Error("a second instance needs PostgreSQL");
+      return start();
     },
     stop: async () => {
       await self.close();

@@ -10,24 +10,18 @@
 // restart (and, on PostgreSQL, across two instances on one database), and
 // the sweep forgets its counters once their window is over. The thresholds
 // are scaled down by configuration; the logic is the production one.
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 import { isNotNull } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IntakeInfo } from "../../../app/intake/wire";
 import { settleStaffNotifications } from "../../../app/.server/notifications/outbox";
 import { sweepCounters } from "../../../app/.server/platform/counters";
 import { openCase } from "../../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../../app/reporter/intake-client";
 import type { StaffNotificationsView } from "../../../app/shared/wire";
-import { commands } from "../../../cli/commands";
 import { loadSodium } from "../../../crypto";
 import { reports, submissionCounters } from "../../../db/schema";
-import { startPortal, type RunningPortal } from "../../../server/start";
-import { backends, freshPostgresDatabase } from "../../support/backends";
+import { type RunningPortal } from "../../../server/start";
+import { backends } from "../../support/backends";
 import { startTestPortal, type TestPortal } from "../../support/portal";
 import { TestSmtp } from "../../support/smtp";
 import { createStaff, PASSWORD } from "../../support/staff";
@@ -222,41 +216,17 @@ for (const backend of await backends()) {
         : "holds across a restart of the portal on the same data directory",
       async () => {
         await loadSodium();
-        const dataDir = await mkdtemp(path.join(os.tmpdir(), "cor-abuse-"));
-        const snapshot = inject("pgliteSnapshot");
-        if (backend === "pglite" && snapshot) await promisify(execFile)("cp", ["-R", snapshot, path.join(dataDir, "pgdata")]);
-        const pg = backend === "postgres" ? await freshPostgresDatabase(inject("postgresTemplate") || undefined) : null;
-        const start = () =>
-          startPortal({
-            env: {
-              NODE_ENV: "test",
-              PORT: "0",
-              HOST: "127.0.0.1",
-              DATA_DIR: dataDir,
-              DATABASE_URL: pg?.url,
-              LOG_LEVEL: "error",
-              TRUST_PROXY: "1",
-              REPORTS_PER_CLIENT: "2",
-              FLOOD_REPORTS: "100000",
-              NOTIFY_INTERVAL_MINUTES: "0",
-              RETENTION_INTERVAL_MINUTES: "0",
-              DB_UPKEEP_INTERVAL_MINUTES: "0",
-            },
-            logWrite: () => {},
-          });
+        const portal = await startTestPortal(backend, { TRUST_PROXY: "1", REPORTS_PER_CLIENT: "2" });
         const running: RunningPortal[] = [];
         try {
-          const first = await start();
-          running.push(first);
-          const pw = path.join(dataDir, "pw.txt");
-          await writeFile(pw, `${PASSWORD}\n`);
-          await commands["user:create"]!(first.services, ["--role", "investigator", "--email", "kim@okestro.example", "--password-file", pw]);
+          const first = portal;
+          await createStaff(portal, "investigator", "kim@okestro.example");
           const info = await fetchIntakeInfo({ baseUrl: first.url });
           const address = "192.0.2.77";
           await submitFrom(first.url, info, address);
           if (backend === "postgres") {
             // A second instance on the same database counts against the same limit.
-            const second = await start();
+            const second = await portal.startInstance();
             running.push(second);
             await submitFrom(second.url, info, address);
             await expect(submitFrom(first.url, info, address)).rejects.toMatchObject({ code: "too_many_reports", status: 429 });
@@ -266,8 +236,8 @@ for (const backend of await backends()) {
           }
           for (const p of running.splice(0)) await p.close();
 
-          const restarted = await start();
-          running.push(restarted);
+          await portal.restart();
+          const restarted = portal;
           await expect(submitFrom(restarted.url, info, address)).rejects.toMatchObject({ code: "too_many_reports", status: 429 });
           expect((await submitFrom(restarted.url, info, "192.0.2.78")).caseNumber).toMatch(/^COR-/);
           // The sweep forgets counters whose window has ended, and nothing else.
@@ -278,8 +248,7 @@ for (const backend of await backends()) {
           expect(await db.select().from(submissionCounters)).toEqual([]);
         } finally {
           for (const p of running) await p.close();
-          await pg?.drop();
-          await rm(dataDir, { recursive: true, force: true });
+          await portal.stop();
         }
       },
       120_000,
