@@ -19,6 +19,7 @@
 //   form stays closed until one does.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
@@ -43,7 +44,7 @@ import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
 import { accessLog } from "./access-log";
-import { apiMethods } from "./api-methods";
+import { apiDispatch } from "./api-dispatch";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { startPortalJobs } from "./jobs";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
@@ -147,25 +148,27 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   } else {
     const clientDir = path.join(ROOT, "build/client");
     app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
-    app.use(express.static(clientDir, { maxAge: "1h", index: false }));
+    // The files of public/ sit at the top of the client build: only their paths reach the static handler, so a
+    // page or an API request costs no file-system look-up.
+    const topFiles = new Set(
+      readdirSync(clientDir, { withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => `/${entry.name}`),
+    );
+    const topStatic = express.static(clientDir, { maxAge: "1h", index: false });
+    app.use((req, res, next) => (topFiles.has(req.path) ? topStatic(req, res, next) : next()));
     build = (await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href)) as ServerBuild;
   }
 
-  // A method an API route does not take: JSON 405 with Allow (see server/api-methods.ts).
-  app.use(apiMethods(build));
-  app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: options.dev ? "development" : "production",
-      // The address is hashed here and goes no further: see app/.server/platform/client-pseudonyms.ts.
-      getLoadContext: (req, res) => ({
-        services,
-        cspNonce: String(res.locals.cspNonce),
-        clientKey: pseudonyms.of(clientNetwork(req.ip ?? "unknown")),
-      }),
-    }),
-  );
+  // The address is hashed here and goes no further: see app/.server/platform/client-pseudonyms.ts.
+  const getLoadContext = (req: express.Request, res: express.Response) => ({
+    services,
+    cspNonce: String(res.locals.cspNonce),
+    clientKey: pseudonyms.of(clientNetwork(req.ip ?? "unknown")),
+  });
+  // The JSON API is answered here, not through Remix (server/api-dispatch.ts).
+  app.use(apiDispatch(build, getLoadContext));
+  app.all("*", createRequestHandler({ build, mode: options.dev ? "development" : "production", getLoadContext }));
   app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     // Errors Express marks as the client's (a path that does not percent-decode: 400) are answered as such.
     const status = (error as { status?: unknown } | null)?.status;

@@ -605,7 +605,7 @@ for (const backend of await backends()) {
     });
 
     it("finds a declaration in every API route module, whose Remix handlers are the ones it made", async () => {
-      // server/api-methods.ts answers wrong methods from these declarations; a module without one would answer for itself.
+      // server/api-dispatch.ts answers wrong methods from these declarations; a module without one would answer for itself.
       const files = apiRouteFiles();
       expect(files.length).toBeGreaterThan(40);
       for (const file of files) {

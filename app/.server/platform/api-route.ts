@@ -4,7 +4,7 @@
 // parameters, the success status and response schema, and the handler. From
 // that one object come the module's Remix `loader`/`action` (method check,
 // guard, path parameters, body read with its limit and strict parse, then the
-// handler with typed input), the 405 with `Allow` that server/api-methods.ts
+// handler with typed input), the 405 with `Allow` that server/api-dispatch.ts
 // answers ahead of Remix, the endpoint list of the security suites
 // (test/support/api-routes.ts) and docs/openapi.json (scripts/openapi.ts).
 //

@@ -1,21 +1,23 @@
-// Wrong methods on the JSON API: every /api/ route answers a method it does not
-// take with 405 {"error": {"code": "method_not_allowed", "message"}} and an
-// `Allow` header listing the methods it does take.
+// The JSON API's front door: every request under /api/ is matched here against
+// the API route modules of the server build, once, and then
+// - a path that is no API route gets a JSON 404 {"error": {"code":
+//   "not_found"}} instead of the HTML page of the catch-all route;
+// - a method the route does not take gets 405 {"error": {"code":
+//   "method_not_allowed"}} with an `Allow` header listing what it does take;
+// - anything else goes straight to the route module's handler (the `loader` or
+//   `action` its declaration made, app/.server/platform/api-route.ts, ADR 024).
 //
-// Why an Express middleware in front of Remix: Remix refuses a method a route
-// module has no handler for (POST to a loader-only module, GET to an
-// action-only one, OPTIONS anywhere) itself, before any route code runs, with
-// its own body; `handleError` in entry.server only sees that after the answer
-// is made, and cannot change it. The server build, though, lists every route
-// module with its path, and every API route module exports its declaration
-// (`api`, app/.server/platform/api-route.ts, ADR 024), which says what methods
-// a path takes (per op for `$op` routes). Every 405 of the API comes from
-// here; the declaration's own method check stays behind it as a fallback.
-// A path under /api/ that is no API route gets a JSON 404 {"error": {"code":
-// "not_found"}} here too, instead of the HTML page of the catch-all route: an
-// API client gets an answer it can read. A path whose segments do not decode
-// passes on, so the route it names refuses it in its own words.
-import type { ServerBuild } from "@remix-run/node";
+// Why not leave the last step to Remix: its request handler matches the whole
+// route tree twice per request (flattening and ranking every route each time),
+// about a millisecond of CPU per API request, to find the module this table
+// found already; an API route has no UI, so nothing else of Remix applies.
+// Why the 405 cannot be Remix's: it refuses a method a route module has no
+// handler for itself, with its own body, before any route code runs.
+// A path whose segments do not decode, or a route module without a
+// declaration, passes on to Remix, so the route answers in its own words.
+import type { AppLoadContext, LoaderFunctionArgs, ServerBuild } from "@remix-run/node";
+// The adapter's own conversions (not re-exported by its index): the same Request and the same way of writing the answer as Remix's handler.
+import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
 import type express from "express";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
@@ -23,6 +25,8 @@ type Build = ServerBuild | (() => Promise<ServerBuild>);
 /** What this middleware reads of a route module's declaration (app/.server/platform/api-route.ts). */
 interface DeclaredRoute {
   allow(params: Record<string, string | undefined>): string[] | null;
+  loader?: (args: LoaderFunctionArgs) => Promise<Response>;
+  action?: (args: LoaderFunctionArgs) => Promise<Response>;
 }
 
 interface ApiRoute {
@@ -81,7 +85,7 @@ function match(routes: ApiRoute[], pathname: string): ApiRoute | null {
   return best;
 }
 
-export function apiMethods(build: Build): express.RequestHandler {
+export function apiDispatch(build: Build, loadContext: (req: express.Request, res: express.Response) => AppLoadContext): express.RequestHandler {
   const tables = new WeakMap<ServerBuild, ApiRoute[]>();
   return (req, res, next) => {
     if (!req.path.toLowerCase().startsWith("/api/")) return next();
@@ -102,10 +106,15 @@ export function apiMethods(build: Build): express.RequestHandler {
       // Every API route module declares itself (test/security/hostile-input.test.ts checks it); one that does not answers for itself.
       if (!declared) return next();
       const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
-      const allow = declared.allow(Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : []))));
-      // A path naming an op the route does not have: it answers for itself (its guard, then 404).
-      if (allow === null) return next();
-      if (allow.length === 0 || allow.includes(req.method)) return next();
+      const params = Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : [])));
+      const allow = declared.allow(params);
+      if (allow === null || allow.length === 0 || allow.includes(req.method)) {
+        const handler = req.method === "GET" || req.method === "HEAD" ? declared.loader : declared.action;
+        if (!handler) return next();
+        const response = await handler({ request: createRemixRequest(req, res), params, context: loadContext(req, res) });
+        await sendRemixResponse(res, response);
+        return;
+      }
       res
         .status(405)
         .set({ Allow: allow.join(", "), "Cache-Control": "no-store" })
