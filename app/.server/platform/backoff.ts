@@ -3,9 +3,10 @@
 // in the database (app/.server/staff/sign-in-backoff.ts), so every instance
 // and every restart answers alike.
 //
-// `waitMs` is the one place that decides "wait N milliseconds". A proof of
-// work (issue 16) is to be the way past a non-zero answer: a caller that has
-// verified one may treat the wait as served. Nothing else refuses a sign-in.
+// `waitMs` is the one place that decides "wait N milliseconds"; nothing else
+// refuses a sign-in. A solved proof of work is the way past a non-zero answer
+// (ADR 035): `powLevelAfter` prices it, doubling with each failure as the
+// wait does.
 
 export interface BackoffRule {
   /** Failures that cost nothing: a person mistyping. */
@@ -68,4 +69,12 @@ export function waitMs(state: FailureState | undefined, now: Date, rule: Backoff
   const delay = delayAfter(failures, rule);
   if (delay === 0 || !state?.lastFailureAt) return 0;
   return Math.min(delay, Math.max(0, state.lastFailureAt.getTime() + delay - now.getTime()));
+}
+
+/**
+ * The proof-of-work level (doublings of the normal work) asked of a key past its wait (ADR 035): one per failure
+ * beyond `free`, as the wait doubles per failure; 0 while the failures are free. The caller caps it.
+ */
+export function powLevelAfter(failures: number, rule: Pick<BackoffRule, "free">): number {
+  return Math.max(0, failures - rule.free);
 }

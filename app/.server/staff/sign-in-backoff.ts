@@ -15,14 +15,21 @@
 // `noticeFailures` failures from any clients within `noticeWindowMs`, the
 // active administrators get one `signin_failures` notice (at most one a day
 // per address), audited as `auth.failures_reported`.
+//
+// A solved `staff-sign-in` proof of work is the way past a wait (ADR 035): the
+// route spends it before any of this runs, and an attempt that carries one goes
+// ahead, counted as a failure like any other, so the wait keeps growing. Every
+// 429 here says so (`proofOfWork` in the error body); its price doubles with
+// each failure of the client beyond the free ones (`signInPowLevel`).
 import { and, eq, gt, isNull, lt, ne, or, sql, sum } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { staffSignInBackoff as t, staffUsers } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
 import { activeAdmins, notifyStaff } from "../notifications/record";
 import { kickStaffNotifications } from "../notifications/outbox";
-import { liveFailures, waitMs, type SignInBackoffPolicy } from "../platform/backoff";
+import { liveFailures, powLevelAfter, waitMs, type SignInBackoffPolicy } from "../platform/backoff";
 import { ApiError } from "../platform/http";
+import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -47,9 +54,10 @@ export interface SignInAttempt {
 export class SignInBackoffError extends ApiError {
   constructor(waitMs: number) {
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-    super(429, "too_many_attempts", `too many failed attempts from here; try again in ${seconds} seconds`);
+    super(429, "too_many_attempts", `too many failed attempts from here; try again in ${seconds} seconds, or now with a solved proof of work`);
     this.name = "SignInBackoffError";
     this.retryAfterSeconds = seconds;
+    this.proofOfWork = "staff-sign-in";
   }
 }
 
@@ -65,13 +73,14 @@ async function lockRow(tx: Tx, subject: string, client: string) {
   return row!;
 }
 
-const policyOf = (s: Services): SignInBackoffPolicy => s.signInBackoff;
+const policyOf = (s: Pick<Services, "signInBackoff">): SignInBackoffPolicy => s.signInBackoff;
 
 /**
  * Starts a sign-in attempt (password, second factor or recovery key) for an address from a client:
- * refuses it with 429 and `Retry-After` while the pair or the client must wait, else counts it.
+ * refuses it with 429 and `Retry-After` while the pair or the client must wait, else counts it. With
+ * `proof` (a `staff-sign-in` proof of work already spent on this request) the wait counts as served.
  */
-export async function beginSignInAttempt(s: Services, email: string, client: string): Promise<SignInAttempt> {
+export async function beginSignInAttempt(s: Services, email: string, client: string, proof?: SpentProof): Promise<SignInAttempt> {
   const policy = policyOf(s);
   const subject = backoffSubject(s, email);
   const now = s.now();
@@ -80,7 +89,7 @@ export async function beginSignInAttempt(s: Services, email: string, client: str
     const pair = await lockRow(tx, subject, client);
     const wide = await lockRow(tx, ANY, client);
     const wait = Math.max(waitMs(pair, now, policy.pair), waitMs(wide, now, policy.client));
-    if (wait > 0) return wait;
+    if (wait > 0 && !proof) return wait;
     const account = await lockRow(tx, subject, ANY);
     await tx
       .update(t)
@@ -101,8 +110,11 @@ export async function beginSignInAttempt(s: Services, email: string, client: str
   return { subject, client };
 }
 
-/** Only checks the wait (no count): for steps that are not a guess themselves, such as fetching recovery material. */
-export async function checkSignInWait(s: Services, email: string, client: string): Promise<void> {
+/**
+ * Only checks the wait (no count): for steps that are not a guess themselves, such as fetching recovery material.
+ * A spent `proof` lets it through, as in `beginSignInAttempt` (the same statements run either way).
+ */
+export async function checkSignInWait(s: Services, email: string, client: string, proof?: SpentProof): Promise<void> {
   const policy = policyOf(s);
   const subject = backoffSubject(s, email);
   const now = s.now();
@@ -113,7 +125,18 @@ export async function checkSignInWait(s: Services, email: string, client: string
   const pair = rows.find((r) => r.subject === subject);
   const wide = rows.find((r) => r.subject === ANY);
   const wait = Math.max(waitMs(pair, now, policy.pair), waitMs(wide, now, policy.client));
-  if (wait > 0) throw new SignInBackoffError(wait);
+  if (wait > 0 && !proof) throw new SignInBackoffError(wait);
+}
+
+/**
+ * The proof-of-work level of a sign-in past the back-off from this client (ADR 035): one per live failure of the
+ * client over all addresses beyond the pair's free ones. The challenge is fetched before any address is named, and
+ * every failure of a pair counts in its client too, so a storm on one address prices its client at once.
+ */
+export async function signInPowLevel(s: Pick<Services, "db" | "now" | "signInBackoff">, client: string): Promise<number> {
+  const policy = policyOf(s);
+  const [wide] = await s.db.select().from(t).where(key(ANY, client));
+  return powLevelAfter(liveFailures(wide, s.now(), policy.client), policy.pair);
 }
 
 const takeBack = { failures: sql`greatest(${t.failures} - 1, 0)` };
