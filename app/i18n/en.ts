@@ -238,6 +238,7 @@ export const en = {
   "staff.password": "Password",
   "staff.signin.submit": "Sign in",
   "staff.signin.deriving": "Checking your password in this browser…",
+  "staff.signin.pow": "Many failed sign-ins came from this network. Your browser is doing a short computation to continue…",
   "staff.totp": "Authenticator code",
   "staff.totp.hint": "The 6-digit code from your authenticator app.",
   "staff.totp.submit": "Confirm",

@@ -232,6 +232,7 @@ export const ko: Record<MessageKey, string> = {
   "staff.password": "비밀번호",
   "staff.signin.submit": "로그인",
   "staff.signin.deriving": "이 브라우저에서 비밀번호를 확인하고 있습니다…",
+  "staff.signin.pow": "이 네트워크에서 실패한 로그인이 많았습니다. 계속하기 위해 브라우저가 짧은 계산을 하고 있습니다…",
   "staff.totp": "인증 코드",
   "staff.totp.hint": "인증 앱에 표시된 6자리 코드.",
   "staff.totp.submit": "확인",
