@@ -1,25 +1,32 @@
 // Issue 16, rows 1 and 3 (staff): failed sign-ins slow down the pair of address and client, never lock an
-// account or end a session, and known and unknown addresses get the same answers (ADR 030).
+// account or end a session, and known and unknown addresses get the same answers (ADR 030); a solved proof of
+// work is the way past a wait, for a staff member who shares the attacker's client (ADR 035).
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBase64Url } from "../../../crypto";
 import { listStaff } from "../../../app/.server/admin/admin";
+import { backoffSubject } from "../../../app/.server/staff/sign-in-backoff";
+import { POW_HEADER, powHeaderValue, type PowState } from "../../../app/shared/pow-wire";
 import { StaffClient } from "../../../app/staff/staff-client";
 import { staffNotifications, staffSignInBackoff } from "../../../db/schema";
 import { backends } from "../../support/backends";
 import { startTestPortal, type TestPortal } from "../../support/portal";
 import { createStaff, PASSWORD } from "../../support/staff";
+import { fetchChallenge, solveChallengeResponse, withSolvedPow } from "../../support/pow";
 import { cookieFetch, firstSignIn, totpCode, type SignedInStaff } from "../../support/staff-session";
 
 /** A password step with a random authentication key (a wrong password) from a client; no Argon2 in the test. */
-async function wrongSignIn(portal: TestPortal, email: string, from: string): Promise<Response> {
+async function wrongSignIn(portal: TestPortal, email: string, from: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${portal.url}/api/staff/login`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Forwarded-For": from },
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": from, ...headers },
     body: JSON.stringify({ email, authKey: toBase64Url(randomBytes(32)) }),
   });
 }
+
+/** The error body of an answer. */
+const errorOf = async (r: Response) => ((await r.json()) as { error: { code: string; proofOfWork?: string } }).error;
 
 async function prelogin(portal: TestPortal, email: string, from: string): Promise<Response> {
   return fetch(`${portal.url}/api/staff/prelogin`, {
@@ -162,13 +169,145 @@ for (const backend of await backends()) {
           await portal.restart();
           expect((await wrongSignIn(portal, INV, "192.0.2.9")).status).toBe(429);
           const blocked = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch("192.0.2.9") });
-          await expect(blocked.signIn(INV, PASSWORD)).rejects.toMatchObject({ status: 429, code: "too_many_attempts" });
+          // (A client that cannot solve the proof of work the 429 offers: ADR 035.)
+          const noProof = { solvePow: () => Promise.reject(new Error("no proof of work here")) };
+          await expect(blocked.signIn(INV, PASSWORD, noProof)).rejects.toMatchObject({ status: 429, code: "too_many_attempts" });
           expect(await portal.cli("user:unlock", "--email", INV.toUpperCase())).toMatch(/cleared/);
           expect(await blocked.signIn(INV, PASSWORD)).toBe("totp");
         } finally {
           portal.setNow(null);
         }
         await expect(portal.cli("user:unlock")).rejects.toThrow(/--email is required/);
+      });
+    });
+
+    describe("row 1: a staff member who shares the client of a storm on their own address gets in with proofs of work (ADR 035)", () => {
+      const MEMBER = "shared-nat@okestro.example";
+      const X = "198.51.100.150"; // one NAT: the attacker and the member
+      const as = { "X-Forwarded-For": X };
+      let member: SignedInStaff;
+      // A still clock two minutes on: no wait runs out between requests, and a TOTP step later than the enrolment's.
+      const still = new Date(Date.now() + 120_000);
+      const pairFailures = async () => {
+        const rows = await portal.services.db
+          .select()
+          .from(staffSignInBackoff)
+          .where(eq(staffSignInBackoff.subject, backoffSubject(portal.services, MEMBER)));
+        return rows.filter((r) => r.client !== "*").reduce((n, r) => n + r.failures, 0);
+      };
+
+      beforeAll(async () => {
+        await createStaff(portal, "investigator", MEMBER);
+        member = await firstSignIn(portal.url, MEMBER, PASSWORD, "203.0.113.40");
+        portal.setNow(still);
+      });
+      afterAll(() => portal.setNow(null));
+
+      it("answers the storm's wait with 429 naming the proof of work, lets proof-backed guesses through as failures, and prices them ever higher", async () => {
+        for (let i = 0; i < 11; i++) expect((await wrongSignIn(portal, MEMBER, X)).status).toBe(401);
+        const refused = await wrongSignIn(portal, MEMBER, X);
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get("retry-after")).toBe("1");
+        expect(await errorOf(refused)).toMatchObject({ code: "too_many_attempts", proofOfWork: "staff-sign-in" });
+        expect(await pairFailures()).toBe(11); // the refused attempt is not counted
+        // A challenge fetched now, at the storm's first level, kept for later.
+        const early = await fetchChallenge(portal.url, "staff-sign-in", as);
+        expect(early.level).toBe(1);
+        // The attacker pays for each further guess; each is still a failure, and each raises the next price.
+        const levels: number[] = [];
+        for (let i = 0; i < 9; i++) {
+          const got = await fetchChallenge(portal.url, "staff-sign-in", as);
+          levels.push(got.level);
+          const r = await wrongSignIn(portal, MEMBER, X, { [POW_HEADER]: await solveChallengeResponse(got) });
+          expect(r.status).toBe(401);
+          expect((await errorOf(r)).code).toBe("invalid_credentials");
+        }
+        expect(levels).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 8]); // one level per failure, capped at POW_MAX_LEVEL
+        expect(await pairFailures()).toBe(20);
+        // Without a proof the wait stands, and has grown.
+        const waiting = await wrongSignIn(portal, MEMBER, X);
+        expect(waiting.status).toBe(429);
+        expect(Number(waiting.headers.get("retry-after"))).toBeGreaterThan(60);
+        // The early challenge is too easy now.
+        const tooEasy = await wrongSignIn(portal, MEMBER, X, { [POW_HEADER]: await solveChallengeResponse(early) });
+        expect(tooEasy.status).toBe(400);
+        expect((await errorOf(tooEasy)).code).toBe("proof_of_work_too_easy");
+        expect(await pairFailures()).toBe(20); // refused proofs cost no failure and no password check
+      });
+
+      it("refuses forged, reused, borrowed and misdirected proofs as everywhere else", async () => {
+        const got = await fetchChallenge(portal.url, "staff-sign-in", as);
+        const solved = await solveChallengeResponse(got);
+        const { solution } = JSON.parse(Buffer.from(solved, "base64").toString("utf8")) as { solution: { counter: number; derivedKey: string } };
+        // An easier difficulty written into the signed challenge.
+        const forged = powHeaderValue(
+          { ...got.challenge, parameters: { ...got.challenge.parameters, data: { ...got.challenge.parameters.data, difficulty: 64 } } },
+          solution,
+        );
+        const tries: [Record<string, string>, number, string][] = [
+          [{ [POW_HEADER]: forged }, 400, "proof_of_work_invalid"],
+          [{ [POW_HEADER]: "not base64 json" }, 400, "proof_of_work_invalid"],
+          // Solved by another client, or for another action.
+          [
+            { [POW_HEADER]: (await withSolvedPow(portal.url, "staff-sign-in", { "X-Forwarded-For": "198.51.100.151" }))[POW_HEADER]! },
+            400,
+            "proof_of_work_expired",
+          ],
+          [await withSolvedPow(portal.url, "report", as), 400, "proof_of_work_expired"],
+        ];
+        for (const [headers, status, code] of tries) {
+          const r = await wrongSignIn(portal, MEMBER, X, headers);
+          expect([r.status, (await errorOf(r)).code]).toEqual([status, code]);
+        }
+        expect((await wrongSignIn(portal, MEMBER, X, { [POW_HEADER]: solved })).status).toBe(401);
+        const reused = await wrongSignIn(portal, MEMBER, X, { [POW_HEADER]: solved });
+        expect([reused.status, (await errorOf(reused)).code]).toEqual([409, "proof_of_work_used"]);
+        expect(await pairFailures()).toBe(21);
+        // An unknown address in a wait from the same client answers a guess with a proof as the known one does.
+        for (let i = 0; i < 11; i++) expect((await wrongSignIn(portal, UNKNOWN, X)).status).toBe(401);
+        const withProof = async (email: string) => answer(await wrongSignIn(portal, email, X, await withSolvedPow(portal.url, "staff-sign-in", as)));
+        const [k, u] = [await withProof(MEMBER), await withProof(UNKNOWN)];
+        expect(u).toEqual(k);
+        expect(k.status).toBe(401);
+      });
+
+      it("lets the member sign in from the same client, password and code, each past the wait with a proof, and shows the wait if no proof can be solved", async () => {
+        const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch(X) });
+        const cannotSolve = { solvePow: () => Promise.reject(new Error("no workers here")) };
+        await expect(c.signIn(MEMBER, PASSWORD, cannotSolve)).rejects.toMatchObject({ status: 429, code: "too_many_attempts", proofOfWork: "staff-sign-in" });
+        const states: PowState[] = [];
+        expect(await c.signIn(MEMBER, PASSWORD, { onPow: (s) => states.push(s) })).toBe("totp");
+        expect(states).toEqual([{ solving: true, level: 8 }, { solving: false }]);
+        const code = { code: totpCode(member.totpSecret, still.getTime()) };
+        await expect(c.secondFactor(code, cannotSolve)).rejects.toMatchObject({ status: 429, code: "too_many_attempts" });
+        expect((await c.secondFactor(code, { onPow: (s) => states.push(s) })).email).toBe(MEMBER);
+        expect(states).toHaveLength(4);
+        expect(c.keyPair).not.toBeNull();
+        expect((await c.get<{ user: { email: string } }>("/api/staff/me")).user.email).toBe(MEMBER);
+        expect(await pairFailures()).toBe(0); // a complete sign-in forgets the pair
+      });
+
+      it("lets the recovery step past the wait with a proof too (both forms)", async () => {
+        for (let i = 0; i < 12; i++) await wrongSignIn(portal, MEMBER, X, await withSolvedPow(portal.url, "staff-sign-in", as));
+        const recover = async (body: unknown, headers: Record<string, string> = {}) =>
+          fetch(`${portal.url}/api/staff/recover`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", ...as, ...headers },
+            body: JSON.stringify(body),
+          });
+        const refused = await recover({ email: MEMBER });
+        expect([refused.status, (await errorOf(refused)).proofOfWork]).toEqual([429, "staff-sign-in"]);
+        expect((await recover({ email: MEMBER }, await withSolvedPow(portal.url, "staff-sign-in", as))).status).toBe(200);
+        const before = await pairFailures();
+        const wrongKey = {
+          email: MEMBER,
+          recoveryProof: toBase64Url(randomBytes(32)),
+          keys: { kdfSalt: toBase64Url(randomBytes(16)), authKey: toBase64Url(randomBytes(32)), secretKeyWrapped: toBase64Url(randomBytes(89)) },
+        };
+        expect((await recover(wrongKey)).status).toBe(429);
+        const wrong = await recover(wrongKey, await withSolvedPow(portal.url, "staff-sign-in", as));
+        expect([wrong.status, (await errorOf(wrong)).code]).toEqual([401, "invalid_recovery"]);
+        expect(await pairFailures()).toBe(before + 1);
       });
     });
 
