@@ -11,15 +11,14 @@ export const api = apiRoute({
       summary: "A TOTP code or a recovery code; answers with the wrapped private key",
       guard: pendingStaff,
       body: jsonBody(1024, secondFactorRequest),
-      // The way past the sign-in back-off (ADR 035): sent only after a 429 that asks for it.
-      proofOfWork: { action: "staff-sign-in", optional: true },
+      // No proof of work (ADR 035): the account's second-factor back-off holds a holder of the password to its rate.
       response: signedInResponse,
       errors: [
         { status: 401, code: "invalid_code" },
         { status: 409, code: "totp_setup_required" },
         { status: 429, code: "too_many_attempts" },
       ],
-      handler: ({ services, request, body, context, proof }) => loginSecondFactor(services, request, body, context.clientKey, proof),
+      handler: ({ services, request, body, context }) => loginSecondFactor(services, request, body, context.clientKey),
     }),
   },
 });

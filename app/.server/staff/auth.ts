@@ -25,7 +25,7 @@ import { ApiError } from "../platform/http";
 import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
-import { beginSignInAttempt, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
+import { beginSecondFactorAttempt, beginSignInAttempt, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
 export const STAFF_COOKIE = "cor_staff";
@@ -285,19 +285,16 @@ export async function finishTotpSetup(s: Services, request: Request, code: strin
   return { ...(await signedIn(s, session.tokenHash, user, "totp_setup")), recoveryCodes: codes };
 }
 
-/** The second step of a sign-in: a TOTP code, or one of the recovery codes. */
-export async function loginSecondFactor(
-  s: Services,
-  request: Request,
-  input: { code?: string; recoveryCode?: string },
-  clientKey: string,
-  proof?: SpentProof,
-): Promise<SignedIn> {
+/**
+ * The second step of a sign-in: a TOTP code, or one of the recovery codes. Held by the account's own second-factor
+ * back-off, which no proof of work goes past (ADR 035).
+ */
+export async function loginSecondFactor(s: Services, request: Request, input: { code?: string; recoveryCode?: string }, clientKey: string): Promise<SignedIn> {
   const { session, user } = await requirePending(s, request);
   const [t] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
   if (!t?.enabledAt) throw new StaffAuthError(409, "totp_setup_required", "set up the second factor first");
-  // Counted before the check (back-off of this address and client), so parallel guesses cannot slip past it.
-  const attempt = await beginSignInAttempt(s, user.email, clientKey, proof);
+  // Counted before the check (the account's second-factor back-off), so parallel guesses cannot slip past it.
+  const attempt = await beginSecondFactorAttempt(s, user.email, clientKey);
   if (input.code) {
     const step = checkCode(t.secret, user.email, input.code, t.lastStep, s.now());
     if (step !== null) {
