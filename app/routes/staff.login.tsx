@@ -23,6 +23,8 @@ export default function StaffLogin() {
   const [step, setStep] = useState<Step>({ kind: "password" });
   const { busy, error, run } = useAction((e) => {
     const code = errorCode(e);
+    // On the code step a wait is the account's own, after wrong codes, and no proof of work goes past it (ADR 035).
+    if (code === "too_many_attempts" && step.kind === "totp") return t("staff.errors.too_many_codes");
     const key = `staff.errors.${code}` as MessageKey;
     return ["invalid_credentials", "invalid_code", "too_many_attempts", "wrong_password"].includes(code) ? t(key) : t("staff.errors.generic", { code });
   });
@@ -55,7 +57,7 @@ export default function StaffLogin() {
       if (step.kind === "setup") {
         setStep({ kind: "codes", codes: await staffClient().finishTotpSetup(code) });
       } else {
-        const user = await staffClient().secondFactor(recoveryCode ? { recoveryCode } : { code }, { onPow: setPow });
+        const user = await staffClient().secondFactor(recoveryCode ? { recoveryCode } : { code });
         navigate(href(homeOf(user.role)));
       }
     });

@@ -85,11 +85,12 @@ export class StaffClient {
     return r.recoveryCodes ?? [];
   }
 
-  /** Step two: a TOTP code or a recovery code (past a back-off as in `signIn`). */
-  async secondFactor(input: { code: string } | { recoveryCode: string }, pow: PowOptions = {}): Promise<StaffUser> {
-    const r = await withPowIfAsked(this.api, this.powOptions(pow), (headers) =>
-      this.api.call<SignedInResponse>("POST", "/api/staff/second-factor", { json: input, headers }),
-    );
+  /**
+   * Step two: a TOTP code or a recovery code. No proof of work goes past its back-off (ADR 035): a 429 here is the
+   * account's own wait after wrong codes, and is thrown as it is.
+   */
+  async secondFactor(input: { code: string } | { recoveryCode: string }): Promise<StaffUser> {
+    const r = await this.api.call<SignedInResponse>("POST", "/api/staff/second-factor", { json: input });
     this.unlockWith(r);
     return r.user;
   }
