@@ -2,14 +2,14 @@
 // account or end a session, and known and unknown addresses get the same answers (ADR 030); a solved proof of
 // work is the way past a wait, for a staff member who shares the attacker's client (ADR 035).
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBase64Url } from "../../../crypto";
 import { listStaff } from "../../../app/.server/admin/admin";
-import { backoffSubject } from "../../../app/.server/staff/sign-in-backoff";
+import { backoffSubject, SECOND_FACTOR } from "../../../app/.server/staff/sign-in-backoff";
 import { POW_HEADER, powHeaderValue, type PowState } from "../../../app/shared/pow-wire";
-import { StaffClient } from "../../../app/staff/staff-client";
-import { staffNotifications, staffSignInBackoff } from "../../../db/schema";
+import { recoverWithKey, StaffClient } from "../../../app/staff/staff-client";
+import { powSpent, staffNotifications, staffSignInBackoff } from "../../../db/schema";
 import { backends } from "../../support/backends";
 import { startTestPortal, type TestPortal } from "../../support/portal";
 import { createStaff, PASSWORD } from "../../support/staff";
@@ -271,17 +271,19 @@ for (const backend of await backends()) {
         expect(k.status).toBe(401);
       });
 
-      it("lets the member sign in from the same client, password and code, each past the wait with a proof, and shows the wait if no proof can be solved", async () => {
-        const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch(X) });
+      it("lets the member sign in from the same client: the password past the wait with a proof, the code without one (the storm never reached the second factor), and shows the wait if no proof can be solved", async () => {
         const cannotSolve = { solvePow: () => Promise.reject(new Error("no workers here")) };
+        const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch(X) });
         await expect(c.signIn(MEMBER, PASSWORD, cannotSolve)).rejects.toMatchObject({ status: 429, code: "too_many_attempts", proofOfWork: "staff-sign-in" });
         const states: PowState[] = [];
         expect(await c.signIn(MEMBER, PASSWORD, { onPow: (s) => states.push(s) })).toBe("totp");
         expect(states).toEqual([{ solving: true, level: 8 }, { solving: false }]);
-        const code = { code: totpCode(member.totpSecret, still.getTime()) };
-        await expect(c.secondFactor(code, cannotSolve)).rejects.toMatchObject({ status: 429, code: "too_many_attempts" });
-        expect((await c.secondFactor(code, { onPow: (s) => states.push(s) })).email).toBe(MEMBER);
-        expect(states).toHaveLength(4);
+        // The pair and the client still wait, but the second factor does not look at them: the code goes in at once,
+        // with no proof of work asked or spent.
+        expect(await pairFailures()).toBeGreaterThan(20);
+        const spent = (await portal.services.db.select().from(powSpent)).length;
+        expect((await c.secondFactor({ code: totpCode(member.totpSecret, still.getTime()) })).email).toBe(MEMBER);
+        expect((await portal.services.db.select().from(powSpent)).length).toBe(spent);
         expect(c.keyPair).not.toBeNull();
         expect((await c.get<{ user: { email: string } }>("/api/staff/me")).user.email).toBe(MEMBER);
         expect(await pairFailures()).toBe(0); // a complete sign-in forgets the pair
@@ -308,6 +310,120 @@ for (const backend of await backends()) {
         const wrong = await recover(wrongKey, await withSolvedPow(portal.url, "staff-sign-in", as));
         expect([wrong.status, (await errorOf(wrong)).code]).toEqual([401, "invalid_recovery"]);
         expect(await pairFailures()).toBe(before + 1);
+      });
+    });
+
+    describe("row 1: a guesser who has the password is held to the account's own second-factor back-off, which no proof of work goes past (ADR 035)", () => {
+      const VICTIM = "known-password@okestro.example";
+      const OWN = "203.0.113.50";
+      const NEW_PASSWORD = "a new password nobody else has 7";
+      const THIEVES = ["198.51.100.170", "198.51.100.171", "198.51.100.172", "198.51.100.173"];
+      // A still clock three minutes on: no wait runs out unless the test moves it, and a TOTP step after the enrolment's.
+      const still = Date.now() + 180_000;
+      let victim: SignedInStaff;
+      let victimId: string;
+      let recoveryKey: string;
+      const thieves: { from: string; fetch: typeof fetch }[] = [];
+
+      /** Six-digit codes none of which the authenticator accepts around `at` (the step before, at and after). */
+      const wrongCodes = (n: number, at: number) => {
+        const right = new Set([-30_000, 0, 30_000].map((d) => totpCode(victim.totpSecret, at + d)));
+        const out: string[] = [];
+        for (let i = 0; out.length < n; i++) if (!right.has(String(i).padStart(6, "0"))) out.push(String(i).padStart(6, "0"));
+        return out;
+      };
+      const guess = (f: typeof fetch, code: string, headers: Record<string, string> = {}) =>
+        f(`${portal.url}/api/staff/second-factor`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...headers },
+          body: JSON.stringify({ code }),
+        });
+      const codeFailures = async () => {
+        const [row] = await portal.services.db
+          .select()
+          .from(staffSignInBackoff)
+          .where(and(eq(staffSignInBackoff.subject, backoffSubject(portal.services, VICTIM)), eq(staffSignInBackoff.client, SECOND_FACTOR)));
+        return row?.failures ?? 0;
+      };
+
+      beforeAll(async () => {
+        const created = await createStaff(portal, "investigator", VICTIM);
+        victimId = created.id;
+        recoveryKey = /Recovery key[^\n]*\n\s*(\S.*\S)\s*$/m.exec(created.output)![1]!;
+        victim = await firstSignIn(portal.url, VICTIM, PASSWORD, OWN);
+        portal.setNow(new Date(still));
+        // The thief has the password: each of four clients gets a session pending its second factor.
+        for (const from of THIEVES) {
+          const f = cookieFetch(from);
+          expect(await new StaffClient({ baseUrl: portal.url, fetch: f }).signIn(VICTIM, PASSWORD)).toBe("totp");
+          thieves.push({ from, fetch: f });
+        }
+      });
+      afterAll(() => portal.setNow(null));
+
+      it("lets the free wrong codes through from every client together, then answers 429 naming no proof of work, even to parallel guesses", async () => {
+        const codes = wrongCodes(16, still);
+        // Sixteen guesses at once from four clients: the count is taken before the check, so exactly the free ten and
+        // the eleventh (the first that earns a wait) get through.
+        const answers = await Promise.all(codes.map((code, i) => guess(thieves[i % 4]!.fetch, code)));
+        const statuses = answers.map((r) => r.status).sort();
+        expect(statuses).toEqual([...Array(11).fill(401), ...Array(5).fill(429)]);
+        expect(await codeFailures()).toBe(11);
+        const refused = answers.find((r) => r.status === 429)!;
+        expect(refused.headers.get("retry-after")).toBe("1");
+        const body = await errorOf(refused);
+        expect(body.code).toBe("too_many_attempts");
+        expect(body).not.toHaveProperty("proofOfWork");
+        // A fifth client that signs in with the password meets the same wait: it is the account's, not the client's.
+        const fifth = cookieFetch("198.51.100.174");
+        expect(await new StaffClient({ baseUrl: portal.url, fetch: fifth }).signIn(VICTIM, PASSWORD)).toBe("totp");
+        expect((await guess(fifth, wrongCodes(17, still)[16]!)).status).toBe(429);
+      });
+
+      it("ignores a proof of work sent with a guess: the wait stands and the proof is not spent", async () => {
+        const thief = thieves[0]!;
+        const proof = await withSolvedPow(portal.url, "staff-sign-in", { "X-Forwarded-For": thief.from });
+        const r = await guess(thief.fetch, wrongCodes(1, still)[0]!, proof);
+        expect(r.status).toBe(429);
+        expect(await errorOf(r)).not.toHaveProperty("proofOfWork");
+        expect(await codeFailures()).toBe(11);
+        // The proof is still good for a step that takes one (here the recovery material), once.
+        const recover = () =>
+          fetch(`${portal.url}/api/staff/recover`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", ...proof },
+            body: JSON.stringify({ email: VICTIM }),
+          });
+        expect((await recover()).status).toBe(200);
+        const again = await recover();
+        expect([again.status, (await errorOf(again)).code]).toEqual([409, "proof_of_work_used"]);
+      });
+
+      it("allows one more guess when the wait has run out, and then a longer wait", async () => {
+        const [a, b] = wrongCodes(2, still + 1000);
+        portal.setNow(new Date(still + 1000));
+        expect((await guess(thieves[1]!.fetch, a!)).status).toBe(401);
+        const r = await guess(thieves[2]!.fetch, b!);
+        expect([r.status, r.headers.get("retry-after")]).toEqual([429, "2"]);
+        expect(await codeFailures()).toBe(12);
+      });
+
+      it("refuses the owner's right code during that wait too, and tells the administrators; a recovery-key reset ends it and lets the owner in", async () => {
+        const owner = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch(OWN) });
+        expect(await owner.signIn(VICTIM, PASSWORD)).toBe("totp");
+        const right = { code: totpCode(victim.totpSecret, still + 1000) };
+        // The password is known to someone else; nothing here can tell the owner from the thief.
+        await expect(owner.secondFactor(right)).rejects.toMatchObject({ status: 429, code: "too_many_attempts" });
+        const notices = await portal.services.db.select().from(staffNotifications).where(eq(staffNotifications.event, "signin_failures"));
+        expect(notices.some((n) => n.dedupeKey.startsWith(`signin_failures:${victimId}:`))).toBe(true);
+        // The recovery key (256 bits, which the thief does not have) changes the password and ends every session, so
+        // the wrong codes of whoever had the old one are forgotten.
+        await recoverWithKey({ baseUrl: portal.url, fetch: cookieFetch(OWN) }, VICTIM, recoveryKey, NEW_PASSWORD);
+        expect(await codeFailures()).toBe(0);
+        expect((await guess(thieves[3]!.fetch, wrongCodes(1, still)[0]!)).status).toBe(401); // no pending session left
+        const again = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch(OWN) });
+        expect(await again.signIn(VICTIM, NEW_PASSWORD)).toBe("totp");
+        expect((await again.secondFactor(right)).email).toBe(VICTIM);
       });
     });
 
