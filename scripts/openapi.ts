@@ -16,9 +16,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ZodTypeAny } from "zod";
 import { zodToJsonSchema } from "zod-to-json-schema";
-import { endpointsOf, type AnyEndpoint, type ApiRoute, type AuthScheme, type ErrorAnswer, type ParamSpec } from "../app/.server/platform/api-route";
+import {
+  endpointsOf,
+  proofOfWorkOf,
+  type AnyEndpoint,
+  type ApiRoute,
+  type AuthScheme,
+  type ErrorAnswer,
+  type ParamSpec,
+} from "../app/.server/platform/api-route";
 import { apiErrorBody } from "../app/intake/wire";
-import { POW_REFUSALS } from "../app/.server/platform/proof-of-work";
+import { OPTIONAL_POW_REFUSALS, POW_REFUSALS } from "../app/.server/platform/proof-of-work";
 import { POW_HEADER } from "../app/shared/pow-wire";
 import { uploadPartRoute } from "../app/.server/intake/upload-part-route";
 
@@ -121,7 +129,8 @@ function errorsOf(e: AnyEndpoint, params: Readonly<Record<string, ParamSpec>>, o
   }
   if (body.kind === "bytes") all.push({ status: 413, code: "too_large" });
   all.push(...e.errors);
-  if (e.proofOfWork) all.push(...POW_REFUSALS);
+  const pow = proofOfWorkOf(e);
+  if (pow) all.push(...(pow.optional ? OPTIONAL_POW_REFUSALS : POW_REFUSALS));
   const out = new Map<number, Set<string>>();
   for (const { status, code } of all) out.set(status, (out.get(status) ?? new Set()).add(code));
   return new Map([...out].sort(([a], [b]) => a - b));
@@ -141,12 +150,16 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
     };
   });
   for (const [name, description] of Object.entries(e.query)) parameters.push({ name, in: "query", required: false, description, schema: { type: "string" } });
-  if (e.proofOfWork) {
+  const pow = proofOfWorkOf(e);
+  if (pow) {
+    const what = `A solved proof-of-work challenge for the action "${pow.action}" from GET /api/pow/challenge?action=${pow.action}: base64 of the JSON {challenge, solution} (ALTCHA v2 payload; docs/CRYPTO.md §13, ADR 032). Each challenge is spent once, after the body is accepted.`;
     parameters.push({
       name: POW_HEADER,
       in: "header",
-      required: true,
-      description: `A solved proof-of-work challenge for the action "${e.proofOfWork}" from GET /api/pow/challenge?action=${e.proofOfWork}: base64 of the JSON {challenge, solution} (ALTCHA v2 payload; docs/CRYPTO.md §13, ADR 032). Each challenge is spent once, after the body is accepted.`,
+      required: !pow.optional,
+      description: pow.optional
+        ? `Optional. Sent again with a request that got 429 too_many_attempts naming proofOfWork "${pow.action}" in its body, it lets the request past the sign-in back-off instead of waiting for Retry-After; the attempt still counts as a failure until it succeeds (ADR 035). ${what} Without it nothing changes.`
+        : what,
       schema: { type: "string", maxLength: 4096 },
     });
   }
@@ -194,7 +207,10 @@ function operation(route: DeclaredRoute, method: string, e: AnyEndpoint, op: str
   for (const [status, codes] of errorsOf(e, params, route.api.kind === "ops")) {
     const list = [...codes].sort();
     responses[String(status)] = {
-      description: `Error: ${list.join(", ")}.`,
+      description:
+        status === 429 && pow?.optional
+          ? `Error: ${list.join(", ")}. A sign-in back-off's answer names error.proofOfWork: the same request sent again with X-Proof-Of-Work solved for that action goes past the wait (ADR 035).`
+          : `Error: ${list.join(", ")}.`,
       "x-error-codes": list,
       ...(status === 405 ? { headers: { Allow: { description: "The methods the path takes.", schema: { type: "string" } } } } : {}),
       ...(status === 503 || status === 429 ? { headers: { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } } } : {}),

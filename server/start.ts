@@ -32,6 +32,7 @@ import { startOfDayIn } from "../app/.server/platform/dates";
 import { loadConfig, type Config } from "../app/.server/platform/config";
 import { lockDataDir } from "../app/.server/platform/data-lock";
 import { ensureSetupLink } from "../app/.server/staff/invitations";
+import { signInPowLevel } from "../app/.server/staff/sign-in-backoff";
 import { createMailer } from "../app/.server/platform/mailer";
 import { settleStaffNotifications } from "../app/.server/notifications/outbox";
 import { createLogger, describeError, type Logger } from "../app/.server/platform/log";
@@ -101,9 +102,15 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
   // Before anything is appended: an unkeyed chain from release 0.1.x is anchored under the key (ADR 028).
   const seal = await sealAuditChain(database.db, { secret }, now());
   if (seal.sealed) log.warn("audit chain: unkeyed entries anchored under the portal secret", { unkeyedEntries: seal.unkeyedEntries, seq: seal.seq });
-  const proofOfWork = new ProofOfWork({ db: database.db, config, secret, now });
-  return {
-    proofOfWork,
+  const services: Services = {
+    // A sign-in past the back-off is priced by the client's sign-in failures (ADR 035), read from the live policy.
+    proofOfWork: new ProofOfWork({
+      db: database.db,
+      config,
+      secret,
+      now,
+      actionLevel: (clientKey, action) => (action === "staff-sign-in" ? signInPowLevel(services, clientKey) : Promise.resolve(0)),
+    }),
     config,
     database,
     db: database.db,
@@ -115,6 +122,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     now,
     signInBackoff: SIGN_IN_BACKOFF,
   };
+  return services;
 }
 
 export async function startPortal(options: StartOptions = {}): Promise<RunningPortal> {

@@ -34,7 +34,9 @@ export function NewPasswordForm(props: {
           ? t("staff.errors.wrong_password")
           : code === "invalid_recovery"
             ? t("staff.errors.invalid_recovery")
-            : t("staff.errors.generic", { code }),
+            : code === "too_many_attempts"
+              ? t("staff.errors.too_many_attempts")
+              : t("staff.errors.generic", { code }),
       );
     } finally {
       setBusy(false);

@@ -24,6 +24,20 @@ export function PowMessage(props: { state: PowState }) {
   );
 }
 
+/** The staff sign-in pages' live region: what the browser does while it works past a sign-in back-off (ADR 035). */
+export function SignInPowStatus(props: { state: PowState }) {
+  const { t } = useI18n();
+  return (
+    <div role="status" aria-live="polite">
+      {props.state.solving ? (
+        <p className="notice" data-testid="pow-notice">
+          {t("staff.signin.pow")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 /** A live region that follows `announcePow`. */
 export function PowNotice() {
   const [state, setState] = useState<PowState>({ solving: false });

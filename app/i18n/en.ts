@@ -238,6 +238,7 @@ export const en = {
   "staff.password": "Password",
   "staff.signin.submit": "Sign in",
   "staff.signin.deriving": "Checking your password in this browser…",
+  "staff.signin.pow": "Many failed sign-ins came from this network. Your browser is doing a short computation to continue…",
   "staff.totp": "Authenticator code",
   "staff.totp.hint": "The 6-digit code from your authenticator app.",
   "staff.totp.submit": "Confirm",
@@ -252,6 +253,8 @@ export const en = {
   "staff.errors.invalid_credentials": "The email address or password is not right.",
   "staff.errors.invalid_code": "That code is not right. Check the time on your device.",
   "staff.errors.too_many_attempts": "Too many failed attempts from here. Please wait a moment and try again.",
+  "staff.errors.too_many_codes":
+    "Too many wrong codes were tried for this account. Please wait a few minutes and try again; if you did not try them, your password is known to someone else: tell an administrator.",
   "staff.errors.wrong_password": "The password does not unlock your key.",
   "staff.errors.generic": "That did not work ({code}).",
   "staff.unlock.title": "Unlock your key",

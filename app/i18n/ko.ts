@@ -232,6 +232,7 @@ export const ko: Record<MessageKey, string> = {
   "staff.password": "비밀번호",
   "staff.signin.submit": "로그인",
   "staff.signin.deriving": "이 브라우저에서 비밀번호를 확인하고 있습니다…",
+  "staff.signin.pow": "이 네트워크에서 실패한 로그인이 많았습니다. 계속하기 위해 브라우저가 짧은 계산을 하고 있습니다…",
   "staff.totp": "인증 코드",
   "staff.totp.hint": "인증 앱에 표시된 6자리 코드.",
   "staff.totp.submit": "확인",
@@ -246,6 +247,8 @@ export const ko: Record<MessageKey, string> = {
   "staff.errors.invalid_credentials": "이메일 주소 또는 비밀번호가 올바르지 않습니다.",
   "staff.errors.invalid_code": "코드가 올바르지 않습니다. 기기의 시간을 확인하세요.",
   "staff.errors.too_many_attempts": "이곳에서 실패한 시도가 너무 많습니다. 잠시 기다린 후 다시 시도하세요.",
+  "staff.errors.too_many_codes":
+    "이 계정에 잘못된 코드가 너무 많이 입력되었습니다. 몇 분 기다린 후 다시 시도하세요. 직접 입력하지 않았다면 다른 사람이 비밀번호를 알고 있는 것이니 관리자에게 알리세요.",
   "staff.errors.wrong_password": "이 비밀번호로는 키를 열 수 없습니다.",
   "staff.errors.generic": "처리하지 못했습니다 ({code}).",
   "staff.unlock.title": "키 잠금 해제",

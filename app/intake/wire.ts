@@ -3,6 +3,7 @@
 // strict (z.strictObject): a member the schema does not name is refused with
 // 400 invalid_request naming it, never silently dropped.
 import { z } from "zod";
+import { POW_ACTIONS } from "../shared/pow-wire";
 import { b64, uuid } from "../shared/schemas";
 
 export const createUploadRequest = z.strictObject({
@@ -71,6 +72,16 @@ export type IntakeInfo = z.infer<typeof intakeInfoSchema>;
 
 /** Error body of every API failure: a stable code for the browser's catalog and an English message. */
 export const apiErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string()).optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    fields: z.record(z.string()).optional(),
+    proofOfWork: z
+      .enum(POW_ACTIONS)
+      .optional()
+      .describe(
+        "On a 429 that a solved proof of work lets past: the action to get a challenge for (GET /api/pow/challenge?action=…) and send with the same request again in X-Proof-Of-Work (docs/CRYPTO.md §13, ADR 035).",
+      ),
+  }),
 });
 export type ApiErrorBody = z.infer<typeof apiErrorBody>;

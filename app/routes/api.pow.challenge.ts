@@ -9,9 +9,13 @@ export const api = apiRoute({
   summary: "Proof-of-work challenges",
   methods: {
     GET: endpoint({
-      summary: "A challenge for one anonymous action (report, upload, followup-session, followup-post) at this client's current difficulty",
+      summary:
+        "A challenge for one anonymous action (report, upload, followup-session, followup-post), or for a staff sign-in past its back-off (staff-sign-in), at this client's current difficulty",
       guard: anyone,
-      query: { action: "report, upload, followup-session or followup-post: the request the solution will be spent on" },
+      query: {
+        action:
+          "report, upload, followup-session, followup-post, or staff-sign-in (after a 429 that names it: ADR 035): the request the solution will be spent on",
+      },
       response: powChallengeResponse,
       errors: [{ status: 400, code: "invalid_request" }],
       handler: ({ services, query, context }) => {

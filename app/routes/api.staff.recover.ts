@@ -16,17 +16,19 @@ export const api = apiRoute({
       body: jsonBodyOf(2048, [recoverRequest, recoverStartRequest] as const, (raw) =>
         raw && typeof raw === "object" && "recoveryProof" in raw ? recoverRequest : recoverStartRequest,
       ),
+      // The way past the sign-in back-off (ADR 035), for both forms: sent only after a 429 that asks for it.
+      proofOfWork: { action: "staff-sign-in", optional: true },
       response: recoverResponse,
       errors: [
         { status: 401, code: "invalid_recovery" },
         { status: 429, code: "too_many_attempts" },
       ],
-      handler: async ({ services, body, context }) => {
+      handler: async ({ services, body, context, proof }) => {
         if ("recoveryProof" in body) {
-          await resetWithRecoveryKey(services, body.email, body.recoveryProof, body.keys, context.clientKey);
+          await resetWithRecoveryKey(services, body.email, body.recoveryProof, body.keys, context.clientKey, proof);
           return { ok: true };
         }
-        return recoveryMaterial(services, body.email, context.clientKey);
+        return recoveryMaterial(services, body.email, context.clientKey, proof);
       },
     }),
   },

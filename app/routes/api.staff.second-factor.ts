@@ -11,6 +11,7 @@ export const api = apiRoute({
       summary: "A TOTP code or a recovery code; answers with the wrapped private key",
       guard: pendingStaff,
       body: jsonBody(1024, secondFactorRequest),
+      // No proof of work (ADR 035): the account's second-factor back-off holds a holder of the password to its rate.
       response: signedInResponse,
       errors: [
         { status: 401, code: "invalid_code" },

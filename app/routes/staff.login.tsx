@@ -3,9 +3,11 @@
 import { Link, useNavigate } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Field } from "../components/field";
+import { SignInPowStatus } from "../components/pow-notice";
 import { errorCode, useAction } from "../components/use-action";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
+import type { PowState } from "../shared/pow-wire";
 import type { TotpSetup } from "../staff/staff-client";
 
 const loadStaff = () => import("../staff/staff-client");
@@ -21,9 +23,13 @@ export default function StaffLogin() {
   const [step, setStep] = useState<Step>({ kind: "password" });
   const { busy, error, run } = useAction((e) => {
     const code = errorCode(e);
+    // On the code step a wait is the account's own, after wrong codes, and no proof of work goes past it (ADR 035).
+    if (code === "too_many_attempts" && step.kind === "totp") return t("staff.errors.too_many_codes");
     const key = `staff.errors.${code}` as MessageKey;
     return ["invalid_credentials", "invalid_code", "too_many_attempts", "wrong_password"].includes(code) ? t(key) : t("staff.errors.generic", { code });
   });
+  // Past a sign-in back-off the step is sent again with a proof of work solved here (ADR 035).
+  const [pow, setPow] = useState<PowState>({ solving: false });
   const [hydrated, setHydrated] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -35,7 +41,7 @@ export default function StaffLogin() {
     const data = new FormData(event.currentTarget);
     void run(async () => {
       const { staffClient } = await loadStaff();
-      const next = await staffClient().signIn(String(data.get("email") ?? ""), String(data.get("password") ?? ""));
+      const next = await staffClient().signIn(String(data.get("email") ?? ""), String(data.get("password") ?? ""), { onPow: setPow });
       if (next === "totp") setStep({ kind: "totp" });
       else setStep({ kind: "setup", setup: await staffClient().beginTotpSetup() });
     });
@@ -64,6 +70,7 @@ export default function StaffLogin() {
           {error}
         </p>
       ) : null}
+      <SignInPowStatus state={pow} />
       {step.kind === "password" ? (
         <>
           <h1 ref={heading} tabIndex={-1}>

@@ -3,15 +3,20 @@ import { Link } from "@remix-run/react";
 import { useState } from "react";
 import { Field } from "../components/field";
 import { NewPasswordForm } from "../components/password-form";
+import { SignInPowStatus } from "../components/pow-notice";
 import { useI18n } from "../i18n/react";
+import type { PowState } from "../shared/pow-wire";
 
 export default function Recover() {
   const { t, href } = useI18n();
   const [done, setDone] = useState(false);
+  // Past a sign-in back-off both requests are sent again with a proof of work solved here (ADR 035).
+  const [pow, setPow] = useState<PowState>({ solving: false });
   return (
     <div className="page narrow">
       <h1>{t("recover.title")}</h1>
       <p>{t("recover.intro")}</p>
+      <SignInPowStatus state={pow} />
       {done ? (
         <p className="notice" role="status">
           {t("recover.done")} <Link to={href("/staff/login")}>{t("staff.signin")}</Link>
@@ -32,7 +37,7 @@ export default function Recover() {
           }
           onSubmit={async (data, password) => {
             const m = await import("../staff/staff-client");
-            await m.recoverWithKey({}, String(data.get("email") ?? ""), String(data.get("recoveryKey") ?? ""), password);
+            await m.recoverWithKey({ onPow: setPow }, String(data.get("email") ?? ""), String(data.get("recoveryKey") ?? ""), password);
             setDone(true);
           }}
         />

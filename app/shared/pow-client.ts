@@ -72,3 +72,31 @@ export async function withPow<T>(api: Api, action: PowAction, options: PowOption
     }
   }
 }
+
+/**
+ * Runs `request` as it is; if it is refused with a 429 that names a proof of work (a sign-in back-off, ADR 035),
+ * solves one and sends the same request again with it. The request's own answer then stands (a wrong password is
+ * still wrong); if no proof could be got, solved or accepted, the first 429 stands, so the page shows the wait.
+ */
+export async function withPowIfAsked<T>(api: Api, options: PowOptions, request: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+  try {
+    return await request({});
+  } catch (refused) {
+    const action = refused instanceof IntakeError && refused.status === 429 ? refused.proofOfWork : undefined;
+    if (!action) throw refused;
+    let answered = false;
+    try {
+      return await withPow(api, action, options, async (headers) => {
+        try {
+          return await request(headers);
+        } catch (error) {
+          answered = !(error instanceof IntakeError && error.code.startsWith("proof_of_work_"));
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (answered) throw error;
+      throw refused;
+    }
+  }
+}

@@ -6,8 +6,11 @@ import { z } from "zod";
 /** The request header that carries a solved challenge: base64 of the JSON `{challenge, solution}` (ALTCHA v2 payload). */
 export const POW_HEADER = "X-Proof-Of-Work";
 
-/** What a challenge is for; a challenge is spent only on its own action. */
-export const POW_ACTIONS = ["report", "upload", "followup-session", "followup-post"] as const;
+/**
+ * What a challenge is for; a challenge is spent only on its own action. `staff-sign-in` is the optional way past a
+ * sign-in back-off (ADR 035): only a 429 that names it asks for one.
+ */
+export const POW_ACTIONS = ["report", "upload", "followup-session", "followup-post", "staff-sign-in"] as const;
 export type PowAction = (typeof POW_ACTIONS)[number];
 
 export const powChallengeQuery = z.object({ action: z.enum(POW_ACTIONS) }).strict();

@@ -15,7 +15,7 @@ import {
 } from "../../crypto";
 import { UPLOAD_TOKEN_HEADER } from "../intake/limits";
 import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
-import type { PowSolver, PowState } from "./pow-wire";
+import type { PowAction, PowSolver, PowState } from "./pow-wire";
 
 export { UPLOAD_TOKEN_HEADER };
 
@@ -65,6 +65,8 @@ export interface IntakeOptions {
 }
 
 export class IntakeError extends Error {
+  /** On a 429 that a solved proof of work lets past (ADR 035): the action to solve a challenge for. */
+  proofOfWork?: PowAction;
   constructor(
     readonly code: string,
     message: string,
@@ -90,15 +92,19 @@ async function errorOf(response: Response): Promise<IntakeError> {
   let code = `http_${response.status}`;
   let message = response.statusText;
   let fields: Record<string, string> | undefined;
+  let proofOfWork: PowAction | undefined;
   try {
     const err = (await response.json()) as ApiErrorBody;
     code = err.error.code;
     message = err.error.message;
     fields = err.error.fields;
+    proofOfWork = err.error.proofOfWork;
   } catch {
     /* not our JSON error body: keep the status */
   }
-  return new IntakeError(code, message, response.status, undefined, fields);
+  const error = new IntakeError(code, message, response.status, undefined, fields);
+  if (proofOfWork) error.proofOfWork = proofOfWork;
+  return error;
 }
 
 export class Api {

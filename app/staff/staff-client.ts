@@ -12,6 +12,7 @@ import {
   wrapStaffSecretKey,
   type StaffPasswordKeys,
 } from "../../crypto/staff";
+import { withPowIfAsked, type PowOptions } from "../shared/pow-client";
 import { apiFor, IntakeError, uploadEncryptedFile, type Api, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
 export { IntakeError as StaffApiError };
@@ -53,14 +54,22 @@ export class StaffClient {
     return this.keys;
   }
 
-  /** Step one: the password, turned into keys here. Resolves to what comes next. */
-  async signIn(email: string, password: string): Promise<"totp" | "totp_setup"> {
+  /** The options of this client with `pow` (the page's status callback) over them. */
+  private powOptions(pow: PowOptions): PowOptions {
+    return { solvePow: pow.solvePow ?? this.options.solvePow, onPow: pow.onPow ?? this.options.onPow };
+  }
+
+  /**
+   * Step one: the password, turned into keys here. Resolves to what comes next. Past a sign-in back-off that offers
+   * it, the step is sent again with a solved proof of work (ADR 035); `pow.onPow` is told while it runs.
+   */
+  async signIn(email: string, password: string, pow: PowOptions = {}): Promise<"totp" | "totp_setup"> {
     await loadSodium();
     const pre = await this.api.call<{ salt: string; kdfVersion: number }>("POST", "/api/staff/prelogin", { json: { email } });
     const derived = await deriveStaffPasswordKeys(password, fromBase64Url(pre.salt));
-    const r = await this.api.call<{ next: "totp" | "totp_setup" }>("POST", "/api/staff/login", {
-      json: { email, authKey: toBase64Url(derived.authKey) },
-    });
+    const r = await withPowIfAsked(this.api, this.powOptions(pow), (headers) =>
+      this.api.call<{ next: "totp" | "totp_setup" }>("POST", "/api/staff/login", { json: { email, authKey: toBase64Url(derived.authKey) }, headers }),
+    );
     this.pendingKeys = derived;
     return r.next;
   }
@@ -76,7 +85,10 @@ export class StaffClient {
     return r.recoveryCodes ?? [];
   }
 
-  /** Step two: a TOTP code or a recovery code. */
+  /**
+   * Step two: a TOTP code or a recovery code. No proof of work goes past its back-off (ADR 035): a 429 here is the
+   * account's own wait after wrong codes, and is thrown as it is.
+   */
   async secondFactor(input: { code: string } | { recoveryCode: string }): Promise<StaffUser> {
     const r = await this.api.call<SignedInResponse>("POST", "/api/staff/second-factor", { json: input });
     this.unlockWith(r);
@@ -168,13 +180,17 @@ async function newPasswordKeys(userId: string, password: string, keys: StaffKeyP
 
 /**
  * Sets a new password with the recovery key shown at activation: the private
- * key is unwrapped with it here and wrapped under the new password.
+ * key is unwrapped with it here and wrapped under the new password. Both
+ * requests go past a sign-in back-off with a proof of work (ADR 035;
+ * `options.onPow` is told).
  */
 export async function recoverWithKey(options: IntakeOptions, email: string, recoveryKeyText: string, password: string): Promise<void> {
   await loadSodium();
   const api = apiFor(options, "same-origin");
   const recovery = parseRecoveryKey(recoveryKeyText);
-  const material = await api.call<{ userId: string; secretKeyRecoveryWrapped: string }>("POST", "/api/staff/recover", { json: { email } });
+  const material = await withPowIfAsked(api, options, (headers) =>
+    api.call<{ userId: string; secretKeyRecoveryWrapped: string }>("POST", "/api/staff/recover", { json: { email }, headers }),
+  );
   let keys: StaffKeyPair;
   try {
     keys = unwrapStaffSecretKey(recovery, material.userId, fromBase64Url(material.secretKeyRecoveryWrapped), "recovery");
@@ -183,7 +199,8 @@ export async function recoverWithKey(options: IntakeOptions, email: string, reco
   }
   const fresh = await newPasswordKeys(material.userId, password, keys);
   keys.secretKey.fill(0);
-  await api.call("POST", "/api/staff/recover", { json: { email, recoveryProof: toBase64Url(recoveryProof(recovery)), keys: fresh } });
+  const reset = { email, recoveryProof: toBase64Url(recoveryProof(recovery)), keys: fresh };
+  await withPowIfAsked(api, options, (headers) => api.call("POST", "/api/staff/recover", { json: reset, headers }));
 }
 
 /** The browser's one staff client: its key ring survives client-side navigation, not reloads. */

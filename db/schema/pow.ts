@@ -17,7 +17,7 @@ export const powSpent = pgTable(
     /** SHA-256 of the challenge's signature: one row per challenge. */
     challengeHash: bytea("challenge_hash").primaryKey(),
     clientKey: text("client_key").notNull(),
-    /** report, upload, followup-session, followup-post */
+    /** report, upload, followup-session, followup-post, staff-sign-in */
     action: text("action").notNull(),
     spentAt: timestamp("spent_at", { withTimezone: true }).notNull(),
     /** A receipt-code look-up that found nothing (counted for the per-client limit and the storm level). */

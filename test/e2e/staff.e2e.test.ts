@@ -4,7 +4,9 @@
 // a question to the reporter and the reporter's answer, an internal note the
 // reporter never sees, closing the case; and the excluded investigator, who
 // sees nothing, and gets a 404 for the case's own URL. Back after leaving a
-// case page asks for the password instead of showing the case again.
+// case page asks for the password instead of showing the case again. A sign-in
+// page on a client that a storm of wrong sign-ins put in back-off gets past it
+// by itself, with a proof of work solved in a worker (ADR 035).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCase } from "../../app/reporter/followup-client";
@@ -13,6 +15,10 @@ import { chromiumAvailable, launchChromium, leaveAndGoBack, signInFirstTimeInBro
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { submitTextReport } from "../support/reports";
 import { createStaff, PASSWORD } from "../support/staff";
+import { withSolvedPow } from "../support/pow";
+import { totpCode } from "../support/staff-session";
+import { toBase64Url } from "../../crypto";
+import { randomBytes } from "node:crypto";
 
 describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () => {
   let portal: TestPortal;
@@ -192,6 +198,56 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
         await b.close();
       }
     }
+    expect(errors).toEqual([]);
+  });
+
+  it("gets past a sign-in back-off by itself: a proof of work solved in a worker, said in a live region (ADR 035)", async () => {
+    const email = "storm@okestro.example";
+    await createStaff(portal, "investigator", email);
+    const page = await newPage();
+    const workers: string[] = [];
+    page.on("worker", (w) => workers.push(w.url()));
+    // Records every status line the page shows, however briefly (solving at the test difficulty is quick).
+    await page.context().addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __powSeen: string[] }).__powSeen = seen;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll("[data-testid=pow-notice]")) if (!seen.includes(el.textContent ?? "")) seen.push(el.textContent ?? "");
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    // A still clock: the wait does not run out while the browser works; the TOTP code is made for that time.
+    const still = new Date();
+    portal.setNow(still);
+    try {
+      // The storm, from this machine (the browser's client too): the free failures, then two paid for.
+      const wrong = (headers: Record<string, string> = {}) =>
+        fetch(`${portal.url}/api/staff/login`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", ...headers },
+          body: JSON.stringify({ email, authKey: toBase64Url(randomBytes(32)) }),
+        });
+      for (let i = 0; i < 11; i++) expect((await wrong()).status).toBe(401);
+      for (let i = 0; i < 2; i++) expect((await wrong(await withSolvedPow(portal.url, "staff-sign-in"))).status).toBe(401);
+      expect((await wrong()).status).toBe(429);
+
+      await page.goto(`${portal.url}/staff/login?lang=en`);
+      await page.getByLabel(/^Email address/).fill(email);
+      await page.getByLabel(/^Password/).fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const secret = (await page.getByTestId("totp-secret").textContent({ timeout: 60_000 }))!;
+      await page.getByLabel(/^Authenticator code/).fill(totpCode(secret, still.getTime()));
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page.getByTestId("recovery-codes").waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.waitForURL(/\/staff\?/);
+    } finally {
+      portal.setNow(null);
+    }
+    expect(await page.evaluate(() => (window as unknown as { __powSeen: string[] }).__powSeen)).toEqual([
+      "Many failed sign-ins came from this network. Your browser is doing a short computation to continue…",
+    ]);
+    expect(workers.length).toBeGreaterThan(0);
+    expect(workers.every((u) => u.startsWith(portal.url))).toBe(true);
     expect(errors).toEqual([]);
   });
 

@@ -112,7 +112,9 @@ for (const backend of await backends()) {
       it("slows down repeated failures from one client without locking the account, and tells administrators (ADR 030)", async () => {
         const email = "guessed@okestro.example";
         const { id } = await createStaff(portal, "investigator", email);
-        const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch("198.51.100.66") });
+        // A client that cannot solve the proof of work a 429 offers (ADR 035), so it meets the wait.
+        const noProof = () => Promise.reject(new Error("no proof of work here"));
+        const c = new StaffClient({ baseUrl: portal.url, fetch: cookieFetch("198.51.100.66"), solvePow: noProof });
         portal.setNow(new Date()); // a still clock: the back-off's waits do not run out between requests
         try {
           for (let i = 0; i < 11; i++) await expect(c.signIn(email, `wrong password number ${i}`)).rejects.toMatchObject({ status: 401 });

@@ -38,6 +38,16 @@ export interface ErrorAnswer {
 
 export type Params = LoaderFunctionArgs["params"];
 
+/** An endpoint's proof of work: required for an action, or optional (spent only when the header is sent). */
+export type ProofOfWorkSpec = PowAction | { action: PowAction; optional: true };
+
+/** The action and whether the header may be left out, or null for an endpoint without a proof of work. */
+export function proofOfWorkOf(e: { proofOfWork?: ProofOfWorkSpec }): { action: PowAction; optional: boolean } | null {
+  const spec = e.proofOfWork;
+  if (!spec) return null;
+  return typeof spec === "string" ? { action: spec, optional: false } : spec;
+}
+
 export interface GuardArgs {
   services: Services;
   request: Request;
@@ -138,8 +148,10 @@ export interface Endpoint<P = unknown, B extends Body = Body> {
   /**
    * The action a solved proof of work in the `X-Proof-Of-Work` header must be for (ADR 032). Checked and spent after
    * the body is parsed and before the handler, so a malformed body is refused without costing the client a challenge.
+   * `optional`: a request without the header goes on without `proof` (ADR 035: the way past a sign-in back-off); one
+   * with it is checked and spent all the same.
    */
-  proofOfWork?: PowAction;
+  proofOfWork?: ProofOfWorkSpec;
   /** The success status; the helper answers it as JSON with the handler's value (204: no body). */
   status: number;
   /**
@@ -158,7 +170,7 @@ export interface EndpointSpec<P, B extends Body> {
   body?: B;
   query?: Record<string, string>;
   before?: Endpoint<P, B>["before"];
-  proofOfWork?: PowAction;
+  proofOfWork?: ProofOfWorkSpec;
   status?: number;
   response?: ZodTypeAny | "binary" | null;
   errors?: ErrorAnswer[];
@@ -256,9 +268,9 @@ async function run(
   } else if (spec.kind === "stream") {
     body = request.body ? Readable.fromWeb(request.body as import("node:stream/web").ReadableStream) : Readable.from([]);
   }
-  const proof = e.proofOfWork
-    ? await s.proofOfWork.spend({ header: request.headers.get(POW_HEADER), action: e.proofOfWork, clientKey: context.clientKey })
-    : undefined;
+  const pow = proofOfWorkOf(e);
+  const header = request.headers.get(POW_HEADER);
+  const proof = pow && (header !== null || !pow.optional) ? await s.proofOfWork.spend({ header, action: pow.action, clientKey: context.clientKey }) : undefined;
   const result = await e.handler({ ...base, body: body as never, proof });
   if (s.config.API_RESPONSE_CHECK) await checkAnswer(e, args, opParam, result, s);
   if (result instanceof Response) return result;

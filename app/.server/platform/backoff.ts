@@ -1,11 +1,13 @@
 // Exponential back-off with a cap (ADR 030): how long a key (for sign-in, an
-// address and a client) must wait after its failures. Pure: the state lives
+// address and a client; for the second factor, an account) must wait after
+// its failures. Pure: the state lives
 // in the database (app/.server/staff/sign-in-backoff.ts), so every instance
 // and every restart answers alike.
 //
-// `waitMs` is the one place that decides "wait N milliseconds". A proof of
-// work (issue 16) is to be the way past a non-zero answer: a caller that has
-// verified one may treat the wait as served. Nothing else refuses a sign-in.
+// `waitMs` is the one place that decides "wait N milliseconds"; nothing else
+// refuses a sign-in. A solved proof of work is the way past a non-zero answer
+// of the pair and client rules (ADR 035): `powLevelAfter` prices it, doubling
+// with each failure as the wait does. Nothing goes past the second factor's.
 
 export interface BackoffRule {
   /** Failures that cost nothing: a person mistyping. */
@@ -23,6 +25,11 @@ export interface SignInBackoffPolicy {
   pair: BackoffRule;
   /** One client over all addresses (password spraying, Argon2 cost). */
   client: BackoffRule;
+  /**
+   * One account's second-factor codes from every client (ADR 035): only someone with the password reaches that
+   * step, so nothing else fills it, and no proof of work goes past it.
+   */
+  secondFactor: BackoffRule;
   /** Administrators are told when one address gets this many failures from any clients… */
   noticeFailures: number;
   /** …within this window (at most one notice a day per address). */
@@ -36,6 +43,7 @@ const DAY = 24 * 60 * MINUTE;
 export const SIGN_IN_BACKOFF: SignInBackoffPolicy = {
   pair: { free: 10, baseMs: 1000, capMs: 15 * MINUTE, forgetMs: DAY },
   client: { free: 50, baseMs: 1000, capMs: 15 * MINUTE, forgetMs: 60 * MINUTE },
+  secondFactor: { free: 10, baseMs: 1000, capMs: 15 * MINUTE, forgetMs: DAY },
   noticeFailures: 10,
   noticeWindowMs: 60 * MINUTE,
 };
@@ -68,4 +76,12 @@ export function waitMs(state: FailureState | undefined, now: Date, rule: Backoff
   const delay = delayAfter(failures, rule);
   if (delay === 0 || !state?.lastFailureAt) return 0;
   return Math.min(delay, Math.max(0, state.lastFailureAt.getTime() + delay - now.getTime()));
+}
+
+/**
+ * The proof-of-work level (doublings of the normal work) asked of a key past its wait (ADR 035): one per failure
+ * beyond `free`, as the wait doubles per failure; 0 while the failures are free. The caller caps it.
+ */
+export function powLevelAfter(failures: number, rule: Pick<BackoffRule, "free">): number {
+  return Math.max(0, failures - rule.free);
 }

@@ -19,10 +19,13 @@
 import type { z } from "zod";
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../../../db/unavailable";
 import type { ApiErrorBody } from "../../intake/wire";
+import type { PowAction } from "../../shared/pow-wire";
 import { JSON_LIMITS, scanJson, type JsonLimits, type JsonScanRefusal } from "./json-scan";
 
 export class ApiError extends Error {
   retryAfterSeconds?: number;
+  /** A 429 that a solved proof of work for this action lets past (ADR 035): named in the body. */
+  proofOfWork?: PowAction;
   /** For a 405: the methods the route does take (the `Allow` header). */
   allow?: string[];
   constructor(
@@ -47,7 +50,7 @@ export function json<T>(data: T, init: ResponseInit = {}): Response {
 }
 
 export function errorResponse(error: ApiError): Response {
-  const body: ApiErrorBody = { error: { code: error.code, message: error.message, fields: error.fields } };
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message, fields: error.fields, proofOfWork: error.proofOfWork } };
   const headers: Record<string, string> = {};
   // A body refused unread leaves the connection unusable for the next request: close it.
   if (error.status === 413 || error.status === 415) headers.Connection = "close";

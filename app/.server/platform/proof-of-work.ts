@@ -32,3 +32,6 @@ export const POW_REFUSALS = [
   { status: 400, code: "proof_of_work_too_easy" },
   { status: 409, code: "proof_of_work_used" },
 ] as const;
+
+/** What an endpoint whose proof of work is optional answers when one is sent and not good (never 428). */
+export const OPTIONAL_POW_REFUSALS = POW_REFUSALS.filter((r) => r.status !== 428);

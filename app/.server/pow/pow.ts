@@ -1,6 +1,7 @@
 // Proof of work for anonymous actions (ADR 032). Opening a report, creating an
 // upload, opening a follow-up session and posting from it each spend one
-// solved challenge. Challenges come from ALTCHA (altcha-lib, v2, SHA-256 in
+// solved challenge; a staff sign-in spends one only to go past its back-off
+// (ADR 035). Challenges come from ALTCHA (altcha-lib, v2, SHA-256 in
 // deterministic mode): the portal picks a random counter below the difficulty,
 // the browser finds it by trying counters from 0 (half the difficulty on
 // average), and the portal checks the answer with one HMAC.
@@ -14,7 +15,9 @@
 //   the client's spent challenges over POW_CLIENT_ACTIONS in the window, and
 //   one per doubling of everyone's over POW_GLOBAL_ACTIONS (for follow-up
 //   sessions also of wrong receipt codes over RECEIPT_ATTEMPTS_GLOBAL), capped
-//   at POW_MAX_LEVEL. A global storm thus makes everyone work harder but never
+//   at POW_MAX_LEVEL. For `staff-sign-in` (ADR 035) the client's part is the
+//   higher of that and one level per sign-in failure of the client beyond the
+//   free ones (`actionLevel`, from the back-off). A global storm thus makes everyone work harder but never
 //   refuses anyone; it falls back as the window moves on.
 // - A solution whose signed difficulty is below half of what the client would
 //   get now is "too easy" (one level of slack, so a reporter who was solving
@@ -29,7 +32,13 @@ import { ApiError } from "../platform/http";
 import type { ProofOfWorkGate, SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 
-type Deps = Pick<Services, "db" | "config" | "secret" | "now">;
+type Deps = Pick<Services, "db" | "config" | "secret" | "now"> & {
+  /**
+   * A level an action earns from outside `pow_spent` (the sign-in back-off for `staff-sign-in`, ADR 035), taken
+   * instead of the client's spend level when higher: both measure the same client.
+   */
+  actionLevel?: (clientKey: string, action: PowAction) => Promise<number>;
+};
 
 const MINUTE = 60_000;
 /** Largest counter ALTCHA's uint32 mode encodes. */
@@ -77,12 +86,13 @@ export class ProofOfWork implements ProofOfWorkGate {
     const { db, config } = this.s;
     const now = this.s.now().getTime();
     const since = new Date(now - config.POW_WINDOW_MINUTES * MINUTE);
-    const [[mine], [all]] = await Promise.all([
+    const [[mine], [all], earned] = await Promise.all([
       db
         .select({ n: count() })
         .from(powSpent)
         .where(and(eq(powSpent.clientKey, clientKey), gte(powSpent.spentAt, since))),
       db.select({ n: count() }).from(powSpent).where(gte(powSpent.spentAt, since)),
+      this.s.actionLevel?.(clientKey, action) ?? 0,
     ]);
     let global = levelOver(all?.n ?? 0, config.POW_GLOBAL_ACTIONS);
     if (action === "followup-session") {
@@ -92,7 +102,8 @@ export class ProofOfWork implements ProofOfWorkGate {
         .where(and(eq(powSpent.failed, true), gte(powSpent.spentAt, new Date(now - config.RECEIPT_LIMIT_WINDOW_MINUTES * MINUTE))));
       global = Math.max(global, levelOver(wrong?.n ?? 0, config.RECEIPT_ATTEMPTS_GLOBAL));
     }
-    const level = Math.min(config.POW_MAX_LEVEL, levelOver(mine?.n ?? 0, config.POW_CLIENT_ACTIONS) + global);
+    const client = Math.max(levelOver(mine?.n ?? 0, config.POW_CLIENT_ACTIONS), earned);
+    const level = Math.min(config.POW_MAX_LEVEL, client + global);
     return { level, difficulty: Math.min(MAX_COUNTER, config.POW_DIFFICULTY * 2 ** level) };
   }
 

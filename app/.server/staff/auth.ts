@@ -22,9 +22,10 @@ import { toBase64Url } from "../../../crypto/encoding";
 import { staffLoginState, staffRecoveryCodes, staffSessions, staffTotp, staffUsers } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
 import { ApiError } from "../platform/http";
+import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
-import { beginSignInAttempt, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
+import { beginSecondFactorAttempt, beginSignInAttempt, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
 export const STAFF_COOKIE = "cor_staff";
@@ -164,12 +165,13 @@ export interface LoginResult {
 }
 
 /**
- * Checks email and authentication key; on success opens a session that still needs the second factor.
+ * Checks email and authentication key; on success opens a session that still needs the second factor. `proof`: a
+ * `staff-sign-in` proof of work the route has spent, the way past the back-off (ADR 035).
  * Unknown, disabled and known addresses with a wrong key take the same path (back-off, one Argon2
  * verification, the same 401), so neither answer nor timing tells them apart.
  */
-export async function loginWithPassword(s: Services, email: string, authKey: Uint8Array, clientKey: string): Promise<LoginResult> {
-  const attempt = await beginSignInAttempt(s, email, clientKey);
+export async function loginWithPassword(s: Services, email: string, authKey: Uint8Array, clientKey: string, proof?: SpentProof): Promise<LoginResult> {
+  const attempt = await beginSignInAttempt(s, email, clientKey, proof);
   const [user] = await s.db
     .select()
     .from(staffUsers)
@@ -283,13 +285,16 @@ export async function finishTotpSetup(s: Services, request: Request, code: strin
   return { ...(await signedIn(s, session.tokenHash, user, "totp_setup")), recoveryCodes: codes };
 }
 
-/** The second step of a sign-in: a TOTP code, or one of the recovery codes. */
+/**
+ * The second step of a sign-in: a TOTP code, or one of the recovery codes. Held by the account's own second-factor
+ * back-off, which no proof of work goes past (ADR 035).
+ */
 export async function loginSecondFactor(s: Services, request: Request, input: { code?: string; recoveryCode?: string }, clientKey: string): Promise<SignedIn> {
   const { session, user } = await requirePending(s, request);
   const [t] = await s.db.select().from(staffTotp).where(eq(staffTotp.staffUserId, user.id));
   if (!t?.enabledAt) throw new StaffAuthError(409, "totp_setup_required", "set up the second factor first");
-  // Counted before the check (back-off of this address and client), so parallel guesses cannot slip past it.
-  const attempt = await beginSignInAttempt(s, user.email, clientKey);
+  // Counted before the check (the account's second-factor back-off), so parallel guesses cannot slip past it.
+  const attempt = await beginSecondFactorAttempt(s, user.email, clientKey);
   if (input.code) {
     const step = checkCode(t.secret, user.email, input.code, t.lastStep, s.now());
     if (step !== null) {

@@ -13,6 +13,7 @@ import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/enco
 import { staffSessions, staffUsers } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
 import { ApiError } from "../platform/http";
+import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 import { AUTH_HASH_OPTIONS } from "./accounts";
 import type { StaffPrincipal } from "./auth";
@@ -55,10 +56,16 @@ export async function changePassword(s: Services, staff: StaffPrincipal, current
  * The recovery-wrapped private key for an email. Unknown addresses get a
  * stable decoy of the same shape, so the answer does not reveal accounts;
  * the blob is useless without the recovery key anyway. Refused (429) while
- * the address and client are in back-off; not itself counted.
+ * the address and client are in back-off, unless a proof of work was spent
+ * (ADR 035); not itself counted.
  */
-export async function recoveryMaterial(s: Services, email: string, clientKey: string): Promise<{ userId: string; secretKeyRecoveryWrapped: string }> {
-  await checkSignInWait(s, email, clientKey);
+export async function recoveryMaterial(
+  s: Services,
+  email: string,
+  clientKey: string,
+  proof?: SpentProof,
+): Promise<{ userId: string; secretKeyRecoveryWrapped: string }> {
+  await checkSignInWait(s, email, clientKey, proof);
   const normal = normaliseEmail(email);
   // Independent pseudorandom bytes keyed by the portal secret (ADR 027), made for every address alike.
   const prf = (label: string) => s.secret.mac("sign-in-decoy", "recovery\0", label, "\0", normal);
@@ -70,13 +77,20 @@ export async function recoveryMaterial(s: Services, email: string, clientKey: st
   return { userId: uuidFromRandom(prf("user-id").subarray(0, 16)), secretKeyRecoveryWrapped: toBase64Url(blob) };
 }
 
-export async function resetWithRecoveryKey(s: Services, email: string, proof: Uint8Array, keys: NewPasswordKeys, clientKey: string): Promise<void> {
-  const attempt = await beginSignInAttempt(s, email, clientKey);
+export async function resetWithRecoveryKey(
+  s: Services,
+  email: string,
+  recoveryProof: Uint8Array,
+  keys: NewPasswordKeys,
+  clientKey: string,
+  pow?: SpentProof,
+): Promise<void> {
+  const attempt = await beginSignInAttempt(s, email, clientKey, pow);
   const [user] = await s.db
     .select()
     .from(staffUsers)
     .where(eq(staffUsers.email, normaliseEmail(email)));
-  const presented = new Uint8Array(createHash("sha256").update(proof).digest());
+  const presented = new Uint8Array(createHash("sha256").update(recoveryProof).digest());
   if (!user || !timingSafeEqual(Buffer.from(user.recoveryVerifier), Buffer.from(presented))) {
     await signInFailed(s, attempt, user?.id ?? null);
     throw new ApiError(401, "invalid_recovery", "the email address or recovery key is not right");
