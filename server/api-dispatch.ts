@@ -19,6 +19,7 @@ import type { AppLoadContext, LoaderFunctionArgs, ServerBuild } from "@remix-run
 // The adapter's own conversions (not re-exported by its index): the same Request and the same way of writing the answer as Remix's handler.
 import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
 import type express from "express";
+import { describeError } from "../app/.server/platform/log";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
 
@@ -111,7 +112,22 @@ export function apiDispatch(build: Build, loadContext: (req: express.Request, re
       if (allow === null || allow.length === 0 || allow.includes(req.method)) {
         const handler = req.method === "GET" || req.method === "HEAD" ? declared.loader : declared.action;
         if (!handler) return next();
-        const response = await handler({ request: createRemixRequest(req, res), params, context: loadContext(req, res) });
+        const request = createRemixRequest(req, res);
+        const context = loadContext(req, res);
+        let response: Response;
+        try {
+          response = await handler({ request, params, context });
+        } catch (error) {
+          // What Remix's handleError (app/entry.server.tsx) did for these: handleApi answered every expected error
+          // (ApiError, an unreachable database) already, so this is a fault, logged by its description alone.
+          if (request.signal.aborted) return;
+          context.services.log.error("request failed", describeError(error));
+          res
+            .status(500)
+            .set("Cache-Control", "no-store")
+            .json({ error: { code: "internal_error", message: "the server could not answer this request" } });
+          return;
+        }
         await sendRemixResponse(res, response);
         return;
       }
