@@ -5,8 +5,10 @@
 // logging (THREAT-MODEL §2.9) and `application_name` `clean-okestro-report`.
 // Migrating on PostgreSQL holds a session-level advisory lock on a dedicated
 // connection; closing that connection releases the lock after a failure too.
+// The periodic jobs' locks (ADR 036) live on one more dedicated connection, opened
+// at the first run, so that a dead instance's locks go with its connection.
 // `DatabaseHandle` is `db`, `kind`, `migrate()`, `ping()`, `upkeep()`,
-// `close()`.
+// `withJobLock()`, `close()`.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +38,13 @@ export interface DatabaseHandle {
    * PostgreSQL, whose autovacuum does it (ADR 019).
    */
   upkeep(stop?: AbortSignal): Promise<number | null>;
+  /**
+   * Runs `run` while this instance holds the advisory lock `key`, or not at all when another instance
+   * holds it (`{ locked: false }`, without waiting). On PostgreSQL the lock is session-level on a
+   * connection of its own, outside the pool the run's statements use, so it is held for the whole run
+   * and released when the run ends or the connection dies. On PGlite, one process, `run` just runs.
+   */
+  withJobLock<T>(key: bigint, run: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }>;
   close(): Promise<void>;
 }
 
@@ -89,6 +98,8 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
       }
       return done;
     },
+    // PGlite admits one process per data directory (app/.server/platform/data-lock.ts): nobody to exclude.
+    withJobLock: async (_key, run) => ({ locked: true, value: await run() }),
     close: () => client.close(),
   };
 }
@@ -107,6 +118,17 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     backoff: (attempts: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** attempts, 1),
   });
   const db = drizzlePostgres({ client, schema }) as Db;
+  // One connection for every job lock of this instance (an instance holds several at once: locks are
+  // per key, and a session may hold many). Opened at the first run; postgres.js reconnects after a
+  // loss, and a lock held by the lost session is already gone then (its unlock answers false).
+  let locks: postgres.Sql | null = null;
+  const lockConnection = () =>
+    (locks ??= postgres(url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: "clean-okestro-report jobs" },
+      backoff: (attempts: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** attempts, 1),
+    }));
   return {
     db,
     kind: "postgres",
@@ -125,6 +147,21 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       await db.execute(sql`select 1`);
     },
     upkeep: async () => null,
-    close: () => client.end({ timeout: 5 }),
+    withJobLock: async (key, run) => {
+      const one = lockConnection();
+      const k = key.toString();
+      const [row] = await one<{ locked: boolean }[]>`select pg_try_advisory_lock(${k}::bigint) as locked`;
+      if (!row?.locked) return { locked: false };
+      try {
+        return { locked: true, value: await run() };
+      } finally {
+        // A failed unlock (the connection was lost, and the lock with it) must not hide the run's result.
+        await one`select pg_advisory_unlock(${k}::bigint)`.catch(() => {});
+      }
+    },
+    close: async () => {
+      await locks?.end({ timeout: 5 });
+      await client.end({ timeout: 5 });
+    },
   };
 }

@@ -1,8 +1,10 @@
 // The portal's periodic background jobs, and the one helper that runs each of them: on its own timer,
-// one run at a time (a tick that finds the previous run still going is skipped), logged, and
-// stoppable (close() stops the timers, aborts the signal each run receives and waits for runs under
-// way). State lives in the database, so a restart loses nothing and a run repeated finds nothing
-// left to do.
+// one run at a time (a tick that finds the previous run still going is skipped), on one instance at a
+// time (each run holds the job's PostgreSQL advisory lock, keyed by its name; a tick that finds the
+// lock taken by another instance is skipped, ADR 036), logged, and stoppable (close() stops the
+// timers, aborts the signal each run receives and waits for runs under way). State lives in the
+// database, so a restart loses nothing, an instance that died leaves its job to the next tick of
+// another, and a run repeated finds nothing left to do.
 import { expireReporterSessions } from "../app/.server/followup/followup";
 import { sweepFloods } from "../app/.server/intake/flood";
 import { cleanupUploads } from "../app/.server/intake/intake";
@@ -14,6 +16,7 @@ import type { Services } from "../app/.server/platform/services";
 import { expireStaffSessions } from "../app/.server/staff/auth";
 import { pruneSignInBackoff } from "../app/.server/staff/sign-in-backoff";
 import { runNotifications } from "../app/.server/notifications/checks";
+import { jobLockKey } from "./job-lock";
 
 export interface Job<R> {
   /** Names its log lines: "<name> started" (debug), "<name>" with the result, "<name> failed". */
@@ -28,45 +31,75 @@ export interface Job<R> {
   report?(result: R): LogFields | null;
 }
 
+/**
+ * What became of a tick: it ran, found this instance's previous run still going, found another
+ * instance holding the job's lock, or failed (logged).
+ */
+export type TickOutcome = "ran" | "busy" | "locked elsewhere" | "failed";
+
+/** Runs `run` under the job's lock: the database's advisory lock (PostgreSQL) or nothing (PGlite). */
+export type JobLock = <T>(key: bigint, run: () => Promise<T>) => Promise<{ locked: true; value: T } | { locked: false }>;
+
 export interface Jobs {
   schedule<R>(job: Job<R>): void;
+  /** One tick of a scheduled job now, as its timer would start it (operators' tools and the tests). */
+  runNow(name: string): Promise<TickOutcome>;
   /** Stops the timers at once, aborts the runs' signal and resolves when no run is under way. */
   close(): Promise<void>;
 }
 
-export function createJobs(log: Logger): Jobs {
+export function createJobs(log: Logger, lock: JobLock): Jobs {
   const stop = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
-  const underWay = new Set<Promise<void>>();
+  const underWay = new Set<Promise<unknown>>();
+  const ticks = new Map<string, () => Promise<TickOutcome>>();
   const timer = (t: NodeJS.Timeout) => void timers.add(t.unref());
 
   return {
     schedule<R>(job: Job<R>) {
       if (!(job.everyMs > 0) || stop.signal.aborted) return;
-      let current: Promise<void> | null = null;
-      const tick = () => {
-        if (current || stop.signal.aborted) return;
-        // Several instances on one database: this is where a run would first take the job's lock.
-        log.debug(`${job.name} started`);
-        const run = new Promise<R>((resolve) => resolve(job.run(stop.signal)))
-          .then((result) => {
-            const fields = job.report?.(result);
+      const key = jobLockKey(job.name);
+      let current: Promise<TickOutcome> | null = null;
+      const tick = (): Promise<TickOutcome> => {
+        if (current || stop.signal.aborted) return Promise.resolve("busy");
+        const run: Promise<TickOutcome> = lock(key, async () => {
+          log.debug(`${job.name} started`);
+          return job.run(stop.signal);
+        })
+          .then((outcome): TickOutcome => {
+            if (!outcome.locked) {
+              // Another instance runs it now; this one tries again at its next tick.
+              log.debug(`${job.name} skipped: another instance holds its lock`);
+              return "locked elsewhere";
+            }
+            const fields = job.report?.(outcome.value);
             if (fields) log.info(job.name, fields);
+            return "ran";
           })
-          .catch((e) => log.error(`${job.name} failed`, describeError(e)))
+          .catch((e): TickOutcome => {
+            log.error(`${job.name} failed`, describeError(e));
+            return "failed";
+          })
           .finally(() => {
             underWay.delete(run);
             current = null;
           });
         current = run;
         underWay.add(run);
+        return run;
       };
+      ticks.set(job.name, tick);
       const begin = () => {
-        tick();
-        timer(setInterval(tick, job.everyMs));
+        void tick();
+        timer(setInterval(() => void tick(), job.everyMs));
       };
       if (job.firstAfterMs === 0) begin();
       else timer(setTimeout(begin, job.firstAfterMs ?? job.everyMs));
+    },
+    runNow(name) {
+      const tick = ticks.get(name);
+      if (!tick) throw new Error(`no job named "${name}" is scheduled`);
+      return tick();
     },
     async close() {
       for (const t of timers) clearTimeout(t);
@@ -82,7 +115,7 @@ const SWEEP_MS = 5 * 60_000;
 /** Schedules the portal's jobs on its services; `close()` before the database closes. */
 export function startPortalJobs(services: Services): Jobs {
   const { config, log } = services;
-  const jobs = createJobs(log);
+  const jobs = createJobs(log, (key, run) => services.database.withJobLock(key, run));
   const sweep = (name: string, run: () => Promise<unknown>) => jobs.schedule({ name, everyMs: SWEEP_MS, run });
 
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).

@@ -47,7 +47,7 @@ import { countActiveInvestigators } from "../app/.server/staff/accounts";
 import { accessLog } from "./access-log";
 import { apiDispatch } from "./api-dispatch";
 import { drainUnreadBodies } from "./drain-unread-body";
-import { startPortalJobs } from "./jobs";
+import { startPortalJobs, type Jobs } from "./jobs";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
 import { answerUnavailable } from "./unavailable";
 import { uploadPartHandler, uploadPartRoute } from "./upload-parts";
@@ -83,6 +83,8 @@ export interface RunningPortal {
   url: string;
   server: Server;
   services: Services;
+  /** The periodic jobs (server/jobs.ts): `runNow(name)` starts one tick as its timer would. */
+  jobs: Jobs;
   close(): Promise<void>;
 }
 
@@ -227,6 +229,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     url,
     server,
     services,
+    jobs,
     close: async () => {
       // Timers stop and runs under way are told to stop at once; they are waited for before the database closes.
       const jobsStopped = jobs.close();

@@ -224,6 +224,8 @@ const MATRIX: Record<string, Row[]> = {
   ],
   "api.staff.totp-setup.ts POST": [{ name: "authenticator confirmation (invalid body)", path: () => "/api/staff/totp-setup", body: {}, expect: all("bad") }],
   "healthz.ts GET": [{ name: "health", path: () => "/healthz", expect: all("ok") }],
+  "livez.ts GET": [{ name: "liveness", path: () => "/livez", expect: all("ok") }],
+  "readyz.ts GET": [{ name: "readiness", path: () => "/readyz", expect: all("ok") }],
   "staff._index.tsx GET": [{ name: "inbox page", path: () => "/staff", expect: page(["investigator", "excluded"]) }],
   "staff.account.tsx GET": [{ name: "account page", path: () => "/staff/account", expect: page(STAFF) }],
   "staff.activate.$token.tsx GET": [{ name: "activation page with a token that does not exist", path: () => "/staff/activate/not-a-token", expect: all("ok") }],

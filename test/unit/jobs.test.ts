@@ -1,8 +1,11 @@
 // The periodic-job helper (server/jobs.ts) on vitest's fake clock: the schedule is exact, and the
-// runs are real promises that the tests hold and release.
+// runs are real promises that the tests hold and release. The lock is the PGlite one (run at once), or
+// one the test refuses, as another instance holding it would; the PostgreSQL lock itself is in
+// test/integration/instances.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../app/.server/platform/log";
-import { createJobs, type Jobs } from "../../server/jobs";
+import { createJobs, type JobLock, type Jobs } from "../../server/jobs";
+import { jobLockKey } from "../../server/job-lock";
 
 /** A run the test finishes by hand. */
 function gate() {
@@ -17,11 +20,25 @@ function gate() {
 
 let lines: Record<string, unknown>[];
 let jobs: Jobs;
+/** Keys another instance holds now: a run under one of them is refused. */
+let heldElsewhere: Set<bigint>;
+let asked: bigint[];
+
+const lock: JobLock = async (key, run) => {
+  asked.push(key);
+  if (heldElsewhere.has(key)) return { locked: false };
+  return { locked: true, value: await run() };
+};
 
 beforeEach(() => {
   vi.useFakeTimers();
   lines = [];
-  jobs = createJobs(createLogger("debug", (l) => lines.push(JSON.parse(l) as Record<string, unknown>)));
+  heldElsewhere = new Set();
+  asked = [];
+  jobs = createJobs(
+    createLogger("debug", (l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
+    lock,
+  );
 });
 
 afterEach(async () => {
@@ -155,5 +172,48 @@ describe("periodic jobs", () => {
     jobs.schedule({ name: "late", everyMs: 100, firstAfterMs: 0, run: async () => void runs++ });
     await vi.advanceTimersByTimeAsync(1000);
     expect(runs).toBe(1);
+  });
+
+  it("takes the job's own lock for each run; a tick refused the lock skips with a debug line, and the next tick runs", async () => {
+    let runs = 0;
+    jobs.schedule({ name: "retention run", everyMs: 1000, firstAfterMs: 0, run: async () => ++runs, report: (n) => ({ n }) });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toBe(1);
+    heldElsewhere.add(jobLockKey("retention run"));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await jobs.runNow("retention run")).toBe("locked elsewhere");
+    expect(runs).toBe(1);
+    expect(lines.filter((l) => l.msg === "retention run skipped: another instance holds its lock")).toHaveLength(2);
+    expect(lines.find((l) => String(l.msg).includes("skipped"))).toMatchObject({ level: "debug" });
+    heldElsewhere.clear();
+    expect(await jobs.runNow("retention run")).toBe("ran");
+    expect(runs).toBe(2);
+    expect(new Set(asked)).toEqual(new Set([jobLockKey("retention run")]));
+    // No "started" line for the skipped ticks: the lock comes first.
+    expect(messages().filter((m) => m === "retention run started")).toHaveLength(2);
+  });
+
+  it("runNow answers busy while this instance's run is under way, and refuses a name never scheduled", async () => {
+    const g = gate();
+    jobs.schedule({ name: "slow", everyMs: 1000, firstAfterMs: 0, run: () => g.done });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await jobs.runNow("slow")).toBe("busy");
+    g.open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await jobs.runNow("slow")).toBe("ran");
+    expect(() => jobs.runNow("nothing")).toThrow(/no job named/);
+  });
+});
+
+describe("job lock keys", () => {
+  it("are stable signed 64-bit integers, one per name", () => {
+    const names = ["retention run", "notification run", "upload cleanup", "database upkeep", "flood sweep", "session expiry"];
+    const keys = names.map(jobLockKey);
+    for (const k of keys) expect(k >= -(2n ** 63n) && k < 2n ** 63n).toBe(true);
+    expect(new Set(keys).size).toBe(names.length);
+    // Fixed by the name alone: every instance and every release must compute the same key.
+    expect(jobLockKey("retention run")).toBe(jobLockKey("retention run"));
+    expect(jobLockKey("retention run")).toMatchInlineSnapshot(`4994469985757254734n`);
+    expect(() => jobLockKey("")).toThrow(RangeError);
   });
 });
