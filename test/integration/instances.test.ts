@@ -164,15 +164,16 @@ describe.skipIf(!admin)("several instances on one PostgreSQL", () => {
     await rename(blobsDir, aside);
     await writeFile(blobsDir, "not a directory");
     try {
-      const ready = await fetch(`${b.url}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: "unavailable", database: { status: "up" }, blobs: { status: "down" } });
+      // A probe's result is reused for a second (readiness.ts): ask until a new probe has run.
+      let ready: Response | undefined;
+      await expect.poll(async () => (ready = await fetch(`${b.url}/readyz`)).status, { timeout: 10_000, interval: 250 }).toBe(503);
+      expect(await ready!.json()).toMatchObject({ status: "unavailable", database: { status: "up" }, blobs: { status: "down" } });
       expect((await fetch(`${b.url}/livez`)).status).toBe(200);
     } finally {
       await rm(blobsDir, { force: true });
       await rename(aside, blobsDir);
     }
-    expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${b.url}/readyz`)).status, { timeout: 10_000, interval: 250 }).toBe(200);
   });
 });
 

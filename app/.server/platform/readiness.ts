@@ -3,6 +3,10 @@
 // through the BlobStore interface, so the probe means the same for every store (a full or read-only
 // disk, an unreachable bucket). A probe blob left by a crash in between is an orphan the upload
 // cleanup removes.
+//
+// The route is anonymous, so the probe is shared: callers within REUSE_MS of a probe get its result
+// (concurrent ones wait for the same probe). However often anyone asks, an instance writes at most one
+// probe blob a second.
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { describeError } from "./log";
@@ -32,7 +36,20 @@ async function timed(what: string, s: Services, check: () => Promise<void>): Pro
   }
 }
 
-export async function checkReadiness(s: Services): Promise<Readiness> {
+const REUSE_MS = 1000;
+const recent = new WeakMap<Services, { at: number; result: Promise<Readiness> }>();
+
+/** The readiness of this instance, probed at most once a second (see above). */
+export function checkReadiness(s: Services): Promise<Readiness> {
+  const now = performance.now();
+  const last = recent.get(s);
+  if (last && now - last.at < REUSE_MS) return last.result;
+  const result = probeReadiness(s);
+  recent.set(s, { at: now, result });
+  return result;
+}
+
+async function probeReadiness(s: Services): Promise<Readiness> {
   const [database, blobs] = await Promise.all([
     timed("database", s, () => s.database.ping()),
     timed("blob store", s, async () => {
