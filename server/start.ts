@@ -27,7 +27,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { openDatabase, type DatabaseHandle } from "../db/client";
-import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
+import { openBlobStore } from "../app/.server/platform/open-blob-store";
 import { startOfDayIn } from "../app/.server/platform/dates";
 import { loadConfig, type Config } from "../app/.server/platform/config";
 import { lockDataDir } from "../app/.server/platform/data-lock";
@@ -116,7 +116,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     db: database.db,
     secret,
     pseudonyms: new ClientPseudonyms(secret),
-    blobs: new LocalDiskBlobStore(config.paths.blobs, () => startOfDayIn(config.TIME_ZONE, now())),
+    blobs: openBlobStore(config, () => startOfDayIn(config.TIME_ZONE, now())),
     mailer: createMailer(config),
     log,
     now,
