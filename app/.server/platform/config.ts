@@ -34,7 +34,10 @@ const schema = z.object({
     )
     .optional(),
   /** The S3-compatible service's address (MinIO, Ceph, a cloud's object storage); unset: AWS S3. */
-  S3_ENDPOINT: z.string().url("must be a URL such as https://minio.internal:9000").optional(),
+  S3_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+\/?$/, "must be a URL such as https://minio.internal:9000")
+    .optional(),
   /** The bucket's region; unset: the SDK's AWS_REGION. Required with BLOB_STORE_URL one way or the other. */
   S3_REGION: z
     .string()
