@@ -89,6 +89,8 @@ export interface RunningPortal {
 export async function openServices(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Services> {
   // Before the database: a bad secret stops the start with nothing opened.
   const secret = loadPortalSecret({ value: config.PORTAL_SECRET, dataDir: config.paths.data });
+  // Likewise an object store that cannot be listed (ADR 037).
+  const blobs = await openBlobStore(config, () => startOfDayIn(config.TIME_ZONE, now()));
   const database: DatabaseHandle = await openDatabase({
     url: config.DATABASE_URL,
     pgliteDir: config.paths.pglite,
@@ -116,7 +118,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     db: database.db,
     secret,
     pseudonyms: new ClientPseudonyms(secret),
-    blobs: openBlobStore(config, () => startOfDayIn(config.TIME_ZONE, now())),
+    blobs,
     mailer: createMailer(config),
     log,
     now,

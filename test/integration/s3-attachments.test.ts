@@ -4,14 +4,21 @@
 // and destruction removes the object from the bucket. The bucket is s3rver on
 // loopback; DATA_DIR's blob directory stays unused.
 import { HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptMessage, loadSodium, newRecordId, toBase64Url } from "../../crypto";
 import { LIMITS } from "../../app/intake/limits";
 import { addDays, addMonths } from "../../app/.server/platform/dates";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
+import { cleanupUploads } from "../../app/.server/intake/intake";
+import { checkStorage } from "../../app/.server/intake/upload-space";
+import { startPortal } from "../../server/start";
 import { attachments, reports } from "../../db/schema";
 import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
@@ -121,5 +128,44 @@ describe(`attachments in an S3 bucket (s3rver) on ${backend}`, () => {
     await expect(bucket.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: `portal/${blobKey}` }))).rejects.toMatchObject({
       $metadata: { httpStatusCode: 404 },
     });
+  });
+
+  it("has no disk reserve to check, and the upload cleanup removes a stray object found by listing", async () => {
+    expect(await portal.services.blobs.space()).toBeNull();
+    expect(await checkStorage(portal.services)).toEqual({ low: false });
+    // A blob no row names, as a crash between writing and recording leaves.
+    const stray = `upload-${randomUUID()}`;
+    await portal.services.blobs.writeAt(stray, 0, Readable.from([Buffer.alloc(1000, 7)]), 4096, 1000);
+    await portal.services.blobs.complete(stray);
+    expect(await objects()).toContain(`portal/${stray}`);
+    portal.setNow(new Date(Date.now() + 3 * 24 * 3600_000));
+    try {
+      expect((await cleanupUploads(portal.services)).orphanBlobs).toBe(1);
+    } finally {
+      portal.setNow(null);
+    }
+    expect(await objects()).not.toContain(`portal/${stray}`);
+  });
+
+  it("does not start when the bucket cannot be listed", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "cor-s3-nostart-"));
+    try {
+      await expect(
+        startPortal({
+          env: {
+            NODE_ENV: "test",
+            PORT: "0",
+            HOST: "127.0.0.1",
+            DATA_DIR: dataDir,
+            LOG_LEVEL: "silent",
+            ...s3.env("x"),
+            BLOB_STORE_URL: "s3://no-such-bucket/x",
+          },
+        }),
+      ).rejects.toThrow(/cannot list s3:\/\/no-such-bucket\/x\/ at http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\)/);
+      expect(existsSync(path.join(dataDir, "pgdata"))).toBe(false); // nothing opened
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,9 +4,14 @@ import { LocalDiskBlobStore, type BlobStore } from "./blob-store";
 import type { Config } from "./config";
 import { S3BlobStore } from "./s3-blob-store";
 
-/** @param stampOf the start of the current day (local disk's coarse file times, ADR 033). */
-export function openBlobStore(config: Pick<Config, "blobStore">, stampOf: () => Date): BlobStore {
+/**
+ * An object store is checked before the server starts (the bucket can be listed with the credentials).
+ * @param stampOf the start of the current day (local disk's coarse file times, ADR 033).
+ */
+export async function openBlobStore(config: Pick<Config, "blobStore">, stampOf: () => Date): Promise<BlobStore> {
   const c = config.blobStore;
   if (c.kind === "local") return new LocalDiskBlobStore(c.dir, stampOf);
-  return new S3BlobStore({ bucket: c.bucket, prefix: c.prefix, region: c.region, endpoint: c.endpoint, forcePathStyle: c.forcePathStyle });
+  const store = new S3BlobStore({ bucket: c.bucket, prefix: c.prefix, region: c.region, endpoint: c.endpoint, forcePathStyle: c.forcePathStyle });
+  await store.check();
+  return store;
 }

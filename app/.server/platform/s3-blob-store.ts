@@ -307,6 +307,23 @@ export class S3BlobStore implements BlobStore {
     } while (token);
   }
 
+  /**
+   * At start: the bucket exists and the credentials may list the prefix, so a wrong bucket, endpoint or key
+   * stops the server with a message instead of failing the first reporter's upload.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: this.options.prefix, MaxKeys: 1 }));
+    } catch (error) {
+      const status = statusOf(error);
+      const where = `s3://${this.options.bucket}/${this.options.prefix}${this.options.endpoint ? ` at ${this.options.endpoint}` : ""}`;
+      throw new ObjectStoreError(
+        `object store: cannot list ${where}${status ? ` (HTTP ${status})` : ""}: check BLOB_STORE_URL, S3_ENDPOINT, S3_REGION and the credentials`,
+        { cause: error },
+      );
+    }
+  }
+
   /** No disk reserve: the bucket's capacity is the provider's; the pending-bytes ceilings bound uploads (ADR 037). */
   space(): Promise<null> {
     return Promise.resolve(null);
