@@ -24,6 +24,7 @@ import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { withSolvedPow } from "../support/pow";
 import { startTestS3, type TestS3 } from "../support/s3-server";
 import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
@@ -167,5 +168,29 @@ describe(`attachments in an S3 bucket (s3rver) on ${backend}`, () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it("refuses a part after one shorter than S3's 5 MiB minimum (400 part_too_small), and an abandoned upload leaves nothing", async () => {
+    const opened = await fetch(`${portal.url}/api/intake/uploads`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(await withSolvedPow(portal.url, "upload")) },
+      body: JSON.stringify({ reportId: randomUUID(), ciphertextBytes: 5000 }),
+    });
+    expect(opened.status).toBe(201);
+    const { uploadId, token } = (await opened.json()) as { uploadId: string; token: string };
+    const put = (index: number) =>
+      fetch(`${portal.url}/api/intake/uploads/${uploadId}/parts/${index}`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream", "X-Upload-Token": token },
+        body: new Uint8Array(1000).fill(index + 1),
+      });
+    expect((await put(0)).status).toBe(200);
+    const refused = await put(1);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("part_too_small");
+    expect((await objects()).filter((k) => k.startsWith("portal/_uploading/"))).toHaveLength(1);
+    const gone = await fetch(`${portal.url}/api/intake/uploads/${uploadId}`, { method: "DELETE", headers: { "X-Upload-Token": token } });
+    expect(gone.status).toBe(204);
+    expect((await objects()).filter((k) => k.startsWith("portal/_uploading/"))).toEqual([]);
   });
 });
