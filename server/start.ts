@@ -27,7 +27,7 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { openDatabase, type DatabaseHandle } from "../db/client";
-import { LocalDiskBlobStore } from "../app/.server/platform/blob-store";
+import { openBlobStore } from "../app/.server/platform/open-blob-store";
 import { startOfDayIn } from "../app/.server/platform/dates";
 import { loadConfig, type Config } from "../app/.server/platform/config";
 import { lockDataDir } from "../app/.server/platform/data-lock";
@@ -91,6 +91,8 @@ export interface RunningPortal {
 export async function openServices(config: Config, log: Logger, now: () => Date = () => new Date()): Promise<Services> {
   // Before the database: a bad secret stops the start with nothing opened.
   const secret = loadPortalSecret({ value: config.PORTAL_SECRET, dataDir: config.paths.data });
+  // Likewise an object store that cannot be listed (ADR 037).
+  const blobs = await openBlobStore(config, () => startOfDayIn(config.TIME_ZONE, now()));
   const database: DatabaseHandle = await openDatabase({
     url: config.DATABASE_URL,
     pgliteDir: config.paths.pglite,
@@ -118,7 +120,7 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     db: database.db,
     secret,
     pseudonyms: new ClientPseudonyms(secret),
-    blobs: new LocalDiskBlobStore(config.paths.blobs, () => startOfDayIn(config.TIME_ZONE, now())),
+    blobs,
     mailer: createMailer(config),
     log,
     now,

@@ -13,8 +13,8 @@ export const api = apiRoute({
       guard: admin,
       response: "binary",
       errors: [{ status: 404, code: "not_found" }],
-      handler: async ({ services, caller, params }) =>
-        attachmentDownload(await archiveFileBlob(services, caller, params.archiveId!, params.fileId!), params.fileId!),
+      handler: async ({ services, caller, params, request }) =>
+        attachmentDownload(await archiveFileBlob(services, caller, params.archiveId!, params.fileId!), params.fileId!, request),
     }),
   },
 });

@@ -14,8 +14,8 @@ export const api = apiRoute({
       guard: affiliateReviewer,
       response: "binary",
       errors: [{ status: 404, code: "not_found" }],
-      handler: async ({ services, caller, params }) =>
-        attachmentDownload(await affiliateAttachment(services, caller, params.shareId!, params.attachmentId!), params.attachmentId!),
+      handler: async ({ services, caller, params, request }) =>
+        attachmentDownload(await affiliateAttachment(services, caller, params.shareId!, params.attachmentId!), params.attachmentId!, request),
     }),
   },
 });

@@ -14,8 +14,8 @@ export const api = apiRoute({
       guard: reporterSession,
       response: "binary",
       errors: [{ status: 404, code: "not_found" }],
-      handler: async ({ services, caller, params }) =>
-        attachmentDownload(await attachmentBlob(services, caller.reportId, params.attachmentId!), params.attachmentId!),
+      handler: async ({ services, caller, params, request }) =>
+        attachmentDownload(await attachmentBlob(services, caller.reportId, params.attachmentId!), params.attachmentId!, request),
     }),
   },
 });

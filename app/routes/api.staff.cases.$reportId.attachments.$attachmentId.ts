@@ -15,13 +15,13 @@ export const api = apiRoute({
       guard: investigator,
       response: "binary",
       errors: [{ status: 404, code: "not_found" }],
-      handler: async ({ services: s, caller, params }) => {
+      handler: async ({ services: s, caller, params, request }) => {
         const reportId = params.reportId!;
         const id = params.attachmentId!;
         await requireCaseAccess(s, caller.id, { id: reportId });
         const blob = await attachmentBlob(s, reportId, id);
         await recordContentEvent(s, caller, reportId, "downloaded", id);
-        return attachmentDownload(blob, id);
+        return attachmentDownload(blob, id, request);
       },
     }),
   },

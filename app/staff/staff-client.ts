@@ -165,8 +165,9 @@ export class StaffClient {
     return this.api.call<T>("GET", path);
   }
 
-  raw(path: string): Promise<Response> {
-    return this.api.raw("GET", path, {});
+  /** A download; `headers` may ask for a `Range` (resuming one). */
+  raw(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.api.raw("GET", path, headers);
   }
 }
 

@@ -38,4 +38,23 @@ describe("configuration", () => {
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).PORT).toBe(3000);
   });
+
+  it("keeps blobs on local disk unless BLOB_STORE_URL names a bucket, and checks the S3 settings (ADR 037)", () => {
+    expect(loadConfig({}).blobStore).toEqual({ kind: "local", dir: loadConfig({}).paths.blobs });
+    expect(loadConfig({ BLOB_STORE_URL: "s3://cor-blobs/portal/files/", S3_REGION: "ap-northeast-2" }).blobStore).toEqual({
+      kind: "s3",
+      bucket: "cor-blobs",
+      prefix: "portal/files/",
+      region: "ap-northeast-2",
+      endpoint: undefined,
+      forcePathStyle: false,
+    });
+    const minio = loadConfig({ BLOB_STORE_URL: "s3://cor", S3_ENDPOINT: "http://minio:9000", AWS_REGION: "us-east-1", S3_FORCE_PATH_STYLE: "true" });
+    expect(minio.blobStore).toMatchObject({ kind: "s3", bucket: "cor", prefix: "", region: "us-east-1", endpoint: "http://minio:9000", forcePathStyle: true });
+    expect(() => loadConfig({ BLOB_STORE_URL: "s3://cor" })).toThrow(/S3_REGION: required with BLOB_STORE_URL/);
+    expect(() => loadConfig({ BLOB_STORE_URL: "https://cor.s3.amazonaws.com", S3_REGION: "us-east-1" })).toThrow(/BLOB_STORE_URL: must be s3:\/\/bucket/);
+    expect(() => loadConfig({ BLOB_STORE_URL: "s3://Bad_Bucket", S3_REGION: "us-east-1" })).toThrow(/BLOB_STORE_URL/);
+    expect(() => loadConfig({ BLOB_STORE_URL: "s3://cor", S3_REGION: "us-east-1", S3_ENDPOINT: "minio:9000" })).toThrow(/S3_ENDPOINT: must be a URL/);
+    expect(() => loadConfig({ S3_ENDPOINT: "http://minio:9000" })).toThrow(/S3_ENDPOINT: set, but BLOB_STORE_URL is not/);
+  });
 });

@@ -5,7 +5,9 @@
 // A case holds at most 5 × `MAX_ATTACHMENTS_PER_REPORT` files in all (the
 // reporter's and the investigators' together). Downloads are the ciphertext as
 // `application/octet-stream` with `Content-Disposition: attachment`; nothing is
-// rendered inline (THREAT-MODEL §2.5).
+// rendered inline (THREAT-MODEL §2.5). A download honours one `Range: bytes=`
+// range (206), so a broken download resumes; the blob store reads only that
+// range (GetObject Range on the object store, ADR 037).
 import { Readable } from "node:stream";
 import { and, eq } from "drizzle-orm";
 import { toBase64Url } from "../../../crypto/encoding";
@@ -31,16 +33,46 @@ export function attachmentView(a: typeof attachments.$inferSelect) {
   };
 }
 
+/** Stored ciphertext to answer with: opened only when the answer is sent, for the whole or one range (inclusive). */
+export interface StoredBlob {
+  open(range?: { start: number; end: number }): Readable;
+  bytes: number;
+}
+
+/** The single byte range a `Range` header asks for; null: answer the whole (no header, another unit, several ranges). */
+export function requestedRange(header: string | null, bytes: number): { start: number; end: number } | "unsatisfiable" | null {
+  const m = header?.match(/^bytes=(\d*)-(\d*)$/);
+  if (!m || (m[1] === "" && m[2] === "")) return null;
+  if (m[1] === "") {
+    const suffix = Number(m[2]); // the last N bytes
+    if (suffix === 0 || bytes === 0) return "unsatisfiable";
+    return { start: Math.max(0, bytes - suffix), end: bytes - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? bytes - 1 : Math.min(Number(m[2]), bytes - 1);
+  if (start >= bytes || end < start) return "unsatisfiable";
+  return { start, end };
+}
+
 /** An attachment's ciphertext as a response: always a download of opaque bytes, never rendered. */
-export function attachmentDownload(blob: { stream: import("node:stream").Readable; bytes: number }, attachmentId: string): Response {
-  return new Response(Readable.toWeb(blob.stream) as ReadableStream, {
-    headers: {
-      "Content-Type": "application/octet-stream",
-      "Content-Length": String(blob.bytes),
-      "Content-Disposition": `attachment; filename="${attachmentId}.cor"`,
-      "Cache-Control": "no-store",
-    },
-  });
+export function attachmentDownload(blob: StoredBlob, attachmentId: string, request?: Request): Response {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/octet-stream",
+    "Content-Disposition": `attachment; filename="${attachmentId}.cor"`,
+    "Cache-Control": "no-store",
+    "Accept-Ranges": "bytes",
+  };
+  const range = requestedRange(request?.headers.get("Range") ?? null, blob.bytes);
+  if (range === "unsatisfiable") {
+    return new Response(null, { status: 416, headers: { ...headers, "Content-Range": `bytes */${blob.bytes}` } });
+  }
+  if (range) {
+    return new Response(Readable.toWeb(blob.open(range)) as ReadableStream, {
+      status: 206,
+      headers: { ...headers, "Content-Length": String(range.end - range.start + 1), "Content-Range": `bytes ${range.start}-${range.end}/${blob.bytes}` },
+    });
+  }
+  return new Response(Readable.toWeb(blob.open()) as ReadableStream, { headers: { ...headers, "Content-Length": String(blob.bytes) } });
 }
 
 /** Attaches a finished upload to a stored case. */
@@ -88,11 +120,11 @@ export async function attachUploadedFile(
 }
 
 /** The stored ciphertext of one attachment of the case, for a download. */
-export async function attachmentBlob(s: Services, reportId: string, attachmentId: string) {
+export async function attachmentBlob(s: Services, reportId: string, attachmentId: string): Promise<StoredBlob> {
   const [a] = await s.db
     .select()
     .from(attachments)
     .where(and(eq(attachments.id, attachmentId), eq(attachments.reportId, reportId)));
   if (!a) throw new ApiError(404, "not_found", "no such attachment in this case");
-  return { stream: s.blobs.read(a.blobKey), bytes: a.ciphertextBytes };
+  return { open: (range) => s.blobs.read(a.blobKey, range), bytes: a.ciphertextBytes };
 }

@@ -40,7 +40,7 @@ import type { Db } from "../../../db/client";
 import { archiveFiles, attachments, categories, reportExclusions, reportKeyEnvelopes, reports, staffUsers, uploads } from "../../../db/schema";
 import { LIMITS, MAX_PART_BYTES } from "../../intake/limits";
 import type { CreateUploadResponse, IntakeInfo, SubmitReportInput, SubmitReportResponse, UploadStatusResponse } from "../../intake/wire";
-import { BlobTooLargeError } from "../platform/blob-store";
+import { BlobPartTooSmallError, BlobTooLargeError } from "../platform/blob-store";
 import { checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
 import { floodOf } from "./flood";
@@ -202,11 +202,15 @@ async function writePartLocked(
   if (!(await reservePart(s, row, index, reserve))) throw new ApiError(409, "wrong_part", "the upload moved on while this part was checked");
   let written: number;
   try {
-    written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit);
+    written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit, contentLength);
   } catch (error) {
     await releasePart(s, uploadId, index);
     if (error instanceof BlobTooLargeError) {
       throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
+    }
+    if (error instanceof BlobPartTooSmallError) {
+      // Only with the object store (ADR 037); the portal's own client sends full parts but the last.
+      throw new ApiError(400, "part_too_small", `every part but the last must be at least ${error.minimum} bytes`);
     }
     throw new ApiError(400, "part_interrupted", "the part did not arrive completely; send it again", undefined, { cause: error });
   }
@@ -229,6 +233,7 @@ export async function completeUpload(s: Services, uploadId: string, token: strin
   if (row.receivedBytes !== row.expectedBytes) {
     throw new ApiError(409, "upload_incomplete", `received ${row.receivedBytes} of ${row.expectedBytes} bytes`);
   }
+  await s.blobs.complete(row.blobKey);
   const size = await s.blobs.size(row.blobKey);
   if (size !== row.expectedBytes) throw new ApiError(409, "upload_incomplete", "stored bytes do not match; upload again");
   const [updated] = await s.db

@@ -24,6 +24,7 @@ export const uploadPartRoute = {
         response: uploadStatusResponse,
         errors: [
           { status: 400, code: "bad_part_index" },
+          { status: 400, code: "part_too_small" },
           { status: 409, code: "wrong_part" },
           { status: 409, code: "upload_complete" },
           { status: 409, code: "part_in_progress" },

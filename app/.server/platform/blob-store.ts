@@ -1,6 +1,7 @@
 // Attachment ciphertext storage. The interface is small so that shared storage
 // (an object store, a network file system) can replace the local disk; the
-// local implementation keeps blobs under DATA_DIR/blobs.
+// local implementation keeps blobs under DATA_DIR/blobs, the default, and
+// `S3BlobStore` (s3-blob-store.ts) keeps them in a bucket (BLOB_STORE_URL, ADR 037).
 //
 // `LocalDiskBlobStore` keeps blob `k` at `DATA_DIR/blobs/<last two characters
 // of k>/k`: the tail is random, so directories stay small. Keys are made by the
@@ -29,6 +30,14 @@ export class BlobTooLargeError extends Error {
   }
 }
 
+/** A part after one shorter than an object store's minimum part (S3: 5 MiB): only a blob's last part may be short. */
+export class BlobPartTooSmallError extends Error {
+  constructor(readonly minimum: number) {
+    super(`every part but the last must be at least ${minimum} bytes`);
+    this.name = "BlobPartTooSmallError";
+  }
+}
+
 export interface BlobInfo {
   key: string;
   bytes: number;
@@ -39,10 +48,13 @@ export interface BlobStore {
   /**
    * Writes `body` at `offset`, replacing whatever was there from that offset on
    * (so a retried part overwrites its failed attempt). Rejects, keeping what is
-   * before `offset`, if the body exceeds `maxBytes`. Resolves to bytes written.
+   * before `offset`, if the body exceeds `maxBytes`. Resolves to bytes written. `length`, when the request
+   * announced it, lets an object store stream the part instead of collecting it (ADR 037).
    */
-  writeAt(key: string, offset: number, body: Readable, maxBytes: number): Promise<number>;
-  /** Cuts the blob to `length` bytes (drops a failed part's tail). */
+  writeAt(key: string, offset: number, body: Readable, maxBytes: number, length?: number | null): Promise<number>;
+  /** Makes a fully written blob readable (finishes an object store's multipart upload); repeating it does nothing. */
+  complete(key: string): Promise<void>;
+  /** Cuts the blob to `length` bytes (drops a failed part's tail); an object store cuts only where a part ends. */
   truncate(key: string, length: number): Promise<void>;
   read(key: string, range?: { start: number; end?: number }): Readable;
   size(key: string): Promise<number | null>;
@@ -115,6 +127,11 @@ export class LocalDiskBlobStore implements BlobStore {
     }
     await this.stamp(file);
     return written;
+  }
+
+  /** Bytes on disk are readable as soon as they are written. */
+  complete(): Promise<void> {
+    return Promise.resolve();
   }
 
   async truncate(key: string, length: number): Promise<void> {

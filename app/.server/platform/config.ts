@@ -25,6 +25,26 @@ const schema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   PUBLIC_ORIGIN: z.string().url("must be a URL such as https://report.example.com").optional(),
+  /** Where attachment ciphertext is kept (ADR 037): unset, DATA_DIR/blobs on local disk; s3://bucket/prefix, an S3-compatible bucket. */
+  BLOB_STORE_URL: z
+    .string()
+    .regex(
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[A-Za-z0-9._/-]*)?$/,
+      "must be s3://bucket or s3://bucket/prefix (a lower-case bucket name; a prefix of letters, digits, . _ - /)",
+    )
+    .optional(),
+  /** The S3-compatible service's address (MinIO, Ceph, a cloud's object storage); unset: AWS S3. */
+  S3_ENDPOINT: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+\/?$/, "must be a URL such as https://minio.internal:9000")
+    .optional(),
+  /** The bucket's region; unset: the SDK's AWS_REGION. Required with BLOB_STORE_URL one way or the other. */
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{2,40}$/, "must be a region name such as ap-northeast-2")
+    .optional(),
+  /** Address the bucket as endpoint/bucket instead of bucket.endpoint (most MinIO and Ceph set-ups need it). */
+  S3_FORCE_PATH_STYLE: bool.default("false"),
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()
     .int()
@@ -169,10 +189,15 @@ const schema = z.object({
   API_RESPONSE_CHECK: bool.optional(),
 });
 
+/** Where blobs go, derived from BLOB_STORE_URL and the S3_ settings (credentials: the SDK's own environment). */
+export type BlobStoreConfig =
+  { kind: "local"; dir: string } | { kind: "s3"; bucket: string; prefix: string; region: string; endpoint?: string; forcePathStyle: boolean };
+
 export type Config = Omit<z.infer<typeof schema>, "API_RESPONSE_CHECK"> & {
   API_RESPONSE_CHECK: boolean;
   /** Absolute paths derived from DATA_DIR. */
   paths: { data: string; pglite: string; blobs: string };
+  blobStore: BlobStoreConfig;
 };
 
 export class ConfigError extends Error {
@@ -194,9 +219,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([`TIME_ZONE: unknown time zone (got ${JSON.stringify(parsed.data.TIME_ZONE)})`]);
   }
   const data = path.resolve(parsed.data.DATA_DIR);
+  const blobs = path.join(data, "blobs");
   return {
     ...parsed.data,
     API_RESPONSE_CHECK: parsed.data.API_RESPONSE_CHECK ?? parsed.data.NODE_ENV !== "production",
-    paths: { data, pglite: path.join(data, "pgdata"), blobs: path.join(data, "blobs") },
+    paths: { data, pglite: path.join(data, "pgdata"), blobs },
+    blobStore: blobStoreOf(parsed.data, cleaned, blobs),
+  };
+}
+
+function blobStoreOf(c: z.infer<typeof schema>, env: Record<string, string | undefined>, dir: string): BlobStoreConfig {
+  if (!c.BLOB_STORE_URL) {
+    const stray = (["S3_ENDPOINT", "S3_REGION"] as const).filter((k) => c[k] !== undefined);
+    if (stray.length > 0) throw new ConfigError(stray.map((k) => `${k}: set, but BLOB_STORE_URL is not (blobs stay on local disk)`));
+    return { kind: "local", dir };
+  }
+  const rest = c.BLOB_STORE_URL.slice("s3://".length);
+  const slash = rest.indexOf("/");
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  // Object names are prefix + key: a non-empty prefix ends in one "/".
+  const prefix = slash < 0 ? "" : rest.slice(slash + 1).replace(/\/+$/, "");
+  const region = c.S3_REGION ?? env.AWS_REGION;
+  if (!region) throw new ConfigError(["S3_REGION: required with BLOB_STORE_URL (or the SDK's AWS_REGION)"]);
+  return {
+    kind: "s3",
+    bucket,
+    prefix: prefix ? `${prefix}/` : "",
+    region,
+    endpoint: c.S3_ENDPOINT,
+    forcePathStyle: c.S3_FORCE_PATH_STYLE,
   };
 }

@@ -76,7 +76,7 @@ export async function archiveFileBlob(s: Services, admin: StaffPrincipal, archiv
     { actorType: "staff", actorId: admin.id, action: "archive.downloaded", caseNumber: a.caseNumber, details: { archiveId, fileId } },
     s.now(),
   );
-  return { stream: s.blobs.read(f.blobKey), bytes: f.ciphertextBytes };
+  return { open: (range?: { start: number; end: number }) => s.blobs.read(f.blobKey, range), bytes: f.ciphertextBytes };
 }
 
 export async function grantArchive(s: Services, admin: StaffPrincipal, archiveId: string, input: { staffUserId: string; envelope: Uint8Array }): Promise<void> {
