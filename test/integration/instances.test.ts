@@ -3,7 +3,8 @@
 // their advisory lock: retention started on both at the same moment destroys a due case once with one
 // tombstone, the notification run on both at once sends each e-mail once, and a lock whose connection
 // died (its instance gone) is taken by the other instance's next run. Two instances starting together
-// on an empty database both start, one of them migrating. Liveness and readiness answer apart.
+// on an empty database both start, one of them migrating. Liveness and readiness answer apart. A limit
+// counts what reaches either instance: wrong receipt codes spread over both are counted once in all.
 // PostgreSQL only (PGlite is one process): skipped where PostgreSQL is unreachable, never under CI.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -12,7 +13,7 @@ import { readdirSync } from "node:fs";
 import { eq, and, isNotNull } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSodium } from "../../crypto";
+import { deriveReceiptSecrets, loadSodium, toBase64Url } from "../../crypto";
 import { notifyStaff } from "../../app/.server/notifications/record";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { MIGRATIONS_DIR } from "../../db/client";
@@ -21,7 +22,9 @@ import { jobLockKey } from "../../server/job-lock";
 import { startPortal, type RunningPortal } from "../../server/start";
 import { freshPostgresDatabase, postgresAdminUrl } from "../support/backends";
 import { memoryFile } from "../support/files";
+import { withSolvedPow } from "../support/pow";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { submitTextReport } from "../support/reports";
 import { TestSmtp } from "../support/smtp";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn } from "../support/staff-session";
@@ -210,5 +213,52 @@ describe.skipIf(!admin)("two instances starting together on an empty PostgreSQL"
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(!admin)("limits shared by two instances on one PostgreSQL", () => {
+  let a: TestPortal;
+  let b: RunningPortal;
+  let receipt: string;
+
+  beforeAll(async () => {
+    await loadSodium();
+    a = await startTestPortal("postgres", { TRUST_PROXY: "1", RECEIPT_MIN_RESPONSE_MS: "0", RECEIPT_ATTEMPTS_PER_CLIENT: "10" });
+    b = await a.startInstance();
+    await createStaff(a, "investigator", "kim@okestro.example");
+    receipt = (await submitTextReport(a.url, { title: "two doors", description: "made through A" })).receiptCode;
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.stop();
+  });
+
+  it("counts ten wrong receipt codes spread over both instances as ten in all, and the eleventh is refused on either", async () => {
+    const client = { "X-Forwarded-For": "203.0.113.77" };
+    const wrong = toBase64Url(deriveReceiptSecrets("0000-0000-0000-0000-0000").lookup);
+    const attempt = async (via: { url: string }, lookup = wrong) =>
+      (
+        await fetch(`${via.url}/api/followup/session`, {
+          method: "POST",
+          // The challenge comes from the other instance: both derive its keys from the one portal secret.
+          headers: { "Content-Type": "application/json", ...(await withSolvedPow(via === a ? b.url : a.url, "followup-session", client)) },
+          body: JSON.stringify({ lookup }),
+        })
+      ).status;
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push(await attempt(i % 2 === 0 ? a : b));
+    expect(statuses).toEqual(Array(10).fill(404));
+    // Each instance alone saw five: a limit kept per process would let both through.
+    expect(await attempt(a)).toBe(429);
+    expect(await attempt(b)).toBe(429);
+    // Another client with the right code gets in through either instance, and reads the case made through A.
+    const right = toBase64Url(deriveReceiptSecrets(receipt).lookup);
+    const other = { "X-Forwarded-For": "203.0.113.78" };
+    const opened = await fetch(`${b.url}/api/followup/session`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(await withSolvedPow(b.url, "followup-session", other)) },
+      body: JSON.stringify({ lookup: right }),
+    });
+    expect(opened.status).toBe(200);
   });
 });
