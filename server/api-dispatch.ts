@@ -67,8 +67,7 @@ function decoded(segment: string): string | null {
 }
 
 /** The route a path goes to, as Remix matches it: case-insensitive, a literal segment before a parameter. */
-function match(routes: ApiRoute[], pathname: string): ApiRoute | null {
-  const parts = pathname.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
+function match(routes: ApiRoute[], parts: (string | null)[]): ApiRoute | null {
   let best: ApiRoute | null = null;
   let bestScore = -1;
   for (const r of routes) {
@@ -94,9 +93,11 @@ export function apiDispatch(build: Build, loadContext: (req: express.Request, re
       const b = typeof build === "function" ? await build() : build;
       let routes = tables.get(b);
       if (!routes) tables.set(b, (routes = apiRoutes(b)));
-      const route = match(routes, req.path);
+      // The path's segments, decoded once: for the match and for the parameters.
+      const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
+      const route = match(routes, parts);
       if (!route) {
-        if (req.path.split("/").some((segment) => decoded(segment) === null)) return next();
+        if (parts.includes(null)) return next();
         res
           .status(404)
           .set("Cache-Control", "no-store")
@@ -106,7 +107,6 @@ export function apiDispatch(build: Build, loadContext: (req: express.Request, re
       const declared = (route.module as { api?: DeclaredRoute }).api;
       // Every API route module declares itself (test/security/hostile-input.test.ts checks it); one that does not answers for itself.
       if (!declared) return next();
-      const parts = req.path.replace(/^\//, "").replace(/\/$/, "").split("/").map(decoded);
       const params = Object.fromEntries(route.names.flatMap((n, i) => (n ? [[n, parts[i] ?? ""]] : [])));
       const allow = declared.allow(params);
       if (allow === null || allow.length === 0 || allow.includes(req.method)) {

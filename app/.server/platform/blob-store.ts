@@ -20,13 +20,28 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rm, stat, statfs, truncate, utimes } from "node:fs/promises";
 import path from "node:path";
-import { Transform, type Readable } from "node:stream";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
 export class BlobTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`blob part exceeds ${limit} bytes`);
     this.name = "BlobTooLargeError";
+  }
+}
+
+/** Passes a body through, counting its bytes, and fails with BlobTooLargeError past `maxBytes`: every store's write. */
+export class ByteLimiter extends Transform {
+  written = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.written += chunk.length;
+    if (this.written > this.maxBytes) done(new BlobTooLargeError(this.maxBytes));
+    else done(null, chunk);
   }
 }
 
@@ -103,14 +118,7 @@ export class LocalDiskBlobStore implements BlobStore {
     const { size } = await stat(file);
     if (size < offset) throw new Error(`blob ${key} is shorter than the write offset`);
     await truncate(file, offset);
-    let written = 0;
-    const limiter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        written += chunk.length;
-        if (written > maxBytes) done(new BlobTooLargeError(maxBytes));
-        else done(null, chunk);
-      },
-    });
+    const limiter = new ByteLimiter(maxBytes);
     try {
       await pipeline(body, limiter, createWriteStream(file, { flags: "r+", start: offset, highWaterMark: 1 << 20 }));
       // Acknowledged bytes must survive a crash of the server or the machine.
@@ -126,7 +134,7 @@ export class LocalDiskBlobStore implements BlobStore {
       throw error;
     }
     await this.stamp(file);
-    return written;
+    return limiter.written;
   }
 
   /** Bytes on disk are readable as soon as they are written. */

@@ -29,8 +29,8 @@ import {
   S3ServiceException,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { PassThrough, Transform, type Readable } from "node:stream";
-import { BlobPartTooSmallError, BlobTooLargeError, type BlobInfo, type BlobStore } from "./blob-store";
+import { PassThrough, type Readable } from "node:stream";
+import { BlobPartTooSmallError, BlobTooLargeError, ByteLimiter, type BlobInfo, type BlobStore } from "./blob-store";
 
 /** S3's smallest part of a multipart upload, except the last. */
 export const S3_MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -155,14 +155,7 @@ export class S3BlobStore implements BlobStore {
       body.resume();
       throw new BlobTooLargeError(maxBytes);
     }
-    let written = 0;
-    const limiter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        written += chunk.length;
-        if (written > maxBytes) done(new BlobTooLargeError(maxBytes));
-        else done(null, chunk);
-      },
-    });
+    const limiter = new ByteLimiter(maxBytes);
     body.on("error", (error) => limiter.destroy(error));
     const limited = body.pipe(limiter);
     // A known length streams; an unknown one is collected, at most one part (maxBytes).
@@ -186,6 +179,7 @@ export class S3BlobStore implements BlobStore {
       throw new ObjectStoreError("object store: uploading a part failed", { cause: error });
     }
     if (limiter.errored) throw limiter.errored;
+    const { written } = limiter;
     if (length != null && written !== length) throw new Error(`part of blob ${key} ended after ${written} of ${length} bytes`);
     if (written === 0) return 0; // the caller refuses empty parts; the manifest stays as it was
     await this.putManifest(key, { uploadId: manifest.uploadId, parts: [...kept, { number, etag, bytes: written }] });

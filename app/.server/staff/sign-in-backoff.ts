@@ -35,7 +35,7 @@ import { staffSignInBackoff as t, staffUsers } from "../../../db/schema";
 import { appendAudit, audit } from "../audit/audit";
 import { activeAdmins, notifyStaff } from "../notifications/record";
 import { kickStaffNotifications } from "../notifications/outbox";
-import { liveFailures, powLevelAfter, waitMs, type SignInBackoffPolicy } from "../platform/backoff";
+import { liveFailures, powLevelAfter, waitMs, type BackoffRule, type SignInBackoffPolicy } from "../platform/backoff";
 import { ApiError } from "../platform/http";
 import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
@@ -95,6 +95,25 @@ async function lockRow(tx: Tx, subject: string, client: string) {
   return row!;
 }
 
+type Row = Awaited<ReturnType<typeof lockRow>>;
+
+/** One more failure on a locked row, counted from those its rule still remembers. */
+async function countFailure(tx: Tx, row: Row, rule: BackoffRule, now: Date): Promise<void> {
+  await tx
+    .update(t)
+    .set({ failures: liveFailures(row, now, rule) + 1, lastFailureAt: now })
+    .where(key(row.subject, row.client));
+}
+
+/** One more failure on the address's notice row (client ANY): counted within a window from its first failure. */
+async function countNoticeFailure(tx: Tx, account: Row, policy: SignInBackoffPolicy, now: Date): Promise<void> {
+  const inWindow = account.firstFailureAt && now.getTime() - account.firstFailureAt.getTime() < policy.noticeWindowMs;
+  await tx
+    .update(t)
+    .set(inWindow ? { failures: account.failures + 1, lastFailureAt: now } : { failures: 1, firstFailureAt: now, lastFailureAt: now })
+    .where(key(account.subject, account.client));
+}
+
 const policyOf = (s: Pick<Services, "signInBackoff">): SignInBackoffPolicy => s.signInBackoff;
 
 /**
@@ -113,19 +132,9 @@ export async function beginSignInAttempt(s: Services, email: string, client: str
     const wait = Math.max(waitMs(pair, now, policy.pair), waitMs(wide, now, policy.client));
     if (wait > 0 && !proof) return wait;
     const account = await lockRow(tx, subject, ANY);
-    await tx
-      .update(t)
-      .set({ failures: liveFailures(pair, now, policy.pair) + 1, lastFailureAt: now })
-      .where(key(subject, client));
-    await tx
-      .update(t)
-      .set({ failures: liveFailures(wide, now, policy.client) + 1, lastFailureAt: now })
-      .where(key(ANY, client));
-    const inWindow = account.firstFailureAt && now.getTime() - account.firstFailureAt.getTime() < policy.noticeWindowMs;
-    await tx
-      .update(t)
-      .set(inWindow ? { failures: account.failures + 1, lastFailureAt: now } : { failures: 1, firstFailureAt: now, lastFailureAt: now })
-      .where(key(subject, ANY));
+    await countFailure(tx, pair, policy.pair, now);
+    await countFailure(tx, wide, policy.client, now);
+    await countNoticeFailure(tx, account, policy, now);
     return 0;
   });
   if (wait > 0) throw new SignInBackoffError(wait);
@@ -149,15 +158,8 @@ export async function beginSecondFactorAttempt(s: Services, email: string, clien
     const wait = waitMs(codes, now, policy.secondFactor);
     if (wait > 0) return wait;
     const account = await lockRow(tx, subject, ANY);
-    await tx
-      .update(t)
-      .set({ failures: liveFailures(codes, now, policy.secondFactor) + 1, lastFailureAt: now })
-      .where(key(subject, SECOND_FACTOR));
-    const inWindow = account.firstFailureAt && now.getTime() - account.firstFailureAt.getTime() < policy.noticeWindowMs;
-    await tx
-      .update(t)
-      .set(inWindow ? { failures: account.failures + 1, lastFailureAt: now } : { failures: 1, firstFailureAt: now, lastFailureAt: now })
-      .where(key(subject, ANY));
+    await countFailure(tx, codes, policy.secondFactor, now);
+    await countNoticeFailure(tx, account, policy, now);
     return 0;
   });
   if (wait > 0) throw new SignInBackoffError(wait, false);
