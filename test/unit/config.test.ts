@@ -35,6 +35,14 @@ describe("configuration", () => {
     expect(() => loadConfig({ API_RESPONSE_CHECK: "sometimes" })).toThrow(/API_RESPONSE_CHECK/);
   });
 
+  it("keeps PUBLIC_ORIGIN an origin: a trailing slash dropped, a path refused", () => {
+    expect(loadConfig({ PUBLIC_ORIGIN: "https://report.example.com/" }).PUBLIC_ORIGIN).toBe("https://report.example.com");
+    expect(loadConfig({ PUBLIC_ORIGIN: "https://Report.Example.com:8443" }).PUBLIC_ORIGIN).toBe("https://report.example.com:8443");
+    expect(() => loadConfig({ PUBLIC_ORIGIN: "https://report.example.com/portal" })).toThrow(/PUBLIC_ORIGIN: must be an origin only/);
+    expect(() => loadConfig({ PUBLIC_ORIGIN: "https://report.example.com/?x=1" })).toThrow(/PUBLIC_ORIGIN: must be an origin only/);
+    expect(() => loadConfig({ PUBLIC_ORIGIN: "ftp://report.example.com" })).toThrow(/PUBLIC_ORIGIN: must be an http/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).PORT).toBe(3000);
   });

@@ -24,7 +24,18 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  PUBLIC_ORIGIN: z.string().url("must be a URL such as https://report.example.com").optional(),
+  // An origin, compared character for character with each request's Origin header: a trailing slash
+  // ("https://report.example.com/") is dropped, a path, query or fragment refused.
+  PUBLIC_ORIGIN: z
+    .string()
+    .url("must be a URL such as https://report.example.com")
+    .refine((v) => /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// origin")
+    .refine((v) => {
+      const u = new URL(v);
+      return u.pathname === "/" && !u.search && !u.hash && !v.endsWith("?") && !v.endsWith("#");
+    }, "must be an origin only (scheme, host, port), with no path, such as https://report.example.com")
+    .transform((v) => new URL(v).origin)
+    .optional(),
   /** Where attachment ciphertext is kept (ADR 037): unset, DATA_DIR/blobs on local disk; s3://bucket/prefix, an S3-compatible bucket. */
   BLOB_STORE_URL: z
     .string()
