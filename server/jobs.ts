@@ -109,6 +109,12 @@ export function createJobs(log: Logger, lock: JobLock): Jobs {
   };
 }
 
+/**
+ * The jobs whose work an operator command also does (`uploads:cleanup`, `retention:run`, `notify:run`): the
+ * command takes the same lock by the same name (ADR 040). A name is part of the contract between releases.
+ */
+export const JOB_NAMES = { uploadCleanup: "upload cleanup", retention: "retention run", notifications: "notification run" } as const;
+
 /** The limiters' pruning, the submission counters, reporter and staff session expiry and upload cleanup. */
 const SWEEP_MS = 5 * 60_000;
 
@@ -126,7 +132,7 @@ export function startPortalJobs(services: Services): Jobs {
   sweep("staff session expiry", () => expireStaffSessions(services));
   sweep("sign-in back-off prune", () => pruneSignInBackoff(services));
   jobs.schedule({
-    name: "upload cleanup",
+    name: JOB_NAMES.uploadCleanup,
     everyMs: SWEEP_MS,
     // Then the disk: administrators hear of a low disk before a reporter is refused (ADR 031).
     run: async () => ({ ...(await cleanupUploads(services)), ...(await checkStorage(services)) }),
@@ -135,7 +141,7 @@ export function startPortalJobs(services: Services): Jobs {
 
   // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES.
   jobs.schedule({
-    name: "retention run",
+    name: JOB_NAMES.retention,
     everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000,
     firstAfterMs: 0,
     run: () => runRetention(services),
@@ -165,7 +171,7 @@ export function startPortalJobs(services: Services): Jobs {
   // at start and every NOTIFY_INTERVAL_MINUTES. What was recorded or sent is in the database, so a
   // restart sends nothing twice; events recorded by requests are also sent right away.
   jobs.schedule({
-    name: "notification run",
+    name: JOB_NAMES.notifications,
     everyMs: config.NOTIFY_INTERVAL_MINUTES * 60_000,
     firstAfterMs: 0,
     run: () => runNotifications(services),
