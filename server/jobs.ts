@@ -48,7 +48,10 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-export function createJobs(log: Logger, lock: JobLock): Jobs {
+/** Told of every tick: the job, what became of it, and how long it took (the metrics, ADR 040). */
+export type TickObserver = (job: string, outcome: TickOutcome, seconds: number) => void;
+
+export function createJobs(log: Logger, lock: JobLock, observe?: TickObserver): Jobs {
   const stop = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
   const underWay = new Set<Promise<unknown>>();
@@ -61,7 +64,11 @@ export function createJobs(log: Logger, lock: JobLock): Jobs {
       const key = jobLockKey(job.name);
       let current: Promise<TickOutcome> | null = null;
       const tick = (): Promise<TickOutcome> => {
-        if (current || stop.signal.aborted) return Promise.resolve("busy");
+        if (current || stop.signal.aborted) {
+          observe?.(job.name, "busy", 0);
+          return Promise.resolve("busy");
+        }
+        const started = performance.now();
         const run: Promise<TickOutcome> = lock(key, async () => {
           log.debug(`${job.name} started`);
           return job.run(stop.signal);
@@ -79,6 +86,14 @@ export function createJobs(log: Logger, lock: JobLock): Jobs {
           .catch((e): TickOutcome => {
             log.error(`${job.name} failed`, describeError(e));
             return "failed";
+          })
+          .then((outcome) => {
+            try {
+              observe?.(job.name, outcome, (performance.now() - started) / 1000);
+            } catch (e) {
+              log.error(`${job.name}: its metrics failed`, describeError(e));
+            }
+            return outcome;
           })
           .finally(() => {
             underWay.delete(run);
@@ -119,9 +134,9 @@ export const JOB_NAMES = { uploadCleanup: "upload cleanup", retention: "retentio
 const SWEEP_MS = 5 * 60_000;
 
 /** Schedules the portal's jobs on its services; `close()` before the database closes. */
-export function startPortalJobs(services: Services): Jobs {
+export function startPortalJobs(services: Services, observe?: TickObserver): Jobs {
   const { config, log } = services;
-  const jobs = createJobs(log, (key, run) => services.database.withJobLock(key, run));
+  const jobs = createJobs(log, (key, run) => services.database.withJobLock(key, run), observe);
   const sweep = (name: string, run: () => Promise<unknown>) => jobs.schedule({ name, everyMs: SWEEP_MS, run });
 
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
