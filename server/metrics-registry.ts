@@ -80,6 +80,12 @@ export class Counter implements Metric {
     else this.series.set(key, { values, value: by });
   }
 
+  /** Adds every series to `target` (declared alike) and empties this one. */
+  moveInto(target: Counter): void {
+    for (const s of this.series.values()) target.inc(Object.fromEntries(this.labelNames.map((l, i) => [l, s.values[i]!])), s.value);
+    this.series.clear();
+  }
+
   render(): string[] {
     const lines = header(this.name, this.help, "counter");
     for (const s of this.series.values()) lines.push(`${this.name}${formatLabels(this.labelNames.map((l, i) => [l, s.values[i]!]))} ${formatValue(s.value)}`);
@@ -113,6 +119,19 @@ export class Histogram implements Metric {
     if (i >= 0) s.buckets[i]!++;
     s.sum += value;
     s.count++;
+  }
+
+  /** Adds every series to `target` (declared alike: same labels and bounds) and empties this one. */
+  moveInto(target: Histogram): void {
+    if (target.bounds.join() !== this.bounds.join()) throw new RangeError("histograms with other bounds");
+    for (const [key, s] of this.series) {
+      let t = target.series.get(key);
+      if (!t) target.series.set(key, (t = { values: s.values, buckets: this.bounds.map(() => 0), sum: 0, count: 0 }));
+      s.buckets.forEach((n, i) => (t.buckets[i]! += n));
+      t.sum += s.sum;
+      t.count += s.count;
+    }
+    this.series.clear();
   }
 
   render(): string[] {

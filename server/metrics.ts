@@ -11,6 +11,10 @@
 // - job and outcome: the names in server/jobs.ts and its TickOutcome;
 // - part, database, blob_store, kind, stat: fixed words.
 // No address, user agent, header, query string, id or time of anything but the process itself.
+//
+// Requests are published by the minute, as the log gives their time (ADR 033): a request is counted in
+// what GET /metrics shows once the minute it ended in is over, so however often Prometheus scrapes, a
+// report's submission is placed no closer than its minute. Jobs and the process are published at once.
 import { readdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -59,12 +63,21 @@ export interface PortalMetrics {
 
 export function createPortalMetrics(services: Services): PortalMetrics {
   const registry = new Registry();
-  const requests = registry.add(
-    new Counter("portal_http_requests_total", "HTTP requests answered, by route pattern, method and status class", ["route", "method", "status"]),
-  );
-  const requestSeconds = registry.add(
-    new Histogram("portal_http_request_duration_seconds", "Time from a request's arrival to the end of its answer", ["route", "method"], HTTP_SECONDS),
-  );
+  const requestsHelp = "HTTP requests answered, by route pattern, method and status class (published after the minute they ended in)";
+  const requests = registry.add(new Counter("portal_http_requests_total", requestsHelp, ["route", "method", "status"]));
+  const secondsHelp = "Time from a request's arrival to the end of its answer (published after the minute it ended in)";
+  const requestSeconds = registry.add(new Histogram("portal_http_request_duration_seconds", secondsHelp, ["route", "method"], HTTP_SECONDS));
+  // This minute's requests, moved into the published ones above when the minute is over.
+  const minuteRequests = new Counter(requests.name, requestsHelp, ["route", "method", "status"]);
+  const minuteSeconds = new Histogram(requestSeconds.name, secondsHelp, ["route", "method"], HTTP_SECONDS);
+  let minute = Math.floor(services.now().getTime() / 60_000);
+  const publishPastMinute = () => {
+    const current = Math.floor(services.now().getTime() / 60_000);
+    if (current === minute) return;
+    minute = current;
+    minuteRequests.moveInto(requests);
+    minuteSeconds.moveInto(requestSeconds);
+  };
   const jobRuns = registry.add(new Counter("portal_job_runs_total", "Ticks of the periodic jobs, by job and outcome", ["job", "outcome"]));
   const jobSeconds = registry.add(
     new Histogram("portal_job_run_duration_seconds", "Duration of the jobs' runs on this instance (ran or failed)", ["job"], JOB_SECONDS),
@@ -171,8 +184,9 @@ export function createPortalMetrics(services: Services): PortalMetrics {
       res.once("close", () => {
         const route = routeOf(path);
         const method = methodLabel(req.method);
-        requests.inc({ route, method, status: res.writableFinished ? statusClass(res.statusCode) : "aborted" });
-        requestSeconds.observe({ route, method }, Number(process.hrtime.bigint() - started) / 1e9);
+        publishPastMinute();
+        minuteRequests.inc({ route, method, status: res.writableFinished ? statusClass(res.statusCode) : "aborted" });
+        minuteSeconds.observe({ route, method }, Number(process.hrtime.bigint() - started) / 1e9);
       });
       next();
     },
@@ -180,7 +194,10 @@ export function createPortalMetrics(services: Services): PortalMetrics {
       jobRuns.inc({ job, outcome });
       if (outcome === "ran" || outcome === "failed") jobSeconds.observe({ job }, seconds);
     },
-    render: () => registry.render(),
+    render: () => {
+      publishPastMinute();
+      return registry.render();
+    },
     close: () => {
       loopDelay.disable();
       gc.disconnect();
