@@ -298,6 +298,7 @@ export const commands: Record<string, Command> = {
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date such as 2029-05-01, not ${values.now}`);
     }
     // A dry run destroys nothing: it needs no lock, and may list beside a run under way.
+    waitSeconds(values.wait);
     if (values["dry-run"]) return describeRun(await runRetention(s, { now, dryRun: true }));
     return describeRun(await asTheJob(s, JOB_NAMES.retention, values.wait, notice, () => runRetention(s, { now, dryRun: false })));
   },

@@ -64,7 +64,8 @@ export function createJobs(log: Logger, lock: JobLock, observe?: TickObserver): 
       const key = jobLockKey(job.name);
       let current: Promise<TickOutcome> | null = null;
       const tick = (): Promise<TickOutcome> => {
-        if (current || stop.signal.aborted) {
+        if (stop.signal.aborted) return Promise.resolve("busy");
+        if (current) {
           observe?.(job.name, "busy", 0);
           return Promise.resolve("busy");
         }

@@ -3,10 +3,14 @@
 // the jobs it runs, labelled by route pattern, method and status class; requests are published once
 // their minute is over, as the log gives their time (ADR 033). Requests whose paths, query
 // strings and headers carry a case number, a receipt code, a report id, a token, an address and a
-// user agent leave none of them anywhere in the output. Without METRICS_PORT nothing more listens.
+// user agent leave none of them anywhere in the output. On PostgreSQL a tick that found the job's
+// lock held by another instance is counted as such. Without METRICS_PORT nothing more listens.
 import { randomBytes } from "node:crypto";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSodium } from "../../crypto";
+import { jobLockKey } from "../../server/job-lock";
+import { postgresAdminUrl } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { submitTextReport } from "../support/reports";
 import { createStaff } from "../support/staff";
@@ -191,6 +195,30 @@ describe("metrics for Prometheus on their own port", () => {
       ),
     );
     for (const v of values) expect(v).toMatch(/^([a-z0-9 -]+|[1-5]xx|GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|v\d+\.\d+\.\d+|p50|p99|max)$/);
+  });
+});
+
+describe.skipIf(!(await postgresAdminUrl()))("metrics of an instance beside others on PostgreSQL", () => {
+  it("counts a tick that found the job's lock held by another instance", async () => {
+    const portal = await startTestPortal("postgres", { METRICS_PORT: "0" });
+    const other = postgres(portal.services.config.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const key = jobLockKey("flood sweep").toString();
+      expect((await other<{ locked: boolean }[]>`select pg_try_advisory_lock(${key}::bigint) as locked`)[0]!.locked).toBe(true);
+      expect(await portal.jobs.runNow("flood sweep")).toBe("locked elsewhere");
+      await other`select pg_advisory_unlock(${key}::bigint)`;
+      expect(await portal.jobs.runNow("flood sweep")).toBe("ran");
+      const lines = parse(await (await fetch(portal.metricsUrl!)).text());
+      expect(total(lines, "portal_job_runs_total", { job: "flood sweep", outcome: "locked elsewhere" })).toBe(1);
+      expect(total(lines, "portal_job_runs_total", { job: "flood sweep", outcome: "ran" })).toBe(1);
+      // Only the run that ran has a duration.
+      expect(total(lines, "portal_job_run_duration_seconds_count", { job: "flood sweep" })).toBe(1);
+      expect(total(lines, "portal_info", { database: "postgres", blob_store: "local" })).toBe(1);
+      expect(total(lines, "portal_ready", { part: "database" })).toBe(1);
+    } finally {
+      await other.end({ timeout: 1 });
+      await portal.stop();
+    }
   });
 });
 
