@@ -13,6 +13,8 @@ import type { Services } from "../app/.server/platform/services";
 import { runNotifications, type NotificationRun } from "../app/.server/notifications/checks";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff/accounts";
 import { unlockAddress } from "../app/.server/staff/sign-in-backoff";
+import { JobLockBusyError, withJobLockWaiting } from "../server/job-lock";
+import { JOB_NAMES } from "../server/jobs";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -26,6 +28,17 @@ export class AuditBrokenError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "AuditBrokenError";
+  }
+}
+
+/**
+ * A job command found the portal's run of the same job under way and it did not end within --wait: exit
+ * status 2 with the message; nothing was done.
+ */
+export class JobBusyError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = "JobBusyError";
   }
 }
 
@@ -67,19 +80,19 @@ Commands:
       signature) to FILE (default audit-checkpoint-N-DATE.json) and prints the
       public key that checks it. Keep checkpoints away from the portal's servers.
 
-  uploads:cleanup
+  uploads:cleanup [--wait SECONDS]
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS
       of their last part (or UPLOAD_MAX_AGE_HOURS of opening), and stray blobs.
       The running server also does this every 5 minutes.
 
-  retention:run [--now ISO-DATE] [--dry-run]
+  retention:run [--now ISO-DATE] [--dry-run] [--wait SECONDS]
       Destroys what is due: cases RETENTION_YEARS after they closed, reports
       never acknowledged UNACKNOWLEDGED_RETENTION_MONTHS after receipt, shares
       past their retention, archives past their own date. Cases under a legal
       hold are kept and listed. --now runs as of another date; --dry-run lists
       without destroying. The running server also does this every hour.
 
-  notify:run [--now ISO-DATE]
+  notify:run [--now ISO-DATE] [--wait SECONDS]
       Staff notifications once: records deadline reminders (acknowledgement or
       feedback due within 48 hours, cases past their deadline), checks the audit
       chain (administrators are told when it is broken), then e-mails what is
@@ -88,10 +101,50 @@ Commands:
       as of another time. The running server does this every
       NOTIFY_INTERVAL_MINUTES.
 
+  These three take the lock the portal's own run of the same job takes
+  (PostgreSQL; ADR 040), so they never run at the same time as a portal
+  instance's run. While an instance's run is under way the command says so on
+  standard error and waits for it to end, up to --wait seconds (default 60;
+  0: do not wait); if it is still under way then, the command does nothing and
+  exits with status 2. retention:run --dry-run destroys nothing and takes no
+  lock. On the embedded database the portal must be stopped anyway.
+
 Configuration comes from the environment (see README.md): DATA_DIR, DATABASE_URL, ...
 `;
 
-export type Command = (s: Services, argv: string[]) => Promise<string>;
+/** Where a command says what it is doing before its result (standard error in the CLI). */
+export type Notice = (line: string) => void;
+
+export type Command = (s: Services, argv: string[], notice?: Notice) => Promise<string>;
+
+const stderrNotice: Notice = (line) => void process.stderr.write(`${line}\n`);
+
+/** How long a job command waits by default for the portal's run of the same job to end. */
+const DEFAULT_WAIT_SECONDS = 60;
+
+function waitSeconds(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_WAIT_SECONDS;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 86_400) throw new UsageError(`--wait must be a whole number of seconds from 0 to 86400, not ${value}`);
+  return Number(value);
+}
+
+/** Runs a job's work under the job's lock, as a portal instance's run would (ADR 040); see USAGE. */
+async function asTheJob<T>(s: Services, job: string, wait: string | undefined, notice: Notice, run: () => Promise<T>): Promise<T> {
+  const seconds = waitSeconds(wait);
+  try {
+    return await withJobLockWaiting(s.database, job, run, {
+      waitMs: seconds * 1000,
+      onWait: () => notice(`The ${job} is under way on a portal instance (it holds the job's lock): waiting up to ${seconds} s for it to end...`),
+    });
+  } catch (error) {
+    if (!(error instanceof JobLockBusyError)) throw error;
+    const after = seconds > 0 ? ` after ${seconds} s` : "";
+    throw new JobBusyError(
+      `Nothing done: the ${job} is still under way on a portal instance${after} (it holds the job's lock). Run this command again when it has ended, or with --wait SECONDS to wait longer.`,
+      { cause: error },
+    );
+  }
+}
 
 async function readPassword(file: string): Promise<string> {
   const raw =
@@ -233,28 +286,36 @@ export const commands: Record<string, Command> = {
     ].join("\n");
   },
 
-  "retention:run": async (s, argv) => {
-    const { values } = parseArgs({ args: argv, options: { now: { type: "string" }, "dry-run": { type: "boolean" } }, strict: true });
+  "retention:run": async (s, argv, notice = stderrNotice) => {
+    const { values } = parseArgs({
+      args: argv,
+      options: { now: { type: "string" }, "dry-run": { type: "boolean" }, wait: { type: "string" } },
+      strict: true,
+    });
     let now: Date | undefined;
     if (values.now !== undefined) {
       now = new Date(values.now);
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date such as 2029-05-01, not ${values.now}`);
     }
-    return describeRun(await runRetention(s, { now, dryRun: values["dry-run"] ?? false }));
+    // A dry run destroys nothing: it needs no lock, and may list beside a run under way.
+    waitSeconds(values.wait);
+    if (values["dry-run"]) return describeRun(await runRetention(s, { now, dryRun: true }));
+    return describeRun(await asTheJob(s, JOB_NAMES.retention, values.wait, notice, () => runRetention(s, { now, dryRun: false })));
   },
 
-  "notify:run": async (s, argv) => {
-    const { values } = parseArgs({ args: argv, options: { now: { type: "string" } }, strict: true });
+  "notify:run": async (s, argv, notice = stderrNotice) => {
+    const { values } = parseArgs({ args: argv, options: { now: { type: "string" }, wait: { type: "string" } }, strict: true });
     let now: Date | undefined;
     if (values.now !== undefined) {
       now = new Date(values.now);
       if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO date such as 2029-05-01T09:00+09:00, not ${values.now}`);
     }
-    return describeNotifications(await runNotifications(s, { now, auditCheck: true }));
+    return describeNotifications(await asTheJob(s, JOB_NAMES.notifications, values.wait, notice, () => runNotifications(s, { now, auditCheck: true })));
   },
 
-  "uploads:cleanup": async (s) => {
-    const r = await cleanupUploads(s);
+  "uploads:cleanup": async (s, argv, notice = stderrNotice) => {
+    const { values } = parseArgs({ args: argv, options: { wait: { type: "string" } }, strict: true });
+    const r = await asTheJob(s, JOB_NAMES.uploadCleanup, values.wait, notice, () => cleanupUploads(s));
     return `Removed ${r.uploads} unclaimed upload(s) and ${r.orphanBlobs} stray blob(s).`;
   },
 };

@@ -4,14 +4,16 @@
 // the command's own text. On PGlite a command refuses to run while the portal
 // holds the data directory (`DataDirBusyError`): exit status 2, "Stop it, run
 // this command, then start it again". With `DATABASE_URL` commands run beside
-// the portal.
+// the portal; the job commands then take the portal's job locks and exit with
+// status 2 (`JobBusyError`) when an instance's run of the job did not end within
+// their --wait (ADR 040).
 import { ConfigError, loadConfig } from "../app/.server/platform/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";
 import { PortalSecretError } from "../app/.server/platform/secrets";
 import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
-import { AuditBrokenError, commands, USAGE, UsageError } from "./commands";
+import { AuditBrokenError, commands, JobBusyError, USAGE, UsageError } from "./commands";
 
 const [name, ...rest] = process.argv.slice(2);
 
@@ -49,6 +51,7 @@ main().then(
     }
     if (
       error instanceof UsageError ||
+      error instanceof JobBusyError ||
       error instanceof ConfigError ||
       error instanceof DataDirBusyError ||
       error instanceof UnpatchedDriverError ||

@@ -48,7 +48,10 @@ export interface Jobs {
   close(): Promise<void>;
 }
 
-export function createJobs(log: Logger, lock: JobLock): Jobs {
+/** Told of every tick: the job, what became of it, and how long it took (the metrics, ADR 040). */
+export type TickObserver = (job: string, outcome: TickOutcome, seconds: number) => void;
+
+export function createJobs(log: Logger, lock: JobLock, observe?: TickObserver): Jobs {
   const stop = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
   const underWay = new Set<Promise<unknown>>();
@@ -61,7 +64,12 @@ export function createJobs(log: Logger, lock: JobLock): Jobs {
       const key = jobLockKey(job.name);
       let current: Promise<TickOutcome> | null = null;
       const tick = (): Promise<TickOutcome> => {
-        if (current || stop.signal.aborted) return Promise.resolve("busy");
+        if (stop.signal.aborted) return Promise.resolve("busy");
+        if (current) {
+          observe?.(job.name, "busy", 0);
+          return Promise.resolve("busy");
+        }
+        const started = performance.now();
         const run: Promise<TickOutcome> = lock(key, async () => {
           log.debug(`${job.name} started`);
           return job.run(stop.signal);
@@ -79,6 +87,14 @@ export function createJobs(log: Logger, lock: JobLock): Jobs {
           .catch((e): TickOutcome => {
             log.error(`${job.name} failed`, describeError(e));
             return "failed";
+          })
+          .then((outcome) => {
+            try {
+              observe?.(job.name, outcome, (performance.now() - started) / 1000);
+            } catch (e) {
+              log.error(`${job.name}: its metrics failed`, describeError(e));
+            }
+            return outcome;
           })
           .finally(() => {
             underWay.delete(run);
@@ -109,13 +125,19 @@ export function createJobs(log: Logger, lock: JobLock): Jobs {
   };
 }
 
+/**
+ * The jobs whose work an operator command also does (`uploads:cleanup`, `retention:run`, `notify:run`): the
+ * command takes the same lock by the same name (ADR 040). A name is part of the contract between releases.
+ */
+export const JOB_NAMES = { uploadCleanup: "upload cleanup", retention: "retention run", notifications: "notification run" } as const;
+
 /** The limiters' pruning, the submission counters, reporter and staff session expiry and upload cleanup. */
 const SWEEP_MS = 5 * 60_000;
 
 /** Schedules the portal's jobs on its services; `close()` before the database closes. */
-export function startPortalJobs(services: Services): Jobs {
+export function startPortalJobs(services: Services, observe?: TickObserver): Jobs {
   const { config, log } = services;
-  const jobs = createJobs(log, (key, run) => services.database.withJobLock(key, run));
+  const jobs = createJobs(log, (key, run) => services.database.withJobLock(key, run), observe);
   const sweep = (name: string, run: () => Promise<unknown>) => jobs.schedule({ name, everyMs: SWEEP_MS, run });
 
   // Submission counters once their window is over; the flood check still reads the previous window (ADR 034).
@@ -126,7 +148,7 @@ export function startPortalJobs(services: Services): Jobs {
   sweep("staff session expiry", () => expireStaffSessions(services));
   sweep("sign-in back-off prune", () => pruneSignInBackoff(services));
   jobs.schedule({
-    name: "upload cleanup",
+    name: JOB_NAMES.uploadCleanup,
     everyMs: SWEEP_MS,
     // Then the disk: administrators hear of a low disk before a reporter is refused (ADR 031).
     run: async () => ({ ...(await cleanupUploads(services)), ...(await checkStorage(services)) }),
@@ -135,7 +157,7 @@ export function startPortalJobs(services: Services): Jobs {
 
   // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES.
   jobs.schedule({
-    name: "retention run",
+    name: JOB_NAMES.retention,
     everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000,
     firstAfterMs: 0,
     run: () => runRetention(services),
@@ -165,7 +187,7 @@ export function startPortalJobs(services: Services): Jobs {
   // at start and every NOTIFY_INTERVAL_MINUTES. What was recorded or sent is in the database, so a
   // restart sends nothing twice; events recorded by requests are also sent right away.
   jobs.schedule({
-    name: "notification run",
+    name: JOB_NAMES.notifications,
     everyMs: config.NOTIFY_INTERVAL_MINUTES * 60_000,
     firstAfterMs: 0,
     run: () => runNotifications(services),

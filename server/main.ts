@@ -16,6 +16,7 @@ try {
   process.stderr.write(
     `Clean OKESTRO Report is listening on ${portal.url} (database: ${portal.services.database.kind}, data: ${portal.services.config.paths.data})\n`,
   );
+  if (portal.metricsUrl) process.stderr.write(`Metrics for Prometheus: ${portal.metricsUrl}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -17,6 +17,8 @@
 //   answered 500.
 // - At start it logs a warning while no active investigator exists: the report
 //   form stays closed until one does.
+// - With METRICS_PORT set, a second listener serves GET /metrics for Prometheus
+//   (server/metrics.ts, ADR 040); requests are counted by route pattern.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readdirSync } from "node:fs";
@@ -48,6 +50,8 @@ import { accessLog } from "./access-log";
 import { apiDispatch } from "./api-dispatch";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { startPortalJobs, type Jobs } from "./jobs";
+import { createPortalMetrics, listenForMetrics, type MetricsListener } from "./metrics";
+import { routePatterns } from "./route-pattern";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
 import { answerUnavailable } from "./unavailable";
 import { uploadPartHandler, uploadPartRoute } from "./upload-parts";
@@ -85,6 +89,8 @@ export interface RunningPortal {
   services: Services;
   /** The periodic jobs (server/jobs.ts): `runNow(name)` starts one tick as its timer would. */
   jobs: Jobs;
+  /** `http://host:port/metrics` with METRICS_PORT set, else null (nothing listens). */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -141,6 +147,11 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY === 0 ? false : config.TRUST_PROXY);
   const pseudonyms = services.pseudonyms;
+  // Counted by route pattern (server/route-pattern.ts), once the build's routes are known; the built files as one.
+  const metrics = config.METRICS_PORT === undefined ? null : createPortalMetrics(services);
+  let patternOf: (path: string) => string | null = () => null;
+  let topFiles = new Set<string>();
+  if (metrics) app.use(metrics.http((p) => (p.startsWith("/assets/") || topFiles.has(p) ? "static" : (patternOf(p) ?? "unmatched"))));
   app.use(drainUnreadBodies);
   app.use(securityHeaders({ dev: !!options.dev, hsts: config.HSTS }));
   app.use(accessLog(log));
@@ -157,19 +168,27 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     app.use(vite.middlewares);
     build = () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
     closeVite = () => vite.close();
+    // The routes as at start; a route added while the dev server runs counts as "/*" until a restart.
+    if (metrics)
+      build().then(
+        (b) => (patternOf = routePatterns(b, [uploadPartRoute.path])),
+        (error: unknown) => log.warn("metrics: the dev build's routes could not be read", describeError(error)),
+      );
   } else {
     const clientDir = path.join(ROOT, "build/client");
     app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y", index: false }));
     // The files of public/ sit at the top of the client build: only their paths reach the static handler, so a
     // page or an API request costs no file-system look-up.
-    const topFiles = new Set(
+    topFiles = new Set(
       readdirSync(clientDir, { withFileTypes: true })
         .filter((entry) => entry.isFile())
         .map((entry) => `/${entry.name}`),
     );
     const topStatic = express.static(clientDir, { maxAge: "1h", index: false });
     app.use((req, res, next) => (topFiles.has(req.path) ? topStatic(req, res, next) : next()));
-    build = (await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href)) as ServerBuild;
+    const built = (await import(pathToFileURL(path.join(ROOT, "build/server/index.js")).href)) as ServerBuild;
+    patternOf = routePatterns(built, [uploadPartRoute.path]);
+    build = built;
   }
 
   // The address is hashed here and goes no further: see app/.server/platform/client-pseudonyms.ts.
@@ -196,6 +215,18 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     if (!res.headersSent) res.status(500).type("text/plain").send("Internal error");
   });
 
+  let metricsListener: MetricsListener | null = null;
+  if (metrics) {
+    // A port in use stops the start with everything it opened closed.
+    metricsListener = await listenForMetrics(metrics, config.METRICS_HOST, config.METRICS_PORT!, log).catch(async (error: unknown) => {
+      metrics.close();
+      await closeVite();
+      await services.database.close();
+      release();
+      throw error;
+    });
+    log.info("metrics for Prometheus", { url: metricsListener.url });
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);
@@ -211,7 +242,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const url = `http://${host}:${port}`;
 
-  const jobs = startPortalJobs(services);
+  const jobs = startPortalJobs(services, metrics?.jobTick);
 
   const setup = await ensureSetupLink(services);
   if (setup) {
@@ -232,6 +263,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     server,
     services,
     jobs,
+    metricsUrl: metricsListener?.url ?? null,
     close: async () => {
       // Timers stop and runs under way are told to stop at once; they are waited for before the database closes.
       const jobsStopped = jobs.close();
@@ -240,6 +272,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       server.keepAliveTimeout = 5000;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await metricsListener?.close();
+      metrics?.close();
       await settleStaffNotifications(services);
       await jobsStopped;
       await closeVite();

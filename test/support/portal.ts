@@ -80,7 +80,14 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
     restart: async () => {
       await self.close();
       const again = await start();
-      Object.assign(self, { url: again.url, server: again.server, services: again.services, jobs: again.jobs, close: again.close });
+      Object.assign(self, {
+        url: again.url,
+        server: again.server,
+        services: again.services,
+        jobs: again.jobs,
+        metricsUrl: again.metricsUrl,
+        close: again.close,
+      });
     },
     startInstance: async () => {
       if (backend !== "postgres") throw new Error("a second instance needs PostgreSQL");

@@ -193,6 +193,33 @@ describe("periodic jobs", () => {
     expect(messages().filter((m) => m === "retention run started")).toHaveLength(2);
   });
 
+  it("tells its observer (the metrics) what became of every tick, and how long a run took", async () => {
+    const ticks: [string, string, number][] = [];
+    const observed = createJobs(createLogger("silent"), lock, (job, outcome, seconds) => ticks.push([job, outcome, seconds]));
+    const g = gate();
+    let fail = false;
+    observed.schedule({ name: "observed", everyMs: 60_000, run: () => (fail ? Promise.reject(new Error("down")) : g.done) });
+    const first = observed.runNow("observed");
+    expect(await observed.runNow("observed")).toBe("busy");
+    await vi.advanceTimersByTimeAsync(1500);
+    g.open();
+    expect(await first).toBe("ran");
+    heldElsewhere.add(jobLockKey("observed"));
+    expect(await observed.runNow("observed")).toBe("locked elsewhere");
+    heldElsewhere.clear();
+    fail = true;
+    expect(await observed.runNow("observed")).toBe("failed");
+    expect(ticks.map(([job, outcome]) => [job, outcome])).toEqual([
+      ["observed", "busy"],
+      ["observed", "ran"],
+      ["observed", "locked elsewhere"],
+      ["observed", "failed"],
+    ]);
+    // The run lasted the 1.5 s the fake clock moved while it was held.
+    expect(ticks[1]![2]).toBeCloseTo(1.5, 1);
+    await observed.close();
+  });
+
   it("runNow answers busy while this instance's run is under way, and refuses a name never scheduled", async () => {
     const g = gate();
     jobs.schedule({ name: "slow", everyMs: 1000, firstAfterMs: 0, run: () => g.done });

@@ -192,6 +192,13 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in unpadded base64url (43 characters)")
     .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Port of the second listener that serves GET /metrics for Prometheus (ADR 040); unset: no metrics, nothing listens. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Its listen address: loopback unless the operator opens it to a Prometheus elsewhere. */
+  METRICS_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, "must be an IP address or a host name such as 127.0.0.1")
+    .default("127.0.0.1"),
   /**
    * Check every JSON answer of an API route against its declared response schema, strictly (ADR 024): a mismatch is
    * logged and answered 500. Unset: on except in production, where an answer drifting from the documentation should
@@ -229,6 +236,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } catch {
     throw new ConfigError([`TIME_ZONE: unknown time zone (got ${JSON.stringify(parsed.data.TIME_ZONE)})`]);
   }
+  const metricsProblems = metricsSettingsProblems(parsed.data, cleaned);
+  if (metricsProblems.length > 0) throw new ConfigError(metricsProblems);
   const data = path.resolve(parsed.data.DATA_DIR);
   const blobs = path.join(data, "blobs");
   return {
@@ -260,4 +269,11 @@ function blobStoreOf(c: z.infer<typeof schema>, env: Record<string, string | und
     endpoint: c.S3_ENDPOINT,
     forcePathStyle: c.S3_FORCE_PATH_STYLE,
   };
+}
+
+/** METRICS_HOST means nothing without METRICS_PORT, and the metrics cannot share the portal's port. */
+function metricsSettingsProblems(c: z.infer<typeof schema>, env: Record<string, string | undefined>): string[] {
+  if (c.METRICS_PORT === undefined) return env.METRICS_HOST === undefined ? [] : ["METRICS_HOST: set, but METRICS_PORT is not (no metrics are served)"];
+  if (c.METRICS_PORT !== 0 && c.METRICS_PORT === c.PORT) return [`METRICS_PORT: must differ from PORT (got ${c.METRICS_PORT} for both)`];
+  return [];
 }
