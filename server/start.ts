@@ -50,6 +50,7 @@ import { accessLog } from "./access-log";
 import { apiDispatch } from "./api-dispatch";
 import { drainUnreadBodies } from "./drain-unread-body";
 import { startPortalJobs, type Jobs } from "./jobs";
+import { ListenError } from "./listen-error";
 import { createPortalMetrics, listenForMetrics, type MetricsListener } from "./metrics";
 import { routePatterns } from "./route-pattern";
 import { sameOriginWrites, securityHeaders } from "./security-headers";
@@ -223,13 +224,21 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       await closeVite();
       await services.database.close();
       release();
-      throw error;
+      throw new ListenError("METRICS_PORT", config.METRICS_HOST, config.METRICS_PORT!, error);
     });
     log.info("metrics for Prometheus", { url: metricsListener.url });
   }
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);
+  }).catch(async (error: unknown) => {
+    // A port in use stops the start with everything it opened closed, as above.
+    await metricsListener?.close();
+    metrics?.close();
+    await closeVite();
+    await services.database.close();
+    release();
+    throw new ListenError("PORT", config.HOST, config.PORT, error);
   });
   server.requestTimeout = 15 * 60_000;
   // Idle keep-alive connections outlast what clients assume: with Node's 5 s a client whose idle timer ran late

@@ -6,10 +6,12 @@
 // user agent leave none of them anywhere in the output. On PostgreSQL a tick that found the job's
 // lock held by another instance is counted as such. Without METRICS_PORT nothing more listens.
 import { randomBytes } from "node:crypto";
+import { createServer, type AddressInfo } from "node:net";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSodium } from "../../crypto";
 import { jobLockKey } from "../../server/job-lock";
+import { ListenError } from "../../server/listen-error";
 import { postgresAdminUrl } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { submitTextReport } from "../support/reports";
@@ -232,6 +234,21 @@ describe("metrics off (METRICS_PORT unset)", () => {
       expect((await fetch(`${portal.url}/metrics`)).status).toBe(404);
     } finally {
       await portal.stop();
+    }
+  });
+});
+
+describe("a port that is taken", () => {
+  it.each(["PORT", "METRICS_PORT"] as const)("stops the start with a message naming %s (exit status 2 in server/main.ts)", async (setting) => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const start = startTestPortal("pglite", setting === "PORT" ? { PORT: port } : { METRICS_PORT: port });
+      await expect(start).rejects.toBeInstanceOf(ListenError);
+      await expect(start).rejects.toThrow(`${setting}: 127.0.0.1:${port} is already in use: stop what listens there or choose another ${setting}`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
