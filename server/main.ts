@@ -1,9 +1,8 @@
 // `npm start` (production build) and `npm run dev` (Vite with HMR).
 //
-// A `ConfigError` or a port in use (`ListenError`) exits with status 2 and a message naming the
-// variable; SIGINT
-// and SIGTERM close the portal (jobs, HTTP server, database, data-dir lock)
-// before exiting.
+// A `ConfigError` or a port in use (`ListenError`) exits with status 2 and a
+// message naming the variable; SIGINT and SIGTERM close the portal (jobs, HTTP
+// server, database, data-dir lock) before exiting.
 import { ConfigError } from "../app/.server/platform/config";
 import { DataDirBusyError } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";
