@@ -101,10 +101,7 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     // PGlite 0.5.16 runs CREATE INDEX CONCURRENTLY outside a transaction like PostgreSQL does.
     migrate: async (options) => {
       const migrations = readMigrations(options?.folder ?? MIGRATIONS_DIR);
-      const session: MigrationSession = {
-        run: async (statement, params) => (await client.query<Row>(statement, params)).rows,
-        transaction: (work) => client.transaction(async (tx) => work({ run: async (statement, params) => (await tx.query<Row>(statement, params)).rows })),
-      };
+      const session: MigrationSession = { run: async (statement, params) => (await client.query<Row>(statement, params)).rows };
       return { ...(await applyMigrations(session, migrations)), waited: false };
     },
     ping: async () => {
@@ -178,12 +175,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       try {
         const waited = await takeMigrationLock(one, options?.onWaiting);
         // Every statement on this one connection, the lock's session: transactions and index builds alike.
-        const session: MigrationSession = {
-          run: (statement, params) => one.unsafe<Row[]>(statement, params as postgres.ParameterOrJSON<never>[]),
-          transaction: async (work) => {
-            await one.begin((tx) => work({ run: (statement, params) => tx.unsafe<Row[]>(statement, params as postgres.ParameterOrJSON<never>[]) }));
-          },
-        };
+        const session: MigrationSession = { run: (statement, params) => one.unsafe<Row[]>(statement, params as postgres.ParameterOrJSON<never>[]) };
         const summary = await applyMigrations(session, migrations);
         await one`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`;
         return { ...summary, waited };

@@ -25,12 +25,12 @@ export const CONCURRENTLY_MARKER = "-- migrate: concurrently";
 
 export type Row = Record<string, unknown>;
 
-/** One connection (PostgreSQL) or the database (PGlite), as the migrator needs it. */
+/**
+ * One connection (PostgreSQL) or the database (PGlite), as the migrator needs it: one statement at a time,
+ * always on the same session (the one that holds the migration lock), so that BEGIN and COMMIT are statements too.
+ */
 export interface MigrationSession {
-  /** One statement, outside any transaction. */
   run(statement: string, params?: unknown[]): Promise<Row[]>;
-  /** `work` in one transaction, committed when it resolves. */
-  transaction(work: (tx: { run(statement: string, params?: unknown[]): Promise<Row[]> }) => Promise<void>): Promise<void>;
 }
 
 export interface ConcurrentStatement {
@@ -145,10 +145,10 @@ export function readMigrations(folder: string): Migration[] {
  */
 async function indexState(session: MigrationSession, s: ConcurrentStatement): Promise<{ valid: boolean; drop: string } | null> {
   const [row] = await session.run(
-    "select i.indisvalid as valid, format('DROP INDEX CONCURRENTLY IF EXISTS %I.%I', n.nspname, c.relname) as drop " +
-      "from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace " +
-      "where case when $1::text is null then c.oid = to_regclass($2) " +
-      "else i.indrelid = to_regclass($1) and c.relname = (parse_ident($2))[1] end",
+    `select i.indisvalid as valid, format('DROP INDEX CONCURRENTLY IF EXISTS %I.%I', n.nspname, c.relname) as drop
+     from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
+     where case when $1::text is null then c.oid = to_regclass($2)
+                else i.indrelid = to_regclass($1) and c.relname = (parse_ident($2))[1] end`,
     [s.table ?? null, s.index],
   );
   return row ? { valid: row.valid === true, drop: String(row.drop) } : null;
@@ -193,12 +193,14 @@ export async function applyMigrations(session: MigrationSession, migrations: Mig
   const applied: string[] = [];
   for (const m of migrations) {
     if (lastMillis !== null && m.folderMillis <= lastMillis) continue;
+    await session.run("begin");
     try {
-      await session.transaction(async (tx) => {
-        for (const statement of m.statements) await tx.run(statement);
-        await tx.run('insert into drizzle.__drizzle_migrations ("hash", "created_at") values ($1, $2)', [m.hash, m.folderMillis]);
-      });
+      for (const statement of m.statements) await session.run(statement);
+      await session.run('insert into drizzle.__drizzle_migrations ("hash", "created_at") values ($1, $2)', [m.hash, m.folderMillis]);
+      await session.run("commit");
     } catch (cause) {
+      // A lost connection has rolled back already; its own error is the one to report.
+      await session.run("rollback").catch(() => {});
       throw new MigrationError(m.tag, "failed and was rolled back", { cause });
     }
     for (const s of m.concurrent) await runConcurrent(session, m.tag, s);
