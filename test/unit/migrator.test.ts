@@ -165,7 +165,10 @@ describe.skipIf(!admin)("index builds on PostgreSQL", () => {
     for (const c of clients) await c.end({ timeout: 1 });
   });
 
-  /** A database with "big" of ROWS rows and a transaction that has written to it and stays open (the hold). */
+  /**
+   * A database with "big" of ROWS rows and a transaction that has written to it and stays open (the hold).
+   * The fixture turns autovacuum off for "big": its SHARE UPDATE EXCLUSIVE lock would be another wait.
+   */
   async function heldTable() {
     const db = await freshPostgresDatabase();
     const handle = await openDatabase({ url: db.url, poolSize: 2 });
@@ -175,16 +178,19 @@ describe.skipIf(!admin)("index builds on PostgreSQL", () => {
     const holder = connect(db.url, "migrator-test holder");
     await holder.unsafe("begin");
     await holder`insert into big (v) values (-1)`;
-    /** The migrating backend once its index build waits at the hold (it has entered the build). */
-    const buildWaiting = async (statement: RegExp) => {
+    /**
+     * The migrating backend once its index build waits at the hold (it has entered the build): for the
+     * holder's transaction to end (CONCURRENTLY) or for its lock on the table (plain).
+     */
+    const buildWaiting = async (statement: RegExp, waitEvent: "virtualxid" | "relation" = "virtualxid") => {
       let pid = 0;
       await expect
         .poll(
           async () => {
             const rows = await watch<{ pid: number; query: string; wait: string | null }[]>`
-              select pid, query, wait_event_type as wait from pg_stat_activity
+              select pid, query, wait_event as wait from pg_stat_activity
               where datname = current_database() and application_name = 'clean-okestro-report migrate' and state = 'active'`;
-            const row = rows.find((r) => statement.test(r.query) && r.wait === "Lock");
+            const row = rows.find((r) => statement.test(r.query) && r.wait === waitEvent);
             pid = row?.pid ?? 0;
             return pid !== 0;
           },
@@ -238,7 +244,7 @@ describe.skipIf(!admin)("index builds on PostgreSQL", () => {
     const t = await heldTable();
     try {
       const migrating = t.handle.migrate({ folder: folderOf("0000_big_table", "0001_big_v_index_plain") });
-      const pid = await t.buildWaiting(/create index "big_v_idx"/i);
+      const pid = await t.buildWaiting(/create index "big_v_idx"/i, "relation");
       expect(await t.tableLocks(pid)).toEqual(["ShareLock (waiting)"]);
       const writer = connect(t.db.url, "migrator-test writer");
       const writing = writer`insert into big (v) values (7)`.execute();
