@@ -3,8 +3,9 @@
 //
 // postgres.js is opened with notices discarded, no statement or parameter
 // logging (THREAT-MODEL §2.9) and `application_name` `clean-okestro-report`.
-// Migrating on PostgreSQL holds a session-level advisory lock on a dedicated
-// connection; closing that connection releases the lock after a failure too.
+// Migrating (db/migrator.ts, ADR 039) on PostgreSQL holds a session-level advisory
+// lock on a dedicated connection; closing that connection releases the lock after a
+// failure too.
 // The periodic jobs' locks (ADR 036) live on one more dedicated connection, opened
 // at the first run, so that a dead instance's locks go with its connection.
 // `DatabaseHandle` is `db`, `kind`, `migrate()`, `ping()`, `upkeep()`,
@@ -16,10 +17,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { is, sql, type SQL } from "drizzle-orm";
 import { PgTable, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { applyMigrations, readMigrations, type MigrationSession, type MigrationSummary, type Row } from "./migrator";
 import { assertPatchedDriver } from "./patched-driver";
 import * as schema from "./schema";
 
@@ -29,8 +29,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface DatabaseHandle {
   db: Db;
   kind: "pglite" | "postgres";
-  /** Applies the committed migrations; safe to run from several servers at once. */
-  migrate(): Promise<void>;
+  /** Applies the committed migrations; safe to run from several servers at once (one migrates, the others wait). */
+  migrate(options?: MigrateOptions): Promise<MigrateResult>;
   ping(): Promise<void>;
   /**
    * Vacuums and analyses every table of the schema, one at a time, where nothing else does: on PGlite.
@@ -59,6 +59,23 @@ const TABLES: PgTable[] = (Object.values(schema) as unknown[]).filter((v): v is 
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
+/** The advisory lock key that lets one instance at a time migrate. */
+export const MIGRATION_LOCK_KEY = 7426351;
+/** How often an instance asks again for the migration lock while another holds it. */
+const MIGRATION_LOCK_POLL_MS = 250;
+
+export interface MigrateOptions {
+  /** Another folder of migrations (tests); default db/migrations. */
+  folder?: string;
+  /** Called once when another instance is migrating and this one starts to wait. */
+  onWaiting?: () => void;
+}
+
+export interface MigrateResult extends MigrationSummary {
+  /** Whether this instance waited for another's migrations. */
+  waited: boolean;
+}
+
 export interface DatabaseOptions {
   /** postgres:// URL; when absent, PGlite is used. */
   url?: string;
@@ -80,7 +97,13 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
   return {
     db,
     kind: "pglite",
-    migrate: () => migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_DIR }),
+    // One process per data directory: nobody to wait for, and nobody whose writes an index build could block.
+    // PGlite 0.5.16 runs CREATE INDEX CONCURRENTLY outside a transaction like PostgreSQL does.
+    migrate: async (options) => {
+      const migrations = readMigrations(options?.folder ?? MIGRATIONS_DIR);
+      const session: MigrationSession = { run: async (statement, params) => (await client.query<Row>(statement, params)).rows };
+      return { ...(await applyMigrations(session, migrations)), waited: false };
+    },
     ping: async () => {
       await client.query("select 1");
     },
@@ -102,6 +125,20 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     withJobLock: async (_key, run) => ({ locked: true, value: await run() }),
     close: () => client.close(),
   };
+}
+
+/**
+ * Takes the migration lock on `one`, asking again every MIGRATION_LOCK_POLL_MS while another instance holds
+ * it; says whether it waited. Not pg_advisory_lock: a session waiting in it holds a snapshot, which the
+ * holder's CREATE INDEX CONCURRENTLY waits to see ended, so the two would deadlock (ADR 039).
+ */
+async function takeMigrationLock(one: postgres.Sql, onWaiting?: () => void): Promise<boolean> {
+  for (let waited = false; ; waited = true) {
+    const [row] = await one<{ locked: boolean }[]>`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}::bigint) as locked`;
+    if (row?.locked) return waited;
+    if (!waited) onWaiting?.();
+    await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_POLL_MS));
+  }
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
@@ -132,13 +169,16 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   return {
     db,
     kind: "postgres",
-    migrate: async () => {
-      const one = postgres(url, { max: 1, onnotice: () => {} });
+    migrate: async (options) => {
+      const migrations = readMigrations(options?.folder ?? MIGRATIONS_DIR);
+      const one = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "clean-okestro-report migrate" } });
       try {
-        // A session-level advisory lock serialises servers that start together.
-        await one`select pg_advisory_lock(7426351)`;
-        await migratePostgres(drizzlePostgres({ client: one }), { migrationsFolder: MIGRATIONS_DIR });
-        await one`select pg_advisory_unlock(7426351)`;
+        const waited = await takeMigrationLock(one, options?.onWaiting);
+        // Every statement on this one connection, the lock's session: transactions and index builds alike.
+        const session: MigrationSession = { run: (statement, params) => one.unsafe<Row[]>(statement, params as postgres.ParameterOrJSON<never>[]) };
+        const summary = await applyMigrations(session, migrations);
+        await one`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`;
+        return { ...summary, waited };
       } finally {
         await one.end({ timeout: 5 });
       }

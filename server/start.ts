@@ -105,7 +105,9 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     pgliteDir: config.paths.pglite,
     poolSize: config.DATABASE_POOL_SIZE,
   });
-  await database.migrate();
+  const migrated = await database.migrate({ onWaiting: () => log.info("waiting for another instance to finish migrating") });
+  if (migrated.applied.length) log.info("migrations applied", { migrations: migrated.applied.join(",") });
+  if (migrated.finished) log.warn("migration finished: its index builds had been interrupted", { migration: migrated.finished });
   if (!(await isInitialised(database.db))) {
     const r = await initOrganisation(database.db);
     log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });

@@ -13,7 +13,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -33,6 +32,7 @@ import {
 } from "../../crypto";
 import { commands } from "../../cli/commands";
 import { queryRows } from "../../db/client";
+import { readMigrations } from "../../db/migrator";
 import { archivedFileDecryptor, openArchive, type ArchiveWire } from "../../app/admin/archive-reader";
 import { downloadShared, fetchShare, fileDecryptor, openShare } from "../../app/affiliate/share-reader";
 import { openCase } from "../../app/reporter/followup-client";
@@ -85,7 +85,7 @@ async function plaintextSha(r: Response, decryptor: AttachmentDecryptor): Promis
  */
 async function copyIntoPostgres(old: PGlite, url: string): Promise<void> {
   const applied = (await old.query<{ hash: string; created_at: string }>("select hash, created_at from drizzle.__drizzle_migrations order by id")).rows;
-  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS });
+  const files = readMigrations(MIGRATIONS);
   const target = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await target.begin(async (tx) => {
@@ -94,7 +94,9 @@ async function copyIntoPostgres(old: PGlite, url: string): Promise<void> {
       for (const [i, m] of applied.entries()) {
         // The release's migrations must still be the current tree's first ones, unchanged.
         expect(files[i]?.hash, `migration ${i} was edited after release`).toBe(m.hash);
-        for (const statement of files[i]!.sql) if (statement.trim()) await tx.unsafe(statement);
+        for (const statement of files[i]!.statements) await tx.unsafe(statement);
+        // A marked migration's index builds (ADR 039), as plain builds inside this transaction: nobody to block.
+        for (const c of files[i]!.concurrent) await tx.unsafe(c.sql.replace(/^(\s*(?:create\s+(?:unique\s+)?|drop\s+)index\s+)concurrently\b/im, "$1"));
         await tx.unsafe("insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)", [m.hash, m.created_at]);
       }
       await tx.unsafe("set local session_replication_role = replica");
