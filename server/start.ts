@@ -105,16 +105,22 @@ export async function openServices(config: Config, log: Logger, now: () => Date 
     pgliteDir: config.paths.pglite,
     poolSize: config.DATABASE_POOL_SIZE,
   });
-  const migrated = await database.migrate({ onWaiting: () => log.info("waiting for another instance to finish migrating") });
-  if (migrated.applied.length) log.info("migrations applied", { migrations: migrated.applied.join(",") });
-  if (migrated.finished) log.warn("migration finished: its index builds had been interrupted", { migration: migrated.finished });
-  if (!(await isInitialised(database.db))) {
-    const r = await initOrganisation(database.db);
-    log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });
+  // A start that fails here (a migration, the audit seal) closes the database it opened.
+  try {
+    const migrated = await database.migrate({ onWaiting: () => log.info("waiting for another instance to finish migrating") });
+    if (migrated.applied.length) log.info("migrations applied", { migrations: migrated.applied.join(",") });
+    if (migrated.finished) log.warn("migration finished: its index builds had been interrupted", { migration: migrated.finished });
+    if (!(await isInitialised(database.db))) {
+      const r = await initOrganisation(database.db);
+      log.info("organisation initialised", { affiliates: r.affiliatesCreated, categories: r.categoriesCreated });
+    }
+    // Before anything is appended: an unkeyed chain from release 0.1.x is anchored under the key (ADR 028).
+    const seal = await sealAuditChain(database.db, { secret }, now());
+    if (seal.sealed) log.warn("audit chain: unkeyed entries anchored under the portal secret", { unkeyedEntries: seal.unkeyedEntries, seq: seal.seq });
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
   }
-  // Before anything is appended: an unkeyed chain from release 0.1.x is anchored under the key (ADR 028).
-  const seal = await sealAuditChain(database.db, { secret }, now());
-  if (seal.sealed) log.warn("audit chain: unkeyed entries anchored under the portal secret", { unkeyedEntries: seal.unkeyedEntries, seq: seal.seq });
   const services: Services = {
     // A sign-in past the back-off is priced by the client's sign-in failures (ADR 035), read from the live policy.
     proofOfWork: new ProofOfWork({
