@@ -203,14 +203,17 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
   const env = o.env ?? {};
   try {
     await createInvestigator(dataDir, email, db.url);
-    // All reporters come from 127.0.0.1, which the per-client upload and report limits would stop at once; the
-    // flood check still counts every report, only its threshold is out of reach (ADR 034). Likewise the proof of
-    // work stays at its normal difficulty instead of doubling for one client's (and everyone's) many actions
-    // (ADR 032), and the one client may hold an open upload per reporter, up to the setting's maximum. On
-    // PostgreSQL the instances share DATA_DIR (its portal secret, and the blobs unless `env` names a bucket).
+    // Each reporter is a client of its own, as 200 people are: its own address in X-Forwarded-For behind one
+    // trusted proxy hop. One reporter still submits far more often than a person, which the per-client upload
+    // and report limits would stop; the flood check still counts every report, only its threshold is out of
+    // reach (ADR 034). Likewise the proof of work stays at its normal difficulty instead of doubling for a
+    // client's (and everyone's) many actions (ADR 032), and a reporter whose submissions failed (a restart) may
+    // leave more unfinished uploads behind than the 4 a client may hold. On PostgreSQL the instances share DATA_DIR (its portal
+    // secret, and the blobs unless `env` names a bucket).
     const start = (port: number) =>
       startPortalProcess(dataDir, {
         DATABASE_URL: db.url,
+        TRUST_PROXY: "1",
         UPLOADS_PER_CLIENT_PER_HOUR: "100000000",
         MAX_OPEN_UPLOADS_PER_CLIENT: "100",
         POW_CLIENT_ACTIONS: "100000000",
@@ -276,6 +279,10 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
         await Promise.all(
           Array.from({ length: o.reporters }, async (_, w) => {
             const at = w % instances;
+            // An address of the benchmarking range 198.18.0.0/15 (RFC 2544) for each reporter.
+            const address = `198.${18 + ((w >> 16) & 1)}.${(w >> 8) & 255}.${w & 255}`;
+            const fetchAs: typeof fetch = (input, init) =>
+              counter.fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), "X-Forwarded-For": address } });
             for (let i = 0; performance.now() < end; i++) {
               attempted++;
               const seq = submissionSeq++;
@@ -286,7 +293,7 @@ export async function runLoadTest(o: LoadOptions): Promise<LoadResult> {
               try {
                 const ack = await submitEncryptedReport(r.draft, r.files, info, {
                   baseUrl: urls[at],
-                  fetch: counter.fetch,
+                  fetch: fetchAs,
                   // The page's own retry schedule, shortened to fit a bounded run.
                   retryDelaysMs: [250, 500, 1000, 2000, 4000],
                   onProgress: (p) => {
