@@ -17,7 +17,10 @@ export interface PortalProcess {
   dataDir: string;
   /** Every line the server wrote to stderr/stdout. */
   lines: string[];
+  /** SIGTERM (the portal's graceful shutdown), SIGKILL after 15 s. */
   stop(): Promise<void>;
+  /** SIGKILL: no shutdown code runs; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -119,6 +122,11 @@ export async function startPortalProcess(dataDir: string, extraEnv: Record<strin
         child.kill("SIGKILL");
         await exited;
       }
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

@@ -11,6 +11,8 @@ import S3rver from "s3rver";
 export interface TestS3 {
   endpoint: string;
   bucket: string;
+  /** s3rver's storage on disk (a multipart upload's parts lie under `<bucket>/._S3rver_uploads/<upload id>/`). */
+  directory: string;
   /** The portal's environment for this server: BLOB_STORE_URL and the S3_ settings. */
   env(prefix?: string): Record<string, string>;
   stop(): Promise<void>;
@@ -34,6 +36,7 @@ export async function startTestS3(bucket = "cor-blobs"): Promise<TestS3> {
   return {
     endpoint,
     bucket,
+    directory,
     env: (prefix = "attachments") => ({
       BLOB_STORE_URL: `s3://${bucket}/${prefix}`,
       S3_ENDPOINT: endpoint,
