@@ -4,14 +4,16 @@
 // the command's own text. On PGlite a command refuses to run while the portal
 // holds the data directory (`DataDirBusyError`): exit status 2, "Stop it, run
 // this command, then start it again". With `DATABASE_URL` commands run beside
-// the portal.
+// the portal. `backup` and `restore` open the data directory themselves (ADR 038):
+// a backup asks a running portal for its database copy.
 import { ConfigError, loadConfig } from "../app/.server/platform/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";
 import { PortalSecretError } from "../app/.server/platform/secrets";
 import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
-import { AuditBrokenError, commands, USAGE, UsageError } from "./commands";
+import { BackupError } from "../app/.server/backup/manifest";
+import { AuditBrokenError, commands, dataDirCommands, USAGE, UsageError } from "./commands";
 
 const [name, ...rest] = process.argv.slice(2);
 
@@ -19,6 +21,11 @@ async function main(): Promise<number> {
   if (!name || name === "help" || name === "--help") {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
+  }
+  const dataDirCommand = dataDirCommands[name];
+  if (dataDirCommand) {
+    process.stdout.write(`${await dataDirCommand(loadConfig(), rest)}\n`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {
@@ -49,6 +56,7 @@ main().then(
     }
     if (
       error instanceof UsageError ||
+      error instanceof BackupError ||
       error instanceof ConfigError ||
       error instanceof DataDirBusyError ||
       error instanceof UnpatchedDriverError ||

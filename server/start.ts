@@ -17,6 +17,8 @@
 //   answered 500.
 // - At start it logs a warning while no active investigator exists: the report
 //   form stays closed until one does.
+// - On the embedded default it listens on DATA_DIR/control.sock (0600) for
+//   `npm run cli -- backup`, which cannot open the database itself (ADR 038).
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readdirSync } from "node:fs";
@@ -44,6 +46,7 @@ import { ProofOfWork } from "../app/.server/pow/pow";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
+import { listenForBackups } from "../app/.server/backup/control-socket";
 import { accessLog } from "./access-log";
 import { apiDispatch } from "./api-dispatch";
 import { drainUnreadBodies } from "./drain-unread-body";
@@ -212,6 +215,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const url = `http://${host}:${port}`;
 
   const jobs = startPortalJobs(services);
+  const backups = await listenForBackups(services);
 
   const setup = await ensureSetupLink(services);
   if (setup) {
@@ -242,6 +246,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       server.closeAllConnections();
       await settleStaffNotifications(services);
       await jobsStopped;
+      // A backup under way fails (its CLI says so); blob deletions it held are done now.
+      await backups?.close();
       await closeVite();
       await services.database.close();
       release();
