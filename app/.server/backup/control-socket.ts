@@ -16,6 +16,7 @@
 import { chmodSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { LocalDiskBlobStore } from "../platform/blob-store";
 import { describeError } from "../platform/log";
 import type { Services } from "../platform/services";
@@ -106,7 +107,8 @@ export async function listenForBackups(s: Services): Promise<ControlSocket | nul
   });
   // Made with no permission for group or others (the umask applies as the socket file is created, within
   // this call), then set to 0600 explicitly: only the operator account that owns DATA_DIR can connect.
-  const umask = process.umask(0o077);
+  // (A worker thread may not change the umask; there only the chmod applies.)
+  const umask = isMainThread ? process.umask(0o077) : null;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -116,7 +118,7 @@ export async function listenForBackups(s: Services): Promise<ControlSocket | nul
       });
     });
   } finally {
-    process.umask(umask);
+    if (umask !== null) process.umask(umask);
   }
   chmodSync(file, 0o600);
   return {
