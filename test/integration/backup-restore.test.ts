@@ -21,7 +21,9 @@ import { fetchIntakeInfo, submitEncryptedReport, type ReportDraft } from "../../
 import type { CreateUploadResponse } from "../../app/intake/wire";
 import { UPLOAD_TOKEN_HEADER } from "../../app/intake/limits";
 import { commands } from "../../cli/commands";
+import { createConnection } from "node:net";
 import { requestPortalCopy } from "../../app/.server/backup/control-socket";
+import { BackupError } from "../../app/.server/backup/manifest";
 import { blobPath } from "../../app/.server/platform/blob-store";
 import { openDatabase } from "../../db/client";
 import { uploads } from "../../db/schema";
@@ -303,5 +305,25 @@ describe("the running portal's copy for a backup", () => {
 
     await copy.release();
     await expect(stat(file)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("listens only for its owner, answers nothing but a copy request, and fails a backup whose hold a stop ended", async () => {
+    const socketFile = path.join(portal.dataDir, "control.sock");
+    expect((await stat(socketFile)).mode & 0o777).toBe(0o600);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection(socketFile, () => socket.end("status\n"));
+      let got = "";
+      socket.on("data", (d: Buffer) => (got += d.toString("utf8")));
+      socket.on("close", () => resolve(got));
+      socket.on("error", reject);
+    });
+    expect(answer).toBe("error unknown request\n");
+
+    const copy = await requestPortalCopy(portal.dataDir);
+    expect(copy.tarball.length).toBeGreaterThan(0);
+    // The portal stops (and starts again) while the CLI would be copying blobs: the hold ended, so the backup must not pass.
+    await portal.restart();
+    await expect(copy.release()).rejects.toThrow(BackupError);
+    expect((await stat(socketFile)).mode & 0o777).toBe(0o600);
   });
 });

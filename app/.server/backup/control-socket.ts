@@ -95,6 +95,8 @@ export async function listenForBackups(s: Services): Promise<ControlSocket | nul
   const connections = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    // A client that goes away mid-answer (ECONNRESET, EPIPE) ends its exchange through "close", never the portal.
+    socket.on("error", () => {});
     sockets.add(socket);
     const served = serve(s, store, socket)
       .catch((error: unknown) => s.log.error("backup copy failed", describeError(error)))
@@ -123,13 +125,23 @@ export async function listenForBackups(s: Services): Promise<ControlSocket | nul
   chmodSync(file, 0o600);
   return {
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      // A backup under way fails at its release (the CLI says so); its hold ends here.
+      // No new connection; the server's own close waits for the open ones, which end here: a backup under way
+      // fails at its release (the CLI says so), and its hold ends.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await Promise.all([...connections]);
+      await closed;
       rmSync(file, { force: true });
     },
   };
+}
+
+/** Sends the last line and resolves once it is flushed, or the connection is gone. */
+function endWith(socket: Socket, line: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    socket.once("close", () => resolve());
+    socket.end(line, () => resolve());
+  });
 }
 
 async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Promise<void> {
@@ -138,7 +150,7 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
   const request = await lines.next();
   if (request === null) return;
   if (request !== "copy") {
-    await new Promise<void>((resolve) => socket.end("error unknown request\n", resolve));
+    await endWith(socket, "error unknown request\n");
     return;
   }
   socket.setTimeout(0);
@@ -153,7 +165,7 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
     try {
       tarball = Buffer.from(await (await s.database.dump())!.arrayBuffer());
     } catch (error) {
-      await new Promise<void>((resolve) => socket.end("error the portal could not copy its database (its log says why)\n", resolve));
+      await endWith(socket, "error the portal could not copy its database (its log says why)\n");
       throw error;
     }
     s.log.info("backup: database copied", { bytes: tarball.length, ms: Math.round(performance.now() - started) });
@@ -162,7 +174,7 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
     // The CLI copies the blobs now; null when it went away (or sent anything else): the hold ends below.
     if ((await lines.next()) !== "release") return;
     await resume();
-    await new Promise<void>((resolve) => socket.end("released\n", resolve));
+    await endWith(socket, "released\n");
     s.log.info("backup: blob deletions resumed");
   } finally {
     socket.destroy();

@@ -112,6 +112,8 @@ export async function restoreBackup(config: Config, dir: string, options: { forc
   // The portal (or another command) holding DATA_DIR stops the restore here: DataDirBusyError.
   const releaseLock = lockDataDir(data);
   try {
+    // A restore killed before it finished left its staging directory: nobody else can be using it now.
+    for (const name of await readdir(data)) if (name.startsWith(".restore-")) await rm(path.join(data, name), { recursive: true, force: true });
     const present = await occupied(data);
     if (present.length > 0 && !options.force) {
       throw new BackupError(
