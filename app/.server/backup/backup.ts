@@ -86,8 +86,6 @@ async function syncDirectory(dir: string): Promise<void> {
 export interface BackupResult {
   dir: string;
   manifest: Manifest;
-  /** Milliseconds the database copy took (while the portal runs, its queries wait this long). */
-  databaseCopyMs: number | null;
 }
 
 /** The database as a tarball: from the running portal, or opened here under the data-dir lock. */
@@ -126,9 +124,7 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
   // Before anything is copied: a backup without the secret that keys the audit chain would restore a broken chain.
   const secret = loadPortalSecret({ value: config.PORTAL_SECRET, dataDir: data, create: false });
   await prepareDirectory(dir);
-  const started = performance.now();
   const db = await copyDatabase(config);
-  const databaseCopyMs = db.copy ? null : Math.round(performance.now() - started);
   let released = false;
   try {
     const files: ManifestFile[] = [];
@@ -165,7 +161,7 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
     });
     await writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600, flag: "wx" });
     await syncDirectory(dir);
-    return { dir, manifest, databaseCopyMs };
+    return { dir, manifest };
   } catch (error) {
     // Half a backup must not lie about: what was written goes (the directory was new or empty).
     if (!released) db.copy?.abandon();
