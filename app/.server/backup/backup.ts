@@ -133,17 +133,13 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
     const hasSecretFile = (await stat(secretFile).catch(() => null))?.isFile() ?? false;
     if (hasSecretFile) files.push({ path: SECRET_FILE, ...(await writeHashed(path.join(dir, SECRET_FILE), createReadStream(secretFile))) });
     // Every blob there now: the ones the copy names (none is deleted until the release), and maybe newer ones.
+    // A blob that vanishes meanwhile fails the backup: with deletions held, something outside the portal removed it.
     const store = new LocalDiskBlobStore(config.paths.blobs);
     for await (const blob of store.list()) {
       const from = blobPath(config.paths.blobs, blob.key);
       const rel = `blobs/${blob.key.slice(-2)}/${blob.key}`;
       const to = path.join(dir, rel);
-      const copied = await writeHashed(to, createReadStream(from)).catch((error: NodeJS.ErrnoException) => {
-        // Written and deleted since the listing: named by no row of the copy (deletions of those are held).
-        if (error.code === "ENOENT") return null;
-        throw error;
-      });
-      if (!copied) continue;
+      const copied = await writeHashed(to, createReadStream(from));
       // Keep the day-only file times (ADR 033).
       await utimes(to, blob.modifiedAt, blob.modifiedAt);
       files.push({ path: rel, ...copied });
@@ -163,7 +159,7 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
     await syncDirectory(dir);
     return { dir, manifest };
   } catch (error) {
-    // Half a backup must not lie about: what was written goes (the directory was new or empty).
+    // Nothing that could pass for a backup stays: what was written goes (the directory was new or empty).
     if (!released) db.copy?.abandon();
     for (const name of await readdir(dir).catch(() => [] as string[])) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => {});
     throw error;

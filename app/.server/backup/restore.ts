@@ -1,12 +1,13 @@
 // `npm run cli -- restore DIR` on the embedded default (ADR 038), with the portal stopped.
 //
-// Nothing in DATA_DIR changes until the whole backup is known good: the manifest is
-// checked first (every file's size and SHA-256, no file it does not name), then the
-// backup is restored into a staging directory inside DATA_DIR (the same file system,
-// so the final moves are renames): the blobs, the secret, and the database, which is
-// opened there (PGlite recovers it as after a crash) and checked against the blobs,
-// every attachment's blob present with its size. Only then do the database, the blobs
-// and the secret replace what DATA_DIR held, three renames; what was there is kept in
+// Nothing in DATA_DIR changes until the whole backup is known good (the data-dir lock
+// is taken first, so no portal starts meanwhile): the manifest is checked first
+// (every file's size and SHA-256, no file it does not name), then the backup is
+// restored into a staging directory inside DATA_DIR (the same file system, so the
+// final moves are renames): the blobs, the secret, and the database, which is opened
+// there (PGlite recovers it as after a crash) and checked against the blobs, every
+// attachment's blob present with its size. Only then do the database, the blobs and
+// the secret replace what DATA_DIR held, three renames; what was there is kept in
 // DATA_DIR/before-restore-<time> (only with --force; without it a restore refuses a
 // data directory that holds data). A failure before the renames leaves DATA_DIR as it
 // was; a failure between them moves back what had moved.
@@ -15,6 +16,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, stat, utime
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { gunzipSync } from "node:zlib";
+import { count } from "drizzle-orm";
 import { openDatabase, type Db } from "../../../db/client";
 import { archiveFiles, attachments, reports, uploads } from "../../../db/schema";
 import { blobPath } from "../platform/blob-store";
@@ -83,10 +85,11 @@ async function checkAgainstBlobs(db: Db, blobsDir: string): Promise<{ reports: n
   if (problems.length > 0) {
     throw new BackupIntegrityError(`the backup's database names ${problems.length} blob(s) the backup lacks or holds cut short, first ${problems[0]}`);
   }
-  return { reports: (await db.select({ id: reports.id }).from(reports)).length, attachments: files.length };
+  const [counted] = await db.select({ n: count() }).from(reports);
+  return { reports: counted?.n ?? 0, attachments: files.length };
 }
 
-/** The secret the restored portal will use (PORTAL_SECRET, else the restored file), to compare fingerprints. */
+/** What the operator must hear when the secret the portal will start with (PORTAL_SECRET, else the restored file) is not the backup's. */
 async function warnings(config: Config, manifest: Manifest, stagedSecret: string | null): Promise<string[]> {
   const out: string[] = [];
   let secret: string | null = config.PORTAL_SECRET ?? null;
@@ -107,11 +110,12 @@ async function warnings(config: Config, manifest: Manifest, stagedSecret: string
 export async function restoreBackup(config: Config, dir: string, options: { force: boolean }): Promise<RestoreResult> {
   requireEmbedded(config, "restore");
   dir = path.resolve(dir);
-  const manifest = await verifyBackup(dir);
   const data = config.paths.data;
-  // The portal (or another command) holding DATA_DIR stops the restore here: DataDirBusyError.
+  // The portal (or another command) holding DATA_DIR stops the restore here (DataDirBusyError), and none starts
+  // until it is over.
   const releaseLock = lockDataDir(data);
   try {
+    const manifest = await verifyBackup(dir);
     // A restore killed before it finished left its staging directory: nobody else can be using it now.
     for (const name of await readdir(data)) if (name.startsWith(".restore-")) await rm(path.join(data, name), { recursive: true, force: true });
     const present = await occupied(data);
