@@ -15,6 +15,7 @@ import { mkdir, open, readdir, rm, stat, utimes, writeFile } from "node:fs/promi
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { createGzip } from "node:zlib";
 import { openDatabase } from "../../../db/client";
 import { blobPath, LocalDiskBlobStore } from "../platform/blob-store";
@@ -89,7 +90,7 @@ export interface BackupResult {
 }
 
 /** The database as a tarball: from the running portal, or opened here under the data-dir lock. */
-async function copyDatabase(config: Config): Promise<{ copy: PortalCopy | null; tarball: Buffer; at: Date; release: () => void }> {
+async function copyDatabase(config: Config): Promise<{ copy: PortalCopy | null; tarball: Readable; at: Date; release: () => void }> {
   let release: () => void;
   try {
     release = lockDataDir(config.paths.data);
@@ -104,8 +105,8 @@ async function copyDatabase(config: Config): Promise<{ copy: PortalCopy | null; 
     const at = new Date();
     const database = await openDatabase({ pgliteDir: config.paths.pglite });
     try {
-      const tarball = Buffer.from(await (await database.dump())!.arrayBuffer());
-      return { copy: null, tarball, at, release };
+      const dump = (await database.dump())!;
+      return { copy: null, tarball: Readable.fromWeb(dump.stream() as NodeReadableStream<Uint8Array>), at, release };
     } finally {
       await database.close();
     }
@@ -128,7 +129,7 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
   let released = false;
   try {
     const files: ManifestFile[] = [];
-    files.push({ path: DATABASE_FILE, ...(await writeHashed(path.join(dir, DATABASE_FILE), Readable.from([db.tarball]), createGzip())) });
+    files.push({ path: DATABASE_FILE, ...(await writeHashed(path.join(dir, DATABASE_FILE), db.tarball, createGzip())) });
     const secretFile = path.join(data, SECRET_FILE_NAME);
     const hasSecretFile = (await stat(secretFile).catch(() => null))?.isFile() ?? false;
     if (hasSecretFile) files.push({ path: SECRET_FILE, ...(await writeHashed(path.join(dir, SECRET_FILE), createReadStream(secretFile))) });

@@ -16,6 +16,8 @@
 import { chmodSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import path from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { isMainThread } from "node:worker_threads";
 import { LocalDiskBlobStore } from "../platform/blob-store";
 import { describeError } from "../platform/log";
@@ -161,16 +163,17 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
   try {
     const started = performance.now();
     const at = new Date();
-    let tarball: Buffer;
+    let tarball: Blob;
     try {
-      tarball = Buffer.from(await (await s.database.dump())!.arrayBuffer());
+      tarball = (await s.database.dump())!;
     } catch (error) {
       await endWith(socket, "error the portal could not copy its database (its log says why)\n");
       throw error;
     }
-    s.log.info("backup: database copied", { bytes: tarball.length, ms: Math.round(performance.now() - started) });
-    socket.write(`ok ${tarball.length} ${at.toISOString()}\n`);
-    socket.write(tarball);
+    s.log.info("backup: database copied", { bytes: tarball.size, ms: Math.round(performance.now() - started) });
+    socket.write(`ok ${tarball.size} ${at.toISOString()}\n`);
+    // Streamed as the CLI takes it (the copy is in memory once, in PGlite's Blob); a connection that ends unpipes it.
+    Readable.fromWeb(tarball.stream() as NodeReadableStream<Uint8Array>).pipe(socket, { end: false });
     // The CLI copies the blobs now; null when it went away (or sent anything else): the hold ends below.
     if ((await lines.next()) !== "release") return;
     await resume();
@@ -184,7 +187,8 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
 
 /** The running portal's copy of its database; `release()` ends its hold on blob deletions. */
 export interface PortalCopy {
-  tarball: Buffer;
+  /** The tarball's bytes as they arrive; it fails if the connection ends before all of them came. */
+  tarball: Readable;
   at: Date;
   /** Throws BackupError when the hold did not last until now (the portal stopped meanwhile). */
   release(): Promise<void>;
@@ -221,36 +225,34 @@ export async function requestPortalCopy(dataDir: string): Promise<PortalCopy> {
     socket.destroy();
     throw new BackupError(`the portal did not copy its database: ${header?.replace(/^error /, "") ?? "no answer"}`);
   }
-  const bytes = Number(m[1]);
+  let remaining = Number(m[1]);
   const at = new Date(m[2]!);
-  const chunks: Buffer[] = [lines.rest()];
-  let received = chunks[0]!.length;
-  await Promise.race([
-    new Promise<void>((resolve) => {
-      const take = (chunk: Buffer) => {
-        chunks.push(chunk);
-        received += chunk.length;
-        if (received >= bytes) {
-          socket.off("data", take);
-          resolve();
-        }
-      };
-      if (received >= bytes) resolve();
-      else socket.on("data", take);
-    }),
-    failed,
-  ]);
-  const all = Buffer.concat(chunks);
-  if (all.length !== bytes) {
-    socket.destroy();
-    throw new BackupError(`the portal sent ${all.length} bytes of its database copy, not the ${bytes} it announced`);
-  }
-  const tarball = all;
+  // Exactly the announced bytes, with the socket paused while the reader lags (no second copy in memory here).
+  const tarball = new PassThrough();
+  const take = (chunk: Buffer) => {
+    const part = chunk.subarray(0, remaining);
+    remaining -= part.length;
+    if (part.length > 0 && !tarball.write(part)) {
+      socket.pause();
+      tarball.once("drain", () => socket.resume());
+    }
+    if (remaining === 0) {
+      socket.off("data", take);
+      tarball.end();
+    }
+  };
+  failed.catch((error: unknown) => {
+    if (remaining > 0) tarball.destroy(error as Error);
+  });
+  take(lines.rest());
+  if (remaining > 0) socket.on("data", take);
   return {
     tarball,
     at,
     release: async () => {
       const answer = lineReader(socket);
+      // Paused if the last part of the tarball filled the reader's buffer ("drain" never comes after the end).
+      socket.resume();
       socket.write("release\n");
       const line = await Promise.race([answer.next(), failed]);
       socket.destroy();
