@@ -35,8 +35,12 @@ export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, CONTROL_SOCKET_FILE);
 }
 
-/** Reads lines from a socket, up to MAX_LINE characters each; the rest of the data stays for `rest()`. */
-function lineReader(socket: Socket) {
+/**
+ * Reads lines from a socket, up to MAX_LINE characters each; the rest of the data stays for `rest()`.
+ * `onlyLines`: the peer sends nothing but short lines (the portal's side), so a peer that sends more
+ * than a few lines' worth without reading an answer is cut off rather than buffered.
+ */
+function lineReader(socket: Socket, onlyLines = false) {
   let buffered = Buffer.alloc(0);
   const waiting: ((line: string | null) => void)[] = [];
   let ended = false;
@@ -54,7 +58,8 @@ function lineReader(socket: Socket) {
   };
   socket.on("data", (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
-    pump();
+    if (onlyLines && buffered.length > 4 * MAX_LINE) socket.destroy();
+    else pump();
   });
   socket.on("close", () => {
     ended = true;
@@ -148,7 +153,7 @@ function endWith(socket: Socket, line: string): Promise<void> {
 
 async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Promise<void> {
   socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
-  const lines = lineReader(socket);
+  const lines = lineReader(socket, true);
   const request = await lines.next();
   if (request === null) return;
   if (request !== "copy") {

@@ -109,7 +109,7 @@ export class LocalDiskBlobStore implements BlobStore {
 
   /** @param stampOf the start of the current day, which every blob's mtime and atime are set to. */
   constructor(
-    readonly root: string,
+    private readonly root: string,
     private readonly stampOf: () => Date = utcDayStart,
   ) {}
 
