@@ -10,6 +10,9 @@ import { cleanupUploads } from "../app/.server/intake/intake";
 import { AFFILIATES, initOrganisation, type AffiliateSlug } from "../app/.server/org/org";
 import { runRetention, type RetentionRun } from "../app/.server/retention/retention";
 import type { Services } from "../app/.server/platform/services";
+import type { Config } from "../app/.server/platform/config";
+import { makeBackup } from "../app/.server/backup/backup";
+import { restoreBackup } from "../app/.server/backup/restore";
 import { runNotifications, type NotificationRun } from "../app/.server/notifications/checks";
 import { createStaffUser, StaffInputError, type StaffRole } from "../app/.server/staff/accounts";
 import { unlockAddress } from "../app/.server/staff/sign-in-backoff";
@@ -109,6 +112,22 @@ Commands:
   exits with status 2. retention:run --dry-run destroys nothing and takes no
   lock. On the embedded database the portal must be stopped anyway.
 
+  backup DIR
+      Embedded database only. Copies the database, the attachment blobs and
+      DATA_DIR/portal-secret into DIR (new or empty; files 0600), with a
+      manifest of every file's size and SHA-256. Runs while the portal runs: the
+      portal copies its database (queries wait a moment) and holds blob
+      deletions until the blobs are copied (ADR 038). A backup is as sensitive
+      as DATA_DIR: ciphertext and the portal secret. With DATABASE_URL or
+      BLOB_STORE_URL it refuses: see docs/DEPLOYMENT.md, "Backups".
+
+  restore DIR [--force]
+      Embedded database only, with the portal stopped. Checks DIR against its
+      manifest, restores it beside DATA_DIR's data, checks that every blob the
+      database names is there, and only then puts it in place. Refuses a
+      DATA_DIR that holds data unless --force, which keeps that data in
+      DATA_DIR/before-restore-<time>. Start the portal afterwards.
+
 Configuration comes from the environment (see README.md): DATA_DIR, DATABASE_URL, ...
 `;
 
@@ -145,6 +164,40 @@ async function asTheJob<T>(s: Services, job: string, wait: string | undefined, n
     );
   }
 }
+
+/** A command that opens the data directory itself (backup, restore): it gets the configuration, not the services. */
+export type DataDirCommand = (config: Config, argv: string[]) => Promise<string>;
+
+function oneDirectory(argv: string[], options: { force?: { type: "boolean" } } = {}) {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  if (positionals.length !== 1 || !positionals[0]) throw new UsageError("give exactly one directory, DIR");
+  return { dir: positionals[0], force: (values as { force?: boolean }).force ?? false };
+}
+
+export const dataDirCommands: Record<string, DataDirCommand> = {
+  backup: async (config, argv) => {
+    const { dir } = oneDirectory(argv);
+    const r = await makeBackup(config, dir);
+    const m = r.manifest;
+    return [
+      `Backup written to ${r.dir} from the ${m.takenFrom}, database as of ${m.createdAt}: the database, ${m.counts.blobs} blob(s) (${m.counts.blobBytes} bytes)${m.portalSecret === "included" ? " and the portal secret" : ""}; ${m.counts.files} file(s) in its manifest.`,
+      m.portalSecret === "included"
+        ? "It holds the portal secret: keep it as safe as the data directory itself."
+        : `The portal secret is in PORTAL_SECRET (fingerprint ${m.secretFingerprint}), not in the backup: keep that secret too, apart from the backup.`,
+    ].join("\n");
+  },
+
+  restore: async (config, argv) => {
+    const { dir, force } = oneDirectory(argv, { force: { type: "boolean" } });
+    const r = await restoreBackup(config, dir, { force });
+    return [
+      `Restored the backup of ${r.manifest.createdAt} into ${config.paths.data}: ${r.reports} report(s), ${r.attachments} attachment(s), ${r.blobs} blob(s).`,
+      ...(r.keptAt ? [`What the data directory held before is in ${r.keptAt}; remove it once the restored portal works.`] : []),
+      ...r.warnings,
+      "Start the portal now.",
+    ].join("\n");
+  },
+};
 
 async function readPassword(file: string): Promise<string> {
   const raw =

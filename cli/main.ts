@@ -7,13 +7,16 @@
 // the portal; the job commands then take the portal's job locks and exit with
 // status 2 (`JobBusyError`) when an instance's run of the job did not end within
 // their --wait (ADR 040).
+// `backup` and `restore` open the data directory themselves (ADR 038):
+// a backup asks a running portal for its database copy.
 import { ConfigError, loadConfig } from "../app/.server/platform/config";
 import { DataDirBusyError, lockDataDir } from "../app/.server/platform/data-lock";
 import { UnpatchedDriverError } from "../db/patched-driver";
 import { PortalSecretError } from "../app/.server/platform/secrets";
 import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
-import { AuditBrokenError, commands, JobBusyError, USAGE, UsageError } from "./commands";
+import { BackupError } from "../app/.server/backup/manifest";
+import { AuditBrokenError, commands, dataDirCommands, JobBusyError, USAGE, UsageError } from "./commands";
 
 const [name, ...rest] = process.argv.slice(2);
 
@@ -21,6 +24,11 @@ async function main(): Promise<number> {
   if (!name || name === "help" || name === "--help") {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
+  }
+  const dataDirCommand = dataDirCommands[name];
+  if (dataDirCommand) {
+    process.stdout.write(`${await dataDirCommand(loadConfig(), rest)}\n`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {
@@ -52,6 +60,7 @@ main().then(
     if (
       error instanceof UsageError ||
       error instanceof JobBusyError ||
+      error instanceof BackupError ||
       error instanceof ConfigError ||
       error instanceof DataDirBusyError ||
       error instanceof UnpatchedDriverError ||

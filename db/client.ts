@@ -9,7 +9,7 @@
 // The periodic jobs' locks (ADR 036) live on one more dedicated connection, opened
 // at the first run, so that a dead instance's locks go with its connection.
 // `DatabaseHandle` is `db`, `kind`, `migrate()`, `ping()`, `upkeep()`,
-// `withJobLock()`, `close()`.
+// `withJobLock()`, `dump()`, `close()`.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +45,12 @@ export interface DatabaseHandle {
    * and released when the run ends or the connection dies. On PGlite, one process, `run` just runs.
    */
   withJobLock<T>(key: bigint, run: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }>;
+  /**
+   * PGlite: a consistent copy of the data directory as an uncompressed tarball (for a backup, ADR 038), taken
+   * between two statements (queries wait meanwhile); what a transaction open at that moment wrote is rolled back
+   * when the copy is opened, as after a crash. Null on PostgreSQL, whose own tools back it up.
+   */
+  dump(): Promise<Blob | null>;
   close(): Promise<void>;
 }
 
@@ -83,16 +89,18 @@ export interface DatabaseOptions {
   pgliteDir?: string;
   /** postgres.js pool size. */
   poolSize?: number;
+  /** PGlite: fill the (empty) data directory from this tarball of `dump()` first (a restore, ADR 038). */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
-  return openPglite(options.pgliteDir ?? "memory://");
+  return openPglite(options.pgliteDir ?? "memory://", options.loadDataDir);
 }
 
-async function openPglite(dir: string): Promise<DatabaseHandle> {
+async function openPglite(dir: string, loadDataDir?: Blob): Promise<DatabaseHandle> {
   if (!dir.startsWith("memory://")) mkdirSync(path.resolve(dir), { recursive: true });
-  const client = await PGlite.create(dir);
+  const client = await PGlite.create(dir, loadDataDir ? { loadDataDir } : {});
   const db = drizzlePglite({ client, schema }) as Db;
   return {
     db,
@@ -123,6 +131,7 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     },
     // PGlite admits one process per data directory (app/.server/platform/data-lock.ts): nobody to exclude.
     withJobLock: async (_key, run) => ({ locked: true, value: await run() }),
+    dump: () => client.dumpDataDir("none"),
     close: () => client.close(),
   };
 }
@@ -187,6 +196,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       await db.execute(sql`select 1`);
     },
     upkeep: async () => null,
+    dump: async () => null,
     withJobLock: async (key, run) => {
       const one = lockConnection();
       const k = key.toString();

@@ -19,6 +19,8 @@
 //   form stays closed until one does.
 // - With METRICS_PORT set, a second listener serves GET /metrics for Prometheus
 //   (server/metrics.ts, ADR 040); requests are counted by route pattern.
+// - On the embedded default it listens on DATA_DIR/control.sock (0600) for
+//   `npm run cli -- backup`, which cannot open the database itself (ADR 038).
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readdirSync } from "node:fs";
@@ -46,6 +48,7 @@ import { ProofOfWork } from "../app/.server/pow/pow";
 import { initOrganisation, isInitialised } from "../app/.server/org/org";
 import type { Services } from "../app/.server/platform/services";
 import { countActiveInvestigators } from "../app/.server/staff/accounts";
+import { listenForBackups } from "../app/.server/backup/control-socket";
 import { accessLog } from "./access-log";
 import { apiDispatch } from "./api-dispatch";
 import { drainUnreadBodies } from "./drain-unread-body";
@@ -260,6 +263,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   const url = `http://${host}:${port}`;
 
   const jobs = startPortalJobs(services, metrics?.jobTick);
+  const backups = await listenForBackups(services);
 
   const setup = await ensureSetupLink(services);
   if (setup) {
@@ -293,6 +297,8 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       metrics?.close();
       await settleStaffNotifications(services);
       await jobsStopped;
+      // A backup under way fails (its CLI says so); blob deletions it held are done now.
+      await backups?.close();
       await closeVite();
       await services.database.close();
       release();
