@@ -2,10 +2,14 @@
 // PostgreSQL database, one data directory (the portal secret) and one bucket
 // (s3rver) shared, as behind a load balancer. Real encrypted text reports from
 // the app's intake client in Node, BENCH_INSTANCES_CONCURRENCY (16) reporters
-// for BENCH_INSTANCES_SECONDS (10): first through instance A alone, then, with
-// B started, each submission to A or B in turn (round robin). On two cores no
-// speed-up is expected: the figure is the ratio two / one against a floor that
-// means "no large regression". Afterwards every acknowledged submission must be
+// for BENCH_INSTANCES_SECONDS (10) through instance A alone and as long through
+// A and B (each submission to the other in turn, as a round-robin balancer),
+// in BENCH_INSTANCES_SLICES (5) alternating slices, so that other work on a
+// shared machine falls on both alike. On two cores no speed-up is expected: the
+// figure is the ratio two / one against a floor that means "no large
+// regression". Then an attachment of BENCH_INSTANCES_FILE_MIB
+// (256 MiB) through A, and through A and B request by request (its parts
+// answered by both). Afterwards every acknowledged submission must be
 // in the database under the case number its receipt gave, and no case number
 // twice: none lost, none doubled by the two instances numbering at once.
 import { mkdir, rm } from "node:fs/promises";
@@ -14,8 +18,10 @@ import postgres from "postgres";
 import { fetchIntakeInfo, submitEncryptedReport } from "../app/reporter/intake-client";
 import { loadSodium } from "../crypto";
 import { databaseFor, postgresCpu } from "./lib/backends";
+import { makeFile } from "./attachments";
 import { startCpuAccounting } from "./lib/cpu";
-import { createInvestigator, startPortalProcess, type PortalProcess } from "./lib/portal";
+import { nodeClientSubmit } from "./lib/node-diagnostics";
+import { accessLines, createInvestigator, startPortalProcess, type PortalProcess } from "./lib/portal";
 import { fixedDraft } from "./lib/reporters";
 import { startS3rverProcess } from "./lib/s3rver-process";
 import { closedLoop, fmt, printTable, say, settle, stats, type Stats } from "./lib/util";
@@ -53,13 +59,24 @@ export interface InstancesResult {
   ratio: number;
   /** CPU of the portals, PostgreSQL and the clients per submission, one instance / two: less sensitive to other work on the machine. */
   cpuRatio: number;
-  /** Acknowledged, warm-ups included. */
+  /** One upload through A alone, then one whose requests alternate between A and B. */
+  uploads: InstancesUpload[];
+  /** Acknowledged, warm-ups and uploads included. */
   acknowledged: number;
   /** Acknowledged but not stored, or stored under another case number. */
   lost: number;
   /** Case numbers stored more than once among the acknowledged. */
   duplicateCaseNumbers: number;
   lostExamples: string[];
+}
+
+export interface InstancesUpload {
+  instances: number;
+  bytes: number;
+  ms: number;
+  MBps: number;
+  /** Part uploads each instance answered (its access log). */
+  partsPerInstance: number[];
 }
 
 interface Acked {
@@ -73,8 +90,21 @@ export interface InstancesOptions {
   /** Seconds for each configuration, in `slices` slices alternating with the other's. */
   seconds: number;
   slices: number;
+  /** An attachment of this size through one instance and through both (0: none). */
+  fileBytes: number;
   cores: number;
   serverNodeArgs: string[];
+}
+
+const MiB = 1024 * 1024;
+
+/** A fetch that sends every other request to instance B instead of A, as a round-robin load balancer does. */
+function roundRobin(aUrl: string, bUrl: string): typeof fetch {
+  let n = 0;
+  return (input, init) => {
+    const url = String(input);
+    return fetch(n++ % 2 === 1 && url.startsWith(aUrl) ? bUrl + url.slice(aUrl.length) : url, init);
+  };
 }
 
 const ownCpu = (p: InstancesPhase) => p.cpuMsPerOp.portals + p.cpuMsPerOp.postgres + p.cpuMsPerOp.client;
@@ -91,6 +121,7 @@ export async function benchInstances(o: InstancesOptions): Promise<InstancesResu
     const env = {
       DATABASE_URL: db.url,
       ...s3.env("instances"),
+      MAX_ATTACHMENT_BYTES: String(Math.max(4 * 1024 * MiB, o.fileBytes)),
       // Every reporter is 127.0.0.1: one client to the per-client limits; the flood check still counts (ADR 034).
       REPORTS_PER_CLIENT: "10000",
       FLOOD_REPORTS: "100000",
@@ -192,6 +223,27 @@ export async function benchInstances(o: InstancesOptions): Promise<InstancesResu
         `  ${p.instances === 1 ? "A alone" : "A and B"}: ${p.acknowledged} acknowledged (${p.perInstance.join(" + ")}), ${fmt.perS(p.perSecond)} (slices ${p.slicePerSecond.map((x) => x.toFixed(0)).join(", ")}), p50 ${fmt.ms(p.latency?.p50)}, p99 ${fmt.ms(p.latency?.p99)}, ${p.errors} errors`,
       );
     }
+    const uploads: InstancesUpload[] = [];
+    if (o.fileBytes > 0) {
+      const file = path.join(o.tmp, `instances-${o.fileBytes}.bin`);
+      await makeFile(file, o.fileBytes);
+      try {
+        for (const targets of [[a], [a, b]]) {
+          await settle(`an upload through ${targets.length} instance(s)`);
+          say(
+            `[instances] ${(o.fileBytes / MiB).toFixed(0)} MiB uploaded by the intake client in Node through ${targets.length === 1 ? "A" : "A and B, request by request"}`,
+          );
+          const marks = targets.map((p) => p.lines.length);
+          const up = await nodeClientSubmit(a.url, file, o.fileBytes, targets.length > 1 ? { fetch: roundRobin(a.url, b.url) } : {});
+          acked.push({ reportId: up.reportId, caseNumber: up.caseNumber });
+          const parts = targets.map((p, i) => accessLines(p.lines.slice(marks[i])).filter((l) => l.method === "PUT" && /\/parts\/\d+$/.test(l.path)).length);
+          uploads.push({ instances: targets.length, bytes: o.fileBytes, ms: up.ms, MBps: up.MBps, partsPerInstance: parts });
+          say(`  ${up.MBps.toFixed(1)} MB/s (${(up.ms / 1000).toFixed(2)} s), parts ${parts.join(" + ")}`);
+        }
+      } finally {
+        await rm(file, { force: true });
+      }
+    }
     for (const p of portals.splice(0)) await p.stop();
 
     // Every acknowledged submission (the warm-ups' too), read back after both instances stopped.
@@ -226,6 +278,7 @@ export async function benchInstances(o: InstancesOptions): Promise<InstancesResu
       slices: o.slices,
       ratio: two.perSecond / one.perSecond,
       cpuRatio: ownCpu(one) / ownCpu(two),
+      uploads,
       acknowledged: acked.length,
       lost,
       duplicateCaseNumbers,
@@ -256,6 +309,16 @@ export function printInstances(r: InstancesResult): void {
     `floor ${MIN_TWO_INSTANCES_RATIO}x: ${r.ratio >= MIN_TWO_INSTANCES_RATIO ? "met" : "NOT met"}`,
     `on two cores no speed-up is expected; CPU per submission (portals + PostgreSQL + clients), one / two: ${fmt.ratio(r.cpuRatio)}`,
   ]);
+  const [alone, both] = r.uploads;
+  for (const u of r.uploads) {
+    rows.push([
+      `${(u.bytes / MiB).toFixed(0)} MiB attachment through ${u.instances === 1 ? "A" : "A and B, request by request"}`,
+      `${fmt.mbps(u.MBps)} (${(u.ms / 1000).toFixed(2)} s)`,
+      "",
+      `parts answered ${u.partsPerInstance.join(" + ")}; intake client in Node`,
+    ]);
+  }
+  if (alone && both) rows.push(["  two / one", fmt.ratio(both.MBps / alone.MBps), "", "one upload each: indicative"]);
   rows.push([
     "acknowledged, read back afterwards",
     `${r.acknowledged} acknowledged, ${r.lost} lost`,

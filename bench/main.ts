@@ -86,6 +86,7 @@ const OBJECTSTORE_RUNS = Math.max(1, Math.round(envNum("BENCH_OBJECTSTORE_RUNS",
 const INSTANCES_CONCURRENCY = Math.max(1, Math.round(envNum("BENCH_INSTANCES_CONCURRENCY", 16)));
 const INSTANCES_SECONDS = envNum("BENCH_INSTANCES_SECONDS", 10);
 const INSTANCES_SLICES = Math.max(1, Math.round(envNum("BENCH_INSTANCES_SLICES", 5)));
+const INSTANCES_FILE_MIB = envNum("BENCH_INSTANCES_FILE_MIB", 256);
 const CASES = envNum("BENCH_CASES", envNum("BENCH_INBOX_CASES", 100_000));
 /** Extra node flags for the server process, for what-if runs (e.g. --no-memory-reducer); none by default. */
 const SERVER_NODE_ARGS = envList("BENCH_SERVER_NODE_ARGS", []).flatMap((a) => a.split(" ").filter(Boolean));
@@ -136,6 +137,7 @@ const results: Results = {
     INSTANCES_CONCURRENCY,
     INSTANCES_SECONDS,
     INSTANCES_SLICES,
+    INSTANCES_FILE_MIB,
     SERVER_NODE_ARGS,
     partPlainBytes: LIMITS.partPlainBytes,
   },
@@ -417,6 +419,14 @@ function printSummary(): void {
         `<= ${TARGET_RSS_GROWTH_MIB} MiB`,
         met(r.maxUploadGrowthMiB <= TARGET_RSS_GROWTH_MIB),
       ]);
+      rows.push([
+        `  server RSS growth, ${size} download, ${r.store}`,
+        fmt.mib(r.maxDownloadGrowthMiB),
+        "",
+        "",
+        `<= ${TARGET_RSS_GROWTH_MIB} MiB (stated for uploads)`,
+        met(r.maxDownloadGrowthMiB <= TARGET_RSS_GROWTH_MIB),
+      ]);
     }
   }
   const inst = results.instances;
@@ -586,6 +596,7 @@ async function main() {
             concurrency: INSTANCES_CONCURRENCY,
             seconds: INSTANCES_SECONDS,
             slices: INSTANCES_SLICES,
+            fileBytes: Math.round(INSTANCES_FILE_MIB * MiB),
             cores: m.nproc,
             serverNodeArgs: SERVER_NODE_ARGS,
           });

@@ -314,7 +314,7 @@ export function printObjectStore(r: ObjectStoreResult): void {
     rows.push([
       `${s.store}: download ${size} (investigator)`,
       `${fmt.mbps(s.downloadMBps)} median`,
-      `RSS growth at most ${fmt.mib(s.maxDownloadGrowthMiB)}`,
+      `RSS growth at most ${fmt.mib(s.maxDownloadGrowthMiB)}: ${s.maxDownloadGrowthMiB <= TARGET_RSS_GROWTH_MIB ? "within" : "ABOVE"} the upload bound`,
       `runs ${s.downloads.map((d) => d.MBps.toFixed(1)).join(", ")} MB/s; ${s.intact ? "every part as sent" : "NOT INTACT"}`,
     ]);
     for (const [i, d] of s.downloads.entries()) {
