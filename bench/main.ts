@@ -396,18 +396,20 @@ function printSummary(): void {
   if (o) {
     const [disk, s3] = o.stores;
     const size = `${(o.fileBytes / MiB).toFixed(0)} MiB`;
-    for (const [way, ratio] of [
-      ["uploadMBps", o.uploadRatio],
-      ["downloadMBps", o.downloadRatio],
+    for (const [way, name, ratio] of [
+      ["uploadMBps", "upload", o.uploadRatio],
+      ["uploadWithoutCompletionMBps", "upload without the completion", o.uploadWithoutCompletionRatio],
+      ["downloadMBps", "download", o.downloadRatio],
     ] as const) {
       const of = (r: typeof disk) => (r ? fmt.mbps(r[way]) : "n/a");
+      const floored = way !== "uploadMBps"; // s3rver's completion rewrites the object (docs/BENCHMARKS.md)
       rows.push([
-        `attachment ${size} ${way === "uploadMBps" ? "upload" : "download"}, S3 / disk, ${o.backend}`,
+        `attachment ${size} ${name}, S3 / disk, ${o.backend}`,
         of(s3),
         `${of(disk)} disk`,
         fmt.ratio(ratio),
-        `>= ${MIN_S3_RATIO}x`,
-        met(ratio !== null && ratio >= MIN_S3_RATIO),
+        floored ? `>= ${MIN_S3_RATIO}x` : "",
+        floored ? met(ratio !== null && ratio >= MIN_S3_RATIO) : "info",
       ]);
     }
     for (const r of o.stores) {
