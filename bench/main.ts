@@ -23,6 +23,11 @@
 //                adds to a submission through the report form at normal difficulty (pow.ts)
 //   load         BENCH_LOAD_REPORTERS (200) reporters with attachments for BENCH_LOAD_SECONDS (60),
 //                then every acknowledged submission decrypted and compared (load.ts)
+//   objectstore  a BENCH_OBJECTSTORE_MIB (1024) file uploaded by the intake client in Node and downloaded by the
+//                investigator, blobs on local disk and then on s3rver: MB/s, server RSS growth, ratios S3 / disk
+//                against floors (objectstore.ts; one database: PostgreSQL where reachable)
+//   instances    intake through one portal instance, then through two on one PostgreSQL, ratio two / one against
+//                a floor; every acknowledged submission read back (instances.ts; PostgreSQL only)
 // BENCH_BACKENDS=pglite,postgres picks the databases (PostgreSQL where reachable).
 // Other settings: see docs/BENCHMARKS.md.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -44,7 +49,9 @@ import {
 } from "./attachments";
 import { benchHostileJson, printHostileJson, type HostileJsonResult } from "./hostile-json";
 import { benchInbox, type InboxBenchResult } from "./inbox";
+import { benchInstances, MIN_TWO_INSTANCES_RATIO, printInstances, type InstancesResult } from "./instances";
 import { benchIntakeRate, insertFloor, printIntakeRate, type IntakeRateResult } from "./intake-rate";
+import { benchObjectStore, MIN_S3_RATIO, printObjectStore, type ObjectStoreResult } from "./objectstore";
 import { loadOptionsFromEnv, printLoad, runLoadTest, type LoadResult } from "./load";
 import { benchPow, printPow, type PowBenchResult } from "./pow";
 import { benchPage, printPage, TARGET_PAGE_GZIP_BYTES, type PageResult } from "./page";
@@ -58,7 +65,7 @@ import { releaseSealedCases, startScalePortal } from "./lib/seed";
 import { elapsedS, envList, envNum, fmt, idleWaits, printTable, say } from "./lib/util";
 
 const MiB = 1024 * 1024;
-const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "pow", "load"] as const;
+const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "pow", "load", "objectstore", "instances"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const only = envList("BENCH_ONLY", [...SECTIONS]);
@@ -74,6 +81,12 @@ const WARMUP_MIB = envNum("BENCH_WARMUP_MIB", 16);
 const KEEP_TMP = process.env.BENCH_KEEP_TMP === "1";
 const INTAKE_LEVELS = envList("BENCH_INTAKE_CONCURRENCY", ["1", "16"]).map(Number);
 const INTAKE_SECONDS = envNum("BENCH_INTAKE_SECONDS", 10);
+const OBJECTSTORE_MIB = envNum("BENCH_OBJECTSTORE_MIB", 1024);
+const OBJECTSTORE_RUNS = Math.max(1, Math.round(envNum("BENCH_OBJECTSTORE_RUNS", 2)));
+const INSTANCES_CONCURRENCY = Math.max(1, Math.round(envNum("BENCH_INSTANCES_CONCURRENCY", 16)));
+const INSTANCES_SECONDS = envNum("BENCH_INSTANCES_SECONDS", 10);
+const INSTANCES_SLICES = Math.max(1, Math.round(envNum("BENCH_INSTANCES_SLICES", 5)));
+const INSTANCES_FILE_MIB = envNum("BENCH_INSTANCES_FILE_MIB", 256);
 const CASES = envNum("BENCH_CASES", envNum("BENCH_INBOX_CASES", 100_000));
 /** Extra node flags for the server process, for what-if runs (e.g. --no-memory-reducer); none by default. */
 const SERVER_NODE_ARGS = envList("BENCH_SERVER_NODE_ARGS", []).flatMap((a) => a.split(" ").filter(Boolean));
@@ -97,6 +110,8 @@ interface Results {
   inbox: InboxBenchResult[];
   pow: PowBenchResult | null;
   load: LoadResult[];
+  objectstore: ObjectStoreResult | null;
+  instances: InstancesResult | null;
   errors: { section: string; backend?: string; error: string }[];
   idleWaits: typeof idleWaits;
   seconds: number;
@@ -108,7 +123,24 @@ const results: Results = {
   sections: only,
   backends: [],
   machine: null,
-  settings: { FILE_MIB, RAW_MIB, RUNS, DIAG_MIB, WARMUP_MIB, INTAKE_LEVELS, INTAKE_SECONDS, CASES, SERVER_NODE_ARGS, partPlainBytes: LIMITS.partPlainBytes },
+  settings: {
+    FILE_MIB,
+    RAW_MIB,
+    RUNS,
+    DIAG_MIB,
+    WARMUP_MIB,
+    INTAKE_LEVELS,
+    INTAKE_SECONDS,
+    CASES,
+    OBJECTSTORE_MIB,
+    OBJECTSTORE_RUNS,
+    INSTANCES_CONCURRENCY,
+    INSTANCES_SECONDS,
+    INSTANCES_SLICES,
+    INSTANCES_FILE_MIB,
+    SERVER_NODE_ARGS,
+    partPlainBytes: LIMITS.partPlainBytes,
+  },
   units: { rate: "MB/s = 10^6 bytes per second of plaintext", size: "MiB = 2^20 bytes, KB = 1000 bytes", latency: "ms, nearest-rank percentiles" },
   crypto: null,
   browserDiagnostics: null,
@@ -120,6 +152,8 @@ const results: Results = {
   inbox: [],
   pow: null,
   load: [],
+  objectstore: null,
+  instances: null,
   errors: [],
   idleWaits,
   seconds: 0,
@@ -358,6 +392,56 @@ function printSummary(): void {
       met(l.lost === 0 && l.verified === l.acknowledged),
     ]);
   }
+  const o = results.objectstore;
+  if (o) {
+    const [disk, s3] = o.stores;
+    const size = `${(o.fileBytes / MiB).toFixed(0)} MiB`;
+    for (const [way, name, ratio] of [
+      ["uploadMBps", "upload", o.uploadRatio],
+      ["uploadWithoutCompletionMBps", "upload without the completion", o.uploadWithoutCompletionRatio],
+      ["downloadMBps", "download", o.downloadRatio],
+    ] as const) {
+      const of = (r: typeof disk) => (r ? fmt.mbps(r[way]) : "n/a");
+      const floored = way !== "uploadMBps"; // s3rver's completion rewrites the object (docs/BENCHMARKS.md)
+      rows.push([
+        `attachment ${size} ${name}, S3 / disk, ${o.backend}`,
+        of(s3),
+        `${of(disk)} disk`,
+        fmt.ratio(ratio),
+        floored ? `>= ${MIN_S3_RATIO}x` : "",
+        floored ? met(ratio !== null && ratio >= MIN_S3_RATIO) : "info",
+      ]);
+    }
+    for (const r of o.stores) {
+      rows.push([
+        `  server RSS growth, ${size} upload, ${r.store}`,
+        fmt.mib(r.maxUploadGrowthMiB),
+        "",
+        "",
+        `<= ${TARGET_RSS_GROWTH_MIB} MiB`,
+        met(r.maxUploadGrowthMiB <= TARGET_RSS_GROWTH_MIB),
+      ]);
+      rows.push([
+        `  server RSS growth, ${size} download, ${r.store}`,
+        fmt.mib(r.maxDownloadGrowthMiB),
+        "",
+        "",
+        `<= ${TARGET_RSS_GROWTH_MIB} MiB (stated for uploads)`,
+        met(r.maxDownloadGrowthMiB <= TARGET_RSS_GROWTH_MIB),
+      ]);
+    }
+  }
+  const inst = results.instances;
+  if (inst) {
+    rows.push([
+      `intake, ${inst.concurrency} reporters, two instances / one`,
+      fmt.perS(inst.two.perSecond),
+      `${fmt.perS(inst.one.perSecond)} one instance`,
+      fmt.ratio(inst.ratio),
+      `>= ${MIN_TWO_INSTANCES_RATIO}x, 0 lost`,
+      met(inst.ratio >= MIN_TWO_INSTANCES_RATIO && inst.lost === 0 && inst.duplicateCaseNumbers === 0),
+    ]);
+  }
   const m = results.machine;
   printTable(
     `Targets (DESIGN.md section 6)${m ? ` on ${m.nproc} x ${m.cpuModel}, Node ${m.node}, Chromium ${m.chromium}` : ""}`,
@@ -474,6 +558,55 @@ async function main() {
       if (results.load.length) printLoad(results.load);
     }
 
+    // ---------------------------------------------------------------- object storage against local disk
+    if (want("objectstore")) {
+      const backend: Backend = backends.includes("postgres") ? "postgres" : backends[0]!;
+      await guarded("objectstore", backend, async () => {
+        const file = { path: path.join(tmp, `objectstore-${OBJECTSTORE_MIB}MiB.bin`), bytes: Math.round(OBJECTSTORE_MIB * MiB) };
+        say(`creating a ${OBJECTSTORE_MIB} MiB test file`);
+        await makeFile(file.path, file.bytes);
+        let warmFile: { path: string; bytes: number } | null = null;
+        if (WARMUP_MIB > 0) {
+          warmFile = { path: path.join(tmp, `objectstore-warmup-${WARMUP_MIB}MiB.bin`), bytes: Math.round(WARMUP_MIB * MiB) };
+          await makeFile(warmFile.path, warmFile.bytes);
+        }
+        try {
+          results.objectstore = await benchObjectStore({
+            backend,
+            tmp,
+            file,
+            warmFile,
+            runs: OBJECTSTORE_RUNS,
+            cores: m.nproc,
+            serverNodeArgs: SERVER_NODE_ARGS,
+          });
+        } finally {
+          await rm(file.path, { force: true });
+          if (warmFile) await rm(warmFile.path, { force: true });
+        }
+        printObjectStore(results.objectstore);
+      });
+    }
+
+    // ---------------------------------------------------------------- two instances against one
+    if (want("instances")) {
+      if (!backends.includes("postgres")) say("WARNING: the instances section needs PostgreSQL (PGlite is one process): skipped");
+      else {
+        await guarded("instances", "postgres", async () => {
+          results.instances = await benchInstances({
+            tmp,
+            concurrency: INSTANCES_CONCURRENCY,
+            seconds: INSTANCES_SECONDS,
+            slices: INSTANCES_SLICES,
+            fileBytes: Math.round(INSTANCES_FILE_MIB * MiB),
+            cores: m.nproc,
+            serverNodeArgs: SERVER_NODE_ARGS,
+          });
+          printInstances(results.instances);
+        });
+      }
+    }
+
     printSummary();
   } finally {
     await cdp?.close().catch(() => {});
@@ -486,7 +619,9 @@ async function main() {
   const failed =
     results.errors.length > 0 ||
     results.attachments.some((a) => a.runs.some((u) => !u.blobOk)) ||
-    results.load.some((l) => l.lost > 0 || l.verified !== l.acknowledged);
+    results.load.some((l) => l.lost > 0 || l.verified !== l.acknowledged) ||
+    (results.objectstore?.stores.some((r) => !r.intact) ?? false) ||
+    (results.instances !== null && (results.instances.lost > 0 || results.instances.duplicateCaseNumbers > 0));
   if (results.errors.length)
     process.stdout.write(
       `\n${results.errors.length} section(s) failed: ${results.errors.map((e) => `${e.section}${e.backend ? ` (${e.backend})` : ""}`).join(", ")}\n`,

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { open, rm } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
-import { fetchIntakeInfo, submitEncryptedReport, type SourceFile } from "../../app/reporter/intake-client";
+import { fetchIntakeInfo, submitEncryptedReport, type IntakeOptions, type SourceFile } from "../../app/reporter/intake-client";
 import { streamCiphertextSize, streamPaddedBytes } from "../../crypto/attachment-stream";
 import type { CreateUploadResponse } from "../../app/intake/wire";
 import { LIMITS } from "../../app/intake/limits";
@@ -106,8 +106,13 @@ export async function plainIngest(dir: string, plainBytes: number, cores: number
   }
 }
 
-/** The reporter's intake-client code run in Node against the same server, file read from disk. */
-export async function nodeClientSubmit(portalUrl: string, filePath: string, plainBytes: number): Promise<Rate> {
+/** The reporter's intake-client code run in Node against the same server, file read from disk; `options` adds e.g. a fetch wrapper. */
+export async function nodeClientSubmit(
+  portalUrl: string,
+  filePath: string,
+  plainBytes: number,
+  options: IntakeOptions = {},
+): Promise<Rate & { reportId: string; caseNumber: string }> {
   const handle = await open(filePath, "r");
   try {
     const file: SourceFile = {
@@ -125,9 +130,9 @@ export async function nodeClientSubmit(portalUrl: string, filePath: string, plai
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
       },
     };
-    const info = await fetchIntakeInfo({ baseUrl: portalUrl });
+    const info = await fetchIntakeInfo({ ...options, baseUrl: portalUrl });
     const t0 = performance.now();
-    await submitEncryptedReport(
+    const submitted = await submitEncryptedReport(
       {
         categoryId: info.categories[0]!.id,
         title: "Benchmark report from Node",
@@ -141,10 +146,10 @@ export async function nodeClientSubmit(portalUrl: string, filePath: string, plai
       },
       [file],
       info,
-      { baseUrl: portalUrl },
+      { ...options, baseUrl: portalUrl },
     );
     const ms = performance.now() - t0;
-    return { bytes: plainBytes, ms, MBps: mbps(plainBytes, ms) };
+    return { bytes: plainBytes, ms, MBps: mbps(plainBytes, ms), reportId: submitted.reportId, caseNumber: submitted.caseNumber };
   } finally {
     await handle.close();
   }

@@ -41,6 +41,11 @@ export function stats(xs: number[]): Stats | null {
   return { n: s.length, mean: s.reduce((a, b) => a + b, 0) / s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1]! };
 }
 
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 export function printTable(title: string, header: string[], rows: string[][]): void {
   const all = [header, ...rows];
   const cols = Math.max(...all.map((r) => r.length));
