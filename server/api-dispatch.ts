@@ -15,11 +15,17 @@
 // handler for itself, with its own body, before any route code runs.
 // A path whose segments do not decode, or a route module without a
 // declaration, passes on to Remix, so the route answers in its own words.
+// The answer is written with backpressure (`sendResponse`): the adapter's own
+// writer does not wait for the client, so a download to a slow reader held the
+// unread part of the file in the server's memory (BENCHMARKS.md finding 15).
 import type { AppLoadContext, LoaderFunctionArgs, ServerBuild } from "@remix-run/node";
-// The adapter's own conversions (not re-exported by its index): the same Request and the same way of writing the answer as Remix's handler.
-import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+// The adapter's own conversion (not re-exported by its index): the same Request as Remix's handler makes.
+import { createRemixRequest } from "@remix-run/express/dist/server.js";
 import type express from "express";
-import { describeError } from "../app/.server/platform/log";
+import { describeError, type Logger } from "../app/.server/platform/log";
 
 type Build = ServerBuild | (() => Promise<ServerBuild>);
 
@@ -128,7 +134,7 @@ export function apiDispatch(build: Build, loadContext: (req: express.Request, re
             .json({ error: { code: "internal_error", message: "the server could not answer this request" } });
           return;
         }
-        await sendRemixResponse(res, response);
+        await sendResponse(res, response, context.services.log);
         return;
       }
       res
@@ -137,4 +143,31 @@ export function apiDispatch(build: Build, loadContext: (req: express.Request, re
         .json({ error: { code: "method_not_allowed", message: `use ${allow.length > 1 ? `${allow.slice(0, -1).join(", ")} or ${allow.at(-1)}` : allow[0]}` } });
     })().catch(next);
   };
+}
+
+/** How a client that stopped reading (closed the tab, cancelled the download) ends the pipeline. */
+const CLIENT_GONE = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE"]);
+
+/**
+ * Writes a route's answer as the adapter's `sendRemixResponse` does (status, every header), but streams the body
+ * at the client's pace: the next chunk is read from the route's stream (a blob store read) only once the socket has
+ * taken the last, so a download holds at most a few chunks in memory however slowly it is read. A client that
+ * goes away ends the stream, and with it the blob store's read; that is no fault of the server's.
+ */
+export async function sendResponse(res: express.Response, response: Response, log: Logger): Promise<void> {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  try {
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), res);
+  } catch (error) {
+    if (CLIENT_GONE.has((error as NodeJS.ErrnoException).code ?? "")) return;
+    // The route's stream failed mid-answer (say, the blob store went away): the headers are sent, so the only honest
+    // answer left is a cut connection, which pipeline made already.
+    log.error("answer stream failed", describeError(error));
+  }
 }
