@@ -194,6 +194,11 @@ async function serverSections(
           // Concurrent reporters all from 127.0.0.1: one client to the per-client limit; the flood check still counts (ADR 034).
           REPORTS_PER_CLIENT: "10000",
           FLOOD_REPORTS: "100000",
+          // Each submission still solves a proof of work at its normal difficulty, as a reporter's does, but the
+          // difficulty does not double for one client's thousands of submissions (ADR 032): that would measure
+          // solving at up to 256 times the work, not intake.
+          POW_CLIENT_ACTIONS: "100000000",
+          POW_GLOBAL_ACTIONS: "100000000",
         },
         SERVER_NODE_ARGS,
       );
