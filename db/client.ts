@@ -141,6 +141,14 @@ async function openPglite(dir: string, loadDataDir?: Blob): Promise<DatabaseHand
  * it; says whether it waited. Not pg_advisory_lock: a session waiting in it holds a snapshot, which the
  * holder's CREATE INDEX CONCURRENTLY waits to see ended, so the two would deadlock (ADR 039).
  */
+/** The migration's connection was replaced between two statements: the lock and any open transaction are gone. */
+export class MigrationSessionLostError extends Error {
+  constructor() {
+    super("the database connection that held the migration lock was lost; nothing more was run on another (start again)");
+    this.name = "MigrationSessionLostError";
+  }
+}
+
 async function takeMigrationLock(one: postgres.Sql, onWaiting?: () => void): Promise<boolean> {
   for (let waited = false; ; waited = true) {
     const [row] = await one<{ locked: boolean }[]>`select pg_try_advisory_lock(${MIGRATION_LOCK_KEY}::bigint) as locked`;
@@ -172,6 +180,9 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     (locks ??= postgres(url, {
       max: 1,
       onnotice: () => {},
+      // Kept open while the instance runs: a connection postgres.js retired after its default max_lifetime (30-60
+      // minutes) would drop every job lock held on it, in the middle of the runs they guard.
+      max_lifetime: 0, // 0: never (postgres.js's timer is off for a falsy value)
       connection: { application_name: "clean-okestro-report jobs" },
       backoff: (attempts: number) => (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** attempts, 1),
     }));
@@ -180,11 +191,27 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     kind: "postgres",
     migrate: async (options) => {
       const migrations = readMigrations(options?.folder ?? MIGRATIONS_DIR);
-      const one = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "clean-okestro-report migrate" } });
+      // Never closed by postgres.js itself (its default max_lifetime ends a connection after 30-60 minutes, and a
+      // long index build outlasts that): the lock, and an open transaction, live exactly as long as this session.
+      const one = postgres(url, {
+        max: 1,
+        onnotice: () => {},
+        max_lifetime: 0, // 0: never (postgres.js's timer is off for a falsy value)
+        connection: { application_name: "clean-okestro-report migrate" },
+      });
       try {
         const waited = await takeMigrationLock(one, options?.onWaiting);
-        // Every statement on this one connection, the lock's session: transactions and index builds alike.
-        const session: MigrationSession = { run: (statement, params) => one.unsafe<Row[]>(statement, params as postgres.ParameterOrJSON<never>[]) };
+        const [{ pid }] = (await one`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+        // Every statement on this one connection, the lock's session: transactions and index builds alike. Should the
+        // connection be lost between statements, postgres.js would quietly open another, where the rest of a migration
+        // would run without the lock and outside its transaction: each statement first checks it is still that session.
+        const session: MigrationSession = {
+          run: async (statement, params) => {
+            const [now] = (await one`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+            if (now.pid !== pid) throw new MigrationSessionLostError();
+            return one.unsafe<Row[]>(statement, params as postgres.ParameterOrJSON<never>[]);
+          },
+        };
         const summary = await applyMigrations(session, migrations);
         await one`select pg_advisory_unlock(${MIGRATION_LOCK_KEY}::bigint)`;
         return { ...summary, waited };
