@@ -158,7 +158,9 @@ export async function sendResponse(res: express.Response, response: Response, lo
   res.statusMessage = response.statusText;
   res.status(response.status);
   for (const [key, value] of response.headers.entries()) res.append(key, value);
-  if (!response.body) {
+  // A HEAD answer has no body: Node would discard it, but only after the route's stream (a whole blob) was read.
+  if (!response.body || res.req.method === "HEAD") {
+    await response.body?.cancel().catch(() => {});
     res.end();
     return;
   }

@@ -259,6 +259,19 @@ describe("backup and restore of the embedded default, through the CLI", () => {
     });
   });
 
+  it("leaves out a secret file that PORTAL_SECRET overrides, so the backup holds no key to the audit chain", async () => {
+    const secret = (await readFile(path.join(dataDir, "portal-secret"), "utf8")).trim();
+    const apart = path.join(work, "secret-apart");
+    const made = await cli({ ...env, PORTAL_SECRET: secret }, "backup", apart);
+    expect(made.stderr).toBe("");
+    expect(made.code).toBe(0);
+    expect(made.stdout).toContain("The portal secret is in PORTAL_SECRET");
+    expect(await readdir(apart)).not.toContain("portal-secret");
+    const manifest = JSON.parse(await readFile(path.join(apart, "manifest.json"), "utf8")) as { portalSecret: string; files: { path: string }[] };
+    expect(manifest.portalSecret).toBe("environment");
+    expect(manifest.files.map((f) => f.path)).not.toContain("portal-secret");
+  });
+
   it("refuses PostgreSQL and object storage, pointing to DEPLOYMENT.md", async () => {
     const onPostgres = await cli({ ...env, DATABASE_URL: "postgres://nobody@127.0.0.1:5432/test" }, "backup", path.join(work, "pg"));
     expect(onPostgres.code).toBe(2);
@@ -346,6 +359,8 @@ describe("the running portal's copy for a backup", () => {
 
     const copy = await requestPortalCopy(portal.dataDir);
     expect(Buffer.concat(await copy.tarball.toArray()).length).toBeGreaterThan(0);
+    // One backup at a time: a second one, while the first holds deletions, is refused (not another copy in memory).
+    await expect(requestPortalCopy(portal.dataDir)).rejects.toThrow("another backup is under way");
     // The portal stops (and starts again) while the CLI would be copying blobs: the hold ended, so the backup must not pass.
     await portal.restart();
     await expect(copy.release()).rejects.toThrow(BackupError);

@@ -2,7 +2,7 @@
 // writes anything, against directories changed in the ways a damaged or forged backup would be; and the
 // local blob store's deletion hold, which nests and deletes what it held once the last hold ends.
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -62,6 +62,19 @@ describe("verifyBackup", () => {
     await backupWith(GOOD);
     await writeFile(path.join(dir, "blobs", "extra"), "x");
     await expect(verifyBackup(dir)).rejects.toThrow(/holds blobs\/extra, which its manifest does not name/);
+  });
+
+  it("refuses a link in place of a file, rather than reading what it points to", async () => {
+    await backupWith(GOOD);
+    const elsewhere = path.join(dir, "..", `${path.basename(dir)}-elsewhere`);
+    await writeFile(elsewhere, "secret\n"); // the same bytes the manifest names for portal-secret
+    try {
+      await rm(path.join(dir, "portal-secret"));
+      await symlink(elsewhere, path.join(dir, "portal-secret"));
+      await expect(verifyBackup(dir)).rejects.toThrow(/portal-secret is not a regular file \(a link, a pipe or a device\)/);
+    } finally {
+      await rm(elsewhere, { force: true });
+    }
   });
 
   it("refuses a manifest that names a path outside the backup's layout, or no database", async () => {

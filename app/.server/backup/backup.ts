@@ -130,8 +130,10 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
   try {
     const files: ManifestFile[] = [];
     files.push({ path: DATABASE_FILE, ...(await writeHashed(path.join(dir, DATABASE_FILE), db.tarball, createGzip())) });
+    // The file only when it is the secret in use: with PORTAL_SECRET set, a file left in DATA_DIR is not copied, so
+    // that a backup never holds the key to the audit chain the operator chose to keep apart (ADR 027).
     const secretFile = path.join(data, SECRET_FILE_NAME);
-    const hasSecretFile = (await stat(secretFile).catch(() => null))?.isFile() ?? false;
+    const hasSecretFile = !config.PORTAL_SECRET && ((await stat(secretFile).catch(() => null))?.isFile() ?? false);
     if (hasSecretFile) files.push({ path: SECRET_FILE, ...(await writeHashed(path.join(dir, SECRET_FILE), createReadStream(secretFile))) });
     // Every blob there now: the ones the copy names (none is deleted until the release), and maybe newer ones.
     // A blob that vanishes meanwhile fails the backup: with deletions held, something outside the portal removed it.
@@ -152,7 +154,7 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupRes
     const manifest = newManifest({
       createdAt: db.at.toISOString(),
       takenFrom: db.copy ? "running portal" : "stopped portal",
-      portalSecret: hasSecretFile && !config.PORTAL_SECRET ? "included" : "environment",
+      portalSecret: hasSecretFile ? "included" : "environment",
       secretFingerprint: secret.fingerprint,
       files,
     });

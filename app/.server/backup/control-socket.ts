@@ -30,6 +30,12 @@ const MAX_SOCKET_PATH = 103;
 /** A client that names no request in this time is disconnected. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_LINE = 64;
+/**
+ * The longest one backup may hold blob deletions. A CLI that was stopped or is stuck on a slow target must not hold
+ * destruction back for ever (a destroyed case's ciphertext stays on disk while held): the hold then ends, and that
+ * backup fails at its release.
+ */
+export const MAX_HOLD_MS = 60 * 60_000;
 
 export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, CONTROL_SOCKET_FILE);
@@ -101,11 +107,13 @@ export async function listenForBackups(s: Services): Promise<ControlSocket | nul
   rmSync(file, { force: true });
   const connections = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
+  // One copy at a time: each holds the database's tarball in memory and the blob deletions.
+  const state = { copying: false };
   const server: Server = createServer((socket) => {
     // A client that goes away mid-answer (ECONNRESET, EPIPE) ends its exchange through "close", never the portal.
     socket.on("error", () => {});
     sockets.add(socket);
-    const served = serve(s, store, socket)
+    const served = serve(s, store, socket, state)
       .catch((error: unknown) => s.log.error("backup copy failed", describeError(error)))
       .finally(() => {
         sockets.delete(socket);
@@ -126,10 +134,16 @@ export async function listenForBackups(s: Services): Promise<ControlSocket | nul
         resolve();
       });
     });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    // A file system that takes no sockets (some network or FUSE mounts) costs the backups while running, not the portal.
+    server.close();
+    rmSync(file, { force: true });
+    s.log.warn("backup socket not opened; back up with the portal stopped", describeError(error));
+    return null;
   } finally {
     if (umask !== null) process.umask(umask);
   }
-  chmodSync(file, 0o600);
   return {
     close: async () => {
       // No new connection; the server's own close waits for the open ones, which end here: a backup under way
@@ -151,7 +165,7 @@ function endWith(socket: Socket, line: string): Promise<void> {
   });
 }
 
-async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Promise<void> {
+async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket, state: { copying: boolean }): Promise<void> {
   socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
   const lines = lineReader(socket, true);
   const request = await lines.next();
@@ -160,7 +174,16 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
     await endWith(socket, "error unknown request\n");
     return;
   }
+  if (state.copying) {
+    await endWith(socket, "error another backup is under way; wait for it to finish\n");
+    return;
+  }
+  state.copying = true;
   socket.setTimeout(0);
+  const expiry = setTimeout(() => {
+    s.log.warn("backup: blob deletions held for an hour; the hold ends and that backup fails");
+    socket.destroy();
+  }, MAX_HOLD_MS);
   // Held before the copy: a blob deleted after it, with the row that named it, stays until the release.
   const release = store.holdDeletions();
   const resume = () =>
@@ -185,8 +208,10 @@ async function serve(s: Services, store: LocalDiskBlobStore, socket: Socket): Pr
     await endWith(socket, "released\n");
     s.log.info("backup: blob deletions resumed");
   } finally {
+    clearTimeout(expiry);
     socket.destroy();
     await resume();
+    state.copying = false;
   }
 }
 
@@ -211,7 +236,8 @@ export async function requestPortalCopy(dataDir: string): Promise<PortalCopy> {
       reject(
         new BackupError(
           `The process that holds ${dataDir} does not answer on ${file} (${error.code ?? error.message}). ` +
-            "If it is another CLI command, wait for it to finish; if it is a portal of an earlier release, stop it and back up again.",
+            "If it is another CLI command, wait for it to finish; if it is a portal that opened no backup socket (its log says why: " +
+            "a DATA_DIR path too long for a socket, or a file system without sockets) or of an earlier release, stop it and back up again.",
           { cause: error },
         ),
       ),

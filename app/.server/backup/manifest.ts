@@ -93,7 +93,9 @@ async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
   for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await filesUnder(dir, rel)));
-    else out.push(rel);
+    // readdir describes the entry itself: a link (to a file anywhere), a pipe or a device is refused, never followed.
+    else if (entry.isFile()) out.push(rel);
+    else throw new BackupIntegrityError(`${path.join(dir, rel)} is not a regular file (a link, a pipe or a device): a backup holds only files`);
   }
   return out;
 }

@@ -11,6 +11,7 @@
 // DATA_DIR/before-restore-<time> (only with --force; without it a restore refuses a
 // data directory that holds data). A failure before the renames leaves DATA_DIR as it
 // was; a failure between them moves back what had moved.
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, stat, utimes } from "node:fs/promises";
 import path from "node:path";
@@ -141,7 +142,8 @@ export async function restoreBackup(config: Config, dir: string, options: { forc
       const database = path.join(dir, DATABASE_FILE);
       const gz = await readFile(database);
       const expected = manifest.files.find((f) => f.path === DATABASE_FILE)!;
-      if (gz.length !== expected.bytes || (await hashFile(database)).sha256 !== expected.sha256)
+      // The bytes that are restored are the bytes checked (not the file read a second time).
+      if (gz.length !== expected.bytes || createHash("sha256").update(gz).digest("hex") !== expected.sha256)
         throw new BackupIntegrityError(`${database} changed while it was restored`);
       let tarball: Buffer;
       try {
@@ -157,6 +159,11 @@ export async function restoreBackup(config: Config, dir: string, options: { forc
       });
       let counts: { reports: number; attachments: number };
       try {
+        // A backup of an earlier release is brought to this release's schema first (as the portal's start would), so
+        // that the check reads it with this release's tables, and a migration that fails does so before the swap.
+        await handle.migrate().catch((error: unknown) => {
+          throw new BackupIntegrityError(`the database in ${database} could not be migrated to this release`, { cause: error });
+        });
         counts = await checkAgainstBlobs(handle.db, path.join(staging, "blobs"));
       } finally {
         await handle.close();
