@@ -228,13 +228,18 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
   });
 
   let metricsListener: MetricsListener | null = null;
+  /** What the start opened before the HTTP server, closed in the reverse order: on a failed start and at close(). */
+  const closeOpened = async () => {
+    await metricsListener?.close();
+    metrics?.close();
+    await closeVite();
+    await services.database.close();
+    release();
+  };
   if (metrics) {
     // A port in use stops the start with everything it opened closed.
     metricsListener = await listenForMetrics(metrics, config.METRICS_HOST, config.METRICS_PORT!, log).catch(async (error: unknown) => {
-      metrics.close();
-      await closeVite();
-      await services.database.close();
-      release();
+      await closeOpened();
       throw new ListenError("METRICS_PORT", config.METRICS_HOST, config.METRICS_PORT!, error);
     });
     log.info("metrics for Prometheus", { url: metricsListener.url });
@@ -243,12 +248,7 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.on("error", reject);
   }).catch(async (error: unknown) => {
-    // A port in use stops the start with everything it opened closed, as above.
-    await metricsListener?.close();
-    metrics?.close();
-    await closeVite();
-    await services.database.close();
-    release();
+    await closeOpened();
     throw new ListenError("PORT", config.HOST, config.PORT, error);
   });
   server.requestTimeout = 15 * 60_000;
@@ -293,15 +293,11 @@ export async function startPortal(options: StartOptions = {}): Promise<RunningPo
       server.keepAliveTimeout = 5000;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await metricsListener?.close();
-      metrics?.close();
       await settleStaffNotifications(services);
       await jobsStopped;
       // A backup under way fails (its CLI says so); blob deletions it held are done now.
       await backups?.close();
-      await closeVite();
-      await services.database.close();
-      release();
+      await closeOpened();
     },
   };
 }
