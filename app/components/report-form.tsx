@@ -75,6 +75,24 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
     const value = (name: string) => String(new FormData(form).get(name) ?? "").trim();
     setContactGiven(!!(value("reporterName") || value("email") || value("phone")));
   };
+  const optionalConsent = (
+    <section aria-labelledby="consent-optional-title" className="consent-inline">
+      <h3 id="consent-optional-title">{t("report.consentOptional.name")}</h3>
+      <ConsentBlock
+        name="consentOptional"
+        error={errorFor("consentOptional")}
+        checked={consentOptional}
+        onChange={setConsentOptional}
+        rows={[
+          ["report.consent.table.purpose", "report.consent.purpose"],
+          ["report.consent.table.items", "report.consent.optional.items"],
+          ["report.consent.table.retention", "report.consent.retention"],
+        ]}
+        refuse="report.consent.optional.refuse"
+        label="report.consentOptional"
+      />
+    </section>
+  );
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -143,24 +161,6 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 
   const working = phase.kind === "working";
   const progress = working ? phase.progress : null;
-  const optionalConsent = (
-    <section aria-labelledby="consent-optional-title" className="consent-inline">
-      <h3 id="consent-optional-title">{t("report.consentOptional.name")}</h3>
-      <ConsentBlock
-        name="consentOptional"
-        error={errorFor("consentOptional")}
-        checked={consentOptional}
-        onChange={setConsentOptional}
-        rows={[
-          ["report.consent.table.purpose", "report.consent.purpose"],
-          ["report.consent.table.items", "report.consent.optional.items"],
-          ["report.consent.table.retention", "report.consent.retention"],
-        ]}
-        refuse="report.consent.optional.refuse"
-        label="report.consentOptional"
-      />
-    </section>
-  );
 
   return (
     <form method="post" noValidate onSubmit={onSubmit} aria-describedby="report-intro" className="report-form">
