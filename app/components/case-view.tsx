@@ -87,7 +87,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     const detail = String(data.get("privacyDetail") ?? "").trim() || null;
     if (!["access", "correction", "deletion", "suspension"].includes(kind)) return;
     if (kind === "correction" && !detail) {
-      setError(t("report.errors.required"));
+      setError(t("report.errors.item", { field: t("status.privacy.detail"), problem: t("report.errors.required") }));
       return;
     }
     setError(null);

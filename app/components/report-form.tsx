@@ -310,14 +310,18 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       </fieldset>
 
       {info.investigators.length > 1 ? (
-        <fieldset disabled={working} aria-describedby="exclusions-hint">
+        <fieldset disabled={working} aria-describedby={`exclusions-hint${errorFor("excludedInvestigators") ? " f-excludedInvestigators-error" : ""}`}>
           <legend>
             <h2>{t("report.section.exclusions")}</h2>
           </legend>
           <p className="hint" id="exclusions-hint">
             {t("report.exclusions.hint")}
           </p>
-          {errorFor("excludedInvestigators") ? <p className="error-text">{errorFor("excludedInvestigators")}</p> : null}
+          {errorFor("excludedInvestigators") ? (
+            <p className="error-text" id="f-excludedInvestigators-error">
+              {errorFor("excludedInvestigators")}
+            </p>
+          ) : null}
           <ul className="checkbox-list">
             {info.investigators.map((inv) => (
               <li key={inv.id}>

@@ -95,6 +95,11 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
     const [a] = await portal.services.db.select().from(attachments).where(eq(attachments.reportId, row!.id));
     expect(decryptFileMeta(inv.reportKey, row!.id, a!.id, a!.metaCt)).toEqual({ name: "photo.jpg", type: "image/jpeg", size: 300_000 });
 
+    // A correction without its text is refused on the page, naming the field.
+    await page.getByLabel(/^Correction/).check();
+    await page.getByRole("button", { name: "Send the request" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("Details (for a correction: the corrected text): This field is required.");
+    expect(await page.getByTestId("privacy-confirm").count()).toBe(0);
     // Deletion is sent only after the page has said what it means, and confirmed.
     await page.getByLabel("Deletion of my report").check();
     await page.getByRole("button", { name: "Send the request" }).click();
