@@ -13,6 +13,7 @@ import { saveAsFile } from "./save-file";
 import { UserText } from "./user-text";
 
 const MESSAGE_MAX = 10_000;
+type PrivacyKind = "access" | "correction" | "deletion" | "suspension";
 
 export function CaseView(props: { session: FollowupSession; initial: DecryptedCase; onLogout: (reason?: MessageKey) => void }) {
   const { t, tx, locale, day: dayOr } = useI18n();
@@ -23,9 +24,16 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
   const [error, setError] = useState<string | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // A privacy request waits here while its effect is shown; it is sent only when confirmed.
+  const [pendingPrivacy, setPendingPrivacy] = useState<{ kind: PrivacyKind; detail: string | null; form: HTMLFormElement } | null>(null);
+  const confirmHeading = useRef<HTMLHeadingElement>(null);
+  const privacySubmit = useRef<HTMLButtonElement>(null);
   const day = (d: string | null) => dayOr(d, t("status.dates.none"));
 
   useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    if (pendingPrivacy) confirmHeading.current?.focus();
+  }, [pendingPrivacy]);
 
   const run = async (what: string, fn: () => Promise<string | null>) => {
     setBusy(what);
@@ -75,19 +83,32 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
-    const kind = String(data.get("privacyKind") ?? "") as "access" | "correction" | "deletion" | "suspension";
+    const kind = String(data.get("privacyKind") ?? "") as PrivacyKind;
     const detail = String(data.get("privacyDetail") ?? "").trim() || null;
     if (!["access", "correction", "deletion", "suspension"].includes(kind)) return;
     if (kind === "correction" && !detail) {
-      setError(t("report.errors.required"));
+      setError(t("report.errors.item", { field: t("status.privacy.detail"), problem: t("report.errors.required") }));
       return;
     }
+    setError(null);
+    setPendingPrivacy({ kind, detail, form });
+  };
+
+  const confirmPrivacy = async () => {
+    if (!pendingPrivacy) return;
+    const { kind, detail, form } = pendingPrivacy;
     const ok = await run("privacy", async () => {
       const r = await session.requestPrivacy(kind, detail);
       if (kind === "access") await downloadAll();
       return t("status.privacy.sent", { date: day(r.dueOn) });
     });
+    setPendingPrivacy(null);
     if (ok) form.reset();
+  };
+
+  const cancelPrivacy = () => {
+    setPendingPrivacy(null);
+    privacySubmit.current?.focus();
   };
 
   const downloadAll = async () => {
@@ -267,7 +288,8 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       <section aria-labelledby="privacy">
         <h2 id="privacy">{t("status.privacy")}</h2>
         <p>{t("status.privacy.intro")}</p>
-        <form method="post" onSubmit={onPrivacy} noValidate>
+        {/* A change to the request withdraws the explanation shown for the previous one. */}
+        <form method="post" onSubmit={onPrivacy} onChange={() => setPendingPrivacy(null)} noValidate>
           <fieldset>
             <legend>{t("status.privacy.kind")}</legend>
             {(["access", "correction", "deletion", "suspension"] as const).map((k) => (
@@ -280,12 +302,29 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           <Field name="privacyDetail" label={t("status.privacy.detail")}>
             {(aria) => <textarea name="privacyDetail" rows={3} maxLength={MESSAGE_MAX} {...aria} />}
           </Field>
-          <button type="submit" className="button" disabled={busy !== null}>
+          <button type="submit" className="button" disabled={busy !== null} ref={privacySubmit}>
             {t("status.privacy.submit")}
           </button>{" "}
           <button type="button" className="button" onClick={() => void downloadAll()} disabled={busy !== null}>
             {t("status.privacy.download")}
           </button>
+          {pendingPrivacy ? (
+            <section className="notice confirm" aria-labelledby="privacy-confirm-title" data-testid="privacy-confirm">
+              <h3 id="privacy-confirm-title" ref={confirmHeading} tabIndex={-1}>
+                {t("status.privacy.confirm.title")}
+              </h3>
+              <p>
+                <strong>{t(`status.privacy.kind.${pendingPrivacy.kind}`)}</strong>
+              </p>
+              <p>{t(`status.privacy.confirm.${pendingPrivacy.kind}`)}</p>
+              <button type="button" className="button button--primary" onClick={() => void confirmPrivacy()} disabled={busy !== null}>
+                {t("status.privacy.confirm.send")}
+              </button>{" "}
+              <button type="button" className="button" onClick={cancelPrivacy} disabled={busy !== null}>
+                {t("status.privacy.confirm.cancel")}
+              </button>
+            </section>
+          ) : null}
         </form>
         {c.privacyRequests.length > 0 ? (
           <>

@@ -1,13 +1,17 @@
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n/react";
 
-/** A labelled control with its hint and error wired up through aria-describedby. */
+/**
+ * A labelled control with its hint and error wired up through aria-describedby. The error is announced
+ * (role=alert) unless `quietError`: a form with an error summary announces the summary only.
+ */
 export function Field(props: {
   name: string;
   label: string;
   required?: boolean;
   hint?: string;
   error?: string;
+  quietError?: boolean;
   children: (aria: { id: string; "aria-describedby"?: string; "aria-invalid"?: true; required?: boolean }) => ReactNode;
 }) {
   const { t } = useI18n();
@@ -24,7 +28,7 @@ export function Field(props: {
         </p>
       ) : null}
       {props.error ? (
-        <p className="error-text" id={`${id}-error`} role="alert">
+        <p className="error-text" id={`${id}-error`} role={props.quietError ? undefined : "alert"}>
           {props.error}
         </p>
       ) : null}

@@ -2,7 +2,7 @@
 // crypto code (libsodium) loads in the background and is awaited only when the
 // reporter submits. Without JavaScript the submit button stays disabled, so
 // plaintext can never be posted.
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { IntakeInfo } from "../intake/wire";
@@ -18,6 +18,23 @@ const loadClient = () => import("../reporter/intake-client");
 
 type Phase = { kind: "editing" } | { kind: "working"; progress: Progress | null; cryptoLoading: boolean };
 
+/** How the error summary names each field: by its label, so "required" says which field it is. */
+const FIELD_NAMES: Record<string, MessageKey> = {
+  category: "report.category",
+  title: "report.titleField",
+  description: "report.description",
+  details: "report.details",
+  periodFrom: "report.periodFrom.name",
+  periodTo: "report.periodTo.name",
+  reporterName: "report.reporterName",
+  email: "report.email",
+  phone: "report.phone",
+  attachments: "report.attachments",
+  excludedInvestigators: "report.section.exclusions",
+  consentReport: "report.consentReport.name",
+  consentOptional: "report.consentOptional.name",
+};
+
 export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: SubmittedReport) => void }) {
   const { t, locale } = useI18n();
   const { info } = props;
@@ -27,7 +44,11 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   const [failure, setFailure] = useState<string | null>(null);
   const [pow, setPow] = useState<PowState>({ solving: false });
   const [files, setFiles] = useState<{ name: string; size: number }[]>([]);
+  const [contactGiven, setContactGiven] = useState(false);
+  const [consentOptional, setConsentOptional] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
+  // The optional-items consent is asked where the first optional item is given, not only at the bottom.
+  const optionalAt = contactGiven ? "identity" : files.length > 0 ? "files" : null;
 
   useEffect(() => {
     setHydrated(true);
@@ -39,6 +60,39 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
     const p = problems.find((x) => x.field === field);
     return p ? t(p.key, p.params) : undefined;
   };
+  const targetId = (field: string) => (field === "excludedInvestigators" ? `ex-${info.investigators[0]?.id}` : `f-${field}`);
+  // A summary link moves focus to its field (a fragment link alone only scrolls) and shows the field's label too.
+  const goToField = (event: MouseEvent<HTMLAnchorElement>, field: string) => {
+    const control = document.getElementById(targetId(field));
+    if (!control) return;
+    event.preventDefault();
+    (control.closest(".field, .consent, fieldset") ?? control).scrollIntoView({ block: "start" });
+    control.focus({ preventScroll: true });
+  };
+  const onContactInput = (event: FormEvent<HTMLFieldSetElement>) => {
+    const form = event.currentTarget.form;
+    if (!form) return;
+    const value = (name: string) => String(new FormData(form).get(name) ?? "").trim();
+    setContactGiven(!!(value("reporterName") || value("email") || value("phone")));
+  };
+  const optionalConsent = (
+    <section aria-labelledby="consent-optional-title" className="consent-inline">
+      <h3 id="consent-optional-title">{t("report.consentOptional.name")}</h3>
+      <ConsentBlock
+        name="consentOptional"
+        error={errorFor("consentOptional")}
+        checked={consentOptional}
+        onChange={setConsentOptional}
+        rows={[
+          ["report.consent.table.purpose", "report.consent.purpose"],
+          ["report.consent.table.items", "report.consent.optional.items"],
+          ["report.consent.table.retention", "report.consent.retention"],
+        ]}
+        refuse="report.consent.optional.refuse"
+        label="report.consentOptional"
+      />
+    </section>
+  );
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -115,12 +169,14 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       </noscript>
       <div ref={summary} tabIndex={-1} className="summary-anchor">
         {problems.length > 0 ? (
-          <div className="notice notice--error" role="alert">
+          <div className="notice notice--error" role="alert" data-testid="error-summary">
             <p>{t("report.errors.summary")}</p>
             <ul>
               {problems.map((p, i) => (
                 <li key={i}>
-                  <a href={`#f-${p.field}`}>{t(p.key, p.params)}</a>
+                  <a href={`#${targetId(p.field)}`} onClick={(e) => goToField(e, p.field)}>
+                    {t("report.errors.item", { field: t(FIELD_NAMES[p.field] ?? "report.errors.field"), problem: t(p.key, p.params) })}
+                  </a>
                 </li>
               ))}
             </ul>
@@ -137,7 +193,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         <legend>
           <h2>{t("report.section.report")}</h2>
         </legend>
-        <Field name="category" label={t("report.category")} required error={errorFor("category")}>
+        <Field name="category" label={t("report.category")} required quietError error={errorFor("category")}>
           {(aria) => (
             <select name="category" defaultValue="" {...aria}>
               <option value="" disabled>
@@ -151,58 +207,76 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
             </select>
           )}
         </Field>
-        <Field name="title" label={t("report.titleField")} required hint={t("report.titleField.hint", { max: LIMITS.titleChars })} error={errorFor("title")}>
+        <Field
+          name="title"
+          label={t("report.titleField")}
+          required
+          hint={t("report.titleField.hint", { max: LIMITS.titleChars })}
+          quietError
+          error={errorFor("title")}
+        >
           {(aria) => <input type="text" name="title" maxLength={LIMITS.titleChars} autoComplete="off" {...aria} />}
         </Field>
-        <Field name="description" label={t("report.description")} required hint={t("report.description.hint")} error={errorFor("description")}>
+        <Field name="description" label={t("report.description")} required hint={t("report.description.hint")} quietError error={errorFor("description")}>
           {(aria) => <textarea name="description" rows={8} maxLength={LIMITS.descriptionChars} {...aria} />}
         </Field>
-        <Field name="details" label={t("report.details")} hint={t("report.details.hint")} error={errorFor("details")}>
+        <Field name="details" label={t("report.details")} hint={t("report.details.hint")} quietError error={errorFor("details")}>
           {(aria) => <textarea name="details" rows={6} maxLength={LIMITS.detailsChars} {...aria} />}
         </Field>
         <fieldset className="inline-fields">
           <legend>{t("report.period")}</legend>
-          <Field name="periodFrom" label={t("report.periodFrom")} error={errorFor("periodFrom")}>
+          <Field name="periodFrom" label={t("report.periodFrom")} quietError error={errorFor("periodFrom")}>
             {(aria) => <input type="date" name="periodFrom" {...aria} />}
           </Field>
-          <Field name="periodTo" label={t("report.periodTo")} error={errorFor("periodTo")}>
+          <Field name="periodTo" label={t("report.periodTo")} quietError error={errorFor("periodTo")}>
             {(aria) => <input type="date" name="periodTo" {...aria} />}
           </Field>
         </fieldset>
       </fieldset>
 
-      <fieldset disabled={working}>
+      <fieldset disabled={working} onInput={onContactInput}>
         <legend>
           <h2>{t("report.section.identity")}</h2>
         </legend>
         <p className="hint">{t("report.identity.hint")}</p>
-        <Field name="reporterName" label={t("report.reporterName")} error={errorFor("reporterName")}>
+        <Advice text={t("report.advice.contact")} />
+        <Field name="reporterName" label={t("report.reporterName")} quietError error={errorFor("reporterName")}>
           {(aria) => <input type="text" name="reporterName" maxLength={LIMITS.nameChars} autoComplete="off" {...aria} />}
         </Field>
-        <Field name="email" label={t("report.email")} error={errorFor("email")}>
+        <Field name="email" label={t("report.email")} quietError error={errorFor("email")}>
           {(aria) => <input type="email" name="email" maxLength={LIMITS.emailChars} autoComplete="off" {...aria} />}
         </Field>
-        <Field name="phone" label={t("report.phone")} error={errorFor("phone")}>
+        <Field name="phone" label={t("report.phone")} quietError error={errorFor("phone")}>
           {(aria) => <input type="tel" name="phone" maxLength={LIMITS.phoneChars} autoComplete="off" {...aria} />}
         </Field>
-        <div className="checkbox">
-          <input type="checkbox" id="f-notifyByEmail" name="notifyByEmail" disabled={!info.emailNotifications} aria-describedby="f-notifyByEmail-hint" />
-          <label htmlFor="f-notifyByEmail">{t("report.notifyByEmail")}</label>
-        </div>
-        <p className="hint" id="f-notifyByEmail-hint">
-          {info.emailNotifications ? t("report.notifyByEmail.hint") : t("report.notifyByEmail.unavailable")}
-        </p>
+        {/* No e-mail option where the portal cannot send e-mail: only a word that none comes. */}
+        {info.emailNotifications ? (
+          <>
+            <div className="checkbox">
+              <input type="checkbox" id="f-notifyByEmail" name="notifyByEmail" aria-describedby="f-notifyByEmail-hint" />
+              <label htmlFor="f-notifyByEmail">{t("report.notifyByEmail")}</label>
+            </div>
+            <p className="hint" id="f-notifyByEmail-hint">
+              {t("report.notifyByEmail.hint")}
+            </p>
+          </>
+        ) : (
+          <p className="hint">{t("report.notifyByEmail.unavailable")}</p>
+        )}
         <p className="hint">{t("report.phone.hint")}</p>
+        {optionalAt === "identity" ? optionalConsent : null}
       </fieldset>
 
       <fieldset disabled={working}>
         <legend>
           <h2>{t("report.section.files")}</h2>
         </legend>
+        <Advice text={t("landing.limits.2")} />
         <Field
           name="attachments"
           label={t("report.attachments")}
           hint={t("report.attachments.hint", { count: info.maxAttachments, size: formatBytes(info.maxAttachmentBytes, locale) })}
+          quietError
           error={errorFor("attachments")}
         >
           {(aria) => (
@@ -227,17 +301,27 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
             </ul>
           </div>
         ) : null}
+        {optionalAt === "files" ? optionalConsent : null}
+        {optionalAt === "identity" && files.length > 0 ? (
+          <p className="hint">
+            <a href="#f-consentOptional">{t("report.consent.optional.above")}</a>
+          </p>
+        ) : null}
       </fieldset>
 
       {info.investigators.length > 1 ? (
-        <fieldset disabled={working} aria-describedby="exclusions-hint">
+        <fieldset disabled={working} aria-describedby={`exclusions-hint${errorFor("excludedInvestigators") ? " f-excludedInvestigators-error" : ""}`}>
           <legend>
             <h2>{t("report.section.exclusions")}</h2>
           </legend>
           <p className="hint" id="exclusions-hint">
             {t("report.exclusions.hint")}
           </p>
-          {errorFor("excludedInvestigators") ? <p className="error-text">{errorFor("excludedInvestigators")}</p> : null}
+          {errorFor("excludedInvestigators") ? (
+            <p className="error-text" id="f-excludedInvestigators-error">
+              {errorFor("excludedInvestigators")}
+            </p>
+          ) : null}
           <ul className="checkbox-list">
             {info.investigators.map((inv) => (
               <li key={inv.id}>
@@ -267,17 +351,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
           refuse="report.consent.report.refuse"
           label="report.consentReport"
         />
-        <ConsentBlock
-          name="consentOptional"
-          error={errorFor("consentOptional")}
-          rows={[
-            ["report.consent.table.purpose", "report.consent.purpose"],
-            ["report.consent.table.items", "report.consent.optional.items"],
-            ["report.consent.table.retention", "report.consent.retention"],
-          ]}
-          refuse="report.consent.optional.refuse"
-          label="report.consentOptional"
-        />
+        {optionalAt === null ? <p className="hint">{t("report.consent.optional.where")}</p> : null}
         <ConsentBlock
           name="consentAffiliateIdentity"
           rows={[
@@ -304,7 +378,27 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   );
 }
 
-function ConsentBlock(props: { name: string; required?: boolean; error?: string; rows: [MessageKey, MessageKey][]; refuse: MessageKey; label: MessageKey }) {
+/** Safety advice where the reporter gives what could identify them. */
+function Advice(props: { text: string }) {
+  const { t } = useI18n();
+  return (
+    <p className="advice">
+      <strong>{t("report.advice.title")}</strong> {props.text}
+    </p>
+  );
+}
+
+function ConsentBlock(props: {
+  name: string;
+  required?: boolean;
+  error?: string;
+  rows: [MessageKey, MessageKey][];
+  refuse: MessageKey;
+  label: MessageKey;
+  /** Controlled where the block moves between sections and must keep its state. */
+  checked?: boolean;
+  onChange?: (checked: boolean) => void;
+}) {
   const { t, deadlines } = useI18n();
   const id = `f-${props.name}`;
   return (
@@ -334,6 +428,7 @@ function ConsentBlock(props: { name: string; required?: boolean; error?: string;
           name={props.name}
           aria-describedby={`${id}-refuse${props.error ? ` ${id}-error` : ""}`}
           aria-invalid={props.error ? true : undefined}
+          {...(props.onChange ? { checked: props.checked, onChange: (e) => props.onChange?.(e.currentTarget.checked) } : {})}
         />
         <label htmlFor={id}>
           {t(props.label)} <span className={props.required ? "tag tag--required" : "tag"}>{props.required ? t("report.required") : t("report.optional")}</span>

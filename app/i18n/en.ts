@@ -124,6 +124,18 @@ export const en = {
     "Your browser is doing a short calculation that keeps automated floods out of this channel. It usually takes a moment, and nothing about you is sent.",
   "pow.busy": "The channel is busier than usual, so this calculation takes a little longer. Please keep this page open; your report is safe.",
   "report.errors.summary": "Please correct the following:",
+  // The form that guides (issue 18): the summary names fields; consent and advice next to what they concern.
+  "report.errors.item": "{field}: {problem}",
+  "report.errors.field": "A field",
+  "report.periodFrom.name": "When it happened: from",
+  "report.periodTo.name": "When it happened: to",
+  "report.consentReport.name": "Consent to the collection and use of the report",
+  "report.consentOptional.name": "Consent to the optional items",
+  "report.consent.optional.where": "If you give contact details or attach files, your consent to these optional items is asked next to them.",
+  "report.consent.optional.above": "Your files are covered by the consent to the optional items under Your contact details.",
+  "report.advice.title": "For your safety:",
+  "report.advice.contact":
+    "Contact details can reveal who you are. Give an address or number that only you use, not a work one: company devices, accounts and networks may be monitored.",
   "report.errors.required": "This field is required.",
   "report.errors.tooLong": "Use at most {max} characters.",
   "report.errors.email": "Enter an email address such as name@example.com, or leave it empty.",
@@ -226,6 +238,18 @@ export const en = {
   "status.privacy.answered": "Answer ({date}):",
   "status.privacy.open": "waiting for an answer",
   "status.privacy.download": "Download my data now",
+  // A privacy request is sent only after its effect is shown (issue 18).
+  "status.privacy.confirm.title": "Before you send: what this request means",
+  "status.privacy.confirm.access":
+    "The investigators are told of your request and answer here within 10 days. A copy of what this page shows of your case is also downloaded to this device now: anyone who gets the file can read it, so keep it somewhere only you can reach.",
+  "status.privacy.confirm.correction":
+    "The investigators receive your corrected text and answer here within 10 days. Your report as you sent it is not changed; the correction is kept with your case.",
+  "status.privacy.confirm.deletion":
+    "If the investigators grant it, your whole case is destroyed at once: the report, files, messages and contact details. The investigation of what you reported then ends, the code that opens this page stops working and nothing can be restored. They refuse it where a law requires the records to be kept or the case is under a legal hold; their answer appears here within 10 days.",
+  "status.privacy.confirm.suspension":
+    "You ask the investigators to stop processing your personal information. They may then be unable to contact you or to continue the parts of the investigation that need it. A law may require processing to go on, in which case they tell you why; their answer appears here within 10 days.",
+  "status.privacy.confirm.send": "Yes, send the request",
+  "status.privacy.confirm.cancel": "Go back",
   "status.logout": "Log out",
   "status.loggedOut": "You have logged out. Nothing about your case is kept in this browser.",
   "status.idleWarning": "For your safety the case closes after 15 minutes without activity and when you close this tab.",

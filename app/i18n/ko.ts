@@ -121,6 +121,18 @@ export const ko: Record<MessageKey, string> = {
   "pow.working": "자동화된 대량 요청을 막기 위해 브라우저가 짧은 계산을 하고 있습니다. 보통 잠깐이면 끝나며, 귀하에 관한 정보는 전송되지 않습니다.",
   "pow.busy": "지금은 평소보다 요청이 많아 계산이 조금 더 걸립니다. 이 페이지를 닫지 말고 기다려 주세요. 작성하신 내용은 안전합니다.",
   "report.errors.summary": "다음 항목을 확인해 주세요:",
+  // 안내하는 양식 (이슈 18): 요약이 항목을 밝히고, 동의와 안내는 해당 항목 옆에.
+  "report.errors.item": "{field}: {problem}",
+  "report.errors.field": "입력 항목",
+  "report.periodFrom.name": "사건 기간: 시작일",
+  "report.periodTo.name": "사건 기간: 종료일",
+  "report.consentReport.name": "제보 내용 수집·이용 동의",
+  "report.consentOptional.name": "선택 항목 수집·이용 동의",
+  "report.consent.optional.where": "연락처를 남기거나 파일을 첨부하면 그 옆에서 선택 항목 수집·이용 동의를 받습니다.",
+  "report.consent.optional.above": "첨부 파일은 위 연락처 항목의 선택 항목 수집·이용 동의에 포함됩니다.",
+  "report.advice.title": "안전을 위해:",
+  "report.advice.contact":
+    "연락처로 신원이 드러날 수 있습니다. 회사 것이 아닌, 본인만 쓰는 이메일 주소나 전화번호를 남기세요. 회사 기기, 계정, 네트워크는 감시될 수 있습니다.",
   "report.errors.required": "필수 항목입니다.",
   "report.errors.tooLong": "최대 {max}자까지 입력할 수 있습니다.",
   "report.errors.email": "name@example.com 형식의 이메일 주소를 입력하거나 비워 두세요.",
@@ -221,6 +233,18 @@ export const ko: Record<MessageKey, string> = {
   "status.privacy.answered": "답변 ({date}):",
   "status.privacy.open": "답변 대기 중",
   "status.privacy.download": "내 정보 바로 내려받기",
+  // 개인정보 요구는 그 효과를 보여 준 뒤에만 보냅니다 (이슈 18).
+  "status.privacy.confirm.title": "보내기 전에: 이 요구의 의미",
+  "status.privacy.confirm.access":
+    "조사 담당자에게 요구가 전달되며 10일 이내에 이곳에 답변합니다. 이 페이지에 보이는 사건 내용의 사본도 지금 이 기기에 내려받아집니다. 파일을 가진 사람은 누구나 읽을 수 있으니 본인만 접근할 수 있는 곳에 보관하세요.",
+  "status.privacy.confirm.correction":
+    "조사 담당자가 정정할 내용을 받아 10일 이내에 이곳에 답변합니다. 보내신 제보 자체는 바뀌지 않으며, 정정 내용은 사건과 함께 보관됩니다.",
+  "status.privacy.confirm.deletion":
+    "조사 담당자가 받아들이면 사건 전체가 즉시 파기됩니다. 제보, 파일, 메시지, 연락처가 모두 삭제되어 제보하신 내용에 대한 조사가 끝나고, 이 페이지를 여는 코드도 더 이상 쓸 수 없으며, 아무것도 복구할 수 없습니다. 법령상 기록을 보존해야 하거나 법적 보존 조치 중인 사건이면 거절되며, 답변은 10일 이내에 이곳에 표시됩니다.",
+  "status.privacy.confirm.suspension":
+    "조사 담당자에게 개인정보 처리를 멈추도록 요구합니다. 그러면 연락을 드리거나 개인정보가 필요한 조사를 이어 가지 못할 수 있습니다. 법령상 처리를 계속해야 하면 그 이유를 알려 드리며, 답변은 10일 이내에 이곳에 표시됩니다.",
+  "status.privacy.confirm.send": "네, 요구를 보냅니다",
+  "status.privacy.confirm.cancel": "돌아가기",
   "status.logout": "로그아웃",
   "status.loggedOut": "로그아웃했습니다. 이 브라우저에는 제보에 관한 어떤 정보도 남아 있지 않습니다.",
   "status.idleWarning": "안전을 위해 15분 동안 활동이 없거나 이 탭을 닫으면 제보 화면이 닫힙니다.",

@@ -74,7 +74,7 @@ async function openForm(d: FormDriver, portalUrl: string): Promise<void> {
   })`);
 }
 
-/** Fills every field of the form (they are uncontrolled: the submit handler reads FormData). */
+/** Fills every field of the form (the submit handler reads FormData; only the optional-items consent is controlled). */
 async function fillForm(d: FormDriver, input: FormInput): Promise<void> {
   const values = {
     title: "Benchmark report: invoices approved twice",
@@ -86,7 +86,7 @@ async function fillForm(d: FormDriver, input: FormInput): Promise<void> {
     email: "reporter@example.com",
     phone: "+82 10 0000 0000",
   };
-  await d.evaluate(`(() => {
+  await d.evaluate(`(async () => {
     const form = document.querySelector("form.report-form") || document.querySelector("form");
     const set = (el, v) => { el.focus(); el.value = v; el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true })); };
     const select = form.querySelector('select[name="category"]');
@@ -98,8 +98,11 @@ async function fillForm(d: FormDriver, input: FormInput): Promise<void> {
       if (!el) throw new Error("no field " + name);
       set(el, v);
     }
+    // The optional-items consent appears next to the contact details once they are given (after React renders).
+    for (let i = 0; i < 100 && !form.querySelector('input[name="consentOptional"]'); i++) await new Promise((r) => setTimeout(r, 20));
     for (const name of ["consentReport", "consentOptional"]) {
       const el = form.querySelector('input[name="' + name + '"]');
+      if (!el) throw new Error("no field " + name);
       if (!el.checked) el.click();
     }
     return true;

@@ -95,9 +95,24 @@ describe.skipIf(!chromiumAvailable())("reporter follow-up in Chromium", () => {
     const [a] = await portal.services.db.select().from(attachments).where(eq(attachments.reportId, row!.id));
     expect(decryptFileMeta(inv.reportKey, row!.id, a!.id, a!.metaCt)).toEqual({ name: "photo.jpg", type: "image/jpeg", size: 300_000 });
 
+    // A correction without its text is refused on the page, naming the field.
+    await page.getByLabel(/^Correction/).check();
+    await page.getByRole("button", { name: "Send the request" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("Details (for a correction: the corrected text): This field is required.");
+    expect(await page.getByTestId("privacy-confirm").count()).toBe(0);
+    // Deletion is sent only after the page has said what it means, and confirmed.
     await page.getByLabel("Deletion of my report").check();
     await page.getByRole("button", { name: "Send the request" }).click();
+    const confirm = page.getByTestId("privacy-confirm");
+    expect(await confirm.textContent()).toMatch(/your whole case is destroyed at once.*investigation of what you reported then ends.*nothing can be restored/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("privacy-confirm-title");
+    await page.getByRole("button", { name: "Go back" }).click();
+    expect(await confirm.count()).toBe(0);
+    await page.getByRole("button", { name: "Send the request" }).click();
+    expect(await portal.services.db.select().from(privacyRequests)).toEqual([]);
+    await page.getByRole("button", { name: "Yes, send the request" }).click();
     await expect.poll(() => page.locator("body").textContent()).toContain("An answer is due by");
+    expect(await confirm.count()).toBe(0);
     expect(await page.getByTestId("privacy-requests").textContent()).toMatch(/Deletion of my report/);
     const [req] = await portal.services.db.select().from(privacyRequests);
     expect(req).toMatchObject({ kind: "deletion", state: "open" });
