@@ -47,6 +47,15 @@ function SecretCode(props: { code: string; publicOrigin: string | null; onSaved:
   const [unticked, setUnticked] = useState(false);
   const checkbox = useRef<HTMLInputElement>(null);
   const blocker = useLeaveWarning(true);
+  // Whoever leaves was told the code would be gone: a page restored from the back/forward cache (someone at the
+  // same computer pressing Back) would show it again, so it reloads instead, as the follow-up page does.
+  useEffect(() => {
+    const onShow = (e: PageTransitionEvent) => {
+      if (e.persisted) window.location.reload();
+    };
+    window.addEventListener("pageshow", onShow);
+    return () => window.removeEventListener("pageshow", onShow);
+  }, []);
   // The page's origin exists only in the browser, where this panel alone renders (after a submission).
   const sheet = useMemo(() => receiptSheet(t, props.code, followUpUrl(props.publicOrigin, window.location.origin)), [t, props.code, props.publicOrigin]);
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseReceipt } from "../../crypto";
 import { en } from "../../app/i18n/en";
 import { ko } from "../../app/i18n/ko";
-import { chromiumAvailable, launchChromium, watchedPage } from "../support/browser";
+import { chromiumAvailable, launchChromium, leaveAndGoBack, watchedPage } from "../support/browser";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff } from "../support/staff";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
@@ -177,6 +177,30 @@ describe.skipIf(!chromiumAvailable())("the receipt code in Chromium", () => {
     expect(dialogs).toEqual([]);
     expect(await page.content()).not.toContain(code);
     expect(await browserStorage()).toEqual({ local: [], session: [], cookie: "", indexedDb: [], caches: [] });
+    expect(errors).toEqual([]);
+  });
+
+  it("does not show an unsaved code again on Back after the reporter chose to leave, whether or not the back/forward cache restores the page", async () => {
+    for (const bfcache of ["on", "forced"] as const) {
+      const b = await launchChromium({ bfcache });
+      try {
+        const p = await watchedPage(b, errors);
+        await p.goto(`${portal.url}/report?lang=en`);
+        await p.getByLabel(/^Type of report/).selectOption({ index: 1 });
+        await p.getByLabel(/^Title/).fill(TITLE);
+        await p.getByLabel(/^Description/).fill(DESCRIPTION);
+        await p.locator('input[name="consentReport"]').check();
+        await p.getByRole("button", { name: "Encrypt and submit" }).click();
+        const left = (await p.getByTestId("receipt-code").textContent({ timeout: 60_000 }))!.trim();
+        // Leaving answers the browser's question with "Leave" (Playwright accepts it when nobody listens).
+        const how = await leaveAndGoBack(p, `${portal.url}/privacy?lang=en`);
+        if (bfcache === "forced") expect(how, "restored from the cache, then reloaded").toBe("reload");
+        await p.getByRole("button", { name: "Encrypt and submit" }).waitFor({ timeout: 30_000 });
+        expect(await p.content()).not.toContain(left);
+      } finally {
+        await b.close();
+      }
+    }
     expect(errors).toEqual([]);
   });
 });
