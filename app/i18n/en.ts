@@ -151,7 +151,7 @@ export const en = {
   "receipt.codeLabel": "Your secret receipt code",
   "receipt.codeNote": "This code is secret and yours alone: like a password, it opens your report. It is not a reference number; do not give it to anyone.",
   "receipt.download": "Download as a text file",
-  "receipt.downloaded": "Saved as {name} in your downloads. Move the file where only you can reach it.",
+  "receipt.downloaded": "Your browser is saving the file {name}. Keep it where only you can reach it.",
   "receipt.print": "Print",
   "receipt.copy": "Copy the code",
   "receipt.copied": "Copied.",

@@ -148,7 +148,7 @@ export const ko: Record<MessageKey, string> = {
   "receipt.codeLabel": "비밀 접수 코드",
   "receipt.codeNote": "이 코드는 본인만 알아야 하는 비밀 코드입니다. 비밀번호처럼 제보를 여는 열쇠이며 참조 번호가 아니니, 누구에게도 알려 주지 마세요.",
   "receipt.download": "텍스트 파일로 내려받기",
-  "receipt.downloaded": "다운로드 폴더에 {name} 파일로 저장했습니다. 본인만 접근할 수 있는 곳으로 옮겨 두세요.",
+  "receipt.downloaded": "브라우저가 {name} 파일을 저장합니다. 본인만 접근할 수 있는 곳에 보관하세요.",
   "receipt.print": "인쇄",
   "receipt.copy": "코드 복사",
   "receipt.copied": "복사했습니다.",
