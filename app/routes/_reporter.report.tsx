@@ -5,13 +5,15 @@ import { useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { getIntakeInfo } from "../.server/intake/intake";
 import { services } from "../.server/platform/services";
-import { ReceiptPanel } from "../components/receipt-panel";
+import { ReceiptPanel, type Receipt } from "../components/receipt-panel";
 import { ReportForm } from "../components/report-form";
 import { useI18n } from "../i18n/react";
 import type { SubmittedReport } from "../reporter/intake-client";
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return { info: await getIntakeInfo(services(context)) };
+  const s = services(context);
+  // The receipt's file and printout name the follow-up page at the address people are told, when it is set.
+  return { info: await getIntakeInfo(s), publicOrigin: s.config.PUBLIC_ORIGIN ?? null };
 }
 
 /** A plain form post can only come from a browser without JavaScript: refuse it unread. */
@@ -20,13 +22,15 @@ export async function action() {
 }
 
 export default function ReportPage() {
-  const { info } = useLoaderData<typeof loader>();
+  const { info, publicOrigin } = useLoaderData<typeof loader>();
   const { t } = useI18n();
-  const [receipt, setReceipt] = useState<SubmittedReport | null>(null);
+  // Only what the receipt shows is kept; the code is dropped from it once the reporter says they saved it.
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const onSubmitted = (r: SubmittedReport) => setReceipt({ receiptCode: r.receiptCode, caseNumber: r.caseNumber, ackDueOn: r.ackDueOn });
   if (receipt) {
     return (
       <div className="page">
-        <ReceiptPanel receiptCode={receipt.receiptCode} caseNumber={receipt.caseNumber} ackDueOn={receipt.ackDueOn} />
+        <ReceiptPanel receipt={receipt} publicOrigin={publicOrigin} onCodeSaved={() => setReceipt({ ...receipt, receiptCode: null })} />
       </div>
     );
   }
@@ -36,7 +40,7 @@ export default function ReportPage() {
       {info.open ? (
         <>
           <p id="report-intro">{t("report.intro")}</p>
-          <ReportForm info={info} onSubmitted={setReceipt} />
+          <ReportForm info={info} onSubmitted={onSubmitted} />
         </>
       ) : (
         <section className="notice" aria-labelledby="closed-title" data-testid="intake-closed">

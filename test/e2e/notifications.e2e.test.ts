@@ -80,7 +80,7 @@ describe.skipIf(!chromiumAvailable())("update e-mails in Chromium", () => {
   it("lets the reporter switch the e-mails off on the follow-up page", async () => {
     const page = await newPage();
     await page.goto(`${portal.url}/status?lang=en`);
-    await page.getByLabel(/^Receipt code/).fill(receipt);
+    await page.getByLabel(/^Secret receipt code/).fill(receipt);
     await page.getByRole("button", { name: "Open my case" }).click();
     await expect.poll(() => page.getByTestId("email-updates").textContent(), { timeout: 30_000 }).toContain("You get an e-mail");
     await page.getByRole("button", { name: "Turn update e-mails off" }).click();

@@ -77,7 +77,7 @@ describe.skipIf(!chromiumAvailable())("retention, deletion and the archive in Ch
     // In the reporter's own page too.
     const reporterPage = await newPage();
     await reporterPage.goto(`${portal.url}/status?lang=en`);
-    await reporterPage.getByLabel(/^Receipt code/).fill(reports.deleted.receipt);
+    await reporterPage.getByLabel(/^Secret receipt code/).fill(reports.deleted.receipt);
     await reporterPage.getByRole("button", { name: "Open my case" }).click();
     await expect.poll(() => reporterPage.getByTestId("privacy-refusal").textContent(), { timeout: 30_000 }).toContain("legal hold");
   });

@@ -33,7 +33,7 @@ export function reporterMail(s: Services, to: string, language: "ko" | "en"): Ma
       text: [
         "클린 오케스트로 제보 센터에 남기신 제보에 새 소식이 있습니다.",
         "",
-        `확인하려면 ${page} 에서 접수 코드를 입력해 주세요.`,
+        `확인하려면 ${page} 에서 비밀 접수 코드를 입력해 주세요.`,
         "제보자 보호를 위해 이 메일에는 제보 내용이나 사건 번호를 담지 않습니다.",
         "같은 화면에서 이메일 알림을 끌 수 있습니다.",
       ].join("\n"),
@@ -46,7 +46,7 @@ export function reporterMail(s: Services, to: string, language: "ko" | "en"): Ma
     text: [
       "There is news about the report you made through Clean OKESTRO Report.",
       "",
-      `To read it, open ${page} and enter your receipt code.`,
+      `To read it, open ${page} and enter your secret receipt code.`,
       "For your protection this e-mail contains no details of your report and no case number.",
       "You can turn these e-mails off on the same page.",
     ].join("\n"),
