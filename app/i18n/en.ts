@@ -640,7 +640,7 @@ export const en = {
   "privacy.notCollected.tracking": "Nothing for tracking: no cookies, no analytics, and nothing loaded from other sites.",
   "privacy.notCollected.receipt": "Your secret receipt code: it never leaves your browser; the server keeps only a hash of a value derived from it.",
   "privacy.notCollected.rateLimit":
-    "To stop anyone guessing receipt codes or flooding uploads, the server counts attempts under a keyed hash of your network address. That hash exists only in the server's memory, its key is replaced every 24 hours, and it is never stored or logged.",
+    "To stop anyone guessing secret receipt codes or flooding uploads, the server counts attempts under a pseudonym of your network address: a keyed hash that changes every day and cannot be turned back into the address without the portal's secret key. These counts are kept in the portal's database only while their limit needs them (an hour or less with the usual settings, a day at most) and are then deleted. The address itself is never stored or logged.",
   "privacy.purpose.title": "Purpose",
   "privacy.purpose.body":
     "Report processing, additional verification of the report's content if needed, confirmation of receipt, reporting rewards, follow-up actions, handling of the issue and other administrative processing.",
