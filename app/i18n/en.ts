@@ -117,9 +117,21 @@ export const en = {
   "report.submit": "Encrypt and submit",
   "report.loadingCrypto": "Preparing encryption…",
   "report.progress.sealing": "Encrypting your report…",
-  "report.progress.file": "Encrypting and uploading {name}",
+  "report.progress.file": "File {n} of {count}: {name}",
+  "report.progress.label": "Encrypted and sent",
+  "report.progress.bytes": "{sent} of {total} ({percent}%)",
+  "report.progress.eta.seconds": "about {n} s left",
+  "report.progress.eta.minutes": "about {n} min left",
+  "report.progress.eta.hours": "about {h} h {m} min left",
+  "report.progress.eta.unknown": "estimating the time left…",
+  "report.progress.announce": "{percent}% sent ({sent} of {total}), {eta}.",
+  "report.progress.offline":
+    "The connection is lost. Nothing has been submitted yet. The upload will resume where it stopped when the connection returns; please keep this page open.",
   "report.progress.saving": "Saving your report…",
-  "report.progress.retrying": "Connection lost; retrying…",
+  "report.progress.retrying":
+    "The connection is lost while your report is being saved. It will be sent again when the connection returns; please keep this page open.",
+  "report.cancel": "Cancel",
+  "report.cancelled": "The upload was cancelled. Nothing has been submitted, and the parts already sent are being deleted. Your report is still in the form.",
   "pow.working":
     "Your browser is doing a short calculation that keeps automated floods out of this channel. It usually takes a moment, and nothing about you is sent.",
   "pow.busy": "The channel is busier than usual, so this calculation takes a little longer. Please keep this page open; your report is safe.",
