@@ -8,9 +8,9 @@
 // Network errors and 5xx are retried with the same body: the server answers a
 // retry as the first submission.
 //
-// `options.signal` cancels while the files are sent. After a cancellation or a
-// failure the uploads opened so far are abandoned (best effort; cleanup removes
-// what a lost connection leaves; a claimed upload is no longer the token's).
+// `options.signal` cancels while the files are sent. After a cancellation, or a
+// failure while sending files, the uploads opened so far are abandoned (best
+// effort; cleanup removes what a lost connection leaves).
 // Once the report itself is being stored the signal is no longer heeded: the
 // reporter would otherwise lose the receipt of a report the server may keep.
 import {
@@ -133,12 +133,9 @@ export async function submitEncryptedReport(draft: ReportDraft, files: SourceFil
     throw error;
   }
   options.onProgress?.({ phase: "saving" });
-  try {
-    return await storeReport(steady, draft, sealed, attachments, options);
-  } catch (error) {
-    opened.abandonAll(); // a claimed upload is no longer the token's: abandoning it changes nothing
-    throw error;
-  }
+  // A failure from here on keeps the uploads: the server may have stored the report with them (the answer lost),
+  // and the same request body may be sent again.
+  return storeReport(steady, draft, sealed, attachments, options);
 }
 
 /** Submits the sealed report with its attachments, retrying, and once more on `recipients_changed`. */
