@@ -9,6 +9,7 @@ import { formatDay } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { followUpUrl, RECEIPT_FILE_NAME, receiptSheet, receiptText, type ReceiptSheet } from "./receipt-sheet";
 import { saveAsFile } from "./save-file";
+import { LeaveDialog } from "./leave-dialog";
 import { useLeaveWarning } from "./use-leave-warning";
 
 export interface Receipt {
@@ -141,7 +142,14 @@ function SecretCode(props: { code: string; publicOrigin: string | null; onSaved:
           </button>
         </p>
       </form>
-      <LeaveDialog blocker={blocker} />
+      <LeaveDialog
+        blocker={blocker}
+        id="receipt-leave"
+        title={t("receipt.leave.title")}
+        body={t("receipt.leave.body")}
+        stay={t("receipt.leave.stay")}
+        go={t("receipt.leave.go")}
+      />
       <PrintSheet sheet={sheet} />
     </>
   );
@@ -166,40 +174,6 @@ function CodeRemoved() {
         </Link>
       </p>
     </div>
-  );
-}
-
-/** A link inside the portal while the code is unsaved: a modal question (the browser asks for everything else). */
-function LeaveDialog(props: { blocker: ReturnType<typeof useLeaveWarning> }) {
-  const { t } = useI18n();
-  const { blocker } = props;
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (blocker.state === "blocked" && !d.open) d.showModal();
-    if (blocker.state !== "blocked" && d.open) d.close();
-  }, [blocker.state]);
-  return (
-    // Closing it any way (Escape too) means staying.
-    <dialog
-      ref={dialog}
-      className="receipt__leave"
-      aria-labelledby="receipt-leave-title"
-      aria-describedby="receipt-leave-body"
-      onClose={() => blocker.reset?.()}
-    >
-      <h2 id="receipt-leave-title">{t("receipt.leave.title")}</h2>
-      <p id="receipt-leave-body">{t("receipt.leave.body")}</p>
-      <p className="receipt__actions">
-        <button type="button" className="button button--primary" onClick={() => dialog.current?.close()}>
-          {t("receipt.leave.stay")}
-        </button>
-        <button type="button" className="button" onClick={() => blocker.proceed?.()}>
-          {t("receipt.leave.go")}
-        </button>
-      </p>
-    </dialog>
   );
 }
 

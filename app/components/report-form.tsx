@@ -6,17 +6,20 @@ import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "re
 import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { IntakeInfo } from "../intake/wire";
-import type { Progress, SubmittedReport } from "../reporter/intake-client";
+import type { SubmittedReport } from "../reporter/intake-client";
 import { readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
 import { LIMITS } from "../intake/limits";
 import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
 import { PowMessage } from "./pow-notice";
+import { SubmissionProgressView, useSubmissionProgress } from "./submission-progress";
+import { LeaveDialog } from "./leave-dialog";
+import { useLeaveWarning } from "./use-leave-warning";
 import { showControls, UserText } from "./user-text";
 
 const loadClient = () => import("../reporter/intake-client");
 
-type Phase = { kind: "editing" } | { kind: "working"; progress: Progress | null; cryptoLoading: boolean };
+type Phase = { kind: "editing" } | { kind: "working"; files: number };
 
 /** How the error summary names each field: by its label, so "required" says which field it is. */
 const FIELD_NAMES: Record<string, MessageKey> = {
@@ -49,6 +52,13 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   const summary = useRef<HTMLDivElement>(null);
   // The optional-items consent is asked where the first optional item is given, not only at the bottom.
   const optionalAt = contactGiven ? "identity" : files.length > 0 ? "files" : null;
+  const submission = useSubmissionProgress();
+  const cancelling = useRef<AbortController | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  // While the report is sent: the browser asks before the page goes, and a link in the portal's header asks first too.
+  const leaving = useLeaveWarning(phase.kind === "working");
+  // Leaving anyway stops the sending (nothing is submitted; the uploads are abandoned as on Cancel).
+  useEffect(() => () => cancelling.current?.abort(), []);
 
   useEffect(() => {
     setHydrated(true);
@@ -107,15 +117,19 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
     );
     setProblems(found);
     setFailure(null);
+    setCancelled(false);
     if (found.length > 0) {
       requestAnimationFrame(() => summary.current?.focus());
       return;
     }
-    setPhase({ kind: "working", progress: null, cryptoLoading: true });
+    const fileList = data.getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+    const controller = new AbortController();
+    cancelling.current = controller;
+    setPhase({ kind: "working", files: fileList.length });
+    submission.start();
     try {
       const client = await loadClient();
-      setPhase({ kind: "working", progress: null, cryptoLoading: false });
-      const fileList = data.getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+      submission.withFiles(client.wireBytes(fileList));
       const optional = (v: string) => (v === "" ? null : v);
       const identity =
         fields.reporterName || fields.email || fields.phone
@@ -146,21 +160,28 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         },
         fileList.map(client.fromBrowserFile),
         info,
-        { onProgress: (progress) => setPhase({ kind: "working", progress, cryptoLoading: false }), onPow: setPow },
+        { onProgress: submission.onProgress, onPow: setPow, signal: controller.signal },
       );
       props.onSubmitted(result);
     } catch (error) {
       const { code, fields } = error as { code?: string; fields?: Record<string, string> };
+      // Cancelled: back to the form as it was, everything typed and chosen still there.
+      if (code === "cancelled") setCancelled(true);
       // Many reports from one network (an office NAT): say when to try again, not that the server refused it.
-      if (code === "too_many_reports") setFailure(t("report.errors.tooManyReports", { minutes: fields?.retryAfterMinutes ?? "60" }));
+      else if (code === "too_many_reports") setFailure(t("report.errors.tooManyReports", { minutes: fields?.retryAfterMinutes ?? "60" }));
       else setFailure(t("report.errors.failed", { reason: failureReason(t, code) }));
       setPhase({ kind: "editing" });
       requestAnimationFrame(() => summary.current?.focus());
+    } finally {
+      cancelling.current = null;
+      submission.stop();
     }
   };
 
   const working = phase.kind === "working";
-  const progress = working ? phase.progress : null;
+  // Offered while files are sent, not once the report itself is being stored (intake-client.ts says why).
+  const cancellable =
+    working && phase.files > 0 && submission.stage?.kind !== "saving" && !(submission.stage?.kind === "offline" && submission.stage.during === "saving");
 
   return (
     <form method="post" noValidate onSubmit={onSubmit} aria-describedby="report-intro" className="report-form">
@@ -185,6 +206,11 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         {failure ? (
           <p className="notice notice--error" role="alert">
             {failure}
+          </p>
+        ) : null}
+        {cancelled ? (
+          <p className="notice" data-testid="cancelled-notice">
+            {t("report.cancelled")}
           </p>
         ) : null}
       </div>
@@ -370,9 +396,22 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
           {t("report.submit")}
         </button>
       </div>
-      <div role="status" aria-live="polite" className="progress-area">
-        {working ? <ProgressView cryptoLoading={phase.cryptoLoading} progress={progress} /> : null}
-        {working ? <PowMessage state={pow} /> : null}
+      <LeaveDialog
+        blocker={leaving}
+        id="report-leave"
+        title={t("report.leave.title")}
+        body={t("report.leave.body")}
+        stay={t("report.leave.stay")}
+        go={t("report.leave.go")}
+      />
+      <div className="progress-area">
+        {working && submission.stage ? (
+          <SubmissionProgressView stage={submission.stage} onCancel={cancellable ? () => cancelling.current?.abort() : undefined} />
+        ) : null}
+        <div role="status" aria-live="polite">
+          {working ? <PowMessage state={pow} /> : null}
+          <p className="visually-hidden">{submission.announcement}</p>
+        </div>
       </div>
     </form>
   );
@@ -436,30 +475,4 @@ function ConsentBlock(props: {
       </div>
     </div>
   );
-}
-
-function ProgressView(props: { cryptoLoading: boolean; progress: Progress | null }) {
-  const { t, tx } = useI18n();
-  const p = props.progress;
-  if (props.cryptoLoading || !p) return <p>{t("report.loadingCrypto")}</p>;
-  switch (p.phase) {
-    case "sealing":
-      return <p>{t("report.progress.sealing")}</p>;
-    case "saving":
-      return <p>{t("report.progress.saving")}</p>;
-    case "retrying":
-      return <p>{t("report.progress.retrying")}</p>;
-    case "uploading": {
-      const pct = p.totalBytes ? Math.floor((p.sentBytes / p.totalBytes) * 100) : 100;
-      return (
-        <div>
-          <label htmlFor="upload-progress">{tx("report.progress.file", { name: <UserText text={p.name} kind="identifier" /> })}</label>{" "}
-          <progress id="upload-progress" max={100} value={pct}>
-            {pct}%
-          </progress>{" "}
-          <span>{pct}%</span>
-        </div>
-      );
-    }
-  }
 }

@@ -5,8 +5,8 @@
 import { useBlocker, type Blocker } from "@remix-run/react";
 import { useEffect } from "react";
 
-/** While `active`: the browser asks before the document goes, and links to another page are held in the returned blocker. */
-export function useLeaveWarning(active: boolean): Blocker {
+/** While `active`: the browser asks before the document is reloaded, closed or replaced. */
+function useUnloadWarning(active: boolean): void {
   useEffect(() => {
     if (!active) return;
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
@@ -17,6 +17,11 @@ export function useLeaveWarning(active: boolean): Blocker {
     window.addEventListener("beforeunload", onBeforeUnload);
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [active]);
+}
+
+/** While `active`: the browser asks before the document goes, and links to another page are held in the returned blocker. */
+export function useLeaveWarning(active: boolean): Blocker {
+  useUnloadWarning(active);
   // The same page with another query (the language switch) keeps the component and its state: nothing is lost.
   return useBlocker(({ currentLocation, nextLocation }) => active && nextLocation.pathname !== currentLocation.pathname);
 }

@@ -7,9 +7,16 @@
 // keys to the current non-excluded investigators, then submits once more.
 // Network errors and 5xx are retried with the same body: the server answers a
 // retry as the first submission.
+//
+// `options.signal` cancels while the files are sent. After a cancellation, or a
+// failure while sending files, the uploads opened so far are abandoned (best
+// effort; cleanup removes what a lost connection leaves).
+// Once the report itself is being stored the signal is no longer heeded: the
+// reporter would otherwise lose the receipt of a report the server may keep.
 import {
   fromBase64Url,
   loadSodium,
+  streamCiphertextSize,
   newRecordId,
   sealNewReport,
   sealReportKeys,
@@ -21,7 +28,18 @@ import {
 } from "../../crypto";
 import type { IntakeInfo, SubmitReportRequest, SubmitReportResponse } from "../intake/wire";
 import { withPow } from "../shared/pow-client";
-import { apiFor, DEFAULT_RETRY_DELAYS, IntakeError, uploadEncryptedFile, withRetry, type IntakeOptions, type SourceFile } from "../shared/transport";
+import {
+  abandonUpload,
+  apiFor,
+  type Api,
+  DEFAULT_RETRY_DELAYS,
+  IntakeError,
+  uploadEncryptedFile,
+  withRetry,
+  type IntakeOptions,
+  type OpenedUpload,
+  type SourceFile,
+} from "../shared/transport";
 
 export { fromBrowserFile, IntakeError, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
 
@@ -75,6 +93,8 @@ function requestBody(draft: ReportDraft, sealed: SealedReport, attachments: Subm
 export async function submitEncryptedReport(draft: ReportDraft, files: SourceFile[], info: IntakeInfo, options: IntakeOptions = {}): Promise<SubmittedReport> {
   await loadSodium();
   const api = apiFor(options);
+  // For what must not be cancelled: abandoning uploads, and storing the report (see the top of this file).
+  const steady = apiFor({ ...options, signal: undefined });
   options.onProgress?.({ phase: "sealing" });
   const recipients = recipientsOf(info, draft.excludedInvestigators);
   if (recipients.length === 0) throw new IntakeError("no_recipients", "at least one investigator must be able to read the report");
@@ -85,21 +105,47 @@ export async function submitEncryptedReport(draft: ReportDraft, files: SourceFil
     identity: draft.identity,
     recipients,
   });
-  const attachments = [];
-  for (const [i, file] of files.entries()) {
-    attachments.push(
-      await uploadEncryptedFile(
-        api,
-        { path: "/api/intake/uploads", body: { reportId: sealed.reportId }, withPow: (request) => withPow(api, "upload", options, request) },
-        sealed.reportId,
-        sealed.keys.reportKey,
-        file,
-        i,
-        options,
-      ),
-    );
+  const opened = new OpenedUploads(steady);
+  const uploading = { ...options, onUploadOpened: (u: OpenedUpload) => opened.add(u) };
+  const uploadAll = async () => {
+    const attachments = [];
+    for (const [i, file] of files.entries()) {
+      attachments.push(
+        await uploadEncryptedFile(
+          api,
+          { path: "/api/intake/uploads", body: { reportId: sealed.reportId }, withPow: (request) => withPow(api, "upload", options, request) },
+          sealed.reportId,
+          sealed.keys.reportKey,
+          file,
+          i,
+          uploading,
+        ),
+      );
+    }
+    return attachments;
+  };
+  let attachments: Awaited<ReturnType<typeof uploadAll>>;
+  try {
+    attachments = await untilCancelled(uploadAll(), options.signal);
+  } catch (error) {
+    // Cancelled or failed: a new attempt is a new report id, so these uploads would only hold the client's quota.
+    opened.abandonAll();
+    throw error;
   }
   options.onProgress?.({ phase: "saving" });
+  // A failure from here on keeps the uploads: the server may have stored the report with them (the answer lost),
+  // and the same request body may be sent again.
+  return storeReport(steady, draft, sealed, attachments, options);
+}
+
+/** Submits the sealed report with its attachments, retrying, and once more on `recipients_changed`. */
+async function storeReport(
+  api: Api,
+  draft: ReportDraft,
+  sealed: SealedReport,
+  attachments: SubmitReportRequest["attachments"],
+  options: IntakeOptions,
+): Promise<SubmittedReport> {
   const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
   const submit = (body: SubmitReportRequest) =>
     withRetry(
@@ -123,6 +169,48 @@ export async function submitEncryptedReport(draft: ReportDraft, files: SourceFil
     result = await submit(requestBody(draft, sealed, attachments));
   }
   return { ...result, reportId: sealed.reportId, receiptCode: sealed.receiptCode };
+}
+
+/** The bytes each file takes on the wire (its padded ciphertext), for a progress display of the whole submission. */
+export function wireBytes(files: { size: number }[]): number[] {
+  return files.map((f) => streamCiphertextSize(f.size));
+}
+
+/**
+ * Settles with `work`, or rejects with `cancelled` as soon as `signal` aborts: a retry's wait or a proof of
+ * work need not end first. The work left behind fails on its next request (the Api sends nothing once aborted).
+ */
+function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {}); // its own failure after a cancellation is nobody's concern
+  return new Promise<T>((resolve, reject) => {
+    const cancelled = () => reject(new IntakeError("cancelled", "cancelled", undefined, { cause: signal.reason }));
+    if (signal.aborted) return cancelled();
+    signal.addEventListener("abort", cancelled, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", cancelled));
+  });
+}
+
+/** The uploads a submission opened; after a cancellation each is abandoned, one opened later too. */
+class OpenedUploads {
+  private readonly uploads: OpenedUpload[] = [];
+  private abandoned = false;
+  constructor(private readonly api: Api) {}
+
+  add(upload: OpenedUpload): void {
+    if (this.abandoned) this.abandon(upload);
+    else this.uploads.push(upload);
+  }
+
+  abandonAll(): void {
+    this.abandoned = true;
+    for (const upload of this.uploads.splice(0)) this.abandon(upload);
+  }
+
+  private abandon(upload: OpenedUpload): void {
+    // Best effort: offline, or refused, the upload is cleanup's (UPLOAD_TTL_HOURS).
+    abandonUpload(this.api, upload).catch(() => {});
+  }
 }
 
 /** Starts loading libsodium ahead of need; errors surface again on submit. */

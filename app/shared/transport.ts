@@ -62,6 +62,16 @@ export interface IntakeOptions {
   solvePow?: PowSolver;
   /** Told when a proof of work starts and ends, for the status message (ADR 032). */
   onPow?: (state: PowState) => void;
+  /** Cancels: a request under way aborts, and every later one fails at once with IntakeError `cancelled` (never retried). */
+  signal?: AbortSignal;
+  /** Told each upload as soon as it is opened, so that a cancelled submission can abandon it (`abandonUpload`). */
+  onUploadOpened?: (upload: OpenedUpload) => void;
+}
+
+/** An upload the server opened, with the token that alone may write or abandon it. */
+export interface OpenedUpload {
+  uploadId: string;
+  token: string;
 }
 
 export class IntakeError extends Error {
@@ -113,16 +123,23 @@ export class Api {
     private readonly doFetch: typeof fetch,
     /** Reporter calls never send cookies; staff calls need their session cookie. */
     private readonly credentials: RequestCredentials = "omit",
+    private readonly signal?: AbortSignal,
   ) {}
+
+  /** Sends nothing once cancelled; an abort of a request under way is a cancellation, not a lost connection. */
+  private async send(url: string, init: RequestInit): Promise<Response> {
+    if (this.signal?.aborted) throw new IntakeError("cancelled", "cancelled", undefined, { cause: this.signal.reason });
+    try {
+      return await this.doFetch(url, this.signal ? { ...init, signal: this.signal } : init);
+    } catch (cause) {
+      if (this.signal?.aborted) throw new IntakeError("cancelled", "cancelled", undefined, { cause });
+      throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
+    }
+  }
 
   /** A request whose body is streamed by the caller (downloads); errors as for call(). */
   async raw(method: string, path: string, headers: Record<string, string>): Promise<Response> {
-    let response: Response;
-    try {
-      response = await this.doFetch(`${this.base}${path}`, { method, headers, cache: "no-store", credentials: this.credentials });
-    } catch (cause) {
-      throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
-    }
+    const response = await this.send(`${this.base}${path}`, { method, headers, cache: "no-store", credentials: this.credentials });
     if (!response.ok) throw await errorOf(response);
     return response;
   }
@@ -137,12 +154,7 @@ export class Api {
       headers["Content-Type"] = "application/octet-stream";
       body = init.body as unknown as BodyInit;
     }
-    let response: Response;
-    try {
-      response = await this.doFetch(`${this.base}${path}`, { method, headers, body, cache: "no-store", credentials: this.credentials });
-    } catch (cause) {
-      throw new IntakeError("network", "the connection to the server failed", undefined, { cause });
-    }
+    const response = await this.send(`${this.base}${path}`, { method, headers, body, cache: "no-store", credentials: this.credentials });
     if (!response.ok) throw await errorOf(response);
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
@@ -150,7 +162,12 @@ export class Api {
 
 /** The platform's fetch must be called unbound-free: browsers throw "Illegal invocation" otherwise. */
 export function apiFor(options: IntakeOptions, credentials: RequestCredentials = "omit"): Api {
-  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials);
+  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials, options.signal);
+}
+
+/** Abandons an upload and its bytes (DELETE, ADR 004), once: cleanup removes what a lost connection leaves. */
+export async function abandonUpload(api: Api, upload: OpenedUpload): Promise<void> {
+  await api.call("DELETE", `/api/intake/uploads/${upload.uploadId}`, { headers: { [UPLOAD_TOKEN_HEADER]: upload.token } });
 }
 
 /** Worth another try: the connection, a server error (a full ceiling frees up), an interrupted part; not a full disk (ADR 031). */
@@ -202,6 +219,7 @@ export async function uploadEncryptedFile(
     api.call<CreateUploadResponse>("POST", open.path, { json: { ...open.body, ciphertextBytes: total }, headers: { ...open.headers, ...pow } });
   const created = await withRetry(() => (open.withPow ? open.withPow(create) : create({})), delays, onRetry);
   const uploadId = created.uploadId;
+  options.onUploadOpened?.({ uploadId, token: created.token });
   const auth = { [UPLOAD_TOKEN_HEADER]: created.token };
   const partPlain = created.partPlainBytes - (created.partPlainBytes % STREAM_CHUNK_BYTES);
   const fileKey = generateFileKey();

@@ -28,8 +28,10 @@
 //   for reporters, in total; a part reserves its length before it is written.
 // - Abandoning an upload (`DELETE`) removes the row, and the blob only if this
 //   request removed the row, so two abandons cannot delete a blob another
-//   request still names. The client does not call it today; cleanup does the
-//   rest.
+//   request still names. The report form calls it when the reporter cancels,
+//   often while a part is being written: that part, failed or written, then
+//   removes the bytes it wrote itself once it finds the row gone
+//   (`dropIfAbandoned`), so nothing waits for cleanup.
 // - Completing an upload twice is harmless.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
@@ -205,6 +207,7 @@ async function writePartLocked(
     written = await s.blobs.writeAt(row.blobKey, row.receivedBytes, body, limit, contentLength);
   } catch (error) {
     await releasePart(s, uploadId, index);
+    await dropIfAbandoned(s, row.blobKey);
     if (error instanceof BlobTooLargeError) {
       throw new ApiError(413, "part_too_large", `this part may be at most ${limit} bytes`);
     }
@@ -223,8 +226,25 @@ async function writePartLocked(
     .set({ receivedBytes: row.receivedBytes + written, reservedBytes: 0, nextPart: index + 1, updatedAt: minuteOf(s.now()) })
     .where(and(eq(uploads.id, uploadId), eq(uploads.nextPart, index)))
     .returning();
-  if (!updated) throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
+  if (!updated) {
+    await dropIfAbandoned(s, row.blobKey);
+    throw new ApiError(409, "wrong_part", "the upload moved on while this part was written");
+  }
   return status(updated);
+}
+
+/**
+ * After a part failed or found its upload moved on: if the upload was abandoned meanwhile, this part may have
+ * written (or created) the blob after the abandon removed it, so it removes it. Only if no upload, attachment or
+ * archived file names the blob, asked in that order: each move from one to the next is one transaction.
+ */
+async function dropIfAbandoned(s: Services, blobKey: string): Promise<void> {
+  const [upload] = await s.db.select({ id: uploads.id }).from(uploads).where(eq(uploads.blobKey, blobKey));
+  if (upload) return;
+  const [attachment] = await s.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.blobKey, blobKey));
+  if (attachment) return;
+  const [archived] = await s.db.select({ k: archiveFiles.blobKey }).from(archiveFiles).where(eq(archiveFiles.blobKey, blobKey));
+  if (!archived) await s.blobs.delete(blobKey);
 }
 
 export async function completeUpload(s: Services, uploadId: string, token: string | null): Promise<UploadStatusResponse> {
