@@ -99,6 +99,14 @@ describe.skipIf(!hasChromium)("sending a report's files in Chromium", () => {
     expect(dialog.type()).toBe("beforeunload");
     await dialog.dismiss();
     expect(page.isClosed()).toBe(false);
+    // A link inside the portal asks in the page's own words; staying keeps the upload and the form.
+    await page.getByRole("link", { name: "Privacy notice" }).first().click();
+    const leave = page.getByRole("dialog", { name: "Your report is still being sent" });
+    await expect.poll(() => leave.isVisible()).toBe(true);
+    await leave.getByRole("button", { name: "Stay until it is sent" }).click();
+    await expect.poll(() => leave.isVisible()).toBe(false);
+    expect(new URL(page.url()).pathname).toBe("/report");
+    expect(await page.getByTestId("submission-progress").isVisible()).toBe(true);
 
     await page.getByRole("button", { name: "Cancel" }).click();
     await expect.poll(() => page.getByTestId("cancelled-notice").textContent()).toContain("Nothing has been submitted");
