@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reports } from "../../db/schema";
@@ -104,5 +105,32 @@ describe.skipIf(!hasChromium)("attachment upload in a Web Worker", () => {
     expect(got.files.map((f) => [f.name, f.size])).toEqual([["large-evidence.bin", bytes.length]]);
     expect(Buffer.from(got.files[0]!.bytes).equals(Buffer.from(bytes))).toBe(true);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("encrypts in the page instead when the worker cannot start, and the file still arrives intact", async () => {
+    const bytes = patternedBytes(3 * MiB + 5, "NO-WORKER");
+    const context = await browser.newContext({ locale: "en-US" });
+    const p = await context.newPage();
+    const started: string[] = [];
+    p.on("worker", (w) => started.push(w.url()));
+    // The worker's script is refused, as a blocking extension or an old browser would leave it.
+    await p.route(/upload\.worker/, (route) => route.abort());
+    await p.goto(`${portal.url}/report?lang=en`);
+    const submit = p.getByRole("button", { name: "Encrypt and submit" });
+    await expect.poll(() => submit.isEnabled()).toBe(true);
+    await p.getByLabel(/^Type of report/).selectOption({ index: 1 });
+    await p.getByLabel(/^Title/).fill("Without a worker");
+    await p.getByLabel(/^Description/).fill("Sent from the page itself.");
+    await p.locator('input[name="attachments"]').setInputFiles({ name: "fallback.bin", mimeType: "application/octet-stream", buffer: Buffer.from(bytes) });
+    await p.locator('input[name="consentReport"]').check();
+    await p.locator('input[name="consentOptional"]').check();
+    await submit.click();
+    const caseNumber = (await p.getByTestId("case-number").textContent({ timeout: 120_000 }))!.trim();
+    expect(started.some((u) => /upload\.worker/.test(u))).toBe(false);
+    const [row] = await portal.services.db.select().from(reports).where(eq(reports.caseNumber, caseNumber));
+    const got = await decryptReportAsInvestigator(portal.services, row!.id, "lee@okestro.example", PASSWORD);
+    expect(got.files.map((f) => [f.name, f.size])).toEqual([["fallback.bin", bytes.length]]);
+    expect(Buffer.from(got.files[0]!.bytes).equals(Buffer.from(bytes))).toBe(true);
+    await context.close();
   });
 });
