@@ -68,6 +68,8 @@ export interface IntakeOptions {
   solvePow?: PowSolver;
   /** Told when a proof of work starts and ends, for the status message (ADR 032). */
   onPow?: (state: PowState) => void;
+  /** Cancels: a request under way aborts, and every later one fails at once with IntakeError `cancelled` (never retried). */
+  signal?: AbortSignal;
 }
 
 export class IntakeError extends Error {
@@ -273,8 +275,13 @@ function failureToError(f: UploadWorkerFailure): Error {
  * Runs sendEncryptedParts in a dedicated worker (app/shared/upload.worker.ts), which reads the
  * file, encrypts and sends the parts itself: the page's main thread only relays progress (ADR 042).
  */
-function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents): Promise<void> {
+function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    const cancelled = () => new IntakeError("cancelled", "cancelled", undefined, { cause: signal?.reason });
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
     let started = false;
     let worker: Worker;
     try {
@@ -283,7 +290,11 @@ function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents):
       reject(new WorkerUnavailable("the upload worker could not be created", { cause }));
       return;
     }
+    const onAbort = () => end(() => reject(cancelled()));
+    // Ending the worker also aborts the part it is sending; nothing more is sent.
+    signal?.addEventListener("abort", onAbort, { once: true });
     const end = (settle: () => void) => {
+      signal?.removeEventListener("abort", onAbort);
       worker.terminate();
       settle();
     };
@@ -355,7 +366,7 @@ export async function uploadEncryptedFile(
   let inline = !(file.blob && api.platformFetch && workersAvailable());
   if (!inline) {
     try {
-      await sendInWorker(api, job, file.blob!, events);
+      await sendInWorker(api, job, file.blob!, events, options.signal);
     } catch (error) {
       if (!(error instanceof WorkerUnavailable)) throw error;
       inline = true; // nothing was sent: the parts start over here
