@@ -75,20 +75,45 @@ function le64(value: number): Uint8Array {
   return out;
 }
 
+/** libsodium's WebAssembly module, as libsodium-wrappers exposes it: its heap and the C functions. */
+interface SodiumModule {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  _crypto_secretstream_xchacha20poly1305_statebytes(): number;
+  // (state, c, clen_p, m, mlen as two 32-bit halves, ad, adlen as two halves, tag)
+  _crypto_secretstream_xchacha20poly1305_push(...args: number[]): number;
+}
+
+function sodiumModule(): SodiumModule {
+  return (sodiumNow() as unknown as { libsodium: SodiumModule }).libsodium;
+}
+
 /**
  * Encrypts a file of `size` bytes as stream-v2, front to back through its padded body of
  * `paddedBytes` bytes. Feed the body in pieces that are whole multiples of STREAM_CHUNK_BYTES,
  * the last with `final = true`; each piece is given as the file bytes that fall inside it (fewer
  * than the piece, or none, once the file has ended: the rest is padding, zeros).
+ *
+ * The chunks are pushed by libsodium's C function straight on the WebAssembly heap, into and from
+ * two piece-sized buffers allocated once: libsodium-wrappers' push allocates, copies in, copies
+ * out and frees for every 64 KiB chunk, which cost two thirds of the time (docs/BENCHMARKS.md,
+ * finding 3). Each piece is copied in once and its ciphertext out once. The buffers are wiped and
+ * freed after the final piece; call dispose() when a stream is given up before that.
  */
 export class AttachmentEncryptor {
   /** Version byte, secretstream header and the length chunk: the first bytes of the ciphertext. */
   readonly header: StreamCiphertext;
   readonly paddedBytes: number;
-  private readonly state: unknown;
+  private state: number;
   private readonly ad: Uint8Array;
   private offset = 0;
   private done = false;
+  /** Heap addresses: piece in, ciphertext out, associated data; 0 until the first push. */
+  private inPtr = 0;
+  private outPtr = 0;
+  private adPtr = 0;
+  private capacity = 0;
 
   constructor(
     key: FileKey,
@@ -99,7 +124,8 @@ export class AttachmentEncryptor {
     if (!Number.isSafeInteger(size) || size < 0) throw new CryptoError("bad_format", "a file size is a non-negative safe integer");
     const sodium = sodiumNow();
     const init = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
-    this.state = init.state;
+    // The wrapper's state is an address on the heap (typed as a string-like handle).
+    this.state = init.state as unknown as number;
     this.ad = streamAssociatedData(binding, STREAM_V2);
     this.paddedBytes = streamPaddedBytes(size);
     const lengthChunk = sodium.crypto_secretstream_xchacha20poly1305_push(
@@ -113,9 +139,10 @@ export class AttachmentEncryptor {
 
   /**
    * Encrypts the next `bodyBytes` of the body (by default: all of it that is left when `final`,
-   * else `plaintext.length`). `plaintext` must be exactly the file's bytes in that range.
+   * else `plaintext.length`). `plaintext` must be exactly the file's bytes in that range. With
+   * `withHeader`, the result starts with `header` (the first upload part), with no extra copy.
    */
-  push(plaintext: Uint8Array, final: boolean, bodyBytes = final ? this.paddedBytes - this.offset : plaintext.length): StreamCiphertext {
+  push(plaintext: Uint8Array, final: boolean, bodyBytes = final ? this.paddedBytes - this.offset : plaintext.length, withHeader = false): StreamCiphertext {
     if (this.done) throw new CryptoError("bad_format", "stream already finished");
     if (!final && bodyBytes % STREAM_CHUNK_BYTES !== 0) {
       throw new CryptoError("bad_format", "only the final piece may end inside a chunk");
@@ -128,27 +155,86 @@ export class AttachmentEncryptor {
       throw new CryptoError("bad_format", "a piece's plaintext must be the file's bytes in its range");
     }
     const sodium = sodiumNow();
+    const lib = sodiumModule();
     const chunks = final ? streamChunkCount(bodyBytes) : bodyBytes / STREAM_CHUNK_BYTES;
-    const out = new Uint8Array(bodyBytes + chunks * STREAM_ABYTES);
+    this.reserve(lib, bodyBytes);
+    // Read HEAPU8 after every allocation: a growing heap replaces it.
+    lib.HEAPU8.set(plaintext, this.inPtr);
+    lib.HEAPU8.fill(0, this.inPtr + plaintext.length, this.inPtr + bodyBytes); // the padding
     let o = 0;
     for (let i = 0; i < chunks; i++) {
       const from = i * STREAM_CHUNK_BYTES;
       const length = Math.min(STREAM_CHUNK_BYTES, bodyBytes - from);
-      let piece = plaintext.subarray(from, from + length);
-      if (piece.length < length) {
-        const padded = new Uint8Array(length); // zeros: the padding
-        padded.set(piece);
-        piece = padded;
-      }
       const last = final && i === chunks - 1;
       const tag = last ? sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL : sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-      const c = sodium.crypto_secretstream_xchacha20poly1305_push(this.state as never, piece, this.ad, tag);
-      out.set(c, o);
-      o += c.length;
+      const rc = lib._crypto_secretstream_xchacha20poly1305_push(
+        this.state,
+        this.outPtr + o,
+        0,
+        this.inPtr + from,
+        length,
+        0,
+        this.adPtr,
+        this.ad.length,
+        0,
+        tag,
+      );
+      if (rc !== 0) throw new CryptoError("bad_format", "secretstream push failed");
+      o += length + STREAM_ABYTES;
     }
+    const prefix = withHeader ? this.header.length : 0;
+    const out = new Uint8Array(prefix + o);
+    if (withHeader) out.set(this.header);
+    out.set(lib.HEAPU8.subarray(this.outPtr, this.outPtr + o), prefix);
     this.offset = end;
-    if (final) this.done = true;
+    if (final) {
+      this.done = true;
+      this.dispose();
+    }
     return out as StreamCiphertext;
+  }
+
+  /** Wipes and frees the heap buffers and the stream state; the encryptor cannot be used afterwards. */
+  dispose(): void {
+    this.done = true;
+    const lib = sodiumModule();
+    for (const [ptr, bytes] of [
+      [this.inPtr, this.capacity],
+      [this.outPtr, this.capacity + this.chunksFor(this.capacity) * STREAM_ABYTES],
+      [this.adPtr, this.ad.length],
+    ] as const) {
+      if (ptr === 0) continue;
+      lib.HEAPU8.fill(0, ptr, ptr + bytes);
+      lib._free(ptr);
+    }
+    this.inPtr = this.outPtr = this.adPtr = this.capacity = 0;
+    if (this.state !== 0) {
+      lib.HEAPU8.fill(0, this.state, this.state + lib._crypto_secretstream_xchacha20poly1305_statebytes());
+      lib._free(this.state);
+      this.state = 0;
+    }
+  }
+
+  private chunksFor(bytes: number): number {
+    return Math.max(1, Math.ceil(bytes / STREAM_CHUNK_BYTES));
+  }
+
+  /** Heap buffers for a piece of `bodyBytes`, kept for the next pieces (they are the same size but the last). */
+  private reserve(lib: SodiumModule, bodyBytes: number): void {
+    if (this.adPtr === 0) {
+      this.adPtr = lib._malloc(Math.max(1, this.ad.length));
+      lib.HEAPU8.set(this.ad, this.adPtr);
+    }
+    if (bodyBytes <= this.capacity) return;
+    if (this.inPtr !== 0) {
+      lib.HEAPU8.fill(0, this.inPtr, this.inPtr + this.capacity); // a previous piece's plaintext
+      lib._free(this.inPtr);
+      lib._free(this.outPtr);
+    }
+    this.capacity = Math.max(bodyBytes, STREAM_CHUNK_BYTES);
+    this.inPtr = lib._malloc(this.capacity);
+    this.outPtr = lib._malloc(this.capacity + this.chunksFor(this.capacity) * STREAM_ABYTES);
+    if (this.inPtr === 0 || this.outPtr === 0) throw new CryptoError("bad_format", "out of WebAssembly memory for a piece");
   }
 }
 

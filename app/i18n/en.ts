@@ -170,6 +170,7 @@ export const en = {
   "upload.errors.too_many_open_uploads": "too many unfinished uploads come from your network; wait until they finish, or try again later",
   "upload.errors.upload_quota_exceeded":
     "files from your network that are not yet part of a report or message take all the space allowed to it; send what was uploaded, or try again later",
+  "upload.errors.upload_worker_failed": "the browser stopped encrypting the file partway; nothing has been submitted, please try again",
   "staff.errors.upload": "The file could not be uploaded: {reason}.",
   "receipt.title": "Your report has been received",
   "receipt.codeLabel": "Your secret receipt code",

@@ -165,6 +165,7 @@ export const ko: Record<MessageKey, string> = {
   "upload.errors.too_many_open_uploads": "사용 중인 네트워크에서 끝나지 않은 업로드가 너무 많습니다. 끝날 때까지 기다리거나 나중에 다시 시도해 주세요",
   "upload.errors.upload_quota_exceeded":
     "사용 중인 네트워크에서 보낸 파일 중 아직 제보나 메시지에 포함되지 않은 파일이 허용된 공간을 모두 차지했습니다. 이미 올린 파일로 보내거나 나중에 다시 시도해 주세요",
+  "upload.errors.upload_worker_failed": "브라우저가 파일 암호화를 도중에 멈췄습니다. 아직 아무것도 제출되지 않았으니 다시 시도해 주세요",
   "staff.errors.upload": "파일을 올리지 못했습니다: {reason}.",
   "receipt.title": "제보가 접수되었습니다",
   "receipt.codeLabel": "비밀 접수 코드",

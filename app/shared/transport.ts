@@ -4,7 +4,7 @@
 // by staff (an investigator attaching a file).
 import {
   AttachmentEncryptor,
-  concatBytes,
+  CryptoError,
   encryptFileMeta,
   generateFileKey,
   streamCiphertextSize,
@@ -16,6 +16,9 @@ import {
 import { UPLOAD_TOKEN_HEADER } from "../intake/limits";
 import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
 import type { PowAction, PowSolver, PowState } from "./pow-wire";
+import type { PartsJob, UploadWorkerEvent, UploadWorkerFailure, UploadWorkerStart } from "./upload-wire";
+
+export type { PartsJob };
 
 export { UPLOAD_TOKEN_HEADER };
 
@@ -35,10 +38,13 @@ export interface SourceFile {
   type: string;
   size: number;
   read(start: number, end: number): Promise<Uint8Array>;
+  /** The browser's file itself: it can be handed to the upload worker, which reads it there. */
+  blob?: Blob;
 }
 
 export function fromBrowserFile(file: File): SourceFile {
   return {
+    blob: file,
     name: file.name,
     type: file.type || "application/octet-stream",
     size: file.size,
@@ -119,11 +125,13 @@ async function errorOf(response: Response): Promise<IntakeError> {
 
 export class Api {
   constructor(
-    private readonly base: string,
+    readonly base: string,
     private readonly doFetch: typeof fetch,
     /** Reporter calls never send cookies; staff calls need their session cookie. */
-    private readonly credentials: RequestCredentials = "omit",
+    readonly credentials: RequestCredentials = "omit",
     private readonly signal?: AbortSignal,
+    /** The platform's own fetch (not one given by a test): the upload worker can make the same calls. */
+    readonly platformFetch = false,
   ) {}
 
   /** Sends nothing once cancelled; an abort of a request under way is a cancellation, not a lost connection. */
@@ -162,7 +170,7 @@ export class Api {
 
 /** The platform's fetch must be called unbound-free: browsers throw "Illegal invocation" otherwise. */
 export function apiFor(options: IntakeOptions, credentials: RequestCredentials = "omit"): Api {
-  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials, options.signal);
+  return new Api(options.baseUrl ?? "", options.fetch ?? ((input, init) => fetch(input, init)), credentials, options.signal, !options.fetch);
 }
 
 /** Abandons an upload and its bytes (DELETE, ADR 004), once: cleanup removes what a lost connection leaves. */
@@ -187,11 +195,147 @@ export async function withRetry<T>(fn: () => Promise<T>, delays: number[], onRet
   }
 }
 
+export interface PartsEvents {
+  /** Ciphertext bytes the server has acknowledged so far. */
+  onSent(sentBytes: number): void;
+  onRetry(attempt: number): void;
+}
+
+/** Parts read ahead of the one being encrypted: reading happens off the thread, and costs only memory. */
+const READ_AHEAD_PARTS = 2;
+
 /**
- * Encrypts and uploads one file under a fresh file key: parts are encrypted
- * while the previous one is in flight, and a part whose upload failed is sent
- * again (the server keeps what it acknowledged), so the upload survives
- * dropped connections and server restarts.
+ * Encrypts the file part by part and uploads the parts in order. Part n is sent while part n+1 is
+ * encrypted and the parts after it are read, so reading, encryption and sending overlap. A part
+ * whose upload failed is sent again (the server keeps what it acknowledged), so the upload
+ * survives dropped connections and server restarts.
+ */
+export async function sendEncryptedParts(api: Api, job: PartsJob, read: SourceFile["read"], events: PartsEvents): Promise<void> {
+  const encryptor = new AttachmentEncryptor(job.fileKey, job.binding, job.size);
+  try {
+    // Parts cover the padded body (stream-v2): the server sees only its Padmé class, never the file's size.
+    const body = encryptor.paddedBytes;
+    const parts = Math.max(1, Math.ceil(body / job.partPlain));
+    const range = (n: number) => [n * job.partPlain, Math.min(body, (n + 1) * job.partPlain)] as const;
+    const reads = new Map<number, Promise<Uint8Array>>();
+    const readAhead = (from: number) => {
+      for (let n = from; n < Math.min(parts, from + READ_AHEAD_PARTS); n++) {
+        if (reads.has(n)) continue;
+        const [start, end] = range(n);
+        const p = start < job.size ? read(start, Math.min(end, job.size)) : Promise.resolve(new Uint8Array(0));
+        p.catch(() => undefined); // surfaces when awaited; not an unhandled rejection meanwhile
+        reads.set(n, p);
+      }
+    };
+    const encryptPart = async (n: number): Promise<Uint8Array> => {
+      readAhead(n);
+      const plain = await reads.get(n)!;
+      reads.delete(n);
+      readAhead(n + 1);
+      const [start, end] = range(n);
+      return encryptor.push(plain, n === parts - 1, end - start, n === 0);
+    };
+
+    const auth = { [UPLOAD_TOKEN_HEADER]: job.token };
+    let sent = 0;
+    let next = encryptPart(0);
+    for (let n = 0; n < parts; n++) {
+      const bytes = await next;
+      if (n + 1 < parts) {
+        next = encryptPart(n + 1);
+        next.catch(() => undefined);
+      }
+      await withRetry(
+        async () => {
+          try {
+            await api.call<UploadStatusResponse>("PUT", `/api/intake/uploads/${job.uploadId}/parts/${n}`, { body: bytes, headers: auth });
+          } catch (error) {
+            // The server may have stored the part before the answer got lost.
+            if (!retryable(error) && !(error instanceof IntakeError && error.code === "wrong_part")) throw error;
+            const status = await api.call<UploadStatusResponse>("GET", `/api/intake/uploads/${job.uploadId}`, { headers: auth });
+            if (status.nextPart > n) return;
+            throw error;
+          }
+        },
+        job.retryDelaysMs,
+        events.onRetry,
+      );
+      sent += bytes.length;
+      events.onSent(sent);
+    }
+  } finally {
+    encryptor.dispose();
+  }
+}
+
+/** Module workers (type: "module") in this browser; Node and old browsers encrypt in the calling thread. */
+const workersAvailable = () => typeof Worker !== "undefined" && typeof window !== "undefined";
+
+/** The upload worker could not start (no module workers, blocked script): the caller encrypts itself instead. */
+class WorkerUnavailable extends Error {}
+
+function failureToError(f: UploadWorkerFailure): Error {
+  if (f.name === "IntakeError") {
+    const error = new IntakeError(f.code ?? "upload_failed", f.message, f.status, undefined, f.fields);
+    if (f.proofOfWork) error.proofOfWork = f.proofOfWork;
+    return error;
+  }
+  if (f.name === "CryptoError") return new CryptoError((f.code ?? "bad_format") as CryptoError["code"], f.message);
+  const error = new Error(f.message);
+  error.name = f.name;
+  return error;
+}
+
+/**
+ * Runs sendEncryptedParts in a dedicated worker (app/shared/upload.worker.ts), which reads the
+ * file, encrypts and sends the parts itself: the page's main thread only relays progress (ADR 042).
+ */
+function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cancelled = () => new IntakeError("cancelled", "cancelled", undefined, { cause: signal?.reason });
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
+    let started = false;
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL("./upload.worker.ts", import.meta.url), { type: "module", name: "upload" });
+    } catch (cause) {
+      reject(new WorkerUnavailable("the upload worker could not be created", { cause }));
+      return;
+    }
+    const onAbort = () => end(() => reject(cancelled()));
+    // Ending the worker also aborts the part it is sending; nothing more is sent.
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const end = (settle: () => void) => {
+      signal?.removeEventListener("abort", onAbort);
+      worker.terminate();
+      settle();
+    };
+    worker.onmessage = (ev: MessageEvent<UploadWorkerEvent>) => {
+      const m = ev.data;
+      if (m.type === "started") started = true;
+      else if (m.type === "sent") events.onSent(m.sentBytes);
+      else if (m.type === "retrying") events.onRetry(m.attempt);
+      else if (m.type === "done") end(resolve);
+      else end(() => reject(started ? failureToError(m.failure) : new WorkerUnavailable(m.failure.message)));
+    };
+    worker.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      const message = ev.message || "the upload worker failed";
+      end(() => reject(started ? new IntakeError("upload_worker_failed", message) : new WorkerUnavailable(message)));
+    };
+    const base = api.base || location.origin;
+    const start: UploadWorkerStart = { job, blob, base: new URL(base, location.href).href.replace(/\/$/, ""), credentials: api.credentials };
+    worker.postMessage(start);
+  });
+}
+
+/**
+ * Encrypts and uploads one file under a fresh file key. In a browser the reading, encryption and
+ * sending run in a worker, so that the page answers input during a large upload; in Node, or with
+ * a fetch given by a test, in the calling thread (the same sendEncryptedParts).
  */
 export async function uploadEncryptedFile(
   api: Api,
@@ -220,48 +364,32 @@ export async function uploadEncryptedFile(
   const created = await withRetry(() => (open.withPow ? open.withPow(create) : create({})), delays, onRetry);
   const uploadId = created.uploadId;
   options.onUploadOpened?.({ uploadId, token: created.token });
-  const auth = { [UPLOAD_TOKEN_HEADER]: created.token };
-  const partPlain = created.partPlainBytes - (created.partPlainBytes % STREAM_CHUNK_BYTES);
   const fileKey = generateFileKey();
-  const encryptor = new AttachmentEncryptor(fileKey, { reportId, attachmentId: uploadId }, file.size);
-  // Parts cover the padded body (stream-v2): the server sees only its Padmé class, never the file's size.
-  const body = encryptor.paddedBytes;
-  const parts = Math.max(1, Math.ceil(body / partPlain));
-
-  const encryptPart = async (n: number): Promise<Uint8Array> => {
-    const start = n * partPlain;
-    const end = Math.min(body, start + partPlain);
-    const plain = start < file.size ? await file.read(start, Math.min(end, file.size)) : new Uint8Array(0);
-    const cipher = encryptor.push(plain, n === parts - 1, end - start);
-    if (n !== 0) return cipher;
-    return concatBytes(encryptor.header, cipher);
+  const job: PartsJob = {
+    uploadId,
+    token: created.token,
+    partPlain: created.partPlainBytes - (created.partPlainBytes % STREAM_CHUNK_BYTES),
+    fileKey,
+    binding: { reportId, attachmentId: uploadId },
+    size: file.size,
+    retryDelaysMs: delays,
   };
-
-  let sent = 0;
-  options.onProgress?.({ phase: "uploading", file: index, name: file.name, sentBytes: 0, totalBytes: total });
-  let next = encryptPart(0);
-  for (let n = 0; n < parts; n++) {
-    const bytes = await next;
-    if (n + 1 < parts) next = encryptPart(n + 1);
-    await withRetry(
-      async () => {
-        try {
-          await api.call<UploadStatusResponse>("PUT", `/api/intake/uploads/${uploadId}/parts/${n}`, { body: bytes, headers: auth });
-        } catch (error) {
-          // The server may have stored the part before the answer got lost.
-          if (!retryable(error) && !(error instanceof IntakeError && error.code === "wrong_part")) throw error;
-          const status = await api.call<UploadStatusResponse>("GET", `/api/intake/uploads/${uploadId}`, { headers: auth });
-          if (status.nextPart > n) return;
-          throw error;
-        }
-      },
-      delays,
-      onRetry,
-    );
-    sent += bytes.length;
-    options.onProgress?.({ phase: "uploading", file: index, name: file.name, sentBytes: sent, totalBytes: total });
+  const events: PartsEvents = {
+    onSent: (sentBytes) => options.onProgress?.({ phase: "uploading", file: index, name: file.name, sentBytes, totalBytes: total }),
+    onRetry,
+  };
+  events.onSent(0);
+  let inline = !(file.blob && api.platformFetch && workersAvailable());
+  if (!inline) {
+    try {
+      await sendInWorker(api, job, file.blob!, events, options.signal);
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailable)) throw error;
+      inline = true; // nothing was sent: the parts start over here
+    }
   }
-  await withRetry(() => api.call("POST", `/api/intake/uploads/${uploadId}/complete`, { headers: auth }), delays, onRetry);
+  if (inline) await sendEncryptedParts(api, job, file.read, events);
+  await withRetry(() => api.call("POST", `/api/intake/uploads/${uploadId}/complete`, { headers: { [UPLOAD_TOKEN_HEADER]: job.token } }), delays, onRetry);
   return {
     uploadId,
     meta: toBase64Url(encryptFileMeta(reportKey, reportId, uploadId, { name: file.name, type: file.type, size: file.size })),

@@ -9,6 +9,8 @@ import path from "node:path";
 import { fetchIntakeInfo, submitEncryptedReport, type IntakeOptions, type SourceFile } from "../../app/reporter/intake-client";
 import { streamCiphertextSize, streamPaddedBytes } from "../../crypto/attachment-stream";
 import type { CreateUploadResponse } from "../../app/intake/wire";
+import { powHeaders } from "../../app/shared/pow-client";
+import { apiFor } from "../../app/shared/transport";
 import { LIMITS } from "../../app/intake/limits";
 import type { Rate } from "./browser-bench";
 import { startCpuAccounting } from "./cpu";
@@ -43,10 +45,12 @@ export interface IngestResult extends Rate {
  */
 export async function nodeIngest(portalUrl: string, plainBytes: number): Promise<IngestResult> {
   const total = streamCiphertextSize(plainBytes);
+  // Creating an upload takes a solved proof of work (ADR 032), solved before the clock starts.
+  const pow = await powHeaders(apiFor({ baseUrl: portalUrl }), "upload");
   const created = await request(
     `${portalUrl}/api/intake/uploads`,
     "POST",
-    { "Content-Type": "application/json" },
+    { "Content-Type": "application/json", ...pow },
     Buffer.from(JSON.stringify({ reportId: randomUUID(), ciphertextBytes: total })),
   );
   if (created.status !== 201) throw new Error(`create upload: ${created.status} ${created.text}`);

@@ -183,6 +183,8 @@ async function intakeClientToSink(totalBytes: number, sinkUrl: string): Promise<
     const path = new URL(String(input), location.origin).pathname;
     const method = init?.method ?? "GET";
     const part = /\/parts\/(\d+)$/.exec(path);
+    // Proofs of work (ADR 032) are not what this measures: a stand-in challenge, "solved" at once (solvePow below).
+    if (method === "GET" && path === "/api/pow/challenge") return json(200, { challenge: { parameters: {}, signature: "bench" }, level: 0 });
     if (method === "POST" && path === "/api/intake/uploads") {
       expected = (JSON.parse(String(init?.body)) as { ciphertextBytes: number }).ciphertextBytes;
       return json(201, { uploadId, token: "A".repeat(43), partPlainBytes: 8 * 1024 * 1024 });
@@ -221,7 +223,7 @@ async function intakeClientToSink(totalBytes: number, sinkUrl: string): Promise<
     },
     [fromBrowserFile(file)],
     info,
-    { fetch: standIn as typeof fetch, retryDelaysMs: [] },
+    { fetch: standIn as typeof fetch, retryDelaysMs: [], solvePow: async () => ({ counter: 0, derivedKey: "" }) },
   );
   const ms = performance.now() - t0;
   if (received !== expected) throw new Error(`sink got ${received} of ${expected} bytes`);

@@ -221,6 +221,34 @@ describe("stream-v2 encryptor", () => {
     expect(sha256Hex(decryptAttachment(key, binding, ct))).toBe(sha256Hex(pt));
   });
 
+  it("puts the header before the first piece when asked, and takes pieces larger than the first (its heap buffers grow)", () => {
+    const size = 5 * CHUNK + 3;
+    const pt = patternBytes(size);
+    const e = new AttachmentEncryptor(key, binding, size);
+    const first = e.push(pt.subarray(0, CHUNK), false, CHUNK, true);
+    expect(hex(first.subarray(0, STREAM_V2_PREFIX_BYTES))).toBe(hex(e.header));
+    const ct = concat(first, e.push(pt.subarray(CHUNK), true));
+    expect(ct.length).toBe(streamCiphertextSize(size));
+    expect(sha256Hex(decryptAttachment(key, binding, ct))).toBe(sha256Hex(pt));
+  });
+
+  it("frees its WebAssembly memory after the final piece and on dispose(), and is unusable after dispose()", () => {
+    const lib = (sodium as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium;
+    const part = 1024 * 1024;
+    const once = () => {
+      const e = new AttachmentEncryptor(key, binding, 3 * part);
+      for (let i = 0; i < 3; i++) e.push(patternBytes(part), i === 2, i === 2 ? e.paddedBytes - 2 * part : part);
+      const abandoned = new AttachmentEncryptor(key, binding, 3 * part);
+      abandoned.push(patternBytes(part), false);
+      abandoned.dispose();
+      expectCryptoError(() => abandoned.push(patternBytes(part), false), "bad_format");
+    };
+    once();
+    const heap = lib.HEAPU8.length;
+    for (let i = 0; i < 50; i++) once(); // 300 MiB of buffers if none were freed
+    expect(lib.HEAPU8.length).toBe(heap);
+  });
+
   it("refuses a key of the wrong length, and a size that is not a safe non-negative integer", () => {
     expectCryptoError(() => new AttachmentEncryptor(new Uint8Array(16) as FileKey, binding, 1), "bad_key");
     expectCryptoError(() => new AttachmentDecryptor(new Uint8Array(16) as FileKey, binding), "bad_key");
