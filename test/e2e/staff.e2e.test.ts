@@ -130,6 +130,17 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
     expect(reporter.case.messages.map((m) => [m.kind, m.text])).toEqual([["question", "Who approved the expenses?"]]);
     await reporter.session.sendMessage("The regional director");
 
+    // A file for the reporter, encrypted and sent from the page's upload worker with the staff session's cookie.
+    const sentToReporter = Buffer.from("규정 사본 / a copy of the travel rules\n".repeat(2000));
+    await page.getByLabel("Add files").setInputFiles({ name: "rules.txt", mimeType: "text/plain", buffer: sentToReporter });
+    await page.getByRole("button", { name: "Encrypt and upload" }).click();
+    await expect.poll(() => page.getByRole("region", { name: "Files" }).textContent(), { timeout: 30_000 }).toContain("rules.txt");
+    const withFile = await reporter.session.refresh();
+    const fromStaff = withFile.attachments.find((a) => a.name === "rules.txt")!;
+    expect(fromStaff.source).toBe("investigator");
+    const got = await reporter.session.downloadAttachment(fromStaff.id);
+    expect(Buffer.from(await got.blob.arrayBuffer()).equals(sentToReporter)).toBe(true);
+
     // An internal note.
     await page.getByLabel("New note").fill("Check the travel system logs");
     await page.getByRole("button", { name: "Encrypt and add note" }).click();
