@@ -13,6 +13,7 @@ import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
 import { PowMessage } from "./pow-notice";
 import { showControls, UserText } from "./user-text";
+import { warmOnIntent } from "./warm-on-intent";
 
 const loadClient = () => import("../reporter/intake-client");
 
@@ -31,8 +32,8 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 
   useEffect(() => {
     setHydrated(true);
-    // Warm up: fetch libsodium while the reporter types.
-    void loadClient().then((c) => c.preloadCrypto());
+    // Warm up: fetch libsodium once the reporter starts on the form, not during page load (ADR 045).
+    return warmOnIntent(() => void loadClient().then((c) => c.preloadCrypto()));
   }, []);
 
   const errorFor = (field: string) => {
