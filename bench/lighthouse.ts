@@ -9,7 +9,8 @@
 // observed, and a busy core stretches the main-thread tasks it sees. Each page
 // is therefore run BENCH_LIGHTHOUSE_RUNS times (median per category), and the
 // load average and Lighthouse's own CPU benchmark index are printed beside the
-// scores. Targets: performance >= 95, the other three 100.
+// scores. Targets: performance >= 95, the other three 100. BENCH_LIGHTHOUSE_LOCALES (default `en`; `en,ko`
+// for both) picks the languages, each page opened with `?lang=`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -17,7 +18,7 @@ import path from "node:path";
 import lighthouse from "lighthouse";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./lib/chromium";
 import { ROOT } from "./lib/portal";
-import { envNum, median, printTable, say, settle } from "./lib/util";
+import { envList, envNum, median, printTable, say, settle } from "./lib/util";
 
 /** The median run's full report per page, for reading every audit (open in Lighthouse's viewer). */
 const REPORT_DIR = path.join(ROOT, "bench/out/lighthouse");
@@ -29,6 +30,7 @@ export const TARGETS: Record<Category, number> = { performance: 95, accessibilit
 
 export interface LighthousePage {
   path: string;
+  locale: string;
   /** Median score per category, 0-100, over the runs. */
   scores: Record<Category, number>;
   /** Every run's scores, in order. */
@@ -94,52 +96,59 @@ async function launchForLighthouse(): Promise<{ port: number; close(): Promise<v
 
 const METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "speed-index"] as const;
 
-export async function benchLighthouse(baseUrl: string, runs = Math.max(1, Math.round(envNum("BENCH_LIGHTHOUSE_RUNS", 3)))): Promise<LighthouseResult> {
+export async function benchLighthouse(
+  baseUrl: string,
+  runs = Math.max(1, Math.round(envNum("BENCH_LIGHTHOUSE_RUNS", 3))),
+  locales = envList("BENCH_LIGHTHOUSE_LOCALES", ["en"]),
+): Promise<LighthouseResult> {
+  for (const l of locales) if (l !== "en" && l !== "ko") throw new Error(`BENCH_LIGHTHOUSE_LOCALES: unknown language ${l} (en, ko)`);
   const chromium = await launchForLighthouse();
   const pages: LighthousePage[] = [];
   let version = "unknown";
   try {
-    for (const pagePath of LIGHTHOUSE_PAGES) {
-      const url = new URL(pagePath, baseUrl).href;
-      const perRun: { scores: Record<Category, number>; lhr: NonNullable<Awaited<ReturnType<typeof lighthouse>>>["lhr"] }[] = [];
-      const loads: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        await settle(`lighthouse ${pagePath} run ${r + 1}`);
-        loads.push(os.loadavg()[0] ?? 0);
-        // Mobile form factor and simulated throttling are Lighthouse's defaults; no config given on purpose.
-        const result = await lighthouse(url, { port: chromium.port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES] });
-        if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
-        const { lhr } = result;
-        if (lhr.runtimeError) throw new Error(`lighthouse on ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
-        version = lhr.lighthouseVersion;
-        const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Record<Category, number>;
-        perRun.push({ scores, lhr });
-        say(
-          `  lighthouse ${pagePath} run ${r + 1}: ${CATEGORIES.map((c) => `${c} ${scores[c]}`).join(", ")} (benchmark index ${lhr.environment.benchmarkIndex})`,
-        );
-      }
-      const scores = Object.fromEntries(CATEGORIES.map((c) => [c, median(perRun.map((x) => x.scores[c]))])) as Record<Category, number>;
-      const medianRun = [...perRun].sort((a, b) => a.scores.performance - b.scores.performance)[Math.floor(perRun.length / 2)]!;
-      await mkdir(REPORT_DIR, { recursive: true });
-      await writeFile(path.join(REPORT_DIR, `${pagePath === "/" ? "index" : pagePath.slice(1)}.json`), JSON.stringify(medianRun.lhr));
-      const failing: LighthousePage["failing"] = [];
-      for (const c of CATEGORIES) {
-        for (const ref of medianRun.lhr.categories[c]?.auditRefs ?? []) {
-          const audit = medianRun.lhr.audits[ref.id];
-          if (!audit || ref.weight === 0 || audit.score === null || audit.score >= 1) continue;
-          failing.push({ id: ref.id, score: audit.score, category: c });
+    for (const locale of locales)
+      for (const pagePath of LIGHTHOUSE_PAGES) {
+        const url = new URL(`${pagePath}?lang=${locale}`, baseUrl).href;
+        const perRun: { scores: Record<Category, number>; lhr: NonNullable<Awaited<ReturnType<typeof lighthouse>>>["lhr"] }[] = [];
+        const loads: number[] = [];
+        for (let r = 0; r < runs; r++) {
+          await settle(`lighthouse ${pagePath} (${locale}) run ${r + 1}`);
+          loads.push(os.loadavg()[0] ?? 0);
+          // Mobile form factor and simulated throttling are Lighthouse's defaults; no config given on purpose.
+          const result = await lighthouse(url, { port: chromium.port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES] });
+          if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
+          const { lhr } = result;
+          if (lhr.runtimeError) throw new Error(`lighthouse on ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+          version = lhr.lighthouseVersion;
+          const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Record<Category, number>;
+          perRun.push({ scores, lhr });
+          say(
+            `  lighthouse ${pagePath} (${locale}) run ${r + 1}: ${CATEGORIES.map((c) => `${c} ${scores[c]}`).join(", ")} (benchmark index ${lhr.environment.benchmarkIndex})`,
+          );
         }
+        const scores = Object.fromEntries(CATEGORIES.map((c) => [c, median(perRun.map((x) => x.scores[c]))])) as Record<Category, number>;
+        const medianRun = [...perRun].sort((a, b) => a.scores.performance - b.scores.performance)[Math.floor(perRun.length / 2)]!;
+        await mkdir(REPORT_DIR, { recursive: true });
+        await writeFile(path.join(REPORT_DIR, `${pagePath === "/" ? "index" : pagePath.slice(1)}-${locale}.json`), JSON.stringify(medianRun.lhr));
+        const failing: LighthousePage["failing"] = [];
+        for (const c of CATEGORIES) {
+          for (const ref of medianRun.lhr.categories[c]?.auditRefs ?? []) {
+            const audit = medianRun.lhr.audits[ref.id];
+            if (!audit || ref.weight === 0 || audit.score === null || audit.score >= 1) continue;
+            failing.push({ id: ref.id, score: audit.score, category: c });
+          }
+        }
+        pages.push({
+          path: pagePath,
+          locale,
+          scores,
+          runs: perRun.map((x) => x.scores),
+          benchmarkIndex: perRun.map((x) => x.lhr.environment.benchmarkIndex),
+          loadAverage1m: loads,
+          failing,
+          metrics: Object.fromEntries(METRICS.map((m) => [m, medianRun.lhr.audits[m]?.numericValue ?? NaN])),
+        });
       }
-      pages.push({
-        path: pagePath,
-        scores,
-        runs: perRun.map((x) => x.scores),
-        benchmarkIndex: perRun.map((x) => x.lhr.environment.benchmarkIndex),
-        loadAverage1m: loads,
-        failing,
-        metrics: Object.fromEntries(METRICS.map((m) => [m, medianRun.lhr.audits[m]?.numericValue ?? NaN])),
-      });
-    }
   } finally {
     await chromium.close();
   }
@@ -149,7 +158,7 @@ export async function benchLighthouse(baseUrl: string, runs = Math.max(1, Math.r
 
 export function printLighthouse(r: LighthouseResult): void {
   const rows = r.pages.map((p) => [
-    p.path,
+    `${p.path} (${p.locale})`,
     ...CATEGORIES.map((c) => `${p.scores[c]}${p.runs.length > 1 ? ` (${p.runs.map((x) => x[c]).join("/")})` : ""}`),
     CATEGORIES.every((c) => p.scores[c] >= TARGETS[c]) ? "met" : "NOT met",
     `load ${p.loadAverage1m.map((l) => l.toFixed(1)).join("/")}, index ${p.benchmarkIndex.map((b) => b.toFixed(0)).join("/")}`,
@@ -160,7 +169,7 @@ export function printLighthouse(r: LighthouseResult): void {
     rows,
   );
   const details = r.pages.map((p) => [
-    p.path,
+    `${p.path} (${p.locale})`,
     `FCP ${p.metrics["first-contentful-paint"]?.toFixed(0)} ms, LCP ${p.metrics["largest-contentful-paint"]?.toFixed(0)} ms, TBT ${p.metrics["total-blocking-time"]?.toFixed(0)} ms, CLS ${p.metrics["cumulative-layout-shift"]?.toFixed(3)}, SI ${p.metrics["speed-index"]?.toFixed(0)} ms`,
     p.failing.length ? p.failing.map((f) => `${f.id} ${f.score}`).join(", ") : "none",
   ]);

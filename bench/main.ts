@@ -456,7 +456,7 @@ function printSummary(): void {
   for (const p of results.lighthouse?.pages ?? []) {
     const below = LIGHTHOUSE_CATEGORIES.filter((c) => p.scores[c] < LIGHTHOUSE_TARGETS[c]);
     rows.push([
-      `Lighthouse mobile ${p.path}`,
+      `Lighthouse mobile ${p.path} (${p.locale})`,
       LIGHTHOUSE_CATEGORIES.map((c) => p.scores[c]).join(" / "),
       "perf / a11y / bp / seo",
       "",
