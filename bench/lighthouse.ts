@@ -94,6 +94,22 @@ async function launchForLighthouse(): Promise<{ port: number; close(): Promise<v
   };
 }
 
+/**
+ * One Lighthouse run. Mobile form factor and simulated throttling are Lighthouse's defaults: no config on purpose.
+ * A run that fails to record the page (NO_NAVSTART and the like, which Lighthouse itself says to run again) is
+ * retried, twice at most.
+ */
+async function audit(url: string, port: number) {
+  for (let attempt = 1; ; attempt++) {
+    const result = await lighthouse(url, { port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES] });
+    if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
+    const error = result.lhr.runtimeError;
+    if (!error) return result.lhr;
+    if (attempt === 3) throw new Error(`lighthouse on ${url}: ${error.code} ${error.message}`);
+    say(`  lighthouse on ${url}: ${error.code}; running it again`);
+  }
+}
+
 const METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "speed-index"] as const;
 
 export async function benchLighthouse(
@@ -109,16 +125,12 @@ export async function benchLighthouse(
     for (const locale of locales)
       for (const pagePath of LIGHTHOUSE_PAGES) {
         const url = new URL(`${pagePath}?lang=${locale}`, baseUrl).href;
-        const perRun: { scores: Record<Category, number>; lhr: NonNullable<Awaited<ReturnType<typeof lighthouse>>>["lhr"] }[] = [];
+        const perRun: { scores: Record<Category, number>; lhr: Awaited<ReturnType<typeof audit>> }[] = [];
         const loads: number[] = [];
         for (let r = 0; r < runs; r++) {
           await settle(`lighthouse ${pagePath} (${locale}) run ${r + 1}`);
           loads.push(os.loadavg()[0] ?? 0);
-          // Mobile form factor and simulated throttling are Lighthouse's defaults; no config given on purpose.
-          const result = await lighthouse(url, { port: chromium.port, output: "json", logLevel: "error", onlyCategories: [...CATEGORIES] });
-          if (!result) throw new Error(`lighthouse returned nothing for ${url}`);
-          const { lhr } = result;
-          if (lhr.runtimeError) throw new Error(`lighthouse on ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+          const lhr = await audit(url, chromium.port);
           version = lhr.lighthouseVersion;
           const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Record<Category, number>;
           perRun.push({ scores, lhr });
