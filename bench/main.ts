@@ -28,6 +28,9 @@
 //                against floors (objectstore.ts; one database: PostgreSQL where reachable)
 //   instances    intake through one portal instance, then through two on one PostgreSQL, ratio two / one against
 //                a floor; every acknowledged submission read back (instances.ts; PostgreSQL only)
+//   lighthouse   Lighthouse (mobile, default throttling) on /, /report, /status, /privacy: the four category scores
+//                against performance >= 95 and 100 for the others, BENCH_LIGHTHOUSE_RUNS (3) runs per page, with the
+//                machine's load beside them (lighthouse.ts; PGlite: the pages read little from the database)
 // BENCH_BACKENDS=pglite,postgres picks the databases (PostgreSQL where reachable).
 // Other settings: see docs/BENCHMARKS.md.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -52,6 +55,7 @@ import {
 import { benchHostileJson, printHostileJson, type HostileJsonResult } from "./hostile-json";
 import { benchInbox, type InboxBenchResult } from "./inbox";
 import { benchInstances, MIN_TWO_INSTANCES_RATIO, printInstances, type InstancesResult } from "./instances";
+import { benchLighthouse, CATEGORIES as LIGHTHOUSE_CATEGORIES, printLighthouse, TARGETS as LIGHTHOUSE_TARGETS, type LighthouseResult } from "./lighthouse";
 import { benchIntakeRate, insertFloor, printIntakeRate, type IntakeRateResult } from "./intake-rate";
 import { benchObjectStore, MIN_S3_RATIO, printObjectStore, type ObjectStoreResult } from "./objectstore";
 import { loadOptionsFromEnv, printLoad, runLoadTest, type LoadResult } from "./load";
@@ -67,7 +71,7 @@ import { releaseSealedCases, startScalePortal } from "./lib/seed";
 import { elapsedS, envList, envNum, fmt, idleWaits, printTable, say } from "./lib/util";
 
 const MiB = 1024 * 1024;
-const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "pow", "load", "objectstore", "instances"] as const;
+const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "pow", "load", "objectstore", "instances", "lighthouse"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const only = envList("BENCH_ONLY", [...SECTIONS]);
@@ -114,6 +118,7 @@ interface Results {
   load: LoadResult[];
   objectstore: ObjectStoreResult | null;
   instances: InstancesResult | null;
+  lighthouse: LighthouseResult | null;
   errors: { section: string; backend?: string; error: string }[];
   idleWaits: typeof idleWaits;
   seconds: number;
@@ -156,6 +161,7 @@ const results: Results = {
   load: [],
   objectstore: null,
   instances: null,
+  lighthouse: null,
   errors: [],
   idleWaits,
   seconds: 0,
@@ -457,6 +463,17 @@ function printSummary(): void {
       met(inst.ratio >= MIN_TWO_INSTANCES_RATIO && inst.lost === 0 && inst.duplicateCaseNumbers === 0),
     ]);
   }
+  for (const p of results.lighthouse?.pages ?? []) {
+    const below = LIGHTHOUSE_CATEGORIES.filter((c) => p.scores[c] < LIGHTHOUSE_TARGETS[c]);
+    rows.push([
+      `Lighthouse mobile ${p.path} (${p.locale})`,
+      LIGHTHOUSE_CATEGORIES.map((c) => p.scores[c]).join(" / "),
+      "perf / a11y / bp / seo",
+      "",
+      `>= ${LIGHTHOUSE_TARGETS.performance} / 100 / 100 / 100`,
+      below.length ? `NOT met (${below.join(", ")})` : "met",
+    ]);
+  }
   const m = results.machine;
   printTable(
     `Targets (DESIGN.md section 6)${m ? ` on ${m.nproc} x ${m.cpuModel}, Node ${m.node}, Chromium ${m.chromium}` : ""}`,
@@ -620,6 +637,25 @@ async function main() {
           printInstances(results.instances);
         });
       }
+    }
+
+    // ---------------------------------------------------------------- Lighthouse on the reporter pages
+    if (want("lighthouse")) {
+      await guarded("lighthouse", "pglite", async () => {
+        const dataDir = path.join(tmp, "data-lighthouse");
+        await mkdir(dataDir, { recursive: true });
+        // An investigator, so that /report shows the form (it stays closed on an empty installation).
+        await createInvestigator(dataDir, "bench-lighthouse@example.com");
+        const portal = await startPortalProcess(dataDir, {}, SERVER_NODE_ARGS);
+        try {
+          say(`Lighthouse on the reporter pages (server pid ${portal.pid} at ${portal.url})`);
+          results.lighthouse = await benchLighthouse(portal.url);
+        } finally {
+          await portal.stop();
+          await rm(dataDir, { recursive: true, force: true });
+        }
+        printLighthouse(results.lighthouse);
+      });
     }
 
     printSummary();

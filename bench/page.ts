@@ -115,7 +115,9 @@ async function loadReportPage(browser: Browser, portalUrl: string): Promise<Thro
         .catch((e: unknown) => `no page state (${String(e)})`);
       throw new Error(`the form did not become usable within 60 s: ${state}`, { cause: error });
     }
-    // Then until the page stops fetching (the libsodium chunk is preloaded after hydration).
+    // The reporter starts on the form (a focus), which is when the libsodium chunk begins to load (ADR 045);
+    // then until the page stops fetching.
+    await page.focus("form textarea, form input:not([type=hidden]), form select");
     let seen = -1;
     for (let stableSince = Date.now(); Date.now() - stableSince < 1500; await new Promise((r) => setTimeout(r, 250))) {
       const n = await page.evaluate(() => performance.getEntriesByType("resource").filter((e) => (e as PerformanceResourceTiming).responseEnd > 0).length);

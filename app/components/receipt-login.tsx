@@ -7,6 +7,7 @@ import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { Field } from "./field";
 import { announcePow, PowNotice } from "./pow-notice";
+import { warmOnIntent } from "./warm-on-intent";
 
 export const loadFollowup = () => import("../reporter/followup-client");
 
@@ -19,7 +20,8 @@ export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: F
 
   useEffect(() => {
     setHydrated(true);
-    void loadFollowup().then((m) => m.preloadCrypto());
+    // The cipher loads once the reporter starts on the form, not during page load (ADR 045).
+    return warmOnIntent(() => void loadFollowup().then((m) => m.preloadCrypto()));
   }, []);
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {

@@ -16,6 +16,7 @@ import { SubmissionProgressView, useSubmissionProgress } from "./submission-prog
 import { LeaveDialog } from "./leave-dialog";
 import { useLeaveWarning } from "./use-leave-warning";
 import { showControls, UserText } from "./user-text";
+import { warmOnIntent } from "./warm-on-intent";
 
 const loadClient = () => import("../reporter/intake-client");
 
@@ -62,8 +63,8 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 
   useEffect(() => {
     setHydrated(true);
-    // Warm up: fetch libsodium while the reporter types.
-    void loadClient().then((c) => c.preloadCrypto());
+    // Warm up: fetch libsodium once the reporter starts on the form, not during page load (ADR 045).
+    return warmOnIntent(() => void loadClient().then((c) => c.preloadCrypto()));
   }, []);
 
   const errorFor = (field: string) => {

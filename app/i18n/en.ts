@@ -15,6 +15,14 @@ export const en = {
   "error.backHome": "Back to the start page",
   "unavailable.title": "Briefly unavailable",
   "unavailable.text": "The portal is briefly unavailable. Please reload this page in a few moments.",
+  "meta.description.landing":
+    "OKESTRO's ethical management reporting channel: report bribery, fraud, harassment or other misconduct without giving your name, encrypted in your browser.",
+  "meta.description.report":
+    "Make an anonymous report to OKESTRO's ethics investigators. What you write and attach is encrypted in your browser before it is sent.",
+  "meta.description.status":
+    "Follow up on your report with the code you received: see its status, exchange encrypted messages with the investigators, add files.",
+  "meta.description.privacy":
+    "How Clean OKESTRO Report handles reporters' personal information: what is collected and why, for how long, who receives it, and your rights.",
 
   "landing.title": "Report wrongdoing safely",
   "landing.intro":

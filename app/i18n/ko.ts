@@ -17,6 +17,12 @@ export const ko: Record<MessageKey, string> = {
   "error.backHome": "처음 화면으로",
   "unavailable.title": "일시적으로 이용할 수 없습니다",
   "unavailable.text": "포털을 잠시 이용할 수 없습니다. 잠시 후 이 페이지를 새로 고쳐 주세요.",
+  "meta.description.landing":
+    "오케스트로 윤리경영 제보 창구입니다. 뇌물, 부정, 괴롭힘 등 비윤리 행위를 이름을 밝히지 않고 제보할 수 있으며, 내용은 브라우저에서 암호화됩니다.",
+  "meta.description.report": "오케스트로 윤리 조사 담당자에게 익명으로 제보하세요. 작성하고 첨부한 내용은 전송되기 전에 이 브라우저에서 암호화됩니다.",
+  "meta.description.status": "제보할 때 받은 코드로 처리 상황을 확인하고, 조사 담당자와 암호화된 메시지를 주고받고, 파일을 추가하세요.",
+  "meta.description.privacy":
+    "클린 오케스트로 제보가 제보자의 개인정보를 처리하는 방법을 안내합니다: 수집 항목과 목적, 보유 기간, 제공받는 자, 정보주체의 권리.",
 
   "landing.title": "안전하게 제보하세요",
   "landing.intro":

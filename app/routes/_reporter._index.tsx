@@ -1,8 +1,8 @@
-import type { MetaFunction } from "@remix-run/node";
 import { Link } from "@remix-run/react";
+import { describedAs } from "../i18n/meta";
 import { useI18n } from "../i18n/react";
 
-export const meta: MetaFunction = () => [{ name: "description", content: "Clean OKESTRO Report" }];
+export const meta = describedAs("meta.description.landing");
 
 export default function Landing() {
   const { t, href, deadlines } = useI18n();

@@ -7,7 +7,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { privacyNotice } from "../.server/retention/privacy-notice";
 import { services } from "../.server/platform/services";
 import type { MessageKey } from "../i18n";
+import { describedAs } from "../i18n/meta";
 import { useI18n } from "../i18n/react";
+
+export const meta = describedAs("meta.description.privacy");
 
 export async function loader({ context }: LoaderFunctionArgs) {
   return { notice: privacyNotice(services(context).config) };

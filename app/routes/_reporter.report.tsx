@@ -7,8 +7,11 @@ import { getIntakeInfo } from "../.server/intake/intake";
 import { services } from "../.server/platform/services";
 import { ReceiptPanel, type Receipt } from "../components/receipt-panel";
 import { ReportForm } from "../components/report-form";
+import { describedAs } from "../i18n/meta";
 import { useI18n } from "../i18n/react";
 import type { SubmittedReport } from "../reporter/intake-client";
+
+export const meta = describedAs("meta.description.report");
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const s = services(context);

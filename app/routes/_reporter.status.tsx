@@ -6,7 +6,10 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { CaseView } from "../components/case-view";
 import { ReceiptLogin } from "../components/receipt-login";
 import type { MessageKey } from "../i18n";
+import { describedAs } from "../i18n/meta";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
+
+export const meta = describedAs("meta.description.status");
 
 const ACTIVITY_EVENTS = ["pointerdown", "keydown", "input", "scroll"] as const;
 
