@@ -86,7 +86,7 @@ Commands:
   uploads:cleanup [--wait SECONDS]
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS
       of their last part (or UPLOAD_MAX_AGE_HOURS of opening), and stray blobs.
-      The running server also does this every 5 minutes.
+      The running server also does this every UPLOAD_CLEANUP_INTERVAL_MINUTES.
 
   retention:run [--now ISO-DATE] [--dry-run] [--wait SECONDS]
       Destroys what is due: cases RETENTION_YEARS after they closed, reports

@@ -131,7 +131,7 @@ export function createJobs(log: Logger, lock: JobLock, observe?: TickObserver): 
  */
 export const JOB_NAMES = { uploadCleanup: "upload cleanup", retention: "retention run", notifications: "notification run" } as const;
 
-/** The limiters' pruning, the submission counters, reporter and staff session expiry and upload cleanup. */
+/** The limiters' pruning, the submission counters, reporter and staff session expiry. */
 const SWEEP_MS = 5 * 60_000;
 
 /** Schedules the portal's jobs on its services; `close()` before the database closes. */
@@ -149,7 +149,7 @@ export function startPortalJobs(services: Services, observe?: TickObserver): Job
   sweep("sign-in back-off prune", () => pruneSignInBackoff(services));
   jobs.schedule({
     name: JOB_NAMES.uploadCleanup,
-    everyMs: SWEEP_MS,
+    everyMs: config.UPLOAD_CLEANUP_INTERVAL_MINUTES * 60_000,
     // Then the disk: administrators hear of a low disk before a reporter is refused (ADR 031).
     run: async () => ({ ...(await cleanupUploads(services)), ...(await checkStorage(services)) }),
     report: (r) => (r.uploads || r.orphanBlobs || r.low ? r : null),

@@ -55,3 +55,21 @@ for (const backend of await backends()) {
     });
   });
 }
+
+describe("the upload cleanup's interval", () => {
+  it("runs every UPLOAD_CLEANUP_INTERVAL_MINUTES, and not at all with 0 (an instance that must delete nothing)", async () => {
+    const usual = await startTestPortal("pglite");
+    try {
+      expect(await usual.jobs.runNow("upload cleanup")).toBe("ran");
+    } finally {
+      await usual.stop();
+    }
+    const drill = await startTestPortal("pglite", { UPLOAD_CLEANUP_INTERVAL_MINUTES: "0" });
+    try {
+      expect(() => drill.jobs.runNow("upload cleanup")).toThrow('no job named "upload cleanup" is scheduled');
+      expect(await drill.jobs.runNow("retention run")).toBe("ran");
+    } finally {
+      await drill.stop();
+    }
+  });
+});

@@ -103,6 +103,15 @@ const schema = z.object({
     .min(0.01)
     .max(24 * 14)
     .default(24),
+  /**
+   * How often the server removes unclaimed uploads and stray blobs and checks the disk (0: never; operators then run
+   * `uploads:cleanup`). 0 is for an instance that must not delete from a shared store, such as a restore drill.
+   */
+  UPLOAD_CLEANUP_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(5),
   /** An unclaimed upload is deleted this long after it was opened, however recently a part arrived. */
   UPLOAD_MAX_AGE_HOURS: z.coerce
     .number()
