@@ -39,7 +39,7 @@ describe.skipIf(!chromiumAvailable())("update e-mails in Chromium", () => {
     await page.goto(`${portal.url}/report?lang=ko`);
     await page.locator('select[name="category"]').selectOption({ index: 1 });
     await page.locator('[name="title"]').fill("알림 테스트 제보");
-    await page.locator('[name="description"]').fill("설명입니다");
+    await page.locator('textarea[name="description"]').fill("설명입니다"); // not the page's <meta name="description">
     await page.locator('input[name="email"]').fill(ADDRESS);
     // This portal sends e-mail, so the form offers it (a portal that does not: report-form.e2e.test.ts).
     expect(await page.locator("#f-notifyByEmail").count()).toBe(1);
