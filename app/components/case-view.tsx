@@ -4,12 +4,14 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
-import type { Progress } from "../shared/transport";
 import { Field } from "./field";
+import { LeaveDialog } from "./leave-dialog";
 import { Notices } from "./notices";
 import { PowNotice } from "./pow-notice";
 import { loadFollowup } from "./receipt-login";
 import { saveAsFile } from "./save-file";
+import { SubmissionProgressView, useSubmissionProgress } from "./submission-progress";
+import { useLeaveWarning } from "./use-leave-warning";
 import { UserText } from "./user-text";
 
 const MESSAGE_MAX = 10_000;
@@ -22,7 +24,11 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
   const [busy, setBusy] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<Progress | null>(null);
+  // Files being added: one progress display for all of them, a cancel, and a warning before the page is left.
+  const submission = useSubmissionProgress({ offline: "status.files.offline" });
+  const cancelling = useRef<AbortController | null>(null);
+  const leaving = useLeaveWarning(busy === "files");
+  useEffect(() => () => cancelling.current?.abort(), []);
   const heading = useRef<HTMLHeadingElement>(null);
   // A privacy request waits here while its effect is shown; it is sent only when confirmed.
   const [pendingPrivacy, setPendingPrivacy] = useState<{ kind: PrivacyKind; detail: string | null; form: HTMLFormElement } | null>(null);
@@ -50,6 +56,10 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
         props.onLogout("status.errors.expired");
         return false;
       }
+      if (code === "cancelled") {
+        setStatus(t("status.files.cancelled"));
+        return false;
+      }
       if (code === "too_many_posts") {
         setError(t("status.errors.tooManyPosts", { minutes: fields?.retryAfterMinutes ?? "60" }));
         return false;
@@ -58,7 +68,8 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       return false;
     } finally {
       setBusy(null);
-      setProgress(null);
+      submission.stop();
+      cancelling.current = null;
     }
   };
 
@@ -75,8 +86,16 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     const form = event.currentTarget;
     const files = new FormData(form).getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
     if (files.length === 0) return;
-    const m = await loadFollowup();
-    if (await run("files", async () => (await session.addFiles(files.map(m.fromBrowserFile), setProgress), null))) form.reset();
+    const controller = new AbortController();
+    cancelling.current = controller;
+    submission.start();
+    const added = await run("files", async () => {
+      const m = await loadFollowup();
+      submission.withFiles(m.wireBytes(files));
+      await session.addFiles(files.map(m.fromBrowserFile), submission.onProgress, controller.signal);
+      return t("status.files.added", { count: files.length });
+    });
+    if (added) form.reset();
   };
 
   const onPrivacy = async (event: FormEvent<HTMLFormElement>) => {
@@ -144,16 +163,21 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           {t("status.logout")}
         </button>
       </p>
-      <Notices status={status} error={error}>
-        {progress && progress.phase === "uploading" ? (
-          <p>
-            {tx("status.progress", {
-              name: <UserText text={progress.name} kind="identifier" />,
-              percent: Math.floor((progress.sentBytes / progress.totalBytes) * 100),
-            })}
-          </p>
-        ) : null}
-      </Notices>
+      <Notices status={status} error={error} />
+      {submission.stage ? (
+        <SubmissionProgressView stage={submission.stage} offline="status.files.offline" onCancel={() => cancelling.current?.abort()} />
+      ) : null}
+      <div role="status" aria-live="polite" className="visually-hidden">
+        {submission.announcement}
+      </div>
+      <LeaveDialog
+        blocker={leaving}
+        id="files-leave"
+        title={t("status.files.leave.title")}
+        body={t("status.files.leave.body")}
+        stay={t("status.files.leave.stay")}
+        go={t("status.files.leave.go")}
+      />
       <PowNotice />
 
       <section aria-labelledby="now">

@@ -4,7 +4,7 @@
 // drops, and a leave warning. Screen readers hear a polite summary at 10 %
 // steps and on changes of state, never at every part.
 import { useCallback, useRef, useState } from "react";
-import { formatBytes, type Translate } from "../i18n";
+import { formatBytes, type MessageKey, type Translate } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { Progress } from "../reporter/intake-client";
 import { dueAnnouncement, roundedTimeLeft, SubmissionMeter, type SubmissionFigures } from "../reporter/submission-progress";
@@ -22,7 +22,8 @@ export type SubmissionStage =
  * Turns the transport's progress into the stage shown and the sparse announcements. `start` with the wire bytes
  * of each file (intake-client's `wireBytes`) when the submission begins; `stop` when it ends either way.
  */
-export function useSubmissionProgress() {
+export function useSubmissionProgress(options: { offline?: MessageKey } = {}) {
+  const offline = options.offline ?? "report.progress.offline";
   const { t, locale } = useI18n();
   const [stage, setStage] = useState<SubmissionStage | null>(null);
   const [announcement, setAnnouncement] = useState("");
@@ -70,10 +71,10 @@ export function useSubmissionProgress() {
           announce(progressSentence(t, next.figures, locale));
         }
       } else if (changed) {
-        announce(stageSentence(t, next));
+        announce(stageSentence(t, next, offline));
       }
     },
-    [t, locale, announce],
+    [t, locale, announce, offline],
   );
 
   const stop = useCallback(() => {
@@ -100,7 +101,7 @@ function progressSentence(t: Translate, f: SubmissionFigures, locale: "ko" | "en
   });
 }
 
-function stageSentence(t: Translate, stage: SubmissionStage): string {
+function stageSentence(t: Translate, stage: SubmissionStage, offline: MessageKey = "report.progress.offline"): string {
   switch (stage.kind) {
     case "preparing":
       return t("report.loadingCrypto");
@@ -109,14 +110,15 @@ function stageSentence(t: Translate, stage: SubmissionStage): string {
     case "saving":
       return t("report.progress.saving");
     case "offline":
-      return t(stage.during === "saving" ? "report.progress.retrying" : "report.progress.offline");
+      return t(stage.during === "saving" ? "report.progress.retrying" : offline);
     case "uploading":
       return "";
   }
 }
 
 /** The visible display (not a live region: the hook's announcement is). */
-export function SubmissionProgressView(props: { stage: SubmissionStage; onCancel?: () => void }) {
+/** `offline`: what a lost connection means here (default: the report form's "nothing has been submitted yet"). */
+export function SubmissionProgressView(props: { stage: SubmissionStage; onCancel?: () => void; offline?: MessageKey }) {
   const { t, tx, locale } = useI18n();
   const { stage } = props;
   const figures = stage.kind === "uploading" || stage.kind === "offline" ? stage.figures : null;
@@ -126,7 +128,7 @@ export function SubmissionProgressView(props: { stage: SubmissionStage; onCancel
         <p>{tx("report.progress.file", { n: stage.figures.file + 1, count: stage.figures.files, name: <UserText text={stage.name} kind="identifier" /> })}</p>
       ) : stage.kind === "offline" ? (
         <p className="notice" data-testid="offline-notice">
-          {t(stage.during === "saving" ? "report.progress.retrying" : "report.progress.offline")}
+          {t(stage.during === "saving" ? "report.progress.retrying" : (props.offline ?? "report.progress.offline"))}
         </p>
       ) : (
         <p>{stageSentence(t, stage)}</p>

@@ -32,9 +32,19 @@ import {
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { decryptResponseToBlob } from "./decrypt-download";
 import { withPow } from "../shared/pow-client";
-import { Api, apiFor, IntakeError, uploadEncryptedFile, type IntakeOptions, type Progress, type SourceFile } from "../shared/transport";
+import {
+  Api,
+  apiFor,
+  IntakeError,
+  OpenedUploads,
+  untilCancelled,
+  uploadEncryptedFile,
+  type IntakeOptions,
+  type Progress,
+  type SourceFile,
+} from "../shared/transport";
 
-export { fromBrowserFile, IntakeError } from "../shared/transport";
+export { fromBrowserFile, IntakeError, wireBytes } from "../shared/transport";
 
 /** The wire view with every ciphertext replaced by what it decrypts to (privacy texts keep their shape). */
 export interface DecryptedCase extends Omit<ReporterCaseView, "reporterKey" | "title" | "body" | "identity" | "attachments" | "messages"> {
@@ -191,22 +201,38 @@ export class FollowupSession {
     return this.refresh();
   }
 
-  async addFiles(files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
-    return this.whileBusy(() => this.upload(files, onProgress));
+  /**
+   * Encrypts and adds files to the case, one after the other. `signal` cancels while a file is sent: its upload is
+   * abandoned on the server (IntakeError `cancelled`); files already added stay, as the case view then shows.
+   */
+  async addFiles(files: SourceFile[], onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<void> {
+    return this.whileBusy(() => this.upload(files, onProgress, signal));
   }
 
-  private async upload(files: SourceFile[], onProgress?: (p: Progress) => void): Promise<void> {
-    const options = onProgress ? { ...this.options, onProgress } : this.options;
+  private async upload(files: SourceFile[], onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<void> {
+    const options: IntakeOptions = { ...this.options, ...(onProgress ? { onProgress } : {}), signal };
+    // The parts go through a cancellable Api; abandoning and adding a sent file through the session's own.
+    const sending = signal ? apiFor(options) : this.api;
     for (const [i, file] of files.entries()) {
-      const encrypted = await uploadEncryptedFile(
-        this.api,
-        { path: "/api/followup/uploads", headers: this.auth(), withPow: (request) => withPow(this.api, "upload", options, request) },
-        this.reportId,
-        this.key(),
-        file,
-        i,
-        options,
-      );
+      const opened = new OpenedUploads(this.api);
+      let encrypted: Awaited<ReturnType<typeof uploadEncryptedFile>>;
+      try {
+        encrypted = await untilCancelled(
+          uploadEncryptedFile(
+            sending,
+            { path: "/api/followup/uploads", headers: this.auth(), withPow: (request) => withPow(sending, "upload", options, request) },
+            this.reportId,
+            this.key(),
+            file,
+            i,
+            { ...options, onUploadOpened: (u) => opened.add(u) },
+          ),
+          signal,
+        );
+      } catch (error) {
+        opened.abandonAll();
+        throw error;
+      }
       await this.api.call("POST", "/api/followup/attachments", { json: encrypted, headers: this.auth() });
     }
   }

@@ -396,3 +396,45 @@ export async function uploadEncryptedFile(
     fileKey: toBase64Url(wrapFileKey(reportKey, reportId, uploadId, fileKey)),
   };
 }
+
+/**
+ * Settles with `work`, or rejects with `cancelled` as soon as `signal` aborts: a retry's wait or a proof of
+ * work need not end first. The work left behind fails on its next request (the Api sends nothing once aborted).
+ */
+export function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  work.catch(() => {}); // its own failure after a cancellation is nobody's concern
+  return new Promise<T>((resolve, reject) => {
+    const cancelled = () => reject(new IntakeError("cancelled", "cancelled", undefined, { cause: signal.reason }));
+    if (signal.aborted) return cancelled();
+    signal.addEventListener("abort", cancelled, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", cancelled));
+  });
+}
+
+/** The uploads a submission opened; after a cancellation each is abandoned, one opened later too. */
+export class OpenedUploads {
+  private readonly uploads: OpenedUpload[] = [];
+  private abandoned = false;
+  constructor(private readonly api: Api) {}
+
+  add(upload: OpenedUpload): void {
+    if (this.abandoned) this.abandon(upload);
+    else this.uploads.push(upload);
+  }
+
+  abandonAll(): void {
+    this.abandoned = true;
+    for (const upload of this.uploads.splice(0)) this.abandon(upload);
+  }
+
+  private abandon(upload: OpenedUpload): void {
+    // Best effort: offline, or refused, the upload is cleanup's (UPLOAD_TTL_HOURS).
+    abandonUpload(this.api, upload).catch(() => {});
+  }
+}
+
+/** The bytes each file takes on the wire (its padded ciphertext), for a progress display of the whole submission. */
+export function wireBytes(files: { size: number }[]): number[] {
+  return files.map((f) => streamCiphertextSize(f.size));
+}

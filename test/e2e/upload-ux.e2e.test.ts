@@ -10,6 +10,7 @@ import { attachments, reports, uploads } from "../../db/schema";
 import { chromiumAvailable, launchChromium } from "../support/browser";
 import { patternedBytes } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { submitTextReport } from "../support/reports";
 import { createStaff } from "../support/staff";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
@@ -155,6 +156,42 @@ describe.skipIf(!hasChromium)("sending a report's files in Chromium", () => {
     expect(files.map((f) => f.reportId)).toEqual([stored!.id]);
     expect(await portal.services.blobs.size(files[0]!.blobKey)).toBe(files[0]!.ciphertextBytes);
     expect(await portal.services.db.select().from(uploads)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+  it("adds files on the follow-up page with the same progress display, and a cancelled file leaves nothing on the server", async () => {
+    const { receiptCode } = await submitTextReport(portal.url, { title: "Follow-up files", description: "Files come later" });
+    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    let held!: (route: Route) => void;
+    const heldRoute = new Promise<Route>((resolve) => (held = resolve));
+    await page.route(PART_1, (route) => held(route));
+    await page.goto(`${portal.url}/status?lang=en`);
+    await page.locator('input[name="receipt"]').fill(receiptCode);
+    await page.getByRole("button", { name: "Open my case" }).click();
+    await page.getByTestId("case-title").waitFor({ timeout: 30_000 });
+    const before = (await portal.services.db.select().from(attachments)).length;
+
+    await page.locator('input[name="attachments"]').setInputFiles([{ name: "later.bin", mimeType: "application/octet-stream", buffer: Buffer.from(FILE) }]);
+    await page.getByRole("button", { name: "Encrypt and upload" }).click();
+    const route = await heldRoute;
+    await expect.poll(async () => (await portal.services.db.select().from(uploads)).map((u) => u.nextPart), { timeout: 60_000 }).toEqual([1]);
+    await expect.poll(() => page.getByTestId("progress-figures").textContent()).toMatch(/^8 MB of 20 MB \(\d+%\)/);
+    expect(await page.getByTestId("submission-progress").textContent()).toContain("File 1 of 1: later.bin");
+
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.locator("body").textContent()).toContain("Cancelled. The file being sent was not added");
+    await route.abort().catch(() => {});
+    await expect.poll(() => portal.services.db.select().from(uploads), { timeout: 15_000 }).toEqual([]);
+    expect(await strayBlobs()).toEqual([]);
+    expect((await portal.services.db.select().from(attachments)).length).toBe(before);
+
+    // Without a hold the same form adds the file, and says so.
+    await page.unroute(PART_1);
+    await page.locator('input[name="attachments"]').setInputFiles([{ name: "small.txt", mimeType: "text/plain", buffer: Buffer.from("a small file") }]);
+    await page.getByRole("button", { name: "Encrypt and upload" }).click();
+    await expect.poll(() => page.locator("body").textContent(), { timeout: 30_000 }).toContain("Added to your case: 1 file(s).");
+    expect(await page.locator("body").textContent()).toContain("Download small.txt");
+    expect((await portal.services.db.select().from(attachments)).length).toBe(before + 1);
     expect(pageErrors).toEqual([]);
   });
 });
