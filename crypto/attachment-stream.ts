@@ -225,7 +225,9 @@ export class AttachmentEncryptor {
       this.adPtr = lib._malloc(Math.max(1, this.ad.length));
       lib.HEAPU8.set(this.ad, this.adPtr);
     }
-    if (bodyBytes <= this.capacity) return;
+    // Allocated at the first piece whatever its size: an empty file's one piece is 0 bytes, and its final chunk must
+    // still be written into a buffer of ours, never at address 0.
+    if (this.inPtr !== 0 && bodyBytes <= this.capacity) return;
     if (this.inPtr !== 0) {
       lib.HEAPU8.fill(0, this.inPtr, this.inPtr + this.capacity); // a previous piece's plaintext
       lib._free(this.inPtr);

@@ -123,6 +123,8 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     });
     setPendingPrivacy(null);
     if (ok) form.reset();
+    // The confirmation held the focus and is gone: back to the request form's button, under the result's notice.
+    privacySubmit.current?.focus();
   };
 
   const cancelPrivacy = () => {

@@ -1,10 +1,10 @@
 // The page's own question when a link inside the portal would leave something unsaved (the receipt code) or
 // unfinished (files being sent): a modal dialog over the router's blocker from useLeaveWarning. The browser asks
-// for everything else (reload, closing the tab) through beforeunload.
+// for everything else (reload, closing the tab) through beforeunload. Without `go` there is no way out but to stay.
 import { useEffect, useRef } from "react";
 import type { useLeaveWarning } from "./use-leave-warning";
 
-export function LeaveDialog(props: { blocker: ReturnType<typeof useLeaveWarning>; id: string; title: string; body: string; stay: string; go: string }) {
+export function LeaveDialog(props: { blocker: ReturnType<typeof useLeaveWarning>; id: string; title: string; body: string; stay: string; go: string | null }) {
   const { blocker, id } = props;
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -22,9 +22,11 @@ export function LeaveDialog(props: { blocker: ReturnType<typeof useLeaveWarning>
         <button type="button" className="button button--primary" onClick={() => dialog.current?.close()}>
           {props.stay}
         </button>
-        <button type="button" className="button" onClick={() => blocker.proceed?.()}>
-          {props.go}
-        </button>
+        {props.go !== null ? (
+          <button type="button" className="button" onClick={() => blocker.proceed?.()}>
+            {props.go}
+          </button>
+        ) : null}
       </p>
     </dialog>
   );

@@ -181,8 +181,9 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 
   const working = phase.kind === "working";
   // Offered while files are sent, not once the report itself is being stored (intake-client.ts says why).
-  const cancellable =
-    working && phase.files > 0 && submission.stage?.kind !== "saving" && !(submission.stage?.kind === "offline" && submission.stage.during === "saving");
+  // The report itself is being stored: nothing can stop it any more, and its receipt code is on its way to this page.
+  const storing = working && (submission.stage?.kind === "saving" || (submission.stage?.kind === "offline" && submission.stage.during === "saving"));
+  const cancellable = working && phase.files > 0 && !storing;
 
   return (
     <form method="post" noValidate onSubmit={onSubmit} aria-describedby="report-intro" className="report-form">
@@ -401,9 +402,10 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         blocker={leaving}
         id="report-leave"
         title={t("report.leave.title")}
-        body={t("report.leave.body")}
+        body={t(storing ? "report.leave.storing" : "report.leave.body")}
         stay={t("report.leave.stay")}
-        go={t("report.leave.go")}
+        // While the report is stored, leaving would lose the receipt code of a report that is kept: no way to go.
+        go={storing ? null : t("report.leave.go")}
       />
       <div className="progress-area">
         {working && submission.stage ? (

@@ -210,6 +210,8 @@ export const en = {
   "receipt.home": "Back to the start page",
   "report.leave.title": "Your report is still being sent",
   "report.leave.body": "If you leave this page now, sending stops and nothing is submitted; what you typed is not kept.",
+  "report.leave.storing":
+    "Your report is being stored now, and its secret receipt code will appear on this page in a moment. Stay on this page to keep the code: without it you cannot follow your report.",
   "report.leave.stay": "Stay until it is sent",
   "report.leave.go": "Leave and stop sending",
   "receipt.leave.title": "Your secret receipt code is not saved yet",

@@ -204,6 +204,8 @@ export const ko: Record<MessageKey, string> = {
   "receipt.home": "처음 화면으로",
   "report.leave.title": "제보를 아직 보내는 중입니다",
   "report.leave.body": "지금 이 페이지를 떠나면 보내기가 멈추고 아무것도 제출되지 않으며, 입력한 내용도 남지 않습니다.",
+  "report.leave.storing":
+    "제보를 지금 저장하고 있으며, 곧 이 페이지에 비밀 접수 코드가 나타납니다. 코드를 받으려면 이 페이지에 머물러 주세요. 코드가 없으면 제보를 확인할 수 없습니다.",
   "report.leave.stay": "보낼 때까지 머무르기",
   "report.leave.go": "보내기를 멈추고 떠나기",
   "receipt.leave.title": "비밀 접수 코드를 아직 보관하지 않았습니다",

@@ -232,6 +232,16 @@ describe("stream-v2 encryptor", () => {
     expect(sha256Hex(decryptAttachment(key, binding, ct))).toBe(sha256Hex(pt));
   });
 
+  it("encrypts an empty file into buffers of its own, leaving the bottom of the WebAssembly heap untouched", () => {
+    const lib = (sodium as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium;
+    const low = lib.HEAPU8.slice(0, 64);
+    const e = new AttachmentEncryptor(key, binding, 0);
+    const ct = concat(e.header, e.push(new Uint8Array(0), true, e.paddedBytes));
+    expect(lib.HEAPU8.slice(0, 64)).toEqual(low);
+    expect(ct.length).toBe(streamCiphertextSize(0));
+    expect(decryptAttachment(key, binding, ct).length).toBe(0);
+  });
+
   it("frees its WebAssembly memory after the final piece and on dispose(), and is unusable after dispose()", () => {
     const lib = (sodium as unknown as { libsodium: { HEAPU8: Uint8Array } }).libsodium;
     const part = 1024 * 1024;

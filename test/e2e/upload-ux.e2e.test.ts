@@ -194,4 +194,31 @@ describe.skipIf(!hasChromium)("sending a report's files in Chromium", () => {
     expect((await portal.services.db.select().from(attachments)).length).toBe(before + 1);
     expect(pageErrors).toEqual([]);
   });
+  it("offers no way to leave while the report itself is stored: its receipt code is on its way", async () => {
+    const page = await (await browser.newContext({ locale: "en-US" })).newPage();
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    let held!: (route: Route) => void;
+    const heldRoute = new Promise<Route>((resolve) => (held = resolve));
+    await page.route(/\/api\/intake\/reports$/, (route) => (route.request().method() === "POST" ? held(route) : route.continue()));
+    await page.goto(`${portal.url}/report?lang=en`);
+    const submit = page.getByRole("button", { name: "Encrypt and submit" });
+    await expect.poll(() => submit.isEnabled()).toBe(true);
+    await page.getByLabel(/^Type of report/).selectOption({ index: 1 });
+    await page.getByLabel(/^Title/).fill("Stored while I looked away");
+    await page.getByLabel(/^Description/).fill("The receipt must not be lost");
+    await page.locator('input[name="consentReport"]').check();
+    await submit.click();
+    const route = await heldRoute;
+
+    await page.getByRole("link", { name: "Privacy notice" }).first().click();
+    const leave = page.getByRole("dialog", { name: "Your report is still being sent" });
+    await expect.poll(() => leave.isVisible()).toBe(true);
+    expect(await leave.textContent()).toContain("Your report is being stored now");
+    expect(await leave.getByRole("button").allTextContents()).toEqual(["Stay until it is sent"]);
+    await leave.getByRole("button", { name: "Stay until it is sent" }).click();
+    await route.continue();
+    await expect.poll(() => page.getByTestId("receipt-code").textContent(), { timeout: 30_000 }).toMatch(/\S{10,}/);
+    expect(new URL(page.url()).pathname).toBe("/report");
+    expect(pageErrors).toEqual([]);
+  });
 });
