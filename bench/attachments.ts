@@ -50,7 +50,7 @@ async function blobFiles(dir: string): Promise<Set<string>> {
 
 /**
  * The blob an upload stored: the one file in the blob store that was not there before it. (The
- * parts are sent by the upload worker since ADR 042, whose requests the page's Resource Timing does
+ * parts are sent by the upload worker since ADR 041, whose requests the page's Resource Timing does
  * not list, and the access log masks ids.)
  */
 async function newBlob(dir: string, before: Set<string>): Promise<string | null> {

@@ -2,7 +2,7 @@
 // practices and SEO of `/`, `/report`, `/status` and `/privacy`, mobile form
 // factor with Lighthouse's default (simulated) throttling, against Debian's
 // Chromium. Lighthouse is pinned to 12.x, the last line whose engines allow
-// Node 20 (ADR 045); it connects to a Chromium started here with the bench's
+// Node 20 (ADR 042); it connects to a Chromium started here with the bench's
 // flags, so nothing downloads a browser.
 //
 // Scores move with the machine's load: simulated throttling scales what it

@@ -115,7 +115,7 @@ async function loadReportPage(browser: Browser, portalUrl: string): Promise<Thro
         .catch((e: unknown) => `no page state (${String(e)})`);
       throw new Error(`the form did not become usable within 60 s: ${state}`, { cause: error });
     }
-    // The reporter starts on the form (a focus), which is when the libsodium chunk begins to load (ADR 045);
+    // The reporter starts on the form (a focus), which is when the libsodium chunk begins to load (ADR 042);
     // then until the page stops fetching.
     await page.focus("form textarea, form input:not([type=hidden]), form select");
     let seen = -1;

@@ -20,7 +20,7 @@ export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: F
 
   useEffect(() => {
     setHydrated(true);
-    // The cipher loads once the reporter starts on the form, not during page load (ADR 045).
+    // The cipher loads once the reporter starts on the form, not during page load (ADR 042).
     return warmOnIntent(() => void loadFollowup().then((m) => m.preloadCrypto()));
   }, []);
 

@@ -63,7 +63,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 
   useEffect(() => {
     setHydrated(true);
-    // Warm up: fetch libsodium once the reporter starts on the form, not during page load (ADR 045).
+    // Warm up: fetch libsodium once the reporter starts on the form, not during page load (ADR 042).
     return warmOnIntent(() => void loadClient().then((c) => c.preloadCrypto()));
   }, []);
 

@@ -1,6 +1,6 @@
 // Loads what a page will need later (the cipher: libsodium's WebAssembly and its wrapper) at the reader's first
 // sign of using the page, a focus, a tap or a key, instead of while the page loads, where on a phone it competes
-// with the first paint and hydration (issue 18, ADR 045). Writing a report or typing a receipt code takes far
+// with the first paint and hydration (issue 18, ADR 042). Writing a report or typing a receipt code takes far
 // longer than the load, and whatever needs the code still awaits it, so nothing waits on this.
 const INTENT = ["focusin", "pointerdown", "keydown", "input"] as const;
 

@@ -56,7 +56,7 @@ export function failureReason(t: Translate, code: string | undefined): string {
   if (code === "network") return t("report.errors.network");
   if (isUploadRefusal(code)) return t(`upload.errors.${code}`);
   if (code === "unavailable") return t("report.errors.unavailable");
-  if (code === "upload_worker_failed") return t("upload.errors.upload_worker_failed"); // the upload worker died (ADR 042)
+  if (code === "upload_worker_failed") return t("upload.errors.upload_worker_failed"); // the upload worker died (ADR 041)
   return t("report.errors.server", { code: code ?? "unknown" });
 }
 

@@ -288,7 +288,7 @@ function failureToError(f: UploadWorkerFailure): Error {
 
 /**
  * Runs sendEncryptedParts in a dedicated worker (app/shared/upload.worker.ts), which reads the
- * file, encrypts and sends the parts itself: the page's main thread only relays progress (ADR 042).
+ * file, encrypts and sends the parts itself: the page's main thread only relays progress (ADR 041).
  */
 function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-// Messages between the page and the upload worker (app/shared/upload.worker.ts, ADR 042).
+// Messages between the page and the upload worker (app/shared/upload.worker.ts, ADR 041).
 // The page opens the upload and sends one `UploadWorkerStart`; the worker reads the file,
 // encrypts and sends every part, and answers with events. The worker is ended after
 // `done` or `failed`; it keeps nothing.

@@ -1,4 +1,4 @@
-// The upload worker (ADR 042): reads one file, encrypts it with crypto/ and sends its parts,
+// The upload worker (ADR 041): reads one file, encrypts it with crypto/ and sends its parts,
 // the same sendEncryptedParts that runs in the page under Node, so a 1 GiB upload never holds
 // the page's main thread. Served from the portal's origin (CSP worker-src 'self').
 import { loadSodium } from "../../crypto/sodium";

@@ -2,7 +2,7 @@
 // sends them (compression middleware, zlib level 6). "Initial" is what the
 // server-rendered HTML references (the form works once that has run);
 // "lazy" is what the page fetches once the reporter starts on the form (the
-// libsodium chunk; ADR 045), here a focus on the first field.
+// libsodium chunk; ADR 042), here a focus on the first field.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";

@@ -1,4 +1,4 @@
-// In real Chromium (issue 18, ADR 045): the report form and the follow-up page do not load the cipher
+// In real Chromium (issue 18, ADR 042): the report form and the follow-up page do not load the cipher
 // (libsodium) while the page loads, so a phone spends its first seconds on the page itself; the reporter's
 // first focus on the form starts the load, long before a submission awaits it. The landing page never loads it.
 import { readdir, readFile } from "node:fs/promises";

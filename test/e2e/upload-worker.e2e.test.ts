@@ -1,5 +1,5 @@
 // End to end in Chromium (issue 18): a 64 MiB attachment is read, encrypted and sent by the
-// upload worker (ADR 042), so the page's main thread stays free meanwhile. Long tasks are
+// upload worker (ADR 041), so the page's main thread stays free meanwhile. Long tasks are
 // taken from the page's own PerformanceObserver('longtask'). The checks are relative to the
 // upload's own duration, never absolute, so a busy machine (a slower upload and slower tasks
 // alike) does not fail them; encryption on the main thread does (docs/BENCHMARKS.md, issue 18).

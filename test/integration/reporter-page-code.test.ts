@@ -1,4 +1,4 @@
-// What the reporter pages make a phone load (issue 18, ADR 045), read from the production build through the
+// What the reporter pages make a phone load (issue 18, ADR 042), read from the production build through the
 // real server: every page names its own description in the page's language (Lighthouse's SEO audit), no page
 // loads the cipher (libsodium) up front, neither by a script nor a modulepreload nor a static import of one,
 // and the landing page loads none of the form's code. Scores themselves belong to `npm run bench`.
