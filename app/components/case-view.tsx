@@ -172,14 +172,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       <div role="status" aria-live="polite" className="visually-hidden">
         {submission.announcement}
       </div>
-      <LeaveDialog
-        blocker={leaving}
-        id="files-leave"
-        title={t("status.files.leave.title")}
-        body={t("status.files.leave.body")}
-        stay={t("status.files.leave.stay")}
-        go={t("status.files.leave.go")}
-      />
+      <LeaveDialog blocker={leaving} messages="status.files.leave" />
       <PowNotice />
 
       <section aria-labelledby="now">

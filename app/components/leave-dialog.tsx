@@ -1,11 +1,25 @@
 // The page's own question when a link inside the portal would leave something unsaved (the receipt code) or
 // unfinished (files being sent): a modal dialog over the router's blocker from useLeaveWarning. The browser asks
-// for everything else (reload, closing the tab) through beforeunload. Without `go` there is no way out but to stay.
+// for everything else (reload, closing the tab) through beforeunload. With `stayOnly` there is no way out but to stay.
 import { useEffect, useRef } from "react";
+import type { MessageKey } from "../i18n";
+import { useI18n } from "../i18n/react";
 import type { useLeaveWarning } from "./use-leave-warning";
 
-export function LeaveDialog(props: { blocker: ReturnType<typeof useLeaveWarning>; id: string; title: string; body: string; stay: string; go: string | null }) {
-  const { blocker, id } = props;
+/** Each page's texts: `<messages>.title`, `.body`, `.stay` and `.go` in the catalogs. */
+type LeaveMessages = "receipt.leave" | "report.leave" | "status.files.leave";
+
+export function LeaveDialog(props: {
+  blocker: ReturnType<typeof useLeaveWarning>;
+  messages: LeaveMessages;
+  /** Another text than `<messages>.body` for the moment. */
+  body?: MessageKey;
+  /** No way out but to stay: leaving now would lose what cannot be had again. */
+  stayOnly?: boolean;
+}) {
+  const { t } = useI18n();
+  const { blocker, messages } = props;
+  const id = messages.replace(/\./g, "-");
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = dialog.current;
@@ -16,17 +30,17 @@ export function LeaveDialog(props: { blocker: ReturnType<typeof useLeaveWarning>
   return (
     // Closing it any way (Escape too) means staying.
     <dialog ref={dialog} className="leave-dialog" aria-labelledby={`${id}-title`} aria-describedby={`${id}-body`} onClose={() => blocker.reset?.()}>
-      <h2 id={`${id}-title`}>{props.title}</h2>
-      <p id={`${id}-body`}>{props.body}</p>
+      <h2 id={`${id}-title`}>{t(`${messages}.title`)}</h2>
+      <p id={`${id}-body`}>{t(props.body ?? `${messages}.body`)}</p>
       <p className="receipt__actions">
         <button type="button" className="button button--primary" onClick={() => dialog.current?.close()}>
-          {props.stay}
+          {t(`${messages}.stay`)}
         </button>
-        {props.go !== null ? (
+        {props.stayOnly ? null : (
           <button type="button" className="button" onClick={() => blocker.proceed?.()}>
-            {props.go}
+            {t(`${messages}.go`)}
           </button>
-        ) : null}
+        )}
       </p>
     </dialog>
   );

@@ -142,14 +142,7 @@ function SecretCode(props: { code: string; publicOrigin: string | null; onSaved:
           </button>
         </p>
       </form>
-      <LeaveDialog
-        blocker={blocker}
-        id="receipt-leave"
-        title={t("receipt.leave.title")}
-        body={t("receipt.leave.body")}
-        stay={t("receipt.leave.stay")}
-        go={t("receipt.leave.go")}
-      />
+      <LeaveDialog blocker={blocker} messages="receipt.leave" />
       <PrintSheet sheet={sheet} />
     </>
   );

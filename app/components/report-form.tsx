@@ -400,12 +400,10 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       </div>
       <LeaveDialog
         blocker={leaving}
-        id="report-leave"
-        title={t("report.leave.title")}
-        body={t(storing ? "report.leave.storing" : "report.leave.body")}
-        stay={t("report.leave.stay")}
+        messages="report.leave"
+        body={storing ? "report.leave.storing" : undefined}
         // While the report is stored, leaving would lose the receipt code of a report that is kept: no way to go.
-        go={storing ? null : t("report.leave.go")}
+        stayOnly={storing}
       />
       <div className="progress-area">
         {working && submission.stage ? (

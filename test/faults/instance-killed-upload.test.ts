@@ -28,6 +28,7 @@ import { memoryFile, patternedBytes } from "../support/files";
 import { startTestS3, type TestS3 } from "../support/s3-server";
 import { PASSWORD } from "../support/staff";
 import { firstSignIn } from "../support/staff-session";
+import { waitFor } from "../support/wait";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const PART = LIMITS.partPlainBytes;
@@ -35,16 +36,6 @@ const PREFIX = "failover";
 const RETRY_DELAYS = [250, 500, 1000, 1000, 2000, 2000, 4000, 4000, 8000, 8000];
 /** The origin the reporter's page was loaded from: the load balancer's, never an instance's own. */
 const ORIGIN = "http://report.okestro.test";
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Every file under `dir`, relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {

@@ -22,6 +22,7 @@ import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
 import { PASSWORD } from "../support/staff";
 import { withSolvedPow } from "../support/pow";
+import { waitFor } from "../support/wait";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const MiB = 1024 * 1024;
@@ -39,16 +40,6 @@ function deferred<T = void>() {
     reject = rej;
   });
   return { promise, resolve, reject };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const backendList = await backends();

@@ -20,6 +20,7 @@ import { startPortal, type RunningPortal } from "../../server/start";
 import { freshPostgresDatabase, postgresAdminUrl } from "../support/backends";
 import { createInvestigator, withServices } from "../support/child-portal";
 import { memoryFile, patternedBytes } from "../support/files";
+import { TEST_PORTAL_ENV } from "../support/portal";
 import { startTestS3, type TestS3 } from "../support/s3-server";
 import { PASSWORD } from "../support/staff";
 import { cookieFetch, totpCode } from "../support/staff-session";
@@ -57,7 +58,7 @@ describe.skipIf(!admin)("a report submitted through one instance, read through a
     for (let i = 0; i < 2; i++) dirs.push(await mkdtemp(path.join(os.tmpdir(), "cor-across-")));
     const start = (dir: string) =>
       startPortal({
-        env: { NODE_ENV: "test", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", API_RESPONSE_CHECK: "true", POW_DIFFICULTY: "64", DATA_DIR: dir, ...common },
+        env: { ...TEST_PORTAL_ENV, LOG_LEVEL: "warn", DATA_DIR: dir, ...common },
         logWrite: () => {},
       });
     a = await start(dirs[0]!);

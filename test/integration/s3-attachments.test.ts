@@ -23,7 +23,7 @@ import { attachments, reports } from "../../db/schema";
 import { backends } from "../support/backends";
 import { memoryFile, patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
-import { startTestPortal, type TestPortal } from "../support/portal";
+import { startTestPortal, TEST_PORTAL_ENV, type TestPortal } from "../support/portal";
 import { withSolvedPow } from "../support/pow";
 import { startTestS3, type TestS3 } from "../support/s3-server";
 import { caseForSharing } from "../support/sharing";
@@ -154,9 +154,7 @@ describe(`attachments in an S3 bucket (s3rver) on ${backend}`, () => {
       await expect(
         startPortal({
           env: {
-            NODE_ENV: "test",
-            PORT: "0",
-            HOST: "127.0.0.1",
+            ...TEST_PORTAL_ENV,
             DATA_DIR: dataDir,
             LOG_LEVEL: "silent",
             ...s3.env("x"),

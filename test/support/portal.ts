@@ -32,6 +32,29 @@ export interface TestPortalOptions {
   emptyDatabase?: boolean;
 }
 
+/**
+ * The environment every test portal starts with (a test's own values go on top): loopback on a free port, checked
+ * answers, and the limits that a suite's many requests from 127.0.0.1 would otherwise hit.
+ */
+export const TEST_PORTAL_ENV: Record<string, string> = {
+  NODE_ENV: "test",
+  PORT: "0",
+  HOST: "127.0.0.1",
+  LOG_LEVEL: "debug",
+  // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
+  // long suite would only add timing noise.
+  DB_UPKEEP_INTERVAL_MINUTES: "0",
+  // Every JSON answer a test receives is checked against its declared response schema, strictly (ADR 024).
+  API_RESPONSE_CHECK: "true",
+  // Every test request comes from 127.0.0.1: one client for the per-client and per-session limits, and the
+  // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
+  REPORTS_PER_CLIENT: "10000",
+  FOLLOWUP_POSTS_PER_SESSION: "10000",
+  FLOOD_REPORTS: "100000",
+  // The proof of work (ADR 032) runs for real, at a low difficulty: solving stays a few milliseconds in Node.
+  POW_DIFFICULTY: "64",
+};
+
 export async function startTestPortal(backend: Backend, env: Record<string, string> = {}, options: TestPortalOptions = {}): Promise<TestPortal> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "cor-test-"));
   // Without the global setup (another config) there is no snapshot: the portal starts empty, only slower.
@@ -45,24 +68,9 @@ export async function startTestPortal(backend: Backend, env: Record<string, stri
   const start = () =>
     startPortal({
       env: {
-        NODE_ENV: "test",
-        PORT: "0",
-        HOST: "127.0.0.1",
+        ...TEST_PORTAL_ENV,
         DATA_DIR: dataDir,
         DATABASE_URL: pg?.url,
-        LOG_LEVEL: "debug",
-        // The embedded database's upkeep (ADR 019) only where a test asks for it: a pass in the middle of a
-        // long suite would only add timing noise.
-        DB_UPKEEP_INTERVAL_MINUTES: "0",
-        // Every JSON answer a test receives is checked against its declared response schema, strictly (ADR 024).
-        API_RESPONSE_CHECK: "true",
-        // Every test request comes from 127.0.0.1: one client for the per-client and per-session limits, and the
-        // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
-        REPORTS_PER_CLIENT: "10000",
-        FOLLOWUP_POSTS_PER_SESSION: "10000",
-        FLOOD_REPORTS: "100000",
-        // The proof of work (ADR 032) runs for real, at a low difficulty: solving stays a few milliseconds in Node.
-        POW_DIFFICULTY: "64",
         ...env,
       },
       logWrite: (line) => logs.push(line),

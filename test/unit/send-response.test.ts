@@ -3,7 +3,7 @@
 // instead of the whole file; once the client reads, every byte arrives, in order. A client that goes away
 // ends the stream without a fault logged.
 import { once } from "node:events";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,6 +30,15 @@ function countedBody() {
     },
   });
   return { state, body };
+}
+
+/** GET /file on a connection whose client reads nothing until it resumes the socket. */
+async function requestReadingNothing(port: number): Promise<Socket> {
+  const socket = connect(port, "127.0.0.1");
+  socket.pause();
+  await once(socket, "connect");
+  socket.write("GET /file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  return socket;
 }
 
 /** Waits until `read()` stops changing over a few looks (or reaches `limit`), and returns it. */
@@ -69,10 +78,7 @@ describe("writing an API answer's body", () => {
     const { state, body } = countedBody();
     const lines: string[] = [];
     const port = await serve(body, lines);
-    const socket = connect(port, "127.0.0.1");
-    socket.pause();
-    await once(socket, "connect");
-    socket.write("GET /file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const socket = await requestReadingNothing(port);
     // Without backpressure the whole 64 MiB would be pulled and queued in the server at once.
     const held = await settled(() => state.pulled, TOTAL);
     expect(held).toBeLessThan(16 * MiB);
@@ -104,10 +110,7 @@ describe("writing an API answer's body", () => {
     const { state, body } = countedBody();
     const lines: string[] = [];
     const port = await serve(body, lines);
-    const socket = connect(port, "127.0.0.1");
-    socket.pause();
-    await once(socket, "connect");
-    socket.write("GET /file HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const socket = await requestReadingNothing(port);
     await settled(() => state.pulled, TOTAL);
     socket.destroy();
     await expect.poll(() => state.cancelled, { timeout: 30_000 }).toBe(true);
