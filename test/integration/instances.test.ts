@@ -136,9 +136,12 @@ describe.skipIf(!admin)("several instances on one PostgreSQL", () => {
       // Another job is not held up by it.
       expect(await b.jobs.runNow("flood sweep")).toBe("ran");
 
-      // The instance dies: PostgreSQL ends its session, and the session's locks with it.
+      // The instance dies: PostgreSQL ends its session, and the session's locks with it. The signal alone returns
+      // before the backend has exited (CI once ran the job in between and found it still locked), so wait for the
+      // exit (PostgreSQL 14+: the second argument waits up to that many milliseconds).
       const killer = postgres(admin!, { max: 1, onnotice: () => {} });
-      await killer`select pg_terminate_backend(${pid})`;
+      const [ended] = await killer<{ ended: boolean }[]>`select pg_terminate_backend(${pid}, 30000) as ended`;
+      expect(ended!.ended).toBe(true);
       await killer.end();
       expect(await b.jobs.runNow("upload cleanup")).toBe("ran");
     } finally {
