@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import LongestFirst from "./test/setup/sequencer";
 
 // Three projects that run on their own (`vitest run --project unit`) or together (`vitest run`), in one pool:
 //   unit         no server, no build: crypto, configuration, helpers (PostgreSQL only where a test says so)
@@ -17,6 +18,8 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     reporters: ["default"],
+    // Longest files first, also on a clean clone without vitest's cache (test/setup/sequencer.ts).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
