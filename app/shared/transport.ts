@@ -16,7 +16,7 @@ import {
 import { UPLOAD_TOKEN_HEADER } from "../intake/limits";
 import type { ApiErrorBody, CreateUploadResponse, UploadStatusResponse } from "../intake/wire";
 import type { PowAction, PowSolver, PowState } from "./pow-wire";
-import type { PartsJob, UploadWorkerEvent, UploadWorkerFailure, UploadWorkerStart } from "./upload-wire";
+import type { PartsJob, UploadWorkerCancel, UploadWorkerEvent, UploadWorkerFailure, UploadWorkerStart } from "./upload-wire";
 
 export type { PartsJob };
 
@@ -268,6 +268,9 @@ export async function sendEncryptedParts(api: Api, job: PartsJob, read: SourceFi
   }
 }
 
+/** How long a cancelled upload worker has to wipe its buffers before it is ended regardless (a retry's wait, say). */
+const CANCEL_GRACE_MS = 2_000;
+
 /** Module workers (type: "module") in this browser; Node and old browsers encrypt in the calling thread. */
 const workersAvailable = () => typeof Worker !== "undefined" && typeof window !== "undefined";
 
@@ -305,8 +308,16 @@ function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents, 
       reject(new WorkerUnavailable("the upload worker could not be created", { cause }));
       return;
     }
-    const onAbort = () => end(() => reject(cancelled()));
-    // Ending the worker also aborts the part it is sending; nothing more is sent.
+    // A cancellation settles at once; the worker first aborts the part it is sending and wipes its
+    // buffers and file key, and is ended when it answers, or after CANCEL_GRACE_MS without an answer.
+    let cancelling = false;
+    const onAbort = () => {
+      cancelling = true;
+      signal?.removeEventListener("abort", onAbort);
+      worker.postMessage({ type: "cancel" } satisfies UploadWorkerCancel);
+      setTimeout(() => worker.terminate(), CANCEL_GRACE_MS);
+      reject(cancelled());
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     const end = (settle: () => void) => {
       signal?.removeEventListener("abort", onAbort);
@@ -315,7 +326,9 @@ function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents, 
     };
     worker.onmessage = (ev: MessageEvent<UploadWorkerEvent>) => {
       const m = ev.data;
-      if (m.type === "started") started = true;
+      if (cancelling) {
+        if (m.type === "done" || m.type === "failed") worker.terminate();
+      } else if (m.type === "started") started = true;
       else if (m.type === "sent") events.onSent(m.sentBytes);
       else if (m.type === "retrying") events.onRetry(m.attempt);
       else if (m.type === "done") end(resolve);
@@ -323,6 +336,7 @@ function sendInWorker(api: Api, job: PartsJob, blob: Blob, events: PartsEvents, 
     };
     worker.onerror = (ev: ErrorEvent) => {
       ev.preventDefault();
+      if (cancelling) return worker.terminate();
       const message = ev.message || "the upload worker failed";
       end(() => reject(started ? new IntakeError("upload_worker_failed", message) : new WorkerUnavailable(message)));
     };
@@ -379,22 +393,26 @@ export async function uploadEncryptedFile(
     onRetry,
   };
   events.onSent(0);
-  let inline = !(file.blob && api.platformFetch && workersAvailable());
-  if (!inline) {
-    try {
-      await sendInWorker(api, job, file.blob!, events, options.signal);
-    } catch (error) {
-      if (!(error instanceof WorkerUnavailable)) throw error;
-      inline = true; // nothing was sent: the parts start over here
+  try {
+    let inline = !(file.blob && api.platformFetch && workersAvailable());
+    if (!inline) {
+      try {
+        await sendInWorker(api, job, file.blob!, events, options.signal);
+      } catch (error) {
+        if (!(error instanceof WorkerUnavailable)) throw error;
+        inline = true; // nothing was sent: the parts start over here
+      }
     }
+    if (inline) await sendEncryptedParts(api, job, file.read, events);
+    await withRetry(() => api.call("POST", `/api/intake/uploads/${uploadId}/complete`, { headers: { [UPLOAD_TOKEN_HEADER]: job.token } }), delays, onRetry);
+    return {
+      uploadId,
+      meta: toBase64Url(encryptFileMeta(reportKey, reportId, uploadId, { name: file.name, type: file.type, size: file.size })),
+      fileKey: toBase64Url(wrapFileKey(reportKey, reportId, uploadId, fileKey)),
+    };
+  } finally {
+    fileKey.fill(0); // wrapped above, or given up: the page keeps no bare file key
   }
-  if (inline) await sendEncryptedParts(api, job, file.read, events);
-  await withRetry(() => api.call("POST", `/api/intake/uploads/${uploadId}/complete`, { headers: { [UPLOAD_TOKEN_HEADER]: job.token } }), delays, onRetry);
-  return {
-    uploadId,
-    meta: toBase64Url(encryptFileMeta(reportKey, reportId, uploadId, { name: file.name, type: file.type, size: file.size })),
-    fileKey: toBase64Url(wrapFileKey(reportKey, reportId, uploadId, fileKey)),
-  };
 }
 
 /**

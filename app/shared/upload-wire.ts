@@ -1,7 +1,9 @@
 // Messages between the page and the upload worker (app/shared/upload.worker.ts, ADR 041).
 // The page opens the upload and sends one `UploadWorkerStart`; the worker reads the file,
 // encrypts and sends every part, and answers with events. The worker is ended after
-// `done` or `failed`; it keeps nothing.
+// `done` or `failed`; it keeps nothing. To cancel, the page sends `UploadWorkerCancel`: the worker
+// aborts the part under way, wipes its heap buffers and file key, and answers `failed` (cancelled);
+// the page ends it then, or after a short wait if no answer comes.
 import type { FileKey, StreamBinding } from "../../crypto";
 import type { PowAction } from "./pow-wire";
 
@@ -25,6 +27,11 @@ export interface UploadWorkerStart {
   /** The portal's origin (and base path), absolute: the worker's own URL is an asset's. */
   base: string;
   credentials: RequestCredentials;
+}
+
+/** Sent after the start: stop, wipe what the upload holds, answer `failed`. */
+export interface UploadWorkerCancel {
+  type: "cancel";
 }
 
 /** An error thrown in the worker, as the page rebuilds it (IntakeError, CryptoError or another). */

@@ -3,10 +3,10 @@
 // the page's main thread. Served from the portal's origin (CSP worker-src 'self').
 import { loadSodium } from "../../crypto/sodium";
 import { Api, sendEncryptedParts } from "./transport";
-import type { UploadWorkerEvent, UploadWorkerFailure, UploadWorkerStart } from "./upload-wire";
+import type { UploadWorkerCancel, UploadWorkerEvent, UploadWorkerFailure, UploadWorkerStart } from "./upload-wire";
 
 const scope = self as unknown as {
-  onmessage: ((ev: MessageEvent<UploadWorkerStart>) => void) | null;
+  onmessage: ((ev: MessageEvent<UploadWorkerStart | UploadWorkerCancel>) => void) | null;
   postMessage(message: UploadWorkerEvent): void;
 };
 
@@ -16,8 +16,13 @@ function failureOf(error: unknown): UploadWorkerFailure {
   return { name: e.name, message: e.message, code: e.code, status: e.status, fields: e.fields, proofOfWork: e.proofOfWork };
 }
 
-scope.onmessage = async ({ data: { job, blob, base, credentials } }) => {
-  scope.onmessage = null; // one file per worker
+scope.onmessage = async ({ data }) => {
+  if ("type" in data) return; // a cancel before the start: the page ends the worker
+  const { job, blob, base, credentials } = data;
+  // One file per worker; what comes next is a cancel. Aborting ends the part under way, so that the
+  // part loop's `finally` wipes the encryptor's heap buffers before the page ends the worker.
+  const cancel = new AbortController();
+  scope.onmessage = () => cancel.abort();
   try {
     await loadSodium();
   } catch (error) {
@@ -25,7 +30,7 @@ scope.onmessage = async ({ data: { job, blob, base, credentials } }) => {
     return;
   }
   scope.postMessage({ type: "started" });
-  const api = new Api(base, (input, init) => fetch(input, init), credentials, undefined, true); // cancelled by ending the worker, not by a signal
+  const api = new Api(base, (input, init) => fetch(input, init), credentials, cancel.signal, true);
   const read = async (start: number, end: number) => new Uint8Array(await blob.slice(start, end).arrayBuffer());
   try {
     await sendEncryptedParts(api, job, read, {
@@ -35,5 +40,7 @@ scope.onmessage = async ({ data: { job, blob, base, credentials } }) => {
     scope.postMessage({ type: "done" });
   } catch (error) {
     scope.postMessage({ type: "failed", failure: failureOf(error) });
+  } finally {
+    job.fileKey.fill(0);
   }
 };

@@ -109,8 +109,19 @@ describe.skipIf(!hasChromium)("sending a report's files in Chromium", () => {
     expect(new URL(page.url()).pathname).toBe("/report");
     expect(await page.getByTestId("submission-progress").isVisible()).toBe(true);
 
+    // The upload runs in its worker (ADR 041); cancelling ends it (after it has wiped its buffers and file key).
+    const uploadWorker = page.workers().find((w) => /\/upload\.worker-[\w-]+\.js$/.test(w.url()));
+    expect(
+      uploadWorker,
+      page
+        .workers()
+        .map((w) => w.url())
+        .join(", "),
+    ).toBeDefined();
+    const workerClosed = new Promise<void>((resolve) => uploadWorker!.once("close", () => resolve()));
     await page.getByRole("button", { name: "Cancel" }).click();
     await expect.poll(() => page.getByTestId("cancelled-notice").textContent()).toContain("Nothing has been submitted");
+    await workerClosed;
     // Back to the form with everything typed and chosen still there, and usable.
     expect(await page.getByLabel(/^Title/).inputValue()).toBe(typed.title);
     expect(await page.getByLabel(/^Description/).inputValue()).toBe(typed.description);
