@@ -14,10 +14,11 @@
 // encrypted as stream-v2 under a fresh file key, written through the ordinary upload (createUpload,
 // writeUploadPart, completeUpload: the same space accounting, part sizes and blob store as a
 // browser's upload). Memory per file: one spool chunk, one piece of 1 MiB and its ciphertext.
-// A spool left by a crash holds ciphertext under a key that died with the process; the spool
-// directory is emptied at start (`clearSpools`).
+// A spool left by a crash holds ciphertext under a key that died with the process; the upload
+// cleanup job removes spools older than UPLOAD_MAX_AGE_HOURS (`clearStaleSpools`: instances may share
+// DATA_DIR, and a live request's spool must stay).
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rm, type FileHandle } from "node:fs/promises";
+import { mkdir, open, readdir, rm, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import {
@@ -90,11 +91,23 @@ function spoolDir(s: Services): string {
   return path.join(s.config.paths.data, "spool");
 }
 
-/** Removes spools a stopped process left behind (unreadable ciphertext: their keys died with it). */
-export async function clearSpools(s: Services): Promise<void> {
+/**
+ * Removes spools a stopped process left behind (unreadable ciphertext: their keys died with it), older than any
+ * request may last; returns how many.
+ */
+export async function clearStaleSpools(s: Services): Promise<number> {
   const dir = spoolDir(s);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.map((n) => rm(path.join(dir, n), { force: true })));
+  const cutoff = s.now().getTime() - s.config.UPLOAD_MAX_AGE_HOURS * 3600_000;
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => null);
+    if (info && info.mtimeMs < cutoff) {
+      await rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /**
