@@ -214,6 +214,29 @@ for (const backend of await backends()) {
       expect(await stored(portal)).toEqual(before);
     });
 
+    it("takes the browser's own form post (Origin: null under no-referrer, Sec-Fetch-Site: same-origin) and nothing cross-site", async () => {
+      const before = await stored(portal);
+      const own = await postPlain(portal, form(fields(info, { consentReport: "" })), { Origin: "null", "Sec-Fetch-Site": "same-origin" });
+      expect(own.status).toBe(400);
+      expect(own.html).toContain('data-testid="plain-problems"');
+      for (const forged of [
+        { Origin: "null" },
+        { Origin: "null", "Sec-Fetch-Site": "cross-site" },
+        { Origin: "null", "Sec-Fetch-Site": "same-site" },
+        { Origin: "https://evil.example" },
+      ]) {
+        expect((await postPlain(portal, form(fields(info)), forged)).status, JSON.stringify(forged)).toBe(403);
+      }
+      // The API keeps refusing a null origin whatever the browser says.
+      const api = await fetch(`${portal.url}/api/intake/reports`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Origin: "null", "Sec-Fetch-Site": "same-origin" },
+        body: "{}",
+      });
+      expect(api.status).toBe(403);
+      expect(await stored(portal)).toEqual(before);
+    });
+
     it("keeps the server-sealed mark out of a client's reach", async () => {
       // The JSON submission schema is strict: a browser cannot claim the mark.
       const r = await fetch(`${portal.url}/api/intake/reports`, {
