@@ -186,9 +186,11 @@ const schema = z.object({
   ONION_LOCATION: z
     .string()
     .url("must be a URL such as http://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion")
-    .refine((v) => /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// URL")
-    .refine((v) => new URL(v).hostname.endsWith(".onion"), "must name an onion service: the host must end in .onion")
+    // Each check passes what is no URL at all: .url() has named that already.
+    .refine((v) => !URL.canParse(v) || /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// URL")
+    .refine((v) => !URL.canParse(v) || new URL(v).hostname.endsWith(".onion"), "must name an onion service: the host must end in .onion")
     .refine((v) => {
+      if (!URL.canParse(v)) return true;
       const u = new URL(v);
       return u.pathname === "/" && !u.search && !u.hash && !u.username && !u.password && !v.endsWith("?") && !v.endsWith("#");
     }, "must be an origin only (scheme, host, port), with no path, such as http://….onion")
