@@ -219,12 +219,13 @@ for (const backend of await backends()) {
       const own = await postPlain(portal, form(fields(info, { consentReport: "" })), { Origin: "null", "Sec-Fetch-Site": "same-origin" });
       expect(own.status).toBe(400);
       expect(own.html).toContain('data-testid="plain-problems"');
-      for (const forged of [
+      const forgeries: Record<string, string>[] = [
         { Origin: "null" },
         { Origin: "null", "Sec-Fetch-Site": "cross-site" },
         { Origin: "null", "Sec-Fetch-Site": "same-site" },
         { Origin: "https://evil.example" },
-      ]) {
+      ];
+      for (const forged of forgeries) {
         expect((await postPlain(portal, form(fields(info)), forged)).status, JSON.stringify(forged)).toBe(403);
       }
       // The API keeps refusing a null origin whatever the browser says.
