@@ -402,4 +402,21 @@ describe("posts received at once", () => {
     expect((await first).status).toBe(400); // its content is incomplete, and that is all it is refused for
     expect((await postPlain(portal, form(fields(info)))).status).toBe(201);
   });
+
+  it("cuts a file larger than an upload part into the browser's parts, and it reads back whole", async () => {
+    const big = patternedBytes(2 * 8 * MiB + 100_001, M("fileBody")); // three parts, the last short
+    const r = await postPlain(portal, form(fields(info), [{ name: "big.bin", type: "application/octet-stream", bytes: big }]));
+    expect(r.status).toBe(201);
+    const { lookup } = deriveReceiptSecrets(receiptCodeIn(r.html)!);
+    const [row] = await portal.services.db
+      .select()
+      .from(reports)
+      .where(eq(reports.receiptLookupHash, receiptLookupHash(lookup)));
+    const decrypted = await decryptReportAsInvestigator(portal.services, row!.id, "inv1@okestro.example", PASSWORD);
+    expect(decrypted.files.map((f) => [f.name, f.size])).toEqual([["big.bin", big.length]]);
+    expect(Buffer.from(decrypted.files[0]!.bytes).equals(Buffer.from(big))).toBe(true);
+    const [a] = await portal.services.db.select().from(attachments).where(eq(attachments.reportId, row!.id));
+    expect(a!.ciphertextBytes).toBe(streamCiphertextSize(big.length));
+    expect(await readdir(path.join(portal.dataDir, "spool"))).toEqual([]);
+  });
 });

@@ -336,8 +336,9 @@ export async function answerPlainReportPost(
     if (error instanceof PlainReportRefused) {
       return { status: error.status, data: { plain: "refused", key: error.key, params: error.params }, retryAfterSeconds: error.retryAfterSeconds };
     }
-    if (error instanceof ApiError && error.status < 500) {
-      // A refusal of the intake domain after the checks above (e.g. the upload space is full): said, not thrown.
+    if (error instanceof ApiError && error.status !== 500) {
+      // A refusal of the intake domain after the checks above (the upload space full, the disk low, the database
+      // away): said, not thrown; everything of the post is gone already.
       s.log.warn("plain report refused", { status: error.status, code: error.code });
       return { status: error.status, data: { plain: "refused", key: "report.plain.errors.notStored", params: {} } };
     }
