@@ -49,7 +49,8 @@ export class PlainReportRefused extends Error {
   readonly retryAfterSeconds: number | undefined;
 }
 
-let receiving = 0;
+/** Posts being received, per portal (one per process in production; tests start several). */
+const receiving = new WeakMap<Services, number>();
 
 /**
  * Counts the post against the per-client and the global budget (before a byte of it is read) and takes one of the
@@ -81,12 +82,12 @@ export async function admitPlainReport(s: Services, clientKey: string): Promise<
     const key: MessageKey = error.code === "too_many_reports" ? "report.plain.errors.tooManyReports" : "report.plain.errors.busy";
     throw new PlainReportRefused(429, key, { minutes }, { cause: error, retryAfterSeconds: error.retryAfterSeconds });
   }
-  if (receiving >= s.config.NOJS_CONCURRENT_SUBMISSIONS)
-    throw new PlainReportRefused(503, "report.plain.errors.busy", { minutes: 1 }, { retryAfterSeconds: 60 });
-  receiving++;
+  const busy = receiving.get(s) ?? 0;
+  if (busy >= s.config.NOJS_CONCURRENT_SUBMISSIONS) throw new PlainReportRefused(503, "report.plain.errors.busy", { minutes: 1 }, { retryAfterSeconds: 60 });
+  receiving.set(s, busy + 1);
   let released = false;
   return () => {
-    if (!released) receiving--;
+    if (!released) receiving.set(s, (receiving.get(s) ?? 1) - 1);
     released = true;
   };
 }
