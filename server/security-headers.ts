@@ -4,7 +4,8 @@
 // Also: `Strict-Transport-Security` is two years with includeSubDomains, only
 // with `HSTS=true` (TLS ends at the operator's proxy). The same-origin check
 // compares `Origin` with `PUBLIC_ORIGIN`, else `<protocol>://<Host>`, so behind
-// a TLS proxy `PUBLIC_ORIGIN` must be set.
+// a TLS proxy `PUBLIC_ORIGIN` must be set. `Origin: null` passes only on a page's
+// own form post marked `Sec-Fetch-Site: same-origin` (see sameOriginWrites).
 import { randomBytes } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
 
@@ -53,13 +54,19 @@ export function sameOriginWrites(publicOrigin: string | undefined) {
     const site = req.get("Sec-Fetch-Site");
     const origin = req.get("Origin");
     const own = publicOrigin ?? `${req.protocol}://${req.get("Host")}`;
-    if (site === "cross-site" || (origin !== undefined && origin !== "null" && origin !== own) || origin === "null") {
+    // A page's own form post (the report form without JavaScript, ADR 043) says `Origin: null`: under
+    // `Referrer-Policy: no-referrer` browsers serialise the origin of a non-CORS request as "null". The browser's
+    // own `Sec-Fetch-Site: same-origin`, which no page can set, vouches for it; only for pages, never /api/.
+    const ownFormPost = origin === "null" && site === "same-origin" && !req.path.startsWith("/api/");
+    if (site === "cross-site" || (origin !== undefined && origin !== "null" && origin !== own) || (origin === "null" && !ownFormPost)) {
       res
         .status(403)
         .type("application/json")
         .send(JSON.stringify({ error: { code: "cross_origin", message: "cross-origin request refused" } }));
       return;
     }
+    // Vouched for above; Remix's own action check would refuse "null" (it compares Origin with Host).
+    if (ownFormPost) delete req.headers.origin;
     next();
   };
 }

@@ -43,6 +43,26 @@ describe("configuration", () => {
     expect(() => loadConfig({ PUBLIC_ORIGIN: "ftp://report.example.com" })).toThrow(/PUBLIC_ORIGIN: must be an http/);
   });
 
+  it("keeps ONION_LOCATION an http(s) origin of an onion service (ADR 043)", () => {
+    const onion = "http://okestroreportabcdefghijklmnopqrstuvwxyz234567abcdefghijk.onion";
+    expect(loadConfig({}).ONION_LOCATION).toBeUndefined();
+    expect(loadConfig({ ONION_LOCATION: `${onion}/` }).ONION_LOCATION).toBe(onion);
+    expect(loadConfig({ ONION_LOCATION: onion.replace("http:", "https:") }).ONION_LOCATION).toBe(onion.replace("http:", "https:"));
+    expect(() => loadConfig({ ONION_LOCATION: "https://report.example.com" })).toThrow(/ONION_LOCATION: must name an onion service/);
+    expect(() => loadConfig({ ONION_LOCATION: "https://report.onion.example.com" })).toThrow(/ONION_LOCATION: must name an onion service/);
+    expect(() => loadConfig({ ONION_LOCATION: `${onion}/report` })).toThrow(/ONION_LOCATION: must be an origin only/);
+    expect(() => loadConfig({ ONION_LOCATION: `${onion}/?x=1` })).toThrow(/ONION_LOCATION: must be an origin only/);
+    expect(() => loadConfig({ ONION_LOCATION: onion.replace("http:", "ftp:") })).toThrow(/ONION_LOCATION: must be an http/);
+    expect(() => loadConfig({ ONION_LOCATION: "not a url" })).toThrow(/ONION_LOCATION: must be a URL/);
+  });
+
+  it("bounds the budgets of the report form without JavaScript (ADR 043)", () => {
+    const c = loadConfig({});
+    expect([c.NOJS_REPORTS_PER_CLIENT, c.NOJS_REPORTS_GLOBAL, c.NOJS_CONCURRENT_SUBMISSIONS]).toEqual([3, 60, 2]);
+    expect(() => loadConfig({ NOJS_REPORTS_PER_CLIENT: "0" })).toThrow(/NOJS_REPORTS_PER_CLIENT/);
+    expect(() => loadConfig({ NOJS_CONCURRENT_SUBMISSIONS: "65" })).toThrow(/NOJS_CONCURRENT_SUBMISSIONS/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ PORT: "", DATABASE_URL: "" }).PORT).toBe(3000);
   });
