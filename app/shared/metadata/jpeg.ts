@@ -24,6 +24,8 @@ function keepSegment(marker: number, b: Uint8Array, data: number, end: number, f
   }
   if (marker === 0xe1) {
     if (startsWith(b, data, "Exif\0")) {
+      // Only the orientation, as this cleaner writes it: nothing to remove.
+      if (payload.length === 6 + 26 && payload.subarray(6).every((v, i) => v === orientationOnlyTiff(payload[6 + 19]!)[i])) return true;
       const s = readExif(payload.subarray(6), found);
       state.orientation ??= s.orientation;
     } else if (startsWith(b, data, "http://ns.adobe.com/")) xmpFindings(latin1(payload), found);

@@ -1,15 +1,16 @@
-// Office Open XML (.docx, .xlsx, .pptx) through fflate (ADR 045): the zip is unpacked within
-// bounds (entry count and declared sizes, checked before anything is inflated; fflate inflates
-// each entry into a buffer of its declared size, so a lying size cannot grow memory), then
+// Office Open XML (.docx, .xlsx, .pptx) with fflate (ADR 045): the zip is unpacked within bounds
+// (zip-read.ts: entry count and declared sizes checked before anything is inflated, no entry
+// allowed past its declared size, CRC-32 checked), then
 // - docProps/core.xml, app.xml and custom.xml are replaced by empty property sets (author, last
 //   modified by, company, manager, template, application, dates, custom properties);
 // - comment and revision authors and initials, and the people parts (names, e-mail addresses of
 //   co-authors), are blanked where they stand, so the comments themselves stay;
 // - pictures inside (media/) go through the image cleaners too;
 // and the zip is written again. The document's text and layout parts are untouched.
-import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from "fflate";
-import { Found, MalformedFile, TooLargeToClean, type CleanResult, type Finding } from "./findings";
+import { strFromU8, strToU8, zipSync, type Zippable } from "fflate";
+import { Found, MalformedFile, type CleanResult, type Finding } from "./findings";
 import { cleanImage } from "./images";
+import { readZip } from "./zip-read";
 
 export const OOXML_LIMITS = { entries: 10_000, unpackedBytes: 256 * 1024 * 1024 };
 
@@ -95,30 +96,11 @@ export function isOoxml(entries: string[]): boolean {
 
 export function cleanOoxml(bytes: Uint8Array): CleanResult {
   if (!isZip(bytes)) throw new MalformedFile("not a zip");
-  // First pass: headers only (the filter declines every entry), to bound the real pass.
-  const names: string[] = [];
-  let declared = 0;
-  try {
-    unzipSync(bytes, {
-      filter: (f) => {
-        names.push(f.name);
-        declared += f.originalSize;
-        if (names.length > OOXML_LIMITS.entries || declared > OOXML_LIMITS.unpackedBytes) throw new TooLargeToClean("zip unpacks too large");
-        return false;
-      },
-    });
-  } catch (cause) {
-    if (cause instanceof TooLargeToClean) throw cause;
-    throw new MalformedFile("zip could not be read", { cause });
-  }
+  const entries = readZip(bytes, OOXML_LIMITS);
+  const names = entries.map((e) => e.name);
   if (!isOoxml(names)) return { kind: "unsupported" };
   if (new Set(names).size !== names.length) throw new MalformedFile("duplicate entry names");
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (cause) {
-    throw new MalformedFile("zip entry could not be inflated", { cause });
-  }
+  const files = Object.fromEntries(entries.map((e) => [e.name, e.data]));
   const found = new Found();
   const out: Zippable = {};
   let changed = false;

@@ -39,7 +39,8 @@ export async function cleanPdf(bytes: Uint8Array): Promise<CleanResult> {
   try {
     doc = await PDFDocument.load(bytes, { updateMetadata: false, parseSpeed: ParseSpeeds.Fastest, throwOnInvalidObject: false });
   } catch (cause) {
-    if (cause instanceof Error && cause.name === "EncryptedPDFError") throw new EncryptedPdf("encrypted PDF", { cause });
+    // pdf-lib is compiled to ES5: its EncryptedPDFError is neither named nor matched by instanceof.
+    if (cause instanceof Error && /is encrypted/.test(cause.message)) throw new EncryptedPdf("encrypted PDF", { cause });
     throw new MalformedFile("PDF could not be parsed", { cause });
   }
   const context = doc.context;
