@@ -270,4 +270,30 @@ describe.skipIf(!ready)("identifying metadata removed in the browser before encr
     const got = await submitAndDecrypt(page, submit);
     expect(Buffer.from(got.files[0]!.bytes).equals(bytes)).toBe(true);
   });
+
+  it("cleans a file added on the follow-up page too", async () => {
+    const tagged = path.join(dir, "photo.jpg"); // with its tags, from the first test
+    const submit = await fillReport(page, "Follow-up with a photo");
+    await page.locator('input[name="consentReport"]').check();
+    await submit.click();
+    const receipt = (await page.getByTestId("receipt-code").textContent({ timeout: 120_000 }))!.trim();
+    const caseNumber = (await page.getByTestId("case-number").textContent())!.trim();
+    await page.goto(`${portal.url}/status?lang=en`);
+    await page.locator('input[name="receipt"]').fill(receipt);
+    await page.getByRole("button", { name: "Open my case" }).click();
+    await page.getByTestId("case-title").waitFor({ timeout: 30_000 });
+    await page.locator('input[name="attachments"]').setInputFiles(tagged);
+    await expect
+      .poll(() => page.getByTestId("file-cleaning-status").textContent(), { timeout: 60_000 })
+      .toMatch(/^Found and removed before encryption: .*GPS position/);
+    await page.getByRole("button", { name: "Encrypt and upload" }).click();
+    await expect.poll(() => page.locator("body").textContent(), { timeout: 60_000 }).toContain("Download photo.jpg");
+    const [row] = await portal.services.db.select().from(reports).where(eq(reports.caseNumber, caseNumber));
+    const got = await decryptReportAsInvestigator(portal.services, row!.id, "lee@okestro.example", PASSWORD);
+    expect(got.files.map((f) => f.name)).toEqual(["photo.jpg"]);
+    const out = path.join(dir, "decrypted-followup.jpg");
+    await writeFile(out, got.files[0]!.bytes);
+    expect(identifying(out)).toEqual([]);
+    expect((await samePixels(page, await readFile(tagged), got.files[0]!.bytes)).equal).toBe(true);
+  });
 });
