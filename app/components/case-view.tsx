@@ -5,7 +5,7 @@ import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { Field } from "./field";
-import { FileCleaningList, useFileCleaning } from "./file-cleaning";
+import { CleaningNeedsReview, FileCleaningList, useFileCleaning } from "./file-cleaning";
 import { LeaveDialog } from "./leave-dialog";
 import { Notices } from "./notices";
 import { PowNotice } from "./pow-notice";
@@ -62,6 +62,10 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
         setStatus(t("status.files.cancelled"));
         return false;
       }
+      if (code === "metadata_review") {
+        setError(t("metadata.review"));
+        return false;
+      }
       if (code === "too_many_posts") {
         setError(t("status.errors.tooManyPosts", { minutes: fields?.retryAfterMinutes ?? "60" }));
         return false;
@@ -94,6 +98,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     const added = await run("files", async () => {
       const m = await loadFollowup();
       // Each file as cleaned of identifying metadata, or its original where the reporter chose it (ADR 045).
+      if (await cleaning.failedUnseen(files)) throw new CleaningNeedsReview();
       const toSend = await cleaning.chosen(files);
       submission.withFiles(m.wireBytes(toSend));
       await session.addFiles(toSend.map(m.fromBrowserFile), submission.onProgress, controller.signal);

@@ -15,11 +15,22 @@ interface Entry {
   sendOriginal: boolean;
 }
 
+/** Sending stopped: a file could not be cleaned while the reporter was not looking (`FileCleaning.failedUnseen`). */
+export class CleaningNeedsReview extends Error {
+  override name = "CleaningNeedsReview";
+  readonly code = "metadata_review";
+}
+
 export interface FileCleaning {
   entries: Entry[];
   /** The files now chosen in the input: cleaning starts for each. */
   select(files: File[]): void;
   setOriginal(file: File, original: boolean): void;
+  /**
+   * Waits for the files still being cleaned; true if one of them could not be cleaned, whose note the reporter has
+   * then not seen before sending (the form stops, so they see it and decide).
+   */
+  failedUnseen(files: File[]): Promise<boolean>;
   /** What to encrypt for these files: the cleaned copy, or the original where chosen or nothing was removed. */
   chosen(files: File[]): Promise<File[]>;
   reset(): void;
@@ -29,10 +40,11 @@ export function useFileCleaning(): FileCleaning {
   const [entries, setEntries] = useState<Entry[]>([]);
   const results = useRef(new Map<File, Promise<CleanResult>>());
   const originals = useRef(new Set<File>());
+  const settled = useRef(new Set<File>());
   const start = (file: File) => {
     let p = results.current.get(file);
     if (!p) {
-      p = cleanFile(file);
+      p = cleanFile(file).then((result) => (settled.current.add(file), result));
       results.current.set(file, p);
     }
     return p;
@@ -50,6 +62,10 @@ export function useFileCleaning(): FileCleaning {
     else originals.current.delete(file);
     setEntries((list) => list.map((e) => (e.file === file ? { ...e, sendOriginal: original } : e)));
   }, []);
+  const failedUnseen = useCallback(async (files: File[]) => {
+    const pending = files.filter((f) => !settled.current.has(f) && !originals.current.has(f));
+    return (await Promise.all(pending.map(start))).some((r) => r.kind === "failed");
+  }, []);
   const chosen = useCallback(
     (files: File[]) =>
       Promise.all(
@@ -63,7 +79,7 @@ export function useFileCleaning(): FileCleaning {
     [],
   );
   const reset = useCallback(() => select([]), [select]);
-  return useMemo(() => ({ entries, select, setOriginal, chosen, reset }), [entries, select, setOriginal, chosen, reset]);
+  return useMemo(() => ({ entries, select, setOriginal, failedUnseen, chosen, reset }), [entries, select, setOriginal, failedUnseen, chosen, reset]);
 }
 
 /** The chosen files and what cleaning found in each; `idPrefix` keeps control ids apart where two lists share a page. */

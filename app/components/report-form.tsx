@@ -11,7 +11,7 @@ import { readDraftFields, validateDraft, type FormProblem } from "../reporter/va
 import { LIMITS } from "../intake/limits";
 import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
-import { FileCleaningList, useFileCleaning } from "./file-cleaning";
+import { CleaningNeedsReview, FileCleaningList, useFileCleaning } from "./file-cleaning";
 import { PowMessage } from "./pow-notice";
 import { SubmissionProgressView, useSubmissionProgress } from "./submission-progress";
 import { LeaveDialog } from "./leave-dialog";
@@ -133,6 +133,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
     try {
       const client = await loadClient();
       // Each file as cleaned of identifying metadata, or its original where the reporter chose it (ADR 045).
+      if (await cleaning.failedUnseen(fileList)) throw new CleaningNeedsReview();
       const toSend = await cleaning.chosen(fileList);
       submission.withFiles(client.wireBytes(toSend));
       const optional = (v: string) => (v === "" ? null : v);
@@ -172,6 +173,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       const { code, fields } = error as { code?: string; fields?: Record<string, string> };
       // Cancelled: back to the form as it was, everything typed and chosen still there.
       if (code === "cancelled") setCancelled(true);
+      else if (code === "metadata_review") setFailure(t("metadata.review"));
       // Many reports from one network (an office NAT): say when to try again, not that the server refused it.
       else if (code === "too_many_reports") setFailure(t("report.errors.tooManyReports", { minutes: fields?.retryAfterMinutes ?? "60" }));
       else setFailure(t("report.errors.failed", { reason: failureReason(t, code) }));

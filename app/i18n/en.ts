@@ -973,6 +973,8 @@ export const en = {
   "metadata.found.documentInfo": "document properties",
   "metadata.found.earlierRevisions": "earlier versions of the file",
   "metadata.found.other": "other hidden data",
+  "metadata.review":
+    "Some files could not be cleaned of their hidden details: the note by each file says why. Nothing has been sent yet. Send again to send them as they are, or choose other files.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -952,4 +952,6 @@ export const ko: Record<MessageKey, string> = {
   "metadata.found.documentInfo": "문서 속성",
   "metadata.found.earlierRevisions": "파일의 이전 버전",
   "metadata.found.other": "그 밖의 숨은 데이터",
+  "metadata.review":
+    "일부 파일의 숨은 정보를 삭제하지 못했습니다. 각 파일 옆의 안내에 이유가 있습니다. 아직 아무것도 전송되지 않았습니다. 그대로 보내려면 다시 전송하고, 아니면 다른 파일을 고르세요.",
 };

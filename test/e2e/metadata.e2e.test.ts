@@ -296,4 +296,38 @@ describe.skipIf(!ready)("identifying metadata removed in the browser before encr
     expect(identifying(out)).toEqual([]);
     expect((await samePixels(page, await readFile(tagged), got.files[0]!.bytes)).equal).toBe(true);
   });
+
+  it("stops sending when a file still being cleaned turns out malformed, so the reporter sees its note first", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const p = await context.newPage();
+    // The metadata worker's script is held back until the report has been submitted.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await p.route(/clean\.worker/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const submit = await fillReport(p, "A broken photo");
+    // A JPEG whose first segment claims more bytes than the file has.
+    const broken = Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff, 0x45, 0x78, 0x69, 0x66, 0, 0, 1, 2, 3]);
+    await p.locator('input[name="attachments"]').setInputFiles({ name: "broken.jpg", mimeType: "image/jpeg", buffer: broken });
+    expect(await p.getByTestId("file-cleaning-status").textContent()).toMatch(/^Checking/);
+    await p.locator('input[name="consentReport"]').check();
+    await p.locator('input[name="consentOptional"]').check();
+    const stored = async () => (await portal.services.db.select().from(reports)).length;
+    const before = await stored();
+    await submit.click();
+    release();
+    await expect.poll(() => p.getByRole("alert").first().textContent(), { timeout: 60_000 }).toMatch(/could not be cleaned.*Nothing has been sent yet/);
+    expect(await p.getByTestId("file-cleaning-status").textContent()).toMatch(/could not be read.*sent as it is: metadata may remain/);
+    expect(await stored()).toBe(before); // nothing was submitted
+    // Sent again, knowingly: the file goes as it is.
+    await submit.click();
+    const caseNumber = (await p.getByTestId("case-number").textContent({ timeout: 120_000 }))!.trim();
+    const [row] = await portal.services.db.select().from(reports).where(eq(reports.caseNumber, caseNumber));
+    const got = await decryptReportAsInvestigator(portal.services, row!.id, "lee@okestro.example", PASSWORD);
+    expect(Buffer.from(got.files[0]!.bytes).equals(broken)).toBe(true);
+    expect(await stored()).toBe(before + 1);
+    await context.close();
+  });
 });
