@@ -8,6 +8,13 @@ class WorkerUnavailable extends Error {
   override name = "WorkerUnavailable";
 }
 
+/**
+ * How long a worker may take before it is ended and the file reported as not cleaned: generous (a 200 MiB PDF on a
+ * slow machine), there only so that a file that makes a library spin, or a worker that dies without an error event,
+ * cannot hold the report back for ever.
+ */
+const patience = (bytes: number) => 60_000 + (bytes / (1024 * 1024)) * 2_000;
+
 function cleanInWorker(file: Blob): Promise<CleanResult> {
   return new Promise((resolve, reject) => {
     let worker: Worker;
@@ -18,7 +25,9 @@ function cleanInWorker(file: Blob): Promise<CleanResult> {
       return;
     }
     let started = false;
+    const timer = setTimeout(() => end(() => resolve({ kind: "failed", reason: "crashed" })), patience(file.size));
     const end = (settle: () => void) => {
+      clearTimeout(timer);
       worker.terminate();
       settle();
     };
