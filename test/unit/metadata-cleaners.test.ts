@@ -1,7 +1,7 @@
 // The metadata cleaners (ADR 045) on synthetic files and on hostile ones: what identifies is gone,
 // the picture or document bytes are untouched, and a truncated, lying or bomb-like file ends in a
 // clear outcome (never an exception, never a hang, never more memory than its bounds).
-import { strFromU8, unzipSync, zipSync } from "fflate";
+import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { PDFDocument, PDFName, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { cleanBytes, MAX_CLEAN_BYTES } from "../../app/shared/metadata/clean";
@@ -90,6 +90,34 @@ describe("documents", () => {
     expect(strFromU8(files["word/comments.xml"]!)).toContain("Check this");
     expect(hasBytes(files["word/media/image1.jpeg"]!, JPEG_PICTURE)).toBe(true);
     expect(r.found).toEqual(expect.arrayContaining(["author", "company", "template", "software", "customProperties", "commentAuthors", "people", "gps"]));
+  });
+
+  it("XLSX and PPTX: comment authors, threaded-comment people and comment-author lists are blanked; the cells and slides stay", async () => {
+    const xlsx = zipSync({
+      "[Content_Types].xml": strToU8("<Types/>"),
+      "xl/sharedStrings.xml": strToU8("<sst><si><t>Q3 totals</t></si></sst>"),
+      "xl/comments1.xml": strToU8(
+        `<comments><authors><author>${SECRET.author}</author></authors><commentList><comment ref="A1" authorId="0"><text><t>Check</t></text></comment></commentList></comments>`,
+      ),
+      "xl/persons/person.xml": strToU8(
+        `<personList><person displayName="${SECRET.author}" id="{1}" userId="kim@secret.example" providerId="AD"/></personList>`,
+      ),
+      "docProps/app.xml": strToU8(`<Properties><Company>${SECRET.company}</Company></Properties>`),
+    });
+    const x = cleaned(await cleanBytes(xlsx));
+    noSecrets(x.bytes);
+    expect(hasText(x.bytes, "kim@secret.example")).toBe(false);
+    expect(strFromU8(unzipSync(x.bytes)["xl/sharedStrings.xml"]!)).toContain("Q3 totals");
+    expect(x.found).toEqual(expect.arrayContaining(["commentAuthors", "people", "company"]));
+    const pptx = zipSync({
+      "[Content_Types].xml": strToU8("<Types/>"),
+      "ppt/slides/slide1.xml": strToU8("<p:sld><a:t>Slide text</a:t></p:sld>"),
+      "ppt/commentAuthors.xml": strToU8(`<p:cmAuthorLst><p:cmAuthor id="1" name="${SECRET.author}" initials="KS" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>`),
+    });
+    const p = cleaned(await cleanBytes(pptx));
+    noSecrets(p.bytes);
+    expect(strFromU8(unzipSync(p.bytes)["ppt/slides/slide1.xml"]!)).toContain("Slide text");
+    expect(p.found).toContain("commentAuthors");
   });
 
   it("PDF: the information dictionary, XMP and the earlier revision that still held them are gone; pages and text stay", async () => {
