@@ -330,4 +330,24 @@ describe.skipIf(!ready)("identifying metadata removed in the browser before encr
     expect(await stored()).toBe(before + 1);
     await context.close();
   });
+
+  it("cleans in the page itself when the metadata worker cannot start", async () => {
+    const context = await browser.newContext({ locale: "en-US" });
+    const p = await context.newPage();
+    const started: string[] = [];
+    p.on("worker", (w) => started.push(w.url()));
+    await p.route(/clean\.worker/, (route) => route.abort()); // as a blocking extension or an old browser would leave it
+    const tagged = path.join(dir, "photo.jpg");
+    const submit = await fillReport(p, "Cleaned without a worker");
+    await p.locator('input[name="attachments"]').setInputFiles(tagged);
+    await expect
+      .poll(() => p.getByTestId("file-cleaning-status").textContent(), { timeout: 60_000 })
+      .toMatch(/^Found and removed before encryption: .*GPS position/);
+    const got = await submitAndDecrypt(p, submit);
+    expect(started.some((u) => /clean\.worker/.test(u))).toBe(false);
+    const out = path.join(dir, "decrypted-in-page.jpg");
+    await writeFile(out, got.files[0]!.bytes);
+    expect(identifying(out)).toEqual([]);
+    await context.close();
+  });
 });
