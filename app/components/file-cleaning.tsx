@@ -51,7 +51,7 @@ export function useFileCleaning(): FileCleaning {
   };
   const select = useCallback((files: File[]) => {
     results.current = new Map([...results.current].filter(([f]) => files.includes(f)));
-    originals.current = new Set([...originals.current].filter((f) => files.includes(f)));
+    originals.current = new Set(); // every list starts with the cleaned copies, as shown
     setEntries(files.map((file) => ({ file, result: null, sendOriginal: false })));
     for (const file of files) {
       void start(file).then((result) => setEntries((list) => list.map((e) => (e.file === file ? { ...e, result } : e))));
