@@ -5,6 +5,7 @@ import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { Field } from "./field";
+import { CleaningNeedsReview, FileCleaningList, useFileCleaning } from "./file-cleaning";
 import { LeaveDialog } from "./leave-dialog";
 import { Notices } from "./notices";
 import { PowNotice } from "./pow-notice";
@@ -26,6 +27,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
   const [error, setError] = useState<string | null>(null);
   // Files being added: one progress display for all of them, a cancel, and a warning before the page is left.
   const submission = useSubmissionProgress({ offline: "status.files.offline" });
+  const cleaning = useFileCleaning();
   const cancelling = useRef<AbortController | null>(null);
   const leaving = useLeaveWarning(busy === "files");
   useEffect(() => () => cancelling.current?.abort(), []);
@@ -60,6 +62,10 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
         setStatus(t("status.files.cancelled"));
         return false;
       }
+      if (code === "metadata_review") {
+        setError(t("metadata.review"));
+        return false;
+      }
       if (code === "too_many_posts") {
         setError(t("status.errors.tooManyPosts", { minutes: fields?.retryAfterMinutes ?? "60" }));
         return false;
@@ -91,11 +97,17 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     submission.start();
     const added = await run("files", async () => {
       const m = await loadFollowup();
-      submission.withFiles(m.wireBytes(files));
-      await session.addFiles(files.map(m.fromBrowserFile), submission.onProgress, controller.signal);
+      // Each file as cleaned of identifying metadata, or its original where the reporter chose it (ADR 045).
+      if (await cleaning.failedUnseen(files)) throw new CleaningNeedsReview();
+      const toSend = await cleaning.chosen(files);
+      submission.withFiles(m.wireBytes(toSend));
+      await session.addFiles(toSend.map(m.fromBrowserFile), submission.onProgress, controller.signal);
       return t("status.files.added", { count: files.length });
     });
-    if (added) form.reset();
+    if (added) {
+      form.reset();
+      cleaning.reset();
+    }
   };
 
   const onPrivacy = async (event: FormEvent<HTMLFormElement>) => {
@@ -261,8 +273,9 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
         </ul>
         <form method="post" onSubmit={onFiles} noValidate>
           <Field name="attachments" label={t("status.files.add")}>
-            {(aria) => <input type="file" name="attachments" multiple {...aria} />}
+            {(aria) => <input type="file" name="attachments" multiple {...aria} onChange={(e) => cleaning.select(Array.from(e.currentTarget.files ?? []))} />}
           </Field>
+          <FileCleaningList cleaning={cleaning} idPrefix="followup-files" disabled={busy !== null} />
           <button type="submit" className="button" disabled={busy !== null}>
             {t("status.files.upload")}
           </button>

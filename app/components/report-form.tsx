@@ -11,6 +11,7 @@ import { readDraftFields, validateDraft, type FormProblem } from "../reporter/va
 import { LIMITS } from "../intake/limits";
 import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
+import { CleaningNeedsReview, FileCleaningList, useFileCleaning } from "./file-cleaning";
 import { PowMessage } from "./pow-notice";
 import { SubmissionProgressView, useSubmissionProgress } from "./submission-progress";
 import { LeaveDialog } from "./leave-dialog";
@@ -54,6 +55,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   // The optional-items consent is asked where the first optional item is given, not only at the bottom.
   const optionalAt = contactGiven ? "identity" : files.length > 0 ? "files" : null;
   const submission = useSubmissionProgress();
+  const cleaning = useFileCleaning();
   const cancelling = useRef<AbortController | null>(null);
   const [cancelled, setCancelled] = useState(false);
   // While the report is sent: the browser asks before the page goes, and a link in the portal's header asks first too.
@@ -130,7 +132,10 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
     submission.start();
     try {
       const client = await loadClient();
-      submission.withFiles(client.wireBytes(fileList));
+      // Each file as cleaned of identifying metadata, or its original where the reporter chose it (ADR 045).
+      if (await cleaning.failedUnseen(fileList)) throw new CleaningNeedsReview();
+      const toSend = await cleaning.chosen(fileList);
+      submission.withFiles(client.wireBytes(toSend));
       const optional = (v: string) => (v === "" ? null : v);
       const identity =
         fields.reporterName || fields.email || fields.phone
@@ -159,7 +164,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
           consentAffiliateIdentity: fields.consentAffiliateIdentity,
           locale,
         },
-        fileList.map(client.fromBrowserFile),
+        toSend.map(client.fromBrowserFile),
         info,
         { onProgress: submission.onProgress, onPow: setPow, signal: controller.signal },
       );
@@ -168,6 +173,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       const { code, fields } = error as { code?: string; fields?: Record<string, string> };
       // Cancelled: back to the form as it was, everything typed and chosen still there.
       if (code === "cancelled") setCancelled(true);
+      else if (code === "metadata_review") setFailure(t("metadata.review"));
       // Many reports from one network (an office NAT): say when to try again, not that the server refused it.
       else if (code === "too_many_reports") setFailure(t("report.errors.tooManyReports", { minutes: fields?.retryAfterMinutes ?? "60" }));
       else setFailure(t("report.errors.failed", { reason: failureReason(t, code) }));
@@ -313,22 +319,15 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
               name="attachments"
               multiple
               {...aria}
-              onChange={(e) => setFiles(Array.from(e.currentTarget.files ?? [], (f) => ({ name: f.name, size: f.size })))}
+              onChange={(e) => {
+                const chosen = Array.from(e.currentTarget.files ?? []);
+                setFiles(chosen.map((f) => ({ name: f.name, size: f.size })));
+                cleaning.select(chosen);
+              }}
             />
           )}
         </Field>
-        {files.length > 0 ? (
-          <div>
-            <p id="selected-files">{t("report.attachments.selected")}</p>
-            <ul aria-labelledby="selected-files" className="file-list">
-              {files.map((f, i) => (
-                <li key={i}>
-                  <UserText text={f.name} kind="identifier" /> <span className="hint">({formatBytes(f.size, locale)})</span>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
+        <FileCleaningList cleaning={cleaning} idPrefix="report-files" disabled={working} />
         {optionalAt === "files" ? optionalConsent : null}
         {optionalAt === "identity" && files.length > 0 ? (
           <p className="hint">

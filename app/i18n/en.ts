@@ -46,7 +46,7 @@ export const en = {
   "landing.limits.title": "What does not protect you",
   "landing.limits.1": "A company computer, phone or network may be monitored. Use a private device and a private network.",
   "landing.limits.2":
-    "Details in the report or in your files (names, dates, document authors, photo locations) can reveal who you are. Remove metadata from files where you can.",
+    "Details in the report or in your files (names, dates, what a photo or document shows) can reveal who you are. This site removes hidden details (metadata such as photo locations and document authors) from photos, PDF and Office files before encrypting them; other types of files may keep theirs, so remove it yourself where you can.",
   "landing.limits.3": "Formal legal protection as a public interest whistleblower may require your identity to be known to the authority that handles it.",
   "landing.limits.4": "Whoever controls this website could change the code your browser runs. If that worries you, use one of the alternatives below.",
   "landing.acrc.title": "Other ways to report",
@@ -963,6 +963,44 @@ export const en = {
   "usertext.direction":
     "Hidden text-direction control {code} ({name}), shown here instead of applied: it could make the text read differently from what it is.",
   "usertext.invisible": "Invisible control character {code} ({name}), shown here instead of applied.",
+  "metadata.checking": "Checking for hidden details (metadata)…",
+  "metadata.removed": "Found and removed before encryption: {items}.",
+  "metadata.nothing": "No hidden identifying details (metadata) found.",
+  "metadata.unsupported": "This type of file is not cleaned: hidden details (metadata) such as its author, dates or place may remain in it.",
+  "metadata.failed.malformed": "This file could not be read to remove its hidden details. It will be sent as it is: metadata may remain.",
+  "metadata.failed.encrypted":
+    "This PDF is protected by a password, so its hidden details could not be removed. It will be sent as it is: metadata may remain.",
+  "metadata.failed.too_large": "This file is too large to clean in the browser. It will be sent as it is: metadata may remain.",
+  "metadata.failed.crashed": "Cleaning this file failed. It will be sent as it is: metadata may remain.",
+  "metadata.sendOriginal": "Send the original file instead, with these details",
+  "metadata.original": "Found: {items}. The original file will be sent with them.",
+  "metadata.hint":
+    "Before encryption, this page removes hidden details (metadata) from photos (JPEG, PNG, WebP, HEIC), PDF files and Word, Excel and PowerPoint files. File names and what a file shows (faces, text, letterheads) are not changed.",
+  "metadata.found.gps": "GPS position",
+  "metadata.found.camera": "camera or phone model",
+  "metadata.found.serial": "device serial number or owner",
+  "metadata.found.author": "author",
+  "metadata.found.company": "company or manager",
+  "metadata.found.software": "software used",
+  "metadata.found.dates": "dates and times",
+  "metadata.found.description": "title, subject or keywords",
+  "metadata.found.comments": "comments",
+  "metadata.found.commentAuthors": "names of comment and change authors",
+  "metadata.found.people": "names and accounts of co-authors",
+  "metadata.found.template": "template",
+  "metadata.found.customProperties": "custom properties",
+  "metadata.found.makerNotes": "camera maker notes",
+  "metadata.found.thumbnail": "embedded thumbnail",
+  "metadata.found.embeddedImages": "other embedded pictures",
+  "metadata.found.exif": "EXIF data",
+  "metadata.found.xmp": "XMP data",
+  "metadata.found.iptc": "IPTC data",
+  "metadata.found.textChunks": "text notes",
+  "metadata.found.documentInfo": "document properties",
+  "metadata.found.earlierRevisions": "earlier versions of the file",
+  "metadata.found.other": "other hidden data",
+  "metadata.review":
+    "Some files could not be cleaned of their hidden details: the note by each file says why. Nothing has been sent yet. Send again to send them as they are, or choose other files.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -91,7 +91,9 @@ describe.skipIf(!chromiumAvailable())("the report form guides, in Chromium", () 
 
     await page.locator("#f-consentOptional").waitFor();
     expect(await sectionOf(page, "f-consentOptional")).toBe("Files");
-    expect(await page.locator(".report-form > fieldset", { hasText: "Files" }).locator(".advice").textContent()).toMatch(/Remove metadata from files/);
+    expect(await page.locator(".report-form > fieldset", { hasText: "Files" }).locator(".advice").textContent()).toMatch(
+      /removes hidden details .* other types of files may keep theirs/,
+    );
     expect(await page.locator(".report-form > fieldset", { hasText: "Your contact details" }).locator(".advice").textContent()).toMatch(/may be monitored/);
 
     // Submitting without it: the summary names the consent and leads to the checkbox at the Files section.
