@@ -1,4 +1,4 @@
-// Debian's exiftool (libimage-exiftool-perl) and pdftotext (poppler-utils) for the metadata tests
+// Debian's exiftool (libimage-exiftool-perl), pdftotext (poppler-utils) and heif-convert (libheif-examples) for the metadata tests
 // (ADR 045): under CI a missing tool fails the run instead of skipping, as Chromium does.
 import { execFileSync, spawnSync } from "node:child_process";
 import { CI } from "./backends";
@@ -11,6 +11,7 @@ function available(command: string, args: string[], apt: string): boolean {
 
 export const exiftoolAvailable = () => available("exiftool", ["-ver"], "libimage-exiftool-perl");
 export const pdftotextAvailable = () => available("pdftotext", ["-v"], "poppler-utils");
+export const heifConvertAvailable = () => available("heif-convert", ["--version"], "libheif-examples");
 
 /** Writes tags into a file in place, as a camera or an editor would have. */
 export function exiftoolWrite(file: string, tags: string[]): void {
