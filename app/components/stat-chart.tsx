@@ -120,7 +120,13 @@ function Columns({ table }: { table: StatTable }) {
               </text>
             ) : null}
             {isFirst ? (
-              <text x={x + (labelled ? step / 2 : 0)} y={top + plot + 26} textAnchor={labelled ? "middle" : "start"} className="chart-label" fontSize={FONT - 1}>
+              <text
+                x={x + (labelled ? step / 2 : 0)}
+                y={top + plot + 26}
+                textAnchor={labelled ? "middle" : "start"}
+                className="chart-label"
+                fontSize={FONT - 1}
+              >
                 {month.slice(0, 4)}
               </text>
             ) : null}
@@ -146,23 +152,17 @@ export function StatChart({ table }: { table: StatTable }) {
   const stackedSeries = kind === "stacked" ? (table.chart?.series ?? table.columns.slice(1).map((_, i) => i)).length : 0;
   const height = kind === "columns" ? COLUMNS_HEIGHT : rows.length * PITCH + stackedSeries * LEGEND + 4;
   return (
-    <svg
-      className="stat-chart"
-      viewBox={`0 0 ${W} ${height}`}
-      width={W}
-      height={height}
-      aria-hidden="true"
-      focusable="false"
-      data-testid={`chart-${table.id}`}
-    >
-      <defs>
-        {[1, 3].map((k) => (
-          <pattern key={k} id={`${patternId}-${k}`} width={6} height={6} patternUnits="userSpaceOnUse" patternTransform={`rotate(${k === 1 ? 45 : -45})`}>
-            <rect width={6} height={6} className={`chart-f${k}`} />
-            <line x1={0} y1={0} x2={0} y2={6} className="chart-hatch" strokeWidth={3} />
-          </pattern>
-        ))}
-      </defs>
+    <svg className="stat-chart" viewBox={`0 0 ${W} ${height}`} width={W} height={height} aria-hidden="true" focusable="false" data-testid={`chart-${table.id}`}>
+      {kind === "stacked" ? (
+        <defs>
+          {[1, 3].map((k) => (
+            <pattern key={k} id={`${patternId}-${k}`} width={6} height={6} patternUnits="userSpaceOnUse" patternTransform={`rotate(${k === 1 ? 45 : -45})`}>
+              <rect width={6} height={6} className={`chart-f${k}`} />
+              <line x1={0} y1={0} x2={0} y2={6} className="chart-hatch" strokeWidth={3} />
+            </pattern>
+          ))}
+        </defs>
+      ) : null}
       {kind === "columns" ? <Columns table={table} /> : <Bars table={table} stacked={kind === "stacked"} patternId={patternId} />}
     </svg>
   );
