@@ -152,7 +152,12 @@ export async function caseStatistics(s: Services, range?: StatisticsRange): Prom
       })
       .from(reports)
       .where(receivedWhere),
-    s.db.select({ month, count: sql<number>`count(*)::int` }).from(reports).where(receivedWhere).groupBy(month).orderBy(month),
+    s.db
+      .select({ month, count: sql<number>`count(*)::int` })
+      .from(reports)
+      .where(receivedWhere)
+      .groupBy(month)
+      .orderBy(month),
     s.db
       .select({ status: reports.status, count: sql<number>`count(*)::int` })
       .from(reports)
