@@ -7,6 +7,7 @@
 // its number, so colour is never the only way to read it.
 import { useId } from "react";
 import type { StatTable } from "../admin/statistics-tables";
+import { useI18n } from "../i18n/react";
 
 const W = 360;
 const FONT = 11;
@@ -89,8 +90,10 @@ function Bars({ table, stacked, patternId }: { table: StatTable; stacked: boolea
   );
 }
 
-/** Columns, one per row (months): the number above each while they fit, month numbers below, the year under January. */
+/** Columns, one per row (months): the number above each and the month's short name below while they fit, the year under January. */
 function Columns({ table }: { table: StatTable }) {
+  const { locale } = useI18n();
+  const short = new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { month: "short", timeZone: "UTC" });
   const { rows } = seriesOf(table);
   const max = Math.max(0, ...rows.map((r) => r.values[0]!));
   const top = 16;
@@ -116,7 +119,7 @@ function Columns({ table }: { table: StatTable }) {
             ) : null}
             {labelled ? (
               <text x={x + step / 2} y={top + plot + 13} textAnchor="middle" className="chart-label" fontSize={FONT - 1}>
-                {Number(month.slice(5, 7))}
+                {short.format(new Date(`${month}-01T00:00:00Z`))}
               </text>
             ) : null}
             {isFirst ? (
