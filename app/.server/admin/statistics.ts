@@ -1,6 +1,7 @@
 // Statistics for administrators, computed by SQL aggregates over plaintext
 // workflow metadata only: statuses, categories, calendar days, privacy request
-// kinds and states, provision records and the audit log's destruction entries.
+// kinds and states, provision records and the audit log's destruction entries
+// (and its status changes, for the funnel's "in review or investigation" step).
 // Nothing here selects a title, a case number, a report id, a staff member or
 // any ciphertext column; every result is a count or a number of days per
 // status, category, kind, affiliate or month. The charts and the CSV export
