@@ -111,6 +111,10 @@ describe.skipIf(!chromiumAvailable())("statistics in Chromium", () => {
         .evaluate((r) => getComputedStyle(r).fill),
     ).toBe("rgb(11, 79, 108)");
     expect(await page.locator("svg.stat-chart[style], svg.stat-chart [style]").count()).toBe(0);
+    // At 320 px the section reflows: nothing in it is wider than the screen (wide tables scroll in their own box).
+    const section = page.getByTestId("statistics");
+    expect(await section.evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(320);
+    expect(await section.evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
     // The accessibility tree has the tables and no chart.
     const tree = await page.getByTestId("statistics").ariaSnapshot();
     expect(tree).toContain("table");
