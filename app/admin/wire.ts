@@ -33,14 +33,43 @@ const privacyRow = z.object({
 export type PrivacyRow = z.infer<typeof privacyRow>;
 
 const count = z.number().int();
+
+/** The steps of the status funnel: every case is received; the others count the cases that reached the step. */
+export const FUNNEL_STEPS = ["received", "acknowledged", "examined", "closed"] as const;
+export type FunnelStep = (typeof FUNNEL_STEPS)[number];
+
+/** How the cases stand against one deadline; the parts add up to the cases counted. */
+const deadlineSplit = z.object({
+  onTime: count.describe("done on or before the deadline"),
+  late: count.describe("done after the deadline"),
+  overdue: count.describe("not done, still open and the deadline before today"),
+  pending: count.describe("not done, still open and the deadline today or later"),
+});
+export type DeadlineSplit = z.infer<typeof deadlineSplit>;
+
 /** GET /api/admin/statistics: workflow metadata only (counts and days; no case, title or person). */
 export const caseStatisticsResponse = z.object({
   today: dayString.describe("today in TIME_ZONE: what overdue is measured against"),
   timeZone: z.string().describe("the portal's TIME_ZONE (IANA name)"),
   range: statisticsRange.nullable().describe("the days asked for (by received_on, requested_on, provided_on, destruction day); null: all"),
+  rules: z
+    .object({ ackDays: count, feedbackMonths: count })
+    .describe("the deadlines measured against: ACK_DEADLINE_DAYS after receipt, FEEDBACK_DEADLINE_MONTHS after acknowledgement"),
   cases: z.object({
     total: count,
     open: count,
+    byMonth: z
+      .array(z.object({ month: z.string().describe("YYYY-MM"), count }))
+      .describe("cases received per month, every month from the period's start (or the first case) to its end (or the last case)"),
+    funnel: z
+      .array(z.object({ step: z.enum(FUNNEL_STEPS), count }))
+      .describe("cases that reached each step: received, acknowledged, in review or investigation, closed (a case may be closed without every step)"),
+    deadlines: z
+      .object({
+        acknowledge: deadlineSplit.extend({ closedWithout: count.describe("closed without an acknowledgement") }),
+        close: deadlineSplit.describe("closing against the feedback deadline (the acknowledgement deadline while there is none)"),
+      })
+      .describe("each case once per deadline"),
     byStatus: z.array(z.object({ status: caseStatus, count })),
     byCategory: z.array(z.object({ slug: z.string(), nameKo: z.string(), nameEn: z.string(), count })),
     acknowledge: dayStats.describe("days from received_on to acknowledged_on"),

@@ -1,10 +1,14 @@
 // Statistics for administrators through the real server on PGlite and
 // PostgreSQL: five cases handled over six weeks of the portal's clock, privacy
 // requests answered on time, late or not yet, provisions to both affiliates
-// and destruction tombstones in the audit log. The numbers are exact; the
-// answer holds no case number, report id, title, name or anything encrypted;
-// only administrators get it.
+// and destruction tombstones in the audit log. The numbers are exact, in the
+// JSON answer, in the page's data tables and in the CSV export (issue 20),
+// for all time and for a period; late acknowledgement and closing are set in
+// the day columns directly. The answers hold no case number, report id,
+// title, name or anything encrypted; only administrators get them.
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reports } from "../../db/schema";
 import { encryptMessage, encryptPrivacyText, loadSodium, newRecordId, toBase64Url } from "../../crypto";
 import { appendAudit } from "../../app/.server/audit/audit";
 import type { CaseStatistics } from "../../app/admin/wire";
@@ -95,6 +99,31 @@ for (const backend of await backends()) {
       return { k, sel, created: await createShare(lee, k.ref, k.keys, sel) };
     };
     const statistics = (client: StaffClient, query = "") => client.get<CaseStatistics>(`/api/admin/statistics${query}`);
+    const adminFetch = (path: string) => (admin.options.fetch as typeof fetch)(`${portal.url}${path}`);
+    /** The CSV export's records (the RFC 4180 reader is below), checked for its framing on the way. */
+    const csv = async (query: string) => {
+      const r = await adminFetch(`/api/admin/statistics/csv${query}`);
+      expect(r.status).toBe(200);
+      expect(r.headers.get("content-type")).toMatch(/^text\/csv; charset=utf-8/);
+      expect(r.headers.get("content-disposition")).toMatch(/^attachment; filename="statistics_[0-9a-z_-]+\.csv"$/);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      const records = readCsv(new TextDecoder().decode(bytes.subarray(3)));
+      for (const record of records) expect(record).toHaveLength(4);
+      return { records, value: (table: string, row: string, column: string) => records.find((x) => x[0] === table && x[1] === row && x[2] === column)?.[3] };
+    };
+    /** The rows of a statistics table on the administration page, as [row header, ...cells] texts. */
+    const pageTable = async (query: string, id: string) => {
+      const html = await (await adminFetch(`/admin${query}`)).text();
+      const start = html.indexOf(`data-testid="stats-${id}"`);
+      expect(start).toBeGreaterThan(0);
+      const table = html.slice(start, html.indexOf("</table>", start));
+      const text = (cell: string) => cell.replace(/<[^>]+>/g, "").trim();
+      return [...table.matchAll(/<tr data-row="([^"]+)">(.*?)<\/tr>/g)].map((m) => [
+        m[1]!,
+        ...[...m[2]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((c) => text(c[1]!)),
+      ]);
+    };
 
     beforeAll(async () => {
       await loadSodium();
@@ -288,10 +317,193 @@ for (const backend of await backends()) {
       for (const section of [en, ko]) for (const c of Object.values(cases)) expect(section).not.toContain(c.caseNumber);
     });
 
+    it("counts reports by month, the status funnel and both deadlines", async () => {
+      const s = await statistics(admin);
+      expect(s.rules).toEqual({ ackDays: 7, feedbackMonths: 1 });
+      expect(s.cases.byMonth).toEqual([{ month: "2031-03", count: 5 }]);
+      // Acknowledged: A, B, D; in review: D (the audit log says it went there); closed: A and E (E never acknowledged).
+      expect(s.cases.funnel).toEqual([
+        { step: "received", count: 5 },
+        { step: "acknowledged", count: 3 },
+        { step: "examined", count: 1 },
+        { step: "closed", count: 2 },
+      ]);
+      // Acknowledgement due 9 March (A, B, C) and 27 March (D, E): A, B and D in time, C overdue, E closed without.
+      // Closing: A by its feedback deadline (4 April), E by its acknowledgement deadline; B (7 April) and C (9 March)
+      // overdue on 15 April; D due 22 April.
+      expect(s.cases.deadlines).toEqual({
+        acknowledge: { onTime: 3, late: 0, overdue: 1, pending: 0, closedWithout: 1 },
+        close: { onTime: 2, late: 0, overdue: 2, pending: 1 },
+      });
+      const p = await statistics(admin, "?from=2031-03-20&to=2031-04-30");
+      expect(p.cases.byMonth).toEqual([
+        { month: "2031-03", count: 2 },
+        { month: "2031-04", count: 0 },
+      ]);
+      expect(p.cases.funnel.map((f) => f.count)).toEqual([2, 1, 1, 1]);
+      expect(p.cases.deadlines).toEqual({
+        acknowledge: { onTime: 1, late: 0, overdue: 0, pending: 0, closedWithout: 1 },
+        close: { onTime: 1, late: 0, overdue: 0, pending: 1 },
+      });
+    });
+
+    it("shows the same figures in the page's data tables, with a chart hidden from assistive technology", async () => {
+      expect(await pageTable("?lang=en", "month")).toEqual([["2031-03", "March 2031", "5"]]);
+      expect(await pageTable("?lang=en", "funnel")).toEqual([
+        ["received", "Received", "5"],
+        ["acknowledged", "Acknowledged", "3"],
+        ["examined", "In review or investigation", "1"],
+        ["closed", "Closed", "2"],
+      ]);
+      expect(await pageTable("?lang=en", "deadlines")).toEqual([
+        ["acknowledge", "Acknowledgement (7 days)", "3", "0", "1", "0", "1"],
+        ["close", "Closing (1 months after acknowledgement)", "2", "0", "2", "1", "—"],
+      ]);
+      expect(await pageTable("?lang=en", "times")).toEqual([
+        ["acknowledge", "Receipt to acknowledgement", "3", "2", "3", "5"],
+        ["close", "Receipt to closing", "2", "11", "11", "20"],
+      ]);
+      expect(await pageTable("?lang=en", "overdue")).toEqual([
+        ["open", "Open", "3"],
+        ["overdue", "Overdue", "2"],
+        ["acknowledgement", "Overdue for acknowledgement", "1"],
+        ["feedback", "Overdue for feedback", "1"],
+      ]);
+      const byCategory = new Map((await pageTable("?lang=en", "category")).map((r) => [r[1], r[2]]));
+      expect(byCategory.get(categoryNames[0])).toBe("3");
+      expect(byCategory.get(categoryNames[1])).toBe("2");
+      expect((await pageTable("?lang=en", "provisions")).map((r) => r.slice(2))).toEqual([
+        ["1", "1"],
+        ["2", "3"],
+      ]);
+      expect((await pageTable("?lang=ko", "privacy")).map((r) => [r[0], r[1], r[2], r[4]])).toEqual([
+        ["access", "열람", "0", "1"],
+        ["correction", "정정", "0", "1"],
+        ["deletion", "삭제", "1", "0"],
+        ["suspension", "처리정지", "1", "0"],
+        ["total", "전체 요구", "2", "2"],
+      ]);
+      // The period, from the address: cases received from 20 March.
+      const q = "?lang=ko&from=2031-03-20&to=2031-04-30";
+      expect(await pageTable(q, "month")).toEqual([
+        ["2031-03", "2031년 3월", "2"],
+        ["2031-04", "2031년 4월", "0"],
+      ]);
+      expect(await pageTable(q, "funnel")).toEqual([
+        ["received", "접수", "2"],
+        ["acknowledged", "접수 확인", "1"],
+        ["examined", "검토 또는 조사", "1"],
+        ["closed", "종결", "1"],
+      ]);
+      const html = await (await adminFetch(`/admin${q}`)).text();
+      const section = html.slice(html.indexOf('data-testid="statistics"'), html.indexOf("</section>", html.indexOf('data-testid="statistics"')));
+      expect(section).toContain('value="2031-03-20"');
+      expect(section).toContain('href="/api/admin/statistics/csv?from=2031-03-20&amp;to=2031-04-30&amp;lang=ko"');
+      // Every chart is an SVG hidden from assistive technology, coloured by class: no style attribute for the CSP to refuse.
+      expect(section.match(/<svg[^>]*data-testid="chart-/g)?.length).toBeGreaterThanOrEqual(8);
+      for (const svg of section.match(/<svg[^>]*>/g) ?? []) expect(svg).toContain('aria-hidden="true"');
+      expect(section).not.toMatch(/\sstyle=/);
+    });
+
+    it("exports the same figures as CSV, in either language and for a period", async () => {
+      const en = await csv("?lang=en");
+      expect(en.records[0]).toEqual(["Table", "Row", "Column", "Value"]);
+      expect(en.records.slice(1, 4)).toEqual([
+        ["Period", "From", "", "All time"],
+        ["Period", "To", "", "All time"],
+        ["Period", "Today", "Asia/Seoul", "2031-04-15"],
+      ]);
+      expect(en.value("Cases received by month", "2031-03", "Cases")).toBe("5");
+      expect(en.value("Cases by status", "All cases", "Cases")).toBe("5");
+      expect(en.value("Status funnel: cases that reached each step", "In review or investigation", "Cases")).toBe("1");
+      const deadlines = "Deadlines: acknowledgement within 7 days, feedback within 1 months of it"; // quoted: it has a comma
+      expect(en.value(deadlines, "Acknowledgement (7 days)", "Closed without acknowledgement")).toBe("1");
+      expect(en.value(deadlines, "Closing (1 months after acknowledgement)", "Open and overdue")).toBe("2");
+      expect(en.value(deadlines, "Closing (1 months after acknowledgement)", "Closed without acknowledgement")).toBe("");
+      expect(en.value("Handling times in calendar days", "Receipt to closing", "Median")).toBe("11");
+      expect(en.value("Handling times in calendar days", "Receipt to acknowledgement", "Average")).toBe("3");
+      expect(en.value("Privacy requests", "All requests", "Median days to answer")).toBe("10.5");
+      expect(en.value("Cases by category", categoryNames[0], "Cases")).toBe("3");
+      expect(en.value("Destroyed cases by month", "2031-04", "Other")).toBe("1");
+      const ko = await csv("?lang=ko&from=2031-03-20&to=2031-04-30");
+      expect(ko.records[0]).toEqual(["표", "행", "열", "값"]);
+      expect(ko.records[1]).toEqual(["기간", "시작일", "", "2031-03-20"]);
+      expect(ko.value("월별 접수 사건", "2031-03", "사건 수")).toBe("2");
+      expect(ko.value("월별 접수 사건", "2031-04", "사건 수")).toBe("0");
+      expect(ko.value("상태 단계별 사건: 각 단계에 이른 사건 수", "종결", "사건 수")).toBe("1");
+      const r = await adminFetch("/api/admin/statistics/csv?from=2031-03-20&to=2031-04-30");
+      expect(r.headers.get("content-disposition")).toBe('attachment; filename="statistics_2031-03-20_2031-04-30.csv"');
+      expect((await adminFetch("/api/admin/statistics/csv?from=2031-04-30&to=2031-03-20")).status).toBe(400);
+      // Nothing about a case or a person in the file.
+      const text = JSON.stringify([en.records, ko.records]);
+      for (const c of Object.values(cases)) for (const f of [c.caseNumber, c.reportId, c.receiptCode]) expect(text).not.toContain(f);
+      for (const f of [...["A", "B", "C", "D", "E"].map(M.title), M.description, M.lee, M.reviewer, M.reason, "MKSTATADMIN", "@okestro.example", leeId, "COR-"])
+        expect(text).not.toContain(f);
+    });
+
     it("answers administrators only", async () => {
       expect((await fetch(`${portal.url}/api/admin/statistics`)).status).toBe(401);
       const investigator = await signInAt("lee@okestro.example", leeSecret, at("2031-04-15"));
       await expect(statistics(investigator)).rejects.toMatchObject({ status: 403, code: "forbidden" });
+      expect((await fetch(`${portal.url}/api/admin/statistics/csv`)).status).toBe(401);
+      const refused = await (investigator.options.fetch as typeof fetch)(`${portal.url}/api/admin/statistics/csv?lang=en`);
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+    });
+
+    it("counts late acknowledgement and closing from the day columns (set directly)", async () => {
+      // A acknowledged on 12 March (due 9 March) and closed on 10 April (feedback due 4 April).
+      await portal.services.db.update(reports).set({ acknowledgedOn: "2031-03-12", closedOn: "2031-04-10" }).where(eq(reports.id, cases.A.reportId));
+      const s = await statistics(admin);
+      expect(s.cases.deadlines).toEqual({
+        acknowledge: { onTime: 2, late: 1, overdue: 1, pending: 0, closedWithout: 1 },
+        close: { onTime: 1, late: 1, overdue: 2, pending: 1 },
+      });
+      // Days to acknowledge: 10 (A), 5 (B), 2 (D); to close: 39 (A), 2 (E).
+      expect(s.cases.acknowledge).toEqual({ count: 3, median: 5, average: 5.7, max: 10 });
+      expect(s.cases.close).toEqual({ count: 2, median: 20.5, average: 20.5, max: 39 });
+      const { value } = await csv("?lang=en");
+      const deadlines = "Deadlines: acknowledgement within 7 days, feedback within 1 months of it";
+      expect(value(deadlines, "Acknowledgement (7 days)", "Late")).toBe("1");
+      expect(value(deadlines, "Closing (1 months after acknowledgement)", "Late")).toBe("1");
+      expect(value("Handling times in calendar days", "Receipt to acknowledgement", "Average")).toBe("5.7");
+      expect(await pageTable("?lang=en", "deadlines")).toEqual([
+        ["acknowledge", "Acknowledgement (7 days)", "2", "1", "1", "0", "1"],
+        ["close", "Closing (1 months after acknowledgement)", "1", "1", "2", "1", "—"],
+      ]);
+      // D closed from review (set directly): the funnel still counts it as examined, from the audit log.
+      await portal.services.db.update(reports).set({ status: "closed", closedOn: "2031-04-12", nextDueOn: null }).where(eq(reports.id, cases.D.reportId));
+      expect((await statistics(admin)).cases.funnel.map((f) => f.count)).toEqual([5, 3, 1, 3]);
     });
   });
+}
+
+/** RFC 4180 records (CRLF between records, quoted fields with doubled quotes), as a spreadsheet reads them. */
+function readCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = "";
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"' && field === "") quoted = true;
+    else if (ch === ",") {
+      record.push(field);
+      field = "";
+    } else if (ch === "\r" && text[i + 1] === "\n") {
+      record.push(field);
+      records.push(record);
+      field = "";
+      record = [];
+      i++;
+    } else field += ch;
+  }
+  expect(field).toBe(""); // the last record ends in CRLF
+  return records;
 }

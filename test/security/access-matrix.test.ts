@@ -119,6 +119,7 @@ const MATRIX: Record<string, Row[]> = {
   ],
   "api.admin.staff.$userId.$op.ts POST": [{ name: "account administration", path: (i) => `/api/admin/staff/${i.userId}/unlock`, expect: adminOnly() }],
   "api.admin.statistics.ts GET": [{ name: "statistics", path: () => "/api/admin/statistics", expect: adminOnly() }],
+  "api.admin.statistics.csv.ts GET": [{ name: "statistics as CSV", path: () => "/api/admin/statistics/csv", expect: adminOnly() }],
   "api.affiliate.shares.ts GET": [{ name: "affiliate share list", path: () => "/api/affiliate/shares", expect: affiliateOnly("ok", "ok") }],
   "api.affiliate.shares.$shareId.ts GET": [
     { name: "Cloud share", path: (i) => `/api/affiliate/shares/${i.cloudShare}`, expect: affiliateOnly("ok", "hidden") },

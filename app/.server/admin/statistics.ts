@@ -1,9 +1,11 @@
 // Statistics for administrators, computed by SQL aggregates over plaintext
 // workflow metadata only: statuses, categories, calendar days, privacy request
-// kinds and states, provision records and the audit log's destruction entries.
+// kinds and states, provision records and the audit log's destruction entries
+// (and its status changes, for the funnel's "in review or investigation" step).
 // Nothing here selects a title, a case number, a report id, a staff member or
 // any ciphertext column; every result is a count or a number of days per
-// status, category, kind, affiliate or month.
+// status, category, kind, affiliate or month. The charts and the CSV export
+// (statistics-csv.ts) show these figures and nothing else.
 //
 // `?from&to` (inclusive days, both optional) selects cases by `received_on`,
 // requests by `requested_on`, provisions by `provided_on` and destructions by
@@ -61,6 +63,31 @@ function within(column: PgColumn | SQL, range: StatisticsRange | undefined): SQL
   return c;
 }
 
+/** Months to show at most; a longer period is narrowed to the months that have cases. */
+export const MAX_MONTHS = 120;
+
+const monthIndex = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+const monthOf = (i: number) => `${String(Math.floor(i / 12)).padStart(4, "0")}-${String((i % 12) + 1).padStart(2, "0")}`;
+
+/**
+ * Every month of the period, those without cases as 0: from the period's first month (else the first case's) to its
+ * last month, not past the current one (else the last case's). A span longer than MAX_MONTHS is narrowed to the
+ * months with cases in it, so that a period of centuries cannot make the answer large.
+ */
+export function everyMonth(counted: { month: string; count: number }[], range: StatisticsRange | undefined, today: string) {
+  if (counted.length === 0) return [];
+  const first = monthIndex(counted[0]!.month);
+  const last = monthIndex(counted[counted.length - 1]!.month);
+  let start = range?.from ? monthIndex(range.from) : first;
+  let end = range?.to ? Math.min(monthIndex(range.to), Math.max(monthIndex(today), last)) : last;
+  if (end - start + 1 > MAX_MONTHS) [start, end] = [first, last];
+  if (end - start + 1 > MAX_MONTHS) start = end - MAX_MONTHS + 1;
+  const byMonth = new Map(counted.map((r) => [r.month, r.count]));
+  const months: { month: string; count: number }[] = [];
+  for (let i = start; i <= end; i++) months.push({ month: monthOf(i), count: byMonth.get(monthOf(i)) ?? 0 });
+  return months;
+}
+
 export async function caseStatistics(s: Services, range?: StatisticsRange): Promise<CaseStatistics> {
   const tz = s.config.TIME_ZONE;
   const today = todayOf(s);
@@ -72,6 +99,14 @@ export async function caseStatistics(s: Services, range?: StatisticsRange): Prom
   const ack = dayAggregates(ackDays);
   const close = dayAggregates(closeDays);
   const overdue = sql`${reports.status} <> 'closed' and ${reports.nextDueOn} < ${today}`;
+  // Closing is measured against the feedback deadline, or the acknowledgement deadline for a case never acknowledged
+  // (for an open case this is next_due_on).
+  const closeDue = sql`coalesce(${reports.feedbackDueOn}, ${reports.ackDueOn})`;
+  const open = sql`${reports.status} <> 'closed'`;
+  const unacknowledged = sql`${reports.acknowledgedOn} is null`;
+  // In review or investigation now, or once: the workflow writes each change to the audit log (case.status, details.to).
+  const examined = sql`(${reports.status} in ('in_review', 'investigating') or exists (select 1 from ${auditLog} where ${auditLog.reportId} = ${reports.id} and ${auditLog.action} = 'case.status' and ${auditLog.details} ->> 'to' in ('in_review', 'investigating')))`;
+  const month = sql<string>`to_char(${reports.receivedOn}, 'YYYY-MM')`;
 
   const answerDays = sql`${privacyRequests.answeredOn} - ${privacyRequests.requestedOn}`;
   const answer = dayAggregates(answerDays);
@@ -88,7 +123,7 @@ export async function caseStatistics(s: Services, range?: StatisticsRange): Prom
     .where(and(eq(auditLog.action, DESTROYED_ACTION), ...within(sql`${destroyedAt}::date`, range)))
     .as("destroyed");
 
-  const [summary, byStatus, byCategory, privacy, provisions, destructions] = await Promise.all([
+  const [summary, byMonth, byStatus, byCategory, privacy, provisions, destructions] = await Promise.all([
     s.db
       .select({
         total: sql<number>`count(*)::int`,
@@ -103,9 +138,27 @@ export async function caseStatistics(s: Services, range?: StatisticsRange): Prom
         closeMedian: close.median,
         closeAverage: close.average,
         closeMax: close.max,
+        acknowledged: sql<number>`count(${reports.acknowledgedOn})::int`,
+        examined: sql<number>`(count(*) filter (where ${examined}))::int`,
+        closed: sql<number>`count(${reports.closedOn})::int`,
+        ackOnTime: sql<number>`(count(*) filter (where ${reports.acknowledgedOn} <= ${reports.ackDueOn}))::int`,
+        ackLate: sql<number>`(count(*) filter (where ${reports.acknowledgedOn} > ${reports.ackDueOn}))::int`,
+        ackOverdue: sql<number>`(count(*) filter (where ${unacknowledged} and ${open} and ${reports.ackDueOn} < ${today}))::int`,
+        ackPending: sql<number>`(count(*) filter (where ${unacknowledged} and ${open} and ${reports.ackDueOn} >= ${today}))::int`,
+        ackClosedWithout: sql<number>`(count(*) filter (where ${unacknowledged} and not ${open}))::int`,
+        closeOnTime: sql<number>`(count(*) filter (where ${reports.closedOn} <= ${closeDue}))::int`,
+        closeLate: sql<number>`(count(*) filter (where ${reports.closedOn} > ${closeDue}))::int`,
+        closeOverdue: sql<number>`(count(*) filter (where ${open} and ${closeDue} < ${today}))::int`,
+        closePending: sql<number>`(count(*) filter (where ${open} and ${closeDue} >= ${today}))::int`,
       })
       .from(reports)
       .where(receivedWhere),
+    s.db
+      .select({ month, count: sql<number>`count(*)::int` })
+      .from(reports)
+      .where(receivedWhere)
+      .groupBy(month)
+      .orderBy(month),
     s.db
       .select({ status: reports.status, count: sql<number>`count(*)::int` })
       .from(reports)
@@ -179,9 +232,31 @@ export async function caseStatistics(s: Services, range?: StatisticsRange): Prom
     today,
     timeZone: tz,
     range: range ?? null,
+    rules: { ackDays: s.config.ACK_DEADLINE_DAYS, feedbackMonths: s.config.FEEDBACK_DEADLINE_MONTHS },
     cases: {
       total: int(sum.total),
       open: int(sum.open),
+      byMonth: everyMonth(
+        byMonth.map((r) => ({ month: r.month, count: int(r.count) })),
+        range,
+        today,
+      ),
+      funnel: [
+        { step: "received", count: int(sum.total) },
+        { step: "acknowledged", count: int(sum.acknowledged) },
+        { step: "examined", count: int(sum.examined) },
+        { step: "closed", count: int(sum.closed) },
+      ],
+      deadlines: {
+        acknowledge: {
+          onTime: int(sum.ackOnTime),
+          late: int(sum.ackLate),
+          overdue: int(sum.ackOverdue),
+          pending: int(sum.ackPending),
+          closedWithout: int(sum.ackClosedWithout),
+        },
+        close: { onTime: int(sum.closeOnTime), late: int(sum.closeLate), overdue: int(sum.closeOverdue), pending: int(sum.closePending) },
+      },
       byStatus: reportStatus.enumValues.map((status) => ({ status, count: statusCounts.get(status) ?? 0 })),
       byCategory: byCategory.map((r) => ({ slug: r.slug, nameKo: r.nameKo, nameEn: r.nameEn, count: int(r.count) })),
       acknowledge: dayStats({ count: sum.ackCount, median: sum.ackMedian, average: sum.ackAverage, max: sum.ackMax }),
