@@ -44,7 +44,7 @@ export function securityHeaders(options: { dev: boolean; hsts: boolean }) {
 
 /**
  * Refuses state-changing requests that a browser marks as coming from another
- * site. Requests without Origin (non-browser clients) carry no ambient
+ * site (a form of our own posts `Origin: null` with `Sec-Fetch-Site: same-origin`). Requests without Origin (non-browser clients) carry no ambient
  * credentials on reporter routes; staff routes add their own session checks.
  */
 export function sameOriginWrites(publicOrigin: string | undefined) {
@@ -53,7 +53,11 @@ export function sameOriginWrites(publicOrigin: string | undefined) {
     const site = req.get("Sec-Fetch-Site");
     const origin = req.get("Origin");
     const own = publicOrigin ?? `${req.protocol}://${req.get("Host")}`;
-    if (site === "cross-site" || (origin !== undefined && origin !== "null" && origin !== own) || origin === "null") {
+    // A plain form posted from one of our pages carries `Origin: null` (our `Referrer-Policy: no-referrer` asks the
+    // browser to hide the origin of such requests, ADR 044); the browser's own Sec-Fetch-Site, which pages cannot
+    // set, says it came from this origin. `null` from anywhere else (sandboxed frames, data: URLs) stays refused.
+    const ownForm = origin === "null" && site === "same-origin";
+    if (site === "cross-site" || (origin !== undefined && origin !== "null" && origin !== own) || (origin === "null" && !ownForm)) {
       res
         .status(403)
         .type("application/json")

@@ -84,3 +84,35 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
   };
 }
 
+/** A text of the page without JavaScript: a catalog key and its parameters (`date` is a day, shown in the page's language). */
+export interface PlainNotice {
+  key: string;
+  params?: Record<string, string>;
+}
+
+/** A privacy request the page without JavaScript shows before it is sent (ADR 044). */
+export interface PlainPrivacyDraft {
+  id: string;
+  kind: "access" | "correction" | "deletion" | "suspension";
+  detail: string | null;
+}
+
+/** What each answer of the follow-up page without JavaScript shows (ADR 044). */
+export type PlainPage =
+  | { view: "signin"; notice: PlainNotice | null; error: PlainNotice | null }
+  | {
+      view: "case";
+      /** The hidden field every form of the page posts back: the session token and the receipt wrap key. */
+      session: string;
+      case: DecryptedCase;
+      /** The id the next message is sent under: a repeated post of the same form is stored once. */
+      nextId: string;
+      notice: PlainNotice | null;
+      error: PlainNotice | null;
+      /** The message typed when sending failed, given back (nothing typed is lost). */
+      draft: string;
+      /** A privacy request waiting for the reporter's confirmation. */
+      confirm: PlainPrivacyDraft | null;
+      /** Which form the error belongs to. */
+      errorFor: "message" | "privacy" | null;
+    };

@@ -89,7 +89,10 @@ export async function openPlainCase(s: Services, receipt: string, clientKey: str
     const attempt = await s.proofOfWork.attemptWithoutProof(clientKey);
     const { lookup, wrapKey } = deriveReceiptSecrets(parsed.code);
     try {
-      const [report] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.receiptLookupHash, receiptLookupHash(lookup)));
+      const [report] = await s.db
+        .select({ id: reports.id })
+        .from(reports)
+        .where(eq(reports.receiptLookupHash, receiptLookupHash(lookup)));
       if (!report) throw new ApiError(404, "not_found", "no case matches this receipt code");
       await s.proofOfWork.succeeded(attempt);
       const token = await newReporterSession(s, report.id);
@@ -119,7 +122,8 @@ async function resume(s: Services, field: string): Promise<PlainSession> {
     return { reportId, tokenHash, reportKey: unwrapReporterKey(wrapKey, reportId, r.wrapped) };
   } catch (error) {
     // A wrap key that does not open this session's case: someone mixed two sessions. Neither is trusted further.
-    if (isCryptoError(error)) throw new ApiError(401, "session_invalid", "this page's session does not match its case; enter the receipt code again", undefined, { cause: error });
+    if (isCryptoError(error))
+      throw new ApiError(401, "session_invalid", "this page's session does not match its case; enter the receipt code again", undefined, { cause: error });
     throw error;
   } finally {
     wrapKey.fill(0);

@@ -175,9 +175,7 @@ export class ProofOfWork implements ProofOfWorkGate {
   /** A look-up without a proof (ADR 044): a row of its own (a random id, no challenge), a wrong code until `succeeded`. */
   async attemptWithoutProof(clientKey: string): Promise<SpentProof> {
     const id = randomBytes(32);
-    await this.s.db
-      .insert(powSpent)
-      .values({ challengeHash: id, clientKey, action: "followup-session-plain", spentAt: minute(this.s.now()), failed: true });
+    await this.s.db.insert(powSpent).values({ challengeHash: id, clientKey, action: "followup-session-plain", spentAt: minute(this.s.now()), failed: true });
     return { id };
   }
 
