@@ -12,8 +12,9 @@ import type { PlainPage } from "../intake/followup-view";
 
 export const meta = describedAs("meta.description.status");
 
-// The page holds the decrypted case and the session: never stored, never sent on as a referrer.
-const PRIVATE = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+// The page holds the decrypted case and the session: never stored (every response already has
+// `Referrer-Policy: no-referrer`, server/security-headers.ts, so its address is never sent on either).
+const PRIVATE = { "Cache-Control": "no-store" };
 
 export const headers: HeadersFunction = ({ actionHeaders }) => {
   const retryAfter = actionHeaders.get("Retry-After");
