@@ -5,7 +5,8 @@
 // A loader or action that found the database unreachable marks its load context
 // there; `handleRequest` then answers the plain 503 page and
 // `handleDataRequest` a 503 for client-side navigations, both with
-// `Retry-After` (API routes answer it themselves, as JSON).
+// `Retry-After` (API routes answer it themselves, as JSON). With ONION_LOCATION,
+// every document carries `Onion-Location` (platform/onion-location.ts).
 import { PassThrough } from "node:stream";
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
@@ -13,6 +14,7 @@ import { RemixServer } from "@remix-run/react";
 import { renderToPipeableStream } from "react-dom/server";
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from "../db/unavailable";
 import { describeError } from "./.server/platform/log";
+import { onionLocationFor } from "./.server/platform/onion-location";
 import { unavailablePageHtml } from "./.server/platform/unavailable";
 import { resolveLocale } from "./i18n";
 import { NonceContext } from "./nonce";
@@ -66,6 +68,8 @@ export default function handleRequest(
   const nonce = loadContext.cspNonce ?? "";
   // Pages may show decrypted content or receipts later on: never cache them.
   responseHeaders.set("Cache-Control", "no-store");
+  const onion = onionLocationFor(loadContext.services?.config.ONION_LOCATION, request.url);
+  if (onion) responseHeaders.set("Onion-Location", onion);
   if (databaseUnavailable.has(loadContext)) return unavailablePage(request, responseHeaders);
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;

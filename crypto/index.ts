@@ -15,3 +15,4 @@ export * from "./casework";
 export * from "./share";
 export * from "./archive";
 export * from "./signing";
+export * from "./spool";

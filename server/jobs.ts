@@ -8,6 +8,7 @@
 import { expireReporterSessions } from "../app/.server/followup/followup";
 import { sweepFloods } from "../app/.server/intake/flood";
 import { cleanupUploads } from "../app/.server/intake/intake";
+import { clearStaleSpools } from "../app/.server/nojs/server-sealed-file";
 import { sweepCounters } from "../app/.server/platform/counters";
 import { checkStorage } from "../app/.server/intake/upload-space";
 import { describeError, type LogFields, type Logger } from "../app/.server/platform/log";
@@ -151,8 +152,8 @@ export function startPortalJobs(services: Services, observe?: TickObserver): Job
     name: JOB_NAMES.uploadCleanup,
     everyMs: config.UPLOAD_CLEANUP_INTERVAL_MINUTES * 60_000,
     // Then the disk: administrators hear of a low disk before a reporter is refused (ADR 031).
-    run: async () => ({ ...(await cleanupUploads(services)), ...(await checkStorage(services)) }),
-    report: (r) => (r.uploads || r.orphanBlobs || r.low ? r : null),
+    run: async () => ({ ...(await cleanupUploads(services)), staleSpools: await clearStaleSpools(services), ...(await checkStorage(services)) }),
+    report: (r) => (r.uploads || r.orphanBlobs || r.staleSpools || r.low ? r : null),
   });
 
   // Destruction on schedule: at start and every RETENTION_INTERVAL_MINUTES.

@@ -12,10 +12,12 @@ export function Field(props: {
   hint?: string;
   error?: string;
   quietError?: boolean;
+  /** Prefix of the control's id (default `f-`): the form without JavaScript shares the page with the other one. */
+  idPrefix?: string;
   children: (aria: { id: string; "aria-describedby"?: string; "aria-invalid"?: true; required?: boolean }) => ReactNode;
 }) {
   const { t } = useI18n();
-  const id = `f-${props.name}`;
+  const id = `${props.idPrefix ?? "f-"}${props.name}`;
   const described = [props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div className={`field${props.error ? " field--error" : ""}`}>

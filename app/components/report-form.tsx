@@ -23,7 +23,7 @@ const loadClient = () => import("../reporter/intake-client");
 type Phase = { kind: "editing" } | { kind: "working"; files: number };
 
 /** How the error summary names each field: by its label, so "required" says which field it is. */
-const FIELD_NAMES: Record<string, MessageKey> = {
+export const FIELD_NAMES: Record<string, MessageKey> = {
   category: "report.category",
   title: "report.titleField",
   description: "report.description",
@@ -419,7 +419,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 }
 
 /** Safety advice where the reporter gives what could identify them. */
-function Advice(props: { text: string }) {
+export function Advice(props: { text: string }) {
   const { t } = useI18n();
   return (
     <p className="advice">
@@ -428,8 +428,11 @@ function Advice(props: { text: string }) {
   );
 }
 
-function ConsentBlock(props: {
+export function ConsentBlock(props: {
   name: string;
+  /** Prefix of the checkbox's id (default `f-`), as Field's. */
+  idPrefix?: string;
+  defaultChecked?: boolean;
   required?: boolean;
   error?: string;
   rows: [MessageKey, MessageKey][];
@@ -440,7 +443,7 @@ function ConsentBlock(props: {
   onChange?: (checked: boolean) => void;
 }) {
   const { t, deadlines } = useI18n();
-  const id = `f-${props.name}`;
+  const id = `${props.idPrefix ?? "f-"}${props.name}`;
   return (
     <div className={`consent${props.error ? " field--error" : ""}`}>
       <table className="consent__table">
@@ -468,7 +471,9 @@ function ConsentBlock(props: {
           name={props.name}
           aria-describedby={`${id}-refuse${props.error ? ` ${id}-error` : ""}`}
           aria-invalid={props.error ? true : undefined}
-          {...(props.onChange ? { checked: props.checked, onChange: (e) => props.onChange?.(e.currentTarget.checked) } : {})}
+          {...(props.onChange
+            ? { checked: props.checked, onChange: (e) => props.onChange?.(e.currentTarget.checked) }
+            : { defaultChecked: props.defaultChecked })}
         />
         <label htmlFor={id}>
           {t(props.label)} <span className={props.required ? "tag tag--required" : "tag"}>{props.required ? t("report.required") : t("report.optional")}</span>

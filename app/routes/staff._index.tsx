@@ -239,6 +239,12 @@ export default function Inbox() {
                         <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link>
                         {r.unread ? <span className="tag tag--new"> {t("staff.inbox.unreadMark")}</span> : null}
                         {r.flood ? <span className="tag"> {t("staff.inbox.floodMark")}</span> : null}
+                        {r.serverSealed ? (
+                          <span className="tag" data-testid="inbox-server-sealed">
+                            {" "}
+                            {t("staff.inbox.serverSealedMark")}
+                          </span>
+                        ) : null}
                       </td>
                       <td>
                         <UserText text={r.plainTitle} fallback={<span className="hint">{t("staff.case.unreadable")}</span>} />

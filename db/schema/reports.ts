@@ -58,6 +58,11 @@ export const reports = pgTable(
      * else NULL: the inbox can hide or show only them. It names a batch of `report_floods`, never who sent it.
      */
     floodId: uuid("flood_id"),
+    /**
+     * The server, not the reporter's browser, encrypted this report: it came through the form without JavaScript
+     * (ADR 043), so its content passed through the server's memory. Set only by that path, never from a request body.
+     */
+    serverSealed: boolean("server_sealed").notNull().default(false),
   },
   (t) => [
     // The inbox walks these in deadline order and stops at a page (app/.server/casework/inbox.ts).

@@ -98,6 +98,7 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
     nextDueOn: r.nextDueOn,
     overdue: r.nextDueOn !== null && r.nextDueOn < today(s),
     consentAffiliateIdentity: r.consentAffiliateIdentity,
+    serverSealed: r.serverSealed,
     envelope: b64(envelope),
     title: b64(r.titleCt),
     body: b64(r.bodyCt),

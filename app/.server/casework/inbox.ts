@@ -67,6 +67,7 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
       nextDueOn: reports.nextDueOn,
       activitySeq: reports.activitySeq,
       floodId: reports.floodId,
+      serverSealed: reports.serverSealed,
       titleCt: reports.titleCt,
     })
     .from(reports)
@@ -107,6 +108,7 @@ export async function listInbox(s: Services, staffUserId: string, f: InboxFilter
       overdue: r.nextDueOn !== null && r.nextDueOn < day,
       unread: (r.seenSeq ?? 0) < r.activitySeq,
       flood: r.floodId !== null,
+      serverSealed: r.serverSealed,
       title: toBase64Url(r.titleCt),
       envelope: toBase64Url(toBytes(r.envelope)),
     })),

@@ -332,7 +332,15 @@ export function limitUploadsPerClient(s: Services, clientKey: string): Promise<v
   });
 }
 
-export async function submitReport(s: Services, input: SubmitReportInput): Promise<SubmitReportResponse> {
+/**
+ * `sealedBy: "server"` only from the form without JavaScript (app/.server/nojs/, ADR 043): the wire schema is
+ * strict, so a request body cannot claim it, and that path cannot leave it out.
+ */
+export async function submitReport(
+  s: Services,
+  input: SubmitReportInput,
+  origin: { sealedBy: "browser" | "server" } = { sealedBy: "browser" },
+): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
   checkRecord("body", input.body, "report-body");
   if (input.identity) checkRecord("identity", input.identity, "report-identity");
@@ -438,6 +446,7 @@ export async function submitReport(s: Services, input: SubmitReportInput): Promi
         consentOptional: input.consentOptional,
         consentAffiliateIdentity: input.consentAffiliateIdentity,
         floodId,
+        serverSealed: origin.sealedBy === "server",
       })}`,
       sql`new_envelopes as ${db
         .insert(reportKeyEnvelopes)

@@ -88,6 +88,14 @@ const schema = z.object({
     .min(0.1)
     .max(24 * 60)
     .default(60),
+  /**
+   * Reports through the form without JavaScript (ADR 043), which cannot solve a proof of work: per client and for
+   * everyone per REPORT_LIMIT_WINDOW_MINUTES, and how many this process receives at once (it encrypts every byte).
+   * Over them only that path waits; the JavaScript path and staff keep their own limits.
+   */
+  NOJS_REPORTS_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(3),
+  NOJS_REPORTS_GLOBAL: z.coerce.number().int().min(1).max(100_000).default(60),
+  NOJS_CONCURRENT_SUBMISSIONS: z.coerce.number().int().min(1).max(64).default(2),
   /** Messages, files and privacy requests one reporter session may post per REPORT_LIMIT_WINDOW_MINUTES. */
   FOLLOWUP_POSTS_PER_SESSION: z.coerce.number().int().min(1).max(10_000).default(60),
   /** More reports than this from everyone within FLOOD_WINDOW_MINUTES is a flood: staff get one notification for it (ADR 034). */
@@ -171,6 +179,21 @@ const schema = z.object({
   /** Hour of the day (TIME_ZONE) at which daily digests go out. */
   NOTIFY_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
   HSTS: bool.default("false"),
+  /**
+   * The portal's onion service address (http:// or https://, a host ending in .onion, no path): HTML pages then
+   * send `Onion-Location: <it><the request's path and query>`, which Tor Browser offers to switch to (ADR 043).
+   */
+  ONION_LOCATION: z
+    .string()
+    .url("must be a URL such as http://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion")
+    .refine((v) => /^https?:$/.test(new URL(v).protocol), "must be an http:// or https:// URL")
+    .refine((v) => new URL(v).hostname.endsWith(".onion"), "must name an onion service: the host must end in .onion")
+    .refine((v) => {
+      const u = new URL(v);
+      return u.pathname === "/" && !u.search && !u.hash && !u.username && !u.password && !v.endsWith("?") && !v.endsWith("#");
+    }, "must be an origin only (scheme, host, port), with no path, such as http://….onion")
+    .transform((v) => new URL(v).origin)
+    .optional(),
   /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   RECEIPT_ATTEMPTS_PER_CLIENT: z.coerce.number().int().min(1).default(10),

@@ -10,6 +10,11 @@ export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null
   const { t, day } = useI18n();
   return (
     <Section id="s-report" title={t("staff.case.report")}>
+      {c.serverSealed ? (
+        <p className="notice" data-testid="staff-case-server-sealed">
+          {t("staff.case.serverSealed")}
+        </p>
+      ) : null}
       {body ? (
         <>
           <p className="pre" data-testid="staff-case-description">

@@ -1,0 +1,1 @@
+ALTER TABLE "reports" ADD COLUMN "server_sealed" boolean DEFAULT false NOT NULL;
