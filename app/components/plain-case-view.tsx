@@ -18,7 +18,12 @@ function useNotice() {
   const { t, day } = useI18n();
   return (n: PlainNotice | null) => {
     if (!n) return null;
-    const params = n.params ? { ...n.params, ...(n.params.date ? { date: day(n.params.date) } : {}) } : undefined;
+    const params: Record<string, string> = {};
+    for (const [name, value] of Object.entries(n.params ?? {})) {
+      if (name === "date") params.date = day(value);
+      else if (name.endsWith("Key")) params[name.slice(0, -3)] = t(value as MessageKey);
+      else params[name] = value;
+    }
     return t(n.key as MessageKey, params);
   };
 }
@@ -119,6 +124,21 @@ export function PlainCaseView({ page }: { page: Extract<PlainPage, { view: "case
           ))}
         </ul>
         <p className="hint">{t("status.plain.files")}</p>
+        {/* The hidden fields come first: the server checks the session before it reads any file (plain-files.ts). */}
+        <form method="post" action={action} encType="multipart/form-data">
+          <Carry session={page.session} intent="files" />
+          <Field
+            name="attachments"
+            label={t("status.plain.files.add")}
+            hint={t("status.plain.files.note")}
+            error={page.errorFor === "files" ? (error ?? undefined) : undefined}
+          >
+            {(aria) => <input type="file" name="attachments" multiple {...aria} />}
+          </Field>
+          <button type="submit" className="button">
+            {t("status.plain.files.upload")}
+          </button>
+        </form>
       </section>
 
       <section aria-labelledby="dialogue">

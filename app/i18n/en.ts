@@ -351,7 +351,7 @@ export const en = {
   "status.plain.send.note":
     "Without JavaScript the server sees this message for a moment while it encrypts it; it does not store or log it unencrypted. With JavaScript on, it would be encrypted in your browser.",
   "status.plain.message.hint": "Up to {max} characters.",
-  "status.plain.files": "Downloading and adding files needs JavaScript on this page. Turn JavaScript on to use them, or describe the file in a message.",
+  "status.plain.files": "Downloading files needs JavaScript on this page. Turn JavaScript on to download them.",
   "status.plain.privacy.note":
     "Without JavaScript the server sees the details of a request for a moment while it encrypts them. A copy of your data to download needs JavaScript; you can ask for access here instead.",
   "status.plain.errors.mismatch": "This page's session does not belong to this case. Enter your secret receipt code again.",
@@ -359,6 +359,12 @@ export const en = {
   "status.plain.errors.messageTooLong": "The message is longer than {max} characters; please shorten it.",
   "status.plain.errors.privacyKind": "Choose the request you want to make.",
   "status.plain.errors.correctionDetail": "A correction needs the corrected text under “Details”.",
+  "status.plain.errors.upload": "Not all files could be added ({added} were): {reason}.",
+  "status.plain.errors.tooManyAttachments": "This case has reached its limit of files ({added} added now).",
+  "status.plain.files.add": "Add files",
+  "status.plain.files.upload": "Send the files",
+  "status.plain.files.note":
+    "Without JavaScript the server sees these files for a moment while it encrypts them; it does not store them unencrypted. Metadata in a file (such as a photo's location or a document's author) is not removed on this page.",
   "status.plain.errors.tooLarge": "What was sent is too large for this form.",
   "staff.title": "Ethics investigators",
   "staff.signin": "Sign in",

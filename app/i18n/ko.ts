@@ -342,8 +342,7 @@ export const ko: Record<MessageKey, string> = {
   "status.plain.send.note":
     "자바스크립트가 없으면 서버가 이 메시지를 암호화하는 동안 잠시 그 내용을 보게 됩니다. 서버는 이를 암호화하지 않은 상태로 저장하거나 기록하지 않습니다. 자바스크립트를 켜면 내 브라우저에서 암호화됩니다.",
   "status.plain.message.hint": "최대 {max}자.",
-  "status.plain.files":
-    "이 페이지에서 파일을 내려받거나 추가하려면 자바스크립트가 필요합니다. 자바스크립트를 켜고 이용하시거나, 메시지로 파일을 설명해 주세요.",
+  "status.plain.files": "파일을 내려받으려면 자바스크립트가 필요합니다. 내려받으려면 자바스크립트를 켜세요.",
   "status.plain.privacy.note":
     "자바스크립트가 없으면 서버가 요구의 세부 내용을 암호화하는 동안 잠시 그 내용을 보게 됩니다. 내 정보 사본 내려받기에는 자바스크립트가 필요하며, 대신 여기서 열람을 요구할 수 있습니다.",
   "status.plain.errors.mismatch": "이 페이지의 세션이 이 제보에 속하지 않습니다. 비밀 접수 코드를 다시 입력하세요.",
@@ -351,6 +350,12 @@ export const ko: Record<MessageKey, string> = {
   "status.plain.errors.messageTooLong": "메시지가 {max}자를 넘습니다. 줄여 주세요.",
   "status.plain.errors.privacyKind": "하려는 요구를 선택하세요.",
   "status.plain.errors.correctionDetail": "정정 요구에는 “세부 내용”에 정정할 내용을 적어야 합니다.",
+  "status.plain.errors.upload": "일부 파일을 추가하지 못했습니다({added}개 추가됨): {reason}.",
+  "status.plain.errors.tooManyAttachments": "이 제보에 추가할 수 있는 파일 수에 도달했습니다(이번에 {added}개 추가됨).",
+  "status.plain.files.add": "파일 추가",
+  "status.plain.files.upload": "파일 보내기",
+  "status.plain.files.note":
+    "자바스크립트가 없으면 서버가 파일을 암호화하는 동안 잠시 그 내용을 보게 됩니다. 서버는 파일을 암호화하지 않은 상태로 저장하지 않습니다. 이 페이지에서는 파일 안의 메타데이터(사진의 위치, 문서 작성자 등)가 제거되지 않습니다.",
   "status.plain.errors.tooLarge": "보낸 내용이 이 양식에 비해 너무 큽니다.",
   "staff.title": "윤리 조사 담당자",
   "staff.signin": "로그인",

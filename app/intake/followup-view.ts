@@ -84,7 +84,10 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
   };
 }
 
-/** A text of the page without JavaScript: a catalog key and its parameters (`date` is a day, shown in the page's language). */
+/**
+ * A text of the page without JavaScript: a catalog key and its parameters (`date` is a day, shown in the page's
+ * language; `<name>Key` is a catalog key whose text fills `{name}`).
+ */
 export interface PlainNotice {
   key: string;
   params?: Record<string, string>;
@@ -114,5 +117,5 @@ export type PlainPage =
       /** A privacy request waiting for the reporter's confirmation. */
       confirm: PlainPrivacyDraft | null;
       /** Which form the error belongs to. */
-      errorFor: "message" | "privacy" | null;
+      errorFor: "message" | "privacy" | "files" | null;
     };

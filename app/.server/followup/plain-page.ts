@@ -4,9 +4,12 @@
 // what the page shows, with the HTTP status that fits. Nothing of the form is
 // logged: errors carry codes, never what was typed.
 import { randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import type { PlainNotice, PlainPage, PlainPrivacyDraft } from "../../intake/followup-view";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
+import { addPlainFiles, PlainFilesRefused } from "./plain-files";
 import {
   endPlainSession,
   MalformedReceiptError,
@@ -121,8 +124,27 @@ function privacyDraft(form: URLSearchParams, id: string): PlainPrivacyDraft | nu
   return { id, kind, detail: form.get("privacyDetail")?.trim() || null };
 }
 
+/** Files posted from the case page (multipart): added, or refused with the case shown again. */
+async function files(s: Services, request: Request, clientKey: string): Promise<PlainAnswer> {
+  const contentType = request.headers.get("Content-Type") ?? "";
+  let added: Awaited<ReturnType<typeof addPlainFiles>>;
+  try {
+    added = await addPlainFiles(s, { body: Readable.fromWeb(request.body as NodeWebStream<Uint8Array>), contentType }, clientKey);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    const refused = sessionRefusal(e);
+    if (refused) return refused;
+    if (e.code === "malformed_form") return signin(400, { key: "status.plain.errors.tooLarge" });
+    throw e;
+  }
+  const { result } = added;
+  if (result instanceof PlainFilesRefused) return caseAnswer(added, { error: { key: result.key, params: result.params }, errorFor: "files" }, 400);
+  return caseAnswer(added, { notice: { key: "status.files.added", params: { count: String(result.added) } } }, 201);
+}
+
 /** Answers one form of the page. */
 export async function answerPlainForm(s: Services, request: Request, clientKey: string): Promise<PlainAnswer> {
+  if (/^multipart\/form-data\s*;/i.test(request.headers.get("Content-Type") ?? "") && request.body) return files(s, request, clientKey);
   let form: URLSearchParams;
   try {
     form = await readForm(request);

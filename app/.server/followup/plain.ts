@@ -67,7 +67,7 @@ export interface PlainCase {
   case: DecryptedCase;
 }
 
-interface PlainSession {
+export interface PlainSession {
   reportId: string;
   tokenHash: Uint8Array;
   reportKey: ReportKey;
@@ -109,7 +109,7 @@ export async function openPlainCase(s: Services, receipt: string, clientKey: str
 }
 
 /** The case the hidden field's session opens, with the report key for this request only. */
-async function resume(s: Services, field: string): Promise<PlainSession> {
+export async function resume(s: Services, field: string): Promise<PlainSession> {
   const m = SESSION_FIELD.exec(field);
   if (!m) throw new ApiError(401, "no_session", "open your case with the receipt code first");
   const token = fromBase64Url(m[1]!);
@@ -141,7 +141,7 @@ async function openedCase(s: Services, reportId: string, wrapKey: ReceiptWrapKey
 }
 
 /** Runs `fn` with the session's report key and answers with the case as it then stands; the key is zeroed after. */
-async function withSession<T>(s: Services, field: string, fn: (session: PlainSession) => Promise<T>): Promise<PlainCase & { result: T }> {
+export async function withSession<T>(s: Services, field: string, fn: (session: PlainSession) => Promise<T>): Promise<PlainCase & { result: T }> {
   const session = await resume(s, field);
   try {
     const result = await fn(session);
@@ -157,7 +157,7 @@ export function refreshPlainCase(s: Services, field: string): Promise<PlainCase>
 }
 
 /** Both limits on what a session without JavaScript posts: its own, and its case's over all such sessions. */
-async function limitPlainPosts(s: Services, session: PlainSession): Promise<void> {
+export async function limitPlainPosts(s: Services, session: PlainSession): Promise<void> {
   await limitSessionPosts(s, session);
   await limitSubmissions(s.db, {
     // A hash of the case id, not the id: the counter table says nothing about which case posts.
@@ -172,7 +172,8 @@ async function limitPlainPosts(s: Services, session: PlainSession): Promise<void
 
 /** Checks the typed text as the scripted page does: something, and not too long. */
 function messageText(text: string): string {
-  const trimmed = text.trim();
+  // Browsers send a textarea's line breaks as CR LF; the page with JavaScript encrypts them as LF.
+  const trimmed = text.replace(/\r\n?/g, "\n").trim();
   if (!trimmed) throw new ApiError(400, "message_required", "the message is empty", { message: "required" });
   if ([...trimmed].length > PLAIN_MESSAGE_MAX) throw new ApiError(400, "message_too_long", "the message is too long", { message: "too_long" });
   return trimmed;
@@ -203,7 +204,7 @@ export function requestPlainPrivacy(
   kind: PrivacyKind,
   detail: string | null,
 ): Promise<PlainCase & { result: { dueOn: string } }> {
-  const text = detail?.trim() || null;
+  const text = detail?.replace(/\r\n?/g, "\n").trim() || null;
   if (text && [...text].length > PLAIN_MESSAGE_MAX) throw new ApiError(400, "detail_too_long", "the detail is too long", { detail: "too_long" });
   if (kind === "correction" && !text) throw new ApiError(400, "detail_required", "a correction request needs the corrected text", { detail: "required" });
   return withSession(s, field, async (session) => {
