@@ -3,6 +3,7 @@
 // reporter signs in with the receipt code, reads the investigator's question
 // (escaped), answers; the investigator, in Chromium with JavaScript, decrypts
 // the answer on the case page. No marker is anywhere at rest or in the logs.
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium, leavesOrigin, signInFirstTimeInBrowser, watchedPage } from "../support/browser";
@@ -12,6 +13,7 @@ import { scanPortal } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 
 const M = (f: string) => `NOJSE2E-${f}-7d19`;
+const fileBytes = Buffer.from(`${M("fileBody")}\n`.repeat(5000));
 
 describe.skipIf(!chromiumAvailable())("follow-up without JavaScript in Chromium", () => {
   let portal: TestPortal;
@@ -94,6 +96,14 @@ describe.skipIf(!chromiumAvailable())("follow-up without JavaScript in Chromium"
     expect(cookies).toEqual([]);
   });
 
+  it("adds a file, after saying the server sees it for a moment", async () => {
+    expect(await reporter.getByText(/the server sees these files for a moment/).count()).toBe(1);
+    await reporter.getByLabel(/^Add files/).setInputFiles({ name: `${M("file")}.txt`, mimeType: "text/plain", buffer: fileBytes });
+    await reporter.getByRole("button", { name: "Send the files" }).click();
+    await expect(reporter.getByRole("status").first().textContent()).resolves.toContain("Added to your case: 1 file(s).");
+    expect(await reporter.locator("body").textContent()).toContain(`${M("file")}.txt`);
+  });
+
   it("lets the investigator decrypt the answer in their browser", async () => {
     await staff.reload();
     // After a reload the key is gone from memory: unlock it with the password.
@@ -101,6 +111,11 @@ describe.skipIf(!chromiumAvailable())("follow-up without JavaScript in Chromium"
     await staff.getByRole("button", { name: "Unlock" }).click();
     await expect.poll(() => staff.getByTestId("staff-dialogue").textContent(), { timeout: 30_000 }).toContain(M("answer"));
     expect(await staff.getByTestId("staff-dialogue").textContent()).toContain("Second line");
+    // The file the server encrypted is listed and downloads decrypted from the investigator's page.
+    const download = staff.waitForEvent("download");
+    await staff.getByRole("button", { name: new RegExp(`${M("file")}\\.txt`) }).click();
+    const saved = await (await download).path();
+    expect(readFileSync(saved!).equals(fileBytes)).toBe(true);
   });
 
   it("logs out, and the page's old forms lead back to the sign-in", async () => {
@@ -110,7 +125,7 @@ describe.skipIf(!chromiumAvailable())("follow-up without JavaScript in Chromium"
   });
 
   it("leaves no marker or receipt code in the database, the blobs, the database files or the logs", async () => {
-    const markers = [M("title"), M("description"), M("question"), M("answer"), receipt, receipt.replace(/-/g, "")];
+    const markers = [M("title"), M("description"), M("question"), M("answer"), M("file"), M("fileBody"), receipt, receipt.replace(/-/g, "")];
     expect(await scanPortal(portal, markers)).toEqual([]);
     expect(errors).toEqual([]);
   });

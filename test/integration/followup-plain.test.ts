@@ -5,9 +5,12 @@
 // sessions that cannot cross cases, privacy requests, the headers, and no
 // plaintext at rest or in the logs.
 import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  decryptFileMeta,
   decryptMessage,
   decryptPrivacyText,
   deriveReceiptSecrets,
@@ -19,7 +22,7 @@ import {
 } from "../../crypto";
 import { appendMessage } from "../../app/.server/dialogue/dialogue";
 import { openCase } from "../../app/reporter/followup-client";
-import { messages, powSpent, privacyRequests, reporterSessions } from "../../db/schema";
+import { attachments, messages, powSpent, privacyRequests, reporterSessions, uploads } from "../../db/schema";
 import { backends } from "../support/backends";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
@@ -248,6 +251,53 @@ for (const backend of await backends()) {
       expect(decryptPrivacyText(inv.reportKey, reportA, id, "request", req!.detailCt!)).toBe(M("correction"));
     });
 
+    /** The files form as a browser sends it: the hidden fields first, then the files (multipart). */
+    const filesForm = (session: string, files: { name: string; type: string; bytes: Buffer }[], client = "203.0.113.1") => {
+      const body = new FormData();
+      body.append("intent", "files");
+      body.append("session", session);
+      for (const f of files) body.append("attachments", new Blob([new Uint8Array(f.bytes)], { type: f.type }), f.name);
+      return fetch(`${portal.url}/status/plain?lang=en`, { method: "POST", headers: { "X-Forwarded-For": client }, body });
+    };
+
+    it("adds files encrypted by the server into the browser's format, readable with the receipt and by the investigator", async () => {
+      const { session } = await signIn(receiptA);
+      const bytes = Buffer.concat([Buffer.from(M("fileBody")), Buffer.alloc(200_000, 7)]);
+      const r = await filesForm(session!, [
+        { name: `${M("file")}.bin`, type: "application/octet-stream", bytes },
+        { name: "empty.txt", type: "text/plain", bytes: Buffer.alloc(0) },
+      ]);
+      expect(r.status).toBe(201);
+      const html = await r.text();
+      expect(html).toContain("Added to your case: 2 file(s).");
+      expect(html).toContain(`${M("file")}.bin`);
+      const inv = await investigatorReportKey(portal.services, reportA, "inv@okestro.example", PASSWORD);
+      const rows = await portal.services.db.select().from(attachments).where(eq(attachments.reportId, reportA));
+      const byName = (x: { name: string }, y: { name: string }) => (x.name < y.name ? -1 : 1);
+      expect(rows.map((a) => decryptFileMeta(inv.reportKey, reportA, a.id, a.metaCt)).sort(byName)).toEqual([
+        { name: `${M("file")}.bin`, type: "application/octet-stream", size: bytes.length },
+        { name: "empty.txt", type: "text/plain", size: 0 },
+      ]);
+      // The reporter's scripted client downloads and decrypts it as any other file of the case.
+      const js = await openCase(receiptA, {
+        baseUrl: portal.url,
+        fetch: (i, init) => fetch(i, { ...init, headers: { ...(init?.headers as Record<string, string>), "X-Forwarded-For": "198.51.100.51" } }),
+      });
+      const entry = js.case.attachments.find((a) => a.name === `${M("file")}.bin`)!;
+      const got = await js.session.downloadAttachment(entry.id);
+      expect(Buffer.from(await got.blob.arrayBuffer()).equals(bytes)).toBe(true);
+      await js.session.logout();
+    });
+
+    it("reads no file for a post without a valid session", async () => {
+      const uploadsBefore = (await portal.services.db.select().from(uploads)).length;
+      const wrong = await filesForm("x.y", [{ name: "a.txt", type: "text/plain", bytes: Buffer.from(M("unauth")) }]);
+      expect(wrong.status).toBe(401);
+      expect(await wrong.text()).toContain("Your session has ended");
+      expect((await portal.services.db.select().from(uploads)).length).toBe(uploadsBefore);
+      expect(await readdir(path.join(portal.services.config.paths.data, "spool")).catch(() => [])).toEqual([]);
+    });
+
     it("takes its own forms only, of bounded size, and a same-origin form's Origin: null", async () => {
       const json = await fetch(`${portal.url}/status/plain`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
       expect(json.status).toBe(415);
@@ -263,10 +313,23 @@ for (const backend of await backends()) {
     });
 
     it("leaves no marker, code or wrap key in the database, the blobs or the logs", async () => {
-      const markers = [M("titleA"), M("bodyA"), M("question"), M("answer"), M("correction"), M("crossed"), receiptA, receiptA.replace(/-/g, "")];
+      const markers = [
+        M("titleA"),
+        M("bodyA"),
+        M("question"),
+        M("answer"),
+        M("correction"),
+        M("crossed"),
+        M("file"),
+        M("fileBody"),
+        M("unauth"),
+        receiptA,
+        receiptA.replace(/-/g, ""),
+      ];
       const wrap = toBase64Url(deriveReceiptSecrets(receiptA).wrapKey);
       expect(await scanDatabase(portal.services, [...markers, wrap])).toEqual([]);
       expect(await scanDirectory(portal.services.config.paths.blobs, markers)).toEqual([]);
+      expect(await scanDirectory(portal.services.config.paths.data, markers)).toEqual([]);
       expect(scanLines("logs", portal.logs, [...markers, wrap])).toEqual([]);
     });
   });

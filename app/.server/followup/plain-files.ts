@@ -72,16 +72,17 @@ async function receive(
       }));
       const fileName = [...info.filename].slice(0, FILE_NAME_CHARS).join("");
       const type = MIME.test(info.mimeType.toLowerCase()) ? info.mimeType.toLowerCase() : "application/octet-stream";
-      spooling.push(
-        ready
-          .then(() => spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES }))
-          .catch((error: unknown) => {
-            stream.resume(); // the rest of the post must still arrive, or the parser stalls
-            if (!(error instanceof FileTooLargeError)) throw error;
-            refused ??= new PlainFilesRefused("report.errors.fileTooLarge", { name: fileName, size: String(s.config.MAX_ATTACHMENT_BYTES) });
-            return null;
-          }),
-      );
+      const spooled = ready
+        .then(() => spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES }))
+        .catch((error: unknown) => {
+          stream.resume(); // the rest of the post must still arrive, or the parser stalls
+          if (!(error instanceof FileTooLargeError)) throw error;
+          refused ??= new PlainFilesRefused("report.errors.fileTooLarge", { name: fileName, size: String(s.config.MAX_ATTACHMENT_BYTES) });
+          return null;
+        });
+      // Settled together once the parser closes; until then a refusal must not count as unhandled.
+      spooled.catch(() => {});
+      spooling.push(spooled);
     });
     parser.on("filesLimit", () => {
       refused ??= new PlainFilesRefused("report.errors.tooManyFiles", { count: String(maxFiles) });
