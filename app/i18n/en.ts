@@ -365,6 +365,7 @@ export const en = {
   "status.plain.files.upload": "Send the files",
   "status.plain.files.note":
     "Without JavaScript the server sees these files for a moment while it encrypts them; it does not store them unencrypted. Metadata in a file (such as a photo's location or a document's author) is not removed on this page.",
+  "status.plain.errors.busy": "The portal is encrypting other files right now. Nothing was added: please send the files again in a minute.",
   "status.plain.errors.tooLarge": "What was sent is too large for this form.",
   "staff.title": "Ethics investigators",
   "staff.signin": "Sign in",

@@ -356,6 +356,7 @@ export const ko: Record<MessageKey, string> = {
   "status.plain.files.upload": "파일 보내기",
   "status.plain.files.note":
     "자바스크립트가 없으면 서버가 파일을 암호화하는 동안 잠시 그 내용을 보게 됩니다. 서버는 파일을 암호화하지 않은 상태로 저장하지 않습니다. 이 페이지에서는 파일 안의 메타데이터(사진의 위치, 문서 작성자 등)가 제거되지 않습니다.",
+  "status.plain.errors.busy": "포털이 지금 다른 파일을 암호화하고 있습니다. 아무것도 추가되지 않았으니 1분 뒤에 파일을 다시 보내 주세요.",
   "status.plain.errors.tooLarge": "보낸 내용이 이 양식에 비해 너무 큽니다.",
   "staff.title": "윤리 조사 담당자",
   "staff.signin": "로그인",

@@ -71,6 +71,17 @@ describe.skipIf(!chromiumAvailable())("follow-up without JavaScript in Chromium"
     expect(warning).toMatch(/For end-to-end encryption.*turn JavaScript on/);
   });
 
+  it("never offers that path to a browser running scripts, before or after hydration", async () => {
+    const scripted = await watchedPage(browser, errors);
+    await scripted.goto(`${portal.url}/status?lang=en`, { waitUntil: "commit" });
+    await scripted.waitForLoadState("domcontentloaded");
+    expect(await scripted.getByRole("link", { name: "Follow up without JavaScript" }).count()).toBe(0);
+    await scripted.waitForLoadState("networkidle");
+    expect(await scripted.getByRole("link", { name: "Follow up without JavaScript" }).count()).toBe(0);
+    await expect.poll(() => scripted.getByRole("button", { name: "Open my case" }).isEnabled()).toBe(true);
+    await scripted.close();
+  });
+
   it("refuses a typo with its reason, then opens the case with the right code", async () => {
     const typo = receipt.slice(0, -1) + (receipt.endsWith("0") ? "1" : "0");
     await reporter.getByLabel(/^Secret receipt code/).fill(typo);

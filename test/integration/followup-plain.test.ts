@@ -134,6 +134,8 @@ for (const backend of await backends()) {
       expect(held.headers.get("Retry-After")).toBe("900");
       expect(held.html).toMatch(/Too many attempts. Please try again in 15 minutes/);
       expect(held.session).toBeNull();
+      // While held, a malformed code gets the same refusal (the limit is checked first).
+      expect((await signIn("ABC", client)).status).toBe(429);
       // The wrong codes count for the scripted path of the same client too (one count, two paths).
       const failed = await portal.services.db.select().from(powSpent).where(eq(powSpent.failed, true));
       expect(failed.filter((r) => r.action === "followup-session-plain")).toHaveLength(3);

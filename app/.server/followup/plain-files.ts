@@ -13,6 +13,13 @@ import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import { limitPlainPosts, resume, withSession, type PlainCase } from "./plain";
 
+/**
+ * File posts being received at once in this process: the server's CPU and spool disk take every byte, so at most
+ * NOJS_CONCURRENT_SUBMISSIONS (the report form's figure, counted apart from it); past that the files are read and
+ * dropped and the page asks to send them again in a minute.
+ */
+let receiving = 0;
+
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 const FILE_NAME_CHARS = 255;
 
@@ -46,11 +53,12 @@ async function receive(
   s: Services,
   body: Readable,
   contentType: string,
-): Promise<{ session: string; spools: SpooledFile[]; refused: PlainFilesRefused | null }> {
+): Promise<{ session: string; spools: SpooledFile[]; refused: PlainFilesRefused | null; release: () => void }> {
   const maxFiles = s.config.MAX_ATTACHMENTS_PER_REPORT;
   let session = "";
   let checked: Promise<void> | null = null;
   let refused: PlainFilesRefused | null = null;
+  let release = () => {};
   const spooling: Promise<SpooledFile | null>[] = [];
   const parser = busboy({
     headers: { "content-type": contentType },
@@ -69,11 +77,21 @@ async function receive(
       // The session is checked once, before the first file's bytes are read (the stream waits meanwhile).
       const ready = (checked ??= resume(s, session).then((opened) => {
         opened.reportKey.fill(0);
+        if (receiving >= s.config.NOJS_CONCURRENT_SUBMISSIONS) {
+          refused ??= new PlainFilesRefused("status.plain.errors.busy", {});
+          return;
+        }
+        receiving++;
+        let held = true;
+        release = () => {
+          if (held) receiving--;
+          held = false;
+        };
       }));
       const fileName = [...info.filename].slice(0, FILE_NAME_CHARS).join("");
       const type = MIME.test(info.mimeType.toLowerCase()) ? info.mimeType.toLowerCase() : "application/octet-stream";
       const spooled = ready
-        .then(() => spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES }))
+        .then(() => (refused ? (stream.resume(), null) : spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES })))
         .catch((error: unknown) => {
           stream.resume(); // the rest of the post must still arrive, or the parser stalls
           if (!(error instanceof FileTooLargeError)) throw error;
@@ -100,12 +118,13 @@ async function receive(
   const spools = settled.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
   const failure = parsed?.error ?? settled.map((r) => (r.status === "rejected" ? (r.reason as unknown) : null)).find((e) => e);
   if (failure) {
+    release();
     await Promise.all(spools.map((f) => f.discard()));
     if (failure instanceof ApiError) throw failure;
     throw new ApiError(400, "malformed_form", "the form could not be read", undefined, { cause: failure });
   }
   if (refused) await Promise.all(spools.map((f) => f.discard()));
-  return { session, spools: refused ? [] : spools, refused };
+  return { session, spools: refused ? [] : spools, refused, release };
 }
 
 /**
@@ -117,7 +136,7 @@ export async function addPlainFiles(
   post: { body: Readable; contentType: string },
   clientKey: string,
 ): Promise<PlainCase & { result: { added: number } | PlainFilesRefused }> {
-  const { session, spools, refused } = await receive(s, post.body, post.contentType);
+  const { session, spools, refused, release } = await receive(s, post.body, post.contentType);
   try {
     return await withSession(s, session, async (opened) => {
       if (refused) return refused;
@@ -139,6 +158,7 @@ export async function addPlainFiles(
       return { added };
     });
   } finally {
+    release();
     await Promise.all(spools.map((f) => f.discard()));
   }
 }
