@@ -48,7 +48,12 @@ for (const backend of await backends()) {
 
     beforeAll(async () => {
       await loadSodium();
-      portal = await startTestPortal(backend, { TRUST_PROXY: "1", RECEIPT_MIN_RESPONSE_MS: "50", RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN: "3" });
+      portal = await startTestPortal(backend, {
+        TRUST_PROXY: "1",
+        RECEIPT_MIN_RESPONSE_MS: "50",
+        RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN: "3",
+        NOJS_CONCURRENT_SUBMISSIONS: "1",
+      });
       await createStaff(portal, "investigator", "inv@okestro.example");
       const a = await submitTextReport(portal.url, { title: M("titleA"), description: M("bodyA") });
       const b = await submitTextReport(portal.url, { title: M("titleB"), description: M("bodyB"), category: 1 });
@@ -289,6 +294,47 @@ for (const backend of await backends()) {
       const got = await js.session.downloadAttachment(entry.id);
       expect(Buffer.from(await got.blob.arrayBuffer()).equals(bytes)).toBe(true);
       await js.session.logout();
+    });
+
+    it("drops the files of a post while another is being received, and says so", async () => {
+      const { session } = await signIn(receiptA);
+      // A post that stays open after its first bytes of file: it holds the one place (NOJS_CONCURRENT_SUBMISSIONS=1).
+      const boundary = "----plainfiles4c2a";
+      const head = Buffer.from(
+        [
+          `--${boundary}\r\nContent-Disposition: form-data; name="intent"\r\n\r\nfiles`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="session"\r\n\r\n${session}`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="slow.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+        ].join("\r\n"),
+      );
+      let finish!: () => void;
+      const body = new ReadableStream<Uint8Array>({
+        async start(controller) {
+          controller.enqueue(new Uint8Array(head));
+          controller.enqueue(new Uint8Array(Buffer.alloc(100_000, 1)));
+          await new Promise<void>((resolve) => (finish = resolve));
+          controller.enqueue(new Uint8Array(Buffer.from(`\r\n--${boundary}--\r\n`)));
+          controller.close();
+        },
+      });
+      const slow = fetch(`${portal.url}/status/plain?lang=en`, {
+        method: "POST",
+        headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "X-Forwarded-For": "203.0.113.1" },
+        body,
+        duplex: "half",
+      } as RequestInit);
+      const spoolDir = path.join(portal.services.config.paths.data, "spool");
+      await expect.poll(async () => (await readdir(spoolDir).catch(() => [])).length, { timeout: 20_000 }).toBe(1);
+      const busy = await filesForm(session!, [{ name: "second.txt", type: "text/plain", bytes: Buffer.from("second") }]);
+      expect(busy.status).toBe(400);
+      const html = await busy.text();
+      expect(html).toContain("The portal is encrypting other files right now. Nothing was added");
+      expect(html).not.toContain("second.txt");
+      finish();
+      const done = await slow;
+      expect(done.status).toBe(201);
+      expect(await done.text()).toContain("Added to your case: 1 file(s).");
+      expect(await readdir(spoolDir)).toEqual([]);
     });
 
     it("reads no file for a post without a valid session", async () => {
