@@ -45,7 +45,7 @@ export function securityHeaders(options: { dev: boolean; hsts: boolean }) {
 
 /**
  * Refuses state-changing requests that a browser marks as coming from another
- * site. Requests without Origin (non-browser clients) carry no ambient
+ * site (a form of our own posts `Origin: null` with `Sec-Fetch-Site: same-origin`). Requests without Origin (non-browser clients) carry no ambient
  * credentials on reporter routes; staff routes add their own session checks.
  */
 export function sameOriginWrites(publicOrigin: string | undefined) {
@@ -54,7 +54,7 @@ export function sameOriginWrites(publicOrigin: string | undefined) {
     const site = req.get("Sec-Fetch-Site");
     const origin = req.get("Origin");
     const own = publicOrigin ?? `${req.protocol}://${req.get("Host")}`;
-    // A page's own form post (the report form without JavaScript, ADR 043) says `Origin: null`: under
+    // A page's own form post (the pages without JavaScript, ADR 043 and ADR 044) says `Origin: null`: under
     // `Referrer-Policy: no-referrer` browsers serialise the origin of a non-CORS request as "null". The browser's
     // own `Sec-Fetch-Site: same-origin`, which no page can set, vouches for it; only for pages, never /api/.
     const ownFormPost = origin === "null" && site === "same-origin" && !req.path.startsWith("/api/");

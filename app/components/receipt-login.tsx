@@ -12,7 +12,7 @@ import { warmOnIntent } from "./warm-on-intent";
 export const loadFollowup = () => import("../reporter/followup-client");
 
 export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: FollowupSession, c: DecryptedCase) => void }) {
-  const { t } = useI18n();
+  const { t, href } = useI18n();
   const [hydrated, setHydrated] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -60,6 +60,17 @@ export function ReceiptLogin(props: { notice: MessageKey | null; onOpened: (s: F
         </p>
       ) : null}
       <p>{t("status.intro")}</p>
+      {/* Only a browser that runs no scripts shows this: a scripted page never offers the path where the server sees
+          the code, not even before it has hydrated (ADR 044). */}
+      <noscript>
+        <section className="notice" aria-labelledby="noscript-title" data-testid="noscript">
+          <h2 id="noscript-title">{t("status.noscript.title")}</h2>
+          <p>{t("status.noscript.text")}</p>
+          <p>
+            <a href={href("/status/plain")}>{t("status.noscript.link")}</a>
+          </p>
+        </section>
+      </noscript>
       <form method="post" noValidate onSubmit={onSubmit} className="receipt-form">
         <Field name="receipt" label={t("status.receipt")} required hint={t("status.receipt.hint")} error={error ?? undefined}>
           {(aria) => (

@@ -332,6 +332,41 @@ export const en = {
   "status.logout": "Log out",
   "status.loggedOut": "You have logged out. Nothing about your case is kept in this browser.",
   "status.idleWarning": "For your safety the case closes after 15 minutes without activity and when you close this tab.",
+  "status.noscript.title": "JavaScript is off in this browser",
+  "status.noscript.text":
+    "This form needs JavaScript: it checks your code and decrypts your case in your own browser. With JavaScript off (for example Tor Browser's “Safest” setting) you can still follow up with plain forms; the next page explains what that means before you enter anything.",
+  "status.noscript.link": "Follow up without JavaScript",
+  "status.plain.title": "Follow up without JavaScript",
+  "status.plain.intro": "Read your case and answer the investigators with plain forms, without JavaScript.",
+  "status.plain.warning.title": "What this means",
+  "status.plain.warning.text":
+    "Without JavaScript your browser cannot encrypt or decrypt. Your secret receipt code, your case and what you write are therefore sent to the portal's server, which decrypts and encrypts them in its memory for the moment it takes to answer each page. It stores and logs none of it in readable form, and what you send is encrypted for the same investigators as from the encrypted page.",
+  "status.plain.warning.js":
+    "For end-to-end encryption, where only your browser and the investigators' see the contents, turn JavaScript on (in Tor Browser the “Safer” or “Standard” setting) and use the encrypted follow-up page.",
+  "status.plain.withJs": "Go to the encrypted follow-up page (needs JavaScript)",
+  "status.plain.session":
+    "Your session is kept in this page only: nothing is stored in your browser. Use the buttons on this page rather than the browser's Back and Reload, log out when you are done, and close the window. The session ends after 15 minutes without activity.",
+  "status.plain.refresh": "Check for new messages",
+  "status.plain.send": "Send",
+  "status.plain.send.note":
+    "Without JavaScript the server sees this message for a moment while it encrypts it; it does not store or log it unencrypted. With JavaScript on, it would be encrypted in your browser.",
+  "status.plain.message.hint": "Up to {max} characters.",
+  "status.plain.files": "Downloading files needs JavaScript on this page. Turn JavaScript on to download them.",
+  "status.plain.privacy.note":
+    "Without JavaScript the server sees the details of a request for a moment while it encrypts them. A copy of your data to download needs JavaScript; you can ask for access here instead.",
+  "status.plain.errors.mismatch": "This page's session does not belong to this case. Enter your secret receipt code again.",
+  "status.plain.errors.messageRequired": "Write a message before sending.",
+  "status.plain.errors.messageTooLong": "The message is longer than {max} characters; please shorten it.",
+  "status.plain.errors.privacyKind": "Choose the request you want to make.",
+  "status.plain.errors.correctionDetail": "A correction needs the corrected text under “Details”.",
+  "status.plain.errors.upload": "Not all files could be added ({added} were): {reason}.",
+  "status.plain.errors.tooManyAttachments": "This case has reached its limit of files ({added} added now).",
+  "status.plain.files.add": "Add files",
+  "status.plain.files.upload": "Send the files",
+  "status.plain.files.note":
+    "Without JavaScript the server sees these files for a moment while it encrypts them; it does not store them unencrypted. Metadata in a file (such as a photo's location or a document's author) is not removed on this page.",
+  "status.plain.errors.busy": "The portal is encrypting other files right now. Nothing was added: please send the files again in a minute.",
+  "status.plain.errors.tooLarge": "What was sent is too large for this form.",
   "staff.title": "Ethics investigators",
   "staff.signin": "Sign in",
   "staff.signin.intro":

@@ -324,6 +324,41 @@ export const ko: Record<MessageKey, string> = {
   "status.logout": "로그아웃",
   "status.loggedOut": "로그아웃했습니다. 이 브라우저에는 제보에 관한 어떤 정보도 남아 있지 않습니다.",
   "status.idleWarning": "안전을 위해 15분 동안 활동이 없거나 이 탭을 닫으면 제보 화면이 닫힙니다.",
+  "status.noscript.title": "이 브라우저에서 자바스크립트가 꺼져 있습니다",
+  "status.noscript.text":
+    "이 양식은 자바스크립트가 필요합니다. 코드를 확인하고 제보 내용을 이 브라우저 안에서 복호화하기 때문입니다. 자바스크립트가 꺼져 있어도(예: Tor Browser의 “가장 안전(Safest)” 설정) 일반 양식으로 제보를 확인할 수 있습니다. 다음 페이지에서 무엇이든 입력하기 전에 그 의미를 설명합니다.",
+  "status.noscript.link": "자바스크립트 없이 제보 확인하기",
+  "status.plain.title": "자바스크립트 없이 제보 확인",
+  "status.plain.intro": "자바스크립트 없이 일반 양식으로 제보를 읽고 조사 담당자에게 답할 수 있습니다.",
+  "status.plain.warning.title": "이것이 의미하는 바",
+  "status.plain.warning.text":
+    "자바스크립트가 없으면 브라우저가 암호화나 복호화를 할 수 없습니다. 그래서 비밀 접수 코드, 제보 내용, 작성하신 글이 포털 서버로 전송되며, 서버는 각 페이지에 응답하는 동안에만 메모리에서 이를 복호화하고 암호화합니다. 서버는 이를 읽을 수 있는 형태로 저장하거나 기록하지 않으며, 보내신 내용은 암호화 페이지에서와 같은 조사 담당자에게 암호화되어 전달됩니다.",
+  "status.plain.warning.js":
+    "내용을 오직 내 브라우저와 조사 담당자의 브라우저만 볼 수 있는 종단간 암호화를 원하시면 자바스크립트를 켜고(Tor Browser에서는 “더 안전(Safer)” 또는 “표준(Standard)” 설정) 암호화된 제보 확인 페이지를 이용하세요.",
+  "status.plain.withJs": "암호화된 제보 확인 페이지로 가기(자바스크립트 필요)",
+  "status.plain.session":
+    "세션은 이 페이지 안에만 유지되며 브라우저에는 아무것도 저장되지 않습니다. 브라우저의 뒤로 가기와 새로고침 대신 이 페이지의 버튼을 사용하시고, 끝나면 로그아웃한 뒤 창을 닫으세요. 15분 동안 활동이 없으면 세션이 끝납니다.",
+  "status.plain.refresh": "새 메시지 확인",
+  "status.plain.send": "보내기",
+  "status.plain.send.note":
+    "자바스크립트가 없으면 서버가 이 메시지를 암호화하는 동안 잠시 그 내용을 보게 됩니다. 서버는 이를 암호화하지 않은 상태로 저장하거나 기록하지 않습니다. 자바스크립트를 켜면 내 브라우저에서 암호화됩니다.",
+  "status.plain.message.hint": "최대 {max}자.",
+  "status.plain.files": "파일을 내려받으려면 자바스크립트가 필요합니다. 내려받으려면 자바스크립트를 켜세요.",
+  "status.plain.privacy.note":
+    "자바스크립트가 없으면 서버가 요구의 세부 내용을 암호화하는 동안 잠시 그 내용을 보게 됩니다. 내 정보 사본 내려받기에는 자바스크립트가 필요하며, 대신 여기서 열람을 요구할 수 있습니다.",
+  "status.plain.errors.mismatch": "이 페이지의 세션이 이 제보에 속하지 않습니다. 비밀 접수 코드를 다시 입력하세요.",
+  "status.plain.errors.messageRequired": "보내기 전에 메시지를 작성하세요.",
+  "status.plain.errors.messageTooLong": "메시지가 {max}자를 넘습니다. 줄여 주세요.",
+  "status.plain.errors.privacyKind": "하려는 요구를 선택하세요.",
+  "status.plain.errors.correctionDetail": "정정 요구에는 “세부 내용”에 정정할 내용을 적어야 합니다.",
+  "status.plain.errors.upload": "일부 파일을 추가하지 못했습니다({added}개 추가됨): {reason}.",
+  "status.plain.errors.tooManyAttachments": "이 제보에 추가할 수 있는 파일 수에 도달했습니다(이번에 {added}개 추가됨).",
+  "status.plain.files.add": "파일 추가",
+  "status.plain.files.upload": "파일 보내기",
+  "status.plain.files.note":
+    "자바스크립트가 없으면 서버가 파일을 암호화하는 동안 잠시 그 내용을 보게 됩니다. 서버는 파일을 암호화하지 않은 상태로 저장하지 않습니다. 이 페이지에서는 파일 안의 메타데이터(사진의 위치, 문서 작성자 등)가 제거되지 않습니다.",
+  "status.plain.errors.busy": "포털이 지금 다른 파일을 암호화하고 있습니다. 아무것도 추가되지 않았으니 1분 뒤에 파일을 다시 보내 주세요.",
+  "status.plain.errors.tooLarge": "보낸 내용이 이 양식에 비해 너무 큽니다.",
   "staff.title": "윤리 조사 담당자",
   "staff.signin": "로그인",
   "staff.signin.intro": "윤리 조사 담당자, 계열사 검토자, 관리자용입니다. 비밀번호는 이 브라우저를 떠나지 않으며, 그로부터 계산된 키만 전송됩니다.",

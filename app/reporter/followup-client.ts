@@ -4,12 +4,8 @@
 // and the session token live in this object's memory only.
 import {
   AttachmentDecryptor,
-  decryptBody,
   decryptFileMeta,
   decryptIdentity,
-  decryptMessage,
-  decryptPrivacyText,
-  decryptTitle,
   deriveReceiptSecrets,
   encryptJson,
   encryptMessage,
@@ -25,10 +21,9 @@ import {
   type AttachmentMeta,
   type MessageKind,
   type ReceiptProblem,
-  type ReportBody,
-  type ReporterIdentity,
   type ReportKey,
 } from "../../crypto";
+import { decryptCase, type DecryptedCase } from "../intake/followup-view";
 import type { OpenSessionResponse, PrivacyKind, ReporterCaseView } from "../intake/followup-wire";
 import { decryptResponseToBlob } from "./decrypt-download";
 import { withPow } from "../shared/pow-client";
@@ -46,16 +41,6 @@ import {
 
 export { fromBrowserFile, IntakeError, wireBytes } from "../shared/transport";
 
-/** The wire view with every ciphertext replaced by what it decrypts to (privacy texts keep their shape). */
-export interface DecryptedCase extends Omit<ReporterCaseView, "reporterKey" | "title" | "body" | "identity" | "attachments" | "messages"> {
-  title: string;
-  body: ReportBody;
-  identity: ReporterIdentity | null;
-  attachments: (AttachmentMeta & { id: string; source: "reporter" | "investigator"; addedOn: string })[];
-  /** `text` is null when a message does not decrypt (tampered or damaged): shown as unreadable, the rest still works. */
-  messages: { id: string; seq: number; author: "reporter" | "investigator"; kind: MessageKind; text: string | null; sentOn: string }[];
-}
-
 /** Thrown before any request when the typed code cannot be right (check symbol, length, characters). */
 export class ReceiptFormatError extends Error {
   constructor(readonly problem: ReceiptProblem) {
@@ -64,60 +49,7 @@ export class ReceiptFormatError extends Error {
   }
 }
 
-/** One damaged record must not hide the whole case: it reads as null instead. */
-function readable<T>(fn: () => T): T | null {
-  try {
-    return fn();
-  } catch (error) {
-    if (isCryptoError(error)) return null;
-    throw error;
-  }
-}
-
-export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): DecryptedCase {
-  const id = view.reportId;
-  const ct = fromBase64Url;
-  return {
-    reportId: id,
-    caseNumber: view.caseNumber,
-    categoryId: view.categoryId,
-    status: view.status,
-    receivedOn: view.receivedOn,
-    acknowledgedOn: view.acknowledgedOn,
-    updatedOn: view.updatedOn,
-    closedOn: view.closedOn,
-    ackDueOn: view.ackDueOn,
-    feedbackDueOn: view.feedbackDueOn,
-    title: decryptTitle(reportKey, id, ct(view.title)),
-    body: decryptBody(reportKey, id, ct(view.body)),
-    identity: view.identity ? decryptIdentity(reportKey, id, ct(view.identity)) : null,
-    attachments: view.attachments.map((a) => ({
-      id: a.id,
-      source: a.source,
-      addedOn: a.addedOn,
-      ...decryptFileMeta(reportKey, id, a.id, ct(a.meta)),
-    })),
-    messages: view.messages.map((m) => {
-      const plain = readable(() => decryptMessage(reportKey, id, m.id, ct(m.body), m.author));
-      return { id: m.id, seq: m.seq, author: m.author, kind: plain?.kind ?? "message", text: plain?.text ?? null, sentOn: m.sentOn };
-    }),
-    privacyRequests: view.privacyRequests.map((p) => ({
-      id: p.id,
-      kind: p.kind,
-      state: p.state,
-      requestedOn: p.requestedOn,
-      dueOn: p.dueOn,
-      answeredOn: p.answeredOn,
-      outcome: p.outcome,
-      refusalReason: p.refusalReason,
-      refusalBasis: p.refusalBasis,
-      detail: p.detail ? readable(() => decryptPrivacyText(reportKey, id, p.id, "request", ct(p.detail!))) : null,
-      answer: p.answer ? readable(() => decryptPrivacyText(reportKey, id, p.id, "answer", ct(p.answer!))) : null,
-    })),
-    provisions: view.provisions,
-    emailNotifications: view.emailNotifications,
-  };
-}
+export { decryptCase, type DecryptedCase };
 
 export class FollowupSession {
   private token: string | null;

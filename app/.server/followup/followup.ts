@@ -69,10 +69,7 @@ export async function openReporterSession(s: Services, lookup: Uint8Array, clien
     const [report] = await s.db.select({ id: reports.id }).from(reports).where(eq(reports.receiptLookupHash, hash));
     if (!report) throw new ApiError(404, "not_found", "no case matches this receipt code");
     await s.proofOfWork.succeeded(proof);
-    const token = randomBytes(32);
-    // Session times are kept to the minute only (ADR 033); the timeouts below allow for the cut.
-    const now = minuteOf(s.now());
-    await s.db.insert(reporterSessions).values({ tokenHash: sha256(token), reportId: report.id, createdAt: now, lastSeenAt: now });
+    const token = await newReporterSession(s, report.id);
     return {
       token: b64(token),
       idleSeconds: s.config.REPORTER_SESSION_IDLE_MINUTES * 60,
@@ -84,6 +81,15 @@ export async function openReporterSession(s: Services, lookup: Uint8Array, clien
   }
 }
 
+/** A new session row for the case; the token itself is only returned, never stored. */
+export async function newReporterSession(s: Services, reportId: string): Promise<Uint8Array> {
+  const token = randomBytes(32);
+  // Session times are kept to the minute only (ADR 033); the timeouts below allow for the cut.
+  const now = minuteOf(s.now());
+  await s.db.insert(reporterSessions).values({ tokenHash: sha256(token), reportId, createdAt: now, lastSeenAt: now });
+  return new Uint8Array(token);
+}
+
 function bearer(request: Request): Uint8Array | null {
   const m = /^Bearer ([A-Za-z0-9_-]{43})$/.exec(request.headers.get("Authorization") ?? "");
   return m ? new Uint8Array(Buffer.from(m[1]!, "base64url")) : null;
@@ -93,6 +99,11 @@ function bearer(request: Request): Uint8Array | null {
 export async function requireReporterSession(s: Services, request: Request): Promise<{ reportId: string; tokenHash: Uint8Array }> {
   const token = bearer(request);
   if (!token) throw new ApiError(401, "no_session", "open your case with the receipt code first");
+  return reporterSessionOf(s, token);
+}
+
+/** The case of the follow-up session `token` opened, its idle clock restarted; 401 if none is valid. */
+export async function reporterSessionOf(s: Services, token: Uint8Array): Promise<{ reportId: string; tokenHash: Uint8Array }> {
   const tokenHash = sha256(token);
   const [row] = await s.db.select().from(reporterSessions).where(eq(reporterSessions.tokenHash, tokenHash));
   const now = s.now().getTime();

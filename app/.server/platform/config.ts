@@ -199,6 +199,13 @@ const schema = z.object({
   /** Proxy hops to trust for the client address (only ever used, hashed, for rate limits). */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   RECEIPT_ATTEMPTS_PER_CLIENT: z.coerce.number().int().min(1).default(10),
+  /**
+   * Wrong receipt codes (over both paths) after which a client's sign-ins WITHOUT JavaScript are refused for the rest
+   * of the window (ADR 044): lower than the scripted path's, which also pays a proof of work per attempt.
+   */
+  RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN: z.coerce.number().int().min(1).default(5),
+  /** What one case may post per REPORT_LIMIT_WINDOW_MINUTES through its sessions without JavaScript, together (ADR 044). */
+  FOLLOWUP_PLAIN_POSTS_PER_CASE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** Wrong receipt codes in all per window beyond which the follow-up proof of work gets harder (never a refusal). */
   RECEIPT_ATTEMPTS_GLOBAL: z.coerce.number().int().min(1).default(2000),
   RECEIPT_LIMIT_WINDOW_MINUTES: z.coerce.number().min(0.1).default(15),

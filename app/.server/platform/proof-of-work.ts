@@ -16,6 +16,11 @@ export interface ProofOfWorkGate {
    * follow-up session's spend counts as a wrong receipt code until `succeeded`, so concurrent guesses all count.
    */
   spend(args: { header: string | null; action: PowAction; clientKey: string }): Promise<SpentProof>;
+  /**
+   * A receipt look-up without a proof (the follow-up without JavaScript, ADR 044): recorded as a spend that counts as
+   * a wrong code until `succeeded`, so it counts in `failures` and in the difficulty of the scripted path as well.
+   */
+  attemptWithoutProof(clientKey: string): Promise<SpentProof>;
   /** Wrong receipt codes this client spent in the receipt window. */
   failures(clientKey: string): Promise<number>;
   /** The receipt code was right: the spend no longer counts as a failure. */

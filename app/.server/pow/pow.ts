@@ -22,7 +22,7 @@
 // - A solution whose signed difficulty is below half of what the client would
 //   get now is "too easy" (one level of slack, so a reporter who was solving
 //   while a storm began is asked once for a new one, not refused).
-import { createHash, randomInt } from "node:crypto";
+import { createHash, randomBytes, randomInt } from "node:crypto";
 import { and, count, eq, gte, lt } from "drizzle-orm";
 import { createChallenge, verifySolution } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/sha";
@@ -169,6 +169,13 @@ export class ProofOfWork implements ProofOfWorkGate {
       .onConflictDoNothing()
       .returning({ id: powSpent.challengeHash });
     if (spent.length === 0) throw refusal.used();
+    return { id };
+  }
+
+  /** A look-up without a proof (ADR 044): a row of its own (a random id, no challenge), a wrong code until `succeeded`. */
+  async attemptWithoutProof(clientKey: string): Promise<SpentProof> {
+    const id = randomBytes(32);
+    await this.s.db.insert(powSpent).values({ challengeHash: id, clientKey, action: "followup-session-plain", spentAt: minute(this.s.now()), failed: true });
     return { id };
   }
 
