@@ -136,14 +136,15 @@ async function receive(s: Services, body: Readable, contentType: string): Promis
       }
       const fileName = [...info.filename].slice(0, LIMITS.fileNameChars).join("");
       const type = MIME.test(info.mimeType.toLowerCase()) ? info.mimeType.toLowerCase() : "application/octet-stream";
-      spooling.push(
-        spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES }).catch((error) => {
-          stream.resume(); // a spool that failed must not stall the parser: the rest of the post still arrives
-          if (!(error instanceof FileTooLargeError)) throw error;
-          problems.push({ field: "attachments", key: "report.errors.fileTooLarge", params: { name: fileName, size: String(s.config.MAX_ATTACHMENT_BYTES) } });
-          return null;
-        }),
-      );
+      const spooled = spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES }).catch((error) => {
+        stream.resume(); // a spool that failed must not stall the parser: the rest of the post still arrives
+        if (!(error instanceof FileTooLargeError)) throw error;
+        problems.push({ field: "attachments", key: "report.errors.fileTooLarge", params: { name: fileName, size: String(s.config.MAX_ATTACHMENT_BYTES) } });
+        return null;
+      });
+      // Settled below, once the parser closes; until then its failure is not an unhandled rejection.
+      spooled.catch(() => {});
+      spooling.push(spooled);
     });
     parser.on("filesLimit", () => problems.push({ field: "attachments", key: "report.errors.tooManyFiles", params: { count: maxFiles } }));
     parser.on("error", reject);
