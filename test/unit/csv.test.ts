@@ -30,7 +30,12 @@ describe("csv", () => {
     expect(csvField("=1+2")).toBe("'=1+2");
     expect(csvField("-5")).toBe("'-5"); // as text it is neutralised too; counts are numbers and are never negative
     expect(csvField("a=b")).toBe("a=b");
-    expect(csvField(" =x")).toBe(" =x");
+    // After white space, or in the full-width forms a Korean keyboard types, a trigger still counts.
+    for (const cell of [" =x", "\n=x", "\u3000@x", "\uFF1D1+2", "\uFF0Bx", "\uFF0Dx", "\uFF20x"]) {
+      const out = csvField(cell);
+      expect(out.startsWith('"') ? out.slice(1, -1) : out).toBe(`'${cell}`);
+    }
+    expect(csvField("a \uFF1D b")).toBe("a \uFF1D b");
   });
 
   it("writes a BOM, CRLF after every record and the same number of fields per record", () => {

@@ -4,7 +4,8 @@
 // as the system's code page and Korean comes out garbled.
 //
 // Formula injection: a spreadsheet runs a cell that starts with =, +, - or @
-// (and, in some, a tab or CR before them) as a formula, so a category named
+// (and, in some, after leading white space, or as their full-width forms that a
+// Korean or Japanese keyboard types) as a formula, so a category named
 // `=HYPERLINK(...)` would become a link or worse on an administrator's machine.
 // Such a text cell gets a leading apostrophe, which spreadsheets take as
 // "text" and do not show (OWASP's advice). Numbers are written as numbers:
@@ -12,7 +13,7 @@
 export type CsvCell = string | number | null;
 
 export const CSV_BOM = "\uFEFF";
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One field: a number as it is, null as empty, text neutralised against formulas and quoted where RFC 4180 needs it. */
