@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
+import { attachedFiles } from "../reporter/validate-draft";
 import { Field } from "./field";
 import { LeaveDialog } from "./leave-dialog";
 import { Notices } from "./notices";
@@ -13,6 +14,7 @@ import { saveAsFile } from "./save-file";
 import { SubmissionProgressView, useSubmissionProgress } from "./submission-progress";
 import { useLeaveWarning } from "./use-leave-warning";
 import { UserText } from "./user-text";
+import { VoiceRecorder } from "./voice-recorder";
 
 const MESSAGE_MAX = 10_000;
 type PrivacyKind = "access" | "correction" | "deletion" | "suspension";
@@ -84,7 +86,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
   const onFiles = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
-    const files = new FormData(form).getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+    const files = attachedFiles(new FormData(form));
     if (files.length === 0) return;
     const controller = new AbortController();
     cancelling.current = controller;
@@ -263,6 +265,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           <Field name="attachments" label={t("status.files.add")}>
             {(aria) => <input type="file" name="attachments" multiple {...aria} />}
           </Field>
+          <VoiceRecorder disabled={busy !== null} />
           <button type="submit" className="button" disabled={busy !== null}>
             {t("status.files.upload")}
           </button>

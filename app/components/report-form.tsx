@@ -7,7 +7,7 @@ import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { IntakeInfo } from "../intake/wire";
 import type { SubmittedReport } from "../reporter/intake-client";
-import { readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
+import { attachedFiles, readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
 import { LIMITS } from "../intake/limits";
 import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
@@ -16,6 +16,7 @@ import { SubmissionProgressView, useSubmissionProgress } from "./submission-prog
 import { LeaveDialog } from "./leave-dialog";
 import { useLeaveWarning } from "./use-leave-warning";
 import { showControls, UserText } from "./user-text";
+import { VoiceRecorder } from "./voice-recorder";
 import { warmOnIntent } from "./warm-on-intent";
 
 const loadClient = () => import("../reporter/intake-client");
@@ -52,7 +53,8 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   const [consentOptional, setConsentOptional] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
   // The optional-items consent is asked where the first optional item is given, not only at the bottom.
-  const optionalAt = contactGiven ? "identity" : files.length > 0 ? "files" : null;
+  const [voiceGiven, setVoiceGiven] = useState(false);
+  const optionalAt = contactGiven ? "identity" : files.length > 0 || voiceGiven ? "files" : null;
   const submission = useSubmissionProgress();
   const cancelling = useRef<AbortController | null>(null);
   const [cancelled, setCancelled] = useState(false);
@@ -123,7 +125,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       requestAnimationFrame(() => summary.current?.focus());
       return;
     }
-    const fileList = data.getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+    const fileList = attachedFiles(data);
     const controller = new AbortController();
     cancelling.current = controller;
     setPhase({ kind: "working", files: fileList.length });
@@ -329,8 +331,9 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
             </ul>
           </div>
         ) : null}
+        <VoiceRecorder onChange={setVoiceGiven} />
         {optionalAt === "files" ? optionalConsent : null}
-        {optionalAt === "identity" && files.length > 0 ? (
+        {optionalAt === "identity" && (files.length > 0 || voiceGiven) ? (
           <p className="hint">
             <a href="#f-consentOptional">{t("report.consent.optional.above")}</a>
           </p>

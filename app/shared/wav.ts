@@ -18,7 +18,7 @@ export const WAV_TYPE = "audio/wav";
 const HEADER_BYTES = 44;
 
 /** A mono 16-bit PCM WAV file of `samples` (clipped to [-1, 1]). */
-export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array {
+export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(HEADER_BYTES + samples.length * 2);
   const view = new DataView(bytes.buffer);
   const ascii = (at: number, text: string) => {
