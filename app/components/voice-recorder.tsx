@@ -6,8 +6,8 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
-import { CaptureError, startCapture, type Capture, type CaptureFailure } from "../reporter/voice-capture";
-import { disguiseVoice, VOICE_DISGUISE } from "../reporter/voice-disguise";
+import { CaptureError, disguiseRecording, startCapture, type Capture, type CaptureFailure } from "../reporter/voice-capture";
+import { VOICE_DISGUISE } from "../reporter/voice-disguise";
 import { VOICE_FIELD } from "../reporter/validate-draft";
 import { encodeWav, WAV_TYPE } from "../shared/wav";
 
@@ -84,11 +84,15 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
     const recording = c.stop();
     setState({ kind: "disguising" });
     setAnnouncement(t("voice.disguising"));
-    // Let the page say so before the (synchronous) disguise takes the main thread for a moment.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const disguised = disguiseVoice(recording.samples, recording.sampleRate);
     const seconds = recording.samples.length / recording.sampleRate;
-    recording.samples.fill(0);
+    let disguised: Float32Array;
+    try {
+      disguised = await disguiseRecording(recording);
+    } catch {
+      recording.samples.fill(0);
+      setState({ kind: "failed", reason: "failed" });
+      return;
+    }
     const wav = encodeWav(disguised, VOICE_DISGUISE.outputRate);
     disguised.fill(0);
     const file = new File([wav], "voice-message.wav", { type: WAV_TYPE });

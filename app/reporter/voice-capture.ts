@@ -4,6 +4,7 @@
 // rather than MediaRecorder's compressed blob, which could not be overwritten.
 // The browser's echo cancellation, noise suppression and gain control are off:
 // they would colour the voice before the disguise and help nothing here.
+import { disguiseVoice } from "./voice-disguise";
 
 export type CaptureFailure = "unsupported" | "denied" | "noMicrophone" | "busy" | "failed";
 
@@ -104,4 +105,28 @@ export async function startCapture(maxSeconds: number, onLimit: () => void): Pro
       wipe();
     },
   };
+}
+
+/**
+ * The disguised voice (disguiseVoice), worked out in a Web Worker to which the recording is transferred, or
+ * on the page where no worker can start. Either way the recording's samples are overwritten afterwards.
+ */
+export async function disguiseRecording(recording: Recording): Promise<Float32Array> {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./voice.worker.ts", import.meta.url), { type: "module", name: "voice" });
+  } catch {
+    const disguised = disguiseVoice(recording.samples, recording.sampleRate);
+    recording.samples.fill(0);
+    return disguised;
+  }
+  try {
+    return await new Promise<Float32Array>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<Float32Array>) => resolve(event.data);
+      worker.onerror = (event) => reject(new Error(`voice worker: ${event.message}`));
+      worker.postMessage({ samples: recording.samples, sampleRate: recording.sampleRate }, [recording.samples.buffer]);
+    });
+  } finally {
+    worker.terminate();
+  }
 }
