@@ -40,6 +40,7 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
   const id = useId();
   const [state, setState] = useState<State>({ kind: "idle" });
   const [announcement, setAnnouncement] = useState("");
+  const [held, setHeld] = useState(false);
   const capture = useRef<Capture | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const toggle = useRef<HTMLButtonElement>(null);
@@ -69,6 +70,25 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
     form?.addEventListener("reset", onReset);
     return () => form?.removeEventListener("reset", onReset);
   }, []);
+  // Sending while a message is being recorded or disguised would send the form without it: held back
+  // here, before the form's own handler, with a word why.
+  const unfinished = useRef(false);
+  unfinished.current = state.kind === "starting" || state.kind === "recording" || state.kind === "disguising";
+  useEffect(() => {
+    const form = fileInput.current?.form;
+    const onSubmit = (event: Event) => {
+      if (!unfinished.current) return;
+      event.preventDefault();
+      event.stopPropagation();
+      setAnnouncement("");
+      setHeld(true);
+    };
+    form?.addEventListener("submit", onSubmit);
+    return () => form?.removeEventListener("submit", onSubmit);
+  }, []);
+  useEffect(() => {
+    if (!unfinished.current) setHeld(false);
+  }, [state.kind]);
   useEffect(() => {
     if (state.kind !== "recording") return;
     const timer = setInterval(() => {
@@ -139,6 +159,11 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
       <p className="hint" id={`${id}-hint`}>
         {t("voice.hint", { max: clock(VOICE_MAX_SECONDS) })}
       </p>
+      {held ? (
+        <p className="notice notice--error" role="alert" data-testid="voice-unfinished">
+          {t("voice.error.unfinished")}
+        </p>
+      ) : null}
       {state.kind === "failed" ? (
         <p className="notice notice--error" role="alert" data-testid="voice-error">
           {t(FAILURES[state.reason])}

@@ -413,6 +413,7 @@ export const en = {
     "Permission to use the microphone was refused. Allow the microphone for this site in your browser's settings to record, or write your report instead.",
   "voice.error.noMicrophone": "No microphone was found. Connect one and try again, or write your report instead.",
   "voice.error.busy": "The microphone could not be used; another program may be using it. Close it and try again.",
+  "voice.error.unfinished": "Your voice message is not finished. Stop the recording and listen to it, or discard it, before you send.",
   "voice.error.failed": "Recording failed. Please try again, or write your report instead.",
   "staff.case.play": "Play {name}",
   "staff.case.player": "Voice message {name}",

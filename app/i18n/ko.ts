@@ -401,6 +401,7 @@ export const ko: Record<MessageKey, string> = {
   "voice.error.denied": "마이크 사용 권한이 거부되었습니다. 녹음하려면 브라우저 설정에서 이 사이트의 마이크를 허용하시거나, 글로 제보하세요.",
   "voice.error.noMicrophone": "마이크를 찾을 수 없습니다. 마이크를 연결한 뒤 다시 시도하시거나 글로 제보하세요.",
   "voice.error.busy": "마이크를 사용할 수 없습니다. 다른 프로그램이 사용 중일 수 있으니 닫고 다시 시도하세요.",
+  "voice.error.unfinished": "음성 메시지가 아직 끝나지 않았습니다. 보내기 전에 녹음을 중지하고 들어 보시거나 삭제하세요.",
   "voice.error.failed": "녹음에 실패했습니다. 다시 시도하시거나 글로 제보하세요.",
   "staff.case.play": "{name} 재생",
   "staff.case.player": "음성 메시지 {name}",

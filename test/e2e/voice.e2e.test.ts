@@ -147,6 +147,15 @@ describe.skipIf(!ready)("voice reports in Chromium", () => {
     await page.locator('input[name="receipt"]').fill(receipt);
     await page.getByRole("button", { name: "Open my case" }).click();
     await page.getByTestId("case-title").waitFor({ timeout: 30_000 });
+    // Sending while still recording is held back with a word why, not sent without the message.
+    await page.getByRole("button", { name: "Record a voice message" }).click();
+    await page.getByTestId("voice-elapsed").waitFor();
+    await page.getByRole("button", { name: "Encrypt and upload" }).click();
+    await expect(page.getByTestId("voice-unfinished").textContent()).resolves.toMatch(/not finished/);
+    await page.getByRole("button", { name: "Stop recording" }).click();
+    await page.getByTestId("voice-preview").waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId("voice-unfinished").count()).toBe(0);
+    await page.getByRole("button", { name: "Discard the recording" }).click();
     await record(2);
     await page.getByRole("button", { name: "Encrypt and upload" }).click();
     await expect.poll(() => page.locator("body").textContent(), { timeout: 30_000 }).toContain("Added to your case: 1 file(s).");
