@@ -18,6 +18,8 @@ import { formOf, Section, type ActProps } from "./section";
 
 /** The types a reporter's browser gives a WAV file; only these are offered to play. */
 const PLAYABLE = new Set([WAV_TYPE, "audio/x-wav", "audio/wave"]);
+/** Played files are read whole into the page: a recorded message is at most about 6 MB (ADR 046). */
+const PLAY_MAX_BYTES = 64 * 1024 * 1024;
 
 export function FilesSection(props: ActProps & { c: StaffCaseView; ctx: CaseContext }) {
   const { c, ctx, act, busy } = props;
@@ -44,8 +46,11 @@ export function FilesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
 
   const play = (a: StaffCaseAttachment) =>
     void act(async () => {
-      const bytes = new Uint8Array(await (await decrypted(a)).arrayBuffer());
+      const blob = await decrypted(a);
       try {
+        // The name's size is the sender's word: the decrypted size decides before the bytes enter the page.
+        if (blob.size > PLAY_MAX_BYTES) throw new WavFormatError("too large to play here");
+        const bytes = new Uint8Array(await blob.arrayBuffer());
         const { samples, sampleRate } = decodeWav(bytes);
         setPlaying({ id: a.id, url: URL.createObjectURL(new Blob([encodeWav(samples, sampleRate)], { type: WAV_TYPE })) });
       } catch (error) {
@@ -70,7 +75,7 @@ export function FilesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
                   t("staff.case.unreadable")
                 )}{" "}
                 <span className="hint">({formatBytes(meta?.size ?? a.ciphertextBytes, locale)})</span>
-                {meta && PLAYABLE.has(meta.type) ? (
+                {meta && PLAYABLE.has(meta.type) && meta.size <= PLAY_MAX_BYTES ? (
                   <>
                     {" "}
                     <button type="button" className="link-button" onClick={() => play(a)} disabled={busy}>
