@@ -168,7 +168,13 @@ describe.skipIf(!ready)("voice reports in Chromium", () => {
     expect(errors).toEqual([]);
   });
 
-  it("plays the decrypted voice message on the investigator's case page under the CSP", async () => {
+  it("plays the decrypted voice message on the investigator's case page under the CSP, and no file that only claims to be WAV", async () => {
+    // From the reporter's page still open: a file typed audio/wav that is not 16-bit PCM WAV.
+    await page
+      .locator('input[name="attachments"]')
+      .setInputFiles({ name: "evil.wav", mimeType: "audio/wav", buffer: Buffer.from("RIFF\0\0\0\0WAVE<script>alert(1)</script>") });
+    await page.getByRole("button", { name: "Encrypt and upload" }).click();
+    await expect.poll(() => page.locator("body").textContent(), { timeout: 30_000 }).toContain("Download evil.wav");
     const staff = await watchedPage(browser, errors);
     await signInFirstTimeInBrowser(staff, portal.url, "voice@okestro.example", /\/staff\?/);
     await staff.getByRole("link", { name: caseNumber }).click({ timeout: 30_000 });
@@ -178,6 +184,11 @@ describe.skipIf(!ready)("voice reports in Chromium", () => {
     await audio.waitFor({ timeout: 30_000 });
     expect(await audio.getAttribute("src")).toMatch(/^blob:/);
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(1);
+    await staff.getByRole("button", { name: "Play evil.wav" }).click();
+    await expect(staff.getByRole("alert").filter({ hasText: "cannot be played here" }).textContent({ timeout: 30_000 })).resolves.toMatch(
+      /Download it instead/,
+    );
+    expect(await staff.getByTestId("attachment-audio").count()).toBe(0);
     const csp = (await staff.evaluate(() => fetch(location.href).then((r) => r.headers.get("content-security-policy"))))!;
     expect(csp).toContain("media-src blob:");
     expect(csp).not.toContain("unsafe-inline");
