@@ -89,6 +89,14 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
   useEffect(() => {
     if (!unfinished.current) setHeld(false);
   }, [state.kind]);
+  // Focus follows the action once the page shows its result: the player when the message is ready, the
+  // record button after Record again or Discard (the buttons pressed are gone).
+  const moveFocus = useRef<"toggle" | null>(null);
+  useEffect(() => {
+    if (state.kind === "ready") player.current?.focus();
+    else if (moveFocus.current === "toggle") toggle.current?.focus();
+    moveFocus.current = null;
+  }, [state.kind]);
   useEffect(() => {
     if (state.kind !== "recording") return;
     const timer = setInterval(() => {
@@ -128,7 +136,6 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
     onChange.current?.(true);
     setState({ kind: "ready", url: URL.createObjectURL(file), seconds });
     setAnnouncement(t("voice.ready.announce"));
-    requestAnimationFrame(() => player.current?.focus());
   };
 
   const start = async () => {
@@ -141,14 +148,13 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
     } catch (error) {
       setState({ kind: "failed", reason: error instanceof CaptureError ? error.reason : "failed" });
     }
-    requestAnimationFrame(() => toggle.current?.focus());
   };
 
   const discard = () => {
     clearFile();
     setState({ kind: "idle" });
     setAnnouncement(t("voice.discarded"));
-    requestAnimationFrame(() => toggle.current?.focus());
+    moveFocus.current = "toggle";
   };
 
   const recording = state.kind === "recording";
@@ -182,15 +188,27 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
             type="button"
             className={recording ? "button button--primary" : "button"}
             aria-describedby={`${id}-hint`}
-            disabled={props.disabled || busy}
-            onClick={() => void (recording ? finish() : start())}
+            // Not disabled while the microphone starts or the voice is disguised: that would drop the focus.
+            aria-disabled={busy || undefined}
+            disabled={props.disabled}
+            onClick={() => {
+              if (!busy) void (recording ? finish() : start());
+            }}
           >
             {recording ? t("voice.stop") : t("voice.record")}
           </button>
         )}
         {state.kind === "ready" ? (
           <>
-            <button type="button" className="button" disabled={props.disabled} onClick={() => void start()}>
+            <button
+              type="button"
+              className="button"
+              disabled={props.disabled}
+              onClick={() => {
+                moveFocus.current = "toggle";
+                void start();
+              }}
+            >
               {t("voice.again")}
             </button>{" "}
             <button type="button" className="button" disabled={props.disabled} onClick={discard}>

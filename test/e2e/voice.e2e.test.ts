@@ -71,14 +71,19 @@ describe.skipIf(!ready)("voice reports in Chromium", () => {
 
   /** Records through the recorder on the page until `seconds` are taken, then waits for the disguised preview. */
   async function record(seconds: number): Promise<void> {
-    await page.getByRole("button", { name: "Record a voice message" }).click();
+    // By keyboard: the one button starts and stops, and keeps the focus in between.
+    await page.getByRole("button", { name: "Record a voice message" }).focus();
+    await page.keyboard.press("Enter");
     const elapsed = page.getByTestId("voice-elapsed");
     await expect
       .poll(async () => Number((await elapsed.textContent())?.match(/(\d+):(\d\d) of/)?.[2] ?? 0), { timeout: 60_000 })
       .toBeGreaterThanOrEqual(seconds);
-    await page.getByRole("button", { name: "Stop recording" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("Stop recording");
+    await page.keyboard.press("Enter");
     const preview = page.getByTestId("voice-preview");
     await preview.waitFor({ timeout: 60_000 });
+    // Then the focus is on the player, to listen at once.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("voice-preview");
     // The reporter hears the disguised file from a blob: URL; it has a length of its own.
     expect(await preview.getAttribute("src")).toMatch(/^blob:/);
     await expect.poll(() => preview.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 15_000 }).toBeGreaterThan(seconds - 1);
