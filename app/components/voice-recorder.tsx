@@ -144,7 +144,7 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
     try {
       capture.current = await startCapture(VOICE_MAX_SECONDS, () => void finish());
       setState({ kind: "recording", seconds: 0 });
-      setAnnouncement(t("voice.recording.announce", { max: clock(VOICE_MAX_SECONDS) }));
+      setAnnouncement(t("voice.recording.announce", { minutes: VOICE_MAX_SECONDS / 60 }));
     } catch (error) {
       setState({ kind: "failed", reason: error instanceof CaptureError ? error.reason : "failed" });
     }
@@ -163,7 +163,7 @@ export function VoiceRecorder(props: { disabled?: boolean; onChange?: (recorded:
     <section className="voice" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{t("voice.title")}</h3>
       <p className="hint" id={`${id}-hint`}>
-        {t("voice.hint", { max: clock(VOICE_MAX_SECONDS) })}
+        {t("voice.hint", { minutes: VOICE_MAX_SECONDS / 60 })}
       </p>
       {held ? (
         <p className="notice notice--error" role="alert" data-testid="voice-unfinished">

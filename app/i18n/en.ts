@@ -397,11 +397,11 @@ export const en = {
   "staff.case.download": "Download {name}",
   "voice.title": "Voice message",
   "voice.hint":
-    "Instead of or besides writing, you can record a spoken message of up to {max} minutes. Your voice is disguised in this browser (pitch and voice colour lowered) before anything is sent; the original recording never leaves this device. The disguise makes your voice hard to recognise by ear, not impossible to identify by forensic analysis, and what you say may still identify you.",
+    "Instead of or besides writing, you can record a spoken message of up to {minutes} minutes. Your voice is disguised in this browser (pitch and voice colour lowered) before anything is sent; the original recording never leaves this device. The disguise makes your voice hard to recognise by ear, not impossible to identify by forensic analysis, and what you say may still identify you.",
   "voice.record": "Record a voice message",
   "voice.stop": "Stop recording",
   "voice.elapsed": "Recording {elapsed} of {max}",
-  "voice.recording.announce": "Recording. At most {max} minutes; press Stop recording when you are done.",
+  "voice.recording.announce": "Recording. At most {minutes} minutes; press Stop recording when you are done.",
   "voice.disguising": "Disguising your voice…",
   "voice.ready": "Listen to your disguised message ({length}). This is what will be encrypted and sent.",
   "voice.ready.announce": "Your voice message is disguised. Listen to it before you send it.",
