@@ -19,6 +19,8 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
     "font-src 'self'",
     dev ? "connect-src 'self' ws://localhost:24678" : "connect-src 'self'",
     "worker-src 'self'",
+    // blob: only: the reporter's preview of a disguised voice message and the decrypted one on staff pages (ADR 046).
+    "media-src blob:",
     "frame-ancestors 'none'",
     "form-action 'self'",
     "base-uri 'none'",
@@ -27,8 +29,16 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   ].join("; ");
 }
 
+/** The pages that record a voice message (ADR 046) may ask for the microphone; every other page may not. */
+const MICROPHONE_PAGES = new Set(["/report", "/status"]);
+
+export function permissionsPolicy(path: string): string {
+  const microphone = MICROPHONE_PAGES.has(path) ? "microphone=(self)" : "microphone=()";
+  return `camera=(), ${microphone}, geolocation=(), payment=(), usb=(), interest-cohort=()`;
+}
+
 export function securityHeaders(options: { dev: boolean; hsts: boolean }) {
-  return (_req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
     res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, options.dev));
@@ -37,7 +47,7 @@ export function securityHeaders(options: { dev: boolean; hsts: boolean }) {
     res.setHeader("X-Frame-Options", "DENY");
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     res.setHeader("Cross-Origin-Resource-Policy", "same-origin");
-    res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()");
+    res.setHeader("Permissions-Policy", permissionsPolicy(req.path));
     if (options.hsts) res.setHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
     next();
   };

@@ -5,6 +5,7 @@ import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { CaseProvisions, CaseReport, CaseStanding, DialogueList, PrivacyRequestList } from "./case-sections";
+import { attachedFiles } from "../reporter/validate-draft";
 import { Field } from "./field";
 import { CleaningNeedsReview, FileCleaningList, useFileCleaning } from "./file-cleaning";
 import { LeaveDialog } from "./leave-dialog";
@@ -15,6 +16,7 @@ import { saveAsFile } from "./save-file";
 import { SubmissionProgressView, useSubmissionProgress } from "./submission-progress";
 import { useLeaveWarning } from "./use-leave-warning";
 import { UserText } from "./user-text";
+import { VoiceRecorder } from "./voice-recorder";
 
 const MESSAGE_MAX = 10_000;
 type PrivacyKind = "access" | "correction" | "deletion" | "suspension";
@@ -91,7 +93,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
   const onFiles = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
-    const files = new FormData(form).getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+    const files = attachedFiles(new FormData(form));
     if (files.length === 0) return;
     const controller = new AbortController();
     cancelling.current = controller;
@@ -204,6 +206,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
             {(aria) => <input type="file" name="attachments" multiple {...aria} onChange={(e) => cleaning.select(Array.from(e.currentTarget.files ?? []))} />}
           </Field>
           <FileCleaningList cleaning={cleaning} idPrefix="followup-files" disabled={busy !== null} />
+          <VoiceRecorder disabled={busy !== null} />
           <button type="submit" className="button" disabled={busy !== null}>
             {t("status.files.upload")}
           </button>

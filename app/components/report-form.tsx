@@ -7,7 +7,7 @@ import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { IntakeInfo } from "../intake/wire";
 import type { SubmittedReport } from "../reporter/intake-client";
-import { readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
+import { attachedFiles, readDraftFields, validateDraft, type FormProblem } from "../reporter/validate-draft";
 import { LIMITS } from "../intake/limits";
 import type { PowState } from "../shared/pow-wire";
 import { Field } from "./field";
@@ -17,6 +17,7 @@ import { SubmissionProgressView, useSubmissionProgress } from "./submission-prog
 import { LeaveDialog } from "./leave-dialog";
 import { useLeaveWarning } from "./use-leave-warning";
 import { showControls, UserText } from "./user-text";
+import { VoiceRecorder } from "./voice-recorder";
 import { warmOnIntent } from "./warm-on-intent";
 
 const loadClient = () => import("../reporter/intake-client");
@@ -53,7 +54,8 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
   const [consentOptional, setConsentOptional] = useState(false);
   const summary = useRef<HTMLDivElement>(null);
   // The optional-items consent is asked where the first optional item is given, not only at the bottom.
-  const optionalAt = contactGiven ? "identity" : files.length > 0 ? "files" : null;
+  const [voiceGiven, setVoiceGiven] = useState(false);
+  const optionalAt = contactGiven ? "identity" : files.length > 0 || voiceGiven ? "files" : null;
   const submission = useSubmissionProgress();
   const cleaning = useFileCleaning();
   const cancelling = useRef<AbortController | null>(null);
@@ -125,7 +127,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
       requestAnimationFrame(() => summary.current?.focus());
       return;
     }
-    const fileList = data.getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
+    const fileList = attachedFiles(data);
     const controller = new AbortController();
     cancelling.current = controller;
     setPhase({ kind: "working", files: fileList.length });
@@ -328,8 +330,9 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
           )}
         </Field>
         <FileCleaningList cleaning={cleaning} idPrefix="report-files" disabled={working} />
+        <VoiceRecorder onChange={setVoiceGiven} />
         {optionalAt === "files" ? optionalConsent : null}
-        {optionalAt === "identity" && files.length > 0 ? (
+        {optionalAt === "identity" && (files.length > 0 || voiceGiven) ? (
           <p className="hint">
             <a href="#f-consentOptional">{t("report.consent.optional.above")}</a>
           </p>

@@ -48,11 +48,18 @@ export function readDraftFields(form: FormData): DraftFields {
     consentOptional: form.get("consentOptional") === "on",
     consentAffiliateIdentity: form.get("consentAffiliateIdentity") === "on",
     notifyByEmail: form.get("notifyByEmail") === "on",
-    files: form
-      .getAll("attachments")
-      .filter((f): f is File => typeof f === "object" && f !== null && "size" in f && (f as File).name !== "")
-      .map((f) => ({ name: f.name, size: f.size })),
+    files: attachedFiles(form).map((f) => ({ name: f.name, size: f.size })),
   };
+}
+
+/** The form field a disguised voice message travels in (app/components/voice-recorder.tsx). */
+export const VOICE_FIELD = "voiceMessage";
+
+/** The files a form sends: those chosen under "attachments", then the disguised voice message if one was recorded. */
+export function attachedFiles(form: FormData): File[] {
+  return [...form.getAll("attachments"), ...form.getAll(VOICE_FIELD)].filter(
+    (f): f is File => typeof f === "object" && f !== null && "size" in f && (f as File).name !== "",
+  );
 }
 
 export function validateDraft(

@@ -32,11 +32,17 @@ export const CHROMIUM_ARGS = [
  * keeps it on, as in a reporter's browser; `"forced"` also ignores its blocklists (a Chromium testing parameter),
  * so that a page Chromium would not keep, such as one that fetched a `no-store` response, is restored anyway.
  */
-export function launchChromium(options: { bfcache?: "on" | "forced" } = {}): Promise<Browser> {
+export function launchChromium(options: { bfcache?: "on" | "forced"; microphone?: string } = {}): Promise<Browser> {
+  const args = [...CHROMIUM_ARGS];
+  if (options.bfcache === "forced") args.push("--enable-features=BackForwardCache:should_ignore_blocklists/true");
+  // `microphone`: a WAV file Chromium plays as its microphone (looping), with the permission prompt granted.
+  if (options.microphone) {
+    args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-audio-capture=${options.microphone}`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: options.bfcache === "forced" ? [...CHROMIUM_ARGS, "--enable-features=BackForwardCache:should_ignore_blocklists/true"] : CHROMIUM_ARGS,
+    args,
     ignoreDefaultArgs: options.bfcache ? ["--disable-back-forward-cache"] : [],
   });
 }
