@@ -55,7 +55,8 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
   if (!isMessageKey(key)) return interpolate(t("audit.unrecognised"), { action: text(e.action) });
 
   const sharing = e.action.startsWith("share.");
-  const basis = d.basis ?? d.legalBasis;
+  // A share names its legal basis (consent or the policy); an archive and a refusal the statute.
+  const basis = sharing ? d.legalBasis : (d.basis ?? d.legalBasis);
   const category = typeof d.categoryId === "string" ? w.categories?.get(d.categoryId) : undefined;
   const categoryName = category !== undefined ? text(category, "name") : "—";
   const params: Record<string, ReactNode> = {

@@ -3,7 +3,8 @@
 // (UTC+9)" and "2026년 12월 8일 06:53 (UTC+9)". The text is put together here from numeric parts rather
 // than by a locale's own pattern, which differs between ICU builds (Node and the browser) and would
 // break hydration of server-rendered pages. Reporter pages show days only (ADR 033).
-import type { Locale } from ".";
+/** The catalogs' languages (i18n/index.ts re-exports this module, so the type is not imported from there). */
+type Locale = "ko" | "en";
 
 const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 

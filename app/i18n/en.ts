@@ -997,8 +997,8 @@ export const en = {
   "admin.audit.col.event": "What happened",
   // Audit entries in words: one sentence per action the code writes (AUDIT_ACTIONS in app/.server/audit/audit.ts).
   "audit.actor.system": "The portal",
-  "audit.actor.unknown": "A staff member no longer listed",
-  "audit.account.unknown": "an account no longer listed",
+  "audit.actor.unknown": "A staff member",
+  "audit.account.unknown": "another account",
   "audit.nobody": "nobody",
   "audit.unrecognised": "Entry of a kind this version does not describe: {action}",
   "audit.via.totp": "with password and authenticator code",

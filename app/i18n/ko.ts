@@ -976,8 +976,8 @@ export const ko: Record<MessageKey, string> = {
   "admin.audit.col.event": "내용",
   // 감사 기록을 문장으로: 코드가 기록하는 작업마다 한 문장 (app/.server/audit/audit.ts의 AUDIT_ACTIONS).
   "audit.actor.system": "포털 시스템",
-  "audit.actor.unknown": "목록에 없는 직원",
-  "audit.account.unknown": "목록에 없는 계정",
+  "audit.actor.unknown": "직원",
+  "audit.account.unknown": "다른 계정",
   "audit.nobody": "없음",
   "audit.unrecognised": "이 버전이 설명하지 못하는 종류의 항목: {action}",
   "audit.via.totp": "비밀번호와 인증 코드로",
