@@ -309,7 +309,6 @@ export const en = {
   "status.logout": "Log out",
   "status.loggedOut": "You have logged out. Nothing about your case is kept in this browser.",
   "status.idleWarning": "For your safety the case closes after 15 minutes without activity and when you close this tab.",
-  "staff.title": "Ethics investigators",
   "staff.signin": "Sign in",
   "staff.signin.intro":
     "For ethics investigators, affiliate reviewers and administrators. Your password never leaves this browser; a key derived from it does.",
@@ -489,8 +488,6 @@ export const en = {
   "admin.categories.en": "English name",
   "admin.categories.add": "Add category",
   "admin.affiliates": "Affiliates",
-  "admin.settings": "Settings",
-  "admin.settings.intro": "Set in the server's environment (see README); shown here for reference.",
   "admin.audit": "Audit log",
   "admin.audit.action": "Action starts with",
   "admin.audit.case": "Case number",
@@ -501,10 +498,7 @@ export const en = {
   "admin.audit.broken": "The chain is BROKEN at entry {seq}: {reason}",
   "admin.audit.col.seq": "#",
   "admin.audit.col.at": "When",
-  "admin.audit.col.actor": "Who",
   "admin.audit.col.action": "Action",
-  "admin.audit.col.case": "Case",
-  "admin.audit.col.details": "Details",
   "admin.done": "Done.",
   "admin.stats": "Statistics",
   "admin.stats.intro":
@@ -932,7 +926,6 @@ export const en = {
   "archive.heading": "Archived case {caseNumber}",
   "archive.meta": "Archived {archived} under: {basis}. Destroyed after {until}.",
   "archive.unreadable": "This archive cannot be opened with your key.",
-  "archive.link": "Archive of closed cases kept under a statute",
   "archive.caseDates": "Received → closed",
   "usertext.direction":
     "Hidden text-direction control {code} ({name}), shown here instead of applied: it could make the text read differently from what it is.",

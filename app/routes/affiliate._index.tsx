@@ -28,11 +28,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AffiliateShares() {
   const { me, affiliate, shares, retentionYears, notifications } = useLoaderData<typeof loader>();
-  const { t, href, day } = useI18n();
+  const { t, href, day, locale } = useI18n();
   return (
     <div className="page wide">
       <StaffHeader me={me} />
-      <h1>{t("affiliate.title", { affiliate: t(`affiliate.name.${affiliate}` as MessageKey) })}</h1>
+      <h1>
+        {t("affiliate.title", {
+          // The affiliate's name as stored; the catalog's name only if the row were missing.
+          affiliate: me.affiliate ? (locale === "ko" ? me.affiliate.nameKo : me.affiliate.nameEn) : t(`affiliate.name.${affiliate}` as MessageKey),
+        })}
+      </h1>
       <p>{t("affiliate.intro")}</p>
       <StaffNotifications view={notifications} />
       {shares.length === 0 ? (

@@ -20,7 +20,7 @@
 //   browser reports it; `content.exported` is accepted but no page sends it yet.
 // - Not recorded: anything a reporter does (no reporter actor, ADR 007), reading or
 //   verifying the log, failed recovery attempts, session expiry.
-// - Actions, by area: sign-in `auth.*`; administration
+// - Actions (the full list: AUDIT_ACTIONS below, which pages render as sentences), by area: sign-in `auth.*`; administration
 //   `staff.created|invited|unlock|revoke-sessions| disable|enable`,
 //   `category.saved`; cases `case.opened|status|assigned|priority|labels`,
 //   `note.added`, `message.sent`, `privacy.answered`, `attachment.added`,
