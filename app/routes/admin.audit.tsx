@@ -21,13 +21,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const admin = await requireStaffPage(s, request, ADMIN);
   const q = new URL(request.url).searchParams;
-  const action = q.get("action")?.slice(0, 40) ?? "";
-  const caseNumber = q.get("case")?.slice(0, 20) ?? "";
+  // The boxes show what was typed; the query takes at most 40 characters of the action.
+  const action = q.get("action") ?? "";
+  const caseNumber = q.get("case") ?? "";
   const [staff, cats, affs, audit] = await Promise.all([
     listStaff(s),
     listCategories(s),
     listAffiliates(s.db),
-    listAudit(s, { action: action || undefined, caseNumber: CASE_NUMBER.test(caseNumber) ? caseNumber : undefined }),
+    listAudit(s, { action: action.slice(0, 40) || undefined, caseNumber: CASE_NUMBER.test(caseNumber) ? caseNumber : undefined }),
   ]);
   return {
     me: await staffBadge(s, admin),
