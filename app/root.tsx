@@ -4,11 +4,14 @@
 // rest of the query), footer links to `/privacy` and the staff sign-in, the CSP
 // nonce on `<Scripts>`. No `<ScrollRestoration>`: it writes `sessionStorage`
 // (ADR 006). The loader also hands the configured deadlines to the pages, so
-// they promise what the portal enforces.
+// they promise what the portal enforces, and the time zone staff pages write times in.
+// Staff, affiliate and administration pages (by path, so their error pages too) get no
+// reporter navigation: their own header (app/components/staff-header.tsx) leads around.
+// A route's `handle.title` (a catalog key) names the page in `<title>`.
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, useLocation, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, useLocation, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { resolveLocale, translator, type Locale } from "./i18n";
+import { isMessageKey, resolveLocale, translator, type Locale } from "./i18n";
 import { useI18n } from "./i18n/react";
 import { useNonce } from "./nonce";
 import styles from "./styles/app.css?url";
@@ -23,6 +26,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // The deadlines the pages promise are the configured ones.
   return {
     locale: resolveLocale(request),
+    // Staff pages write times in the portal's zone, with its offset (app/i18n/dates.ts).
+    timeZone: config?.TIME_ZONE ?? "UTC",
     deadlines: { ackDays: config?.ACK_DEADLINE_DAYS ?? 7, feedbackMonths: config?.FEEDBACK_DEADLINE_MONTHS ?? 3, retentionYears: config?.RETENTION_YEARS ?? 3 },
   };
 }
@@ -41,18 +46,32 @@ function LanguageSwitch() {
   );
 }
 
+/** Paths of the staff, affiliate and administration pages. */
+const STAFF_AREA = /^\/(staff|affiliate|admin)(\/|$)/;
+
+/** A route's page title: `export const handle = { title: "catalog.key" }`. */
+export interface TitledHandle {
+  title?: string;
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const data = useRouteLoaderData<typeof loader>("root");
   const locale = data?.locale ?? "en";
   const t = translator(locale);
+  const staffArea = STAFF_AREA.test(useLocation().pathname);
+  const titleKey = useMatches()
+    .map((m) => (m.handle as TitledHandle | undefined)?.title)
+    .filter((k): k is string => typeof k === "string")
+    .pop();
+  const title = titleKey && isMessageKey(titleKey) ? `${t(titleKey)} · ${t("app.name")}` : t("app.name");
   return (
     <html lang={locale}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
-        <title>{t("app.name")}</title>
+        <title>{title}</title>
         <Meta />
         <Links />
       </head>
@@ -62,18 +81,29 @@ export function Layout({ children }: { children: ReactNode }) {
         </a>
         <header className="site-header">
           <div className="site-header__inner">
-            <Link to={`/?lang=${locale}`} className="brand">
-              <span className="brand__name">{t("app.name")}</span>
-              <span className="brand__subtitle">{t("app.subtitle")}</span>
-            </Link>
+            {staffArea ? (
+              <div className="brand">
+                <span className="brand__name">{t("app.name")}</span>
+                <span className="brand__subtitle">{t("app.subtitle")}</span>
+              </div>
+            ) : (
+              <Link to={`/?lang=${locale}`} className="brand">
+                <span className="brand__name">{t("app.name")}</span>
+                <span className="brand__subtitle">{t("app.subtitle")}</span>
+              </Link>
+            )}
             <nav aria-label={t("nav.label")}>
               <ul className="nav-list">
-                <li>
-                  <Link to={`/report?lang=${locale}`}>{t("nav.report")}</Link>
-                </li>
-                <li>
-                  <Link to={`/status?lang=${locale}`}>{t("nav.followup")}</Link>
-                </li>
+                {staffArea ? null : (
+                  <>
+                    <li>
+                      <Link to={`/report?lang=${locale}`}>{t("nav.report")}</Link>
+                    </li>
+                    <li>
+                      <Link to={`/status?lang=${locale}`}>{t("nav.followup")}</Link>
+                    </li>
+                  </>
+                )}
                 <li>{data ? <LanguageSwitch /> : null}</li>
               </ul>
             </nav>
@@ -84,8 +114,13 @@ export function Layout({ children }: { children: ReactNode }) {
         </main>
         <footer className="site-footer">
           <p>
-            {t("footer.noTracking")} <Link to={`/privacy?lang=${locale}`}>{t("footer.privacy")}</Link> ·{" "}
-            <Link to={`/staff/login?lang=${locale}`}>{t("footer.staff")}</Link>
+            {t("footer.noTracking")} <Link to={`/privacy?lang=${locale}`}>{t("footer.privacy")}</Link>
+            {staffArea ? null : (
+              <>
+                {" "}
+                · <Link to={`/staff/login?lang=${locale}`}>{t("footer.staff")}</Link>
+              </>
+            )}
           </p>
         </footer>
         {/* No <ScrollRestoration>: it keeps positions in sessionStorage, and reporter pages store nothing. */}

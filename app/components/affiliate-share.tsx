@@ -24,7 +24,7 @@ export function AffiliateShareView(props: {
   retentionYears: number;
 }) {
   const { wire, client } = props;
-  const { t, tx, locale, day } = useI18n();
+  const { t, tx, locale, day, when } = useI18n();
   const revalidator = useRevalidator();
   const action = useAction((e) => t("staff.errors.generic", { code: errorCode(e) }));
   const { busy, notice, error } = action;
@@ -117,7 +117,7 @@ export function AffiliateShareView(props: {
                     t("share.feedback.ethics")
                   )}
                 </strong>{" "}
-                · {new Date(m.createdAt).toLocaleString(locale)}
+                · {when(m.createdAt)}
               </p>
               <p className="pre">
                 <UserText text={m.text} kind="prose" fallback={t("staff.case.unreadable")} />

@@ -13,7 +13,7 @@ import { UserText } from "./user-text";
 
 export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient; keys: StaffKeyPair }) {
   const { wire } = props;
-  const { t, tx, locale, day } = useI18n();
+  const { t, tx, locale, day, when } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const pkg = useMemo(() => {
     try {
@@ -131,7 +131,7 @@ export function ArchivedCaseView(props: { wire: ArchiveWire; client: StaffClient
         <ul>
           {pkg.notes.map((n, i) => (
             <li key={i}>
-              <span className="hint">{n.createdAt.slice(0, 10)}</span>
+              <span className="hint">{when(n.createdAt)}</span>
               <p className="pre">
                 <UserText text={n.text} kind="prose" fallback={t("staff.case.unreadable")} />
               </p>

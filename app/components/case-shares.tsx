@@ -59,7 +59,7 @@ interface Props {
 
 export function CaseShares(props: Props) {
   const { c, keys, client, act, busy } = props;
-  const { t, tx, locale, day } = useI18n();
+  const { t, tx, day, when } = useI18n();
   const [editing, setEditing] = useState<{ share: CaseShare | null } | null>(null);
   const affiliateName = (slug: string) => t(`affiliate.name.${slug}` as MessageKey);
   const itemsText = (items: string[]) => items.map((i) => t(`share.item.${i}` as MessageKey)).join(", ");
@@ -150,7 +150,7 @@ export function CaseShares(props: Props) {
                             <UserText text={props.names.get(f.staffUserId)} fallback={t("share.feedback.ethics")} />
                           )}
                         </strong>{" "}
-                        · {new Date(f.createdAt).toLocaleString(locale)}
+                        · {when(f.createdAt)}
                       </p>
                       <p className="pre">
                         <UserText text={plain?.text} kind="prose" fallback={t("staff.case.unreadable")} />

@@ -1,3 +1,7 @@
+// The header of every staff, affiliate and administration page: the role as it is (administrator,
+// ethics investigator, or the reviewer of an affiliate named from the data), the name, links to the
+// role's home and the account page, and the sign-out button.
+//
 // Signs the tab out after 30 minutes without a pointer, key, input or scroll
 // event (the server's idle limit), so the private key leaves memory when the
 // session would end. Reloads a page restored from the back/forward cache
@@ -13,8 +17,18 @@ import { UserText } from "./user-text";
 const IDLE_MS = 30 * 60_000;
 const ACTIVITY = ["pointerdown", "keydown", "input", "scroll"] as const;
 
-export function StaffHeader(props: { name: string }) {
-  const { t, href } = useI18n();
+/** What the header shows of the signed-in person (staffBadge on the server). */
+export interface StaffHeaderBadge {
+  displayName: string;
+  role: "admin" | "investigator" | "affiliate";
+  affiliate: { nameKo: string; nameEn: string } | null;
+}
+
+const HOME = { admin: "/admin", investigator: "/staff", affiliate: "/affiliate" } as const;
+
+export function StaffHeader(props: { me: StaffHeaderBadge }) {
+  const { me } = props;
+  const { t, tx, href, locale } = useI18n();
   const navigate = useNavigate();
   const signOut = async () => {
     const m = await loadStaffClient();
@@ -45,18 +59,34 @@ export function StaffHeader(props: { name: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  const role =
+    me.role === "affiliate"
+      ? tx("staff.role.affiliate", {
+          affiliate: <UserText text={me.affiliate ? (locale === "ko" ? me.affiliate.nameKo : me.affiliate.nameEn) : null} fallback="—" />,
+        })
+      : t(`staff.role.${me.role}`);
   return (
-    <p className="staff-bar">
-      <span>
-        {t("staff.title")}:{" "}
+    <div className="staff-bar">
+      <p className="staff-bar__who">
+        <span className="visually-hidden">{t("staff.signedInAs")}: </span>
+        <span data-testid="staff-role">{role}</span> ·{" "}
         <strong>
-          <UserText text={props.name} />
-        </strong>{" "}
-        · <Link to={href("/staff/account")}>{t("staff.account")}</Link>
-      </span>{" "}
-      <button type="button" className="button" onClick={() => void signOut()}>
+          <UserText text={me.displayName} />
+        </strong>
+      </p>
+      <nav aria-label={t("staff.nav.label")}>
+        <ul className="staff-bar__links">
+          <li>
+            <Link to={href(HOME[me.role])}>{t("staff.home")}</Link>
+          </li>
+          <li>
+            <Link to={href("/staff/account")}>{t("staff.account")}</Link>
+          </li>
+        </ul>
+      </nav>
+      <button type="button" className="button staff-bar__signout" onClick={() => void signOut()}>
         {t("staff.signout")}
       </button>
-    </p>
+    </div>
   );
 }

@@ -30,6 +30,11 @@ export function resolveLocale(request: Request): Locale {
   return ranked[0]?.tag.startsWith("ko") ? "ko" : "en";
 }
 
+/** Whether the catalogs hold `key` (for keys made from data, such as an audit entry's action). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(en, key);
+}
+
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 export function translator(locale: Locale): Translate {
@@ -73,15 +78,4 @@ export function formatBytes(bytes: number, locale: Locale): string {
   return `${n} ${units[u]}`;
 }
 
-export function formatDay(day: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === "ko" ? "ko-KR" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
-}
-
-/**
- * An instant as "YYYY-MM-DD HH:MM UTC": the same text on the server and in any
- * browser (locale-dependent formatting differs between ICU builds and breaks
- * hydration of server-rendered pages).
- */
-export function formatInstant(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
+export { formatDateTime, formatDay } from "./dates";

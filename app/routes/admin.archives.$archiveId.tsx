@@ -7,17 +7,21 @@ import { archiveView } from "../.server/retention/archive";
 import { ApiError } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { ADMIN, requireStaffPage } from "../.server/staff/guards";
+import { staffBadge } from "../.server/staff/badge";
 import { ArchivedCaseView } from "../components/archived-case";
+import { AdminNav, sectionTitle } from "../components/admin-page";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
+
+export const handle = { title: sectionTitle("archives") };
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = services(context);
   const admin = await requireStaffPage(s, request, ADMIN);
   try {
     if (!isUuid(params.archiveId ?? "")) throw new ApiError(404, "not_found", "no such archive");
-    return { me: { displayName: admin.displayName }, archive: await archiveView(s, admin, params.archiveId!) };
+    return { me: await staffBadge(s, admin), archive: await archiveView(s, admin, params.archiveId!) };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;
@@ -29,7 +33,8 @@ export default function ArchivedCasePage() {
   const { t, href } = useI18n();
   return (
     <div className="page wide">
-      <StaffHeader name={me.displayName} />
+      <StaffHeader me={me} />
+      <AdminNav current="archives" />
       <p>
         <Link to={href("/admin/archives")}>{t("archive.back")}</Link>
       </p>

@@ -7,17 +7,19 @@ import { useState } from "react";
 import { listArchives } from "../.server/retention/archive";
 import { services } from "../.server/platform/services";
 import { ADMIN, requireStaffPage } from "../.server/staff/guards";
-import { Notices } from "../components/notices";
-import { StaffHeader } from "../components/staff-header";
+import { staffBadge } from "../.server/staff/badge";
+import { AdminPage, sectionTitle } from "../components/admin-page";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { UserText } from "../components/user-text";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 
+export const handle = { title: sectionTitle("archives") };
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const admin = await requireStaffPage(s, request, ADMIN);
-  return { me: { displayName: admin.displayName }, archives: await listArchives(s, admin) };
+  return { me: await staffBadge(s, admin), archives: await listArchives(s, admin) };
 }
 
 export default function ArchiveList() {
@@ -27,14 +29,8 @@ export default function ArchiveList() {
   const [error, setError] = useState<string | null>(null);
   const pending = archives.filter((a) => a.hasKey && a.awaiting.length > 0);
   return (
-    <div className="page wide">
-      <StaffHeader name={me.displayName} />
-      <p>
-        <Link to={href("/admin")}>{t("admin.title")}</Link>
-      </p>
-      <h1>{t("archive.title")}</h1>
+    <AdminPage me={me} section="archives" title={t("archive.title")} error={error}>
       <p>{t("archive.intro")}</p>
-      <Notices status={null} error={error} />
       {archives.length === 0 ? (
         <p data-testid="archive-empty">{t("archive.empty")}</p>
       ) : (
@@ -108,6 +104,6 @@ export default function ArchiveList() {
           </StaffKeyGate>
         </section>
       ) : null}
-    </div>
+    </AdminPage>
   );
 }

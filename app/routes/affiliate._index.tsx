@@ -7,6 +7,7 @@ import { affiliateSlugOf } from "../.server/org/org";
 import { listAffiliateShares } from "../.server/sharing/affiliate-shares";
 import { services } from "../.server/platform/services";
 import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
+import { staffBadge } from "../.server/staff/badge";
 import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
@@ -17,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const reviewer = await requireStaffPage(s, request, AFFILIATE);
   return {
-    me: { displayName: reviewer.displayName },
+    me: await staffBadge(s, reviewer),
     affiliate: await affiliateSlugOf(s.db, reviewer.affiliateId),
     retentionYears: s.config.RETENTION_YEARS,
     shares: await listAffiliateShares(s, reviewer),
@@ -27,11 +28,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AffiliateShares() {
   const { me, affiliate, shares, retentionYears, notifications } = useLoaderData<typeof loader>();
-  const { t, href, day } = useI18n();
+  const { t, href, day, locale } = useI18n();
   return (
     <div className="page wide">
-      <StaffHeader name={me.displayName} />
-      <h1>{t("affiliate.title", { affiliate: t(`affiliate.name.${affiliate}` as MessageKey) })}</h1>
+      <StaffHeader me={me} />
+      <h1>
+        {t("affiliate.title", {
+          // The affiliate's name as stored; the catalog's name only if the row were missing.
+          affiliate: me.affiliate ? (locale === "ko" ? me.affiliate.nameKo : me.affiliate.nameEn) : t(`affiliate.name.${affiliate}` as MessageKey),
+        })}
+      </h1>
       <p>{t("affiliate.intro")}</p>
       <StaffNotifications view={notifications} />
       {shares.length === 0 ? (

@@ -9,6 +9,7 @@ import { ApiError } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { staffNames } from "../.server/staff/accounts";
 import { AFFILIATE, requireStaffPage } from "../.server/staff/guards";
+import { staffBadge } from "../.server/staff/badge";
 import { AffiliateShareView } from "../components/affiliate-share";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
@@ -23,7 +24,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const share = await affiliateShareView(s, reviewer, shareId);
     // Colleagues of the same affiliate, to name the authors of feedback.
     const colleagues = await staffNames(s.db, { role: "affiliate", affiliateId: reviewer.affiliateId });
-    return { me: { displayName: reviewer.displayName }, share, colleagues, retentionYears: s.config.RETENTION_YEARS };
+    return { me: await staffBadge(s, reviewer), share, colleagues, retentionYears: s.config.RETENTION_YEARS };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;
@@ -35,7 +36,7 @@ export default function AffiliateSharePage() {
   const { t, href } = useI18n();
   return (
     <div className="page wide">
-      <StaffHeader name={me.displayName} />
+      <StaffHeader me={me} />
       <p>
         <Link to={href("/affiliate")}>{t("affiliate.share.back")}</Link>
       </p>

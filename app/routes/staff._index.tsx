@@ -10,6 +10,7 @@ import { auditInboxListing, listInbox } from "../.server/casework/inbox";
 import { services } from "../.server/platform/services";
 import { staffNames } from "../.server/staff/accounts";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
+import { staffBadge } from "../.server/staff/badge";
 import { listStaffNotifications } from "../.server/notifications/list";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { StaffHeader } from "../components/staff-header";
@@ -37,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   await auditInboxListing(s, staff.id, inbox.page, inbox.rows.length);
   const day = today(s);
   return {
-    me: { id: staff.id, displayName: staff.displayName },
+    me: { id: staff.id, ...(await staffBadge(s, staff)) },
     filter,
     inbox,
     categories: cats,
@@ -98,7 +99,7 @@ export default function Inbox() {
 
   return (
     <div className="page wide">
-      <StaffHeader name={me.displayName} />
+      <StaffHeader me={me} />
       <h1>{t("staff.inbox")}</h1>
       {tasks.length > 0 ? (
         <section aria-labelledby="tasks" className="card card--warn">

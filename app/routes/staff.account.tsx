@@ -5,6 +5,7 @@ import { useLoaderData } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
 import { services } from "../.server/platform/services";
 import { ANY_STAFF, requireStaffPage } from "../.server/staff/guards";
+import { staffBadge } from "../.server/staff/badge";
 import { notificationMode } from "../.server/notifications/list";
 import { Field } from "../components/field";
 import { Notices } from "../components/notices";
@@ -18,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const staff = await requireStaffPage(s, request, ANY_STAFF);
   return {
-    me: { displayName: staff.displayName, email: staff.email },
+    me: { ...(await staffBadge(s, staff)), email: staff.email },
     notify: { mode: await notificationMode(s, staff.id), smtp: s.mailer.configured, digestHour: s.config.NOTIFY_DIGEST_HOUR },
   };
 }
@@ -73,7 +74,7 @@ export default function Account() {
   const [done, setDone] = useState(false);
   return (
     <div className="page narrow">
-      <StaffHeader name={me.displayName} />
+      <StaffHeader me={me} />
       <h1>{t("account.title")}</h1>
       {done ? (
         <p className="notice" role="status">

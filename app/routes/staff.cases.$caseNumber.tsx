@@ -11,6 +11,7 @@ import { categoryName } from "../.server/org/org";
 import { services } from "../.server/platform/services";
 import { staffNames } from "../.server/staff/accounts";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
+import { staffBadge } from "../.server/staff/badge";
 import { StaffCaseView } from "../components/staff-case";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
@@ -31,7 +32,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       categoryNames: category,
     };
     const retention = { holds: await caseHolds(s, c.id), retentionOn: caseRetentionOn(s, c) };
-    return { me: { displayName: staff.displayName }, c, category, people, sharing, retention };
+    return { me: await staffBadge(s, staff), c, category, people, sharing, retention };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;
@@ -44,7 +45,7 @@ export default function StaffCasePage() {
   const names = new Map(people.map((p) => [p.id, p.displayName]));
   return (
     <div className="page wide">
-      <StaffHeader name={me.displayName} />
+      <StaffHeader me={me} />
       <p>
         <Link to={href("/staff")}>{t("staff.case.back")}</Link>
       </p>

@@ -121,7 +121,7 @@ describe.skipIf(!chromiumAvailable())("retention, deletion and the archive in Ch
 
     const admin = await newPage();
     await signInFirstTimeInBrowser(admin, portal.url, "chief@okestro.example", /\/admin\?/);
-    await admin.getByRole("link", { name: "Archive of closed cases kept under a statute" }).click();
+    await admin.getByRole("navigation", { name: "Administration sections" }).getByRole("link", { name: "Archives" }).click();
     await admin.getByRole("link", { name: `Open archived case ${c.caseNumber}` }).click();
     await expect.poll(() => admin.getByTestId("archive-title").textContent(), { timeout: 30_000 }).toBe("Case to be archived");
     expect(await admin.getByTestId("archive-description").textContent()).toBe("Description of the case to be archived");

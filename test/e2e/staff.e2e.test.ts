@@ -67,9 +67,12 @@ describe.skipIf(!chromiumAvailable())("investigator workspace in Chromium", () =
   it("lets the administrator invite an investigator, who activates the account in the browser", async () => {
     const page = await newPage();
     await signInFirstTime(page, "chief@okestro.example", /\/admin\?/);
+    await page.getByRole("navigation", { name: "Administration sections" }).getByRole("link", { name: "Invitations" }).click();
+    await page.waitForURL(/\/admin\/invitations\?/);
     await page.getByLabel("Email").first().fill("yoon@okestro.example");
     await page.getByRole("button", { name: "Create invitation link" }).click();
     const link = (await page.getByTestId("invite-link").textContent({ timeout: 30_000 }))!;
+    await page.goto(`${portal.url}/admin/accounts?lang=en`);
     expect(await page.getByTestId("staff-table").textContent()).toContain("kang@okestro.example");
     const invitee = await newPage();
     await activateInBrowser(invitee, link, [{ prefix: "invite", name: "Yoon" }]);

@@ -65,7 +65,7 @@ for (const backend of await backends()) {
       const fresh = await startTestPortal(backend);
       try {
         const db = fresh.services.db;
-        for (let i = 0; i < 5; i++) await audit(db, fresh.services, { actorType: "system", action: "test", details: { i } }, new Date());
+        for (let i = 0; i < 5; i++) await audit(db, fresh.services, { actorType: "system", action: "inbox.listed", details: { i } }, new Date());
         await db.execute(sql`delete from audit_log where seq = 5`);
         expect(await verifyAuditChain(db, fresh.services)).toMatchObject({ ok: false, brokenAt: 5 });
       } finally {
@@ -105,7 +105,7 @@ for (const backend of await backends()) {
 
         expect(await sealAuditChain(db, k, new Date())).toEqual({ sealed: true, unkeyedEntries: 6, seq: 7 });
         expect(await sealAuditChain(db, k, new Date())).toEqual({ sealed: false });
-        await audit(db, k, { actorType: "system", action: "test", details: { after: true } }, new Date());
+        await audit(db, k, { actorType: "system", action: "inbox.listed", details: { after: true } }, new Date());
         expect(await verifyAuditChain(db, k)).toMatchObject({ ok: true, entries: 8, keyedFrom: 7 });
         const [transition] = await db
           .select()

@@ -297,9 +297,9 @@ for (const backend of await backends()) {
       for (const f of forbidden) expect(text).not.toContain(f);
     });
 
-    it("shows the statistics on the administration page in both languages", async () => {
+    it("shows the statistics on their administration page in both languages", async () => {
       const page = async (lang: string) => {
-        const html = await (await (admin.options.fetch as typeof fetch)(`${portal.url}/admin?lang=${lang}`)).text();
+        const html = await (await (admin.options.fetch as typeof fetch)(`${portal.url}/admin/statistics?lang=${lang}`)).text();
         const start = html.indexOf('data-testid="statistics"');
         expect(start).toBeGreaterThan(0);
         return html.slice(start, html.indexOf("</section>", start));

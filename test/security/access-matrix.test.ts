@@ -94,7 +94,21 @@ const MATRIX: Record<string, Row[]> = {
   "_reporter.report.tsx GET": [{ name: "report form", path: () => "/report", expect: all("ok") }],
   "_reporter.report.tsx POST": [{ name: "report form without JavaScript", path: () => "/report", expect: all("bad") }],
   "_reporter.status.tsx GET": [{ name: "follow-up page", path: () => "/status", expect: all("ok") }],
-  "admin._index.tsx GET": [{ name: "administration page", path: () => "/admin", expect: page(["admin"]) }],
+  "admin._index.tsx GET": [
+    { name: "administration overview", path: () => "/admin", expect: page(["admin"]) },
+    // An old single-page link is sent on to its section, for an administrator only.
+    {
+      name: "administration page with an old audit filter",
+      path: () => "/admin?action=case.&case=COR-AAAA-BBBB",
+      expect: { ...page(["admin"]), admin: "status 302" },
+    },
+  ],
+  "admin.accounts.tsx GET": [{ name: "administration: accounts", path: () => "/admin/accounts", expect: page(["admin"]) }],
+  "admin.invitations.tsx GET": [{ name: "administration: invitations", path: () => "/admin/invitations", expect: page(["admin"]) }],
+  "admin.categories.tsx GET": [{ name: "administration: categories", path: () => "/admin/categories", expect: page(["admin"]) }],
+  "admin.audit.tsx GET": [{ name: "administration: audit log", path: () => "/admin/audit", expect: page(["admin"]) }],
+  "admin.statistics.tsx GET": [{ name: "administration: statistics", path: () => "/admin/statistics", expect: page(["admin"]) }],
+  "admin.settings.tsx GET": [{ name: "administration: settings", path: () => "/admin/settings", expect: page(["admin"]) }],
   "admin.archives._index.tsx GET": [{ name: "archive list page", path: () => "/admin/archives", expect: page(["admin"]) }],
   "admin.archives.$archiveId.tsx GET": [{ name: "archived case page", path: (i) => `/admin/archives/${i.archiveId}`, expect: page(["admin"]) }],
   "affiliate._index.tsx GET": [{ name: "affiliate page", path: () => "/affiliate", expect: affiliateOnly("ok", "ok", "login") }],

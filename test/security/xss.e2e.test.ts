@@ -439,19 +439,30 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
 
   it("shows the administrator names, categories, the archive list and the archived case as text, in English and Korean", async () => {
     const page = await staffPage("admin", admin);
-    await open(page, "/admin?lang=en", '[data-testid="staff-table"]');
+    // Administration in sections (issue 20): accounts, the audit log and the categories, each on its page.
+    await open(page, "/admin/accounts?lang=en", '[data-testid="staff-table"]');
     const html = await watch.html(page);
-    for (const name of Object.values(HOSTILE_NAMES).filter((n) => n !== HOSTILE_NAMES.categoryKo)) expect(htmlText(html)).toContain(renderedName(name));
+    const people = [HOSTILE_NAMES.investigator, HOSTILE_NAMES.colleague, HOSTILE_NAMES.reviewer, HOSTILE_NAMES.admin];
+    for (const name of people) expect(htmlText(html)).toContain(renderedName(name));
     const names: [string, string, string][] = [
       ["display name (investigator)", HOSTILE_NAMES.investigator, '[data-testid="staff-table"]'],
       ["display name (colleague)", HOSTILE_NAMES.colleague, '[data-testid="staff-table"]'],
       ["display name (reviewer)", HOSTILE_NAMES.reviewer, '[data-testid="staff-table"]'],
       ["display name (administrator)", HOSTILE_NAMES.admin, '[data-testid="staff-table"]'],
-      ["display name (investigator)", HOSTILE_NAMES.investigator, '[data-testid="audit-table"]'],
     ];
-    await rendered(page, "administration (en)", [...names, ["category name", HOSTILE_NAMES.categoryEn, 'section[aria-labelledby="a-categories"]']]);
+    await rendered(page, "administration, accounts (en)", names);
     await toKorean(page);
-    await rendered(page, "administration (ko)", [...names, ["category name", HOSTILE_NAMES.categoryKo, 'section[aria-labelledby="a-categories"]']]);
+    await rendered(page, "administration, accounts (ko)", names);
+    await open(page, "/admin/audit?lang=en", '[data-testid="audit-table"]');
+    const inAudit: [string, string, string][] = [["display name (investigator)", HOSTILE_NAMES.investigator, '[data-testid="audit-table"]']];
+    await rendered(page, "administration, audit log (en)", inAudit);
+    await toKorean(page);
+    await rendered(page, "administration, audit log (ko)", inAudit);
+    await open(page, "/admin/categories?lang=en", '[data-testid="category-list"]');
+    expect(htmlText(await watch.html(page))).toContain(renderedName(HOSTILE_NAMES.categoryEn));
+    await rendered(page, "administration, categories (en)", [["category name", HOSTILE_NAMES.categoryEn, 'section[aria-labelledby="a-categories"]']]);
+    await toKorean(page);
+    await rendered(page, "administration, categories (ko)", [["category name", HOSTILE_NAMES.categoryKo, 'section[aria-labelledby="a-categories"]']]);
 
     await open(page, "/admin/archives?lang=en", '[data-testid="archive-list"]');
     await rendered(page, "archive list (en)", [["display name (administrator)", HOSTILE_NAMES.admin]]);
@@ -551,7 +562,8 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
       ["lee", `/staff?lang=en&case=${P}&status=${P}&category=${P}&assignee=${P}&sort=${P}`, 200],
       ["lee", `/staff/cases/${tag}?lang=en`, 404],
       ["cloud", `/affiliate/shares/${tag}?lang=en`, 404],
-      ["admin", `/admin?lang=en&action=${P}&case=${P}&from=${P}&to=${P}`, 200],
+      ["admin", `/admin/audit?lang=en&action=${P}&case=${P}`, 200],
+      ["admin", `/admin/statistics?lang=en&from=${P}&to=${P}`, 200],
       ["admin", `/admin/archives/${tag}?lang=en`, 404],
     ];
     for (const [who, path, status] of visits) {
@@ -560,7 +572,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
       await clean(page, `${who} ${decodeURIComponent(path).slice(0, 60)}`);
     }
     // The audit filter shows what was typed, as the value of its box.
-    await open(pages.admin!, `/admin?lang=en&action=${P}`, '[data-testid="audit-table"]');
+    await open(pages.admin!, `/admin/audit?lang=en&action=${P}`, '[data-testid="audit-table"]');
     expect(await pages.admin!.locator('input[name="action"]').inputValue()).toBe(hostile("URL"));
     expect(await watch.html(pages.admin!)).toContain(`value="${escapeHtml(hostile("URL"))}"`);
     await clean(pages.admin!, "administration, audit filter");

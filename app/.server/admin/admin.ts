@@ -35,6 +35,8 @@ export async function listStaff(s: Services) {
       role: staffUsers.role,
       status: staffUsers.status,
       affiliate: affiliates.slug,
+      affiliateNameKo: affiliates.nameKo,
+      affiliateNameEn: affiliates.nameEn,
       lastLoginAt: staffLoginState.lastLoginAt,
       sessions: sessions.n,
     })

@@ -20,7 +20,7 @@
 //   browser reports it; `content.exported` is accepted but no page sends it yet.
 // - Not recorded: anything a reporter does (no reporter actor, ADR 007), reading or
 //   verifying the log, failed recovery attempts, session expiry.
-// - Actions, by area: sign-in `auth.*`; administration
+// - Actions (the full list: AUDIT_ACTIONS below, which pages render as sentences), by area: sign-in `auth.*`; administration
 //   `staff.created|invited|unlock|revoke-sessions| disable|enable`,
 //   `category.saved`; cases `case.opened|status|assigned|priority|labels`,
 //   `note.added`, `message.sent`, `privacy.answered`, `attachment.added`,
@@ -42,10 +42,69 @@ import type { PortalSecret } from "../platform/secrets";
 
 export type AuditDetails = Record<string, string | number | boolean | null>;
 
+/**
+ * Every action the code writes. `AuditEntry.action` takes only these, so a new kind of entry is added
+ * here first; the pages render each as a sentence (app/components/audit-event.tsx) and a unit test
+ * fails for one without a sentence in both languages.
+ */
+export const AUDIT_ACTIONS = [
+  "auth.login",
+  "auth.logout",
+  "auth.totp_enabled",
+  "auth.password_changed",
+  "auth.password_recovered",
+  "auth.failures_reported",
+  "auth.backoff_cleared",
+  "staff.created",
+  "staff.invited",
+  "staff.unlock",
+  "staff.revoke-sessions",
+  "staff.disable",
+  "staff.enable",
+  "category.saved",
+  "inbox.listed",
+  "case.opened",
+  "case.status",
+  "case.assigned",
+  "case.priority",
+  "case.labels",
+  "note.added",
+  "message.sent",
+  "attachment.added",
+  "privacy.answered",
+  "content.decrypted",
+  "content.downloaded",
+  "content.exported",
+  "access.granted",
+  "reporter.notify_sent",
+  "reporter.notify_failed",
+  "share.created",
+  "share.updated",
+  "share.revoked",
+  "share.granted",
+  "share.feedback",
+  "share.listed",
+  "share.opened",
+  "share.downloaded",
+  "share.expired",
+  "hold.placed",
+  "hold.lifted",
+  "privacy.deletion_refused",
+  "privacy.deletion_granted",
+  "case.archived",
+  "case.destroyed",
+  "archive.opened",
+  "archive.downloaded",
+  "archive.granted",
+  "archive.destroyed",
+  "audit.keyed",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 export interface AuditEntry {
   actorType: "staff" | "system";
   actorId?: string | null;
-  action: string;
+  action: AuditAction;
   reportId?: string | null;
   caseNumber?: string | null;
   details?: AuditDetails;

@@ -58,6 +58,13 @@ export async function listAffiliates(db: Db) {
   return db.select().from(affiliates);
 }
 
+/** An affiliate's names by id, as stored; null for none. */
+export async function affiliateNames(db: Db, affiliateId: string | null): Promise<{ nameKo: string; nameEn: string } | null> {
+  if (!affiliateId) return null;
+  const [a] = await db.select({ nameKo: affiliates.nameKo, nameEn: affiliates.nameEn }).from(affiliates).where(eq(affiliates.id, affiliateId));
+  return a ?? null;
+}
+
 /** The slug of an affiliate by id; "" for none (a reviewer always has one). */
 export async function affiliateSlugOf(db: Db, affiliateId: string | null): Promise<string> {
   const [a] = await db

@@ -13,7 +13,7 @@ import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../../cryp
 import { affiliates, attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shareProvisions, shares, staffUsers } from "../../../db/schema";
 import type { ShareFeedback } from "../../shared/wire";
 import type { CaseProvision, CaseShare } from "../../staff/wire";
-import { appendAudit, type AuditEntry } from "../audit/audit";
+import { appendAudit, type AuditAction, type AuditEntry } from "../audit/audit";
 import { requireCaseAccess } from "../case-access/case-access";
 import { addMonths, today } from "../platform/dates";
 import { ApiError } from "../platform/http";
@@ -153,7 +153,7 @@ async function endProvision(tx: Tx, s: Services, shareId: string, reason: "super
     .where(and(eq(shareProvisions.shareId, shareId), sql`${shareProvisions.endedOn} is null`));
 }
 
-const shareAudit = (staff: StaffPrincipal, report: Report, action: string, details: AuditEntry["details"]): AuditEntry => ({
+const shareAudit = (staff: StaffPrincipal, report: Report, action: AuditAction, details: AuditEntry["details"]): AuditEntry => ({
   actorType: "staff",
   actorId: staff.id,
   action,

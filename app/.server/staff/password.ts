@@ -11,7 +11,7 @@ import argon2 from "argon2";
 import { and, eq, ne } from "drizzle-orm";
 import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import { staffSessions, staffUsers } from "../../../db/schema";
-import { appendAudit } from "../audit/audit";
+import { appendAudit, type AuditAction } from "../audit/audit";
 import { ApiError } from "../platform/http";
 import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
@@ -31,7 +31,7 @@ const bytes = (b: string, n: number, what: string) => {
   return v;
 };
 
-async function storeNewPassword(s: Services, userId: string, keys: NewPasswordKeys, keepSession: Uint8Array | null, action: string): Promise<void> {
+async function storeNewPassword(s: Services, userId: string, keys: NewPasswordKeys, keepSession: Uint8Array | null, action: AuditAction): Promise<void> {
   const salt = bytes(keys.kdfSalt, 16, "kdfSalt");
   const authHash = await argon2.hash(Buffer.from(bytes(keys.authKey, 32, "authKey")), AUTH_HASH_OPTIONS);
   const wrapped = bytes(keys.secretKeyWrapped, 89, "secretKeyWrapped");

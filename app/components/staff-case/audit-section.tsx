@@ -1,17 +1,21 @@
-// The case's audit trail, newest first: who did what, never what they wrote.
+// The case's audit trail, newest first: who did what, in words, never what they wrote.
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
-import { UserText } from "../user-text";
+import { AuditSentence } from "../audit-event";
 import { Section } from "./section";
 
 export function AuditSection(props: { c: StaffCaseView; names: Map<string, string> }) {
-  const { t, locale } = useI18n();
+  const { t, when } = useI18n();
   return (
     <Section id="s-audit" title={t("staff.case.audit")}>
-      <ol className="audit-trail">
+      <ol className="audit-trail" data-testid="case-audit">
         {props.c.auditTrail.map((e) => (
           <li key={e.seq}>
-            {new Date(e.at).toLocaleString(locale)} · <UserText text={props.names.get(e.actorId ?? "")} fallback="system" /> · <code>{e.action}</code>
+            <time dateTime={e.at}>{when(e.at)}</time> ·{" "}
+            <AuditSentence
+              entry={{ actorType: e.actorId ? "staff" : "system", actorId: e.actorId, action: e.action, caseNumber: props.c.caseNumber, details: e.details }}
+              names={props.names}
+            />
           </li>
         ))}
       </ol>

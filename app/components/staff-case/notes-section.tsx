@@ -11,7 +11,7 @@ import { formOf, Section, type ActProps } from "./section";
 
 export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; names: Map<string, string> }) {
   const { c, ctx, act, busy } = props;
-  const { t, locale } = useI18n();
+  const { t, when } = useI18n();
 
   const onAdd = (e: FormEvent<HTMLFormElement>) => {
     const { form, data } = formOf(e);
@@ -28,7 +28,7 @@ export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
           return (
             <li key={n.id}>
               <span className="hint">
-                <UserText text={props.names.get(n.staffUserId)} /> · {new Date(n.createdAt).toLocaleString(locale)}
+                <UserText text={props.names.get(n.staffUserId)} /> · {when(n.createdAt)}
               </span>
               <p className="pre">
                 <UserText text={text} kind="prose" fallback={t("staff.case.unreadable")} />
