@@ -154,6 +154,7 @@ describe("documents", () => {
       "[Content_Types].xml": strToU8("<Types/>"),
       "xl/workbook.xml": strToU8("<workbook><sheets/></workbook>"),
       "docProps/core.xml": strToU8(`<cp:coreProperties><dc:creator>${SECRET.author}</dc:creator></cp:coreProperties>`),
+      "xl/embeddings/oleObject1.bin": Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0]), // reported, and the sheet still cleaned
     });
     const file = zipSync({
       ...base,

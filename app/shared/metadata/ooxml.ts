@@ -170,25 +170,32 @@ interface Budget {
   bytes: number;
 }
 
-type Embedded = { bytes: Uint8Array; found: Finding[] } | "unchanged" | "not cleaned";
+/** What became of an embedded object: its cleaned bytes (null: kept as it was), what it held, and what in it was not cleaned. */
+interface Embedded {
+  bytes: Uint8Array | null;
+  found: Finding[];
+  kept: Residue[];
+}
+
+const NOT_CLEANED: Embedded = { bytes: null, found: [], kept: ["embeddedObjects"] };
 
 /** An embedded object: a picture or an Office document is cleaned; anything else is left and reported. */
 function cleanEmbedded(data: Uint8Array, depth: number, budget: Budget): Embedded {
   if (isZip(data)) {
-    if (depth + 1 > MAX_DEPTH) return "not cleaned";
+    if (depth + 1 > MAX_DEPTH) return NOT_CLEANED;
     try {
       const inner = cleanPackage(data, depth + 1, budget);
-      if (inner.kind === "cleaned") return inner.kept?.length ? "not cleaned" : inner;
-      if (inner.kind === "nothing") return inner.kept?.length ? "not cleaned" : "unchanged";
-      return "not cleaned";
+      if (inner.kind === "cleaned") return { bytes: inner.bytes, found: inner.found, kept: inner.kept ?? [] };
+      if (inner.kind === "nothing") return { bytes: null, found: [], kept: inner.kept ?? [] };
+      return NOT_CLEANED;
     } catch (error) {
-      if (error instanceof MalformedFile || error instanceof TooLargeToClean) return "not cleaned";
+      if (error instanceof MalformedFile || error instanceof TooLargeToClean) return NOT_CLEANED;
       throw error;
     }
   }
   const image = cleanPicture(data);
-  if (image === null) return "not cleaned";
-  return image.kind === "cleaned" ? image : "unchanged";
+  if (image === null) return NOT_CLEANED;
+  return image.kind === "cleaned" ? { bytes: image.bytes, found: image.found, kept: [] } : { bytes: null, found: [], kept: [] };
 }
 
 export function cleanOoxml(bytes: Uint8Array): CleanResult {
@@ -251,8 +258,8 @@ function cleanPackage(bytes: Uint8Array, depth: number, budget: Budget): CleanRe
       }
     } else if (/\/embeddings\//i.test(path)) {
       const inner = cleanEmbedded(data, depth, budget);
-      if (inner === "not cleaned") kept.add("embeddedObjects");
-      else if (inner !== "unchanged") {
+      for (const k of inner.kept) kept.add(k);
+      if (inner.bytes) {
         found.add(...inner.found);
         out[path] = [inner.bytes, { level: 0 }];
         changed = true;
