@@ -375,6 +375,26 @@ describe("hostile input", () => {
     expect(MAX_CLEAN_BYTES).toBeGreaterThan(0);
   });
 
+  it("documents inside documents share the entry budget: past it, the embedded one is reported as not cleaned", async () => {
+    const part = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`xl/x${i}.xml`, strToU8("<x/>")]));
+    const inner = zipSync({ "[Content_Types].xml": strToU8("<Types/>"), ...part(5) });
+    const outer = zipSync({
+      "[Content_Types].xml": strToU8("<Types/>"),
+      "docProps/app.xml": strToU8(`<Properties><Company>${SECRET.company}</Company></Properties>`),
+      "word/document.xml": strToU8("<w:document/>"),
+      "word/embeddings/Sheet.xlsx": inner,
+    });
+    const saved = OOXML_LIMITS.entries;
+    OOXML_LIMITS.entries = 8; // each alone is within it (4 and 6 entries), together they are not
+    try {
+      const r = cleaned(await cleanBytes(outer));
+      expect(r.kept).toEqual(["embeddedObjects"]);
+      noSecrets(r.bytes);
+    } finally {
+      OOXML_LIMITS.entries = saved;
+    }
+  });
+
   it("unknown types are reported as not cleaned", async () => {
     expect(await cleanBytes(new TextEncoder().encode("plain text"))).toEqual({ kind: "unsupported" });
     expect(await cleanBytes(zipSync({ "a.txt": new Uint8Array(3) }))).toEqual({ kind: "unsupported" });

@@ -165,9 +165,10 @@ function cleanRels(relsPath: string, xml: string, dropped: Set<string>, found: F
 /** The source part of a relationships part ("word/_rels/settings.xml.rels" → "word/settings.xml"). */
 const sourceOf = (relsPath: string) => relsPath.replace(/(^|\/)_rels\/([^/]*)\.rels$/, "$1$2");
 
-/** What is left of the unpacking budget for documents inside documents. */
+/** What is left of the unpacking budget, shared by a document and the documents inside it. */
 interface Budget {
   bytes: number;
+  entries: number;
 }
 
 /** What became of an embedded object: its cleaned bytes (null: kept as it was), what it held, and what in it was not cleaned. */
@@ -199,13 +200,14 @@ function cleanEmbedded(data: Uint8Array, depth: number, budget: Budget): Embedde
 }
 
 export function cleanOoxml(bytes: Uint8Array): CleanResult {
-  return cleanPackage(bytes, 0, { bytes: OOXML_LIMITS.unpackedBytes });
+  return cleanPackage(bytes, 0, { bytes: OOXML_LIMITS.unpackedBytes, entries: OOXML_LIMITS.entries });
 }
 
 function cleanPackage(bytes: Uint8Array, depth: number, budget: Budget): CleanResult {
   if (!isZip(bytes)) throw new MalformedFile("not a zip");
-  const entries = readZip(bytes, { entries: OOXML_LIMITS.entries, unpackedBytes: budget.bytes });
+  const entries = readZip(bytes, { entries: budget.entries, unpackedBytes: budget.bytes });
   budget.bytes -= entries.reduce((n, e) => n + e.data.length, 0);
+  budget.entries -= entries.length;
   const names = entries.map((e) => e.name);
   if (!isOoxml(names)) return { kind: "unsupported" };
   if (new Set(names).size !== names.length) throw new MalformedFile("duplicate entry names");
