@@ -111,6 +111,11 @@ export function FileCleaningList(props: { cleaning: FileCleaning; idPrefix: stri
                             ? t("metadata.unsupported")
                             : t(`metadata.failed.${r.reason}`)}
                   </p>
+                  {(r?.kind === "cleaned" || r?.kind === "nothing") && r.kept?.length ? (
+                    <p className="hint" data-testid="file-cleaning-kept">
+                      {t("metadata.kept", { items: r.kept.map((k) => t(`metadata.kept.${k}`)).join(", ") })}
+                    </p>
+                  ) : null}
                   {r?.kind === "cleaned" ? (
                     <div className="checkbox">
                       <input

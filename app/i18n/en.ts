@@ -1080,6 +1080,12 @@ export const en = {
   "metadata.found.documentInfo": "document properties",
   "metadata.found.earlierRevisions": "earlier versions of the file",
   "metadata.found.other": "other hidden data",
+  "metadata.found.filePath": "the file's location on the computer (user folder)",
+  "metadata.found.printer": "printer settings and name",
+  "metadata.found.customXml": "document-management data (such as SharePoint authors and e-mail addresses)",
+  "metadata.found.embeddedFiles": "files attached inside",
+  "metadata.kept": "Not cleaned inside this file: {items}. Their own hidden details may remain.",
+  "metadata.kept.embeddedObjects": "embedded objects (such as a spreadsheet or file inserted as an object)",
   "metadata.review":
     "Some files could not be cleaned of their hidden details: the note by each file says why. Nothing has been sent yet. Send again to send them as they are, or choose other files.",
 

@@ -1058,6 +1058,12 @@ export const ko: Record<MessageKey, string> = {
   "metadata.found.documentInfo": "문서 속성",
   "metadata.found.earlierRevisions": "파일의 이전 버전",
   "metadata.found.other": "그 밖의 숨은 데이터",
+  "metadata.found.filePath": "컴퓨터 안의 파일 위치(사용자 폴더)",
+  "metadata.found.printer": "프린터 설정과 이름",
+  "metadata.found.customXml": "문서 관리 정보(예: SharePoint 작성자와 이메일 주소)",
+  "metadata.found.embeddedFiles": "안에 첨부된 파일",
+  "metadata.kept": "이 파일 안에서 정리되지 않은 것: {items}. 그 안의 숨은 정보가 남아 있을 수 있습니다.",
+  "metadata.kept.embeddedObjects": "삽입된 개체(개체로 넣은 스프레드시트나 파일 등)",
   "metadata.review":
     "일부 파일의 숨은 정보를 삭제하지 못했습니다. 각 파일 옆의 안내에 이유가 있습니다. 아직 아무것도 전송되지 않았습니다. 그대로 보내려면 다시 전송하고, 아니면 다른 파일을 고르세요.",
 

@@ -118,6 +118,9 @@ function docx(): Uint8Array {
     "docProps/app.xml": strToU8(
       `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Template>SecretCam.dotm</Template><Application>LeakSoft 3</Application><Company>Secret Holdings</Company></Properties>`,
     ),
+    // SharePoint's data about the document, and an OLE object the cleaner leaves (and names).
+    "customXml/item1.xml": strToU8(`<p:properties><Author>Kim Whistle</Author><Email>kim@secret.example</Email></p:properties>`),
+    "word/embeddings/oleObject1.bin": Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
   });
 }
 
@@ -209,7 +212,10 @@ describe.skipIf(!ready)("identifying metadata removed in the browser before encr
       expect(status(name), name).toMatch(/^Found and removed before encryption: .*GPS position.*camera or phone model/);
     expect(status("photo.jpg")).toMatch(/embedded thumbnail/);
     expect(status("ledger.pdf")).toMatch(/author.*earlier versions of the file/);
-    expect(status("memo.docx")).toMatch(/author.*company or manager/);
+    expect(status("memo.docx")).toMatch(/author.*company or manager.*document-management data/);
+    await expect
+      .poll(() => page.getByTestId("file-cleaning-kept").allTextContents())
+      .toEqual([expect.stringMatching(/^Not cleaned inside this file: embedded objects/)]);
     expect(status("notes.txt")).toMatch(/^This type of file is not cleaned/);
     expect(
       workers.some((u) => /clean\.worker/.test(u)),

@@ -6,7 +6,7 @@ import { strToU8, zipSync } from "fflate";
 
 export const SECRET = { make: "SECRETMAKE", author: "Kim Secretauthor", software: "SecretSoft 9", company: "Secret Holdings", gps: "SECRETGPS" };
 
-const enc = (s: string) => new TextEncoder().encode(s);
+export const enc = (s: string) => new TextEncoder().encode(s);
 export function cat(...parts: (Uint8Array | number[])[]): Uint8Array {
   const arrays = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
   const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
@@ -17,8 +17,8 @@ export function cat(...parts: (Uint8Array | number[])[]): Uint8Array {
   }
   return out;
 }
-const u16be = (n: number) => [n >> 8, n & 255];
-const u32be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+export const u16be = (n: number) => [n >> 8, n & 255];
+export const u32be = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 const u32le = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
 
 /** A big-endian TIFF/EXIF block: Make (ASCII), Orientation 6, a GPS IFD with an ASCII tag, and IFD1 (a thumbnail). */
@@ -103,7 +103,7 @@ export function webp(): Uint8Array {
   return cat(enc("RIFF"), u32le(body.length), body);
 }
 
-function box(type: string, ...payload: (Uint8Array | number[])[]): Uint8Array {
+export function box(type: string, ...payload: (Uint8Array | number[])[]): Uint8Array {
   const body = cat(...payload);
   return cat(u32be(8 + body.length), enc(type), body);
 }

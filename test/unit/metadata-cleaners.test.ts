@@ -2,15 +2,17 @@
 // the picture or document bytes are untouched, and a truncated, lying or bomb-like file ends in a
 // clear outcome (never an exception, never a hang, never more memory than its bounds).
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
-import { PDFDocument, PDFName, StandardFonts } from "pdf-lib";
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { cleanBytes, MAX_CLEAN_BYTES } from "../../app/shared/metadata/clean";
 import { readExif } from "../../app/shared/metadata/exif";
 import type { CleanResult } from "../../app/shared/metadata/findings";
 import { OOXML_LIMITS } from "../../app/shared/metadata/ooxml";
 import {
+  box,
   cat,
   docx,
+  enc,
   DOC_TEXT,
   hasBytes,
   hasText,
@@ -21,12 +23,14 @@ import {
   png,
   PNG_IDAT,
   SECRET,
+  u16be,
+  u32be,
   webp,
   WEBP_VP8,
 } from "../support/metadata-fixtures";
 
 const SECRETS = Object.values(SECRET);
-function cleaned(result: CleanResult): { bytes: Uint8Array; found: string[] } {
+function cleaned(result: CleanResult): { bytes: Uint8Array; found: string[]; kept?: string[] } {
   if (result.kind !== "cleaned") throw new Error(`expected cleaned, got ${JSON.stringify(result)}`);
   return result;
 }
@@ -76,6 +80,26 @@ describe("pictures", () => {
   });
 });
 
+describe("pictures: second read (issue 19)", () => {
+  it("JPEG: reserved JPGn segments (0xF0-0xFD) are dropped; the picture stays", async () => {
+    const original = jpeg();
+    const withJpg = cat(original.subarray(0, 2), [0xff, 0xf3, ...u16be(2 + SECRET.gps.length)], enc(SECRET.gps), original.subarray(2));
+    const r = cleaned(await cleanBytes(withJpg));
+    noSecrets(r.bytes);
+    expect(hasBytes(r.bytes, JPEG_PICTURE)).toBe(true);
+    expect(r.found).toContain("other");
+  });
+
+  it("HEIF: an iloc with zero-width fields cannot list more extents than its box has bytes", async () => {
+    const infe = box("infe", [2, 0, 0, 0], u16be(1), [0, 0], enc("Exif"), [0]);
+    const iinf = box("iinf", [0, 0, 0, 0], u16be(1), infe);
+    // Offset, length, base sizes all 0: each extent takes no bytes; one item with 65,535 of them.
+    const iloc = box("iloc", [0, 0, 0, 0], [0x00, 0x00], u16be(1), u16be(1), u16be(0), u16be(0xffff));
+    const file = cat(box("ftyp", enc("heic"), u32be(0), enc("mif1heic")), box("meta", [0, 0, 0, 0], iinf, iloc), box("mdat", enc(SECRET.gps)));
+    expect(await cleanBytes(file)).toEqual({ kind: "failed", reason: "malformed" });
+  });
+});
+
 describe("documents", () => {
   it("DOCX: core, app and custom properties emptied, comment and revision authors and people blanked, pictures inside cleaned; the text stays", async () => {
     const r = cleaned(await cleanBytes(docx()));
@@ -118,6 +142,121 @@ describe("documents", () => {
     noSecrets(p.bytes);
     expect(strFromU8(unzipSync(p.bytes)["ppt/slides/slide1.xml"]!)).toContain("Slide text");
     expect(p.found).toContain("commentAuthors");
+  });
+
+  it("DOCX: the attached template's path, customXml parts, a thumbnail and embedded documents are cleaned; an OLE object is reported as not cleaned", async () => {
+    const base = unzipSync(docx());
+    const rels = (...items: string[]) =>
+      strToU8(`<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${items.join("")}</Relationships>`);
+    const rel = (id: string, type: string, target: string, external = false) =>
+      `<Relationship Id="${id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/${type}" Target="${target}"${external ? ' TargetMode="External"' : ""}/>`;
+    const inner = zipSync({
+      "[Content_Types].xml": strToU8("<Types/>"),
+      "xl/workbook.xml": strToU8("<workbook><sheets/></workbook>"),
+      "docProps/core.xml": strToU8(`<cp:coreProperties><dc:creator>${SECRET.author}</dc:creator></cp:coreProperties>`),
+      "xl/embeddings/oleObject1.bin": Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0]), // reported, and the sheet still cleaned
+    });
+    const file = zipSync({
+      ...base,
+      "[Content_Types].xml": strToU8(
+        `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/></Types>`,
+      ),
+      "word/settings.xml": strToU8(`<w:settings><w:attachedTemplate r:id="rId1"/></w:settings>`),
+      "word/_rels/settings.xml.rels": rels(
+        rel("rId1", "attachedTemplate", `file:///C:\\Users\\${SECRET.author}\\AppData\\Roaming\\Microsoft\\Templates\\Normal.dotm`, true),
+      ),
+      "word/_rels/document.xml.rels": rels(
+        rel("rId1", "customXml", "../customXml/item1.xml"),
+        rel("rId2", "image", "media/image1.jpeg"),
+        rel("rId3", "package", "embeddings/Sheet.xlsx"),
+        rel("rId4", "oleObject", "embeddings/oleObject1.bin"),
+      ),
+      "customXml/item1.xml": strToU8(`<p:properties><Author>${SECRET.author}</Author><Email>kim@secret.example</Email></p:properties>`),
+      "customXml/itemProps1.xml": strToU8(`<ds:datastoreItem ds:itemID="{1}"/>`),
+      "customXml/_rels/item1.xml.rels": rels(rel("rId1", "customXmlProps", "itemProps1.xml")),
+      "docProps/thumbnail.jpeg": jpeg(),
+      "word/embeddings/Sheet.xlsx": inner,
+      "word/embeddings/oleObject1.bin": Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]),
+    });
+    const r = cleaned(await cleanBytes(file));
+    const files = unzipSync(r.bytes);
+    const nested = unzipSync(files["word/embeddings/Sheet.xlsx"]!);
+    for (const [name, data] of [...Object.entries(files), ...Object.entries(nested)])
+      expect(
+        SECRETS.filter((s) => hasText(data, s)),
+        name,
+      ).toEqual([]);
+    expect(hasText(r.bytes, "kim@secret.example")).toBe(false);
+    expect(Object.keys(files).filter((n) => n.startsWith("customXml/"))).toEqual([]);
+    expect(strFromU8(files["[Content_Types].xml"]!)).not.toContain("customXml");
+    expect(strFromU8(files["[Content_Types].xml"]!)).toContain("/word/document.xml");
+    const documentRels = strFromU8(files["word/_rels/document.xml.rels"]!);
+    expect(documentRels).not.toContain("customXml");
+    expect(documentRels).toContain("media/image1.jpeg");
+    expect(strFromU8(files["word/_rels/settings.xml.rels"]!)).toContain('Target=""');
+    expect(hasBytes(files["docProps/thumbnail.jpeg"]!, JPEG_PICTURE)).toBe(true);
+    expect(files["word/embeddings/oleObject1.bin"]).toBeDefined();
+    expect(r.found).toEqual(expect.arrayContaining(["author", "template", "customXml", "gps", "camera"]));
+    expect(r.kept).toEqual(["embeddedObjects"]);
+  });
+
+  it("XLSX: the workbook's own path is blanked and printer settings are dropped with their relationship and reference", async () => {
+    const file = zipSync({
+      "[Content_Types].xml": strToU8(
+        `<Types><Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/><Override PartName="/xl/printerSettings/printerSettings1.bin" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"/></Types>`,
+      ),
+      "xl/workbook.xml": strToU8(
+        `<workbook xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"><x15ac:absPath url="C:\\Users\\${SECRET.author}\\Documents\\" xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac"/><sheets/></workbook>`,
+      ),
+      "xl/worksheets/sheet1.xml": strToU8(
+        `<worksheet><sheetData><row r="1"><c r="A1"><v>42</v></c></row></sheetData><pageSetup orientation="portrait" r:id="rId1"/></worksheet>`,
+      ),
+      "xl/worksheets/_rels/sheet1.xml.rels": strToU8(
+        `<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/printerSettings" Target="../printerSettings/printerSettings1.bin"/></Relationships>`,
+      ),
+      "xl/printerSettings/printerSettings1.bin": strToU8(`\\\\PRINTSRV\\${SECRET.company}`),
+    });
+    const r = cleaned(await cleanBytes(file));
+    noSecrets(r.bytes);
+    const files = unzipSync(r.bytes);
+    expect(files["xl/printerSettings/printerSettings1.bin"]).toBeUndefined();
+    expect(strFromU8(files["xl/worksheets/_rels/sheet1.xml.rels"]!)).not.toContain("printerSettings");
+    expect(strFromU8(files["[Content_Types].xml"]!)).not.toContain("/xl/printerSettings/");
+    const sheet = strFromU8(files["xl/worksheets/sheet1.xml"]!);
+    expect(sheet).toContain('<pageSetup orientation="portrait"/>');
+    expect(sheet).toContain("<v>42</v>");
+    expect(strFromU8(files["xl/workbook.xml"]!)).toContain('url=""');
+    expect(r.found).toEqual(expect.arrayContaining(["filePath", "printer"]));
+  });
+
+  it("PDF: JPEG pictures lose their EXIF with the coded picture byte for byte; attached files and file attachment annotations are dropped", async () => {
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    const page = doc.addPage([200, 100]);
+    const picture = doc.context.register(
+      doc.context.stream(jpeg(), {
+        Type: "XObject",
+        Subtype: "Image",
+        Width: 1,
+        Height: 1,
+        ColorSpace: "DeviceGray",
+        BitsPerComponent: 8,
+        Filter: "DCTDecode",
+      }),
+    );
+    page.node.setXObject(PDFName.of("Im1"), picture);
+    page.pushOperators(); // keeps the page's content valid; the picture need not be drawn to be kept
+    await doc.attach(enc("attached"), `${SECRET.gps}.txt`, { mimeType: "text/plain" });
+    const attached = doc.context.register(doc.context.stream(SECRET.company, { Type: "EmbeddedFile" }));
+    const spec = doc.context.obj({ Type: "Filespec", F: PDFString.of("note.txt"), EF: { F: attached } });
+    const annot = doc.context.register(doc.context.obj({ Type: "Annot", Subtype: "FileAttachment", Rect: [0, 0, 10, 10], FS: spec }));
+    page.node.set(PDFName.of("Annots"), doc.context.obj([annot]));
+    const r = cleaned(await cleanBytes(await doc.save({ useObjectStreams: false })));
+    noSecrets(r.bytes);
+    expect(hasBytes(r.bytes, JPEG_PICTURE)).toBe(true);
+    expect(r.found).toEqual(expect.arrayContaining(["gps", "camera", "embeddedFiles"]));
+    const back = await PDFDocument.load(r.bytes);
+    expect(back.catalog.lookupMaybe(PDFName.of("Names"), PDFDict)?.has(PDFName.of("EmbeddedFiles")) ?? false).toBe(false);
+    expect(back.getPage(0).node.lookupMaybe(PDFName.of("Annots"), PDFArray)?.size() ?? 0).toBe(0);
   });
 
   it("PDF: the information dictionary, XMP and the earlier revision that still held them are gone; pages and text stay", async () => {
@@ -234,6 +373,26 @@ describe("hostile input", () => {
     for (let i = 0; i <= OOXML_LIMITS.entries; i++) many[`word/x${i}.xml`] = new Uint8Array(0);
     expect(await cleanBytes(zipSync(many))).toEqual({ kind: "failed", reason: "too_large" });
     expect(MAX_CLEAN_BYTES).toBeGreaterThan(0);
+  });
+
+  it("documents inside documents share the entry budget: past it, the embedded one is reported as not cleaned", async () => {
+    const part = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`xl/x${i}.xml`, strToU8("<x/>")]));
+    const inner = zipSync({ "[Content_Types].xml": strToU8("<Types/>"), ...part(5) });
+    const outer = zipSync({
+      "[Content_Types].xml": strToU8("<Types/>"),
+      "docProps/app.xml": strToU8(`<Properties><Company>${SECRET.company}</Company></Properties>`),
+      "word/document.xml": strToU8("<w:document/>"),
+      "word/embeddings/Sheet.xlsx": inner,
+    });
+    const saved = OOXML_LIMITS.entries;
+    OOXML_LIMITS.entries = 8; // each alone is within it (4 and 6 entries), together they are not
+    try {
+      const r = cleaned(await cleanBytes(outer));
+      expect(r.kept).toEqual(["embeddedObjects"]);
+      noSecrets(r.bytes);
+    } finally {
+      OOXML_LIMITS.entries = saved;
+    }
   });
 
   it("unknown types are reported as not cleaned", async () => {

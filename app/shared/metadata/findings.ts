@@ -15,10 +15,14 @@ export const FINDINGS = [
   "commentAuthors",
   "people",
   "template",
+  "filePath",
+  "printer",
+  "customXml",
   "customProperties",
   "makerNotes",
   "thumbnail",
   "embeddedImages",
+  "embeddedFiles",
   "exif",
   "xmp",
   "iptc",
@@ -29,11 +33,15 @@ export const FINDINGS = [
 ] as const;
 export type Finding = (typeof FINDINGS)[number];
 
+/** Parts of a file the cleaners leave as they are, named to the reporter (`metadata.kept.<kind>`): their own details may remain. */
+export const RESIDUES = ["embeddedObjects"] as const;
+export type Residue = (typeof RESIDUES)[number];
+
 /** The outcome for one file. `cleaned` carries the new bytes; every other outcome sends the file as it is. */
 export type CleanResult =
-  | { kind: "cleaned"; bytes: Uint8Array; found: Finding[] }
-  /** A type the cleaners know, with nothing identifying in it. */
-  | { kind: "nothing" }
+  | { kind: "cleaned"; bytes: Uint8Array; found: Finding[]; kept?: Residue[] }
+  /** A type the cleaners know, with nothing identifying in it (but for what `kept` names, if anything). */
+  | { kind: "nothing"; kept?: Residue[] }
   /** A type the cleaners do not know: metadata may remain. */
   | { kind: "unsupported" }
   /** Known type, but not cleaned: metadata may remain. */

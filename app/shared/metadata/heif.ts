@@ -2,7 +2,8 @@
 // found through the `meta` box's item information (iinf) and locations (iloc), are overwritten
 // with zeros. No box moves, so every offset in the file stays right and the coded picture is
 // untouched; the file keeps its size. The orientation of a HEIF picture is its `irot`/`imir`
-// properties, not EXIF, so it is kept as it is.
+// properties, not EXIF, so it is kept as it is. Only the file's top-level `meta` box is read: a
+// `meta` inside `moov` (HEIF image sequences, some camera videos) is left as it is.
 import { readExif } from "./exif";
 import { Found, latin1, MalformedFile, xmpFindings, type CleanResult } from "./findings";
 
@@ -122,6 +123,8 @@ export function cleanHeif(original: Uint8Array): CleanResult {
   const count = r.uint(at, v < 2 ? 2 : 4, iloc.end);
   at += v < 2 ? 2 : 4;
   if (count > MAX_ITEMS) throw new MalformedFile("too many item locations");
+  // Zero-width fields take no bytes, so the box's size alone does not bound the extents: it does here.
+  let extentsLeft = iloc.end - iloc.body;
   for (let i = 0; i < count; i++) {
     const id = r.uint(at, v < 2 ? 2 : 4, iloc.end);
     at += v < 2 ? 2 : 4;
@@ -137,6 +140,8 @@ export function cleanHeif(original: Uint8Array): CleanResult {
     const extentCount = r.uint(at, 2, iloc.end);
     at += 2;
     const list: Extent[] = [];
+    if (extentCount > extentsLeft) throw new MalformedFile("more extents than the iloc box holds bytes");
+    extentsLeft -= extentCount;
     for (let e = 0; e < extentCount; e++) {
       at += indexSize;
       const offset = r.uint(at, offsetSize, iloc.end);

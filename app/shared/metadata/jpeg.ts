@@ -1,8 +1,8 @@
 // JPEG at the segment level (ADR 045): the compressed picture, its tables, the ICC colour profile and
 // Adobe's colour-transform marker are copied byte for byte, so the pixels decode exactly as before;
 // EXIF (GPS, camera, maker notes, the thumbnail), XMP, Photoshop/IPTC (APP13), comments, the JFIF
-// thumbnail and anything after the end of the image (multi-picture extras) are dropped. The
-// orientation is kept as a one-tag EXIF block.
+// thumbnail, reserved JPGn segments and anything after the end of the image (multi-picture extras)
+// are dropped. The orientation is kept as a one-tag EXIF block.
 import { orientationOnlyTiff, readExif } from "./exif";
 import { ascii, concat, Found, latin1, MalformedFile, xmpFindings, type CleanResult } from "./findings";
 
@@ -98,7 +98,12 @@ export function cleanJpeg(b: Uint8Array): CleanResult {
     const end = m + 1 + length;
     if (end > b.length) throw new MalformedFile("segment runs past the end of the file");
     const isApp = (marker >= 0xe0 && marker <= 0xef) || marker === 0xfe;
-    if (isApp) {
+    // Reserved JPGn segments (0xF0-0xFD) are not needed to decode and may carry anything; JPEG-LS's
+    // SOF55 (0xF7) and LSE (0xF8) are the exception, needed by a JPEG-LS picture.
+    if (marker >= 0xf0 && marker <= 0xfd && marker !== 0xf7 && marker !== 0xf8) {
+      found.add("other");
+      changed = true;
+    } else if (isApp) {
       if (keepSegment(marker, b, data, end, found, state)) {
         if (marker === 0xe0) {
           const jfif = jfifWithoutThumbnail(b, data, end, found);
