@@ -190,6 +190,9 @@ for (const backend of await backends()) {
         [fields(info, { title: "" }), [], /required/i],
         [fields(info, { category: "00000000-0000-4000-8000-000000000000" }), [], /Type of report/],
         [fields(info, { excludedInvestigators: [inv1, inv2] }), [], /exclude/i],
+        // No more exclusions than investigators, none longer than an id: the rest is not kept.
+        [fields(info, { excludedInvestigators: Array.from({ length: 3 }, () => inv1) }), [], /no longer exists/],
+        [fields(info, { excludedInvestigators: [`${inv1}${"x".repeat(1000)}`] }), [], /no longer exists/],
       ];
       for (const [values, files, problem] of cases) {
         const r = await postPlain(portal, form(values, files));
@@ -213,6 +216,12 @@ for (const backend of await backends()) {
       expect(noBoundary.status).toBe(400);
       const urlencoded = await postPlain(portal, new URLSearchParams({ title: "x" }).toString(), { "Content-Type": "application/x-www-form-urlencoded" });
       expect(urlencoded.status).toBe(400);
+      // A valid report followed by more fields than the form has: refused whole, not stored without them.
+      const padded = form(fields(info));
+      for (let i = 0; i < 30; i++) padded.append(`extra${i}`, "x");
+      const tooMany = await postPlain(portal, padded);
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.html).toContain('data-testid="plain-refused"');
       expect(await stored(portal)).toEqual(before);
     });
 
