@@ -388,6 +388,22 @@ for (const backend of await backends()) {
       expect((await portal.services.db.select().from(uploads)).length).toBe(uploadsBefore);
     });
 
+    it("refuses a file post with more fields than its form, keeping nothing", async () => {
+      const { session } = await signIn(receiptA);
+      const uploadsBefore = (await portal.services.db.select().from(uploads)).length;
+      const attachedBefore = (await portal.services.db.select().from(attachments).where(eq(attachments.reportId, reportA))).length;
+      const body = new FormData();
+      body.append("intent", "files");
+      body.append("session", session!);
+      for (let i = 0; i < 10; i++) body.append(`extra${i}`, "x");
+      body.append("attachments", new Blob([new Uint8Array(Buffer.from("padded"))], { type: "text/plain" }), "padded.txt");
+      const r = await fetch(`${portal.url}/status/plain?lang=en`, { method: "POST", headers: { "X-Forwarded-For": "203.0.113.1" }, body });
+      expect(r.status).toBe(400);
+      expect((await portal.services.db.select().from(uploads)).length).toBe(uploadsBefore);
+      expect((await portal.services.db.select().from(attachments).where(eq(attachments.reportId, reportA))).length).toBe(attachedBefore);
+      expect(await readdir(path.join(portal.services.config.paths.data, "spool")).catch(() => [])).toEqual([]);
+    });
+
     it("reads no file for a post without a valid session", async () => {
       const uploadsBefore = (await portal.services.db.select().from(uploads)).length;
       const wrong = await filesForm("x.y", [{ name: "a.txt", type: "text/plain", bytes: Buffer.from(M("unauth")) }]);

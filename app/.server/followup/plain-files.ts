@@ -72,7 +72,13 @@ async function receive(
     throw error;
   }
   const session = received.fields.get("session") ?? "";
-  const first = received.problems.find((p) => p.kind === "tooManyFiles" || p.kind === "fileTooLarge" || p.kind === "tooManyFields");
+  if (received.problems.some((p) => p.kind === "tooManyFields")) {
+    // Not this page's form: refused whole, as a body that cannot be read.
+    release();
+    await Promise.all(received.spools.map((f) => f.discard()));
+    throw new ApiError(400, "malformed_form", "the form could not be read");
+  }
+  const first = received.problems.find((p) => p.kind === "tooManyFiles" || p.kind === "fileTooLarge");
   const refused = received.dropped
     ? new PlainFilesRefused("status.plain.errors.busy", {})
     : first?.kind === "fileTooLarge"
