@@ -50,6 +50,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       body: Readable.fromWeb(request.body as NodeWebStream<Uint8Array>),
       contentType: type,
       contentLength: length && /^\d+$/.test(length) ? Number(length) : null,
+      signal: request.signal,
     },
     { clientKey: context.clientKey, locale, formatSize: (n) => formatBytes(n, locale) },
   );

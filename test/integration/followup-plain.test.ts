@@ -21,12 +21,14 @@ import {
   toBase64Url,
 } from "../../crypto";
 import { appendMessage } from "../../app/.server/dialogue/dialogue";
+import { placesTaken } from "../../app/.server/nojs/multipart";
 import { openCase } from "../../app/reporter/followup-client";
 import { attachments, messages, powSpent, privacyRequests, reporterSessions, uploads } from "../../db/schema";
 import { backends } from "../support/backends";
 import { investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { submitTextReport } from "../support/reports";
+import { postPartlyAndHangUp } from "../support/raw-http";
 import { scanDatabase, scanDirectory, scanLines } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
@@ -141,13 +143,33 @@ for (const backend of await backends()) {
       expect(held.session).toBeNull();
       // While held, a malformed code gets the same refusal (the limit is checked first).
       expect((await signIn("ABC", client)).status).toBe(429);
-      // The wrong codes count for the scripted path of the same client too (one count, two paths).
+      // The wrong codes are this path's own count: free to make, they raise neither the scripted path's count of
+      // wrong codes nor its proof of work for anyone sharing the pseudonym.
       const failed = await portal.services.db.select().from(powSpent).where(eq(powSpent.failed, true));
       expect(failed.filter((r) => r.action === "followup-session-plain")).toHaveLength(3);
       expect(new Set(failed.map((r) => r.clientKey)).size).toBe(1);
-      expect(await portal.services.proofOfWork.failures(failed[0]!.clientKey)).toBe(3);
+      expect(await portal.services.proofOfWork.failures(failed[0]!.clientKey, "any")).toBe(3);
+      expect(await portal.services.proofOfWork.failures(failed[0]!.clientKey)).toBe(0);
+      const challenge = (await (await fetch(`${portal.url}/api/pow/challenge?action=followup-session`, { headers: { "X-Forwarded-For": client } })).json()) as {
+        level: number;
+      };
+      expect(challenge.level).toBe(0);
       // Another client signs in at once.
       expect((await signIn(receiptA, "198.51.100.31")).status).toBe(200);
+    });
+
+    it("lets no more wrong codes through than the limit when they come at once", async () => {
+      const client = "198.51.100.35";
+      const answers = await Promise.all(Array.from({ length: 8 }, () => signIn(generateReceiptCode(), client)));
+      // Each is written, then counted with the others written so far: at most 3 reach the look-up (fewer if they
+      // all count at once), the rest are refused and withdrawn.
+      const looked = answers.filter((a) => a.status === 404).length;
+      expect(looked).toBeLessThanOrEqual(3);
+      expect(answers.filter((a) => a.status === 429)).toHaveLength(8 - looked);
+      const rows = await portal.services.db.select().from(powSpent).where(eq(powSpent.failed, true));
+      const keys = new Map<string, number>();
+      for (const r of rows) keys.set(r.clientKey, (keys.get(r.clientKey) ?? 0) + 1);
+      expect(Math.max(...keys.values())).toBeLessThanOrEqual(3);
     });
 
     it("waits the same floor whether the code is found or not", async () => {
@@ -337,6 +359,51 @@ for (const backend of await backends()) {
       expect(await readdir(spoolDir)).toEqual([]);
     });
 
+    it("frees the place and the spool of a post whose client hangs up partway through a file", async () => {
+      const { session } = await signIn(receiptA);
+      const boundary = "----hangup4c2a";
+      const head = Buffer.from(
+        [
+          `--${boundary}\r\nContent-Disposition: form-data; name="intent"\r\n\r\nfiles`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="session"\r\n\r\n${session}`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        ].join("\r\n"),
+      );
+      const spoolDir = path.join(portal.services.config.paths.data, "spool");
+      const spools = async () => (await readdir(spoolDir).catch(() => [])).length;
+      const uploadsBefore = (await portal.services.db.select().from(uploads)).length;
+      await postPartlyAndHangUp(
+        portal.url,
+        {
+          path: "/status/plain?lang=en",
+          headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, "X-Forwarded-For": "203.0.113.1" },
+          body: Buffer.concat([head, Buffer.alloc(300_000, 3)]),
+          declaredLength: head.length + 5_000_000,
+        },
+        async () => (await spools()) === 1 && placesTaken(portal.services, "followup-files") === 1,
+      );
+      await expect.poll(async () => [await spools(), placesTaken(portal.services, "followup-files")], { timeout: 20_000 }).toEqual([0, 0]);
+      const next = await filesForm(session!, [{ name: "after.txt", type: "text/plain", bytes: Buffer.from("after") }]);
+      expect(next.status).toBe(201);
+      expect((await portal.services.db.select().from(uploads)).length).toBe(uploadsBefore);
+    });
+
+    it("refuses a file post with more fields than its form, keeping nothing", async () => {
+      const { session } = await signIn(receiptA);
+      const uploadsBefore = (await portal.services.db.select().from(uploads)).length;
+      const attachedBefore = (await portal.services.db.select().from(attachments).where(eq(attachments.reportId, reportA))).length;
+      const body = new FormData();
+      body.append("intent", "files");
+      body.append("session", session!);
+      for (let i = 0; i < 10; i++) body.append(`extra${i}`, "x");
+      body.append("attachments", new Blob([new Uint8Array(Buffer.from("padded"))], { type: "text/plain" }), "padded.txt");
+      const r = await fetch(`${portal.url}/status/plain?lang=en`, { method: "POST", headers: { "X-Forwarded-For": "203.0.113.1" }, body });
+      expect(r.status).toBe(400);
+      expect((await portal.services.db.select().from(uploads)).length).toBe(uploadsBefore);
+      expect((await portal.services.db.select().from(attachments).where(eq(attachments.reportId, reportA))).length).toBe(attachedBefore);
+      expect(await readdir(path.join(portal.services.config.paths.data, "spool")).catch(() => [])).toEqual([]);
+    });
+
     it("reads no file for a post without a valid session", async () => {
       const uploadsBefore = (await portal.services.db.select().from(uploads)).length;
       const wrong = await filesForm("x.y", [{ name: "a.txt", type: "text/plain", bytes: Buffer.from(M("unauth")) }]);
@@ -382,3 +449,45 @@ for (const backend of await backends()) {
     });
   });
 }
+
+// The case's attachment cap (MAX_ATTACHMENTS_PER_REPORT × 5) is checked before a file is encrypted and stored: a
+// refused file leaves no upload behind (PGlite: the check is the same on both).
+describe("files past the case's attachment cap, without JavaScript", () => {
+  let portal: TestPortal;
+  let receipt: string;
+  let reportId: string;
+
+  beforeAll(async () => {
+    await loadSodium();
+    portal = await startTestPortal("pglite", { MAX_ATTACHMENTS_PER_REPORT: "1", RECEIPT_MIN_RESPONSE_MS: "1" });
+    await createStaff(portal, "investigator", "inv@okestro.example");
+    ({ receiptCode: receipt, reportId } = await submitTextReport(portal.url, { title: M("capTitle"), description: M("capBody") }));
+  });
+  afterAll(async () => {
+    await portal?.stop();
+  });
+
+  it("refuses the file over the cap with nothing stored of it", async () => {
+    const opened = await fetch(`${portal.url}/status/plain?lang=en`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ intent: "open", receipt }).toString(),
+    });
+    const session = field(await opened.text(), "session")!;
+    const post = (name: string) => {
+      const body = new FormData();
+      body.append("intent", "files");
+      body.append("session", session);
+      body.append("attachments", new Blob([new Uint8Array(Buffer.from(name))], { type: "text/plain" }), name);
+      return fetch(`${portal.url}/status/plain?lang=en`, { method: "POST", body });
+    };
+    for (let i = 0; i < 5; i++) expect((await post(`f${i}.txt`)).status).toBe(201);
+    const blobsBefore = await readdir(portal.services.config.paths.blobs, { recursive: true });
+    const refused = await post("over.txt");
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("This case has reached its limit of files (0 added now).");
+    expect(await portal.services.db.select().from(uploads)).toEqual([]);
+    expect((await portal.services.db.select().from(attachments).where(eq(attachments.reportId, reportId))).length).toBe(5);
+    expect(await readdir(portal.services.config.paths.blobs, { recursive: true })).toEqual(blobsBefore);
+  });
+});

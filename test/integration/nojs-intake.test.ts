@@ -9,6 +9,7 @@ import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveReceiptSecrets, loadSodium, streamCiphertextSize, unwrapReporterKey } from "../../crypto";
 import { receiptLookupHash } from "../../app/.server/case-access/receipt-lookup";
+import { placesTaken } from "../../app/.server/nojs/multipart";
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import type { StaffCaseView } from "../../app/staff/wire";
@@ -18,6 +19,7 @@ import { backends } from "../support/backends";
 import { patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator, investigatorReportKey } from "../support/investigator";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { postPartlyAndHangUp } from "../support/raw-http";
 import { scanPortal } from "../support/scan";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn } from "../support/staff-session";
@@ -188,6 +190,9 @@ for (const backend of await backends()) {
         [fields(info, { title: "" }), [], /required/i],
         [fields(info, { category: "00000000-0000-4000-8000-000000000000" }), [], /Type of report/],
         [fields(info, { excludedInvestigators: [inv1, inv2] }), [], /exclude/i],
+        // No more exclusions than investigators, none longer than an id: the rest is not kept.
+        [fields(info, { excludedInvestigators: Array.from({ length: 3 }, () => inv1) }), [], /no longer exists/],
+        [fields(info, { excludedInvestigators: [`${inv1}${"x".repeat(1000)}`] }), [], /no longer exists/],
       ];
       for (const [values, files, problem] of cases) {
         const r = await postPlain(portal, form(values, files));
@@ -211,6 +216,12 @@ for (const backend of await backends()) {
       expect(noBoundary.status).toBe(400);
       const urlencoded = await postPlain(portal, new URLSearchParams({ title: "x" }).toString(), { "Content-Type": "application/x-www-form-urlencoded" });
       expect(urlencoded.status).toBe(400);
+      // A valid report followed by more fields than the form has: refused whole, not stored without them.
+      const padded = form(fields(info));
+      for (let i = 0; i < 30; i++) padded.append(`extra${i}`, "x");
+      const tooMany = await postPlain(portal, padded);
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.html).toContain('data-testid="plain-refused"');
       expect(await stored(portal)).toEqual(before);
     });
 
@@ -297,7 +308,7 @@ describe("the budgets of the path without JavaScript", () => {
 
   beforeAll(async () => {
     await loadSodium();
-    portal = await startTestPortal("pglite", { TRUST_PROXY: "1", NOJS_REPORTS_PER_CLIENT: "1", NOJS_REPORTS_GLOBAL: "2", NOJS_CONCURRENT_SUBMISSIONS: "1" });
+    portal = await startTestPortal("pglite", { TRUST_PROXY: "1", NOJS_REPORTS_PER_CLIENT: "1", NOJS_CONCURRENT_SUBMISSIONS: "2" });
     await createStaff(portal, "investigator", "inv1@okestro.example", ["--name", "Investigator One"]);
     info = await fetchIntakeInfo({ baseUrl: portal.url });
   });
@@ -305,17 +316,18 @@ describe("the budgets of the path without JavaScript", () => {
     await portal?.stop();
   });
 
-  it("refuses a client past its limit, then everyone past the global budget, while the JavaScript path stays open", async () => {
+  it("counts only stored reports against a client, has no budget for everyone, and the JavaScript path stays open", async () => {
     const missingConsent = () => form(fields(info, { consentReport: "" }));
-    expect((await postPlain(portal, missingConsent(), from("198.51.100.1"))).status).toBe(400); // counted, then refused for its content
-    const again = await postPlain(portal, missingConsent(), from("198.51.100.1"));
+    // Refused for their content, posts cost nothing: behind one pseudonym (an onion service) nobody closes the path.
+    for (let i = 0; i < 3; i++) expect((await postPlain(portal, missingConsent(), from("198.51.100.1"))).status).toBe(400);
+    expect((await postPlain(portal, "--x--", { ...from("198.51.100.1"), "Content-Type": "multipart/form-data; boundary=x" })).status).toBe(400);
+    expect((await postPlain(portal, form(fields(info)), from("198.51.100.1"))).status).toBe(201);
+    const again = await postPlain(portal, form(fields(info)), from("198.51.100.1"));
     expect(again.status).toBe(429);
     expect(again.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(again.html).toContain("from your network");
-    expect((await postPlain(portal, form(fields(info)), from("198.51.100.2"))).status).toBe(201);
-    const busy = await postPlain(portal, form(fields(info)), from("198.51.100.3"));
-    expect(busy.status).toBe(429);
-    expect(busy.html).toContain("turn JavaScript on");
+    // Other clients are not held back by anyone's reports (no global budget any more).
+    for (const client of ["198.51.100.2", "198.51.100.3", "198.51.100.4"]) expect((await postPlain(portal, form(fields(info)), from(client))).status).toBe(201);
     // The encrypted path is not part of that budget.
     const sent = await submitEncryptedReport(
       {
@@ -337,6 +349,33 @@ describe("the budgets of the path without JavaScript", () => {
       },
     );
     expect(sent.caseNumber).toMatch(/./);
+  });
+
+  it("gives a client one place at a time, leaving the others' places free", async () => {
+    const boundary = "one-place-boundary";
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode(head));
+        await held;
+        controller.enqueue(new TextEncoder().encode(`abc\r\n--${boundary}--\r\n`));
+        controller.close();
+      },
+    });
+    const first = fetch(`${portal.url}/report?lang=en`, {
+      method: "POST",
+      body,
+      duplex: "half",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, ...from("198.51.100.9") },
+    } as RequestInit);
+    await waitFor("the held post to take its place", async () => placesTaken(portal.services, "report") === 1);
+    const same = await postPlain(portal, form(fields(info, { consentReport: "" })), from("198.51.100.9"));
+    expect(same.status).toBe(503);
+    expect((await postPlain(portal, form(fields(info, { consentReport: "" })), from("198.51.100.10"))).status).toBe(400);
+    release();
+    expect((await first).status).toBe(400);
   });
 });
 
@@ -401,6 +440,27 @@ describe("posts received at once", () => {
     release();
     expect((await first).status).toBe(400); // its content is incomplete, and that is all it is refused for
     expect((await postPlain(portal, form(fields(info)))).status).toBe(201);
+  });
+
+  it("frees the place and the spool of a post whose client hangs up partway through a file", async () => {
+    const boundary = "hangup-boundary";
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nhalf\r\n--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
+    const spools = async () => (await readdir(path.join(portal.dataDir, "spool")).catch(() => [])).length;
+    await postPartlyAndHangUp(
+      portal.url,
+      {
+        path: "/report?lang=en",
+        headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+        body: Buffer.concat([head, Buffer.alloc(300_000, 5)]),
+        declaredLength: head.length + 5_000_000,
+      },
+      async () => (await spools()) === 1 && placesTaken(portal.services, "report") === 1,
+    );
+    await expect.poll(async () => [await spools(), placesTaken(portal.services, "report")], { timeout: 20_000 }).toEqual([0, 0]);
+    expect((await postPlain(portal, form(fields(info)))).status).toBe(201);
+    expect(await spools()).toBe(0);
   });
 
   it("cuts a file larger than an upload part into the browser's parts, and it reads back whole", async () => {

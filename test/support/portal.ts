@@ -50,7 +50,6 @@ export const TEST_PORTAL_ENV: Record<string, string> = {
   // suites' reports would make floods (ADR 034). The tests of those limits set their own values.
   REPORTS_PER_CLIENT: "10000",
   NOJS_REPORTS_PER_CLIENT: "10000",
-  NOJS_REPORTS_GLOBAL: "10000",
   FOLLOWUP_POSTS_PER_SESSION: "10000",
   FLOOD_REPORTS: "100000",
   // The proof of work (ADR 032) runs for real, at a low difficulty: solving stays a few milliseconds in Node.

@@ -115,3 +115,34 @@ export function refusalProblem(res: RawResponse): string | null {
   }
   return null;
 }
+
+/**
+ * Starts a post that announces `declaredLength` bytes, sends `body` (part of them), waits until `until` holds (the
+ * server got that far) and then closes the connection: a client that goes away partway through an upload.
+ */
+export async function postPartlyAndHangUp(
+  baseUrl: string,
+  r: { path: string; headers: Record<string, string>; body: Buffer; declaredLength: number },
+  until: () => Promise<boolean>,
+): Promise<void> {
+  const url = new URL(baseUrl);
+  const req = http.request({
+    host: url.hostname,
+    port: url.port,
+    method: "POST",
+    path: r.path,
+    headers: { ...r.headers, "Content-Length": r.declaredLength },
+    agent: false,
+  });
+  req.on("error", () => {}); // the hang-up is the point
+  req.write(r.body);
+  const deadline = Date.now() + 20_000;
+  try {
+    while (!(await until())) {
+      if (Date.now() > deadline) throw new HangError(`the server to read the start of POST ${r.path}`, 20_000);
+      await new Promise((done) => setTimeout(done, 10));
+    }
+  } finally {
+    req.destroy();
+  }
+}

@@ -58,7 +58,7 @@ describe("configuration", () => {
 
   it("bounds the budgets of the report form without JavaScript (ADR 043)", () => {
     const c = loadConfig({});
-    expect([c.NOJS_REPORTS_PER_CLIENT, c.NOJS_REPORTS_GLOBAL, c.NOJS_CONCURRENT_SUBMISSIONS]).toEqual([3, 60, 2]);
+    expect([c.NOJS_REPORTS_PER_CLIENT, c.NOJS_CONCURRENT_SUBMISSIONS]).toEqual([3, 2]);
     expect(() => loadConfig({ NOJS_REPORTS_PER_CLIENT: "0" })).toThrow(/NOJS_REPORTS_PER_CLIENT/);
     expect(() => loadConfig({ NOJS_CONCURRENT_SUBMISSIONS: "65" })).toThrow(/NOJS_CONCURRENT_SUBMISSIONS/);
   });

@@ -75,6 +75,14 @@ export function attachmentDownload(blob: StoredBlob, attachmentId: string, reque
   return new Response(Readable.toWeb(blob.open()) as ReadableStream, { headers: { ...headers, "Content-Length": String(blob.bytes) } });
 }
 
+/** Refuses (409 too_many_attachments) a file for a case that holds its most already: before storing one, and when attaching. */
+export async function checkAttachmentRoom(s: Services, reportId: string): Promise<void> {
+  const count = await s.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.reportId, reportId));
+  if (count.length >= s.config.MAX_ATTACHMENTS_PER_REPORT * 5) {
+    throw new ApiError(409, "too_many_attachments", "this case has reached its attachment limit");
+  }
+}
+
 /** Attaches a finished upload to a stored case. */
 export async function attachUploadedFile(
   s: Services,
@@ -85,10 +93,7 @@ export async function attachUploadedFile(
 ): Promise<{ id: string }> {
   checkRecord("meta", input.meta, "file-meta");
   checkRecord("fileKey", input.fileKey, "file-key");
-  const count = await s.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.reportId, reportId));
-  if (count.length >= s.config.MAX_ATTACHMENTS_PER_REPORT * 5) {
-    throw new ApiError(409, "too_many_attachments", "this case has reached its attachment limit");
-  }
+  await checkAttachmentRoom(s, reportId);
   const attached = await s.db.transaction(async (tx) => {
     const [u] = await tx.select().from(uploads).where(eq(uploads.id, input.uploadId));
     if (!u || u.reportId !== reportId) throw new ApiError(400, "unknown_upload", "no such upload for this case");

@@ -129,7 +129,7 @@ async function files(s: Services, request: Request, clientKey: string): Promise<
   const contentType = request.headers.get("Content-Type") ?? "";
   let added: Awaited<ReturnType<typeof addPlainFiles>>;
   try {
-    added = await addPlainFiles(s, { body: Readable.fromWeb(request.body as NodeWebStream<Uint8Array>), contentType }, clientKey);
+    added = await addPlainFiles(s, { body: Readable.fromWeb(request.body as NodeWebStream<Uint8Array>), contentType, signal: request.signal }, clientKey);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     const refused = sessionRefusal(e);

@@ -11,10 +11,13 @@
 // - The token names the case; the wrap key must open that case's reporter key,
 //   or the request is refused (a token and a key from two cases do not mix).
 // - Sign-in pays no proof of work, so it is held tighter: each attempt is
-//   recorded as a wrong code before the look-up (`attemptWithoutProof`), and
-//   after RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN wrong codes from the client (over
-//   both paths) it is refused for the window. A code whose check symbol fails
-//   is refused without a look-up and is not counted: it cannot name a case.
+//   recorded as a wrong code before the look-up (`attemptWithoutProof`), then
+//   counted with it (so parallel attempts cannot all pass), and past
+//   RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN wrong codes from the client (over both
+//   paths) it is refused for the window. These attempts do not count toward
+//   the scripted path's limit or proof-of-work difficulty (free to make, they
+//   must not raise what others sharing the pseudonym pay). A code whose check
+//   symbol fails is refused without a look-up and is not counted.
 // - Posts pay no proof of work either: beyond the session's own limit, a case
 //   may post FOLLOWUP_PLAIN_POSTS_PER_CASE per window through all its sessions
 //   without JavaScript (a new session does not buy a new allowance).
@@ -80,13 +83,18 @@ export interface PlainSession {
 export async function openPlainCase(s: Services, receipt: string, clientKey: string): Promise<PlainCase> {
   const started = performance.now();
   try {
-    if ((await s.proofOfWork.failures(clientKey)) >= s.config.RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN) {
-      throw new TooManyAttemptsError(s.config.RECEIPT_LIMIT_WINDOW_MINUTES * 60);
-    }
+    const limit = s.config.RECEIPT_ATTEMPTS_PER_CLIENT_PLAIN;
+    // A client already held is refused unread and unwritten (whatever it typed).
+    if ((await s.proofOfWork.failures(clientKey, "any")) >= limit) throw new TooManyAttemptsError(s.config.RECEIPT_LIMIT_WINDOW_MINUTES * 60);
     const parsed = parseReceipt(receipt);
     if (!parsed.ok) throw new MalformedReceiptError(parsed.problem);
     await loadSodium();
+    // Written first, then counted with itself: of attempts made at once, no more than the limit go on.
     const attempt = await s.proofOfWork.attemptWithoutProof(clientKey);
+    if ((await s.proofOfWork.failures(clientKey, "any")) > limit) {
+      await s.proofOfWork.withdraw(attempt); // refused unlooked-up: it is no wrong code
+      throw new TooManyAttemptsError(s.config.RECEIPT_LIMIT_WINDOW_MINUTES * 60);
+    }
     const { lookup, wrapKey } = deriveReceiptSecrets(parsed.code);
     try {
       const [report] = await s.db

@@ -215,8 +215,9 @@ export async function storeSpooledFile(
   });
   const fileKey = generateFileKey();
   const encryptor = new AttachmentEncryptor(fileKey, { reportId: target.reportId, attachmentId: opened.uploadId }, size);
+  const source = spool.plaintext();
   try {
-    const plain = new ExactReader(spool.plaintext()[Symbol.asyncIterator]());
+    const plain = new ExactReader(source);
     const body = streamPaddedBytes(size);
     const partBody = LIMITS.partPlainBytes;
     const parts = body === 0 ? 1 : Math.ceil(body / partBody);
@@ -243,18 +244,26 @@ export async function storeSpooledFile(
     }
     await completeUpload(s, opened.uploadId, opened.token);
   } catch (error) {
-    encryptor.dispose();
+    fileKey.fill(0);
     await abortUpload(s, opened.uploadId, opened.token).catch(() => {});
     if (error instanceof ApiError) throw error;
     throw new ApiError(500, "file_not_stored", "the file could not be encrypted and stored", undefined, { cause: error });
+  } finally {
+    encryptor.dispose();
+    // Stopped early (a refused part), the spool's read stream is closed now, not when it is collected.
+    await source.return(undefined).catch(() => {});
   }
   const ids = { reportId: target.reportId, attachmentId: opened.uploadId };
-  return {
-    uploadId: opened.uploadId,
-    token: opened.token,
-    meta: encryptFileMeta(target.reportKey, ids.reportId, ids.attachmentId, { name: spool.name, type: spool.type, size }),
-    fileKey: wrapFileKey(target.reportKey, ids.reportId, ids.attachmentId, fileKey),
-  };
+  try {
+    return {
+      uploadId: opened.uploadId,
+      token: opened.token,
+      meta: encryptFileMeta(target.reportKey, ids.reportId, ids.attachmentId, { name: spool.name, type: spool.type, size }),
+      fileKey: wrapFileKey(target.reportKey, ids.reportId, ids.attachmentId, fileKey),
+    };
+  } finally {
+    fileKey.fill(0);
+  }
 }
 
 /** Abandons stored files of a submission that then failed (best effort: cleanup removes what is left). */

@@ -7,22 +7,23 @@
 // never part of an error; the receipt code goes back in the answer and is not kept.
 //
 // Limits, stricter than the JavaScript path's because this one cannot solve a proof of work (ADR 032):
-// per client NOJS_REPORTS_PER_CLIENT and for everyone NOJS_REPORTS_GLOBAL per REPORT_LIMIT_WINDOW_MINUTES
-// (counted in the database before the body is read, like ADR 034's), and at most
-// NOJS_CONCURRENT_SUBMISSIONS being received at once in this process (the server's CPU encrypts every
-// byte). Each refusal touches only this path: the JavaScript path and staff keep theirs.
+// NOJS_REPORTS_PER_CLIENT stored reports per client per REPORT_LIMIT_WINDOW_MINUTES (checked before the body
+// is read, counted once a report is stored, in the database like ADR 034's), and at most
+// NOJS_CONCURRENT_SUBMISSIONS posts being received at once in this process, one per client (the server's CPU
+// encrypts every byte). No global budget: anyone could spend it for everyone (ADR 043). Each refusal touches
+// only this path: the JavaScript path and staff keep theirs.
 import type { Readable } from "node:stream";
-import busboy from "busboy";
 import { newRecordId, sealNewReport, sealReportKeys, fromBase64Url, type ReporterIdentity, type StaffPublicKey } from "../../../crypto";
 import type { MessageKey } from "../../i18n";
 import { LIMITS } from "../../intake/limits";
 import type { IntakeInfo } from "../../intake/wire";
 import { validateDraft, type DraftFields, type FormProblem } from "../../reporter/validate-draft";
 import { getIntakeInfo, submitReport } from "../intake/intake";
-import { limitSubmissions } from "../platform/counters";
+import { countOf, countOne, windowOf } from "../platform/counters";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
-import { abandonUploads, FileTooLargeError, spoolFile, storeSpooledFile, type ServerSealedAttachment, type SpooledFile } from "./server-sealed-file";
+import { MalformedPostError, receiveMultipart, takePlace, type MultipartProblem } from "./multipart";
+import { abandonUploads, storeSpooledFile, type ServerSealedAttachment, type SpooledFile } from "./server-sealed-file";
 
 export interface ServerSealedReceipt {
   receiptCode: string;
@@ -49,54 +50,45 @@ export class PlainReportRefused extends Error {
   readonly retryAfterSeconds: number | undefined;
 }
 
-/** Posts being received, per portal (one per process in production; tests start several). */
-const receiving = new WeakMap<Services, number>();
+const budgetSubject = (clientKey: string) => `nojs-client:${clientKey}`;
 
 /**
- * Counts the post against the per-client and the global budget (before a byte of it is read) and takes one of the
- * process's places for receiving; call the returned release when done. Over a budget: PlainReportRefused 429.
+ * Refuses a client whose stored reports reached NOJS_REPORTS_PER_CLIENT in the window (PlainReportRefused 429),
+ * before a byte of the post is read. Only stored reports count (`chargeStoredReport`): a post refused for its
+ * content, cut short or failed costs nothing, so nobody behind a shared pseudonym (an onion service's visitors)
+ * can close the path for the others with empty posts.
  */
-export async function admitPlainReport(s: Services, clientKey: string): Promise<() => void> {
+async function checkBudget(s: Services, clientKey: string): Promise<void> {
   const windowMs = s.config.REPORT_LIMIT_WINDOW_MINUTES * 60_000;
   const now = s.now();
-  try {
-    await limitSubmissions(s.db, {
-      subject: `nojs-client:${clientKey}`,
-      limit: s.config.NOJS_REPORTS_PER_CLIENT,
-      windowMs,
-      now,
-      code: "too_many_reports",
-      message: "too many reports from this network",
-    });
-    await limitSubmissions(s.db, {
-      subject: "nojs-global",
-      limit: s.config.NOJS_REPORTS_GLOBAL,
-      windowMs,
-      now,
-      code: "plain_path_busy",
-      message: "too many reports without JavaScript",
-    });
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 429) throw error;
-    const minutes = Number(error.fields?.retryAfterMinutes ?? "60");
-    const key: MessageKey = error.code === "too_many_reports" ? "report.plain.errors.tooManyReports" : "report.plain.errors.busy";
-    throw new PlainReportRefused(429, key, { minutes }, { cause: error, retryAfterSeconds: error.retryAfterSeconds });
-  }
-  const busy = receiving.get(s) ?? 0;
-  if (busy >= s.config.NOJS_CONCURRENT_SUBMISSIONS) throw new PlainReportRefused(503, "report.plain.errors.busy", { minutes: 1 }, { retryAfterSeconds: 60 });
-  receiving.set(s, busy + 1);
-  let released = false;
-  return () => {
-    if (!released) receiving.set(s, (receiving.get(s) ?? 1) - 1);
-    released = true;
-  };
+  const window = windowOf(now, windowMs);
+  if ((await countOf(s.db, budgetSubject(clientKey), window.end)) < s.config.NOJS_REPORTS_PER_CLIENT) return;
+  const seconds = Math.max(1, Math.ceil((window.end.getTime() - now.getTime()) / 1000));
+  throw new PlainReportRefused(429, "report.plain.errors.tooManyReports", { minutes: Math.ceil(seconds / 60) }, { retryAfterSeconds: seconds });
+}
+
+/** Counts a stored report against its client's budget (one place per client: no second post of theirs races it here). */
+async function chargeStoredReport(s: Services, clientKey: string): Promise<void> {
+  await countOne(s.db, budgetSubject(clientKey), windowOf(s.now(), s.config.REPORT_LIMIT_WINDOW_MINUTES * 60_000));
+}
+
+/**
+ * Checks the client's budget and takes one of the process's places for receiving (one per client pseudonym); call
+ * the returned release when done. Over the budget: 429; no place: 503.
+ */
+export async function admitPlainReport(s: Services, clientKey: string): Promise<() => void> {
+  await checkBudget(s, clientKey);
+  const release = takePlace(s, "report", clientKey);
+  if (!release) throw new PlainReportRefused(503, "report.plain.errors.busy", { minutes: 1 }, { retryAfterSeconds: 60 });
+  return release;
 }
 
 const TEXT_FIELDS = ["category", "title", "description", "details", "periodFrom", "periodTo", "reporterName", "email", "phone"] as const;
 const CHECKBOXES = ["consentReport", "consentOptional", "consentAffiliateIdentity", "notifyByEmail"] as const;
 /** A field's UTF-8 bytes at most: the longest text field (20,000 characters) in 4-byte characters, with room. */
 const FIELD_BYTES = 4 * LIMITS.descriptionChars + 1024;
-const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+/** An investigator's id: a UUID. */
+const ID_BYTES = 36;
 
 interface ReceivedPost {
   fields: DraftFields;
@@ -105,64 +97,46 @@ interface ReceivedPost {
   problems: FormProblem[];
 }
 
-/** Reads the multipart body: text fields into memory (bounded), files into spools. Malformed: PlainReportRefused 400. */
-async function receive(s: Services, body: Readable, contentType: string): Promise<ReceivedPost> {
+function problemOf(p: MultipartProblem, maxFiles: number): FormProblem {
+  switch (p.kind) {
+    case "fieldTooLong":
+      return { field: p.field, key: "report.errors.tooLong", params: { max: LIMITS.descriptionChars } };
+    case "badList":
+      return { field: "excludedInvestigators", key: "report.plain.errors.unknownInvestigator" };
+    case "tooManyFiles":
+      return { field: "attachments", key: "report.errors.tooManyFiles", params: { count: maxFiles } };
+    case "fileTooLarge":
+      return { field: "attachments", key: "report.errors.fileTooLarge", params: { name: p.name, size: "" } };
+    case "tooManyFields":
+      throw new PlainReportRefused(400, "report.plain.errors.malformed");
+  }
+}
+
+/** Reads the multipart body (./multipart.ts): text fields into memory (bounded), files into spools. Malformed: PlainReportRefused 400. */
+async function receive(s: Services, body: Readable, contentType: string, investigators: number, signal?: AbortSignal): Promise<ReceivedPost> {
   const maxFiles = s.config.MAX_ATTACHMENTS_PER_REPORT;
-  const problems: FormProblem[] = [];
-  const text = new Map<string, string>();
-  const excluded: string[] = [];
-  const spooling: Promise<SpooledFile | null>[] = [];
-  let parser: busboy.Busboy;
+  let received;
   try {
-    parser = busboy({
-      headers: { "content-type": contentType },
-      defParamCharset: "utf8",
-      limits: { fieldNameSize: 64, fieldSize: FIELD_BYTES, fields: 200, files: maxFiles, parts: 200 + maxFiles, headerPairs: 20 },
+    received = await receiveMultipart(s, body, contentType, {
+      fields: [...TEXT_FIELDS, ...CHECKBOXES],
+      list: { name: "excludedInvestigators", max: investigators, bytes: ID_BYTES },
+      fieldBytes: FIELD_BYTES,
+      fileField: "attachments",
+      maxFiles,
+      maxFileBytes: s.config.MAX_ATTACHMENT_BYTES,
+      signal,
     });
   } catch (error) {
-    throw new PlainReportRefused(400, "report.plain.errors.malformed", {}, { cause: error });
+    if (error instanceof MalformedPostError) throw new PlainReportRefused(400, "report.plain.errors.malformed", {}, { cause: error });
+    throw error;
   }
-  const done = new Promise<void>((resolve, reject) => {
-    parser.on("field", (name, value, info) => {
-      if (info.valueTruncated) problems.push({ field: name, key: "report.errors.tooLong", params: { max: LIMITS.descriptionChars } });
-      if (name === "excludedInvestigators") excluded.push(value);
-      else if ((TEXT_FIELDS as readonly string[]).includes(name) || (CHECKBOXES as readonly string[]).includes(name)) text.set(name, value);
-    });
-    parser.on("file", (name, stream, info) => {
-      // A file input left empty still sends a part with no name and no bytes.
-      if (name !== "attachments" || !info.filename) {
-        stream.resume();
-        return;
-      }
-      const fileName = [...info.filename].slice(0, LIMITS.fileNameChars).join("");
-      const type = MIME.test(info.mimeType.toLowerCase()) ? info.mimeType.toLowerCase() : "application/octet-stream";
-      const spooled = spoolFile(s, stream, { name: fileName, type, maxBytes: s.config.MAX_ATTACHMENT_BYTES }).catch((error) => {
-        stream.resume(); // a spool that failed must not stall the parser: the rest of the post still arrives
-        if (!(error instanceof FileTooLargeError)) throw error;
-        problems.push({ field: "attachments", key: "report.errors.fileTooLarge", params: { name: fileName, size: String(s.config.MAX_ATTACHMENT_BYTES) } });
-        return null;
-      });
-      // Settled below, once the parser closes; until then its failure is not an unhandled rejection.
-      spooled.catch(() => {});
-      spooling.push(spooled);
-    });
-    parser.on("filesLimit", () => problems.push({ field: "attachments", key: "report.errors.tooManyFiles", params: { count: maxFiles } }));
-    parser.on("error", reject);
-    parser.on("close", resolve);
-    body.on("error", reject);
-  });
-  body.pipe(parser);
-  // The parser closes once every part went by; each file's spool then finishes writing its last chunk.
-  const parsed = await done.then(
-    () => null,
-    (error: unknown) => ({ error }),
-  );
-  const settled = await Promise.allSettled(spooling);
-  const spools = settled.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
-  const failed = parsed ?? settled.map((r) => (r.status === "rejected" ? { error: r.reason as unknown } : null)).find((r) => r !== null);
-  if (failed) {
+  const { fields: text, spools } = received;
+  let problems: FormProblem[];
+  try {
+    problems = received.problems.map((p) => problemOf(p, maxFiles));
+  } catch (error) {
     await Promise.all(spools.map((f) => f.discard()));
-    throw new PlainReportRefused(400, "report.plain.errors.malformed", {}, { cause: failed.error });
+    throw error;
   }
   // Browsers send a textarea's line breaks as CR LF; the page with JavaScript encrypts them as LF.
   const value = (name: string) => (text.get(name) ?? "").replace(/\r\n?/g, "\n").trim();
@@ -177,7 +151,7 @@ async function receive(s: Services, body: Readable, contentType: string): Promis
       reporterName: value("reporterName"),
       email: value("email"),
       phone: value("phone"),
-      excludedInvestigators: excluded,
+      excludedInvestigators: received.list,
       consentReport: text.get("consentReport") === "on",
       consentOptional: text.get("consentOptional") === "on",
       consentAffiliateIdentity: text.get("consentAffiliateIdentity") === "on",
@@ -214,11 +188,11 @@ function redisplay(f: DraftFields): Partial<Record<string, string | string[]>> {
  */
 export async function receivePlainReport(
   s: Services,
-  post: { body: Readable; contentType: string; clientKey: string; locale: "ko" | "en"; formatSize: (n: number) => string },
+  post: { body: Readable; contentType: string; signal?: AbortSignal; clientKey: string; locale: "ko" | "en"; formatSize: (n: number) => string },
 ): Promise<PlainReportOutcome> {
   const info = await getIntakeInfo(s);
   if (!info.open) throw new PlainReportRefused(503, "report.plain.errors.closed");
-  const received = await receive(s, post.body, post.contentType);
+  const received = await receive(s, post.body, post.contentType, info.investigators.length, post.signal);
   const { fields, spools } = received;
   try {
     const problems = [
@@ -238,7 +212,9 @@ export async function receivePlainReport(
     if (fields.excludedInvestigators.some((id) => !known.has(id)))
       problems.push({ field: "excludedInvestigators", key: "report.plain.errors.unknownInvestigator" });
     if (problems.length > 0) return { ok: false, problems, values: redisplay(fields) };
-    return { ok: true, receipt: await sealAndStore(s, fields, spools, info, post) };
+    const receipt = await sealAndStore(s, fields, spools, info, post);
+    await chargeStoredReport(s, post.clientKey);
+    return { ok: true, receipt };
   } finally {
     await Promise.all(spools.map((f) => f.discard()));
   }
@@ -321,7 +297,7 @@ export type PlainPostAnswer =
  */
 export async function answerPlainReportPost(
   s: Services,
-  request: { body: Readable; contentType: string; contentLength: number | null },
+  request: { body: Readable; contentType: string; contentLength: number | null; signal?: AbortSignal },
   post: { clientKey: string; locale: "ko" | "en"; formatSize: (n: number) => string },
 ): Promise<PlainPostAnswer> {
   let release: (() => void) | null = null;
@@ -331,7 +307,7 @@ export async function answerPlainReportPost(
       throw new PlainReportRefused(413, "report.plain.errors.tooLarge", { size: post.formatSize(s.config.MAX_ATTACHMENT_BYTES) });
     }
     release = await admitPlainReport(s, post.clientKey);
-    const outcome = await receivePlainReport(s, { body: request.body, contentType: request.contentType, ...post });
+    const outcome = await receivePlainReport(s, { body: request.body, contentType: request.contentType, signal: request.signal, ...post });
     if (outcome.ok) return { status: 201, data: { plain: "receipt", receipt: outcome.receipt } };
     return { status: 400, data: { plain: "problems", problems: outcome.problems, values: outcome.values } };
   } catch (error) {

@@ -89,12 +89,12 @@ const schema = z.object({
     .max(24 * 60)
     .default(60),
   /**
-   * Reports through the form without JavaScript (ADR 043), which cannot solve a proof of work: per client and for
-   * everyone per REPORT_LIMIT_WINDOW_MINUTES, and how many this process receives at once (it encrypts every byte).
-   * Over them only that path waits; the JavaScript path and staff keep their own limits.
+   * Reports through the form without JavaScript (ADR 043), which cannot solve a proof of work: stored reports per
+   * client per REPORT_LIMIT_WINDOW_MINUTES, and how many posts this process receives at once, one per client (it
+   * encrypts every byte). No budget for everyone: anyone could spend it for all. Over them only that path waits; the
+   * JavaScript path and staff keep their own limits.
    */
   NOJS_REPORTS_PER_CLIENT: z.coerce.number().int().min(1).max(100_000).default(3),
-  NOJS_REPORTS_GLOBAL: z.coerce.number().int().min(1).max(100_000).default(60),
   NOJS_CONCURRENT_SUBMISSIONS: z.coerce.number().int().min(1).max(64).default(2),
   /** Messages, files and privacy requests one reporter session may post per REPORT_LIMIT_WINDOW_MINUTES. */
   FOLLOWUP_POSTS_PER_SESSION: z.coerce.number().int().min(1).max(10_000).default(60),

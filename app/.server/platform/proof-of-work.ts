@@ -18,11 +18,13 @@ export interface ProofOfWorkGate {
   spend(args: { header: string | null; action: PowAction; clientKey: string }): Promise<SpentProof>;
   /**
    * A receipt look-up without a proof (the follow-up without JavaScript, ADR 044): recorded as a spend that counts as
-   * a wrong code until `succeeded`, so it counts in `failures` and in the difficulty of the scripted path as well.
+   * a wrong code until `succeeded`, in `failures(…, "any")` only: never in the scripted path's limit or difficulty.
    */
   attemptWithoutProof(clientKey: string): Promise<SpentProof>;
-  /** Wrong receipt codes this client spent in the receipt window. */
-  failures(clientKey: string): Promise<number>;
+  /** Withdraws an attempt without a proof that was refused before its look-up. */
+  withdraw(proof: SpentProof): Promise<void>;
+  /** Wrong receipt codes this client spent in the receipt window: with a proof ("proof", the default) or on either path. */
+  failures(clientKey: string, paths?: "proof" | "any"): Promise<number>;
   /** The receipt code was right: the spend no longer counts as a failure. */
   succeeded(proof: SpentProof): Promise<void>;
   /** Deletes spends no window needs any more. */

@@ -23,7 +23,7 @@
 //   get now is "too easy" (one level of slack, so a reporter who was solving
 //   while a storm began is asked once for a new one, not refused).
 import { createHash, randomBytes, randomInt } from "node:crypto";
-import { and, count, eq, gte, lt } from "drizzle-orm";
+import { and, count, eq, gte, lt, ne } from "drizzle-orm";
 import { createChallenge, verifySolution } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/sha";
 import { powSpent } from "../../../db/schema";
@@ -43,6 +43,10 @@ type Deps = Pick<Services, "db" | "config" | "secret" | "now"> & {
 const MINUTE = 60_000;
 /** Largest counter ALTCHA's uint32 mode encodes. */
 const MAX_COUNTER = 0xffff_ffff;
+/** A receipt look-up without a proof (ADR 044): its own count, outside every difficulty. */
+const PLAIN_ATTEMPT = "followup-session-plain";
+/** Spends that paid a proof: what the difficulty and the scripted path's failures count. */
+const withProof = ne(powSpent.action, PLAIN_ATTEMPT);
 
 export class ProofOfWorkError extends ApiError {
   constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
@@ -90,8 +94,11 @@ export class ProofOfWork implements ProofOfWorkGate {
       db
         .select({ n: count() })
         .from(powSpent)
-        .where(and(eq(powSpent.clientKey, clientKey), gte(powSpent.spentAt, since))),
-      db.select({ n: count() }).from(powSpent).where(gte(powSpent.spentAt, since)),
+        .where(and(eq(powSpent.clientKey, clientKey), gte(powSpent.spentAt, since), withProof)),
+      db
+        .select({ n: count() })
+        .from(powSpent)
+        .where(and(gte(powSpent.spentAt, since), withProof)),
       this.s.actionLevel?.(clientKey, action) ?? 0,
     ]);
     let global = levelOver(all?.n ?? 0, config.POW_GLOBAL_ACTIONS);
@@ -99,7 +106,7 @@ export class ProofOfWork implements ProofOfWorkGate {
       const [wrong] = await db
         .select({ n: count() })
         .from(powSpent)
-        .where(and(eq(powSpent.failed, true), gte(powSpent.spentAt, new Date(now - config.RECEIPT_LIMIT_WINDOW_MINUTES * MINUTE))));
+        .where(and(eq(powSpent.failed, true), gte(powSpent.spentAt, new Date(now - config.RECEIPT_LIMIT_WINDOW_MINUTES * MINUTE)), withProof));
       global = Math.max(global, levelOver(wrong?.n ?? 0, config.RECEIPT_ATTEMPTS_GLOBAL));
     }
     const client = Math.max(levelOver(mine?.n ?? 0, config.POW_CLIENT_ACTIONS), earned);
@@ -175,18 +182,26 @@ export class ProofOfWork implements ProofOfWorkGate {
   /** A look-up without a proof (ADR 044): a row of its own (a random id, no challenge), a wrong code until `succeeded`. */
   async attemptWithoutProof(clientKey: string): Promise<SpentProof> {
     const id = randomBytes(32);
-    await this.s.db.insert(powSpent).values({ challengeHash: id, clientKey, action: "followup-session-plain", spentAt: minute(this.s.now()), failed: true });
+    await this.s.db.insert(powSpent).values({ challengeHash: id, clientKey, action: PLAIN_ATTEMPT, spentAt: minute(this.s.now()), failed: true });
     return { id };
   }
 
-  /** Wrong receipt codes this client spent in the receipt window (the per-client limit of ADR 011). */
-  async failures(clientKey: string): Promise<number> {
+  /**
+   * Wrong receipt codes this client spent in the receipt window (the per-client limit of ADR 011): "proof" counts
+   * those of the scripted path only, "any" those of both paths (the limit without JavaScript).
+   */
+  async failures(clientKey: string, paths: "proof" | "any" = "proof"): Promise<number> {
     const since = new Date(this.s.now().getTime() - this.s.config.RECEIPT_LIMIT_WINDOW_MINUTES * MINUTE);
     const [row] = await this.s.db
       .select({ n: count() })
       .from(powSpent)
-      .where(and(eq(powSpent.clientKey, clientKey), eq(powSpent.failed, true), gte(powSpent.spentAt, since)));
+      .where(and(eq(powSpent.clientKey, clientKey), eq(powSpent.failed, true), gte(powSpent.spentAt, since), paths === "proof" ? withProof : undefined));
     return row?.n ?? 0;
+  }
+
+  /** An attempt without a proof that was refused before its look-up: it no longer counts. */
+  async withdraw(proof: SpentProof): Promise<void> {
+    await this.s.db.delete(powSpent).where(and(eq(powSpent.challengeHash, proof.id), eq(powSpent.action, PLAIN_ATTEMPT)));
   }
 
   /** The receipt code was right after all: the spend no longer counts as a failure. */
