@@ -62,7 +62,7 @@ describe.skipIf(!chromiumAvailable())("statistics in Chromium", () => {
       document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
     );
     await page.setViewportSize({ width: 320, height: 800 });
-    await page.goto(`${portal.url}/admin${query}`);
+    await page.goto(`${portal.url}/admin/statistics${query}`);
     await page.getByTestId("statistics").waitFor();
     await page.waitForLoadState("networkidle");
     return page;

@@ -114,7 +114,7 @@ for (const backend of await backends()) {
     };
     /** The rows of a statistics table on the administration page, as [row header, ...cells] texts. */
     const pageTable = async (query: string, id: string) => {
-      const html = await (await adminFetch(`/admin${query}`)).text();
+      const html = await (await adminFetch(`/admin/statistics${query}`)).text();
       const start = html.indexOf(`data-testid="stats-${id}"`);
       expect(start).toBeGreaterThan(0);
       const table = html.slice(start, html.indexOf("</table>", start));

@@ -94,6 +94,10 @@ const MATRIX: Record<string, Row[]> = {
   "_reporter.report.tsx GET": [{ name: "report form", path: () => "/report", expect: all("ok") }],
   "_reporter.report.tsx POST": [{ name: "report form without JavaScript", path: () => "/report", expect: all("bad") }],
   "_reporter.status.tsx GET": [{ name: "follow-up page", path: () => "/status", expect: all("ok") }],
+  "_reporter.status_.plain.tsx GET": [{ name: "follow-up without JavaScript", path: () => "/status/plain", expect: all("ok") }],
+  "_reporter.status_.plain.tsx POST": [
+    { name: "follow-up without JavaScript, posted (a JSON body: only forms are read)", path: () => "/status/plain", expect: all("status 415") },
+  ],
   "admin._index.tsx GET": [
     { name: "administration overview", path: () => "/admin", expect: page(["admin"]) },
     // An old single-page link is sent on to its section, for an administrator only.
