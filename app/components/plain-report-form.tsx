@@ -6,12 +6,11 @@
 // end-to-end encryption. Control ids start with `p-`: the (hidden) form for JavaScript is on the page too.
 import { formatBytes, formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
-import { LIMITS } from "../intake/limits";
 import type { IntakeInfo } from "../intake/wire";
 import type { FormProblem } from "../reporter/validate-draft";
 import { Field } from "./field";
-import { Advice, ConsentBlock, FIELD_NAMES } from "./report-form";
-import { showControls, UserText } from "./user-text";
+import { Advice, ConsentBlock, ContactFields, FIELD_NAMES, ReportFields } from "./report-form";
+import { UserText } from "./user-text";
 
 /** What the page's action answered to a plain post (app/.server/nojs/server-sealed-report.ts, PlainPostAnswer). */
 export type PlainAnswer =
@@ -70,54 +69,7 @@ export function PlainReportForm(props: { info: IntakeInfo; answer: PlainAnswer |
           <legend>
             <h3>{t("report.section.report")}</h3>
           </legend>
-          <Field idPrefix={P} name="category" label={t("report.category")} required quietError error={errorFor("category")}>
-            {(aria) => (
-              <select name="category" defaultValue={value("category")} {...aria}>
-                <option value="" disabled>
-                  {t("report.category.choose")}
-                </option>
-                {info.categories.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {showControls(locale === "ko" ? c.nameKo : c.nameEn)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field
-            idPrefix={P}
-            name="title"
-            label={t("report.titleField")}
-            required
-            hint={t("report.titleField.hint", { max: LIMITS.titleChars })}
-            quietError
-            error={errorFor("title")}
-          >
-            {(aria) => <input type="text" name="title" maxLength={LIMITS.titleChars} autoComplete="off" defaultValue={value("title")} {...aria} />}
-          </Field>
-          <Field
-            idPrefix={P}
-            name="description"
-            label={t("report.description")}
-            required
-            hint={t("report.description.hint")}
-            quietError
-            error={errorFor("description")}
-          >
-            {(aria) => <textarea name="description" rows={8} maxLength={LIMITS.descriptionChars} defaultValue={value("description")} {...aria} />}
-          </Field>
-          <Field idPrefix={P} name="details" label={t("report.details")} hint={t("report.details.hint")} quietError error={errorFor("details")}>
-            {(aria) => <textarea name="details" rows={6} maxLength={LIMITS.detailsChars} defaultValue={value("details")} {...aria} />}
-          </Field>
-          <fieldset className="inline-fields">
-            <legend>{t("report.period")}</legend>
-            <Field idPrefix={P} name="periodFrom" label={t("report.periodFrom")} quietError error={errorFor("periodFrom")}>
-              {(aria) => <input type="date" name="periodFrom" defaultValue={value("periodFrom")} {...aria} />}
-            </Field>
-            <Field idPrefix={P} name="periodTo" label={t("report.periodTo")} quietError error={errorFor("periodTo")}>
-              {(aria) => <input type="date" name="periodTo" defaultValue={value("periodTo")} {...aria} />}
-            </Field>
-          </fieldset>
+          <ReportFields info={info} idPrefix={P} errorFor={errorFor} value={value} />
         </fieldset>
         <fieldset>
           <legend>
@@ -125,15 +77,7 @@ export function PlainReportForm(props: { info: IntakeInfo; answer: PlainAnswer |
           </legend>
           <p className="hint">{t("report.identity.hint")}</p>
           <Advice text={t("report.advice.contact")} />
-          <Field idPrefix={P} name="reporterName" label={t("report.reporterName")} quietError error={errorFor("reporterName")}>
-            {(aria) => <input type="text" name="reporterName" maxLength={LIMITS.nameChars} autoComplete="off" defaultValue={value("reporterName")} {...aria} />}
-          </Field>
-          <Field idPrefix={P} name="email" label={t("report.email")} quietError error={errorFor("email")}>
-            {(aria) => <input type="email" name="email" maxLength={LIMITS.emailChars} autoComplete="off" defaultValue={value("email")} {...aria} />}
-          </Field>
-          <Field idPrefix={P} name="phone" label={t("report.phone")} quietError error={errorFor("phone")}>
-            {(aria) => <input type="tel" name="phone" maxLength={LIMITS.phoneChars} autoComplete="off" defaultValue={value("phone")} {...aria} />}
-          </Field>
+          <ContactFields idPrefix={P} errorFor={errorFor} value={value} />
           {info.emailNotifications ? (
             <>
               <div className="checkbox">

@@ -229,45 +229,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         <legend>
           <h2>{t("report.section.report")}</h2>
         </legend>
-        <Field name="category" label={t("report.category")} required quietError error={errorFor("category")}>
-          {(aria) => (
-            <select name="category" defaultValue="" {...aria}>
-              <option value="" disabled>
-                {t("report.category.choose")}
-              </option>
-              {info.categories.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {showControls(locale === "ko" ? c.nameKo : c.nameEn)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field
-          name="title"
-          label={t("report.titleField")}
-          required
-          hint={t("report.titleField.hint", { max: LIMITS.titleChars })}
-          quietError
-          error={errorFor("title")}
-        >
-          {(aria) => <input type="text" name="title" maxLength={LIMITS.titleChars} autoComplete="off" {...aria} />}
-        </Field>
-        <Field name="description" label={t("report.description")} required hint={t("report.description.hint")} quietError error={errorFor("description")}>
-          {(aria) => <textarea name="description" rows={8} maxLength={LIMITS.descriptionChars} {...aria} />}
-        </Field>
-        <Field name="details" label={t("report.details")} hint={t("report.details.hint")} quietError error={errorFor("details")}>
-          {(aria) => <textarea name="details" rows={6} maxLength={LIMITS.detailsChars} {...aria} />}
-        </Field>
-        <fieldset className="inline-fields">
-          <legend>{t("report.period")}</legend>
-          <Field name="periodFrom" label={t("report.periodFrom")} quietError error={errorFor("periodFrom")}>
-            {(aria) => <input type="date" name="periodFrom" {...aria} />}
-          </Field>
-          <Field name="periodTo" label={t("report.periodTo")} quietError error={errorFor("periodTo")}>
-            {(aria) => <input type="date" name="periodTo" {...aria} />}
-          </Field>
-        </fieldset>
+        <ReportFields info={info} errorFor={errorFor} />
       </fieldset>
 
       <fieldset disabled={working} onInput={onContactInput}>
@@ -276,15 +238,7 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
         </legend>
         <p className="hint">{t("report.identity.hint")}</p>
         <Advice text={t("report.advice.contact")} />
-        <Field name="reporterName" label={t("report.reporterName")} quietError error={errorFor("reporterName")}>
-          {(aria) => <input type="text" name="reporterName" maxLength={LIMITS.nameChars} autoComplete="off" {...aria} />}
-        </Field>
-        <Field name="email" label={t("report.email")} quietError error={errorFor("email")}>
-          {(aria) => <input type="email" name="email" maxLength={LIMITS.emailChars} autoComplete="off" {...aria} />}
-        </Field>
-        <Field name="phone" label={t("report.phone")} quietError error={errorFor("phone")}>
-          {(aria) => <input type="tel" name="phone" maxLength={LIMITS.phoneChars} autoComplete="off" {...aria} />}
-        </Field>
+        <ContactFields errorFor={errorFor} />
         {/* No e-mail option where the portal cannot send e-mail: only a word that none comes. */}
         {info.emailNotifications ? (
           <>
@@ -421,6 +375,91 @@ export function ReportForm(props: { info: IntakeInfo; onSubmitted: (r: Submitted
 }
 
 /** Safety advice where the reporter gives what could identify them. */
+interface SharedFieldsProps {
+  /** Control ids' prefix (Field's default where absent); the form without JavaScript uses its own. */
+  idPrefix?: string;
+  errorFor: (field: string) => string | undefined;
+  /** What was typed before, where the server sends the form back (the form without JavaScript). */
+  value?: (name: string) => string;
+}
+
+/** The report's own fields, the same in the form with JavaScript and without (plain-report-form.tsx). */
+export function ReportFields(props: SharedFieldsProps & { info: IntakeInfo }) {
+  const { t, locale } = useI18n();
+  const { idPrefix: P, errorFor, value } = props;
+  return (
+    <>
+      <Field idPrefix={P} name="category" label={t("report.category")} required quietError error={errorFor("category")}>
+        {(aria) => (
+          <select name="category" defaultValue={value?.("category") ?? ""} {...aria}>
+            <option value="" disabled>
+              {t("report.category.choose")}
+            </option>
+            {props.info.categories.map((c) => (
+              <option key={c.id} value={c.id}>
+                {showControls(locale === "ko" ? c.nameKo : c.nameEn)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field
+        idPrefix={P}
+        name="title"
+        label={t("report.titleField")}
+        required
+        hint={t("report.titleField.hint", { max: LIMITS.titleChars })}
+        quietError
+        error={errorFor("title")}
+      >
+        {(aria) => <input type="text" name="title" maxLength={LIMITS.titleChars} autoComplete="off" defaultValue={value?.("title")} {...aria} />}
+      </Field>
+      <Field
+        idPrefix={P}
+        name="description"
+        label={t("report.description")}
+        required
+        hint={t("report.description.hint")}
+        quietError
+        error={errorFor("description")}
+      >
+        {(aria) => <textarea name="description" rows={8} maxLength={LIMITS.descriptionChars} defaultValue={value?.("description")} {...aria} />}
+      </Field>
+      <Field idPrefix={P} name="details" label={t("report.details")} hint={t("report.details.hint")} quietError error={errorFor("details")}>
+        {(aria) => <textarea name="details" rows={6} maxLength={LIMITS.detailsChars} defaultValue={value?.("details")} {...aria} />}
+      </Field>
+      <fieldset className="inline-fields">
+        <legend>{t("report.period")}</legend>
+        <Field idPrefix={P} name="periodFrom" label={t("report.periodFrom")} quietError error={errorFor("periodFrom")}>
+          {(aria) => <input type="date" name="periodFrom" defaultValue={value?.("periodFrom")} {...aria} />}
+        </Field>
+        <Field idPrefix={P} name="periodTo" label={t("report.periodTo")} quietError error={errorFor("periodTo")}>
+          {(aria) => <input type="date" name="periodTo" defaultValue={value?.("periodTo")} {...aria} />}
+        </Field>
+      </fieldset>
+    </>
+  );
+}
+
+/** The reporter's optional name, e-mail and phone, the same in both forms. */
+export function ContactFields(props: SharedFieldsProps) {
+  const { t } = useI18n();
+  const { idPrefix: P, errorFor, value } = props;
+  return (
+    <>
+      <Field idPrefix={P} name="reporterName" label={t("report.reporterName")} quietError error={errorFor("reporterName")}>
+        {(aria) => <input type="text" name="reporterName" maxLength={LIMITS.nameChars} autoComplete="off" defaultValue={value?.("reporterName")} {...aria} />}
+      </Field>
+      <Field idPrefix={P} name="email" label={t("report.email")} quietError error={errorFor("email")}>
+        {(aria) => <input type="email" name="email" maxLength={LIMITS.emailChars} autoComplete="off" defaultValue={value?.("email")} {...aria} />}
+      </Field>
+      <Field idPrefix={P} name="phone" label={t("report.phone")} quietError error={errorFor("phone")}>
+        {(aria) => <input type="tel" name="phone" maxLength={LIMITS.phoneChars} autoComplete="off" defaultValue={value?.("phone")} {...aria} />}
+      </Field>
+    </>
+  );
+}
+
 export function Advice(props: { text: string }) {
   const { t } = useI18n();
   return (
