@@ -3,8 +3,7 @@
 // it found, cleans them in its metadata worker before encryption, and the files an investigator
 // decrypts carry none of it (read again with exiftool), while their content is intact: the
 // pictures decode to the same pixels in Chromium, the PDF and the document have the same text.
-import { readFile, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { eq } from "drizzle-orm";
@@ -13,11 +12,12 @@ import { PDFDict, PDFDocument, PDFName, PDFString, StandardFonts } from "pdf-lib
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reports } from "../../db/schema";
-import { chromiumAvailable, launchChromium } from "../support/browser";
+import { chromiumAvailable } from "../support/browser";
 import { exiftoolAvailable, exiftoolRead, exiftoolWrite, heifConvertAvailable, pdftotextAvailable, pdfText } from "../support/exiftool";
 import { decryptReportAsInvestigator } from "../support/investigator";
-import { startTestPortal, type TestPortal } from "../support/portal";
-import { createStaff, PASSWORD } from "../support/staff";
+import type { TestPortal } from "../support/portal";
+import { PASSWORD } from "../support/staff";
+import { closeReporterBrowser, openReporterBrowser } from "../support/reporter-browser";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const ready = chromiumAvailable() && exiftoolAvailable() && pdftotextAvailable();
@@ -135,20 +135,10 @@ describe.skipIf(!ready)("identifying metadata removed in the browser before encr
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "cor-metadata-"));
-    portal = await startTestPortal("pglite");
-    await createStaff(portal, "investigator", "lee@okestro.example", ["--name", "Lee Investigator"]);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ locale: "en-US" })).newPage();
-    page.on("worker", (w) => workers.push(w.url()));
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    ({ portal, browser, page, dir } = await openReporterBrowser("cor-metadata-", { workers, pageErrors }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeReporterBrowser({ portal, browser, page, dir }));
 
   async function fillReport(p: Page, title: string) {
     await p.goto(`${portal.url}/report?lang=en`);

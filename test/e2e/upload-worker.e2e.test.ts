@@ -3,18 +3,18 @@
 // taken from the page's own PerformanceObserver('longtask'). The checks are relative to the
 // upload's own duration, never absolute, so a busy machine (a slower upload and slower tasks
 // alike) does not fail them; encryption on the main thread does (docs/BENCHMARKS.md, issue 18).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reports } from "../../db/schema";
-import { chromiumAvailable, launchChromium } from "../support/browser";
+import { chromiumAvailable } from "../support/browser";
 import { patternedBytes } from "../support/files";
 import { decryptReportAsInvestigator } from "../support/investigator";
-import { startTestPortal, type TestPortal } from "../support/portal";
-import { createStaff, PASSWORD } from "../support/staff";
+import type { TestPortal } from "../support/portal";
+import { PASSWORD } from "../support/staff";
+import { closeReporterBrowser, openReporterBrowser } from "../support/reporter-browser";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const hasChromium = chromiumAvailable();
@@ -35,20 +35,10 @@ describe.skipIf(!hasChromium)("attachment upload in a Web Worker", () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "cor-upload-worker-"));
-    portal = await startTestPortal("pglite");
-    await createStaff(portal, "investigator", "lee@okestro.example", ["--name", "Lee Investigator"]);
-    browser = await launchChromium();
-    page = await (await browser.newContext({ locale: "en-US" })).newPage();
-    page.on("worker", (w) => workers.push(w.url()));
-    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    ({ portal, browser, page, dir } = await openReporterBrowser("cor-upload-worker-", { workers, pageErrors }));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeReporterBrowser({ portal, browser, page, dir }));
 
   it("keeps the main thread's longest task a small fraction of a 64 MiB upload, and the file arrives intact", async () => {
     const bytes = patternedBytes(64 * MiB, "WORKER-UPLOAD");
