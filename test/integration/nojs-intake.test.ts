@@ -352,24 +352,7 @@ describe("the budgets of the path without JavaScript", () => {
   });
 
   it("gives a client one place at a time, leaving the others' places free", async () => {
-    const boundary = "one-place-boundary";
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode(head));
-        await held;
-        controller.enqueue(new TextEncoder().encode(`abc\r\n--${boundary}--\r\n`));
-        controller.close();
-      },
-    });
-    const first = fetch(`${portal.url}/report?lang=en`, {
-      method: "POST",
-      body,
-      duplex: "half",
-      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, ...from("198.51.100.9") },
-    } as RequestInit);
+    const { first, release } = heldFilePost(portal, "", from("198.51.100.9"));
     await waitFor("the held post to take its place", async () => placesTaken(portal.services, "report") === 1);
     const same = await postPlain(portal, form(fields(info, { consentReport: "" })), from("198.51.100.9"));
     expect(same.status).toBe(503);
@@ -414,24 +397,7 @@ describe("posts received at once", () => {
   });
 
   it("answers 503 while another post is being received, and takes the next once it is done", async () => {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const boundary = "held-boundary";
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nheld\r\n--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-    const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode(head));
-        await held;
-        controller.enqueue(new TextEncoder().encode(`abc\r\n--${boundary}--\r\n`));
-        controller.close();
-      },
-    });
-    const first = fetch(`${portal.url}/report?lang=en`, {
-      method: "POST",
-      body,
-      duplex: "half",
-      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
-    } as RequestInit);
+    const { first, release } = heldFilePost(portal, "held");
     const refused = await waitFor("a post refused as busy", async () => {
       const r = await postPlain(portal, form(fields(info, { consentReport: "" })));
       return r.status === 503 ? r : null;
@@ -480,3 +446,31 @@ describe("posts received at once", () => {
     expect(await readdir(path.join(portal.dataDir, "spool"))).toEqual([]);
   });
 });
+
+/**
+ * A plain post held open in the middle of a file (after its part headers) until `release()`; then it ends with
+ * three bytes of that file and nothing else, so the server refuses it as incomplete (400). `title`: a title field
+ * sent first, or none.
+ */
+function heldFilePost(portal: TestPortal, title: string, headers: Record<string, string> = {}) {
+  const boundary = "held-boundary";
+  const titlePart = title ? `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n${title}\r\n` : "";
+  const head = `${titlePart}--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="slow.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(new TextEncoder().encode(head));
+      await held;
+      controller.enqueue(new TextEncoder().encode(`abc\r\n--${boundary}--\r\n`));
+      controller.close();
+    },
+  });
+  const first = fetch(`${portal.url}/report?lang=en`, {
+    method: "POST",
+    body,
+    duplex: "half",
+    headers: { "Content-Type": `multipart/form-data; boundary=${boundary}`, ...headers },
+  } as RequestInit);
+  return { first, release };
+}
