@@ -11,6 +11,7 @@ import { liftHold, placeHold, type HoldReason } from "../staff/case-actions";
 import type { StaffClient } from "../staff/staff-client";
 import { RETENTION_BASIS_CODES } from "../staff/wire";
 import { Field } from "./field";
+import { ActionResult, type ActProps } from "./staff-case/section-action";
 import { UserText } from "./user-text";
 
 export const HOLD_REASONS = ["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"] as const;
@@ -44,18 +45,18 @@ export function RetentionBasisSelect(props: { name: string; label: string }) {
   );
 }
 
-export function CaseRetention(props: {
-  c: ArchivableCase & { status: string };
-  keys: ReportKeys;
-  client: StaffClient;
-  holds: Hold[];
-  retentionOn: string | null;
-  retentionYears: number;
-  category: { ko: string; en: string } | null;
-  names: Map<string, string>;
-  act: (fn: () => Promise<unknown>, form?: HTMLFormElement) => Promise<void>;
-  busy: boolean;
-}) {
+export function CaseRetention(
+  props: ActProps & {
+    c: ArchivableCase & { status: string };
+    keys: ReportKeys;
+    client: StaffClient;
+    holds: Hold[];
+    retentionOn: string | null;
+    retentionYears: number;
+    category: { ko: string; en: string } | null;
+    names: Map<string, string>;
+  },
+) {
   const { c, act, busy } = props;
   const { t, tx, href, day } = useI18n();
   const navigate = useNavigate();
@@ -66,21 +67,23 @@ export function CaseRetention(props: {
     e.preventDefault();
     const form = e.currentTarget;
     const reason = String(new FormData(form).get("reason") ?? "") as HoldReason | "";
-    if (reason) void act(() => placeHold(ctx, reason), form);
+    if (reason) void act(() => placeHold(ctx, reason), { form, slot: "hold" });
   };
   const archive = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const basis = String(new FormData(e.currentTarget).get("basis") ?? "") as (typeof RETENTION_BASIS_CODES)[number];
     if (!basis || !window.confirm(t("retention.archive.confirm"))) return;
-    void act(async () => {
-      await archiveCase(props.client, c, props.keys, props.category, basis);
-      navigate(href("/staff"));
-    });
+    void act(
+      async () => {
+        await archiveCase(props.client, c, props.keys, props.category, basis);
+        navigate(href("/staff"));
+      },
+      { slot: "archive" },
+    );
   };
 
   return (
-    <section aria-labelledby="s-retention">
-      <h2 id="s-retention">{t("retention.section")}</h2>
+    <>
       <p data-testid="case-retention">
         {active.length > 0
           ? t("retention.held")
@@ -101,10 +104,11 @@ export function CaseRetention(props: {
                   name: <UserText text={props.names.get(h.placedBy)} />,
                 })}{" "}
             {h.liftedOn ? null : (
-              <button type="button" className="link-button" disabled={busy} onClick={() => void act(() => liftHold(ctx, h.id))}>
+              <button type="button" className="link-button" disabled={busy} onClick={() => void act(() => liftHold(ctx, h.id), { slot: h.id })}>
                 {t("retention.hold.lift")}
               </button>
             )}
+            <ActionResult slot={h.id} />
           </li>
         ))}
       </ul>
@@ -127,6 +131,7 @@ export function CaseRetention(props: {
         <button type="submit" className="button" disabled={busy}>
           {t("retention.hold.place")}
         </button>
+        <ActionResult slot="hold" />
       </form>
       <h3>{t("retention.archive")}</h3>
       <p className="hint">{t("retention.archive.intro")}</p>
@@ -142,6 +147,7 @@ export function CaseRetention(props: {
           </button>
         </form>
       )}
-    </section>
+      <ActionResult slot="archive" />
+    </>
   );
 }

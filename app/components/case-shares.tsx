@@ -23,6 +23,7 @@ import type { StaffClient } from "../staff/staff-client";
 import type { CaseProvision, CaseShare } from "../staff/wire";
 import { Field } from "./field";
 import { SharedFields } from "./shared-fields";
+import { ActionResult, type ActProps } from "./staff-case/section-action";
 import { UserText } from "./user-text";
 
 export type { CaseProvision, CaseShare };
@@ -42,7 +43,7 @@ export interface SharedCaseContent {
   files: { id: string; name: string; type: string; size: number; fileKeyWrapped: string }[];
 }
 
-interface Props {
+interface Props extends ActProps {
   c: SharedCaseContent;
   keys: ReportKeys;
   client: StaffClient;
@@ -52,9 +53,6 @@ interface Props {
   /** RETENTION_YEARS after the case closed, once it has (computed by the server, as it enforces it). */
   caseRetentionOn: string | null;
   names: Map<string, string>;
-  /** Runs an action with the page's busy/notice/error handling and reloads the case afterwards. */
-  act: (fn: () => Promise<unknown>, form?: HTMLFormElement) => Promise<void>;
-  busy: boolean;
 }
 
 export function CaseShares(props: Props) {
@@ -66,8 +64,7 @@ export function CaseShares(props: Props) {
   const retentionText = (on: string | null) => (on ? day(on) : t("share.retention.default", { years: props.retentionYears }));
 
   return (
-    <section aria-labelledby="s-shares">
-      <h2 id="s-shares">{t("share.section")}</h2>
+    <>
       <p className="hint">{t("share.intro")}</p>
       {props.shares.length === 0 ? <p>{t("share.list.empty")}</p> : null}
       <ul className="share-list" data-testid="case-shares">
@@ -108,7 +105,7 @@ export function CaseShares(props: Props) {
                           type="button"
                           className="link-button"
                           disabled={busy}
-                          onClick={() => void act(() => builder.grantShare(client, c.id, keys, share, r))}
+                          onClick={() => void act(() => builder.grantShare(client, c.id, keys, share, r), { slot: share.id })}
                         >
                           {tx("share.grant", { name: <UserText text={r.displayName} /> })}
                         </button>
@@ -125,7 +122,8 @@ export function CaseShares(props: Props) {
                       className="button button--danger"
                       disabled={busy}
                       onClick={() => {
-                        if (window.confirm(t("share.revoke.confirm"))) void act(() => client.caseOp(c.id, "share-revoke", { shareId: share.id }));
+                        if (window.confirm(t("share.revoke.confirm")))
+                          void act(() => client.caseOp(c.id, "share-revoke", { shareId: share.id }), { slot: share.id });
                       }}
                     >
                       {t("share.revoke")}
@@ -167,7 +165,7 @@ export function CaseShares(props: Props) {
                     e.preventDefault();
                     const form = e.currentTarget;
                     const text = String(new FormData(form).get("reply") ?? "").trim();
-                    if (text) void act(() => builder.replyToFeedback(client, c.id, keys, share, text), form);
+                    if (text) void act(() => builder.replyToFeedback(client, c.id, keys, share, text), { form, slot: share.id });
                   }}
                 >
                   <Field name={`reply-${share.id}`} label={t("share.feedback.reply")}>
@@ -178,6 +176,7 @@ export function CaseShares(props: Props) {
                   </button>
                 </form>
               ) : null}
+              <ActionResult slot={share.id} />
             </li>
           );
         })}
@@ -192,6 +191,7 @@ export function CaseShares(props: Props) {
           </button>
         </p>
       )}
+      <ActionResult slot="share-form" />
 
       {props.provisions.length > 0 ? (
         <>
@@ -231,7 +231,7 @@ export function CaseShares(props: Props) {
           </div>
         </>
       ) : null}
-    </section>
+    </>
   );
 }
 
@@ -294,10 +294,13 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
       files: c.files.filter((f) => fileIds.has(f.id)),
     };
     setError(null);
-    void props.act(async () => {
-      await (share ? builder.updateShare(client, c, keys, share, selection) : builder.createShare(client, c, keys, selection));
-      props.onDone();
-    });
+    void props.act(
+      async () => {
+        await (share ? builder.updateShare(client, c, keys, share, selection) : builder.createShare(client, c, keys, selection));
+        props.onDone();
+      },
+      { slot: "share-form" },
+    );
   };
 
   const box = (item: string, label: ReactNode, disabled = false) => (

@@ -1,42 +1,22 @@
-// One case for an investigator, decrypted in this browser: the report and
-// files, the dialogue with the reporter, internal notes, the workflow, and
-// privacy requests (one component each in ./staff-case/). Every change is
-// encrypted here before it is sent, by the functions in app/staff/case-actions.ts.
-import { useRevalidator } from "@remix-run/react";
+// One case for an investigator, decrypted in this browser: a header that stays in view (case, status, handling,
+// deadlines in words) with the navigation to the sections, then the sections of ./staff-case/sections.tsx, each
+// with its heading and its own action results. Every change is encrypted here before it is sent, by the functions
+// in app/staff/case-actions.ts.
 import { useEffect, useMemo } from "react";
 import { decryptBody, decryptFileMeta, decryptIdentity, decryptLabels, decryptTitle, fromBase64Url, type ReportKeys, type StaffKeyPair } from "../../crypto";
-import { isUploadRefusal, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
-import { recordDecrypted, type CaseContext } from "../staff/case-actions";
+import { recordDecrypted } from "../staff/case-actions";
 import { attempt, openCaseKeys } from "../staff/decrypt";
 import type { StaffClient } from "../staff/staff-client";
 import type { StaffCaseView as StaffCase } from "../staff/wire";
-import { CaseRetention, type Hold } from "./case-retention";
-import { CaseShares, type CaseProvision, type CaseShare } from "./case-shares";
-import { Notices } from "./notices";
-import { AccessSection } from "./staff-case/access-section";
-import { AuditSection } from "./staff-case/audit-section";
-import { DialogueSection } from "./staff-case/dialogue-section";
-import { FilesSection } from "./staff-case/files-section";
-import { NotesSection } from "./staff-case/notes-section";
-import { PrivacySection } from "./staff-case/privacy-section";
-import { ReportSection } from "./staff-case/report-section";
-import { ReporterMailNotices, useReporterMail } from "./staff-case/reporter-mail";
-import { type ActProps } from "./staff-case/section";
-import { WorkflowSection } from "./staff-case/workflow-section";
-import { useAction, errorCode } from "./use-action";
-import { UserText } from "./user-text";
+import type { Hold } from "./case-retention";
+import { CaseHeader } from "./staff-case/case-header";
+import { useReporterMail, type ReporterMail } from "./staff-case/reporter-mail";
+import { SectionActions } from "./staff-case/section-action";
+import { sectionAnchor, SectionNav } from "./staff-case/section-nav";
+import { CASE_SECTIONS, type CasePage, type CaseSection, type SharingProps } from "./staff-case/sections";
 
-/** Errors with a message of their own; anything else shows its code. */
-const SHARE_ERRORS = new Set(["no_reviewers", "no_identity_consent", "bad_retention", "legal_hold", "no_admins", "not_closed"]);
-
-export interface SharingProps {
-  shares: CaseShare[];
-  provisions: CaseProvision[];
-  retentionYears: number;
-  caseRetentionOn: string | null;
-  categoryNames: { ko: string; en: string } | null;
-}
+export type { SharingProps };
 
 interface Props {
   c: StaffCase;
@@ -44,6 +24,8 @@ interface Props {
   keys: StaffKeyPair;
   names: Map<string, string>;
   category: string;
+  /** Today in the portal's time zone, by the server's clock: the deadlines count from it. */
+  today: string;
   sharing: SharingProps;
   retention: { holds: Hold[]; retentionOn: string | null };
 }
@@ -64,98 +46,60 @@ export function StaffCaseView(props: Props) {
 /** The case once this investigator's envelope opened: its keys are in `caseKeys`. */
 function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const { c, client, caseKeys: keys } = props;
-  const { t, day } = useI18n();
-  const revalidator = useRevalidator();
-  const action = useAction((e) => {
-    const code = errorCode(e);
-    if (isUploadRefusal(code)) return t("staff.errors.upload", { reason: t(`upload.errors.${code}`) });
-    return SHARE_ERRORS.has(code) ? t(`share.errors.${code}` as MessageKey) : t("staff.errors.generic", { code });
-  });
-  const ctx: CaseContext = { client, reportId: c.id, keys };
   const rk = keys.reportKey;
-  const title = attempt(() => decryptTitle(rk, c.id, fromBase64Url(c.title)));
-  const body = attempt(() => decryptBody(rk, c.id, fromBase64Url(c.body)));
   const identity = c.identity ? attempt(() => decryptIdentity(rk, c.id, fromBase64Url(c.identity!))) : null;
-  const labels = c.labels ? attempt(() => decryptLabels(keys.caseKey, c.id, fromBase64Url(c.labels!))) : [];
-  const mail = useReporterMail(client, c.id, identity);
-
-  const act: ActProps["act"] = async (fn, form) => {
-    await action.run(async () => {
-      await fn();
-      form?.reset();
-      revalidator.revalidate();
-      return t("staff.case.saved");
-    });
+  const page: CasePage = {
+    c,
+    ctx: { client, reportId: c.id, keys },
+    names: props.names,
+    title: attempt(() => decryptTitle(rk, c.id, fromBase64Url(c.title))),
+    body: attempt(() => decryptBody(rk, c.id, fromBase64Url(c.body))),
+    identity,
+    labels: c.labels ? attempt(() => decryptLabels(keys.caseKey, c.id, fromBase64Url(c.labels!))) : [],
+    files: c.attachments.flatMap((a) => {
+      const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
+      return meta ? [{ id: a.id, ...meta, fileKeyWrapped: a.fileKey }] : [];
+    }),
+    sharing: props.sharing,
+    retention: props.retention,
   };
-  const busy = action.busy;
+  const mail = useReporterMail(client, c.id, identity);
 
   return (
     <div className="staff-case">
-      <h1>
-        {c.caseNumber}:{" "}
-        <span data-testid="staff-case-title">
-          <UserText text={title} fallback={t("staff.case.unreadable")} />
-        </span>
-      </h1>
-      <p>
-        <UserText text={props.category} /> ·{" "}
-        <span data-testid="staff-case-status">
-          {t(`staff.status.${c.status}` as MessageKey)}
-          {c.outcome ? ` (${t(`staff.case.outcome.${c.outcome}` as MessageKey)})` : ""}
-        </span>{" "}
-        · {t("staff.case.deadlines", { ack: day(c.ackDueOn), feedback: day(c.feedbackDueOn) })}
-        {c.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
-      </p>
-      <Notices status={action.notice} error={action.error} />
-      <ReporterMailNotices mail={mail} busy={busy} />
-
-      <ReportSection c={c} body={body} identity={identity} />
-      <FilesSection c={c} ctx={ctx} act={act} busy={busy} />
-      <DialogueSection c={c} ctx={ctx} names={props.names} tell={mail.tell} act={act} busy={busy} />
-      <NotesSection c={c} ctx={ctx} names={props.names} act={act} busy={busy} />
-      <WorkflowSection c={c} ctx={ctx} labels={labels} tell={mail.tell} act={act} busy={busy} />
-      <PrivacySection c={c} ctx={ctx} tell={mail.tell} act={act} busy={busy} />
-      <AccessSection ctx={ctx} act={act} busy={busy} />
-
-      <CaseShares
-        c={{
-          id: c.id,
-          caseNumber: c.caseNumber,
-          consentAffiliateIdentity: c.consentAffiliateIdentity,
-          category: props.sharing.categoryNames,
-          title,
-          body,
-          identity,
-          files: c.attachments.flatMap((a) => {
-            const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
-            return meta ? [{ id: a.id, ...meta, fileKeyWrapped: a.fileKey }] : [];
-          }),
-        }}
-        keys={keys}
-        client={client}
-        shares={props.sharing.shares}
-        provisions={props.sharing.provisions}
-        retentionYears={props.sharing.retentionYears}
-        caseRetentionOn={props.sharing.caseRetentionOn}
+      <CaseHeader
+        c={c}
+        title={page.title}
+        category={props.category}
         names={props.names}
-        act={act}
-        busy={busy}
+        today={props.today}
+        nav={<SectionNav sections={CASE_SECTIONS} page={page} />}
       />
-
-      <CaseRetention
-        c={{ ...c, provisions: props.sharing.provisions }}
-        keys={keys}
-        client={client}
-        holds={props.retention.holds}
-        retentionOn={props.retention.retentionOn}
-        retentionYears={props.sharing.retentionYears}
-        category={props.sharing.categoryNames}
-        names={props.names}
-        act={act}
-        busy={busy}
-      />
-
-      <AuditSection c={c} names={props.names} />
+      <div className="case-sections">
+        {CASE_SECTIONS.map((s) => (
+          <CaseSectionView key={s.key} section={s} page={page} mail={mail} />
+        ))}
+      </div>
     </div>
+  );
+}
+
+function CaseSectionView(props: { section: CaseSection; page: CasePage; mail: ReporterMail }) {
+  const { section, page } = props;
+  const { t } = useI18n();
+  const anchor = sectionAnchor(section.key);
+  const { Body } = section;
+  return (
+    <section
+      id={anchor}
+      className={`case-section case-section--${section.key}`}
+      aria-labelledby={`${anchor}-title`}
+      data-testid={`case-section-${section.key}`}
+    >
+      <h2 id={`${anchor}-title`}>{t(section.title)}</h2>
+      <SectionActions sectionKey={section.key} mail={props.mail}>
+        {(actions) => <Body page={page} {...actions} />}
+      </SectionActions>
+    </section>
   );
 }

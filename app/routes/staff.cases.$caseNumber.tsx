@@ -1,6 +1,7 @@
 // One case for an investigator. The loader hands out ciphertext only for a
 // case the investigator holds the key of; anything else is the same 404.
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// The page's own stylesheet (sticky header, sections) loads with it only.
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { staffCaseView } from "../.server/casework/casework";
 import { ApiError } from "../.server/platform/http";
@@ -8,6 +9,7 @@ import { caseHolds } from "../.server/retention/case-retention";
 import { caseRetentionOn } from "../.server/retention/retention";
 import { caseProvisions, caseShares, shareRetention } from "../.server/sharing/sharing";
 import { categoryName } from "../.server/org/org";
+import { today } from "../.server/platform/dates";
 import { services } from "../.server/platform/services";
 import { staffNames } from "../.server/staff/accounts";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
@@ -16,6 +18,9 @@ import { StaffCaseView } from "../components/staff-case";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
+import caseStyles from "../styles/staff-case.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: caseStyles }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = services(context);
@@ -32,7 +37,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       categoryNames: category,
     };
     const retention = { holds: await caseHolds(s, c.id), retentionOn: caseRetentionOn(s, c) };
-    return { me: await staffBadge(s, staff), c, category, people, sharing, retention };
+    return { me: await staffBadge(s, staff), c, category, people, sharing, retention, today: today(s) };
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) throw new Response("Not found", { status: 404 });
     throw error;
@@ -40,7 +45,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffCasePage() {
-  const { me, c, category, people, sharing, retention } = useLoaderData<typeof loader>();
+  const { me, c, category, people, sharing, retention, today } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
   const names = new Map(people.map((p) => [p.id, p.displayName]));
   return (
@@ -57,6 +62,7 @@ export default function StaffCasePage() {
             keys={keys}
             names={names}
             category={category ? (locale === "ko" ? category.ko : category.en) : ""}
+            today={today}
             sharing={sharing}
             retention={retention}
           />

@@ -3,17 +3,23 @@ import { useState } from "react";
 import { useI18n } from "../../i18n/react";
 import { grantAccess, listGrantCandidates, type CaseContext, type GrantCandidate } from "../../staff/case-actions";
 import { UserText } from "../user-text";
-import { Section, type ActProps } from "./section";
+import { ActionResult } from "./section-action";
+import { type ActProps } from "./section";
 
 export function AccessSection(props: ActProps & { ctx: CaseContext }) {
   const { ctx, act, busy } = props;
   const { t, tx } = useI18n();
   const [candidates, setCandidates] = useState<GrantCandidate[] | null>(null);
   return (
-    <Section id="s-access" title={t("staff.case.access")}>
+    <>
       <p className="hint">{t("staff.case.access.intro")}</p>
       <p>
-        <button type="button" className="button" disabled={busy} onClick={() => void act(async () => setCandidates(await listGrantCandidates(ctx)))}>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() => void act(async () => setCandidates(await listGrantCandidates(ctx)), { notice: null, reload: false })}
+        >
           {t("staff.case.access.list")}
         </button>
       </p>
@@ -43,6 +49,7 @@ export function AccessSection(props: ActProps & { ctx: CaseContext }) {
           </ul>
         )
       ) : null}
-    </Section>
+      <ActionResult />
+    </>
   );
 }

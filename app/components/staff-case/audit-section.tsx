@@ -2,23 +2,21 @@
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
 import { AuditSentence } from "../audit-event";
-import { Section } from "./section";
 
 export function AuditSection(props: { c: StaffCaseView; names: Map<string, string> }) {
   const { t, when } = useI18n();
+  if (props.c.auditTrail.length === 0) return <p>{t("casePage.empty.history")}</p>;
   return (
-    <Section id="s-audit" title={t("staff.case.audit")}>
-      <ol className="audit-trail" data-testid="case-audit">
-        {props.c.auditTrail.map((e) => (
-          <li key={e.seq}>
-            <time dateTime={e.at}>{when(e.at)}</time> ·{" "}
-            <AuditSentence
-              entry={{ actorType: e.actorId ? "staff" : "system", actorId: e.actorId, action: e.action, caseNumber: props.c.caseNumber, details: e.details }}
-              names={props.names}
-            />
-          </li>
-        ))}
-      </ol>
-    </Section>
+    <ol className="audit-trail" data-testid="case-audit">
+      {props.c.auditTrail.map((e) => (
+        <li key={e.seq}>
+          <time dateTime={e.at}>{when(e.at)}</time> ·{" "}
+          <AuditSentence
+            entry={{ actorType: e.actorId ? "staff" : "system", actorId: e.actorId, action: e.action, caseNumber: props.c.caseNumber, details: e.details }}
+            names={props.names}
+          />
+        </li>
+      ))}
+    </ol>
   );
 }

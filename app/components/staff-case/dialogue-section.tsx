@@ -8,7 +8,8 @@ import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { UserText } from "../user-text";
 import type { TellReporter } from "./reporter-mail";
-import { formOf, Section, type ActProps } from "./section";
+import { ActionResult } from "./section-action";
+import { formOf, type ActProps } from "./section";
 
 export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; names: Map<string, string>; tell: TellReporter }) {
   const { c, ctx, act, busy } = props;
@@ -19,14 +20,18 @@ export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
     const text = String(data.get("message") ?? "").trim();
     if (!text) return;
     const kind = data.get("question") === "on" ? "question" : "message";
-    void act(async () => {
-      await sendMessage(ctx, text, kind);
-      await props.tell(kind);
-    }, form);
+    void act(
+      async () => {
+        await sendMessage(ctx, text, kind);
+        await props.tell(kind);
+      },
+      { form, slot: "send" },
+    );
   };
 
   return (
-    <Section id="s-dialogue" title={t("staff.case.dialogue")}>
+    <>
+      {c.messages.length === 0 ? <p>{t("casePage.empty.dialogue")}</p> : null}
       <ol className="dialogue" data-testid="staff-dialogue">
         {c.messages.map((m) => {
           const plain = attempt(() => decryptMessage(ctx.keys.reportKey, c.id, m.id, fromBase64Url(m.body), m.author));
@@ -67,6 +72,7 @@ export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
           </button>
         </form>
       ) : null}
-    </Section>
+      <ActionResult slot="send" />
+    </>
   );
 }

@@ -14,7 +14,8 @@ import { decodeWav, encodeWav, WAV_TYPE, WavFormatError } from "../../shared/wav
 import { Field } from "../field";
 import { saveAsFile } from "../save-file";
 import { UserText } from "../user-text";
-import { formOf, Section, type ActProps } from "./section";
+import { ActionResult } from "./section-action";
+import { formOf, type ActProps } from "./section";
 
 /** The types a reporter's browser gives a WAV file; only these are offered to play. */
 const PLAYABLE = new Set([WAV_TYPE, "audio/x-wav", "audio/wave"]);
@@ -38,71 +39,77 @@ export function FilesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
   };
 
   const download = (a: StaffCaseAttachment) =>
-    void act(async () => {
-      const meta = decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta));
-      // Always a download, typed as opaque bytes: never rendered in this page.
-      saveAsFile(meta.name, await decrypted(a));
-    });
+    void act(
+      async () => {
+        const meta = decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta));
+        // Always a download, typed as opaque bytes: never rendered in this page.
+        saveAsFile(meta.name, await decrypted(a));
+      },
+      { slot: a.id, notice: null, reload: false },
+    );
 
   const play = (a: StaffCaseAttachment) =>
-    void act(async () => {
-      const blob = await decrypted(a);
-      try {
-        // The name's size is the sender's word: the decrypted size decides before the bytes enter the page.
-        if (blob.size > PLAY_MAX_BYTES) throw new WavFormatError("too large to play here");
-        const bytes = new Uint8Array(await blob.arrayBuffer());
-        const { samples, sampleRate } = decodeWav(bytes);
-        setPlaying({ id: a.id, url: URL.createObjectURL(new Blob([encodeWav(samples, sampleRate)], { type: WAV_TYPE })) });
-      } catch (error) {
-        if (!(error instanceof WavFormatError)) throw error;
-        setPlaying({ id: a.id, url: null });
-      }
-    });
+    void act(
+      async () => {
+        const blob = await decrypted(a);
+        try {
+          // The name's size is the sender's word: the decrypted size decides before the bytes enter the page.
+          if (blob.size > PLAY_MAX_BYTES) throw new WavFormatError("too large to play here");
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          const { samples, sampleRate } = decodeWav(bytes);
+          setPlaying({ id: a.id, url: URL.createObjectURL(new Blob([encodeWav(samples, sampleRate)], { type: WAV_TYPE })) });
+        } catch (error) {
+          if (!(error instanceof WavFormatError)) throw error;
+          setPlaying({ id: a.id, url: null });
+        }
+      },
+      { slot: a.id, notice: null, reload: false },
+    );
 
   return (
     <>
-      <Section id="s-files" title={t("staff.case.files")}>
-        <ul className="file-list">
-          {c.attachments.map((a) => {
-            const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
-            return (
-              <li key={a.id}>
-                {meta ? (
-                  <button type="button" className="link-button" onClick={() => download(a)} disabled={busy}>
-                    {tx("staff.case.download", { name: <UserText text={meta.name} kind="identifier" /> })}
+      {c.attachments.length === 0 ? <p>{t("casePage.empty.files")}</p> : null}
+      <ul className="file-list">
+        {c.attachments.map((a) => {
+          const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
+          return (
+            <li key={a.id}>
+              {meta ? (
+                <button type="button" className="link-button" onClick={() => download(a)} disabled={busy}>
+                  {tx("staff.case.download", { name: <UserText text={meta.name} kind="identifier" /> })}
+                </button>
+              ) : (
+                t("staff.case.unreadable")
+              )}{" "}
+              <span className="hint">({formatBytes(meta?.size ?? a.ciphertextBytes, locale)})</span>
+              {meta && PLAYABLE.has(meta.type) && meta.size <= PLAY_MAX_BYTES ? (
+                <>
+                  {" "}
+                  <button type="button" className="link-button" onClick={() => play(a)} disabled={busy}>
+                    {tx("staff.case.play", { name: <UserText text={meta.name} kind="identifier" /> })}
                   </button>
+                </>
+              ) : null}
+              {meta && playing?.id === a.id ? (
+                playing.url ? (
+                  <audio
+                    className="attachment-audio"
+                    controls
+                    src={playing.url}
+                    aria-label={t("staff.case.player", { name: meta.name })}
+                    data-testid="attachment-audio"
+                  />
                 ) : (
-                  t("staff.case.unreadable")
-                )}{" "}
-                <span className="hint">({formatBytes(meta?.size ?? a.ciphertextBytes, locale)})</span>
-                {meta && PLAYABLE.has(meta.type) && meta.size <= PLAY_MAX_BYTES ? (
-                  <>
-                    {" "}
-                    <button type="button" className="link-button" onClick={() => play(a)} disabled={busy}>
-                      {tx("staff.case.play", { name: <UserText text={meta.name} kind="identifier" /> })}
-                    </button>
-                  </>
-                ) : null}
-                {meta && playing?.id === a.id ? (
-                  playing.url ? (
-                    <audio
-                      className="attachment-audio"
-                      controls
-                      src={playing.url}
-                      aria-label={t("staff.case.player", { name: meta.name })}
-                      data-testid="attachment-audio"
-                    />
-                  ) : (
-                    <p className="notice notice--error" role="alert">
-                      {t("staff.case.notPlayable")}
-                    </p>
-                  )
-                ) : null}
-              </li>
-            );
-          })}
-        </ul>
-      </Section>
+                  <p className="notice notice--error" role="alert">
+                    {t("staff.case.notPlayable")}
+                  </p>
+                )
+              ) : null}
+              <ActionResult slot={a.id} />
+            </li>
+          );
+        })}
+      </ul>
 
       <form
         method="post"
@@ -111,7 +118,7 @@ export function FilesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
           const { form, data } = formOf(e);
           const files = data.getAll("attachments").filter((f): f is File => f instanceof File && f.name !== "");
           if (files.length === 0) return;
-          void act(() => uploadFiles(ctx, files), form);
+          void act(() => uploadFiles(ctx, files), { form, slot: "upload" });
         }}
       >
         <Field name="attachments" label={t("status.files.add")}>
@@ -120,6 +127,7 @@ export function FilesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
         <button type="submit" className="button" disabled={busy}>
           {t("status.files.upload")}
         </button>
+        <ActionResult slot="upload" />
       </form>
     </>
   );

@@ -7,7 +7,8 @@ import { attempt } from "../../staff/decrypt";
 import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { UserText } from "../user-text";
-import { formOf, Section, type ActProps } from "./section";
+import { ActionResult } from "./section-action";
+import { formOf, type ActProps } from "./section";
 
 export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; names: Map<string, string> }) {
   const { c, ctx, act, busy } = props;
@@ -17,11 +18,12 @@ export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
     const { form, data } = formOf(e);
     const text = String(data.get("note") ?? "").trim();
     if (!text) return;
-    void act(() => sendNote(ctx, text), form);
+    void act(() => sendNote(ctx, text), { form, slot: "note" });
   };
 
   return (
-    <Section id="s-notes" title={t("staff.case.notes")}>
+    <>
+      {c.notes.length === 0 ? <p>{t("casePage.empty.notes")}</p> : null}
       <ul data-testid="staff-notes">
         {c.notes.map((n) => {
           const text = attempt(() => decryptNote(ctx.keys.caseKey, c.id, n.id, fromBase64Url(n.body)));
@@ -44,7 +46,8 @@ export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
         <button type="submit" className="button" disabled={busy}>
           {t("staff.case.addNote")}
         </button>
+        <ActionResult slot="note" />
       </form>
-    </Section>
+    </>
   );
 }

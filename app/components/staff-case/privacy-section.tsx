@@ -12,7 +12,8 @@ import { RetentionBasisSelect } from "../case-retention";
 import { Field } from "../field";
 import { UserText } from "../user-text";
 import type { TellReporter } from "./reporter-mail";
-import { formOf, Section, type ActProps } from "./section";
+import { ActionResult } from "./section-action";
+import { formOf, type ActProps } from "./section";
 
 export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; tell: TellReporter }) {
   const { c, ctx, act, busy } = props;
@@ -23,15 +24,19 @@ export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseCo
     const { form, data } = formOf(e);
     const text = String(data.get("answer") ?? "").trim();
     if (!text) return;
-    void act(async () => {
-      await answerPrivacyRequest(ctx, requestId, text);
-      await props.tell("privacy_answer");
-    }, form);
+    void act(
+      async () => {
+        await answerPrivacyRequest(ctx, requestId, text);
+        await props.tell("privacy_answer");
+      },
+      { form, slot: requestId },
+    );
   };
 
   return (
-    <Section id="s-privacy" title={t("staff.case.privacy")}>
-      <ul>
+    <>
+      {c.privacyRequests.length === 0 ? <p data-testid="privacy-none">{t("casePage.empty.privacy")}</p> : null}
+      <ul className="privacy-requests">
         {c.privacyRequests.map((p) => {
           const detail = p.detail ? attempt(() => decryptPrivacyText(rk, c.id, p.id, "request", fromBase64Url(p.detail!))) : null;
           const ans = p.answer ? attempt(() => decryptPrivacyText(rk, c.id, p.id, "answer", fromBase64Url(p.answer!))) : null;
@@ -69,11 +74,12 @@ export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseCo
                   </button>
                 </form>
               )}
+              <ActionResult slot={p.id} />
             </li>
           );
         })}
       </ul>
-    </Section>
+    </>
   );
 }
 
@@ -91,10 +97,13 @@ function DeletionDecision(props: ActProps & { ctx: CaseContext; requestId: strin
         disabled={busy}
         onClick={() => {
           if (!window.confirm(t("staff.case.privacy.grant.confirm"))) return;
-          void act(async () => {
-            const r = await decideDeletion(ctx, requestId, { grant: true });
-            if (r.outcome === "granted") navigate(href("/staff"));
-          });
+          void act(
+            async () => {
+              const r = await decideDeletion(ctx, requestId, { grant: true });
+              if (r.outcome === "granted") navigate(href("/staff"));
+            },
+            { slot: requestId },
+          );
         }}
       >
         {t("staff.case.privacy.grant")}
@@ -105,7 +114,7 @@ function DeletionDecision(props: ActProps & { ctx: CaseContext; requestId: strin
         onSubmit={(e) => {
           const { form, data } = formOf(e);
           const basis = String(data.get("basis") ?? "") as RetentionBasis | "";
-          if (basis) void act(() => decideDeletion(ctx, requestId, { refuse: basis }), form);
+          if (basis) void act(() => decideDeletion(ctx, requestId, { refuse: basis }), { form, slot: requestId });
         }}
       >
         <RetentionBasisSelect name={`refuse-basis-${requestId}`} label={t("staff.case.privacy.refuse")} />

@@ -3,18 +3,21 @@ import type { ReportBody, ReporterIdentity } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
 import { UserText } from "../user-text";
-import { Section } from "./section";
 
-export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null; identity: ReporterIdentity | null }) {
+export function ReportSection(props: { c: StaffCaseView; title: string | null; body: ReportBody | null; identity: ReporterIdentity | null }) {
   const { c, body, identity } = props;
   const { t, day } = useI18n();
   return (
-    <Section id="s-report" title={t("staff.case.report")}>
+    <>
       {c.serverSealed ? (
         <p className="notice" data-testid="staff-case-server-sealed">
           {t("staff.case.serverSealed")}
         </p>
       ) : null}
+      {/* The whole title: the sticky header may cut it to two lines. */}
+      <p className="case-report-title">
+        <strong>{t("share.item.title")}</strong>: <UserText text={props.title} fallback={t("staff.case.unreadable")} />
+      </p>
       {body ? (
         <>
           <p className="pre" data-testid="staff-case-description">
@@ -55,6 +58,6 @@ export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null
       )}
       <p className="hint">{t("staff.case.consentAffiliate", { value: c.consentAffiliateIdentity ? "✓" : "✗" })}</p>
       {identity?.email ? <p className="hint">{identity.notify?.email ? t("notify.reporter.wanted") : t("notify.reporter.notWanted")}</p> : null}
-    </Section>
+    </>
   );
 }

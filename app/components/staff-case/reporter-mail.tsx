@@ -1,6 +1,7 @@
 // A content-free e-mail to the reporter after an action, if they asked for
 // one. A failure stays on screen with a retry that keeps the notification's
-// id, so the reporter gets it once.
+// id, so the reporter gets it once. The outcome is shown where the action was
+// taken (the section and control it came from, ./section-action.tsx).
 import { useState } from "react";
 import type { ReporterIdentity } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
@@ -10,17 +11,25 @@ import type { StaffClient } from "../../staff/staff-client";
 /** Tells the reporter about `event` (nothing for null). Never throws: a failure shows with a retry. */
 export type TellReporter = (event: ReporterEvent | null) => Promise<void>;
 
+/** The section and control whose action the e-mail followed. */
+export interface MailOrigin {
+  section: string;
+  slot: string;
+}
+
 export interface ReporterMail {
-  tell: TellReporter;
+  tell: (event: ReporterEvent | null, from: MailOrigin) => Promise<void>;
   retry: () => void;
   notice: string | null;
   unsent: PendingNotification | null;
+  from: MailOrigin | null;
 }
 
 export function useReporterMail(client: StaffClient, reportId: string, identity: ReporterIdentity | null): ReporterMail {
   const { t } = useI18n();
   const [unsent, setUnsent] = useState<PendingNotification | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [from, setFrom] = useState<MailOrigin | null>(null);
   const send = async (pending: PendingNotification) => {
     try {
       const r = await notifyReporter(client, reportId, identity, pending);
@@ -33,33 +42,17 @@ export function useReporterMail(client: StaffClient, reportId: string, identity:
     }
   };
   return {
-    tell: (event) => (event ? send(newNotification(event)) : Promise.resolve()),
+    tell: (event, origin) => {
+      if (!event) return Promise.resolve();
+      setFrom(origin);
+      setNotice(null);
+      return send(newNotification(event));
+    },
     retry: () => {
       if (unsent) void send(unsent);
     },
     notice,
     unsent,
+    from,
   };
-}
-
-export function ReporterMailNotices(props: { mail: ReporterMail; busy: boolean }) {
-  const { t } = useI18n();
-  const { mail } = props;
-  return (
-    <>
-      {mail.notice ? (
-        <p className="notice" role="status" data-testid="reporter-mail">
-          {mail.notice}
-        </p>
-      ) : null}
-      {mail.unsent ? (
-        <p className="notice notice--error" role="alert" data-testid="reporter-mail-failed">
-          {t("notify.reporter.failed")}{" "}
-          <button type="button" className="button" disabled={props.busy} onClick={mail.retry}>
-            {t("notify.reporter.retry")}
-          </button>
-        </p>
-      ) : null}
-    </>
-  );
 }

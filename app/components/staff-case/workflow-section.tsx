@@ -8,7 +8,8 @@ import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { showControls } from "../user-text";
 import type { TellReporter } from "./reporter-mail";
-import { formOf, Section, type ActProps } from "./section";
+import { ActionResult } from "./section-action";
+import { formOf, type ActProps } from "./section";
 
 const NEXT: Record<StaffCaseView["status"], CaseStatusTarget[]> = {
   received: ["acknowledged", "closed"],
@@ -31,10 +32,13 @@ export function WorkflowSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
     if (!to) return;
     const outcome = (String(data.get("outcome") ?? "") || undefined) as CaseOutcomeCode | undefined;
     const summary = String(data.get("summary") ?? "").trim();
-    void act(async () => {
-      await changeStatus(ctx, { to, outcome, summary });
-      await props.tell(to === "acknowledged" ? "acknowledged" : to === "closed" ? "closed" : null);
-    }, form);
+    void act(
+      async () => {
+        await changeStatus(ctx, { to, outcome, summary });
+        await props.tell(to === "acknowledged" ? "acknowledged" : to === "closed" ? "closed" : null);
+      },
+      { form, slot: "status" },
+    );
   };
   const onHandling = (e: FormEvent<HTMLFormElement>) => {
     const { data } = formOf(e);
@@ -44,48 +48,53 @@ export function WorkflowSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
       .split(",")
       .map((l) => l.trim())
       .filter(Boolean);
-    void act(() => saveHandling(ctx, { assigneeId: assignee || null, priority, labels }));
+    void act(() => saveHandling(ctx, { assigneeId: assignee || null, priority, labels }), { slot: "handling" });
   };
 
   return (
-    <Section id="s-workflow" title={t("staff.case.workflow")}>
-      {next.length > 0 ? (
-        <form method="post" onSubmit={onStatus} noValidate>
-          <Field name="to" label={t("staff.case.moveTo")}>
-            {(aria) => (
-              <select name="to" defaultValue="" {...aria}>
-                <option value="" disabled>
-                  —
-                </option>
-                {next.map((s) => (
-                  <option key={s} value={s}>
-                    {t(`staff.status.${s}` as MessageKey)}
+    <div className="workflow">
+      <div className="workflow__part">
+        {next.length > 0 ? (
+          <form method="post" onSubmit={onStatus} noValidate>
+            <Field name="to" label={t("staff.case.moveTo")}>
+              {(aria) => (
+                <select name="to" defaultValue="" {...aria}>
+                  <option value="" disabled>
+                    —
                   </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field name="outcome" label={t("staff.case.outcome")}>
-            {(aria) => (
-              <select name="outcome" defaultValue="" {...aria}>
-                <option value="">—</option>
-                {OUTCOMES.map((o) => (
-                  <option key={o} value={o}>
-                    {t(`staff.case.outcome.${o}`)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field name="summary" label={t("staff.case.summary")}>
-            {(aria) => <textarea name="summary" rows={3} maxLength={10_000} {...aria} />}
-          </Field>
-          <button type="submit" className="button button--primary" disabled={busy}>
-            {t("staff.case.apply")}
-          </button>
-        </form>
-      ) : null}
-      <form method="post" onSubmit={onHandling} noValidate>
+                  {next.map((s) => (
+                    <option key={s} value={s}>
+                      {t(`staff.status.${s}` as MessageKey)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field name="outcome" label={t("staff.case.outcome")}>
+              {(aria) => (
+                <select name="outcome" defaultValue="" {...aria}>
+                  <option value="">—</option>
+                  {OUTCOMES.map((o) => (
+                    <option key={o} value={o}>
+                      {t(`staff.case.outcome.${o}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field name="summary" label={t("staff.case.summary")}>
+              {(aria) => <textarea name="summary" rows={3} maxLength={10_000} {...aria} />}
+            </Field>
+            <button type="submit" className="button button--primary" disabled={busy}>
+              {t("staff.case.apply")}
+            </button>
+          </form>
+        ) : (
+          <p>{t("casePage.workflow.closed")}</p>
+        )}
+        <ActionResult slot="status" />
+      </div>
+      <form method="post" onSubmit={onHandling} noValidate className="workflow__part">
         <Field name="assignee" label={t("staff.case.assignee")}>
           {(aria) => (
             <select name="assignee" defaultValue={c.assigneeId ?? ""} {...aria}>
@@ -115,7 +124,8 @@ export function WorkflowSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
         <button type="submit" className="button" disabled={busy}>
           {t("staff.case.save")}
         </button>
+        <ActionResult slot="handling" />
       </form>
-    </Section>
+    </div>
   );
 }
