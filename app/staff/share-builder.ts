@@ -27,6 +27,7 @@ import {
   type SharePurpose,
   type StaffPublicKey,
 } from "../../crypto";
+import { IntakeError } from "../shared/transport";
 import type { StaffClient } from "./staff-client";
 
 export interface Reviewer {
@@ -95,13 +96,22 @@ function sealVersion(c: CaseRef, keys: ReportKeys, shareId: string, version: num
 const reviewersOf = (client: StaffClient, reportId: string, affiliate: string) =>
   client.get<Reviewer[]>(`/api/staff/cases/${reportId}/reviewers?affiliate=${affiliate}`);
 
-/** Seals with the current reviewer list; if it changed between fetching and posting, fetches it again once. */
+/**
+ * Seals with the current reviewer list; if it changed between fetching and posting, fetches it again once. An
+ * affiliate without a reviewer is refused here, as the server would (409 no_reviewers): the request's schema takes
+ * at least one envelope, so an empty list would come back only as a 400 that tells the investigator nothing.
+ */
 async function withReviewers<T>(client: StaffClient, reportId: string, affiliate: string, post: (reviewers: Reviewer[]) => Promise<T>): Promise<T> {
+  const sealed = async () => {
+    const reviewers = await reviewersOf(client, reportId, affiliate);
+    if (reviewers.length === 0) throw new IntakeError("no_reviewers", "this affiliate has no active reviewer to share with", 409);
+    return post(reviewers);
+  };
   try {
-    return await post(await reviewersOf(client, reportId, affiliate));
+    return await sealed();
   } catch (error) {
     if ((error as { code?: string }).code !== "reviewers_changed") throw error;
-    return post(await reviewersOf(client, reportId, affiliate));
+    return sealed();
   }
 }
 
