@@ -90,13 +90,9 @@ function CaseSectionView(props: { section: CaseSection; page: CasePage; mail: Re
   const anchor = sectionAnchor(section.key);
   const { Body } = section;
   return (
-    <section
-      id={anchor}
-      className={`case-section case-section--${section.key}`}
-      aria-labelledby={`${anchor}-title`}
-      data-testid={`case-section-${section.key}`}
-    >
-      <h2 id={`${anchor}-title`}>{t(section.title)}</h2>
+    // The heading carries the anchor the navigation links to, and names the section (as `s-report` always has).
+    <section className={`case-section case-section--${section.key}`} aria-labelledby={anchor} data-testid={`case-section-${section.key}`}>
+      <h2 id={anchor}>{t(section.title)}</h2>
       <SectionActions sectionKey={section.key} mail={props.mail}>
         {(actions) => <Body page={page} {...actions} />}
       </SectionActions>

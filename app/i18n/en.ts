@@ -506,7 +506,6 @@ export const en = {
   "staff.case.priority.urgent": "Urgent",
   "staff.case.labels": "Labels (comma-separated, encrypted)",
   "staff.case.save": "Save",
-  "staff.case.deadlines": "Acknowledge by {ack}; feedback by {feedback}",
   "staff.case.privacy": "Privacy requests",
   "staff.case.privacy.due": "{kind}, requested {requested}, answer due {due}",
   "staff.case.privacy.answer": "Answer",

@@ -495,7 +495,6 @@ export const ko: Record<MessageKey, string> = {
   "staff.case.priority.urgent": "긴급",
   "staff.case.labels": "라벨 (쉼표로 구분, 암호화됨)",
   "staff.case.save": "저장",
-  "staff.case.deadlines": "{ack}까지 접수 확인, {feedback}까지 결과 통지",
   "staff.case.privacy": "개인정보 관련 요구",
   "staff.case.privacy.due": "{kind}, {requested} 요구, {due}까지 답변",
   "staff.case.privacy.answer": "답변",

@@ -60,7 +60,10 @@ describe.skipIf(!chromiumAvailable())("update e-mails in Chromium", () => {
     await staff.getByTestId("staff-case-title").waitFor({ timeout: 30_000 });
     await staff.getByLabel("Change status to").selectOption("acknowledged");
     await staff.getByRole("button", { name: "Apply" }).click();
-    await expect.poll(() => staff.getByTestId("reporter-mail").textContent(), { timeout: 30_000 }).toContain("content-free e-mail");
+    // Said where the action was taken: in the workflow section, next to the status form (ADR 049).
+    await expect
+      .poll(() => staff.getByTestId("case-section-workflow").getByTestId("reporter-mail").textContent(), { timeout: 30_000 })
+      .toContain("content-free e-mail");
     expect(smtp.to(ADDRESS)).toHaveLength(1);
     expect(smtp.to(ADDRESS)[0]!.language).toBe("ko");
     expect(smtp.to(ADDRESS)[0]!.raw).not.toContain(caseNumber);
@@ -69,10 +72,12 @@ describe.skipIf(!chromiumAvailable())("update e-mails in Chromium", () => {
     await smtp.stop();
     await staff.getByLabel("Message to the reporter").fill("Could you tell us more?");
     await staff.getByRole("button", { name: "Encrypt and send" }).click();
-    await staff.getByTestId("reporter-mail-failed").waitFor({ timeout: 30_000 });
+    await staff.getByTestId("case-section-dialogue").getByTestId("reporter-mail-failed").waitFor({ timeout: 30_000 });
     await smtp.start(port);
     await staff.getByRole("button", { name: "Send the e-mail again" }).click();
-    await expect.poll(() => staff.getByTestId("reporter-mail").textContent(), { timeout: 30_000 }).toContain("content-free e-mail");
+    await expect
+      .poll(() => staff.getByTestId("case-section-dialogue").getByTestId("reporter-mail").textContent(), { timeout: 30_000 })
+      .toContain("content-free e-mail");
     expect(await staff.getByTestId("reporter-mail-failed").count()).toBe(0);
     expect(smtp.to(ADDRESS)).toHaveLength(2);
   });

@@ -49,7 +49,7 @@ export interface SectionProps extends ActProps {
 }
 
 export interface CaseSection {
-  /** The anchor is `s-${key}`; the section's element has data-testid `case-section-${key}`. */
+  /** The heading's id, and the navigation's anchor, is `s-${key}`; the section's element has data-testid `case-section-${key}`. */
   key: string;
   title: MessageKey;
   /** A count shown after the title in the navigation (files, messages, open requests…); none when absent or 0. */
