@@ -62,6 +62,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
     }),
     sharing: props.sharing,
     retention: props.retention,
+    today: props.today,
   };
   const mail = useReporterMail(client, c.id, identity);
 

@@ -96,6 +96,8 @@ describe.skipIf(!chromiumAvailable())("the investigator's case page in Chromium"
     await openFromInbox(cases.due.caseNumber);
     expect(await page.getByTestId("case-deadline-ack").textContent()).toMatch(/· due in 3 days$/);
     expect(await page.getByTestId("case-deadline-ack").getAttribute("data-deadline")).toBe("later");
+    // The open privacy request's answer deadline (10 days) in the same words, in its section.
+    expect(await section("privacy").getByTestId("privacy-deadline").textContent()).toMatch(/due in 10 days$/);
   });
 
   it("moves between sections by keyboard, marking the current one", async () => {

@@ -12,10 +12,11 @@ import { RetentionBasisSelect } from "../case-retention";
 import { Field } from "../field";
 import { UserText } from "../user-text";
 import type { TellReporter } from "./reporter-mail";
+import { deadlinePhrase, deadlineStatus, DeadlineText } from "./deadline";
 import { ActionResult } from "./section-action";
 import { formOf, type ActProps } from "./section";
 
-export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; tell: TellReporter }) {
+export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; tell: TellReporter; today: string }) {
   const { c, ctx, act, busy } = props;
   const { t, day } = useI18n();
   const rk = ctx.keys.reportKey;
@@ -43,7 +44,16 @@ export function PrivacySection(props: ActProps & { c: StaffCaseView; ctx: CaseCo
           return (
             <li key={p.id} className={p.overdue ? "overdue" : ""}>
               {t("staff.case.privacy.due", { kind: t(`status.privacy.kind.${p.kind}` as MessageKey), requested: day(p.requestedOn), due: day(p.dueOn) })}
-              {p.overdue ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+              {p.state === "open" ? (
+                <>
+                  {" "}
+                  <DeadlineText
+                    status={deadlineStatus(p.dueOn, props.today)}
+                    text={deadlinePhrase(t, deadlineStatus(p.dueOn, props.today))}
+                    testId="privacy-deadline"
+                  />
+                </>
+              ) : null}
               {detail ? (
                 <p className="pre">
                   <UserText text={detail} kind="prose" />

@@ -41,6 +41,8 @@ export interface CasePage {
   files: SharedCaseContent["files"];
   sharing: SharingProps;
   retention: { holds: Hold[]; retentionOn: string | null };
+  /** Today in the portal's time zone, by the server's clock: deadlines count from it. */
+  today: string;
 }
 
 export interface SectionProps extends ActProps {
@@ -123,7 +125,7 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
     key: "privacy",
     title: "staff.case.privacy",
     count: ({ c }) => c.privacyRequests.filter((p) => p.state === "open").length,
-    Body: ({ page, act, busy, tell }) => <PrivacySection c={page.c} ctx={page.ctx} tell={tell} act={act} busy={busy} />,
+    Body: ({ page, act, busy, tell }) => <PrivacySection c={page.c} ctx={page.ctx} tell={tell} today={page.today} act={act} busy={busy} />,
   },
   {
     key: "retention",
