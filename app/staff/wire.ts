@@ -100,6 +100,10 @@ const shareVersion = {
   envelopes: shareEnvelopes,
 };
 
+/** Why a masked passage is shown or unmasked (db/schema/masks.ts holds the same list as a database enum). */
+export const MASK_REASON_CODES = ["investigation_need", "reporter_request", "masked_in_error", "legal_obligation"] as const;
+export type MaskReasonCode = (typeof MASK_REASON_CODES)[number];
+
 export const caseOps = {
   status: z.strictObject({
     to: z.enum(["acknowledged", "in_review", "investigating", "closed"]),
@@ -132,6 +136,10 @@ export const caseOps = {
   holds: z.strictObject({ reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]) }),
   "hold-lift": z.strictObject({ holdId: uuid }),
   "privacy-deletion": z.strictObject({ requestId: uuid, decision: z.enum(["grant", "refuse"]), basis: retentionBasis.optional() }),
+  // Masked passages (ADR 053): the mask is ciphertext under the case key; a reveal or a lift names a reason code only.
+  masks: z.strictObject({ id: uuid, body: b64(41, 64 * 1024) }),
+  "mask-reveal": z.strictObject({ maskId: uuid, reason: z.enum(MASK_REASON_CODES) }),
+  "mask-lift": z.strictObject({ maskId: uuid, reason: z.enum(MASK_REASON_CODES) }),
   archive: z.strictObject({
     archiveId: uuid,
     basis: retentionBasis,
@@ -282,6 +290,15 @@ export type StaffCaseMessage = z.infer<typeof staffCaseMessage>;
 const staffCaseNote = z.object({ id: z.string(), staffUserId: z.string(), body: aeadField("note"), createdAt: instantString });
 export type StaffCaseNote = z.infer<typeof staffCaseNote>;
 
+/** An active mask (ADR 053): which passage it hides is inside the ciphertext. */
+const staffCaseMask = z.object({
+  id: z.string(),
+  staffUserId: z.string().describe("the investigator who masked the passage"),
+  body: aeadField("mask"),
+  createdAt: instantString,
+});
+export type StaffCaseMask = z.infer<typeof staffCaseMask>;
+
 const staffCasePrivacyRequest = z.object({
   id: z.string(),
   kind: z.enum(["access", "correction", "deletion", "suspension"]),
@@ -338,6 +355,7 @@ export const staffCaseViewSchema = z.object({
   attachments: z.array(staffCaseAttachment),
   messages: z.array(staffCaseMessage),
   notes: z.array(staffCaseNote),
+  masks: z.array(staffCaseMask).describe("the active masks of passages of the report body, messages and notes (ADR 053)"),
   privacyRequests: z.array(staffCasePrivacyRequest),
   team: z.array(staffName).describe("the investigators holding the case's keys: who it can be assigned to"),
   auditTrail: z.array(staffCaseAuditEntry).describe("the latest 200 entries, newest first"),
@@ -394,6 +412,9 @@ export const caseOpResponses: { [K in keyof typeof caseOps]: ZodTypeAny } = {
     outcome: z.enum(["granted", "refused"]),
     reason: z.enum(["legal_hold", "legal_retention"]).optional().describe("why it was refused (a hold refuses a grant)"),
   }),
+  masks: okResponse,
+  "mask-reveal": okResponse,
+  "mask-lift": okResponse,
   archive: z.object({ archiveId: z.string(), retainUntil: dayString.describe("the day after which the archive is destroyed") }),
 };
 
