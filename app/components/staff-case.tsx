@@ -18,6 +18,7 @@ import { AccessSection } from "./staff-case/access-section";
 import { AuditSection } from "./staff-case/audit-section";
 import { DialogueSection } from "./staff-case/dialogue-section";
 import { FilesSection } from "./staff-case/files-section";
+import { MaskProvider, useMaskedSharing } from "./staff-case/masks";
 import { NotesSection } from "./staff-case/notes-section";
 import { PrivacySection } from "./staff-case/privacy-section";
 import { ReportSection } from "./staff-case/report-section";
@@ -78,6 +79,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const identity = c.identity ? attempt(() => decryptIdentity(rk, c.id, fromBase64Url(c.identity!))) : null;
   const labels = c.labels ? attempt(() => decryptLabels(keys.caseKey, c.id, fromBase64Url(c.labels!))) : [];
   const mail = useReporterMail(client, c.id, identity);
+  const masked = useMaskedSharing(c, keys.caseKey, body);
 
   const act: ActProps["act"] = async (fn, form) => {
     await action.run(async () => {
@@ -109,10 +111,12 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
       <Notices status={action.notice} error={action.error} />
       <ReporterMailNotices mail={mail} busy={busy} />
 
-      <ReportSection c={c} body={body} identity={identity} />
-      <FilesSection c={c} ctx={ctx} act={act} busy={busy} />
-      <DialogueSection c={c} ctx={ctx} names={props.names} tell={mail.tell} act={act} busy={busy} />
-      <NotesSection c={c} ctx={ctx} names={props.names} act={act} busy={busy} />
+      <MaskProvider c={c} ctx={ctx} names={props.names} act={act} busy={busy}>
+        <ReportSection c={c} body={body} identity={identity} busy={busy} />
+        <FilesSection c={c} ctx={ctx} act={act} busy={busy} />
+        <DialogueSection c={c} ctx={ctx} names={props.names} tell={mail.tell} act={act} busy={busy} />
+        <NotesSection c={c} ctx={ctx} names={props.names} act={act} busy={busy} />
+      </MaskProvider>
       <WorkflowSection c={c} ctx={ctx} labels={labels} tell={mail.tell} act={act} busy={busy} />
       <PrivacySection c={c} ctx={ctx} tell={mail.tell} act={act} busy={busy} />
       <AccessSection ctx={ctx} act={act} busy={busy} />
@@ -124,7 +128,9 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
           consentAffiliateIdentity: c.consentAffiliateIdentity,
           category: props.sharing.categoryNames,
           title,
-          body,
+          body: masked.body,
+          maskedFields: masked.maskedFields,
+          maskPackage: masked.maskPackage,
           identity,
           files: c.attachments.flatMap((a) => {
             const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));

@@ -145,3 +145,24 @@ export function maskedText(text: string, masks: readonly Pick<OpenMask, "target"
     throw error;
   }
 }
+
+/**
+ * `text` with every occurrence of each hidden passage replaced by `marker`, longest first. For texts that were
+ * copied out of the case before a mask was made (a share package's fields, which may also carry redactions of
+ * their own), where the mask's offsets no longer point: the passage itself is what must not be shown.
+ */
+export function hidePassages(text: string, passages: readonly string[], marker: string): string {
+  let out = text;
+  for (const p of [...new Set(passages)].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) out = out.split(p).join(marker);
+  return out;
+}
+
+/** The passages that the masks of `target` hide in `text` (those that fit it). */
+export function hiddenPassages(text: string, masks: readonly Pick<OpenMask, "target" | "ranges">[], target: MaskTarget): string[] {
+  try {
+    return maskSegments(text, rangesFor(masks, target)).flatMap((s) => (s.kind === "masked" ? [s.hidden] : []));
+  } catch (error) {
+    if (error instanceof MaskRangeError) return [text];
+    throw error;
+  }
+}

@@ -5,6 +5,7 @@ import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { createUploadResponse } from "../intake/wire";
 import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile, shareFeedback } from "../shared/wire";
 import { b64, uuid } from "../shared/schemas";
+import { MASK_REASON_CODES } from "./mask-reasons";
 
 // Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
 // API_RESPONSE_CHECK on (ADR 024); the browser imports only the types inferred from them.
@@ -99,10 +100,6 @@ const shareVersion = {
   files: z.array(z.strictObject({ attachmentId: uuid, fileKey: wrappedKey })).max(100),
   envelopes: shareEnvelopes,
 };
-
-/** Why a masked passage is shown or unmasked (db/schema/masks.ts holds the same list as a database enum). */
-export const MASK_REASON_CODES = ["investigation_need", "reporter_request", "masked_in_error", "legal_obligation"] as const;
-export type MaskReasonCode = (typeof MASK_REASON_CODES)[number];
 
 export const caseOps = {
   status: z.strictObject({

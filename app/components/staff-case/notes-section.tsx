@@ -7,6 +7,7 @@ import { attempt } from "../../staff/decrypt";
 import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { UserText } from "../user-text";
+import { MaskedText, MaskPassageButton } from "./masks";
 import { formOf, Section, type ActProps } from "./section";
 
 export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseContext; names: Map<string, string> }) {
@@ -31,8 +32,9 @@ export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
                 <UserText text={props.names.get(n.staffUserId)} /> · {when(n.createdAt)}
               </span>
               <p className="pre">
-                <UserText text={text} kind="prose" fallback={t("staff.case.unreadable")} />
+                <MaskedText target={{ record: "note", id: n.id }} text={text} fallback={t("staff.case.unreadable")} />
               </p>
+              <MaskPassageButton target={{ record: "note", id: n.id }} text={text} busy={busy} />
             </li>
           );
         })}

@@ -3,9 +3,10 @@ import type { ReportBody, ReporterIdentity } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
 import { UserText } from "../user-text";
+import { MaskedText, MaskPassageButton } from "./masks";
 import { Section } from "./section";
 
-export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null; identity: ReporterIdentity | null }) {
+export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null; identity: ReporterIdentity | null; busy: boolean }) {
   const { c, body, identity } = props;
   const { t, day } = useI18n();
   return (
@@ -18,12 +19,16 @@ export function ReportSection(props: { c: StaffCaseView; body: ReportBody | null
       {body ? (
         <>
           <p className="pre" data-testid="staff-case-description">
-            <UserText text={body.description} kind="prose" />
+            <MaskedText target={{ record: "body", field: "description" }} text={body.description} />
           </p>
+          <MaskPassageButton target={{ record: "body", field: "description" }} text={body.description} busy={props.busy} />
           {body.details ? (
-            <p className="pre">
-              <UserText text={body.details} kind="prose" />
-            </p>
+            <>
+              <p className="pre" data-testid="staff-case-details">
+                <MaskedText target={{ record: "body", field: "details" }} text={body.details} />
+              </p>
+              <MaskPassageButton target={{ record: "body", field: "details" }} text={body.details} busy={props.busy} />
+            </>
           ) : null}
           {body.periodFrom || body.periodTo ? (
             <p>
