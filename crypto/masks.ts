@@ -73,9 +73,8 @@ export function isMaskRecord(v: unknown): v is MaskRecord {
 
 /** Encrypts a mask; a record of the wrong shape is refused before it is written (`bad_format`). */
 export function encryptMask(caseKey: CaseKey, reportId: string, maskId: string, mask: MaskRecord): RecordCiphertext {
-  const record = { target: mask.target, ranges: mask.ranges.map(([s, e]) => [s, e]), reason: mask.reason };
-  if (!isMaskRecord(record)) throw new CryptoError("bad_format", "mask record has the wrong shape");
-  return encryptJson(caseKey, { purpose: "mask", id: reportId, subId: maskId }, record);
+  if (!isMaskRecord(mask)) throw new CryptoError("bad_format", "mask record has the wrong shape");
+  return encryptJson(caseKey, { purpose: "mask", id: reportId, subId: maskId }, { target: mask.target, ranges: mask.ranges, reason: mask.reason });
 }
 
 export function decryptMask(caseKey: CaseKey, reportId: string, maskId: string, ct: Uint8Array): MaskRecord {
