@@ -63,9 +63,8 @@ for (const backend of await backends()) {
       reportId = r.reportId;
       receipt = r.receiptCode;
       otherReportId = (await submitTextReport(portal.url, { title: "Another case", description: "Nothing to mask here." })).reportId;
-      [lee, kim, park, admin, reviewer] = await Promise.all(
-        ["lee", "kim", "park", "admin", "cloud"].map((n) => firstSignIn(portal.url, `${n}@okestro.example`, PASSWORD)),
-      );
+      const signIn = (n: string) => firstSignIn(portal.url, `${n}@okestro.example`, PASSWORD);
+      [lee, kim, park, admin, reviewer] = await Promise.all([signIn("lee"), signIn("kim"), signIn("park"), signIn("admin"), signIn("cloud")]);
       keys = openEnvelope(fromBase64Url((await view(lee)).envelope), reportId, lee.client.keyPair!);
     });
     afterAll(async () => {
