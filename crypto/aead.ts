@@ -27,6 +27,7 @@ export const PURPOSES = {
   "privacy-answer": { block: 256 },
   note: { block: 256 },
   labels: { block: 256 },
+  mask: { block: 256 },
   "share-package": { block: 1024 },
   "share-key": { block: 16 },
   "share-file-key": { block: 16 },

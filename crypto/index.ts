@@ -12,6 +12,7 @@ export * from "./padme";
 export * from "./report";
 export * from "./dialogue";
 export * from "./casework";
+export * from "./masks";
 export * from "./share";
 export * from "./archive";
 export * from "./signing";

@@ -93,8 +93,9 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
         : interpolate(t(d.active === true ? "audit.category.on" : d.active === false ? "audit.category.off" : "audit.category.renamed"), {
             category: categoryName,
           }),
-    reason:
-      e.action === "hold.placed"
+    reason: e.action.startsWith("mask.")
+      ? word("mask.reason.", d.reason)
+      : e.action === "hold.placed"
         ? word("retention.hold.reason.", d.reason)
         : e.action === "case.destroyed"
           ? word("admin.stats.reason.", d.reason)

@@ -41,6 +41,16 @@ export interface SharedCaseContent {
   body: ReportBody | null;
   identity: ReporterIdentity | null;
   files: { id: string; name: string; type: string; size: number; fileKeyWrapped: string }[];
+  /** Body fields with masked passages (ADR 053): `body` has them as markers; a share of them counts as redacted. */
+  maskedFields?: readonly string[];
+  /** A share package as staff may see it: the masked passages hidden (in a share made before the masks). */
+  maskPackage?: (pkg: SharePackage) => SharePackage;
+}
+
+/** The share's package opened, with masked passages hidden (ADR 053). */
+function openPackage(c: SharedCaseContent, keys: ReportKeys, share: CaseShare): SharePackage | null {
+  const pkg = attempt(() => builder.openSharedPackage(keys, c.id, share));
+  return pkg && c.maskPackage ? c.maskPackage(pkg) : pkg;
 }
 
 interface Props extends ActProps {
@@ -69,7 +79,7 @@ export function CaseShares(props: Props) {
       {props.shares.length === 0 ? <p>{t("share.list.empty")}</p> : null}
       <ul className="share-list" data-testid="case-shares">
         {props.shares.map((share) => {
-          const pkg = attempt(() => builder.openSharedPackage(keys, c.id, share));
+          const pkg = openPackage(c, keys, share);
           const feedbackKey = attempt(() => unwrapFeedbackKeyForCase(keys.caseKey, c.id, share.id, fromBase64Url(share.feedbackKey)));
           const state = share.state !== "active" ? share.state : share.expired ? "expired" : "active";
           return (
@@ -250,7 +260,7 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
   const { c, keys, client, share } = props;
   const { t, locale, day } = useI18n();
   const [error, setError] = useState<string | null>(null);
-  const previous = share ? attempt(() => builder.openSharedPackage(keys, c.id, share)) : null;
+  const previous = share ? openPackage(c, keys, share) : null;
   const had = (item: string) => (share ? share.items.includes(item) : false);
   const identityAllowed = c.consentAffiliateIdentity && c.identity !== null;
   const original: Record<TextField, string> = { title: c.title ?? "", description: c.body?.description ?? "", details: c.body?.details ?? "" };
@@ -279,7 +289,7 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
       if (!items.has(f)) continue;
       const text = String(data.get(`text-${f}`) ?? "");
       fields[f] = text;
-      if (text !== original[f]) redacted.push(f);
+      if (text !== original[f] || c.maskedFields?.includes(f)) redacted.push(f);
     }
     if (items.has("category") && c.category) fields.category = c.category;
     if (items.has("period") && c.body) fields.period = { from: c.body.periodFrom, to: c.body.periodTo };

@@ -11,6 +11,7 @@ import type { StaffClient } from "../staff/staff-client";
 import type { StaffCaseView as StaffCase } from "../staff/wire";
 import type { Hold } from "./case-retention";
 import { CaseHeader } from "./staff-case/case-header";
+import { MaskProvider, useMaskedSharing } from "./staff-case/masks";
 import { useReporterMail, type ReporterMail } from "./staff-case/reporter-mail";
 import { SectionActions } from "./staff-case/section-action";
 import { sectionAnchor, SectionNav } from "./staff-case/section-nav";
@@ -63,7 +64,9 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
     sharing: props.sharing,
     retention: props.retention,
     today: props.today,
+    masked: null,
   };
+  page.masked = useMaskedSharing(c, keys.caseKey, page.body);
   const mail = useReporterMail(client, c.id, identity);
 
   return (
@@ -76,11 +79,14 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
         today={props.today}
         nav={<SectionNav sections={CASE_SECTIONS} page={page} />}
       />
-      <div className="case-sections">
-        {CASE_SECTIONS.map((s) => (
-          <CaseSectionView key={s.key} section={s} page={page} mail={mail} />
-        ))}
-      </div>
+      {/* Masked passages (ADR 053) are shown in the report, dialogue and notes; a mask's result appears in the section it was made from. */}
+      <MaskProvider c={c} ctx={page.ctx} names={props.names}>
+        <div className="case-sections">
+          {CASE_SECTIONS.map((s) => (
+            <CaseSectionView key={s.key} section={s} page={page} mail={mail} />
+          ))}
+        </div>
+      </MaskProvider>
     </div>
   );
 }

@@ -25,6 +25,7 @@ import { requireCaseAccess } from "../.server/case-access/case-access";
 import { activeAdmins } from "../.server/notifications/record";
 import { archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
 import { notifyReporter } from "../.server/casework/reporter-notify";
+import { addMask, liftMask, revealMask } from "../.server/casework/masks";
 import { caseRetentionOn } from "../.server/retention/retention";
 import { attachUploadedFile } from "../.server/case-access/attachments";
 import {
@@ -80,6 +81,9 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   "hold-lift": (s, staff, id, i) => liftHold(s, staff, id, i.holdId),
   "privacy-deletion": (s, staff, id, i) => decideDeletion(s, staff, id, i),
   archive: (s, staff, id, i) => archiveCase(s, staff, id, i),
+  masks: (s, staff, id, i) => addMask(s, staff, id, i),
+  "mask-reveal": (s, staff, id, i) => revealMask(s, staff, id, i),
+  "mask-lift": (s, staff, id, i) => liftMask(s, staff, id, i),
 };
 
 /** What each op does, for the API description. */
@@ -105,6 +109,9 @@ const summaries: Record<CaseOp, string> = {
   "hold-lift": "Lifts a legal hold",
   "privacy-deletion": "Decides a deletion request",
   archive: "Moves the closed case into the archive, sealed to the administrators",
+  masks: "Masks passages of the report, a message or a note in staff views (encrypted under the case key)",
+  "mask-reveal": "Records, with a reason code, that a masked passage is shown in the caller's browser",
+  "mask-lift": "Removes a mask for every staff view, with a reason code",
 };
 
 /** Share packages carry whole report texts; everything else is small. */

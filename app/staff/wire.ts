@@ -5,6 +5,7 @@ import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { createUploadResponse } from "../intake/wire";
 import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile, shareFeedback } from "../shared/wire";
 import { b64, uuid } from "../shared/schemas";
+import { MASK_REASON_CODES } from "./mask-reasons";
 
 // Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
 // API_RESPONSE_CHECK on (ADR 024); the browser imports only the types inferred from them.
@@ -132,6 +133,10 @@ export const caseOps = {
   holds: z.strictObject({ reason: z.enum(["litigation", "regulatory_inquiry", "law_enforcement", "internal_investigation"]) }),
   "hold-lift": z.strictObject({ holdId: uuid }),
   "privacy-deletion": z.strictObject({ requestId: uuid, decision: z.enum(["grant", "refuse"]), basis: retentionBasis.optional() }),
+  // Masked passages (ADR 053): the mask is ciphertext under the case key; a reveal or a lift names a reason code only.
+  masks: z.strictObject({ id: uuid, body: b64(41, 64 * 1024) }),
+  "mask-reveal": z.strictObject({ maskId: uuid, reason: z.enum(MASK_REASON_CODES) }),
+  "mask-lift": z.strictObject({ maskId: uuid, reason: z.enum(MASK_REASON_CODES) }),
   archive: z.strictObject({
     archiveId: uuid,
     basis: retentionBasis,
@@ -282,6 +287,15 @@ export type StaffCaseMessage = z.infer<typeof staffCaseMessage>;
 const staffCaseNote = z.object({ id: z.string(), staffUserId: z.string(), body: aeadField("note"), createdAt: instantString });
 export type StaffCaseNote = z.infer<typeof staffCaseNote>;
 
+/** An active mask (ADR 053): which passage it hides is inside the ciphertext. */
+const staffCaseMask = z.object({
+  id: z.string(),
+  staffUserId: z.string().describe("the investigator who masked the passage"),
+  body: aeadField("mask"),
+  createdAt: instantString,
+});
+export type StaffCaseMask = z.infer<typeof staffCaseMask>;
+
 const staffCasePrivacyRequest = z.object({
   id: z.string(),
   kind: z.enum(["access", "correction", "deletion", "suspension"]),
@@ -338,6 +352,7 @@ export const staffCaseViewSchema = z.object({
   attachments: z.array(staffCaseAttachment),
   messages: z.array(staffCaseMessage),
   notes: z.array(staffCaseNote),
+  masks: z.array(staffCaseMask).describe("the active masks of passages of the report body, messages and notes (ADR 053)"),
   privacyRequests: z.array(staffCasePrivacyRequest),
   team: z.array(staffName).describe("the investigators holding the case's keys: who it can be assigned to"),
   auditTrail: z.array(staffCaseAuditEntry).describe("the latest 200 entries, newest first"),
@@ -394,6 +409,9 @@ export const caseOpResponses: { [K in keyof typeof caseOps]: ZodTypeAny } = {
     outcome: z.enum(["granted", "refused"]),
     reason: z.enum(["legal_hold", "legal_retention"]).optional().describe("why it was refused (a hold refuses a grant)"),
   }),
+  masks: okResponse,
+  "mask-reveal": okResponse,
+  "mask-lift": okResponse,
   archive: z.object({ archiveId: z.string(), retainUntil: dayString.describe("the day after which the archive is destroyed") }),
 };
 

@@ -57,6 +57,8 @@ const OVERRIDES: Partial<Record<AuditAction, AuditEventView["details"]>> = {
   "archive.destroyed": { legalBasis: "national_tax" },
   "auth.backoff_cleared": { via: "cli" },
   "staff.created": { via: "invitation" },
+  "mask.revealed": { maskId: "00000000-0000-4000-8000-0000000000ee", reason: "investigation_need" },
+  "mask.lifted": { maskId: "00000000-0000-4000-8000-0000000000ee", reason: "masked_in_error" },
 };
 
 function render(action: string, locale: Locale, entry: Partial<AuditEventView> = {}): string {
@@ -108,7 +110,17 @@ describe("audit sentences", () => {
       if (template.includes("{account}") || template.includes("{assignee}")) expect(text).toContain("Yoon Seo-yeon");
       // Codes in the details are words: none of the details' code values is shown as it is.
       // (English words may equal a code, as "investigator" or "question" do; Korean ones never do.)
-      const codes = ["totp_setup", "substantiated", "received", "legal_retention", "national_tax", "litigation", "attachments"];
+      const codes = [
+        "totp_setup",
+        "substantiated",
+        "received",
+        "legal_retention",
+        "national_tax",
+        "litigation",
+        "attachments",
+        "investigation_need",
+        "masked_in_error",
+      ];
       for (const code of locale === "ko" ? [...codes, "investigator", "question", "affiliate", "cloud", "consent"] : codes)
         expect(text, `${action} (${locale}) shows the code ${code}`).not.toContain(code);
     }

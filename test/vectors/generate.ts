@@ -475,6 +475,32 @@ function aeadVectors(sodium: Sodium): AeadFile {
       subId: archivedFileId,
       plaintext: labelBytes("stream/file key"),
     },
+    // Masks (ADR 053), after the archive cases for the same reason. Offsets are UTF-16 code units.
+    {
+      name: "mask over the report body's description (Hangul name, one range, a reason)",
+      keyLabel: "case key A",
+      purpose: "mask",
+      id: reportId,
+      subId: labelUuid("aead/mask 1"),
+      plaintext: json({ target: { record: "body", field: "description" }, ranges: [[0, 3]], reason: "동료의 건강 정보 · a colleague's health" }),
+      text: true,
+    },
+    {
+      name: "mask over a message (two ranges, one around an emoji's surrogate pair, no reason)",
+      keyLabel: "case key A",
+      purpose: "mask",
+      id: reportId,
+      subId: labelUuid("aead/mask 2"),
+      plaintext: json({
+        target: { record: "message", id: messageId },
+        ranges: [
+          [4, 9],
+          [12, 14],
+        ],
+        reason: null,
+      }),
+      text: true,
+    },
   ];
 
   const cases: AeadCase[] = specs.map((s, i) => {
@@ -586,6 +612,36 @@ function aeadVectors(sodium: Sodium): AeadFile {
       id: archiveFileCase.id,
       subId: archiveFileCase.subId,
       ciphertext: archiveFileCase.ciphertext,
+      error: "decrypt_failed",
+    },
+  );
+  const maskCase = cases.find((c) => c.purpose === "mask")!;
+  invalid.push(
+    {
+      name: "mask opened as a note (same key, ids and block)",
+      key: maskCase.key,
+      purpose: "note",
+      id: maskCase.id,
+      subId: maskCase.subId,
+      ciphertext: maskCase.ciphertext,
+      error: "decrypt_failed",
+    },
+    {
+      name: "mask opened under another mask id",
+      key: maskCase.key,
+      purpose: maskCase.purpose,
+      id: maskCase.id,
+      subId: labelUuid("aead/mask 2"),
+      ciphertext: maskCase.ciphertext,
+      error: "decrypt_failed",
+    },
+    {
+      name: "mask opened with the report key instead of the case key",
+      key: toHex(labelBytes("report key A")),
+      purpose: maskCase.purpose,
+      id: maskCase.id,
+      subId: maskCase.subId,
+      ciphertext: maskCase.ciphertext,
       error: "decrypt_failed",
     },
   );

@@ -27,7 +27,7 @@
 //   `access.granted`, `content.*`, `inbox.listed`; sharing `share.*` (reviewers also
 //   `share.listed|opened|downloaded`); retention `case.destroyed`, `share.expired`,
 //   `hold.*`, `privacy.deletion_*`, `case.archived`, `archive.*`; reporter e-mails
-//   `reporter.notify_*`; the chain itself `audit.keyed`.
+//   `reporter.notify_*`; masked passages `mask.added|revealed|lifted`; the chain itself `audit.keyed`.
 // - `verifyAuditChain` reads in batches of 5000 and stops at the first entry that is
 //   missing, whose `prev_hash` is not the previous hash, or whose content does not
 //   match its hash; at the end the head must name the last entry (else entries were
@@ -98,6 +98,10 @@ export const AUDIT_ACTIONS = [
   "archive.granted",
   "archive.destroyed",
   "audit.keyed",
+  // Masked passages (ADR 053): details name the mask id and, for a reveal or a lift, the reason code.
+  "mask.added",
+  "mask.revealed",
+  "mask.lifted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

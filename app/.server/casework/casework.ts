@@ -47,6 +47,7 @@ import { attachmentView } from "../case-access/attachments";
 import { requireCaseAccess } from "../case-access/case-access";
 import { addMonths, today } from "../platform/dates";
 import { appendMessage } from "../dialogue/dialogue";
+import { activeMasks } from "./masks";
 import { answerPrivacyRequest, privacyRequestView } from "../privacy-requests/privacy-requests";
 import { ApiError } from "../platform/http";
 import { checkRecord } from "../case-access/records";
@@ -61,7 +62,7 @@ const b64 = toBase64Url;
 
 export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumber: string): Promise<StaffCaseView> {
   const { report: r, envelope } = await requireCaseAccess(s, staff.id, { caseNumber });
-  const [files, dialogue, notes, requests, trail, team] = await Promise.all([
+  const [files, dialogue, notes, requests, trail, team, masks] = await Promise.all([
     s.db.select().from(attachments).where(eq(attachments.reportId, r.id)).orderBy(asc(attachments.addedOn), asc(attachments.id)),
     s.db.select().from(messages).where(eq(messages.reportId, r.id)).orderBy(asc(messages.seq)),
     s.db.select().from(caseNotes).where(eq(caseNotes.reportId, r.id)).orderBy(asc(caseNotes.createdAt)),
@@ -73,6 +74,7 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
       .innerJoin(staffUsers, eq(staffUsers.id, reportKeyEnvelopes.staffUserId))
       .where(eq(reportKeyEnvelopes.reportId, r.id))
       .orderBy(asc(staffUsers.displayName)),
+    activeMasks(s, r.id),
   ]);
   await s.db.transaction(async (tx) => {
     await tx
@@ -107,6 +109,7 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
     attachments: files.map(attachmentView),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, staffUserId: m.staffUserId, body: b64(m.bodyCt), sentOn: m.sentOn })),
     notes: notes.map((n) => ({ id: n.id, staffUserId: n.staffUserId, body: b64(n.bodyCt), createdAt: n.createdAt.toISOString() })),
+    masks,
     privacyRequests: requests.map((p) => ({ ...privacyRequestView(p), overdue: p.state === "open" && p.dueOn < today(s) })),
     team,
     auditTrail: trail.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actorId: e.actorId, action: e.action, details: e.details })),

@@ -7,6 +7,7 @@ import { attempt } from "../../staff/decrypt";
 import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { UserText } from "../user-text";
+import { MaskedText, MaskPassageButton } from "./masks";
 import type { TellReporter } from "./reporter-mail";
 import { ActionResult } from "./section-action";
 import { formOf, type ActProps } from "./section";
@@ -48,9 +49,12 @@ export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
                 {plain?.kind === "question" ? ` · ${t("status.dialogue.question")}` : ""} · {day(m.sentOn)}
               </p>
               {plain ? (
-                <p className="pre">
-                  <UserText text={plain.text} kind="prose" />
-                </p>
+                <>
+                  <p className="pre">
+                    <MaskedText target={{ record: "message", id: m.id }} text={plain.text} />
+                  </p>
+                  <MaskPassageButton target={{ record: "message", id: m.id }} text={plain.text} busy={busy} />
+                </>
               ) : (
                 <p className="hint">{t("staff.case.unreadable")}</p>
               )}
@@ -58,6 +62,7 @@ export function DialogueSection(props: ActProps & { c: StaffCaseView; ctx: CaseC
           );
         })}
       </ol>
+      <ActionResult slot="mask" />
       {c.status !== "closed" ? (
         <form method="post" onSubmit={onSend} noValidate>
           <Field name="message" label={t("staff.case.message")}>

@@ -7,6 +7,7 @@ import { attempt } from "../../staff/decrypt";
 import type { StaffCaseView } from "../../staff/wire";
 import { Field } from "../field";
 import { UserText } from "../user-text";
+import { MaskedText, MaskPassageButton } from "./masks";
 import { ActionResult } from "./section-action";
 import { formOf, type ActProps } from "./section";
 
@@ -33,12 +34,14 @@ export function NotesSection(props: ActProps & { c: StaffCaseView; ctx: CaseCont
                 <UserText text={props.names.get(n.staffUserId)} /> · {when(n.createdAt)}
               </span>
               <p className="pre">
-                <UserText text={text} kind="prose" fallback={t("staff.case.unreadable")} />
+                <MaskedText target={{ record: "note", id: n.id }} text={text} fallback={t("staff.case.unreadable")} />
               </p>
+              <MaskPassageButton target={{ record: "note", id: n.id }} text={text} busy={busy} />
             </li>
           );
         })}
       </ul>
+      <ActionResult slot="mask" />
       <form method="post" onSubmit={onAdd} noValidate>
         <Field name="note" label={t("staff.case.note")}>
           {(aria) => <textarea name="note" rows={3} maxLength={10_000} {...aria} />}

@@ -3,8 +3,10 @@ import type { ReportBody, ReporterIdentity } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
 import { UserText } from "../user-text";
+import { MaskedText, MaskPassageButton } from "./masks";
+import { ActionResult } from "./section-action";
 
-export function ReportSection(props: { c: StaffCaseView; title: string | null; body: ReportBody | null; identity: ReporterIdentity | null }) {
+export function ReportSection(props: { c: StaffCaseView; title: string | null; body: ReportBody | null; identity: ReporterIdentity | null; busy: boolean }) {
   const { c, body, identity } = props;
   const { t, day } = useI18n();
   return (
@@ -21,12 +23,16 @@ export function ReportSection(props: { c: StaffCaseView; title: string | null; b
       {body ? (
         <>
           <p className="pre" data-testid="staff-case-description">
-            <UserText text={body.description} kind="prose" />
+            <MaskedText target={{ record: "body", field: "description" }} text={body.description} />
           </p>
+          <MaskPassageButton target={{ record: "body", field: "description" }} text={body.description} busy={props.busy} />
           {body.details ? (
-            <p className="pre">
-              <UserText text={body.details} kind="prose" />
-            </p>
+            <>
+              <p className="pre" data-testid="staff-case-details">
+                <MaskedText target={{ record: "body", field: "details" }} text={body.details} />
+              </p>
+              <MaskPassageButton target={{ record: "body", field: "details" }} text={body.details} busy={props.busy} />
+            </>
           ) : null}
           {body.periodFrom || body.periodTo ? (
             <p>
@@ -37,6 +43,7 @@ export function ReportSection(props: { c: StaffCaseView; title: string | null; b
       ) : (
         <p className="hint">{t("staff.case.unreadable")}</p>
       )}
+      <ActionResult slot="mask" />
       <h3>{t("staff.case.identity")}</h3>
       {identity ? (
         <dl className="dates">

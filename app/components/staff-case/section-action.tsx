@@ -91,6 +91,12 @@ export function SectionActions(props: { sectionKey: string; mail: ReporterMail; 
   return <SectionActionContext.Provider value={state}>{props.children({ act, busy, tell })}</SectionActionContext.Provider>;
 }
 
+/** The action runner of the section a control sits in (for controls that open a page-wide dialog, like masks). */
+export function useSectionAct(): ActProps {
+  const { act, busy } = useSectionAction();
+  return { act, busy };
+}
+
 /** The outcome of the section's last action, when it was started from `slot`: placed next to that control. */
 export function ActionResult(props: { slot?: string }) {
   const { t } = useI18n();

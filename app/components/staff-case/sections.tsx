@@ -16,6 +16,7 @@ import { FilesSection } from "./files-section";
 import { NotesSection } from "./notes-section";
 import { PrivacySection } from "./privacy-section";
 import type { TellReporter } from "./reporter-mail";
+import type { MaskedSharing } from "./masks";
 import { ReportSection } from "./report-section";
 import type { ActProps } from "./section-action";
 import { WorkflowSection } from "./workflow-section";
@@ -43,6 +44,8 @@ export interface CasePage {
   retention: { holds: Hold[]; retentionOn: string | null };
   /** Today in the portal's time zone, by the server's clock: deadlines count from it. */
   today: string;
+  /** The body as shares get it, masked passages hidden (ADR 053); set once the page has opened the masks. */
+  masked: MaskedSharing | null;
 }
 
 export interface SectionProps extends ActProps {
@@ -63,7 +66,7 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
   {
     key: "report",
     title: "staff.case.report",
-    Body: ({ page }) => <ReportSection c={page.c} title={page.title} body={page.body} identity={page.identity} />,
+    Body: ({ page, busy }) => <ReportSection c={page.c} title={page.title} body={page.body} identity={page.identity} busy={busy} />,
   },
   {
     key: "files",
@@ -105,7 +108,9 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
           consentAffiliateIdentity: page.c.consentAffiliateIdentity,
           category: page.sharing.categoryNames,
           title: page.title,
-          body: page.body,
+          body: page.masked?.body ?? page.body,
+          maskedFields: page.masked?.maskedFields,
+          maskPackage: page.masked?.maskPackage,
           identity: page.identity,
           files: page.files,
         }}
