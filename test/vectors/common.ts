@@ -293,6 +293,17 @@ export interface StreamFile {
   invalid: StreamInvalid[];
   /** stream-v2.json only. */
   rekey?: SecretstreamRekey;
+  /** stream-v2.json only: how a file's stream is cut into upload parts (docs/CRYPTO.md §5.5). */
+  uploadParts?: UploadPartsCase[];
+}
+
+export interface UploadPartsCase {
+  size: number;
+  partPlainBytes: number;
+  paddedLength: number;
+  ciphertextBytes: number;
+  /** The length of each part, in order. */
+  parts: number[];
 }
 
 export interface ReceiptCase {

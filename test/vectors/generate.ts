@@ -47,6 +47,7 @@ import {
   deriveReceiptSecrets,
   RECEIPT_ALPHABET,
   ARCHIVE_ENVELOPE_BYTES,
+  AttachmentEncryptor,
   SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
   decryptArchivePackage,
@@ -75,6 +76,7 @@ import {
 } from "../../crypto/index";
 import { encryptAttachmentV1 } from "../../crypto/legacy-stream-v1";
 import { readRecord } from "./records";
+import { MAX_PART_BYTES } from "../../app/intake/limits";
 import { loadSodium, sodiumNow, type Sodium } from "../../crypto/sodium";
 import {
   STAFF_KDF_V1,
@@ -117,6 +119,7 @@ import {
   type StreamEdit,
   type StreamFile,
   type StreamInvalid,
+  type UploadPartsCase,
 } from "./common";
 
 const fresh = process.argv.includes("--fresh");
@@ -1290,8 +1293,40 @@ function streamVectors(format: "stream-v1" | "stream-v2"): StreamFile {
     patternRule: PATTERN_RULE,
     cases,
     invalid: streamInvalidVectors(format, cases, fileKey, binding, existing?.invalid ?? []),
-    ...(v2 ? { rekey: rekeyVector(existing?.rekey) } : {}),
+    ...(v2 ? { rekey: rekeyVector(existing?.rekey), uploadParts: uploadPartsVectors(fileKey, binding) } : {}),
   };
+}
+
+/**
+ * The part lengths of a few files, cut as the portal's client cuts them (app/shared/transport.ts): each part is what
+ * AttachmentEncryptor.push returns for its range of the body, part 0 with the prefix. Deterministic (lengths only).
+ */
+function uploadPartsVectors(key: FileKey, binding: { reportId: string; attachmentId: string }): UploadPartsCase[] {
+  const specs: [number, number][] = [
+    [0, 8 * 1024 * 1024],
+    [1, 8 * 1024 * 1024],
+    [8 * 1024 * 1024, 8 * 1024 * 1024],
+    [8 * 1024 * 1024 + 1, 8 * 1024 * 1024],
+    [20_000_000, 8 * 1024 * 1024],
+    [2_500_000, 1_000_000], // partPlainBytes not a multiple of 65536: rounded down to 983040
+  ];
+  return specs.map(([size, partPlainBytes]) => {
+    const P = partPlainBytes - (partPlainBytes % STREAM_CHUNK_BYTES);
+    const enc = new AttachmentEncryptor(key, binding, size);
+    const B = enc.paddedBytes;
+    const count = Math.max(1, Math.ceil(B / P));
+    const parts: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const start = n * P;
+      const end = Math.min(B, (n + 1) * P);
+      const plain = new Uint8Array(Math.max(0, Math.min(size, end) - start));
+      parts.push(enc.push(plain, n === count - 1, end - start, n === 0).length);
+    }
+    const total = parts.reduce((a, b) => a + b, 0);
+    if (total !== streamCiphertextSize(size)) fail(`upload parts of ${size}: total`);
+    if (partPlainBytes === 8 * 1024 * 1024 && parts.some((l) => l > MAX_PART_BYTES)) fail(`upload parts of ${size}: over MAX_PART_BYTES`);
+    return { size, partPlainBytes, paddedLength: B, ciphertextBytes: total, parts };
+  });
 }
 
 const TAG = { MESSAGE: 0, PUSH: 1, REKEY: 2, FINAL: 3 } as const;
