@@ -2,6 +2,7 @@
 // grouping and normalisation. Pure (no libsodium), so pages can check a typed
 // code before the crypto library has loaded. Format: docs/CRYPTO.md, receipt-v1.
 import { CryptoError } from "./errors";
+import { normalizeTypedCode } from "./typed-code";
 
 export const RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 export const RECEIPT_RANDOM_SYMBOLS = 19;
@@ -33,16 +34,12 @@ export function formatReceipt(normalized: string): string {
 export type ReceiptProblem = "empty" | "length" | "character" | "check";
 
 /**
- * Normalizes what a person typed: case, spaces and hyphens do not matter, and
- * the look-alikes O, I and L read as 0, 1 and 1 (Crockford). Returns the 20
+ * Normalizes what a person typed (normalizeTypedCode: case, full-width forms, spaces and dashes do
+ * not matter, and the look-alikes O, I and L read as 0, 1 and 1, Crockford). Returns the 20
  * symbols, or the reason the code cannot be right, before any request is made.
  */
 export function parseReceipt(input: string): { ok: true; code: string } | { ok: false; problem: ReceiptProblem } {
-  const cleaned = input
-    .toUpperCase()
-    .replace(/[\s\-‐‑–—]/g, "")
-    .replace(/O/g, "0")
-    .replace(/[IL]/g, "1");
+  const cleaned = normalizeTypedCode(input);
   if (cleaned.length === 0) return { ok: false, problem: "empty" };
   for (const c of cleaned) if (!INDEX.has(c)) return { ok: false, problem: "character" };
   if (cleaned.length !== RECEIPT_LENGTH) return { ok: false, problem: "length" };

@@ -9,6 +9,7 @@ import { CryptoError } from "./errors";
 import { publicKeyOf } from "./envelope";
 import { loadSodiumSumo } from "./sodium-sumo";
 import { sodiumNow } from "./sodium";
+import { normalizeTypedCode } from "./typed-code";
 import type { PasswordAuthKey, PasswordWrapKey, RecordCiphertext, RecoveryKey, StaffKeyPair, StaffSecretKey } from "./types";
 
 export const STAFF_KDF_V1 = Object.freeze({
@@ -88,7 +89,8 @@ export function formatRecoveryKey(key: RecoveryKey): string {
 }
 
 export function parseRecoveryKey(text: string): RecoveryKey {
-  const clean = text.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
+  // The same reading as a receipt code (crypto/typed-code.ts, docs/CRYPTO.md §2.1), typographic dashes included.
+  const clean = normalizeTypedCode(text);
   if (clean.length !== 52) throw new CryptoError("bad_format", "a recovery key has 52 symbols");
   const out = new Uint8Array(32);
   let bits = 0;

@@ -26,3 +26,21 @@ export function b64(min: number, max: number) {
     })
     .describe(min === max ? `unpadded base64url of ${min} bytes` : `unpadded base64url of ${min} to ${max} bytes`);
 }
+
+/**
+ * Unpadded base64url of exactly `bytes` bytes, kept as text (staff key material, stored as sent). A text of the
+ * right length that is not canonical base64url is refused here (400 `invalid_request`), not where it is decoded.
+ */
+export function b64Text(bytes: number) {
+  return z
+    .string()
+    .length(Math.ceil((bytes * 4) / 3))
+    .refine((text) => {
+      try {
+        return fromBase64Url(text).length === bytes;
+      } catch {
+        return false;
+      }
+    }, "must be unpadded base64url")
+    .describe(`unpadded base64url of ${bytes} bytes`);
+}

@@ -4,7 +4,7 @@ import { z, type ZodTypeAny } from "zod";
 import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { createUploadResponse } from "../intake/wire";
 import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile, shareFeedback } from "../shared/wire";
-import { b64, uuid } from "../shared/schemas";
+import { b64, b64Text, uuid } from "../shared/schemas";
 import { MASK_REASON_CODES } from "./mask-reasons";
 
 // Response schemas document the answers (docs/openapi.json) and are checked against them, strictly, with
@@ -45,12 +45,12 @@ export const totpCodeRequest = z.strictObject({ code: z.string().regex(/^\d{6}$/
 
 const keyMaterial = z.strictObject({
   kdfVersion: z.literal(1),
-  kdfSalt: z.string().length(22),
-  authKey: z.string().length(43),
-  publicKey: z.string().length(43),
-  secretKeyWrapped: z.string().length(119),
-  secretKeyRecoveryWrapped: z.string().length(119),
-  recoveryProof: z.string().length(43),
+  kdfSalt: b64Text(16),
+  authKey: b64Text(32),
+  publicKey: b64Text(32),
+  secretKeyWrapped: b64Text(89),
+  secretKeyRecoveryWrapped: b64Text(89),
+  recoveryProof: b64Text(32),
 });
 
 export const activationRequest = z.strictObject({
@@ -75,7 +75,7 @@ export const invitationRequest = z.strictObject({
   displayName: z.string().max(100).optional(),
 });
 
-const newPasswordKeys = z.strictObject({ kdfSalt: z.string().length(22), authKey: z.string().length(43), secretKeyWrapped: z.string().length(119) });
+const newPasswordKeys = z.strictObject({ kdfSalt: b64Text(16), authKey: b64Text(32), secretKeyWrapped: b64Text(89) });
 export const changePasswordRequest = z.strictObject({ currentAuthKey: b64(32, 32), keys: newPasswordKeys });
 export const recoverStartRequest = z.strictObject({ email: z.string().min(3).max(254) });
 export const recoverRequest = z.strictObject({ email: z.string().min(3).max(254), recoveryProof: b64(32, 32), keys: newPasswordKeys });

@@ -434,13 +434,26 @@ function uuidSpec(text: string): Uint8Array | null {
   return fromHex(digits);
 }
 
+/** §2.1: full-width forms to ASCII, ASCII a-z upper-cased (nothing else), the listed white space and dashes removed, O I L read as 0 1 1. */
+function typedCodeSpec(input: string): string {
+  const spaces = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff];
+  for (let c = 0x2000; c <= 0x200a; c++) spaces.push(c);
+  const dashes = [0x2d, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212];
+  let out = "";
+  for (const ch of input) {
+    let cp = ch.codePointAt(0)!;
+    if (cp >= 0xff01 && cp <= 0xff5e) cp -= 0xfee0;
+    if (cp >= 0x61 && cp <= 0x7a) cp -= 0x20;
+    if (spaces.includes(cp) || dashes.includes(cp)) continue;
+    const c = String.fromCodePoint(cp);
+    out += c === "O" ? "0" : c === "I" || c === "L" ? "1" : c;
+  }
+  return out;
+}
+
 /** §6 normalisation and check symbol. */
 function receiptSpec(input: string): { ok: true; code: string } | { ok: false; problem: string } {
-  const cleaned = input
-    .toUpperCase()
-    .replace(/[\s\u002d\u2010\u2011\u2013\u2014]/g, "")
-    .replace(/O/g, "0")
-    .replace(/[IL]/g, "1");
+  const cleaned = typedCodeSpec(input);
   if (cleaned === "") return { ok: false, problem: "empty" };
   for (const c of cleaned) if (!RECEIPT_ALPHABET.includes(c) || c.length !== 1) return { ok: false, problem: "character" };
   if (cleaned.length !== 20) return { ok: false, problem: "length" };
@@ -460,7 +473,7 @@ function luhnSpec(symbols: string): string {
 
 /** §7 recovery key text: 52 symbols, 256 bits most-significant first, then 4 zero bits. */
 function recoverySpec(text: string): Uint8Array | null {
-  const clean = text.toUpperCase().replace(/[\s-]/g, "").replace(/O/g, "0").replace(/[IL]/g, "1");
+  const clean = typedCodeSpec(text);
   if (clean.length !== 52) return null;
   let n = 0n;
   for (const c of clean) {
@@ -2070,8 +2083,30 @@ describe("fuzz: stream-v1 AttachmentDecryptor (push/finish with random slicing)"
 // Text codes and encodings
 
 describe("fuzz: receipt codes (parseReceipt, receiptCheckSymbol, deriveReceiptSecrets, formatReceipt)", () => {
-  const SEPARATORS = [" ", "-", "\t", "\n", "\u00a0", "\u2010", "\u2011", "\u2013", "\u2014", "\u3000", "\ufeff", "\u2028", "\u2012", "_", ".", "\u200b"];
-  const LOOKALIKES = ["o", "O", "i", "I", "l", "L", "u", "U", "ı", "ſ", "ß", "ﬀ", "Ｏ", "０", "İ", "K"];
+  const SEPARATORS = [
+    " ",
+    "-",
+    "\t",
+    "\n",
+    "\u00a0",
+    "\u2010",
+    "\u2011",
+    "\u2013",
+    "\u2014",
+    "\u3000",
+    "\ufeff",
+    "\u2028",
+    "\u2012",
+    "_",
+    ".",
+    "\u200b",
+    "\u2212",
+    "\u2015",
+    "\uff0d",
+    "\u00ad",
+    "\u0085",
+  ];
+  const LOOKALIKES = ["o", "O", "i", "I", "l", "L", "u", "U", "ı", "ſ", "ß", "ﬀ", "Ｏ", "０", "İ", "K", "ｌ", "Ｚ", "ｚ"];
 
   function randomCode(rng: Rng): string {
     let body = "";

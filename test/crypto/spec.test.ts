@@ -3,11 +3,15 @@
 // node:crypto (ChaCha20, ChaCha20-Poly1305, SHA-256), the argon2 package
 // (Argon2id), a few lines of HChaCha20 written here, and only single
 // libsodium primitives where Node has no equivalent (Poly1305, BLAKE2b,
-// X25519 + XSalsa20-Poly1305). crypto/ itself is not used to decrypt here.
-import { createCipheriv, createDecipheriv, createHash } from "node:crypto";
+// X25519 + XSalsa20-Poly1305). crypto/ itself is not used to decrypt here; where
+// the document states lists (typed codes, error codes), the code is checked against
+// the lists as the document writes them.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import argon2 from "argon2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadSodiumSumo } from "../../crypto/staff";
+import { normalizeTypedCode } from "../../crypto/typed-code";
 import {
   fromHex,
   patternBytes,
@@ -625,5 +629,444 @@ describe("staff-kdf-v1 per the specification", () => {
       for (let i = 0; i < bits.length; i += 5) text += alphabet[parseInt(bits.slice(i, i + 5), 2)];
       expect(text.match(/.{4}/g)!.join("-")).toBe(r.text);
     }
+  });
+});
+
+// ---- what an independent client once had to guess (issue 22, "The spec, complete"), from the text
+
+const SPEC = readFileSync(new URL("../../docs/CRYPTO.md", import.meta.url), "utf8");
+
+/** The text of one section of docs/CRYPTO.md, from its heading to the next heading of any level. */
+function section(heading: string): string {
+  const start = SPEC.indexOf(`\n${heading}`);
+  expect(start, heading).toBeGreaterThan(0);
+  const rest = SPEC.slice(start + 1);
+  const end = rest.slice(1).search(/\n#{2,3} /);
+  return end < 0 ? rest : rest.slice(0, end + 1);
+}
+
+/** Code points listed as `U+XXXX` and `U+XXXX..U+YYYY` in a line of the spec. */
+function codePoints(listing: string): Set<number> {
+  const out = new Set<number>();
+  for (const m of listing.matchAll(/U\+([0-9A-F]{4,6})(?:\.\.U\+([0-9A-F]{4,6}))?/g)) {
+    const from = parseInt(m[1]!, 16);
+    for (let c = from; c <= parseInt(m[2] ?? m[1]!, 16); c++) out.add(c);
+  }
+  return out;
+}
+
+/** §2.1, built from the lists as the document writes them. */
+function typedCodeRules(): { spaces: Set<number>; dashes: Set<number>; normalize: (input: string) => string } {
+  const text = section("### 2.1").replace(/\n\s+/g, " ");
+  const spaces = codePoints(/white space, 25 code points: ([^;]*)\(U\+0085/.exec(text)![1]!);
+  const dashes = codePoints(/hyphens and dashes, 8 code points: (.*?U\+[0-9A-F]{4,6})\.\s/.exec(text)![1]!);
+  const normalize = (input: string) => {
+    let out = "";
+    for (const ch of input) {
+      let cp = ch.codePointAt(0)!;
+      if (cp >= 0xff01 && cp <= 0xff5e) cp -= 0xfee0;
+      if (cp >= 0x61 && cp <= 0x7a) cp -= 0x20;
+      if (spaces.has(cp) || dashes.has(cp)) continue;
+      const c = String.fromCodePoint(cp);
+      out += c === "O" ? "0" : c === "I" || c === "L" ? "1" : c;
+    }
+    return out;
+  };
+  return { spaces, dashes, normalize };
+}
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+describe("typed codes per §2.1", () => {
+  const rules = typedCodeRules();
+
+  it("lists 25 white-space and 8 dash code points, and the code reads every BMP code point as the lists say", () => {
+    expect(rules.spaces.size).toBe(25);
+    expect(rules.dashes.size).toBe(8);
+    for (let cp = 0; cp <= 0xffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (normalizeTypedCode(ch) !== rules.normalize(ch)) expect.fail(`U+${cp.toString(16)}: code ${normalizeTypedCode(ch)}, spec ${rules.normalize(ch)}`);
+    }
+    for (const cp of [0x1d400, 0x1f600, 0x10ffff]) expect(normalizeTypedCode(String.fromCodePoint(cp))).toBe(rules.normalize(String.fromCodePoint(cp)));
+  });
+
+  it("receipt-v1: every normalisation and invalid vector, with a Luhn mod 32 written from §6", () => {
+    const file = readVectorFile<ReceiptFile>("receipt-v1.json");
+    const check = (symbols: string) => {
+      let sum = 0;
+      let factor = 2;
+      for (let i = symbols.length - 1; i >= 0; i--) {
+        const a = factor * ALPHABET.indexOf(symbols[i]!);
+        sum += Math.floor(a / 32) + (a % 32);
+        factor = factor === 2 ? 1 : 2;
+      }
+      return ALPHABET[(32 - (sum % 32)) % 32]!;
+    };
+    const parse = (input: string) => {
+      const code = rules.normalize(input);
+      if (code.length === 0) return { problem: "empty" };
+      if ([...code].some((c) => !ALPHABET.includes(c))) return { problem: "character" };
+      if (code.length !== 20) return { problem: "length" };
+      if (check(code.slice(0, 19)) !== code[19]) return { problem: "check" };
+      return { code };
+    };
+    for (const n of file.normalization) expect(parse(n.input), JSON.stringify(n.input)).toEqual({ code: n.normalized });
+    for (const v of file.invalid) expect(parse(v.input), JSON.stringify(v.input)).toEqual({ problem: v.problem });
+  });
+
+  it("staff-kdf-v1: every recovery-key input and invalid input, with base32 written from §7", () => {
+    const file = readVectorFile<StaffKdfFile>("staff-kdf-v1.json");
+    const parse = (input: string): string | null => {
+      const clean = rules.normalize(input);
+      if (clean.length !== 52 || [...clean].some((c) => !ALPHABET.includes(c))) return null;
+      const bits = [...clean].map((c) => ALPHABET.indexOf(c).toString(2).padStart(5, "0")).join("");
+      if (!bits.endsWith("0000")) return null;
+      return Buffer.from(
+        bits
+          .slice(0, 256)
+          .match(/.{8}/g)!
+          .map((b) => parseInt(b, 2)),
+      ).toString("hex");
+    };
+    for (const r of [...file.recoveryKeyInputs, ...file.recoveryKeys.map((k) => ({ input: k.text, key: k.key }))]) expect(parse(r.input), r.input).toBe(r.key);
+    for (const r of file.recoveryKeyInvalid) {
+      expect(parse(r.input), r.input).toBeNull();
+      expect(r.error).toBe("bad_format");
+    }
+  });
+});
+
+/** §3.5: what a reader keeps of a record's plaintext, or the error it gives; written from the table. */
+function readShape(purpose: string, value: unknown, expectedAuthor?: string): { value: unknown } | { error: string } {
+  const bad = { error: "bad_format" };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const str = (v: unknown) => typeof v === "string";
+  const strOrNull = (v: unknown) => typeof v === "string" || v === null;
+  const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]));
+  switch (purpose) {
+    case "report-title":
+      return str(value) ? { value } : bad;
+    case "report-body": {
+      if (!isObject(value) || !str(value.description) || !str(value.details) || !strOrNull(value.periodFrom) || !strOrNull(value.periodTo)) return bad;
+      return { value: pick(value, ["description", "details", "periodFrom", "periodTo"]) };
+    }
+    case "report-identity": {
+      if (!isObject(value) || !strOrNull(value.name) || !strOrNull(value.email) || !strOrNull(value.phone)) return bad;
+      const out = pick(value, ["name", "email", "phone"]);
+      if ("notify" in value) {
+        const n = value.notify;
+        if (!isObject(n) || typeof n.email !== "boolean" || (n.language !== "ko" && n.language !== "en")) return bad;
+        out.notify = { email: n.email, language: n.language };
+      }
+      return { value: out };
+    }
+    case "file-meta": {
+      if (!isObject(value) || !str(value.name) || !str(value.type) || !Number.isSafeInteger(value.size) || (value.size as number) < 0) return bad;
+      return { value: pick(value, ["name", "type", "size"]) };
+    }
+    case "message":
+    case "share-feedback": {
+      const authors = purpose === "message" ? ["reporter", "investigator"] : ["affiliate", "investigator"];
+      if (!isObject(value) || !str(value.text)) return bad;
+      if (purpose === "message" && value.kind !== "message" && value.kind !== "question") return bad;
+      if (value.author !== expectedAuthor || !authors.includes(value.author as string)) return { error: "wrong_record" };
+      return { value: pick(value, purpose === "message" ? ["author", "kind", "text"] : ["author", "text"]) };
+    }
+    case "privacy-request":
+    case "privacy-answer":
+    case "note":
+      return isObject(value) && str(value.text) ? { value: { text: value.text } } : bad;
+    case "labels":
+      return Array.isArray(value) && value.every(str) ? { value } : bad;
+    default:
+      throw new Error(`§3.5 gives no shape for ${purpose}`);
+  }
+}
+
+/** A record's plaintext per §2 and §3.5: strict UTF-8 (a BOM kept, so JSON refuses it), JSON, then the shape. */
+function readRecordSpec(purpose: string, plaintext: Uint8Array, expectedAuthor?: string): { value: unknown } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(plaintext));
+  } catch {
+    return { error: "bad_format" };
+  }
+  return readShape(purpose, value, expectedAuthor);
+}
+
+describe("record plaintexts per §3.5", () => {
+  const file = readVectorFile<AeadFile>("aead-v1.json");
+
+  it("every record-shape vector is refused or kept as the table says", () => {
+    for (const r of file.records) {
+      const ad = `cor/aead-v1/${r.purpose}/${r.id}${r.subId ? `/${r.subId}` : ""}`;
+      const block = r.purpose === "report-body" ? 1024 : 256;
+      const plain = aeadOpen(fromHex(r.key), ad, block, fromHex(r.ciphertext));
+      expect(toHex(plain), r.name).toBe(r.plaintext);
+      expect(readRecordSpec(r.purpose, plain, r.expectedAuthor), r.name).toEqual(r.error ? { error: r.error } : { value: r.decoded });
+    }
+  });
+
+  it("every JSON record case of a listed purpose has its shape, messages with author and kind", () => {
+    const shaped = [
+      "report-title",
+      "report-body",
+      "report-identity",
+      "file-meta",
+      "message",
+      "privacy-request",
+      "privacy-answer",
+      "note",
+      "labels",
+      "share-feedback",
+    ];
+    for (const c of file.cases.filter((x) => shaped.includes(x.purpose) && x.plaintextText !== undefined)) {
+      const value = JSON.parse(c.plaintextText!) as { author?: string };
+      expect(readRecordSpec(c.purpose, fromHex(c.plaintext), value.author), c.name).toEqual({ value });
+    }
+    const dated = file.cases.filter((x) => x.purpose === "report-body").map((x) => JSON.parse(x.plaintextText!) as { periodFrom: string | null });
+    for (const b of dated) if (b.periodFrom !== null) expect(b.periodFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+});
+
+// ---- stream decoding per §5.2, with a secretstream pull per Appendix A that reports instead of asserting
+
+interface PullState {
+  k: Uint8Array;
+  nonce: Uint8Array;
+}
+
+function pullInit(key: Uint8Array, header: Uint8Array): PullState {
+  const nonce = new Uint8Array(12);
+  new DataView(nonce.buffer).setUint32(0, 1, true);
+  nonce.set(header.subarray(16, 24), 4);
+  return { k: hchacha20(key, header.subarray(0, 16)), nonce };
+}
+
+/** One chunk per Appendix A; null when the MAC does not hold (the state is then unchanged). */
+function pull(st: PullState, chunk: Uint8Array, ad: Uint8Array): { m: Uint8Array; tag: number } | null {
+  const c = chunk.subarray(1, chunk.length - 16);
+  const mac = chunk.subarray(chunk.length - 16);
+  const polyKey = chacha20Xor(st.k, st.nonce, 0, new Uint8Array(64)).subarray(0, 32);
+  const block = chacha20Xor(st.k, st.nonce, 1, new Uint8Array(64));
+  const tag = block[0]! ^ chunk[0]!;
+  block[0] = chunk[0]!;
+  const macInput = concat(ad, new Uint8Array((16 - ad.length) & 15), block, c, new Uint8Array((16 - 64 + c.length) & 15), le64(ad.length), le64(64 + c.length));
+  if (toHex(sodium.crypto_onetimeauth(macInput, polyKey)) !== toHex(mac)) return null;
+  const m = chacha20Xor(st.k, st.nonce, 2, c);
+  for (let i = 0; i < 8; i++) st.nonce[4 + i]! ^= mac[i]!;
+  const counter = (new DataView(st.nonce.buffer).getUint32(0, true) + 1) >>> 0;
+  new DataView(st.nonce.buffer).setUint32(0, counter, true);
+  if ((tag & TAG_REKEY) !== 0 || counter === 0) {
+    const next = chacha20Xor(st.k, st.nonce, 0, concat(st.k, st.nonce.subarray(4)));
+    st.k = next.subarray(0, 32);
+    st.nonce.set(next.subarray(32, 40), 4);
+    new DataView(st.nonce.buffer).setUint32(0, 1, true);
+  }
+  return { m, tag };
+}
+
+/** §5.2 "Decoding", steps 1 to 7 in order, for both versions: the file's bytes or the error code. */
+function decodeStream(key: Uint8Array, ct: Uint8Array, reportId: string, attachmentId: string): { plain: Uint8Array } | { error: string } {
+  if (ct.length < 25) return { error: "truncated" };
+  const version = ct[0]!;
+  if (version !== 1 && version !== 2) return { error: "bad_version" };
+  const ad = utf8(`cor/stream-v${version}/attachment/${reportId}/${attachmentId}`);
+  const st = pullInit(key, ct.subarray(1, 25));
+  let o = 25;
+  let size: number | null = null;
+  if (version === 2) {
+    if (ct.length - o < 25) return { error: "truncated" };
+    const r = pull(st, ct.subarray(o, o + 25), ad);
+    if (!r) return { error: "decrypt_failed" };
+    if (r.tag !== 0 || r.m.length !== 8) return { error: "bad_format" };
+    const stated = new DataView(r.m.buffer, r.m.byteOffset, 8).getBigUint64(0, true);
+    if (stated > BigInt(Number.MAX_SAFE_INTEGER)) return { error: "bad_format" };
+    size = Number(stated);
+    o += 25;
+  }
+  const body: Uint8Array[] = [];
+  let bodyLength = 0;
+  let finished = false;
+  while (o < ct.length) {
+    const piece = ct.subarray(o, Math.min(ct.length, o + 65553));
+    o += piece.length;
+    if (finished) return { error: "bad_format" };
+    if (piece.length < 17) return { error: "truncated" };
+    const r = pull(st, piece, ad);
+    if (!r) return { error: "decrypt_failed" };
+    if (r.tag === TAG_FINAL) finished = true;
+    else if (r.tag !== 0) return { error: "bad_format" };
+    else if (piece.length < 65553) return { error: "truncated" };
+    if (size !== null) for (let i = Math.max(0, size - bodyLength); i < r.m.length; i++) if (r.m[i] !== 0) return { error: "bad_format" };
+    body.push(r.m);
+    bodyLength += r.m.length;
+  }
+  if (!finished) return { error: "truncated" };
+  if (size !== null && bodyLength < size) return { error: "bad_format" };
+  const all = concat(...body);
+  return { plain: size === null ? all : all.subarray(0, size) };
+}
+
+describe.each(["stream-v1.json", "stream-v2.json"])("%s decoding per §5.2", (name) => {
+  const file = readVectorFile<StreamFile>(name);
+  const key = fromHex(file.fileKey);
+
+  it("opens every case", () => {
+    for (const c of file.cases) {
+      const r = decodeStream(key, fromHex(c.ciphertext), file.reportId, file.attachmentId);
+      expect("plain" in r && sha256Hex(r.plain), c.name).toBe(c.plaintextSha256);
+    }
+  });
+
+  it("refuses every invalid entry with its code, the edits applied as §5.2 describes them", () => {
+    expect(file.invalid.length).toBeGreaterThan(10);
+    for (const v of file.invalid) {
+      let bytes: Uint8Array;
+      if (v.ciphertext !== undefined) bytes = fromHex(v.ciphertext);
+      else {
+        // The edit operations, from their description in §5.2.
+        let b = Buffer.from(file.cases.find((c) => c.name === v.from)!.ciphertext, "hex");
+        for (const e of v.edits!) {
+          if (e.op === "flip") b[e.at]! ^= 0x01;
+          else if (e.op === "set") b[e.at] = e.value;
+          else if (e.op === "truncate") b = b.subarray(0, e.length);
+          else if (e.op === "append") b = Buffer.concat([b, Buffer.from(e.bytes, "hex")]);
+          else if (e.op === "remove") b = Buffer.concat([b.subarray(0, e.at), b.subarray(e.at + e.length)]);
+          else
+            b = Buffer.concat([
+              b.subarray(0, e.a),
+              b.subarray(e.b, e.b + e.length),
+              b.subarray(e.a + e.length, e.b),
+              b.subarray(e.a, e.a + e.length),
+              b.subarray(e.b + e.length),
+            ]);
+        }
+        bytes = new Uint8Array(b);
+      }
+      expect(decodeStream(key, bytes, file.reportId, v.attachmentId ?? file.attachmentId), v.name).toEqual({ error: v.error });
+    }
+  });
+});
+
+describe("secretstream re-keying per Appendix A", () => {
+  it("the rekey vector opens chunk by chunk, the chunks after REKEY only under the re-keyed state", () => {
+    const r = readVectorFile<StreamFile>("stream-v2.json").rekey!;
+    const ad = utf8(r.associatedData);
+    const st = pullInit(fromHex(r.key), fromHex(r.header));
+    for (const [i, c] of r.chunks.entries()) {
+      const before = { k: st.k.slice(), nonce: st.nonce.slice() };
+      const out = pull(st, fromHex(c.chunk), ad);
+      expect(out && [toHex(out.m), out.tag], `chunk ${i}`).toEqual([c.message, c.tag]);
+      if (c.tag === TAG_REKEY) {
+        // With only the update every chunk gets (inonce XOR mac, counter + 1) and no re-key, the next chunk does not open.
+        const mac = fromHex(c.chunk).subarray(-16);
+        const nonce = before.nonce.slice();
+        for (let j = 0; j < 8; j++) nonce[4 + j]! ^= mac[j]!;
+        new DataView(nonce.buffer).setUint32(0, new DataView(before.nonce.buffer).getUint32(0, true) + 1, true);
+        expect(pull({ k: before.k, nonce }, fromHex(r.chunks[i + 1]!.chunk), ad)).toBeNull();
+      }
+    }
+  });
+});
+
+describe("upload parts per §5.5", () => {
+  it("gives every recorded part length from the formulas", () => {
+    const file = readVectorFile<StreamFile>("stream-v2.json");
+    expect(file.uploadParts!.length).toBeGreaterThan(3);
+    for (const u of file.uploadParts!) {
+      const B = padmeSpec(u.size);
+      const chunks = (b: number) => (b === 0 ? 1 : Math.ceil(b / 65536));
+      const P = u.partPlainBytes - (u.partPlainBytes % 65536);
+      const N = Math.max(1, Math.ceil(B / P));
+      const parts = Array.from({ length: N }, (_, n) => {
+        const b = Math.min(B, (n + 1) * P) - n * P;
+        return (n === 0 ? 50 : 0) + b + 17 * chunks(b);
+      });
+      expect(parts, String(u.size)).toEqual(u.parts);
+      expect(u.ciphertextBytes).toBe(50 + B + 17 * chunks(B));
+      const maxPart = u.partPlainBytes + (17 * u.partPlainBytes) / 65536 + 50;
+      if (u.partPlainBytes % 65536 === 0) for (const l of parts) expect(l).toBeLessThanOrEqual(maxPart);
+    }
+  });
+});
+
+describe("staff-kdf-v1 server side per §7.2 and §7.3", () => {
+  const file = readVectorFile<StaffKdfFile>("staff-kdf-v1.json");
+
+  it("recovery proof and verifier", () => {
+    const c = file.cases[0]!;
+    const proof = kdf(fromHex(c.recoveryKey), 3, "staffrcv");
+    expect(toHex(proof)).toBe(c.recoveryProof);
+    expect(createHash("sha256").update(proof).digest("hex")).toBe(c.recoveryVerifier);
+    const keys = c.activationKeys;
+    expect(Object.keys(keys).sort()).toEqual([
+      "authKey",
+      "kdfSalt",
+      "kdfVersion",
+      "publicKey",
+      "recoveryProof",
+      "secretKeyRecoveryWrapped",
+      "secretKeyWrapped",
+    ]);
+    expect(
+      [keys.kdfSalt, keys.authKey, keys.publicKey, keys.secretKeyWrapped, keys.recoveryProof].map((v) => Buffer.from(v as string, "base64url").toString("hex")),
+    ).toEqual([c.salt, c.authKey, c.publicKey, c.wrappedSecretKey, c.recoveryProof]);
+    expect([keys.kdfSalt, keys.authKey, keys.secretKeyWrapped].map((v) => (v as string).length)).toEqual([22, 43, 119]);
+  });
+
+  it("decoys from HKDF and HMAC with node:crypto", () => {
+    const K = Buffer.from(hkdfSync("sha256", fromHex(file.decoys.portalSecret), new Uint8Array(0), "clean-okestro-report/sign-in-decoy", 32));
+    expect(K.toString("hex")).toBe(file.decoys.key);
+    const hmac = (...parts: (string | Uint8Array)[]) => {
+      const h = createHmac("sha256", K);
+      for (const p of parts) h.update(p);
+      return h.digest();
+    };
+    for (const d of file.decoys.cases) {
+      expect(hmac("salt\0", d.email).subarray(0, 16).toString("hex"), d.email).toBe(d.salt);
+      const prf = (label: string) => hmac("recovery\0", label, "\0", d.email);
+      const id = prf("user-id").subarray(0, 16);
+      expect(id.toString("hex")).toBe(d.userIdBytes);
+      id[6] = (id[6]! & 0x0f) | 0x40;
+      id[8] = (id[8]! & 0x3f) | 0x80;
+      const h = id.toString("hex");
+      expect(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`).toBe(d.userId);
+      expect(
+        "01" +
+          Buffer.concat([prf("blob-0"), prf("blob-1"), prf("blob-2")])
+            .subarray(0, 88)
+            .toString("hex"),
+      ).toBe(d.secretKeyRecoveryWrapped);
+    }
+  });
+});
+
+describe("error codes per §9", () => {
+  it("§9.1 lists exactly the codes crypto/ can throw, and every vector's code is among them", () => {
+    const listed = [...section("### 9.1").matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+    const source = readFileSync(new URL("../../crypto/errors.ts", import.meta.url), "utf8");
+    const union = [...(/export type CryptoErrorCode = ([^;]+);/.exec(source)![1]!.matchAll(/"([a-z_]+)"/g) ?? [])].map((m) => m[1]);
+    expect(listed.sort()).toEqual(union.sort());
+    const used = [
+      ...readVectorFile<AeadFile>("aead-v1.json").invalid.map((v) => v.error),
+      ...readVectorFile<AeadFile>("aead-v1.json").records.flatMap((v) => (v.error ? [v.error] : [])),
+      ...readVectorFile<StreamFile>("stream-v2.json").invalid.map((v) => v.error),
+      ...readVectorFile<StreamFile>("stream-v1.json").invalid.map((v) => v.error),
+      ...readVectorFile<EnvelopeFile>("envelope-v1.json").invalid.map((v) => v.error),
+    ];
+    for (const code of used) expect(listed).toContain(code);
+  });
+
+  it("§9.2 names only HTTP codes the server answers, and none of §9.1's", () => {
+    const listed = [...section("### 9.2").matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]!);
+    expect(listed).toEqual(["invalid_request", "bad_ciphertext", "bad_keys"]);
+    const server = ["app/.server/platform/http.ts", "app/.server/case-access/records.ts", "app/.server/staff/password.ts", "app/.server/staff/invitations.ts"]
+      .map((f) => readFileSync(new URL(`../../${f}`, import.meta.url), "utf8"))
+      .join("\n");
+    for (const code of listed) expect(server, code).toContain(`ApiError(400, "${code}"`);
+    const local = [...section("### 9.1").matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]!);
+    for (const code of listed) expect(local).not.toContain(code);
   });
 });

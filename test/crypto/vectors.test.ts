@@ -4,12 +4,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   AttachmentDecryptor,
+  AttachmentEncryptor,
   PURPOSES,
   associatedData,
   decryptArchivePackage,
   decryptAttachment,
   decryptFeedback,
+  decryptIdentity,
   decryptLabels,
+  decryptMessage,
   decryptNote,
   decryptRecord,
   decryptSharePackage,
@@ -44,17 +47,26 @@ import {
   type CryptoErrorCode,
   type FeedbackAuthor,
   type FileKey,
+  type MessageAuthor,
   type RecordBinding,
   type RecordKey,
   type RecordPurpose,
+  type ReportKey,
   type ShareKey,
   type StaffSecretKey,
 } from "../../crypto/index";
-import { STAFF_KDF_V1, deriveStaffPasswordKeys, formatRecoveryKey, parseRecoveryKey, unwrapStaffSecretKey } from "../../crypto/staff";
+import { STAFF_KDF_V1, deriveStaffPasswordKeys, formatRecoveryKey, parseRecoveryKey, recoveryProof, unwrapStaffSecretKey } from "../../crypto/staff";
+import { sodiumNow } from "../../crypto/sodium";
+import { PortalSecret } from "../../app/.server/platform/secrets";
+import { decoySalt, recoveryDecoy } from "../../app/.server/staff/decoys";
+import { LIMITS, MAX_PART_BYTES } from "../../app/intake/limits";
+import { activationRequest } from "../../app/staff/wire";
+import { readRecord } from "../vectors/records";
 import type { PasswordWrapKey, RecoveryKey } from "../../crypto/index";
 import {
   PATTERN_RULE,
   fromHex,
+  invalidStreamBytes,
   patternBytes,
   readVectorFile,
   sha256Hex,
@@ -64,6 +76,7 @@ import {
   type ReceiptFile,
   type StaffKdfFile,
   type StreamFile,
+  type StreamInvalid,
 } from "../vectors/common";
 import { expectCryptoError } from "./helpers";
 
@@ -407,5 +420,126 @@ describe("staff-kdf-v1 vectors", () => {
     }
     for (const r of staff.recoveryKeyInputs) expect(toHex(parseRecoveryKey(r.input))).toBe(r.key);
     for (const r of staff.recoveryKeyInvalid) expectCryptoError(() => parseRecoveryKey(r.input), r.error as CryptoErrorCode);
+  });
+});
+
+// ---- the items docs/CRYPTO.md once left to guessing (§2.1, §3.5, §5.2, §5.5, §7.1-7.3)
+
+describe("aead-v1 record shapes (§3.5)", () => {
+  it("the message vectors carry author and kind, and open through decryptMessage with their author", () => {
+    const messages = aead.cases.filter((c) => c.purpose === "message" && c.plaintextText !== undefined);
+    expect(messages.map((m) => (JSON.parse(m.plaintextText!) as { author: string }).author).sort()).toEqual(["investigator", "reporter"]);
+    for (const m of messages) {
+      const o = JSON.parse(m.plaintextText!) as { author: MessageAuthor; kind: string; text: string };
+      expect(Object.keys(o).sort()).toEqual(["author", "kind", "text"]);
+      expect(decryptMessage(fromHex(m.key) as ReportKey, m.id, m.subId!, fromHex(m.ciphertext), o.author)).toEqual(o);
+    }
+  });
+
+  it("an identity vector carries notify, and decryptIdentity keeps it", () => {
+    const c = aead.cases.find((x) => x.purpose === "report-identity" && x.plaintextText?.includes("notify"))!;
+    expect(decryptIdentity(fromHex(c.key) as ReportKey, c.id, fromHex(c.ciphertext))).toEqual(JSON.parse(c.plaintextText!));
+  });
+
+  it("covers refusals and acceptances for each record reader", () => {
+    const purposes = new Set(aead.records.map((r) => r.purpose));
+    for (const p of ["message", "report-identity", "report-body", "report-title", "file-meta", "note", "labels", "share-feedback"])
+      expect(purposes).toContain(p);
+    expect(new Set(aead.records.map((r) => r.error ?? "accepted"))).toEqual(new Set(["bad_format", "wrong_record", "accepted"]));
+  });
+
+  it.each(aead.records.map((r) => [r.name, r] as const))("%s", (_name, r) => {
+    const binding = bindingOf(r);
+    // Authentic: the record itself decrypts; only its plaintext is at fault (or accepted).
+    expect(toHex(encryptRecord(fromHex(r.key) as RecordKey, binding, fromHex(r.plaintext), fromHex(r.nonce)))).toBe(r.ciphertext);
+    if (r.error) expectCryptoError(() => readRecord(r), r.error as CryptoErrorCode);
+    else expect(readRecord(r)).toEqual(r.decoded);
+  });
+});
+
+describe.each([
+  ["stream-v1", stream],
+  ["stream-v2", streamV2],
+] as const)("%s refusals (§5.2)", (_format, file) => {
+  const key = fromHex(file.fileKey) as FileKey;
+  const bindingFor = (v: StreamInvalid) => ({ reportId: file.reportId, attachmentId: v.attachmentId ?? file.attachmentId });
+
+  it.each(file.invalid.map((v) => [v.name, v] as const))("refuses: %s", (_name, v) => {
+    const bytes = invalidStreamBytes(file, v);
+    expectCryptoError(() => decryptAttachment(key, bindingFor(v), bytes), v.error as CryptoErrorCode);
+    // The same code whatever the slicing: 7-byte slices through push and finish.
+    expectCryptoError(() => {
+      const d = new AttachmentDecryptor(key, bindingFor(v));
+      for (let o = 0; o < bytes.length; o += 7) d.push(bytes.subarray(o, o + 7));
+      d.finish();
+    }, v.error as CryptoErrorCode);
+  });
+});
+
+describe("stream-v2 extras", () => {
+  it("includes a tampered tag, a truncated stream, a wrong final tag, a reordered chunk and a REKEY tag", () => {
+    const names = streamV2.invalid.map((v) => v.name).join("\n");
+    for (const what of [/tampered tag/, /truncated stream/, /wrong final tag/, /reordered/, /tagged REKEY/]) expect(names).toMatch(what);
+  });
+
+  it("the rekey vector opens through libsodium across its REKEY chunk", () => {
+    const r = streamV2.rekey!;
+    const sodium = sodiumNow();
+    const state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(fromHex(r.header), fromHex(r.key));
+    expect(r.chunks.map((c) => c.tag)).toEqual([0, 2, 0, 1, 3]);
+    for (const c of r.chunks) {
+      const out = sodium.crypto_secretstream_xchacha20poly1305_pull(state, fromHex(c.chunk), new TextEncoder().encode(r.associatedData));
+      expect(out).not.toBe(false);
+      expect(out && [toHex(out.message), out.tag]).toEqual([c.message, c.tag]);
+    }
+  });
+
+  it("upload parts: the lengths the portal's encryptor gives per part, within MAX_PART_BYTES (§5.5)", () => {
+    const key = fromHex(streamV2.fileKey) as FileKey;
+    const binding = { reportId: streamV2.reportId, attachmentId: streamV2.attachmentId };
+    expect(LIMITS.partPlainBytes).toBe(8 * 1024 * 1024);
+    expect(MAX_PART_BYTES).toBe(8_390_834);
+    for (const u of streamV2.uploadParts!) {
+      expect(u.ciphertextBytes).toBe(streamCiphertextSize(u.size));
+      expect(u.paddedLength).toBe(padme(u.size));
+      const P = u.partPlainBytes - (u.partPlainBytes % STREAM_CHUNK_BYTES);
+      const enc = new AttachmentEncryptor(key, binding, u.size);
+      const lengths = u.parts.map((_, n) => {
+        const end = Math.min(u.paddedLength, (n + 1) * P);
+        const plain = new Uint8Array(Math.max(0, Math.min(u.size, end) - n * P));
+        return enc.push(plain, n === u.parts.length - 1, end - n * P, n === 0).length;
+      });
+      expect(lengths).toEqual(u.parts);
+      if (u.partPlainBytes === LIMITS.partPlainBytes) for (const l of u.parts) expect(l).toBeLessThanOrEqual(MAX_PART_BYTES);
+    }
+  });
+});
+
+describe("staff-kdf-v1: what the server receives and answers (§7.1-7.3)", () => {
+  const c = staff.cases[0]!;
+
+  it("the recovery proof is kdf(recovery key, 3, staffrcv), and the verifier its SHA-256", () => {
+    const proof = recoveryProof(fromHex(c.recoveryKey) as RecoveryKey);
+    expect(toHex(proof)).toBe(c.recoveryProof);
+    expect(sha256Hex(proof)).toBe(c.recoveryVerifier);
+  });
+
+  it("the activation keys object is accepted by the server's schema, and any non-base64url member is refused there", () => {
+    const account = { id: c.userId, email: "staff@example.com", displayName: "Staff", role: "investigator", keys: c.activationKeys };
+    expect(activationRequest.safeParse({ accounts: [account] }).success).toBe(true);
+    for (const member of ["kdfSalt", "authKey", "publicKey", "secretKeyWrapped", "secretKeyRecoveryWrapped", "recoveryProof"]) {
+      const text = c.activationKeys[member] as string;
+      const broken = { ...account, keys: { ...c.activationKeys, [member]: `!${text.slice(1)}` } };
+      expect(activationRequest.safeParse({ accounts: [broken] }).success, member).toBe(false);
+    }
+  });
+
+  it.each(staff.decoys.cases.map((d) => [d.email, d] as const))("the decoys for %s are the server's", (_email, d) => {
+    const secret = new PortalSecret(Buffer.from(fromHex(staff.decoys.portalSecret)));
+    expect(toHex(secret.key("sign-in-decoy"))).toBe(staff.decoys.key);
+    expect(toHex(decoySalt(secret, d.email))).toBe(d.salt);
+    const r = recoveryDecoy(secret, d.email);
+    expect(r.userId).toBe(d.userId);
+    expect(toHex(r.secretKeyRecoveryWrapped)).toBe(d.secretKeyRecoveryWrapped);
   });
 });

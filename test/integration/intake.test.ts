@@ -322,6 +322,15 @@ for (const backend of await backends()) {
         ["a missing envelope", (v) => ({ ...v, envelopes: (v.envelopes as unknown[]).slice(1) }), 409, "recipients_changed"],
         ["a duplicated envelope", (v) => ({ ...v, envelopes: [...(v.envelopes as unknown[]), (v.envelopes as unknown[])[0]] }), 400, "duplicate_envelope"],
         [
+          "an envelope of another format version (docs/CRYPTO.md §4, §9.2)",
+          (v) => {
+            const [first, ...rest] = v.envelopes as { staffUserId: string; envelope: string }[];
+            return { ...v, envelopes: [{ ...first!, envelope: `Ag${first!.envelope.slice(2)}` }, ...rest] };
+          },
+          400,
+          "bad_ciphertext",
+        ],
+        [
           "keys sealed to an excluded investigator",
           (v) => ({ ...v, excludedInvestigators: [(v.envelopes as { staffUserId: string }[])[0]!.staffUserId] }),
           400,

@@ -5,7 +5,8 @@
 import { writeFile } from "node:fs/promises";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSodium, newRecordId } from "../../crypto";
+import { loadSodium, newRecordId, toBase64Url } from "../../crypto";
+import { parseRecoveryKey, recoveryProof } from "../../crypto/staff";
 import { makeAccountKeys } from "../../app/staff/account-keys";
 import { recoverWithKey, StaffClient } from "../../app/staff/staff-client";
 import { staffUsers } from "../../db/schema";
@@ -225,6 +226,31 @@ for (const backend of await backends()) {
       const [after] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
       expect(Buffer.from(after!.publicKey).equals(Buffer.from(before!.publicKey))).toBe(true);
       expect(Buffer.from(after!.secretKeyWrapped).equals(Buffer.from(before!.secretKeyWrapped))).toBe(false);
+    });
+
+    it("refuses new key material that is not base64url with 400 invalid_request, even with the right recovery proof, and changes nothing", async () => {
+      const email = "first@okestro.example";
+      const proof = toBase64Url(recoveryProof(parseRecoveryKey(firstRecoveryKey)));
+      const [before] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+      const good = {
+        kdfSalt: toBase64Url(new Uint8Array(16)),
+        authKey: toBase64Url(new Uint8Array(32)),
+        secretKeyWrapped: toBase64Url(before!.secretKeyWrapped),
+      };
+      // Each member the right length, but not canonical unpadded base64url (docs/CRYPTO.md §7.1, §9.2): once a 500.
+      for (const [member, text] of [
+        ["kdfSalt", `${"A".repeat(21)}!`],
+        ["authKey", `${"A".repeat(42)}+`],
+        ["secretKeyWrapped", `${good.secretKeyWrapped.slice(0, 118)}=`],
+      ] as const) {
+        const r = await post(portal, "/api/staff/recover", { email, recoveryProof: proof, keys: { ...good, [member]: text } });
+        expect(r.status, member).toBe(400);
+        const body = (await r.json()) as { error: { code: string; fields?: Record<string, string> } };
+        expect(body.error.code).toBe("invalid_request");
+        expect(Object.keys(body.error.fields ?? {})).toEqual([`keys.${member}`]);
+      }
+      const [after] = await portal.services.db.select().from(staffUsers).where(eq(staffUsers.email, email));
+      expect(after).toEqual(before);
     });
   });
 }

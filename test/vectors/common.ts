@@ -95,12 +95,32 @@ export interface AeadInvalid {
   error: string;
 }
 
+/**
+ * An authentic record whose plaintext a reader checks against its purpose's shape (docs/CRYPTO.md §3.3, §3.4 step 5):
+ * either refused with `error`, or accepted as `decoded` (what the reader keeps: members it does not know are dropped).
+ */
+export interface AeadRecordCase {
+  name: string;
+  key: string;
+  purpose: string;
+  id: string;
+  subId?: string;
+  /** message and share-feedback: the author the stored row names. */
+  expectedAuthor?: string;
+  plaintext: string;
+  nonce: string;
+  ciphertext: string;
+  error?: string;
+  decoded?: unknown;
+}
+
 export interface AeadFile {
   format: "aead-v1";
   description: string;
   deterministic: true;
   cases: AeadCase[];
   invalid: AeadInvalid[];
+  records: AeadRecordCase[];
 }
 
 export interface EnvelopeCase {
@@ -196,6 +216,69 @@ export interface StreamCase {
   ciphertext: string;
 }
 
+/** One change to a stored stream vector's ciphertext, to make an invalid one without storing it whole. */
+export type StreamEdit =
+  /** XOR 0x01 into the byte at `at`. */
+  | { op: "flip"; at: number }
+  /** Set the byte at `at` to `value`. */
+  | { op: "set"; at: number; value: number }
+  /** Keep only the first `length` bytes. */
+  | { op: "truncate"; length: number }
+  /** Append the bytes (hex). */
+  | { op: "append"; bytes: string }
+  /** Exchange the `length` bytes at `a` with the `length` bytes at `b` (a + length ≤ b). */
+  | { op: "swap"; a: number; b: number; length: number }
+  /** Remove `length` bytes at `at`. */
+  | { op: "remove"; at: number; length: number };
+
+/**
+ * A stream the decoder must refuse with `error`: either `ciphertext` itself (made for the purpose, with the file's
+ * key and binding), or the ciphertext of case `from` changed by `edits` in order. Opened with the file's key and
+ * binding, but with `attachmentId` when given.
+ */
+export interface StreamInvalid {
+  name: string;
+  ciphertext?: string;
+  from?: string;
+  edits?: StreamEdit[];
+  attachmentId?: string;
+  error: string;
+}
+
+/** crypto_secretstream_xchacha20poly1305 on its own, across a REKEY tag (docs/CRYPTO.md Appendix A). */
+export interface SecretstreamRekey {
+  description: string;
+  key: string;
+  header: string;
+  associatedData: string;
+  chunks: { tag: number; message: string; chunk: string }[];
+}
+
+export function applyStreamEdits(ciphertext: Uint8Array, edits: StreamEdit[]): Uint8Array {
+  let out = ciphertext.slice();
+  for (const e of edits) {
+    if (e.op === "flip") out[e.at]! ^= 0x01;
+    else if (e.op === "set") out[e.at] = e.value;
+    else if (e.op === "truncate") out = out.slice(0, e.length);
+    else if (e.op === "append") out = new Uint8Array([...out, ...fromHex(e.bytes)]);
+    else if (e.op === "remove") out = new Uint8Array([...out.subarray(0, e.at), ...out.subarray(e.at + e.length)]);
+    else {
+      const a = out.slice(e.a, e.a + e.length);
+      out.set(out.slice(e.b, e.b + e.length), e.a);
+      out.set(a, e.b);
+    }
+  }
+  return out;
+}
+
+/** The bytes of an invalid stream entry. */
+export function invalidStreamBytes(file: StreamFile, v: StreamInvalid): Uint8Array {
+  if (v.ciphertext !== undefined) return fromHex(v.ciphertext);
+  const base = file.cases.find((c) => c.name === v.from);
+  if (!base) throw new Error(`no stream case ${v.from}`);
+  return applyStreamEdits(fromHex(base.ciphertext), v.edits ?? []);
+}
+
 export interface StreamFile {
   format: "stream-v1" | "stream-v2";
   description: string;
@@ -207,6 +290,20 @@ export interface StreamFile {
   chunkBytes: number;
   patternRule: string;
   cases: StreamCase[];
+  invalid: StreamInvalid[];
+  /** stream-v2.json only. */
+  rekey?: SecretstreamRekey;
+  /** stream-v2.json only: how a file's stream is cut into upload parts (docs/CRYPTO.md §5.5). */
+  uploadParts?: UploadPartsCase[];
+}
+
+export interface UploadPartsCase {
+  size: number;
+  partPlainBytes: number;
+  paddedLength: number;
+  ciphertextBytes: number;
+  /** The length of each part, in order. */
+  parts: number[];
 }
 
 export interface ReceiptCase {
@@ -248,6 +345,20 @@ export interface StaffKdfCase {
   recoveryKeyText: string;
   recoveryWrapNonce: string;
   wrappedSecretKeyRecovery: string;
+  /** crypto_kdf_derive_from_key(32, 3, "staffrcv", recoveryKey): sent at activation and recovery. */
+  recoveryProof: string;
+  /** SHA-256(recoveryProof): what the server stores (staff_users.recovery_verifier). */
+  recoveryVerifier: string;
+  /** The `keys` object of an activation request made of these values (binary fields unpadded base64url). */
+  activationKeys: Record<string, string | number>;
+}
+
+/** The server's answers for an address without an account (docs/CRYPTO.md §7.3). */
+export interface DecoyVectors {
+  portalSecret: string;
+  /** HKDF-SHA256(portal secret, empty salt, "clean-okestro-report/sign-in-decoy", 32). */
+  key: string;
+  cases: { email: string; salt: string; userIdBytes: string; userId: string; secretKeyRecoveryWrapped: string }[];
 }
 
 export interface StaffKdfFile {
@@ -259,4 +370,5 @@ export interface StaffKdfFile {
   recoveryKeys: { key: string; text: string }[];
   recoveryKeyInputs: { input: string; key: string }[];
   recoveryKeyInvalid: { input: string; error: string }[];
+  decoys: DecoyVectors;
 }

@@ -10,6 +10,7 @@
 // the committed ciphertexts as long as their inputs are unchanged and they decrypt
 // to the expected values, so re-running does not churn the files. docs/CRYPTO.md
 // describes every format.
+import { createHmac, hkdfSync } from "node:crypto";
 import { writeFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -40,11 +41,13 @@ import {
   STREAM_V1,
   STREAM_V2,
   utf8,
+  uuidFromRandom,
   uuidToBytes,
   concatBytes,
   deriveReceiptSecrets,
   RECEIPT_ALPHABET,
   ARCHIVE_ENVELOPE_BYTES,
+  AttachmentEncryptor,
   SHARE_ENVELOPE_BYTES,
   STREAM_CHUNK_BYTES,
   decryptArchivePackage,
@@ -72,13 +75,26 @@ import {
   type StaffSecretKey,
 } from "../../crypto/index";
 import { encryptAttachmentV1 } from "../../crypto/legacy-stream-v1";
-import { loadSodium, type Sodium } from "../../crypto/sodium";
-import { STAFF_KDF_V1, deriveStaffPasswordKeys, formatRecoveryKey, loadSodiumSumo, parseRecoveryKey, unwrapStaffSecretKey } from "../../crypto/staff";
+import { readRecord } from "./records";
+import { MAX_PART_BYTES } from "../../app/intake/limits";
+import { loadSodium, sodiumNow, type Sodium } from "../../crypto/sodium";
+import {
+  STAFF_KDF_V1,
+  deriveStaffPasswordKeys,
+  formatRecoveryKey,
+  loadSodiumSumo,
+  parseRecoveryKey,
+  recoveryProof,
+  unwrapStaffSecretKey,
+} from "../../crypto/staff";
+import { decoySalt, recoveryDecoy } from "../../app/.server/staff/decoys";
+import { PortalSecret } from "../../app/.server/platform/secrets";
 import type { RecoveryKey } from "../../crypto/index";
 import {
   PATTERN_RULE,
   VECTORS_DIR,
   fromHex,
+  invalidStreamBytes,
   labelBytes,
   labelUuid,
   patternBytes,
@@ -87,6 +103,7 @@ import {
   type AeadCase,
   type AeadFile,
   type AeadInvalid,
+  type AeadRecordCase,
   type ArchiveEnvelopeCase,
   type ArchiveEnvelopeInvalid,
   type EnvelopeCase,
@@ -96,9 +113,13 @@ import {
   type ShareEnvelopeCase,
   type ShareEnvelopeInvalid,
   type ReceiptFile,
+  type SecretstreamRekey,
   type StaffKdfFile,
   type StreamCase,
+  type StreamEdit,
   type StreamFile,
+  type StreamInvalid,
+  type UploadPartsCase,
 } from "./common";
 
 const fresh = process.argv.includes("--fresh");
@@ -339,12 +360,12 @@ function aeadVectors(sodium: Sodium): AeadFile {
       text: true,
     },
     {
-      name: "message",
+      name: "message: an investigator's question",
       keyLabel: "report key A",
       purpose: "message",
       id: reportId,
       subId: messageId,
-      plaintext: json({ text: "Could you name the approving manager?" }),
+      plaintext: json({ author: "investigator", kind: "question", text: "Could you name the approving manager?" }),
       text: true,
     },
     {
@@ -501,6 +522,24 @@ function aeadVectors(sodium: Sodium): AeadFile {
       }),
       text: true,
     },
+    // Records of the dialogue and the identity as the portal writes them (docs/CRYPTO.md §3.3). At the end, for the nonces.
+    {
+      name: "message: the reporter's answer",
+      keyLabel: "report key A",
+      purpose: "message",
+      id: reportId,
+      subId: labelUuid("aead/message 2"),
+      plaintext: json({ author: "reporter", kind: "message", text: "결재자는 재무팀 김 부장입니다. It was the finance manager." }),
+      text: true,
+    },
+    {
+      name: "reporter identity with a request for update e-mails (notify)",
+      keyLabel: "report key A",
+      purpose: "report-identity",
+      id: reportId,
+      plaintext: json({ name: null, email: "whistle@example.com", phone: "+82 10-1234-5678", notify: { email: true, language: "ko" } }),
+      text: true,
+    },
   ];
 
   const cases: AeadCase[] = specs.map((s, i) => {
@@ -650,6 +689,7 @@ function aeadVectors(sodium: Sodium): AeadFile {
   }
   checkShareCases(cases, sharePackage);
   checkArchiveCases(cases, archivePackage);
+  const records = recordShapeVectors(reportId, messageId, noteId, attachmentId, shareId, feedbackId);
   return {
     format: "aead-v1",
     description:
@@ -657,7 +697,203 @@ function aeadVectors(sodium: Sodium): AeadFile {
     deterministic: true,
     cases,
     invalid,
+    records,
   };
+}
+
+/**
+ * Authentic records with plaintexts a reader must refuse, or accept as stated (§3.3, §3.4 step 5). Deterministic:
+ * nonce i is labelBytes("aead record nonce i"); new entries go at the end.
+ */
+function recordShapeVectors(reportId: string, messageId: string, noteId: string, attachmentId: string, shareId: string, feedbackId: string): AeadRecordCase[] {
+  const report = { keyLabel: "report key A", id: reportId };
+  const text = (v: unknown) => utf8(JSON.stringify(v));
+  const specs: (Omit<AeadRecordCase, "key" | "plaintext" | "nonce" | "ciphertext" | "id"> & { keyLabel: string; id: string; bytes: Uint8Array })[] = [
+    {
+      name: "message whose author is not the stored row's",
+      ...report,
+      purpose: "message",
+      subId: messageId,
+      expectedAuthor: "investigator",
+      bytes: text({ author: "reporter", kind: "message", text: "Hello." }),
+      error: "wrong_record",
+    },
+    {
+      name: "message without author and kind",
+      ...report,
+      purpose: "message",
+      subId: messageId,
+      expectedAuthor: "investigator",
+      bytes: text({ text: "Hello." }),
+      error: "bad_format",
+    },
+    {
+      name: "message of an unknown kind",
+      ...report,
+      purpose: "message",
+      subId: messageId,
+      expectedAuthor: "investigator",
+      bytes: text({ author: "investigator", kind: "note", text: "Hello." }),
+      error: "bad_format",
+    },
+    {
+      name: "message whose text is not a string",
+      ...report,
+      purpose: "message",
+      subId: messageId,
+      expectedAuthor: "reporter",
+      bytes: text({ author: "reporter", kind: "message", text: ["Hello."] }),
+      error: "bad_format",
+    },
+    {
+      name: "message with a member readers do not know (dropped)",
+      ...report,
+      purpose: "message",
+      subId: messageId,
+      expectedAuthor: "reporter",
+      bytes: text({ author: "reporter", kind: "message", text: "Hello.", sentAt: "2024-03-01" }),
+      decoded: { author: "reporter", kind: "message", text: "Hello." },
+    },
+    {
+      name: "identity whose notify has the wrong shape",
+      ...report,
+      purpose: "report-identity",
+      bytes: text({ name: null, email: "a@example.com", phone: null, notify: { email: "yes", language: "ko" } }),
+      error: "bad_format",
+    },
+    {
+      name: "identity whose notify names another language",
+      ...report,
+      purpose: "report-identity",
+      bytes: text({ name: null, email: "a@example.com", phone: null, notify: { email: true, language: "ja" } }),
+      error: "bad_format",
+    },
+    {
+      name: "identity with a name that is not a string",
+      ...report,
+      purpose: "report-identity",
+      bytes: text({ name: 7, email: null, phone: null }),
+      error: "bad_format",
+    },
+    { name: "identity that is an array", ...report, purpose: "report-identity", bytes: text([null, null, null]), error: "bad_format" },
+    {
+      name: "identity without notify and with a member readers do not know (dropped)",
+      ...report,
+      purpose: "report-identity",
+      bytes: text({ name: "홍길동", email: null, phone: null, address: "Seoul" }),
+      decoded: { name: "홍길동", email: null, phone: null },
+    },
+    {
+      name: "identity with members missing (they are not read as null)",
+      ...report,
+      purpose: "report-identity",
+      bytes: text({ email: "a@example.com" }),
+      error: "bad_format",
+    },
+    {
+      name: "body whose period is not a string or null",
+      ...report,
+      purpose: "report-body",
+      bytes: text({ description: "d", details: "", periodFrom: 20240301, periodTo: null }),
+      error: "bad_format",
+    },
+    {
+      name: "body whose period is not YYYY-MM-DD (kept as text)",
+      ...report,
+      purpose: "report-body",
+      bytes: text({ description: "d", details: "", periodFrom: "March 2024", periodTo: null }),
+      decoded: { description: "d", details: "", periodFrom: "March 2024", periodTo: null },
+    },
+    { name: "title that is not a JSON string", ...report, purpose: "report-title", bytes: text({ title: "x" }), error: "bad_format" },
+    {
+      name: "title with a byte order mark before the JSON",
+      ...report,
+      purpose: "report-title",
+      bytes: concatBytes(Uint8Array.of(0xef, 0xbb, 0xbf), text("x")),
+      error: "bad_format",
+    },
+    { name: "title that is not UTF-8", ...report, purpose: "report-title", bytes: Uint8Array.of(0x22, 0xc3, 0x28, 0x22), error: "bad_format" },
+    {
+      name: "file metadata with a negative size",
+      ...report,
+      purpose: "file-meta",
+      subId: attachmentId,
+      bytes: text({ name: "a.pdf", type: "application/pdf", size: -1 }),
+      error: "bad_format",
+    },
+    {
+      name: "file metadata with a fractional size",
+      ...report,
+      purpose: "file-meta",
+      subId: attachmentId,
+      bytes: text({ name: "a.pdf", type: "application/pdf", size: 1.5 }),
+      error: "bad_format",
+    },
+    {
+      name: "file metadata with a size beyond 2^53 - 1",
+      ...report,
+      purpose: "file-meta",
+      subId: attachmentId,
+      bytes: text({ name: "a.pdf", type: "application/pdf", size: 2 ** 53 }),
+      error: "bad_format",
+    },
+    {
+      name: "file metadata with a type outside the list writers use (kept as text)",
+      ...report,
+      purpose: "file-meta",
+      subId: attachmentId,
+      bytes: text({ name: "notes.txt", type: "text/x-unknown; charset=utf-8", size: 0 }),
+      decoded: { name: "notes.txt", type: "text/x-unknown; charset=utf-8", size: 0 },
+    },
+    { name: "privacy request without text", ...report, purpose: "privacy-request", subId: messageId, bytes: text({ detail: "x" }), error: "bad_format" },
+    {
+      name: "note whose text is not a string",
+      keyLabel: "case key A",
+      id: reportId,
+      purpose: "note",
+      subId: noteId,
+      bytes: text({ text: null }),
+      error: "bad_format",
+    },
+    {
+      name: "labels with a member that is not a string",
+      keyLabel: "case key A",
+      id: reportId,
+      purpose: "labels",
+      bytes: text(["urgent", 3]),
+      error: "bad_format",
+    },
+    {
+      name: "share feedback whose author is not the stored row's",
+      keyLabel: "feedback key 1",
+      id: shareId,
+      purpose: "share-feedback",
+      subId: feedbackId,
+      expectedAuthor: "affiliate",
+      bytes: text({ author: "investigator", text: "x" }),
+      error: "wrong_record",
+    },
+  ];
+  return specs.map(({ keyLabel, bytes, ...v }, i) => {
+    const key = labelBytes(keyLabel) as RecordKey;
+    const nonce = labelBytes(`aead record nonce ${i}`, AEAD_NONCE_BYTES);
+    const binding: RecordBinding = { purpose: v.purpose as RecordPurpose, id: v.id, ...(v.subId ? { subId: v.subId } : {}) };
+    const entry: AeadRecordCase = {
+      name: v.name,
+      key: toHex(key),
+      purpose: v.purpose,
+      id: v.id,
+      ...(v.subId ? { subId: v.subId } : {}),
+      ...(v.expectedAuthor ? { expectedAuthor: v.expectedAuthor } : {}),
+      plaintext: toHex(bytes),
+      nonce: toHex(nonce),
+      ciphertext: toHex(encryptRecord(key, binding, bytes, nonce)),
+      ...(v.error ? { error: v.error } : { decoded: v.decoded }),
+    };
+    if (entry.error) expectCode(() => readRecord(entry), entry.error, `record ${v.name}`);
+    else if (JSON.stringify(readRecord(entry)) !== JSON.stringify(entry.decoded)) fail(`record ${v.name}: decoded`);
+    return entry;
+  });
 }
 
 // ---------------------------------------------------------------- envelope-v1
@@ -1112,7 +1348,188 @@ function streamVectors(format: "stream-v1" | "stream-v2"): StreamFile {
     chunkBytes: STREAM_CHUNK_BYTES,
     patternRule: PATTERN_RULE,
     cases,
+    invalid: streamInvalidVectors(format, cases, fileKey, binding, existing?.invalid ?? []),
+    ...(v2 ? { rekey: rekeyVector(existing?.rekey), uploadParts: uploadPartsVectors(fileKey, binding) } : {}),
   };
+}
+
+/**
+ * The part lengths of a few files, cut as the portal's client cuts them (app/shared/transport.ts): each part is what
+ * AttachmentEncryptor.push returns for its range of the body, part 0 with the prefix. Deterministic (lengths only).
+ */
+function uploadPartsVectors(key: FileKey, binding: { reportId: string; attachmentId: string }): UploadPartsCase[] {
+  const specs: [number, number][] = [
+    [0, 8 * 1024 * 1024],
+    [1, 8 * 1024 * 1024],
+    [8 * 1024 * 1024, 8 * 1024 * 1024],
+    [8 * 1024 * 1024 + 1, 8 * 1024 * 1024],
+    [20_000_000, 8 * 1024 * 1024],
+    [2_500_000, 1_000_000], // partPlainBytes not a multiple of 65536: rounded down to 983040
+  ];
+  return specs.map(([size, partPlainBytes]) => {
+    const P = partPlainBytes - (partPlainBytes % STREAM_CHUNK_BYTES);
+    const enc = new AttachmentEncryptor(key, binding, size);
+    const B = enc.paddedBytes;
+    const count = Math.max(1, Math.ceil(B / P));
+    const parts: number[] = [];
+    for (let n = 0; n < count; n++) {
+      const start = n * P;
+      const end = Math.min(B, (n + 1) * P);
+      const plain = new Uint8Array(Math.max(0, Math.min(size, end) - start));
+      parts.push(enc.push(plain, n === count - 1, end - start, n === 0).length);
+    }
+    const total = parts.reduce((a, b) => a + b, 0);
+    if (total !== streamCiphertextSize(size)) fail(`upload parts of ${size}: total`);
+    if (partPlainBytes === 8 * 1024 * 1024 && parts.some((l) => l > MAX_PART_BYTES)) fail(`upload parts of ${size}: over MAX_PART_BYTES`);
+    return { size, partPlainBytes, paddedLength: B, ciphertextBytes: total, parts };
+  });
+}
+
+const TAG = { MESSAGE: 0, PUSH: 1, REKEY: 2, FINAL: 3 } as const;
+
+/** 0x02 || header || length chunk || body chunks, each with the tag given: streams no writer makes, for the decoder. */
+function craftV2(
+  key: FileKey,
+  binding: { reportId: string; attachmentId: string },
+  length: Uint8Array,
+  lengthTag: number,
+  chunks: [Uint8Array, number][],
+): string {
+  const sodium = sodiumNow();
+  const ad = streamAssociatedData(binding, STREAM_V2);
+  const init = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const parts = [Uint8Array.of(STREAM_V2), init.header, sodium.crypto_secretstream_xchacha20poly1305_push(init.state, length, ad, lengthTag)];
+  for (const [body, tag] of chunks) parts.push(sodium.crypto_secretstream_xchacha20poly1305_push(init.state, body, ad, tag));
+  return toHex(concatBytes(...parts));
+}
+
+const le64 = (n: bigint) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, n, true);
+  return b;
+};
+
+/** Streams the decoder refuses (§5.2 decoding steps), from small cases by edits and a few made for the purpose. */
+function streamInvalidVectors(
+  format: "stream-v1" | "stream-v2",
+  cases: StreamCase[],
+  fileKey: FileKey,
+  binding: { reportId: string; attachmentId: string },
+  prior: StreamInvalid[],
+): StreamInvalid[] {
+  const v2 = format === "stream-v2";
+  const small = cases.find((c) => c.plaintextLength === (v2 ? 9 : 100))!;
+  const full = cases.find((c) => c.plaintextLength === STREAM_CHUNK_BYTES)!;
+  const big = cases.find((c) => c.plaintextLength === (v2 ? 140_000 : 200_000))!;
+  const prefix = v2 ? 50 : 25;
+  const chunk = STREAM_CHUNK_BYTES + 17;
+  const n = small.ciphertextLength;
+  const edited = (name: string, from: StreamCase, edits: StreamEdit[], error: string): StreamInvalid => ({ name, from: from.name, edits, error });
+  const list: StreamInvalid[] = [
+    edited("version byte 0x03", small, [{ op: "set", at: 0, value: 3 }], "bad_version"),
+    edited("version byte 0x00", small, [{ op: "set", at: 0, value: 0 }], "bad_version"),
+    edited(`version byte of the other stream format (0x0${v2 ? 1 : 2})`, small, [{ op: "set", at: 0, value: v2 ? 1 : 2 }], "decrypt_failed"),
+    edited("fewer than 25 bytes", small, [{ op: "truncate", length: 24 }], "truncated"),
+    edited("header byte modified", small, [{ op: "flip", at: 5 }], "decrypt_failed"),
+    edited("encrypted tag byte of the last chunk modified", small, [{ op: "flip", at: prefix }], "decrypt_failed"),
+    edited("ciphertext byte of the last chunk modified", small, [{ op: "flip", at: prefix + 1 }], "decrypt_failed"),
+    edited("MAC of the last chunk modified (tampered tag)", small, [{ op: "flip", at: n - 1 }], "decrypt_failed"),
+    edited("cut inside the last chunk", small, [{ op: "truncate", length: n - 1 }], "decrypt_failed"),
+    edited("cut after the header, before any chunk", small, [{ op: "truncate", length: prefix }], "truncated"),
+    edited("a byte glued to a short final chunk", small, [{ op: "append", bytes: "00" }], "decrypt_failed"),
+    { name: "opened under another attachment id", from: small.name, edits: [], attachmentId: labelUuid("stream/other attachment"), error: "decrypt_failed" },
+    edited("a byte after a full-size final chunk", full, [{ op: "append", bytes: "00" }], "bad_format"),
+    edited("two full chunks swapped (reordered)", big, [{ op: "swap", a: prefix, b: prefix + chunk, length: chunk }], "decrypt_failed"),
+    edited("a full chunk dropped", big, [{ op: "remove", at: prefix + chunk, length: chunk }], "decrypt_failed"),
+    edited("the final chunk dropped (truncated stream)", big, [{ op: "truncate", length: prefix + 2 * chunk }], "truncated"),
+    edited("cut inside a full chunk", big, [{ op: "truncate", length: prefix + chunk + 100 }], "decrypt_failed"),
+  ];
+  if (v2) {
+    list.splice(
+      4,
+      0,
+      edited("cut inside the length chunk", small, [{ op: "truncate", length: 40 }], "truncated"),
+      edited("length chunk modified", small, [{ op: "flip", at: 30 }], "decrypt_failed"),
+    );
+    const nine = patternBytes(9);
+    const body = concatBytes(nine, Uint8Array.of(0));
+    const made: [string, () => string, string][] = [
+      [
+        "last chunk tagged MESSAGE instead of FINAL (wrong final tag)",
+        () => craftV2(fileKey, binding, le64(9n), TAG.MESSAGE, [[body, TAG.MESSAGE]]),
+        "truncated",
+      ],
+      ["body chunk tagged REKEY", () => craftV2(fileKey, binding, le64(9n), TAG.MESSAGE, [[body, TAG.REKEY]]), "bad_format"],
+      ["body chunk tagged PUSH", () => craftV2(fileKey, binding, le64(9n), TAG.MESSAGE, [[body, TAG.PUSH]]), "bad_format"],
+      ["length chunk tagged FINAL", () => craftV2(fileKey, binding, le64(9n), TAG.FINAL, [[body, TAG.FINAL]]), "bad_format"],
+      ["length chunk tagged REKEY", () => craftV2(fileKey, binding, le64(9n), TAG.REKEY, [[body, TAG.FINAL]]), "bad_format"],
+      ["padding that is not zeros", () => craftV2(fileKey, binding, le64(9n), TAG.MESSAGE, [[concatBytes(nine, Uint8Array.of(1)), TAG.FINAL]]), "bad_format"],
+      ["stated size beyond the body", () => craftV2(fileKey, binding, le64(11n), TAG.MESSAGE, [[body, TAG.FINAL]]), "bad_format"],
+      ["stated size above 2^53 - 1", () => craftV2(fileKey, binding, le64(2n ** 53n), TAG.MESSAGE, [[new Uint8Array(0), TAG.FINAL]]), "bad_format"],
+    ];
+    for (const [name, make, error] of made) {
+      const refused = (hex: string | undefined) => {
+        if (!hex) return false;
+        try {
+          decryptAttachment(fileKey, binding, fromHex(hex));
+          return false;
+        } catch (e) {
+          return isCryptoError(e) && e.code === error;
+        }
+      };
+      let ciphertext = prior.find((v) => v.name === name)?.ciphertext;
+      if (!refused(ciphertext)) ciphertext = make();
+      list.push({ name, ciphertext: ciphertext!, error });
+    }
+  }
+  const file = { cases } as StreamFile;
+  for (const v of list) {
+    const b = v.attachmentId ? { ...binding, attachmentId: v.attachmentId } : binding;
+    expectCode(() => decryptAttachment(fileKey, b, invalidStreamBytes(file, v)), v.error, `${format} invalid ${v.name}`);
+  }
+  return list;
+}
+
+/** Appendix A across a REKEY tag: the chunks after it open only under the re-keyed state. */
+function rekeyVector(prior: SecretstreamRekey | undefined): SecretstreamRekey {
+  const sodium = sodiumNow();
+  const key = labelBytes("secretstream/key");
+  const ad = utf8("cor-test-vector/secretstream rekey");
+  const plan: [string, number][] = [
+    ["first message", TAG.MESSAGE],
+    ["second message, tagged REKEY: the state is re-keyed after it", TAG.REKEY],
+    ["third message, under the new key", TAG.MESSAGE],
+    ["fourth message, tagged PUSH", TAG.PUSH],
+    ["", TAG.FINAL],
+  ];
+  const opens = (v: SecretstreamRekey | undefined): boolean => {
+    if (!v || v.key !== toHex(key) || v.chunks.length !== plan.length) return false;
+    try {
+      const state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(fromHex(v.header), key);
+      return plan.every(([m, tag], i) => {
+        const r = sodium.crypto_secretstream_xchacha20poly1305_pull(state, fromHex(v.chunks[i]!.chunk), ad);
+        return r !== false && r.tag === tag && fromUtf8(r.message) === m && v.chunks[i]!.message === toHex(utf8(m));
+      });
+    } catch {
+      return false;
+    }
+  };
+  if (opens(prior)) return prior!;
+  const init = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+  const made: SecretstreamRekey = {
+    description:
+      "crypto_secretstream_xchacha20poly1305 alone (Appendix A), no cor format around it: pulling the chunks in order from `header` with `key` and `associatedData` gives each `message` (hex) and `tag`; the chunks after the REKEY-tagged one open only with the state re-keyed as Appendix A says. Randomized header: decrypt-only. stream-v1 and stream-v2 decoders refuse a REKEY or PUSH tag (bad_format).",
+    key: toHex(key),
+    header: toHex(init.header),
+    associatedData: fromUtf8(ad),
+    chunks: plan.map(([m, tag]) => ({
+      tag,
+      message: toHex(utf8(m)),
+      chunk: toHex(sodium.crypto_secretstream_xchacha20poly1305_push(init.state, utf8(m), ad, tag)),
+    })),
+  };
+  if (!opens(made)) fail("rekey vector does not open");
+  return made;
 }
 
 // ---------------------------------------------------------------- receipt-v1
@@ -1173,6 +1590,19 @@ function receiptVectors(sodium: Sodium): ReceiptFile {
     { input: d.replace(/-/g, "\u2013"), normalized: c.normalized },
     { input: d.replace(/-/g, "\u2014"), normalized: c.normalized },
     { input: `${c.normalized.slice(0, 2)}-${c.normalized.slice(2, 9)} ${c.normalized.slice(9)}`, normalized: c.normalized },
+    // The explicit lists of docs/CRYPTO.md §2.1: every other dash, the remaining white space, full-width forms.
+    { input: d.replace(/-/g, "\u2011"), normalized: c.normalized },
+    { input: d.replace(/-/g, "\u2012"), normalized: c.normalized },
+    { input: d.replace(/-/g, "\u2015"), normalized: c.normalized },
+    { input: d.replace(/-/g, "\u2212"), normalized: c.normalized },
+    { input: d.replace(/-/g, "\u00a0"), normalized: c.normalized },
+    { input: d.replace(/-/g, "\u3000"), normalized: c.normalized },
+    { input: `\ufeff${d.replace(/-/g, "\u2028")}\u202f`, normalized: c.normalized },
+    { input: [...d].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join(""), normalized: c.normalized },
+    {
+      input: [...d.toLowerCase()].map((ch) => (ch === "-" ? "\uff0d" : /[a-z]/.test(ch) ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch)).join(""),
+      normalized: c.normalized,
+    },
   ];
   for (const n of normalization) {
     const p = parseReceipt(n.input);
@@ -1195,6 +1625,13 @@ function receiptVectors(sodium: Sodium): ReceiptFile {
     { input: `${good.slice(0, 10)}!${good.slice(11)}`, problem: "character" },
     { input: `${good.slice(0, 10)}\u0410${good.slice(11)}`, problem: "character" },
     { input: `${good.slice(0, 10)}_${good.slice(11)}`, problem: "character" },
+    // Only ASCII letters change case: a letter whose Unicode upper case is an ASCII letter is still refused.
+    { input: `${good.slice(0, 10)}\u0131${good.slice(11)}`, problem: "character" },
+    { input: `${good.slice(0, 10)}\u017f${good.slice(11)}`, problem: "character" },
+    // Not in the lists: a soft hyphen, a zero-width space, an underscore (above), a dot.
+    { input: `${good.slice(0, 10)}\u00ad${good.slice(10)}`, problem: "character" },
+    { input: `${good.slice(0, 10)}\u200b${good.slice(10)}`, problem: "character" },
+    { input: `${good.slice(0, 10)}.${good.slice(10)}`, problem: "character" },
     { input: good.slice(0, 19) + otherCheck, problem: "check" },
     { input: swapped, problem: "check" },
     { input: "0".repeat(19) + "1", problem: "check" },
@@ -1257,6 +1694,13 @@ async function staffVectors(): Promise<StaffKdfFile> {
     { input: t.replace(/-/g, ""), key: recoveryKeys[2]!.key },
     { input: recoveryKeys[0]!.text.replace(/0/g, "o"), key: recoveryKeys[0]!.key },
     { input: recoveryKeys[1]!.text, key: recoveryKeys[1]!.key },
+    // The same reading as receipt codes (docs/CRYPTO.md §2.1): typographic dashes, other white space, full-width forms.
+    { input: t.replace(/-/g, "\u2013"), key: recoveryKeys[2]!.key },
+    { input: t.replace(/-/g, "\u2014"), key: recoveryKeys[2]!.key },
+    { input: t.replace(/-/g, "\u2212"), key: recoveryKeys[2]!.key },
+    { input: `\u3000${t.replace(/-/g, "\u00a0")}\n`, key: recoveryKeys[2]!.key },
+    { input: [...t].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join(""), key: recoveryKeys[2]!.key },
+    { input: recoveryKeys[0]!.text.replace(/0/g, "O").replace(/-/g, "").toLowerCase(), key: recoveryKeys[0]!.key },
   ];
   for (const r of recoveryKeyInputs) if (toHex(parseRecoveryKey(r.input)) !== r.key) fail(`recovery key input ${r.input}`);
   const zeros = recoveryKeys[0]!.text.replace(/-/g, "");
@@ -1267,8 +1711,26 @@ async function staffVectors(): Promise<StaffKdfFile> {
     { input: `${zeros.slice(0, 51)}Z`, error: "bad_format" },
     { input: `U${zeros.slice(1)}`, error: "bad_format" },
     { input: "", error: "bad_format" },
+    { input: `\u0131${zeros.slice(1)}`, error: "bad_format" },
+    { input: `${zeros.slice(0, 26)}\u00ad${zeros.slice(26)}`, error: "bad_format" },
   ];
   for (const r of recoveryKeyInvalid) expectCode(() => parseRecoveryKey(r.input), r.error, `recovery key ${r.input}`);
+
+  // What the server learns of the recovery key (§7.2): the proof, sent at activation and at recovery, and its SHA-256.
+  const proof = sumo.crypto_kdf_derive_from_key(32, 3, "staffrcv", recoveryKey);
+  if (toHex(proof) !== toHex(recoveryProof(recoveryKey))) fail("recovery proof");
+  const verifier = sha256Hex(proof);
+  const publicKey = publicKeyOf(secretKey);
+  // The `keys` object of an activation with these values, as the server validates it.
+  const activationKeys = {
+    kdfVersion: 1,
+    kdfSalt: toBase64Url(salt),
+    authKey: toBase64Url(authKey),
+    publicKey: toBase64Url(publicKey),
+    secretKeyWrapped: toBase64Url(wrapped),
+    secretKeyRecoveryWrapped: toBase64Url(wrappedRecovery),
+    recoveryProof: toBase64Url(proof),
+  };
 
   return {
     format: "staff-kdf-v1",
@@ -1302,12 +1764,44 @@ async function staffVectors(): Promise<StaffKdfFile> {
         recoveryKeyText: formatRecoveryKey(recoveryKey),
         recoveryWrapNonce: toHex(recoveryWrapNonce),
         wrappedSecretKeyRecovery: toHex(wrappedRecovery),
+        recoveryProof: toHex(proof),
+        recoveryVerifier: verifier,
+        activationKeys,
       },
     ],
+    decoys: decoyVectors(),
     recoveryKeys,
     recoveryKeyInputs,
     recoveryKeyInvalid,
   };
+}
+
+/**
+ * The server's answers for addresses without an account (§7.3), from the formula with node:crypto, checked against
+ * the server's own functions. Deterministic.
+ */
+function decoyVectors(): StaffKdfFile["decoys"] {
+  const portalSecret = labelBytes("portal secret");
+  const key = new Uint8Array(hkdfSync("sha256", portalSecret, new Uint8Array(0), "clean-okestro-report/sign-in-decoy", 32));
+  const hmac = (...parts: Uint8Array[]) => {
+    const h = createHmac("sha256", key);
+    for (const p of parts) h.update(p);
+    return new Uint8Array(h.digest());
+  };
+  const server = new PortalSecret(Buffer.from(portalSecret));
+  const emails = ["nobody@okestro.example", "kim.minji@okestro.example", "이름@okestro.example"];
+  const cases = emails.map((email) => {
+    const salt = hmac(utf8("salt\0"), utf8(email)).slice(0, 16);
+    const prf = (label: string) => hmac(utf8("recovery\0"), utf8(label), Uint8Array.of(0), utf8(email));
+    const idBytes = prf("user-id").slice(0, 16);
+    const blob = concatBytes(Uint8Array.of(1), concatBytes(prf("blob-0"), prf("blob-1"), prf("blob-2")).slice(0, 88));
+    const userId = uuidFromRandom(idBytes);
+    if (toHex(decoySalt(server, email)) !== toHex(salt)) fail(`decoy salt ${email}`);
+    const r = recoveryDecoy(server, email);
+    if (r.userId !== userId || toHex(r.secretKeyRecoveryWrapped) !== toHex(blob)) fail(`recovery decoy ${email}`);
+    return { email, salt: toHex(salt), userIdBytes: toHex(idBytes), userId, secretKeyRecoveryWrapped: toHex(blob) };
+  });
+  return { portalSecret: toHex(portalSecret), key: toHex(key), cases };
 }
 
 async function main(): Promise<void> {

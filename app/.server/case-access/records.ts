@@ -12,3 +12,9 @@ export function checkRecord(name: string, ct: Uint8Array, purpose: RecordPurpose
     throw new ApiError(400, "bad_ciphertext", `${name}: not an aead-v1 ciphertext`, { [name]: "not an aead-v1 ciphertext" });
   }
 }
+
+/** Refuses (400 bad_ciphertext, naming the field) what cannot be an envelope-v1 of `bytes` bytes (docs/CRYPTO.md §4, §9.2). */
+export function checkEnvelope(name: string, envelope: Uint8Array, bytes: number): void {
+  if (envelope[0] !== 1) throw new ApiError(400, "bad_ciphertext", `${name}: unknown format version`, { [name]: "unknown format version" });
+  if (envelope.length !== bytes) throw new ApiError(400, "bad_ciphertext", `${name}: not an envelope-v1`, { [name]: "not an envelope-v1" });
+}

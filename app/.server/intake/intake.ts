@@ -6,7 +6,7 @@
 //   display name, public key; never an e-mail address, an administrator or a
 //   reviewer). The form is open only with at least one of each.
 // - Submission checks, in order, and every refusal changes nothing: the shape;
-//   record versions and padding blocks (`bad_ciphertext`); the optional-items
+//   record versions and padding blocks, envelope versions (`bad_ciphertext`); the optional-items
 //   consent for contact details or files; the look-up hash (the same report id
 //   and hash again gets the stored answer: an idempotent retry; another hash
 //   409 `report_exists`); the category active; excluded ids are investigator
@@ -37,13 +37,14 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Readable } from "node:stream";
 import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { streamCiphertextSize } from "../../../crypto/attachment-stream";
+import { ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
 import type { Db } from "../../../db/client";
 import { archiveFiles, attachments, categories, reportExclusions, reportKeyEnvelopes, reports, staffUsers, uploads } from "../../../db/schema";
 import { LIMITS, MAX_PART_BYTES } from "../../intake/limits";
 import type { CreateUploadResponse, IntakeInfo, SubmitReportInput, SubmitReportResponse, UploadStatusResponse } from "../../intake/wire";
 import { BlobPartTooSmallError, BlobTooLargeError } from "../platform/blob-store";
-import { checkRecord } from "../case-access/records";
+import { checkEnvelope, checkRecord } from "../case-access/records";
 import { generateCaseNumber } from "./case-number";
 import { floodOf } from "./flood";
 import { addDays, minuteOf, today as todayOf } from "../platform/dates";
@@ -349,6 +350,8 @@ export async function submitReport(
     checkRecord(`attachments.${i}.meta`, a.meta, "file-meta");
     checkRecord(`attachments.${i}.fileKey`, a.fileKey, "file-key");
   }
+  // The version byte, as a grant's envelope is checked (casework.ts): an envelope no reader can open is refused now.
+  for (const [i, e] of input.envelopes.entries()) checkEnvelope(`envelopes.${i}.envelope`, e.envelope, ENVELOPE_BYTES);
   if (input.attachments.length > s.config.MAX_ATTACHMENTS_PER_REPORT) {
     throw new ApiError(400, "too_many_attachments", `a report may have at most ${s.config.MAX_ATTACHMENTS_PER_REPORT} attachments`);
   }

@@ -25,6 +25,7 @@ import { ApiError } from "../platform/http";
 import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 import { AUTH_HASH_OPTIONS, type StaffRole } from "./accounts";
+import { decoySalt } from "./decoys";
 import { beginSecondFactorAttempt, beginSignInAttempt, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
 
 /** Over HTTPS the cookie is __Host-prefixed: no sibling (sub)domain can plant or shadow it. */
@@ -53,7 +54,7 @@ export interface StaffPrincipal {
  */
 export async function preLogin(s: Services, email: string): Promise<{ salt: string; kdfVersion: number }> {
   const normal = normaliseEmail(email);
-  const fake = s.secret.mac("sign-in-decoy", "salt\0", normal).subarray(0, 16);
+  const fake = decoySalt(s.secret, normal);
   const [user] = await s.db.select({ salt: staffUsers.kdfSalt, v: staffUsers.kdfVersion }).from(staffUsers).where(eq(staffUsers.email, normal));
   return user ? { salt: toBase64Url(user.salt), kdfVersion: user.v } : { salt: toBase64Url(fake), kdfVersion: 1 };
 }

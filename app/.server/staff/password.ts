@@ -9,7 +9,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import argon2 from "argon2";
 import { and, eq, ne } from "drizzle-orm";
-import { fromBase64Url, toBase64Url, uuidFromRandom } from "../../../crypto/encoding";
+import { fromBase64Url, toBase64Url } from "../../../crypto/encoding";
 import { staffSessions, staffUsers } from "../../../db/schema";
 import { appendAudit, type AuditAction } from "../audit/audit";
 import { ApiError } from "../platform/http";
@@ -17,6 +17,7 @@ import type { SpentProof } from "../platform/proof-of-work";
 import type { Services } from "../platform/services";
 import { AUTH_HASH_OPTIONS } from "./accounts";
 import type { StaffPrincipal } from "./auth";
+import { recoveryDecoy } from "./decoys";
 import { beginSignInAttempt, checkSignInWait, normaliseEmail, signInFailed, signInPassed } from "./sign-in-backoff";
 
 export interface NewPasswordKeys {
@@ -67,14 +68,11 @@ export async function recoveryMaterial(
 ): Promise<{ userId: string; secretKeyRecoveryWrapped: string }> {
   await checkSignInWait(s, email, clientKey, proof);
   const normal = normaliseEmail(email);
-  // Independent pseudorandom bytes keyed by the portal secret (ADR 027), made for every address alike.
-  const prf = (label: string) => s.secret.mac("sign-in-decoy", "recovery\0", label, "\0", normal);
-  const blob = new Uint8Array(89);
-  blob[0] = 1;
-  blob.set(Buffer.concat([prf("blob-0"), prf("blob-1"), prf("blob-2")]).subarray(0, 88), 1);
+  // Made for every address alike, so both cases take the same time.
+  const decoy = recoveryDecoy(s.secret, normal);
   const [user] = await s.db.select().from(staffUsers).where(eq(staffUsers.email, normal));
   if (user) return { userId: user.id, secretKeyRecoveryWrapped: toBase64Url(user.secretKeyRecoveryWrapped) };
-  return { userId: uuidFromRandom(prf("user-id").subarray(0, 16)), secretKeyRecoveryWrapped: toBase64Url(blob) };
+  return { userId: decoy.userId, secretKeyRecoveryWrapped: toBase64Url(decoy.secretKeyRecoveryWrapped) };
 }
 
 export async function resetWithRecoveryKey(
