@@ -24,6 +24,7 @@ import type { CaseProvision, CaseShare } from "../staff/wire";
 import { Field } from "./field";
 import { SharedFields } from "./shared-fields";
 import { UserText } from "./user-text";
+import { TableScroll } from "./table-scroll";
 
 export type { CaseProvision, CaseShare };
 
@@ -197,7 +198,7 @@ export function CaseShares(props: Props) {
         <>
           <h3>{t("share.provisions")}</h3>
           <p className="hint">{t("share.provisions.intro")}</p>
-          <div className="table-scroll">
+          <TableScroll label={t("share.provisions")}>
             <table data-testid="provisions">
               <thead>
                 <tr>
@@ -228,7 +229,7 @@ export function CaseShares(props: Props) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       ) : null}
     </section>

@@ -1220,6 +1220,19 @@ export const en = {
   "audit.event.archive.granted": "{actor} gave {account} access to the archived records of case {case}.",
   "audit.event.archive.destroyed": "{actor} destroyed the archived records of case {case}, kept under {basis} until {until}.",
   "audit.event.audit.keyed": "{actor} sealed the {entries} earlier entries of this log under the portal's key.",
+
+  // Staff, affiliate and administration pages: titles, error pages, tables that scroll in their own box (issue 20, ADR 047).
+  "staffPages.title.login": "Staff sign-in",
+  "staffPages.title.recover": "Reset your password",
+  "staffPages.title.account": "Your account",
+  "staffPages.title.case": "Case {caseNumber}",
+  "staffPages.title.affiliateInbox": "Cases shared with you",
+  "staffPages.title.share": "Shared case {caseNumber}",
+  "staffPages.title.archive": "Archived case {caseNumber}",
+  "staffPages.error.forbidden": "Not allowed",
+  "staffPages.error.forbiddenText": "Your role may not open this page.",
+  "staffPages.error.notFound": "Not found",
+  "staffPages.error.backHome": "Back to your home page",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1198,4 +1198,17 @@ export const ko: Record<MessageKey, string> = {
   "audit.event.archive.granted": "{actor}이(가) {account}에게 사건 {case}의 보관 기록 열람 권한을 주었습니다.",
   "audit.event.archive.destroyed": "{actor}이(가) {basis}에 따라 {until}까지 보관한 사건 {case}의 기록을 파기했습니다.",
   "audit.event.audit.keyed": "{actor}이(가) 이 기록의 이전 항목 {entries}개를 포털 키로 봉인했습니다.",
+
+  // 직원·계열사·관리 페이지: 제목, 오류 페이지, 자체 스크롤 표 (이슈 20, ADR 047).
+  "staffPages.title.login": "직원 로그인",
+  "staffPages.title.recover": "비밀번호 재설정",
+  "staffPages.title.account": "내 계정",
+  "staffPages.title.case": "사건 {caseNumber}",
+  "staffPages.title.affiliateInbox": "공유받은 사건",
+  "staffPages.title.share": "공유된 사건 {caseNumber}",
+  "staffPages.title.archive": "보관된 사건 {caseNumber}",
+  "staffPages.error.forbidden": "권한 없음",
+  "staffPages.error.forbiddenText": "현재 역할로는 이 페이지를 열 수 없습니다.",
+  "staffPages.error.notFound": "찾을 수 없음",
+  "staffPages.error.backHome": "내 첫 화면으로 돌아가기",
 };
