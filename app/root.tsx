@@ -71,7 +71,7 @@ export interface TitledHandle {
 }
 
 /** The staff area's home a path belongs to: where its 403 and 404 pages lead. */
-export function staffAreaHome(pathname: string): "/admin" | "/affiliate" | "/staff" {
+function staffAreaHome(pathname: string): "/admin" | "/affiliate" | "/staff" {
   return pathname.startsWith("/admin") ? "/admin" : pathname.startsWith("/affiliate") ? "/affiliate" : "/staff";
 }
 
