@@ -6,10 +6,23 @@
 // (ADR 006). The loader also hands the configured deadlines to the pages, so
 // they promise what the portal enforces, and the time zone staff pages write times in.
 // Staff, affiliate and administration pages (by path, so their error pages too) get no
-// reporter navigation: their own header (app/components/staff-header.tsx) leads around.
-// A route's `handle.title` (a catalog key) names the page in `<title>`.
+// reporter navigation: their own header (app/components/staff-header.tsx) leads around, and their
+// 403 and 404 pages lead back to the staff member's home, not to the reporter's start page.
+// A route's `handle.title` (a catalog key, or a function of the route's match) names the page in `<title>`.
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, useLocation, useMatches, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  useLocation,
+  useMatches,
+  useRouteError,
+  useRouteLoaderData,
+  type UIMatch,
+} from "@remix-run/react";
 import type { ReactNode } from "react";
 import { isMessageKey, resolveLocale, translator, type Locale } from "./i18n";
 import { useI18n } from "./i18n/react";
@@ -49,9 +62,34 @@ function LanguageSwitch() {
 /** Paths of the staff, affiliate and administration pages. */
 const STAFF_AREA = /^\/(staff|affiliate|admin)(\/|$)/;
 
-/** A route's page title: `export const handle = { title: "catalog.key" }`. */
+/**
+ * A route's page title: `export const handle = { title: "catalog.key" }`, or a function of the route's match
+ * for a title that names what the page shows (`{ key: "…", params: { caseNumber } }`).
+ */
 export interface TitledHandle {
-  title?: string;
+  title?: string | ((match: { params: UIMatch["params"]; data: unknown }) => { key: string; params?: Record<string, string> });
+}
+
+/** The staff area's home a path belongs to: where its 403 and 404 pages lead. */
+function staffAreaHome(pathname: string): "/admin" | "/affiliate" | "/staff" {
+  return pathname.startsWith("/admin") ? "/admin" : pathname.startsWith("/affiliate") ? "/affiliate" : "/staff";
+}
+
+/** The page's <title>: the error's on an error page, else the deepest route's that names one. */
+function pageTitle(t: ReturnType<typeof translator>, matches: UIMatch[], error: unknown, staffArea: boolean): string {
+  const name = t("app.name");
+  if (error !== undefined && error !== null) {
+    const status = isRouteErrorResponse(error) ? error.status : 500;
+    const key = staffArea && status === 403 ? "staffPages.error.forbidden" : status === 404 ? "staffPages.error.notFound" : "error.title";
+    return `${t(key)} · ${name}`;
+  }
+  for (const m of [...matches].reverse()) {
+    const title = (m.handle as TitledHandle | undefined)?.title;
+    if (!title) continue;
+    const { key, params } = typeof title === "function" ? title({ params: m.params, data: m.data }) : { key: title, params: undefined };
+    if (isMessageKey(key)) return `${t(key, params)} · ${name}`;
+  }
+  return name;
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -60,11 +98,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const locale = data?.locale ?? "en";
   const t = translator(locale);
   const staffArea = STAFF_AREA.test(useLocation().pathname);
-  const titleKey = useMatches()
-    .map((m) => (m.handle as TitledHandle | undefined)?.title)
-    .filter((k): k is string => typeof k === "string")
-    .pop();
-  const title = titleKey && isMessageKey(titleKey) ? `${t(titleKey)} · ${t("app.name")}` : t("app.name");
+  const title = pageTitle(t, useMatches(), useRouteError(), staffArea);
   return (
     <html lang={locale}>
       <head>
@@ -137,13 +171,42 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const { t, href } = useI18n();
+  const { pathname } = useLocation();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
+  if (STAFF_AREA.test(pathname)) return <StaffError error={error} pathname={pathname} />;
   return (
     <div className="page">
       <h1>{t("error.title")}</h1>
       <p>{notFound ? t("error.notFound") : t("error.generic")}</p>
       <p>
         <Link to={href("/")}>{t("error.backHome")}</Link>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A staff, affiliate or administration page that failed: a 403 leads to the signed-in role's own home (the guard
+ * names it), anything else to the home of the area the address belongs to; never to the reporter's pages.
+ */
+function StaffError(props: { error: unknown; pathname: string }) {
+  const { t, href } = useI18n();
+  const { error } = props;
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  const named = isRouteErrorResponse(error) ? (error.data as { home?: unknown } | null)?.home : undefined;
+  const home = named === "/admin" || named === "/affiliate" || named === "/staff" ? named : staffAreaHome(props.pathname);
+  const [title, text] =
+    status === 403
+      ? (["staffPages.error.forbidden", "staffPages.error.forbiddenText"] as const)
+      : status === 404
+        ? (["staffPages.error.notFound", "error.notFound"] as const)
+        : (["error.title", "error.generic"] as const);
+  return (
+    <div className="page">
+      <h1>{t(title)}</h1>
+      <p>{t(text)}</p>
+      <p>
+        <Link to={href(home)}>{t("staffPages.error.backHome")}</Link>
       </p>
     </div>
   );

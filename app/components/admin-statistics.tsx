@@ -11,6 +11,7 @@ import { formatDay } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { StatChart } from "./stat-chart";
 import { UserText } from "./user-text";
+import { TableScroll } from "./table-scroll";
 
 /** Where the CSV of the period comes from (GET, the administrator's session cookie). */
 export const STATISTICS_CSV_PATH = "/api/admin/statistics/csv";
@@ -50,7 +51,7 @@ function DataTable({ table }: { table: StatTable }) {
   );
   const totals = table.rows.filter((r) => r.total);
   return (
-    <div className="table-scroll">
+    <TableScroll label={table.caption}>
       <table className="inbox stats" data-testid={`stats-${table.id}`}>
         <caption>{table.caption}</caption>
         <thead>
@@ -65,7 +66,7 @@ function DataTable({ table }: { table: StatTable }) {
         <tbody>{table.rows.filter((r) => !r.total).map(line)}</tbody>
         {totals.length ? <tfoot>{totals.map(line)}</tfoot> : null}
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -25,6 +25,7 @@ import { Field } from "./field";
 import { SharedFields } from "./shared-fields";
 import { ActionResult, type ActProps } from "./staff-case/section-action";
 import { UserText } from "./user-text";
+import { TableScroll } from "./table-scroll";
 
 export type { CaseProvision, CaseShare };
 
@@ -207,7 +208,7 @@ export function CaseShares(props: Props) {
         <>
           <h3>{t("share.provisions")}</h3>
           <p className="hint">{t("share.provisions.intro")}</p>
-          <div className="table-scroll">
+          <TableScroll label={t("share.provisions")}>
             <table data-testid="provisions">
               <thead>
                 <tr>
@@ -238,7 +239,7 @@ export function CaseShares(props: Props) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       ) : null}
     </>

@@ -1282,6 +1282,19 @@ export const en = {
   "audit.event.mask.added": "{actor} masked a passage in case {case}.",
   "audit.event.mask.revealed": "{actor} was shown a masked passage of case {case} ({reason}).",
   "audit.event.mask.lifted": "{actor} removed a mask in case {case} ({reason}).",
+
+  // Staff, affiliate and administration pages: titles, error pages, tables that scroll in their own box (issue 20, ADR 047).
+  "staffPages.title.login": "Staff sign-in",
+  "staffPages.title.recover": "Reset your password",
+  "staffPages.title.account": "Your account",
+  "staffPages.title.case": "Case {caseNumber}",
+  "staffPages.title.affiliateInbox": "Cases shared with you",
+  "staffPages.title.share": "Shared case {caseNumber}",
+  "staffPages.title.archive": "Archived case {caseNumber}",
+  "staffPages.error.forbidden": "Not allowed",
+  "staffPages.error.forbiddenText": "Your role may not open this page.",
+  "staffPages.error.notFound": "Not found",
+  "staffPages.error.backHome": "Back to your home page",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1260,4 +1260,17 @@ export const ko: Record<MessageKey, string> = {
   "audit.event.mask.added": "{actor}이(가) 사건 {case}의 일부를 가림 처리했습니다.",
   "audit.event.mask.revealed": "{actor}이(가) 사건 {case}의 가려진 부분을 보았습니다 ({reason}).",
   "audit.event.mask.lifted": "{actor}이(가) 사건 {case}의 가림을 해제했습니다 ({reason}).",
+
+  // 직원·계열사·관리 페이지: 제목, 오류 페이지, 자체 스크롤 표 (이슈 20, ADR 047).
+  "staffPages.title.login": "직원 로그인",
+  "staffPages.title.recover": "비밀번호 재설정",
+  "staffPages.title.account": "내 계정",
+  "staffPages.title.case": "사건 {caseNumber}",
+  "staffPages.title.affiliateInbox": "공유받은 사건",
+  "staffPages.title.share": "공유된 사건 {caseNumber}",
+  "staffPages.title.archive": "보관된 사건 {caseNumber}",
+  "staffPages.error.forbidden": "권한 없음",
+  "staffPages.error.forbiddenText": "현재 역할로는 이 페이지를 열 수 없습니다.",
+  "staffPages.error.notFound": "찾을 수 없음",
+  "staffPages.error.backHome": "내 첫 화면으로 돌아가기",
 };

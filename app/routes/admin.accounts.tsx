@@ -9,6 +9,7 @@ import { ADMIN, requireStaffPage } from "../.server/staff/guards";
 import { adminPost, AdminPage, sectionTitle, useAdminAction } from "../components/admin-page";
 import { UserText } from "../components/user-text";
 import { useI18n } from "../i18n/react";
+import { TableScroll } from "../components/table-scroll";
 
 export const handle = { title: sectionTitle("accounts") };
 
@@ -25,7 +26,7 @@ export default function AdminAccounts() {
   const act = (id: string, op: string) => void run(() => adminPost(`/api/admin/staff/${id}/${op}`));
   return (
     <AdminPage me={me} section="accounts" status={message} error={error}>
-      <div className="table-scroll">
+      <TableScroll label={t("admin.staff")}>
         <table className="inbox" data-testid="staff-table">
           <caption className="visually-hidden">{t("admin.staff")}</caption>
           <thead>
@@ -83,7 +84,7 @@ export default function AdminAccounts() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </AdminPage>
   );
 }

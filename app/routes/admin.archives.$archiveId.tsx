@@ -7,14 +7,20 @@ import { archiveView } from "../.server/retention/archive";
 import { ApiError } from "../.server/platform/http";
 import { services } from "../.server/platform/services";
 import { ADMIN, requireStaffPage } from "../.server/staff/guards";
+import type { TitledHandle } from "../root";
 import { staffBadge } from "../.server/staff/badge";
 import { ArchivedCaseView } from "../components/archived-case";
-import { AdminNav, sectionTitle } from "../components/admin-page";
+import { AdminNav } from "../components/admin-page";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
 
-export const handle = { title: sectionTitle("archives") };
+export const handle: TitledHandle = {
+  title: ({ data }) => ({
+    key: "staffPages.title.archive",
+    params: { caseNumber: (data as { archive?: { caseNumber?: string } } | undefined)?.archive?.caseNumber ?? "" },
+  }),
+};
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = services(context);

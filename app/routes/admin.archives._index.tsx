@@ -13,6 +13,7 @@ import { StaffKeyGate } from "../components/staff-key-gate";
 import { UserText } from "../components/user-text";
 import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
+import { TableScroll } from "../components/table-scroll";
 
 export const handle = { title: sectionTitle("archives") };
 
@@ -34,7 +35,7 @@ export default function ArchiveList() {
       {archives.length === 0 ? (
         <p data-testid="archive-empty">{t("archive.empty")}</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label={t("archive.title")}>
           <table data-testid="archive-list">
             <thead>
               <tr>
@@ -65,7 +66,7 @@ export default function ArchiveList() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {pending.length > 0 ? (
         <section aria-labelledby="archive-grants">

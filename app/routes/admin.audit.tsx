@@ -12,6 +12,7 @@ import { ADMIN, requireStaffPage } from "../.server/staff/guards";
 import { AdminPage, sectionTitle, useAdminAction } from "../components/admin-page";
 import { AuditSentence } from "../components/audit-event";
 import { useI18n } from "../i18n/react";
+import { TableScroll } from "../components/table-scroll";
 
 export const handle = { title: sectionTitle("audit") };
 
@@ -79,7 +80,7 @@ export default function AdminAudit() {
           {t("admin.audit.verify")}
         </button>
       </Form>
-      <div className="table-scroll">
+      <TableScroll label={t("admin.section.audit")}>
         <table className="inbox audit-log" data-testid="audit-table">
           <caption className="visually-hidden">{t("admin.section.audit")}</caption>
           <thead>
@@ -107,7 +108,7 @@ export default function AdminAudit() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </AdminPage>
   );
 }

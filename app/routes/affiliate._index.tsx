@@ -13,6 +13,10 @@ import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
 import { type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
+import type { TitledHandle } from "../root";
+import { TableScroll } from "../components/table-scroll";
+
+export const handle: TitledHandle = { title: "staffPages.title.affiliateInbox" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
@@ -43,7 +47,7 @@ export default function AffiliateShares() {
       {shares.length === 0 ? (
         <p data-testid="affiliate-empty">{t("affiliate.list.empty")}</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label={t("staffPages.title.affiliateInbox")}>
           <table data-testid="affiliate-shares">
             <thead>
               <tr>
@@ -74,7 +78,7 @@ export default function AffiliateShares() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </div>
   );

@@ -14,6 +14,14 @@ import { AffiliateShareView } from "../components/affiliate-share";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
+import type { TitledHandle } from "../root";
+
+export const handle: TitledHandle = {
+  title: ({ data }) => ({
+    key: "staffPages.title.share",
+    params: { caseNumber: (data as { share?: { caseNumber?: string } } | undefined)?.share?.caseNumber ?? "" },
+  }),
+};
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = services(context);

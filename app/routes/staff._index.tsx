@@ -20,9 +20,12 @@ import { formatDay, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { inboxTitle } from "../staff/decrypt";
 import { inboxQuery } from "../staff/inbox-query";
+import type { TitledHandle } from "../root";
 
 /** Title search decrypts at most this many pages (of 50) in the browser. */
 const SEARCH_PAGE_LIMIT = 40;
+
+export const handle: TitledHandle = { title: "staff.inbox" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);

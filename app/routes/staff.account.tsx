@@ -14,6 +14,9 @@ import { StaffHeader } from "../components/staff-header";
 import { useAction } from "../components/use-action";
 import { loadStaffClient } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
+import type { TitledHandle } from "../root";
+
+export const handle: TitledHandle = { title: "staffPages.title.account" };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);

@@ -10,6 +10,13 @@ import { Field } from "../components/field";
 import { UserText } from "../components/user-text";
 import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
+import type { TitledHandle } from "../root";
+
+export const handle: TitledHandle = {
+  title: ({ data }) => ({
+    key: (data as { info?: { kind?: string } | null } | undefined)?.info?.kind === "setup" ? "activate.title.setup" : "activate.title.invite",
+  }),
+};
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   try {

@@ -18,9 +18,15 @@ import { StaffCaseView } from "../components/staff-case";
 import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
+import type { TitledHandle } from "../root";
 import caseStyles from "../styles/staff-case.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: caseStyles }];
+
+/** The case number as the address gives it (the loader reads it in upper case); a wrong one gets the 404 page's title. */
+export const handle: TitledHandle = {
+  title: ({ params }) => ({ key: "staffPages.title.case", params: { caseNumber: (params.caseNumber ?? "").toUpperCase() } }),
+};
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const s = services(context);

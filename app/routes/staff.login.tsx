@@ -9,6 +9,7 @@ import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { PowState } from "../shared/pow-wire";
 import type { TotpSetup } from "../staff/staff-client";
+import type { TitledHandle } from "../root";
 
 const loadStaff = () => import("../staff/staff-client");
 
@@ -16,6 +17,8 @@ const loadStaff = () => import("../staff/staff-client");
 const homeOf = (role: string | undefined) => (role === "admin" ? "/admin" : role === "affiliate" ? "/affiliate" : "/staff");
 
 type Step = { kind: "password" } | { kind: "totp" } | { kind: "setup"; setup: TotpSetup } | { kind: "codes"; codes: string[] };
+
+export const handle: TitledHandle = { title: "staffPages.title.login" };
 
 export default function StaffLogin() {
   const { t, href } = useI18n();

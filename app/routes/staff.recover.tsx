@@ -6,6 +6,9 @@ import { NewPasswordForm } from "../components/password-form";
 import { SignInPowStatus } from "../components/pow-notice";
 import { useI18n } from "../i18n/react";
 import type { PowState } from "../shared/pow-wire";
+import type { TitledHandle } from "../root";
+
+export const handle: TitledHandle = { title: "staffPages.title.recover" };
 
 export default function Recover() {
   const { t, href } = useI18n();

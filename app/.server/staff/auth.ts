@@ -117,6 +117,13 @@ async function sessionOf(s: Services, request: Request): Promise<{ session: Sess
 
 export class StaffAuthError extends ApiError {}
 
+/** A signed-in staff member whose role may not do this (403); the role says where their own pages are. */
+export class WrongRoleError extends StaffAuthError {
+  constructor(readonly role: StaffRole) {
+    super(403, "forbidden", "your role may not do this");
+  }
+}
+
 /**
  * The signed-in staff member (both factors), with one of the given roles.
  * Anything else is 401 (no valid session) or 403 (wrong role).
@@ -124,7 +131,7 @@ export class StaffAuthError extends ApiError {}
 export async function requireStaff(s: Services, request: Request, roles: StaffRole[]): Promise<StaffPrincipal> {
   const found = await sessionOf(s, request);
   if (!found || found.session.pendingSecondFactor) throw new StaffAuthError(401, "not_signed_in", "sign in first");
-  if (!roles.includes(found.user.role)) throw new StaffAuthError(403, "forbidden", "your role may not do this");
+  if (!roles.includes(found.user.role)) throw new WrongRoleError(found.user.role);
   await s.db.update(staffSessions).set({ lastSeenAt: s.now() }).where(eq(staffSessions.tokenHash, found.session.tokenHash));
   const u = found.user;
   return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, affiliateId: u.affiliateId, tokenHash: found.session.tokenHash };
