@@ -1220,6 +1220,30 @@ export const en = {
   "audit.event.archive.granted": "{actor} gave {account} access to the archived records of case {case}.",
   "audit.event.archive.destroyed": "{actor} destroyed the archived records of case {case}, kept under {basis} until {until}.",
   "audit.event.audit.keyed": "{actor} sealed the {entries} earlier entries of this log under the portal's key.",
+  // ---- inbox (issue 20): deadline phrases (app/i18n/deadlines.ts), notification panel, title search, row marks
+  "deadline.today": "due today",
+  "deadline.dueIn.one": "due in 1 day",
+  "deadline.dueIn.other": "due in {days} days",
+  "deadline.overdue.one": "overdue by 1 day",
+  "deadline.overdue.other": "overdue by {days} days",
+  "inbox.notify.allRead": "all read",
+  "inbox.search.title": "Search titles",
+  "inbox.search.label": "Words in the title, across all your cases",
+  "inbox.search.hint":
+    "Titles are decrypted in this browser, a batch at a time; the words you type are not sent to the server. The filters above do not limit this search.",
+  "inbox.search.start": "Searching the titles of {total} cases…",
+  "inbox.search.progress": "{done} of {total} titles searched",
+  "inbox.search.done": "{count} of {total} cases match.",
+  "inbox.search.stopped": "The search stopped after {done} of {total} titles; {count} match so far.",
+  "inbox.search.failed": "The search stopped after {done} titles: {reason}.",
+  "inbox.search.stop": "Stop searching",
+  "inbox.search.resume": "Search the rest",
+  "inbox.search.results": "Matching cases",
+  "inbox.search.noMatch": "No title contains these words.",
+  "inbox.search.more": "The first {shown} of {count} matches are listed; add words to narrow the search.",
+  "inbox.search.unreadable": "{count} titles could not be decrypted with your key and were not searched.",
+  "inbox.row.new": "new",
+  "inbox.row.newMeaning": "the reporter wrote since you last opened the case",
 } as const;
 
 export type MessageKey = keyof typeof en;
