@@ -115,10 +115,11 @@ export async function benchTitleSearch(sp: ScalePortal, options: { runs: number 
       await page.waitForFunction(() => performance.getEntriesByName("title-search").length > 0, undefined, { timeout: 600_000 });
       searchRunsMs.push(await page.evaluate(() => performance.getEntriesByName("title-search")[0]!.duration));
       parts.push(
-        await page.evaluate(() => {
-          const sum = (name: string) => performance.getEntriesByName(name).reduce((a, e) => a + e.duration, 0);
-          return { waitMs: sum("title-search-wait"), decryptMs: sum("title-search-decrypt") };
-        }),
+        // No named function inside: tsx would wrap it in a helper that the page does not have.
+        await page.evaluate(() => ({
+          waitMs: performance.getEntriesByName("title-search-wait").reduce((a, e) => a + e.duration, 0),
+          decryptMs: performance.getEntriesByName("title-search-decrypt").reduce((a, e) => a + e.duration, 0),
+        })),
       );
       const status = await page.getByTestId("title-search-status").textContent();
       if (!/^\d+ of \d+ cases match\.$/.test(status ?? "") || !status!.endsWith(`of ${sp.cases} cases match.`))
