@@ -173,7 +173,7 @@ export async function benchInbox(sp: ScalePortal, options: { iterations: number;
 }
 
 /** The staff session cookie a Node cookie-jar fetch holds: it attaches it to every request, so a local echo server reads it. */
-async function cookieOf(jarFetch: typeof fetch): Promise<string> {
+export async function cookieOf(jarFetch: typeof fetch): Promise<string> {
   let seen = "";
   const { createServer } = await import("node:http");
   const server = createServer((req, res) => {

@@ -17,6 +17,9 @@
 //                (+ one HTTP round trip) (receipt-lookup.ts)
 //   inbox        inbox query p95 at BENCH_CASES (100,000) cases and 50 titles decrypted in Chromium,
 //                floors: the bare page read, the bare crypto calls (inbox.ts)
+//   titles       the inbox's title search at BENCH_TITLES_CASES (10,000) cases: every title fetched and decrypted
+//                by the real inbox page in Chromium, floor: the longer of fetching the batches alone and the bare
+//                crypto calls on the same rows (titles.ts)
 //   hostile      server CPU per hostile 1 MiB JSON body (nested [, huge arrays) and /healthz while four arrive,
 //                floors: a 1 MiB body refused unparsed, /healthz idle (hostile-json.ts; issue 16 rows 5, 6)
 //   pow          proof-of-work solve time in Chromium at each difficulty level (BENCH_POW_LEVELS), and the time it
@@ -54,6 +57,7 @@ import {
 } from "./attachments";
 import { benchHostileJson, printHostileJson, type HostileJsonResult } from "./hostile-json";
 import { benchInbox, type InboxBenchResult } from "./inbox";
+import { benchTitleSearch, printTitleSearch, type TitleSearchResult } from "./titles";
 import { benchInstances, MIN_TWO_INSTANCES_RATIO, printInstances, type InstancesResult } from "./instances";
 import { benchLighthouse, CATEGORIES as LIGHTHOUSE_CATEGORIES, printLighthouse, TARGETS as LIGHTHOUSE_TARGETS, type LighthouseResult } from "./lighthouse";
 import { benchIntakeRate, insertFloor, printIntakeRate, type IntakeRateResult } from "./intake-rate";
@@ -71,7 +75,7 @@ import { releaseSealedCases, startScalePortal } from "./lib/seed";
 import { elapsedS, envList, envNum, fmt, idleWaits, printTable, say } from "./lib/util";
 
 const MiB = 1024 * 1024;
-const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "pow", "load", "objectstore", "instances", "lighthouse"] as const;
+const SECTIONS = ["attachments", "page", "intake", "hostile", "receipt", "inbox", "titles", "pow", "load", "objectstore", "instances", "lighthouse"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const only = envList("BENCH_ONLY", [...SECTIONS]);
@@ -94,6 +98,8 @@ const INSTANCES_SECONDS = envNum("BENCH_INSTANCES_SECONDS", 10);
 const INSTANCES_SLICES = Math.max(1, Math.round(envNum("BENCH_INSTANCES_SLICES", 5)));
 const INSTANCES_FILE_MIB = envNum("BENCH_INSTANCES_FILE_MIB", 256);
 const CASES = envNum("BENCH_CASES", envNum("BENCH_INBOX_CASES", 100_000));
+const TITLES_CASES = envNum("BENCH_TITLES_CASES", 10_000);
+const TITLES_RUNS = Math.max(1, Math.round(envNum("BENCH_TITLES_RUNS", 3)));
 /** Extra node flags for the server process, for what-if runs (e.g. --no-memory-reducer); none by default. */
 const SERVER_NODE_ARGS = envList("BENCH_SERVER_NODE_ARGS", []).flatMap((a) => a.split(" ").filter(Boolean));
 const OUT = path.join(ROOT, "bench/out/bench.json");
@@ -114,6 +120,7 @@ interface Results {
   hostile: HostileJsonResult[];
   receipt: LookupResult[];
   inbox: InboxBenchResult[];
+  titles: TitleSearchResult[];
   pow: PowBenchResult | null;
   load: LoadResult[];
   objectstore: ObjectStoreResult | null;
@@ -139,6 +146,8 @@ const results: Results = {
     INTAKE_LEVELS,
     INTAKE_SECONDS,
     CASES,
+    TITLES_CASES,
+    TITLES_RUNS,
     OBJECTSTORE_MIB,
     OBJECTSTORE_RUNS,
     INSTANCES_CONCURRENCY,
@@ -157,6 +166,7 @@ const results: Results = {
   hostile: [],
   receipt: [],
   inbox: [],
+  titles: [],
   pow: null,
   load: [],
   objectstore: null,
@@ -403,6 +413,16 @@ function printSummary(): void {
       ]);
     }
   }
+  for (const r of results.titles) {
+    rows.push([
+      `title search, ${r.cases} titles, ${r.backend}`,
+      fmt.ms(r.searchMs, 0),
+      `${fmt.ms(r.floorMs, 0)} fetch or decrypt alone`,
+      fmt.ratio(r.ratio),
+      `<= ${fmt.ms(r.targetMs, 0)} (1 ms a title)`,
+      met(r.searchMs <= r.targetMs),
+    ]);
+  }
   for (const l of results.load) {
     rows.push([
       `load ${l.reporters} reporters ${l.seconds} s, ${l.backend}`,
@@ -564,6 +584,24 @@ async function main() {
       }
       releaseSealedCases();
       printScale();
+    }
+
+    // ---------------------------------------------------------------- title search at 10,000 cases
+    if (want("titles")) {
+      for (const backend of backends) {
+        await guarded("titles", backend, async () => {
+          say(`[${backend}] seeding ${TITLES_CASES} cases sealed to one investigator (in-process server)`);
+          const sp = await startScalePortal(backend, TITLES_CASES, say);
+          try {
+            say(`  seeded in ${sp.seedSeconds.toFixed(0)} s; title search in Chromium, ${TITLES_RUNS} runs`);
+            results.titles.push(await benchTitleSearch(sp, { runs: TITLES_RUNS }));
+          } finally {
+            await sp.close();
+          }
+        });
+      }
+      releaseSealedCases();
+      if (results.titles.length) printTitleSearch(results.titles);
     }
 
     // ---------------------------------------------------------------- proof of work

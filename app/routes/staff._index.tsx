@@ -1,8 +1,10 @@
-// The investigator's inbox: filters and paging on the server, titles
-// decrypted here with the investigator's key.
+// The investigator's inbox: filters, sort and paging on the server, kept in
+// the address (a view can be bookmarked, reloaded, and gone back to); titles
+// decrypted here with the investigator's key; deadlines as chips; the title
+// search across every case in the browser (ADR 050).
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
-import { useMemo, useState } from "react";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { useMemo } from "react";
 import { categoryNames } from "../.server/org/org";
 import { today } from "../.server/platform/dates";
 import { privacyTasksFor } from "../.server/privacy-requests/privacy-requests";
@@ -12,6 +14,8 @@ import { staffNames } from "../.server/staff/accounts";
 import { INVESTIGATOR, requireStaffPage } from "../.server/staff/guards";
 import { staffBadge } from "../.server/staff/badge";
 import { listStaffNotifications } from "../.server/notifications/list";
+import { DeadlineChip } from "../components/deadline-chip";
+import { InboxTitleSearch } from "../components/inbox-title-search";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { StaffHeader } from "../components/staff-header";
 import { StaffNotifications } from "../components/staff-notifications";
@@ -21,9 +25,6 @@ import { useI18n } from "../i18n/react";
 import { inboxTitle } from "../staff/decrypt";
 import { inboxQuery } from "../staff/inbox-query";
 import type { TitledHandle } from "../root";
-
-/** Title search decrypts at most this many pages (of 50) in the browser. */
-const SEARCH_PAGE_LIMIT = 40;
 
 export const handle: TitledHandle = { title: "staff.inbox" };
 
@@ -42,6 +43,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const day = today(s);
   return {
     me: { id: staff.id, ...(await staffBadge(s, staff)) },
+    // The portal's day (TIME_ZONE), against which the deadline chips count: not the browser's clock.
+    today: day,
     filter,
     inbox,
     categories: cats,
@@ -52,11 +55,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Inbox() {
-  const { me, filter, inbox, categories: cats, team, tasks, notifications } = useLoaderData<typeof loader>();
+  const { me, today, filter, inbox, categories: cats, team, tasks, notifications } = useLoaderData<typeof loader>();
   const { t, locale, href } = useI18n();
-  const [search, setSearch] = useState("");
-  const [everywhere, setEverywhere] = useState<{ id: string; caseNumber: string; title: string }[] | null>(null);
-  const [searching, setSearching] = useState(false);
+  // The form's fields take their values from the address when it is built: keyed by the address, it is rebuilt
+  // when the back and forward buttons change the address without a reload, instead of showing the later choice.
+  const { search: address } = useLocation();
   const catName = useMemo(() => new Map(cats.map((c) => [c.id, locale === "ko" ? c.nameKo : c.nameEn])), [cats, locale]);
   const teamName = useMemo(() => new Map(team.map((m) => [m.id, m.displayName])), [team]);
   const pages = Math.max(1, Math.ceil(inbox.total / inbox.pageSize));
@@ -79,27 +82,6 @@ export default function Inbox() {
     q.set("page", String(page));
     return href(`/staff?${q}`);
   };
-  /** Title search over every case the filter holds: the titles are only readable here, so the pages are fetched and decrypted here. */
-  const searchAll = async (client: { get<T>(p: string): Promise<T> }, keys: Parameters<typeof inboxTitle>[1]) => {
-    setSearching(true);
-    try {
-      const found: { id: string; caseNumber: string; title: string }[] = [];
-      const needle = search.toLowerCase();
-      for (let page = 1; page <= Math.min(pages, SEARCH_PAGE_LIMIT); page++) {
-        const q = filterQuery();
-        q.set("page", String(page));
-        const data = await client.get<typeof inbox>(`/api/staff/cases?${q}`);
-        for (const r of data.rows) {
-          const title = inboxTitle(r, keys);
-          if (title && title.toLowerCase().includes(needle)) found.push({ id: r.id, caseNumber: r.caseNumber, title });
-        }
-      }
-      setEverywhere(found);
-    } finally {
-      setSearching(false);
-    }
-  };
-
   return (
     <div className="page wide">
       <StaffHeader me={me} />
@@ -119,7 +101,7 @@ export default function Inbox() {
         </section>
       ) : null}
       <StaffNotifications view={notifications} />
-      <Form method="get" className="filters" aria-label={t("staff.inbox.filter")}>
+      <Form method="get" className="filters" aria-label={t("staff.inbox.filter")} key={address}>
         <input type="hidden" name="lang" value={locale} />
         <label>
           {t("staff.inbox.status")}{" "}
@@ -189,40 +171,13 @@ export default function Inbox() {
           performance.mark("inbox-decrypt-start");
           const rows = inbox.rows.map((r) => ({ ...r, plainTitle: inboxTitle(r, keys) }));
           performance.measure("inbox-decrypt", "inbox-decrypt-start");
-          const shown = search ? rows.filter((r) => (r.plainTitle ?? "").toLowerCase().includes(search.toLowerCase())) : rows;
           return (
             <>
-              <p>
-                <label>
-                  {t("staff.inbox.search")}{" "}
-                  <input
-                    type="search"
-                    value={search}
-                    onChange={(e) => {
-                      setSearch(e.currentTarget.value);
-                      setEverywhere(null);
-                    }}
-                  />
-                </label>{" "}
-                <span role="status">
-                  {inbox.totalCapped ? t("staff.inbox.countMore", { total: inbox.total }) : t("staff.inbox.count", { total: inbox.total })}
-                </span>{" "}
-                {search && pages > 1 ? (
-                  <button type="button" className="button" disabled={searching} onClick={() => void searchAll(client, keys)}>
-                    {t("staff.inbox.searchAll", { total: Math.min(inbox.total, SEARCH_PAGE_LIMIT * inbox.pageSize) })}
-                  </button>
-                ) : null}
+              <InboxTitleSearch client={client} keys={keys} />
+              <p role="status" data-testid="inbox-count">
+                {inbox.totalCapped ? t("staff.inbox.countMore", { total: inbox.total }) : t("staff.inbox.count", { total: inbox.total })}
               </p>
-              {everywhere ? (
-                <ul data-testid="search-results" aria-label={t("staff.inbox.search")}>
-                  {everywhere.map((r) => (
-                    <li key={r.id}>
-                      <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link> <UserText text={r.title} />
-                    </li>
-                  ))}
-                </ul>
-              ) : null}
-              {shown.length === 0 ? <p>{t("staff.inbox.none")}</p> : null}
+              {rows.length === 0 ? <p>{t("staff.inbox.none")}</p> : null}
               <table className="inbox" data-testid="inbox">
                 <thead>
                   <tr>
@@ -237,18 +192,26 @@ export default function Inbox() {
                   </tr>
                 </thead>
                 <tbody>
-                  {shown.map((r) => (
+                  {rows.map((r) => (
                     <tr key={r.id} className={`${r.overdue ? "overdue" : ""} ${r.unread ? "unread" : ""}`}>
                       <td>
-                        <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link>
-                        {r.unread ? <span className="tag tag--new"> {t("staff.inbox.unreadMark")}</span> : null}
-                        {r.flood ? <span className="tag"> {t("staff.inbox.floodMark")}</span> : null}
-                        {r.serverSealed ? (
-                          <span className="tag" data-testid="inbox-server-sealed">
-                            {" "}
-                            {t("staff.inbox.serverSealedMark")}
-                          </span>
-                        ) : null}
+                        {/* The marks are words of their own beside the number, not glued to it (nor to its link). */}
+                        <span className="case-marks">
+                          <Link to={href(`/staff/cases/${r.caseNumber}`)}>{r.caseNumber}</Link>
+                          {r.unread ? (
+                            <span className="tag tag--new" data-testid="inbox-new">
+                              <span className="visually-hidden">(</span>
+                              {t("inbox.row.new")}
+                              <span className="visually-hidden">: {t("inbox.row.newMeaning")})</span>
+                            </span>
+                          ) : null}
+                          {r.flood ? <span className="tag">{t("staff.inbox.floodMark")}</span> : null}
+                          {r.serverSealed ? (
+                            <span className="tag" data-testid="inbox-server-sealed">
+                              {t("staff.inbox.serverSealedMark")}
+                            </span>
+                          ) : null}
+                        </span>
                       </td>
                       <td>
                         <UserText text={r.plainTitle} fallback={<span className="hint">{t("staff.case.unreadable")}</span>} />
@@ -259,13 +222,18 @@ export default function Inbox() {
                       <td>{t(`staff.status.${r.status}` as MessageKey)}</td>
                       <td>{r.assigneeId ? <UserText text={teamName.get(r.assigneeId)} /> : "—"}</td>
                       <td>{formatDay(r.receivedOn, locale)}</td>
+                      {/* The deadline still open (nextDueOn) gets its chip; one met or of a closed case is a date. */}
                       <td>
-                        {formatDay(r.ackDueOn, locale)}
-                        {r.overdue && r.status === "received" ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+                        <span className="deadline-cell">
+                          {formatDay(r.ackDueOn, locale)}
+                          {r.nextDueOn && r.status === "received" ? <DeadlineChip dueOn={r.nextDueOn} today={today} testId="deadline-chip" /> : null}
+                        </span>
                       </td>
                       <td>
-                        {r.feedbackDueOn ? formatDay(r.feedbackDueOn, locale) : "—"}
-                        {r.overdue && r.status !== "received" ? <strong className="overdue-mark"> {t("staff.inbox.overdueMark")}</strong> : null}
+                        <span className="deadline-cell">
+                          {r.feedbackDueOn ? formatDay(r.feedbackDueOn, locale) : "—"}
+                          {r.nextDueOn && r.status !== "received" ? <DeadlineChip dueOn={r.nextDueOn} today={today} testId="deadline-chip" /> : null}
+                        </span>
                       </td>
                     </tr>
                   ))}

@@ -213,6 +213,28 @@ export const inboxResponse = z.object({
 export type InboxPage = z.infer<typeof inboxResponse>;
 export type InboxRow = InboxPage["rows"][number];
 
+/** Title search (ADR 050): rows per batch of GET /api/staff/case-titles, by default and at most. */
+export const CASE_TITLES_BATCH = 500;
+export const CASE_TITLES_MAX_BATCH = 1000;
+
+/** GET /api/staff/case-titles: a batch of the encrypted titles of every case the caller holds a key for. */
+export const caseTitlesResponse = z.object({
+  total: z.number().int().nullable().describe("cases the caller holds a key for, on the first batch (no `after`); null on the later ones"),
+  next: z.string().nullable().describe("the `after` of the next batch (the last report id of this one); null after the last batch"),
+  rows: z.array(
+    z.object({
+      id: z.string().describe("report id"),
+      caseNumber: z.string(),
+      status: caseStatus,
+      receivedOn: dayString,
+      title: aeadField("report-title"),
+      envelope: reportEnvelope,
+    }),
+  ),
+});
+export type CaseTitlesPage = z.infer<typeof caseTitlesResponse>;
+export type CaseTitleRow = CaseTitlesPage["rows"][number];
+
 const sharePurpose = z.enum(SHARE_PURPOSES);
 const shareItems = z.array(z.string()).describe(`the parts of the case shared: ${SHARE_ITEMS.join(", ")}`);
 const shareLegalBasis = z

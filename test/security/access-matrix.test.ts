@@ -201,6 +201,10 @@ const MATRIX: Record<string, Row[]> = {
     { name: "activation with a token that does not exist (invalid body)", path: () => "/api/staff/activate/not-a-token", body: {}, expect: all("bad") },
   ],
   "api.staff.cases.ts GET": [{ name: "inbox API", path: () => "/api/staff/cases", expect: investigatorOnly("ok") }],
+  "api.staff.case-titles.ts GET": [
+    { name: "case titles for the title search", path: () => "/api/staff/case-titles", expect: investigatorOnly("ok") },
+    { name: "case titles, a later batch", path: (ids) => `/api/staff/case-titles?after=${ids.reportId}&limit=1`, expect: investigatorOnly("ok") },
+  ],
   "api.staff.cases.$reportId.attachments.$attachmentId.ts GET": [
     { name: "attachment download", path: (i) => `/api/staff/cases/${i.reportId}/attachments/${i.attachmentId}`, expect: investigatorOnly("hidden") },
   ],
@@ -428,13 +432,21 @@ for (const backend of await backends()) {
     });
 
     it("shows the excluded investigator nothing of the case in any answer", async () => {
-      for (const p of ["/api/staff/cases", "/staff", `/api/staff/cases?case=${ids.caseNumber}`, "/api/staff/me", "/api/staff/notifications"]) {
+      for (const p of [
+        "/api/staff/cases",
+        "/api/staff/case-titles",
+        "/staff",
+        `/api/staff/cases?case=${ids.caseNumber}`,
+        "/api/staff/me",
+        "/api/staff/notifications",
+      ]) {
         const body = await (await fetchers.get("excluded")!(`${portal.url}${p}`, {})).text();
         expect(body).not.toContain(ids.reportId);
         expect(body).not.toContain(ids.caseNumber);
       }
       // The same requests from the investigator who holds the case do show it (the check can fail).
       expect(await (await fetchers.get("investigator")!(`${portal.url}/api/staff/cases`, {})).text()).toContain(ids.caseNumber);
+      expect(await (await fetchers.get("investigator")!(`${portal.url}/api/staff/case-titles`, {})).text()).toContain(ids.caseNumber);
     });
 
     const rows = Object.entries(MATRIX).flatMap(([key, list]) => list.map((row) => ({ key, row })));

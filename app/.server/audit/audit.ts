@@ -24,7 +24,7 @@
 //   `staff.created|invited|unlock|revoke-sessions| disable|enable`,
 //   `category.saved`; cases `case.opened|status|assigned|priority|labels`,
 //   `note.added`, `message.sent`, `privacy.answered`, `attachment.added`,
-//   `access.granted`, `content.*`, `inbox.listed`; sharing `share.*` (reviewers also
+//   `access.granted`, `content.*`, `inbox.listed`, `inbox.titles_listed`; sharing `share.*` (reviewers also
 //   `share.listed|opened|downloaded`); retention `case.destroyed`, `share.expired`,
 //   `hold.*`, `privacy.deletion_*`, `case.archived`, `archive.*`; reporter e-mails
 //   `reporter.notify_*`; masked passages `mask.added|revealed|lifted`; the chain itself `audit.keyed`.
@@ -63,6 +63,7 @@ export const AUDIT_ACTIONS = [
   "staff.enable",
   "category.saved",
   "inbox.listed",
+  "inbox.titles_listed",
   "case.opened",
   "case.status",
   "case.assigned",
