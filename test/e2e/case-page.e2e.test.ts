@@ -217,7 +217,7 @@ describe.skipIf(!chromiumAvailable())("the investigator's case page in Chromium"
 
     await page.getByRole("link", { name: "사건 목록으로" }).click();
     await openFromInbox(cases.overdue.caseNumber);
-    expect(await page.getByTestId("case-deadline-ack").textContent()).toMatch(/· 2일 지남$/);
+    expect(await page.getByTestId("case-deadline-ack").textContent()).toMatch(/· 기한 2일 지남$/);
     expect(await section("privacy").textContent()).toContain("아직 개인정보 관련 요구가 없습니다.");
     expect(await noSidewaysScroll(), "no horizontal scroll at 320 px on the overdue case (ko)").toBe(true);
 

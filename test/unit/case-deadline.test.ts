@@ -42,8 +42,8 @@ describe("case deadlines in words", () => {
     expect(phrase("2026-12-08", "2026-12-08", ko)).toBe("오늘 마감");
     expect(phrase("2026-12-09", "2026-12-08", ko)).toBe("1일 남음");
     expect(phrase("2026-12-15", "2026-12-08", ko)).toBe("7일 남음");
-    expect(phrase("2026-12-07", "2026-12-08", ko)).toBe("1일 지남");
-    expect(phrase("2026-11-08", "2026-12-08", ko)).toBe("30일 지남");
+    expect(phrase("2026-12-07", "2026-12-08", ko)).toBe("기한 1일 지남");
+    expect(phrase("2026-11-08", "2026-12-08", ko)).toBe("기한 30일 지남");
   });
 
   it("says nothing for a deadline that is met or has not started (the header has its own sentence for those)", () => {

@@ -3,6 +3,7 @@
 // Days are calendar days in the portal's TIME_ZONE: `today` comes from the server's clock, the one that decides
 // whether a case is overdue, so the header and the inbox's "overdue" never disagree.
 import type { Translate } from "../../i18n";
+import { daysBetween, deadlineOf } from "../../i18n/deadlines";
 
 /** Where a deadline stands: `soon` is within two days (the reminders' 48 hours), `done` is met or no longer due. */
 export type DeadlineKind = "overdue" | "today" | "soon" | "later" | "done" | "pending";
@@ -13,34 +14,28 @@ export interface DeadlineStatus {
   days: number;
 }
 
-const DAY_MS = 86_400_000;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** Calendar days from `today` to `dueOn` (both YYYY-MM-DD); throws on anything else, rather than guess. */
 export function daysUntil(dueOn: string, today: string): number {
-  if (!DAY.test(dueOn) || !DAY.test(today)) throw new RangeError(`not a calendar day: ${dueOn} / ${today}`);
-  return Math.round((Date.parse(`${dueOn}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / DAY_MS);
+  return daysBetween(today, dueOn);
 }
 
-/** The state of a deadline that is still open on `today`. */
+/** The state of a deadline that is still open on `today` (the inbox's chips use the same rule, app/i18n/deadlines.ts). */
 export function deadlineStatus(dueOn: string, today: string): DeadlineStatus {
-  const days = daysUntil(dueOn, today);
-  if (days < 0) return { kind: "overdue", days };
-  if (days === 0) return { kind: "today", days };
-  return { kind: days <= 2 ? "soon" : "later", days };
+  const { state, days } = deadlineOf(dueOn, today);
+  return { kind: state, days: state === "overdue" ? -days : days };
 }
 
-/** "due in 3 days", "due today", "overdue by 1 day"; "" for `done` and `pending`, which say their own sentence. */
+/** "due in 3 days", "due today", "overdue by 1 day" (the inbox's words); "" for `done` and `pending`, which say their own sentence. */
 export function deadlinePhrase(t: Translate, status: DeadlineStatus): string {
-  const n = Math.abs(status.days);
+  const days = Math.abs(status.days);
   switch (status.kind) {
     case "overdue":
-      return t(n === 1 ? "casePage.deadline.overdue.one" : "casePage.deadline.overdue.other", { n });
+      return t(days === 1 ? "deadline.overdue.one" : "deadline.overdue.other", { days });
     case "today":
-      return t("casePage.deadline.today");
+      return t("deadline.today");
     case "soon":
     case "later":
-      return t(n === 1 ? "casePage.deadline.dueIn.one" : "casePage.deadline.dueIn.other", { n });
+      return t(days === 1 ? "deadline.dueIn.one" : "deadline.dueIn.other", { days });
     default:
       return "";
   }
