@@ -17,6 +17,7 @@ import { Notices } from "./notices";
 import { AccessSection } from "./staff-case/access-section";
 import { AuditSection } from "./staff-case/audit-section";
 import { DialogueSection } from "./staff-case/dialogue-section";
+import { ExportSection } from "./staff-case/export-section";
 import { FilesSection } from "./staff-case/files-section";
 import { NotesSection } from "./staff-case/notes-section";
 import { PrivacySection } from "./staff-case/privacy-section";
@@ -152,6 +153,23 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
         category={props.sharing.categoryNames}
         names={props.names}
         act={act}
+        busy={busy}
+      />
+
+      <ExportSection
+        c={c}
+        ctx={ctx}
+        staffKeys={props.keys}
+        title={title}
+        body={body}
+        // Off until identity access with a recorded reason exists (issue 21): then the identity this
+        // investigator accessed with a reason goes here, and only then can an export include it (ADR 054).
+        exportableIdentity={null}
+        names={props.names}
+        category={props.category}
+        shares={props.sharing.shares}
+        provisions={props.sharing.provisions}
+        retentionOn={props.retention.retentionOn}
         busy={busy}
       />
 

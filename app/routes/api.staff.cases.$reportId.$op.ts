@@ -22,6 +22,7 @@ import {
   setPriority,
 } from "../.server/casework/casework";
 import { requireCaseAccess } from "../.server/case-access/case-access";
+import { certifyExport } from "../.server/casework/export";
 import { activeAdmins } from "../.server/notifications/record";
 import { archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
 import { notifyReporter } from "../.server/casework/reporter-notify";
@@ -80,6 +81,7 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   "hold-lift": (s, staff, id, i) => liftHold(s, staff, id, i.holdId),
   "privacy-deletion": (s, staff, id, i) => decideDeletion(s, staff, id, i),
   archive: (s, staff, id, i) => archiveCase(s, staff, id, i),
+  export: (s, staff, id, i) => certifyExport(s, staff, id, i),
 };
 
 /** What each op does, for the API description. */
@@ -105,6 +107,8 @@ const summaries: Record<CaseOp, string> = {
   "hold-lift": "Lifts a legal hold",
   "privacy-deletion": "Decides a deletion request",
   archive: "Moves the closed case into the archive, sealed to the administrators",
+  export:
+    "Records that the investigator exports the case (which parts, never the content) and certifies their export signing key with the export's place in the audit chain (ADR 054)",
 };
 
 /** Share packages carry whole report texts; everything else is small. */
@@ -121,7 +125,13 @@ const postOps = Object.fromEntries(
         guard: investigator,
         body: jsonBody(bodyLimit(op), caseOps[op] as (typeof caseOps)[CaseOp]),
         response: caseOpResponses[op],
-        errors: [{ status: 404, code: "not_found" }],
+        errors:
+          op === "export"
+            ? [
+                { status: 404, code: "not_found" },
+                { status: 409, code: "signing_key_changed" },
+              ]
+            : [{ status: 404, code: "not_found" }],
         handler: async (i) => (await (handlers[op] as Handler<CaseOp>)(i.services, i.caller, reportIdOf(i), i.body)) ?? { ok: true },
       }),
     },
