@@ -125,6 +125,17 @@ function matching(v: unknown, re: RegExp, what: string): string {
   return v;
 }
 
+/** Unpadded base64url of exactly the length `re` allows, and canonical (decodes back to itself). */
+function base64(v: unknown, re: RegExp, what: string): string {
+  const text = matching(v, re, what);
+  try {
+    fromBase64Url(text);
+  } catch (cause) {
+    throw new CryptoError("bad_format", `manifest: ${what} is not canonical base64url`, { cause });
+  }
+  return text;
+}
+
 function count(v: unknown, what: string): number {
   if (!Number.isSafeInteger(v) || (v as number) < 0) throw new CryptoError("bad_format", `manifest: ${what} must be a whole number`);
   return v as number;
@@ -162,11 +173,11 @@ function certificateOf(v: unknown): ExportCertificate {
     caseNumber: str(c.caseNumber, "certificate.caseNumber", 40),
     staffUserId: c.staffUserId as string,
     displayName: str(c.displayName, "certificate.displayName"),
-    signingKey: matching(c.signingKey, B64_32, "certificate.signingKey"),
+    signingKey: base64(c.signingKey, B64_32, "certificate.signingKey"),
     audit: { seq: count(audit.seq, "certificate.audit.seq"), hash: matching(audit.hash, HEX64, "certificate.audit.hash") },
     issuedAt: matching(c.issuedAt, ISO, "certificate.issuedAt"),
-    portalKey: matching(c.portalKey, B64_32, "certificate.portalKey"),
-    signature: matching(c.signature, B64_64, "certificate.signature"),
+    portalKey: base64(c.portalKey, B64_32, "certificate.portalKey"),
+    signature: base64(c.signature, B64_64, "certificate.signature"),
   };
 }
 
@@ -253,7 +264,7 @@ function parseSignatureFile(bytes: Uint8Array): { manifestSha256: string; signat
   }
   const o = keysAre(v, ["format", "manifestSha256", "signature"], "manifest.sig");
   if (o.format !== EXPORT_SIGNATURE_FORMAT) throw new CryptoError("bad_version", `manifest.sig: format is not ${EXPORT_SIGNATURE_FORMAT}`);
-  return { manifestSha256: matching(o.manifestSha256, HEX64, "manifestSha256"), signature: matching(o.signature, B64_64, "signature") };
+  return { manifestSha256: matching(o.manifestSha256, HEX64, "manifestSha256"), signature: base64(o.signature, B64_64, "signature") };
 }
 
 // ------------------------------------------------------------------ verification
@@ -265,6 +276,7 @@ export type ExportProblem =
   | { code: "signature_missing" }
   | { code: "signature_unreadable"; detail: string }
   | { code: "signature_invalid" }
+  | { code: "signature_file_changed" }
   | { code: "signature_unexpected" }
   | { code: "certificate_invalid" }
   | { code: "certificate_foreign"; portalKey: string }
@@ -311,21 +323,28 @@ export function verifyExportEntries(entries: Map<string, Uint8Array>, opts: { po
     } catch (error) {
       problems.push({ code: "signature_unreadable", detail: (error as Error).message });
     }
-    if (sig && sig.manifestSha256 !== sha256Hex(manifestBytes)) problems.push({ code: "manifest_changed" });
   }
+  // The digest in manifest.sig tells a changed manifest from a changed signature.
+  const digestDiffers = sig !== null && sig.manifestSha256 !== sha256Hex(manifestBytes);
   let manifest: ExportManifest;
   try {
     manifest = parseManifest(manifestBytes);
   } catch (error) {
-    if (!problems.some((p) => p.code === "manifest_changed")) problems.push({ code: "manifest_unreadable", detail: (error as Error).message });
+    problems.push(digestDiffers ? { code: "manifest_changed" } : { code: "manifest_unreadable", detail: (error as Error).message });
     return verdict(null);
   }
   const cert = manifest.certificate;
   if (cert) {
     if (!sigBytes) problems.push({ code: "signature_missing" });
-    else if (sig && !problems.some((p) => p.code === "manifest_changed")) {
-      if (!verifyDetached(manifestSigned(manifestBytes), fromBase64Url(sig.signature), fromBase64Url(cert.signingKey)))
-        problems.push({ code: "signature_invalid" });
+    else if (sig) {
+      const holds = verifyDetached(manifestSigned(manifestBytes), fromBase64Url(sig.signature), fromBase64Url(cert.signingKey));
+      if (holds && digestDiffers) problems.push({ code: "signature_file_changed" });
+      else if (!holds && digestDiffers) {
+        // What the manifest says can no longer be trusted: its digests and certificate would only name
+        // consequences (a file "changed" whose digest was edited), so the manifest alone is named.
+        problems.push({ code: "manifest_changed" });
+        return verdict(null);
+      } else if (!holds) problems.push({ code: "signature_invalid" });
     }
     if (!certificateSignatureHolds(cert)) problems.push({ code: "certificate_invalid" });
     else if (opts.portalKey && cert.portalKey !== opts.portalKey) problems.push({ code: "certificate_foreign", portalKey: cert.portalKey });

@@ -1305,6 +1305,7 @@ export const en = {
   "export.verify.problem.signature_missing": "manifest.sig, the signature, is missing.",
   "export.verify.problem.signature_unreadable": "manifest.sig cannot be read ({detail}).",
   "export.verify.problem.signature_invalid": "The signature in manifest.sig does not match the manifest: the signature was changed.",
+  "export.verify.problem.signature_file_changed": "manifest.sig was changed (the manifest's digest in it), though its signature of the manifest still holds.",
   "export.verify.problem.signature_unexpected": "A reporter's copy holds a signature file that it should not have.",
   "export.verify.problem.certificate_invalid": "The portal's certificate in the manifest is not genuine.",
   "export.verify.problem.certificate_foreign": "The certificate was made by another portal (key {key}), not this one.",

@@ -1282,6 +1282,7 @@ export const ko: Record<MessageKey, string> = {
   "export.verify.problem.signature_missing": "서명 파일 manifest.sig가 없습니다.",
   "export.verify.problem.signature_unreadable": "manifest.sig를 읽을 수 없습니다 ({detail}).",
   "export.verify.problem.signature_invalid": "manifest.sig의 서명이 목록과 맞지 않습니다. 서명이 바뀌었습니다.",
+  "export.verify.problem.signature_file_changed": "manifest.sig가 바뀌었습니다 (그 안의 목록 요약값). 목록에 대한 서명은 여전히 맞습니다.",
   "export.verify.problem.signature_unexpected": "제보자 사본에 있어서는 안 되는 서명 파일이 있습니다.",
   "export.verify.problem.certificate_invalid": "목록에 있는 포털의 인증서가 진본이 아닙니다.",
   "export.verify.problem.certificate_foreign": "인증서를 이 포털이 아닌 다른 포털(키 {key})이 만들었습니다.",
