@@ -16,6 +16,7 @@ import {
 import { labelBytes, labelUuid, sha256Hex, toHex } from "./common";
 
 export interface ExportVectors {
+  format: "cor-export-v1";
   description: string;
   signingKey: { staffSecretKey: string; context: string; publicKey: string };
   portal: { seed: string; publicKey: string };
@@ -66,6 +67,7 @@ export function exportVectors(): ExportVectors {
     return `${JSON.stringify(o, null, 2)}\n`;
   };
   return {
+    format: "cor-export-v1",
     description:
       "cor-export-v1 (docs/CRYPTO.md §14). Inputs are labelBytes/labelUuid of the labels in test/vectors/export-vectors.ts. manifest.text is the exact content of manifest.json; signatureFile of manifest.sig.",
     signingKey: { staffSecretKey: toHex(staffSecretKey), context: "corexsig", publicKey: toBase64Url(signer.publicKey) },
