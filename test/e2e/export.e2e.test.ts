@@ -22,6 +22,7 @@ describe.skipIf(!chromiumAvailable())("case exports in Chromium", () => {
   let browser: Browser;
   let page: Page;
   let caseNumber: string;
+  let receipt: string;
   let zipPath: string;
   const errors: string[] = [];
   const posted: string[] = [];
@@ -53,6 +54,7 @@ describe.skipIf(!chromiumAvailable())("case exports in Chromium", () => {
       { baseUrl: portal.url },
     );
     caseNumber = r.caseNumber;
+    receipt = r.receiptCode;
   });
 
   afterAll(async () => {
@@ -117,6 +119,26 @@ describe.skipIf(!chromiumAvailable())("case exports in Chromium", () => {
     expect(await page.locator('[data-problem="file_changed"]').textContent()).toContain(file);
     // Nothing was uploaded to verify.
     expect(posted.slice(before)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it("gives the reporter their own copy from the same builder, which the page finds intact but unsigned", async () => {
+    const reporterPage = await watchedPage(browser, errors, { watch: /Content Security Policy|Refused to|hydrat/i });
+    await reporterPage.goto(`${portal.url}/status?lang=en`);
+    await reporterPage.getByLabel(/^Secret receipt code/).fill(receipt);
+    await reporterPage.getByRole("button", { name: "Open my case" }).click();
+    const [download] = await Promise.all([
+      reporterPage.waitForEvent("download", { timeout: 90_000 }),
+      reporterPage.getByRole("button", { name: "Download my data now" }).click(),
+    ]);
+    const copy = path.join(tmpdir(), `cor-e2e-access-${Date.now()}.zip`);
+    await download.saveAs(copy);
+    const entries = unzipSync(new Uint8Array(readFileSync(copy)));
+    expect(Object.keys(entries)).toContain(`files/01-${caseNumber}.json`);
+    expect(entries["manifest.sig"]).toBeUndefined();
+    await page.getByLabel("Export ZIP").setInputFiles(copy);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect.poll(() => page.getByTestId("verify-result").getAttribute("data-verdict"), { timeout: 30_000 }).toBe("unsigned");
     expect(errors).toEqual([]);
   }, 120_000);
 });
