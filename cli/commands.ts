@@ -83,6 +83,15 @@ Commands:
       signature) to FILE (default audit-checkpoint-N-DATE.json) and prints the
       public key that checks it. Keep checkpoints away from the portal's servers.
 
+  export:verify FILE.zip [--portal-key KEY]
+      Checks a case export (ADR 054) without the database: the investigator's
+      signature of manifest.json, the portal's certificate of their key (against
+      this portal's key, from the portal secret, or KEY), and the SHA-256 of
+      every file; names each file changed, missing or added, a changed manifest
+      or signature. Exit status 0 intact and certified by this portal; 1 does
+      not verify; 2 usage; 3 intact but unsigned (a reporter's own copy);
+      4 intact and signed, but no portal key to check the certificate against.
+
   uploads:cleanup [--wait SECONDS]
       Removes attachment uploads that no report claimed within UPLOAD_TTL_HOURS
       of their last part (or UPLOAD_MAX_AGE_HOURS of opening), and stray blobs.

@@ -16,6 +16,7 @@ import { PortalSecretError } from "../app/.server/platform/secrets";
 import { createLogger } from "../app/.server/platform/log";
 import { openServices } from "../server/start";
 import { BackupError } from "../app/.server/backup/manifest";
+import { exportVerify } from "./export-verify";
 import { AuditBrokenError, commands, dataDirCommands, JobBusyError, USAGE, UsageError } from "./commands";
 
 const [name, ...rest] = process.argv.slice(2);
@@ -24,6 +25,12 @@ async function main(): Promise<number> {
   if (!name || name === "help" || name === "--help") {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
+  }
+  // Reads a ZIP and at most the portal secret: no database, its own exit statuses (cli/export-verify.ts).
+  if (name === "export:verify") {
+    const r = await exportVerify(rest);
+    (r.code === 0 || r.code === 3 || r.code === 4 ? process.stdout : process.stderr).write(`${r.text}\n`);
+    return r.code;
   }
   const dataDirCommand = dataDirCommands[name];
   if (dataDirCommand) {

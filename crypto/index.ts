@@ -17,3 +17,4 @@ export * from "./share";
 export * from "./archive";
 export * from "./signing";
 export * from "./spool";
+export * from "./export";

@@ -85,6 +85,17 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
             })
             .join(", ")
         : "—",
+    parts:
+      typeof d.parts === "string"
+        ? d.parts
+            .split(",")
+            .filter(Boolean)
+            .map((p) => {
+              const k = `export.short.${p}`;
+              return isMessageKey(k) ? t(k) : p;
+            })
+            .join(", ")
+        : "—",
     basis: sharing ? word("share.basis.", basis) : word("retention.basis.", basis),
     until: typeof d.retainUntil === "string" ? w.day(d.retainUntil) : "—",
     change:

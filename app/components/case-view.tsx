@@ -147,9 +147,16 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
     privacySubmit.current?.focus();
   };
 
+  // The reporter's own copy (their right of access): a ZIP from the export builder (ADR 054), loaded on demand.
   const downloadAll = async () => {
-    const m = await loadFollowup();
-    saveAsFile(`${c.caseNumber}.json`, new Blob([m.exportCase(await session.refresh())], { type: "application/json" }));
+    const [{ buildAccessExport }, fresh] = await Promise.all([import("../reporter/access-export"), session.refresh()]);
+    const built = await buildAccessExport({
+      c: fresh,
+      download: async (id) => (await session.downloadAttachment(id)).blob,
+      words: { t, locale, day: dayOr },
+      now: new Date(),
+    });
+    saveAsFile(built.fileName, new Blob([built.zip as BlobPart], { type: "application/zip" }));
   };
 
   const download = async (id: string) => {
@@ -252,7 +259,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
           <button type="submit" className="button" disabled={busy !== null} ref={privacySubmit}>
             {t("status.privacy.submit")}
           </button>{" "}
-          <button type="button" className="button" onClick={() => void downloadAll()} disabled={busy !== null}>
+          <button type="button" className="button" onClick={() => void run("download", async () => (await downloadAll(), null))} disabled={busy !== null}>
             {t("status.privacy.download")}
           </button>
           {pendingPrivacy ? (

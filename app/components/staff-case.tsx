@@ -64,6 +64,8 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
     sharing: props.sharing,
     retention: props.retention,
     today: props.today,
+    staffKeys: props.keys,
+    category: props.category,
     masked: null,
   };
   page.masked = useMaskedSharing(c, keys.caseKey, page.body);

@@ -22,6 +22,7 @@ import {
   setPriority,
 } from "../.server/casework/casework";
 import { requireCaseAccess } from "../.server/case-access/case-access";
+import { certifyExport } from "../.server/casework/export";
 import { activeAdmins } from "../.server/notifications/record";
 import { archiveCase, caseHolds, decideDeletion, liftHold, placeHold } from "../.server/retention/case-retention";
 import { notifyReporter } from "../.server/casework/reporter-notify";
@@ -84,6 +85,7 @@ const handlers: { [K in CaseOp]: Handler<K> } = {
   masks: (s, staff, id, i) => addMask(s, staff, id, i),
   "mask-reveal": (s, staff, id, i) => revealMask(s, staff, id, i),
   "mask-lift": (s, staff, id, i) => liftMask(s, staff, id, i),
+  export: (s, staff, id, i) => certifyExport(s, staff, id, i),
 };
 
 /** What each op does, for the API description. */
@@ -112,6 +114,8 @@ const summaries: Record<CaseOp, string> = {
   masks: "Masks passages of the report, a message or a note in staff views (encrypted under the case key)",
   "mask-reveal": "Records, with a reason code, that a masked passage is shown in the caller's browser",
   "mask-lift": "Removes a mask for every staff view, with a reason code",
+  export:
+    "Records that the investigator exports the case (which parts, never the content) and certifies their export signing key with the export's place in the audit chain (ADR 054)",
 };
 
 /** Share packages carry whole report texts; everything else is small. */
@@ -128,7 +132,13 @@ const postOps = Object.fromEntries(
         guard: investigator,
         body: jsonBody(bodyLimit(op), caseOps[op] as (typeof caseOps)[CaseOp]),
         response: caseOpResponses[op],
-        errors: [{ status: 404, code: "not_found" }],
+        errors:
+          op === "export"
+            ? [
+                { status: 404, code: "not_found" },
+                { status: 409, code: "signing_key_changed" },
+              ]
+            : [{ status: 404, code: "not_found" }],
         handler: async (i) => (await (handlers[op] as Handler<CaseOp>)(i.services, i.caller, reportIdOf(i), i.body)) ?? { ok: true },
       }),
     },

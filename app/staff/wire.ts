@@ -1,6 +1,7 @@
 // Wire format of the staff API (validated on the server; the browser imports types only).
 // Objects are strict, as in app/intake/wire.ts: unknown members are refused.
 import { z, type ZodTypeAny } from "zod";
+import { EXPORT_PARTS } from "../../crypto/export";
 import { SHARE_ITEMS, SHARE_PURPOSES } from "../../crypto/share";
 import { createUploadResponse } from "../intake/wire";
 import { aeadField, dayString, envelopeField, instantString, keyHolder, RETENTION_BASIS_CODES, sealedFile, shareFeedback } from "../shared/wire";
@@ -137,6 +138,16 @@ export const caseOps = {
   masks: z.strictObject({ id: uuid, body: b64(41, 64 * 1024) }),
   "mask-reveal": z.strictObject({ maskId: uuid, reason: z.enum(MASK_REASON_CODES) }),
   "mask-lift": z.strictObject({ maskId: uuid, reason: z.enum(MASK_REASON_CODES) }),
+  // An export (ADR 054): which parts, and the public half of the investigator's export signing key. Nothing of
+  // the content, not even its digests: the server learns that an export happened, not what it holds.
+  export: z.strictObject({
+    parts: z
+      .array(z.enum(EXPORT_PARTS))
+      .min(1)
+      .max(EXPORT_PARTS.length)
+      .refine((p) => new Set(p).size === p.length, "each part once"),
+    signingKey: b64(32, 32),
+  }),
   archive: z.strictObject({
     archiveId: uuid,
     basis: retentionBasis,
@@ -402,6 +413,21 @@ export const staffCaseViewResponse = staffCaseViewSchema.extend({
 /** Who a key can be sealed to (GET …/grants, …/reviewers, …/admins). */
 export const keyHoldersResponse = z.array(keyHolder);
 
+/** The portal's certificate of an investigator's export signing key (crypto/export.ts, docs/CRYPTO.md §14). */
+export const exportCertificate = z.object({
+  format: z.literal("cor-export-certificate-v1"),
+  exportId: z.string(),
+  reportId: z.string(),
+  caseNumber: z.string(),
+  staffUserId: z.string(),
+  displayName: z.string(),
+  signingKey: z.string().describe("the investigator's Ed25519 export signing key, base64url"),
+  audit: z.object({ seq: z.number().int(), hash: z.string() }).describe("the export's own case.exported entry in the audit chain"),
+  issuedAt: instantString,
+  portalKey: z.string().describe("the portal's export-certificate key, base64url"),
+  signature: z.string(),
+});
+
 /** What each POST op of /api/staff/cases/:reportId/:op answers (`okResponse` when it has nothing to say). */
 export const caseOpResponses: { [K in keyof typeof caseOps]: ZodTypeAny } = {
   status: okResponse,
@@ -435,6 +461,7 @@ export const caseOpResponses: { [K in keyof typeof caseOps]: ZodTypeAny } = {
   "mask-reveal": okResponse,
   "mask-lift": okResponse,
   archive: z.object({ archiveId: z.string(), retainUntil: dayString.describe("the day after which the archive is destroyed") }),
+  export: z.object({ certificate: exportCertificate }),
 };
 
 // ------------------------------------------------------------------ accounts

@@ -25,6 +25,8 @@ export const staffUsers = pgTable(
     secretKeyRecoveryWrapped: bytea("secret_key_recovery_wrapped").notNull(),
     /** sha256 of a value derived from the recovery key: proves possession when resetting the password. */
     recoveryVerifier: bytea("recovery_verifier").notNull(),
+    /** The Ed25519 key the investigator's exports are signed with (ADR 054), pinned at their first export. */
+    exportSigningKey: bytea("export_signing_key"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -85,6 +85,7 @@ const VALID_OP_BODIES: Partial<Record<keyof typeof caseOps, unknown>> = {
   holds: { reason: "litigation" },
   // The server checks only the shape of a mask record: the same id again from the same investigator is a retry.
   masks: { id: "00000000-0000-4000-8000-0000000000a1", body: record256 },
+  export: { parts: ["report"], signingKey: Buffer.alloc(32, 9).toString("base64url") },
 };
 
 /** Every route module × method, with its rows. Keys are "<file> <METHOD>". */
@@ -255,6 +256,7 @@ const MATRIX: Record<string, Row[]> = {
   "staff.account.tsx GET": [{ name: "account page", path: () => "/staff/account", expect: page(STAFF) }],
   "staff.activate.$token.tsx GET": [{ name: "activation page with a token that does not exist", path: () => "/staff/activate/not-a-token", expect: all("ok") }],
   "staff.cases.$caseNumber.tsx GET": [{ name: "case page", path: (i) => `/staff/cases/${i.caseNumber}`, expect: page(["investigator"], "hidden") }],
+  "staff.verify.tsx GET": [{ name: "export verification page", path: () => "/staff/verify", expect: page(["investigator", "excluded", "admin"]) }],
   "staff.login.tsx GET": [{ name: "sign-in page", path: () => "/staff/login", expect: all("ok") }],
   "staff.recover.tsx GET": [{ name: "recovery page", path: () => "/staff/recover", expect: all("ok") }],
 };

@@ -59,6 +59,7 @@ const OVERRIDES: Partial<Record<AuditAction, AuditEventView["details"]>> = {
   "staff.created": { via: "invitation" },
   "mask.revealed": { maskId: "00000000-0000-4000-8000-0000000000ee", reason: "investigation_need" },
   "mask.lifted": { maskId: "00000000-0000-4000-8000-0000000000ee", reason: "masked_in_error" },
+  "case.exported": { parts: "report,notes,history,files", exportId: "00000000-0000-4000-8000-0000000000ee" },
 };
 
 function render(action: string, locale: Locale, entry: Partial<AuditEventView> = {}): string {
@@ -124,6 +125,15 @@ describe("audit sentences", () => {
       for (const code of locale === "ko" ? [...codes, "investigator", "question", "affiliate", "cloud", "consent"] : codes)
         expect(text, `${action} (${locale}) shows the code ${code}`).not.toContain(code);
     }
+  });
+
+  it("names an export's parts in words", () => {
+    expect(render("case.exported", "en", { details: { parts: "report,notes,history" } })).toBe(
+      "Kang Min-ji exported case COR-AB12-CD34 as a signed ZIP (report, internal notes, status history).",
+    );
+    expect(render("case.exported", "ko", { details: { parts: "report,notes,history" } })).toBe(
+      "Kang Min-ji이(가) 사건 COR-AB12-CD34을(를) 서명된 ZIP으로 내보냈습니다 (제보 내용, 내부 메모, 상태 이력).",
+    );
   });
 
   it("turns the details into words, e.g. a sign-in after setting up two-factor authentication", () => {

@@ -12,6 +12,7 @@
 // describes every format.
 import { createHmac, hkdfSync } from "node:crypto";
 import { writeFileSync, existsSync, readFileSync } from "node:fs";
+import { exportVectors } from "./export-vectors";
 import { join } from "node:path";
 import {
   AEAD_NONCE_BYTES,
@@ -1813,6 +1814,7 @@ async function main(): Promise<void> {
   write("stream-v2.json", streamVectors("stream-v2"));
   write("receipt-v1.json", receiptVectors(sodium));
   write("staff-kdf-v1.json", await staffVectors());
+  write("export-v1.json", exportVectors());
 }
 
 main().catch((error: unknown) => {

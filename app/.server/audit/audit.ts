@@ -93,6 +93,7 @@ export const AUDIT_ACTIONS = [
   "privacy.deletion_refused",
   "privacy.deletion_granted",
   "case.archived",
+  "case.exported",
   "case.destroyed",
   "archive.opened",
   "archive.downloaded",

@@ -14,7 +14,8 @@ import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "no
 import path from "node:path";
 
 /** What a derived key is for; each purpose gets its own key, so one can never stand in for another. */
-export type SecretPurpose = "audit-chain" | "client-pseudonym" | "proof-of-work" | "audit-checkpoint" | "sign-in-backoff" | "sign-in-decoy";
+export type SecretPurpose =
+  "audit-chain" | "client-pseudonym" | "proof-of-work" | "audit-checkpoint" | "sign-in-backoff" | "sign-in-decoy" | "export-certificate";
 
 export const SECRET_BYTES = 32;
 export const SECRET_FILE_NAME = "portal-secret";

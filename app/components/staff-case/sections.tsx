@@ -3,7 +3,7 @@
 // one entry here and a component that renders its body; the page gives it the decrypted case (`CasePage`), an
 // `act` whose results appear inside the section, and `tell` for the reporter's e-mail.
 import type { ReactNode } from "react";
-import type { ReportBody, ReporterIdentity } from "../../../crypto";
+import type { ReportBody, ReporterIdentity, StaffKeyPair } from "../../../crypto";
 import type { MessageKey } from "../../i18n";
 import type { CaseContext } from "../../staff/case-actions";
 import type { StaffCaseView } from "../../staff/wire";
@@ -12,6 +12,7 @@ import { CaseShares, type CaseProvision, type CaseShare, type SharedCaseContent 
 import { AccessSection } from "./access-section";
 import { AuditSection } from "./audit-section";
 import { DialogueSection } from "./dialogue-section";
+import { ExportSection } from "./export-section";
 import { FilesSection } from "./files-section";
 import { NotesSection } from "./notes-section";
 import { PrivacySection } from "./privacy-section";
@@ -44,6 +45,10 @@ export interface CasePage {
   retention: { holds: Hold[]; retentionOn: string | null };
   /** Today in the portal's time zone, by the server's clock: deadlines count from it. */
   today: string;
+  /** This investigator's own key pair (the export's signing key comes from it, ADR 054). */
+  staffKeys: StaffKeyPair;
+  /** The category's name in the page's language. */
+  category: string;
   /** The body as shares get it, masked passages hidden (ADR 053); set once the page has opened the masks. */
   masked: MaskedSharing | null;
 }
@@ -147,6 +152,28 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
         category={page.sharing.categoryNames}
         names={page.names}
         act={act}
+        busy={busy}
+      />
+    ),
+  },
+  {
+    key: "export",
+    title: "export.title",
+    Body: ({ page, busy }) => (
+      <ExportSection
+        c={page.c}
+        ctx={page.ctx}
+        staffKeys={page.staffKeys}
+        title={page.title}
+        body={page.body}
+        // Off until identity access with a recorded reason exists (issue 21): then the identity this
+        // investigator accessed with a reason goes here, and only then can an export include it (ADR 054).
+        exportableIdentity={null}
+        names={page.names}
+        category={page.category}
+        shares={page.sharing.shares}
+        provisions={page.sharing.provisions}
+        retentionOn={page.retention.retentionOn}
         busy={busy}
       />
     ),

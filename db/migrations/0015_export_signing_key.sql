@@ -1,0 +1,1 @@
+ALTER TABLE "staff_users" ADD COLUMN "export_signing_key" "bytea";
