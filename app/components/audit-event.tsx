@@ -93,8 +93,10 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
         : interpolate(t(d.active === true ? "audit.category.on" : d.active === false ? "audit.category.off" : "audit.category.renamed"), {
             category: categoryName,
           }),
-    reason:
-      e.action === "hold.placed"
+    approval: d.requireApproval === true ? t("identity.audit.approvalOn") : t("identity.audit.approvalOff"),
+    reason: e.action.startsWith("identity.")
+      ? word("identity.reason.", d.reason)
+      : e.action === "hold.placed"
         ? word("retention.hold.reason.", d.reason)
         : e.action === "case.destroyed"
           ? word("admin.stats.reason.", d.reason)
@@ -113,6 +115,7 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
     count: d.count,
     version: d.version,
     entries: d.unkeyedEntries,
+    reasons: d.reasons,
   }))
     params[name] = typeof value === "number" ? String(value) : "—";
   return interpolate(t(key), params);

@@ -3,8 +3,18 @@
 // privacy requests (one component each in ./staff-case/). Every change is
 // encrypted here before it is sent, by the functions in app/staff/case-actions.ts.
 import { useRevalidator } from "@remix-run/react";
-import { useEffect, useMemo } from "react";
-import { decryptBody, decryptFileMeta, decryptIdentity, decryptLabels, decryptTitle, fromBase64Url, type ReportKeys, type StaffKeyPair } from "../../crypto";
+import { useEffect, useMemo, useState } from "react";
+import {
+  decryptBody,
+  decryptFileMeta,
+  decryptLabels,
+  decryptNotifyAddress,
+  decryptTitle,
+  fromBase64Url,
+  type ReporterIdentity,
+  type ReportKeys,
+  type StaffKeyPair,
+} from "../../crypto";
 import { isUploadRefusal, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import { recordDecrypted, type CaseContext } from "../staff/case-actions";
@@ -18,6 +28,7 @@ import { AccessSection } from "./staff-case/access-section";
 import { AuditSection } from "./staff-case/audit-section";
 import { DialogueSection } from "./staff-case/dialogue-section";
 import { FilesSection } from "./staff-case/files-section";
+import { IdentitySection } from "./staff-case/identity-section";
 import { NotesSection } from "./staff-case/notes-section";
 import { PrivacySection } from "./staff-case/privacy-section";
 import { ReportSection } from "./staff-case/report-section";
@@ -75,9 +86,11 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const rk = keys.reportKey;
   const title = attempt(() => decryptTitle(rk, c.id, fromBase64Url(c.title)));
   const body = attempt(() => decryptBody(rk, c.id, fromBase64Url(c.body)));
-  const identity = c.identity ? attempt(() => decryptIdentity(rk, c.id, fromBase64Url(c.identity!))) : null;
+  // The identity arrives only after a recorded reason (IdentitySection, ADR 052); update e-mails use their own address record.
+  const [identity, setIdentity] = useState<ReporterIdentity | null>(null);
+  const notifyAddress = c.notifyAddress ? attempt(() => decryptNotifyAddress(rk, c.id, fromBase64Url(c.notifyAddress!))) : null;
   const labels = c.labels ? attempt(() => decryptLabels(keys.caseKey, c.id, fromBase64Url(c.labels!))) : [];
-  const mail = useReporterMail(client, c.id, identity);
+  const mail = useReporterMail(client, c.id, notifyAddress);
 
   const act: ActProps["act"] = async (fn, form) => {
     await action.run(async () => {
@@ -109,7 +122,8 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
       <Notices status={action.notice} error={action.error} />
       <ReporterMailNotices mail={mail} busy={busy} />
 
-      <ReportSection c={c} body={body} identity={identity} />
+      <ReportSection c={c} body={body} />
+      <IdentitySection c={c} ctx={ctx} me={client.user?.id ?? ""} names={props.names} onIdentity={setIdentity} />
       <FilesSection c={c} ctx={ctx} act={act} busy={busy} />
       <DialogueSection c={c} ctx={ctx} names={props.names} tell={mail.tell} act={act} busy={busy} />
       <NotesSection c={c} ctx={ctx} names={props.names} act={act} busy={busy} />

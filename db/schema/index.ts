@@ -10,3 +10,4 @@ export * from "./retention";
 export * from "./notifications";
 export * from "./limits";
 export * from "./pow";
+export * from "./identity";

@@ -2,7 +2,7 @@
 // one. A failure stays on screen with a retry that keeps the notification's
 // id, so the reporter gets it once.
 import { useState } from "react";
-import type { ReporterIdentity } from "../../../crypto";
+import type { NotifyAddress } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import { newNotification, notifyReporter, type PendingNotification, type ReporterEvent } from "../../staff/notify-reporter";
 import type { StaffClient } from "../../staff/staff-client";
@@ -17,13 +17,13 @@ export interface ReporterMail {
   unsent: PendingNotification | null;
 }
 
-export function useReporterMail(client: StaffClient, reportId: string, identity: ReporterIdentity | null): ReporterMail {
+export function useReporterMail(client: StaffClient, reportId: string, address: NotifyAddress | null): ReporterMail {
   const { t } = useI18n();
   const [unsent, setUnsent] = useState<PendingNotification | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const send = async (pending: PendingNotification) => {
     try {
-      const r = await notifyReporter(client, reportId, identity, pending);
+      const r = await notifyReporter(client, reportId, address, pending);
       if (!r) return;
       setUnsent(null);
       setNotice(r.delivered ? t("notify.reporter.sent") : t("notify.reporter.notConfigured"));
