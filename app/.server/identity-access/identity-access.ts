@@ -10,7 +10,7 @@
 // free text, or anything the key wrap opens. Every step is audited in the
 // step's transaction (`identity.requested|approved|refused|released`), and the
 // reporter's follow-up view lists each release by day and reason code.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { identityAccessSettings, identityAccesses, reports, type IdentityReason } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
 import { requireCaseAccess } from "../case-access/case-access";
@@ -201,7 +201,7 @@ export async function reporterIdentityAccesses(db: Db, reportId: string) {
     .select({ releasedOn: identityAccesses.releasedOn, reasonCode: identityAccesses.reasonCode, ko: identityAccesses.reasonLabelKo, en: identityAccesses.reasonLabelEn })
     .from(identityAccesses)
     .where(and(eq(identityAccesses.reportId, reportId), eq(identityAccesses.state, "released")))
-    .orderBy(asc(identityAccesses.releasedOn), asc(identityAccesses.id));
+    .orderBy(asc(identityAccesses.releasedOn), asc(sql`coalesce(${identityAccesses.decidedAt}, ${identityAccesses.requestedAt})`));
   return rows.map((r) => ({ releasedOn: r.releasedOn!, reasonCode: r.reasonCode, label: { ko: r.ko, en: r.en } }));
 }
 
