@@ -140,6 +140,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
           title,
           body,
           identity,
+          hasIdentity: c.hasIdentity,
           files: c.attachments.flatMap((a) => {
             const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
             return meta ? [{ id: a.id, ...meta, fileKeyWrapped: a.fileKey }] : [];

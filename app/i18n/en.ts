@@ -1148,7 +1148,8 @@ export const en = {
   "admin.audit.col.event": "What happened",
   // Identity access behind a recorded reason (ADR 052).
   "identity.title": "The reporter's identity",
-  "identity.withheld": "The reporter's name and contact details are sent to your browser only after you record why you need them. The reporter is told the day and the reason you choose (not your words), and the access is in the case history and the audit log.",
+  "identity.withheld":
+    "The reporter's name and contact details are sent to your browser only after you record why you need them. The reporter is told the day and the reason you choose (not your words), and the access is in the case history and the audit log.",
   "identity.approvalRequired": "A second investigator who can read this case must approve your request first; they see your reason, not the identity.",
   "identity.reasonCode": "Reason",
   "identity.reasonText": "Why you need it (encrypted, for the investigators only)",
@@ -1159,7 +1160,10 @@ export const en = {
   "identity.checkAgain": "Check again",
   "identity.released": "The identity was released to you.",
   "identity.requested": "Your request was recorded; a second investigator must approve it.",
-  "identity.shareRule": "Affiliates receive the identity only with the reporter's consent, and only from an investigator who opened it here with a recorded reason.",
+  "identity.shareNeedsAccess":
+    "The reporter consented to sharing their identity, but you must first open it with a recorded reason (in “The reporter's identity” above).",
+  "identity.shareRule":
+    "Affiliates receive the identity only with the reporter's consent, and only from an investigator who opened it here with a recorded reason.",
   "identity.pendingTitle": "Requests waiting for approval",
   "identity.pendingItem": "{who} asked on {when}: {reason}",
   "identity.approve": "Approve",
@@ -1188,7 +1192,8 @@ export const en = {
   "identity.reason.verify_facts": "Verifying facts",
   "identity.reason.reporter_consent": "Sharing with the reporter's consent",
   "identity.settings.title": "Access to reporters' identities",
-  "identity.settings.intro": "Investigators choose one of these reasons, and write their own words, before a reporter's identity is released to them. The reporter sees the day and the reason.",
+  "identity.settings.intro":
+    "Investigators choose one of these reasons, and write their own words, before a reporter's identity is released to them. The reporter sees the day and the reason.",
   "identity.settings.approval": "A second investigator must approve each access",
   "identity.settings.reasons": "Reasons offered",
   "identity.settings.code": "Code",

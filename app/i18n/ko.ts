@@ -1126,7 +1126,8 @@ export const ko: Record<MessageKey, string> = {
   "admin.audit.col.event": "내용",
   // 사유를 기록한 뒤의 신원 열람 (ADR 052).
   "identity.title": "제보자 신원",
-  "identity.withheld": "제보자의 이름과 연락처는 열람 사유를 기록한 뒤에만 브라우저로 전송됩니다. 제보자에게는 날짜와 선택한 사유(작성한 문장은 제외)가 알려지며, 열람은 사건 이력과 감사 기록에 남습니다.",
+  "identity.withheld":
+    "제보자의 이름과 연락처는 열람 사유를 기록한 뒤에만 브라우저로 전송됩니다. 제보자에게는 날짜와 선택한 사유(작성한 문장은 제외)가 알려지며, 열람은 사건 이력과 감사 기록에 남습니다.",
   "identity.approvalRequired": "이 사건을 열람할 수 있는 다른 조사자가 먼저 승인해야 합니다. 승인자는 신원이 아니라 사유만 봅니다.",
   "identity.reasonCode": "사유",
   "identity.reasonText": "필요한 이유 (암호화되어 조사자만 볼 수 있음)",
@@ -1137,6 +1138,7 @@ export const ko: Record<MessageKey, string> = {
   "identity.checkAgain": "다시 확인",
   "identity.released": "신원이 공개되었습니다.",
   "identity.requested": "요청이 기록되었습니다. 다른 조사자의 승인이 필요합니다.",
+  "identity.shareNeedsAccess": "제보자가 신원 공유에 동의했지만, 먼저 위의 “제보자 신원”에서 사유를 기록하고 신원을 열람해야 합니다.",
   "identity.shareRule": "관계사에는 제보자가 동의한 경우에만, 그리고 이곳에서 사유를 기록하고 신원을 열람한 조사자만 신원을 공유할 수 있습니다.",
   "identity.pendingTitle": "승인을 기다리는 요청",
   "identity.pendingItem": "{who}, {when} 요청: {reason}",
