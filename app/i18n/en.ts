@@ -1210,7 +1210,7 @@ export const en = {
   "audit.event.identity.requested": "{actor} recorded a reason to open the reporter's identity in case {case}: {reason}.",
   "audit.event.identity.approved": "{actor} approved the request of {account} to open the reporter's identity in case {case} ({reason}).",
   "audit.event.identity.refused": "{actor} refused the request of {account} to open the reporter's identity in case {case} ({reason}).",
-  "audit.event.identity.released": "The reporter's identity in case {case} was released to {account} ({reason}).",
+  "audit.event.identity.released": "{actor} released the reporter's identity in case {case} to {account} ({reason}).",
   "audit.event.identity.settings_changed": "{actor} changed the identity access settings: {reasons} reasons offered, {approval}.",
   // Audit entries in words: one sentence per action the code writes (AUDIT_ACTIONS in app/.server/audit/audit.ts).
   "audit.actor.system": "The portal",

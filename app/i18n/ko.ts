@@ -1185,7 +1185,7 @@ export const ko: Record<MessageKey, string> = {
   "audit.event.identity.requested": "{actor}이(가) 사건 {case}의 제보자 신원 열람 사유를 기록했습니다: {reason}.",
   "audit.event.identity.approved": "{actor}이(가) 사건 {case}에서 {account}의 제보자 신원 열람 요청을 승인했습니다 ({reason}).",
   "audit.event.identity.refused": "{actor}이(가) 사건 {case}에서 {account}의 제보자 신원 열람 요청을 거절했습니다 ({reason}).",
-  "audit.event.identity.released": "사건 {case}의 제보자 신원이 {account}에게 공개되었습니다 ({reason}).",
+  "audit.event.identity.released": "{actor}이(가) 사건 {case}의 제보자 신원을 {account}에게 공개했습니다 ({reason}).",
   "audit.event.identity.settings_changed": "{actor}이(가) 신원 열람 설정을 변경했습니다: 사유 {reasons}개 제시, {approval}.",
   // 감사 기록을 문장으로: 코드가 기록하는 작업마다 한 문장 (app/.server/audit/audit.ts의 AUDIT_ACTIONS).
   "audit.actor.system": "포털 시스템",

@@ -145,7 +145,7 @@ describe.skipIf(!chromiumAvailable())("the identity behind a recorded reason in 
     expect((await leaks("lee", lee)).some((u) => u.includes("/identity/state"))).toBe(true);
     expect(await lee.getByTestId("identity-accesses").textContent()).toMatch(/Lee.*Protection measures for the reporter.*released \(Park\)/s);
     // The case history names each step.
-    expect(await lee.locator("body").textContent()).toMatch(/released to Lee/);
+    expect(await lee.locator("body").textContent()).toMatch(/Park released the reporter's identity in case .* to Lee/);
   });
 
   it("tells the reporter on the follow-up page when and why their identity was accessed, not the words", async () => {

@@ -57,6 +57,12 @@ const OVERRIDES: Partial<Record<AuditAction, AuditEventView["details"]>> = {
   "archive.destroyed": { legalBasis: "national_tax" },
   "auth.backoff_cleared": { via: "cli" },
   "staff.created": { via: "invitation" },
+  // Identity access (ADR 052): the reason code in words.
+  "identity.requested": { reason: "protection_measures" },
+  "identity.approved": { reason: "protection_measures" },
+  "identity.refused": { reason: "legal_obligation" },
+  "identity.released": { reason: "reporter_consent" },
+  "identity.settings_changed": { requireApproval: true, reasons: 3 },
 };
 
 function render(action: string, locale: Locale, entry: Partial<AuditEventView> = {}): string {

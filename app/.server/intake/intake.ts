@@ -338,7 +338,8 @@ export function limitUploadsPerClient(s: Services, clientKey: string): Promise<v
  */
 function checkIdentityRecords(input: Pick<SubmitReportInput, "identity" | "identityKey" | "notifyAddress">): void {
   if (!input.identity) {
-    if (input.identityKey || input.notifyAddress) throw new ApiError(400, "bad_identity", "an identity key or address without an identity", { identity: "missing" });
+    if (input.identityKey || input.notifyAddress)
+      throw new ApiError(400, "bad_identity", "an identity key or address without an identity", { identity: "missing" });
     return;
   }
   checkRecord("identity", input.identity, "identity");
@@ -358,7 +359,6 @@ export async function submitReport(
 ): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
   checkRecord("body", input.body, "report-body");
-  checkIdentityRecords(input);
   checkRecord("reporterKey", input.reporterKey, "reporter-key");
   for (const [i, a] of input.attachments.entries()) {
     checkRecord(`attachments.${i}.meta`, a.meta, "file-meta");
@@ -372,6 +372,7 @@ export async function submitReport(
       consentOptional: "required when contact details or files are given",
     });
   }
+  checkIdentityRecords(input);
   const lookupHash = receiptLookupHash(input.receiptLookup);
   const excluded = new Set(input.excludedInvestigators);
 
