@@ -98,7 +98,7 @@ describe.skipIf(!chromiumAvailable())("the identity behind a recorded reason in 
     await admin.goto(`${portal.url}/admin/settings?lang=en`);
     await admin.getByLabel("A second investigator must approve each access").check();
     await admin.getByRole("button", { name: "Save" }).click();
-    await expect.poll(() => admin.getByRole("status").first().textContent(), { timeout: 15_000 }).toBeTruthy();
+    await expect.poll(() => admin.getByTestId("identity-settings").textContent(), { timeout: 15_000 }).toContain("Done");
     await admin.reload();
     expect(await admin.getByLabel("A second investigator must approve each access").isChecked()).toBe(true);
   });
@@ -106,7 +106,7 @@ describe.skipIf(!chromiumAvailable())("the identity behind a recorded reason in 
   it("sends the investigator's browser nothing of the identity before a reason, nor while the request waits", async () => {
     lee = await watch("lee");
     await openCase(lee, "lee@okestro.example");
-    expect(await lee.locator("#s-identity").textContent()).toContain("sent to your browser only after you record why");
+    expect(await lee.locator("section", { has: lee.locator("#s-identity") }).textContent()).toContain("sent to your browser only after you record why");
     expect(await lee.getByTestId("identity-released").count()).toBe(0);
     expect(await leaks("lee", lee)).toEqual([]);
     // A reason is required.
@@ -144,8 +144,9 @@ describe.skipIf(!chromiumAvailable())("the identity behind a recorded reason in 
     // The same inspection now finds the released key wrap: it would have caught it earlier.
     expect((await leaks("lee", lee)).some((u) => u.includes("/identity/state"))).toBe(true);
     expect(await lee.getByTestId("identity-accesses").textContent()).toMatch(/Lee.*Protection measures for the reporter.*released \(Park\)/s);
-    // The case history names each step.
-    expect(await lee.locator("body").textContent()).toMatch(/Park released the reporter's identity in case .* to Lee/);
+    // The case history names each step once the case reloads.
+    await lee.reload();
+    await expect.poll(() => lee.locator("body").textContent(), { timeout: 30_000 }).toMatch(/Park released the reporter's identity in case .* to Lee/);
   });
 
   it("tells the reporter on the follow-up page when and why their identity was accessed, not the words", async () => {
