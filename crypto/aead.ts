@@ -7,7 +7,19 @@
 import { concatBytes, fromUtf8, utf8 } from "./encoding";
 import { CryptoError } from "./errors";
 import { sodiumNow } from "./sodium";
-import type { ArchiveKey, CaseKey, FeedbackKey, FileKey, PasswordWrapKey, ReceiptWrapKey, RecordCiphertext, RecoveryKey, ReportKey, ShareKey } from "./types";
+import type {
+  ArchiveKey,
+  CaseKey,
+  FeedbackKey,
+  FileKey,
+  IdentityKey,
+  PasswordWrapKey,
+  ReceiptWrapKey,
+  RecordCiphertext,
+  RecoveryKey,
+  ReportKey,
+  ShareKey,
+} from "./types";
 
 export const AEAD_V1 = 0x01;
 export const AEAD_NONCE_BYTES = 24;
@@ -19,6 +31,10 @@ export const PURPOSES = {
   "report-title": { block: 256 },
   "report-body": { block: 1024 },
   "report-identity": { block: 256 },
+  identity: { block: 256 },
+  "identity-key": { block: 16 },
+  "notify-address": { block: 256 },
+  "identity-reason": { block: 256 },
   "reporter-key": { block: 16 },
   "file-key": { block: 16 },
   "file-meta": { block: 256 },
@@ -40,7 +56,7 @@ export const PURPOSES = {
 } as const;
 export type RecordPurpose = keyof typeof PURPOSES;
 
-export type RecordKey = ReportKey | CaseKey | FileKey | ShareKey | FeedbackKey | ArchiveKey | ReceiptWrapKey | PasswordWrapKey | RecoveryKey;
+export type RecordKey = ReportKey | CaseKey | IdentityKey | FileKey | ShareKey | FeedbackKey | ArchiveKey | ReceiptWrapKey | PasswordWrapKey | RecoveryKey;
 
 export interface RecordBinding {
   purpose: RecordPurpose;

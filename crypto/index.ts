@@ -10,6 +10,7 @@ export * from "./receipt";
 export * from "./attachment-stream";
 export * from "./padme";
 export * from "./report";
+export * from "./identity";
 export * from "./dialogue";
 export * from "./casework";
 export * from "./masks";

@@ -4,6 +4,7 @@ import { decryptJson, decryptRecord, encryptJson, encryptRecord } from "./aead";
 import { generateReportKeys, openReportKeys, sealReportKeys, type ReportKeys } from "./envelope";
 import { uuidFromRandom } from "./encoding";
 import { CryptoError } from "./errors";
+import { parseIdentity, sealIdentity, type ReporterIdentity } from "./identity";
 import { sodiumNow } from "./sodium";
 import { deriveReceiptSecrets, generateReceiptCode } from "./receipt";
 import type { FileKey, ReceiptLookup, ReceiptWrapKey, RecordCiphertext, ReportKey, SealedEnvelope, StaffKeyPair, StaffPublicKey } from "./types";
@@ -13,14 +14,6 @@ export interface ReportBody {
   details: string;
   periodFrom: string | null;
   periodTo: string | null;
-}
-
-export interface ReporterIdentity {
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  /** The reporter asked for content-free update e-mails at `email`, in this language (absent: no). */
-  notify?: { email: boolean; language: "ko" | "en" };
 }
 
 export interface Recipient {
@@ -35,7 +28,12 @@ export interface SealedReport {
   keys: ReportKeys;
   title: RecordCiphertext;
   body: RecordCiphertext;
+  /** The identity record under its own key (ADR 052), or null when none was given. */
   identity: RecordCiphertext | null;
+  /** The identity key wrapped under the report key; null with `identity`. */
+  identityKey: RecordCiphertext | null;
+  /** The address for update e-mails under the report key, only when the reporter asked for them. */
+  notifyAddress: RecordCiphertext | null;
   reporterKey: RecordCiphertext;
   envelopes: { staffUserId: string; envelope: SealedEnvelope }[];
 }
@@ -57,6 +55,7 @@ export function sealNewReport(input: NewReportInput): SealedReport {
   const receiptCode = generateReceiptCode();
   const { lookup, wrapKey } = deriveReceiptSecrets(receiptCode);
   const id = input.reportId;
+  const identity = input.identity ? sealIdentity(keys.reportKey, id, input.identity) : null;
   return {
     reportId: id,
     receiptCode,
@@ -64,7 +63,9 @@ export function sealNewReport(input: NewReportInput): SealedReport {
     keys,
     title: encryptJson(keys.reportKey, { purpose: "report-title", id }, input.title),
     body: encryptJson(keys.reportKey, { purpose: "report-body", id }, input.body),
-    identity: input.identity ? encryptJson(keys.reportKey, { purpose: "report-identity", id }, input.identity) : null,
+    identity: identity?.identity ?? null,
+    identityKey: identity?.identityKey ?? null,
+    notifyAddress: identity?.notifyAddress ?? null,
     reporterKey: wrapReporterKey(wrapKey, id, keys.reportKey),
     envelopes: input.recipients.map((r) => ({
       staffUserId: r.staffUserId,
@@ -117,20 +118,9 @@ export function decryptBody(reportKey: ReportKey, reportId: string, ct: Uint8Arr
   };
 }
 
+/** A `report-identity` record of a report made before ADR 052 (under the report key); see openIdentity. */
 export function decryptIdentity(reportKey: ReportKey, reportId: string, ct: Uint8Array): ReporterIdentity {
-  const o = expectObject(decryptJson(reportKey, { purpose: "report-identity", id: reportId }, ct), "identity");
-  const identity: ReporterIdentity = {
-    name: expectNullableString(o.name, "name"),
-    email: expectNullableString(o.email, "email"),
-    phone: expectNullableString(o.phone, "phone"),
-  };
-  if (o.notify !== undefined) {
-    const n = expectObject(o.notify, "notify");
-    if (typeof n.email !== "boolean" || (n.language !== "ko" && n.language !== "en"))
-      throw new CryptoError("bad_format", "notification preference has the wrong shape");
-    identity.notify = { email: n.email, language: n.language };
-  }
-  return identity;
+  return parseIdentity(decryptJson(reportKey, { purpose: "report-identity", id: reportId }, ct));
 }
 
 export interface AttachmentMeta {

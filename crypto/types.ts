@@ -8,6 +8,8 @@ export type Brand<T, B extends string> = T & { readonly [brand]: B };
 export type ReportKey = Brand<Uint8Array, "ReportKey">;
 /** 32-byte key for investigator-only content of one report (notes, triage). */
 export type CaseKey = Brand<Uint8Array, "CaseKey">;
+/** 32-byte key of the reporter's identity record, wrapped under the report key; the server gives an investigator the wrap only after a recorded reason (ADR 052). */
+export type IdentityKey = Brand<Uint8Array, "IdentityKey">;
 /** 32-byte secretstream key for one attachment. */
 export type FileKey = Brand<Uint8Array, "FileKey">;
 /** 32-byte key derived from a receipt code that wraps the reporter's report key. */

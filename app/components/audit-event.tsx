@@ -104,17 +104,20 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
         : interpolate(t(d.active === true ? "audit.category.on" : d.active === false ? "audit.category.off" : "audit.category.renamed"), {
             category: categoryName,
           }),
+    approval: d.requireApproval === true ? t("identity.audit.approvalOn") : t("identity.audit.approvalOff"),
     reason: e.action.startsWith("mask.")
       ? word("mask.reason.", d.reason)
-      : e.action === "hold.placed"
-        ? word("retention.hold.reason.", d.reason)
-        : e.action === "case.destroyed"
-          ? word("admin.stats.reason.", d.reason)
-          : e.action === "privacy.deletion_refused"
-            ? d.reason === "legal_retention"
-              ? interpolate(t("audit.refusal.legal_retention"), { basis: word("retention.basis.", basis) })
-              : word("audit.refusal.", d.reason)
-            : "—",
+      : e.action.startsWith("identity.")
+        ? word("identity.reason.", d.reason)
+        : e.action === "hold.placed"
+          ? word("retention.hold.reason.", d.reason)
+          : e.action === "case.destroyed"
+            ? word("admin.stats.reason.", d.reason)
+            : e.action === "privacy.deletion_refused"
+              ? d.reason === "legal_retention"
+                ? interpolate(t("audit.refusal.legal_retention"), { basis: word("retention.basis.", basis) })
+                : word("audit.refusal.", d.reason)
+              : "—",
   };
   for (const [name, value] of Object.entries({
     page: d.page,
@@ -125,6 +128,7 @@ export function auditSentence(e: AuditEventView, w: AuditWords): ReactNode {
     count: d.count,
     version: d.version,
     entries: d.unkeyedEntries,
+    reasons: d.reasons,
   }))
     params[name] = typeof value === "number" ? String(value) : "—";
   return interpolate(t(key), params);

@@ -6,7 +6,7 @@ import { useI18n } from "../i18n/react";
 import type { DecryptedCase } from "../intake/followup-view";
 import { UserText } from "./user-text";
 
-function useDay() {
+export function useDay() {
   const { t, day } = useI18n();
   return (d: string | null) => day(d, t("status.dates.none"));
 }

@@ -40,7 +40,10 @@ export interface SharedCaseContent {
   category: { ko: string; en: string } | null;
   title: string | null;
   body: ReportBody | null;
+  /** The identity as released to this investigator after a recorded reason (ADR 052); null before. */
   identity: ReporterIdentity | null;
+  /** Whether the reporter gave contact details at all. */
+  hasIdentity?: boolean;
   files: { id: string; name: string; type: string; size: number; fileKeyWrapped: string }[];
   /** Body fields with masked passages (ADR 053): `body` has them as markers; a share of them counts as redacted. */
   maskedFields?: readonly string[];
@@ -368,7 +371,13 @@ function ShareForm(props: Props & { share: CaseShare | null; onDone: () => void 
         ))}
         {IDENTITY_ITEMS.map((k) => box(k, t(`share.item.${k}` as MessageKey), !identityAllowed))}
         <p className="hint" data-testid="share-identity-note">
-          {c.identity === null ? t("share.identity.none") : identityAllowed ? t("share.identity.consent") : t("share.identity.noConsent")}
+          {!(c.hasIdentity ?? c.identity !== null)
+            ? t("share.identity.none")
+            : !c.consentAffiliateIdentity
+              ? t("share.identity.noConsent")
+              : identityAllowed
+                ? t("share.identity.consent")
+                : t("identity.shareNeedsAccess")}
         </p>
       </fieldset>
       <fieldset>

@@ -5,6 +5,7 @@ import { failureReason, formatBytes, type MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { DecryptedCase, FollowupSession } from "../reporter/followup-client";
 import { CaseProvisions, CaseReport, CaseStanding, DialogueList, PrivacyRequestList } from "./case-sections";
+import { IdentityAccesses } from "./identity-accesses";
 import { attachedFiles } from "../reporter/validate-draft";
 import { Field } from "./field";
 import { CleaningNeedsReview, FileCleaningList, useFileCleaning } from "./file-cleaning";
@@ -305,6 +306,7 @@ export function CaseView(props: { session: FollowupSession; initial: DecryptedCa
       ) : null}
 
       <CaseProvisions c={c} />
+      <IdentityAccesses c={c} />
     </div>
   );
 }

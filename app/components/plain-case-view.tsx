@@ -7,6 +7,7 @@ import type { MessageKey } from "../i18n";
 import { useI18n } from "../i18n/react";
 import type { PlainNotice, PlainPage } from "../intake/followup-view";
 import { CaseProvisions, CaseReport, CaseStanding, DialogueList, PrivacyRequestList } from "./case-sections";
+import { IdentityAccesses } from "./identity-accesses";
 import { Field } from "./field";
 import { Notices } from "./notices";
 import { UserText } from "./user-text";
@@ -227,6 +228,7 @@ export function PlainCaseView({ page }: { page: Extract<PlainPage, { view: "case
       </section>
 
       <CaseProvisions c={c} />
+      <IdentityAccesses c={c} />
     </div>
   );
 }

@@ -2,8 +2,18 @@
 // deadlines in words) with the navigation to the sections, then the sections of ./staff-case/sections.tsx, each
 // with its heading and its own action results. Every change is encrypted here before it is sent, by the functions
 // in app/staff/case-actions.ts.
-import { useEffect, useMemo } from "react";
-import { decryptBody, decryptFileMeta, decryptIdentity, decryptLabels, decryptTitle, fromBase64Url, type ReportKeys, type StaffKeyPair } from "../../crypto";
+import { useEffect, useMemo, useState } from "react";
+import {
+  decryptBody,
+  decryptFileMeta,
+  decryptLabels,
+  decryptNotifyAddress,
+  decryptTitle,
+  fromBase64Url,
+  type ReporterIdentity,
+  type ReportKeys,
+  type StaffKeyPair,
+} from "../../crypto";
 import { useI18n } from "../i18n/react";
 import { recordDecrypted } from "../staff/case-actions";
 import { attempt, openCaseKeys } from "../staff/decrypt";
@@ -48,7 +58,9 @@ export function StaffCaseView(props: Props) {
 function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const { c, client, caseKeys: keys } = props;
   const rk = keys.reportKey;
-  const identity = c.identity ? attempt(() => decryptIdentity(rk, c.id, fromBase64Url(c.identity!))) : null;
+  // The identity arrives only after a recorded reason (the identity section, ADR 052); update e-mails use their own address record.
+  const [identity, setIdentity] = useState<ReporterIdentity | null>(null);
+  const notifyAddress = c.notifyAddress ? attempt(() => decryptNotifyAddress(rk, c.id, fromBase64Url(c.notifyAddress!))) : null;
   const page: CasePage = {
     c,
     ctx: { client, reportId: c.id, keys },
@@ -56,6 +68,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
     title: attempt(() => decryptTitle(rk, c.id, fromBase64Url(c.title))),
     body: attempt(() => decryptBody(rk, c.id, fromBase64Url(c.body))),
     identity,
+    onIdentity: setIdentity,
     labels: c.labels ? attempt(() => decryptLabels(keys.caseKey, c.id, fromBase64Url(c.labels!))) : [],
     files: c.attachments.flatMap((a) => {
       const meta = attempt(() => decryptFileMeta(rk, c.id, a.id, fromBase64Url(a.meta)));
@@ -69,7 +82,7 @@ function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
     masked: null,
   };
   page.masked = useMaskedSharing(c, keys.caseKey, page.body);
-  const mail = useReporterMail(client, c.id, identity);
+  const mail = useReporterMail(client, c.id, notifyAddress);
 
   return (
     <div className="staff-case">

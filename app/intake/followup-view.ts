@@ -5,12 +5,12 @@
 import {
   decryptBody,
   decryptFileMeta,
-  decryptIdentity,
   decryptMessage,
   decryptPrivacyText,
   decryptTitle,
   fromBase64Url,
   isCryptoError,
+  openIdentity,
   type AttachmentMeta,
   type MessageKind,
   type ReportBody,
@@ -20,7 +20,7 @@ import {
 import type { ReporterCaseView } from "./followup-wire";
 
 /** The wire view with every ciphertext replaced by what it decrypts to (privacy texts keep their shape). */
-export interface DecryptedCase extends Omit<ReporterCaseView, "reporterKey" | "title" | "body" | "identity" | "attachments" | "messages"> {
+export interface DecryptedCase extends Omit<ReporterCaseView, "reporterKey" | "title" | "body" | "identity" | "identityKey" | "attachments" | "messages"> {
   title: string;
   body: ReportBody;
   identity: ReporterIdentity | null;
@@ -55,7 +55,8 @@ export function decryptCase(view: ReporterCaseView, reportKey: ReportKey): Decry
     feedbackDueOn: view.feedbackDueOn,
     title: decryptTitle(reportKey, id, ct(view.title)),
     body: decryptBody(reportKey, id, ct(view.body)),
-    identity: view.identity ? decryptIdentity(reportKey, id, ct(view.identity)) : null,
+    identity: view.identity ? openIdentity(reportKey, id, ct(view.identity), view.identityKey ? ct(view.identityKey) : null) : null,
+    identityAccesses: view.identityAccesses,
     attachments: view.attachments.map((a) => ({
       id: a.id,
       source: a.source,

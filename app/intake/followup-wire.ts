@@ -1,13 +1,21 @@
 // Wire format of the reporter follow-up API (validated on the server; the
 // browser imports the types only). Objects are strict, as in wire.ts.
 import { z } from "zod";
+import { reporterIdentityAccess } from "../shared/identity-wire";
 import { b64, uuid } from "../shared/schemas";
 
 export const openSessionRequest = z.strictObject({ lookup: b64(32, 32) });
 
 export const postMessageRequest = z.strictObject({ id: uuid, body: b64(41, 64 * 1024) });
-/** The reporter's own identity record, re-encrypted in their browser (e.g. to switch update e-mails off). */
-export const replaceIdentityRequest = z.strictObject({ identity: b64(41, 4 * 1024) });
+/**
+ * The reporter's own identity record, re-encrypted in their browser (e.g. to switch update e-mails off) under
+ * its identity key (a fresh one for a report from before ADR 052), with the key's wrap and the address record.
+ */
+export const replaceIdentityRequest = z.strictObject({
+  identity: b64(41, 4 * 1024),
+  identityKey: b64(89, 89),
+  notifyAddress: b64(41, 4 * 1024).nullable(),
+});
 export const attachFileRequest = z.strictObject({ uploadId: uuid, meta: b64(41, 4 * 1024), fileKey: b64(89, 89) });
 export const followupUploadRequest = z.strictObject({
   ciphertextBytes: z
@@ -57,6 +65,10 @@ export const reporterCaseViewSchema = z.object({
   title: z.string(),
   body: z.string(),
   identity: z.string().nullable(),
+  /** The identity key wrapped under the report key; null for no identity or one from before ADR 052. */
+  identityKey: z.string().nullable(),
+  /** Each time the reporter's identity was released to an investigator: the day and the reason code's words. */
+  identityAccesses: z.array(reporterIdentityAccess),
   attachments: z.array(
     z.object({
       id: z.string(),

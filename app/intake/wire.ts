@@ -33,6 +33,12 @@ export const submitReportRequest = z.strictObject({
   title: b64(41, 4 * 1024),
   body: b64(41, 512 * 1024),
   identity: b64(41, 4 * 1024).nullable(),
+  /** The identity key wrapped under the report key (ADR 052): required with `identity`. */
+  identityKey: b64(89, 89).nullable().optional(),
+  /** The address for update e-mails, only when asked for (ADR 052). */
+  notifyAddress: b64(41, 4 * 1024)
+    .nullable()
+    .optional(),
   reporterKey: b64(89, 89),
   receiptLookup: b64(32, 32),
   envelopes: z

@@ -5,18 +5,19 @@
 import {
   AttachmentDecryptor,
   decryptFileMeta,
-  decryptIdentity,
   deriveReceiptSecrets,
-  encryptJson,
   encryptMessage,
   encryptPrivacyText,
   fromBase64Url,
   isCryptoError,
   loadSodium,
   newRecordId,
+  openIdentity,
   parseReceipt,
+  sealIdentity,
   toBase64Url,
   unwrapFileKey,
+  unwrapIdentityKey,
   unwrapReporterKey,
   type AttachmentMeta,
   type MessageKind,
@@ -125,11 +126,20 @@ export class FollowupSession {
    * language of this page), so the server never learns the address or the choice.
    */
   async setEmailUpdates(on: boolean, language: "ko" | "en"): Promise<DecryptedCase> {
-    const current = this.view.identity ? decryptIdentity(this.key(), this.reportId, fromBase64Url(this.view.identity)) : null;
+    const v = this.view;
+    const wrapped = v.identityKey ? fromBase64Url(v.identityKey) : null;
+    const current = v.identity ? openIdentity(this.key(), this.reportId, fromBase64Url(v.identity), wrapped) : null;
     if (!current?.email) throw new IntakeError("no_email", "no e-mail address was given with this report");
     const next = { ...current, notify: { email: on, language } };
-    const identity = encryptJson(this.key(), { purpose: "report-identity", id: this.reportId }, next);
-    await this.post("/api/followup/identity", { identity: toBase64Url(identity) });
+    // The same identity key, so what investigators were released stays valid; a report from before ADR 052 gets one now.
+    const key = wrapped ? unwrapIdentityKey(this.key(), this.reportId, wrapped) : undefined;
+    const sealed = sealIdentity(this.key(), this.reportId, next, key);
+    key?.fill(0);
+    await this.post("/api/followup/identity", {
+      identity: toBase64Url(sealed.identity),
+      identityKey: toBase64Url(sealed.identityKey),
+      notifyAddress: sealed.notifyAddress ? toBase64Url(sealed.notifyAddress) : null,
+    });
     return this.refresh();
   }
 

@@ -77,6 +77,8 @@ function requestBody(draft: ReportDraft, sealed: SealedReport, attachments: Subm
     title: toBase64Url(sealed.title),
     body: toBase64Url(sealed.body),
     identity: sealed.identity ? toBase64Url(sealed.identity) : null,
+    identityKey: sealed.identityKey ? toBase64Url(sealed.identityKey) : null,
+    notifyAddress: sealed.notifyAddress ? toBase64Url(sealed.notifyAddress) : null,
     reporterKey: toBase64Url(sealed.reporterKey),
     receiptLookup: toBase64Url(sealed.receiptLookup),
     envelopes: sealed.envelopes.map((e) => ({ staffUserId: e.staffUserId, envelope: toBase64Url(e.envelope) })),

@@ -1,10 +1,13 @@
-// Administration, settings: the portal's configuration that is safe to show, read only (portalSettings).
+// Administration, settings: the portal's configuration that is safe to show, read only (portalSettings),
+// and the one editable part, the identity access reasons and approval (ADR 052).
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { portalSettings } from "../.server/admin/settings";
+import { identitySettings } from "../.server/identity-access/identity-access";
 import { services } from "../.server/platform/services";
 import { staffBadge } from "../.server/staff/badge";
 import { ADMIN, requireStaffPage } from "../.server/staff/guards";
+import { AdminIdentitySettings } from "../components/admin-identity-settings";
 import { AdminPage, sectionTitle } from "../components/admin-page";
 import { Fragment } from "react";
 import { formatBytes } from "../i18n";
@@ -15,11 +18,11 @@ export const handle = { title: sectionTitle("settings") };
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const s = services(context);
   const admin = await requireStaffPage(s, request, ADMIN);
-  return { me: await staffBadge(s, admin), settings: portalSettings(s) };
+  return { me: await staffBadge(s, admin), settings: portalSettings(s), identity: await identitySettings(s.db) };
 }
 
 export default function AdminSettings() {
-  const { me, settings: c } = useLoaderData<typeof loader>();
+  const { me, settings: c, identity } = useLoaderData<typeof loader>();
   const { t, locale } = useI18n();
   const group = (id: string, title: string, rows: [string, string][]) => (
     <section aria-labelledby={id}>
@@ -63,6 +66,7 @@ export default function AdminSettings() {
           [t("admin.settings.timeZone"), c.timeZone],
         ])}
       </div>
+      <AdminIdentitySettings settings={identity} />
     </AdminPage>
   );
 }

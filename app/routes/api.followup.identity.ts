@@ -15,7 +15,7 @@ export const api = apiRoute({
       proofOfWork: "followup-post",
       response: okResponse,
       handler: async ({ services, caller, body }) => {
-        await replaceIdentity(services, caller.reportId, body.identity);
+        await replaceIdentity(services, caller.reportId, body);
         return { ok: true };
       },
     }),

@@ -6,7 +6,6 @@
 import {
   decryptBody,
   decryptFileMeta,
-  decryptIdentity,
   decryptMessage,
   decryptNote,
   decryptPrivacyText,
@@ -20,11 +19,13 @@ import {
   unwrapFileKey,
   wrapFileKeyForArchive,
   type ArchivePackage,
+  type ReporterIdentity,
   type ReportKeys,
   type StaffPublicKey,
 } from "../../crypto";
 import type { RETENTION_BASIS_CODES } from "./wire";
 import { attempt } from "./decrypt";
+import { releasedIdentityOrThrow } from "./identity-access";
 import type { StaffClient } from "./staff-client";
 import type { Reviewer } from "./share-builder";
 
@@ -40,7 +41,8 @@ export interface ArchivableCase {
   closedOn: string | null;
   title: string;
   body: string;
-  identity: string | null;
+  /** Whether the reporter gave contact details; the archive then needs them released to the archiver (ADR 052). */
+  hasIdentity: boolean;
   attachments: { id: string; meta: string; fileKey: string }[];
   messages: { id: string; author: "reporter" | "investigator"; body: string; sentOn: string }[];
   notes: { id: string; body: string; createdAt: string }[];
@@ -49,7 +51,12 @@ export interface ArchivableCase {
 }
 
 /** Decrypts everything of the case into an archive package; an unreadable record is kept as null rather than dropped silently. */
-export function archivePackageOf(c: ArchivableCase, keys: ReportKeys, category: { ko: string; en: string } | null): ArchivePackage {
+export function archivePackageOf(
+  c: ArchivableCase,
+  keys: ReportKeys,
+  category: { ko: string; en: string } | null,
+  identity: ReporterIdentity | null,
+): ArchivePackage {
   const rk = keys.reportKey;
   const ct = fromBase64Url;
   return {
@@ -60,7 +67,7 @@ export function archivePackageOf(c: ArchivableCase, keys: ReportKeys, category: 
     dates: { receivedOn: c.receivedOn, acknowledgedOn: c.acknowledgedOn, closedOn: c.closedOn },
     title: attempt(() => decryptTitle(rk, c.id, ct(c.title))),
     body: attempt(() => decryptBody(rk, c.id, ct(c.body))),
-    identity: c.identity ? attempt(() => decryptIdentity(rk, c.id, ct(c.identity!))) : null,
+    identity,
     messages: c.messages.map((m) => {
       const plain = attempt(() => decryptMessage(rk, c.id, m.id, ct(m.body), m.author));
       return { author: m.author, kind: plain?.kind ?? "message", text: plain?.text ?? null, sentOn: m.sentOn };
@@ -116,7 +123,9 @@ export async function archiveCase(
   category: { ko: string; en: string } | null,
   basis: RetentionBasisCode,
 ) {
-  const pkg = archivePackageOf(c, keys, category);
+  // The identity goes into the archive only as released to this investigator after a recorded reason.
+  const identity = c.hasIdentity ? await releasedIdentityOrThrow(client, keys, c.id) : null;
+  const pkg = archivePackageOf(c, keys, category, identity);
   const post = async () => {
     const admins = await client.get<Reviewer[]>(`/api/staff/cases/${c.id}/admins`);
     return client.caseOp<{ archiveId: string; retainUntil: string }>(c.id, "archive", seal(c, keys, pkg, basis, admins));

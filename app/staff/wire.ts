@@ -380,7 +380,10 @@ export const staffCaseViewSchema = z.object({
   envelope: reportEnvelope,
   title: aeadField("report-title"),
   body: aeadField("report-body"),
-  identity: aeadField("report-identity").nullable().describe("unpadded base64url of an aead-v1 `report-identity` record; null: anonymous"),
+  hasIdentity: z
+    .boolean()
+    .describe("whether the reporter gave contact details; the identity itself comes only after a recorded reason (ADR 052, …/identity/state)"),
+  notifyAddress: aeadField("notify-address").nullable().describe("the address for update e-mails the reporter asked for (report key); null: none asked"),
   labels: aeadField("labels").nullable(),
   attachments: z.array(staffCaseAttachment),
   messages: z.array(staffCaseMessage),

@@ -10,4 +10,5 @@ export * from "./retention";
 export * from "./notifications";
 export * from "./limits";
 export * from "./pow";
+export * from "./identity";
 export * from "./masks";

@@ -5,7 +5,8 @@
 // feedback, none once closed): the inbox sorts and filters by it.
 // `activity_seq` counts what the reporter added (message, file, privacy
 // request); a staff member's `case_views.seen_seq` below it means unread.
-// `identity_ct` is NULL when no name or contact was given; `labels_ct` NULL
+// `identity_ct` is NULL when no name or contact was given (and then
+// `identity_key_wrapped` too); `labels_ct` NULL
 // until set. `case_notes.created_at` is an exact time: it records what staff
 // did, never what a reporter did (ADR 007).
 import { sql } from "drizzle-orm";
@@ -42,6 +43,14 @@ export const reports = pgTable(
     titleCt: bytea("title_ct").notNull(),
     bodyCt: bytea("body_ct").notNull(),
     identityCt: bytea("identity_ct"),
+    /**
+     * The identity key wrapped under the report key (aead `identity-key`, ADR 052); then `identity_ct` is an
+     * `identity` record under that key. NULL for reports from before ADR 052 (`report-identity` under the report
+     * key). The server sends either to an investigator only after a released identity access.
+     */
+    identityKeyWrapped: bytea("identity_key_wrapped"),
+    /** The address for update e-mails (aead `notify-address`), only while the reporter wants them (ADR 052). */
+    notifyAddressCt: bytea("notify_address_ct"),
     consentReport: boolean("consent_report").notNull(),
     consentOptional: boolean("consent_optional").notNull(),
     consentAffiliateIdentity: boolean("consent_affiliate_identity").notNull(),

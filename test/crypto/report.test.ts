@@ -17,6 +17,7 @@ import {
   loadSodium,
   newRecordId,
   openEnvelope,
+  openIdentity,
   parseReceipt,
   sealNewReport,
   unwrapFileKey,
@@ -64,7 +65,12 @@ describe("a sealed report", () => {
       expect(hex(keys.caseKey)).toBe(hex(sealed.keys.caseKey));
       expect(decryptTitle(keys.reportKey, sealed.reportId, sealed.title)).toBe("구매 담당자 리베이트");
       expect(decryptBody(keys.reportKey, sealed.reportId, sealed.body)).toEqual(body);
-      expect(decryptIdentity(keys.reportKey, sealed.reportId, sealed.identity!)).toEqual({ name: null, email: "someone@example.com", phone: null });
+      // With the identity key wrap (ADR 052), which the server hands out only after a recorded reason.
+      expect(openIdentity(keys.reportKey, sealed.reportId, sealed.identity!, sealed.identityKey)).toEqual({
+        name: null,
+        email: "someone@example.com",
+        phone: null,
+      });
     }
   });
 

@@ -54,7 +54,7 @@ for (const backend of await backends()) {
     /** What the case page does after an action: decrypt the identity, then ask for one e-mail. */
     const tell = async (reportId: string, event: Parameters<typeof newNotification>[0], pending = newNotification(event)) => {
       const c = await caseForSharing(portal, reportId, leeId, lee.client.keyPair!);
-      return notifyReporter(lee.client, reportId, c.identity, pending);
+      return notifyReporter(lee.client, reportId, c.notifyAddress, pending);
     };
 
     beforeAll(async () => {
@@ -208,7 +208,10 @@ describe("without SMTP", () => {
       { baseUrl: portal.url },
     );
     const c = await caseForSharing(portal, r.reportId, leeId, lee.client.keyPair!);
-    expect(await notifyReporter(lee.client, r.reportId, c.identity, newNotification("acknowledged"))).toEqual({ delivered: false, reason: "not_configured" });
+    expect(await notifyReporter(lee.client, r.reportId, c.notifyAddress, newNotification("acknowledged"))).toEqual({
+      delivered: false,
+      reason: "not_configured",
+    });
     expect((await openCase(r.receiptCode, { baseUrl: portal.url })).case.emailNotifications).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
 // nothing of the case (markers or ciphertexts) is left in any table or in the
 // blob store, and the audit chain still verifies. Deletion requests: granted
 // destroys, refused because of a hold tells the reporter why.
+import { openIdentityWithReason } from "../support/identity";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptMessage, loadSodium, newRecordId, toBase64Url } from "../../crypto";
@@ -136,6 +137,8 @@ for (const backend of await backends()) {
         [cases.longArchive!, "national_tax"],
       ] as const) {
         const keys = (await caseForSharing(portal, c.reportId, leeId, lee.client.keyPair!)).keys;
+        // The archive keeps the identity: the archiver opens it with a reason first (ADR 052).
+        await openIdentityWithReason(lee.client, keys, c.reportId, "legal_obligation");
         const r = await archiveCase(lee.client, await view(c), keys, null, basis);
         expect(r.retainUntil).toBe(addMonths(today, basis === "national_tax" ? 60 : 3));
         expect(await exists(c)).toBe(false);
@@ -157,6 +160,7 @@ for (const backend of await backends()) {
       await expect(lee.client.get("/api/admin/archives")).rejects.toMatchObject({ status: 403 });
       // A held case stays in the workspace.
       const heldKeys = (await caseForSharing(portal, cases.held!.reportId, leeId, lee.client.keyPair!)).keys;
+      await openIdentityWithReason(lee.client, heldKeys, cases.held!.reportId, "legal_obligation");
       await expect(archiveCase(lee.client, await view(cases.held!), heldKeys, null, "national_tax")).rejects.toMatchObject({ status: 409, code: "legal_hold" });
     });
 

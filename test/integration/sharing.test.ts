@@ -3,6 +3,7 @@
 // is sealed; what a reviewer can read (and, with every key they can reach,
 // cannot); the other affiliate's reviewers; late reviewers; update, revoke and
 // expiry; provision records shown to the reporter; the audit trail.
+import { openIdentityWithReason } from "../support/identity";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -355,6 +356,8 @@ for (const backend of await backends()) {
     });
 
     it("shares identity only with consent, with consent as the legal basis", async () => {
+      // Only after opening it with a recorded reason (ADR 052).
+      await openIdentityWithReason(lee.client, consenting.keys, consenting.ref.id, "reporter_consent");
       const { shareId: id } = await createShare(lee.client, consenting.ref, consenting.keys, {
         affiliate: "cloud",
         purpose: "legal_review",

@@ -8,6 +8,7 @@
 // Cloud and of OKESTRO AGI. An excluded investigator meets the same 404 as for
 // a case that does not exist; a reviewer reaches only their own affiliate's
 // shares. Run alone with `npm run test:security`.
+import { openIdentityWithReason } from "../support/identity";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -138,6 +139,15 @@ const MATRIX: Record<string, Row[]> = {
   "api.admin.categories.ts POST": [
     { name: "categories", path: () => "/api/admin/categories", body: { nameKo: "테스트", nameEn: "Test" }, expect: adminOnly() },
   ],
+  "api.admin.identity-access.ts GET": [{ name: "identity access settings", path: () => "/api/admin/identity-access", expect: adminOnly() }],
+  "api.admin.identity-access.ts POST": [
+    {
+      name: "identity access settings saved",
+      path: () => "/api/admin/identity-access",
+      body: { requireApproval: false, reasons: [{ code: "verify_facts", ko: "사실관계 확인", en: "Verifying facts", active: true }] },
+      expect: adminOnly(),
+    },
+  ],
   "api.admin.staff.$userId.$op.ts POST": [{ name: "account administration", path: (i) => `/api/admin/staff/${i.userId}/unlock`, expect: adminOnly() }],
   "api.admin.statistics.ts GET": [{ name: "statistics", path: () => "/api/admin/statistics", expect: adminOnly() }],
   "api.admin.statistics.csv.ts GET": [{ name: "statistics as CSV", path: () => "/api/admin/statistics/csv", expect: adminOnly() }],
@@ -219,6 +229,24 @@ const MATRIX: Record<string, Row[]> = {
       ? { name: `case op ${op}`, path: (i: Ids) => `/api/staff/cases/${i.reportId}/${op}`, body: VALID_OP_BODIES[op], expect: investigatorOnly("hidden") }
       : { name: `case op ${op} (invalid body)`, path: (i: Ids) => `/api/staff/cases/${i.reportId}/${op}`, body: {}, expect: investigatorOnly("bad", "bad") },
   ),
+  // The identity behind a recorded reason (ADR 052): only investigators who hold the case.
+  "api.staff.cases.$reportId.identity.$op.ts GET": [
+    { name: "identity state", path: (i) => `/api/staff/cases/${i.reportId}/identity/state`, expect: investigatorOnly("hidden") },
+  ],
+  "api.staff.cases.$reportId.identity.$op.ts POST": [
+    {
+      name: "identity request (invalid body)",
+      path: (i) => `/api/staff/cases/${i.reportId}/identity/request`,
+      body: {},
+      expect: investigatorOnly("bad", "bad"),
+    },
+    {
+      name: "identity decision on no request",
+      path: (i) => `/api/staff/cases/${i.reportId}/identity/decide`,
+      body: { accessId: uuid0, decision: "approve" },
+      expect: investigatorOnly("hidden", "hidden"),
+    },
+  ],
   "api.staff.invitations.ts POST": [
     { name: "invitations", path: () => "/api/staff/invitations", body: { email: "new@okestro.example", role: "investigator" }, expect: adminOnly() },
   ],
@@ -424,6 +452,7 @@ for (const backend of await backends()) {
           body: toBase64Url(encryptMessage(o.keys.reportKey, other.reportId, summaryId, { author: "investigator", kind: "message", text: "done" })),
         },
       });
+      await openIdentityWithReason(investigator, o.keys, other.reportId, "legal_obligation");
       ids.archiveId = (
         await archiveCase(investigator, await investigator.get<ArchivableCase>(`/api/staff/cases/${other.reportId}/view`), o.keys, null, "national_tax")
       ).archiveId;

@@ -18,6 +18,7 @@
 // DOM, and that each payload is shown as text, exactly, where it is rendered.
 // Every view of this tour is also where the network observer's check runs
 // (THREAT-MODEL §2.6): any request to another origin is an incident.
+import { openIdentityWithReason } from "../support/identity";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptJson, encryptMessage, encryptPrivacyText, loadSodium, newRecordId, toBase64Url, type ReportKeys } from "../../crypto";
@@ -249,6 +250,7 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
       outcome: "substantiated",
       summary: { id: sid, body: toBase64Url(encryptMessage(keysB.reportKey, b.reportId, sid, { author: "investigator", kind: "message", text: B.summary })) },
     });
+    await openIdentityWithReason(lee.client, keysB, b.reportId, "legal_obligation");
     await archiveCase(lee.client, await caseView(b.reportId), keysB, { ko: HOSTILE_NAMES.categoryKo, en: HOSTILE_NAMES.categoryEn }, "national_tax");
     const archives = await admin.client.get<{ id: string; caseNumber: string }[]>("/api/admin/archives");
     archiveId = archives.find((x) => x.caseNumber === b.caseNumber)!.id;

@@ -6,6 +6,7 @@
 // invitation, uploads in every state), so hostile requests reach the code
 // behind the guards. Also: real values for ids in bodies and paths, and
 // snapshots of every table and the blob directory.
+import { openIdentityWithReason } from "./identity";
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -208,6 +209,7 @@ export async function buildWorld(portal: TestPortal, options: { excludedSession?
       body: toBase64Url(encryptMessage(o.keys.reportKey, r2.reportId, summaryId, { author: "investigator", kind: "message", text: "closed" })),
     },
   });
+  await openIdentityWithReason(investigator.client, o.keys, r2.reportId, "legal_obligation");
   const archived = await archiveCase(
     investigator.client,
     await investigator.client.get<ArchivableCase>(`/api/staff/cases/${r2.reportId}/view`),

@@ -6,7 +6,7 @@ import {
   AttachmentDecryptor,
   decryptBody,
   decryptFileMeta,
-  decryptIdentity,
+  openIdentity,
   decryptTitle,
   loadSodium,
   openEnvelope,
@@ -50,7 +50,7 @@ export async function decryptReportAsInvestigator(s: Services, reportId: string,
   return {
     title: decryptTitle(reportKey, reportId, report!.titleCt),
     body: decryptBody(reportKey, reportId, report!.bodyCt),
-    identity: report!.identityCt ? decryptIdentity(reportKey, reportId, report!.identityCt) : null,
+    identity: report!.identityCt ? openIdentity(reportKey, reportId, report!.identityCt, report!.identityKeyWrapped) : null,
     files: files.sort((x, y) => x.name.localeCompare(y.name)),
   };
 }

@@ -2,7 +2,17 @@
 // case's envelope with the signed-in investigator's own key and decrypt the
 // fields and file metadata the share form offers.
 import { and, asc, eq } from "drizzle-orm";
-import { decryptBody, decryptFileMeta, decryptIdentity, decryptTitle, openEnvelope, toBase64Url, type ReportKeys, type StaffKeyPair } from "../../crypto";
+import {
+  decryptBody,
+  decryptFileMeta,
+  decryptNotifyAddress,
+  openIdentity,
+  decryptTitle,
+  openEnvelope,
+  toBase64Url,
+  type ReportKeys,
+  type StaffKeyPair,
+} from "../../crypto";
 import type { ShareSelection } from "../../app/staff/share-builder";
 import { attachments, reportKeyEnvelopes, reports } from "../../db/schema";
 import type { TestPortal } from "./portal";
@@ -12,7 +22,9 @@ export interface CaseForSharing {
   keys: ReportKeys;
   title: string;
   body: ReturnType<typeof decryptBody>;
-  identity: ReturnType<typeof decryptIdentity> | null;
+  identity: ReturnType<typeof openIdentity> | null;
+  /** The update-e-mail address record, as the case page decrypts it (ADR 052). */
+  notifyAddress: ReturnType<typeof decryptNotifyAddress> | null;
   files: ShareSelection["files"];
 }
 
@@ -30,7 +42,8 @@ export async function caseForSharing(portal: TestPortal, reportId: string, staff
     keys,
     title: decryptTitle(keys.reportKey, reportId, r!.titleCt),
     body: decryptBody(keys.reportKey, reportId, r!.bodyCt),
-    identity: r!.identityCt ? decryptIdentity(keys.reportKey, reportId, r!.identityCt) : null,
+    identity: r!.identityCt ? openIdentity(keys.reportKey, reportId, r!.identityCt, r!.identityKeyWrapped) : null,
+    notifyAddress: r!.notifyAddressCt ? decryptNotifyAddress(keys.reportKey, reportId, r!.notifyAddressCt) : null,
     files: files.map((a) => ({ id: a.id, ...decryptFileMeta(keys.reportKey, reportId, a.id, a.metaCt), fileKeyWrapped: toBase64Url(a.fileKeyWrapped) })),
   };
 }

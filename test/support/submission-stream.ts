@@ -5,7 +5,7 @@
 // so that afterwards the database can be checked against what was acknowledged.
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { AttachmentDecryptor, decryptBody, decryptFileMeta, decryptIdentity, decryptTitle, openEnvelope, unwrapFileKey } from "../../crypto";
+import { AttachmentDecryptor, decryptBody, decryptFileMeta, openIdentity, decryptTitle, openEnvelope, unwrapFileKey } from "../../crypto";
 import type { IntakeInfo } from "../../app/intake/wire";
 import { submitEncryptedReport, type ReportDraft } from "../../app/reporter/intake-client";
 import type { Services } from "../../app/.server/platform/services";
@@ -212,7 +212,7 @@ async function decryptAll(s: Services, email: string) {
     return {
       title: decryptTitle(reportKey, reportId, report!.titleCt),
       body: decryptBody(reportKey, reportId, report!.bodyCt),
-      identity: report!.identityCt ? decryptIdentity(reportKey, reportId, report!.identityCt) : null,
+      identity: report!.identityCt ? openIdentity(reportKey, reportId, report!.identityCt, report!.identityKeyWrapped) : null,
       files: files.sort((x, y) => x.name.localeCompare(y.name)),
     };
   };

@@ -60,6 +60,12 @@ const OVERRIDES: Partial<Record<AuditAction, AuditEventView["details"]>> = {
   "mask.revealed": { maskId: "00000000-0000-4000-8000-0000000000ee", reason: "investigation_need" },
   "mask.lifted": { maskId: "00000000-0000-4000-8000-0000000000ee", reason: "masked_in_error" },
   "case.exported": { parts: "report,notes,history,files", exportId: "00000000-0000-4000-8000-0000000000ee" },
+  // Identity access (ADR 052): the reason code in words.
+  "identity.requested": { reason: "protection_measures" },
+  "identity.approved": { reason: "protection_measures" },
+  "identity.refused": { reason: "legal_obligation" },
+  "identity.released": { reason: "reporter_consent" },
+  "identity.settings_changed": { requireApproval: true, reasons: 3 },
 };
 
 function render(action: string, locale: Locale, entry: Partial<AuditEventView> = {}): string {

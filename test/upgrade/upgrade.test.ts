@@ -4,6 +4,7 @@
 // administrator clients, crypto/): every party must read exactly what it read at that release, byte for
 // byte (expected.json, written by the release's own code). The audit chain verifies, and the retention and
 // notification jobs run on the old data.
+import { openIdentityWithReason } from "../support/identity";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
@@ -19,7 +20,6 @@ import {
   AttachmentDecryptor,
   decryptBody,
   decryptFileMeta,
-  decryptIdentity,
   decryptLabels,
   decryptMessage,
   decryptNote,
@@ -215,7 +215,8 @@ async function readAsInvestigator(client: StaffClient) {
       assigneeId: v.assigneeId,
       title: decryptTitle(rk, id, fromBase64Url(v.title)),
       body: decryptBody(rk, id, fromBase64Url(v.body)),
-      identity: v.identity ? decryptIdentity(rk, id, fromBase64Url(v.identity)) : null,
+      // Behind a recorded reason since ADR 052: the reports of every earlier release open the same way.
+      identity: v.hasIdentity ? await openIdentityWithReason(client, keys, id) : null,
       labels: v.labels ? decryptLabels(keys.caseKey, id, fromBase64Url(v.labels)) : [],
       notes: v.notes.map((n) => ({ id: n.id, staffUserId: n.staffUserId, text: decryptNote(keys.caseKey, id, n.id, fromBase64Url(n.body)) })),
       messages: v.messages.map((m) => ({ id: m.id, seq: m.seq, ...decryptMessage(rk, id, m.id, fromBase64Url(m.body), m.author) })),

@@ -337,6 +337,38 @@ function aeadVectors(sodium: Sodium): AeadFile {
       text: true,
     },
     {
+      name: "reporter identity under its identity key (ADR 052)",
+      keyLabel: "identity key A",
+      purpose: "identity",
+      id: reportId,
+      plaintext: json({ name: "홍길동", email: "gildong@example.com", phone: null, notify: { email: true, language: "ko" } }),
+      text: true,
+    },
+    {
+      name: "identity key wrapped under the report key (32 bytes, block 16)",
+      keyLabel: "report key A",
+      purpose: "identity-key",
+      id: reportId,
+      plaintext: labelBytes("identity key A"),
+    },
+    {
+      name: "address for update e-mails under the report key",
+      keyLabel: "report key A",
+      purpose: "notify-address",
+      id: reportId,
+      plaintext: json({ email: "gildong@example.com", language: "ko" }),
+      text: true,
+    },
+    {
+      name: "reason for opening the identity, under the case key (subId: the access id)",
+      keyLabel: "case key A",
+      purpose: "identity-reason",
+      id: reportId,
+      subId: noteId,
+      plaintext: json({ text: "신변 보호 조치를 위해 연락이 필요합니다." }),
+      text: true,
+    },
+    {
       name: "reporter key wrapped under the receipt wrap key (32 bytes, block 16)",
       keyLabel: "receipt wrap key A",
       purpose: "reporter-key",
@@ -682,6 +714,34 @@ function aeadVectors(sodium: Sodium): AeadFile {
       id: maskCase.id,
       subId: maskCase.subId,
       ciphertext: maskCase.ciphertext,
+      error: "decrypt_failed",
+    },
+  );
+  const identityCase = cases.find((c) => c.purpose === "identity")!;
+  const identityKeyCase = cases.find((c) => c.purpose === "identity-key")!;
+  invalid.push(
+    {
+      name: "identity record opened with the report key (the identity key is separate)",
+      key: toHex(labelBytes("report key A")),
+      purpose: identityCase.purpose,
+      id: identityCase.id,
+      ciphertext: identityCase.ciphertext,
+      error: "decrypt_failed",
+    },
+    {
+      name: "identity record opened as a report-identity record (same key, id and block)",
+      key: identityCase.key,
+      purpose: "report-identity",
+      id: identityCase.id,
+      ciphertext: identityCase.ciphertext,
+      error: "decrypt_failed",
+    },
+    {
+      name: "identity key wrap opened as a file key wrap",
+      key: identityKeyCase.key,
+      purpose: "file-key",
+      id: identityKeyCase.id,
+      ciphertext: identityKeyCase.ciphertext,
       error: "decrypt_failed",
     },
   );

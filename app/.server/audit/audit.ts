@@ -27,7 +27,7 @@
 //   `access.granted`, `content.*`, `inbox.listed`, `inbox.titles_listed`; sharing `share.*` (reviewers also
 //   `share.listed|opened|downloaded`); retention `case.destroyed`, `share.expired`,
 //   `hold.*`, `privacy.deletion_*`, `case.archived`, `archive.*`; reporter e-mails
-//   `reporter.notify_*`; masked passages `mask.added|revealed|lifted`; the chain itself `audit.keyed`.
+//   `reporter.notify_*`; masked passages `mask.added|revealed|lifted`; identity access `identity.*` (ADR 052); the chain itself `audit.keyed`.
 // - `verifyAuditChain` reads in batches of 5000 and stops at the first entry that is
 //   missing, whose `prev_hash` is not the previous hash, or whose content does not
 //   match its hash; at the end the head must name the last entry (else entries were
@@ -79,6 +79,11 @@ export const AUDIT_ACTIONS = [
   "access.granted",
   "reporter.notify_sent",
   "reporter.notify_failed",
+  "identity.requested",
+  "identity.approved",
+  "identity.refused",
+  "identity.released",
+  "identity.settings_changed",
   "share.created",
   "share.updated",
   "share.revoked",

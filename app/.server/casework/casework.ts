@@ -104,7 +104,9 @@ export async function staffCaseView(s: Services, staff: StaffPrincipal, caseNumb
     envelope: b64(envelope),
     title: b64(r.titleCt),
     body: b64(r.bodyCt),
-    identity: r.identityCt ? b64(r.identityCt) : null,
+    // The identity itself only after a recorded reason (identity-access/, ADR 052).
+    hasIdentity: r.identityCt !== null,
+    notifyAddress: r.notifyAddressCt ? b64(r.notifyAddressCt) : null,
     labels: r.labelsCt ? b64(r.labelsCt) : null,
     attachments: files.map(attachmentView),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, staffUserId: m.staffUserId, body: b64(m.bodyCt), sentOn: m.sentOn })),

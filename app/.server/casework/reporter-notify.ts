@@ -1,6 +1,7 @@
 // Update e-mails to reporters who asked for them. The address lives only in
-// the encrypted identity: the investigator's browser decrypts it and hands it
-// over for one send, and nothing here stores or logs it. The row kept is the
+// the encrypted `notify-address` record (ADR 052; the identity itself stays
+// behind a recorded reason): the investigator's browser decrypts it and hands
+// it over for one send, and nothing here stores or logs it. The row kept is the
 // id the browser chose, the event and whether it went out, so that retrying a
 // failed send delivers it once. The text carries no content, no case number
 // and no link that identifies the case.
@@ -104,14 +105,22 @@ export async function notifyReporter(
 
 /**
  * The reporter replaces their own identity record (only one they gave at
- * intake): their browser re-encrypted it under the report key, with update
- * e-mails switched on or off. The server cannot read either version.
+ * intake): their browser re-encrypted it under its identity key, with update
+ * e-mails switched on or off, and sends the key's wrap and the address record
+ * (null when they want no e-mails) with it (ADR 052). The server cannot read
+ * any of them.
  */
-export async function replaceIdentity(s: Services, reportId: string, identity: Uint8Array): Promise<void> {
-  checkRecord("identity", identity, "report-identity");
+export async function replaceIdentity(
+  s: Services,
+  reportId: string,
+  input: { identity: Uint8Array; identityKey: Uint8Array; notifyAddress: Uint8Array | null },
+): Promise<void> {
+  checkRecord("identity", input.identity, "identity");
+  checkRecord("identityKey", input.identityKey, "identity-key");
+  if (input.notifyAddress) checkRecord("notifyAddress", input.notifyAddress, "notify-address");
   const done = await s.db
     .update(reports)
-    .set({ identityCt: identity })
+    .set({ identityCt: input.identity, identityKeyWrapped: input.identityKey, notifyAddressCt: input.notifyAddress })
     .where(and(eq(reports.id, reportId), isNotNull(reports.identityCt)))
     .returning({ id: reports.id });
   if (done.length === 0) throw new ApiError(409, "no_identity", "this report has no contact details to change");

@@ -19,6 +19,7 @@
 // - `POST /api/followup/identity` (update e-mails on or off, re-encrypted in
 //   the browser) replaces `identity_ct` only where one exists: it cannot add an
 //   identity the reporter did not give.
+import { reporterIdentityAccesses } from "../identity-access/identity-access";
 import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, lt, or, sql } from "drizzle-orm";
@@ -165,6 +166,8 @@ export async function reporterCaseView(s: Services, reportId: string): Promise<R
     title: b64(r.titleCt),
     body: b64(r.bodyCt),
     identity: r.identityCt ? b64(r.identityCt) : null,
+    identityKey: r.identityCt && r.identityKeyWrapped ? b64(r.identityKeyWrapped) : null,
+    identityAccesses: await reporterIdentityAccesses(s.db, reportId),
     attachments: files.map(attachmentView),
     messages: dialogue.map((m) => ({ id: m.id, seq: m.seq, author: m.author, body: b64(m.bodyCt), sentOn: m.sentOn })),
     privacyRequests: requests.map(privacyRequestView),

@@ -334,6 +334,22 @@ export function limitUploadsPerClient(s: Services, clientKey: string): Promise<v
 }
 
 /**
+ * The identity comes with its key wrap (ADR 052), and an update-e-mail address only with an identity: a
+ * `report-identity` record under the report key (the format before it) is no longer accepted.
+ */
+function checkIdentityRecords(input: Pick<SubmitReportInput, "identity" | "identityKey" | "notifyAddress">): void {
+  if (!input.identity) {
+    if (input.identityKey || input.notifyAddress)
+      throw new ApiError(400, "bad_identity", "an identity key or address without an identity", { identity: "missing" });
+    return;
+  }
+  checkRecord("identity", input.identity, "identity");
+  if (!input.identityKey) throw new ApiError(400, "bad_identity", "the identity needs its key wrap", { identityKey: "required with identity" });
+  checkRecord("identityKey", input.identityKey, "identity-key");
+  if (input.notifyAddress) checkRecord("notifyAddress", input.notifyAddress, "notify-address");
+}
+
+/**
  * `sealedBy: "server"` only from the form without JavaScript (app/.server/nojs/, ADR 043): the wire schema is
  * strict, so a request body cannot claim it, and that path cannot leave it out.
  */
@@ -344,7 +360,6 @@ export async function submitReport(
 ): Promise<SubmitReportResponse> {
   checkRecord("title", input.title, "report-title");
   checkRecord("body", input.body, "report-body");
-  if (input.identity) checkRecord("identity", input.identity, "report-identity");
   checkRecord("reporterKey", input.reporterKey, "reporter-key");
   for (const [i, a] of input.attachments.entries()) {
     checkRecord(`attachments.${i}.meta`, a.meta, "file-meta");
@@ -360,6 +375,7 @@ export async function submitReport(
       consentOptional: "required when contact details or files are given",
     });
   }
+  checkIdentityRecords(input);
   const lookupHash = receiptLookupHash(input.receiptLookup);
   const excluded = new Set(input.excludedInvestigators);
 
@@ -445,6 +461,8 @@ export async function submitReport(
         titleCt: input.title,
         bodyCt: input.body,
         identityCt: input.identity,
+        identityKeyWrapped: input.identity ? (input.identityKey ?? null) : null,
+        notifyAddressCt: input.identity ? (input.notifyAddress ?? null) : null,
         consentReport: input.consentReport,
         consentOptional: input.consentOptional,
         consentAffiliateIdentity: input.consentAffiliateIdentity,

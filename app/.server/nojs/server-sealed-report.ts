@@ -255,6 +255,8 @@ async function sealAndStore(
       title: sealed.title,
       body: sealed.body,
       identity: sealed.identity,
+      identityKey: sealed.identityKey,
+      notifyAddress: sealed.notifyAddress,
       reporterKey: sealed.reporterKey,
       receiptLookup: sealed.receiptLookup,
       envelopes: sealed.envelopes,

@@ -6,6 +6,7 @@
 // The archive must be sealed to exactly the active administrators: anyone else
 // is 400 `not_admin`, a missing one 409 `admins_changed` (the browser fetches
 // the list and seals again).
+import { requireReleasedIdentity } from "../identity-access/identity-access";
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { ARCHIVE_ENVELOPE_BYTES } from "../../../crypto/envelope";
@@ -164,6 +165,8 @@ export async function archiveCase(s: Services, staff: StaffPrincipal, reportId: 
   if ((await activeHolds(s, reportId)).length > 0) throw new ApiError(409, "legal_hold", "a case under a legal hold stays in the workspace");
   checkRecord("package", input.package, "archive-package");
   for (const [i, f] of input.files.entries()) checkRecord(`files.${i}.fileKey`, f.fileKey, "archive-file-key");
+  // The archive keeps the identity, so the archiver must have opened it with a recorded reason (ADR 052).
+  await requireReleasedIdentity(s, staff.id, reportId);
   const caseFiles = await s.db.select().from(attachments).where(eq(attachments.reportId, reportId));
   const listed = new Set(input.files.map((f) => f.attachmentId));
   if (listed.size !== input.files.length || listed.size !== caseFiles.length || caseFiles.some((a) => !listed.has(a.id))) {

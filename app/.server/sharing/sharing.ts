@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { SHARE_ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url } from "../../../crypto/encoding";
+import { requireReleasedIdentity } from "../identity-access/identity-access";
 import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../../crypto/share";
 import { affiliates, attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shareProvisions, shares, staffUsers } from "../../../db/schema";
 import type { ShareFeedback } from "../../shared/wire";
@@ -76,7 +77,7 @@ export interface ShareVersionInput {
 }
 
 /** Everything the server can check of a version without reading it; returns the legal basis. */
-async function checkVersion(s: Services, report: Report, affiliateId: string, input: ShareVersionInput): Promise<"consent" | "policy"> {
+async function checkVersion(s: Services, staff: StaffPrincipal, report: Report, affiliateId: string, input: ShareVersionInput): Promise<"consent" | "policy"> {
   checkRecord("package", input.package, "share-package");
   checkRecord("shareKey", input.shareKey, "share-key");
   for (const [i, f] of input.files.entries()) checkRecord(`files.${i}.fileKey`, f.fileKey, "share-file-key");
@@ -88,6 +89,8 @@ async function checkVersion(s: Services, report: Report, affiliateId: string, in
   if (identity && !(report.consentAffiliateIdentity && report.identityCt)) {
     throw new ApiError(403, "no_identity_consent", "the reporter did not consent to sharing their identity with the affiliates");
   }
+  // Consent is not enough: the investigator who shares it must have opened it with a recorded reason (ADR 052).
+  if (identity) await requireReleasedIdentity(s, staff.id, report.id);
   const ids = input.files.map((f) => f.attachmentId);
   if (new Set(ids).size !== ids.length) throw new ApiError(400, "bad_files", "a file is listed twice");
   if (ids.length > 0) {
@@ -171,7 +174,7 @@ export async function createShare(
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
   checkRecord("feedbackKey", input.feedbackKey, "share-feedback-key");
   const affiliate = await affiliateBySlug(s, input.affiliate);
-  const legalBasis = await checkVersion(s, report, affiliate.id, input);
+  const legalBasis = await checkVersion(s, staff, report, affiliate.id, input);
   const day = today(s);
   await s.db.transaction(async (tx) => {
     const inserted = await tx
@@ -228,7 +231,7 @@ function requireActive(share: Share): void {
 export async function updateShare(s: Services, staff: StaffPrincipal, reportId: string, input: ShareVersionInput & { version: number }) {
   const { report, share } = await requireOwnShare(s, staff, reportId, input.shareId);
   requireActive(share);
-  const legalBasis = await checkVersion(s, report, share.affiliateId, input);
+  const legalBasis = await checkVersion(s, staff, report, share.affiliateId, input);
   await s.db.transaction(async (tx) => {
     const done = await tx
       .update(shares)

@@ -1,13 +1,13 @@
-// The report as the reporter wrote it, and who they are if they said so.
-import type { ReportBody, ReporterIdentity } from "../../../crypto";
+// The report as the reporter wrote it. Who they are is behind a recorded reason (identity-section.tsx).
+import type { ReportBody } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import type { StaffCaseView } from "../../staff/wire";
 import { UserText } from "../user-text";
 import { MaskedText, MaskPassageButton } from "./masks";
 import { ActionResult } from "./section-action";
 
-export function ReportSection(props: { c: StaffCaseView; title: string | null; body: ReportBody | null; identity: ReporterIdentity | null; busy: boolean }) {
-  const { c, body, identity } = props;
+export function ReportSection(props: { c: StaffCaseView; title: string | null; body: ReportBody | null; busy: boolean }) {
+  const { c, body } = props;
   const { t, day } = useI18n();
   return (
     <>
@@ -44,27 +44,6 @@ export function ReportSection(props: { c: StaffCaseView; title: string | null; b
         <p className="hint">{t("staff.case.unreadable")}</p>
       )}
       <ActionResult slot="mask" />
-      <h3>{t("staff.case.identity")}</h3>
-      {identity ? (
-        <dl className="dates">
-          <dt>{t("report.reporterName")}</dt>
-          <dd>
-            <UserText text={identity.name} fallback="—" />
-          </dd>
-          <dt>{t("report.email")}</dt>
-          <dd>
-            <UserText text={identity.email} kind="identifier" fallback="—" />
-          </dd>
-          <dt>{t("report.phone")}</dt>
-          <dd>
-            <UserText text={identity.phone} kind="identifier" fallback="—" />
-          </dd>
-        </dl>
-      ) : (
-        <p>{t("staff.case.noIdentity")}</p>
-      )}
-      <p className="hint">{t("staff.case.consentAffiliate", { value: c.consentAffiliateIdentity ? "✓" : "✗" })}</p>
-      {identity?.email ? <p className="hint">{identity.notify?.email ? t("notify.reporter.wanted") : t("notify.reporter.notWanted")}</p> : null}
     </>
   );
 }

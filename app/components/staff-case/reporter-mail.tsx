@@ -3,7 +3,7 @@
 // id, so the reporter gets it once. The outcome is shown where the action was
 // taken (the section and control it came from, ./section-action.tsx).
 import { useState } from "react";
-import type { ReporterIdentity } from "../../../crypto";
+import type { NotifyAddress } from "../../../crypto";
 import { useI18n } from "../../i18n/react";
 import { newNotification, notifyReporter, type PendingNotification, type ReporterEvent } from "../../staff/notify-reporter";
 import type { StaffClient } from "../../staff/staff-client";
@@ -25,14 +25,14 @@ export interface ReporterMail {
   from: MailOrigin | null;
 }
 
-export function useReporterMail(client: StaffClient, reportId: string, identity: ReporterIdentity | null): ReporterMail {
+export function useReporterMail(client: StaffClient, reportId: string, address: NotifyAddress | null): ReporterMail {
   const { t } = useI18n();
   const [unsent, setUnsent] = useState<PendingNotification | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [from, setFrom] = useState<MailOrigin | null>(null);
   const send = async (pending: PendingNotification) => {
     try {
-      const r = await notifyReporter(client, reportId, identity, pending);
+      const r = await notifyReporter(client, reportId, address, pending);
       if (!r) return;
       setUnsent(null);
       setNotice(r.delivered ? t("notify.reporter.sent") : t("notify.reporter.notConfigured"));

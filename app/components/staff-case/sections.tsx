@@ -14,6 +14,7 @@ import { AuditSection } from "./audit-section";
 import { DialogueSection } from "./dialogue-section";
 import { ExportSection } from "./export-section";
 import { FilesSection } from "./files-section";
+import { IdentitySection } from "./identity-section";
 import { NotesSection } from "./notes-section";
 import { PrivacySection } from "./privacy-section";
 import type { TellReporter } from "./reporter-mail";
@@ -37,7 +38,9 @@ export interface CasePage {
   names: Map<string, string>;
   title: string | null;
   body: ReportBody | null;
+  /** The reporter's identity once released to this investigator after a recorded reason (ADR 052); null before. */
   identity: ReporterIdentity | null;
+  onIdentity: (identity: ReporterIdentity | null) => void;
   labels: string[] | null;
   /** The files whose metadata opened, for the share form. */
   files: SharedCaseContent["files"];
@@ -71,7 +74,12 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
   {
     key: "report",
     title: "staff.case.report",
-    Body: ({ page, busy }) => <ReportSection c={page.c} title={page.title} body={page.body} identity={page.identity} busy={busy} />,
+    Body: ({ page, busy }) => <ReportSection c={page.c} title={page.title} body={page.body} busy={busy} />,
+  },
+  {
+    key: "identity",
+    title: "identity.title",
+    Body: ({ page }) => <IdentitySection c={page.c} ctx={page.ctx} me={page.ctx.client.user?.id ?? ""} names={page.names} onIdentity={page.onIdentity} />,
   },
   {
     key: "files",
@@ -117,6 +125,7 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
           maskedFields: page.masked?.maskedFields,
           maskPackage: page.masked?.maskPackage,
           identity: page.identity,
+          hasIdentity: page.c.hasIdentity,
           files: page.files,
         }}
         keys={page.ctx.keys}
@@ -166,9 +175,8 @@ export const CASE_SECTIONS: readonly CaseSection[] = [
         staffKeys={page.staffKeys}
         title={page.title}
         body={page.body}
-        // Off until identity access with a recorded reason exists (issue 21): then the identity this
-        // investigator accessed with a reason goes here, and only then can an export include it (ADR 054).
-        exportableIdentity={null}
+        // Only the identity this investigator accessed with a recorded reason (ADR 052) can go into an export (ADR 054).
+        exportableIdentity={page.identity}
         names={page.names}
         category={page.category}
         shares={page.sharing.shares}
