@@ -7,7 +7,6 @@ import {
   decryptBody,
   decryptFileMeta,
   decryptLabels,
-  decryptNotifyAddress,
   decryptTitle,
   fromBase64Url,
   type ReporterIdentity,
@@ -16,6 +15,7 @@ import {
 } from "../../crypto";
 import { useI18n } from "../i18n/react";
 import { recordDecrypted } from "../staff/case-actions";
+import { updateEmailAddress } from "../staff/identity-access";
 import { attempt, openCaseKeys } from "../staff/decrypt";
 import type { StaffClient } from "../staff/staff-client";
 import type { StaffCaseView as StaffCase } from "../staff/wire";
@@ -58,9 +58,10 @@ export function StaffCaseView(props: Props) {
 function OpenedCase(props: Props & { caseKeys: ReportKeys }) {
   const { c, client, caseKeys: keys } = props;
   const rk = keys.reportKey;
-  // The identity arrives only after a recorded reason (the identity section, ADR 052); update e-mails use their own address record.
+  // The identity arrives only after a recorded reason (the identity section, ADR 052); update e-mails use their own
+  // address record, or for reports older than that record the wish in the identity once it was released here.
   const [identity, setIdentity] = useState<ReporterIdentity | null>(null);
-  const notifyAddress = c.notifyAddress ? attempt(() => decryptNotifyAddress(rk, c.id, fromBase64Url(c.notifyAddress!))) : null;
+  const notifyAddress = updateEmailAddress(rk, c.id, c.notifyAddress, identity);
   const page: CasePage = {
     c,
     ctx: { client, reportId: c.id, keys },

@@ -4,12 +4,16 @@
 // from before ADR 052 the record under the report key).
 import {
   decryptAccessReason,
+  decryptNotifyAddress,
   encryptAccessReason,
   fromBase64Url,
   newRecordId,
+  notifyWish,
   openIdentity,
   toBase64Url,
+  type NotifyAddress,
   type ReporterIdentity,
+  type ReportKey,
   type ReportKeys,
 } from "../../crypto";
 import type { IdentityState } from "../shared/identity-wire";
@@ -27,6 +31,16 @@ export function openReleasedIdentity(state: IdentityState, keys: ReportKeys, rep
   const r = state.released;
   if (!r) return null;
   return attempt(() => openIdentity(keys.reportKey, reportId, fromBase64Url(r.identity), r.identityKey ? fromBase64Url(r.identityKey) : null));
+}
+
+/**
+ * Where update e-mails go (ADR 016, ADR 052): the reporter's own address record when there is one. Reports
+ * from before ADR 052 have none (migration 0013 could not write it: only browsers hold the keys); their wish
+ * lives inside the identity, so it counts once the identity was released to this investigator.
+ */
+export function updateEmailAddress(reportKey: ReportKey, reportId: string, record: string | null, identity: ReporterIdentity | null): NotifyAddress | null {
+  const stored = record ? attempt(() => decryptNotifyAddress(reportKey, reportId, fromBase64Url(record))) : null;
+  return stored ?? (identity ? notifyWish(identity) : null);
 }
 
 /** The reason's free text of one access (the approver reads it before deciding). */

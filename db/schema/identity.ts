@@ -5,7 +5,7 @@
 // second investigator approved it when the setting asks for that). Exact times
 // here are of staff actions; the reporter is shown the day only.
 import { sql } from "drizzle-orm";
-import { boolean, check, date, index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, date, index, jsonb, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { reports } from "./reports";
 import { staffUsers } from "./staff";
 import { bytea } from "./types";
@@ -37,6 +37,11 @@ export const identityAccesses = pgTable(
   },
   (t) => [
     index("identity_accesses_report_idx").on(t.reportId, t.requestedAt),
+    // At most one open (pending or released) access per investigator and case, also for requests that race
+    // (migration 0016): a lock on the caller's rows cannot serialise two first requests, there is no row yet.
+    uniqueIndex("identity_accesses_open_idx")
+      .on(t.reportId, t.staffUserId)
+      .where(sql`${t.state} in ('pending', 'released')`),
     check("identity_accesses_decider", sql`${t.decidedBy} is null or ${t.decidedBy} <> ${t.staffUserId}`),
   ],
 );

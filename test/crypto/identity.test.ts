@@ -1,4 +1,4 @@
-// The identity behind a recorded reason (ADR 052, CRYPTO.md §8.3): the report key alone does not open a new
+// The identity behind a recorded reason (ADR 052, CRYPTO.md §8.4): the report key alone does not open a new
 // report's identity; the identity key wrap does, for the reporter and for an investigator it was released to.
 import { beforeAll, describe, expect, it } from "vitest";
 import {

@@ -13,6 +13,7 @@ import { createShare } from "../../app/staff/share-builder";
 import type { StaffCaseView } from "../../app/staff/wire";
 import type { IdentityState } from "../../app/shared/identity-wire";
 import { auditLog, identityAccesses, reports } from "../../db/schema";
+import { isUniqueViolation } from "../../app/.server/platform/db-errors";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
@@ -255,6 +256,40 @@ for (const backend of await backends()) {
       expect(plain).toContain('data-testid="identity-accesses"');
       expect(plain).toMatch(/An auditor(&#x27;|')s request/);
       expect(plain).not.toContain("MKIDREASON");
+    });
+
+    it("keeps one open access per investigator when requests race (migration 0016's index)", async () => {
+      const fresh = await submit(WHO);
+      const keys = await keysOf(lee, fresh.reportId);
+      // No row exists yet, so the row lock cannot serialise these: the partial unique index must.
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => requestIdentity(lee.client, keys, fresh.reportId, "protection_measures", `race ${i}`)),
+      );
+      const done = results.filter((r) => r.status === "fulfilled");
+      const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as { status: number; code: string }] : []));
+      expect(done).toHaveLength(1);
+      expect(done[0]!.value).toEqual({ state: "pending" });
+      expect(refused.map((e) => [e.status, e.code])).toEqual(Array.from({ length: 5 }, () => [409, "request_pending"]));
+      const rows = await portal.services.db
+        .select()
+        .from(identityAccesses)
+        .where(and(eq(identityAccesses.reportId, fresh.reportId), eq(identityAccesses.staffUserId, ids.lee!)));
+      expect(rows.map((r) => r.state)).toEqual(["pending"]);
+      expect((await auditOf(fresh.reportId)).map((r) => r.action)).toEqual(["identity.requested"]);
+      // The database itself refuses a second open access, whatever writes it; a refused one may repeat.
+      const second = { ...rows[0]!, id: newRecordId() };
+      await expect(portal.services.db.insert(identityAccesses).values(second)).rejects.toSatisfy((e) => isUniqueViolation(e, "identity_accesses_open_idx"));
+      await expect(portal.services.db.insert(identityAccesses).values({ ...second, state: "released" })).rejects.toSatisfy((e) =>
+        isUniqueViolation(e, "identity_accesses_open_idx"),
+      );
+      await portal.services.db.insert(identityAccesses).values({ ...second, state: "refused", decidedBy: ids.park });
+      await portal.services.db.insert(identityAccesses).values({ ...second, id: newRecordId(), state: "refused", decidedBy: ids.park });
+      // Kim approves the one request; the next one is answered already_released.
+      expect(await decideIdentity(kim.client, fresh.reportId, rows[0]!.id, "approve")).toEqual({ state: "released" });
+      const again = await Promise.allSettled(
+        Array.from({ length: 3 }, () => requestIdentity(lee.client, keys, fresh.reportId, "protection_measures", "again")),
+      );
+      expect(again.map((r) => (r.status === "rejected" ? (r.reason as { code: string }).code : "fulfilled"))).toEqual(Array(3).fill("already_released"));
     });
 
     it("lets only an investigator the identity was released to share it, with the reporter's consent", async () => {

@@ -14,7 +14,6 @@
 // against what it wrote, and saves the database (a PGlite dumpDataDir tarball), the blob store, the
 // staff's secrets and receipt codes (secrets.json) and what each party read (expected.json).
 // Written for 0.1.0's API; a later release whose API differs keeps its own adapted copy (see the doc).
-import { openIdentityWithReason } from "../support/identity";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
@@ -25,6 +24,7 @@ import {
   AttachmentDecryptor,
   decryptBody,
   decryptFileMeta,
+  decryptIdentity,
   decryptJson,
   decryptMessage,
   decryptPrivacyText,
@@ -257,8 +257,8 @@ async function main() {
     // Update e-mails: the wish lives inside the encrypted identity; one notification is attempted (no SMTP here).
     await rep.session.setEmailUpdates(true, "ko");
     await rep.session.logout();
-    const address = (await caseForSharing(portal, made.A!.reportId, staff.lee!.id, lee.keyPair!)).notifyAddress;
-    const sent = await notifyReporter(lee, made.A!.reportId, address, newNotification("message"))?.catch((e) => ({ error: String(e) }));
+    const identity = decryptIdentity((await keysOf("A")).reportKey, made.A!.reportId, fromBase64Url((await view("A")).identity));
+    const sent = await notifyReporter(lee, made.A!.reportId, identity, newNotification("message"))?.catch((e) => ({ error: String(e) }));
     log("reporter notification", sent);
     const c = await caseForSharing(portal, made.A!.reportId, staff.lee!.id, lee.keyPair!);
     const cloudShare = await createShare(lee, c.ref, c.keys, {
@@ -416,7 +416,7 @@ async function readAsInvestigator(client) {
       assigneeId: v.assigneeId,
       title: decryptTitle(rk, id, fromBase64Url(v.title)),
       body: decryptBody(rk, id, fromBase64Url(v.body)),
-      identity: v.hasIdentity ? await openIdentityWithReason(client, keys, id) : null,
+      identity: v.identity ? decryptIdentity(rk, id, fromBase64Url(v.identity)) : null,
       labels: v.labels ? decryptJson(keys.caseKey, { purpose: "labels", id }, fromBase64Url(v.labels)) : [],
       notes: v.notes.map((n) => ({
         id: n.id,

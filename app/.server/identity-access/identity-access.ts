@@ -16,6 +16,7 @@ import { appendAudit } from "../audit/audit";
 import { requireCaseAccess } from "../case-access/case-access";
 import { checkRecord } from "../case-access/records";
 import { today } from "../platform/dates";
+import { isUniqueViolation } from "../platform/db-errors";
 import { ApiError } from "../platform/http";
 import type { Services } from "../platform/services";
 import type { StaffPrincipal } from "../staff/auth";
@@ -116,6 +117,23 @@ export async function identityState(s: Services, staff: StaffPrincipal, reportId
   };
 }
 
+/** The partial unique index that allows one pending or released access per investigator and case. */
+const OPEN_ACCESS_INDEX = "identity_accesses_open_idx";
+
+/** The caller's accesses to the case, locked when in a transaction (an approval cannot slip in between). */
+function openAccesses(db: Db, reportId: string, staffUserId: string) {
+  return db
+    .select({ state: identityAccesses.state })
+    .from(identityAccesses)
+    .where(and(eq(identityAccesses.reportId, reportId), eq(identityAccesses.staffUserId, staffUserId)))
+    .for("update");
+}
+
+function refuseOpen(accesses: { state: string }[]): void {
+  if (accesses.some((a) => a.state === "released")) throw new ApiError(409, "already_released", "the identity was already released to you");
+  if (accesses.some((a) => a.state === "pending")) throw new ApiError(409, "request_pending", "your earlier request waits for approval");
+}
+
 /**
  * Records a reason and asks for the identity. Refused: no identity in the case (409 no_identity), a code
  * not offered now (400 bad_reason), a reason record of the wrong shape (400 bad_ciphertext), an access
@@ -130,37 +148,41 @@ export async function requestIdentity(s: Services, staff: StaffPrincipal, report
   if (!reason) throw new ApiError(400, "bad_reason", "choose one of the reasons offered", { reasonCode: "not one of the reasons offered" });
   const now = s.now();
   const state = settings.requireApproval ? "pending" : "released";
-  await s.db.transaction(async (tx) => {
-    const open = await tx
-      .select({ state: identityAccesses.state })
-      .from(identityAccesses)
-      .where(and(eq(identityAccesses.reportId, reportId), eq(identityAccesses.staffUserId, staff.id)))
-      .for("update");
-    if (open.some((a) => a.state === "released")) throw new ApiError(409, "already_released", "the identity was already released to you");
-    if (open.some((a) => a.state === "pending")) throw new ApiError(409, "request_pending", "your earlier request waits for approval");
-    const inserted = await tx
-      .insert(identityAccesses)
-      .values({
-        id: input.id,
-        reportId,
-        staffUserId: staff.id,
-        reasonCode: reason.code,
-        reasonLabelKo: reason.ko,
-        reasonLabelEn: reason.en,
-        reasonCt: input.reason,
-        state,
-        requestedAt: now,
-        releasedOn: state === "released" ? today(s, now) : null,
-      })
-      .onConflictDoNothing()
-      .returning({ id: identityAccesses.id });
-    if (inserted.length === 0) throw new ApiError(409, "id_taken", "this access id is taken");
-    const base = { actorType: "staff" as const, actorId: staff.id, reportId, caseNumber: report.caseNumber };
-    await appendAudit(tx, s, { ...base, action: "identity.requested", details: { accessId: input.id, reason: reason.code } }, now);
-    if (state === "released") {
-      await appendAudit(tx, s, { ...base, action: "identity.released", details: { accessId: input.id, reason: reason.code, staffUserId: staff.id } }, now);
-    }
-  });
+  try {
+    await s.db.transaction(async (tx) => {
+      const open = await openAccesses(tx as unknown as Db, reportId, staff.id);
+      refuseOpen(open);
+      const inserted = await tx
+        .insert(identityAccesses)
+        .values({
+          id: input.id,
+          reportId,
+          staffUserId: staff.id,
+          reasonCode: reason.code,
+          reasonLabelKo: reason.ko,
+          reasonLabelEn: reason.en,
+          reasonCt: input.reason,
+          state,
+          requestedAt: now,
+          releasedOn: state === "released" ? today(s, now) : null,
+        })
+        // Only a taken id is "nothing to do"; a second open access is refused by the index below.
+        .onConflictDoNothing({ target: identityAccesses.id })
+        .returning({ id: identityAccesses.id });
+      if (inserted.length === 0) throw new ApiError(409, "id_taken", "this access id is taken");
+      const base = { actorType: "staff" as const, actorId: staff.id, reportId, caseNumber: report.caseNumber };
+      await appendAudit(tx, s, { ...base, action: "identity.requested", details: { accessId: input.id, reason: reason.code } }, now);
+      if (state === "released") {
+        await appendAudit(tx, s, { ...base, action: "identity.released", details: { accessId: input.id, reason: reason.code, staffUserId: staff.id } }, now);
+      }
+    });
+  } catch (error) {
+    // Two first requests at once: nothing existed to lock, so the partial unique index (migration 0016)
+    // refuses the second insert; answer it as if it had come after the first.
+    if (!isUniqueViolation(error, OPEN_ACCESS_INDEX)) throw error;
+    refuseOpen(await openAccesses(s.db, reportId, staff.id));
+    throw error;
+  }
   return { state };
 }
 
