@@ -102,7 +102,7 @@ export function exportVectors(): ExportVectors {
       { why: "a digest in upper case", text: text.replace(/"sha256": "([0-9a-f]{64})"/, (_m, h: string) => `"sha256": "${h.toUpperCase()}"`) },
       { why: "an unknown part", text: text.replace('"dialogue"', '"secrets"') },
       { why: "parts out of order", text: text.replace('"report",\n    "dialogue"', '"dialogue",\n    "report"') },
-      { why: "an unknown part in the certificate", text: text.replace(/("caseNumber": "COR-7Q2M-K4XD",\n    "parts": \[\n      )"report"/, '$1"secrets"') },
+      { why: "an unknown part in the certificate", text: text.replace(/("caseNumber": "COR-7Q2M-K4XD",\n {4}"parts": \[\n {6})"report"/, '$1"secrets"') },
       { why: "a certificate of format v1, which did not sign the parts", text: text.replace("cor-export-certificate-v2", "cor-export-certificate-v1") },
       { why: "a certificate without its parts", text: mutate((o) => delete (o.certificate as Record<string, unknown>).parts) },
     ],
