@@ -29,6 +29,7 @@ function problemText(p: ZipProblem): string {
   if ("path" in p) params.path = printable(p.path);
   if ("detail" in p) params.detail = printable(p.detail);
   if ("portalKey" in p) params.key = p.portalKey;
+  if ("listed" in p) Object.assign(params, { listed: p.listed, certified: p.certified });
   return `${p.code}: ${t(`export.verify.problem.${p.code}` as MessageKey, params)}`;
 }
 

@@ -5,7 +5,8 @@
 // (app/shared/export/), this module sees its entries as bytes.
 //
 //   signing key    Ed25519 seed = crypto_kdf_derive_from_key(32, 1, "corexsig", staff X25519 secret key)
-//   certificate    Ed25519(portal export key, "cor/export-certificate-v1\0" || JSON.stringify([...fields]))
+//   certificate    Ed25519(portal export key, "cor/export-certificate-v2\0" || JSON.stringify([...fields]))
+//                  (v2 signs the audited parts too; v1, never released, did not and is refused)
 //   manifest.sig   Ed25519(signing key, "cor/export-manifest-v1\0" || bytes of manifest.json)
 import { fromBase64Url, toBase64Url, utf8, fromUtf8, isUuid } from "./encoding";
 import { CryptoError } from "./errors";
@@ -15,7 +16,7 @@ import { sodiumNow } from "./sodium";
 import type { StaffSecretKey } from "./types";
 
 export const EXPORT_FORMAT = "cor-export-v1";
-export const EXPORT_CERTIFICATE_FORMAT = "cor-export-certificate-v1";
+export const EXPORT_CERTIFICATE_FORMAT = "cor-export-certificate-v2";
 export const EXPORT_SIGNATURE_FORMAT = "cor-export-signature-v1";
 export const MANIFEST_PATH = "manifest.json";
 export const SIGNATURE_PATH = "manifest.sig";
@@ -30,6 +31,8 @@ export interface ExportCertificate {
   exportId: string;
   reportId: string;
   caseNumber: string;
+  /** The parts the server audited for this export, in the order of EXPORT_PARTS: the manifest must list exactly these. */
+  parts: ExportPart[];
   staffUserId: string;
   displayName: string;
   /** The investigator's Ed25519 public key, base64url. */
@@ -86,18 +89,36 @@ export function exportSigningKeyPair(staffSecretKey: StaffSecretKey): SigningKey
 // ------------------------------------------------------------------ certificate
 
 function certificateBytes(c: Omit<ExportCertificate, "format" | "signature">): Uint8Array {
-  const fields = [c.exportId, c.reportId, c.caseNumber, c.staffUserId, c.displayName, c.signingKey, c.audit.seq, c.audit.hash, c.issuedAt, c.portalKey];
-  return utf8(`cor/export-certificate-v1\0${JSON.stringify(fields)}`);
+  const fields = [
+    c.exportId,
+    c.reportId,
+    c.caseNumber,
+    c.parts,
+    c.staffUserId,
+    c.displayName,
+    c.signingKey,
+    c.audit.seq,
+    c.audit.hash,
+    c.issuedAt,
+    c.portalKey,
+  ];
+  return utf8(`cor/export-certificate-v2\0${JSON.stringify(fields)}`);
 }
 
-/** The portal's statement that `signingKey` belongs to the investigator, and where the export sits in the audit chain. */
+/** The parts in the order of EXPORT_PARTS, each once: the one form a certificate and a manifest hold them in. */
+export function canonicalExportParts(parts: readonly ExportPart[]): ExportPart[] {
+  return EXPORT_PARTS.filter((p) => parts.includes(p));
+}
+
+/** The portal's statement that `signingKey` belongs to the investigator, which parts it recorded, and where the export sits in the audit chain. */
 export function signExportCertificate(fields: Omit<ExportCertificate, "format" | "signature" | "portalKey">, portal: SigningKeyPair): ExportCertificate {
-  const unsigned = { ...fields, portalKey: toBase64Url(portal.publicKey) };
+  const unsigned = { ...fields, parts: canonicalExportParts(fields.parts), portalKey: toBase64Url(portal.publicKey) };
   return {
     format: EXPORT_CERTIFICATE_FORMAT,
     exportId: unsigned.exportId,
     reportId: unsigned.reportId,
     caseNumber: unsigned.caseNumber,
+    parts: unsigned.parts,
     staffUserId: unsigned.staffUserId,
     displayName: unsigned.displayName,
     signingKey: unsigned.signingKey,
@@ -156,10 +177,19 @@ export function isSafeExportPath(p: string): boolean {
   return p.split("/").every((seg) => seg !== "" && seg !== "." && seg !== "..");
 }
 
+/** A list of known parts, in the order of EXPORT_PARTS, each once. */
+function partsOf(v: unknown, what: string): ExportPart[] {
+  if (!Array.isArray(v) || !v.every((p) => (EXPORT_PARTS as readonly unknown[]).includes(p)))
+    throw new CryptoError("bad_format", `manifest: unknown part in ${what}`);
+  const parts = v as ExportPart[];
+  if (canonicalExportParts(parts).join() !== parts.join()) throw new CryptoError("bad_format", `manifest: ${what} out of order or repeated`);
+  return parts;
+}
+
 function certificateOf(v: unknown): ExportCertificate {
   const c = keysAre(
     v,
-    ["format", "exportId", "reportId", "caseNumber", "staffUserId", "displayName", "signingKey", "audit", "issuedAt", "portalKey", "signature"],
+    ["format", "exportId", "reportId", "caseNumber", "parts", "staffUserId", "displayName", "signingKey", "audit", "issuedAt", "portalKey", "signature"],
     "certificate",
   );
   if (c.format !== EXPORT_CERTIFICATE_FORMAT) throw new CryptoError("bad_version", `manifest: certificate format is not ${EXPORT_CERTIFICATE_FORMAT}`);
@@ -171,6 +201,7 @@ function certificateOf(v: unknown): ExportCertificate {
     exportId: c.exportId as string,
     reportId: c.reportId as string,
     caseNumber: str(c.caseNumber, "certificate.caseNumber", 40),
+    parts: partsOf(c.parts, "certificate.parts"),
     staffUserId: c.staffUserId as string,
     displayName: str(c.displayName, "certificate.displayName"),
     signingKey: base64(c.signingKey, B64_32, "certificate.signingKey"),
@@ -190,7 +221,7 @@ export function encodeManifest(m: ExportManifest): Uint8Array {
     caseNumber: m.caseNumber,
     createdAt: m.createdAt,
     language: m.language,
-    parts: EXPORT_PARTS.filter((p) => m.parts.includes(p)),
+    parts: canonicalExportParts(m.parts),
     files: m.files.map((f) => ({ path: f.path, bytes: f.bytes, sha256: f.sha256 })),
     certificate: m.certificate ? certificateOf(m.certificate) : null,
   };
@@ -209,8 +240,7 @@ export function parseManifest(bytes: Uint8Array): ExportManifest {
   if (o.format !== EXPORT_FORMAT) throw new CryptoError("bad_version", `manifest: format is not ${EXPORT_FORMAT}`);
   if (o.kind !== "investigator" && o.kind !== "reporter-access") throw new CryptoError("bad_format", "manifest: unknown kind");
   if (o.language !== "ko" && o.language !== "en") throw new CryptoError("bad_format", "manifest: language must be ko or en");
-  if (!Array.isArray(o.parts) || !o.parts.every((p) => (EXPORT_PARTS as readonly unknown[]).includes(p)))
-    throw new CryptoError("bad_format", "manifest: unknown part");
+  const parts = partsOf(o.parts, "parts");
   if (!Array.isArray(o.files) || o.files.length > 10_000) throw new CryptoError("bad_format", "manifest: files must be a list");
   const seen = new Set<string>();
   const files = o.files.map((f, i) => {
@@ -230,7 +260,7 @@ export function parseManifest(bytes: Uint8Array): ExportManifest {
     caseNumber: str(o.caseNumber, "caseNumber", 40),
     createdAt: matching(o.createdAt, ISO, "createdAt"),
     language: o.language,
-    parts: o.parts as ExportPart[],
+    parts,
     files,
     certificate: o.certificate === null ? null : certificateOf(o.certificate),
   };
@@ -281,6 +311,7 @@ export type ExportProblem =
   | { code: "certificate_invalid" }
   | { code: "certificate_foreign"; portalKey: string }
   | { code: "certificate_mismatch" }
+  | { code: "parts_not_certified"; listed: string; certified: string }
   | { code: "file_missing"; path: string }
   | { code: "file_changed"; path: string }
   | { code: "file_added"; path: string };
@@ -350,6 +381,9 @@ export function verifyExportEntries(entries: Map<string, Uint8Array>, opts: { po
     else if (opts.portalKey && cert.portalKey !== opts.portalKey) problems.push({ code: "certificate_foreign", portalKey: cert.portalKey });
     if (cert.exportId !== manifest.exportId || cert.caseNumber !== manifest.caseNumber || manifest.kind !== "investigator")
       problems.push({ code: "certificate_mismatch" });
+    // The portal audited these parts; a manifest listing others (notes, the identity) is not the export it certified.
+    if (manifest.parts.join() !== cert.parts.join())
+      problems.push({ code: "parts_not_certified", listed: manifest.parts.join(", "), certified: cert.parts.join(", ") });
   } else {
     // Only a reporter's own copy is unsigned; an investigator's export without its certificate is not one.
     if (manifest.kind !== "reporter-access") problems.push({ code: "certificate_mismatch" });

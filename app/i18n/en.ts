@@ -1469,6 +1469,8 @@ export const en = {
   "export.verify.problem.certificate_invalid": "The portal's certificate in the manifest is not genuine.",
   "export.verify.problem.certificate_foreign": "The certificate was made by another portal (key {key}), not this one.",
   "export.verify.problem.certificate_mismatch": "The certificate does not belong to this export or case.",
+  "export.verify.problem.parts_not_certified":
+    "The manifest lists the parts {listed}, but the portal recorded and certified an export of {certified}: parts were added or removed after the export.",
   "export.verify.problem.file_missing": "{path} is missing.",
   "export.verify.problem.file_changed": "{path} was changed.",
   "export.verify.problem.file_added": "{path} was added: it is not in the manifest.",

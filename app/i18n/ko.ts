@@ -1442,6 +1442,8 @@ export const ko: Record<MessageKey, string> = {
   "export.verify.problem.certificate_invalid": "목록에 있는 포털의 인증서가 진본이 아닙니다.",
   "export.verify.problem.certificate_foreign": "인증서를 이 포털이 아닌 다른 포털(키 {key})이 만들었습니다.",
   "export.verify.problem.certificate_mismatch": "인증서가 이 내보내기나 사건의 것이 아닙니다.",
+  "export.verify.problem.parts_not_certified":
+    "매니페스트에는 {listed} 항목이 있지만 포털이 기록하고 인증한 내보내기는 {certified} 항목입니다. 내보낸 뒤 항목이 추가되거나 빠졌습니다.",
   "export.verify.problem.file_missing": "{path}이(가) 없습니다.",
   "export.verify.problem.file_changed": "{path}이(가) 바뀌었습니다.",
   "export.verify.problem.file_added": "{path}이(가) 추가되었습니다. 목록에 없는 파일입니다.",

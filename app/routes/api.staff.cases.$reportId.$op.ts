@@ -115,7 +115,7 @@ const summaries: Record<CaseOp, string> = {
   "mask-reveal": "Records, with a reason code, that a masked passage is shown in the caller's browser",
   "mask-lift": "Removes a mask for every staff view, with a reason code",
   export:
-    "Records that the investigator exports the case (which parts, never the content) and certifies their export signing key with the export's place in the audit chain (ADR 054)",
+    "Records that the investigator exports the case (which parts, never the content) and certifies their export signing key, those parts and the export's place in the audit chain (ADR 054); the identity part needs the identity released to the caller (409 identity_not_accessed)",
 };
 
 /** Share packages carry whole report texts; everything else is small. */

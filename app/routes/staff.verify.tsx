@@ -31,6 +31,7 @@ function Problem(props: { p: ZipProblem | ExportProblem }) {
   if ("path" in p) params.path = <UserText text={p.path} kind="identifier" />;
   if ("detail" in p) params.detail = <UserText text={p.detail} kind="identifier" />;
   if ("portalKey" in p) params.key = <UserText text={p.portalKey} kind="identifier" />;
+  if ("listed" in p) Object.assign(params, { listed: p.listed, certified: p.certified });
   return <li data-problem={p.code}>{tx(`export.verify.problem.${p.code}` as MessageKey, params)}</li>;
 }
 

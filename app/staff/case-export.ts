@@ -295,10 +295,11 @@ export async function exportStaffCase(input: {
         t("export.pdf.check"),
       ],
       footer: t("export.pdf.footer", { case: c.caseNumber, id: certificate.exportId }),
+      // The parts the portal recorded and certified: the manifest must list exactly these.
       sections: staffExportSections(
         c,
         input.shown,
-        parts,
+        new Set(certificate.parts),
         words,
         input.extras,
         files.map((f) => ({ name: f.name, size: f.bytes.length })),

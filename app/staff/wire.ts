@@ -418,10 +418,11 @@ export const keyHoldersResponse = z.array(keyHolder);
 
 /** The portal's certificate of an investigator's export signing key (crypto/export.ts, docs/CRYPTO.md §14). */
 export const exportCertificate = z.object({
-  format: z.literal("cor-export-certificate-v1"),
+  format: z.literal("cor-export-certificate-v2"),
   exportId: z.string(),
   reportId: z.string(),
   caseNumber: z.string(),
+  parts: z.array(z.enum(EXPORT_PARTS)).describe("the parts the portal audited for this export, in EXPORT_PARTS order: the manifest must list exactly these"),
   staffUserId: z.string(),
   displayName: z.string(),
   signingKey: z.string().describe("the investigator's Ed25519 export signing key, base64url"),

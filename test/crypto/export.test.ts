@@ -60,10 +60,25 @@ describe("cor-export-v1 vectors", () => {
     const signed = Buffer.concat([Buffer.from("cor/export-manifest-v1\0"), manifest]);
     expect(ed25519Verify(signed, fromBase64Url(sig.signature), fromBase64Url(v.signingKey.publicKey))).toBe(true);
     // The certificate: Ed25519 by the portal over the prefix and the JSON array of its fields.
-    const m = JSON.parse(v.manifest.text) as { certificate: Record<string, unknown> & { audit: { seq: number; hash: string } } };
+    const m = JSON.parse(v.manifest.text) as { parts: string[]; certificate: Record<string, unknown> & { audit: { seq: number; hash: string } } };
     const c = m.certificate;
-    const fields = [c.exportId, c.reportId, c.caseNumber, c.staffUserId, c.displayName, c.signingKey, c.audit.seq, c.audit.hash, c.issuedAt, c.portalKey];
-    const certSigned = Buffer.from(`cor/export-certificate-v1\0${JSON.stringify(fields)}`);
+    expect(c.format).toBe("cor-export-certificate-v2");
+    // v2 signs the audited parts (an array, in the manifest's order) right after the case number.
+    expect(c.parts).toEqual(m.parts);
+    const fields = [
+      c.exportId,
+      c.reportId,
+      c.caseNumber,
+      c.parts,
+      c.staffUserId,
+      c.displayName,
+      c.signingKey,
+      c.audit.seq,
+      c.audit.hash,
+      c.issuedAt,
+      c.portalKey,
+    ];
+    const certSigned = Buffer.from(`cor/export-certificate-v2\0${JSON.stringify(fields)}`);
     expect(c.portalKey).toBe(v.portal.publicKey);
     expect(ed25519Verify(certSigned, fromBase64Url(c.signature as string), fromBase64Url(v.portal.publicKey))).toBe(true);
     // Every file's digest.
@@ -90,6 +105,33 @@ describe("cor-export-v1 vectors", () => {
       expect(isCryptoError(error), bad.why).toBe(true);
     }
     expect(() => parseManifest(new Uint8Array([0x7b, 0xff, 0x7d]))).toThrow(/UTF-8 JSON/);
+  });
+});
+
+describe("parts the portal did not certify", () => {
+  it("are named, though the manifest's signature and every file hold", () => {
+    expect(v.refusedExports.length).toBeGreaterThan(1);
+    for (const r of v.refusedExports) {
+      const entries = new Map([...entriesOf(v), ["manifest.json", utf8(r.manifest)], ["manifest.sig", utf8(r.signatureFile)]]);
+      const verdict = verifyExportEntries(entries, { portalKey: v.portal.publicKey });
+      expect(verdict.problems, r.why).toEqual(r.problems);
+      expect(verdict.ok || verdict.signed, r.why).toBe(false);
+      // Only the parts differ: the certificate itself is the genuine one.
+      expect(parseManifest(utf8(r.manifest)).certificate).toEqual(parseManifest(utf8(v.manifest.text)).certificate);
+    }
+  });
+
+  it("cannot be certified otherwise: changing the certificate's parts breaks its signature", () => {
+    const m = JSON.parse(v.manifest.text) as { parts: string[]; certificate: { parts: string[] } };
+    m.parts = ["report", "dialogue", "notes", "files"];
+    m.certificate.parts = m.parts;
+    const manifest = utf8(`${JSON.stringify(m, null, 2)}\n`);
+    const signer = exportSigningKeyPair(fromHex(v.signingKey.staffSecretKey) as StaffSecretKey);
+    const sig = `${JSON.stringify({ format: "cor-export-signature-v1", manifestSha256: sha256Hex(manifest), signature: toBase64Url(signDetached(new Uint8Array(Buffer.concat([Buffer.from("cor/export-manifest-v1\0"), manifest])), signer.privateKey)) })}\n`;
+    const verdict = verifyExportEntries(new Map([...entriesOf(v), ["manifest.json", manifest], ["manifest.sig", utf8(sig)]]), {
+      portalKey: v.portal.publicKey,
+    });
+    expect(verdict.problems).toEqual([{ code: "certificate_invalid" }]);
   });
 });
 

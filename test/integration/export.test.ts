@@ -12,7 +12,17 @@ import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { unzipSync, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportSigningKeyPair, EXPORT_PARTS, loadSodium, toBase64Url, verifyExportEntries, type ExportCertificate } from "../../crypto";
+import {
+  encodeManifest,
+  exportSigningKeyPair,
+  EXPORT_PARTS,
+  loadSodium,
+  parseManifest,
+  signManifest,
+  toBase64Url,
+  verifyExportEntries,
+  type ExportCertificate,
+} from "../../crypto";
 import { exportCertificateKey } from "../../app/.server/casework/export";
 import { formatDateTime, formatDay, translator } from "../../app/i18n";
 import { buildAccessExport } from "../../app/reporter/access-export";
@@ -29,6 +39,7 @@ import { memoryFile, patternedBytes } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
 import { createStaff, PASSWORD } from "../support/staff";
 import { firstSignIn, type SignedInStaff } from "../support/staff-session";
+import { openIdentityWithReason } from "../support/identity";
 import "../support/reuse-staff-keys"; // not a test about signing in (ADR 023)
 
 const run = promisify(execFile);
@@ -188,6 +199,50 @@ for (const backend of BACKENDS) {
         status: 409,
         code: "signing_key_changed",
       });
+    });
+
+    it("certifies the identity part only once the identity was released to the exporter, and signs the audited parts", async () => {
+      // The first export's identity was dropped in the browser (not handed over): the certificate says what was audited.
+      expect(certificate.parts).toEqual(["report", "dialogue", "history", "deadlines", "sharing", "privacy", "files"]);
+      const signingKey = toBase64Url(exportSigningKeyPair(lee.client.keyPair!.secretKey).publicKey);
+      const exported = async () => (await portal.services.db.select().from(auditLog).where(eq(auditLog.action, "case.exported"))).length;
+      const before = await exported();
+      // A client that asks for the identity anyway, without a recorded reason, is refused and nothing is audited.
+      await expect(lee.client.caseOp(reportId, "export", { parts: ["report", "identity"], signingKey })).rejects.toMatchObject({
+        status: 409,
+        code: "identity_not_accessed",
+      });
+      expect(await exported()).toBe(before);
+      const c = await lee.client.get<StaffCaseView>(`/api/staff/cases/${reportId}/view`);
+      await openIdentityWithReason(lee.client, openCaseKeys(c.envelope, c.id, lee.client.keyPair!)!, reportId);
+      const { certificate: withIdentity } = await lee.client.caseOp<{ certificate: ExportCertificate }>(reportId, "export", {
+        parts: ["identity", "report"],
+        signingKey,
+      });
+      expect(withIdentity.parts).toEqual(["report", "identity"]);
+      const [entry] = await portal.services.db.select().from(auditLog).where(eq(auditLog.seq, withIdentity.audit.seq));
+      expect(entry!.details).toMatchObject({ exportId: withIdentity.exportId, parts: "report,identity" });
+    });
+
+    it("names a ZIP with more parts than its certificate was obtained for, though the investigator signed it", async () => {
+      // The attack: obtain a certificate for the history only, then sign the full export (notes, identity…) under it.
+      const signer = exportSigningKeyPair(lee.client.keyPair!.secretKey);
+      const { certificate: historyOnly } = await lee.client.caseOp<{ certificate: ExportCertificate }>(reportId, "export", {
+        parts: ["history"],
+        signingKey: toBase64Url(signer.publicKey),
+      });
+      const entries = unzipSync(zip);
+      const full = parseManifest(entries["manifest.json"]!);
+      const forged = encodeManifest({ ...full, exportId: historyOnly.exportId, createdAt: historyOnly.issuedAt, certificate: historyOnly });
+      const forgedZip = zipSync({ ...entries, "manifest.json": forged, "manifest.sig": signManifest(forged, signer) }, { level: 0 });
+      const r = await exportVerify([writeZip("more-parts.zip", forgedZip)], { portalKey: async () => portalKey });
+      expect(r.code).toBe(EXPORT_VERIFY_EXIT.failed);
+      expect(r.text).toContain(
+        `parts_not_certified: The manifest lists the parts ${full.parts.join(", ")}, but the portal recorded and certified an export of history`,
+      );
+      expect(verifyExportZip(forgedZip, { portalKey }).problems).toEqual([
+        { code: "parts_not_certified", listed: full.parts.join(", "), certified: "history" },
+      ]);
     });
 
     it("export:verify accepts the export, and names one changed byte in any file, the manifest or the signature", async () => {

@@ -25,6 +25,11 @@ export interface ExportVectors {
   signatureFile: string;
   /** Each must be refused by parseManifest (bad_format or bad_version). */
   invalidManifests: { why: string; text: string }[];
+  /**
+   * Well-formed manifests, signed again by the same investigator's key under the same certificate, that
+   * verification refuses with exactly `problems` (their manifest.sig is `signatureFile`).
+   */
+  refusedExports: { why: string; manifest: string; signatureFile: string; problems: unknown[] }[];
 }
 
 export function exportVectors(): ExportVectors {
@@ -40,6 +45,7 @@ export function exportVectors(): ExportVectors {
       exportId: labelUuid("export/export-id"),
       reportId: labelUuid("export/report-id"),
       caseNumber: "COR-7Q2M-K4XD",
+      parts: ["report", "dialogue", "files"],
       staffUserId: labelUuid("export/staff-user-id"),
       displayName: "이수진 Lee",
       signingKey: toBase64Url(signer.publicKey),
@@ -61,6 +67,16 @@ export function exportVectors(): ExportVectors {
   };
   const bytes = encodeManifest(manifest);
   const text = new TextDecoder().decode(bytes);
+  // The certificate says report, dialogue, files; a manifest re-signed by the investigator with other parts.
+  const resigned = (why: string, parts: ExportManifest["parts"]) => {
+    const other = encodeManifest({ ...manifest, parts });
+    return {
+      why,
+      manifest: new TextDecoder().decode(other),
+      signatureFile: new TextDecoder().decode(signManifest(other, signer)),
+      problems: [{ code: "parts_not_certified", listed: parts.join(", "), certified: "report, dialogue, files" }],
+    };
+  };
   const mutate = (fn: (o: Record<string, unknown>) => void) => {
     const o = JSON.parse(text) as Record<string, unknown>;
     fn(o);
@@ -69,7 +85,7 @@ export function exportVectors(): ExportVectors {
   return {
     format: "cor-export-v1",
     description:
-      "cor-export-v1 (docs/CRYPTO.md §14). Inputs are labelBytes/labelUuid of the labels in test/vectors/export-vectors.ts. manifest.text is the exact content of manifest.json; signatureFile of manifest.sig.",
+      "cor-export-v1 (docs/CRYPTO.md §14). Inputs are labelBytes/labelUuid of the labels in test/vectors/export-vectors.ts. manifest.text is the exact content of manifest.json; signatureFile of manifest.sig. refusedExports: manifests signed by the same investigator whose parts differ from the certified ones, with the problems verification must name.",
     signingKey: { staffSecretKey: toHex(staffSecretKey), context: "corexsig", publicKey: toBase64Url(signer.publicKey) },
     portal: { seed: toHex(labelBytes("export/portal-seed")), publicKey: toBase64Url(portal.publicKey) },
     files,
@@ -85,6 +101,14 @@ export function exportVectors(): ExportVectors {
       { why: "the manifest listed as a file", text: text.replace("COR-7Q2M-K4XD.pdf", "manifest.json") },
       { why: "a digest in upper case", text: text.replace(/"sha256": "([0-9a-f]{64})"/, (_m, h: string) => `"sha256": "${h.toUpperCase()}"`) },
       { why: "an unknown part", text: text.replace('"dialogue"', '"secrets"') },
+      { why: "parts out of order", text: text.replace('"report",\n    "dialogue"', '"dialogue",\n    "report"') },
+      { why: "an unknown part in the certificate", text: text.replace(/("caseNumber": "COR-7Q2M-K4XD",\n {4}"parts": \[\n {6})"report"/, '$1"secrets"') },
+      { why: "a certificate of format v1, which did not sign the parts", text: text.replace("cor-export-certificate-v2", "cor-export-certificate-v1") },
+      { why: "a certificate without its parts", text: mutate((o) => delete (o.certificate as Record<string, unknown>).parts) },
+    ],
+    refusedExports: [
+      resigned("the internal notes and the identity added to a certificate for report, dialogue, files", ["report", "identity", "dialogue", "notes", "files"]),
+      resigned("the files left out", ["report", "dialogue"]),
     ],
   };
 }

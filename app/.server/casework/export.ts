@@ -2,14 +2,25 @@
 // the ZIP; the server learns only that an export of these parts happened. It
 // audits it (`case.exported`), pins the investigator's export signing key at
 // their first export (a different key later is refused), and certifies the key
-// together with the export's own position in the audit chain, signed with the
-// portal's export-certificate key (derived from the portal secret, ADR 027).
+// together with the parts it audited and the export's own position in the audit
+// chain, signed with the portal's export-certificate key (derived from the portal
+// secret, ADR 027). The identity part needs an identity released to the caller
+// (ADR 052), as an archive or a share carrying it does.
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { loadSodium, signExportCertificate, signingKeyPairFromSeed, toBase64Url, type ExportCertificate, type ExportPart } from "../../../crypto";
+import {
+  canonicalExportParts,
+  loadSodium,
+  signExportCertificate,
+  signingKeyPairFromSeed,
+  toBase64Url,
+  type ExportCertificate,
+  type ExportPart,
+} from "../../../crypto";
 import { auditLog, staffUsers } from "../../../db/schema";
 import { appendAudit } from "../audit/audit";
 import { requireCaseAccess } from "../case-access/case-access";
+import { requireReleasedIdentity } from "../identity-access/identity-access";
 import { ApiError } from "../platform/http";
 import type { PortalSecret } from "../platform/secrets";
 import type { Services } from "../platform/services";
@@ -27,7 +38,10 @@ export async function exportCertificateKey(secret: PortalSecret): Promise<string
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Audits an export and certifies the exporter's signing key; 409 `signing_key_changed` when it is not the key pinned for them. */
+/**
+ * Audits an export and certifies the exporter's signing key and the parts; 409 `signing_key_changed` when it
+ * is not the key pinned for them, 409 `identity_not_accessed` for the identity part without a released access.
+ */
 export async function certifyExport(
   s: Services,
   staff: StaffPrincipal,
@@ -35,6 +49,8 @@ export async function certifyExport(
   input: { parts: ExportPart[]; signingKey: Uint8Array },
 ): Promise<{ certificate: ExportCertificate }> {
   const { report } = await requireCaseAccess(s, staff.id, { id: reportId });
+  const parts = canonicalExportParts(input.parts);
+  if (parts.includes("identity")) await requireReleasedIdentity(s, staff.id, reportId);
   const exportId = randomUUID();
   const at = s.now();
   const position = await s.db.transaction(async (tx) => {
@@ -56,7 +72,7 @@ export async function certifyExport(
         action: "case.exported",
         reportId,
         caseNumber: report.caseNumber,
-        details: { exportId, parts: input.parts.join(","), signingKey: toBase64Url(input.signingKey), keyPinned: !me.key },
+        details: { exportId, parts: parts.join(","), signingKey: toBase64Url(input.signingKey), keyPinned: !me.key },
       },
       at,
     );
@@ -68,6 +84,7 @@ export async function certifyExport(
       exportId,
       reportId,
       caseNumber: report.caseNumber,
+      parts,
       staffUserId: staff.id,
       displayName: staff.displayName,
       signingKey: toBase64Url(input.signingKey),

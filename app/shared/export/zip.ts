@@ -4,6 +4,7 @@
 import { unzipSync, zipSync, type Zippable } from "fflate";
 import {
   exportFileEntry,
+  canonicalExportParts,
   encodeManifest,
   EXPORT_FORMAT,
   MANIFEST_PATH,
@@ -77,6 +78,9 @@ export async function buildExportZip(input: ExportBuildInput): Promise<BuiltExpo
     certificate: input.certificate,
   };
   const manifestBytes = encodeManifest(manifest);
+  // A verifier refuses a manifest whose parts are not the certified ones (parts_not_certified): never write one.
+  if (input.certificate && canonicalExportParts(parts).join() !== input.certificate.parts.join())
+    throw new Error(`the export's parts (${parts.join()}) are not the certified ones (${input.certificate.parts.join()})`);
   const zippable: Zippable = { [MANIFEST_PATH]: manifestBytes };
   if (input.sign) zippable[SIGNATURE_PATH] = input.sign(manifestBytes);
   for (const [path, bytes] of entries) zippable[path] = bytes;
