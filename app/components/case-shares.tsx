@@ -110,7 +110,12 @@ export function CaseShares(props: Props) {
                             )),
                     })}
                   </p>
-                  {share.awaiting.length > 0 ? (
+                  {share.identityWithheld ? (
+                    <p className="notice" data-testid="share-identity-withheld">
+                      {t("shareWithheld.notice")}
+                    </p>
+                  ) : null}
+                  {share.awaiting.length > 0 && !share.identityWithheld ? (
                     <p>
                       {t("share.awaiting")}{" "}
                       {share.awaiting.map((r) => (

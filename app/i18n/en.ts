@@ -1475,6 +1475,9 @@ export const en = {
   "export.verify.problem.file_changed": "{path} was changed.",
   "export.verify.problem.file_added": "{path} was added: it is not in the manifest.",
   "audit.event.case.exported": "{actor} exported case {case} as a signed ZIP ({parts}).",
+  // A share carrying the identity, for an investigator it was not released to (ADR 052).
+  "shareWithheld.notice":
+    "This share contains the reporter's identity, so it is not shown to you. To see it, record a reason and open the identity in its section first; you can still revoke the share or answer the feedback.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1448,4 +1448,7 @@ export const ko: Record<MessageKey, string> = {
   "export.verify.problem.file_changed": "{path}이(가) 바뀌었습니다.",
   "export.verify.problem.file_added": "{path}이(가) 추가되었습니다. 목록에 없는 파일입니다.",
   "audit.event.case.exported": "{actor}이(가) 사건 {case}을(를) 서명된 ZIP으로 내보냈습니다 ({parts}).",
+  // 신원이 담긴 공유, 신원이 공개되지 않은 조사자에게 (ADR 052).
+  "shareWithheld.notice":
+    "이 공유에는 제보자의 신원이 담겨 있어 표시하지 않습니다. 보려면 먼저 신원 항목에서 사유를 기록하고 신원을 여세요. 공유 철회와 피드백 답변은 그대로 할 수 있습니다.",
 };

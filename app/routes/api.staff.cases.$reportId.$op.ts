@@ -164,7 +164,7 @@ const getOps: Record<string, MethodMap> = {
       errors: [{ status: 404, code: "not_found" }],
       handler: async ({ services: s, caller, params }) => {
         const { report } = await requireCaseAccess(s, caller.id, { id: params.reportId! });
-        return { shares: await caseShares(s, report), provisions: await caseProvisions(s, report.id) };
+        return { shares: await caseShares(s, caller.id, report), provisions: await caseProvisions(s, report.id) };
       },
     }),
   },
@@ -180,7 +180,7 @@ const getOps: Record<string, MethodMap> = {
         const view = await staffCaseView(s, caller, report.caseNumber);
         return {
           ...view,
-          shares: await caseShares(s, report),
+          shares: await caseShares(s, caller.id, report),
           provisions: await caseProvisions(s, reportId),
           holds: await caseHolds(s, reportId),
           retentionOn: caseRetentionOn(s, report),

@@ -36,7 +36,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     const category = await categoryName(s.db, c.categoryId);
     const people = await staffNames(s.db);
     const sharing = {
-      shares: await caseShares(s, { id: c.id, closedOn: c.closedOn }),
+      shares: await caseShares(s, staff.id, { id: c.id, closedOn: c.closedOn }),
       provisions: await caseProvisions(s, c.id),
       retentionYears: s.config.RETENTION_YEARS,
       caseRetentionOn: shareRetention(s, null, c.closedOn),

@@ -270,10 +270,17 @@ const caseShare = z.object({
   createdOn: dayString,
   updatedOn: dayString,
   revokedOn: dayString.nullable(),
-  package: aeadField("share-package").nullable().describe("unpadded base64url of an aead-v1 `share-package` record (docs/CRYPTO.md §3.3); null once revoked"),
+  package: aeadField("share-package")
+    .nullable()
+    .describe("unpadded base64url of an aead-v1 `share-package` record (docs/CRYPTO.md §3.3); null once revoked, or while identityWithheld"),
   shareKey: aeadField("share-key")
     .nullable()
-    .describe("unpadded base64url of an aead-v1 `share-key` record under the case key (docs/CRYPTO.md §3.3); null once revoked"),
+    .describe("unpadded base64url of an aead-v1 `share-key` record under the case key (docs/CRYPTO.md §3.3); null once revoked, or while identityWithheld"),
+  identityWithheld: z
+    .boolean()
+    .describe(
+      "the share carries the reporter's identity and it was not released to the caller (ADR 052): package and shareKey are null until they record a reason",
+    ),
   feedbackKey: aeadField("share-feedback-key"),
   attachmentIds: z.array(z.string()).describe("the attachments shared"),
   holders: z.array(staffName).describe("reviewers holding the share's key"),

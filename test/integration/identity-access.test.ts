@@ -9,10 +9,10 @@ import { encryptAccessReason, loadSodium, newRecordId, openEnvelope, fromBase64U
 import { openCase } from "../../app/reporter/followup-client";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { decideIdentity, identityState, openReleasedIdentity, reasonText, requestIdentity } from "../../app/staff/identity-access";
-import { createShare } from "../../app/staff/share-builder";
-import type { StaffCaseView } from "../../app/staff/wire";
+import { createShare, openSharedPackage } from "../../app/staff/share-builder";
+import type { CaseShare, StaffCaseView } from "../../app/staff/wire";
 import type { IdentityState } from "../../app/shared/identity-wire";
-import { auditLog, identityAccesses, reports } from "../../db/schema";
+import { auditLog, identityAccesses, reports, shares } from "../../db/schema";
 import { isUniqueViolation } from "../../app/.server/platform/db-errors";
 import { backends } from "../support/backends";
 import { startTestPortal, type TestPortal } from "../support/portal";
@@ -309,6 +309,39 @@ for (const backend of await backends()) {
       await expect(createShare(lee.client, ref, leeKeys, selection({ name: WHO.name }))).resolves.toMatchObject({ version: 1 });
       // Without the identity, nothing changes for Kim.
       await expect(createShare(kim.client, ref, kimKeys, selection({}))).resolves.toMatchObject({ version: 1 });
+    });
+
+    it("keeps a share carrying the identity from a colleague it was not released to, on every route that lists shares", async () => {
+      const stored = await portal.services.db.select().from(shares).where(eq(shares.reportId, withId.reportId));
+      const withName = stored.find((r) => r.items.includes("name"))!;
+      const without = stored.find((r) => !r.items.includes("name"))!;
+      const secret = [toBase64Url(withName.packageCt!), toBase64Url(withName.shareKeyCt!)];
+      const listOf = async (who: SignedInStaff) => {
+        const listed = (await who.client.get<{ shares: CaseShare[] }>(`/api/staff/cases/${withId.reportId}/shares`)).shares;
+        const viewed = (await who.client.get<{ shares: CaseShare[] }>(`/api/staff/cases/${withId.reportId}/view`)).shares;
+        expect(viewed).toEqual(listed);
+        return new Map(listed.map((x) => [x.id, x]));
+      };
+      // Kim holds the case but recorded no reason: the identity's share is listed without what opens it.
+      const kims = await listOf(kim);
+      expect(kims.get(withName.id)).toMatchObject({ items: withName.items, state: "active", package: null, shareKey: null, identityWithheld: true });
+      expect(kims.get(without.id)).toMatchObject({ package: toBase64Url(without.packageCt!), identityWithheld: false });
+      for (const path of [`/api/staff/cases/${withId.reportId}/shares`, `/api/staff/cases/${withId.reportId}/view`, `/staff/cases/${withId.caseNumber}`]) {
+        const text = await (await raw(kim, "GET", path)).text();
+        for (const s of secret) expect(text).not.toContain(s);
+      }
+      // Lee opened the identity with a reason: the share opens in Lee's browser, with the name in it.
+      const lees = await listOf(lee);
+      expect(lees.get(withName.id)).toMatchObject({ package: secret[0], shareKey: secret[1], identityWithheld: false });
+      const pkg = openSharedPackage(await keysOf(lee, withId.reportId), withId.reportId, lees.get(withName.id)!);
+      expect(pkg?.fields.name).toBe(WHO.name);
+      // Kim's request from the approval test still waits: a pending request opens nothing. Once a second
+      // investigator approves it, the same share opens for Kim too.
+      const asked = (await identityState(kim.client, withId.reportId)).accesses.find((a) => a.staffUserId === ids.kim && a.state === "pending")!;
+      expect(asked).toBeDefined();
+      expect((await listOf(kim)).get(withName.id)).toMatchObject({ package: null, shareKey: null, identityWithheld: true });
+      await decideIdentity(lee.client, withId.reportId, asked.id, "approve");
+      expect((await listOf(kim)).get(withName.id)).toMatchObject({ package: secret[0], shareKey: secret[1], identityWithheld: false });
     });
   });
 }

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { SHARE_ENVELOPE_BYTES } from "../../../crypto/envelope";
 import { toBase64Url } from "../../../crypto/encoding";
-import { requireReleasedIdentity } from "../identity-access/identity-access";
+import { hasReleasedIdentity, requireReleasedIdentity } from "../identity-access/identity-access";
 import { IDENTITY_ITEMS, type ShareItem, type SharePurpose } from "../../../crypto/share";
 import { affiliates, attachments, reports, shareAttachments, shareEnvelopes, shareFeedback, shareProvisions, shares, staffUsers } from "../../../db/schema";
 import type { ShareFeedback } from "../../shared/wire";
@@ -361,8 +361,15 @@ export function feedbackView(rows: (typeof shareFeedback.$inferSelect)[]): Share
   return rows.map((f) => ({ id: f.id, author: f.author, staffUserId: f.staffUserId, body: toBase64Url(f.bodyCt), createdAt: f.createdAt.toISOString() }));
 }
 
-/** The shares of a case as its investigators see them: state, keys (under the case key), who holds access, feedback. */
-export async function caseShares(s: Services, report: Pick<Report, "id" | "closedOn">): Promise<CaseShare[]> {
+/** Whether a share's current version carries any of the reporter's contact details. */
+const carriesIdentity = (items: readonly string[]) => items.some((i) => IDENTITY_ITEMS.includes(i as ShareItem));
+
+/**
+ * The shares of a case as one investigator sees them: state, keys (under the case key), who holds access, feedback.
+ * A share carrying the identity keeps its package and key from a caller the identity was not released to (ADR 052):
+ * the key is under the case key, so sending it would show the identity with no recorded reason.
+ */
+export async function caseShares(s: Services, callerId: string, report: Pick<Report, "id" | "closedOn">): Promise<CaseShare[]> {
   const rows = await s.db
     .select({ share: shares, affiliate: affiliates.slug })
     .from(shares)
@@ -383,6 +390,7 @@ export async function caseShares(s: Services, report: Pick<Report, "id" | "close
       .where(inArray(shareAttachments.shareId, ids)),
     s.db.select().from(shareFeedback).where(inArray(shareFeedback.shareId, ids)).orderBy(asc(shareFeedback.createdAt), asc(shareFeedback.id)),
   ]);
+  const mayOpenIdentity = rows.some((r) => carriesIdentity(r.share.items)) && (await hasReleasedIdentity(s.db, callerId, report.id));
   const reviewersByAffiliate = new Map<string, Awaited<ReturnType<typeof activeReviewers>>>();
   for (const { share } of rows) {
     if (!reviewersByAffiliate.has(share.affiliateId)) reviewersByAffiliate.set(share.affiliateId, await activeReviewers(s, share.affiliateId));
@@ -390,6 +398,7 @@ export async function caseShares(s: Services, report: Pick<Report, "id" | "close
   return rows.map(({ share, affiliate }) => {
     const holding = holders.filter((h) => h.shareId === share.id);
     const retention = shareRetention(s, share.retainUntil, report.closedOn);
+    const withheld = share.packageCt !== null && carriesIdentity(share.items) && !mayOpenIdentity;
     return {
       id: share.id,
       affiliate,
@@ -404,8 +413,9 @@ export async function caseShares(s: Services, report: Pick<Report, "id" | "close
       createdOn: share.createdOn,
       updatedOn: share.updatedOn,
       revokedOn: share.revokedOn,
-      package: share.packageCt ? toBase64Url(share.packageCt) : null,
-      shareKey: share.shareKeyCt ? toBase64Url(share.shareKeyCt) : null,
+      package: share.packageCt && !withheld ? toBase64Url(share.packageCt) : null,
+      shareKey: share.shareKeyCt && !withheld ? toBase64Url(share.shareKeyCt) : null,
+      identityWithheld: withheld,
       feedbackKey: toBase64Url(share.feedbackKeyCt),
       attachmentIds: files.filter((f) => f.shareId === share.id).map((f) => f.attachmentId),
       holders: holding.map((h) => ({ id: h.id, displayName: h.displayName })),
