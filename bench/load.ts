@@ -30,7 +30,7 @@ import { eq, sql } from "drizzle-orm";
 import { fetchIntakeInfo, submitEncryptedReport, IntakeError } from "../app/reporter/intake-client";
 import { loadConfig } from "../app/.server/platform/config";
 import { openBlobStore } from "../app/.server/platform/open-blob-store";
-import { AttachmentDecryptor, decryptBody, decryptFileMeta, decryptIdentity, decryptTitle, loadSodium, openEnvelope, unwrapFileKey } from "../crypto";
+import { AttachmentDecryptor, decryptBody, decryptFileMeta, decryptTitle, loadSodium, openEnvelope, openIdentity, unwrapFileKey } from "../crypto";
 import { openDatabase } from "../db/client";
 import { attachments, reportKeyEnvelopes, reports, uploads } from "../db/schema";
 import type { Services } from "../app/.server/platform/services";
@@ -151,7 +151,8 @@ async function verify(
         const { reportKey } = openEnvelope(env.envelope, r.reportId, keyPair);
         if (decryptTitle(reportKey, r.reportId, report.titleCt) !== r.title) throw new Error("title differs");
         if (JSON.stringify(decryptBody(reportKey, r.reportId, report.bodyCt)) !== JSON.stringify(r.body)) throw new Error("body differs");
-        const identity = report.identityCt ? decryptIdentity(reportKey, r.reportId, report.identityCt) : null;
+        // Under its own identity key since ADR 052 (the wrap is under the report key), or the report key before.
+        const identity = report.identityCt ? openIdentity(reportKey, r.reportId, report.identityCt, report.identityKeyWrapped) : null;
         if (JSON.stringify(identity) !== JSON.stringify(r.identity)) throw new Error("identity differs");
         const got: SentReport["files"] = [];
         for (const a of await handle.db.select().from(attachments).where(eq(attachments.reportId, r.reportId))) {

@@ -10,12 +10,11 @@
 // certificate against (no secret here and no --portal-key).
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { exportCertificateKey } from "../app/.server/casework/export";
+import { exportCertificateKey, verifyExportZip, type ZipProblem } from "../app/.server/casework/export";
 import { loadConfig } from "../app/.server/platform/config";
 import { loadPortalSecret, PortalSecretError } from "../app/.server/platform/secrets";
 import { loadSodium } from "../crypto";
 import { translator, type MessageKey } from "../app/i18n";
-import { verifyExportZip, type ZipProblem } from "../app/shared/export/zip";
 
 export const EXPORT_VERIFY_EXIT = { ok: 0, failed: 1, usage: 2, unsigned: 3, uncheckedPortal: 4 } as const;
 

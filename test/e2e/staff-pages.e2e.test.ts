@@ -23,6 +23,7 @@ import { createShare } from "../../app/staff/share-builder";
 import { chromiumAvailable, launchChromium } from "../support/browser";
 import { memoryFile } from "../support/files";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { openIdentityWithReason } from "../support/identity";
 import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { signInFromNode, type NodeStaff } from "../support/xss";
@@ -319,6 +320,8 @@ describe.skipIf(!chromiumAvailable())("every staff, affiliate and administration
     };
     await work(a.reportId);
     const shareable = await caseForSharing(portal, a.reportId, leeId, lee.client.keyPair!);
+    // Sharing the identity takes a released access first (ADR 052).
+    await openIdentityWithReason(lee.client, shareable.keys, a.reportId);
     const share = (affiliate: "cloud" | "agi") =>
       createShare(lee.client, shareable.ref, shareable.keys, {
         affiliate,

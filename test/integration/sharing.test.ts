@@ -174,7 +174,9 @@ for (const backend of await backends()) {
           return (lee.client.options.fetch as typeof fetch)(input, init);
         },
       });
-      await expect(createShare(dropAll, c.ref, c.keys, selection())).rejects.toMatchObject({ status: 400 });
+      // The browser refuses an affiliate without reviewers itself, in words (ADR 049); a post with no envelope at all
+      // is the server's 400 (its schema takes at least one; the hostile-input matrix sends it).
+      await expect(createShare(dropAll, c.ref, c.keys, selection())).rejects.toMatchObject({ status: 409, code: "no_reviewers" });
       // A file of another case, swapped in on the way: the server checks every file belongs to this one.
       const foreign = consenting.files[0]!.id;
       const selected = selection().files[0]!.id;

@@ -12,7 +12,9 @@ import { loadSodium } from "../../crypto";
 import { fetchIntakeInfo, submitEncryptedReport } from "../../app/reporter/intake-client";
 import { chromiumAvailable, launchChromium } from "../support/browser";
 import { memoryFile } from "../support/files";
+import { openIdentityWithReason } from "../support/identity";
 import { startTestPortal, type TestPortal } from "../support/portal";
+import { caseForSharing } from "../support/sharing";
 import { createStaff, PASSWORD } from "../support/staff";
 import { signedInContext, signInFromNode, XssWatch } from "../support/xss";
 
@@ -74,7 +76,8 @@ describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in C
     await createStaff(portal, "investigator", "lee@okestro.example", ["--name", INVESTIGATOR]);
     const lee = await signInFromNode(portal.url, "lee@okestro.example", PASSWORD);
     const info = await fetchIntakeInfo({ baseUrl: portal.url });
-    ({ caseNumber } = await submitEncryptedReport(
+    let reportId: string;
+    ({ caseNumber, reportId } = await submitEncryptedReport(
       {
         categoryId: info.categories[0]!.id,
         title: TITLE,
@@ -89,8 +92,11 @@ describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in C
       info,
       { baseUrl: portal.url },
     ));
+    // The identity is shown only once a reason is recorded (ADR 052): Lee records one, so the page shows the name.
+    const { keys } = await caseForSharing(portal, reportId, lee.client.user!.id, lee.client.keyPair!);
+    await openIdentityWithReason(lee.client, keys, reportId);
     page = await watch.page(await signedInContext(watch, portal.url, lee));
-    await openUnlocked(`/staff/cases/${caseNumber}?lang=en`, '[data-testid="staff-case-title"]');
+    await openUnlocked(`/staff/cases/${caseNumber}?lang=en`, '[data-testid="identity-released"]');
   });
 
   /** Loads a staff page and unlocks the key with the password (a page load forgets it). */
@@ -140,7 +146,7 @@ describe.skipIf(!chromiumAvailable())("bidirectional controls in user text, in C
     for (const s of await isolates.evaluateAll((els) => els.map((el) => getComputedStyle(el).unicodeBidi))) expect(s).toBe("isolate");
 
     // Arabic reads right to left; a file name, whatever its letters, left to right (its extension at the right end).
-    expect(await style(page.locator('section[aria-labelledby="s-report"] dd .user-text').first())).toEqual({
+    expect(await style(page.locator('[data-testid="identity-released"] dd .user-text').first())).toEqual({
       unicodeBidi: "isolate",
       direction: "rtl",
       text: ARABIC_NAME,

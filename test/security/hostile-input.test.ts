@@ -65,8 +65,11 @@ const EXCLUDED: Exclusions = {
   pow_spent: ["*"],
 };
 
-/** Base64url fields whose bytes carry no version or structure: any 32 bytes are a valid look-up value. */
-const OPAQUE_FIELDS = new Set(["receiptLookup"]);
+/**
+ * Base64url fields whose bytes carry no version or structure: any 32 bytes are a valid look-up value, and an export
+ * signing key is a raw Ed25519 public key (ADR 054) that only its own signatures can prove.
+ */
+const OPAQUE_FIELDS = new Set(["receiptLookup", "signingKey"]);
 
 type Expect =
   /** A clear 4xx JSON error; `unknown`: a 400 invalid_request naming this member as an unknown field. */

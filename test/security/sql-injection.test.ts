@@ -77,6 +77,7 @@ const MAY_GROW: Record<string, string> = {
   staff_sign_in_backoff: "a payload as a staff address is a wrong sign-in, counted per keyed address and client (ADR 030; no address stored)",
   submission_counters: "reports, uploads and follow-up posts are counted per client and window before their body is read (ADR 034)",
   pow_spent: "every proof of work a request carries is spent once (ADR 032)",
+  identity_access_settings: "an administrator may set the identity-access reasons to any text the schema accepts (one row, stored verbatim; ADR 052)",
 };
 
 // A time-based payload that ran would hold its request for 20 s. The bound sits far above what a loaded

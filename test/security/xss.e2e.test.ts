@@ -220,6 +220,8 @@ describe.skipIf(!chromiumAvailable())("cross-site scripting in every view, in Ch
     const keysA = await investigate(a.reportId, A);
     await lee.client.addFiles(a.reportId, keysA.reportKey, [memoryFile(A.investigatorFile, "text/plain", Buffer.from("from the ethics team"))]);
     const shareable = await caseForSharing(portal, a.reportId, leeId, lee.client.keyPair!);
+    // Sharing the identity takes a released access first (ADR 052).
+    await openIdentityWithReason(lee.client, shareable.keys, a.reportId);
     ({ shareId } = await createShare(lee.client, shareable.ref, shareable.keys, {
       affiliate: "cloud",
       purpose: "fact_finding",

@@ -39,6 +39,13 @@ function def(s: ZodTypeAny): ZodDef {
   return (s as unknown as { _def: ZodDef })._def;
 }
 
+/** The schema under its refinements (`.refine(…)` keeps the shape: an object, array or string with extra checks). */
+function base(s: ZodTypeAny): ZodTypeAny {
+  let b = s;
+  while (def(b).typeName === "ZodEffects" && def(b).effect?.type === "refinement") b = def(b).schema as ZodTypeAny;
+  return b;
+}
+
 function unwrap(schema: ZodTypeAny): Unwrapped {
   let s = schema;
   let optional = false;
@@ -116,6 +123,8 @@ function kindOf(s: ZodTypeAny): FieldInfo["kind"] {
     case "ZodEffects":
       if (b64Range(s)) return "b64";
       if (s.safeParse(randomUUID()).success && !s.safeParse("not-a-uuid").success) return "uuid";
+      // A refined object, array or string (unique items, base64url text of a fixed length…) is probed as what it refines.
+      if (d.effect?.type === "refinement") return kindOf(base(s));
       return "other";
     default:
       return "other";
@@ -125,7 +134,7 @@ function kindOf(s: ZodTypeAny): FieldInfo["kind"] {
 function info(schema: ZodTypeAny, path: Path): FieldInfo {
   const u = unwrap(schema);
   const kind = kindOf(u.schema);
-  const d = def(u.schema);
+  const d = def(kind === "uuid" ? u.schema : base(u.schema));
   const out: FieldInfo = { path, kind, schema: u.schema, optional: u.optional, nullable: u.nullable };
   if (kind === "b64") out.bytes = b64Range(u.schema)!;
   if (kind === "string") {
@@ -159,7 +168,7 @@ export function sample(schema: ZodTypeAny, hint: Hint = () => undefined, path: P
   const h = hint(path, f);
   if (h !== undefined && f.schema.safeParse(h).success) return h;
   const s = f.schema;
-  const d = def(s);
+  const d = def(f.kind === "uuid" ? s : base(s));
   switch (f.kind) {
     case "object": {
       const out: Record<string, unknown> = {};
@@ -182,7 +191,9 @@ export function sample(schema: ZodTypeAny, hint: Hint = () => undefined, path: P
     case "uuid":
       return randomUUID();
     case "string": {
-      const candidates = ["probe@okestro.example", "123456", "2031-01-01", "probe", "ABCDE-FGHIJ-KLMNO", "A".repeat(f.min ?? 1)];
+      // The last: base64url text of a fixed length (staff key material, `b64Text`).
+      const b64Text = f.min !== undefined && f.min === f.max ? probeBytes(Math.floor((f.min * 3) / 4)) : "";
+      const candidates = ["probe@okestro.example", "123456", "2031-01-01", "probe", "ABCDE-FGHIJ-KLMNO", "A".repeat(f.min ?? 1), b64Text];
       const hit = candidates.find((c) => s.safeParse(c).success);
       if (hit === undefined) throw new Error(`no sample string for ${path.join(".")}`);
       return hit;
@@ -206,7 +217,7 @@ export function sample(schema: ZodTypeAny, hint: Hint = () => undefined, path: P
 export function fields(schema: ZodTypeAny, value: unknown, path: Path = []): FieldInfo[] {
   const f = info(schema, path);
   const out: FieldInfo[] = path.length ? [f] : [];
-  const d = def(f.schema);
+  const d = def(base(f.schema));
   if (f.kind === "object" && value && typeof value === "object") {
     for (const [k, child] of Object.entries(d.shape() as Record<string, ZodTypeAny>)) {
       if (!Object.hasOwn(value, k)) continue;

@@ -24,6 +24,10 @@ import { requireReleasedIdentity } from "../identity-access/identity-access";
 import { ApiError } from "../platform/http";
 import type { PortalSecret } from "../platform/secrets";
 import type { Services } from "../platform/services";
+
+// The CLI's `export:verify` reads ZIPs with the same code as /staff/verify, reached through this domain module so
+// that server/ and cli/ import only shared server modules (ADR 021).
+export { verifyExportZip, type ZipProblem } from "../../shared/export/zip";
 import type { StaffPrincipal } from "../staff/auth";
 
 async function portalExportKeyPair(secret: PortalSecret) {
