@@ -28,9 +28,13 @@ import { isMessageKey, resolveLocale, translator, type Locale } from "./i18n";
 import { useI18n } from "./i18n/react";
 import { useNonce } from "./nonce";
 import styles from "./styles/app.css?url";
+// The case page's own rules (ADR 049) load with the rest: a route-level stylesheet raised a page error when a
+// case address answered 404 (the route's links ran for a route that rendered only the error boundary).
+import caseStyles from "./styles/staff-case.css?url";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
+  { rel: "stylesheet", href: caseStyles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 

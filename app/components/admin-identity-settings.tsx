@@ -6,6 +6,7 @@ import { useI18n } from "../i18n/react";
 import type { IdentitySettings } from "../shared/identity-wire";
 import { adminPost, useAdminAction } from "./admin-page";
 import { Notices } from "./notices";
+import { TableScroll } from "./table-scroll";
 
 type Row = IdentitySettings["reasons"][number] & { saved: boolean };
 
@@ -37,66 +38,68 @@ export function AdminIdentitySettings(props: { settings: IdentitySettings }) {
             {t("identity.settings.approval")}
           </label>
         </p>
-        <table>
-          <caption>{t("identity.settings.reasons")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("identity.settings.code")}</th>
-              <th scope="col">{t("admin.categories.ko")}</th>
-              <th scope="col">{t("admin.categories.en")}</th>
-              <th scope="col">{t("identity.settings.offered")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r, i) => (
-              <tr key={i}>
-                <td>
-                  {r.saved ? (
-                    <code>{r.code}</code>
-                  ) : (
+        <TableScroll label={t("identity.settings.reasons")}>
+          <table>
+            <caption>{t("identity.settings.reasons")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("identity.settings.code")}</th>
+                <th scope="col">{t("admin.categories.ko")}</th>
+                <th scope="col">{t("admin.categories.en")}</th>
+                <th scope="col">{t("identity.settings.offered")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={i}>
+                  <td>
+                    {r.saved ? (
+                      <code>{r.code}</code>
+                    ) : (
+                      <input
+                        type="text"
+                        aria-label={t("identity.settings.code")}
+                        required
+                        pattern="[a-z][a-z0-9_]{0,39}"
+                        title={t("identity.settings.codeHint")}
+                        value={r.code}
+                        onChange={(e) => edit(i, { code: e.currentTarget.value })}
+                      />
+                    )}
+                  </td>
+                  <td>
                     <input
                       type="text"
-                      aria-label={t("identity.settings.code")}
+                      aria-label={`${t("admin.categories.ko")} (${r.code})`}
                       required
-                      pattern="[a-z][a-z0-9_]{0,39}"
-                      title={t("identity.settings.codeHint")}
-                      value={r.code}
-                      onChange={(e) => edit(i, { code: e.currentTarget.value })}
+                      maxLength={100}
+                      value={r.ko}
+                      onChange={(e) => edit(i, { ko: e.currentTarget.value })}
                     />
-                  )}
-                </td>
-                <td>
-                  <input
-                    type="text"
-                    aria-label={`${t("admin.categories.ko")} (${r.code})`}
-                    required
-                    maxLength={100}
-                    value={r.ko}
-                    onChange={(e) => edit(i, { ko: e.currentTarget.value })}
-                  />
-                </td>
-                <td>
-                  <input
-                    type="text"
-                    aria-label={`${t("admin.categories.en")} (${r.code})`}
-                    required
-                    maxLength={100}
-                    value={r.en}
-                    onChange={(e) => edit(i, { en: e.currentTarget.value })}
-                  />
-                </td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`${t("identity.settings.offered")} (${r.code})`}
-                    checked={r.active}
-                    onChange={(e) => edit(i, { active: e.currentTarget.checked })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  </td>
+                  <td>
+                    <input
+                      type="text"
+                      aria-label={`${t("admin.categories.en")} (${r.code})`}
+                      required
+                      maxLength={100}
+                      value={r.en}
+                      onChange={(e) => edit(i, { en: e.currentTarget.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`${t("identity.settings.offered")} (${r.code})`}
+                      checked={r.active}
+                      onChange={(e) => edit(i, { active: e.currentTarget.checked })}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         <p>
           <button type="button" className="button" onClick={() => setRows([...rows, { code: "", ko: "", en: "", active: true, saved: false }])}>
             {t("identity.settings.add")}

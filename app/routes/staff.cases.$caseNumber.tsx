@@ -1,7 +1,7 @@
 // One case for an investigator. The loader hands out ciphertext only for a
 // case the investigator holds the key of; anything else is the same 404.
 // The page's own stylesheet (sticky header, sections) loads with it only.
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { staffCaseView } from "../.server/casework/casework";
 import { ApiError } from "../.server/platform/http";
@@ -19,9 +19,6 @@ import { StaffHeader } from "../components/staff-header";
 import { StaffKeyGate } from "../components/staff-key-gate";
 import { useI18n } from "../i18n/react";
 import type { TitledHandle } from "../root";
-import caseStyles from "../styles/staff-case.css?url";
-
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: caseStyles }];
 
 /** The case number as the address gives it (the loader reads it in upper case); a wrong one gets the 404 page's title. */
 export const handle: TitledHandle = {

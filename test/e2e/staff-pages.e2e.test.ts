@@ -355,6 +355,8 @@ describe.skipIf(!chromiumAvailable())("every staff, affiliate and administration
         body: toBase64Url(encryptMessage(keysB.reportKey, b.reportId, sid, { author: "investigator", kind: "message", text: CONTENT.answer })),
       },
     });
+    // The archive carries the identity: archiving takes a released access too (ADR 052).
+    await openIdentityWithReason(lee.client, keysB, b.reportId, "legal_obligation");
     await archiveCase(lee.client, await caseView(b.reportId), keysB, { ko: info.categories[0]!.nameKo, en: info.categories[0]!.nameEn }, "national_tax");
     archivedCaseNumber = b.caseNumber;
     archiveId = (await staff.admin.client.get<{ id: string; caseNumber: string }[]>("/api/admin/archives")).find((x) => x.caseNumber === b.caseNumber)!.id;

@@ -13,6 +13,7 @@ import type { CaseContext } from "../../staff/case-actions";
 import { decideIdentity, identityState, openReleasedIdentity, reasonText, requestIdentity } from "../../staff/identity-access";
 import type { StaffCaseView } from "../../staff/wire";
 import { errorCode, useAction } from "../use-action";
+import { TableScroll } from "../table-scroll";
 import { UserText } from "../user-text";
 import { formOf } from "./section";
 
@@ -184,30 +185,32 @@ export function IdentitySection(props: {
       ) : null}
 
       {state && state.accesses.length > 0 ? (
-        <table data-testid="identity-accesses">
-          <caption>{t("identity.historyTitle")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("identity.col.who")}</th>
-              <th scope="col">{t("identity.col.reason")}</th>
-              <th scope="col">{t("identity.col.state")}</th>
-              <th scope="col">{t("identity.col.when")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.accesses.map((a) => (
-              <tr key={a.id}>
-                <td>{name(a.staffUserId)}</td>
-                <td>{label(a.reasonLabel)}</td>
-                <td>
-                  {t(`identity.state.${a.state}` as MessageKey)}
-                  {a.decidedBy ? <> ({name(a.decidedBy)})</> : null}
-                </td>
-                <td>{a.releasedOn ? day(a.releasedOn) : when(a.requestedAt)}</td>
+        <TableScroll label={t("identity.historyTitle")}>
+          <table data-testid="identity-accesses">
+            <caption>{t("identity.historyTitle")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("identity.col.who")}</th>
+                <th scope="col">{t("identity.col.reason")}</th>
+                <th scope="col">{t("identity.col.state")}</th>
+                <th scope="col">{t("identity.col.when")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {state.accesses.map((a) => (
+                <tr key={a.id}>
+                  <td>{name(a.staffUserId)}</td>
+                  <td>{label(a.reasonLabel)}</td>
+                  <td>
+                    {t(`identity.state.${a.state}` as MessageKey)}
+                    {a.decidedBy ? <> ({name(a.decidedBy)})</> : null}
+                  </td>
+                  <td>{a.releasedOn ? day(a.releasedOn) : when(a.requestedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       ) : null}
     </>
   );
